@@ -1,0 +1,16 @@
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>The element-wise nonlinearities a layer can apply.</summary>
+public enum Activation
+{
+    /// <summary>f(z) = z: no layer is added.</summary>
+    Linear,
+    /// <summary>f(z) = 1 / (1 + e^-z), into (0, 1).</summary>
+    Sigmoid,
+    /// <summary>f(z) = max(z, 0).</summary>
+    Relu,
+    /// <summary>f(z) = z for z &gt; 0, slope·z otherwise.</summary>
+    LeakyRelu,
+    /// <summary>f(z) = tanh(z), into (-1, 1).</summary>
+    Tanh,
+}

@@ -1,0 +1,58 @@
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>
+/// An element-wise nonlinearity. Every supported activation's derivative can be written in terms of its
+/// output y, so backward needs only y (not the pre-activation), which lets the cache keep one buffer per layer.
+/// </summary>
+public abstract class ActivationLayer : Layer
+{
+    /// <summary>Creates the layer for <paramref name="width"/> elements per sample.</summary>
+    protected ActivationLayer(int width)
+    {
+        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width));
+        Width = width;
+    }
+
+    /// <summary>Elements per sample (input and output alike).</summary>
+    public int Width { get; }
+
+    /// <inheritdoc/>
+    public override int InputSize => Width;
+
+    /// <inheritdoc/>
+    public override int OutputSize => Width;
+
+    /// <summary>Which activation this is.</summary>
+    public abstract Activation Kind { get; }
+
+    /// <summary>The layer for <paramref name="kind"/>, or null for <see cref="Activation.Linear"/> (no layer needed).</summary>
+    public static ActivationLayer? Create(Activation kind, int width, float leakyReluSlope = 0.01f) => kind switch
+    {
+        Activation.Linear => null,
+        Activation.Sigmoid => new SigmoidLayer(width),
+        Activation.Relu => new ReluLayer(width),
+        Activation.LeakyRelu => new LeakyReluLayer(width, leakyReluSlope),
+        Activation.Tanh => new TanhLayer(width),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation."),
+    };
+
+    /// <inheritdoc/>
+    public sealed override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
+        => Apply(x.Slice(0, batch * Width), y.Slice(0, batch * Width));
+
+    /// <inheritdoc/>
+    public sealed override void Backward(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
+        ReadOnlySpan<float> scratch, int batch, in LayerContext context)
+    {
+        if (dx.IsEmpty) return;
+        int n = batch * Width;
+        AccumulateInputGradient(y.Slice(0, n), dy.Slice(0, n), dx.Slice(0, n));
+    }
+
+    /// <summary>y = f(x), element-wise.</summary>
+    public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
+
+    /// <summary>dx += dy · f'(z), with f'(z) written in terms of y = f(z).</summary>
+    protected abstract void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
+}

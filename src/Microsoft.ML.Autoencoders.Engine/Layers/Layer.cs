@@ -1,0 +1,38 @@
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>
+/// One step of a network with an explicit forward and backward pass. Data is a row-major batch:
+/// x is [batch, InputSize], y is [batch, OutputSize]. Layers own parameters (views into the model's
+/// <see cref="ParameterStore"/>) but no activation memory: the caller's <c>ActivationCache</c> holds x and y,
+/// so one network can serve several threads, each with its own cache.
+/// </summary>
+public abstract class Layer
+{
+    /// <summary>Elements per sample going in.</summary>
+    public abstract int InputSize { get; }
+
+    /// <summary>Elements per sample coming out.</summary>
+    public abstract int OutputSize { get; }
+
+    /// <summary>The learnable tensors of this layer (empty for parameter-free layers).</summary>
+    public virtual IReadOnlyList<Parameter> Parameters => Array.Empty<Parameter>();
+
+    /// <summary>Floats of per-batch scratch this layer needs between forward and backward (e.g. a dropout mask).</summary>
+    public virtual int ScratchSizePerSample => 0;
+
+    /// <summary>Fills the parameters with their initial values.</summary>
+    public virtual void Initialize(SeededRandom random) { }
+
+    /// <summary>y[batch, OutputSize] = f(x[batch, InputSize]). Overwrites y.</summary>
+    public abstract void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context);
+
+    /// <summary>
+    /// Given dL/dy, accumulates dL/dx into <paramref name="dx"/> (unless it is empty: the first layer's input
+    /// gradient is never needed) and accumulates the parameter gradients. x and y are the forward pass's values.
+    /// </summary>
+    public abstract void Backward(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
+        ReadOnlySpan<float> scratch, int batch, in LayerContext context);
+}

@@ -1,0 +1,54 @@
+using System.Numerics;
+
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>y = x for x &gt; 0, slope·x otherwise; with 0 &lt; slope the sign of y is the sign of x, so y gives the slope.</summary>
+public sealed class LeakyReluLayer : ActivationLayer
+{
+    /// <summary>Creates the layer; <paramref name="slope"/> must be in (0, 1) so that max(x, slope·x) is the function.</summary>
+    public LeakyReluLayer(int width, float slope) : base(width)
+    {
+        if (!(slope > 0 && slope < 1)) throw new ArgumentOutOfRangeException(nameof(slope), slope, "The leaky ReLU slope must be in (0, 1).");
+        Slope = slope;
+    }
+
+    /// <summary>The slope for negative inputs.</summary>
+    public float Slope { get; }
+
+    /// <inheritdoc/>
+    public override Activation Kind => Activation.LeakyRelu;
+
+    /// <inheritdoc/>
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var slope = new Vector<float>(Slope);
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var v = new Vector<float>(x.Slice(i));
+                Vector.Max(v, v * slope).CopyTo(y.Slice(i));
+            }
+        }
+        for (; i < x.Length; i++) y[i] = x[i] > 0 ? x[i] : Slope * x[i];
+    }
+
+    /// <inheritdoc/>
+    protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var slope = new Vector<float>(Slope);
+            for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var vdy = new Vector<float>(dy.Slice(i));
+                var positive = Vector.GreaterThan(new Vector<float>(y.Slice(i)), Vector<float>.Zero);
+                var g = new Vector<float>(dx.Slice(i)) + Vector.ConditionalSelect(positive, vdy, vdy * slope);
+                g.CopyTo(dx.Slice(i));
+            }
+        }
+        for (; i < y.Length; i++) dx[i] += y[i] > 0 ? dy[i] : Slope * dy[i];
+    }
+}

@@ -1,0 +1,69 @@
+namespace Microsoft.ML.Autoencoders.Engine.Models;
+
+/// <summary>
+/// One arena holding every activation of a <see cref="Sequential"/> for a batch (and, for training, their
+/// gradients and the layers' scratch), sized once so that no batch allocates. Slot 0 is the input.
+/// Each thread that runs a network needs its own cache; the parameters are shared.
+/// </summary>
+public sealed class ActivationCache
+{
+    private readonly float[] _values;
+    private readonly float[]? _gradients;
+    private readonly float[] _scratch;
+    private readonly int[] _slotOffsets;
+    private readonly int[] _slotSizes;
+    private readonly int[] _scratchOffsets;
+    private readonly int[] _scratchSizes;
+
+    internal ActivationCache(Sequential network, int maxBatch, bool forTraining)
+    {
+        if (maxBatch <= 0) throw new ArgumentOutOfRangeException(nameof(maxBatch));
+        MaxBatch = maxBatch;
+        int slots = network.Layers.Count + 1;
+        _slotOffsets = new int[slots];
+        _slotSizes = new int[slots];
+        long total = 0;
+        for (int s = 0; s < slots; s++)
+        {
+            _slotOffsets[s] = checked((int)total);
+            _slotSizes[s] = network.SlotSize(s);
+            total += (long)maxBatch * _slotSizes[s];
+        }
+        _values = new float[checked((int)total)];
+        _gradients = forTraining ? new float[_values.Length] : null;
+
+        _scratchOffsets = new int[network.Layers.Count];
+        _scratchSizes = new int[network.Layers.Count];
+        long scratch = 0;
+        for (int i = 0; i < network.Layers.Count; i++)
+        {
+            _scratchOffsets[i] = checked((int)scratch);
+            _scratchSizes[i] = network.Layers[i].ScratchSizePerSample;
+            scratch += (long)maxBatch * _scratchSizes[i];
+        }
+        _scratch = new float[checked((int)scratch)];
+    }
+
+    /// <summary>The largest batch this cache holds.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>True when gradient buffers exist (the cache was made for training).</summary>
+    public bool HasGradients => _gradients != null;
+
+    /// <summary>Slot <paramref name="slot"/>'s values for the first <paramref name="batch"/> rows, [batch, size].</summary>
+    public Span<float> Values(int slot, int batch) => _values.AsSpan(_slotOffsets[slot], batch * _slotSizes[slot]);
+
+    /// <summary>Slot <paramref name="slot"/>'s gradients for the first <paramref name="batch"/> rows.</summary>
+    public Span<float> Gradients(int slot, int batch) =>
+        (_gradients ?? throw new InvalidOperationException("This cache has no gradients (made for inference)."))
+            .AsSpan(_slotOffsets[slot], batch * _slotSizes[slot]);
+
+    /// <summary>Layer <paramref name="layer"/>'s scratch for <paramref name="batch"/> rows.</summary>
+    public Span<float> Scratch(int layer, int batch) => _scratch.AsSpan(_scratchOffsets[layer], batch * _scratchSizes[layer]);
+
+    /// <summary>Zeroes every activation gradient: backward passes accumulate.</summary>
+    public void ZeroGradients()
+    {
+        if (_gradients != null) Array.Clear(_gradients);
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+
+namespace Microsoft.ML.Autoencoders.Engine.Models;
+
+/// <summary>
+/// The shape of a symmetric dense autoencoder: input → hidden layers → code → the hidden layers mirrored →
+/// output of the input's size. E.g. InputSize 784, HiddenSizes [256], CodeSize 64 gives 784-256-64-256-784.
+/// </summary>
+public sealed record AutoencoderArchitecture
+{
+    /// <summary>Elements per input row (and per reconstruction).</summary>
+    public required int InputSize { get; init; }
+
+    /// <summary>The encoder's hidden layer widths, outermost first; the decoder mirrors them. May be empty.</summary>
+    public IReadOnlyList<int> HiddenSizes { get; init; } = [];
+
+    /// <summary>The code (bottleneck) width.</summary>
+    public required int CodeSize { get; init; }
+
+    /// <summary>Activation after every hidden layer of encoder and decoder.</summary>
+    public Activation HiddenActivation { get; init; } = Activation.Relu;
+
+    /// <summary>Activation of the code layer.</summary>
+    public Activation CodeActivation { get; init; } = Activation.Linear;
+
+    /// <summary>Activation of the output layer (Sigmoid suits data in [0, 1]).</summary>
+    public Activation OutputActivation { get; init; } = Activation.Sigmoid;
+
+    /// <summary>The negative slope of every leaky ReLU.</summary>
+    public float LeakyReluSlope { get; init; } = 0.01f;
+
+    /// <summary>Every layer width from input to output, e.g. [784, 256, 64, 256, 784].</summary>
+    public int[] LayerWidths()
+    {
+        var widths = new List<int> { InputSize };
+        widths.AddRange(HiddenSizes);
+        widths.Add(CodeSize);
+        widths.AddRange(HiddenSizes.Reverse());
+        widths.Add(InputSize);
+        return widths.ToArray();
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (InputSize <= 0) throw new ArgumentException($"InputSize must be positive (was {InputSize}).");
+        if (CodeSize <= 0) throw new ArgumentException($"CodeSize must be positive (was {CodeSize}).");
+        for (int i = 0; i < HiddenSizes.Count; i++)
+            if (HiddenSizes[i] <= 0) throw new ArgumentException($"Hidden layer {i} has width {HiddenSizes[i]}; widths must be positive.");
+        if (!(LeakyReluSlope > 0 && LeakyReluSlope < 1)) throw new ArgumentException($"LeakyReluSlope must be in (0, 1) (was {LeakyReluSlope}).");
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Models;
+
+/// <summary>
+/// A dense autoencoder: one <see cref="Sequential"/> from input to reconstruction whose slot
+/// <see cref="CodeSlot"/> holds the code, and one <see cref="ParameterStore"/> with every weight.
+/// The network is shared; each thread that runs it brings its own <see cref="ActivationCache"/>.
+/// </summary>
+public sealed class AutoencoderNetwork
+{
+    private AutoencoderNetwork(AutoencoderArchitecture architecture, Sequential layers, int codeSlot)
+    {
+        Architecture = architecture;
+        Layers = layers;
+        CodeSlot = codeSlot;
+        Parameters = new ParameterStore(layers.Parameters);
+    }
+
+    /// <summary>What this network is.</summary>
+    public AutoencoderArchitecture Architecture { get; }
+
+    /// <summary>All layers, input to reconstruction.</summary>
+    public Sequential Layers { get; }
+
+    /// <summary>The cache slot holding the code: the encoder is layers [0, CodeSlot), the decoder the rest.</summary>
+    public int CodeSlot { get; }
+
+    /// <summary>Every weight and bias in one buffer.</summary>
+    public ParameterStore Parameters { get; }
+
+    /// <summary>Elements per input row.</summary>
+    public int InputSize => Architecture.InputSize;
+
+    /// <summary>Elements per code row.</summary>
+    public int CodeSize => Architecture.CodeSize;
+
+    /// <summary>The dense layers in order (what an exporter needs, with each one's activation).</summary>
+    public IEnumerable<(Dense Layer, Activation Activation)> DenseLayers()
+    {
+        var layers = Layers.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is not Dense dense) continue;
+            var activation = i + 1 < layers.Count && layers[i + 1] is ActivationLayer a ? a.Kind : Activation.Linear;
+            yield return (dense, activation);
+        }
+    }
+
+    /// <summary>Builds the network with weights drawn from <paramref name="seed"/>.</summary>
+    public static AutoencoderNetwork Create(AutoencoderArchitecture architecture, long seed)
+    {
+        var network = CreateUninitialized(architecture);
+        var random = new SeededRandom(seed);
+        foreach (var layer in network.Layers.Layers) layer.Initialize(random);
+        return network;
+    }
+
+    /// <summary>Builds the network with all-zero weights, for loading saved ones.</summary>
+    public static AutoencoderNetwork CreateUninitialized(AutoencoderArchitecture architecture)
+    {
+        architecture.Validate();
+        int[] widths = architecture.LayerWidths();
+        int codeIndex = architecture.HiddenSizes.Count + 1; // index into widths of the code
+        var layers = new List<Layer>();
+        int codeSlot = -1;
+        for (int i = 1; i < widths.Length; i++)
+        {
+            Activation activation = i == widths.Length - 1 ? architecture.OutputActivation
+                : i == codeIndex ? architecture.CodeActivation
+                : architecture.HiddenActivation;
+            string name = i <= codeIndex ? $"encoder.{i - 1}" : $"decoder.{i - codeIndex - 1}";
+            layers.Add(new Dense(widths[i - 1], widths[i], WeightInitializer.For(activation), name));
+            var nonlinearity = ActivationLayer.Create(activation, widths[i], architecture.LeakyReluSlope);
+            if (nonlinearity != null) layers.Add(nonlinearity);
+            if (i == codeIndex) codeSlot = layers.Count;
+        }
+        return new AutoencoderNetwork(architecture, new Sequential(layers), codeSlot);
+    }
+
+    /// <summary>Creates a cache for running this network on batches of up to <paramref name="maxBatch"/> rows.</summary>
+    public ActivationCache CreateCache(int maxBatch, bool forTraining = false) => Layers.CreateCache(maxBatch, forTraining);
+
+    /// <summary>
+    /// Runs <paramref name="rows"/> rows (already in the cache's input slot, see <see cref="Input"/>) through the
+    /// whole network; afterwards <see cref="Code"/> and <see cref="Reconstruction"/> hold the results.
+    /// </summary>
+    public void Forward(ActivationCache cache, int rows, in LayerContext context) => Layers.Forward(cache, rows, context);
+
+    /// <summary>Runs only the encoder; afterwards <see cref="Code"/> holds the result.</summary>
+    public void Encode(ActivationCache cache, int rows, in LayerContext context) => Layers.Forward(cache, rows, context, 0, CodeSlot);
+
+    /// <summary>The input slot of <paramref name="cache"/>, [rows, InputSize]: write rows here before a forward pass.</summary>
+    public Span<float> Input(ActivationCache cache, int rows) => cache.Values(0, rows);
+
+    /// <summary>The code, [rows, CodeSize], after <see cref="Encode"/> or <see cref="Forward"/>.</summary>
+    public Span<float> Code(ActivationCache cache, int rows) => cache.Values(CodeSlot, rows);
+
+    /// <summary>The reconstruction, [rows, InputSize], after <see cref="Forward"/>.</summary>
+    public Span<float> Reconstruction(ActivationCache cache, int rows) => cache.Values(Layers.Layers.Count, rows);
+}

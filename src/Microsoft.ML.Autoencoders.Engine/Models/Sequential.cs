@@ -1,0 +1,83 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Models;
+
+/// <summary>
+/// Layers applied one after another. Slot 0 of an <see cref="ActivationCache"/> is the input and slot i+1
+/// is layer i's output; forward fills the slots, backward walks them in reverse. Ranges of layers can be run
+/// on their own, so an autoencoder can stop at its code (encode) or add a penalty's gradient there.
+/// </summary>
+public sealed class Sequential
+{
+    private readonly Layer[] _layers;
+
+    /// <summary>Chains <paramref name="layers"/>; each layer's input size must equal the previous output size.</summary>
+    public Sequential(IEnumerable<Layer> layers)
+    {
+        _layers = layers.ToArray();
+        if (_layers.Length == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+        for (int i = 1; i < _layers.Length; i++)
+        {
+            if (_layers[i].InputSize != _layers[i - 1].OutputSize)
+            {
+                throw new ArgumentException(
+                    $"Layer {i} ({_layers[i].GetType().Name}) takes {_layers[i].InputSize} inputs but layer {i - 1} gives {_layers[i - 1].OutputSize}.",
+                    nameof(layers));
+            }
+        }
+    }
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>Elements per sample going in.</summary>
+    public int InputSize => _layers[0].InputSize;
+
+    /// <summary>Elements per sample coming out.</summary>
+    public int OutputSize => _layers[^1].OutputSize;
+
+    /// <summary>Every parameter of every layer, in layer order.</summary>
+    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => l.Parameters);
+
+    /// <summary>Elements per sample of slot <paramref name="slot"/> (0 = input, i + 1 = output of layer i).</summary>
+    public int SlotSize(int slot) => slot == 0 ? InputSize : _layers[slot - 1].OutputSize;
+
+    /// <summary>Creates the buffers for batches of up to <paramref name="maxBatch"/> rows.</summary>
+    public ActivationCache CreateCache(int maxBatch, bool forTraining) => new(this, maxBatch, forTraining);
+
+    /// <summary>Runs layers [<paramref name="fromLayer"/>, <paramref name="toLayer"/>) forward; their inputs must be in the cache.</summary>
+    public void Forward(ActivationCache cache, int batch, in LayerContext context, int fromLayer = 0, int toLayer = -1)
+    {
+        if (toLayer < 0) toLayer = _layers.Length;
+        CheckBatch(cache, batch);
+        for (int i = fromLayer; i < toLayer; i++)
+        {
+            _layers[i].Forward(cache.Values(i, batch), cache.Values(i + 1, batch), cache.Scratch(i, batch), batch, context);
+        }
+    }
+
+    /// <summary>
+    /// Runs layers (<paramref name="toLayer"/>, <paramref name="fromLayer"/>] backward, starting from the gradient
+    /// already accumulated in slot <paramref name="fromLayer"/>. The input slot's gradient is computed only when
+    /// <paramref name="needInputGradient"/> is set, which saves the first layer's largest GEMM.
+    /// </summary>
+    public void Backward(ActivationCache cache, int batch, in LayerContext context, int fromLayer = -1, int toLayer = 0, bool needInputGradient = false)
+    {
+        if (fromLayer < 0) fromLayer = _layers.Length;
+        CheckBatch(cache, batch);
+        if (!cache.HasGradients) throw new InvalidOperationException("This cache was created for inference; create it with forTraining: true.");
+        for (int i = fromLayer - 1; i >= toLayer; i--)
+        {
+            Span<float> dx = i == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i, batch);
+            _layers[i].Backward(cache.Values(i, batch), cache.Values(i + 1, batch), cache.Gradients(i + 1, batch), dx,
+                cache.Scratch(i, batch), batch, context);
+        }
+    }
+
+    private static void CheckBatch(ActivationCache cache, int batch)
+    {
+        if (batch <= 0 || batch > cache.MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"The batch must be in 1..{cache.MaxBatch}, the size the cache was made for.");
+    }
+}

@@ -1,0 +1,37 @@
+namespace Microsoft.ML.Autoencoders.Engine.Optimizers;
+
+/// <summary>
+/// Updates a model's whole parameter buffer from its gradient buffer in one flat pass; its state
+/// (momentum, moments) lives in buffers of the same layout, allocated once.
+/// </summary>
+public abstract class Optimizer
+{
+    /// <summary>Creates the optimizer described by <paramref name="settings"/> for <paramref name="parameterCount"/> scalars.</summary>
+    public static Optimizer Create(OptimizerSettings settings, int parameterCount)
+    {
+        settings.Validate();
+        return settings.Kind switch
+        {
+            OptimizerKind.Sgd => new Sgd(settings, parameterCount),
+            OptimizerKind.Adam => new Adam(settings, parameterCount, decoupledWeightDecay: false),
+            OptimizerKind.AdamW => new Adam(settings, parameterCount, decoupledWeightDecay: true),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Unknown optimizer."),
+        };
+    }
+
+    /// <summary>The step size; schedulers may change it between steps.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Steps taken so far.</summary>
+    public long StepCount { get; protected set; }
+
+    /// <summary>Applies one update to <paramref name="values"/> using <paramref name="gradients"/>.</summary>
+    public abstract void Step(Span<float> values, ReadOnlySpan<float> gradients);
+
+    /// <summary>Throws when the buffers do not match the size the optimizer was made for.</summary>
+    protected static void CheckLengths(int expected, Span<float> values, ReadOnlySpan<float> gradients)
+    {
+        if (values.Length != expected || gradients.Length != expected)
+            throw new ArgumentException($"The optimizer was created for {expected} parameters but got {values.Length} values and {gradients.Length} gradients.");
+    }
+}

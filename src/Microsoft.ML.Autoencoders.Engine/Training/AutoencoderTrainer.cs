@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Optimizers;
+
+namespace Microsoft.ML.Autoencoders.Engine.Training;
+
+/// <summary>
+/// Mini-batch training of an <see cref="AutoencoderNetwork"/>: shuffle, gather a batch into the cache's input
+/// slot, forward, loss, backward, optimizer step; a held-out split measures validation loss for early stopping.
+/// All buffers are made once before the first batch.
+/// </summary>
+public sealed class AutoencoderTrainer
+{
+    private readonly AutoencoderNetwork _network;
+    private readonly TrainingOptions _options;
+
+    /// <summary>Prepares to train <paramref name="network"/> in place.</summary>
+    public AutoencoderTrainer(AutoencoderNetwork network, TrainingOptions options)
+    {
+        options.Validate();
+        _network = network;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="rows"/> rows of <paramref name="inputs"/> ([rows, InputSize], row-major) to
+    /// reproduce <paramref name="targets"/> (same shape; null means the inputs themselves).
+    /// </summary>
+    /// <param name="onEpoch">Called after each epoch, e.g. to print progress.</param>
+    public TrainingHistory Fit(float[] inputs, float[]? targets, int rows, Action<EpochMetrics>? onEpoch = null, CancellationToken cancellation = default)
+    {
+        int width = _network.InputSize;
+        CheckData(inputs, rows, width, "inputs");
+        if (targets != null) CheckData(targets, rows, width, "targets");
+        targets ??= inputs;
+
+        // Split once: a seeded permutation, the first part held out for validation.
+        var random = new SeededRandom(_options.Seed);
+        int[] order = Enumerable.Range(0, rows).ToArray();
+        random.Shuffle(order);
+        int validationRows = (int)Math.Round(rows * _options.ValidationFraction);
+        if (_options.ValidationFraction > 0 && (validationRows == 0 || validationRows == rows))
+            throw new ArgumentException($"A validation fraction of {_options.ValidationFraction} of {rows} rows leaves no rows for validation or for training.");
+        int[] validation = order[..validationRows];
+        int[] training = order[validationRows..];
+        if (!_options.Shuffle) Array.Sort(training);
+
+        int batchSize = Math.Min(_options.BatchSize, training.Length);
+        var sequence = _network.Layers;
+        var loss = Loss.Create(_options.Loss, _network.Architecture.OutputActivation);
+        // A loss that reads logits stops the forward pass before the output activation and backward starts there.
+        int lastLayer = loss.ReadsLogits ? sequence.Layers.Count - 1 : sequence.Layers.Count;
+        var cache = _network.CreateCache(batchSize, forTraining: true);
+        float[] targetBatch = new float[batchSize * width];
+        var optimizer = Optimizer.Create(_options.Optimizer, _network.Parameters.Count);
+        var trainContext = new LayerContext(true, _options.Threads, random);
+        var evalContext = LayerContext.Inference(_options.Threads);
+
+        var epochs = new List<EpochMetrics>();
+        double bestValidation = double.PositiveInfinity;
+        int bestEpoch = 0, epochsWithoutImprovement = 0;
+        float[]? bestWeights = null;
+        bool stoppedEarly = false;
+
+        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            if (_options.Shuffle) random.Shuffle(training);
+
+            double lossSum = 0;
+            for (int start = 0; start < training.Length; start += batchSize)
+            {
+                int batch = Math.Min(batchSize, training.Length - start);
+                ReadOnlySpan<int> batchRows = training.AsSpan(start, batch);
+                Gather(inputs, batchRows, width, cache.Values(0, batch));
+                Gather(targets, batchRows, width, targetBatch);
+
+                cache.ZeroGradients();
+                _network.Parameters.ZeroGradients();
+                sequence.Forward(cache, batch, trainContext, 0, lastLayer);
+                double batchLoss = loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), cache.Gradients(lastLayer, batch));
+                sequence.Backward(cache, batch, trainContext, lastLayer);
+                optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
+                lossSum += batchLoss * batch;
+            }
+            double trainingLoss = lossSum / training.Length;
+
+            double validationLoss = double.NaN;
+            if (validation.Length > 0)
+            {
+                validationLoss = Evaluate(inputs, targets, validation, width, cache, targetBatch, loss, lastLayer, evalContext);
+                if (validationLoss < bestValidation)
+                {
+                    bestValidation = validationLoss;
+                    bestEpoch = epoch;
+                    epochsWithoutImprovement = 0;
+                    if (_options.RestoreBestWeights)
+                    {
+                        bestWeights ??= new float[_network.Parameters.Count];
+                        _network.Parameters.Values.CopyTo(bestWeights, 0);
+                    }
+                }
+                else
+                {
+                    epochsWithoutImprovement++;
+                }
+            }
+            else
+            {
+                bestEpoch = epoch;
+            }
+
+            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds);
+            epochs.Add(metrics);
+            onEpoch?.Invoke(metrics);
+            if (!double.IsFinite(trainingLoss))
+                throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {trainingLoss}): lower the learning rate.");
+            if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs)
+            {
+                stoppedEarly = true;
+                break;
+            }
+        }
+
+        if (bestWeights != null && bestEpoch != epochs.Count) bestWeights.CopyTo(_network.Parameters.Values, 0);
+        return new TrainingHistory(epochs, bestEpoch, stoppedEarly);
+    }
+
+    private double Evaluate(float[] inputs, float[] targets, int[] rows, int width, ActivationCache cache, float[] targetBatch,
+        Loss loss, int lastLayer, in LayerContext context)
+    {
+        double sum = 0;
+        for (int start = 0; start < rows.Length; start += cache.MaxBatch)
+        {
+            int batch = Math.Min(cache.MaxBatch, rows.Length - start);
+            ReadOnlySpan<int> batchRows = rows.AsSpan(start, batch);
+            Gather(inputs, batchRows, width, cache.Values(0, batch));
+            Gather(targets, batchRows, width, targetBatch);
+            _network.Layers.Forward(cache, batch, context, 0, lastLayer);
+            sum += loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), Span<float>.Empty) * batch;
+        }
+        return sum / rows.Length;
+    }
+
+    private static void Gather(float[] source, ReadOnlySpan<int> rows, int width, Span<float> destination)
+    {
+        for (int r = 0; r < rows.Length; r++)
+            source.AsSpan(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
+    }
+
+    private static void CheckData(float[] data, int rows, int width, string name)
+    {
+        if (rows <= 0) throw new ArgumentException($"There are no rows to train on ({name} has {rows}).", name);
+        if (data.Length < (long)rows * width)
+            throw new ArgumentException($"{name} holds {data.Length} values, fewer than {rows} rows × {width}.", name);
+        // One vectorized sum finds any NaN or infinity (either makes the sum non-finite); only then look for the row.
+        ReadOnlySpan<float> values = data.AsSpan(0, rows * width);
+        if (float.IsFinite(TensorPrimitives.Sum(values))) return;
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"{name} row {i / width}, element {i % width} is {values[i]}: training data must be finite.", name);
+        }
+    }
+}

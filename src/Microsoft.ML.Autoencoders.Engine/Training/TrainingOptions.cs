@@ -1,0 +1,50 @@
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Optimizers;
+
+namespace Microsoft.ML.Autoencoders.Engine.Training;
+
+/// <summary>How a network is trained.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training rows.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Rows per gradient step.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>The reconstruction loss.</summary>
+    public LossKind Loss { get; init; } = LossKind.MeanSquaredError;
+
+    /// <summary>The update rule and its hyper-parameters.</summary>
+    public OptimizerSettings Optimizer { get; init; } = new();
+
+    /// <summary>Seeds the shuffles and the validation split (weights are seeded when the network is created).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>The most threads the kernels may use.</summary>
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Visit the rows in a new random order every epoch.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Fraction of the rows held out to measure validation loss (0 = none).</summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation loss (0 = never stop early).</summary>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>When stopping early, or at the end, put back the weights of the best validation epoch.</summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Epochs <= 0) throw new ArgumentException($"Epochs must be positive (was {Epochs}).");
+        if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive (was {BatchSize}).");
+        if (Threads <= 0) throw new ArgumentException($"Threads must be positive (was {Threads}).");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentException($"ValidationFraction must be in [0, 1) (was {ValidationFraction}).");
+        if (EarlyStoppingPatience < 0) throw new ArgumentException($"EarlyStoppingPatience must be non-negative (was {EarlyStoppingPatience}).");
+        if (EarlyStoppingPatience > 0 && ValidationFraction == 0) throw new ArgumentException("EarlyStoppingPatience needs a validation split: set ValidationFraction above 0.");
+        Optimizer.Validate();
+    }
+}

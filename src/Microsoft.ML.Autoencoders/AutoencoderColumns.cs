@@ -1,0 +1,32 @@
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>The column names an autoencoder transformer reads and writes; null outputs are not produced.</summary>
+internal sealed record AutoencoderColumns(string Input, string? Encoded, string? Reconstruction, string? ReconstructionError)
+{
+    public static AutoencoderColumns FromOptions(AutoencoderOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.InputColumnName))
+            throw new ArgumentException("InputColumnName must name the vector column to train on.", nameof(options));
+        var columns = new AutoencoderColumns(options.InputColumnName, NullIfEmpty(options.EncodedColumnName),
+            NullIfEmpty(options.ReconstructionColumnName), NullIfEmpty(options.ReconstructionErrorColumnName));
+        var outputs = columns.Outputs.ToList();
+        if (outputs.Count == 0)
+            throw new ArgumentException("Name at least one output column: EncodedColumnName, ReconstructionColumnName or ReconstructionErrorColumnName.", nameof(options));
+        if (outputs.Distinct().Count() != outputs.Count)
+            throw new ArgumentException($"The output columns must have different names (got {string.Join(", ", outputs)}).", nameof(options));
+        return columns;
+    }
+
+    /// <summary>The output names that are set, in schema order.</summary>
+    public IEnumerable<string> Outputs
+    {
+        get
+        {
+            if (Encoded != null) yield return Encoded;
+            if (Reconstruction != null) yield return Reconstruction;
+            if (ReconstructionError != null) yield return ReconstructionError;
+        }
+    }
+
+    private static string? NullIfEmpty(string? name) => string.IsNullOrWhiteSpace(name) ? null : name;
+}

@@ -1,0 +1,148 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Training;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>
+/// Trains a dense autoencoder on a vector column and returns an <see cref="AutoencoderTransformer"/> that adds
+/// the code, the reconstruction and the reconstruction error as columns. Create it with
+/// <c>mlContext.Transforms.Autoencoder(...)</c>.
+/// </summary>
+public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
+{
+    /// <summary>The defaults every entry point shares: the options, the catalog methods and the docs.</summary>
+    public static class Defaults
+    {
+        /// <summary>ML.NET's conventional feature column.</summary>
+        public const string InputColumnName = "Features";
+        /// <summary>Where the code goes.</summary>
+        public const string EncodedColumnName = "Encoded";
+        /// <summary>No hidden layers: input → code → output.</summary>
+        public static int[] HiddenLayerSizes => [];
+        /// <summary>The code width.</summary>
+        public const int CodeSize = 32;
+        /// <summary>ReLU trains deep stacks well.</summary>
+        public const AutoencoderActivation HiddenActivation = AutoencoderActivation.Relu;
+        /// <summary>A linear code keeps the features unbounded, which suits a downstream linear classifier.</summary>
+        public const AutoencoderActivation CodeActivation = AutoencoderActivation.Linear;
+        /// <summary>A linear output reconstructs any real data; choose Sigmoid for data in [0, 1].</summary>
+        public const AutoencoderActivation OutputActivation = AutoencoderActivation.Linear;
+        /// <summary>The usual leaky ReLU slope.</summary>
+        public const float LeakyReluSlope = 0.01f;
+        /// <summary>Mean squared error.</summary>
+        public const AutoencoderLoss Loss = AutoencoderLoss.MeanSquaredError;
+        /// <summary>Adam.</summary>
+        public const AutoencoderOptimizer Optimizer = AutoencoderOptimizer.Adam;
+        /// <summary>Adam's customary step size.</summary>
+        public const float LearningRate = 1e-3f;
+        /// <summary>SGD momentum.</summary>
+        public const float Momentum = 0.9f;
+        /// <summary>Passes over the data.</summary>
+        public const int Epochs = 10;
+        /// <summary>Rows per step.</summary>
+        public const int BatchSize = 256;
+        /// <summary>A fixed seed, so that training is reproducible unless asked otherwise.</summary>
+        public const int Seed = 0;
+    }
+
+    private readonly AutoencoderOptions _options;
+
+    /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Autoencoder(options)</c>.</summary>
+    public AutoencoderEstimator(AutoencoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        AutoencoderColumns.FromOptions(options); // validates the names now rather than at Fit
+        ToArchitecture(options, inputSize: 1).Validate();
+        ToTrainingOptions(options).Validate();
+    }
+
+    /// <summary>Trains on <paramref name="input"/>'s vector column and returns the fitted transformer.</summary>
+    public AutoencoderTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var columns = AutoencoderColumns.FromOptions(_options);
+        int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input);
+        var (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
+
+        var architecture = ToArchitecture(_options, inputSize);
+        var network = AutoencoderNetwork.Create(architecture, _options.Seed);
+        var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options));
+        var history = trainer.Fit(data, null, rows, _options.EpochCompleted);
+        var model = new AutoencoderModel(network, history);
+        return new AutoencoderTransformer(model, columns, _options.NumberOfThreads ?? Environment.ProcessorCount);
+    }
+
+    /// <summary>Describes the columns that <see cref="Fit"/>'s transformer will add, without training.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var columns = AutoencoderColumns.FromOptions(_options);
+        var inputColumn = inputSchema.LastOrDefault(c => c.Name == columns.Input);
+        if (inputColumn.Name == null)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.MissingMessage(columns.Input, inputSchema.Select(c => c.Name)));
+        if (inputColumn.Kind != SchemaShape.Column.VectorKind.Vector || inputColumn.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(columns.Input, inputColumn.ItemType.ToString()));
+
+        var result = inputSchema.ToDictionary(c => c.Name);
+        if (columns.Encoded != null) result[columns.Encoded] = SchemaShapeColumns.Vector(columns.Encoded, NumberDataViewType.Single);
+        if (columns.Reconstruction != null) result[columns.Reconstruction] = SchemaShapeColumns.Vector(columns.Reconstruction, NumberDataViewType.Single);
+        if (columns.ReconstructionError != null) result[columns.ReconstructionError] = SchemaShapeColumns.Scalar(columns.ReconstructionError, NumberDataViewType.Single);
+        return new SchemaShape(result.Values);
+    }
+
+    internal static AutoencoderArchitecture ToArchitecture(AutoencoderOptions options, int inputSize) => new()
+    {
+        InputSize = inputSize,
+        HiddenSizes = (options.HiddenLayerSizes ?? []).ToArray(),
+        CodeSize = options.CodeSize,
+        HiddenActivation = ToEngine(options.HiddenActivation),
+        CodeActivation = ToEngine(options.CodeActivation),
+        OutputActivation = ToEngine(options.OutputActivation),
+        LeakyReluSlope = options.LeakyReluSlope,
+    };
+
+    internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options) => new()
+    {
+        Epochs = options.Epochs,
+        BatchSize = options.BatchSize,
+        Loss = options.Loss switch
+        {
+            AutoencoderLoss.MeanSquaredError => LossKind.MeanSquaredError,
+            AutoencoderLoss.BinaryCrossEntropy => LossKind.BinaryCrossEntropy,
+            AutoencoderLoss.L1 => LossKind.L1,
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "Unknown loss."),
+        },
+        Optimizer = new OptimizerSettings
+        {
+            Kind = options.Optimizer switch
+            {
+                AutoencoderOptimizer.Sgd => OptimizerKind.Sgd,
+                AutoencoderOptimizer.Adam => OptimizerKind.Adam,
+                AutoencoderOptimizer.AdamW => OptimizerKind.AdamW,
+                _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+            },
+            LearningRate = options.LearningRate,
+            Momentum = options.Momentum,
+            WeightDecay = options.WeightDecay,
+        },
+        Seed = options.Seed,
+        Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
+        ValidationFraction = options.ValidationFraction,
+        EarlyStoppingPatience = options.EarlyStoppingPatience,
+    };
+
+    internal static Activation ToEngine(AutoencoderActivation activation) => activation switch
+    {
+        AutoencoderActivation.Linear => Activation.Linear,
+        AutoencoderActivation.Sigmoid => Activation.Sigmoid,
+        AutoencoderActivation.Relu => Activation.Relu,
+        AutoencoderActivation.LeakyRelu => Activation.LeakyRelu,
+        AutoencoderActivation.Tanh => Activation.Tanh,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+}

@@ -1,0 +1,77 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Training;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>
+/// A trained autoencoder, independent of any column names: the engine network with its weights and, when it
+/// was trained in this process, its training history. Use it to encode or reconstruct arrays directly.
+/// </summary>
+public sealed class AutoencoderModel
+{
+    internal AutoencoderModel(AutoencoderNetwork network, TrainingHistory? history)
+    {
+        Network = network;
+        TrainingHistory = history;
+    }
+
+    /// <summary>The engine network (layers and the one parameter buffer).</summary>
+    public AutoencoderNetwork Network { get; }
+
+    /// <summary>The per-epoch record of training; null for a model loaded from a file.</summary>
+    public TrainingHistory? TrainingHistory { get; }
+
+    /// <summary>Values per input row.</summary>
+    public int InputSize => Network.InputSize;
+
+    /// <summary>Values per code row.</summary>
+    public int CodeSize => Network.CodeSize;
+
+    /// <summary>The layer widths from input to output, e.g. [784, 256, 64, 256, 784].</summary>
+    public IReadOnlyList<int> LayerWidths => Network.Architecture.LayerWidths();
+
+    /// <summary>Encodes <paramref name="rows"/> rows of <paramref name="inputs"/> ([rows, InputSize]) into codes ([rows, CodeSize]).</summary>
+    public float[] Encode(ReadOnlySpan<float> inputs, int rows, int threads = 1) => Run(inputs, rows, threads, reconstruct: false);
+
+    /// <summary>Reconstructs <paramref name="rows"/> rows of <paramref name="inputs"/> ([rows, InputSize]).</summary>
+    public float[] Reconstruct(ReadOnlySpan<float> inputs, int rows, int threads = 1) => Run(inputs, rows, threads, reconstruct: true);
+
+    /// <summary>The mean squared reconstruction error of each of <paramref name="rows"/> rows.</summary>
+    public float[] ReconstructionErrors(ReadOnlySpan<float> inputs, int rows, int threads = 1)
+    {
+        float[] reconstruction = Reconstruct(inputs, rows, threads);
+        var errors = new float[rows];
+        for (int r = 0; r < rows; r++)
+            errors[r] = ReconstructionError.MeanSquared(inputs.Slice(r * InputSize, InputSize), reconstruction.AsSpan(r * InputSize, InputSize));
+        return errors;
+    }
+
+    private float[] Run(ReadOnlySpan<float> inputs, int rows, int threads, bool reconstruct)
+    {
+        if (rows < 0 || inputs.Length < (long)rows * InputSize)
+            throw new ArgumentException($"Expected {rows} rows of {InputSize} values but got {inputs.Length} values.", nameof(inputs));
+        int width = reconstruct ? InputSize : CodeSize;
+        var result = new float[rows * width];
+        const int MaxBatch = 1024;
+        var cache = Network.CreateCache(Math.Clamp(rows, 1, MaxBatch));
+        var context = LayerContext.Inference(threads);
+        for (int start = 0; start < rows; start += MaxBatch)
+        {
+            int batch = Math.Min(MaxBatch, rows - start);
+            inputs.Slice(start * InputSize, batch * InputSize).CopyTo(Network.Input(cache, batch));
+            if (reconstruct)
+            {
+                Network.Forward(cache, batch, context);
+                Network.Reconstruction(cache, batch).CopyTo(result.AsSpan(start * width));
+            }
+            else
+            {
+                Network.Encode(cache, batch, context);
+                Network.Code(cache, batch).CopyTo(result.AsSpan(start * width));
+            }
+        }
+        return result;
+    }
+}

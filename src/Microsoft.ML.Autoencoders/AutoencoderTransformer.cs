@@ -1,0 +1,74 @@
+using Microsoft.ML.Autoencoders.Persistence;
+using Microsoft.ML.Autoencoders.Scoring;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>
+/// A trained autoencoder applied to a column: adds the code, the reconstruction and/or the reconstruction error.
+/// Scoring streams row by row through the engine; saving (via <c>mlContext.Model.Save</c>) writes the model as
+/// ONNX inside a chain of ML.NET's own transformers, so a fresh process loads it with plain <c>mlContext.Model.Load</c>.
+/// </summary>
+public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
+{
+    internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns, int threads)
+    {
+        Model = model;
+        Columns = columns;
+        Threads = Math.Max(1, threads);
+    }
+
+    /// <summary>The trained model (network, weights, training history).</summary>
+    public AutoencoderModel Model { get; }
+
+    /// <summary>The input column.</summary>
+    public string InputColumnName => Columns.Input;
+
+    /// <summary>The code column, or null when not produced.</summary>
+    public string? EncodedColumnName => Columns.Encoded;
+
+    /// <summary>The reconstruction column, or null when not produced.</summary>
+    public string? ReconstructionColumnName => Columns.Reconstruction;
+
+    /// <summary>The reconstruction-error column, or null when not produced.</summary>
+    public string? ReconstructionErrorColumnName => Columns.ReconstructionError;
+
+    internal AutoencoderColumns Columns { get; }
+
+    internal int Threads { get; }
+
+    /// <summary>True: rows can be scored one at a time (prediction engines rely on this).</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema plus the output columns.</summary>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        InputColumn.CheckMatches(inputSchema, Columns.Input, Model.InputSize);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        if (Columns.Encoded != null) builder.AddColumn(Columns.Encoded, new VectorDataViewType(NumberDataViewType.Single, Model.CodeSize));
+        if (Columns.Reconstruction != null) builder.AddColumn(Columns.Reconstruction, new VectorDataViewType(NumberDataViewType.Single, Model.InputSize));
+        if (Columns.ReconstructionError != null) builder.AddColumn(Columns.ReconstructionError, NumberDataViewType.Single);
+        return builder.ToSchema();
+    }
+
+    /// <summary>Returns a view that scores <paramref name="input"/> lazily, as its rows are read.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new AutoencoderDataView(input, new AutoencoderRowMapper(this, input.Schema));
+    }
+
+    /// <summary>A mapper that scores single rows, as prediction engines do.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new AutoencoderRowMapper(this, inputSchema);
+    }
+
+    /// <summary>Writes the model as ONNX to <paramref name="stream"/>, with a batch dimension for any ONNX runtime.</summary>
+    public void SaveAsOnnx(Stream stream) => AutoencoderOnnx.Write(Model, Columns, stream, batched: true);
+
+    void ICanSaveModel.Save(ModelSaveContext context) => OnnxTransformerChain.Build(this).SaveTo(context);
+}

@@ -1,0 +1,37 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>Checks the input column and phrases the errors a user sees: each names the column and the fix.</summary>
+internal static class InputColumn
+{
+    /// <summary>The vector size of <paramref name="name"/>, which must be a known-size vector of Single.</summary>
+    public static int GetVectorSize(DataViewSchema schema, string name)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), MissingMessage(name, schema.Where(c => !c.IsHidden).Select(c => c.Name)));
+        if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(schema), WrongTypeMessage(name, column.Type.ToString()));
+        if (!vector.IsKnownSize)
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Column '{name}' is a vector of unknown size; the autoencoder needs a fixed size. Give it one, e.g. [VectorType(784)] on the " +
+                "property, a SchemaDefinition with a sized VectorDataViewType, or mlContext.Transforms.Concatenate over fixed-size columns.");
+        return vector.Size;
+    }
+
+    /// <summary>Checks that the column is present with the size the model was trained on.</summary>
+    public static void CheckMatches(DataViewSchema schema, string name, int expectedSize)
+    {
+        int size = GetVectorSize(schema, name);
+        if (size != expectedSize)
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Column '{name}' has {size} values per row but the autoencoder was trained on {expectedSize}: score data prepared the same way as the training data.");
+    }
+
+    public static string MissingMessage(string name, IEnumerable<string> available) =>
+        $"Input column '{name}' was not found. Set InputColumnName to one of: {string.Join(", ", available.Distinct().Select(n => $"'{n}'"))}.";
+
+    public static string WrongTypeMessage(string name, string actual) =>
+        $"Column '{name}' is {actual} but the autoencoder needs a known-size vector of Single. Convert it first, e.g. " +
+        "mlContext.Transforms.Conversion.ConvertType(..., DataKind.Single), or mlContext.Transforms.Concatenate to gather scalar columns into one vector.";
+}
