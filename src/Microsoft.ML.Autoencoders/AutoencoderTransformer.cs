@@ -70,5 +70,41 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     /// <summary>Writes the model as ONNX to <paramref name="stream"/>, with a batch dimension for any ONNX runtime.</summary>
     public void SaveAsOnnx(Stream stream) => AutoencoderOnnx.Write(Model, Columns, stream, batched: true);
 
+    /// <summary>
+    /// Reads a model written by <see cref="SaveAsOnnx"/> back into a transformer with the same columns and weights.
+    /// </summary>
+    public static AutoencoderTransformer LoadOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var (model, columns) = AutoencoderOnnx.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return new AutoencoderTransformer(model, columns, Environment.ProcessorCount);
+    }
+
+    /// <summary>
+    /// Rebuilds the typed transformer from a model zip written by <c>mlContext.Model.Save</c> (where, after
+    /// <c>mlContext.Model.Load</c>, it is only a chain of ML.NET transformers). The zip must hold exactly one
+    /// autoencoder; use <see cref="LoadAllFromModelFile"/> for pipelines with several.
+    /// </summary>
+    public static AutoencoderTransformer LoadFromModelFile(string modelPath)
+    {
+        var all = LoadAllFromModelFile(modelPath);
+        return all.Count switch
+        {
+            1 => all[0],
+            0 => throw new InvalidDataException($"'{modelPath}' holds no autoencoder saved by Microsoft.ML.Autoencoders."),
+            _ => throw new InvalidDataException($"'{modelPath}' holds {all.Count} autoencoders; use LoadAllFromModelFile to get them all."),
+        };
+    }
+
+    /// <summary>Every autoencoder in a model zip written by <c>mlContext.Model.Save</c>, in pipeline order.</summary>
+    public static IReadOnlyList<AutoencoderTransformer> LoadAllFromModelFile(string modelPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        using var stream = File.OpenRead(modelPath);
+        return SavedModelArchive.ReadAll(stream);
+    }
+
     void ICanSaveModel.Save(ModelSaveContext context) => OnnxTransformerChain.Build(this).SaveTo(context);
 }

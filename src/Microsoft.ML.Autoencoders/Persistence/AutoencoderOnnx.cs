@@ -92,6 +92,19 @@ internal static class AutoencoderOnnx
         }
     }
 
+    /// <summary>True when <paramref name="bytes"/> parse as an ONNX model that this library wrote.</summary>
+    public static bool IsOurs(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return OnnxModelReader.Parse(bytes).Metadata.ContainsKey(FormatKey);
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Rebuilds the model and its column names from a file this library wrote.</summary>
     public static (AutoencoderModel Model, AutoencoderColumns Columns) Read(ReadOnlySpan<byte> bytes)
     {
