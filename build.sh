@@ -27,6 +27,7 @@ case "$verb" in
     ;;
   test)
     require_dotnet
+    bash build/fetch-mnist.sh   # some tests read the real MNIST files
     dotnet build "$solution" -c "$configuration"
     log="$(mktemp)"
     status=0
