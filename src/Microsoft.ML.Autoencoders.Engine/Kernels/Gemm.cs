@@ -1,0 +1,123 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace Microsoft.ML.Autoencoders.Engine.Kernels;
+
+/// <summary>
+/// The fast single-precision GEMM every layer calls. Row-major:
+/// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C[m,n]. Held to <see cref="GemmReference"/> by tests.
+/// </summary>
+/// <remarks>
+/// Built in the BLIS shape (<see cref="GemmBlockedProduct"/>): operands are packed into cache-sized blocks
+/// of register-tile panels (<see cref="GemmPacking"/>) and multiplied by the widest micro-kernel the
+/// processor supports (<see cref="GemmMicroKernel"/>), on a persistent <see cref="WorkerPool"/> when asked
+/// for more than one thread. Results are bit-identical for every thread count.
+/// </remarks>
+public static class Gemm
+{
+    /// <summary>
+    /// Below this many multiply-adds per extra thread, waking a worker costs more than it saves
+    /// (a wake-up from the spinning state is about a microsecond; 2 M multiply-adds take ~20 µs on one core).
+    /// </summary>
+    private const long MinWorkPerThread = 1L << 21;
+
+    /// <summary>Computes C = alpha·op(A)·op(B) + beta·C.</summary>
+    /// <param name="transA">Read A as its transpose: A is then stored [k, m] with leading dimension lda.</param>
+    /// <param name="transB">Read B as its transpose: B is then stored [n, k] with leading dimension ldb.</param>
+    /// <param name="m">Rows of op(A) and of C.</param>
+    /// <param name="n">Columns of op(B) and of C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B): the length of each dot product.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A, row-major with leading dimension <paramref name="lda"/>.</param>
+    /// <param name="lda">Distance between consecutive rows of the stored A.</param>
+    /// <param name="b">B, row-major with leading dimension <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Distance between consecutive rows of the stored B.</param>
+    /// <param name="beta">Scale of C's old contents; 0 ignores them entirely, even NaN.</param>
+    /// <param name="c">C, row-major with leading dimension <paramref name="ldc"/>; overwritten.</param>
+    /// <param name="ldc">Distance between consecutive rows of C.</param>
+    /// <param name="threads">Upper bound on worker threads; results do not depend on it.</param>
+    public static void Multiply(
+        Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int threads = 1)
+        => Multiply(GemmMicroKernel.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+
+    /// <summary>The same product with a chosen micro-kernel, so tests can cover every instruction set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void Multiply(GemmMicroKernel kernel,
+        Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        bool aTransposed = transA == Transpose.Yes, bTransposed = transB == Transpose.Yes;
+        CheckMatrix(c, m, n, ldc, nameof(c));
+        if (m == 0 || n == 0) return;
+
+        if (k == 0 || alpha == 0)
+        {
+            // No product to add: C = beta·C, with beta == 0 clearing even NaN (BLAS convention).
+            ScaleC(c, m, n, ldc, beta);
+            return;
+        }
+
+        CheckMatrix(a, aTransposed ? k : m, aTransposed ? m : k, lda, nameof(a));
+        CheckMatrix(b, bTransposed ? n : k, bTransposed ? k : n, ldb, nameof(b));
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var operands = new GemmOperands(aTransposed, bTransposed, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            // The path depends on the shape only, never on the thread count, so results never depend on it either.
+            bool smallRows = GemmSmallRows.Handles(kernel, m);
+            int parts = PartsFor(operands, kernel, smallRows, threads);
+            if (parts > 1) GemmParallelJob.Run(operands, kernel, parts, smallRows);
+            else if (smallRows) GemmSmallRows.Compute(operands, 0, n);
+            else GemmBlockedProduct.Compute(operands, kernel, 0, m, 0, n);
+        }
+    }
+
+    /// <summary>How many threads the product is worth: enough work per thread, and at least one tile band each.</summary>
+    private static int PartsFor(in GemmOperands operands, GemmMicroKernel kernel, bool smallRows, int threads)
+    {
+        if (threads == 1) return 1;
+        long work = (long)operands.M * operands.N * operands.K;
+        int bands = smallRows ? (operands.N + GemmMicroKernelAvx512.Columns - 1) / GemmMicroKernelAvx512.Columns
+            : GemmParallelJob.SplitRows(operands) ? (operands.M + kernel.Rows - 1) / kernel.Rows
+            : (operands.N + kernel.Columns - 1) / kernel.Columns;
+        long byWork = Math.Max(1, work / MinWorkPerThread);
+        return (int)Math.Min(Math.Min(threads, WorkerPool.Shared.MaxParallelism), Math.Min(bands, byWork));
+    }
+
+    private static void ScaleC(Span<float> c, int m, int n, int ldc, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = c.Slice(i * ldc, n);
+            if (beta == 0) row.Clear();
+            else if (beta != 1) TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>Checks that a rows × columns matrix with leading dimension <paramref name="ld"/> fits in the span.</summary>
+    private static void CheckMatrix(ReadOnlySpan<float> span, int rows, int columns, int ld, string name)
+    {
+        if (rows == 0 || columns == 0) return;
+        if (ld < columns)
+        {
+            throw new ArgumentOutOfRangeException(name,
+                $"The leading dimension of {name} is {ld} but each stored row holds {columns} values; pass ld >= {columns}.");
+        }
+
+        long needed = (long)(rows - 1) * ld + columns;
+        if (span.Length < needed)
+        {
+            throw new ArgumentException(
+                $"{name} holds {span.Length} values but a {rows} x {columns} matrix with leading dimension {ld} needs {needed}.", name);
+        }
+    }
+}
