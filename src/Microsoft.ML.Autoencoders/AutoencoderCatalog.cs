@@ -2,7 +2,9 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// Autoencoders on <c>mlContext.Transforms</c>. Add <c>using Microsoft.ML.Autoencoders;</c> and call
-/// <c>mlContext.Transforms.Autoencoder(...)</c>.
+/// <c>mlContext.Transforms.Autoencoder(...)</c>, or one of the regularized kinds: <c>DenoisingAutoencoder</c>,
+/// <c>SparseAutoencoder</c>, <c>ContractiveAutoencoder</c> (all return the same estimator, preconfigured; dropout,
+/// weight penalties, tied weights and paired targets are on <see cref="AutoencoderOptions"/>).
 /// </summary>
 public static class AutoencoderCatalog
 {
@@ -60,6 +62,192 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator Autoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        return new AutoencoderEstimator(options);
+    }
+
+    /// <summary>
+    /// A denoising autoencoder: trains to reconstruct the clean <paramref name="inputColumnName"/> from a corrupted
+    /// copy of it, and adds the cleaned-up rows as <paramref name="denoisedColumnName"/>. Scoring adds no noise.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="denoisedColumnName">The denoised output (a vector the input's size), or null for none.</param>
+    /// <param name="inputColumnName">The input column: a known-size vector of Single.</param>
+    /// <param name="noise">The corruption applied to training inputs.</param>
+    /// <param name="noiseLevel">The Gaussian standard deviation, or the fraction of inputs masked / set to salt or pepper.</param>
+    /// <param name="codeSize">The code width.</param>
+    /// <param name="hiddenLayerSizes">The encoder's hidden widths, outermost first (mirrored by the decoder); null for none.</param>
+    /// <param name="encodedColumnName">The code column, or null for none.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="batchSize">Rows per gradient step.</param>
+    /// <param name="learningRate">Adam's step size.</param>
+    /// <param name="seed">Fixes initialization, shuffling and the noise.</param>
+    /// <example><code>
+    /// // Pixels in [0, 1]: Gaussian noise is clipped to the training data's range.
+    /// var denoiser = mlContext.Transforms.DenoisingAutoencoder("Denoised", "Pixels", AutoencoderNoise.Gaussian, noiseLevel: 0.5f, codeSize: 64);
+    /// </code></example>
+    public static AutoencoderEstimator DenoisingAutoencoder(
+        this TransformsCatalog catalog,
+        string? denoisedColumnName = AutoencoderEstimator.Defaults.DenoisedColumnName,
+        string inputColumnName = AutoencoderEstimator.Defaults.InputColumnName,
+        AutoencoderNoise noise = AutoencoderNoise.Gaussian,
+        float noiseLevel = AutoencoderEstimator.Defaults.NoiseLevel,
+        int codeSize = AutoencoderEstimator.Defaults.CodeSize,
+        int[]? hiddenLayerSizes = null,
+        string? encodedColumnName = null,
+        int epochs = AutoencoderEstimator.Defaults.Epochs,
+        int batchSize = AutoencoderEstimator.Defaults.BatchSize,
+        float learningRate = AutoencoderEstimator.Defaults.LearningRate,
+        int seed = AutoencoderEstimator.Defaults.Seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return DenoisingAutoencoder(catalog, new AutoencoderOptions
+        {
+            InputColumnName = inputColumnName,
+            DenoisedColumnName = denoisedColumnName,
+            EncodedColumnName = encodedColumnName,
+            Noise = noise,
+            NoiseLevel = noiseLevel,
+            CodeSize = codeSize,
+            HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
+            Epochs = epochs,
+            BatchSize = batchSize,
+            LearningRate = learningRate,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>A denoising autoencoder configured by <paramref name="options"/>, whose <see cref="AutoencoderOptions.Noise"/> must be set.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Columns, architecture, noise and training settings.</param>
+    public static AutoencoderEstimator DenoisingAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Noise == AutoencoderNoise.None)
+            throw new ArgumentException("A denoising autoencoder needs a corruption: set Noise to Gaussian, Masking or SaltAndPepper (and NoiseLevel).", nameof(options));
+        return new AutoencoderEstimator(options);
+    }
+
+    /// <summary>
+    /// A sparse autoencoder: penalizes the code's activity so that each row is described by a few active code
+    /// units. By default an L1 penalty (Keras' <c>activity_regularizer=l1(1e-4)</c>); give
+    /// <paramref name="sparsityWeight"/> a value to add the KL-divergence penalty towards a mean activation of
+    /// <paramref name="sparsityTarget"/>, which also makes the code a Sigmoid (its activations must be probabilities).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The code column (a vector of <paramref name="codeSize"/> floats), or null for none.</param>
+    /// <param name="inputColumnName">The input column: a known-size vector of Single.</param>
+    /// <param name="codeSize">The code width; may exceed the input's (overcomplete), the penalty keeps it from copying.</param>
+    /// <param name="hiddenLayerSizes">The encoder's hidden widths, outermost first; null for none.</param>
+    /// <param name="sparsityL1">Strength of the L1 activity penalty Σ|code| per row; 0 for none.</param>
+    /// <param name="sparsityTarget">ρ, the KL penalty's target mean activation per code unit.</param>
+    /// <param name="sparsityWeight">β, the KL penalty's weight; 0 (the default) for none.</param>
+    /// <param name="reconstructionColumnName">The reconstruction column, or null for none.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="batchSize">Rows per gradient step.</param>
+    /// <param name="learningRate">Adam's step size.</param>
+    /// <param name="seed">Fixes initialization and shuffling.</param>
+    public static AutoencoderEstimator SparseAutoencoder(
+        this TransformsCatalog catalog,
+        string? outputColumnName = AutoencoderEstimator.Defaults.EncodedColumnName,
+        string inputColumnName = AutoencoderEstimator.Defaults.InputColumnName,
+        int codeSize = AutoencoderEstimator.Defaults.CodeSize,
+        int[]? hiddenLayerSizes = null,
+        float sparsityL1 = AutoencoderEstimator.Defaults.SparsityL1,
+        float sparsityTarget = AutoencoderEstimator.Defaults.SparsityTarget,
+        float sparsityWeight = 0f,
+        string? reconstructionColumnName = null,
+        int epochs = AutoencoderEstimator.Defaults.Epochs,
+        int batchSize = AutoencoderEstimator.Defaults.BatchSize,
+        float learningRate = AutoencoderEstimator.Defaults.LearningRate,
+        int seed = AutoencoderEstimator.Defaults.Seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return SparseAutoencoder(catalog, new AutoencoderOptions
+        {
+            InputColumnName = inputColumnName,
+            EncodedColumnName = outputColumnName,
+            ReconstructionColumnName = reconstructionColumnName,
+            CodeSize = codeSize,
+            HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
+            CodeActivation = sparsityWeight > 0 ? AutoencoderActivation.Sigmoid : AutoencoderEstimator.Defaults.CodeActivation,
+            SparsityL1 = sparsityL1,
+            SparsityTarget = sparsityTarget,
+            SparsityWeight = sparsityWeight,
+            Epochs = epochs,
+            BatchSize = batchSize,
+            LearningRate = learningRate,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>A sparse autoencoder configured by <paramref name="options"/>, whose SparsityL1 or SparsityWeight must be set.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Columns, architecture, sparsity and training settings.</param>
+    public static AutoencoderEstimator SparseAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!(options.SparsityL1 > 0 || options.SparsityWeight > 0))
+            throw new ArgumentException("A sparse autoencoder needs a sparsity penalty: set SparsityL1 (L1 on the code), or SparsityWeight with SparsityTarget (KL divergence, Sigmoid code).", nameof(options));
+        return new AutoencoderEstimator(options);
+    }
+
+    /// <summary>
+    /// A contractive autoencoder: adds λ·‖∂code/∂input‖²_F to the loss so the code changes little when the input
+    /// moves slightly. The code is a Sigmoid, as in Rifai et al.; with no hidden layers the penalty is exact in
+    /// closed form, with hidden layers it is an unbiased random-probe estimate.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The code column (a vector of <paramref name="codeSize"/> floats), or null for none.</param>
+    /// <param name="inputColumnName">The input column: a known-size vector of Single.</param>
+    /// <param name="codeSize">The code width.</param>
+    /// <param name="hiddenLayerSizes">The encoder's hidden widths, outermost first; null for none.</param>
+    /// <param name="contractiveWeight">λ, the weight of the Jacobian's squared Frobenius norm.</param>
+    /// <param name="reconstructionColumnName">The reconstruction column, or null for none.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="batchSize">Rows per gradient step.</param>
+    /// <param name="learningRate">Adam's step size.</param>
+    /// <param name="seed">Fixes initialization, shuffling and the probes.</param>
+    public static AutoencoderEstimator ContractiveAutoencoder(
+        this TransformsCatalog catalog,
+        string? outputColumnName = AutoencoderEstimator.Defaults.EncodedColumnName,
+        string inputColumnName = AutoencoderEstimator.Defaults.InputColumnName,
+        int codeSize = AutoencoderEstimator.Defaults.CodeSize,
+        int[]? hiddenLayerSizes = null,
+        float contractiveWeight = AutoencoderEstimator.Defaults.ContractiveWeight,
+        string? reconstructionColumnName = null,
+        int epochs = AutoencoderEstimator.Defaults.Epochs,
+        int batchSize = AutoencoderEstimator.Defaults.BatchSize,
+        float learningRate = AutoencoderEstimator.Defaults.LearningRate,
+        int seed = AutoencoderEstimator.Defaults.Seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return ContractiveAutoencoder(catalog, new AutoencoderOptions
+        {
+            InputColumnName = inputColumnName,
+            EncodedColumnName = outputColumnName,
+            ReconstructionColumnName = reconstructionColumnName,
+            CodeSize = codeSize,
+            HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
+            CodeActivation = AutoencoderActivation.Sigmoid,
+            ContractiveWeight = contractiveWeight,
+            Epochs = epochs,
+            BatchSize = batchSize,
+            LearningRate = learningRate,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>A contractive autoencoder configured by <paramref name="options"/>, whose ContractiveWeight must be set.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Columns, architecture, penalty and training settings.</param>
+    public static AutoencoderEstimator ContractiveAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!(options.ContractiveWeight > 0))
+            throw new ArgumentException("A contractive autoencoder needs ContractiveWeight (lambda) above 0.", nameof(options));
         return new AutoencoderEstimator(options);
     }
 }

@@ -1,17 +1,20 @@
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>The column names an autoencoder transformer reads and writes; null outputs are not produced.</summary>
-internal sealed record AutoencoderColumns(string Input, string? Encoded, string? Reconstruction, string? ReconstructionError)
+/// <summary>
+/// The column names an autoencoder transformer reads and writes; null outputs are not produced. Denoised is the
+/// reconstruction under the name a denoising or paired model's users look for.
+/// </summary>
+internal sealed record AutoencoderColumns(string Input, string? Encoded, string? Reconstruction, string? ReconstructionError, string? Denoised = null)
 {
     public static AutoencoderColumns FromOptions(AutoencoderOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.InputColumnName))
             throw new ArgumentException("InputColumnName must name the vector column to train on.", nameof(options));
         var columns = new AutoencoderColumns(options.InputColumnName, NullIfEmpty(options.EncodedColumnName),
-            NullIfEmpty(options.ReconstructionColumnName), NullIfEmpty(options.ReconstructionErrorColumnName));
+            NullIfEmpty(options.ReconstructionColumnName), NullIfEmpty(options.ReconstructionErrorColumnName), NullIfEmpty(options.DenoisedColumnName));
         var outputs = columns.Outputs.ToList();
         if (outputs.Count == 0)
-            throw new ArgumentException("Name at least one output column: EncodedColumnName, ReconstructionColumnName or ReconstructionErrorColumnName.", nameof(options));
+            throw new ArgumentException("Name at least one output column: EncodedColumnName, ReconstructionColumnName, ReconstructionErrorColumnName or DenoisedColumnName.", nameof(options));
         if (outputs.Distinct().Count() != outputs.Count)
             throw new ArgumentException($"The output columns must have different names (got {string.Join(", ", outputs)}).", nameof(options));
         return columns;
@@ -25,6 +28,7 @@ internal sealed record AutoencoderColumns(string Input, string? Encoded, string?
             if (Encoded != null) yield return Encoded;
             if (Reconstruction != null) yield return Reconstruction;
             if (ReconstructionError != null) yield return ReconstructionError;
+            if (Denoised != null) yield return Denoised;
         }
     }
 

@@ -47,6 +47,20 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         public const int BatchSize = 256;
         /// <summary>A fixed seed, so that training is reproducible unless asked otherwise.</summary>
         public const int Seed = 0;
+        /// <summary>Where a denoising autoencoder's output goes.</summary>
+        public const string DenoisedColumnName = "Denoised";
+        /// <summary>The Keras denoising example's Gaussian noise scale for data in [0, 1].</summary>
+        public const float NoiseLevel = 0.5f;
+        /// <summary>The Keras blog's L1 activity strength for a 32-unit code.</summary>
+        public const float SparsityL1 = 1e-4f;
+        /// <summary>ρ = 0.05: each code unit active for about one input in twenty (Ng's sparse autoencoder notes).</summary>
+        public const float SparsityTarget = 0.05f;
+        /// <summary>β for the KL sparsity penalty when the sparse catalog method turns it on.</summary>
+        public const float SparsityWeight = 0.1f;
+        /// <summary>λ for the contractive penalty; the penalty is per row while the loss is a per-value mean, hence small.</summary>
+        public const float ContractiveWeight = 1e-2f;
+        /// <summary>One random probe per batch: an unbiased estimate at the cost of one extra encoder pass.</summary>
+        public const int ContractiveProbes = 1;
     }
 
     private readonly AutoencoderOptions _options;
@@ -57,8 +71,13 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         AutoencoderColumns.FromOptions(options); // validates the names now rather than at Fit
-        ToArchitecture(options, inputSize: 1).Validate();
-        ToTrainingOptions(options).Validate();
+        var architecture = ToArchitecture(options, inputSize: 1);
+        architecture.Validate();
+        var training = ToTrainingOptions(options);
+        training.Validate();
+        foreach (var regularizer in training.CodeRegularizers) regularizer.Validate(architecture);
+        if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
+            throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
     }
 
     /// <summary>Trains on <paramref name="input"/>'s vector column and returns the fitted transformer.</summary>
@@ -67,12 +86,25 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var columns = AutoencoderColumns.FromOptions(_options);
         int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input);
-        var (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
-
         var architecture = ToArchitecture(_options, inputSize);
+        AutoencoderRegularization.CheckOvercomplete(_options, architecture);
+        var (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
+        float[]? targets = null;
+        if (_options.TargetColumnName is { } targetColumn)
+        {
+            if (input.Schema.GetColumnOrNull(targetColumn) == null)
+                throw new ArgumentOutOfRangeException(nameof(input), $"Target column '{targetColumn}' was not found; TargetColumnName must name a vector column the size of '{columns.Input}'.");
+            int targetSize = InputColumn.GetVectorSize(input.Schema, targetColumn);
+            if (targetSize != inputSize)
+                throw new ArgumentOutOfRangeException(nameof(input),
+                    $"Target column '{targetColumn}' has {targetSize} values per row but input column '{columns.Input}' has {inputSize}: the network maps each input to a target of the same size.");
+            (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize);
+        }
+
         var network = AutoencoderNetwork.Create(architecture, _options.Seed);
-        var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options));
-        var history = trainer.Fit(data, null, rows, _options.EpochCompleted);
+        var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(data, rows * inputSize);
+        var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options, inputRange));
+        var history = trainer.Fit(data, targets, rows, _options.EpochCompleted);
         var model = new AutoencoderModel(network, history);
         return new AutoencoderTransformer(model, columns, _options.NumberOfThreads ?? Environment.ProcessorCount);
     }
@@ -85,13 +117,23 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var inputColumn = inputSchema.LastOrDefault(c => c.Name == columns.Input);
         if (inputColumn.Name == null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.MissingMessage(columns.Input, inputSchema.Select(c => c.Name)));
+        if (inputColumn.Kind == SchemaShape.Column.VectorKind.VariableVector && inputColumn.ItemType == NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.UnknownSizeMessage(columns.Input));
         if (inputColumn.Kind != SchemaShape.Column.VectorKind.Vector || inputColumn.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(columns.Input, inputColumn.ItemType.ToString()));
+        {
+            // A shape keeps only the item type: name the kind too, or a vector of Double would read as "is Double".
+            string actual = inputColumn.Kind == SchemaShape.Column.VectorKind.Scalar ? $"{inputColumn.ItemType}" : $"Vector<{inputColumn.ItemType}>";
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(columns.Input, actual));
+        }
+
+        if (_options.TargetColumnName is { } target && !inputSchema.Any(c => c.Name == target))
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Target column '{target}' was not found; TargetColumnName must name a vector column the size of '{columns.Input}'.");
 
         var result = inputSchema.ToDictionary(c => c.Name);
         if (columns.Encoded != null) result[columns.Encoded] = SchemaShapeColumns.Vector(columns.Encoded, NumberDataViewType.Single);
         if (columns.Reconstruction != null) result[columns.Reconstruction] = SchemaShapeColumns.Vector(columns.Reconstruction, NumberDataViewType.Single);
         if (columns.ReconstructionError != null) result[columns.ReconstructionError] = SchemaShapeColumns.Scalar(columns.ReconstructionError, NumberDataViewType.Single);
+        if (columns.Denoised != null) result[columns.Denoised] = SchemaShapeColumns.Vector(columns.Denoised, NumberDataViewType.Single);
         return new SchemaShape(result.Values);
     }
 
@@ -104,9 +146,12 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         CodeActivation = ToEngine(options.CodeActivation),
         OutputActivation = ToEngine(options.OutputActivation),
         LeakyReluSlope = options.LeakyReluSlope,
+        DropoutRate = options.DropoutRate,
+        TiedWeights = options.TiedWeights,
     };
 
-    internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options) => new()
+    /// <summary>The engine's training options; <paramref name="inputRange"/> (the data's [min, max]) bounds the noise.</summary>
+    internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options, (float Min, float Max)? inputRange = null) => new()
     {
         Epochs = options.Epochs,
         BatchSize = options.BatchSize,
@@ -134,6 +179,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
         ValidationFraction = options.ValidationFraction,
         EarlyStoppingPatience = options.EarlyStoppingPatience,
+        Corruption = AutoencoderRegularization.Corruption(options, inputRange),
+        CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options),
+        L1WeightPenalty = options.L1WeightPenalty,
+        L2WeightPenalty = options.L2WeightPenalty,
     };
 
     internal static Activation ToEngine(AutoencoderActivation activation) => activation switch

@@ -74,6 +74,67 @@ public sealed class AutoencoderOptions
     /// <summary>The most threads training and scoring may use; null means one per processor.</summary>
     public int? NumberOfThreads { get; set; }
 
+    /// <summary>
+    /// Paired training: a column of the input's size that each row should be mapped to (clean scans for noisy ones,
+    /// colour for grayscale, ...). Null (the default) trains the usual autoencoder, whose target is the input itself.
+    /// Only training reads it; scoring needs only the input.
+    /// </summary>
+    public string? TargetColumnName { get; set; }
+
+    /// <summary>
+    /// The output column for the denoised input — the reconstruction, under a name that says what a denoising (or
+    /// paired) model produces — or null for none.
+    /// </summary>
+    public string? DenoisedColumnName { get; set; }
+
+    /// <summary>Corruption of the training inputs (a denoising autoencoder); <see cref="AutoencoderNoise.None"/> by default.</summary>
+    public AutoencoderNoise Noise { get; set; } = AutoencoderNoise.None;
+
+    /// <summary>
+    /// How much noise: the standard deviation for <see cref="AutoencoderNoise.Gaussian"/>, the fraction of inputs
+    /// replaced for <see cref="AutoencoderNoise.Masking"/> and <see cref="AutoencoderNoise.SaltAndPepper"/>.
+    /// </summary>
+    public float NoiseLevel { get; set; } = AutoencoderEstimator.Defaults.NoiseLevel;
+
+    /// <summary>
+    /// Clip Gaussian-corrupted inputs to the [min, max] of the training inputs (e.g. [0, 1] for pixels), so the
+    /// noisy data stays in the range real data has.
+    /// </summary>
+    public bool ClipNoiseToInputRange { get; set; } = true;
+
+    /// <summary>
+    /// Sparse autoencoder: the strength of an L1 penalty on the code's activations, strength·Σ|code| per row
+    /// (Keras' activity_regularizer; 1e-4 is the Keras blog's value for a 32-unit code). 0 for none.
+    /// </summary>
+    public float SparsityL1 { get; set; }
+
+    /// <summary>Sparse autoencoder: ρ, the mean activation each code unit should have (KL-divergence penalty; needs a Sigmoid code).</summary>
+    public float SparsityTarget { get; set; } = AutoencoderEstimator.Defaults.SparsityTarget;
+
+    /// <summary>Sparse autoencoder: β, the weight of the KL-divergence penalty towards <see cref="SparsityTarget"/>. 0 for none.</summary>
+    public float SparsityWeight { get; set; }
+
+    /// <summary>
+    /// Contractive autoencoder: λ, the weight of the squared Frobenius norm of the encoder's Jacobian. Exact for a
+    /// one-layer Sigmoid encoder; for deeper encoders an unbiased random-probe estimate (see <see cref="ContractiveProbes"/>). 0 for none.
+    /// </summary>
+    public float ContractiveWeight { get; set; }
+
+    /// <summary>Random probe vectors per batch for the contractive penalty of deeper encoders (more: less variance, more time).</summary>
+    public int ContractiveProbes { get; set; } = AutoencoderEstimator.Defaults.ContractiveProbes;
+
+    /// <summary>Dropout rate after every hidden layer and after the code while training (0 = none); inference never drops.</summary>
+    public float DropoutRate { get; set; }
+
+    /// <summary>The weight of Σ|W| over every weight matrix (biases excluded); 0 for none.</summary>
+    public float L1WeightPenalty { get; set; }
+
+    /// <summary>The weight of Σ W² over every weight matrix (biases excluded); 0 for none.</summary>
+    public float L2WeightPenalty { get; set; }
+
+    /// <summary>Use the transpose of each encoder layer's weights in the mirrored decoder layer (half the weights).</summary>
+    public bool TiedWeights { get; set; }
+
     /// <summary>Called after every training epoch with its losses and time, e.g. to print progress.</summary>
     public Action<EpochMetrics>? EpochCompleted { get; set; }
 }

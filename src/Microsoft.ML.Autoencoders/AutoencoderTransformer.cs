@@ -33,6 +33,9 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     /// <summary>The reconstruction-error column, or null when not produced.</summary>
     public string? ReconstructionErrorColumnName => Columns.ReconstructionError;
 
+    /// <summary>The denoised-output column (the reconstruction of a denoising or paired model), or null when not produced.</summary>
+    public string? DenoisedColumnName => Columns.Denoised;
+
     internal AutoencoderColumns Columns { get; }
 
     internal int Threads { get; }
@@ -50,6 +53,7 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
         if (Columns.Encoded != null) builder.AddColumn(Columns.Encoded, new VectorDataViewType(NumberDataViewType.Single, Model.CodeSize));
         if (Columns.Reconstruction != null) builder.AddColumn(Columns.Reconstruction, new VectorDataViewType(NumberDataViewType.Single, Model.InputSize));
         if (Columns.ReconstructionError != null) builder.AddColumn(Columns.ReconstructionError, NumberDataViewType.Single);
+        if (Columns.Denoised != null) builder.AddColumn(Columns.Denoised, new VectorDataViewType(NumberDataViewType.Single, Model.InputSize));
         return builder.ToSchema();
     }
 

@@ -13,9 +13,7 @@ internal static class InputColumn
         if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(schema), WrongTypeMessage(name, column.Type.ToString()));
         if (!vector.IsKnownSize)
-            throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Column '{name}' is a vector of unknown size; the autoencoder needs a fixed size. Give it one, e.g. [VectorType(784)] on the " +
-                "property, a SchemaDefinition with a sized VectorDataViewType, or mlContext.Transforms.Concatenate over fixed-size columns.");
+            throw new ArgumentOutOfRangeException(nameof(schema), UnknownSizeMessage(name));
         return vector.Size;
     }
 
@@ -30,6 +28,10 @@ internal static class InputColumn
 
     public static string MissingMessage(string name, IEnumerable<string> available) =>
         $"Input column '{name}' was not found. Set InputColumnName to one of: {string.Join(", ", available.Distinct().Select(n => $"'{n}'"))}.";
+
+    public static string UnknownSizeMessage(string name) =>
+        $"Column '{name}' is a vector of unknown size; the autoencoder needs a fixed size. Give it one, e.g. [VectorType(784)] on the " +
+        "property, a SchemaDefinition with a sized VectorDataViewType, or mlContext.Transforms.Concatenate over fixed-size columns.";
 
     public static string WrongTypeMessage(string name, string actual) =>
         $"Column '{name}' is {actual} but the autoencoder needs a known-size vector of Single. Convert it first, e.g. " +

@@ -5,6 +5,13 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>Reads a vector column into one dense row-major array for training, checking every value.</summary>
 internal static class TrainingData
 {
+    /// <summary>The smallest and largest of the first <paramref name="count"/> values (the range noise is clipped to).</summary>
+    public static (float Min, float Max) Range(float[] data, int count)
+    {
+        ReadOnlySpan<float> values = data.AsSpan(0, count);
+        return (System.Numerics.Tensors.TensorPrimitives.Min(values), System.Numerics.Tensors.TensorPrimitives.Max(values));
+    }
+
     public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width)
     {
         var column = data.Schema[columnName];

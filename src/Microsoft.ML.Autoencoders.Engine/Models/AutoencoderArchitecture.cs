@@ -29,6 +29,21 @@ public sealed record AutoencoderArchitecture
     /// <summary>The negative slope of every leaky ReLU.</summary>
     public float LeakyReluSlope { get; init; } = 0.01f;
 
+    /// <summary>
+    /// Inverted dropout after every hidden layer and after the code (training only; 0 = none). The code slot holds
+    /// the code before dropout, so penalties and <c>Encode</c> see the undropped code.
+    /// </summary>
+    public float DropoutRate { get; init; }
+
+    /// <summary>
+    /// Ties each decoder layer's weights to the transpose of its mirrored encoder layer's, so the model stores
+    /// them once (the decoder keeps its own biases).
+    /// </summary>
+    public bool TiedWeights { get; init; }
+
+    /// <summary>True when the code is wider than the input: without a regularizer such a network can learn to copy.</summary>
+    public bool IsOvercomplete => CodeSize > InputSize;
+
     /// <summary>Every layer width from input to output, e.g. [784, 256, 64, 256, 784].</summary>
     public int[] LayerWidths()
     {
@@ -48,5 +63,6 @@ public sealed record AutoencoderArchitecture
         for (int i = 0; i < HiddenSizes.Count; i++)
             if (HiddenSizes[i] <= 0) throw new ArgumentException($"Hidden layer {i} has width {HiddenSizes[i]}; widths must be positive.");
         if (!(LeakyReluSlope > 0 && LeakyReluSlope < 1)) throw new ArgumentException($"LeakyReluSlope must be in (0, 1) (was {LeakyReluSlope}).");
+        if (!(DropoutRate >= 0 && DropoutRate < 1)) throw new ArgumentException($"DropoutRate must be in [0, 1) (was {DropoutRate}).");
     }
 }

@@ -57,24 +57,52 @@ public sealed class AutoencoderNetwork
         return network;
     }
 
+    /// <summary>
+    /// The layers that hold weights — <see cref="Dense"/> or, with tied weights, <see cref="TiedDense"/> in the
+    /// decoder — in order, each with the activation that follows it (dropout, an identity at inference, is skipped).
+    /// </summary>
+    public IEnumerable<(Layer Layer, Activation Activation)> WeightLayers()
+    {
+        var layers = Layers.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is not (Dense or TiedDense)) continue;
+            var activation = i + 1 < layers.Count && layers[i + 1] is ActivationLayer a ? a.Kind : Activation.Linear;
+            yield return (layers[i], activation);
+        }
+    }
+
     /// <summary>Builds the network with all-zero weights, for loading saved ones.</summary>
     public static AutoencoderNetwork CreateUninitialized(AutoencoderArchitecture architecture)
     {
         architecture.Validate();
         int[] widths = architecture.LayerWidths();
+        int last = widths.Length - 1;
         int codeIndex = architecture.HiddenSizes.Count + 1; // index into widths of the code
         var layers = new List<Layer>();
+        var encoders = new List<Dense>();
         int codeSlot = -1;
         for (int i = 1; i < widths.Length; i++)
         {
-            Activation activation = i == widths.Length - 1 ? architecture.OutputActivation
+            Activation activation = i == last ? architecture.OutputActivation
                 : i == codeIndex ? architecture.CodeActivation
                 : architecture.HiddenActivation;
             string name = i <= codeIndex ? $"encoder.{i - 1}" : $"decoder.{i - codeIndex - 1}";
-            layers.Add(new Dense(widths[i - 1], widths[i], WeightInitializer.For(activation), name));
+            if (i > codeIndex && architecture.TiedWeights)
+            {
+                // widths are symmetric, so decoder layer i (widths[i-1] → widths[i]) mirrors encoder layer last - i + 1.
+                layers.Add(new TiedDense(encoders[last - i], name));
+            }
+            else
+            {
+                var dense = new Dense(widths[i - 1], widths[i], WeightInitializer.For(activation), name);
+                if (i <= codeIndex) encoders.Add(dense);
+                layers.Add(dense);
+            }
             var nonlinearity = ActivationLayer.Create(activation, widths[i], architecture.LeakyReluSlope);
             if (nonlinearity != null) layers.Add(nonlinearity);
             if (i == codeIndex) codeSlot = layers.Count;
+            if (i != last && architecture.DropoutRate > 0) layers.Add(new DropoutLayer(widths[i], architecture.DropoutRate));
         }
         return new AutoencoderNetwork(architecture, new Sequential(layers), codeSlot);
     }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Microsoft.ML.Autoencoders.Engine.Corruption;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Regularization;
 
 namespace Microsoft.ML.Autoencoders.Engine.Training;
 
@@ -12,6 +14,12 @@ namespace Microsoft.ML.Autoencoders.Engine.Training;
 /// slot, forward, loss, backward, optimizer step; a held-out split measures validation loss for early stopping.
 /// All buffers are made once before the first batch.
 /// </summary>
+/// <remarks>
+/// Regularized kinds hook into the step: <see cref="TrainingOptions.Corruption"/> corrupts the gathered input batch
+/// (never the target); the backward pass runs the decoder to the code slot, then each
+/// <see cref="TrainingOptions.CodeRegularizers"/> entry adds its gradient there, then the encoder's backward pass
+/// carries both; weight penalties are added to the parameter gradients just before the optimizer step.
+/// </remarks>
 public sealed class AutoencoderTrainer
 {
     private readonly AutoencoderNetwork _network;
@@ -21,6 +29,7 @@ public sealed class AutoencoderTrainer
     public AutoencoderTrainer(AutoencoderNetwork network, TrainingOptions options)
     {
         options.Validate();
+        foreach (var regularizer in options.CodeRegularizers) regularizer.Validate(network.Architecture);
         _network = network;
         _options = options;
     }
@@ -29,7 +38,11 @@ public sealed class AutoencoderTrainer
     /// Trains on <paramref name="rows"/> rows of <paramref name="inputs"/> ([rows, InputSize], row-major) to
     /// reproduce <paramref name="targets"/> (same shape; null means the inputs themselves).
     /// </summary>
+    /// <param name="inputs">The training rows, [rows, InputSize] row-major.</param>
+    /// <param name="targets">What each row should be reconstructed as (same shape), or null for the inputs themselves.</param>
+    /// <param name="rows">How many rows to use from the start of the arrays.</param>
     /// <param name="onEpoch">Called after each epoch, e.g. to print progress.</param>
+    /// <param name="cancellation">Stops training between epochs.</param>
     public TrainingHistory Fit(float[] inputs, float[]? targets, int rows, Action<EpochMetrics>? onEpoch = null, CancellationToken cancellation = default)
     {
         int width = _network.InputSize;
@@ -58,6 +71,10 @@ public sealed class AutoencoderTrainer
         var optimizer = Optimizer.Create(_options.Optimizer, _network.Parameters.Count);
         var trainContext = new LayerContext(true, _options.Threads, random);
         var evalContext = LayerContext.Inference(_options.Threads);
+        var corruption = _options.Corruption;
+        var regularizers = _options.CodeRegularizers;
+        var weightPenalty = new WeightPenalty(_options.L1WeightPenalty, _options.L2WeightPenalty);
+        int codeSlot = _network.CodeSlot;
 
         var epochs = new List<EpochMetrics>();
         double bestValidation = double.PositiveInfinity;
@@ -71,28 +88,40 @@ public sealed class AutoencoderTrainer
             var clock = Stopwatch.StartNew();
             if (_options.Shuffle) random.Shuffle(training);
 
-            double lossSum = 0;
+            double lossSum = 0, penaltySum = 0;
+            int batches = 0;
             for (int start = 0; start < training.Length; start += batchSize)
             {
                 int batch = Math.Min(batchSize, training.Length - start);
                 ReadOnlySpan<int> batchRows = training.AsSpan(start, batch);
                 Gather(inputs, batchRows, width, cache.Values(0, batch));
                 Gather(targets, batchRows, width, targetBatch);
+                // The targets were gathered from the clean rows above; only the network's input is corrupted.
+                corruption?.Apply(cache.Values(0, batch), random);
 
                 cache.ZeroGradients();
                 _network.Parameters.ZeroGradients();
                 sequence.Forward(cache, batch, trainContext, 0, lastLayer);
                 double batchLoss = loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), cache.Gradients(lastLayer, batch));
-                sequence.Backward(cache, batch, trainContext, lastLayer);
+                // Decoder first, so the code slot holds the reconstruction's gradient; penalties add theirs; then the encoder.
+                sequence.Backward(cache, batch, trainContext, lastLayer, codeSlot);
+                double batchPenalty = 0;
+                foreach (var regularizer in regularizers) batchPenalty += regularizer.Apply(_network, cache, batch, trainContext);
+                sequence.Backward(cache, batch, trainContext, codeSlot, 0);
+                if (!weightPenalty.IsEmpty) batchPenalty += weightPenalty.Apply(_network);
                 optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
                 lossSum += batchLoss * batch;
+                penaltySum += batchPenalty;
+                batches++;
             }
             double trainingLoss = lossSum / training.Length;
 
             double validationLoss = double.NaN;
             if (validation.Length > 0)
             {
-                validationLoss = Evaluate(inputs, targets, validation, width, cache, targetBatch, loss, lastLayer, evalContext);
+                // The same validation noise every epoch (a generator reseeded from the options), so epochs compare.
+                var validationNoise = corruption == null ? null : new SeededRandom(_options.Seed ^ ValidationNoiseSeed);
+                validationLoss = Evaluate(inputs, targets, validation, width, cache, targetBatch, loss, lastLayer, evalContext, corruption, validationNoise);
                 if (validationLoss < bestValidation)
                 {
                     bestValidation = validationLoss;
@@ -114,7 +143,7 @@ public sealed class AutoencoderTrainer
                 bestEpoch = epoch;
             }
 
-            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds);
+            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds) { Penalty = penaltySum / batches };
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
             if (!double.IsFinite(trainingLoss))
@@ -131,7 +160,7 @@ public sealed class AutoencoderTrainer
     }
 
     private double Evaluate(float[] inputs, float[] targets, int[] rows, int width, ActivationCache cache, float[] targetBatch,
-        Loss loss, int lastLayer, in LayerContext context)
+        Loss loss, int lastLayer, in LayerContext context, InputCorruption? corruption, SeededRandom? noise)
     {
         double sum = 0;
         for (int start = 0; start < rows.Length; start += cache.MaxBatch)
@@ -140,11 +169,15 @@ public sealed class AutoencoderTrainer
             ReadOnlySpan<int> batchRows = rows.AsSpan(start, batch);
             Gather(inputs, batchRows, width, cache.Values(0, batch));
             Gather(targets, batchRows, width, targetBatch);
+            if (corruption != null) corruption.Apply(cache.Values(0, batch), noise!);
             _network.Layers.Forward(cache, batch, context, 0, lastLayer);
             sum += loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), Span<float>.Empty) * batch;
         }
         return sum / rows.Length;
     }
+
+    /// <summary>Mixed into the seed for the validation noise so it is not the training shuffles' stream.</summary>
+    private const long ValidationNoiseSeed = 0x5EED_0F_DA7A;
 
     private static void Gather(float[] source, ReadOnlySpan<int> rows, int width, Span<float> destination)
     {

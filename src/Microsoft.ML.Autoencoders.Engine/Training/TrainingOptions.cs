@@ -1,5 +1,7 @@
+using Microsoft.ML.Autoencoders.Engine.Corruption;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Regularization;
 
 namespace Microsoft.ML.Autoencoders.Engine.Training;
 
@@ -36,6 +38,21 @@ public sealed record TrainingOptions
     /// <summary>When stopping early, or at the end, put back the weights of the best validation epoch.</summary>
     public bool RestoreBestWeights { get; init; } = true;
 
+    /// <summary>
+    /// Noise added to each training input batch (a denoising autoencoder); the targets stay clean. The validation
+    /// rows get the same kind of noise, drawn afresh from the seed every epoch so epochs compare. Null for none.
+    /// </summary>
+    public InputCorruption? Corruption { get; init; }
+
+    /// <summary>Penalties on the code or the encoder (sparse, contractive), applied between the decoder's and encoder's backward passes.</summary>
+    public IReadOnlyList<CodeRegularizer> CodeRegularizers { get; init; } = [];
+
+    /// <summary>The weight of Σ|W| over every weight matrix (not biases); 0 for none.</summary>
+    public float L1WeightPenalty { get; init; }
+
+    /// <summary>The weight of Σ W² over every weight matrix (not biases); 0 for none.</summary>
+    public float L2WeightPenalty { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -46,5 +63,8 @@ public sealed record TrainingOptions
         if (EarlyStoppingPatience < 0) throw new ArgumentException($"EarlyStoppingPatience must be non-negative (was {EarlyStoppingPatience}).");
         if (EarlyStoppingPatience > 0 && ValidationFraction == 0) throw new ArgumentException("EarlyStoppingPatience needs a validation split: set ValidationFraction above 0.");
         Optimizer.Validate();
+        Corruption?.Validate();
+        if (CodeRegularizers == null || CodeRegularizers.Any(r => r == null)) throw new ArgumentException("CodeRegularizers must be a list without null entries.");
+        _ = new WeightPenalty(L1WeightPenalty, L2WeightPenalty); // validates both strengths
     }
 }

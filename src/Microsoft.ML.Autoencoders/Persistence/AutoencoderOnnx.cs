@@ -12,7 +12,9 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// column names, so the library can rebuild the exact engine network from it.
 /// </summary>
 /// <remarks>
-/// Graph, per dense layer: MatMul(x, W[in,out]) → Add(b) → activation (omitted when linear). The code layer's
+/// Graph, per dense layer: MatMul(x, W[in,out]) → Add(b) → activation (omitted when linear). A tied decoder layer
+/// has no weight initializer of its own: it multiplies by Transpose(perm=[1,0]) of its mirrored encoder's W, so the
+/// file, like the engine, holds the matrix once. Dropout is the identity at inference and has no node. The code layer's
 /// result is the encoded output, the last layer's the reconstruction; the error is
 /// ReduceMean((input - reconstruction)², axes=[-1], keepdims=1). MatMul and the reductions work on a rank-1 row
 /// [d] (how ML.NET's OnnxTransformer feeds one row) and on a batch [N, d] alike; only the declared shapes differ.
@@ -50,19 +52,36 @@ internal static class AutoencoderOnnx
         int[] Shape(int width) => batched ? [-1, width] : [width];
 
         builder.AddInput(names.Input, Shape(network.InputSize));
-        var denseLayers = network.DenseLayers().ToList();
+        var weightLayers = network.WeightLayers().ToList();
         int codeLayer = architecture.HiddenSizes.Count;
         string x = names.Input;
-        for (int i = 0; i < denseLayers.Count; i++)
+        for (int i = 0; i < weightLayers.Count; i++)
         {
-            var (dense, activation) = denseLayers[i];
-            string prefix = dense.Weights.Name[..dense.Weights.Name.LastIndexOf('.')];
-            string output = i == codeLayer ? names.Encoded : i == denseLayers.Count - 1 ? names.Reconstruction : prefix + ".output";
-            builder.AddInitializer(dense.Weights.Name, dense.Weights.Shape, dense.Weights.Values);
-            builder.AddInitializer(dense.Bias.Name, dense.Bias.Shape, dense.Bias.Values);
-            builder.AddNode("MatMul", [x, dense.Weights.Name], [prefix + ".matmul"], prefix + ".MatMul");
+            var (layer, activation) = weightLayers[i];
+            Engine.Tensors.Parameter bias;
+            string prefix, weights;
+            switch (layer)
+            {
+                case Dense dense:
+                    bias = dense.Bias;
+                    prefix = dense.Weights.Name[..dense.Weights.Name.LastIndexOf('.')];
+                    weights = dense.Weights.Name;
+                    builder.AddInitializer(dense.Weights.Name, dense.Weights.Shape, dense.Weights.Values);
+                    break;
+                case TiedDense tied:
+                    bias = tied.Bias;
+                    prefix = tied.Bias.Name[..tied.Bias.Name.LastIndexOf('.')];
+                    weights = prefix + ".weight_transposed";
+                    builder.AddNode("Transpose", [tied.Weights.Name], [weights], prefix + ".Transpose", OnnxAttribute.FromInts("perm", 1, 0));
+                    break;
+                default:
+                    throw new InvalidOperationException($"Cannot export a {layer.GetType().Name} to ONNX.");
+            }
+            string output = i == codeLayer ? names.Encoded : i == weightLayers.Count - 1 ? names.Reconstruction : prefix + ".output";
+            builder.AddInitializer(bias.Name, bias.Shape, bias.Values);
+            builder.AddNode("MatMul", [x, weights], [prefix + ".matmul"], prefix + ".MatMul");
             string linear = activation == Activation.Linear ? output : prefix + ".linear";
-            builder.AddNode("Add", [prefix + ".matmul", dense.Bias.Name], [linear], prefix + ".Add");
+            builder.AddNode("Add", [prefix + ".matmul", bias.Name], [linear], prefix + ".Add");
             if (activation != Activation.Linear) AddActivation(builder, activation, linear, output, prefix, architecture.LeakyReluSlope);
             x = output;
         }

@@ -30,7 +30,9 @@ internal static class OnnxTransformerChain
         var onnxOutputs = new List<string>();
         var copies = new List<InputOutputColumnPair>();
         if (columns.Encoded != null) { onnxOutputs.Add(EncodedColumn); copies.Add(new(columns.Encoded, EncodedColumn)); }
-        if (columns.Reconstruction != null) { onnxOutputs.Add(ReconstructionColumn); copies.Add(new(columns.Reconstruction, ReconstructionColumn)); }
+        if (columns.Reconstruction != null || columns.Denoised != null) onnxOutputs.Add(ReconstructionColumn);
+        if (columns.Reconstruction != null) copies.Add(new(columns.Reconstruction, ReconstructionColumn));
+        if (columns.Denoised != null) copies.Add(new(columns.Denoised, ReconstructionColumn)); // the same tensor under the denoising name
         if (columns.ReconstructionError != null) { onnxOutputs.Add(ErrorVectorToScalar.VectorColumn); copies.Add(new(columns.ReconstructionError, ErrorVectorToScalar.ScalarColumn)); }
 
         IEstimator<ITransformer> pipeline = mlContext.Transforms.ApplyOnnxModel(onnxOutputs.ToArray(), [columns.Input], new MemoryStream(onnx));

@@ -68,6 +68,8 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => CopyToVBuffer(scorer.Code, ref value));
         if (which == columns.Reconstruction)
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => CopyToVBuffer(scorer.Reconstruction, ref value));
+        if (which == columns.Denoised)
+            return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => CopyToVBuffer(scorer.Reconstruction, ref value));
         if (which == columns.ReconstructionError)
             return (ValueGetter<float>)((ref float value) => value = scorer.Error);
         throw new InvalidOperationException($"Column '{name}' is not an autoencoder output.");

@@ -1,0 +1,73 @@
+namespace MnistSparseCodes;
+
+/// <summary>The sample's command line: small values make a quick smoke run.</summary>
+internal sealed class SampleOptions
+{
+    public const string Usage =
+        """
+        usage: MnistSparseCodes [--epochs N] [--train-rows N] [--deep-epochs N] [--output DIR] [--data DIR]
+          --epochs N        epochs for the plain and the sparse 784-32-784 autoencoders (default 50, the Keras blog's)
+          --train-rows N    use only the first N of the 60,000 training images (default: all)
+          --deep-epochs N   also train the deep 784-128-64-32 autoencoder for N epochs (default 0: skip; the blog uses 100)
+          --output DIR      where the confusion-matrix PNGs go (default: <repository>/artifacts/samples)
+          --data DIR        folder holding the MNIST IDX files (default: searched, see MnistFiles.Locate)
+        """;
+
+    /// <summary>Epochs for the two 784-32-784 autoencoders.</summary>
+    public int Epochs { get; private set; } = 50;
+
+    /// <summary>How many training images to use, or null for all 60,000.</summary>
+    public int? TrainRows { get; private set; }
+
+    /// <summary>Epochs for the deep autoencoder; 0 skips it.</summary>
+    public int DeepEpochs { get; private set; }
+
+    /// <summary>The folder the heatmaps are written to.</summary>
+    public string OutputDirectory { get; private set; } = DefaultOutputDirectory();
+
+    /// <summary>A folder holding the MNIST files, or null to search the usual places.</summary>
+    public string? DataDirectory { get; private set; }
+
+    /// <summary>True when the user asked for the usage text.</summary>
+    public bool ShowHelp { get; private set; }
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the usage on anything unknown.</summary>
+    public static SampleOptions Parse(string[] args)
+    {
+        var options = new SampleOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--epochs": options.Epochs = Count(args, ref i, minimum: 1); break;
+                case "--train-rows": options.TrainRows = Count(args, ref i, minimum: 1); break;
+                case "--deep-epochs": options.DeepEpochs = Count(args, ref i, minimum: 0); break;
+                case "--output": options.OutputDirectory = Path.GetFullPath(Value(args, ref i)); break;
+                case "--data": options.DataDirectory = Value(args, ref i); break;
+                case "--help" or "-h": options.ShowHelp = true; break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
+            }
+        }
+        return options;
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
+        return args[++i];
+    }
+
+    private static int Count(string[] args, ref int i, int minimum)
+    {
+        string name = args[i], text = Value(args, ref i);
+        if (!int.TryParse(text, out int value) || value < minimum)
+            throw new ArgumentException($"{name} needs an integer of at least {minimum}, not '{text}'.\n{Usage}");
+        return value;
+    }
+
+    private static string DefaultOutputDirectory()
+    {
+        string root = Microsoft.ML.Autoencoders.Data.MnistFiles.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();
+        return Path.Combine(root, "artifacts", "samples");
+    }
+}

@@ -1,0 +1,73 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>
+/// A decoder layer whose weights are the transpose of its mirrored encoder layer's: y = x·Wᵀ + b, where W is the
+/// encoder <see cref="Dense"/>'s [in, out] matrix. It owns only its bias; W stays in the encoder (so the
+/// <see cref="ParameterStore"/> holds it once) and both layers' gradients accumulate into W's one gradient view.
+/// Tying halves the weights and acts as a regularizer (the decoder cannot undo an arbitrary encoder).
+/// </summary>
+public sealed class TiedDense : Layer
+{
+    private readonly Parameter[] _parameters;
+
+    /// <summary>Creates the layer mirroring <paramref name="encoder"/>: it maps encoder.OutputSize back to encoder.InputSize.</summary>
+    public TiedDense(Dense encoder, string name = "tied")
+    {
+        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        Bias = new Parameter(name + ".bias", encoder.InputSize);
+        _parameters = [Bias];
+    }
+
+    /// <summary>The encoder layer whose weights this layer uses transposed.</summary>
+    public Dense Encoder { get; }
+
+    /// <summary>The shared matrix W, [OutputSize, InputSize] (the encoder's [in, out]).</summary>
+    public Parameter Weights => Encoder.Weights;
+
+    /// <summary>b, [OutputSize].</summary>
+    public Parameter Bias { get; }
+
+    /// <inheritdoc/>
+    public override int InputSize => Encoder.OutputSize;
+
+    /// <inheritdoc/>
+    public override int OutputSize => Encoder.InputSize;
+
+    /// <summary>Only the bias: the weights belong to <see cref="Encoder"/>.</summary>
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <inheritdoc/>
+    public override void Initialize(SeededRandom random) => Bias.Values.Clear();
+
+    /// <inheritdoc/>
+    public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
+    {
+        // x: [batch, in], W: [out, in] as stored, y: [batch, out] = bias + x·Wᵀ.
+        ReadOnlySpan<float> bias = Bias.Values;
+        for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * OutputSize, OutputSize));
+        Gemm.Multiply(Transpose.No, Transpose.Yes, batch, OutputSize, InputSize,
+            1f, x, InputSize, Weights.Values, InputSize, 1f, y, OutputSize, context.Threads);
+    }
+
+    /// <inheritdoc/>
+    public override void Backward(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
+        ReadOnlySpan<float> scratch, int batch, in LayerContext context)
+    {
+        // The layer's own matrix is Wᵀ, whose gradient is xᵀ·dy; W's gradient is its transpose: dW[out, in] += dyᵀ·x.
+        Gemm.Multiply(Transpose.Yes, Transpose.No, OutputSize, InputSize, batch,
+            1f, dy, OutputSize, x, InputSize, 1f, Weights.Gradients, InputSize, context.Threads);
+        Span<float> dBias = Bias.Gradients;
+        for (int r = 0; r < batch; r++) TensorPrimitives.Add(dBias, dy.Slice(r * OutputSize, OutputSize), dBias);
+        // dx[batch, in] += dy[batch, out]·W[out, in]
+        if (!dx.IsEmpty)
+        {
+            Gemm.Multiply(Transpose.No, Transpose.No, batch, InputSize, OutputSize,
+                1f, dy, OutputSize, Weights.Values, InputSize, 1f, dx, InputSize, context.Threads);
+        }
+    }
+}

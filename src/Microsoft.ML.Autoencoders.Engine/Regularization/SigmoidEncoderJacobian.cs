@@ -1,0 +1,57 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Models;
+
+namespace Microsoft.ML.Autoencoders.Engine.Regularization;
+
+/// <summary>
+/// The exact contractive penalty for a one-layer sigmoid encoder h = σ(x·W + b). Its Jacobian is
+/// J_ji = h_j(1−h_j) W_ij, so ‖J‖²_F = Σ_j (h_j(1−h_j))² Σ_i W_ij² — no per-input work at all.
+/// </summary>
+internal static class SigmoidEncoderJacobian
+{
+    /// <summary>True when the encoder is exactly one <see cref="Dense"/> and a <see cref="SigmoidLayer"/>.</summary>
+    public static bool Applies(AutoencoderNetwork network) =>
+        network.CodeSlot == 2 && network.Layers.Layers[0] is Dense && network.Layers.Layers[1] is SigmoidLayer;
+
+    /// <summary>
+    /// Returns λ/B Σ_b Σ_j a_bj² s_j with a = h(1−h), s_j = Σ_i W_ij². Its gradient has two parts, both added here:
+    /// through h (∂/∂h_bj = λ/B · 2 a_bj (1−2h_bj) s_j, into the code slot, which the encoder's backward pass carries
+    /// to W, b) and directly through W (∂/∂W_ij = λ/B · 2 W_ij Σ_b a_bj²).
+    /// </summary>
+    public static double Penalty(AutoencoderNetwork network, ActivationCache cache, int batch, float weight, bool accumulateGradients)
+    {
+        var dense = (Dense)network.Layers.Layers[0];
+        int inputs = dense.InputSize, units = dense.OutputSize;
+        ReadOnlySpan<float> w = dense.Weights.Values;
+        var columnNorms = new double[units];
+        for (int i = 0; i < inputs; i++)
+        {
+            ReadOnlySpan<float> row = w.Slice(i * units, units);
+            for (int j = 0; j < units; j++) columnNorms[j] += (double)row[j] * row[j];
+        }
+
+        ReadOnlySpan<float> code = network.Code(cache, batch);
+        Span<float> codeGradient = accumulateGradients ? cache.Gradients(network.CodeSlot, batch) : Span<float>.Empty;
+        var slopeSquaredSums = new double[units];
+        double scale = (double)weight / batch, penalty = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            for (int j = 0; j < units; j++)
+            {
+                double h = code[r * units + j], a = h * (1 - h);
+                penalty += a * a * columnNorms[j];
+                slopeSquaredSums[j] += a * a;
+                if (accumulateGradients) codeGradient[r * units + j] += (float)(scale * 2 * a * (1 - 2 * h) * columnNorms[j]);
+            }
+        }
+
+        if (accumulateGradients)
+        {
+            Span<float> dw = dense.Weights.Gradients;
+            for (int i = 0; i < inputs; i++)
+                for (int j = 0; j < units; j++)
+                    dw[i * units + j] += (float)(scale * 2 * w[i * units + j] * slopeSquaredSums[j]);
+        }
+        return scale * penalty;
+    }
+}

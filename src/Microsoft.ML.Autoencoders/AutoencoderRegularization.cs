@@ -1,0 +1,64 @@
+using Microsoft.ML.Autoencoders.Engine.Corruption;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Regularization;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>
+/// Turns the regularized kinds' options (noise, sparsity, contractive, dropout) into the engine's corruption and
+/// penalties, and decides whether a network is regularized enough to be overcomplete.
+/// </summary>
+internal static class AutoencoderRegularization
+{
+    /// <summary>
+    /// The engine corruption for <paramref name="options"/>, or null. <paramref name="inputRange"/> is the training
+    /// inputs' [min, max] (null before the data is seen): Gaussian noise is clipped to it, salt and pepper take its ends.
+    /// </summary>
+    public static InputCorruption? Corruption(AutoencoderOptions options, (float Min, float Max)? inputRange)
+    {
+        if (options.Noise == AutoencoderNoise.None) return null;
+        if (!(options.NoiseLevel > 0) || !float.IsFinite(options.NoiseLevel))
+            throw new ArgumentException($"NoiseLevel must be positive when Noise is {options.Noise} (was {options.NoiseLevel}).", nameof(options));
+        // Constant training data has no range to clip to or to take salt and pepper from.
+        var range = inputRange is { } r && r.Min < r.Max ? r : ((float Min, float Max)?)null;
+        return options.Noise switch
+        {
+            AutoencoderNoise.Gaussian => options.ClipNoiseToInputRange && range is { } clip
+                ? new GaussianNoise(options.NoiseLevel, clip.Min, clip.Max)
+                : new GaussianNoise(options.NoiseLevel),
+            AutoencoderNoise.Masking => new MaskingNoise(options.NoiseLevel),
+            AutoencoderNoise.SaltAndPepper => range is { } ends
+                ? new SaltAndPepperNoise(options.NoiseLevel, ends.Min, ends.Max)
+                : new SaltAndPepperNoise(options.NoiseLevel), // before Fit: checks the level; Fit uses the data's ends
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Noise, "Unknown noise."),
+        };
+    }
+
+    /// <summary>The code penalties <paramref name="options"/> ask for, in a fixed order.</summary>
+    public static List<CodeRegularizer> CodeRegularizers(AutoencoderOptions options)
+    {
+        var regularizers = new List<CodeRegularizer>();
+        if (options.SparsityL1 != 0) regularizers.Add(new L1ActivityRegularizer(options.SparsityL1));
+        if (options.SparsityWeight != 0) regularizers.Add(new KlSparsityRegularizer(options.SparsityTarget, options.SparsityWeight));
+        if (options.ContractiveWeight != 0) regularizers.Add(new ContractiveRegularizer(options.ContractiveWeight, options.ContractiveProbes));
+        return regularizers;
+    }
+
+    /// <summary>
+    /// Throws when the code is wider than the input and nothing stops the network from copying its input through:
+    /// noise, a sparsity or contractive penalty, or dropout. Weight penalties do not count — a small-weight network
+    /// can still pass the input straight through an overcomplete code.
+    /// </summary>
+    public static void CheckOvercomplete(AutoencoderOptions options, AutoencoderArchitecture architecture)
+    {
+        if (!architecture.IsOvercomplete) return;
+        bool regularized = options.Noise != AutoencoderNoise.None || options.SparsityL1 > 0 || options.SparsityWeight > 0
+            || options.ContractiveWeight > 0 || options.DropoutRate > 0;
+        if (regularized) return;
+        throw new ArgumentException(
+            $"CodeSize {architecture.CodeSize} is wider than column '{options.InputColumnName}' ({architecture.InputSize} values): an overcomplete " +
+            "autoencoder without a regularizer can learn to copy its input and nothing else. Make CodeSize smaller than the input, or turn on a " +
+            "regularizer: Noise (denoising), SparsityL1 or SparsityWeight (sparse), ContractiveWeight (contractive), or DropoutRate.",
+            nameof(options));
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Regularization;
+
+namespace Microsoft.ML.Autoencoders.Engine.Tests.Regularization;
+
+/// <summary>
+/// Every code penalty's gradient against central differences of its own value, through the whole encoder:
+/// the trainer's sequence (penalty adds to the code slot and weights, then the encoder's backward pass) must give
+/// d(penalty)/d(every parameter).
+/// </summary>
+public class CodePenaltyGradientTests
+{
+    private const int Rows = 4;
+
+    private static readonly AutoencoderArchitecture OneLayerSigmoid = new() { InputSize = 6, CodeSize = 4, CodeActivation = Activation.Sigmoid };
+
+    private static readonly AutoencoderArchitecture DeepTanh = new()
+    {
+        InputSize = 5, HiddenSizes = [4], CodeSize = 3, HiddenActivation = Activation.Tanh, CodeActivation = Activation.Sigmoid,
+    };
+
+    private static readonly AutoencoderArchitecture DeepSigmoidWithDropout = new()
+    {
+        InputSize = 5, HiddenSizes = [6], CodeSize = 3, HiddenActivation = Activation.Sigmoid, CodeActivation = Activation.Tanh, DropoutRate = 0.3f,
+    };
+
+    public static TheoryData<string> Cases => new()
+    {
+        "l1-linear-code", "kl-sigmoid-code", "contractive-closed-form", "contractive-exact-tangents", "contractive-hutchinson", "contractive-dropout",
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PenaltyGradientMatchesFiniteDifferences(string name)
+    {
+        var (architecture, regularizer) = Case(name);
+        var network = RegularizationFixtures.RandomNetwork(architecture, seed: 11);
+        float[] inputs = TestData.Uniform(new SeededRandom(12), Rows * architecture.InputSize, 0f, 1f);
+        var cache = network.CreateCache(Rows, forTraining: true);
+        const long contextSeed = 99; // the same dropout masks and probes for every evaluation
+
+        double Objective()
+        {
+            var context = RegularizationFixtures.Training(contextSeed);
+            RegularizationFixtures.Encode(network, cache, inputs, Rows, context);
+            return regularizer.Value(network, cache, Rows, context);
+        }
+
+        cache.ZeroGradients();
+        network.Parameters.ZeroGradients();
+        var training = RegularizationFixtures.Training(contextSeed);
+        RegularizationFixtures.Encode(network, cache, inputs, Rows, training);
+        double applied = regularizer.Apply(network, cache, Rows, training);
+        network.Layers.Backward(cache, Rows, training, network.CodeSlot, 0);
+        float[] analytic = network.Parameters.Gradients.ToArray();
+
+        Assert.Equal(Objective(), applied, 10);
+        Assert.True(applied > 0, $"{name}: the penalty is {applied}, so the check would prove nothing.");
+        double[] numerical = GradientCheck.Numerical(network.Parameters.Values, 0, network.Parameters.Count, Objective);
+        Assert.Null(GradientCheck.Mismatch(analytic, numerical, absoluteTolerance: 2e-4 * Math.Max(1, applied)));
+        Assert.Contains(analytic, g => Math.Abs(g) > 1e-3); // a gradient of zeros would match nothing useful
+    }
+
+    [Fact]
+    public void ContractiveMethodFollowsTheEncoder()
+    {
+        var contractive = new ContractiveRegularizer(0.1f, probes: 5);
+        Assert.Equal(ContractiveMethod.SigmoidClosedForm, contractive.MethodFor(AutoencoderNetwork.Create(OneLayerSigmoid, 1)));
+        Assert.Equal(ContractiveMethod.ExactTangents, contractive.MethodFor(AutoencoderNetwork.Create(DeepTanh, 1)));
+        Assert.Equal(ContractiveMethod.HutchinsonEstimate, new ContractiveRegularizer(0.1f, probes: 2).MethodFor(AutoencoderNetwork.Create(DeepTanh, 1)));
+        // A one-layer encoder with a tanh code has no closed form here: it takes the tangent route.
+        var tanhCode = OneLayerSigmoid with { CodeActivation = Activation.Tanh };
+        Assert.Equal(ContractiveMethod.HutchinsonEstimate, new ContractiveRegularizer(0.1f).MethodFor(AutoencoderNetwork.Create(tanhCode, 1)));
+    }
+
+    [Fact]
+    public void KlSparsityRejectsANonSigmoidCode()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new KlSparsityRegularizer(0.05f, 1f).Validate(DeepSigmoidWithDropout));
+        Assert.Contains("Sigmoid", error.Message);
+    }
+
+    private static (AutoencoderArchitecture, CodeRegularizer) Case(string name) => name switch
+    {
+        "l1-linear-code" => (DeepTanh with { CodeActivation = Activation.Linear }, new L1ActivityRegularizer(0.3f)),
+        "kl-sigmoid-code" => (DeepTanh, new KlSparsityRegularizer(0.1f, 0.7f)),
+        "contractive-closed-form" => (OneLayerSigmoid, new ContractiveRegularizer(0.5f)),
+        "contractive-exact-tangents" => (DeepTanh, new ContractiveRegularizer(0.5f, probes: 5)),
+        "contractive-hutchinson" => (DeepTanh, new ContractiveRegularizer(0.5f, probes: 2)),
+        "contractive-dropout" => (DeepSigmoidWithDropout, new ContractiveRegularizer(0.5f, probes: 5)),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+}

@@ -1,0 +1,60 @@
+namespace Microsoft.ML.Autoencoders.Tests.Kinds;
+
+/// <summary>The catalog methods configure the kind they name, and settings that cannot work fail early with the fix.</summary>
+public class KindOptionsTests
+{
+    [Fact]
+    public void OvercompleteCodeNeedsARegularizer()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 100);
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.HiddenLayerSizes = [];
+        options.CodeSize = SyntheticData.Width + 8;
+
+        var error = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(options).Fit(data));
+        Assert.Contains("overcomplete", error.Message);
+        Assert.Contains("SparsityL1", error.Message);
+
+        options.SparsityL1 = 1e-3f;
+        var sparse = ml.Transforms.Autoencoder(options).Fit(data);
+        Assert.Equal(SyntheticData.Width + 8, sparse.Model.CodeSize);
+    }
+
+    [Fact]
+    public void KlSparsityWithoutASigmoidCodeFailsAtConstruction()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = TestAutoencoders.Options();
+        options.SparsityWeight = 0.1f;
+        var error = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(options));
+        Assert.Contains("Sigmoid", error.Message);
+    }
+
+    [Fact]
+    public void CatalogMethodsPreconfigureTheirKind()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 100);
+
+        var denoising = ml.Transforms.DenoisingAutoencoder("Clean", "Features", AutoencoderNoise.SaltAndPepper, 0.1f, codeSize: 4, epochs: 2).Fit(data);
+        Assert.Equal("Clean", denoising.DenoisedColumnName);
+        Assert.NotNull(denoising.Transform(data).Schema.GetColumnOrNull("Clean"));
+
+        var sparseKl = ml.Transforms.SparseAutoencoder("Code", "Features", codeSize: 16, sparsityL1: 0, sparsityWeight: 0.5f, epochs: 2).Fit(data);
+        Assert.Equal(Engine.Layers.Activation.Sigmoid, sparseKl.Model.Network.Architecture.CodeActivation);
+        Assert.Equal(16, sparseKl.Model.CodeSize); // overcomplete is allowed: the sparsity penalty is on
+
+        var contractive = ml.Transforms.ContractiveAutoencoder("Code", "Features", codeSize: 4, epochs: 2).Fit(data);
+        Assert.Equal(Engine.Layers.Activation.Sigmoid, contractive.Model.Network.Architecture.CodeActivation);
+        Assert.True(contractive.Model.TrainingHistory!.Epochs.All(e => e.Penalty > 0));
+
+        Assert.Throws<ArgumentException>(() => ml.Transforms.DenoisingAutoencoder(TestAutoencoders.Options()));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.SparseAutoencoder(TestAutoencoders.Options()));
+        Assert.Throws<ArgumentException>(() => ml.Transforms.ContractiveAutoencoder(TestAutoencoders.Options()));
+        var noLevel = TestAutoencoders.Options();
+        noLevel.Noise = AutoencoderNoise.Gaussian;
+        noLevel.NoiseLevel = 0;
+        Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(noLevel));
+    }
+}
