@@ -1,0 +1,124 @@
+namespace MnistOneClassAnomaly;
+
+/// <summary>The sample's command line: small values make a quick smoke run.</summary>
+internal sealed class SampleOptions
+{
+    public const string Usage =
+        """
+        usage: MnistOneClassAnomaly [--digits LIST] [--epochs N] [--train-rows N] [--pca-rank N] [--output DIR] [--data DIR]
+          --digits LIST    normal digits to run, comma-separated (default 0,1,2,3,4,5,6,7,8,9)
+          --epochs N       autoencoder training epochs per digit (default 20)
+          --train-rows N   use only the first N training images of each normal digit (default: all, about 6,000)
+          --pca-rank N     rank of ML.NET's RandomizedPca baseline (default 32, the autoencoder's code width)
+          --output DIR     where roc-curves.png goes (default: <repository>/artifacts/samples)
+          --data DIR       folder holding the MNIST IDX files (default: searched, see MnistFiles.Locate)
+        """;
+
+    /// <summary>The normal digits to run, in order.</summary>
+    public IReadOnlyList<int> Digits { get; private set; } = Enumerable.Range(0, 10).ToArray();
+
+    /// <summary>Rank of the RandomizedPca baseline.</summary>
+    public int PcaRank { get; private set; } = 32;
+
+    /// <summary>Autoencoder training epochs.</summary>
+    public int Epochs { get; private set; } = 20;
+
+    /// <summary>How many training images of the normal digit to use, or null for all of them.</summary>
+    public int? TrainRows { get; private set; }
+
+    /// <summary>The folder the ROC curves are written to.</summary>
+    public string OutputDirectory { get; private set; } = DefaultOutputDirectory();
+
+    /// <summary>A folder holding the MNIST files, or null to search the usual places.</summary>
+    public string? DataDirectory { get; private set; }
+
+    /// <summary>True when the user asked for the usage text.</summary>
+    public bool ShowHelp { get; private set; }
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the usage on anything unknown.</summary>
+    public static SampleOptions Parse(string[] args)
+    {
+        var options = new SampleOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--digits":
+                    options.Digits = ParseDigits(Value(args, ref i));
+                    break;
+                case "--pca-rank":
+                    options.PcaRank = PositiveInt(args, ref i);
+                    break;
+                case "--epochs":
+                    options.Epochs = PositiveInt(args, ref i);
+                    break;
+                case "--train-rows":
+                    options.TrainRows = PositiveInt(args, ref i);
+                    break;
+                case "--output":
+                    options.OutputDirectory = Path.GetFullPath(Value(args, ref i));
+                    break;
+                case "--data":
+                    options.DataDirectory = Value(args, ref i);
+                    break;
+                case "--help" or "-h":
+                    options.ShowHelp = true;
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
+            }
+        }
+
+        return options;
+    }
+
+    private static int[] ParseDigits(string text)
+    {
+        var digits = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, out int digit) || digit < 0 || digit > 9)
+            {
+                throw new ArgumentException($"--digits takes digits 0-9 separated by commas, not '{text}'.\n{Usage}");
+            }
+
+            if (!digits.Contains(digit)) digits.Add(digit);
+        }
+
+        if (digits.Count == 0)
+        {
+            throw new ArgumentException($"--digits needs at least one digit.\n{Usage}");
+        }
+
+        return digits.ToArray();
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length)
+        {
+            throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
+        }
+
+        return args[++i];
+    }
+
+    private static int PositiveInt(string[] args, ref int i)
+    {
+        string name = args[i];
+        string text = Value(args, ref i);
+        if (!int.TryParse(text, out int value) || value <= 0)
+        {
+            throw new ArgumentException($"{name} needs a positive whole number, not '{text}'.\n{Usage}");
+        }
+
+        return value;
+    }
+
+    // Inside a clone the plot lands in artifacts/samples beside everything else the build makes.
+    private static string DefaultOutputDirectory()
+    {
+        string root = Microsoft.ML.Autoencoders.Data.MnistFiles.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();
+        return Path.Combine(root, "artifacts", "samples");
+    }
+}

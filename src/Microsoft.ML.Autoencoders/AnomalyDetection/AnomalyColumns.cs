@@ -1,0 +1,43 @@
+namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+
+/// <summary>The columns a detector reads and writes; <see cref="FeatureErrors"/> is null when not produced.</summary>
+internal sealed record AnomalyColumns(string Features, string Score, string PredictedLabel, string? FeatureErrors)
+{
+    /// <summary>Reserved names the detector's pipelines use between steps; they never reach the user's schema.</summary>
+    public const string ReservedPrefix = "__anomaly_";
+
+    public static AnomalyColumns FromOptions(AutoencoderAnomalyOptions options)
+    {
+        Require(options.FeatureColumnName, nameof(options.FeatureColumnName));
+        Require(options.ScoreColumnName, nameof(options.ScoreColumnName));
+        Require(options.PredictedLabelColumnName, nameof(options.PredictedLabelColumnName));
+        var columns = new AnomalyColumns(options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName,
+            string.IsNullOrWhiteSpace(options.FeatureErrorsColumnName) ? null : options.FeatureErrorsColumnName);
+        var outputs = columns.Outputs.ToList();
+        if (outputs.Distinct().Count() != outputs.Count)
+            throw new ArgumentException($"The output columns must have different names (got {string.Join(", ", outputs)}).", nameof(options));
+        foreach (var name in outputs.Append(columns.Features))
+        {
+            if (name.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Column name '{name}' starts with '{ReservedPrefix}', which the detector reserves for itself; choose another.", nameof(options));
+        }
+        return columns;
+    }
+
+    /// <summary>The output names in schema order.</summary>
+    public IEnumerable<string> Outputs
+    {
+        get
+        {
+            yield return Score;
+            yield return PredictedLabel;
+            if (FeatureErrors != null) yield return FeatureErrors;
+        }
+    }
+
+    private static void Require(string? name, string property)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException($"{property} must name a column.", property);
+    }
+}

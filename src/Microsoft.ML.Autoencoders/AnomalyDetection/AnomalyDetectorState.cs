@@ -1,0 +1,16 @@
+namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+
+/// <summary>
+/// Everything a detector adds to its autoencoder: column names, threshold, how it was chosen, and the training-score
+/// table behind the normalization. Saved as JSON in the detector's ONNX head (see <see cref="AnomalyHeadOnnx"/>).
+/// </summary>
+internal sealed record AnomalyDetectorState(
+    AnomalyColumns Columns,
+    float Threshold,
+    double? Contamination,
+    bool NormalizeScores,
+    AnomalyScoreDistribution TrainingScores)
+{
+    /// <summary>The score the detector reports for a raw reconstruction error.</summary>
+    public float Score(float error) => NormalizeScores ? TrainingScores.Normalize(error) : error;
+}

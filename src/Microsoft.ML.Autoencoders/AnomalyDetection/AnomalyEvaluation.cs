@@ -1,0 +1,59 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+
+/// <summary>
+/// <c>mlContext.AnomalyDetection.EvaluateAutoencoder(...)</c>: ML.NET's anomaly evaluator with the columns checked first,
+/// so a wrong label type or a missing column fails with the column's name and the fix instead of ML.NET's generic error.
+/// </summary>
+public static class AnomalyEvaluation
+{
+    /// <summary>
+    /// Checks the columns, then returns <c>catalog.Evaluate(...)</c>: AUC, and the detection rate at
+    /// <paramref name="falsePositiveCount"/> false positives.
+    /// </summary>
+    /// <param name="catalog">The anomaly-detection catalog.</param>
+    /// <param name="data">Scored data, e.g. a detector's <c>Transform</c> output.</param>
+    /// <param name="labelColumnName">The truth: Single (1 = anomaly, 0 = normal) or a key with two values. Boolean is refused, with the conversion to use.</param>
+    /// <param name="scoreColumnName">The score: Single, higher = more anomalous.</param>
+    /// <param name="predictedLabelColumnName">The decision: Boolean.</param>
+    /// <param name="falsePositiveCount">The number of false positives at which the detection rate is reported.</param>
+    public static AnomalyDetectionMetrics EvaluateAutoencoder(
+        this AnomalyDetectionCatalog catalog,
+        IDataView data,
+        string labelColumnName = "Label",
+        string scoreColumnName = AutoencoderAnomalyEstimator.Defaults.ScoreColumnName,
+        string predictedLabelColumnName = AutoencoderAnomalyEstimator.Defaults.PredictedLabelColumnName,
+        int falsePositiveCount = 10)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckColumns(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName);
+        return catalog.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, falsePositiveCount);
+    }
+
+    /// <summary>Throws a message naming the column and the fix when the evaluator would refuse <paramref name="schema"/>.</summary>
+    internal static void CheckColumns(DataViewSchema schema, string label, string score, string predictedLabel)
+    {
+        var labelColumn = Find(schema, label, "label");
+        if (labelColumn.Type is BooleanDataViewType)
+            throw new ArgumentOutOfRangeException(nameof(label),
+                $"Label column '{label}' is Boolean, which ML.NET's anomaly evaluator refuses. Convert it to Single first (true → 1 = anomaly): " +
+                $"mlContext.Transforms.Conversion.ConvertType(\"{label}\", outputKind: DataKind.Single).");
+        bool twoValuedKey = labelColumn.Type is KeyDataViewType key && key.Count == 2;
+        if (labelColumn.Type != NumberDataViewType.Single && !twoValuedKey)
+            throw new ArgumentOutOfRangeException(nameof(label),
+                $"Label column '{label}' is {labelColumn.Type}; the anomaly evaluator needs Single (1 = anomaly, 0 = normal) or a key with two values. " +
+                $"Convert it, e.g. mlContext.Transforms.Conversion.ConvertType(\"{label}\", outputKind: DataKind.Single).");
+        var scoreColumn = Find(schema, score, "score");
+        if (scoreColumn.Type != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(score), $"Score column '{score}' is {scoreColumn.Type}; the anomaly evaluator needs Single (higher = more anomalous).");
+        var predictedColumn = Find(schema, predictedLabel, "predicted label");
+        if (predictedColumn.Type is not BooleanDataViewType)
+            throw new ArgumentOutOfRangeException(nameof(predictedLabel), $"Predicted label column '{predictedLabel}' is {predictedColumn.Type}; the anomaly evaluator needs Boolean.");
+    }
+
+    private static DataViewSchema.Column Find(DataViewSchema schema, string name, string role) =>
+        schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema),
+            $"The {role} column '{name}' was not found. Columns present: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
+}

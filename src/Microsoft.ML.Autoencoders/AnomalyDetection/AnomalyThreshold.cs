@@ -1,0 +1,41 @@
+namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+
+/// <summary>
+/// The rules for the decision threshold: where it may lie and how a contamination turns into one. Every entry point
+/// (options, catalog, <see cref="AutoencoderAnomalyTransformer.ChangeThreshold"/>) checks through here, so the
+/// messages are the same everywhere.
+/// </summary>
+internal static class AnomalyThreshold
+{
+    /// <summary>PyOD's bound: a detector that expects more than half its data to be anomalous has the classes backwards.</summary>
+    public const double MaximumContamination = 0.5;
+
+    public static void CheckContamination(double contamination, string parameterName)
+    {
+        if (!(contamination > 0 && contamination <= MaximumContamination))
+            throw new ArgumentOutOfRangeException(parameterName, contamination,
+                $"Contamination is {contamination}, but it must be in (0, {MaximumContamination}]: the expected fraction of anomalies in the " +
+                "training data, as in PyOD. To choose the cut-off yourself, set Threshold instead.");
+    }
+
+    /// <summary>Checks that <paramref name="threshold"/> lies in the range the Score column can take.</summary>
+    public static void CheckThreshold(float threshold, bool normalizedScores, string parameterName)
+    {
+        if (normalizedScores && !(threshold >= 0 && threshold <= 1))
+            throw new ArgumentOutOfRangeException(parameterName, threshold,
+                $"Threshold {threshold} is outside the range of the normalized Score, [0, 1]. Give a value in [0, 1] (e.g. 0.5), " +
+                "or turn NormalizeScores off to threshold the raw reconstruction error.");
+        if (!normalizedScores && !(threshold >= 0 && float.IsFinite(threshold)))
+            throw new ArgumentOutOfRangeException(parameterName, threshold,
+                $"Threshold {threshold} is outside the range of Score, the mean squared reconstruction error, which is finite and at least 0. " +
+                "Give a finite value ≥ 0, or set Contamination to derive one from the training scores.");
+    }
+
+    /// <summary>The threshold, in Score units, that flags a fraction <paramref name="contamination"/> of the training rows.</summary>
+    public static float FromContamination(AnomalyScoreDistribution distribution, double contamination, bool normalizedScores)
+    {
+        CheckContamination(contamination, nameof(contamination));
+        float raw = distribution.Quantile(1 - contamination);
+        return normalizedScores ? distribution.Normalize(raw) : raw;
+    }
+}

@@ -1,0 +1,72 @@
+namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+
+/// <summary>
+/// The autoencoder anomaly detector on <c>mlContext.AnomalyDetection.Trainers</c>, beside ML.NET's RandomizedPca. Add
+/// <c>using Microsoft.ML.Autoencoders.AnomalyDetection;</c> and call <c>mlContext.AnomalyDetection.Trainers.Autoencoder(...)</c>.
+/// </summary>
+public static class AutoencoderAnomalyCatalog
+{
+    /// <summary>
+    /// Trains a dense autoencoder on <paramref name="featureColumnName"/> and scores rows by reconstruction error, with a
+    /// threshold that flags a fraction <paramref name="contamination"/> of the training rows.
+    /// </summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="featureColumnName">The input column: a known-size vector of Single.</param>
+    /// <param name="codeSize">The code (bottleneck) width; smaller than the input, or the network can learn the identity.</param>
+    /// <param name="hiddenLayerSizes">The encoder's hidden widths, outermost first (mirrored by the decoder); null for none.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="contamination">The expected fraction of anomalies in the training data, in (0, 0.5].</param>
+    /// <param name="normalizeScores">Report Score in [0, 1] against the training scores instead of the raw error.</param>
+    /// <param name="featureErrorsColumnName">A column for each feature's squared reconstruction error, or null for none.</param>
+    /// <param name="batchSize">Rows per gradient step.</param>
+    /// <param name="learningRate">Adam's step size.</param>
+    /// <param name="seed">Fixes initialization and shuffling.</param>
+    /// <example><code>
+    /// var detector = mlContext.AnomalyDetection.Trainers.Autoencoder("Features", codeSize: 16, hiddenLayerSizes: [64], contamination: 0.05).Fit(train);
+    /// var metrics = mlContext.AnomalyDetection.EvaluateAutoencoder(detector.Transform(test));
+    /// </code></example>
+    public static AutoencoderAnomalyEstimator Autoencoder(
+        this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
+        string featureColumnName = AutoencoderAnomalyEstimator.Defaults.FeatureColumnName,
+        int codeSize = AutoencoderEstimator.Defaults.CodeSize,
+        int[]? hiddenLayerSizes = null,
+        int epochs = AutoencoderEstimator.Defaults.Epochs,
+        double contamination = AutoencoderAnomalyEstimator.Defaults.Contamination,
+        bool normalizeScores = false,
+        string? featureErrorsColumnName = null,
+        int batchSize = AutoencoderEstimator.Defaults.BatchSize,
+        float learningRate = AutoencoderEstimator.Defaults.LearningRate,
+        int seed = AutoencoderEstimator.Defaults.Seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AutoencoderAnomalyEstimator(new AutoencoderAnomalyOptions
+        {
+            FeatureColumnName = featureColumnName,
+            Contamination = contamination,
+            NormalizeScores = normalizeScores,
+            FeatureErrorsColumnName = featureErrorsColumnName,
+            Autoencoder = new AutoencoderOptions
+            {
+                InputColumnName = featureColumnName,
+                CodeSize = codeSize,
+                HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
+                Epochs = epochs,
+                BatchSize = batchSize,
+                LearningRate = learningRate,
+                Seed = seed,
+            },
+        });
+    }
+
+    /// <summary>
+    /// Trains the detector configured by <paramref name="options"/>: any kind of autoencoder (set its options in
+    /// <see cref="AutoencoderAnomalyOptions.Autoencoder"/>), a contamination or explicit threshold, normalization and explanations.
+    /// </summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="options">Columns, threshold and the autoencoder's own options.</param>
+    public static AutoencoderAnomalyEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderAnomalyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new AutoencoderAnomalyEstimator(options);
+    }
+}
