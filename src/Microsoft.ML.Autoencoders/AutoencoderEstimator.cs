@@ -33,6 +33,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         public const AutoencoderActivation OutputActivation = AutoencoderActivation.Linear;
         /// <summary>The usual leaky ReLU slope.</summary>
         public const float LeakyReluSlope = 0.01f;
+        /// <summary>The textbook pairing: Xavier before saturating layers, He before ReLUs.</summary>
+        public const AutoencoderWeightInitialization WeightInitialization = AutoencoderWeightInitialization.XavierOrHeByActivation;
         /// <summary>Mean squared error.</summary>
         public const AutoencoderLoss Loss = AutoencoderLoss.MeanSquaredError;
         /// <summary>Adam.</summary>
@@ -146,6 +148,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         CodeActivation = ToEngine(options.CodeActivation),
         OutputActivation = ToEngine(options.OutputActivation),
         LeakyReluSlope = options.LeakyReluSlope,
+        Initialization = options.WeightInitialization switch
+        {
+            AutoencoderWeightInitialization.XavierOrHeByActivation => WeightInitialization.XavierOrHeByActivation,
+            AutoencoderWeightInitialization.XavierUniform => WeightInitialization.XavierUniform,
+            AutoencoderWeightInitialization.HeUniform => WeightInitialization.HeUniform,
+            AutoencoderWeightInitialization.FanInUniform => WeightInitialization.FanInUniform,
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.WeightInitialization, "Unknown weight initialization."),
+        },
         DropoutRate = options.DropoutRate,
         TiedWeights = options.TiedWeights,
     };

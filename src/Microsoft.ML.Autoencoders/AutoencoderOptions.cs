@@ -38,6 +38,9 @@ public sealed class AutoencoderOptions
     /// <summary>The activation of the output layer: Linear for any real data, Sigmoid for data in [0, 1].</summary>
     public AutoencoderActivation OutputActivation { get; set; } = AutoencoderEstimator.Defaults.OutputActivation;
 
+    /// <summary>How weights are drawn before training.</summary>
+    public AutoencoderWeightInitialization WeightInitialization { get; set; } = AutoencoderEstimator.Defaults.WeightInitialization;
+
     /// <summary>The negative-side slope of <see cref="AutoencoderActivation.LeakyRelu"/>, in (0, 1).</summary>
     public float LeakyReluSlope { get; set; } = AutoencoderEstimator.Defaults.LeakyReluSlope;
 

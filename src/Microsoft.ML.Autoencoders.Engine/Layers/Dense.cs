@@ -17,6 +17,8 @@ public sealed class Dense : Layer
     {
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize));
         if (outputSize <= 0) throw new ArgumentOutOfRangeException(nameof(outputSize));
+        if (initialization == WeightInitialization.XavierOrHeByActivation)
+            throw new ArgumentException("Resolve XavierOrHeByActivation for the following activation first (WeightInitializer.Resolve).", nameof(initialization));
         InputSize = inputSize;
         OutputSize = outputSize;
         Initialization = initialization;

@@ -26,6 +26,9 @@ public sealed record AutoencoderArchitecture
     /// <summary>Activation of the output layer (Sigmoid suits data in [0, 1]).</summary>
     public Activation OutputActivation { get; init; } = Activation.Sigmoid;
 
+    /// <summary>How weights are drawn before training.</summary>
+    public WeightInitialization Initialization { get; init; } = WeightInitialization.XavierOrHeByActivation;
+
     /// <summary>The negative slope of every leaky ReLU.</summary>
     public float LeakyReluSlope { get; init; } = 0.01f;
 

@@ -95,7 +95,7 @@ public sealed class AutoencoderNetwork
             }
             else
             {
-                var dense = new Dense(widths[i - 1], widths[i], WeightInitializer.For(activation), name);
+                var dense = new Dense(widths[i - 1], widths[i], WeightInitializer.Resolve(architecture.Initialization, activation), name);
                 if (i <= codeIndex) encoders.Add(dense);
                 layers.Add(dense);
             }

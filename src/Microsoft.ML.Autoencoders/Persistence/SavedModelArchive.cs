@@ -13,11 +13,11 @@ internal static class SavedModelArchive
 {
     private const string OnnxEntryName = "OnnxModel";
 
-    public static List<AutoencoderTransformer> ReadAll(Stream zipStream)
+    /// <summary>Every ONNX model stored in the zip, in pipeline order (entry paths sort in the order the chain saved them).</summary>
+    public static List<byte[]> OnnxModels(Stream zipStream)
     {
-        var found = new List<AutoencoderTransformer>();
+        var models = new List<byte[]>();
         using var zip = new ZipArchive(zipStream, ZipArchiveMode.Read, leaveOpen: true);
-        // Entry order in the zip follows the pipeline's save order; sort by path so the result does not depend on it.
         foreach (var entry in zip.Entries.Where(e => e.Name == OnnxEntryName).OrderBy(e => e.FullName, StringComparer.Ordinal))
         {
             using var stream = entry.Open();
@@ -27,10 +27,28 @@ internal static class SavedModelArchive
             if (bytes.Length < 4) continue;
             int length = BinaryPrimitives.ReadInt32LittleEndian(bytes);
             if (length < 0 || length > bytes.Length - 4) continue;
-            if (!AutoencoderOnnx.IsOurs(bytes.Slice(4, length))) continue;
-            var (model, columns) = AutoencoderOnnx.Read(bytes.Slice(4, length));
+            models.Add(bytes.Slice(4, length).ToArray());
+        }
+        return models;
+    }
+
+    /// <summary>
+    /// The autoencoders a user put in the pipeline. Networks that serve as parts of a larger component (an anomaly
+    /// detector's network reads and writes reserved "__" columns) are left to that component's own loader.
+    /// </summary>
+    public static List<AutoencoderTransformer> ReadAll(Stream zipStream)
+    {
+        var found = new List<AutoencoderTransformer>();
+        foreach (var onnx in OnnxModels(zipStream))
+        {
+            if (!AutoencoderOnnx.IsOurs(onnx)) continue;
+            var (model, columns) = AutoencoderOnnx.Read(onnx);
+            if (columns.Outputs.Any(name => name.StartsWith(ReservedPrefix, StringComparison.Ordinal))) continue;
             found.Add(new AutoencoderTransformer(model, columns, Environment.ProcessorCount));
         }
         return found;
     }
+
+    /// <summary>Column names starting with this are the library's own plumbing, never a user's.</summary>
+    public const string ReservedPrefix = "__";
 }

@@ -87,6 +87,9 @@ public sealed class AnomalySaveLoadTests
         var before = detector.Transform(test).GetColumn<float>("Anomaly").ToList();
         var after = reloaded.Transform(test).GetColumn<float>("Anomaly").ToList();
         Assert.Equal(before, after); // same weights, same engine: bit for bit
+
+        // The detector's inner network is plumbing, not an autoencoder the user placed in the pipeline.
+        Assert.Empty(AutoencoderTransformer.LoadAllFromModelFile(file.Path));
     }
 
     [Fact]

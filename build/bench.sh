@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The side-by-side benchmark behind `./build.sh bench`: our engine, TorchSharp-cpu and PyTorch on the same cases,
+# the same machine, the same threads, in one invocation. Writes artifacts/bench/summary.json and, for a full run,
+# docs/benchmarks.md (quick and dry runs write artifacts/bench/benchmarks.md instead, so the published table
+# only ever holds full figures).
+#
+# Usage: build/bench.sh [--quick | --dry] [--threads N]
+#   --quick   fewer rows and epochs (CI, a first look); --dry runs every case once on tiny data.
+# Environment: ARTIFACTS (default <repo>/artifacts), MNIST_DIR (default: shared/data/mnist above the repo),
+#   BENCH_SKIP_TORCHSHARP=1 / BENCH_SKIP_PYTORCH=1 to leave a peer out.
+#
+# Every framework trains in its own process (peak memory is per process) and runs its kernels in another.
+# Peers that cannot run are reported as not measured, with the reason; only our side failing fails the script.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+mode_flag="" threads=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick|--dry) mode_flag="$1" ;;
+    --threads) threads="$2"; shift ;;
+    *) echo "bench.sh: unknown argument '$1' (use --quick, --dry, --threads N)" >&2; exit 2 ;;
+  esac
+  shift
+done
+mode=${mode_flag#--}; mode=${mode:-full}
+command="./build.sh bench${mode_flag:+ $mode_flag}$([ "$threads" != 2 ] && echo " --threads $threads" || true)"
+
+artifacts=${ARTIFACTS:-$repo/artifacts}
+out=$artifacts/bench
+rm -rf "$out/reports"; mkdir -p "$out/reports"
+
+# One thread count for everyone: OpenMP (libtorch, OpenBLAS' OpenMP build), MKL, OpenBLAS' pthread build.
+export OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+merge_args=()
+
+# Runs one part ("$1" = report file, then the command) and, when the report says other processes kept more than
+# a quarter of a core busy meanwhile (see MachineLoad), waits and runs it once more, keeping the quieter report:
+# on a shared two-core machine other work can halve a figure.
+run_part() {
+  local report=$1; shift
+  "$@" --json "$report" || return 1
+  local load; load=$(other_load "$report")
+  # Dry runs measure nothing worth a second try.
+  if [ "$mode" != dry ] && awk "BEGIN { exit !($load > 0.25) }"; then
+    echo "== other processes kept $load cores busy: waiting 30 s and measuring again"
+    sleep 30
+    "$@" --json "$report.retry" || return 1
+    if awk "BEGIN { exit !($(other_load "$report.retry") < $load) }"; then mv "$report.retry" "$report"; else rm -f "$report.retry"; fi
+  fi
+}
+other_load() { grep -o '"other_load_[a-z]*": *"[0-9.]*"' "$1" | grep -o '[0-9.]*"$' | tr -d '"' || echo 0; }
+note() { merge_args+=(--note "$1"); echo "note: $1"; }
+unavailable() { merge_args+=(--unavailable "$1=$2"); echo "$1 not measured: $2" >&2; }
+
+# ---- ours -------------------------------------------------------------------------------------------------
+echo "== building our benchmark"
+dotnet build "$repo/test/Microsoft.ML.Autoencoders.Benchmarks/Microsoft.ML.Autoencoders.Benchmarks.csproj" \
+  -c Release -p:ArtifactsPath="$artifacts" --nologo -v quiet -clp:ErrorsOnly
+ours="$artifacts/bin/Microsoft.ML.Autoencoders.Benchmarks/release/Microsoft.ML.Autoencoders.Benchmarks"
+for part in kernels training; do
+  echo "== ours: $part"
+  run_part "$out/reports/ours-$part.json" "$ours" run $mode_flag --threads "$threads" --part "$part"
+  merge_args+=(--report "$out/reports/ours-$part.json")
+done
+
+# ---- TorchSharp-cpu ---------------------------------------------------------------------------------------
+# Its project is outside the solution: this is the only place that restores libtorch (hundreds of MB).
+run_torchsharp() {
+  local project=$repo/test/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp
+  echo "== building the TorchSharp-cpu peer (restores libtorch on first use)"
+  dotnet build "$project/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp.csproj" \
+    -c Release -p:ArtifactsPath="$artifacts" --nologo -v quiet -clp:ErrorsOnly || { unavailable torchsharp "build or restore failed"; return; }
+  local bin=$artifacts/bin/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp/release_linux-x64
+  # Debian 12's libstdc++ lacks GLIBCXX_3.4.32, which libLibTorchSharp.so asks for (see PEERS-NOTES.md):
+  # patch the built copy and preload a shim. Benchmark runs only; never shipped.
+  local preload="" shim=${TORCHSHARP_SHIM:-$repo/../shared/tools/torchsharp-debian12/prepare.sh}
+  if [ -x "$shim" ]; then
+    preload=$("$shim" "$bin" | tail -n 1) || { unavailable torchsharp "the loader shim failed"; return; }
+  fi
+  # Without it libtorch's memory grows ~0.9 GB per epoch through glibc's heap (PEERS-NOTES.md).
+  local mmap_threshold=131072
+  note "TorchSharp ran with MALLOC_MMAP_THRESHOLD_=$mmap_threshold${preload:+ and the Debian 12 GLIBCXX_3.4.32 loader shim}"
+  local part
+  for part in kernels training; do
+    echo "== torchsharp: $part"
+    if ! run_part "$out/reports/torchsharp-$part.json" env LD_PRELOAD="$preload" MALLOC_MMAP_THRESHOLD_=$mmap_threshold \
+        "$bin/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp" $mode_flag --threads "$threads" --part "$part"; then
+      unavailable torchsharp "its $part run failed (see the output above)"; return
+    fi
+  done
+  merge_args+=(--report "$out/reports/torchsharp-kernels.json" --report "$out/reports/torchsharp-training.json")
+}
+
+# ---- PyTorch ------------------------------------------------------------------------------------------------
+python=/usr/bin/python3
+pytorch_script=$repo/test/Microsoft.ML.Autoencoders.Benchmarks/peers/pytorch_bench.py
+run_pytorch() {
+  if ! "$python" -c "import torch" 2>/dev/null; then
+    unavailable pytorch "'$python -c \"import torch\"' fails; install it with: apt-get install python3-torch libopenblas0-openmp"
+    return
+  fi
+  # Debian's torch calls whatever libblas.so.3 the alternatives system points to; the reference BLAS there runs
+  # ~40x slower than OpenBLAS and would make PyTorch look absurdly slow. torch.__config__.show() only says
+  # BLAS_INFO=generic, so ask the process which library it actually mapped.
+  local blas
+  blas=$("$python" "$pytorch_script" --print-blas)
+  if [[ "$blas" != *openblas* && "$blas" != *mkl* && "$blas" != *blis* ]]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "== PyTorch would use the reference BLAS ($blas): installing libopenblas0-openmp"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas0-openmp >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas0-openmp >/dev/null; } \
+        || true
+      blas=$("$python" "$pytorch_script" --print-blas)
+    fi
+    if [[ "$blas" != *openblas* && "$blas" != *mkl* && "$blas" != *blis* ]]; then
+      unavailable pytorch "it would run on the reference BLAS ($blas); install an optimized one: apt-get install libopenblas0-openmp"
+      return
+    fi
+  fi
+  local part
+  for part in kernels training; do
+    echo "== pytorch: $part"
+    if ! run_part "$out/reports/pytorch-$part.json" "$python" "$pytorch_script" $mode_flag --threads "$threads" --part "$part"; then
+      unavailable pytorch "its $part run failed (see the output above)"; return
+    fi
+  done
+  merge_args+=(--report "$out/reports/pytorch-kernels.json" --report "$out/reports/pytorch-training.json")
+}
+
+if [ "${BENCH_SKIP_TORCHSHARP:-0}" = 1 ]; then unavailable torchsharp "skipped (BENCH_SKIP_TORCHSHARP=1)"; else run_torchsharp; fi
+if [ "${BENCH_SKIP_PYTORCH:-0}" = 1 ]; then unavailable pytorch "skipped (BENCH_SKIP_PYTORCH=1)"; else run_pytorch; fi
+
+# ---- merge --------------------------------------------------------------------------------------------------
+markdown=$repo/docs/benchmarks.md
+[ "$mode" = full ] || markdown=$out/benchmarks.md
+echo "== summary"
+"$ours" merge "${merge_args[@]}" --command "$command" --out "$out/summary.json" --markdown "$markdown"

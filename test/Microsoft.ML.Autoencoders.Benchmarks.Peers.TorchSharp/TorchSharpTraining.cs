@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp;
+
+/// <summary>
+/// The <see cref="AutoencoderCase"/> network trained and run with TorchSharp the way its users would write it:
+/// nn.Sequential, MSELoss, optim.Adam, a fresh randperm per epoch, a dispose scope per batch.
+/// </summary>
+public static class TorchSharpTraining
+{
+    public static void Run(BenchSettings settings, string mnistDirectory, BenchReport report)
+    {
+        var (trainData, trainRows, pixels) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TrainImages), settings.TrainRows);
+        var (testData, testRows, _) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TestImages), settings.TestRows);
+        torch.manual_seed(AutoencoderCase.Seed);
+        using var train = torch.tensor(trainData, [trainRows, pixels]);
+        using var test = torch.tensor(testData, [testRows, pixels]);
+
+        int hidden = AutoencoderCase.HiddenSizes[0], code = AutoencoderCase.CodeSize;
+        var model = Sequential(
+            Linear(pixels, hidden), ReLU(),
+            Linear(hidden, code), ReLU(),
+            Linear(code, hidden), ReLU(),
+            Linear(hidden, pixels), Sigmoid());
+        var optimizer = optim.Adam(model.parameters(), lr: AutoencoderCase.LearningRate);
+        var lossFunction = MSELoss();
+
+        var epochSeconds = new List<double>();
+        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            using (var epochScope = torch.NewDisposeScope())
+            {
+                var order = torch.randperm(trainRows);
+                for (int start = 0; start < trainRows; start += settings.BatchSize)
+                {
+                    using var batchScope = torch.NewDisposeScope();
+                    int rows = Math.Min(settings.BatchSize, trainRows - start);
+                    var x = train.index_select(0, order.narrow(0, start, rows));
+                    var loss = lossFunction.forward(model.forward(x), x);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * rows;
+                }
+            }
+            epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            Console.WriteLine($"    epoch {epoch}: loss {lossSum / trainRows:F5}, {epochSeconds[^1]:F3} s");
+        }
+        // Read the peak before inference allocates anything: this figure is training's.
+        double? peakMegabytes = PeakMemory.ReadMegabytes();
+        report.Add("ae_epoch_seconds", "s/epoch", SampleTimer.Median(epochSeconds.Skip(1).ToArray()), "lower",
+            $"median of epochs 2..{settings.Epochs}, {trainRows} rows, batch {settings.BatchSize}");
+
+        model.eval();
+        using var noGrad = torch.no_grad();
+        void InferAll()
+        {
+            using var scope = torch.NewDisposeScope();
+            for (int start = 0; start < testRows; start += settings.InferenceBatchSize)
+                model.forward(test.narrow(0, start, Math.Min(settings.InferenceBatchSize, testRows - start)));
+        }
+        double passSeconds = SampleTimer.For(settings).MedianSecondsPerCall(InferAll);
+
+        using (var scope = torch.NewDisposeScope())
+        {
+            var reconstruction = model.forward(test);
+            double mse = AutoencoderCase.MeanSquaredError(reconstruction.data<float>().ToArray(), testData);
+            report.Add("ae_test_mse", "MSE", mse, "lower", $"{testRows} test rows after {settings.Epochs} epochs");
+        }
+        report.Add("ae_inference_rows_per_second", "rows/s", testRows / passSeconds, "higher",
+            $"{testRows} test rows, batch {settings.InferenceBatchSize}");
+        if (peakMegabytes is double mb)
+            report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of training, own process");
+    }
+}

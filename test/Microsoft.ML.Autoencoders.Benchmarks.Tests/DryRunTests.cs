@@ -1,0 +1,66 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks.Tests;
+
+/// <summary>
+/// Every benchmark of ours runs once on tiny data, so a change that breaks one fails CI instead of being found
+/// the next time someone measures. The figures themselves are not checked: dry mode measures nothing.
+/// </summary>
+public class DryRunTests
+{
+    [Fact]
+    public void KernelSuiteReportsEveryCase()
+    {
+        var report = BenchmarkProgram.Run(BenchOptions.Parse(["--dry", "--part", "kernels"]));
+
+        var expected = GemmCases.All.Select(c => c.Name)
+            .Concat(["sgemm_ae_step_mix", "fma_peak_v256_1t", "fma_peak_v256_2t"]);
+        foreach (string name in expected)
+        {
+            var result = Assert.Single(report.Results, r => r.Name == name);
+            Assert.True(double.IsFinite(result.Value) && result.Value > 0, $"{name} = {result.Value}");
+        }
+    }
+
+    [Fact]
+    public void EpochHarnessTrainsAndReportsEveryFigure()
+    {
+        using var mnist = new SyntheticMnist(trainRows: 600, testRows: 1100);
+        string json = Path.Combine(mnist.Directory, "ours.json");
+
+        BenchmarkProgram.Run(BenchOptions.Parse(["--dry", "--part", "training", "--mnist", mnist.Directory, "--json", json]));
+
+        // Read back what was written: the file, not the in-memory object, is what the merge consumes.
+        var report = BenchReport.Read(json);
+        var settings = BenchSettings.For(BenchMode.Dry);
+        Assert.Equal(settings.TrainRows.ToString(), report.Settings["train_rows"]);
+        foreach (string name in new[] { "ae_epoch_seconds", "ae_test_mse", "ae_inference_rows_per_second", "ae_train_peak_rss" })
+        {
+            var result = Assert.Single(report.Results, r => r.Name == name);
+            Assert.True(double.IsFinite(result.Value) && result.Value > 0, $"{name} = {result.Value}");
+        }
+        // Uniform random pixels in [0, 1]: any sane reconstruction is within their variance of 1/12 plus a margin.
+        Assert.InRange(report.Results.Single(r => r.Name == "ae_test_mse").Value, 0, 0.5);
+    }
+
+    [Fact]
+    public void GemmBenchmarksRunUnderBenchmarkDotNet()
+    {
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(Job.Dry.WithToolchain(InProcessNoEmitToolchain.Instance))
+            .AddLogger(NullLogger.Instance)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+
+        var summary = BenchmarkRunner.Run<GemmBenchmarks>(config);
+
+        Assert.False(summary.HasCriticalValidationErrors, string.Join("; ", summary.ValidationErrors.Select(e => e.Message)));
+        Assert.Equal(GemmCases.All.Count() * 2, summary.Reports.Length);
+        Assert.All(summary.Reports, r => Assert.True(r.Success, $"{r.BenchmarkCase.DisplayInfo} failed"));
+    }
+}

@@ -1,0 +1,57 @@
+using System.Reflection;
+using BenchmarkDotNet.Running;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks;
+
+/// <summary>
+/// Entry point. Verbs:
+///   run [--quick|--dry] [--part kernels|training|all] [--threads N] [--json FILE] [--mnist DIR]
+///       our side of the side-by-side benchmark (the default verb);
+///   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet kernel benchmarks, e.g. bdn --filter *Gemm*;
+///   merge ...                        combines every framework's reports into summary.json and the Markdown table
+///                                    (see <see cref="SummaryMerger"/>).
+/// </summary>
+public static class BenchmarkProgram
+{
+    public static int Main(string[] args)
+    {
+        string verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
+        string[] rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        switch (verb)
+        {
+            case "run":
+                Run(BenchOptions.Parse(rest));
+                return 0;
+            case "bdn":
+                BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(rest);
+                return 0;
+            case "merge":
+                return SummaryMerger.Run(rest);
+            default:
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn or merge.");
+                return 2;
+        }
+    }
+
+    /// <summary>Runs the parts <paramref name="options"/> asks for and returns (and, with --json, writes) the report.</summary>
+    public static BenchReport Run(BenchOptions options)
+    {
+        var settings = BenchSettings.For(options.Mode);
+        var report = new BenchReport
+        {
+            Framework = "ours",
+            Version = typeof(Engine.Kernels.Gemm).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+            Mode = options.Mode.ToString().ToLowerInvariant(),
+            Threads = options.Threads,
+            Settings = ReportSettings.From(settings),
+        };
+        report.Settings["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
+        Console.WriteLine($"ours ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}");
+        var load = MachineLoad.Start();
+        if (options.RunKernels) KernelSuite.Run(settings, options.Threads, report);
+        if (options.RunTraining) EpochHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
+        if (load is not null) report.Settings[$"other_load_{options.Part}"] = load.OtherCores();
+        if (options.JsonPath is not null) report.Write(options.JsonPath);
+        return report;
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Training;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks;
+
+/// <summary>
+/// Whole-model figures for our engine, timed plainly (an epoch is seconds long, so BenchmarkDotNet's
+/// statistics add nothing): seconds per MNIST epoch after a warm-up epoch, test MSE after the last epoch,
+/// peak resident memory of training, and inference rows/s on the test set. Run it in its own process
+/// (--part training) so the peak memory belongs to training alone.
+/// </summary>
+public static class EpochHarness
+{
+    public static void Run(BenchSettings settings, int threads, string mnistDirectory, BenchReport report)
+    {
+        var (train, trainRows, pixels) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TrainImages), settings.TrainRows);
+        var (test, testRows, _) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TestImages), settings.TestRows);
+        if (pixels != AutoencoderCase.InputSize) throw new InvalidDataException($"Expected 784-pixel images, found {pixels}.");
+
+        var architecture = new AutoencoderArchitecture
+        {
+            InputSize = AutoencoderCase.InputSize,
+            HiddenSizes = AutoencoderCase.HiddenSizes,
+            CodeSize = AutoencoderCase.CodeSize,
+            HiddenActivation = Activation.Relu,
+            CodeActivation = Activation.Relu,
+            OutputActivation = Activation.Sigmoid,
+            // The weight range PyTorch's nn.Linear starts from, so the test MSEs compare training, not initializations.
+            Initialization = WeightInitialization.FanInUniform,
+        };
+        var network = AutoencoderNetwork.Create(architecture, AutoencoderCase.Seed);
+        var options = new TrainingOptions
+        {
+            Epochs = settings.Epochs,
+            BatchSize = settings.BatchSize,
+            Loss = LossKind.MeanSquaredError,
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = AutoencoderCase.LearningRate },
+            Seed = AutoencoderCase.Seed,
+            Threads = threads,
+            Shuffle = true,
+            ValidationFraction = 0,
+        };
+
+        var history = new AutoencoderTrainer(network, options).Fit(train, null, trainRows,
+            e => Console.WriteLine($"    epoch {e.Epoch}: loss {e.TrainingLoss:F5}, {e.Seconds:F3} s"));
+        // Read the peak before inference allocates anything: this figure is training's.
+        double? peakMegabytes = PeakMemory.ReadMegabytes();
+
+        double[] timed = history.Epochs.Skip(1).Select(e => e.Seconds).ToArray();
+        report.Add("ae_epoch_seconds", "s/epoch", SampleTimer.Median(timed), "lower",
+            $"median of epochs 2..{settings.Epochs}, {trainRows} rows, batch {settings.BatchSize}");
+
+        var cache = network.CreateCache(settings.InferenceBatchSize);
+        var context = LayerContext.Inference(threads);
+        var reconstruction = new float[test.Length];
+        void InferAll()
+        {
+            for (int start = 0; start < testRows; start += settings.InferenceBatchSize)
+            {
+                int rows = Math.Min(settings.InferenceBatchSize, testRows - start);
+                test.AsSpan(start * pixels, rows * pixels).CopyTo(network.Input(cache, rows));
+                network.Forward(cache, rows, context);
+                network.Reconstruction(cache, rows).CopyTo(reconstruction.AsSpan(start * pixels, rows * pixels));
+            }
+        }
+
+        double passSeconds = SampleTimer.For(settings).MedianSecondsPerCall(InferAll);
+        InferAll();
+        report.Add("ae_test_mse", "MSE", AutoencoderCase.MeanSquaredError(reconstruction, test), "lower",
+            $"{testRows} test rows after {settings.Epochs} epochs");
+        report.Add("ae_inference_rows_per_second", "rows/s", testRows / passSeconds, "higher",
+            $"{testRows} test rows, batch {settings.InferenceBatchSize}");
+        if (peakMegabytes is double mb)
+            report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of training, own process");
+    }
+}

@@ -1,0 +1,44 @@
+namespace Microsoft.ML.Autoencoders.Benchmarks;
+
+/// <summary>
+/// The command line both .NET benchmark programs share (pytorch_bench.py takes the same flags):
+/// --quick | --dry, --part kernels|training|all, --threads N, --json FILE, --mnist DIR.
+/// </summary>
+public sealed class BenchOptions
+{
+    public BenchMode Mode { get; private set; } = BenchMode.Full;
+    public string Part { get; private set; } = "all";
+    public int Threads { get; private set; } = 2;
+    public string? JsonPath { get; private set; }
+    public string? MnistDirectory { get; private set; }
+    /// <summary>Arguments this parser does not know, left for the program (e.g. BenchmarkDotNet's).</summary>
+    public List<string> Rest { get; } = [];
+
+    public bool RunKernels => Part is "all" or "kernels";
+    public bool RunTraining => Part is "all" or "training";
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new BenchOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--quick": o.Mode = BenchMode.Quick; break;
+                case "--dry": o.Mode = BenchMode.Dry; break;
+                case "--part":
+                    o.Part = Next();
+                    if (o.Part is not ("all" or "kernels" or "training"))
+                        throw new ArgumentException($"--part is kernels, training or all, not '{o.Part}'.");
+                    break;
+                case "--threads": o.Threads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--json": o.JsonPath = Next(); break;
+                case "--mnist": o.MnistDirectory = Next(); break;
+                default: o.Rest.Add(args[i]); break;
+            }
+        }
+        if (o.Threads < 1) throw new ArgumentException("--threads must be at least 1.");
+        return o;
+    }
+}

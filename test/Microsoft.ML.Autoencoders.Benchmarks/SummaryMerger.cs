@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks;
+
+/// <summary>
+/// Joins the reports of every framework into artifacts/bench/summary.json and docs/benchmarks.md:
+///   merge --report FILE... [--unavailable NAME=REASON...] [--note TEXT...] --command TEXT --out FILE [--markdown FILE]
+/// A report per process (kernels, training) and framework; several reports of one framework are concatenated.
+/// </summary>
+public static class SummaryMerger
+{
+    /// <summary>Column order of the table and of the JSON fields.</summary>
+    public static readonly string[] Frameworks = ["ours", "torchsharp", "pytorch"];
+
+    public const string RatioDefinition =
+        "how many times better ours is than the best peer: ours/best for higher-is-better units, best/ours for " +
+        "lower-is-better ones; above 1 means ours wins; null when no peer measured the case";
+
+    /// <summary>Cores' worth of other work above which a run is flagged as disturbed.</summary>
+    public const double BusyMachineCores = 0.25;
+
+    public static int Run(string[] args)
+    {
+        var reports = new List<BenchReport>();
+        var unavailable = new Dictionary<string, string>();
+        var notes = new List<string>();
+        string? output = null, markdown = null, command = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--report": reports.Add(BenchReport.Read(Next())); break;
+                case "--unavailable":
+                    string[] kv = Next().Split('=', 2);
+                    unavailable[kv[0]] = kv.Length > 1 ? kv[1] : "not run";
+                    break;
+                case "--note": notes.Add(Next()); break;
+                case "--out": output = Next(); break;
+                case "--markdown": markdown = Next(); break;
+                case "--command": command = Next(); break;
+                default: throw new ArgumentException($"Unknown merge argument '{args[i]}'.");
+            }
+        }
+        if (output is null || command is null) throw new ArgumentException("merge needs --out FILE and --command TEXT.");
+
+        var summary = Merge(reports, unavailable, notes, command, MachineInfo.Describe());
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {output}");
+        if (markdown is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(markdown))!);
+            File.WriteAllText(markdown, BenchmarkMarkdown.Render(summary));
+            Console.WriteLine($"wrote {markdown}");
+        }
+        Console.WriteLine(BenchmarkMarkdown.RenderTable(summary));
+        return 0;
+    }
+
+    public static JsonObject Merge(IReadOnlyList<BenchReport> reports, IReadOnlyDictionary<string, string> unavailable,
+        IReadOnlyList<string> notes, string command, string machine)
+    {
+        var byFramework = reports.GroupBy(r => r.Framework).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (string name in byFramework.Keys)
+            if (!Frameworks.Contains(name)) throw new InvalidDataException($"Unknown framework '{name}' in a report.");
+        int[] threads = reports.Select(r => r.Threads).Distinct().ToArray();
+        string[] modes = reports.Select(r => r.Mode).Distinct().ToArray();
+
+        // Rows in the order ours reported them, then any case only a peer has.
+        var rows = new List<(string Name, string Unit, string Better, string? Note)>();
+        foreach (var result in reports.OrderBy(r => Array.IndexOf(Frameworks, r.Framework)).SelectMany(r => r.Results))
+            if (!rows.Any(r => r.Name == result.Name)) rows.Add((result.Name, result.Unit, result.Better, result.Note));
+
+        var results = new JsonArray();
+        foreach (var row in rows)
+        {
+            var item = new JsonObject { ["name"] = row.Name, ["unit"] = row.Unit, ["better"] = row.Better };
+            var values = new Dictionary<string, double?>();
+            foreach (string fw in Frameworks)
+            {
+                var found = byFramework.GetValueOrDefault(fw)?.SelectMany(r => r.Results).FirstOrDefault(r => r.Name == row.Name);
+                if (found is not null && found.Unit != row.Unit)
+                    throw new InvalidDataException($"{fw} reports {row.Name} in {found.Unit}, ours in {row.Unit}.");
+                values[fw] = found?.Value;
+                item[fw] = found is null ? null : JsonValue.Create(found.Value);
+            }
+            item["ratio_vs_best_peer"] = Ratio(values["ours"], [values["torchsharp"], values["pytorch"]], row.Better) is double ratio
+                ? JsonValue.Create(Math.Round(ratio, 4)) : null;
+            if (row.Note is not null) item["note"] = row.Note;
+            results.Add(item);
+        }
+
+        var frameworks = new JsonObject();
+        foreach (string fw in Frameworks)
+        {
+            if (byFramework.TryGetValue(fw, out var list))
+            {
+                var settings = new JsonObject();
+                foreach (var (k, v) in list.SelectMany(r => r.Settings)) settings[k] = v;
+                frameworks[fw] = new JsonObject { ["version"] = list[0].Version, ["settings"] = settings };
+            }
+            else
+            {
+                frameworks[fw] = new JsonObject { ["unavailable"] = unavailable.GetValueOrDefault(fw, "not run") };
+            }
+        }
+
+        var warnings = new JsonArray();
+        foreach (string key in ReportSettings.MustAgree)
+        {
+            var distinct = reports.Where(r => r.Settings.ContainsKey(key)).Select(r => $"{r.Framework}={r.Settings[key]}").Distinct().ToArray();
+            if (distinct.Select(d => d.Split('=')[1]).Distinct().Count() > 1) warnings.Add($"{key} differs: {string.Join(", ", distinct)}");
+        }
+        if (threads.Length > 1) warnings.Add($"threads differ across reports: {string.Join(", ", threads)}");
+        // Other work on the same cores can halve a figure (PEERS-NOTES): say so next to the figures it touched.
+        foreach (var report in reports)
+        {
+            foreach (var (key, value) in report.Settings.Where(kv => kv.Key.StartsWith("other_load_", StringComparison.Ordinal)))
+            {
+                if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double cores) && cores > BusyMachineCores)
+                    warnings.Add($"other processes kept {value} cores busy while {report.Framework} ran its {key["other_load_".Length..]} part");
+            }
+        }
+
+        return new JsonObject
+        {
+            ["machine"] = machine,
+            ["threads"] = threads.Length == 1 ? threads[0] : null,
+            ["mode"] = string.Join(",", modes),
+            ["command"] = command,
+            ["generated_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["ratio_definition"] = RatioDefinition,
+            ["frameworks"] = frameworks,
+            ["notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            ["warnings"] = warnings,
+            ["results"] = results,
+        };
+    }
+
+    /// <summary>See <see cref="RatioDefinition"/>.</summary>
+    public static double? Ratio(double? ours, IEnumerable<double?> peers, string better)
+    {
+        double[] measured = peers.Where(p => p.HasValue && p.Value > 0).Select(p => p!.Value).ToArray();
+        if (ours is not double o || o <= 0 || measured.Length == 0) return null;
+        return better switch
+        {
+            "higher" => o / measured.Max(),
+            "lower" => measured.Min() / o,
+            _ => throw new InvalidDataException($"'better' must be higher or lower, not '{better}'."),
+        };
+    }
+}

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""PyTorch side of the side-by-side benchmark: the same cases, sizes, timing method and JSON report as our
+harness (test/Microsoft.ML.Autoencoders.Benchmarks, see Shared/*.cs) so build/bench.sh can merge them.
+
+Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all, --threads N, --json FILE,
+--mnist DIR; --print-blas only names the BLAS library torch loaded (the driver checks it is not the reference
+BLAS, which is ~40x slower). MNIST is read from the original gzip IDX files with gzip + numpy."""
+import argparse
+import gzip
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+# Mirrors BenchSettings.For (Shared/BenchMode.cs): train rows, test rows, epochs, batch, inference batch,
+# kernel samples, minimum seconds per sample, warm-up calls.
+MODES = {
+    "full": dict(train_rows=60000, test_rows=10000, epochs=10, batch_size=256, inference_batch_size=1024,
+                 kernel_samples=9, min_sample_seconds=0.05, warmup_calls=2),
+    "quick": dict(train_rows=12000, test_rows=10000, epochs=3, batch_size=256, inference_batch_size=1024,
+                  kernel_samples=5, min_sample_seconds=0.02, warmup_calls=1),
+    "dry": dict(train_rows=512, test_rows=1024, epochs=2, batch_size=256, inference_batch_size=1024,
+                kernel_samples=1, min_sample_seconds=0.0, warmup_calls=0),
+}
+
+# Mirrors GemmCases (Shared/GemmCases.cs): (name, transA, transB, m, n, k), row-major, C overwritten.
+AE_LAYERS = [(784, 256), (256, 64), (64, 256), (256, 784)]
+AE_BATCH = 256
+
+
+def gemm_cases():
+    cases = [("sgemm_square_1024", False, False, 1024, 1024, 1024),
+             ("sgemm_square_2048", False, False, 2048, 2048, 2048)]
+    step = []
+    for i, (n_in, n_out) in enumerate(AE_LAYERS):
+        layer = f"L{i + 1}_{n_in}x{n_out}"
+        step.append((f"sgemm_ae_{layer}_fwd_NN", False, False, AE_BATCH, n_out, n_in))
+        step.append((f"sgemm_ae_{layer}_dW_TN", True, False, n_in, n_out, AE_BATCH))
+        if i > 0:  # the first layer's input gradient is never needed
+            step.append((f"sgemm_ae_{layer}_dX_NT", False, True, AE_BATCH, n_in, n_out))
+    return cases, step
+
+
+class Report:
+    """The JSON shape of BenchReport (Shared/BenchReport.cs)."""
+
+    def __init__(self, mode, threads, settings):
+        self.doc = {"framework": "pytorch", "version": torch.__version__, "mode": mode, "threads": threads,
+                    "settings": settings, "results": []}
+
+    def add(self, name, unit, value, better, note=None):
+        item = {"name": name, "unit": unit, "value": float(value), "better": better}
+        if note is not None:
+            item["note"] = note
+        self.doc["results"].append(item)
+        print(f"  {name:<40} {value:12.5g} {unit}" + (f"  ({note})" if note else ""), flush=True)
+
+    def write(self, path):
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(self.doc, f, indent=2)
+
+
+def time_op(op, mode):
+    """Median seconds per call, as SampleTimer.MedianSecondsPerCall: warm up, group calls into samples of at
+    least min_sample_seconds, take the median sample."""
+    once = 0.0
+    for _ in range(mode["warmup_calls"]):
+        t0 = time.perf_counter()
+        op()
+        once = time.perf_counter() - t0
+    calls = max(1, int(-(-mode["min_sample_seconds"] // once))) if once > 0 else 1
+    samples = []
+    for _ in range(mode["kernel_samples"]):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            op()
+        samples.append((time.perf_counter() - t0) / calls)
+    return statistics.median(samples)
+
+
+def loaded_blas():
+    """The BLAS shared libraries this process mapped (torch loads libblas.so.3 through Debian's alternatives)."""
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "blas" in os.path.basename(line.split()[-1])}
+    return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none found"
+
+
+class MachineLoad:
+    """Cores other processes kept busy while we measured, as MachineLoad (Shared/MachineLoad.cs): the machine's
+    busy time from /proc/stat minus this process's CPU time, over the wall time."""
+
+    def __init__(self):
+        self.busy, self.own, self.wall = self._busy(), time.process_time(), time.perf_counter()
+
+    @staticmethod
+    def _busy():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / 100.0  # USER_HZ = 100
+
+    def other_cores(self):
+        wall = time.perf_counter() - self.wall
+        other = (self._busy() - self.busy) - (time.process_time() - self.own)
+        return f"{max(0.0, other / wall):.2f}"
+
+
+def peak_rss_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return None
+
+
+def read_images(path, max_rows):
+    """IDX image file (gzip): magic 0x803, count, rows, columns (big-endian int32), then uint8 pixels."""
+    with gzip.open(path, "rb") as f:
+        header = np.frombuffer(f.read(16), dtype=">i4")
+        if header[0] != 0x803:
+            raise ValueError(f"{path} is not an IDX image file")
+        count, pixels = int(header[1]), int(header[2] * header[3])
+        rows = min(count, max_rows)
+        data = np.frombuffer(f.read(rows * pixels), dtype=np.uint8)
+    return torch.from_numpy(data.reshape(rows, pixels).astype(np.float32) / np.float32(255))
+
+
+def find_mnist(explicit):
+    if explicit:
+        return explicit
+    if os.environ.get("MNIST_DIR"):
+        return os.environ["MNIST_DIR"]
+    d = os.getcwd()
+    while True:
+        candidate = os.path.join(d, "shared", "data", "mnist")
+        if os.path.exists(os.path.join(candidate, "train-images-idx3-ubyte.gz")):
+            return candidate
+        parent = os.path.dirname(d)
+        if parent == d:
+            sys.exit("MNIST not found: pass --mnist DIR or set MNIST_DIR")
+        d = parent
+
+
+def run_kernels(mode, report):
+    square, step = gemm_cases()
+    seconds = {}
+    with torch.no_grad():
+        for name, ta, tb, m, n, k in square + step:
+            a = torch.rand(k, m) * 2 - 1 if ta else torch.rand(m, k) * 2 - 1
+            b = torch.rand(n, k) * 2 - 1 if tb else torch.rand(k, n) * 2 - 1
+            op_a, op_b = (a.t() if ta else a), (b.t() if tb else b)  # .t() reaches BLAS as a transpose flag
+            c = torch.zeros(m, n)
+            s = time_op(lambda: c.addmm_(op_a, op_b, beta=0, alpha=1), mode)
+            seconds[name] = s
+            layout = ("T" if ta else "N") + ("T" if tb else "N")
+            report.add(name, "GFLOP/s", 2.0 * m * n * k / s / 1e9, "higher", f"{layout} m={m} n={n} k={k}")
+    flops = sum(2.0 * m * n * k for _, _, _, m, n, k in step)
+    report.add("sgemm_ae_step_mix", "GFLOP/s", flops / sum(seconds[c[0]] for c in step) / 1e9, "higher",
+               f"the {len(step)} products of one training step, total FLOP / total time")
+
+
+def run_training(mode, mnist, report):
+    """The AutoencoderCase network (Shared/AutoencoderCase.cs): 784-256-64-256-784, ReLU hidden layers (code
+    included), sigmoid output, MSE, Adam lr 1e-3, batch 256, shuffled every epoch, PyTorch's default init."""
+    train = read_images(os.path.join(mnist, "train-images-idx3-ubyte.gz"), mode["train_rows"])
+    test = read_images(os.path.join(mnist, "t10k-images-idx3-ubyte.gz"), mode["test_rows"])
+    torch.manual_seed(42)
+    rows, pixels = train.shape
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(pixels, 256), nn.ReLU(), nn.Linear(256, 64), nn.ReLU(),
+                          nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, pixels), nn.Sigmoid())
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.MSELoss()
+    batch, epochs = mode["batch_size"], mode["epochs"]
+
+    epoch_seconds = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        t0 = time.perf_counter()
+        order = torch.randperm(rows)
+        loss_sum = 0.0
+        for start in range(0, rows, batch):
+            x = train.index_select(0, order[start:start + batch])
+            loss = loss_fn(model(x), x)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * x.shape[0]
+        epoch_seconds.append(time.perf_counter() - t0)
+        print(f"    epoch {epoch}: loss {loss_sum / rows:.5f}, {epoch_seconds[-1]:.3f} s", flush=True)
+    peak = peak_rss_mib()  # before inference allocates anything: this figure is training's
+    report.add("ae_epoch_seconds", "s/epoch", statistics.median(epoch_seconds[1:]), "lower",
+               f"median of epochs 2..{epochs}, {rows} rows, batch {batch}")
+
+    model.eval()
+    test_rows, infer_batch = test.shape[0], mode["inference_batch_size"]
+    with torch.no_grad():
+        def infer_all():
+            for start in range(0, test_rows, infer_batch):
+                model(test[start:start + infer_batch])
+        pass_seconds = time_op(infer_all, mode)
+        reconstruction = model(test)
+        mse = float(((reconstruction.double() - test.double()) ** 2).mean())
+    report.add("ae_test_mse", "MSE", mse, "lower", f"{test_rows} test rows after {epochs} epochs")
+    report.add("ae_inference_rows_per_second", "rows/s", test_rows / pass_seconds, "higher",
+               f"{test_rows} test rows, batch {infer_batch}")
+    if peak is not None:
+        report.add("ae_train_peak_rss", "MiB", peak, "lower", "VmHWM at the end of training, own process")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--dry", action="store_true")
+    p.add_argument("--part", choices=["all", "kernels", "training"], default="all")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--json")
+    p.add_argument("--mnist")
+    p.add_argument("--print-blas", action="store_true")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.print_blas:
+        torch.mm(torch.ones(4, 4), torch.ones(4, 4))  # make sure the BLAS is loaded
+        print(loaded_blas())
+        return
+    mode_name = "dry" if args.dry else "quick" if args.quick else "full"
+    mode = MODES[mode_name]
+    settings = {k: str(mode[k]) for k in ("train_rows", "test_rows", "epochs", "batch_size",
+                                          "inference_batch_size", "kernel_samples")}
+    torch.mm(torch.ones(4, 4), torch.ones(4, 4))
+    settings["blas"] = loaded_blas()
+    settings["torch_threads"] = str(torch.get_num_threads())
+    settings["python"] = sys.version.split()[0]
+    report = Report(mode_name, args.threads, settings)
+    print(f"pytorch ({torch.__version__}), mode {mode_name}, {args.threads} threads, part {args.part}", flush=True)
+    load = MachineLoad()
+    if args.part in ("all", "kernels"):
+        run_kernels(mode, report)
+    if args.part in ("all", "training"):
+        run_training(mode, find_mnist(args.mnist), report)
+    settings["other_load_" + args.part] = load.other_cores()
+    if args.json:
+        report.write(args.json)
+
+
+if __name__ == "__main__":
+    main()
