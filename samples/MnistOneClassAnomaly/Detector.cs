@@ -1,5 +1,4 @@
 using Microsoft.ML.Autoencoders;
-using Microsoft.ML.Autoencoders.AnomalyDetection;
 
 namespace MnistOneClassAnomaly;
 

@@ -8,7 +8,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
-using Microsoft.ML.Autoencoders.AnomalyDetection;
 using Microsoft.ML.Autoencoders.Data;
 using Microsoft.ML.Data;
 using MnistOneClassAnomaly;

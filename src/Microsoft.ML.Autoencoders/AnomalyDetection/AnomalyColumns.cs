@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>The columns a detector reads and writes; <see cref="FeatureErrors"/> is null when not produced.</summary>
 internal sealed record AnomalyColumns(string Features, string Score, string PredictedLabel, string? FeatureErrors)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// Everything a detector adds to its autoencoder: column names, threshold, how it was chosen, and the training-score

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// <c>mlContext.AnomalyDetection.EvaluateAutoencoder(...)</c>: ML.NET's anomaly evaluator with the columns checked first,

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.ML.Autoencoders.Onnx;
 using DataType = Microsoft.ML.Autoencoders.Onnx.Protos.TensorProto.Types.DataType;
 
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// The detector's ONNX "head": a small graph, saved beside the autoencoder's own graph, that turns the error into Score

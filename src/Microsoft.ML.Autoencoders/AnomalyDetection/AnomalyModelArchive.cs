@@ -1,7 +1,7 @@
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Autoencoders.Persistence;
 
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// Finds this library's anomaly detectors in a model zip written by <c>mlContext.Model.Save</c> (after

@@ -1,7 +1,7 @@
 using Microsoft.ML.Autoencoders.Persistence;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// What an <see cref="AutoencoderAnomalyTransformer"/> becomes when saved: ML.NET's own transformers around two ONNX

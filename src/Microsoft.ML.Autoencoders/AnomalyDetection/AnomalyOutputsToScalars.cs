@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// Unwraps the detector head's one-element ONNX outputs into the scalar Score (Single) and PredictedLabel (Boolean)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// The training rows' raw anomaly scores (per-row mean squared reconstruction errors), kept as a table of

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// The rules for the decision threshold: where it may lie and how a contamination turns into one. Every entry point

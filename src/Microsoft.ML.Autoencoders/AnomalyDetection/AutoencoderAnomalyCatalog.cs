@@ -1,8 +1,8 @@
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// The autoencoder anomaly detector on <c>mlContext.AnomalyDetection.Trainers</c>, beside ML.NET's RandomizedPca. Add
-/// <c>using Microsoft.ML.Autoencoders.AnomalyDetection;</c> and call <c>mlContext.AnomalyDetection.Trainers.Autoencoder(...)</c>.
+/// <c>using Microsoft.ML.Autoencoders;</c> and call <c>mlContext.AnomalyDetection.Trainers.Autoencoder(...)</c>.
 /// </summary>
 public static class AutoencoderAnomalyCatalog
 {

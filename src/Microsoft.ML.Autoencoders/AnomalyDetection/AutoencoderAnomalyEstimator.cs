@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// Trains an autoencoder on (mostly) normal rows and returns an <see cref="AutoencoderAnomalyTransformer"/> that scores

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// Configures <see cref="AutoencoderAnomalyEstimator"/>: which columns it reads and writes, how the decision threshold

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Autoencoders.AnomalyDetection;
+namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// A trained autoencoder anomaly detector. Adds <c>Score</c> (Single: the row's mean squared reconstruction error, or

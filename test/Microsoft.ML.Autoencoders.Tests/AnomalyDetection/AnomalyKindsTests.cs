@@ -1,4 +1,3 @@
-using Microsoft.ML.Autoencoders.AnomalyDetection;
 
 namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
 

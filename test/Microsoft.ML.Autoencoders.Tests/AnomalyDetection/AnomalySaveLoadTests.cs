@@ -1,4 +1,3 @@
-using Microsoft.ML.Autoencoders.AnomalyDetection;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
