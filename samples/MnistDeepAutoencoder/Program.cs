@@ -8,41 +8,16 @@
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Autoencoders.Data;
+using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
 using MnistDeepAutoencoder;
 
-SampleOptions options;
-try
-{
-    options = SampleOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 2;
-}
-
-if (options.ShowHelp)
-{
-    Console.WriteLine(SampleOptions.Usage);
-    return 0;
-}
+if (!SampleStartup.TryStart(args, out SampleOptions options, out MnistFiles files, out int exitCode)) return exitCode;
 
 const int CodeSize = 64;
 const int PictureDigits = 16;
 var mlContext = new MLContext(seed: 1);
 var stages = new StageTable();
-
-MnistFiles files;
-try
-{
-    files = MnistFiles.Locate(options.DataDirectory);
-}
-catch (FileNotFoundException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 1;
-}
 
 Console.WriteLine($"MNIST from {files.Directory}");
 var (train, test) = stages.Run(

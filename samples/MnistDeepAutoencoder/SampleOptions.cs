@@ -1,9 +1,11 @@
+using Microsoft.ML.Autoencoders.Samples;
+
 namespace MnistDeepAutoencoder;
 
 /// <summary>The sample's command line: small values make a quick smoke run.</summary>
-internal sealed class SampleOptions
+internal sealed class SampleOptions : ISampleOptions<SampleOptions>
 {
-    public const string Usage =
+    public static string Usage { get; } =
         """
         usage: MnistDeepAutoencoder [--epochs N] [--train-rows N] [--output DIR] [--data DIR]
           --epochs N       autoencoder training epochs (default 15)
@@ -19,7 +21,7 @@ internal sealed class SampleOptions
     public int? TrainRows { get; private set; }
 
     /// <summary>The folder the reconstruction grid is written to.</summary>
-    public string OutputDirectory { get; private set; } = DefaultOutputDirectory();
+    public string OutputDirectory { get; private set; } = SampleArguments.DefaultOutputDirectory();
 
     /// <summary>A folder holding the MNIST files, or null to search the usual places.</summary>
     public string? DataDirectory { get; private set; }
@@ -36,16 +38,16 @@ internal sealed class SampleOptions
             switch (args[i])
             {
                 case "--epochs":
-                    options.Epochs = PositiveInt(args, ref i);
+                    options.Epochs = SampleArguments.Integer(args, ref i, Usage);
                     break;
                 case "--train-rows":
-                    options.TrainRows = PositiveInt(args, ref i);
+                    options.TrainRows = SampleArguments.Integer(args, ref i, Usage);
                     break;
                 case "--output":
-                    options.OutputDirectory = Path.GetFullPath(Value(args, ref i));
+                    options.OutputDirectory = Path.GetFullPath(SampleArguments.Value(args, ref i, Usage));
                     break;
                 case "--data":
-                    options.DataDirectory = Value(args, ref i);
+                    options.DataDirectory = SampleArguments.Value(args, ref i, Usage);
                     break;
                 case "--help" or "-h":
                     options.ShowHelp = true;
@@ -58,32 +60,4 @@ internal sealed class SampleOptions
         return options;
     }
 
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-        {
-            throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
-        }
-
-        return args[++i];
-    }
-
-    private static int PositiveInt(string[] args, ref int i)
-    {
-        string name = args[i];
-        string text = Value(args, ref i);
-        if (!int.TryParse(text, out int value) || value <= 0)
-        {
-            throw new ArgumentException($"{name} needs a positive whole number, not '{text}'.\n{Usage}");
-        }
-
-        return value;
-    }
-
-    // Inside a clone the picture lands in artifacts/samples beside everything else the build makes.
-    private static string DefaultOutputDirectory()
-    {
-        string root = Microsoft.ML.Autoencoders.Data.MnistFiles.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();
-        return Path.Combine(root, "artifacts", "samples");
-    }
 }

@@ -9,36 +9,11 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Autoencoders.Data;
+using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
 using MnistOneClassAnomaly;
 
-SampleOptions options;
-try
-{
-    options = SampleOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 2;
-}
-
-if (options.ShowHelp)
-{
-    Console.WriteLine(SampleOptions.Usage);
-    return 0;
-}
-
-MnistFiles files;
-try
-{
-    files = MnistFiles.Locate(options.DataDirectory);
-}
-catch (FileNotFoundException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 1;
-}
+if (!SampleStartup.TryStart(args, out SampleOptions options, out MnistFiles files, out int exitCode)) return exitCode;
 
 const int Pixels = MnistSplit.PixelsPerImage;
 var clock = Stopwatch.StartNew();

@@ -1,9 +1,11 @@
+using Microsoft.ML.Autoencoders.Samples;
+
 namespace MnistOneClassAnomaly;
 
 /// <summary>The sample's command line: small values make a quick smoke run.</summary>
-internal sealed class SampleOptions
+internal sealed class SampleOptions : ISampleOptions<SampleOptions>
 {
-    public const string Usage =
+    public static string Usage { get; } =
         """
         usage: MnistOneClassAnomaly [--digits LIST] [--epochs N] [--train-rows N] [--pca-rank N] [--output DIR] [--data DIR]
           --digits LIST    normal digits to run, comma-separated (default 0,1,2,3,4,5,6,7,8,9)
@@ -27,7 +29,7 @@ internal sealed class SampleOptions
     public int? TrainRows { get; private set; }
 
     /// <summary>The folder the ROC curves are written to.</summary>
-    public string OutputDirectory { get; private set; } = DefaultOutputDirectory();
+    public string OutputDirectory { get; private set; } = SampleArguments.DefaultOutputDirectory();
 
     /// <summary>A folder holding the MNIST files, or null to search the usual places.</summary>
     public string? DataDirectory { get; private set; }
@@ -44,22 +46,22 @@ internal sealed class SampleOptions
             switch (args[i])
             {
                 case "--digits":
-                    options.Digits = ParseDigits(Value(args, ref i));
+                    options.Digits = ParseDigits(SampleArguments.Value(args, ref i, Usage));
                     break;
                 case "--pca-rank":
-                    options.PcaRank = PositiveInt(args, ref i);
+                    options.PcaRank = SampleArguments.Integer(args, ref i, Usage);
                     break;
                 case "--epochs":
-                    options.Epochs = PositiveInt(args, ref i);
+                    options.Epochs = SampleArguments.Integer(args, ref i, Usage);
                     break;
                 case "--train-rows":
-                    options.TrainRows = PositiveInt(args, ref i);
+                    options.TrainRows = SampleArguments.Integer(args, ref i, Usage);
                     break;
                 case "--output":
-                    options.OutputDirectory = Path.GetFullPath(Value(args, ref i));
+                    options.OutputDirectory = Path.GetFullPath(SampleArguments.Value(args, ref i, Usage));
                     break;
                 case "--data":
-                    options.DataDirectory = Value(args, ref i);
+                    options.DataDirectory = SampleArguments.Value(args, ref i, Usage);
                     break;
                 case "--help" or "-h":
                     options.ShowHelp = true;
@@ -93,32 +95,4 @@ internal sealed class SampleOptions
         return digits.ToArray();
     }
 
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-        {
-            throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
-        }
-
-        return args[++i];
-    }
-
-    private static int PositiveInt(string[] args, ref int i)
-    {
-        string name = args[i];
-        string text = Value(args, ref i);
-        if (!int.TryParse(text, out int value) || value <= 0)
-        {
-            throw new ArgumentException($"{name} needs a positive whole number, not '{text}'.\n{Usage}");
-        }
-
-        return value;
-    }
-
-    // Inside a clone the plot lands in artifacts/samples beside everything else the build makes.
-    private static string DefaultOutputDirectory()
-    {
-        string root = Microsoft.ML.Autoencoders.Data.MnistFiles.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();
-        return Path.Combine(root, "artifacts", "samples");
-    }
 }

@@ -10,34 +10,10 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Autoencoders.Data;
+using Microsoft.ML.Autoencoders.Samples;
 using MnistSparseCodes;
 
-SampleOptions options;
-try
-{
-    options = SampleOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 2;
-}
-if (options.ShowHelp)
-{
-    Console.WriteLine(SampleOptions.Usage);
-    return 0;
-}
-
-MnistFiles files;
-try
-{
-    files = MnistFiles.Locate(options.DataDirectory);
-}
-catch (FileNotFoundException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 1;
-}
+if (!SampleStartup.TryStart(args, out SampleOptions options, out MnistFiles files, out int exitCode)) return exitCode;
 
 const float SparsityL1 = 1e-4f; // the Keras blog's activity_regularizer=l1(10e-5)
 var mlContext = new MLContext(seed: 1);

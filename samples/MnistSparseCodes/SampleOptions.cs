@@ -1,9 +1,11 @@
+using Microsoft.ML.Autoencoders.Samples;
+
 namespace MnistSparseCodes;
 
 /// <summary>The sample's command line: small values make a quick smoke run.</summary>
-internal sealed class SampleOptions
+internal sealed class SampleOptions : ISampleOptions<SampleOptions>
 {
-    public const string Usage =
+    public static string Usage { get; } =
         """
         usage: MnistSparseCodes [--epochs N] [--train-rows N] [--deep-epochs N] [--output DIR] [--data DIR]
           --epochs N        epochs for the plain and the sparse 784-32-784 autoencoders (default 50, the Keras blog's)
@@ -23,7 +25,7 @@ internal sealed class SampleOptions
     public int DeepEpochs { get; private set; }
 
     /// <summary>The folder the heatmaps are written to.</summary>
-    public string OutputDirectory { get; private set; } = DefaultOutputDirectory();
+    public string OutputDirectory { get; private set; } = SampleArguments.DefaultOutputDirectory();
 
     /// <summary>A folder holding the MNIST files, or null to search the usual places.</summary>
     public string? DataDirectory { get; private set; }
@@ -39,35 +41,15 @@ internal sealed class SampleOptions
         {
             switch (args[i])
             {
-                case "--epochs": options.Epochs = Count(args, ref i, minimum: 1); break;
-                case "--train-rows": options.TrainRows = Count(args, ref i, minimum: 1); break;
-                case "--deep-epochs": options.DeepEpochs = Count(args, ref i, minimum: 0); break;
-                case "--output": options.OutputDirectory = Path.GetFullPath(Value(args, ref i)); break;
-                case "--data": options.DataDirectory = Value(args, ref i); break;
+                case "--epochs": options.Epochs = SampleArguments.Integer(args, ref i, Usage, minimum: 1); break;
+                case "--train-rows": options.TrainRows = SampleArguments.Integer(args, ref i, Usage, minimum: 1); break;
+                case "--deep-epochs": options.DeepEpochs = SampleArguments.Integer(args, ref i, Usage, minimum: 0); break;
+                case "--output": options.OutputDirectory = Path.GetFullPath(SampleArguments.Value(args, ref i, Usage)); break;
+                case "--data": options.DataDirectory = SampleArguments.Value(args, ref i, Usage); break;
                 case "--help" or "-h": options.ShowHelp = true; break;
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
             }
         }
         return options;
-    }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
-        return args[++i];
-    }
-
-    private static int Count(string[] args, ref int i, int minimum)
-    {
-        string name = args[i], text = Value(args, ref i);
-        if (!int.TryParse(text, out int value) || value < minimum)
-            throw new ArgumentException($"{name} needs an integer of at least {minimum}, not '{text}'.\n{Usage}");
-        return value;
-    }
-
-    private static string DefaultOutputDirectory()
-    {
-        string root = Microsoft.ML.Autoencoders.Data.MnistFiles.FindRepositoryRoot() ?? Directory.GetCurrentDirectory();
-        return Path.Combine(root, "artifacts", "samples");
     }
 }

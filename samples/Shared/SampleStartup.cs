@@ -1,0 +1,62 @@
+using Microsoft.ML.Autoencoders.Data;
+
+namespace Microsoft.ML.Autoencoders.Samples;
+
+/// <summary>What every sample's options class offers, so that <see cref="SampleStartup"/> can start any of them.</summary>
+internal interface ISampleOptions<TSelf> where TSelf : ISampleOptions<TSelf>
+{
+    /// <summary>Parses the command line; throws <see cref="ArgumentException"/> with the usage text on bad input.</summary>
+    static abstract TSelf Parse(string[] args);
+
+    /// <summary>The help text.</summary>
+    static abstract string Usage { get; }
+
+    /// <summary>--help was given.</summary>
+    bool ShowHelp { get; }
+
+    /// <summary>--data, or null to search the usual places.</summary>
+    string? DataDirectory { get; }
+}
+
+/// <summary>The start every sample shares: parse the options, answer --help, find MNIST.</summary>
+internal static class SampleStartup
+{
+    /// <summary>
+    /// True when the sample should run; otherwise <paramref name="exitCode"/> is the process's exit code
+    /// (0 after --help, 2 for bad arguments, 1 when MNIST is nowhere to be found, with the way to get it printed).
+    /// </summary>
+    public static bool TryStart<TOptions>(string[] args, out TOptions options, out MnistFiles files, out int exitCode)
+        where TOptions : class, ISampleOptions<TOptions>
+    {
+        options = null!;
+        files = null!;
+        try
+        {
+            options = TOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            exitCode = 2;
+            return false;
+        }
+        if (options.ShowHelp)
+        {
+            Console.WriteLine(TOptions.Usage);
+            exitCode = 0;
+            return false;
+        }
+        try
+        {
+            files = MnistFiles.Locate(options.DataDirectory);
+        }
+        catch (FileNotFoundException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            exitCode = 1;
+            return false;
+        }
+        exitCode = 0;
+        return true;
+    }
+}
