@@ -2,23 +2,22 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Scoring;
 
-/// <summary>A cursor over <see cref="AutoencoderDataView"/>: moves the input cursor and scores rows on demand.</summary>
+/// <summary>
+/// A cursor over <see cref="AutoencoderDataView"/>: moves the input cursor, and reads every column through one
+/// <see cref="AutoencoderRow"/> over it, so rows scored by a cursor and by a prediction engine share one code path.
+/// </summary>
 internal sealed class AutoencoderCursor : DataViewRowCursor
 {
-    private readonly AutoencoderRowMapper _mapper;
     private readonly DataViewRowCursor _input;
-    private readonly ISet<int> _active;
-    private readonly RowScorer? _scorer;
+    private readonly AutoencoderRow _row;
 
     public AutoencoderCursor(AutoencoderRowMapper mapper, DataViewRowCursor input, ISet<int> active)
     {
-        _mapper = mapper;
         _input = input;
-        _active = active;
-        _scorer = mapper.CreateScorer(input, active);
+        _row = new AutoencoderRow(mapper, input, active);
     }
 
-    public override DataViewSchema Schema => _mapper.OutputSchema;
+    public override DataViewSchema Schema => _row.Schema;
 
     public override long Position => _input.Position;
 
@@ -28,11 +27,9 @@ internal sealed class AutoencoderCursor : DataViewRowCursor
 
     public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
 
-    public override bool IsColumnActive(DataViewSchema.Column column) =>
-        _active.Contains(column.Index) || (!_mapper.IsOutput(column.Index) && _input.IsColumnActive(_input.Schema[column.Index]));
+    public override bool IsColumnActive(DataViewSchema.Column column) => _row.IsColumnActive(column);
 
-    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
-        ScoredGetters.Get<TValue>(_mapper, _input, _scorer, _active, column);
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _row.GetGetter<TValue>(column);
 
     protected override void Dispose(bool disposing)
     {

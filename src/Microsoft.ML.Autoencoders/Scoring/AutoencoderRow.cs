@@ -2,7 +2,10 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Scoring;
 
-/// <summary>An input row seen through <see cref="AutoencoderRowMapper"/>: input columns pass through, outputs are scored on demand.</summary>
+/// <summary>
+/// An input row seen through <see cref="AutoencoderRowMapper"/>: input columns pass through, outputs are scored on
+/// demand. Prediction engines use it directly; <see cref="AutoencoderCursor"/> wraps one around its input cursor.
+/// </summary>
 internal sealed class AutoencoderRow : DataViewRow
 {
     private readonly AutoencoderRowMapper _mapper;
@@ -29,6 +32,15 @@ internal sealed class AutoencoderRow : DataViewRow
     public override bool IsColumnActive(DataViewSchema.Column column) =>
         _active.Contains(column.Index) || (!_mapper.IsOutput(column.Index) && _input.IsColumnActive(_input.Schema[column.Index]));
 
-    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
-        ScoredGetters.Get<TValue>(_mapper, _input, _scorer, _active, column);
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        if (column.Index < 0 || column.Index >= _mapper.OutputSchema.Count)
+            throw new ArgumentOutOfRangeException(nameof(column), $"Column '{column.Name}' is not in this row's schema.");
+        if (!_mapper.IsOutput(column.Index)) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+        if (_scorer == null || !_active.Contains(column.Index))
+            throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was created; ask for it in the active columns.");
+        var getter = _mapper.OutputGetter(_scorer, column.Index);
+        return getter as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, which cannot be read as {typeof(TValue).Name}.");
+    }
 }
