@@ -41,19 +41,9 @@ public static class AutoencoderCatalog
         int seed = AutoencoderEstimator.Defaults.Seed)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AutoencoderEstimator(new AutoencoderOptions
-        {
-            InputColumnName = inputColumnName,
-            EncodedColumnName = outputColumnName,
-            ReconstructionColumnName = reconstructionColumnName,
-            ReconstructionErrorColumnName = reconstructionErrorColumnName,
-            CodeSize = codeSize,
-            HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
-            Epochs = epochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-            Seed = seed,
-        });
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        options.ReconstructionErrorColumnName = reconstructionErrorColumnName;
+        return new AutoencoderEstimator(options);
     }
 
     /// <summary>Trains a dense autoencoder configured by <paramref name="options"/>.</summary>
@@ -100,20 +90,11 @@ public static class AutoencoderCatalog
         int seed = AutoencoderEstimator.Defaults.Seed)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return DenoisingAutoencoder(catalog, new AutoencoderOptions
-        {
-            InputColumnName = inputColumnName,
-            DenoisedColumnName = denoisedColumnName,
-            EncodedColumnName = encodedColumnName,
-            Noise = noise,
-            NoiseLevel = noiseLevel,
-            CodeSize = codeSize,
-            HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
-            Epochs = epochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-            Seed = seed,
-        });
+        var options = CommonOptions(inputColumnName, encodedColumnName, reconstructionColumnName: null, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        options.DenoisedColumnName = denoisedColumnName;
+        options.Noise = noise;
+        options.NoiseLevel = noiseLevel;
+        return DenoisingAutoencoder(catalog, options);
     }
 
     /// <summary>A denoising autoencoder configured by <paramref name="options"/>, whose <see cref="AutoencoderOptions.Noise"/> must be set.</summary>
@@ -163,22 +144,12 @@ public static class AutoencoderCatalog
         int seed = AutoencoderEstimator.Defaults.Seed)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return SparseAutoencoder(catalog, new AutoencoderOptions
-        {
-            InputColumnName = inputColumnName,
-            EncodedColumnName = outputColumnName,
-            ReconstructionColumnName = reconstructionColumnName,
-            CodeSize = codeSize,
-            HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
-            CodeActivation = sparsityWeight > 0 ? AutoencoderActivation.Sigmoid : AutoencoderEstimator.Defaults.CodeActivation,
-            SparsityL1 = sparsityL1,
-            SparsityTarget = sparsityTarget,
-            SparsityWeight = sparsityWeight,
-            Epochs = epochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-            Seed = seed,
-        });
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        options.CodeActivation = sparsityWeight > 0 ? AutoencoderActivation.Sigmoid : AutoencoderEstimator.Defaults.CodeActivation;
+        options.SparsityL1 = sparsityL1;
+        options.SparsityTarget = sparsityTarget;
+        options.SparsityWeight = sparsityWeight;
+        return SparseAutoencoder(catalog, options);
     }
 
     /// <summary>A sparse autoencoder configured by <paramref name="options"/>, whose SparsityL1 or SparsityWeight must be set.</summary>
@@ -223,20 +194,10 @@ public static class AutoencoderCatalog
         int seed = AutoencoderEstimator.Defaults.Seed)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return ContractiveAutoencoder(catalog, new AutoencoderOptions
-        {
-            InputColumnName = inputColumnName,
-            EncodedColumnName = outputColumnName,
-            ReconstructionColumnName = reconstructionColumnName,
-            CodeSize = codeSize,
-            HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
-            CodeActivation = AutoencoderActivation.Sigmoid,
-            ContractiveWeight = contractiveWeight,
-            Epochs = epochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-            Seed = seed,
-        });
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        options.CodeActivation = AutoencoderActivation.Sigmoid;
+        options.ContractiveWeight = contractiveWeight;
+        return ContractiveAutoencoder(catalog, options);
     }
 
     /// <summary>A contractive autoencoder configured by <paramref name="options"/>, whose ContractiveWeight must be set.</summary>
@@ -250,4 +211,20 @@ public static class AutoencoderCatalog
             throw new ArgumentException("A contractive autoencoder needs ContractiveWeight (lambda) above 0.", nameof(options));
         return new AutoencoderEstimator(options);
     }
+
+    /// <summary>The settings every simple overload shares, so each kind's overload only adds its own.</summary>
+    private static AutoencoderOptions CommonOptions(
+        string inputColumnName, string? outputColumnName, string? reconstructionColumnName, int codeSize, int[]? hiddenLayerSizes,
+        int epochs, int batchSize, float learningRate, int seed) => new()
+    {
+        InputColumnName = inputColumnName,
+        EncodedColumnName = outputColumnName,
+        ReconstructionColumnName = reconstructionColumnName,
+        CodeSize = codeSize,
+        HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
+        Epochs = epochs,
+        BatchSize = batchSize,
+        LearningRate = learningRate,
+        Seed = seed,
+    };
 }
