@@ -129,5 +129,44 @@ public class LossTests
     public void Compute_RejectsMismatchedLengths()
         => Assert.Throws<ArgumentException>(() => new MeanSquaredErrorLoss().Compute(new float[3], new float[4], Span<float>.Empty));
 
+    /// <summary>Every length 0..70 and a few spanning several of the vectorized loop's blocks, so each tail path runs.</summary>
+    public static TheoryData<int> MseLengths
+    {
+        get
+        {
+            var lengths = new TheoryData<int>();
+            for (int n = 0; n <= 70; n++) lengths.Add(n);
+            foreach (int n in new[] { 1023, 1024, 1025, 2048 + 7, 6 * 512 + 7, 256 * 784 }) lengths.Add(n);
+            return lengths;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MseLengths))]
+    public void MeanSquaredError_MatchesScalarReference(int length)
+    {
+        var random = new SeededRandom(length + 1);
+        float[] prediction = TestData.Uniform(random, length, -2f, 2f);
+        float[] target = TestData.Uniform(random, length, -2f, 2f);
+        float[] start = TestData.Uniform(random, length, -1f, 1f);
+        float[] gradient = (float[])start.Clone();
+
+        double value = new MeanSquaredErrorLoss().Compute(prediction, target, gradient);
+
+        // The plain reference: a double sum and the gradient added element by element.
+        double sum = 0;
+        float scale = 2f / length;
+        for (int i = 0; i < length; i++)
+        {
+            float d = prediction[i] - target[i];
+            sum += (double)d * d;
+            // The same float operations as the fast path, so the gradient must match to the bit.
+            Assert.Equal(start[i] + scale * d, gradient[i]);
+        }
+        if (length == 0) Assert.True(double.IsNaN(value));
+        else Assert.Equal(sum / length, value, 1e-6 * Math.Max(1, sum / length));
+        Assert.Equal(value, new MeanSquaredErrorLoss().Compute(prediction, target, Span<float>.Empty));
+    }
+
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 }

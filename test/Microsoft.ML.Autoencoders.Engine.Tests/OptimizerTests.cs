@@ -181,4 +181,33 @@ public class OptimizerTests
         var settings = new OptimizerSettings { LearningRate = lr, Momentum = momentum, Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon, WeightDecay = weightDecay };
         Assert.Throws<ArgumentException>(() => Optimizer.Create(settings, Count));
     }
+
+    /// <summary>
+    /// Threaded Adam/AdamW splits the buffer among workers; every element's bits must equal the one-thread update,
+    /// at lengths that split unevenly and end in a scalar tail (and at small ones that stay on one thread).
+    /// </summary>
+    [Theory]
+    [InlineData(OptimizerKind.Adam, 0)]
+    [InlineData(OptimizerKind.Adam, 37)]
+    [InlineData(OptimizerKind.Adam, 65_536 + 63)]
+    [InlineData(OptimizerKind.AdamW, 3 * 65_536 + 17)]
+    [InlineData(OptimizerKind.Adam, 440_000 + 5)]
+    public void Adam_ThreadedStepIsBitIdenticalToOneThread(OptimizerKind kind, int count)
+    {
+        var settings = new OptimizerSettings { Kind = kind, LearningRate = 0.01f, WeightDecay = 0.01f };
+        var random = new SeededRandom(count + 3);
+        float[] start = TestData.Uniform(random, count, -1f, 1f);
+        float[][] gradients = [TestData.Uniform(random, count, -1f, 1f), TestData.Uniform(random, count, -1f, 1f)];
+        float[] single = (float[])start.Clone(), threaded = (float[])start.Clone();
+        var one = Optimizer.Create(settings, count);
+        var two = Optimizer.Create(settings, count);
+        two.Threads = 2;
+        foreach (float[] g in gradients)
+        {
+            one.Step(single, g);
+            two.Step(threaded, g);
+        }
+        Assert.Equal(single, threaded);
+        if (count > 0) Assert.NotEqual(start, threaded);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Optimizers;
 
@@ -8,7 +9,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Optimizers;
 /// Adam adds the weight decay to g (an L2 penalty); AdamW instead shrinks w by lr·λ·w before the step.
 /// One fused pass reads each buffer once; separate TensorPrimitives passes would read them six times.
 /// </summary>
-public sealed class Adam : Optimizer
+public sealed class Adam : Optimizer, IWorkerPoolJob
 {
     private readonly float[] _m, _v;
     private readonly float _beta1, _beta2, _epsilon, _weightDecay;
@@ -30,18 +31,64 @@ public sealed class Adam : Optimizer
     public bool DecoupledWeightDecay => _decoupled;
 
     /// <inheritdoc/>
-    public override void Step(Span<float> values, ReadOnlySpan<float> gradients)
+    public override unsafe void Step(Span<float> values, ReadOnlySpan<float> gradients)
     {
         CheckLengths(_m.Length, values, gradients);
         StepCount++;
+        _correction1 = 1f - MathF.Pow(_beta1, StepCount);
+        _correction2 = 1f - MathF.Pow(_beta2, StepCount);
+        fixed (float* w = values)
+        fixed (float* g = gradients)
+        fixed (float* m = _m)
+        fixed (float* v = _v)
+        {
+            _w = w; _g = g; _mp = m; _vp = v;
+            try
+            {
+                // Each element's update reads only its own four values, so any split gives the same bits.
+                int parts = Parts();
+                if (parts == 1) Update(values, gradients, _m, _v);
+                else WorkerPool.Shared.Run(this, parts);
+            }
+            finally
+            {
+                _w = _g = _mp = _vp = null;
+            }
+        }
+    }
+
+    /// <summary>Below this many parameters per extra thread, waking a worker costs more than the sqrt and divide it saves.</summary>
+    private const int MinElementsPerThread = 32 * 1024;
+
+    private float _correction1, _correction2;
+    private unsafe float* _w, _g, _mp, _vp;
+
+    /// <summary>How many threads the update is worth; the pool is not touched (nor started) for one.</summary>
+    private int Parts()
+    {
+        int byWork = Math.Max(1, _m.Length / MinElementsPerThread);
+        return Threads == 1 || byWork == 1 ? 1 : Math.Min(Math.Min(Threads, byWork), WorkerPool.Shared.MaxParallelism);
+    }
+
+    /// <summary>Updates part <paramref name="part"/> of the buffer: a band cut on 64-float (cache-line) boundaries.</summary>
+    unsafe void IWorkerPoolJob.Execute(int part)
+    {
+        int count = _m.Length, parts = Parts();
+        int chunks = (count + 63) / 64;
+        int start = Math.Min(count, (int)((long)chunks * part / parts) * 64);
+        int end = Math.Min(count, (int)((long)chunks * (part + 1) / parts) * 64);
+        Update(new Span<float>(_w + start, end - start), new ReadOnlySpan<float>(_g + start, end - start),
+            new Span<float>(_mp + start, end - start), new Span<float>(_vp + start, end - start));
+    }
+
+    /// <summary>The fused Adam update of one contiguous range.</summary>
+    private void Update(Span<float> values, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v)
+    {
         float b1 = _beta1, b2 = _beta2, eps = _epsilon;
-        float correction1 = 1f - MathF.Pow(b1, StepCount);
-        float correction2 = 1f - MathF.Pow(b2, StepCount);
-        float stepSize = LearningRate / correction1;
-        float invSqrtCorrection2 = 1f / MathF.Sqrt(correction2);
+        float stepSize = LearningRate / _correction1;
+        float invSqrtCorrection2 = 1f / MathF.Sqrt(_correction2);
         float l2 = _decoupled ? 0f : _weightDecay;
         float shrink = _decoupled ? 1f - LearningRate * _weightDecay : 1f;
-        Span<float> m = _m, v = _v;
 
         int i = 0;
         if (Vector.IsHardwareAccelerated)

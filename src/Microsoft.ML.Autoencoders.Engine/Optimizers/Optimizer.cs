@@ -22,6 +22,9 @@ public abstract class Optimizer
     /// <summary>The step size; schedulers may change it between steps.</summary>
     public float LearningRate { get; set; }
 
+    /// <summary>The most threads a step may use (the trainer passes its own); results do not depend on it.</summary>
+    internal int Threads { get; set; } = 1;
+
     /// <summary>Steps taken so far.</summary>
     public long StepCount { get; protected set; }
 

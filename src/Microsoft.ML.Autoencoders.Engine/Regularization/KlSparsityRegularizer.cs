@@ -38,7 +38,9 @@ public sealed class KlSparsityRegularizer : CodeRegularizer
         int width = network.CodeSize;
         ReadOnlySpan<float> code = network.Code(cache, batch);
         Span<float> gradient = cache.Gradients(network.CodeSlot, batch);
-        double[] means = MeanActivations(code, batch, width);
+        // On the stack for any realistic code width, so a training step allocates nothing.
+        Span<double> means = width <= 1024 ? stackalloc double[width] : new double[width];
+        MeanActivations(code, batch, width, means);
         double rho = TargetActivation, penalty = 0;
         Span<float> perUnit = width <= 1024 ? stackalloc float[width] : new float[width];
         for (int j = 0; j < width; j++)
@@ -59,7 +61,9 @@ public sealed class KlSparsityRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override double Value(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context)
     {
-        double[] means = MeanActivations(network.Code(cache, batch), batch, network.CodeSize);
+        int width = network.CodeSize;
+        Span<double> means = width <= 1024 ? stackalloc double[width] : new double[width];
+        MeanActivations(network.Code(cache, batch), batch, width, means);
         double penalty = 0;
         foreach (double mean in means) penalty += Divergence(TargetActivation, mean);
         return Weight * penalty;
@@ -79,16 +83,15 @@ public sealed class KlSparsityRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override string ToString() => $"KL sparsity penalty (rho {TargetActivation}, beta {Weight})";
 
-    private static double[] MeanActivations(ReadOnlySpan<float> code, int batch, int width)
+    private static void MeanActivations(ReadOnlySpan<float> code, int batch, int width, Span<double> means)
     {
-        var means = new double[width];
+        means.Clear();
         for (int r = 0; r < batch; r++)
         {
             ReadOnlySpan<float> row = code.Slice(r * width, width);
             for (int j = 0; j < width; j++) means[j] += row[j];
         }
         for (int j = 0; j < width; j++) means[j] = Math.Clamp(means[j] / batch, Clamp, 1 - Clamp);
-        return means;
     }
 
     private static double Divergence(double rho, double mean) =>

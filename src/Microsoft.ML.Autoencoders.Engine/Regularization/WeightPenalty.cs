@@ -32,8 +32,11 @@ public sealed class WeightPenalty
     public double Apply(AutoencoderNetwork network)
     {
         double penalty = 0;
-        foreach (var dense in network.Layers.Layers.OfType<Dense>())
+        // Indexed, not OfType: LINQ would allocate an iterator on every training step.
+        var layers = network.Layers.Layers;
+        for (int l = 0; l < layers.Count; l++)
         {
+            if (layers[l] is not Dense dense) continue;
             ReadOnlySpan<float> w = dense.Weights.Values;
             Span<float> dw = dense.Weights.Gradients;
             for (int i = 0; i < w.Length; i++)

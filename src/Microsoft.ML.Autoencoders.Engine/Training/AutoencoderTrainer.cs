@@ -4,8 +4,6 @@ using Microsoft.ML.Autoencoders.Engine.Corruption;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
-using Microsoft.ML.Autoencoders.Engine.Optimizers;
-using Microsoft.ML.Autoencoders.Engine.Regularization;
 
 namespace Microsoft.ML.Autoencoders.Engine.Training;
 
@@ -62,19 +60,13 @@ public sealed class AutoencoderTrainer
         if (!_options.Shuffle) Array.Sort(training);
 
         int batchSize = Math.Min(_options.BatchSize, training.Length);
-        var sequence = _network.Layers;
-        var loss = Loss.Create(_options.Loss, _network.Architecture.OutputActivation);
-        // A loss that reads logits stops the forward pass before the output activation and backward starts there.
-        int lastLayer = loss.ReadsLogits ? sequence.Layers.Count - 1 : sequence.Layers.Count;
-        var cache = _network.CreateCache(batchSize, forTraining: true);
-        float[] targetBatch = new float[batchSize * width];
-        var optimizer = Optimizer.Create(_options.Optimizer, _network.Parameters.Count);
-        var trainContext = new LayerContext(true, _options.Threads, random);
+        var step = new TrainingStep(_network, _options, batchSize, random);
+        var loss = step.Loss;
+        int lastLayer = step.LastLayer;
+        var cache = step.Cache;
+        float[] targetBatch = step.TargetBatch;
         var evalContext = LayerContext.Inference(_options.Threads);
         var corruption = _options.Corruption;
-        var regularizers = _options.CodeRegularizers;
-        var weightPenalty = new WeightPenalty(_options.L1WeightPenalty, _options.L2WeightPenalty);
-        int codeSlot = _network.CodeSlot;
 
         var epochs = new List<EpochMetrics>();
         double bestValidation = double.PositiveInfinity;
@@ -93,23 +85,7 @@ public sealed class AutoencoderTrainer
             for (int start = 0; start < training.Length; start += batchSize)
             {
                 int batch = Math.Min(batchSize, training.Length - start);
-                ReadOnlySpan<int> batchRows = training.AsSpan(start, batch);
-                Gather(inputs, batchRows, width, cache.Values(0, batch));
-                Gather(targets, batchRows, width, targetBatch);
-                // The targets were gathered from the clean rows above; only the network's input is corrupted.
-                corruption?.Apply(cache.Values(0, batch), random);
-
-                cache.ZeroGradients();
-                _network.Parameters.ZeroGradients();
-                sequence.Forward(cache, batch, trainContext, 0, lastLayer);
-                double batchLoss = loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), cache.Gradients(lastLayer, batch));
-                // Decoder first, so the code slot holds the reconstruction's gradient; penalties add theirs; then the encoder.
-                sequence.Backward(cache, batch, trainContext, lastLayer, codeSlot);
-                double batchPenalty = 0;
-                foreach (var regularizer in regularizers) batchPenalty += regularizer.Apply(_network, cache, batch, trainContext);
-                sequence.Backward(cache, batch, trainContext, codeSlot, 0);
-                if (!weightPenalty.IsEmpty) batchPenalty += weightPenalty.Apply(_network);
-                optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
+                double batchLoss = step.Run(inputs, targets, training.AsSpan(start, batch), out double batchPenalty);
                 lossSum += batchLoss * batch;
                 penaltySum += batchPenalty;
                 batches++;
@@ -167,8 +143,8 @@ public sealed class AutoencoderTrainer
         {
             int batch = Math.Min(cache.MaxBatch, rows.Length - start);
             ReadOnlySpan<int> batchRows = rows.AsSpan(start, batch);
-            Gather(inputs, batchRows, width, cache.Values(0, batch));
-            Gather(targets, batchRows, width, targetBatch);
+            TrainingStep.Gather(inputs, batchRows, width, cache.Values(0, batch));
+            TrainingStep.Gather(targets, batchRows, width, targetBatch);
             if (corruption != null) corruption.Apply(cache.Values(0, batch), noise!);
             _network.Layers.Forward(cache, batch, context, 0, lastLayer);
             sum += loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), Span<float>.Empty) * batch;
@@ -178,12 +154,6 @@ public sealed class AutoencoderTrainer
 
     /// <summary>Mixed into the seed for the validation noise so it is not the training shuffles' stream.</summary>
     private const long ValidationNoiseSeed = 0x5EED_0F_DA7A;
-
-    private static void Gather(float[] source, ReadOnlySpan<int> rows, int width, Span<float> destination)
-    {
-        for (int r = 0; r < rows.Length; r++)
-            source.AsSpan(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
-    }
 
     private static void CheckData(float[] data, int rows, int width, string name)
     {

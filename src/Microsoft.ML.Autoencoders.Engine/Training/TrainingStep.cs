@@ -1,0 +1,98 @@
+using Microsoft.ML.Autoencoders.Engine.Corruption;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Regularization;
+
+namespace Microsoft.ML.Autoencoders.Engine.Training;
+
+/// <summary>
+/// One optimizer step on one mini-batch: gather, corrupt, forward, loss, backward (decoder, code regularizers,
+/// encoder), weight penalty, optimizer. It owns every buffer a step needs, made once, so a steady stream of
+/// steps allocates nothing (a test holds it to zero bytes).
+/// </summary>
+internal sealed class TrainingStep
+{
+    private readonly AutoencoderNetwork _network;
+    private readonly Loss _loss;
+    private readonly int _lastLayer;
+    private readonly ActivationCache _cache;
+    private readonly float[] _targetBatch;
+    private readonly Optimizer _optimizer;
+    private readonly LayerContext _context;
+    private readonly SeededRandom _random;
+    private readonly InputCorruption? _corruption;
+    private readonly CodeRegularizer[] _regularizers;
+    private readonly WeightPenalty _weightPenalty;
+
+    /// <summary>Makes the buffers for batches of up to <paramref name="maxBatch"/> rows; <paramref name="random"/> drives noise and dropout.</summary>
+    public TrainingStep(AutoencoderNetwork network, TrainingOptions options, int maxBatch, SeededRandom random)
+    {
+        _network = network;
+        _loss = Loss.Create(options.Loss, network.Architecture.OutputActivation);
+        // A loss that reads logits stops the forward pass before the output activation and backward starts there.
+        _lastLayer = _loss.ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
+        _cache = network.CreateCache(maxBatch, forTraining: true);
+        _targetBatch = new float[maxBatch * network.InputSize];
+        _optimizer = Optimizer.Create(options.Optimizer, network.Parameters.Count);
+        _optimizer.Threads = options.Threads;
+        _context = new LayerContext(true, options.Threads, random);
+        _random = random;
+        _corruption = options.Corruption;
+        // An array, not the options' IReadOnlyList: foreach over the interface would allocate an enumerator per step.
+        _regularizers = options.CodeRegularizers.ToArray();
+        _weightPenalty = new WeightPenalty(options.L1WeightPenalty, options.L2WeightPenalty);
+    }
+
+    /// <summary>The loss the step minimizes.</summary>
+    public Loss Loss => _loss;
+
+    /// <summary>The slot the loss reads (the reconstruction, or the logits before it).</summary>
+    public int LastLayer => _lastLayer;
+
+    /// <summary>The step's activation cache (validation reuses it between epochs).</summary>
+    public ActivationCache Cache => _cache;
+
+    /// <summary>The step's target buffer, [MaxBatch, InputSize].</summary>
+    public float[] TargetBatch => _targetBatch;
+
+    /// <summary>
+    /// Trains on <paramref name="rows"/> of <paramref name="inputs"/> (reconstructing the same rows of
+    /// <paramref name="targets"/>) and returns the batch's mean loss; <paramref name="penalty"/> gets the regularizers' total.
+    /// </summary>
+    public double Run(float[] inputs, float[] targets, ReadOnlySpan<int> rows, out double penalty)
+    {
+        int batch = rows.Length, width = _network.InputSize;
+        Span<float> input = _cache.Values(0, batch);
+        Gather(inputs, rows, width, input);
+        // Without corruption and with the inputs as targets, the gathered input is the target: skip a second copy.
+        bool targetIsInput = _corruption == null && ReferenceEquals(targets, inputs);
+        ReadOnlySpan<float> target = targetIsInput ? input : _targetBatch.AsSpan(0, batch * width);
+        // The targets are gathered from the clean rows; only the network's input is corrupted.
+        if (!targetIsInput) Gather(targets, rows, width, _targetBatch);
+        _corruption?.Apply(input, _random);
+
+        var sequence = _network.Layers;
+        int codeSlot = _network.CodeSlot;
+        _cache.ZeroGradients();
+        _network.Parameters.ZeroGradients();
+        sequence.Forward(_cache, batch, _context, 0, _lastLayer);
+        double batchLoss = _loss.Compute(_cache.Values(_lastLayer, batch), target, _cache.Gradients(_lastLayer, batch));
+        // Decoder first, so the code slot holds the reconstruction's gradient; penalties add theirs; then the encoder.
+        sequence.Backward(_cache, batch, _context, _lastLayer, codeSlot);
+        penalty = 0;
+        foreach (var regularizer in _regularizers) penalty += regularizer.Apply(_network, _cache, batch, _context);
+        sequence.Backward(_cache, batch, _context, codeSlot, 0);
+        if (!_weightPenalty.IsEmpty) penalty += _weightPenalty.Apply(_network);
+        _optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
+        return batchLoss;
+    }
+
+    /// <summary>Copies the rows listed in <paramref name="rows"/> of <paramref name="source"/> into consecutive rows of <paramref name="destination"/>.</summary>
+    public static void Gather(float[] source, ReadOnlySpan<int> rows, int width, Span<float> destination)
+    {
+        for (int r = 0; r < rows.Length; r++)
+            source.AsSpan(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
+    }
+}
