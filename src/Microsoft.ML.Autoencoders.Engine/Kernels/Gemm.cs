@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Microsoft.ML.Autoencoders.Engine.Layers;
 
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
@@ -42,12 +43,36 @@ public static class Gemm
         float beta, Span<float> c, int ldc, int threads = 1)
         => Multiply(GemmMicroKernel.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
 
-    /// <summary>The same product with a chosen micro-kernel, so tests can cover every instruction set.</summary>
+    /// <summary>
+    /// A dense layer's forward pass in one call: C = op(A)·op(B) + bias (bias added to every row), and, when
+    /// <paramref name="activated"/> is not empty, activated = f(C) with the same leading dimension. The bias and
+    /// the activation are applied by each thread to its own part of C right after computing it (<see cref="GemmEpilogue"/>).
+    /// </summary>
+    internal static unsafe void MultiplyAddBias(
+        Transpose transA, Transpose transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> bias,
+        Span<float> c, int ldc, Activation activation, float slope, Span<float> activated, int threads, GemmMicroKernel? kernel = null)
+    {
+        if (bias.Length < n) throw new ArgumentException($"The bias holds {bias.Length} values but C has {n} columns.", nameof(bias));
+        if (!activated.IsEmpty) CheckMatrix(activated, m, n, ldc, nameof(activated));
+        if (m == 0 || n == 0) return;
+        fixed (float* pBias = bias)
+        fixed (float* pActivated = activated)
+        {
+            var epilogue = new GemmEpilogue(pBias, activation, slope, activated.IsEmpty ? null : pActivated, ldc);
+            Multiply(kernel ?? GemmMicroKernel.Best, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc, threads, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// The same product with a chosen micro-kernel, so tests can cover every instruction set, and an optional
+    /// <see cref="GemmEpilogue"/> applied to each finished part of C (its buffers pinned by the caller).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Multiply(GemmMicroKernel kernel,
         Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc, int threads)
+        float beta, Span<float> c, int ldc, int threads, GemmEpilogue epilogue = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -61,6 +86,10 @@ public static class Gemm
         {
             // No product to add: C = beta·C, with beta == 0 clearing even NaN (BLAS convention).
             ScaleC(c, m, n, ldc, beta);
+            if (!epilogue.IsEmpty)
+            {
+                fixed (float* pc = c) epilogue.Apply(pc, ldc, 0, m, 0, n);
+            }
             return;
         }
 
@@ -75,9 +104,15 @@ public static class Gemm
             // The path depends on the shape only, never on the thread count, so results never depend on it either.
             bool smallRows = GemmSmallRows.Handles(kernel, m);
             int parts = PartsFor(operands, kernel, smallRows, threads);
-            if (parts > 1) GemmParallelJob.Run(operands, kernel, parts, smallRows);
-            else if (smallRows) GemmSmallRows.Compute(operands, 0, n);
+            if (parts > 1)
+            {
+                GemmParallelJob.Run(operands, kernel, parts, smallRows, epilogue);
+                return;
+            }
+
+            if (smallRows) GemmSmallRows.Compute(operands, 0, n);
             else GemmBlockedProduct.Compute(operands, kernel, 0, m, 0, n);
+            if (!epilogue.IsEmpty) epilogue.Apply(pc, ldc, 0, m, 0, n);
         }
     }
 

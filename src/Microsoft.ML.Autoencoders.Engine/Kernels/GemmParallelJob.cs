@@ -7,7 +7,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// larger of M and N, so each thread packs its own share of the larger operand and only the smaller
 /// operand's packing is repeated. One instance per calling thread is reused, so a call allocates nothing.
 /// </summary>
-internal sealed class GemmParallelJob : IWorkerPoolJob
+internal sealed unsafe class GemmParallelJob : IWorkerPoolJob
 {
     [ThreadStatic]
     private static GemmParallelJob? t_current;
@@ -17,16 +17,19 @@ internal sealed class GemmParallelJob : IWorkerPoolJob
     private int _parts;
     private bool _splitRows;
     private bool _smallRows;
+    private GemmEpilogue _epilogue;
 
     /// <summary>Runs <paramref name="operands"/> on up to <paramref name="parts"/> threads and waits for it.</summary>
     /// <param name="smallRows">Use <see cref="GemmSmallRows"/> (split by columns) instead of the blocked path.</param>
-    public static void Run(in GemmOperands operands, GemmMicroKernel kernel, int parts, bool smallRows)
+    /// <param name="epilogue">Applied by each part to its own rectangle as soon as it is computed, while it is in cache.</param>
+    public static void Run(in GemmOperands operands, GemmMicroKernel kernel, int parts, bool smallRows, in GemmEpilogue epilogue = default)
     {
         GemmParallelJob job = t_current ??= new GemmParallelJob();
         job._operands = operands;
         job._kernel = kernel;
         job._parts = parts;
         job._smallRows = smallRows;
+        job._epilogue = epilogue;
         job._splitRows = !smallRows && SplitRows(operands);
         try
         {
@@ -35,6 +38,7 @@ internal sealed class GemmParallelJob : IWorkerPoolJob
         finally
         {
             job._kernel = null;
+            job._epilogue = default;
         }
     }
 
@@ -43,21 +47,24 @@ internal sealed class GemmParallelJob : IWorkerPoolJob
     public void Execute(int part)
     {
         GemmMicroKernel kernel = _kernel!;
+        int rowStart = 0, rowEnd = _operands.M, columnStart = 0, columnEnd = _operands.N;
         if (_smallRows)
         {
-            (int start, int end) = Band(_operands.N, GemmMicroKernelAvx512.Columns, part);
-            if (start < end) GemmSmallRows.Compute(_operands, start, end);
+            (columnStart, columnEnd) = Band(_operands.N, GemmMicroKernelAvx512.Columns, part);
+            if (columnStart < columnEnd) GemmSmallRows.Compute(_operands, columnStart, columnEnd);
         }
         else if (_splitRows)
         {
-            (int start, int end) = Band(_operands.M, kernel.Rows, part);
-            if (start < end) GemmBlockedProduct.Compute(_operands, kernel, start, end, 0, _operands.N);
+            (rowStart, rowEnd) = Band(_operands.M, kernel.Rows, part);
+            if (rowStart < rowEnd) GemmBlockedProduct.Compute(_operands, kernel, rowStart, rowEnd, 0, _operands.N);
         }
         else
         {
-            (int start, int end) = Band(_operands.N, kernel.Columns, part);
-            if (start < end) GemmBlockedProduct.Compute(_operands, kernel, 0, _operands.M, start, end);
+            (columnStart, columnEnd) = Band(_operands.N, kernel.Columns, part);
+            if (columnStart < columnEnd) GemmBlockedProduct.Compute(_operands, kernel, 0, _operands.M, columnStart, columnEnd);
         }
+
+        if (!_epilogue.IsEmpty && rowStart < rowEnd) _epilogue.Apply(_operands.C, _operands.Ldc, rowStart, rowEnd, columnStart, columnEnd);
     }
 
     /// <summary>Whether the blocked path splits C into row bands (else column bands): along the larger dimension.</summary>

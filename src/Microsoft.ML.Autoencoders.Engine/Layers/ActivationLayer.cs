@@ -25,6 +25,12 @@ public abstract class ActivationLayer : Layer
     /// <summary>Which activation this is.</summary>
     public abstract Activation Kind { get; }
 
+    /// <summary>Whether a preceding dense layer can apply this activation in its GEMM (<see cref="Kernels.GemmEpilogue"/>).</summary>
+    internal bool HasFusedForm => Kernels.ElementwiseActivation.Handles(Kind);
+
+    /// <summary>The slope the fused form passes to the kernel (leaky ReLU's; unused by the others).</summary>
+    internal virtual float FusedSlope => 0f;
+
     /// <summary>The layer for <paramref name="kind"/>, or null for <see cref="Activation.Linear"/> (no layer needed).</summary>
     public static ActivationLayer? Create(Activation kind, int width, float leakyReluSlope = 0.01f) => kind switch
     {

@@ -55,11 +55,18 @@ public sealed class Dense : Layer
     /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
     {
-        // x: [batch, in], W: [in, out], y: [batch, out]. Start y at the bias, then y += x·W.
-        ReadOnlySpan<float> bias = Bias.Values;
-        for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * OutputSize, OutputSize));
-        Gemm.Multiply(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
-            1f, x, InputSize, Weights.Values, OutputSize, 1f, y, OutputSize, context.Threads);
+        // x: [batch, in], W: [in, out], y: [batch, out] = x·W, plus the bias added by each GEMM thread to its finished part.
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
+            x, InputSize, Weights.Values, OutputSize, Bias.Values, y, OutputSize, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
+    }
+
+    /// <inheritdoc/>
+    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, ActivationLayer activation, int batch, in LayerContext context)
+    {
+        if (!activation.HasFusedForm) return false;
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
+            x, InputSize, Weights.Values, OutputSize, Bias.Values, z, OutputSize, activation.Kind, activation.FusedSlope, y, context.Threads);
+        return true;
     }
 
     /// <inheritdoc/>

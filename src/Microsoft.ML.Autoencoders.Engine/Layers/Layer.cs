@@ -29,6 +29,13 @@ public abstract class Layer
     public abstract void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context);
 
     /// <summary>
+    /// Runs this layer into <paramref name="z"/> and <paramref name="activation"/> (the next layer) into <paramref name="y"/>
+    /// in one pass, with the same results as the two Forward calls; false (nothing written) when there is no fused form.
+    /// </summary>
+    internal virtual bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, ActivationLayer activation, int batch, in LayerContext context)
+        => false;
+
+    /// <summary>
     /// Given dL/dy, accumulates dL/dx into <paramref name="dx"/> (unless it is empty: the first layer's input
     /// gradient is never needed) and accumulates the parameter gradients. x and y are the forward pass's values.
     /// </summary>

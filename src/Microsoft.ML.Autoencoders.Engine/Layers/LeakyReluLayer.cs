@@ -1,4 +1,5 @@
 using System.Numerics;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
@@ -19,20 +20,10 @@ public sealed class LeakyReluLayer : ActivationLayer
     public override Activation Kind => Activation.LeakyRelu;
 
     /// <inheritdoc/>
-    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var slope = new Vector<float>(Slope);
-            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var v = new Vector<float>(x.Slice(i));
-                Vector.Max(v, v * slope).CopyTo(y.Slice(i));
-            }
-        }
-        for (; i < x.Length; i++) y[i] = x[i] > 0 ? x[i] : Slope * x[i];
-    }
+    internal override float FusedSlope => Slope;
+
+    /// <inheritdoc/>
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => ElementwiseActivation.Apply(Activation.LeakyRelu, Slope, x, y);
 
     /// <inheritdoc/>
     protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)

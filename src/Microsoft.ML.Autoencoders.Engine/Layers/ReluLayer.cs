@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
@@ -10,7 +10,7 @@ public sealed class ReluLayer(int width) : ActivationLayer(width)
     public override Activation Kind => Activation.Relu;
 
     /// <inheritdoc/>
-    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => ElementwiseActivation.Apply(Activation.Relu, 0f, x, y);
 
     /// <inheritdoc/>
     protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)

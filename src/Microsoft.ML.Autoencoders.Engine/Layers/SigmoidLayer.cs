@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
@@ -10,7 +10,7 @@ public sealed class SigmoidLayer(int width) : ActivationLayer(width)
     public override Activation Kind => Activation.Sigmoid;
 
     /// <inheritdoc/>
-    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => ElementwiseActivation.Apply(Activation.Sigmoid, 0f, x, y);
 
     /// <inheritdoc/>
     protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)

@@ -46,11 +46,18 @@ public sealed class TiedDense : Layer
     /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
     {
-        // x: [batch, in], W: [out, in] as stored, y: [batch, out] = bias + x·Wᵀ.
-        ReadOnlySpan<float> bias = Bias.Values;
-        for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * OutputSize, OutputSize));
-        Gemm.Multiply(Transpose.No, Transpose.Yes, batch, OutputSize, InputSize,
-            1f, x, InputSize, Weights.Values, InputSize, 1f, y, OutputSize, context.Threads);
+        // x: [batch, in], W: [out, in] as stored, y: [batch, out] = x·Wᵀ, plus the bias added by each GEMM thread to its finished part.
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.Yes, batch, OutputSize, InputSize,
+            x, InputSize, Weights.Values, InputSize, Bias.Values, y, OutputSize, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
+    }
+
+    /// <inheritdoc/>
+    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, ActivationLayer activation, int batch, in LayerContext context)
+    {
+        if (!activation.HasFusedForm) return false;
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.Yes, batch, OutputSize, InputSize,
+            x, InputSize, Weights.Values, InputSize, Bias.Values, z, OutputSize, activation.Kind, activation.FusedSlope, y, context.Threads);
+        return true;
     }
 
     /// <inheritdoc/>

@@ -53,6 +53,15 @@ public sealed class Sequential
         CheckBatch(cache, batch);
         for (int i = fromLayer; i < toLayer; i++)
         {
+            // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. Both
+            // slots are still written: the pre-activation costs one store, and every reader of a slot sees what it did before.
+            if (i + 1 < toLayer && _layers[i + 1] is ActivationLayer activation
+                && _layers[i].TryForwardActivated(cache.Values(i, batch), cache.Values(i + 1, batch), cache.Values(i + 2, batch), activation, batch, context))
+            {
+                i++;
+                continue;
+            }
+
             _layers[i].Forward(cache.Values(i, batch), cache.Values(i + 1, batch), cache.Scratch(i, batch), batch, context);
         }
     }
