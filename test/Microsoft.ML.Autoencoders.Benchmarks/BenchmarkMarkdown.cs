@@ -53,7 +53,8 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  input gradient dX = dY·Wᵀ (NT) for layers 2–4 (layer 1's is never needed). `sgemm_ae_step_mix` is their");
         sb.AppendLine("  total FLOP over their total time.");
         sb.AppendLine("- `ae_*`: the MNIST autoencoder 784-256-64-256-784, ReLU hidden layers (code included), sigmoid output,");
-        sb.AppendLine("  MSE, Adam lr 1e-3, batch 256, shuffled, each framework's default initialization. `ae_epoch_seconds` is the");
+        sb.AppendLine("  MSE, Adam lr 1e-3, batch 256, shuffled; weights start in U(±1/√fanIn) everywhere (the peers' nn.Linear default,");
+        sb.AppendLine("  ours via WeightInitialization.FanInUniform, with zero biases). `ae_epoch_seconds` is the");
         sb.AppendLine("  median epoch after a warm-up epoch; `ae_test_mse` is on the test set after the last epoch;");
         sb.AppendLine("  `ae_inference_rows_per_second` runs the whole network over the test set at batch 1024;");
         sb.AppendLine("  `ae_train_peak_rss` is VmHWM read at the end of training, each framework training in its own process.");
