@@ -18,20 +18,22 @@ public class TrainingAllocationTests
 {
     private const int Width = 100, Rows = 300, Batch = 64;
 
-    public static TheoryData<string> Configurations => new() { "plain", "regularized" };
+    // "contractive" runs the Jacobian-probe method (a hidden layer), "contractive-closed-form" the one-layer sigmoid formula.
+    public static TheoryData<string> Configurations => new() { "plain", "regularized", "contractive", "contractive-closed-form" };
 
     [Theory]
     [MemberData(nameof(Configurations))]
     public void SteadyStateStepsAllocateNothing(string configuration)
     {
         bool regularized = configuration == "regularized";
+        bool contractive = configuration.StartsWith("contractive", StringComparison.Ordinal);
         var architecture = new AutoencoderArchitecture
         {
             InputSize = Width,
-            HiddenSizes = [48],
+            HiddenSizes = configuration == "contractive-closed-form" ? [] : [48],
             CodeSize = 16,
             HiddenActivation = Activation.Relu,
-            CodeActivation = regularized ? Activation.Sigmoid : Activation.Relu,
+            CodeActivation = regularized || contractive ? Activation.Sigmoid : Activation.Relu,
             OutputActivation = Activation.Sigmoid,
         };
         var options = new TrainingOptions
@@ -42,7 +44,9 @@ public class TrainingAllocationTests
             // Two threads, so the worker pool's hand-offs are inside the measurement.
             Threads = 2,
             Corruption = regularized ? new GaussianNoise(0.1f, 0f, 1f) : null,
-            CodeRegularizers = regularized ? [new KlSparsityRegularizer(0.05f, 0.1f)] : [],
+            CodeRegularizers = regularized ? [new KlSparsityRegularizer(0.05f, 0.1f)]
+                : contractive ? [new ContractiveRegularizer(0.01f, probes: 2)]
+                : [],
             L2WeightPenalty = regularized ? 1e-4f : 0f,
         };
         var network = AutoencoderNetwork.Create(architecture, seed: 7);

@@ -67,14 +67,16 @@ public sealed class ContractiveRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override string ToString() => $"contractive penalty (lambda {Weight})";
 
+    private readonly EncoderJacobianProbes.Workspace _workspace = new();
+
     private double Compute(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context, bool accumulateGradients)
     {
         if (Weight == 0) return 0;
         return MethodFor(network) switch
         {
             ContractiveMethod.SigmoidClosedForm => SigmoidEncoderJacobian.Penalty(network, cache, batch, Weight, accumulateGradients),
-            ContractiveMethod.ExactTangents => EncoderJacobianProbes.Penalty(network, cache, batch, context, Weight, probes: 0, accumulateGradients),
-            _ => EncoderJacobianProbes.Penalty(network, cache, batch, context, Weight, Probes, accumulateGradients),
+            ContractiveMethod.ExactTangents => EncoderJacobianProbes.Penalty(network, cache, batch, context, Weight, probes: 0, accumulateGradients, _workspace),
+            _ => EncoderJacobianProbes.Penalty(network, cache, batch, context, Weight, Probes, accumulateGradients, _workspace),
         };
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Models;
@@ -25,7 +24,7 @@ internal static class EncoderJacobianProbes
     /// <paramref name="probes"/> Rademacher vectors per row drawn from the context's generator.
     /// </summary>
     public static double Penalty(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context,
-        float weight, int probes, bool accumulateGradients)
+        float weight, int probes, bool accumulateGradients, Workspace workspace)
     {
         var layers = network.Layers;
         int codeSlot = network.CodeSlot, inputs = network.InputSize;
@@ -35,64 +34,70 @@ internal static class EncoderJacobianProbes
             ?? throw new InvalidOperationException("The contractive penalty's random probes need LayerContext.Random (a training context).");
 
         // Tangent of every encoder slot (kept for the reverse pass) and two gradient buffers the widest slot fits.
-        var offsets = new int[codeSlot + 2];
+        Span<int> offsets = stackalloc int[codeSlot + 2]; // a few layers: the stack, so each step allocates nothing
         int widest = 0;
         for (int s = 0; s <= codeSlot; s++)
         {
             offsets[s + 1] = offsets[s] + batch * layers.SlotSize(s);
             widest = Math.Max(widest, layers.SlotSize(s));
         }
-        float[] tangents = ArrayPool<float>.Shared.Rent(offsets[codeSlot + 1]);
-        float[] gradient = ArrayPool<float>.Shared.Rent(batch * widest);
-        float[] gradientNext = ArrayPool<float>.Shared.Rent(batch * widest);
-        try
+        float[] tangents = Workspace.Ensure(ref workspace.Tangents, offsets[codeSlot + 1]);
+        float[] gradient = Workspace.Ensure(ref workspace.Gradient, batch * widest);
+        float[] gradientNext = Workspace.Ensure(ref workspace.GradientNext, batch * widest);
+        double scale = (double)weight / batch / (exact ? 1 : probes), penalty = 0;
+        for (int pass = 0; pass < passes; pass++)
         {
-            double scale = (double)weight / batch / (exact ? 1 : probes), penalty = 0;
-            for (int pass = 0; pass < passes; pass++)
+            Span<float> probe = tangents.AsSpan(0, offsets[1]);
+            if (exact)
             {
-                Span<float> probe = tangents.AsSpan(0, offsets[1]);
-                if (exact)
-                {
-                    probe.Clear();
-                    for (int r = 0; r < batch; r++) probe[r * inputs + pass] = 1f;
-                }
-                else
-                {
-                    for (int i = 0; i < probe.Length; i++) probe[i] = (random!.NextUInt32() & 1) == 0 ? -1f : 1f;
-                }
-
-                for (int l = 0; l < codeSlot; l++)
-                    PushTangent(layers.Layers[l], cache, l, batch, context, Slot(tangents, offsets, l), Slot(tangents, offsets, l + 1));
-
-                ReadOnlySpan<float> atCode = Slot(tangents, offsets, codeSlot);
-                double squares = 0;
-                foreach (float v in atCode) squares += (double)v * v;
-                penalty += scale * squares;
-                if (!accumulateGradients) continue;
-
-                // d(scale·‖t_code‖²)/d t_code = 2·scale·t_code; then back through the tangent pass, layer by layer.
-                Span<float> g = gradient.AsSpan(0, atCode.Length);
-                for (int i = 0; i < g.Length; i++) g[i] = (float)(2 * scale * atCode[i]);
-                for (int l = codeSlot - 1; l >= 0; l--)
-                {
-                    var layer = layers.Layers[l];
-                    Span<float> next = gradientNext.AsSpan(0, batch * layer.InputSize);
-                    PullTangentGradient(layer, cache, l, batch, context, Slot(tangents, offsets, l), g, next, needInput: l > 0);
-                    g = gradientNext.AsSpan(0, next.Length);
-                    (gradient, gradientNext) = (gradientNext, gradient);
-                }
+                probe.Clear();
+                for (int r = 0; r < batch; r++) probe[r * inputs + pass] = 1f;
             }
-            return penalty;
+            else
+            {
+                for (int i = 0; i < probe.Length; i++) probe[i] = (random!.NextUInt32() & 1) == 0 ? -1f : 1f;
+            }
+
+            for (int l = 0; l < codeSlot; l++)
+                PushTangent(layers.Layers[l], cache, l, batch, context, Slot(tangents, offsets, l), Slot(tangents, offsets, l + 1));
+
+            ReadOnlySpan<float> atCode = Slot(tangents, offsets, codeSlot);
+            double squares = 0;
+            foreach (float v in atCode) squares += (double)v * v;
+            penalty += scale * squares;
+            if (!accumulateGradients) continue;
+
+            // d(scale·‖t_code‖²)/d t_code = 2·scale·t_code; then back through the tangent pass, layer by layer.
+            Span<float> g = gradient.AsSpan(0, atCode.Length);
+            for (int i = 0; i < g.Length; i++) g[i] = (float)(2 * scale * atCode[i]);
+            for (int l = codeSlot - 1; l >= 0; l--)
+            {
+                var layer = layers.Layers[l];
+                Span<float> next = gradientNext.AsSpan(0, batch * layer.InputSize);
+                PullTangentGradient(layer, cache, l, batch, context, Slot(tangents, offsets, l), g, next, needInput: l > 0);
+                g = gradientNext.AsSpan(0, next.Length);
+                (gradient, gradientNext) = (gradientNext, gradient);
+            }
         }
-        finally
+        return penalty;
+    }
+
+    /// <summary>
+    /// The tangent and gradient buffers, owned by the regularizer and grown once: renting them from the shared
+    /// ArrayPool each step would allocate again whenever a GC trims the pool.
+    /// </summary>
+    internal sealed class Workspace
+    {
+        internal float[] Tangents = [], Gradient = [], GradientNext = [];
+
+        internal static float[] Ensure(ref float[] buffer, int length)
         {
-            ArrayPool<float>.Shared.Return(tangents);
-            ArrayPool<float>.Shared.Return(gradient);
-            ArrayPool<float>.Shared.Return(gradientNext);
+            if (buffer.Length < length) buffer = new float[length];
+            return buffer;
         }
     }
 
-    private static Span<float> Slot(float[] tangents, int[] offsets, int slot) => tangents.AsSpan(offsets[slot], offsets[slot + 1] - offsets[slot]);
+    private static Span<float> Slot(float[] tangents, ReadOnlySpan<int> offsets, int slot) => tangents.AsSpan(offsets[slot], offsets[slot + 1] - offsets[slot]);
 
     /// <summary>t_out = (∂layer/∂x) · t_in, at the cached forward point.</summary>
     private static void PushTangent(Layer layer, ActivationCache cache, int index, int batch, in LayerContext context, ReadOnlySpan<float> tIn, Span<float> tOut)

@@ -23,7 +23,9 @@ internal static class SigmoidEncoderJacobian
         var dense = (Dense)network.Layers.Layers[0];
         int inputs = dense.InputSize, units = dense.OutputSize;
         ReadOnlySpan<float> w = dense.Weights.Values;
-        var columnNorms = new double[units];
+        // Stack buffers for ordinary code widths: the penalty runs every step and must not allocate.
+        Span<double> columnNorms = units <= 1024 ? stackalloc double[units] : new double[units];
+        columnNorms.Clear();
         for (int i = 0; i < inputs; i++)
         {
             ReadOnlySpan<float> row = w.Slice(i * units, units);
@@ -32,7 +34,8 @@ internal static class SigmoidEncoderJacobian
 
         ReadOnlySpan<float> code = network.Code(cache, batch);
         Span<float> codeGradient = accumulateGradients ? cache.Gradients(network.CodeSlot, batch) : Span<float>.Empty;
-        var slopeSquaredSums = new double[units];
+        Span<double> slopeSquaredSums = units <= 1024 ? stackalloc double[units] : new double[units];
+        slopeSquaredSums.Clear();
         double scale = (double)weight / batch, penalty = 0;
         for (int r = 0; r < batch; r++)
         {
