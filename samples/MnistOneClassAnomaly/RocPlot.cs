@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Samples;
 using SkiaSharp;
 
 namespace MnistOneClassAnomaly;
@@ -47,6 +48,12 @@ internal static class RocPlot
                 using var pca = new SKPaint { Color = Pca, IsAntialias = true };
                 canvas.DrawText($"PCA {100 * digits[i].RandomizedPca.Area:F1}", frame.Left + 8, frame.Top + 54, font, pca);
             }
+            else
+            {
+                // No typeface: the two AUCs (%) in the curves' colours, drawn with the samples' bitmap digits.
+                DrawNumber(canvas, $"{100 * digits[i].Autoencoder.Area:F1}", frame.Left + 150, frame.Top + 150, Ours);
+                DrawNumber(canvas, $"{100 * digits[i].RandomizedPca.Area:F1}", frame.Left + 150, frame.Top + 176, Pca);
+            }
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -54,6 +61,13 @@ internal static class RocPlot
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         using var file = File.Create(path);
         png.SaveTo(file);
+    }
+
+    private static void DrawNumber(SKCanvas canvas, string text, float left, float top, SKColor color)
+    {
+        const int Scale = 4;
+        using var paint = new SKPaint { Color = color, Style = SKPaintStyle.Fill };
+        PixelDigits.Draw(text, (x, y) => canvas.DrawRect(left + x * Scale, top + y * Scale, Scale, Scale, paint));
     }
 
     private static void DrawCurve(SKCanvas canvas, SKRect frame, RocCurve curve, SKColor color)

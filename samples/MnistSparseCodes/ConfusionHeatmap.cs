@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Samples;
 using SkiaSharp;
 
 namespace MnistSparseCodes;

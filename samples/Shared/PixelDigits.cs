@@ -1,8 +1,8 @@
-namespace MnistSparseCodes;
+namespace Microsoft.ML.Autoencoders.Samples;
 
 /// <summary>
-/// A 3×5 bitmap font for the digits 0–9. Skia's Linux build without fontconfig has no font to draw text with,
-/// and a heatmap needs only numbers, so the labels are painted as blocks like everything else.
+/// A 3×5 bitmap font for the digits 0–9 and the decimal point. Skia's Linux build without fontconfig has no font to
+/// draw text with, and the samples' pictures need only numbers, so the labels are painted as blocks.
 /// </summary>
 internal static class PixelDigits
 {
@@ -24,6 +24,8 @@ internal static class PixelDigits
         "###" + "#.#" + "###" + "..#" + "###",
     ];
 
+    private const string Point = "..." + "..." + "..." + "..." + ".#.";
+
     /// <summary>Width in font pixels of <paramref name="text"/> (digits with one blank column between them).</summary>
     public static int Measure(string text) => text.Length == 0 ? 0 : text.Length * (Width + 1) - 1;
 
@@ -32,8 +34,9 @@ internal static class PixelDigits
     {
         for (int c = 0; c < text.Length; c++)
         {
-            if (text[c] is < '0' or > '9') throw new ArgumentException($"Only digits can be drawn, not '{text[c]}'.", nameof(text));
-            string glyph = Glyphs[text[c] - '0'];
+            string glyph = text[c] == '.' ? Point
+                : text[c] is >= '0' and <= '9' ? Glyphs[text[c] - '0']
+                : throw new ArgumentException($"Only digits and '.' can be drawn, not '{text[c]}'.", nameof(text));
             for (int y = 0; y < Height; y++)
                 for (int x = 0; x < Width; x++)
                     if (glyph[y * Width + x] == '#') ink(c * (Width + 1) + x, y);
