@@ -83,14 +83,20 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     }
 
     /// <summary>Trains on <paramref name="input"/>'s vector column and returns the fitted transformer.</summary>
-    public AutoencoderTransformer Fit(IDataView input)
+    public AutoencoderTransformer Fit(IDataView input) => Fit(input, out _, out _);
+
+    /// <summary>
+    /// Trains as <see cref="Fit(IDataView)"/> does and hands back the dense training rows it read, so a caller that
+    /// needs them too (the anomaly detector scores them) does not read the whole column a second time.
+    /// </summary>
+    internal AutoencoderTransformer Fit(IDataView input, out int rows, out float[] data)
     {
         ArgumentNullException.ThrowIfNull(input);
         var columns = AutoencoderColumns.FromOptions(_options);
         int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input);
         var architecture = ToArchitecture(_options, inputSize);
         AutoencoderRegularization.CheckOvercomplete(_options, architecture);
-        var (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
+        (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
         float[]? targets = null;
         if (_options.TargetColumnName is { } targetColumn)
         {
@@ -108,7 +114,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options, inputRange));
         var history = trainer.Fit(data, targets, rows, _options.EpochCompleted);
         var model = new AutoencoderModel(network, history);
-        return new AutoencoderTransformer(model, columns, _options.NumberOfThreads ?? Environment.ProcessorCount);
+        return new AutoencoderTransformer(model, columns);
     }
 
     /// <summary>Describes the columns that <see cref="Fit"/>'s transformer will add, without training.</summary>

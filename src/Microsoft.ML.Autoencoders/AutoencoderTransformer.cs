@@ -11,11 +11,10 @@ namespace Microsoft.ML.Autoencoders;
 /// </summary>
 public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
 {
-    internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns, int threads)
+    internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns)
     {
         Model = model;
         Columns = columns;
-        Threads = Math.Max(1, threads);
     }
 
     /// <summary>The trained model (network, weights, training history).</summary>
@@ -38,7 +37,6 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
 
     internal AutoencoderColumns Columns { get; }
 
-    internal int Threads { get; }
 
     /// <summary>True: rows can be scored one at a time (prediction engines rely on this).</summary>
     public bool IsRowToRowMapper => true;
@@ -83,7 +81,7 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         var (model, columns) = AutoencoderOnnx.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        return new AutoencoderTransformer(model, columns, Environment.ProcessorCount);
+        return new AutoencoderTransformer(model, columns);
     }
 
     /// <summary>
@@ -110,5 +108,5 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
         return SavedModelArchive.ReadAll(stream);
     }
 
-    void ICanSaveModel.Save(ModelSaveContext context) => OnnxTransformerChain.Build(this).SaveTo(context);
+    void ICanSaveModel.Save(ModelSaveContext context) => OnnxTransformerChain.Build(this).Save(context);
 }

@@ -54,19 +54,29 @@ public sealed class Dense : Layer
 
     /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
-    {
-        // x: [batch, in], W: [in, out], y: [batch, out] = x·W, plus the bias added by each GEMM thread to its finished part.
-        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
-            x, InputSize, Weights.Values, OutputSize, Bias.Values, y, OutputSize, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
-    }
+        => Affine(x, y, Activation.Linear, 0f, Span<float>.Empty, batch, context);
 
     /// <inheritdoc/>
     internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, ActivationLayer activation, int batch, in LayerContext context)
     {
         if (!activation.HasFusedForm) return false;
-        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
-            x, InputSize, Weights.Values, OutputSize, Bias.Values, z, OutputSize, activation.Kind, activation.FusedSlope, y, context.Threads);
+        Affine(x, z, activation.Kind, activation.FusedSlope, y, batch, context);
         return true;
+    }
+
+    /// <summary>
+    /// z[batch, out] = x[batch, in]·W[in, out] + b, the bias (and, when <paramref name="y"/> is given, the activation
+    /// into y) applied by each GEMM thread to the block it has just finished.
+    /// </summary>
+    private void Affine(ReadOnlySpan<float> x, Span<float> z, Activation activation, float slope, Span<float> y, int batch, in LayerContext context) =>
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
+            x, InputSize, Weights.Values, OutputSize, Bias.Values, z, OutputSize, activation, slope, y, context.Threads);
+
+    /// <summary>db[width] += the column sums of dy[batch, width]: the bias gradient of any layer that adds a bias per row.</summary>
+    internal static void AccumulateBiasGradient(Span<float> dBias, ReadOnlySpan<float> dy, int batch)
+    {
+        int width = dBias.Length;
+        for (int r = 0; r < batch; r++) TensorPrimitives.Add(dBias, dy.Slice(r * width, width), dBias);
     }
 
     /// <inheritdoc/>
@@ -77,9 +87,7 @@ public sealed class Dense : Layer
         // dW[in, out] += xᵀ[in, batch] · dy[batch, out]
         Gemm.Multiply(Transpose.Yes, Transpose.No, InputSize, OutputSize, batch,
             1f, x, InputSize, dy, OutputSize, 1f, Weights.Gradients, OutputSize, context.Threads);
-        // db[out] += column sums of dy
-        Span<float> dBias = Bias.Gradients;
-        for (int r = 0; r < batch; r++) TensorPrimitives.Add(dBias, dy.Slice(r * OutputSize, OutputSize), dBias);
+        AccumulateBiasGradient(Bias.Gradients, dy, batch);
         // dx[batch, in] += dy[batch, out] · Wᵀ[out, in]
         if (!dx.IsEmpty)
         {

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
@@ -45,20 +44,20 @@ public sealed class TiedDense : Layer
 
     /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
-    {
-        // x: [batch, in], W: [out, in] as stored, y: [batch, out] = x·Wᵀ, plus the bias added by each GEMM thread to its finished part.
-        Gemm.MultiplyAddBias(Transpose.No, Transpose.Yes, batch, OutputSize, InputSize,
-            x, InputSize, Weights.Values, InputSize, Bias.Values, y, OutputSize, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
-    }
+        => Affine(x, y, Activation.Linear, 0f, Span<float>.Empty, batch, context);
 
     /// <inheritdoc/>
     internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, ActivationLayer activation, int batch, in LayerContext context)
     {
         if (!activation.HasFusedForm) return false;
-        Gemm.MultiplyAddBias(Transpose.No, Transpose.Yes, batch, OutputSize, InputSize,
-            x, InputSize, Weights.Values, InputSize, Bias.Values, z, OutputSize, activation.Kind, activation.FusedSlope, y, context.Threads);
+        Affine(x, z, activation.Kind, activation.FusedSlope, y, batch, context);
         return true;
     }
+
+    /// <summary>z[batch, out] = x[batch, in]·Wᵀ + b, with W the encoder's [out, in] matrix read transposed in place.</summary>
+    private void Affine(ReadOnlySpan<float> x, Span<float> z, Activation activation, float slope, Span<float> y, int batch, in LayerContext context) =>
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.Yes, batch, OutputSize, InputSize,
+            x, InputSize, Weights.Values, InputSize, Bias.Values, z, OutputSize, activation, slope, y, context.Threads);
 
     /// <inheritdoc/>
     public override void Backward(
@@ -68,8 +67,7 @@ public sealed class TiedDense : Layer
         // The layer's own matrix is Wᵀ, whose gradient is xᵀ·dy; W's gradient is its transpose: dW[out, in] += dyᵀ·x.
         Gemm.Multiply(Transpose.Yes, Transpose.No, OutputSize, InputSize, batch,
             1f, dy, OutputSize, x, InputSize, 1f, Weights.Gradients, InputSize, context.Threads);
-        Span<float> dBias = Bias.Gradients;
-        for (int r = 0; r < batch; r++) TensorPrimitives.Add(dBias, dy.Slice(r * OutputSize, OutputSize), dBias);
+        Dense.AccumulateBiasGradient(Bias.Gradients, dy, batch);
         // dx[batch, in] += dy[batch, out]·W[out, in]
         if (!dx.IsEmpty)
         {

@@ -31,7 +31,7 @@ internal static class AnomalyModelArchive
             if (!networks.TryGetValue(networkHash, out var network))
                 throw new InvalidDataException("The model file holds an anomaly detector's head but not the autoencoder it belongs to; the file is damaged.");
             var (model, _) = AutoencoderOnnx.Read(network);
-            detectors.Add(new AutoencoderAnomalyTransformer(model, state, Environment.ProcessorCount));
+            detectors.Add(new AutoencoderAnomalyTransformer(model, state));
         }
         return detectors;
     }

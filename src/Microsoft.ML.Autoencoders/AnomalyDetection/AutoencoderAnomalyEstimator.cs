@@ -62,12 +62,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     public AutoencoderAnomalyTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        int inputSize = InputColumn.GetVectorSize(input.Schema, _columns.Features);
-        var autoencoder = new AutoencoderEstimator(NetworkOptions()).Fit(input);
+        var autoencoder = new AutoencoderEstimator(NetworkOptions()).Fit(input, out int rows, out float[] data);
         int threads = _options.Autoencoder.NumberOfThreads ?? Environment.ProcessorCount;
 
-        // Score the training rows in large batches (the transformer scores one row at a time, which is slower).
-        var (rows, data) = TrainingData.ReadDense(input, _columns.Features, inputSize);
+        // Score the training rows the estimator already read, in large batches (the transformer scores one row at a time).
         float[] scores = autoencoder.Model.ReconstructionErrors(data, rows, threads);
         var distribution = AnomalyScoreDistribution.FromScores(scores);
 
@@ -75,7 +73,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         float threshold = _options.Threshold
             ?? AnomalyThreshold.FromContamination(distribution, _options.Contamination, _options.NormalizeScores);
         var state = new AnomalyDetectorState(_columns, threshold, contamination, _options.NormalizeScores, distribution);
-        return new AutoencoderAnomalyTransformer(autoencoder.Model, state, threads);
+        return new AutoencoderAnomalyTransformer(autoencoder.Model, state);
     }
 
     /// <summary>Describes the added columns without training: Score (Single), PredictedLabel (Boolean) and the optional feature errors.</summary>

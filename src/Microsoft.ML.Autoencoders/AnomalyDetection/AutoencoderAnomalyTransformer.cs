@@ -13,11 +13,10 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
 {
     private readonly Lazy<TransformerChain<ITransformer>> _pipeline;
 
-    internal AutoencoderAnomalyTransformer(AutoencoderModel model, AnomalyDetectorState state, int threads)
+    internal AutoencoderAnomalyTransformer(AutoencoderModel model, AnomalyDetectorState state)
     {
         Model = model;
         State = state;
-        Threads = Math.Max(1, threads);
         _pipeline = new Lazy<TransformerChain<ITransformer>>(() => AnomalyEnginePipeline.Build(this));
     }
 
@@ -56,8 +55,6 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
 
     internal AnomalyDetectorState State { get; }
 
-    internal int Threads { get; }
-
     /// <summary>
     /// A detector identical to this one but with <paramref name="threshold"/>, in Score units (within [0, 1] when
     /// scores are normalized). ML.NET's <c>ChangeModelThreshold</c> only accepts its own trainers' models, hence this.
@@ -65,7 +62,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeThreshold(float threshold)
     {
         AnomalyThreshold.CheckThreshold(threshold, State.NormalizeScores, nameof(threshold));
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null }, Threads);
+        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null });
     }
 
     /// <summary>
@@ -75,7 +72,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeContamination(double contamination)
     {
         float threshold = AnomalyThreshold.FromContamination(State.TrainingScores, contamination, State.NormalizeScores);
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination }, Threads);
+        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination });
     }
 
     /// <summary>The input schema plus Score, PredictedLabel and the optional feature errors.</summary>

@@ -49,7 +49,4 @@ internal static class OnnxTransformerChain
         schema.AddColumn(columns.Input, new VectorDataViewType(NumberDataViewType.Single, model.InputSize));
         return (ICanSaveModel)pipeline.Fit(new SchemaOnlyDataView(schema.ToSchema()));
     }
-
-    /// <summary>Saves the chain in place of the transformer.</summary>
-    public static void SaveTo(this ICanSaveModel chain, ModelSaveContext context) => chain.Save(context);
 }

@@ -44,7 +44,7 @@ internal static class SavedModelArchive
             if (!AutoencoderOnnx.IsOurs(onnx)) continue;
             var (model, columns) = AutoencoderOnnx.Read(onnx);
             if (columns.Outputs.Any(name => name.StartsWith(ReservedPrefix, StringComparison.Ordinal))) continue;
-            found.Add(new AutoencoderTransformer(model, columns, Environment.ProcessorCount));
+            found.Add(new AutoencoderTransformer(model, columns));
         }
         return found;
     }
