@@ -212,8 +212,8 @@ public static class AutoencoderCatalog
         return new AutoencoderEstimator(options);
     }
 
-    /// <summary>The settings every simple overload shares, so each kind's overload only adds its own.</summary>
-    private static AutoencoderOptions CommonOptions(
+    /// <summary>The settings every simple overload shares (the anomaly catalog's too), so each overload only adds its own.</summary>
+    internal static AutoencoderOptions CommonOptions(
         string inputColumnName, string? outputColumnName, string? reconstructionColumnName, int codeSize, int[]? hiddenLayerSizes,
         int epochs, int batchSize, float learningRate, int seed) => new()
     {

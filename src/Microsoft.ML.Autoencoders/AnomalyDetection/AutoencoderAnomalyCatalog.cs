@@ -45,16 +45,9 @@ public static class AutoencoderAnomalyCatalog
             Contamination = contamination,
             NormalizeScores = normalizeScores,
             FeatureErrorsColumnName = featureErrorsColumnName,
-            Autoencoder = new AutoencoderOptions
-            {
-                InputColumnName = featureColumnName,
-                CodeSize = codeSize,
-                HiddenLayerSizes = hiddenLayerSizes ?? AutoencoderEstimator.Defaults.HiddenLayerSizes,
-                Epochs = epochs,
-                BatchSize = batchSize,
-                LearningRate = learningRate,
-                Seed = seed,
-            },
+            // The detector chooses its own output columns, so only the network's shape and training come from here.
+            Autoencoder = AutoencoderCatalog.CommonOptions(featureColumnName, AutoencoderEstimator.Defaults.EncodedColumnName,
+                reconstructionColumnName: null, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed),
         });
     }
 
