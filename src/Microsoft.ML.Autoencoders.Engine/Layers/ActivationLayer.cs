@@ -53,12 +53,23 @@ public abstract class ActivationLayer : Layer
     {
         if (dx.IsEmpty) return;
         int n = batch * Width;
-        AccumulateInputGradient(y.Slice(0, n), dy.Slice(0, n), dx.Slice(0, n));
+        if (context.OverwriteInputGradient) WriteInputGradient(y.Slice(0, n), dy.Slice(0, n), dx.Slice(0, n));
+        else AccumulateInputGradient(y.Slice(0, n), dy.Slice(0, n), dx.Slice(0, n));
     }
+
+    /// <inheritdoc/>
+    internal override bool CanOverwriteInputGradient => true;
 
     /// <summary>y = f(x), element-wise.</summary>
     public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
 
     /// <summary>dx += dy · f'(z), with f'(z) written in terms of y = f(z).</summary>
     protected abstract void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
+
+    /// <summary>dx = dy · f'(z) over dx's stale contents; the common activations override it to skip reading dx.</summary>
+    protected virtual void WriteInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        dx.Clear();
+        AccumulateInputGradient(y, dy, dx);
+    }
 }

@@ -46,6 +46,12 @@ public sealed class Dense : Layer
     public override IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <inheritdoc/>
+    internal override bool ReadsSparseInput => true;
+
+    /// <inheritdoc/>
+    internal override bool CanOverwriteInputGradient => true;
+
+    /// <inheritdoc/>
     public override void Initialize(SeededRandom random)
     {
         WeightInitializer.Fill(Weights.Values, InputSize, OutputSize, Initialization, random);
@@ -66,11 +72,22 @@ public sealed class Dense : Layer
 
     /// <summary>
     /// z[batch, out] = x[batch, in]·W[in, out] + b, the bias (and, when <paramref name="y"/> is given, the activation
-    /// into y) applied by each GEMM thread to the block it has just finished.
+    /// into y) applied by each GEMM thread to the block it has just finished. A sparse input visits only its nonzeros.
     /// </summary>
-    private void Affine(ReadOnlySpan<float> x, Span<float> z, Activation activation, float slope, Span<float> y, int batch, in LayerContext context) =>
+    private void Affine(ReadOnlySpan<float> x, Span<float> z, Activation activation, float slope, Span<float> y, int batch, in LayerContext context)
+    {
+        if (SparseInputFor(context, batch) is { } sparse)
+        {
+            SparseDenseGemm.MultiplyAddBias(sparse, Weights.Values, OutputSize, Bias.Values, z, activation, slope, y, context.Threads);
+            return;
+        }
+
         Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
             x, InputSize, Weights.Values, OutputSize, Bias.Values, z, OutputSize, activation, slope, y, context.Threads);
+    }
+
+    private SparseRows? SparseInputFor(in LayerContext context, int batch) =>
+        context.SparseInput is { } sparse && sparse.Rows == batch && sparse.Columns == InputSize ? sparse : null;
 
     /// <summary>db[width] += the column sums of dy[batch, width]: the bias gradient of any layer that adds a bias per row.</summary>
     internal static void AccumulateBiasGradient(Span<float> dBias, ReadOnlySpan<float> dy, int batch)
@@ -85,14 +102,22 @@ public sealed class Dense : Layer
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
     {
         // dW[in, out] += xᵀ[in, batch] · dy[batch, out]
-        Gemm.Multiply(Transpose.Yes, Transpose.No, InputSize, OutputSize, batch,
-            1f, x, InputSize, dy, OutputSize, 1f, Weights.Gradients, OutputSize, context.Threads);
+        if (SparseInputFor(context, batch) is { } sparse)
+        {
+            SparseDenseGemm.MultiplyAccumulate(sparse.Transposed(), dy, OutputSize, Weights.Gradients, context.Threads);
+        }
+        else
+        {
+            Gemm.Multiply(Transpose.Yes, Transpose.No, InputSize, OutputSize, batch,
+                1f, x, InputSize, dy, OutputSize, 1f, Weights.Gradients, OutputSize, context.Threads);
+        }
+
         AccumulateBiasGradient(Bias.Gradients, dy, batch);
         // dx[batch, in] += dy[batch, out] · Wᵀ[out, in]
         if (!dx.IsEmpty)
         {
             Gemm.Multiply(Transpose.No, Transpose.Yes, batch, InputSize, OutputSize,
-                1f, dy, OutputSize, Weights.Values, OutputSize, 1f, dx, InputSize, context.Threads);
+                1f, dy, OutputSize, Weights.Values, OutputSize, context.OverwriteInputGradient ? 0f : 1f, dx, InputSize, context.Threads);
         }
     }
 }

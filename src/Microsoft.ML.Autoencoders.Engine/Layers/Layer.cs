@@ -22,6 +22,12 @@ public abstract class Layer
     /// <summary>Floats of per-batch scratch this layer needs between forward and backward (e.g. a dropout mask).</summary>
     public virtual int ScratchSizePerSample => 0;
 
+    /// <summary>True when <see cref="Backward"/> honours <see cref="LayerContext.OverwriteInputGradient"/>.</summary>
+    internal virtual bool CanOverwriteInputGradient => false;
+
+    /// <summary>True when the layer reads <see cref="LayerContext.SparseInput"/> if it is given (a dense layer does).</summary>
+    internal virtual bool ReadsSparseInput => false;
+
     /// <summary>Fills the parameters with their initial values.</summary>
     public virtual void Initialize(SeededRandom random) { }
 
@@ -37,7 +43,8 @@ public abstract class Layer
 
     /// <summary>
     /// Given dL/dy, accumulates dL/dx into <paramref name="dx"/> (unless it is empty: the first layer's input
-    /// gradient is never needed) and accumulates the parameter gradients. x and y are the forward pass's values.
+    /// gradient is never needed; written instead of added under <see cref="LayerContext.OverwriteInputGradient"/>)
+    /// and accumulates the parameter gradients. x and y are the forward pass's values.
     /// </summary>
     public abstract void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,

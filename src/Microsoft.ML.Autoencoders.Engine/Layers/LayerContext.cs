@@ -1,3 +1,5 @@
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>What a layer needs to know about the pass it runs in.</summary>
@@ -6,6 +8,18 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <param name="Random">The generator for stochastic layers; null when the pass is deterministic.</param>
 public readonly record struct LayerContext(bool Training, int Threads, SeededRandom? Random = null)
 {
+    /// <summary>
+    /// The layer's input as its nonzeros, when <see cref="Models.Sequential"/> found the input batch sparse enough to
+    /// pay (first layer only; null otherwise). It holds the same values as the dense x the layer is also given.
+    /// </summary>
+    internal SparseRows? SparseInput { get; init; }
+
+    /// <summary>
+    /// True when backward may write dL/dx over dx's stale contents instead of adding to it (the GEMM's beta = 0, one
+    /// pass fewer over memory than clearing first); only layers with <see cref="Layer.CanOverwriteInputGradient"/> see it.
+    /// </summary>
+    internal bool OverwriteInputGradient { get; init; }
+
     /// <summary>A deterministic inference pass.</summary>
     public static LayerContext Inference(int threads = 1) => new(false, threads);
 }

@@ -13,7 +13,12 @@ public sealed class ReluLayer(int width) : ActivationLayer(width)
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => ElementwiseActivation.Apply(Activation.Relu, 0f, x, y);
 
     /// <inheritdoc/>
-    protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Gradient(y, dy, dx, accumulate: true);
+
+    /// <inheritdoc/>
+    protected override void WriteInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Gradient(y, dy, dx, accumulate: false);
+
+    private static void Gradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -21,10 +26,15 @@ public sealed class ReluLayer(int width) : ActivationLayer(width)
             for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var passes = Vector.GreaterThan(new Vector<float>(y.Slice(i)), Vector<float>.Zero);
-                var g = new Vector<float>(dx.Slice(i)) + Vector.ConditionalSelect(passes, new Vector<float>(dy.Slice(i)), Vector<float>.Zero);
+                var g = Vector.ConditionalSelect(passes, new Vector<float>(dy.Slice(i)), Vector<float>.Zero);
+                if (accumulate) g += new Vector<float>(dx.Slice(i));
                 g.CopyTo(dx.Slice(i));
             }
         }
-        for (; i < y.Length; i++) if (y[i] > 0) dx[i] += dy[i];
+        for (; i < y.Length; i++)
+        {
+            float g = y[i] > 0 ? dy[i] : 0f;
+            dx[i] = accumulate ? dx[i] + g : g;
+        }
     }
 }

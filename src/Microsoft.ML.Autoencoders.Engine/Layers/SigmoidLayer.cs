@@ -13,7 +13,12 @@ public sealed class SigmoidLayer(int width) : ActivationLayer(width)
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => ElementwiseActivation.Apply(Activation.Sigmoid, 0f, x, y);
 
     /// <inheritdoc/>
-    protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Gradient(y, dy, dx, accumulate: true);
+
+    /// <inheritdoc/>
+    protected override void WriteInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Gradient(y, dy, dx, accumulate: false);
+
+    private static void Gradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)
     {
         // One fused pass: TensorPrimitives has no op for dx += dy·y·(1-y) and three passes cost three reads.
         int i = 0;
@@ -23,10 +28,15 @@ public sealed class SigmoidLayer(int width) : ActivationLayer(width)
             for (; i <= y.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var vy = new Vector<float>(y.Slice(i));
-                var g = new Vector<float>(dx.Slice(i)) + new Vector<float>(dy.Slice(i)) * vy * (one - vy);
+                var g = new Vector<float>(dy.Slice(i)) * vy * (one - vy);
+                if (accumulate) g += new Vector<float>(dx.Slice(i));
                 g.CopyTo(dx.Slice(i));
             }
         }
-        for (; i < y.Length; i++) dx[i] += dy[i] * y[i] * (1 - y[i]);
+        for (; i < y.Length; i++)
+        {
+            float g = dy[i] * y[i] * (1 - y[i]);
+            dx[i] = accumulate ? dx[i] + g : g;
+        }
     }
 }

@@ -60,6 +60,9 @@ public sealed class TiedDense : Layer
             x, InputSize, Weights.Values, InputSize, Bias.Values, z, OutputSize, activation, slope, y, context.Threads);
 
     /// <inheritdoc/>
+    internal override bool CanOverwriteInputGradient => true;
+
+    /// <inheritdoc/>
     public override void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
@@ -72,7 +75,7 @@ public sealed class TiedDense : Layer
         if (!dx.IsEmpty)
         {
             Gemm.Multiply(Transpose.No, Transpose.No, batch, InputSize, OutputSize,
-                1f, dy, OutputSize, Weights.Values, InputSize, 1f, dx, InputSize, context.Threads);
+                1f, dy, OutputSize, Weights.Values, InputSize, context.OverwriteInputGradient ? 0f : 1f, dx, InputSize, context.Threads);
         }
     }
 }

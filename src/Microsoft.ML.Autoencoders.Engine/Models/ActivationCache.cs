@@ -1,3 +1,6 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
 namespace Microsoft.ML.Autoencoders.Engine.Models;
 
 /// <summary>
@@ -14,6 +17,8 @@ public sealed class ActivationCache
     private readonly int[] _slotSizes;
     private readonly int[] _scratchOffsets;
     private readonly int[] _scratchSizes;
+    private readonly SparseRows? _sparseInput;
+    private bool _sparseInputIsCurrent;
 
     internal ActivationCache(Sequential network, int maxBatch, bool forTraining)
     {
@@ -42,6 +47,10 @@ public sealed class ActivationCache
             scratch += (long)maxBatch * _scratchSizes[i];
         }
         _scratch = new float[checked((int)scratch)];
+
+        // Room for the input's nonzeros up to the density where the sparse product stops paying.
+        if (network.Layers[0].ReadsSparseInput)
+            _sparseInput = new SparseRows(maxBatch, checked((int)Math.Ceiling((double)maxBatch * _slotSizes[0] * SparseDenseGemm.MaxDensity)));
     }
 
     /// <summary>The largest batch this cache holds.</summary>
@@ -60,6 +69,23 @@ public sealed class ActivationCache
 
     /// <summary>Layer <paramref name="layer"/>'s scratch for <paramref name="batch"/> rows.</summary>
     public Span<float> Scratch(int layer, int batch) => _scratch.AsSpan(_scratchOffsets[layer], batch * _scratchSizes[layer]);
+
+    /// <summary>
+    /// Compresses the input slot's first <paramref name="batch"/> rows and returns them, or null when they hold too many
+    /// nonzeros for the sparse product to pay (or the first layer cannot read them). Valid until the next call.
+    /// </summary>
+    internal SparseRows? CompressInput(int batch)
+    {
+        _sparseInputIsCurrent = _sparseInput != null && _sparseInput.TryCompress(Values(0, batch), batch, _slotSizes[0]);
+        return _sparseInputIsCurrent ? _sparseInput : null;
+    }
+
+    /// <summary>The input as <see cref="CompressInput"/> last left it, if that was for <paramref name="batch"/> rows; backward reads it.</summary>
+    internal SparseRows? CompressedInput(int batch) =>
+        _sparseInputIsCurrent && _sparseInput!.Rows == batch ? _sparseInput : null;
+
+    /// <summary>Forgets the compressed input, e.g. when the dense path is asked for.</summary>
+    internal void ForgetCompressedInput() => _sparseInputIsCurrent = false;
 
     /// <summary>Zeroes every activation gradient: backward passes accumulate.</summary>
     public void ZeroGradients()

@@ -31,9 +31,15 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
     public bool DecoupledWeightDecay => _decoupled;
 
     /// <inheritdoc/>
-    public override unsafe void Step(Span<float> values, ReadOnlySpan<float> gradients)
+    public override void Step(Span<float> values, ReadOnlySpan<float> gradients) => Run(values, gradients, clearGradients: false);
+
+    /// <inheritdoc/>
+    internal override void StepAndClearGradients(Span<float> values, Span<float> gradients) => Run(values, gradients, clearGradients: true);
+
+    private unsafe void Run(Span<float> values, ReadOnlySpan<float> gradients, bool clearGradients)
     {
         CheckLengths(_m.Length, values, gradients);
+        _clearGradients = clearGradients;
         StepCount++;
         _correction1 = 1f - MathF.Pow(_beta1, StepCount);
         _correction2 = 1f - MathF.Pow(_beta2, StepCount);
@@ -47,7 +53,7 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
             {
                 // Each element's update reads only its own four values, so any split gives the same bits.
                 int parts = Parts();
-                if (parts == 1) Update(values, gradients, _m, _v);
+                if (parts == 1) Update(w, g, m, v, 0, values.Length);
                 else WorkerPool.Shared.Run(this, parts);
             }
             finally
@@ -61,6 +67,7 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
     private const int MinElementsPerThread = 32 * 1024;
 
     private float _correction1, _correction2;
+    private bool _clearGradients;
     private unsafe float* _w, _g, _mp, _vp;
 
     /// <summary>How many threads the update is worth; the pool is not touched (nor started) for one.</summary>
@@ -77,20 +84,20 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
         int chunks = (count + 63) / 64;
         int start = Math.Min(count, (int)((long)chunks * part / parts) * 64);
         int end = Math.Min(count, (int)((long)chunks * (part + 1) / parts) * 64);
-        Update(new Span<float>(_w + start, end - start), new ReadOnlySpan<float>(_g + start, end - start),
-            new Span<float>(_mp + start, end - start), new Span<float>(_vp + start, end - start));
+        Update(_w, _g, _mp, _vp, start, end);
     }
 
-    /// <summary>The fused Adam update of one contiguous range.</summary>
-    private void Update(Span<float> values, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v)
+    /// <summary>The fused Adam update of elements [start, end); the gradient is zeroed after it is read when asked.</summary>
+    private unsafe void Update(float* values, float* gradients, float* m, float* v, int start, int end)
     {
         float b1 = _beta1, b2 = _beta2, eps = _epsilon;
         float stepSize = LearningRate / _correction1;
         float invSqrtCorrection2 = 1f / MathF.Sqrt(_correction2);
         float l2 = _decoupled ? 0f : _weightDecay;
         float shrink = _decoupled ? 1f - LearningRate * _weightDecay : 1f;
+        bool clear = _clearGradients;
 
-        int i = 0;
+        int i = start;
         if (Vector.IsHardwareAccelerated)
         {
             var vB1 = new Vector<float>(b1); var vB1c = new Vector<float>(1 - b1);
@@ -98,21 +105,23 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
             var vEps = new Vector<float>(eps); var vStep = new Vector<float>(stepSize);
             var vInv = new Vector<float>(invSqrtCorrection2);
             var vL2 = new Vector<float>(l2); var vShrink = new Vector<float>(shrink);
-            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            for (; i <= end - Vector<float>.Count; i += Vector<float>.Count)
             {
-                var w = new Vector<float>(values.Slice(i));
-                var g = new Vector<float>(gradients.Slice(i)) + vL2 * w;
-                var mi = vB1 * new Vector<float>(m.Slice(i)) + vB1c * g;
-                var vi = vB2 * new Vector<float>(v.Slice(i)) + vB2c * g * g;
-                mi.CopyTo(m.Slice(i));
-                vi.CopyTo(v.Slice(i));
+                var w = Vector.Load(values + i);
+                var g = Vector.Load(gradients + i) + vL2 * w;
+                if (clear) Vector<float>.Zero.Store(gradients + i);
+                var mi = vB1 * Vector.Load(m + i) + vB1c * g;
+                var vi = vB2 * Vector.Load(v + i) + vB2c * g * g;
+                mi.Store(m + i);
+                vi.Store(v + i);
                 w = vShrink * w - vStep * mi / (Vector.SquareRoot(vi) * vInv + vEps);
-                w.CopyTo(values.Slice(i));
+                w.Store(values + i);
             }
         }
-        for (; i < values.Length; i++)
+        for (; i < end; i++)
         {
             float g = gradients[i] + l2 * values[i];
+            if (clear) gradients[i] = 0f;
             m[i] = b1 * m[i] + (1 - b1) * g;
             v[i] = b2 * v[i] + (1 - b2) * g * g;
             values[i] = shrink * values[i] - stepSize * m[i] / (MathF.Sqrt(v[i]) * invSqrtCorrection2 + eps);

@@ -31,6 +31,16 @@ public abstract class Optimizer
     /// <summary>Applies one update to <paramref name="values"/> using <paramref name="gradients"/>.</summary>
     public abstract void Step(Span<float> values, ReadOnlySpan<float> gradients);
 
+    /// <summary>
+    /// <see cref="Step"/>, then leaves <paramref name="gradients"/> zero for the next step to accumulate into: the
+    /// training step's form, where clearing in the pass that reads them saves a separate pass over the buffer.
+    /// </summary>
+    internal virtual void StepAndClearGradients(Span<float> values, Span<float> gradients)
+    {
+        Step(values, gradients);
+        gradients.Clear();
+    }
+
     /// <summary>Throws when the buffers do not match the size the optimizer was made for.</summary>
     protected static void CheckLengths(int expected, Span<float> values, ReadOnlySpan<float> gradients)
     {

@@ -25,6 +25,7 @@ internal sealed class TrainingStep
     private readonly InputCorruption? _corruption;
     private readonly CodeRegularizer[] _regularizers;
     private readonly WeightPenalty _weightPenalty;
+    private bool _parameterGradientsAreZero;
 
     /// <summary>Makes the buffers for batches of up to <paramref name="maxBatch"/> rows; <paramref name="random"/> drives noise and dropout.</summary>
     public TrainingStep(AutoencoderNetwork network, TrainingOptions options, int maxBatch, SeededRandom random)
@@ -75,17 +76,27 @@ internal sealed class TrainingStep
 
         var sequence = _network.Layers;
         int codeSlot = _network.CodeSlot;
-        _cache.ZeroGradients();
-        _network.Parameters.ZeroGradients();
+        // True after every completed step; clear by hand the first time and after a step that threw half-way.
+        if (!_parameterGradientsAreZero) _network.Parameters.ZeroGradients();
+        _parameterGradientsAreZero = false;
+        // No clearing pass over the activation gradients: each slot below the loss is written by the one layer that owns
+        // it (overwriteGradients), so only the loss's slot, which the loss adds to, starts from zero. The parameter
+        // gradients are zero already: the optimizer clears them as it reads them.
         sequence.Forward(_cache, batch, _context, 0, _lastLayer);
-        double batchLoss = _loss.Compute(_cache.Values(_lastLayer, batch), target, _cache.Gradients(_lastLayer, batch));
+        Span<float> lossGradient = _cache.Gradients(_lastLayer, batch);
+        lossGradient.Clear();
+        double batchLoss = _loss.Compute(_cache.Values(_lastLayer, batch), target, lossGradient);
         // Decoder first, so the code slot holds the reconstruction's gradient; penalties add theirs; then the encoder.
-        sequence.Backward(_cache, batch, _context, _lastLayer, codeSlot);
+        sequence.Backward(_cache, batch, _context, _lastLayer, codeSlot, overwriteGradients: true);
         penalty = 0;
+        bool regularized = _regularizers.Length > 0;
+        // A penalty may add to the encoder's slots too (the contractive tangents do), so then they start from zero.
+        if (regularized) for (int slot = 1; slot < codeSlot; slot++) _cache.Gradients(slot, batch).Clear();
         foreach (var regularizer in _regularizers) penalty += regularizer.Apply(_network, _cache, batch, _context);
-        sequence.Backward(_cache, batch, _context, codeSlot, 0);
+        sequence.Backward(_cache, batch, _context, codeSlot, 0, overwriteGradients: !regularized);
         if (!_weightPenalty.IsEmpty) penalty += _weightPenalty.Apply(_network);
-        _optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
+        _optimizer.StepAndClearGradients(_network.Parameters.Values, _network.Parameters.Gradients);
+        _parameterGradientsAreZero = true;
         return batchLoss;
     }
 
