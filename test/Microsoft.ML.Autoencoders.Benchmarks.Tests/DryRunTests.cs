@@ -39,7 +39,8 @@ public class DryRunTests
         var report = BenchReport.Read(json);
         var settings = BenchSettings.For(BenchMode.Dry);
         Assert.Equal(settings.TrainRows.ToString(), report.Settings["train_rows"]);
-        foreach (string name in new[] { "ae_epoch_seconds", "ae_test_mse", "ae_inference_rows_per_second", "ae_train_peak_rss" })
+        foreach (string name in new[] { "ae_epoch_seconds", "ae_test_mse", "ae_inference_rows_per_second", "ae_train_peak_rss",
+                     "ae_epoch_seconds_dense_input", "ae_test_mse_dense_input", "ae_inference_rows_per_second_dense_input" })
         {
             var result = Assert.Single(report.Results, r => r.Name == name);
             Assert.True(double.IsFinite(result.Value) && result.Value > 0, $"{name} = {result.Value}");

@@ -41,6 +41,21 @@ public class SummaryMergerTests
     }
 
     [Fact]
+    public void DenseInputCasesCompareWithThePeersOwnCase()
+    {
+        var ours = Report("ours", ("ae_epoch_seconds", "s/epoch", 0.5, "lower"), ("ae_epoch_seconds_dense_input", "s/epoch", 0.8, "lower"));
+        var pytorch = Report("pytorch", ("ae_epoch_seconds", "s/epoch", 1.0, "lower"));
+
+        var rows = SummaryMerger.Merge([ours, pytorch], new Dictionary<string, string>(), [], "x", "m")["results"]!.AsArray()
+            .Select(n => n!.AsObject()).ToArray();
+
+        var dense = rows.Single(r => (string?)r["name"] == "ae_epoch_seconds_dense_input");
+        Assert.Equal(1.0, (double)dense["pytorch"]!);
+        Assert.Equal(1.25, (double)dense["ratio_vs_best_peer"]!, 6);
+        Assert.Equal(2.0, (double)rows.Single(r => (string?)r["name"] == "ae_epoch_seconds")["ratio_vs_best_peer"]!, 6);
+    }
+
+    [Fact]
     public void MergeWarnsWhenFrameworksMeasuredDifferentAmounts()
     {
         var ours = Report("ours", ("ae_epoch_seconds", "s/epoch", 1.0, "lower"));
