@@ -46,11 +46,11 @@ internal static unsafe class SparseDenseGemm
         }
     }
 
-    /// <summary>c[m, n] += a·b: a weight gradient Xᵀ·dY when a is the transposed sparse input.</summary>
-    public static void MultiplyAccumulate(SparseRows a, ReadOnlySpan<float> b, int n, Span<float> c, int threads)
+    /// <summary>c[m, n] = a·b, or c += a·b when <paramref name="accumulate"/>: a weight gradient Xᵀ·dY when a is the transposed sparse input.</summary>
+    public static void Multiply(SparseRows a, ReadOnlySpan<float> b, int n, Span<float> c, bool accumulate, int threads)
     {
         Check(a, b, n, c);
-        Run(a, b, n, c, accumulate: true, default, threads);
+        Run(a, b, n, c, accumulate, default, threads);
     }
 
     private static void Check(SparseRows a, ReadOnlySpan<float> b, int n, Span<float> c)
@@ -80,19 +80,6 @@ internal static unsafe class SparseDenseGemm
     /// <summary>Everything a thread needs to compute a band of rows, as raw pointers pinned by the caller.</summary>
     private readonly struct Operands(int* rowStarts, int* columns, float* values, int rows, int depth, float* b, float* c, int n, bool accumulate, GemmEpilogue epilogue)
     {
-        /// <summary>The first of columns[start..end) that is at least <paramref name="column"/> (end if none is).</summary>
-        private static int LowerBound(int* columns, int start, int end, int column)
-        {
-            while (start < end)
-            {
-                int middle = (start + end) >>> 1;
-                if (columns[middle] < column) start = middle + 1;
-                else end = middle;
-            }
-
-            return start;
-        }
-
         public int Rows => rows;
 
         /// <summary>The first row of part <paramref name="part"/> of <paramref name="parts"/>: the rows are cut where the nonzeros are split evenly.</summary>
@@ -129,8 +116,8 @@ internal static unsafe class SparseDenseGemm
                     for (int r = rowStart; r < rowEnd; r++)
                     {
                         int start = rowStarts[r], end = rowStarts[r + 1];
-                        if (depthStart > 0) start = LowerBound(columns, start, end, depthStart);
-                        if (depthEnd < depth) end = LowerBound(columns, start, end, depthEnd);
+                        if (depthStart > 0) start = SparseRows.LowerBound(columns, start, end, depthStart);
+                        if (depthEnd < depth) end = SparseRows.LowerBound(columns, start, end, depthEnd);
                         if (start == end && add) continue;
                         ComputeRow(columns + start, values + start, end - start, b, n, c + (nint)r * n, add, blockStart, blockEnd);
                     }

@@ -52,6 +52,9 @@ public sealed class Dense : Layer
     internal override bool CanOverwriteInputGradient => true;
 
     /// <inheritdoc/>
+    internal override bool CanOverwriteParameterGradients => true;
+
+    /// <inheritdoc/>
     public override void Initialize(SeededRandom random)
     {
         WeightInitializer.Fill(Weights.Values, InputSize, OutputSize, Initialization, random);
@@ -101,17 +104,19 @@ public sealed class Dense : Layer
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
     {
-        // dW[in, out] += xᵀ[in, batch] · dy[batch, out]
+        // dW[in, out] += xᵀ[in, batch] · dy[batch, out] (= when the gradients may be overwritten)
+        bool overwrite = context.OverwriteParameterGradients;
         if (SparseInputFor(context, batch) is { } sparse)
         {
-            SparseDenseGemm.MultiplyAccumulate(sparse.Transposed(), dy, OutputSize, Weights.Gradients, context.Threads);
+            SparseDenseGemm.Multiply(sparse.Transposed(context.Threads), dy, OutputSize, Weights.Gradients, accumulate: !overwrite, context.Threads);
         }
         else
         {
             Gemm.Multiply(Transpose.Yes, Transpose.No, InputSize, OutputSize, batch,
-                1f, x, InputSize, dy, OutputSize, 1f, Weights.Gradients, OutputSize, context.Threads);
+                1f, x, InputSize, dy, OutputSize, overwrite ? 0f : 1f, Weights.Gradients, OutputSize, context.Threads);
         }
 
+        if (overwrite) Bias.Gradients.Clear();
         AccumulateBiasGradient(Bias.Gradients, dy, batch);
         // dx[batch, in] += dy[batch, out] · Wᵀ[out, in]
         if (!dx.IsEmpty)

@@ -25,6 +25,9 @@ public abstract class Layer
     /// <summary>True when <see cref="Backward"/> honours <see cref="LayerContext.OverwriteInputGradient"/>.</summary>
     internal virtual bool CanOverwriteInputGradient => false;
 
+    /// <summary>True when <see cref="Backward"/> honours <see cref="LayerContext.OverwriteParameterGradients"/>.</summary>
+    internal virtual bool CanOverwriteParameterGradients => false;
+
     /// <summary>True when the layer reads <see cref="LayerContext.SparseInput"/> if it is given (a dense layer does).</summary>
     internal virtual bool ReadsSparseInput => false;
 

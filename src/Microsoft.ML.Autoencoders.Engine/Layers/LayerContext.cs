@@ -20,6 +20,13 @@ public readonly record struct LayerContext(bool Training, int Threads, SeededRan
     /// </summary>
     internal bool OverwriteInputGradient { get; init; }
 
+    /// <summary>
+    /// True when backward may write its parameter gradients over their stale contents instead of adding to them: the
+    /// training step sets it when nothing else adds to them (no tied weights, no penalty on the weights' gradients),
+    /// which saves reading them back and clearing them; only layers with <see cref="Layer.CanOverwriteParameterGradients"/> see it.
+    /// </summary>
+    internal bool OverwriteParameterGradients { get; init; }
+
     /// <summary>A deterministic inference pass.</summary>
     public static LayerContext Inference(int threads = 1) => new(false, threads);
 }

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Tensors;
 
@@ -17,6 +18,7 @@ public sealed class SparseRows
     private readonly int[] _columnIndices;
     private readonly float[] _values;
     private SparseRows? _transposed;
+    private int[]? _cursors;
     private bool _transposedIsCurrent;
 
     /// <summary>Makes room for up to <paramref name="maxRows"/> rows and <paramref name="capacity"/> nonzeros.</summary>
@@ -127,53 +129,139 @@ public sealed class SparseRows
 
     /// <summary>
     /// The same matrix transposed, in the same form (so its rows are this one's columns), built on first request
-    /// after each <see cref="TryCompress"/> into buffers kept for the next time. A weight gradient Xᵀ·dY reads it.
+    /// after each <see cref="TryCompress"/> into buffers kept for the next time, on up to <paramref name="threads"/>
+    /// threads. A weight gradient Xᵀ·dY reads it.
     /// </summary>
-    public SparseRows Transposed()
+    public SparseRows Transposed(int threads = 1)
     {
         if (_transposed == null || _transposed._rowStarts.Length < Columns + 1) _transposed = new SparseRows(Columns, Capacity);
         if (!_transposedIsCurrent)
         {
-            _transposed.TransposeFrom(this);
+            _transposed.TransposeFrom(this, threads);
             _transposedIsCurrent = true;
         }
 
         return _transposed;
     }
 
-    /// <summary>A counting sort by column: walking the source in row order leaves every new row sorted by column.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void TransposeFrom(SparseRows source)
+    /// <summary>
+    /// A counting sort by column. Each part takes a band of columns (rows of the result) and finds its entries in every
+    /// source row by binary search (a row's columns are sorted), so the parts write disjoint ranges and each keeps only
+    /// half the scattered writes in its cache; walking the source rows in order leaves every new row sorted.
+    /// </summary>
+    private unsafe void TransposeFrom(SparseRows source, int threads)
     {
-        int rows = source.Columns, count = source.Count;
+        int rows = source.Columns;
+        _cursors ??= new int[_rowStarts.Length];
+        if (_cursors.Length < rows) _cursors = new int[rows];
         fixed (int* starts = _rowStarts)
+        fixed (int* cursors = _cursors)
         fixed (int* indices = _columnIndices)
         fixed (float* values = _values)
         fixed (int* sourceStarts = source._rowStarts)
         fixed (int* sourceIndices = source._columnIndices)
         fixed (float* sourceValues = source._values)
         {
-            new Span<int>(starts, rows + 1).Clear();
-            for (int i = 0; i < count; i++) starts[sourceIndices[i] + 1]++;
-            for (int r = 0; r < rows; r++) starts[r + 1] += starts[r];
-            // starts[r] walks forward as row r fills; afterwards it holds row r + 1's start, hence the shift below.
-            for (int sourceRow = 0; sourceRow < source.Rows; sourceRow++)
-            {
-                for (int i = sourceStarts[sourceRow], end = sourceStarts[sourceRow + 1]; i < end; i++)
-                {
-                    int slot = starts[sourceIndices[i]]++;
-                    indices[slot] = sourceRow;
-                    values[slot] = sourceValues[i];
-                }
-            }
-
-            for (int r = rows; r > 0; r--) starts[r] = starts[r - 1];
-            starts[0] = 0;
+            var job = new TransposeJob(source.Rows, rows, sourceStarts, sourceIndices, sourceValues, starts, cursors, indices, values);
+            // Worth a second thread only for real batches: a wake-up costs about what 10,000 entries do.
+            int parts = source.Count < 10_000 ? 1 : Math.Clamp(threads, 1, WorkerPool.Shared.MaxParallelism);
+            if (parts == 1) job.Execute(0, 1);
+            else TransposeJob.Run(job, parts);
+            starts[rows] = source.Count;
         }
 
         Rows = rows;
         Columns = source.Rows;
-        Count = count;
+        Count = source.Count;
+    }
+
+    /// <summary>The first of columns[start..end) that is at least <paramref name="column"/> (end if none is).</summary>
+    internal static unsafe int LowerBound(int* columns, int start, int end, int column)
+    {
+        while (start < end)
+        {
+            int middle = (start + end) >>> 1;
+            if (columns[middle] < column) start = middle + 1;
+            else end = middle;
+        }
+
+        return start;
+    }
+
+    /// <summary>One transposition's pointers, and the band of result rows each part builds.</summary>
+    private readonly unsafe struct TransposeJob(int sourceRows, int rows, int* sourceStarts, int* sourceIndices, float* sourceValues,
+        int* starts, int* cursors, int* indices, float* values)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int part, int parts)
+        {
+            int first = (int)((long)rows * part / parts), last = (int)((long)rows * (part + 1) / parts);
+            if (first == last) return;
+            // Count this band's entries per column, and all entries left of it: where the band starts in the result.
+            new Span<int>(cursors + first, last - first).Clear();
+            int before = 0;
+            for (int r = 0; r < sourceRows; r++)
+            {
+                int start = sourceStarts[r], end = sourceStarts[r + 1];
+                int from = first == 0 ? start : LowerBound(sourceIndices, start, end, first);
+                int to = last == rows ? end : LowerBound(sourceIndices, from, end, last);
+                before += from - start;
+                for (int i = from; i < to; i++) cursors[sourceIndices[i]]++;
+            }
+
+            int bandStart = before;
+            for (int c = first; c < last; c++)
+            {
+                int count = cursors[c];
+                starts[c] = cursors[c] = before;
+                before += count;
+            }
+
+            // Bring the band's part of the result into cache in one sequential sweep: scattered into cold memory, every
+            // write below would wait for its cache line (measured in a training step: 180 µs for MNIST's 42,000 entries).
+            new Span<int>(indices + bandStart, before - bandStart).Clear();
+            new Span<float>(values + bandStart, before - bandStart).Clear();
+
+            for (int r = 0; r < sourceRows; r++)
+            {
+                int start = sourceStarts[r], end = sourceStarts[r + 1];
+                int from = first == 0 ? start : LowerBound(sourceIndices, start, end, first);
+                int to = last == rows ? end : LowerBound(sourceIndices, from, end, last);
+                for (int i = from; i < to; i++)
+                {
+                    int slot = cursors[sourceIndices[i]]++;
+                    indices[slot] = r;
+                    values[slot] = sourceValues[i];
+                }
+            }
+        }
+
+        public static void Run(in TransposeJob job, int parts)
+        {
+            Runner runner = t_runner ??= new Runner();
+            runner.Job = job;
+            runner.Parts = parts;
+            try
+            {
+                WorkerPool.Shared.Run(runner, parts);
+            }
+            finally
+            {
+                runner.Job = default;
+            }
+        }
+
+        [ThreadStatic]
+        private static Runner? t_runner;
+
+        /// <summary>The pool's handle on a job; one per calling thread, so a transposition allocates nothing.</summary>
+        private sealed class Runner : IWorkerPoolJob
+        {
+            public TransposeJob Job;
+            public int Parts;
+
+            public void Execute(int part) => Job.Execute(part, Parts);
+        }
     }
 
     private bool Fail()

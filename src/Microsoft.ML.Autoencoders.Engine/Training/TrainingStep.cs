@@ -26,6 +26,7 @@ internal sealed class TrainingStep
     private readonly CodeRegularizer[] _regularizers;
     private readonly WeightPenalty _weightPenalty;
     private bool _parameterGradientsAreZero;
+    private readonly bool _overwritesParameterGradients;
 
     /// <summary>Makes the buffers for batches of up to <paramref name="maxBatch"/> rows; <paramref name="random"/> drives noise and dropout.</summary>
     public TrainingStep(AutoencoderNetwork network, TrainingOptions options, int maxBatch, SeededRandom random)
@@ -44,7 +45,15 @@ internal sealed class TrainingStep
         // An array, not the options' IReadOnlyList: foreach over the interface would allocate an enumerator per step.
         _regularizers = options.CodeRegularizers.ToArray();
         _weightPenalty = new WeightPenalty(options.L1WeightPenalty, options.L2WeightPenalty);
+        // Each parameter gradient is then written once per step by its own layer: no clearing, no reading back. Penalties
+        // that add to weight gradients before the encoder's backward (contractive) and shared weights (tied) need sums.
+        _overwritesParameterGradients = _regularizers.Length == 0
+            && network.Layers.Layers.All(l => l.Parameters.Count == 0 || l.CanOverwriteParameterGradients);
+        if (_overwritesParameterGradients) _context = _context with { OverwriteParameterGradients = true };
     }
+
+    /// <summary>True when the layers write the parameter gradients over (nothing else adds to them), so none are cleared.</summary>
+    public bool OverwritesParameterGradients => _overwritesParameterGradients;
 
     /// <summary>The loss the step minimizes.</summary>
     public Loss Loss => _loss;
@@ -76,12 +85,14 @@ internal sealed class TrainingStep
 
         var sequence = _network.Layers;
         int codeSlot = _network.CodeSlot;
-        // True after every completed step; clear by hand the first time and after a step that threw half-way.
-        if (!_parameterGradientsAreZero) _network.Parameters.ZeroGradients();
+        // Unless written over, the gradients are zero after every completed step; clear by hand the first time and after
+        // a step that threw half-way.
+        if (!_overwritesParameterGradients && !_parameterGradientsAreZero) _network.Parameters.ZeroGradients();
         _parameterGradientsAreZero = false;
         // No clearing pass over the activation gradients: each slot below the loss is written by the one layer that owns
         // it (overwriteGradients), so only the loss's slot, which the loss adds to, starts from zero. The parameter
-        // gradients are zero already: the optimizer clears them as it reads them.
+        // gradients are written over by their layers, or, when something else adds to them, zero already: the optimizer
+        // clears them as it reads them.
         sequence.Forward(_cache, batch, _context, 0, _lastLayer);
         Span<float> lossGradient = _cache.Gradients(_lastLayer, batch);
         lossGradient.Clear();
@@ -95,7 +106,8 @@ internal sealed class TrainingStep
         foreach (var regularizer in _regularizers) penalty += regularizer.Apply(_network, _cache, batch, _context);
         sequence.Backward(_cache, batch, _context, codeSlot, 0, overwriteGradients: !regularized);
         if (!_weightPenalty.IsEmpty) penalty += _weightPenalty.Apply(_network);
-        _optimizer.StepAndClearGradients(_network.Parameters.Values, _network.Parameters.Gradients);
+        if (_overwritesParameterGradients) _optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
+        else _optimizer.StepAndClearGradients(_network.Parameters.Values, _network.Parameters.Gradients);
         _parameterGradientsAreZero = true;
         return batchLoss;
     }

@@ -63,14 +63,25 @@ public class SparseDenseGemmTests
         {
             float[] dense = SparseMatrix(new Random(m + 17 * k), m, k, density: 0.3);
             var sparse = new SparseRows(m, m * k);
-            sparse.TryCompress(dense, m, k);
-            SparseRows transposed = sparse.Transposed();
-            Assert.Equal(k, transposed.Rows);
-            Assert.Equal(m, transposed.Columns);
             var expected = new float[k * m];
             for (int r = 0; r < m; r++) for (int c = 0; c < k; c++) expected[c * m + r] = dense[r * k + c];
-            Assert.Equal(expected, ToDense(transposed));
-            Assert.Same(transposed, sparse.Transposed());
+            // (300, 784) has enough nonzeros for two threads to split the columns.
+            foreach (int threads in new[] { 1, 2 })
+            {
+                sparse.TryCompress(dense, m, k);
+                SparseRows transposed = sparse.Transposed(threads);
+                Assert.Equal(k, transposed.Rows);
+                Assert.Equal(m, transposed.Columns);
+                Assert.Equal(sparse.Count, transposed.RowStarts[k]);
+                Assert.Equal(expected, ToDense(transposed));
+                for (int r = 0; r < k; r++)
+                {
+                    ReadOnlySpan<int> columns = transposed.ColumnIndices[transposed.RowStarts[r]..transposed.RowStarts[r + 1]];
+                    for (int i = 1; i < columns.Length; i++) Assert.True(columns[i - 1] < columns[i], $"row {r} not in column order, threads={threads}");
+                }
+
+                Assert.Same(transposed, sparse.Transposed(threads));
+            }
 
             // A new compress invalidates the transposed copy.
             dense[0] = 5f;
@@ -110,7 +121,7 @@ public class SparseDenseGemmTests
     }
 
     [Fact]
-    public void AccumulateAddsTheProductOfTheTransposedInputToC()
+    public void TheWeightGradientProductAddsToOrWritesC()
     {
         foreach ((int m, int k, int n) in Shapes)
         {
@@ -126,10 +137,16 @@ public class SparseDenseGemmTests
             foreach (int threads in new[] { 1, 2 })
             {
                 float[] c = (float[])start.Clone();
-                SparseDenseGemm.MultiplyAccumulate(sparse.Transposed(), dy, n, c, threads);
+                SparseDenseGemm.Multiply(sparse.Transposed(), dy, n, c, accumulate: true, threads);
                 AssertClose(expected, c, m, $"{k}x{m}·{m}x{n} threads={threads}");
                 first ??= c;
                 Assert.True(first.AsSpan().SequenceEqual(c), "thread count changed the bits");
+
+                // Written over instead: the product alone, whatever C held (NaN included).
+                float[] written = Enumerable.Repeat(float.NaN, k * n).ToArray();
+                SparseDenseGemm.Multiply(sparse.Transposed(), dy, n, written, accumulate: false, threads);
+                for (int i = 0; i < written.Length; i++) written[i] += start[i];
+                AssertClose(expected, written, m, $"overwrite {k}x{m}·{m}x{n} threads={threads}");
             }
         }
     }
