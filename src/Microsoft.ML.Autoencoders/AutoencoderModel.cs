@@ -60,14 +60,15 @@ public sealed class AutoencoderModel
         for (int start = 0; start < rows; start += MaxBatch)
         {
             int batch = Math.Min(MaxBatch, rows - start);
-            inputs.Slice(start * InputSize, batch * InputSize).CopyTo(Network.Input(cache, batch));
+            ReadOnlySpan<float> batchInputs = inputs.Slice(start * InputSize, batch * InputSize);
             if (reconstruct)
             {
-                Network.Forward(cache, batch, context);
-                Network.Reconstruction(cache, batch).CopyTo(result.AsSpan(start * width));
+                // Straight from the caller's rows into the result: no staging copies.
+                Network.Reconstruct(cache, batchInputs, result.AsSpan(start * width, batch * width), batch, context);
             }
             else
             {
+                batchInputs.CopyTo(Network.Input(cache, batch));
                 Network.Encode(cache, batch, context);
                 Network.Code(cache, batch).CopyTo(result.AsSpan(start * width));
             }

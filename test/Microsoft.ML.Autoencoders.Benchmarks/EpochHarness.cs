@@ -82,9 +82,8 @@ public static class EpochHarness
             for (int start = 0; start < testRows; start += settings.InferenceBatchSize)
             {
                 int rows = Math.Min(settings.InferenceBatchSize, testRows - start);
-                test.AsSpan(start * pixels, rows * pixels).CopyTo(network.Input(cache, rows));
-                network.Forward(cache, rows, context);
-                network.Reconstruction(cache, rows).CopyTo(reconstruction.AsSpan(start * pixels, rows * pixels));
+                // The test rows in place, the reconstruction straight into its array, as the peers' model(x[slice]) does.
+                network.Reconstruct(cache, test.AsSpan(start * pixels, rows * pixels), reconstruction.AsSpan(start * pixels, rows * pixels), rows, context);
             }
         }
 

@@ -71,12 +71,12 @@ public sealed class ActivationCache
     public Span<float> Scratch(int layer, int batch) => _scratch.AsSpan(_scratchOffsets[layer], batch * _scratchSizes[layer]);
 
     /// <summary>
-    /// Compresses the input slot's first <paramref name="batch"/> rows and returns them, or null when they hold too many
+    /// Compresses <paramref name="input"/>'s first <paramref name="batch"/> rows (the input slot's, or the caller's) and returns them, or null when they hold too many
     /// nonzeros for the sparse product to pay (or the first layer cannot read them). Valid until the next call.
     /// </summary>
-    internal SparseRows? CompressInput(int batch)
+    internal SparseRows? CompressInput(ReadOnlySpan<float> input, int batch, int threads)
     {
-        _sparseInputIsCurrent = _sparseInput != null && _sparseInput.TryCompress(Values(0, batch), batch, _slotSizes[0]);
+        _sparseInputIsCurrent = _sparseInput != null && _sparseInput.TryCompress(input, batch, _slotSizes[0], threads);
         return _sparseInputIsCurrent ? _sparseInput : null;
     }
 

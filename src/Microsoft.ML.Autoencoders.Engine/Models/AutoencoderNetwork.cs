@@ -116,6 +116,13 @@ public sealed class AutoencoderNetwork
     /// </summary>
     public void Forward(ActivationCache cache, int rows, in LayerContext context) => Layers.Forward(cache, rows, context);
 
+    /// <summary>
+    /// Reconstructs <paramref name="rows"/> rows of <paramref name="input"/> ([rows, InputSize]) straight into
+    /// <paramref name="output"/>, without copying either through the cache (for inference; the cache holds the hidden layers).
+    /// </summary>
+    public void Reconstruct(ActivationCache cache, ReadOnlySpan<float> input, Span<float> output, int rows, in LayerContext context) =>
+        Layers.Forward(cache, input, output, rows, context);
+
     /// <summary>Runs only the encoder; afterwards <see cref="Code"/> holds the result.</summary>
     public void Encode(ActivationCache cache, int rows, in LayerContext context) => Layers.Forward(cache, rows, context, 0, CodeSlot);
 

@@ -54,33 +54,57 @@ public sealed class Sequential
     public ActivationCache CreateCache(int maxBatch, bool forTraining) => new(this, maxBatch, forTraining);
 
     /// <summary>Runs layers [<paramref name="fromLayer"/>, <paramref name="toLayer"/>) forward; their inputs must be in the cache.</summary>
-    public void Forward(ActivationCache cache, int batch, in LayerContext context, int fromLayer = 0, int toLayer = -1)
+    public void Forward(ActivationCache cache, int batch, in LayerContext context, int fromLayer = 0, int toLayer = -1) =>
+        Run(cache, batch, context, fromLayer, toLayer < 0 ? _layers.Length : toLayer, ReadOnlySpan<float>.Empty, Span<float>.Empty);
+
+    /// <summary>
+    /// Runs the whole network from <paramref name="input"/> ([batch, InputSize]) into <paramref name="output"/>
+    /// ([batch, OutputSize]) without staging either in the cache: the first layer reads the caller's rows and the last
+    /// one writes the caller's buffer. For inference: the cache's input and output slots are left as they were, so a
+    /// backward pass cannot follow.
+    /// </summary>
+    public void Forward(ActivationCache cache, ReadOnlySpan<float> input, Span<float> output, int batch, in LayerContext context)
     {
-        if (toLayer < 0) toLayer = _layers.Length;
+        if (input.Length < (long)batch * InputSize) throw new ArgumentException($"The input must hold {batch}×{InputSize} values.", nameof(input));
+        if (output.Length < (long)batch * OutputSize) throw new ArgumentException($"The output must hold {batch}×{OutputSize} values.", nameof(output));
+        Run(cache, batch, context, 0, _layers.Length, input.Slice(0, batch * InputSize), output.Slice(0, batch * OutputSize));
+    }
+
+    /// <summary>
+    /// The forward loop. <paramref name="input"/>, when not empty, stands in for slot 0 and <paramref name="output"/> for
+    /// the last slot.
+    /// </summary>
+    private void Run(ActivationCache cache, int batch, in LayerContext context, int fromLayer, int toLayer, ReadOnlySpan<float> input, Span<float> output)
+    {
         CheckBatch(cache, batch);
         // The first layer may read the input as its nonzeros; every other layer gets the context as given.
         LayerContext first = context;
         if (fromLayer == 0 && toLayer > 0)
         {
-            if (UsesSparseInput) first = context with { SparseInput = cache.CompressInput(batch) };
+            if (UsesSparseInput) first = context with { SparseInput = cache.CompressInput(input.IsEmpty ? cache.Values(0, batch) : input, batch, context.Threads) };
             else cache.ForgetCompressedInput();
         }
 
         for (int i = fromLayer; i < toLayer; i++)
         {
             LayerContext layerContext = i == 0 ? first : context;
+            ReadOnlySpan<float> x = i == 0 && !input.IsEmpty ? input : cache.Values(i, batch);
             // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. Both
             // slots are still written: the pre-activation costs one store, and every reader of a slot sees what it did before.
             if (i + 1 < toLayer && _layers[i + 1] is ActivationLayer activation
-                && _layers[i].TryForwardActivated(cache.Values(i, batch), cache.Values(i + 1, batch), cache.Values(i + 2, batch), activation, batch, layerContext))
+                && _layers[i].TryForwardActivated(x, cache.Values(i + 1, batch), Destination(cache, i + 2, batch, output), activation, batch, layerContext))
             {
                 i++;
                 continue;
             }
 
-            _layers[i].Forward(cache.Values(i, batch), cache.Values(i + 1, batch), cache.Scratch(i, batch), batch, layerContext);
+            _layers[i].Forward(x, Destination(cache, i + 1, batch, output), cache.Scratch(i, batch), batch, layerContext);
         }
     }
+
+    /// <summary>Where slot <paramref name="slot"/> is written: the caller's output for the last slot, when given, else the cache.</summary>
+    private Span<float> Destination(ActivationCache cache, int slot, int batch, Span<float> output) =>
+        slot == _layers.Length && !output.IsEmpty ? output : cache.Values(slot, batch);
 
     /// <summary>
     /// Runs layers (<paramref name="toLayer"/>, <paramref name="fromLayer"/>] backward, starting from the gradient

@@ -57,23 +57,71 @@ public sealed class SparseRows
     /// <summary>
     /// Holds the nonzeros of <paramref name="dense"/> ([rows, columns], row-major); false, leaving this instance
     /// empty, as soon as there are more than <see cref="Capacity"/> of them (the caller then keeps the dense form).
-    /// NaN counts as nonzero, so it propagates as it would through a dense product.
+    /// NaN counts as nonzero, so it propagates as it would through a dense product. With <paramref name="threads"/> above
+    /// one, each thread compresses a band of rows into its share of the capacity and the bands are then closed up, so
+    /// a batch whose nonzeros crowd into one band can be refused below the capacity (the dense form is then kept).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public unsafe bool TryCompress(ReadOnlySpan<float> dense, int rows, int columns)
+    public unsafe bool TryCompress(ReadOnlySpan<float> dense, int rows, int columns, int threads = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
         if (rows > _rowStarts.Length - 1) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"This instance holds at most {_rowStarts.Length - 1} rows.");
         if (dense.Length < (long)rows * columns) throw new ArgumentException($"{rows}×{columns} values needed, {dense.Length} given.", nameof(dense));
         _transposedIsCurrent = false;
-        int count = 0, capacity = Capacity;
+        // A second thread pays for its wake-up from about 100,000 values on.
+        int parts = (long)rows * columns < 100_000 ? 1 : Math.Clamp(Math.Min(threads, rows), 1, WorkerPool.Shared.MaxParallelism);
+        Span<int> ends = stackalloc int[parts];
         fixed (float* source = dense)
         fixed (int* rowStarts = _rowStarts)
         fixed (int* indices = _columnIndices)
         fixed (float* values = _values)
+        fixed (int* partEnds = ends)
         {
-            for (int r = 0; r < rows; r++)
+            var job = new CompressJob(source, rows, columns, Capacity, rowStarts, indices, values, partEnds);
+            if (parts == 1) job.Execute(0, 1);
+            else CompressJob.Run(job, parts);
+
+            // Close up the bands: band p starts at its share of the capacity; move it down to where band p - 1 ends.
+            int count = 0;
+            for (int part = 0; part < parts; part++)
+            {
+                if (ends[part] < 0) return Fail();
+                int regionStart = CompressJob.RegionStart(part, parts, Capacity), found = ends[part] - regionStart;
+                if (regionStart != count)
+                {
+                    new Span<int>(indices + regionStart, found).CopyTo(new Span<int>(indices + count, found));
+                    new Span<float>(values + regionStart, found).CopyTo(new Span<float>(values + count, found));
+                    int shift = regionStart - count;
+                    for (int r = CompressJob.FirstRow(part, parts, rows), last = CompressJob.FirstRow(part + 1, parts, rows); r < last; r++)
+                        rowStarts[r] -= shift;
+                }
+
+                count += found;
+            }
+
+            rowStarts[rows] = count;
+            Rows = rows;
+            Columns = columns;
+            Count = count;
+        }
+
+        return true;
+    }
+
+    /// <summary>One compression's pointers; part p compresses a band of rows into its own share of the capacity.</summary>
+    private readonly unsafe struct CompressJob(float* source, int rows, int columns, int capacity, int* rowStarts, int* indices, float* values, int* partEnds)
+    {
+        public static int FirstRow(int part, int parts, int rows) => (int)((long)rows * part / parts);
+
+        public static int RegionStart(int part, int parts, int capacity) => (int)((long)capacity * part / parts);
+
+        /// <summary>Writes band <paramref name="part"/>'s row starts and entries; its end position, or -1 when its share overflowed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int part, int parts)
+        {
+            int count = RegionStart(part, parts, capacity), limit = RegionStart(part + 1, parts, capacity);
+            partEnds[part] = -1;
+            for (int r = FirstRow(part, parts, rows), last = FirstRow(part + 1, parts, rows); r < last; r++)
             {
                 rowStarts[r] = count;
                 float* row = source + (nint)r * columns;
@@ -81,15 +129,16 @@ public sealed class SparseRows
                 if (Avx512F.IsSupported)
                 {
                     // Sixteen at a time: one compare finds the lit values, VCOMPRESSPS packs them (and their column
-                    // numbers) into a register stored whole; the arrays keep 16 spare slots for the lanes past the count.
+                    // numbers) into a register stored whole. The lanes past the count land in the next band's share (or
+                    // the arrays' 16 spare slots), so within 16 of its limit a band finishes the row exactly, below.
                     var columnNumbers = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-                    for (; c <= columns - 16; c += 16)
+                    for (; c <= columns - 16 && count <= limit - 16; c += 16)
                     {
                         var chunk = Vector512.Load(row + c);
                         var lit = ~Vector512.Equals(chunk, Vector512<float>.Zero);
                         int found = BitOperations.PopCount(lit.ExtractMostSignificantBits());
                         if (found == 0) continue;
-                        if (count + found > capacity) return Fail();
+                        if (count + found > limit) return;
                         Avx512F.Compress(Vector512<float>.Zero, lit, chunk).Store(values + count);
                         Avx512F.Compress(Vector512<int>.Zero, lit.AsInt32(), columnNumbers + Vector512.Create(c)).Store(indices + count);
                         count += found;
@@ -100,7 +149,7 @@ public sealed class SparseRows
                 {
                     uint lit = ~Vector256.Equals(Vector256.Load(row + c), Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu;
                     if (lit == 0) continue;
-                    if (count + BitOperations.PopCount(lit) > capacity) return Fail();
+                    if (count + BitOperations.PopCount(lit) > limit) return;
                     while (lit != 0)
                     {
                         int bit = BitOperations.TrailingZeroCount(lit);
@@ -113,18 +162,41 @@ public sealed class SparseRows
                 for (; c < columns; c++)
                 {
                     if (row[c] == 0f) continue;
-                    if (count == capacity) return Fail();
+                    if (count == limit) return;
                     indices[count] = c;
                     values[count++] = row[c];
                 }
             }
+
+            partEnds[part] = count;
         }
 
-        _rowStarts[rows] = count;
-        Rows = rows;
-        Columns = columns;
-        Count = count;
-        return true;
+        public static void Run(in CompressJob job, int parts)
+        {
+            Runner runner = t_runner ??= new Runner();
+            runner.Job = job;
+            runner.Parts = parts;
+            try
+            {
+                WorkerPool.Shared.Run(runner, parts);
+            }
+            finally
+            {
+                runner.Job = default;
+            }
+        }
+
+        [ThreadStatic]
+        private static Runner? t_runner;
+
+        /// <summary>The pool's handle on a job; one per calling thread, so a compression allocates nothing.</summary>
+        private sealed class Runner : IWorkerPoolJob
+        {
+            public CompressJob Job;
+            public int Parts;
+
+            public void Execute(int part) => Job.Execute(part, Parts);
+        }
     }
 
     /// <summary>

@@ -37,6 +37,30 @@ public class SparseDenseGemmTests
     }
 
     [Fact]
+    public void TwoThreadsCompressToTheSameArraysAsOne()
+    {
+        // 300 × 784 is large enough for two bands; the second band's entries are moved down next to the first's.
+        const int m = 300, k = 784;
+        float[] dense = SparseMatrix(new Random(8), m, k, density: 0.2);
+        var one = new SparseRows(m, m * k / 3);
+        var two = new SparseRows(m, m * k / 3);
+        Assert.True(one.TryCompress(dense, m, k, threads: 1));
+        Assert.True(two.TryCompress(dense, m, k, threads: 2));
+        Assert.Equal(one.RowStarts.ToArray(), two.RowStarts.ToArray());
+        Assert.Equal(one.ColumnIndices.ToArray(), two.ColumnIndices.ToArray());
+        Assert.Equal(one.Values.ToArray(), two.Values.ToArray());
+        Assert.Equal(dense, ToDense(two));
+
+        // Nonzeros crowded into the first half: each band may hold only its share, so two threads refuse what one takes.
+        float[] crowded = new float[m * k];
+        for (int i = 0; i < m * k / 2; i += 3) crowded[i] = 1f;
+        var roomy = new SparseRows(m, m * k / 5);
+        Assert.True(roomy.TryCompress(crowded, m, k, threads: 1));
+        Assert.False(roomy.TryCompress(crowded, m, k, threads: 2));
+        Assert.Equal(0, roomy.Count);
+    }
+
+    [Fact]
     public void CompressKeepsNaNAndRefusesMoreNonzerosThanItsCapacity()
     {
         float[] dense = new float[40];
