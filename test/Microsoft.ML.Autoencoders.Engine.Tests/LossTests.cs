@@ -169,4 +169,24 @@ public class LossTests
     }
 
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+
+    [Fact]
+    public void MeanSquaredError_IsTheSameOnOneThreadAndTwo()
+    {
+        // 200,000 elements (a 256 × 784 batch) split between two threads in blocks; the odd tail ends mid-block.
+        const int length = 200_001;
+        var random = new Random(11);
+        float[] p = Enumerable.Range(0, length).Select(_ => random.NextSingle()).ToArray();
+        float[] t = Enumerable.Range(0, length).Select(_ => random.NextSingle()).ToArray();
+        var one = new MeanSquaredErrorLoss { Threads = 1 };
+        var two = new MeanSquaredErrorLoss { Threads = 2 };
+        float[] g1 = new float[length], g2 = new float[length];
+        double l1 = one.Compute(p, t, g1), l2 = two.Compute(p, t, g2);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(l1), BitConverter.DoubleToInt64Bits(l2));
+        Assert.Equal(g1, g2);
+        double expected = 0;
+        for (int i = 0; i < length; i++) expected += (double)(p[i] - t[i]) * (p[i] - t[i]);
+        Assert.Equal(expected / length, l2, 1e-6);
+        Assert.Equal(2f * (p[7] - t[7]) / length, g2[7], 1e-9f);
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>
@@ -47,14 +49,34 @@ public abstract class ActivationLayer : Layer
         => Apply(x.Slice(0, batch * Width), y.Slice(0, batch * Width));
 
     /// <inheritdoc/>
-    public sealed override void Backward(
+    public sealed override unsafe void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
     {
         if (dx.IsEmpty) return;
         int n = batch * Width;
-        if (context.OverwriteInputGradient) WriteInputGradient(y.Slice(0, n), dy.Slice(0, n), dx.Slice(0, n));
-        else AccumulateInputGradient(y.Slice(0, n), dy.Slice(0, n), dx.Slice(0, n));
+        if (y.Length < n || dy.Length < n || dx.Length < n) throw new ArgumentException($"Each buffer must hold {batch}×{Width} values.");
+        // Element by element, so the threads can take any ranges: the second core would otherwise wait out this pass.
+        fixed (float* py = y)
+        fixed (float* pdy = dy)
+        fixed (float* pdx = dx)
+        {
+            ParallelRange.Run(n, context.Threads, new GradientPass(this, py, pdy, pdx, context.OverwriteInputGradient));
+        }
+    }
+
+    /// <summary>dx = or += dy · f'(y) over one range of the batch.</summary>
+    private readonly unsafe struct GradientPass(ActivationLayer layer, float* y, float* dy, float* dx, bool overwrite) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            int length = end - start;
+            var ys = new ReadOnlySpan<float>(y + start, length);
+            var dys = new ReadOnlySpan<float>(dy + start, length);
+            var dxs = new Span<float>(dx + start, length);
+            if (overwrite) layer.WriteInputGradient(ys, dys, dxs);
+            else layer.AccumulateInputGradient(ys, dys, dxs);
+        }
     }
 
     /// <inheritdoc/>

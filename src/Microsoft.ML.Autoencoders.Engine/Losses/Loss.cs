@@ -7,6 +7,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Losses;
 /// </summary>
 public abstract class Loss
 {
+    /// <summary>The most threads a pass may use (the trainer passes its own); the result does not depend on it.</summary>
+    internal int Threads { get; set; } = 1;
+
     /// <summary>Which loss this is.</summary>
     public abstract LossKind Kind { get; }
 

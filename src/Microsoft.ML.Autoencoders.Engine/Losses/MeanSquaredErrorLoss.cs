@@ -1,4 +1,5 @@
 using System.Numerics;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Losses;
 
@@ -7,57 +8,76 @@ public sealed class MeanSquaredErrorLoss : Loss
 {
     /// <summary>
     /// Elements summed in float vector lanes before the partial sum joins the double total: short enough that
-    /// float rounding stays far below what training notices, long enough that the conversion costs nothing.
+    /// float rounding stays far below what training notices, long enough that the conversion costs nothing. The
+    /// blocks are also the units the threads share out, so the total is the same for any thread count.
     /// </summary>
-    private const int BlockLength = 1024;
+    private const int BlockLength = ParallelRange.Grain;
+
+    /// <summary>One partial sum per block, added up in order once every block is done; grown on demand, then reused.</summary>
+    private double[] _blockSums = [];
 
     /// <inheritdoc/>
     public override LossKind Kind => LossKind.MeanSquaredError;
 
     /// <inheritdoc/>
-    public override double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient)
+    public override unsafe double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient)
     {
         CheckLengths(prediction, target, gradient);
-        float scale = 2f / prediction.Length;
-        bool withGradient = !gradient.IsEmpty;
-        double sum = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        int n = prediction.Length;
+        if (n == 0) return double.NaN;
+        int blocks = (n + BlockLength - 1) / BlockLength;
+        if (_blockSums.Length < blocks) _blockSums = new double[blocks];
+        fixed (float* p = prediction)
+        fixed (float* t = target)
+        fixed (float* g = gradient)
+        fixed (double* sums = _blockSums)
         {
             // One fused pass: the squared error and the gradient from the same difference, each buffer read once.
+            ParallelRange.Run(n, Threads, new Pass(p, t, gradient.IsEmpty ? null : g, sums, n, 2f / n));
+        }
+
+        double sum = 0;
+        for (int b = 0; b < blocks; b++) sum += _blockSums[b];
+        return sum / n;
+    }
+
+    /// <summary>The blocks in one range: each block's squared error into its slot, the gradient added to.</summary>
+    private readonly unsafe struct Pass(float* prediction, float* target, float* gradient, double* blockSums, int n, float scale) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
             int width = Vector<float>.Count;
             var vScale = new Vector<float>(scale);
-            while (i <= prediction.Length - width)
+            for (int blockStart = start; blockStart < end; blockStart += BlockLength)
             {
-                int blockEnd = Math.Min(prediction.Length - width, i + BlockLength - width);
+                int blockEnd = Math.Min(blockStart + BlockLength, end), i = blockStart;
                 Vector<float> acc0 = Vector<float>.Zero, acc1 = Vector<float>.Zero;
-                for (; i <= blockEnd - width; i += 2 * width)
+                if (Vector.IsHardwareAccelerated)
                 {
-                    var d0 = new Vector<float>(prediction.Slice(i)) - new Vector<float>(target.Slice(i));
-                    var d1 = new Vector<float>(prediction.Slice(i + width)) - new Vector<float>(target.Slice(i + width));
-                    acc0 += d0 * d0;
-                    acc1 += d1 * d1;
-                    if (withGradient)
+                    for (; i <= blockEnd - 2 * width; i += 2 * width)
                     {
-                        (new Vector<float>(gradient.Slice(i)) + vScale * d0).CopyTo(gradient.Slice(i));
-                        (new Vector<float>(gradient.Slice(i + width)) + vScale * d1).CopyTo(gradient.Slice(i + width));
+                        var d0 = Vector.Load(prediction + i) - Vector.Load(target + i);
+                        var d1 = Vector.Load(prediction + i + width) - Vector.Load(target + i + width);
+                        acc0 += d0 * d0;
+                        acc1 += d1 * d1;
+                        if (gradient != null)
+                        {
+                            (Vector.Load(gradient + i) + vScale * d0).Store(gradient + i);
+                            (Vector.Load(gradient + i + width) + vScale * d1).Store(gradient + i + width);
+                        }
                     }
                 }
-                for (; i <= blockEnd; i += width)
+
+                double sum = Vector.Sum(acc0 + acc1);
+                for (; i < blockEnd; i++)
                 {
-                    var d = new Vector<float>(prediction.Slice(i)) - new Vector<float>(target.Slice(i));
-                    acc0 += d * d;
-                    if (withGradient) (new Vector<float>(gradient.Slice(i)) + vScale * d).CopyTo(gradient.Slice(i));
+                    float d = prediction[i] - target[i];
+                    sum += d * d;
+                    if (gradient != null) gradient[i] += scale * d;
                 }
-                sum += Vector.Sum(acc0 + acc1);
+
+                blockSums[blockStart / BlockLength] = sum;
             }
         }
-        for (; i < prediction.Length; i++)
-        {
-            float d = prediction[i] - target[i];
-            sum += d * d;
-            if (withGradient) gradient[i] += scale * d;
-        }
-        return sum / prediction.Length;
     }
 }

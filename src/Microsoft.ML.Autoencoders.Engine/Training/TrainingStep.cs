@@ -33,6 +33,7 @@ internal sealed class TrainingStep
     {
         _network = network;
         _loss = Loss.Create(options.Loss, network.Architecture.OutputActivation);
+        _loss.Threads = options.Threads;
         // A loss that reads logits stops the forward pass before the output activation and backward starts there.
         _lastLayer = _loss.ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
         _cache = network.CreateCache(maxBatch, forTraining: true);
