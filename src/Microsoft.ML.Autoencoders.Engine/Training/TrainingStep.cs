@@ -1,4 +1,5 @@
 using Microsoft.ML.Autoencoders.Engine.Corruption;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
@@ -12,7 +13,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Training;
 /// encoder), weight penalty, optimizer. It owns every buffer a step needs, made once, so a steady stream of
 /// steps allocates nothing (a test holds it to zero bytes).
 /// </summary>
-internal sealed class TrainingStep
+internal sealed unsafe class TrainingStep
 {
     private readonly AutoencoderNetwork _network;
     private readonly Loss _loss;
@@ -76,12 +77,12 @@ internal sealed class TrainingStep
     {
         int batch = rows.Length, width = _network.InputSize;
         Span<float> input = _cache.Values(0, batch);
-        Gather(inputs, rows, width, input);
+        Gather(inputs, rows, width, input, _context.Threads);
         // Without corruption and with the inputs as targets, the gathered input is the target: skip a second copy.
         bool targetIsInput = _corruption == null && ReferenceEquals(targets, inputs);
         ReadOnlySpan<float> target = targetIsInput ? input : _targetBatch.AsSpan(0, batch * width);
         // The targets are gathered from the clean rows; only the network's input is corrupted.
-        if (!targetIsInput) Gather(targets, rows, width, _targetBatch);
+        if (!targetIsInput) Gather(targets, rows, width, _targetBatch, _context.Threads);
         _corruption?.Apply(input, _random);
 
         var sequence = _network.Layers;
@@ -114,9 +115,31 @@ internal sealed class TrainingStep
     }
 
     /// <summary>Copies the rows listed in <paramref name="rows"/> of <paramref name="source"/> into consecutive rows of <paramref name="destination"/>.</summary>
-    public static void Gather(float[] source, ReadOnlySpan<int> rows, int width, Span<float> destination)
+    public static void Gather(float[] source, ReadOnlySpan<int> rows, int width, Span<float> destination, int threads = 1)
     {
-        for (int r = 0; r < rows.Length; r++)
-            source.AsSpan(rows[r] * width, width).CopyTo(destination.Slice(r * width, width));
+        if (destination.Length < (long)rows.Length * width) throw new ArgumentException("The destination is smaller than the rows.", nameof(destination));
+        foreach (int row in rows)
+            if ((uint)row >= (uint)(source.Length / Math.Max(1, width))) throw new ArgumentOutOfRangeException(nameof(rows), row, "A row index is outside the source.");
+        // Shuffled rows come from all over a large array, each a wait on memory: two threads keep twice as many in flight.
+        fixed (float* pSource = source)
+        fixed (int* pRows = rows)
+        fixed (float* pDestination = destination)
+        {
+            ParallelRange.Run(rows.Length * width, threads, new GatherPass(pSource, pRows, width, pDestination));
+        }
+    }
+
+    /// <summary>Copies destination elements [start, end): the pieces of the source rows they come from.</summary>
+    private readonly unsafe struct GatherPass(float* source, int* rows, int width, float* destination) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            while (start < end)
+            {
+                int row = start / width, column = start - row * width, length = Math.Min(width - column, end - start);
+                new ReadOnlySpan<float>(source + (nint)rows[row] * width + column, length).CopyTo(new Span<float>(destination + start, length));
+                start += length;
+            }
+        }
     }
 }
