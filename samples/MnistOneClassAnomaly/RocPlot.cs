@@ -42,11 +42,11 @@ internal static class RocPlot
             if (hasText)
             {
                 using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-                canvas.DrawText($"digit {digits[i].Value}", frame.Left + 8, frame.Top + 18, font, ink);
+                canvas.DrawText($"digit {digits[i].Value}", frame.Left + 8, frame.Top + 18, SKTextAlign.Left, font, ink);
                 using var ours = new SKPaint { Color = Ours, IsAntialias = true };
-                canvas.DrawText($"AE  {100 * digits[i].Autoencoder.Area:F1}", frame.Left + 8, frame.Top + 36, font, ours);
+                canvas.DrawText($"AE  {100 * digits[i].Autoencoder.Area:F1}", frame.Left + 8, frame.Top + 36, SKTextAlign.Left, font, ours);
                 using var pca = new SKPaint { Color = Pca, IsAntialias = true };
-                canvas.DrawText($"PCA {100 * digits[i].RandomizedPca.Area:F1}", frame.Left + 8, frame.Top + 54, font, pca);
+                canvas.DrawText($"PCA {100 * digits[i].RandomizedPca.Area:F1}", frame.Left + 8, frame.Top + 54, SKTextAlign.Left, font, pca);
             }
             else
             {
@@ -72,16 +72,14 @@ internal static class RocPlot
 
     private static void DrawCurve(SKCanvas canvas, SKRect frame, RocCurve curve, SKColor color)
     {
-        using var path = new SKPath();
-        bool first = true;
+        using var paint = new SKPaint { Color = color, Style = SKPaintStyle.Stroke, StrokeWidth = 2, IsAntialias = true, StrokeCap = SKStrokeCap.Round };
+        SKPoint? previous = null;
         foreach (var (fpr, tpr) in curve.Points)
         {
             var point = new SKPoint(frame.Left + (float)fpr * frame.Width, frame.Bottom - (float)tpr * frame.Height);
-            if (first) path.MoveTo(point); else path.LineTo(point);
-            first = false;
+            if (previous is SKPoint from) canvas.DrawLine(from, point, paint);
+            previous = point;
         }
-        using var paint = new SKPaint { Color = color, Style = SKPaintStyle.Stroke, StrokeWidth = 2, IsAntialias = true };
-        canvas.DrawPath(path, paint);
     }
 
     private static void DrawIcon(SKCanvas canvas, float[] image, float left, float top)

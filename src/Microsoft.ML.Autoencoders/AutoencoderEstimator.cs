@@ -117,7 +117,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         return new AutoencoderTransformer(model, columns);
     }
 
-    /// <summary>Describes the columns that <see cref="Fit"/>'s transformer will add, without training.</summary>
+    /// <summary>Describes the columns that <see cref="Fit(IDataView)"/>'s transformer will add, without training.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);

@@ -11,7 +11,7 @@ internal static class InputColumn
         var column = schema.GetColumnOrNull(name)
             ?? throw new ArgumentOutOfRangeException(nameof(schema), MissingMessage(name, schema.Where(c => !c.IsHidden).Select(c => c.Name)));
         if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(schema), WrongTypeMessage(name, column.Type.ToString()));
+            throw new ArgumentOutOfRangeException(nameof(schema), WrongTypeMessage(name, $"{column.Type}"));
         if (!vector.IsKnownSize)
             throw new ArgumentOutOfRangeException(nameof(schema), UnknownSizeMessage(name));
         return vector.Size;

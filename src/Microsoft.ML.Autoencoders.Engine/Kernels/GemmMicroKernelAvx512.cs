@@ -19,6 +19,11 @@ internal static unsafe class GemmMicroKernelAvx512
     /// <summary>Computes C[0..12, 0..32] = alpha·(packedA·packedB) + beta·C over <paramref name="depth"/> steps.</summary>
     /// <param name="packedA">depth × 12, lane-contiguous (the 12 row values of one step are adjacent).</param>
     /// <param name="packedB">depth × 32, lane-contiguous.</param>
+    /// <param name="depth">Steps of the dot products (k of this block).</param>
+    /// <param name="c">The tile's top-left element of C.</param>
+    /// <param name="ldc">Distance between consecutive rows of C.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="beta">Scale of C's old contents; 0 ignores them (even NaN).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(int depth, float* packedA, float* packedB, float* c, nint ldc, float alpha, float beta)
     {

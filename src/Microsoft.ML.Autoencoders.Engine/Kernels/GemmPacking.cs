@@ -22,6 +22,10 @@ internal static unsafe class GemmPacking
     /// True when lane l of step p is at <c>source[p·ld + l]</c> (B as stored, or Aᵀ); false when it is at
     /// <c>source[l·ld + p]</c> (A as stored, or Bᵀ), which needs a transpose while packing.
     /// </param>
+    /// <param name="lanes">Lanes of a full panel: the micro-kernel's rows (for A) or columns (for B).</param>
+    /// <param name="depth">Steps to pack (k of this block).</param>
+    /// <param name="width">Rows (or columns) of the block; a last panel with fewer than <paramref name="lanes"/> is zero-padded.</param>
+    /// <param name="dst">Where the panels go, one after another.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackBlock(float* source, nint ld, bool lanesContiguous, int lanes, int depth, int width, float* dst)
     {

@@ -20,6 +20,9 @@ internal sealed unsafe class GemmParallelJob : IWorkerPoolJob
     private GemmEpilogue _epilogue;
 
     /// <summary>Runs <paramref name="operands"/> on up to <paramref name="parts"/> threads and waits for it.</summary>
+    /// <param name="operands">The product, with its buffers pinned by the caller.</param>
+    /// <param name="kernel">The micro-kernel every part uses.</param>
+    /// <param name="parts">How many bands to cut; each runs on its own thread when the pool is free.</param>
     /// <param name="smallRows">Use <see cref="GemmSmallRows"/> (split by columns) instead of the blocked path.</param>
     /// <param name="epilogue">Applied by each part to its own rectangle as soon as it is computed, while it is in cache.</param>
     public static void Run(in GemmOperands operands, GemmMicroKernel kernel, int parts, bool smallRows, in GemmEpilogue epilogue = default)

@@ -33,7 +33,7 @@ public sealed class MeanSquaredErrorLoss : Loss
         fixed (double* sums = _blockSums)
         {
             // One fused pass: the squared error and the gradient from the same difference, each buffer read once.
-            ParallelRange.Run(n, Threads, new Pass(p, t, gradient.IsEmpty ? null : g, sums, n, 2f / n));
+            ParallelRange.Run(n, Threads, new Pass(p, t, gradient.IsEmpty ? null : g, sums, 2f / n));
         }
 
         double sum = 0;
@@ -42,7 +42,7 @@ public sealed class MeanSquaredErrorLoss : Loss
     }
 
     /// <summary>The blocks in one range: each block's squared error into its slot, the gradient added to.</summary>
-    private readonly unsafe struct Pass(float* prediction, float* target, float* gradient, double* blockSums, int n, float scale) : IRangeKernel
+    private readonly unsafe struct Pass(float* prediction, float* target, float* gradient, double* blockSums, float scale) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
