@@ -14,6 +14,12 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests;
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> after a few warm-up steps have made every lazy buffer
 /// (GEMM packing workspaces, the worker pool, the parallel job).
 /// </summary>
+/// <remarks>
+/// Runs alone (<see cref="AllocationMeasurement"/>): while another test class uses the worker pool, a step's parallel
+/// parts run on the calling thread instead, and the first time that happens its packing workspace grows to take a
+/// worker's share — a one-time allocation this test would misread as per-step.
+/// </remarks>
+[Collection(nameof(AllocationMeasurement))]
 public class TrainingAllocationTests
 {
     private const int Width = 100, Rows = 300, Batch = 64;
@@ -73,3 +79,7 @@ public class TrainingAllocationTests
         Assert.Equal(0, allocated);
     }
 }
+
+/// <summary>Tests that measure allocations and must not share the worker pool with other test classes.</summary>
+[CollectionDefinition(nameof(AllocationMeasurement), DisableParallelization = true)]
+public sealed class AllocationMeasurement;

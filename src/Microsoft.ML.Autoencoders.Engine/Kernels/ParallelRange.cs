@@ -21,27 +21,32 @@ internal static class ParallelRange
     private const int MinPerThread = 32 * 1024;
 
     /// <summary>The number of parts <see cref="Run"/> uses for <paramref name="count"/> elements.</summary>
-    public static int Parts(int count, int threads) =>
-        Math.Clamp(Math.Min(threads, count / MinPerThread), 1, WorkerPool.Shared.MaxParallelism);
+    public static int Parts(int count, int threads, int minPerThread = MinPerThread) =>
+        Math.Clamp(Math.Min(threads, count / minPerThread), 1, WorkerPool.Shared.MaxParallelism);
 
-    /// <summary>Runs <paramref name="kernel"/> over [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads.</summary>
-    public static void Run<TKernel>(int count, int threads, TKernel kernel) where TKernel : struct, IRangeKernel
+    /// <summary>
+    /// Runs <paramref name="kernel"/> over [0, <paramref name="count"/>) on up to <paramref name="threads"/> threads, in
+    /// ranges cut on multiples of <paramref name="grain"/>, each at least <paramref name="minPerThread"/> long (units that
+    /// are not elements, e.g. rows, pass their own).
+    /// </summary>
+    public static void Run<TKernel>(int count, int threads, TKernel kernel, int grain = Grain, int minPerThread = MinPerThread)
+        where TKernel : struct, IRangeKernel
     {
-        int parts = Parts(count, threads);
+        int parts = Parts(count, threads, minPerThread);
         if (parts == 1)
         {
             kernel.Execute(0, count);
             return;
         }
 
-        Job<TKernel>.Run(kernel, count, parts);
+        Job<TKernel>.Run(kernel, count, parts, grain);
     }
 
-    /// <summary>Part <paramref name="part"/>'s range, cut on <see cref="Grain"/>.</summary>
-    public static (int Start, int End) Range(int count, int part, int parts)
+    /// <summary>Part <paramref name="part"/>'s range, cut on <paramref name="grain"/>.</summary>
+    public static (int Start, int End) Range(int count, int part, int parts, int grain = Grain)
     {
-        int grains = (count + Grain - 1) / Grain;
-        int start = (int)((long)grains * part / parts) * Grain, end = (int)((long)grains * (part + 1) / parts) * Grain;
+        int grains = (count + grain - 1) / grain;
+        int start = (int)((long)grains * part / parts) * grain, end = (int)((long)grains * (part + 1) / parts) * grain;
         return (Math.Min(start, count), Math.Min(end, count));
     }
 
@@ -52,14 +57,15 @@ internal static class ParallelRange
         private static Job<TKernel>? t_current;
 
         private TKernel _kernel;
-        private int _count, _parts;
+        private int _count, _parts, _grain;
 
-        public static void Run(TKernel kernel, int count, int parts)
+        public static void Run(TKernel kernel, int count, int parts, int grain)
         {
             Job<TKernel> job = t_current ??= new Job<TKernel>();
             job._kernel = kernel;
             job._count = count;
             job._parts = parts;
+            job._grain = grain;
             try
             {
                 WorkerPool.Shared.Run(job, parts);
@@ -72,7 +78,7 @@ internal static class ParallelRange
 
         public void Execute(int part)
         {
-            (int start, int end) = Range(_count, part, _parts);
+            (int start, int end) = Range(_count, part, _parts, _grain);
             if (start < end) _kernel.Execute(start, end);
         }
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Microsoft.ML.Autoencoders.Engine.Layers;
@@ -6,287 +7,262 @@ using Microsoft.ML.Autoencoders.Engine.Tensors;
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
 /// <summary>
-/// C = A·B with A sparse (<see cref="SparseRows"/>) and B dense [k, n] row-major: each row of C is the sum of the
-/// rows of B that the row of A selects, scaled by its values. This is how the first layer meets an input batch that
-/// is mostly zeros — the forward product X·W and the weight gradient Xᵀ·dY then cost in proportion to the nonzeros,
-/// not to the pixels. Held to <see cref="GemmReference"/> by tests.
+/// The first layer's two products when its input batch A is mostly zeros, visiting only the nonzeros that a
+/// <see cref="NonzeroMask"/> marks: the forward product C = A·B and the weight gradient C = Aᵀ·D. Held to
+/// <see cref="GemmReference"/> by tests.
 /// </summary>
 /// <remarks>
-/// A row of C is built in registers, 128 columns at a time (eight Vector512 accumulators), over the row's nonzeros in
-/// column order, and stored once; all rows take one column block before the next, so the block of B stays in cache. Threads take whole rows, cut where the nonzeros (the work) are split evenly, so every
-/// element is summed in the same order whatever the thread count: results are bit-identical for any number of threads.
+/// <para>
+/// Each output row is a sum of rows of B (of D) scaled by the nonzeros of one row (one column) of A. Summing rows of B
+/// one nonzero at a time loads a row of B per 16 multiply-adds and runs at the speed of the L2 cache, so output rows are
+/// built in pairs: one load of a row of B feeds both, over the union of the pair's nonzeros (a value that is zero in
+/// one of the two simply adds zero). Neighbouring pixels are lit together, so for the weight gradient (pairs of pixels)
+/// 85 % of the union's multiply-adds are useful on MNIST; for the forward product (pairs of images) 66 %.
+/// </para>
+/// <para>
+/// A pair's 2 × 128 columns live in sixteen Vector512 registers; B is visited in blocks of rows small enough to stay in
+/// L2. Threads take whole pairs (every other one), so every output is summed in the same order whatever the thread
+/// count: results are bit-identical for any number of threads.
+/// </para>
 /// </remarks>
 internal static unsafe class SparseDenseGemm
 {
     /// <summary>
     /// Above this share of nonzeros the dense GEMM is faster. Measured on the first layer's shape (256×784 by 784×256,
-    /// random nonzeros, AVX-512, 2 threads, compression included): the two cost the same between 30 % and 40 %; at
-    /// MNIST's 19 % the sparse one takes a third to two thirds of the dense time.
+    /// AVX-512, 2 threads): see docs/benchmarks.md's dense-input rows for the MNIST figures either way.
     /// </summary>
     public const double MaxDensity = 0.30;
 
     /// <summary>Below this many multiply-adds per extra thread, waking a worker costs more than it saves.</summary>
     private const long MinWorkPerThread = 1L << 19;
 
+    /// <summary>Floats of B per cache block (256 KB): a quarter of a Zen 4 core's L2, room left for A and C.</summary>
+    private const int DepthBlockFloats = 1 << 16;
+
     /// <summary>
-    /// A dense layer's forward pass over a sparse input: c[m, n] = a·b + bias, and activated = f(c) when it is not
-    /// empty (the same <see cref="GemmEpilogue"/> as the dense GEMM, applied by each thread to its own rows).
+    /// A dense layer's forward pass over a mostly-zero input: c[m, n] = a·b + bias with a [m, k] (its nonzeros marked by
+    /// <paramref name="mask"/>) and b [k, n], and activated = f(c) when it is not empty (the dense GEMM's epilogue).
     /// </summary>
-    public static void MultiplyAddBias(SparseRows a, ReadOnlySpan<float> b, int n, ReadOnlySpan<float> bias,
+    public static void MultiplyAddBias(NonzeroMask mask, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int n, ReadOnlySpan<float> bias,
         Span<float> c, Activation activation, float slope, Span<float> activated, int threads)
     {
-        Check(a, b, n, c);
+        int m = mask.Rows, k = mask.Columns;
+        Check(a, m * (long)k, b, k * (long)n, c, m * (long)n);
         if (bias.Length < n) throw new ArgumentException($"The bias holds {bias.Length} values but C has {n} columns.", nameof(bias));
-        if (!activated.IsEmpty && activated.Length < (long)a.Rows * n) throw new ArgumentException("activated is smaller than C.", nameof(activated));
+        if (!activated.IsEmpty && activated.Length < (long)m * n) throw new ArgumentException("activated is smaller than C.", nameof(activated));
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        fixed (ulong* bits = mask.RowBitsArray)
         fixed (float* pBias = bias)
         fixed (float* pActivated = activated)
         {
-            var epilogue = new GemmEpilogue(pBias, activation, slope, activated.IsEmpty ? null : pActivated, n);
-            Run(a, b, n, c, accumulate: false, epilogue, threads);
+            // Output row r reads row r of A (stride 1 along the depth) and is marked by row r's bits.
+            var product = new Product(pa, k, 1, bits, mask.WordsPerRow, m, k, pb, pc, n, accumulate: false,
+                new GemmEpilogue(pBias, activation, slope, activated.IsEmpty ? null : pActivated, n));
+            Run(product, mask.Count, threads);
         }
     }
 
-    /// <summary>c[m, n] = a·b, or c += a·b when <paramref name="accumulate"/>: a weight gradient Xᵀ·dY when a is the transposed sparse input.</summary>
-    public static void Multiply(SparseRows a, ReadOnlySpan<float> b, int n, Span<float> c, bool accumulate, int threads)
+    /// <summary>
+    /// The weight gradient over a mostly-zero input: c[k, n] = aᵀ·d (or c += aᵀ·d when <paramref name="accumulate"/>),
+    /// with a [m, k] (its nonzeros marked by <paramref name="mask"/>) and d [m, n].
+    /// </summary>
+    public static void MultiplyTransposed(NonzeroMask mask, ReadOnlySpan<float> a, ReadOnlySpan<float> d, int n, Span<float> c, bool accumulate, int threads)
     {
-        Check(a, b, n, c);
-        Run(a, b, n, c, accumulate, default, threads);
-    }
-
-    private static void Check(SparseRows a, ReadOnlySpan<float> b, int n, Span<float> c)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        if (b.Length < (long)a.Columns * n) throw new ArgumentException($"B must hold {a.Columns}×{n} values.", nameof(b));
-        if (c.Length < (long)a.Rows * n) throw new ArgumentException($"C must hold {a.Rows}×{n} values.", nameof(c));
-    }
-
-    private static void Run(SparseRows a, ReadOnlySpan<float> b, int n, Span<float> c, bool accumulate, in GemmEpilogue epilogue, int threads)
-    {
-        if (a.Rows == 0 || n == 0) return;
-        long work = (long)a.Count * n;
-        int parts = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Min(threads, WorkerPool.Shared.MaxParallelism));
-        fixed (int* rowStarts = a.RowStarts)
-        fixed (int* columns = a.ColumnIndices)
-        fixed (float* values = a.Values)
-        fixed (float* pb = b)
+        int m = mask.Rows, k = mask.Columns;
+        Check(a, m * (long)k, d, m * (long)n, c, k * (long)n);
+        if (k == 0 || n == 0) return;
+        mask.EnsureColumnBits(threads);
+        fixed (float* pa = a)
+        fixed (float* pd = d)
         fixed (float* pc = c)
+        fixed (ulong* bits = mask.ColumnBitsArray)
         {
-            var operands = new Operands(rowStarts, columns, values, a.Rows, a.Columns, pb, pc, n, accumulate, epilogue);
-            if (parts == 1) operands.ComputeRows(0, a.Rows);
-            else Job.Run(operands, parts);
+            // Output row j (a column of A) reads column j of A (stride k along the depth) and is marked by column j's bits.
+            var product = new Product(pa, 1, k, bits, mask.WordsPerColumn, k, m, pd, pc, n, accumulate, default);
+            Run(product, mask.Count, threads);
         }
     }
 
-    /// <summary>Everything a thread needs to compute a band of rows, as raw pointers pinned by the caller.</summary>
-    private readonly struct Operands(int* rowStarts, int* columns, float* values, int rows, int depth, float* b, float* c, int n, bool accumulate, GemmEpilogue epilogue)
+    private static void Check(ReadOnlySpan<float> a, long aLength, ReadOnlySpan<float> b, long bLength, Span<float> c, long cLength)
     {
-        public int Rows => rows;
+        if (a.Length < aLength) throw new ArgumentException($"A must hold {aLength} values.", nameof(a));
+        if (b.Length < bLength) throw new ArgumentException($"B must hold {bLength} values.", nameof(b));
+        if (c.Length < cLength) throw new ArgumentException($"C must hold {cLength} values.", nameof(c));
+    }
 
-        /// <summary>The first row of part <paramref name="part"/> of <paramref name="parts"/>: the rows are cut where the nonzeros are split evenly.</summary>
-        public int PartStart(int part, int parts)
-        {
-            if (part == 0) return 0;
-            if (part == parts) return rows;
-            long target = (long)rowStarts[rows] * part / parts;
-            int low = 0, high = rows;
-            while (low < high)
-            {
-                int middle = (low + high) >>> 1;
-                if (rowStarts[middle] < target) low = middle + 1;
-                else high = middle;
-            }
+    private static void Run(in Product product, int nonzeros, int threads)
+    {
+        long work = (long)nonzeros * product.N;
+        int parts = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Min(threads, WorkerPool.Shared.MaxParallelism));
+        if (parts == 1) product.Compute(0, 1);
+        else Job.Run(product, parts);
+    }
 
-            return low;
-        }
+    /// <summary>
+    /// C[row, :] (+)= Σ_i value(row, i)·B[i, :] over the i marked in row's bits, for every output row. value(row, i) is
+    /// <c>a[row·rowStride + i·depthStride]</c>: a row of A for the forward product, a column of A for the gradient.
+    /// </summary>
+    private readonly struct Product(float* a, int rowStride, int depthStride, ulong* bits, int wordsPerRow, int rows, int depth,
+        float* b, float* c, int n, bool accumulate, GemmEpilogue epilogue)
+    {
+        public int N => n;
 
+        /// <summary>Computes the pairs of output rows that belong to part <paramref name="part"/> of <paramref name="parts"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void ComputeRows(int rowStart, int rowEnd)
+        public void Compute(int part, int parts)
         {
-            // Blocks of B small enough to stay in this core's L2 while every row of the band takes its share: whole rows
-            // of B (the MNIST W is 800 KB) would be pushed out by the streaming rows of A and C and come again from the
-            // L3, whose bandwidth both cores share. Each row's nonzeros are sorted by column, so a block's are a range.
-            int depthBlock = Math.Max(16, DepthBlockFloats / Math.Min(n, ColumnBlock));
-            for (int blockStart = 0; blockStart < n; blockStart += ColumnBlock)
+            int pairs = (rows + 1) / 2;
+            // Depth blocks outermost: the rows of B a block reads stay in this core's L2 while every pair takes its share.
+            int depthBlock = Math.Max(64, DepthBlockFloats / Math.Max(1, n) / 64 * 64);
+            for (int depthStart = 0; depthStart < depth; depthStart += depthBlock)
             {
-                int blockEnd = Math.Min(blockStart + ColumnBlock, n);
-                for (int depthStart = 0; depthStart < depth; depthStart += depthBlock)
+                int wordStart = depthStart / 64, wordEnd = Math.Min(wordsPerRow, (depthStart + depthBlock) / 64);
+                bool add = accumulate || depthStart > 0, last = depthStart + depthBlock >= depth;
+                for (int pair = part; pair < pairs; pair += parts)
                 {
-                    int depthEnd = Math.Min(depthStart + depthBlock, depth);
-                    bool add = accumulate || depthStart > 0;
-                    for (int r = rowStart; r < rowEnd; r++)
+                    int row = 2 * pair;
+                    ulong* bits0 = bits + (nint)row * wordsPerRow;
+                    if (row + 1 < rows)
                     {
-                        int start = rowStarts[r], end = rowStarts[r + 1];
-                        if (depthStart > 0) start = SparseRows.LowerBound(columns, start, end, depthStart);
-                        if (depthEnd < depth) end = SparseRows.LowerBound(columns, start, end, depthEnd);
-                        if (start == end && add) continue;
-                        ComputeRow(columns + start, values + start, end - start, b, n, c + (nint)r * n, add, blockStart, blockEnd);
+                        PairRows(a + (nint)row * rowStride, a + (nint)(row + 1) * rowStride, depthStride, bits0, bits0 + wordsPerRow,
+                            wordStart, wordEnd, b, n, c + (nint)row * n, c + (nint)(row + 1) * n, add);
                     }
+                    else
+                    {
+                        // An odd last row pairs with itself: its second result is thrown away, its first is the same sum.
+                        PairRows(a + (nint)row * rowStride, a + (nint)row * rowStride, depthStride, bits0, bits0,
+                            wordStart, wordEnd, b, n, c + (nint)row * n, null, add);
+                    }
+
+                    if (last && !epilogue.IsEmpty) epilogue.Apply(c, n, row, Math.Min(row + 2, rows), 0, n);
                 }
             }
-
-            if (!epilogue.IsEmpty) epilogue.Apply(c, n, rowStart, rowEnd, 0, n);
         }
     }
 
-    /// <summary>Columns of a row of C computed at a time: sixteen Vector512 accumulators.</summary>
-    private const int ColumnBlock = 256;
-
-    /// <summary>Floats of B per cache block (256 KB): a quarter of a Zen 4 core's L2, room left for the streams of A and C.</summary>
-    private const int DepthBlockFloats = 1 << 16;
-
-    /// <summary>c[j..jEnd) = (accumulate ? c : 0) + Σ_p values[p]·b[columns[p], j..jEnd).</summary>
+    /// <summary>
+    /// c0 (+)= Σ_i a0[i·stride]·b[i, :] and c1 (+)= Σ_i a1[i·stride]·b[i, :] over i in words [wordStart, wordEnd) of
+    /// bits0 | bits1; c1 may be null (an odd last row), then only c0 is written.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeRow(int* columns, float* values, int count, float* b, int n, float* c, bool accumulate, int j, int jEnd)
+    private static void PairRows(float* a0, float* a1, int stride, ulong* bits0, ulong* bits1, int wordStart, int wordEnd,
+        float* b, int n, float* c0, float* c1, bool add)
     {
+        int j = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             const int width = 16;
-            // Whole 256-float rows of B where they fit: a partial row would leave the hardware prefetcher fetching the
-            // rest of it for nothing, which costs the bandwidth both cores share.
-            for (; j <= jEnd - 16 * width; j += 16 * width)
+            for (; j <= n - 8 * width; j += 8 * width)
             {
-                float* cj = c + j;
-                Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15;
-                if (accumulate)
+                Vector512<float> x0, x1, x2, x3, x4, x5, x6, x7, y0, y1, y2, y3, y4, y5, y6, y7;
+                float* p0 = c0 + j;
+                if (add)
                 {
-                    a0 = Vector512.Load(cj); a1 = Vector512.Load(cj + width); a2 = Vector512.Load(cj + 2 * width); a3 = Vector512.Load(cj + 3 * width);
-                    a4 = Vector512.Load(cj + 4 * width); a5 = Vector512.Load(cj + 5 * width); a6 = Vector512.Load(cj + 6 * width); a7 = Vector512.Load(cj + 7 * width);
-                    a8 = Vector512.Load(cj + 8 * width); a9 = Vector512.Load(cj + 9 * width); a10 = Vector512.Load(cj + 10 * width); a11 = Vector512.Load(cj + 11 * width);
-                    a12 = Vector512.Load(cj + 12 * width); a13 = Vector512.Load(cj + 13 * width); a14 = Vector512.Load(cj + 14 * width); a15 = Vector512.Load(cj + 15 * width);
+                    x0 = Vector512.Load(p0); x1 = Vector512.Load(p0 + width); x2 = Vector512.Load(p0 + 2 * width); x3 = Vector512.Load(p0 + 3 * width);
+                    x4 = Vector512.Load(p0 + 4 * width); x5 = Vector512.Load(p0 + 5 * width); x6 = Vector512.Load(p0 + 6 * width); x7 = Vector512.Load(p0 + 7 * width);
                 }
                 else
                 {
-                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = a12 = a13 = a14 = a15 = Vector512<float>.Zero;
+                    x0 = x1 = x2 = x3 = x4 = x5 = x6 = x7 = Vector512<float>.Zero;
                 }
 
-                for (int p = 0; p < count; p++)
+                if (c1 != null && add)
                 {
-                    var v = Vector512.Create(values[p]);
-                    float* row = b + (nint)columns[p] * n + j;
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(row), v, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(row + width), v, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 2 * width), v, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 3 * width), v, a3);
-                    a4 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 4 * width), v, a4);
-                    a5 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 5 * width), v, a5);
-                    a6 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 6 * width), v, a6);
-                    a7 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 7 * width), v, a7);
-                    a8 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 8 * width), v, a8);
-                    a9 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 9 * width), v, a9);
-                    a10 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 10 * width), v, a10);
-                    a11 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 11 * width), v, a11);
-                    a12 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 12 * width), v, a12);
-                    a13 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 13 * width), v, a13);
-                    a14 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 14 * width), v, a14);
-                    a15 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 15 * width), v, a15);
-                }
-
-                a0.Store(cj); a1.Store(cj + width); a2.Store(cj + 2 * width); a3.Store(cj + 3 * width);
-                a4.Store(cj + 4 * width); a5.Store(cj + 5 * width); a6.Store(cj + 6 * width); a7.Store(cj + 7 * width);
-                a8.Store(cj + 8 * width); a9.Store(cj + 9 * width); a10.Store(cj + 10 * width); a11.Store(cj + 11 * width);
-                a12.Store(cj + 12 * width); a13.Store(cj + 13 * width); a14.Store(cj + 14 * width); a15.Store(cj + 15 * width);
-            }
-
-            for (; j <= jEnd - 8 * width; j += 8 * width)
-            {
-                float* cj = c + j;
-                Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7;
-                if (accumulate)
-                {
-                    a0 = Vector512.Load(cj); a1 = Vector512.Load(cj + width); a2 = Vector512.Load(cj + 2 * width); a3 = Vector512.Load(cj + 3 * width);
-                    a4 = Vector512.Load(cj + 4 * width); a5 = Vector512.Load(cj + 5 * width); a6 = Vector512.Load(cj + 6 * width); a7 = Vector512.Load(cj + 7 * width);
+                    float* p1 = c1 + j;
+                    y0 = Vector512.Load(p1); y1 = Vector512.Load(p1 + width); y2 = Vector512.Load(p1 + 2 * width); y3 = Vector512.Load(p1 + 3 * width);
+                    y4 = Vector512.Load(p1 + 4 * width); y5 = Vector512.Load(p1 + 5 * width); y6 = Vector512.Load(p1 + 6 * width); y7 = Vector512.Load(p1 + 7 * width);
                 }
                 else
                 {
-                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = Vector512<float>.Zero;
+                    y0 = y1 = y2 = y3 = y4 = y5 = y6 = y7 = Vector512<float>.Zero;
                 }
 
-                for (int p = 0; p < count; p++)
+                for (int w = wordStart; w < wordEnd; w++)
                 {
-                    var v = Vector512.Create(values[p]);
-                    float* row = b + (nint)columns[p] * n + j;
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(row), v, a0);
-                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(row + width), v, a1);
-                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 2 * width), v, a2);
-                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 3 * width), v, a3);
-                    a4 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 4 * width), v, a4);
-                    a5 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 5 * width), v, a5);
-                    a6 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 6 * width), v, a6);
-                    a7 = Vector512.FusedMultiplyAdd(Vector512.Load(row + 7 * width), v, a7);
+                    for (ulong word = bits0[w] | bits1[w]; word != 0; word &= word - 1)
+                    {
+                        nint i = w * 64 + BitOperations.TrailingZeroCount(word);
+                        var v0 = Vector512.Create(a0[i * stride]);
+                        var v1 = Vector512.Create(a1[i * stride]);
+                        float* row = b + i * n + j;
+                        var l = Vector512.Load(row); x0 = Vector512.FusedMultiplyAdd(l, v0, x0); y0 = Vector512.FusedMultiplyAdd(l, v1, y0);
+                        l = Vector512.Load(row + width); x1 = Vector512.FusedMultiplyAdd(l, v0, x1); y1 = Vector512.FusedMultiplyAdd(l, v1, y1);
+                        l = Vector512.Load(row + 2 * width); x2 = Vector512.FusedMultiplyAdd(l, v0, x2); y2 = Vector512.FusedMultiplyAdd(l, v1, y2);
+                        l = Vector512.Load(row + 3 * width); x3 = Vector512.FusedMultiplyAdd(l, v0, x3); y3 = Vector512.FusedMultiplyAdd(l, v1, y3);
+                        l = Vector512.Load(row + 4 * width); x4 = Vector512.FusedMultiplyAdd(l, v0, x4); y4 = Vector512.FusedMultiplyAdd(l, v1, y4);
+                        l = Vector512.Load(row + 5 * width); x5 = Vector512.FusedMultiplyAdd(l, v0, x5); y5 = Vector512.FusedMultiplyAdd(l, v1, y5);
+                        l = Vector512.Load(row + 6 * width); x6 = Vector512.FusedMultiplyAdd(l, v0, x6); y6 = Vector512.FusedMultiplyAdd(l, v1, y6);
+                        l = Vector512.Load(row + 7 * width); x7 = Vector512.FusedMultiplyAdd(l, v0, x7); y7 = Vector512.FusedMultiplyAdd(l, v1, y7);
+                    }
                 }
 
-                a0.Store(cj); a1.Store(cj + width); a2.Store(cj + 2 * width); a3.Store(cj + 3 * width);
-                a4.Store(cj + 4 * width); a5.Store(cj + 5 * width); a6.Store(cj + 6 * width); a7.Store(cj + 7 * width);
-            }
-
-            for (; j <= jEnd - width; j += width)
-            {
-                Vector512<float> a0 = accumulate ? Vector512.Load(c + j) : Vector512<float>.Zero;
-                for (int p = 0; p < count; p++)
-                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(b + (nint)columns[p] * n + j), Vector512.Create(values[p]), a0);
-                a0.Store(c + j);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            const int width = 8;
-            for (; j <= jEnd - 4 * width; j += 4 * width)
-            {
-                float* cj = c + j;
-                Vector256<float> a0, a1, a2, a3;
-                if (accumulate)
+                x0.Store(p0); x1.Store(p0 + width); x2.Store(p0 + 2 * width); x3.Store(p0 + 3 * width);
+                x4.Store(p0 + 4 * width); x5.Store(p0 + 5 * width); x6.Store(p0 + 6 * width); x7.Store(p0 + 7 * width);
+                if (c1 != null)
                 {
-                    a0 = Vector256.Load(cj); a1 = Vector256.Load(cj + width); a2 = Vector256.Load(cj + 2 * width); a3 = Vector256.Load(cj + 3 * width);
+                    float* p1 = c1 + j;
+                    y0.Store(p1); y1.Store(p1 + width); y2.Store(p1 + 2 * width); y3.Store(p1 + 3 * width);
+                    y4.Store(p1 + 4 * width); y5.Store(p1 + 5 * width); y6.Store(p1 + 6 * width); y7.Store(p1 + 7 * width);
                 }
-                else
-                {
-                    a0 = a1 = a2 = a3 = Vector256<float>.Zero;
-                }
-
-                for (int p = 0; p < count; p++)
-                {
-                    var v = Vector256.Create(values[p]);
-                    float* row = b + (nint)columns[p] * n + j;
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(row), v, a0);
-                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(row + width), v, a1);
-                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(row + 2 * width), v, a2);
-                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(row + 3 * width), v, a3);
-                }
-
-                a0.Store(cj); a1.Store(cj + width); a2.Store(cj + 2 * width); a3.Store(cj + 3 * width);
-            }
-
-            for (; j <= jEnd - width; j += width)
-            {
-                Vector256<float> a0 = accumulate ? Vector256.Load(c + j) : Vector256<float>.Zero;
-                for (int p = 0; p < count; p++)
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(b + (nint)columns[p] * n + j), Vector256.Create(values[p]), a0);
-                a0.Store(c + j);
             }
         }
 
-        // The last n mod 8 (or 16) columns, and every column on hardware without vectors.
-        for (; j < jEnd; j++)
+        // The remaining columns, a vector at a time and then one at a time, in the same order of nonzeros.
+        int step = Vector<float>.Count;
+        for (; j <= n - step; j += step)
         {
-            float sum = accumulate ? c[j] : 0f;
-            for (int p = 0; p < count; p++) sum = MathF.FusedMultiplyAdd(b[(nint)columns[p] * n + j], values[p], sum);
-            c[j] = sum;
+            Vector<float> x = add ? Vector.Load(c0 + j) : Vector<float>.Zero;
+            Vector<float> y = add && c1 != null ? Vector.Load(c1 + j) : Vector<float>.Zero;
+            for (int w = wordStart; w < wordEnd; w++)
+            {
+                for (ulong word = bits0[w] | bits1[w]; word != 0; word &= word - 1)
+                {
+                    nint i = w * 64 + BitOperations.TrailingZeroCount(word);
+                    var l = Vector.Load(b + i * n + j);
+                    x = Vector.FusedMultiplyAdd(l, new Vector<float>(a0[i * stride]), x);
+                    y = Vector.FusedMultiplyAdd(l, new Vector<float>(a1[i * stride]), y);
+                }
+            }
+
+            x.Store(c0 + j);
+            if (c1 != null) y.Store(c1 + j);
+        }
+
+        for (; j < n; j++)
+        {
+            float x = add ? c0[j] : 0f, y = add && c1 != null ? c1[j] : 0f;
+            for (int w = wordStart; w < wordEnd; w++)
+            {
+                for (ulong word = bits0[w] | bits1[w]; word != 0; word &= word - 1)
+                {
+                    nint i = w * 64 + BitOperations.TrailingZeroCount(word);
+                    float l = b[i * n + j];
+                    x = MathF.FusedMultiplyAdd(l, a0[i * stride], x);
+                    y = MathF.FusedMultiplyAdd(l, a1[i * stride], y);
+                }
+            }
+
+            c0[j] = x;
+            if (c1 != null) c1[j] = y;
         }
     }
 
-    /// <summary>Bands of rows on the <see cref="WorkerPool"/>; one instance per calling thread, so a call allocates nothing.</summary>
+    /// <summary>Pairs of output rows on the <see cref="WorkerPool"/>; one instance per calling thread, so a call allocates nothing.</summary>
     private sealed class Job : IWorkerPoolJob
     {
         [ThreadStatic]
         private static Job? t_current;
 
-        private Operands _operands;
+        private Product _product;
         private int _parts;
 
-        public static void Run(in Operands operands, int parts)
+        public static void Run(in Product product, int parts)
         {
             Job job = t_current ??= new Job();
-            job._operands = operands;
+            job._product = product;
             job._parts = parts;
             try
             {
@@ -294,14 +270,10 @@ internal static unsafe class SparseDenseGemm
             }
             finally
             {
-                job._operands = default;
+                job._product = default;
             }
         }
 
-        public void Execute(int part)
-        {
-            int start = _operands.PartStart(part, _parts), end = _operands.PartStart(part + 1, _parts);
-            if (start < end) _operands.ComputeRows(start, end);
-        }
+        public void Execute(int part) => _product.Compute(part, _parts);
     }
 }

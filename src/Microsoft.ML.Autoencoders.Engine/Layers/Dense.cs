@@ -79,9 +79,9 @@ public sealed class Dense : Layer
     /// </summary>
     private void Affine(ReadOnlySpan<float> x, Span<float> z, Activation activation, float slope, Span<float> y, int batch, in LayerContext context)
     {
-        if (SparseInputFor(context, batch) is { } sparse)
+        if (SparseInputFor(context, batch) is { } mask)
         {
-            SparseDenseGemm.MultiplyAddBias(sparse, Weights.Values, OutputSize, Bias.Values, z, activation, slope, y, context.Threads);
+            SparseDenseGemm.MultiplyAddBias(mask, x, Weights.Values, OutputSize, Bias.Values, z, activation, slope, y, context.Threads);
             return;
         }
 
@@ -89,8 +89,8 @@ public sealed class Dense : Layer
             x, InputSize, Weights.Values, OutputSize, Bias.Values, z, OutputSize, activation, slope, y, context.Threads);
     }
 
-    private SparseRows? SparseInputFor(in LayerContext context, int batch) =>
-        context.SparseInput is { } sparse && sparse.Rows == batch && sparse.Columns == InputSize ? sparse : null;
+    private NonzeroMask? SparseInputFor(in LayerContext context, int batch) =>
+        context.SparseInput is { } mask && mask.Rows == batch && mask.Columns == InputSize ? mask : null;
 
     /// <summary>db[width] += the column sums of dy[batch, width]: the bias gradient of any layer that adds a bias per row.</summary>
     internal static void AccumulateBiasGradient(Span<float> dBias, ReadOnlySpan<float> dy, int batch)
@@ -106,9 +106,9 @@ public sealed class Dense : Layer
     {
         // dW[in, out] += xᵀ[in, batch] · dy[batch, out] (= when the gradients may be overwritten)
         bool overwrite = context.OverwriteParameterGradients;
-        if (SparseInputFor(context, batch) is { } sparse)
+        if (SparseInputFor(context, batch) is { } mask)
         {
-            SparseDenseGemm.Multiply(sparse.Transposed(context.Threads), dy, OutputSize, Weights.Gradients, accumulate: !overwrite, context.Threads);
+            SparseDenseGemm.MultiplyTransposed(mask, x, dy, OutputSize, Weights.Gradients, accumulate: !overwrite, context.Threads);
         }
         else
         {

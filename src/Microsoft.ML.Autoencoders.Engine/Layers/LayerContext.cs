@@ -9,10 +9,10 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 public readonly record struct LayerContext(bool Training, int Threads, SeededRandom? Random = null)
 {
     /// <summary>
-    /// The layer's input as its nonzeros, when <see cref="Models.Sequential"/> found the input batch sparse enough to
-    /// pay (first layer only; null otherwise). It holds the same values as the dense x the layer is also given.
+    /// Where the layer's input is nonzero, when <see cref="Models.Sequential"/> found the input batch sparse enough to
+    /// pay (first layer only; null otherwise); the values are the dense x the layer is also given.
     /// </summary>
-    internal SparseRows? SparseInput { get; init; }
+    internal NonzeroMask? SparseInput { get; init; }
 
     /// <summary>
     /// True when backward may write dL/dx over dx's stale contents instead of adding to it (the GEMM's beta = 0, one

@@ -18,7 +18,7 @@ public sealed class ActivationCache
     private readonly int[] _slotSizes;
     private readonly int[] _scratchOffsets;
     private readonly int[] _scratchSizes;
-    private readonly SparseRows? _sparseInput;
+    private readonly NonzeroMask? _sparseInput;
     private bool _sparseInputIsCurrent;
 
     internal ActivationCache(Sequential network, int maxBatch, bool forTraining)
@@ -51,7 +51,7 @@ public sealed class ActivationCache
 
         // Room for the input's nonzeros up to the density where the sparse product stops paying.
         if (network.Layers[0].ReadsSparseInput)
-            _sparseInput = new SparseRows(maxBatch, checked((int)Math.Ceiling((double)maxBatch * _slotSizes[0] * SparseDenseGemm.MaxDensity)));
+            _sparseInput = new NonzeroMask(maxBatch, _slotSizes[0], checked((int)Math.Ceiling((double)maxBatch * _slotSizes[0] * SparseDenseGemm.MaxDensity)));
     }
 
     /// <summary>The largest batch this cache holds.</summary>
@@ -75,14 +75,14 @@ public sealed class ActivationCache
     /// Compresses <paramref name="input"/>'s first <paramref name="batch"/> rows (the input slot's, or the caller's) and returns them, or null when they hold too many
     /// nonzeros for the sparse product to pay (or the first layer cannot read them). Valid until the next call.
     /// </summary>
-    internal SparseRows? CompressInput(ReadOnlySpan<float> input, int batch, int threads)
+    internal NonzeroMask? CompressInput(ReadOnlySpan<float> input, int batch, int threads)
     {
-        _sparseInputIsCurrent = _sparseInput != null && _sparseInput.TryCompress(input, batch, _slotSizes[0], threads);
+        _sparseInputIsCurrent = _sparseInput != null && _sparseInput.TryBuild(input, batch, _slotSizes[0], threads);
         return _sparseInputIsCurrent ? _sparseInput : null;
     }
 
     /// <summary>The input as <see cref="CompressInput"/> last left it, if that was for <paramref name="batch"/> rows; backward reads it.</summary>
-    internal SparseRows? CompressedInput(int batch) =>
+    internal NonzeroMask? CompressedInput(int batch) =>
         _sparseInputIsCurrent && _sparseInput!.Rows == batch ? _sparseInput : null;
 
     /// <summary>Forgets the compressed input, e.g. when the dense path is asked for.</summary>

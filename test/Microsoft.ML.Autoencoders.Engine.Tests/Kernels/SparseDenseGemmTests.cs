@@ -5,9 +5,9 @@ using Microsoft.ML.Autoencoders.Engine.Tensors;
 namespace Microsoft.ML.Autoencoders.Engine.Tests.Kernels;
 
 /// <summary>
-/// Holds the sparse input path to the dense one: <see cref="SparseRows"/> keeps exactly the nonzeros (and its transpose
-/// is the dense transpose's), and <see cref="SparseDenseGemm"/> gives <see cref="GemmReference"/>'s product to float
-/// rounding, bit-identically for any thread count.
+/// Holds the sparse input path to the dense one: <see cref="NonzeroMask"/> marks exactly the nonzeros (by row and by
+/// column), and <see cref="SparseDenseGemm"/> gives <see cref="GemmReference"/>'s products to float rounding,
+/// bit-identically for any thread count.
 /// </summary>
 public class SparseDenseGemmTests
 {
@@ -17,101 +17,69 @@ public class SparseDenseGemmTests
         [(1, 1, 1), (1, 37, 15), (7, 16, 16), (9, 33, 17), (33, 130, 129), (5, 257, 256), (17, 300, 300), (300, 784, 256), (64, 100, 600)];
 
     [Fact]
-    public void CompressKeepsExactlyTheNonzerosInRowOrder()
+    public void MaskMarksExactlyTheNonzerosByRowAndByColumn()
     {
         foreach ((int m, int k, _) in Shapes)
         {
             float[] dense = SparseMatrix(new Random(m * 31 + k), m, k, density: 0.2);
-            var sparse = new SparseRows(m, m * k);
-            Assert.True(sparse.TryCompress(dense, m, k));
-            Assert.Equal(m, sparse.Rows);
-            Assert.Equal(k, sparse.Columns);
-            Assert.Equal(dense.Count(v => v != 0f), sparse.Count);
-            Assert.Equal(dense, ToDense(sparse));
+            var mask = new NonzeroMask(m, k, m * k);
+            Assert.True(mask.TryBuild(dense, m, k));
+            Assert.Equal(m, mask.Rows);
+            Assert.Equal(k, mask.Columns);
+            Assert.Equal(dense.Count(v => v != 0f), mask.Count);
             for (int r = 0; r < m; r++)
+            for (int c = 0; c < k; c++)
             {
-                ReadOnlySpan<int> columns = sparse.ColumnIndices[sparse.RowStarts[r]..sparse.RowStarts[r + 1]];
-                for (int i = 1; i < columns.Length; i++) Assert.True(columns[i - 1] < columns[i], $"row {r} not in column order");
+                bool lit = dense[r * k + c] != 0f;
+                Assert.Equal(lit, (mask.RowBits(r)[c / 64] >> (c % 64) & 1) == 1);
+                Assert.Equal(lit, (mask.ColumnBits(c)[r / 64] >> (r % 64) & 1) == 1);
             }
+
+            // Two threads mark and transpose the same bits (the larger shapes are split).
+            var twoThreads = new NonzeroMask(m, k, m * k);
+            Assert.True(twoThreads.TryBuild(dense, m, k, threads: 2));
+            twoThreads.EnsureColumnBits(threads: 2);
+            Assert.Equal(mask.Count, twoThreads.Count);
+            for (int r = 0; r < m; r++) Assert.Equal(mask.RowBits(r).ToArray(), twoThreads.RowBits(r).ToArray());
+            for (int c = 0; c < k; c++) Assert.Equal(mask.ColumnBits(c).ToArray(), twoThreads.ColumnBits(c).ToArray());
+
+            // Bits past the last column (or row) stay clear: the kernels visit every set bit.
+            if (k % 64 != 0) Assert.Equal(0UL, mask.RowBits(m - 1)[^1] >> (k % 64));
+            if (m % 64 != 0) Assert.Equal(0UL, mask.ColumnBits(k - 1)[^1] >> (m % 64));
         }
     }
 
     [Fact]
-    public void TwoThreadsCompressToTheSameArraysAsOne()
-    {
-        // 300 × 784 is large enough for two bands; the second band's entries are moved down next to the first's.
-        const int m = 300, k = 784;
-        float[] dense = SparseMatrix(new Random(8), m, k, density: 0.2);
-        var one = new SparseRows(m, m * k / 3);
-        var two = new SparseRows(m, m * k / 3);
-        Assert.True(one.TryCompress(dense, m, k, threads: 1));
-        Assert.True(two.TryCompress(dense, m, k, threads: 2));
-        Assert.Equal(one.RowStarts.ToArray(), two.RowStarts.ToArray());
-        Assert.Equal(one.ColumnIndices.ToArray(), two.ColumnIndices.ToArray());
-        Assert.Equal(one.Values.ToArray(), two.Values.ToArray());
-        Assert.Equal(dense, ToDense(two));
-
-        // Nonzeros crowded into the first half: each band may hold only its share, so two threads refuse what one takes.
-        float[] crowded = new float[m * k];
-        for (int i = 0; i < m * k / 2; i += 3) crowded[i] = 1f;
-        var roomy = new SparseRows(m, m * k / 5);
-        Assert.True(roomy.TryCompress(crowded, m, k, threads: 1));
-        Assert.False(roomy.TryCompress(crowded, m, k, threads: 2));
-        Assert.Equal(0, roomy.Count);
-    }
-
-    [Fact]
-    public void CompressKeepsNaNAndRefusesMoreNonzerosThanItsCapacity()
+    public void MaskCountsNaNAndRefusesMoreNonzerosThanItsLimit()
     {
         float[] dense = new float[40];
         dense[3] = float.NaN;
         dense[20] = -0f;
         dense[39] = 2f;
-        var sparse = new SparseRows(2, 2);
-        Assert.True(sparse.TryCompress(dense, 2, 20));
-        Assert.Equal(2, sparse.Count);
-        Assert.True(float.IsNaN(sparse.Values[0]));
-        Assert.Equal(19, sparse.ColumnIndices[1]);
-        Assert.Equal(1, sparse.RowStarts[1]);
+        var mask = new NonzeroMask(2, 20, maxNonzeros: 2);
+        Assert.True(mask.TryBuild(dense, 2, 20));
+        Assert.Equal(2, mask.Count);
+        Assert.Equal(1UL << 3, mask.RowBits(0)[0]);
+        Assert.Equal(1UL << 19, mask.RowBits(1)[0]);
 
         dense[0] = 1f;
-        Assert.False(sparse.TryCompress(dense, 2, 20));
-        Assert.Equal(0, sparse.Rows);
-        Assert.Equal(0, sparse.Count);
+        Assert.False(mask.TryBuild(dense, 2, 20));
+        Assert.Equal(0, mask.Rows);
+        Assert.Equal(0, mask.Count);
     }
 
     [Fact]
-    public void TransposedIsTheDenseTranspose()
+    public void ANewBatchReplacesTheColumnBits()
     {
-        foreach ((int m, int k, _) in Shapes)
-        {
-            float[] dense = SparseMatrix(new Random(m + 17 * k), m, k, density: 0.3);
-            var sparse = new SparseRows(m, m * k);
-            var expected = new float[k * m];
-            for (int r = 0; r < m; r++) for (int c = 0; c < k; c++) expected[c * m + r] = dense[r * k + c];
-            // (300, 784) has enough nonzeros for two threads to split the columns.
-            foreach (int threads in new[] { 1, 2 })
-            {
-                sparse.TryCompress(dense, m, k);
-                SparseRows transposed = sparse.Transposed(threads);
-                Assert.Equal(k, transposed.Rows);
-                Assert.Equal(m, transposed.Columns);
-                Assert.Equal(sparse.Count, transposed.RowStarts[k]);
-                Assert.Equal(expected, ToDense(transposed));
-                for (int r = 0; r < k; r++)
-                {
-                    ReadOnlySpan<int> columns = transposed.ColumnIndices[transposed.RowStarts[r]..transposed.RowStarts[r + 1]];
-                    for (int i = 1; i < columns.Length; i++) Assert.True(columns[i - 1] < columns[i], $"row {r} not in column order, threads={threads}");
-                }
-
-                Assert.Same(transposed, sparse.Transposed(threads));
-            }
-
-            // A new compress invalidates the transposed copy.
-            dense[0] = 5f;
-            sparse.TryCompress(dense, m, k);
-            Assert.Equal(5f, sparse.Transposed().Values[0]);
-        }
+        var mask = new NonzeroMask(3, 5, 15);
+        float[] first = new float[15], second = new float[15];
+        first[0] = 1f;
+        second[14] = 1f;
+        mask.TryBuild(first, 3, 5);
+        Assert.Equal(1UL, mask.ColumnBits(0)[0]);
+        mask.TryBuild(second, 3, 5);
+        Assert.Equal(0UL, mask.ColumnBits(0)[0]);
+        Assert.Equal(1UL << 2, mask.ColumnBits(4)[0]);
     }
 
     [Fact]
@@ -128,13 +96,13 @@ public class SparseDenseGemmTests
             var expectedY = new float[m * n];
             ElementwiseActivation.Apply(activation, 0f, expectedZ, expectedY);
 
-            var sparse = new SparseRows(m, m * k);
-            sparse.TryCompress(x, m, k);
+            var mask = new NonzeroMask(m, k, m * k);
+            Assert.True(mask.TryBuild(x, m, k));
             float[]? firstZ = null;
             foreach (int threads in new[] { 1, 2 })
             {
                 float[] z = Filled(m * n, float.NaN), y = Filled(m * n, float.NaN);
-                SparseDenseGemm.MultiplyAddBias(sparse, w, n, bias, z, activation, 0f, y, threads);
+                SparseDenseGemm.MultiplyAddBias(mask, x, w, n, bias, z, activation, 0f, y, threads);
                 string where = $"{m}x{k}·{k}x{n} {activation} threads={threads}";
                 AssertClose(expectedZ, z, k, where);
                 AssertClose(expectedY, y, k, where);
@@ -155,20 +123,20 @@ public class SparseDenseGemmTests
             float[] expected = (float[])start.Clone();
             GemmReference.Multiply(Transpose.Yes, Transpose.No, k, n, m, 1f, x, k, dy, n, 1f, expected, n);
 
-            var sparse = new SparseRows(m, m * k);
-            sparse.TryCompress(x, m, k);
+            var mask = new NonzeroMask(m, k, m * k);
+            Assert.True(mask.TryBuild(x, m, k));
             float[]? first = null;
             foreach (int threads in new[] { 1, 2 })
             {
                 float[] c = (float[])start.Clone();
-                SparseDenseGemm.Multiply(sparse.Transposed(), dy, n, c, accumulate: true, threads);
+                SparseDenseGemm.MultiplyTransposed(mask, x, dy, n, c, accumulate: true, threads);
                 AssertClose(expected, c, m, $"{k}x{m}·{m}x{n} threads={threads}");
                 first ??= c;
                 Assert.True(first.AsSpan().SequenceEqual(c), "thread count changed the bits");
 
                 // Written over instead: the product alone, whatever C held (NaN included).
                 float[] written = Enumerable.Repeat(float.NaN, k * n).ToArray();
-                SparseDenseGemm.Multiply(sparse.Transposed(), dy, n, written, accumulate: false, threads);
+                SparseDenseGemm.MultiplyTransposed(mask, x, dy, n, written, accumulate: false, threads);
                 for (int i = 0; i < written.Length; i++) written[i] += start[i];
                 AssertClose(expected, written, m, $"overwrite {k}x{m}·{m}x{n} threads={threads}");
             }
@@ -178,10 +146,11 @@ public class SparseDenseGemmTests
     [Fact]
     public void AnEmptyInputGivesTheBiasAlone()
     {
-        var sparse = new SparseRows(3, 10);
-        Assert.True(sparse.TryCompress(new float[3 * 20], 3, 20));
+        var mask = new NonzeroMask(3, 20, 10);
+        float[] x = new float[3 * 20];
+        Assert.True(mask.TryBuild(x, 3, 20));
         float[] bias = [1f, -2f, 3f, 4f, 5f], z = Filled(15, float.NaN), y = Filled(15, float.NaN);
-        SparseDenseGemm.MultiplyAddBias(sparse, Values(new Random(1), 20 * 5), 5, bias, z, Activation.Relu, 0f, y, 2);
+        SparseDenseGemm.MultiplyAddBias(mask, x, Values(new Random(1), 20 * 5), 5, bias, z, Activation.Relu, 0f, y, 2);
         for (int i = 0; i < 15; i++)
         {
             Assert.Equal(bias[i % 5], z[i]);
@@ -197,15 +166,6 @@ public class SparseDenseGemmTests
             float tolerance = 1e-6f * depth * Math.Max(1f, Math.Abs(expected[i]));
             Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"{where}: element {i} is {actual[i]}, expected {expected[i]}");
         }
-    }
-
-    private static float[] ToDense(SparseRows sparse)
-    {
-        var dense = new float[sparse.Rows * sparse.Columns];
-        for (int r = 0; r < sparse.Rows; r++)
-            for (int i = sparse.RowStarts[r]; i < sparse.RowStarts[r + 1]; i++)
-                dense[r * sparse.Columns + sparse.ColumnIndices[i]] = sparse.Values[i];
-        return dense;
     }
 
     internal static float[] SparseMatrix(Random random, int rows, int columns, double density)

@@ -1,0 +1,187 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+
+namespace Microsoft.ML.Autoencoders.Engine.Tensors;
+
+/// <summary>
+/// Which values of a row-major batch are nonzero: one bit per value, row by row, and on request column by column.
+/// The values themselves stay where they are, in the dense batch. Images with a background (MNIST is 81 % exact zeros)
+/// reach the first layer with this mask, so its two products visit only the lit pixels (<see cref="SparseDenseGemm"/>).
+/// Buffers are sized once; building allocates nothing.
+/// </summary>
+public sealed class NonzeroMask
+{
+    private readonly ulong[] _rowBits;
+    private ulong[] _columnBits = [];
+    private bool _columnBitsAreCurrent;
+
+    /// <summary>Makes room for up to <paramref name="maxRows"/> rows of <paramref name="maxColumns"/> values.</summary>
+    /// <param name="maxRows">The most rows a batch will have.</param>
+    /// <param name="maxColumns">The most values per row.</param>
+    /// <param name="maxNonzeros">The most nonzeros worth keeping a mask for: denser batches are refused.</param>
+    public NonzeroMask(int maxRows, int maxColumns, int maxNonzeros)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxColumns);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxNonzeros);
+        MaxRows = maxRows;
+        MaxColumns = maxColumns;
+        MaxNonzeros = maxNonzeros;
+        _rowBits = new ulong[checked(maxRows * WordsFor(maxColumns))];
+    }
+
+    /// <summary>The most rows a batch may have.</summary>
+    public int MaxRows { get; }
+
+    /// <summary>The most values per row.</summary>
+    public int MaxColumns { get; }
+
+    /// <summary>The most nonzeros <see cref="TryBuild"/> accepts.</summary>
+    public int MaxNonzeros { get; }
+
+    /// <summary>Rows of the batch described now.</summary>
+    public int Rows { get; private set; }
+
+    /// <summary>Values per row of the batch described now.</summary>
+    public int Columns { get; private set; }
+
+    /// <summary>Nonzeros in the batch described now.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>64-bit words per row's bits.</summary>
+    public int WordsPerRow => WordsFor(Columns);
+
+    /// <summary>64-bit words per column's bits (one bit per row).</summary>
+    public int WordsPerColumn => WordsFor(Rows);
+
+    /// <summary>Row <paramref name="row"/>'s bits: bit c of word c / 64 is set when value (row, c) is nonzero.</summary>
+    public ReadOnlySpan<ulong> RowBits(int row) => _rowBits.AsSpan(row * WordsPerRow, WordsPerRow);
+
+    /// <summary>
+    /// Describes <paramref name="dense"/> ([rows, columns], row-major); false, describing nothing, when it holds more than
+    /// <see cref="MaxNonzeros"/> nonzeros (the caller then keeps to the dense path). NaN counts as nonzero.
+    /// </summary>
+    public unsafe bool TryBuild(ReadOnlySpan<float> dense, int rows, int columns, int threads = 1)
+    {
+        if ((uint)rows > (uint)MaxRows) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"This mask holds at most {MaxRows} rows.");
+        if ((uint)columns > (uint)MaxColumns) throw new ArgumentOutOfRangeException(nameof(columns), columns, $"This mask holds at most {MaxColumns} columns.");
+        if (dense.Length < (long)rows * columns) throw new ArgumentException($"{rows}×{columns} values needed, {dense.Length} given.", nameof(dense));
+        _columnBitsAreCurrent = false;
+        Rows = rows;
+        Columns = columns;
+        long count = 0;
+        fixed (float* source = dense)
+        fixed (ulong* bits = _rowBits)
+        {
+            // Rows are independent: each part marks a band of them and adds its nonzeros to the (integer, so
+            // order-free) total.
+            ParallelRange.Run(rows, threads, new MarkRows(source, columns, bits, WordsPerRow, &count),
+                grain: 1, minPerThread: Math.Max(1, 64 * 1024 / Math.Max(1, columns)));
+        }
+
+        if (count > MaxNonzeros)
+        {
+            Rows = Columns = 0;
+            Count = 0;
+            return false;
+        }
+
+        Count = (int)count;
+        return true;
+    }
+
+    /// <summary>Marks rows [start, end) and adds their nonzeros to the total.</summary>
+    private readonly unsafe struct MarkRows(float* source, int columns, ulong* bits, int words, long* total) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            long count = 0;
+            for (int r = start; r < end; r++)
+            {
+                float* row = source + (nint)r * columns;
+                ulong* rowBits = bits + (nint)r * words;
+                for (int w = 0; w < words; w++)
+                {
+                    ulong word = LitBits(row + w * 64, Math.Min(64, columns - w * 64));
+                    rowBits[w] = word;
+                    count += BitOperations.PopCount(word);
+                }
+            }
+
+            Interlocked.Add(ref *total, count);
+        }
+    }
+
+    /// <summary>
+    /// Column <paramref name="column"/>'s bits (bit r of word r / 64 set when value (r, column) is nonzero), built for
+    /// all columns on the first request after each <see cref="TryBuild"/>. A weight gradient Xᵀ·dY reads them.
+    /// </summary>
+    public ReadOnlySpan<ulong> ColumnBits(int column)
+    {
+        EnsureColumnBits();
+        return _columnBits.AsSpan(column * WordsPerColumn, WordsPerColumn);
+    }
+
+    /// <summary>Transposes the row bits into column bits, each thread a band of 64-column words (tens of microseconds for MNIST).</summary>
+    internal unsafe void EnsureColumnBits(int threads = 1)
+    {
+        if (_columnBitsAreCurrent) return;
+        int length = Columns * WordsPerColumn;
+        if (_columnBits.Length < length) _columnBits = new ulong[Math.Max(length, MaxColumns * WordsFor(MaxRows))];
+        fixed (ulong* rowBits = _rowBits)
+        fixed (ulong* columnBits = _columnBits)
+        {
+            ParallelRange.Run(WordsPerRow, threads, new TransposeBits(rowBits, columnBits, Rows, Columns, WordsPerRow, WordsPerColumn),
+                grain: 1, minPerThread: Count > 8192 ? 1 : int.MaxValue);
+        }
+
+        _columnBitsAreCurrent = true;
+    }
+
+    /// <summary>Column bits for the columns of row-bit words [start, end): each part owns those columns' bits outright.</summary>
+    private readonly unsafe struct TransposeBits(ulong* rowBits, ulong* columnBits, int rows, int columns, int rowWords, int columnWords) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            int firstColumn = start * 64, lastColumn = Math.Min(columns, end * 64);
+            new Span<ulong>(columnBits + (nint)firstColumn * columnWords, (lastColumn - firstColumn) * columnWords).Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                ulong rowBit = 1UL << (r & 63);
+                ulong* target = columnBits + (r >> 6);
+                for (int w = start; w < end; w++)
+                {
+                    for (ulong word = rowBits[(nint)r * rowWords + w]; word != 0; word &= word - 1)
+                        target[(nint)(w * 64 + BitOperations.TrailingZeroCount(word)) * columnWords] |= rowBit;
+                }
+            }
+        }
+    }
+
+    internal ulong[] RowBitsArray => _rowBits;
+
+    internal ulong[] ColumnBitsArray => _columnBits;
+
+    private static int WordsFor(int bits) => (bits + 63) / 64;
+
+    /// <summary>The nonzero lanes of <paramref name="count"/> (≤ 64) floats as bits, 16 (or 8) at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe ulong LitBits(float* values, int count)
+    {
+        ulong word = 0;
+        int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; c <= count - 16; c += 16)
+                word |= (ulong)(~Vector512.Equals(Vector512.Load(values + c), Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFFu) << c;
+        }
+
+        for (; c <= count - 8; c += 8)
+            word |= (ulong)(~Vector256.Equals(Vector256.Load(values + c), Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu) << c;
+        for (; c < count; c++)
+            if (values[c] != 0f) word |= 1UL << c;
+        return word;
+    }
+}
