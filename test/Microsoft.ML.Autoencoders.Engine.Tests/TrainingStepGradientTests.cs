@@ -64,7 +64,7 @@ public class TrainingStepGradientTests
         {
             float[] before = network.Parameters.Values.ToArray();
             double loss = step.Run(data, data, rows, out double penalty);
-            Assert.Equal(configuration != "dense-input", step.Cache.CompressedInput(Rows) != null);
+            Assert.Equal(configuration != "dense-input", step.Cache.InputMask(Rows) != null);
 
             // The plain path on the reference network, which holds the same weights.
             Assert.Equal(before, reference.Parameters.Values);

@@ -49,7 +49,7 @@ public sealed class ActivationCache
         }
         _scratch = new float[checked((int)scratch)];
 
-        // Room for the input's nonzeros up to the density where the sparse product stops paying.
+        // A mask for the input, refused above the density where the sparse products stop paying.
         if (network.Layers[0].ReadsSparseInput)
             _sparseInput = new NonzeroMask(maxBatch, _slotSizes[0], checked((int)Math.Ceiling((double)maxBatch * _slotSizes[0] * SparseDenseGemm.MaxDensity)));
     }
@@ -72,21 +72,21 @@ public sealed class ActivationCache
     public Span<float> Scratch(int layer, int batch) => _scratch.AsSpan(_scratchOffsets[layer], batch * _scratchSizes[layer]);
 
     /// <summary>
-    /// Compresses <paramref name="input"/>'s first <paramref name="batch"/> rows (the input slot's, or the caller's) and returns them, or null when they hold too many
+    /// Marks the nonzeros of <paramref name="input"/>'s first <paramref name="batch"/> rows (the input slot's, or the caller's) and returns the mask, or null when they hold too many
     /// nonzeros for the sparse product to pay (or the first layer cannot read them). Valid until the next call.
     /// </summary>
-    internal NonzeroMask? CompressInput(ReadOnlySpan<float> input, int batch, int threads)
+    internal NonzeroMask? MaskInput(ReadOnlySpan<float> input, int batch, int threads)
     {
         _sparseInputIsCurrent = _sparseInput != null && _sparseInput.TryBuild(input, batch, _slotSizes[0], threads);
         return _sparseInputIsCurrent ? _sparseInput : null;
     }
 
-    /// <summary>The input as <see cref="CompressInput"/> last left it, if that was for <paramref name="batch"/> rows; backward reads it.</summary>
-    internal NonzeroMask? CompressedInput(int batch) =>
+    /// <summary>The input as <see cref="MaskInput"/> last left it, if that was for <paramref name="batch"/> rows; backward reads it.</summary>
+    internal NonzeroMask? InputMask(int batch) =>
         _sparseInputIsCurrent && _sparseInput!.Rows == batch ? _sparseInput : null;
 
-    /// <summary>Forgets the compressed input, e.g. when the dense path is asked for.</summary>
-    internal void ForgetCompressedInput() => _sparseInputIsCurrent = false;
+    /// <summary>Forgets the input's mask, e.g. when the dense path is asked for.</summary>
+    internal void ForgetInputMask() => _sparseInputIsCurrent = false;
 
     /// <summary>Zeroes every activation gradient: backward passes accumulate.</summary>
     public void ZeroGradients()

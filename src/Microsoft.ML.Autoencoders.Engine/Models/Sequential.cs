@@ -30,7 +30,7 @@ public sealed class Sequential
 
     /// <summary>
     /// When true (the default), an input batch that is mostly zeros (up to <see cref="Kernels.SparseDenseGemm.MaxDensity"/>
-    /// nonzeros, as MNIST's 19 %) reaches the first dense layer as its nonzeros, which makes that layer's forward
+    /// nonzeros, as MNIST's 19 %) reaches the first dense layer with a mask of its nonzeros, which makes that layer's forward
     /// product and weight gradient cost in proportion to them. Same results up to the order of float additions.
     /// </summary>
     public bool UsesSparseInput { get; set; } = true;
@@ -77,12 +77,12 @@ public sealed class Sequential
     private void Run(ActivationCache cache, int batch, in LayerContext context, int fromLayer, int toLayer, ReadOnlySpan<float> input, Span<float> output)
     {
         CheckBatch(cache, batch);
-        // The first layer may read the input as its nonzeros; every other layer gets the context as given.
+        // The first layer may visit only the input's nonzeros; every other layer gets the context as given.
         LayerContext first = context;
         if (fromLayer == 0 && toLayer > 0)
         {
-            if (UsesSparseInput) first = context with { SparseInput = cache.CompressInput(input.IsEmpty ? cache.Values(0, batch) : input, batch, context.Threads) };
-            else cache.ForgetCompressedInput();
+            if (UsesSparseInput) first = context with { SparseInput = cache.MaskInput(input.IsEmpty ? cache.Values(0, batch) : input, batch, context.Threads) };
+            else cache.ForgetInputMask();
         }
 
         for (int i = fromLayer; i < toLayer; i++)
@@ -122,8 +122,8 @@ public sealed class Sequential
         for (int i = fromLayer - 1; i >= toLayer; i--)
         {
             Span<float> dx = i == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i, batch);
-            // The first layer reads the same compressed input its forward pass did (the input slot is unchanged since).
-            LayerContext layerContext = i == 0 ? context with { SparseInput = cache.CompressedInput(batch) } : context;
+            // The first layer reads the same mask its forward pass made (the input slot is unchanged since).
+            LayerContext layerContext = i == 0 ? context with { SparseInput = cache.InputMask(batch) } : context;
             if (overwriteGradients)
             {
                 if (_layers[i].CanOverwriteInputGradient) layerContext = layerContext with { OverwriteInputGradient = true };
