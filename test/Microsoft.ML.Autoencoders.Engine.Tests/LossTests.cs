@@ -189,4 +189,24 @@ public class LossTests
         Assert.Equal(expected / length, l2, 1e-6);
         Assert.Equal(2f * (p[7] - t[7]) / length, g2[7], 1e-9f);
     }
+
+    [Fact]
+    public void MeanSquaredError_ThroughSigmoidIsTheLossThenTheSigmoidBackward()
+    {
+        // The fused pass must give the very bits of the two passes it replaces, odd tail included.
+        const int length = 70_003;
+        var random = new Random(12);
+        float[] y = Enumerable.Range(0, length).Select(_ => random.NextSingle()).ToArray();
+        float[] t = Enumerable.Range(0, length).Select(_ => random.NextSingle()).ToArray();
+        var loss = new MeanSquaredErrorLoss { Threads = 2 };
+
+        float[] dy = new float[length], expected = new float[length];
+        double expectedLoss = loss.Compute(y, t, dy);
+        new SigmoidLayer(length).Backward(default, y, dy, expected, default, 1, new LayerContext(true, 1));
+
+        float[] fused = Enumerable.Repeat(float.NaN, length).ToArray();
+        double fusedLoss = loss.ComputeThroughSigmoid(y, t, fused);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expectedLoss), BitConverter.DoubleToInt64Bits(fusedLoss));
+        Assert.Equal(expected, fused);
+    }
 }

@@ -92,11 +92,31 @@ public sealed class Dense : Layer
     private NonzeroMask? SparseInputFor(in LayerContext context, int batch) =>
         context.SparseInput is { } mask && mask.Rows == batch && mask.Columns == InputSize ? mask : null;
 
-    /// <summary>db[width] += the column sums of dy[batch, width]: the bias gradient of any layer that adds a bias per row.</summary>
-    internal static void AccumulateBiasGradient(Span<float> dBias, ReadOnlySpan<float> dy, int batch)
+    /// <summary>
+    /// db[width] += the column sums of dy[batch, width]: the bias gradient of any layer that adds a bias per row. Threads
+    /// take bands of columns, each summing its columns over the rows in order, so the sums do not depend on the split.
+    /// </summary>
+    internal static unsafe void AccumulateBiasGradient(Span<float> dBias, ReadOnlySpan<float> dy, int batch, int threads = 1)
     {
         int width = dBias.Length;
-        for (int r = 0; r < batch; r++) TensorPrimitives.Add(dBias, dy.Slice(r * width, width), dBias);
+        if (dy.Length < (long)batch * width) throw new ArgumentException($"dy must hold {batch}×{width} values.", nameof(dy));
+        fixed (float* pBias = dBias)
+        fixed (float* pDy = dy)
+        {
+            ParallelRange.Run(width, threads, new BiasGradientPass(pBias, pDy, width, batch),
+                grain: 16, minPerThread: Math.Max(16, 32 * 1024 / Math.Max(1, batch)));
+        }
+    }
+
+    /// <summary>Columns [start, end) of the bias gradient.</summary>
+    private readonly unsafe struct BiasGradientPass(float* dBias, float* dy, int width, int batch) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            var bias = new Span<float>(dBias + start, end - start);
+            for (int r = 0; r < batch; r++)
+                TensorPrimitives.Add(bias, new ReadOnlySpan<float>(dy + (nint)r * width + start, end - start), bias);
+        }
     }
 
     /// <inheritdoc/>
@@ -117,7 +137,7 @@ public sealed class Dense : Layer
         }
 
         if (overwrite) Bias.Gradients.Clear();
-        AccumulateBiasGradient(Bias.Gradients, dy, batch);
+        AccumulateBiasGradient(Bias.Gradients, dy, batch, context.Threads);
         // dx[batch, in] += dy[batch, out] · Wᵀ[out, in]
         if (!dx.IsEmpty)
         {

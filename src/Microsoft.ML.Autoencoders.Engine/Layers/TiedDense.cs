@@ -70,7 +70,7 @@ public sealed class TiedDense : Layer
         // The layer's own matrix is Wᵀ, whose gradient is xᵀ·dy; W's gradient is its transpose: dW[out, in] += dyᵀ·x.
         Gemm.Multiply(Transpose.Yes, Transpose.No, OutputSize, InputSize, batch,
             1f, dy, OutputSize, x, InputSize, 1f, Weights.Gradients, InputSize, context.Threads);
-        Dense.AccumulateBiasGradient(Bias.Gradients, dy, batch);
+        Dense.AccumulateBiasGradient(Bias.Gradients, dy, batch, context.Threads);
         // dx[batch, in] += dy[batch, out]·W[out, in]
         if (!dx.IsEmpty)
         {

@@ -20,7 +20,21 @@ public sealed class MeanSquaredErrorLoss : Loss
     public override LossKind Kind => LossKind.MeanSquaredError;
 
     /// <inheritdoc/>
-    public override unsafe double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient)
+    public override double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient) =>
+        Run(prediction, target, gradient, throughSigmoid: false);
+
+    /// <summary>
+    /// The loss of a sigmoid output <paramref name="prediction"/> = σ(z), with dL/dz written (not added) into
+    /// <paramref name="preActivationGradient"/>: the loss's gradient and the sigmoid's backward in one pass, the same
+    /// bits as <see cref="Compute"/> into a cleared buffer followed by the sigmoid layer's backward.
+    /// </summary>
+    internal double ComputeThroughSigmoid(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> preActivationGradient)
+    {
+        if (preActivationGradient.IsEmpty) throw new ArgumentException("The pre-activation gradient is required.", nameof(preActivationGradient));
+        return Run(prediction, target, preActivationGradient, throughSigmoid: true);
+    }
+
+    private unsafe double Run(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, bool throughSigmoid)
     {
         CheckLengths(prediction, target, gradient);
         int n = prediction.Length;
@@ -33,7 +47,7 @@ public sealed class MeanSquaredErrorLoss : Loss
         fixed (double* sums = _blockSums)
         {
             // One fused pass: the squared error and the gradient from the same difference, each buffer read once.
-            ParallelRange.Run(n, Threads, new Pass(p, t, gradient.IsEmpty ? null : g, sums, 2f / n));
+            ParallelRange.Run(n, Threads, new Pass(p, t, gradient.IsEmpty ? null : g, sums, 2f / n, throughSigmoid));
         }
 
         double sum = 0;
@@ -41,8 +55,11 @@ public sealed class MeanSquaredErrorLoss : Loss
         return sum / n;
     }
 
-    /// <summary>The blocks in one range: each block's squared error into its slot, the gradient added to.</summary>
-    private readonly unsafe struct Pass(float* prediction, float* target, float* gradient, double* blockSums, float scale) : IRangeKernel
+    /// <summary>
+    /// The blocks in one range: each block's squared error into its slot; the gradient added to, or, through the sigmoid,
+    /// dL/dz = (scale·d)·y·(1 - y) written.
+    /// </summary>
+    private readonly unsafe struct Pass(float* prediction, float* target, float* gradient, double* blockSums, float scale, bool throughSigmoid) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -56,11 +73,20 @@ public sealed class MeanSquaredErrorLoss : Loss
                 {
                     for (; i <= blockEnd - 2 * width; i += 2 * width)
                     {
-                        var d0 = Vector.Load(prediction + i) - Vector.Load(target + i);
-                        var d1 = Vector.Load(prediction + i + width) - Vector.Load(target + i + width);
+                        var p0 = Vector.Load(prediction + i);
+                        var p1 = Vector.Load(prediction + i + width);
+                        var d0 = p0 - Vector.Load(target + i);
+                        var d1 = p1 - Vector.Load(target + i + width);
                         acc0 += d0 * d0;
                         acc1 += d1 * d1;
-                        if (gradient != null)
+                        if (gradient == null) continue;
+                        if (throughSigmoid)
+                        {
+                            // Sigmoid backward's own order, dy·y·(1 - y), so the bits match the two passes.
+                            (vScale * d0 * p0 * (Vector<float>.One - p0)).Store(gradient + i);
+                            (vScale * d1 * p1 * (Vector<float>.One - p1)).Store(gradient + i + width);
+                        }
+                        else
                         {
                             (Vector.Load(gradient + i) + vScale * d0).Store(gradient + i);
                             (Vector.Load(gradient + i + width) + vScale * d1).Store(gradient + i + width);
@@ -71,9 +97,11 @@ public sealed class MeanSquaredErrorLoss : Loss
                 double sum = Vector.Sum(acc0 + acc1);
                 for (; i < blockEnd; i++)
                 {
-                    float d = prediction[i] - target[i];
+                    float y = prediction[i], d = y - target[i];
                     sum += d * d;
-                    if (gradient != null) gradient[i] += scale * d;
+                    if (gradient == null) continue;
+                    if (throughSigmoid) gradient[i] = scale * d * y * (1 - y);
+                    else gradient[i] += scale * d;
                 }
 
                 blockSums[blockStart / BlockLength] = sum;

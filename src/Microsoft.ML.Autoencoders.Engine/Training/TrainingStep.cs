@@ -28,6 +28,7 @@ internal sealed unsafe class TrainingStep
     private readonly WeightPenalty _weightPenalty;
     private bool _parameterGradientsAreZero;
     private readonly bool _overwritesParameterGradients;
+    private readonly MeanSquaredErrorLoss? _mseThroughSigmoid;
 
     /// <summary>Makes the buffers for batches of up to <paramref name="maxBatch"/> rows; <paramref name="random"/> drives noise and dropout.</summary>
     public TrainingStep(AutoencoderNetwork network, TrainingOptions options, int maxBatch, SeededRandom random)
@@ -35,6 +36,9 @@ internal sealed unsafe class TrainingStep
         _network = network;
         _loss = Loss.Create(options.Loss, network.Architecture.OutputActivation);
         _loss.Threads = options.Threads;
+        var layers = network.Layers.Layers;
+        if (_loss is MeanSquaredErrorLoss mse && !_loss.ReadsLogits && layers[^1] is SigmoidLayer && layers.Count - 1 > network.CodeSlot)
+            _mseThroughSigmoid = mse;
         // A loss that reads logits stops the forward pass before the output activation and backward starts there.
         _lastLayer = _loss.ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
         _cache = network.CreateCache(maxBatch, forTraining: true);
@@ -96,11 +100,23 @@ internal sealed unsafe class TrainingStep
         // gradients are written over by their layers, or, when something else adds to them, zero already: the optimizer
         // clears them as it reads them.
         sequence.Forward(_cache, batch, _context, 0, _lastLayer);
-        Span<float> lossGradient = _cache.Gradients(_lastLayer, batch);
-        lossGradient.Clear();
-        double batchLoss = _loss.Compute(_cache.Values(_lastLayer, batch), target, lossGradient);
+        double batchLoss;
+        int backwardFrom = _lastLayer;
+        if (_mseThroughSigmoid is { } mse)
+        {
+            // MSE on a sigmoid output: the loss writes dL/dz under the sigmoid directly, one pass instead of two.
+            backwardFrom = _lastLayer - 1;
+            batchLoss = mse.ComputeThroughSigmoid(_cache.Values(_lastLayer, batch), target, _cache.Gradients(backwardFrom, batch));
+        }
+        else
+        {
+            Span<float> lossGradient = _cache.Gradients(_lastLayer, batch);
+            lossGradient.Clear();
+            batchLoss = _loss.Compute(_cache.Values(_lastLayer, batch), target, lossGradient);
+        }
+
         // Decoder first, so the code slot holds the reconstruction's gradient; penalties add theirs; then the encoder.
-        sequence.Backward(_cache, batch, _context, _lastLayer, codeSlot, overwriteGradients: true);
+        sequence.Backward(_cache, batch, _context, backwardFrom, codeSlot, overwriteGradients: true);
         penalty = 0;
         bool regularized = _regularizers.Length > 0;
         // A penalty may add to the encoder's slots too (the contractive tangents do), so then they start from zero.
