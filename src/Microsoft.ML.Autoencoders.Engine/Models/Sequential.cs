@@ -89,10 +89,13 @@ public sealed class Sequential
         {
             LayerContext layerContext = i == 0 ? first : context;
             ReadOnlySpan<float> x = i == 0 && !input.IsEmpty ? input : cache.Values(i, batch);
-            // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. Both
-            // slots are still written: the pre-activation costs one store, and every reader of a slot sees what it did before.
+            // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. The GEMM
+            // writes straight into the activation's slot and the epilogue applies bias and activation in place: the
+            // pre-activation slot between them is left as it was, since nothing reads it (activations differentiate
+            // through their output, dense layers never read theirs), which saves a store of the layer's whole output.
+            Span<float> activated;
             if (i + 1 < toLayer && _layers[i + 1] is ActivationLayer activation
-                && _layers[i].TryForwardActivated(x, cache.Values(i + 1, batch), Destination(cache, i + 2, batch, output), activation, batch, layerContext))
+                && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, batch, output), activated, activation, batch, layerContext))
             {
                 i++;
                 continue;
