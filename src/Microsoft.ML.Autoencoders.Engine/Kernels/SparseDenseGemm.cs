@@ -21,8 +21,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// </para>
 /// <para>
 /// A pair's 2 × 128 columns live in sixteen Vector512 registers; B is visited in blocks of rows small enough to stay in
-/// L2. Threads take whole pairs (every other one), so every output is summed in the same order whatever the thread
-/// count: results are bit-identical for any number of threads.
+/// L2. Threads take bands of whole pairs, so every output is summed in the same order whatever the thread count:
+/// results are bit-identical for any number of threads.
 /// </para>
 /// </remarks>
 internal static unsafe class SparseDenseGemm
@@ -97,8 +97,8 @@ internal static unsafe class SparseDenseGemm
     {
         long work = (long)nonzeros * product.N;
         int parts = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Min(threads, WorkerPool.Shared.MaxParallelism));
-        if (parts == 1) product.Compute(0, 1);
-        else Job.Run(product, parts);
+        // Bands of whole pairs: every output row is summed by one thread, in one order.
+        ParallelRange.Run(product.Pairs, parts, product, grain: 1, minPerThread: 1);
     }
 
     /// <summary>
@@ -106,22 +106,24 @@ internal static unsafe class SparseDenseGemm
     /// <c>a[row·rowStride + i·depthStride]</c>: a row of A for the forward product, a column of A for the gradient.
     /// </summary>
     private readonly struct Product(float* a, int rowStride, int depthStride, ulong* bits, int wordsPerRow, int rows, int depth,
-        float* b, float* c, int n, bool accumulate, GemmEpilogue epilogue)
+        float* b, float* c, int n, bool accumulate, GemmEpilogue epilogue) : IRangeKernel
     {
         public int N => n;
 
-        /// <summary>Computes the pairs of output rows that belong to part <paramref name="part"/> of <paramref name="parts"/>.</summary>
+        /// <summary>Output rows taken two at a time (the last alone when there is an odd one).</summary>
+        public int Pairs => (rows + 1) / 2;
+
+        /// <summary>Computes pairs [<paramref name="firstPair"/>, <paramref name="endPair"/>) of output rows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Compute(int part, int parts)
+        public void Execute(int firstPair, int endPair)
         {
-            int pairs = (rows + 1) / 2;
             // Depth blocks outermost: the rows of B a block reads stay in this core's L2 while every pair takes its share.
             int depthBlock = Math.Max(64, DepthBlockFloats / Math.Max(1, n) / 64 * 64);
             for (int depthStart = 0; depthStart < depth; depthStart += depthBlock)
             {
                 int wordStart = depthStart / 64, wordEnd = Math.Min(wordsPerRow, (depthStart + depthBlock) / 64);
                 bool add = accumulate || depthStart > 0, last = depthStart + depthBlock >= depth;
-                for (int pair = part; pair < pairs; pair += parts)
+                for (int pair = firstPair; pair < endPair; pair++)
                 {
                     int row = 2 * pair;
                     ulong* bits0 = bits + (nint)row * wordsPerRow;
@@ -248,32 +250,5 @@ internal static unsafe class SparseDenseGemm
             c0[j] = x;
             if (c1 != null) c1[j] = y;
         }
-    }
-
-    /// <summary>Pairs of output rows on the <see cref="WorkerPool"/>; one instance per calling thread, so a call allocates nothing.</summary>
-    private sealed class Job : IWorkerPoolJob
-    {
-        [ThreadStatic]
-        private static Job? t_current;
-
-        private Product _product;
-        private int _parts;
-
-        public static void Run(in Product product, int parts)
-        {
-            Job job = t_current ??= new Job();
-            job._product = product;
-            job._parts = parts;
-            try
-            {
-                WorkerPool.Shared.Run(job, parts);
-            }
-            finally
-            {
-                job._product = default;
-            }
-        }
-
-        public void Execute(int part) => _product.Compute(part, _parts);
     }
 }
