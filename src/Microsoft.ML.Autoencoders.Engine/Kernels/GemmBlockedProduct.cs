@@ -84,12 +84,53 @@ internal static unsafe class GemmBlockedProduct
                 {
                     kernel.Compute(depth, sliver, panel, c, op.Ldc, alpha, beta);
                 }
+                else if (kernel == GemmMicroKernel.Avx512 && (tileColumns == nr || tileColumns <= GemmMicroKernelAvx512Edges.HalfWidth))
+                {
+                    AvxEdge(depth, sliver, panel, edgeTile, c, op.Ldc, tileRows, tileColumns, alpha, beta);
+                }
                 else
                 {
                     // Edge tile: the padded lanes computed zeros; keep only the part inside C.
                     kernel.Compute(depth, sliver, panel, edgeTile, nr, 1f, 0f);
                     GemmEdgeTile.Write(edgeTile, nr, c, op.Ldc, tileRows, tileColumns, alpha, beta);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An edge tile under the AVX-512 kernel, computed by the narrow kernels instead of a padded full tile: full-width
+    /// tiles in groups of four rows, half-width ones (≤ 16 columns) twelve rows at a time. Parts that overhang C go
+    /// through the scratch tile as before.
+    /// </summary>
+    private static void AvxEdge(int depth, float* sliver, float* panel, float* edgeTile, float* c, nint ldc,
+        int tileRows, int tileColumns, float alpha, float beta)
+    {
+        const int nr = GemmMicroKernelAvx512.Columns, four = GemmMicroKernelAvx512Edges.FourRows;
+        if (tileColumns <= GemmMicroKernelAvx512Edges.HalfWidth)
+        {
+            if (tileRows == GemmMicroKernelAvx512.Rows && tileColumns == GemmMicroKernelAvx512Edges.HalfWidth)
+            {
+                GemmMicroKernelAvx512Edges.ComputeHalfWidth(depth, sliver, panel, c, ldc, alpha, beta);
+                return;
+            }
+
+            GemmMicroKernelAvx512Edges.ComputeHalfWidth(depth, sliver, panel, edgeTile, nr, 1f, 0f);
+            GemmEdgeTile.Write(edgeTile, nr, c, ldc, tileRows, tileColumns, alpha, beta);
+            return;
+        }
+
+        for (int row = 0; row < tileRows; row += four)
+        {
+            int rows = Math.Min(four, tileRows - row);
+            if (rows == four)
+            {
+                GemmMicroKernelAvx512Edges.ComputeFourRows(depth, sliver, row, panel, c + row * ldc, ldc, alpha, beta);
+            }
+            else
+            {
+                GemmMicroKernelAvx512Edges.ComputeFourRows(depth, sliver, row, panel, edgeTile, nr, 1f, 0f);
+                GemmEdgeTile.Write(edgeTile, nr, c + row * ldc, ldc, rows, tileColumns, alpha, beta);
             }
         }
     }

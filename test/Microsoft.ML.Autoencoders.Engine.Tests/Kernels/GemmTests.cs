@@ -44,7 +44,8 @@ public class GemmTests
     {
         // 300 rows cross the 120-row block, 513 columns leave a one-column edge panel, and
         // 600 steps cross two 256-step depth blocks (so later blocks add onto the first block's result).
-        foreach ((int m, int n, int k) in new[] { (300, 513, 129), (130, 70, 600), (257, 2100, 33) })
+        // 256 × 784 is the output layer's shape: a 4-row edge and a 16-column edge, the AVX-512 narrow tiles.
+        foreach ((int m, int n, int k) in new[] { (300, 513, 129), (130, 70, 600), (257, 2100, 33), (256, 784, 64), (64, 784, 256) })
         {
             foreach (GemmMicroKernel kernel in GemmMicroKernel.Supported)
             {
