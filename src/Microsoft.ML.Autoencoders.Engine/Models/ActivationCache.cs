@@ -18,8 +18,8 @@ public sealed class ActivationCache
     private readonly int[] _slotSizes;
     private readonly int[] _scratchOffsets;
     private readonly int[] _scratchSizes;
-    private readonly NonzeroMask? _sparseInput;
-    private bool _sparseInputIsCurrent;
+    private readonly NonzeroMask? _inputMask;
+    private bool _inputMaskIsCurrent;
 
     internal ActivationCache(Sequential network, int maxBatch, bool forTraining)
     {
@@ -51,7 +51,7 @@ public sealed class ActivationCache
 
         // A mask for the input, refused above the density where the sparse products stop paying.
         if (network.Layers[0].ReadsSparseInput)
-            _sparseInput = new NonzeroMask(maxBatch, _slotSizes[0], checked((int)Math.Ceiling((double)maxBatch * _slotSizes[0] * SparseDenseGemm.MaxDensity)));
+            _inputMask = new NonzeroMask(maxBatch, _slotSizes[0], checked((int)Math.Ceiling((double)maxBatch * _slotSizes[0] * SparseDenseGemm.MaxDensity)));
     }
 
     /// <summary>The largest batch this cache holds.</summary>
@@ -77,16 +77,16 @@ public sealed class ActivationCache
     /// </summary>
     internal NonzeroMask? MaskInput(ReadOnlySpan<float> input, int batch, int threads)
     {
-        _sparseInputIsCurrent = _sparseInput != null && _sparseInput.TryBuild(input, batch, _slotSizes[0], threads);
-        return _sparseInputIsCurrent ? _sparseInput : null;
+        _inputMaskIsCurrent = _inputMask != null && _inputMask.TryBuild(input, batch, _slotSizes[0], threads);
+        return _inputMaskIsCurrent ? _inputMask : null;
     }
 
     /// <summary>The input as <see cref="MaskInput"/> last left it, if that was for <paramref name="batch"/> rows; backward reads it.</summary>
     internal NonzeroMask? InputMask(int batch) =>
-        _sparseInputIsCurrent && _sparseInput!.Rows == batch ? _sparseInput : null;
+        _inputMaskIsCurrent && _inputMask!.Rows == batch ? _inputMask : null;
 
     /// <summary>Forgets the input's mask, e.g. when the dense path is asked for.</summary>
-    internal void ForgetInputMask() => _sparseInputIsCurrent = false;
+    internal void ForgetInputMask() => _inputMaskIsCurrent = false;
 
     /// <summary>Zeroes every activation gradient: backward passes accumulate.</summary>
     public void ZeroGradients()
