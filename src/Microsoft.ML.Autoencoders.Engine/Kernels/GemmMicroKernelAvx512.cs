@@ -99,26 +99,24 @@ internal static unsafe class GemmMicroKernelAvx512
         StoreRow(c + 11 * ldc, c110, c111, alphaVector, beta);
     }
 
-    /// <summary>Writes one row of the tile; the beta branch is uniform across the tile, so it predicts perfectly.</summary>
+    /// <summary>
+    /// Writes one row of a tile (two vectors). Every AVX-512 path (this kernel, the narrow edge kernels, the small-rows
+    /// path) writes back through here, so an element's bits never depend on which path produced it; the beta branch is
+    /// uniform across a tile, so it predicts perfectly.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* c, Vector512<float> left, Vector512<float> right, Vector512<float> alpha, float beta)
+    internal static void StoreRow(float* c, Vector512<float> left, Vector512<float> right, Vector512<float> alpha, float beta)
     {
-        if (beta == 0)
-        {
-            // Never read C: it may be uninitialized (NaN) memory.
-            (left * alpha).Store(c);
-            (right * alpha).Store(c + 16);
-        }
-        else if (beta == 1)
-        {
-            Vector512.FusedMultiplyAdd(left, alpha, Vector512.Load(c)).Store(c);
-            Vector512.FusedMultiplyAdd(right, alpha, Vector512.Load(c + 16)).Store(c + 16);
-        }
-        else
-        {
-            Vector512<float> betaVector = Vector512.Create(beta);
-            Vector512.FusedMultiplyAdd(left, alpha, Vector512.Load(c) * betaVector).Store(c);
-            Vector512.FusedMultiplyAdd(right, alpha, Vector512.Load(c + 16) * betaVector).Store(c + 16);
-        }
+        StoreVector(c, left, alpha, beta);
+        StoreVector(c + 16, right, alpha, beta);
+    }
+
+    /// <summary>C = alpha·sum + beta·C for one vector of C; beta == 0 never reads C (it may be uninitialized, NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreVector(float* c, Vector512<float> sum, Vector512<float> alpha, float beta)
+    {
+        if (beta == 0) (sum * alpha).Store(c);
+        else if (beta == 1) Vector512.FusedMultiplyAdd(sum, alpha, Vector512.Load(c)).Store(c);
+        else Vector512.FusedMultiplyAdd(sum, alpha, Vector512.Load(c) * Vector512.Create(beta)).Store(c);
     }
 }

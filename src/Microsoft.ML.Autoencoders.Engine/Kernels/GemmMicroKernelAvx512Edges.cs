@@ -54,10 +54,10 @@ internal static unsafe class GemmMicroKernelAvx512Edges
         }
 
         Vector512<float> alphaVector = Vector512.Create(alpha);
-        Store(c, c00, alphaVector, beta); Store(c + 16, c01, alphaVector, beta);
-        Store(c + ldc, c10, alphaVector, beta); Store(c + ldc + 16, c11, alphaVector, beta);
-        Store(c + 2 * ldc, c20, alphaVector, beta); Store(c + 2 * ldc + 16, c21, alphaVector, beta);
-        Store(c + 3 * ldc, c30, alphaVector, beta); Store(c + 3 * ldc + 16, c31, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c, c00, c01, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + ldc, c10, c11, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 2 * ldc, c20, c21, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 3 * ldc, c30, c31, alphaVector, beta);
     }
 
     /// <summary>C[0..12, 0..16] = alpha·(A·B) + beta·C from the first 16 lanes of a packed 32-lane panel.</summary>
@@ -92,20 +92,17 @@ internal static unsafe class GemmMicroKernelAvx512Edges
         }
 
         Vector512<float> alphaVector = Vector512.Create(alpha);
-        Store(c, c0, alphaVector, beta); Store(c + ldc, c1, alphaVector, beta);
-        Store(c + 2 * ldc, c2, alphaVector, beta); Store(c + 3 * ldc, c3, alphaVector, beta);
-        Store(c + 4 * ldc, c4, alphaVector, beta); Store(c + 5 * ldc, c5, alphaVector, beta);
-        Store(c + 6 * ldc, c6, alphaVector, beta); Store(c + 7 * ldc, c7, alphaVector, beta);
-        Store(c + 8 * ldc, c8, alphaVector, beta); Store(c + 9 * ldc, c9, alphaVector, beta);
-        Store(c + 10 * ldc, c10, alphaVector, beta); Store(c + 11 * ldc, c11, alphaVector, beta);
-    }
-
-    /// <summary>The full kernel's write-back for one vector: the same fused operations, so the same bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> sum, Vector512<float> alpha, float beta)
-    {
-        if (beta == 0) (sum * alpha).Store(c);
-        else if (beta == 1) Vector512.FusedMultiplyAdd(sum, alpha, Vector512.Load(c)).Store(c);
-        else Vector512.FusedMultiplyAdd(sum, alpha, Vector512.Load(c) * Vector512.Create(beta)).Store(c);
+        GemmMicroKernelAvx512.StoreVector(c, c0, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + ldc, c1, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 2 * ldc, c2, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 3 * ldc, c3, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 4 * ldc, c4, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 5 * ldc, c5, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 6 * ldc, c6, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 7 * ldc, c7, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 8 * ldc, c8, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 9 * ldc, c9, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 10 * ldc, c10, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreVector(c + 11 * ldc, c11, alphaVector, beta);
     }
 }

@@ -107,7 +107,7 @@ internal static unsafe class GemmSmallRows
                 c01 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(b + 16), c01);
             }
 
-            StoreRow(c, c00, c01, alphaVector, beta);
+            GemmMicroKernelAvx512.StoreRow(c, c00, c01, alphaVector, beta);
             return;
         }
 
@@ -130,32 +130,10 @@ internal static unsafe class GemmSmallRows
             r31 = Vector512.FusedMultiplyAdd(av, b1, r31);
         }
 
-        StoreRow(c, r00, r01, alphaVector, beta);
-        if (rows > 1) StoreRow(c + ldc, r10, r11, alphaVector, beta);
-        if (rows > 2) StoreRow(c + 2 * ldc, r20, r21, alphaVector, beta);
-        if (rows > 3) StoreRow(c + 3 * ldc, r30, r31, alphaVector, beta);
-    }
-
-    /// <summary>The blocked AVX-512 kernel's write-back, operation for operation.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* c, Vector512<float> left, Vector512<float> right, Vector512<float> alpha, float beta)
-    {
-        if (beta == 0)
-        {
-            (left * alpha).Store(c);
-            (right * alpha).Store(c + 16);
-        }
-        else if (beta == 1)
-        {
-            Vector512.FusedMultiplyAdd(left, alpha, Vector512.Load(c)).Store(c);
-            Vector512.FusedMultiplyAdd(right, alpha, Vector512.Load(c + 16)).Store(c + 16);
-        }
-        else
-        {
-            Vector512<float> betaVector = Vector512.Create(beta);
-            Vector512.FusedMultiplyAdd(left, alpha, Vector512.Load(c) * betaVector).Store(c);
-            Vector512.FusedMultiplyAdd(right, alpha, Vector512.Load(c + 16) * betaVector).Store(c + 16);
-        }
+        GemmMicroKernelAvx512.StoreRow(c, r00, r01, alphaVector, beta);
+        if (rows > 1) GemmMicroKernelAvx512.StoreRow(c + ldc, r10, r11, alphaVector, beta);
+        if (rows > 2) GemmMicroKernelAvx512.StoreRow(c + 2 * ldc, r20, r21, alphaVector, beta);
+        if (rows > 3) GemmMicroKernelAvx512.StoreRow(c + 3 * ldc, r30, r31, alphaVector, beta);
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

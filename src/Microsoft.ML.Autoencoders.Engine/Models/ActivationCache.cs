@@ -97,5 +97,5 @@ public sealed class ActivationCache
     // Slots start at whole multiples of the row sizes from a 64-byte boundary, so with row sizes that are multiples of 16
     // floats every row starts a cache line: two threads writing neighbouring bands of the same rows (a GEMM split by
     // columns, its epilogue) then never share a line. From an arbitrary array start they shared one per row, and
-    // bounced it between the cores (a 256×256 ReLU epilogue took 20–50 µs instead of 5).
+    // bounced it between the cores (a 256×256×64 GEMM + bias + ReLU on two threads: 94 µs unaligned, 60 µs aligned).
 }
