@@ -114,7 +114,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options, inputRange));
         var history = trainer.Fit(data, targets, rows, _options.EpochCompleted);
         var model = new AutoencoderModel(network, history);
-        return new AutoencoderTransformer(model, columns);
+        return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
     }
 
     /// <summary>Describes the columns that <see cref="Fit(IDataView)"/>'s transformer will add, without training.</summary>

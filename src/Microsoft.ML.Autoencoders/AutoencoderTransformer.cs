@@ -6,15 +6,16 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// A trained autoencoder applied to a column: adds the code, the reconstruction and/or the reconstruction error.
-/// Scoring streams row by row through the engine; saving (via <c>mlContext.Model.Save</c>) writes the model as
+/// Scoring streams through the engine, in batches for cursors and row by row for prediction engines; saving (via <c>mlContext.Model.Save</c>) writes the model as
 /// ONNX inside a chain of ML.NET's own transformers, so a fresh process loads it with plain <c>mlContext.Model.Load</c>.
 /// </summary>
 public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
 {
-    internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns)
+    internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns, int? scoringThreads = null)
     {
         Model = model;
         Columns = columns;
+        ScoringThreads = scoringThreads ?? Environment.ProcessorCount;
     }
 
     /// <summary>The trained model (network, weights, training history).</summary>
@@ -37,6 +38,11 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
 
     internal AutoencoderColumns Columns { get; }
 
+    /// <summary>
+    /// The most threads one batch of a cursor may use: the estimator's <see cref="AutoencoderOptions.NumberOfThreads"/>,
+    /// else one per processor. Scores do not depend on it.
+    /// </summary>
+    internal int ScoringThreads { get; }
 
     /// <summary>True: rows can be scored one at a time (prediction engines rely on this).</summary>
     public bool IsRowToRowMapper => true;

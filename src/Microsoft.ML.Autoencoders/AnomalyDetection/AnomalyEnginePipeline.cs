@@ -25,7 +25,7 @@ internal static class AnomalyEnginePipeline
         var networkColumns = new AutoencoderColumns(columns.Features, Encoded: null,
             Reconstruction: explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null,
             ReconstructionError: AutoencoderAnomalyEstimator.ErrorColumn);
-        var network = new AutoencoderTransformer(model, networkColumns);
+        var network = new AutoencoderTransformer(model, networkColumns, detector.ScoringThreads);
 
         var mlContext = new MLContext();
         var schema = new DataViewSchema.Builder();

@@ -65,7 +65,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         var autoencoder = new AutoencoderEstimator(NetworkOptions()).Fit(input, out int rows, out float[] data);
         int threads = _options.Autoencoder.NumberOfThreads ?? Environment.ProcessorCount;
 
-        // Score the training rows the estimator already read, in large batches (the transformer scores one row at a time).
+        // Score the training rows the estimator already read, in batches of the engine's own size, straight from the array.
         float[] scores = autoencoder.Model.ReconstructionErrors(data, rows, threads);
         var distribution = AnomalyScoreDistribution.FromScores(scores);
 
@@ -73,7 +73,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         float threshold = _options.Threshold
             ?? AnomalyThreshold.FromContamination(distribution, _options.Contamination, _options.NormalizeScores);
         var state = new AnomalyDetectorState(_columns, threshold, contamination, _options.NormalizeScores, distribution);
-        return new AutoencoderAnomalyTransformer(autoencoder.Model, state);
+        return new AutoencoderAnomalyTransformer(autoencoder.Model, state, autoencoder.ScoringThreads);
     }
 
     /// <summary>Describes the added columns without training: Score (Single), PredictedLabel (Boolean) and the optional feature errors.</summary>

@@ -13,15 +13,19 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
 {
     private readonly Lazy<TransformerChain<ITransformer>> _pipeline;
 
-    internal AutoencoderAnomalyTransformer(AutoencoderModel model, AnomalyDetectorState state)
+    internal AutoencoderAnomalyTransformer(AutoencoderModel model, AnomalyDetectorState state, int? scoringThreads = null)
     {
         Model = model;
         State = state;
+        ScoringThreads = scoringThreads ?? Environment.ProcessorCount;
         _pipeline = new Lazy<TransformerChain<ITransformer>>(() => AnomalyEnginePipeline.Build(this));
     }
 
     /// <summary>The trained autoencoder (network and weights).</summary>
     public AutoencoderModel Model { get; }
+
+    /// <summary>The most threads scoring one batch may use (see <see cref="AutoencoderTransformer.ScoringThreads"/>).</summary>
+    internal int ScoringThreads { get; }
 
     /// <summary>The decision threshold, in Score units: rows with Score &gt; Threshold are predicted anomalous.</summary>
     public float Threshold => State.Threshold;
@@ -62,7 +66,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeThreshold(float threshold)
     {
         AnomalyThreshold.CheckThreshold(threshold, State.NormalizeScores, nameof(threshold));
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null });
+        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null }, ScoringThreads);
     }
 
     /// <summary>
@@ -72,7 +76,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeContamination(double contamination)
     {
         float threshold = AnomalyThreshold.FromContamination(State.TrainingScores, contamination, State.NormalizeScores);
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination });
+        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination }, ScoringThreads);
     }
 
     /// <summary>The input schema plus Score, PredictedLabel and the optional feature errors.</summary>

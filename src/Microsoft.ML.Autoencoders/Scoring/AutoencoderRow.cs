@@ -4,7 +4,7 @@ namespace Microsoft.ML.Autoencoders.Scoring;
 
 /// <summary>
 /// An input row seen through <see cref="AutoencoderRowMapper"/>: input columns pass through, outputs are scored on
-/// demand. Prediction engines use it directly; <see cref="AutoencoderCursor"/> wraps one around its input cursor.
+/// demand. Prediction engines use it, one row at a time (<see cref="RowScorer"/>); cursors score in batches instead (<see cref="AutoencoderCursor"/>).
 /// </summary>
 internal sealed class AutoencoderRow : DataViewRow
 {

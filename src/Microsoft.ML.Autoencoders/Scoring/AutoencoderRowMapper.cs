@@ -46,17 +46,27 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
         return new AutoencoderRow(this, input, active);
     }
 
-    /// <summary>Builds the getters of one output row over <paramref name="input"/>.</summary>
+    /// <summary>A one-row scorer over <paramref name="input"/>, for prediction engines; null when no output is active.</summary>
     internal RowScorer? CreateScorer(DataViewRow input, ISet<int> activeOutputs)
     {
-        if (!activeOutputs.Any(IsOutput)) return null;
-        var columns = _transformer.Columns;
-        bool needsDecoder = activeOutputs.Any(i => IsOutput(i) && OutputSchema[i].Name != columns.Encoded);
+        var scorer = CreateBatchScorer(activeOutputs, capacity: 1);
+        if (scorer is null) return null;
         var getter = input.GetGetter<VBuffer<float>>(InputSchema[InputColumnIndex]);
-        return new RowScorer(_transformer.Model.Network, getter, () => input.Position, needsDecoder, 1);
+        return new RowScorer(scorer, getter, () => input.Position);
     }
 
-    internal Delegate OutputGetter(RowScorer scorer, int index)
+    /// <summary>
+    /// A scorer for up to <paramref name="capacity"/> rows that runs only the parts of the network the active outputs
+    /// need; null when no output is active.
+    /// </summary>
+    internal BatchScorer? CreateBatchScorer(ISet<int> activeColumns, int capacity)
+    {
+        if (!activeColumns.Any(IsOutput)) return null;
+        bool needsDecoder = activeColumns.Any(i => IsOutput(i) && OutputSchema[i].Name != _transformer.Columns.Encoded);
+        return new BatchScorer(_transformer.Model.Network, capacity, needsDecoder, _transformer.ScoringThreads);
+    }
+
+    internal Delegate OutputGetter(ScoredRow scorer, int index)
     {
         var columns = _transformer.Columns;
         string name = OutputSchema[index].Name;

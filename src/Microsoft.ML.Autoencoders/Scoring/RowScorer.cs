@@ -1,60 +1,39 @@
-using Microsoft.ML.Autoencoders.Engine.Layers;
-using Microsoft.ML.Autoencoders.Engine.Losses;
-using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Scoring;
 
 /// <summary>
-/// Scores one row at a time with its own one-row activation cache, remembering the last row it scored so that
-/// several output getters on the same row share one forward pass. One per cursor: not thread-safe.
+/// Scores one row at a time, for prediction engines, which hand over a row and read it back at once. It remembers
+/// the last position it scored so several output getters on the same row share one forward pass. Not thread-safe.
 /// </summary>
-internal sealed class RowScorer
+internal sealed class RowScorer : ScoredRow
 {
-    private readonly AutoencoderNetwork _network;
-    private readonly ActivationCache _cache;
-    private readonly LayerContext _context;
+    private readonly BatchScorer _scorer;
     private readonly ValueGetter<VBuffer<float>> _inputGetter;
     private readonly Func<long> _position;
-    private readonly bool _needsDecoder;
     private VBuffer<float> _input;
     private long _scoredPosition = -1;
-    private float _error;
 
-    public RowScorer(AutoencoderNetwork network, ValueGetter<VBuffer<float>> inputGetter, Func<long> position, bool needsDecoder, int threads)
+    public RowScorer(BatchScorer scorer, ValueGetter<VBuffer<float>> inputGetter, Func<long> position)
     {
-        _network = network;
-        _cache = network.CreateCache(1);
-        _context = LayerContext.Inference(threads);
+        _scorer = scorer;
         _inputGetter = inputGetter;
         _position = position;
-        _needsDecoder = needsDecoder;
     }
 
-    public ReadOnlySpan<float> Code { get { Score(); return _network.Code(_cache, 1); } }
+    public override ReadOnlySpan<float> Code { get { Score(); return _scorer.Code(0); } }
 
-    public ReadOnlySpan<float> Reconstruction { get { Score(); return _network.Reconstruction(_cache, 1); } }
+    public override ReadOnlySpan<float> Reconstruction { get { Score(); return _scorer.Reconstruction(0); } }
 
-    public float Error { get { Score(); return _error; } }
+    public override float Error { get { Score(); return _scorer.Error(0); } }
 
     private void Score()
     {
         long position = _position();
         if (position == _scoredPosition) return;
         _inputGetter(ref _input);
-        if (_input.Length != _network.InputSize)
-            throw new InvalidOperationException($"A row has {_input.Length} values but the autoencoder expects {_network.InputSize}.");
-        Span<float> input = _network.Input(_cache, 1);
-        _input.CopyTo(input);
-        if (_needsDecoder)
-        {
-            _network.Forward(_cache, 1, _context);
-            _error = ReconstructionError.MeanSquared(input, _network.Reconstruction(_cache, 1));
-        }
-        else
-        {
-            _network.Encode(_cache, 1, _context);
-        }
+        InputRow.CopyDense(_input, _scorer.Input(0));
+        _scorer.Score(1);
         _scoredPosition = position;
     }
 }
