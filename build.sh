@@ -3,7 +3,7 @@
 #   ./build.sh                    restore and build everything (Release)
 #   ./build.sh test               build and run every test project; prints "Tests: N passed, M failed"
 #   ./build.sh sample [NAME] [--args]  run a sample (default: MnistDeepAutoencoder, the main job); fetches MNIST if needed
-#   ./build.sh bench [--quick]    side-by-side benchmark against TorchSharp-cpu and PyTorch (see docs/benchmarks.md)
+#   ./build.sh bench [--quick|--dry] [--rounds N]  side-by-side benchmark against TorchSharp-cpu and PyTorch (docs/benchmarks.md)
 #   ./build.sh pack               NuGet packages into artifacts/packages
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -60,7 +60,7 @@ case "$verb" in
     dotnet pack src/Microsoft.ML.Autoencoders.Engine/Microsoft.ML.Autoencoders.Engine.csproj -c "$configuration" -o artifacts/packages
     ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
     exit 1
     ;;
 esac

@@ -4,27 +4,40 @@
 # docs/benchmarks.md (quick and dry runs write artifacts/bench/benchmarks.md instead, so the published table
 # only ever holds full figures).
 #
-# Usage: build/bench.sh [--quick | --dry] [--threads N]
+# Usage: build/bench.sh [--quick | --dry] [--rounds N] [--threads N]
 #   --quick   fewer rows and epochs (CI, a first look); --dry runs every case once on tiny data.
+#   --rounds  how many interleaved rounds (default 2 for a full run, 1 for --quick and --dry).
 # Environment: ARTIFACTS (default <repo>/artifacts), MNIST_DIR (default: shared/data/mnist above the repo),
 #   BENCH_SKIP_TORCHSHARP=1 / BENCH_SKIP_PYTORCH=1 to leave a peer out.
 #
 # Every framework trains in its own process (peak memory is per process) and runs its kernels in another.
-# Peers that cannot run are reported as not measured, with the reason; only our side failing fails the script.
+# Everything is built first; then each round runs ours, TorchSharp and PyTorch in turn (kernels, then training),
+# so a burst of other work on this shared host hits one round of one framework, not all its figures. The merge
+# keeps each framework's best round for speed and its worst for MSE and memory (RoundSelection.cs).
+# Peers that cannot run, in any round, are reported as not measured, with the reason; only our side failing
+# fails the script.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode_flag="" threads=2
+# The summary records the flags exactly as given, so the command it shows reruns the same benchmark.
+command="./build.sh bench"
+for arg in "$@"; do command+=" $(printf '%q' "$arg")"; done
+usage_error() { echo "bench.sh: $1 (use --quick, --dry, --rounds N, --threads N)" >&2; exit 2; }
+mode_flag="" threads=2 rounds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick|--dry) mode_flag="$1" ;;
-    --threads) threads="$2"; shift ;;
-    *) echo "bench.sh: unknown argument '$1' (use --quick, --dry, --threads N)" >&2; exit 2 ;;
+    --threads|--rounds)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || usage_error "$1 needs a whole number of at least 1"
+      if [ "$1" = --threads ]; then threads=$2; else rounds=$2; fi
+      shift ;;
+    *) usage_error "unknown argument '$1'" ;;
   esac
   shift
 done
 mode=${mode_flag#--}; mode=${mode:-full}
-command="./build.sh bench${mode_flag:+ $mode_flag}$([ "$threads" != 2 ] && echo " --threads $threads" || true)"
+# Two rounds let every framework shrug off one disturbed run; quick and dry runs are for a first look.
+[ -n "$rounds" ] || { [ "$mode" = full ] && rounds=2 || rounds=1; }
 
 artifacts=${ARTIFACTS:-$repo/artifacts}
 out=$artifacts/bench
@@ -55,20 +68,18 @@ other_load() { grep -o '"other_load_[a-z]*": *"[0-9.]*"' "$1" | grep -o '[0-9.]*
 note() { merge_args+=(--note "$1"); echo "note: $1"; }
 unavailable() { merge_args+=(--unavailable "$1=$2"); echo "$1 not measured: $2" >&2; }
 
-# ---- ours -------------------------------------------------------------------------------------------------
+# ---- build everything before measuring anything -------------------------------------------------------------
+# Each framework's command, without --part/--round/--json; a peer's stays empty when it cannot run.
+torchsharp_command=() pytorch_command=()
+
 echo "== building our benchmark"
 dotnet build "$repo/test/Microsoft.ML.Autoencoders.Benchmarks/Microsoft.ML.Autoencoders.Benchmarks.csproj" \
   -c Release -p:ArtifactsPath="$artifacts" --nologo -v quiet -clp:ErrorsOnly
 ours="$artifacts/bin/Microsoft.ML.Autoencoders.Benchmarks/release/Microsoft.ML.Autoencoders.Benchmarks"
-for part in kernels training; do
-  echo "== ours: $part"
-  run_part "$out/reports/ours-$part.json" "$ours" run $mode_flag --threads "$threads" --part "$part"
-  merge_args+=(--report "$out/reports/ours-$part.json")
-done
+ours_command=("$ours" run)
 
-# ---- TorchSharp-cpu ---------------------------------------------------------------------------------------
-# Its project is outside the solution: this is the only place that restores libtorch (hundreds of MB).
-run_torchsharp() {
+# TorchSharp-cpu. Its project is outside the solution: this is the only place that restores libtorch (hundreds of MB).
+prepare_torchsharp() {
   local project=$repo/test/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp
   echo "== building the TorchSharp-cpu peer (restores libtorch on first use)"
   dotnet build "$project/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp.csproj" \
@@ -83,21 +94,14 @@ run_torchsharp() {
   # Without it libtorch's memory grows ~0.9 GB per epoch through glibc's heap (PEERS-NOTES.md).
   local mmap_threshold=131072
   note "TorchSharp ran with MALLOC_MMAP_THRESHOLD_=$mmap_threshold${preload:+ and the Debian 12 GLIBCXX_3.4.32 loader shim}"
-  local part
-  for part in kernels training; do
-    echo "== torchsharp: $part"
-    if ! run_part "$out/reports/torchsharp-$part.json" env LD_PRELOAD="$preload" MALLOC_MMAP_THRESHOLD_=$mmap_threshold \
-        "$bin/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp" $mode_flag --threads "$threads" --part "$part"; then
-      unavailable torchsharp "its $part run failed (see the output above)"; return
-    fi
-  done
-  merge_args+=(--report "$out/reports/torchsharp-kernels.json" --report "$out/reports/torchsharp-training.json")
+  torchsharp_command=(env LD_PRELOAD="$preload" MALLOC_MMAP_THRESHOLD_=$mmap_threshold
+    "$bin/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp")
 }
 
-# ---- PyTorch ------------------------------------------------------------------------------------------------
+# PyTorch.
 python=/usr/bin/python3
 pytorch_script=$repo/test/Microsoft.ML.Autoencoders.Benchmarks/peers/pytorch_bench.py
-run_pytorch() {
+prepare_pytorch() {
   if ! "$python" -c "import torch" 2>/dev/null; then
     unavailable pytorch "'$python -c \"import torch\"' fails; install it with: apt-get install python3-torch libopenblas0-openmp"
     return
@@ -120,18 +124,48 @@ run_pytorch() {
       return
     fi
   fi
-  local part
-  for part in kernels training; do
-    echo "== pytorch: $part"
-    if ! run_part "$out/reports/pytorch-$part.json" "$python" "$pytorch_script" $mode_flag --threads "$threads" --part "$part"; then
-      unavailable pytorch "its $part run failed (see the output above)"; return
-    fi
-  done
-  merge_args+=(--report "$out/reports/pytorch-kernels.json" --report "$out/reports/pytorch-training.json")
+  pytorch_command=("$python" "$pytorch_script")
 }
 
-if [ "${BENCH_SKIP_TORCHSHARP:-0}" = 1 ]; then unavailable torchsharp "skipped (BENCH_SKIP_TORCHSHARP=1)"; else run_torchsharp; fi
-if [ "${BENCH_SKIP_PYTORCH:-0}" = 1 ]; then unavailable pytorch "skipped (BENCH_SKIP_PYTORCH=1)"; else run_pytorch; fi
+if [ "${BENCH_SKIP_TORCHSHARP:-0}" = 1 ]; then unavailable torchsharp "skipped (BENCH_SKIP_TORCHSHARP=1)"; else prepare_torchsharp; fi
+if [ "${BENCH_SKIP_PYTORCH:-0}" = 1 ]; then unavailable pytorch "skipped (BENCH_SKIP_PYTORCH=1)"; else prepare_pytorch; fi
+
+# ---- measure: interleaved rounds ----------------------------------------------------------------------------
+# Runs one framework's kernels, then its training, for one round: "$1" names it, "$2" is the round, the rest is
+# its command. On a failure it names the part in failed_part and returns 1.
+failed_part=""
+measure_round() {
+  local framework=$1 round=$2; shift 2
+  local part
+  for part in kernels training; do
+    echo "== $framework: $part, round $round of $rounds"
+    run_part "$out/reports/$framework-$part.r$round.json" "$@" $mode_flag --threads "$threads" --part "$part" --round "$round" \
+      || { failed_part=$part; return 1; }
+  done
+}
+
+for ((round = 1; round <= rounds; round++)); do
+  measure_round ours "$round" "${ours_command[@]}" \
+    || { echo "bench.sh: our $failed_part run failed in round $round" >&2; exit 1; }
+  # A peer that fails in any round is left out of the later ones and reported as not measured.
+  if [ ${#torchsharp_command[@]} -gt 0 ] && ! measure_round torchsharp "$round" "${torchsharp_command[@]}"; then
+    torchsharp_command=(); unavailable torchsharp "its $failed_part run failed in round $round (see the output above)"
+  fi
+  if [ ${#pytorch_command[@]} -gt 0 ] && ! measure_round pytorch "$round" "${pytorch_command[@]}"; then
+    pytorch_command=(); unavailable pytorch "its $failed_part run failed in round $round (see the output above)"
+  fi
+done
+
+# Every round's reports of every framework that ran all of them.
+add_reports() {
+  local round
+  for ((round = 1; round <= rounds; round++)); do
+    merge_args+=(--report "$out/reports/$1-kernels.r$round.json" --report "$out/reports/$1-training.r$round.json")
+  done
+}
+add_reports ours
+[ ${#torchsharp_command[@]} -eq 0 ] || add_reports torchsharp
+[ ${#pytorch_command[@]} -eq 0 ] || add_reports pytorch
 
 # ---- merge --------------------------------------------------------------------------------------------------
 markdown=$repo/docs/benchmarks.md

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp;
 
 /// <summary>
-/// TorchSharp-cpu running the same cases as our harness (same flags: --quick|--dry, --part, --threads, --json,
-/// --mnist). build/bench.sh runs it with the Debian 12 loader shim and MALLOC_MMAP_THRESHOLD_ set; when libtorch
+/// TorchSharp-cpu running the same cases as our harness (same flags: --quick|--dry, --part, --threads, --round,
+/// --json, --mnist). build/bench.sh runs it with the Debian 12 loader shim and MALLOC_MMAP_THRESHOLD_ set; when libtorch
 /// cannot load, it exits 3 with the reason on stderr and the summary marks TorchSharp as not measured.
 /// </summary>
 public static class PeerProgram
@@ -33,12 +33,13 @@ public static class PeerProgram
             Version = typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "unknown",
             Mode = options.Mode.ToString().ToLowerInvariant(),
             Threads = options.Threads,
+            Round = options.Round,
             Settings = ReportSettings.From(settings),
         };
         // The allocator setting changes TorchSharp's peak memory several-fold (PEERS-NOTES): record it with the figures.
         report.Settings["malloc_mmap_threshold"] = Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "glibc default";
         report.Settings["torch_threads"] = torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Console.WriteLine($"torchsharp ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}");
+        Console.WriteLine($"torchsharp ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}, round {options.Round}");
 
         var load = MachineLoad.Start();
         if (options.RunKernels) TorchSharpKernels.Run(settings, report);

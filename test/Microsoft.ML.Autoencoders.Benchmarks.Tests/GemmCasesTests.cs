@@ -33,6 +33,35 @@ public class GemmCasesTests
     }
 
     [Fact]
+    public void FirstLayerInputGradientIsTimedButKeptOutOfTheStep()
+    {
+        // dX = dY·Wᵀ for layer 1: dY [256, 256] times W [784, 256] read transposed.
+        var dX = Assert.Single(GemmCases.UnusedInTraining);
+        Assert.Equal(new GemmCase("sgemm_ae_L1_784x256_dX_NT", false, true, 256, 784, 256), dX);
+        Assert.Equal((784, 256), (dX.RowsB, dX.ColsB));
+        Assert.Contains(dX, GemmCases.All);
+        Assert.DoesNotContain(dX, GemmCases.AutoencoderStep);
+        Assert.Equal(2 + 12, GemmCases.All.Count());
+        Assert.Equal(GemmCases.All.Count(), GemmCases.All.Select(c => c.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void StepMixIgnoresTheProductTrainingNeverComputes()
+    {
+        var seconds = GemmCases.All.ToDictionary(c => c.Name, _ => 1.0);
+        double mix = GemmCases.StepMixGflops(seconds);
+        seconds["sgemm_ae_L1_784x256_dX_NT"] = 1000.0;
+        Assert.Equal(mix, GemmCases.StepMixGflops(seconds));
+    }
+
+    [Fact]
+    public void AllListsTheAutoencoderLayerByLayer()
+    {
+        string[] layer1 = GemmCases.All.Select(c => c.Name).Where(n => n.StartsWith("sgemm_ae_", StringComparison.Ordinal)).Take(3).ToArray();
+        Assert.Equal(["sgemm_ae_L1_784x256_fwd_NN", "sgemm_ae_L1_784x256_dW_TN", "sgemm_ae_L1_784x256_dX_NT"], layer1);
+    }
+
+    [Fact]
     public void StoredShapesFollowTheTransposeFlags()
     {
         var dW = GemmCases.AutoencoderStep.Single(c => c.Name == "sgemm_ae_L1_784x256_dW_TN");

@@ -26,7 +26,10 @@ public class SummaryMergerTests
             [], "./build.sh bench", "test machine");
 
         Assert.Equal(2, (int)summary["threads"]!);
+        Assert.Equal(1, (int)summary["rounds"]!);
         var rows = summary["results"]!.AsArray().Select(n => n!.AsObject()).ToArray();
+        // One round reads as before rounds existed: the figures as reported, no per-result "rounds".
+        Assert.All(rows, r => Assert.False(r.ContainsKey("rounds")));
         var gemm = rows.Single(r => (string?)r["name"] == "sgemm_square_1024");
         Assert.Equal(125.0, (double)gemm["torchsharp"]!);
         Assert.Null(gemm["pytorch"]);
@@ -67,11 +70,14 @@ public class SummaryMergerTests
         Assert.Contains(summary["warnings"]!.AsArray(), w => ((string?)w)!.StartsWith("epochs differs", StringComparison.Ordinal));
     }
 
-    private static BenchReport Report(string framework, params (string Name, string Unit, double Value, string Better)[] results)
+    internal static BenchReport Report(string framework, params (string Name, string Unit, double Value, string Better)[] results) =>
+        Report(framework, 1, results);
+
+    internal static BenchReport Report(string framework, int round, params (string Name, string Unit, double Value, string Better)[] results)
     {
         var report = new BenchReport
         {
-            Framework = framework, Version = "1", Mode = "full", Threads = 2,
+            Framework = framework, Version = "1", Mode = "full", Threads = 2, Round = round,
             Settings = ReportSettings.From(BenchSettings.For(BenchMode.Full)),
         };
         foreach (var r in results) report.Results.Add(new BenchResult(r.Name, r.Unit, r.Value, r.Better));

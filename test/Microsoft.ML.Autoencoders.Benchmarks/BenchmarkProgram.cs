@@ -5,7 +5,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 
 /// <summary>
 /// Entry point. Verbs:
-///   run [--quick|--dry] [--part kernels|training|all] [--threads N] [--json FILE] [--mnist DIR]
+///   run [--quick|--dry] [--part kernels|training|all] [--threads N] [--round N] [--json FILE] [--mnist DIR]
 ///       our side of the side-by-side benchmark (the default verb);
 ///   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet kernel benchmarks, e.g. bdn --filter *Gemm*;
 ///   merge ...                        combines every framework's reports into summary.json and the Markdown table
@@ -43,10 +43,11 @@ public static class BenchmarkProgram
             Version = typeof(Engine.Kernels.Gemm).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             Mode = options.Mode.ToString().ToLowerInvariant(),
             Threads = options.Threads,
+            Round = options.Round,
             Settings = ReportSettings.From(settings),
         };
         report.Settings["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
-        Console.WriteLine($"ours ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}");
+        Console.WriteLine($"ours ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}, round {options.Round}");
         var load = MachineLoad.Start();
         if (options.RunKernels) KernelSuite.Run(settings, options.Threads, report);
         if (options.RunTraining) EpochHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);

@@ -7,7 +7,11 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// <summary>
 /// Joins the reports of every framework into artifacts/bench/summary.json and docs/benchmarks.md:
 ///   merge --report FILE... [--unavailable NAME=REASON...] [--note TEXT...] --command TEXT --out FILE [--markdown FILE]
-/// A report per process (kernels, training) and framework; several reports of one framework are concatenated.
+/// A report per process (kernels, training), framework and round; a framework's reports of one round are
+/// concatenated. With several rounds (build/bench.sh --rounds) each framework's figure for a case is picked from
+/// its rounds by <see cref="RoundSelection"/>, and the result also lists every round's value in round order:
+///   "rounds": {"ours": [r1, r2], "torchsharp": [..] or null when not measured, "pytorch": [..]}
+/// (null in a list for a round that lacks the case). A single round writes no per-result "rounds", as before rounds.
 /// </summary>
 public static class SummaryMerger
 {
@@ -66,35 +70,49 @@ public static class SummaryMerger
     public static JsonObject Merge(IReadOnlyList<BenchReport> reports, IReadOnlyDictionary<string, string> unavailable,
         IReadOnlyList<string> notes, string command, string machine)
     {
-        var byFramework = reports.GroupBy(r => r.Framework).ToDictionary(g => g.Key, g => g.ToList());
+        var byFramework = reports.GroupBy(r => r.Framework).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Round).ToList());
         foreach (string name in byFramework.Keys)
             if (!Frameworks.Contains(name)) throw new InvalidDataException($"Unknown framework '{name}' in a report.");
         int[] threads = reports.Select(r => r.Threads).Distinct().ToArray();
         string[] modes = reports.Select(r => r.Mode).Distinct().ToArray();
+        int[] rounds = reports.Select(r => r.Round).Distinct().Order().ToArray();
+
+        // Every figure by framework, round and case; one report per part, so a case appears once per round.
+        var measured = new Dictionary<(string Framework, int Round, string Name), BenchResult>();
+        foreach (var report in reports)
+            foreach (var result in report.Results)
+                if (!measured.TryAdd((report.Framework, report.Round, result.Name), result))
+                    throw new InvalidDataException($"{report.Framework} reports {result.Name} twice in round {report.Round}.");
 
         // Rows in the order ours reported them, then any case only a peer has.
         var rows = new List<(string Name, string Unit, string Better, string? Note)>();
-        foreach (var result in reports.OrderBy(r => Array.IndexOf(Frameworks, r.Framework)).SelectMany(r => r.Results))
+        foreach (var result in reports.OrderBy(r => Array.IndexOf(Frameworks, r.Framework)).ThenBy(r => r.Round).SelectMany(r => r.Results))
             if (!rows.Any(r => r.Name == result.Name)) rows.Add((result.Name, result.Unit, result.Better, result.Note));
 
         var results = new JsonArray();
         foreach (var row in rows)
         {
             var item = new JsonObject { ["name"] = row.Name, ["unit"] = row.Unit, ["better"] = row.Better };
-            var values = new Dictionary<string, double?>();
+            var picked = new Dictionary<string, double?>();
+            var perRound = new JsonObject();
             foreach (string fw in Frameworks)
             {
                 // The peers never read a sparse input, so their figure for a "_dense_input" case is their base case's.
                 string name = fw != "ours" && row.Name.EndsWith(DenseInputSuffix, StringComparison.Ordinal)
                     ? row.Name[..^DenseInputSuffix.Length] : row.Name;
-                var found = byFramework.GetValueOrDefault(fw)?.SelectMany(r => r.Results).FirstOrDefault(r => r.Name == name);
-                if (found is not null && found.Unit != row.Unit)
-                    throw new InvalidDataException($"{fw} reports {row.Name} in {found.Unit}, ours in {row.Unit}.");
-                values[fw] = found?.Value;
-                item[fw] = found is null ? null : JsonValue.Create(found.Value);
+                BenchResult?[] found = rounds.Select(r => measured.GetValueOrDefault((fw, r, name))).ToArray();
+                foreach (var f in found)
+                    if (f is not null && f.Unit != row.Unit)
+                        throw new InvalidDataException($"{fw} reports {row.Name} in {f.Unit}, ours in {row.Unit}.");
+                double[] values = found.OfType<BenchResult>().Select(f => f.Value).ToArray();
+                picked[fw] = values.Length == 0 ? null : RoundSelection.Pick(row.Unit, row.Better, values);
+                item[fw] = picked[fw] is double v ? JsonValue.Create(v) : null;
+                perRound[fw] = values.Length == 0 ? null
+                    : new JsonArray(found.Select(f => f is null ? null : (JsonNode)JsonValue.Create(f.Value)).ToArray());
             }
-            item["ratio_vs_best_peer"] = Ratio(values["ours"], [values["torchsharp"], values["pytorch"]], row.Better) is double ratio
+            item["ratio_vs_best_peer"] = Ratio(picked["ours"], [picked["torchsharp"], picked["pytorch"]], row.Better) is double ratio
                 ? JsonValue.Create(Math.Round(ratio, 4)) : null;
+            if (rounds.Length > 1) item["rounds"] = perRound;
             if (row.Note is not null) item["note"] = row.Note;
             results.Add(item);
         }
@@ -105,7 +123,13 @@ public static class SummaryMerger
             if (byFramework.TryGetValue(fw, out var list))
             {
                 var settings = new JsonObject();
-                foreach (var (k, v) in list.SelectMany(r => r.Settings)) settings[k] = v;
+                foreach (string key in list.SelectMany(r => r.Settings.Keys).Distinct())
+                {
+                    // A setting that changed between reports lists each report's value in round order: other_load_*,
+                    // written by one part, thus reads as one value per round ("0.01 / 0.40").
+                    string[] values = list.Where(r => r.Settings.ContainsKey(key)).Select(r => r.Settings[key]).ToArray();
+                    settings[key] = values.Distinct().Count() == 1 ? values[0] : string.Join(" / ", values);
+                }
                 frameworks[fw] = new JsonObject { ["version"] = list[0].Version, ["settings"] = settings };
             }
             else
@@ -121,13 +145,21 @@ public static class SummaryMerger
             if (distinct.Select(d => d.Split('=')[1]).Distinct().Count() > 1) warnings.Add($"{key} differs: {string.Join(", ", distinct)}");
         }
         if (threads.Length > 1) warnings.Add($"threads differ across reports: {string.Join(", ", threads)}");
+        // bench.sh drops a peer that failed in any round; a framework short of rounds was merged by hand.
+        foreach (var (fw, list) in byFramework)
+        {
+            int[] own = list.Select(r => r.Round).Distinct().ToArray();
+            if (own.Length != rounds.Length)
+                warnings.Add($"{fw} has reports for round(s) {string.Join(", ", own)} only, of {string.Join(", ", rounds)}");
+        }
         // Other work on the same cores can halve a figure (PEERS-NOTES): say so next to the figures it touched.
-        foreach (var report in reports)
+        foreach (var report in reports.OrderBy(r => r.Round).ThenBy(r => Array.IndexOf(Frameworks, r.Framework)))
         {
             foreach (var (key, value) in report.Settings.Where(kv => kv.Key.StartsWith("other_load_", StringComparison.Ordinal)))
             {
                 if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double cores) && cores > BusyMachineCores)
-                    warnings.Add($"other processes kept {value} cores busy while {report.Framework} ran its {key["other_load_".Length..]} part");
+                    warnings.Add($"other processes kept {value} cores busy while {report.Framework} ran its " +
+                        $"{key["other_load_".Length..]} part in round {report.Round}");
             }
         }
 
@@ -135,10 +167,12 @@ public static class SummaryMerger
         {
             ["machine"] = machine,
             ["threads"] = threads.Length == 1 ? threads[0] : null,
+            ["rounds"] = rounds.Length,
             ["mode"] = string.Join(",", modes),
             ["command"] = command,
             ["generated_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             ["ratio_definition"] = RatioDefinition,
+            ["round_selection"] = RoundSelection.Definition,
             ["frameworks"] = frameworks,
             ["notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
             ["warnings"] = warnings,

@@ -16,6 +16,11 @@ public sealed class BenchReport
     public required string Version { get; init; }
     public required string Mode { get; init; }
     public required int Threads { get; init; }
+    /// <summary>
+    /// Which of build/bench.sh's interleaved rounds produced this report (--round; 1 for a single run), so the
+    /// merge can put a framework's figures in round order. Reports written before rounds existed read as 1.
+    /// </summary>
+    public int Round { get; init; } = 1;
     public Dictionary<string, string> Settings { get; init; } = [];
     public List<BenchResult> Results { get; init; } = [];
 

@@ -2,8 +2,8 @@
 """PyTorch side of the side-by-side benchmark: the same cases, sizes, timing method and JSON report as our
 harness (test/Microsoft.ML.Autoencoders.Benchmarks, see Shared/*.cs) so build/bench.sh can merge them.
 
-Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all, --threads N, --json FILE,
---mnist DIR; --print-blas only names the BLAS library torch loaded (the driver checks it is not the reference
+Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all, --threads N, --round N,
+--json FILE, --mnist DIR; --print-blas only names the BLAS library torch loaded (the driver checks it is not the reference
 BLAS, which is ~40x slower). MNIST is read from the original gzip IDX files with gzip + numpy."""
 import argparse
 import gzip
@@ -33,24 +33,27 @@ AE_BATCH = 256
 
 
 def gemm_cases():
-    cases = [("sgemm_square_1024", False, False, 1024, 1024, 1024),
-             ("sgemm_square_2048", False, False, 2048, 2048, 2048)]
-    step = []
+    """(square, autoencoder): the square cases, and the autoencoder's 12 products layer by layer as
+    (case, in_training_step) pairs, as GemmCases.All orders them."""
+    square = [("sgemm_square_1024", False, False, 1024, 1024, 1024),
+              ("sgemm_square_2048", False, False, 2048, 2048, 2048)]
+    autoencoder = []
     for i, (n_in, n_out) in enumerate(AE_LAYERS):
         layer = f"L{i + 1}_{n_in}x{n_out}"
-        step.append((f"sgemm_ae_{layer}_fwd_NN", False, False, AE_BATCH, n_out, n_in))
-        step.append((f"sgemm_ae_{layer}_dW_TN", True, False, n_in, n_out, AE_BATCH))
-        if i > 0:  # the first layer's input gradient is never needed
-            step.append((f"sgemm_ae_{layer}_dX_NT", False, True, AE_BATCH, n_in, n_out))
-    return cases, step
+        autoencoder.append(((f"sgemm_ae_{layer}_fwd_NN", False, False, AE_BATCH, n_out, n_in), True))
+        autoencoder.append(((f"sgemm_ae_{layer}_dW_TN", True, False, n_in, n_out, AE_BATCH), True))
+        # Training never computes the first layer's input gradient (GemmCases.UnusedInTraining): it is timed
+        # for completeness but kept out of the step mix.
+        autoencoder.append(((f"sgemm_ae_{layer}_dX_NT", False, True, AE_BATCH, n_in, n_out), i > 0))
+    return square, autoencoder
 
 
 class Report:
     """The JSON shape of BenchReport (Shared/BenchReport.cs)."""
 
-    def __init__(self, mode, threads, settings):
+    def __init__(self, mode, threads, round_, settings):
         self.doc = {"framework": "pytorch", "version": torch.__version__, "mode": mode, "threads": threads,
-                    "settings": settings, "results": []}
+                    "round": round_, "settings": settings, "results": []}
 
     def add(self, name, unit, value, better, note=None):
         item = {"name": name, "unit": unit, "value": float(value), "better": better}
@@ -146,10 +149,11 @@ def find_mnist(explicit):
 
 
 def run_kernels(mode, report):
-    square, step = gemm_cases()
+    square, autoencoder = gemm_cases()
+    step = [case for case, in_training_step in autoencoder if in_training_step]
     seconds = {}
     with torch.no_grad():
-        for name, ta, tb, m, n, k in square + step:
+        for name, ta, tb, m, n, k in square + [case for case, _ in autoencoder]:
             a = torch.rand(k, m) * 2 - 1 if ta else torch.rand(m, k) * 2 - 1
             b = torch.rand(n, k) * 2 - 1 if tb else torch.rand(k, n) * 2 - 1
             op_a, op_b = (a.t() if ta else a), (b.t() if tb else b)  # .t() reaches BLAS as a transpose flag
@@ -218,6 +222,7 @@ def main():
     p.add_argument("--dry", action="store_true")
     p.add_argument("--part", choices=["all", "kernels", "training"], default="all")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--round", type=int, default=1, help="build/bench.sh's round this run belongs to; only recorded")
     p.add_argument("--json")
     p.add_argument("--mnist")
     p.add_argument("--print-blas", action="store_true")
@@ -235,8 +240,11 @@ def main():
     settings["blas"] = loaded_blas()
     settings["torch_threads"] = str(torch.get_num_threads())
     settings["python"] = sys.version.split()[0]
-    report = Report(mode_name, args.threads, settings)
-    print(f"pytorch ({torch.__version__}), mode {mode_name}, {args.threads} threads, part {args.part}", flush=True)
+    if args.round < 1:
+        p.error("--round must be at least 1")
+    report = Report(mode_name, args.threads, args.round, settings)
+    print(f"pytorch ({torch.__version__}), mode {mode_name}, {args.threads} threads, part {args.part}, "
+          f"round {args.round}", flush=True)
     load = MachineLoad()
     if args.part in ("all", "kernels"):
         run_kernels(mode, report)

@@ -1,0 +1,21 @@
+namespace Microsoft.ML.Autoencoders.Benchmarks.Tests;
+
+public class RoundSelectionTests
+{
+    [Theory]
+    [InlineData("GFLOP/s", "higher", 3.0)] // speed: best
+    [InlineData("rows/s", "higher", 3.0)]
+    [InlineData("s/epoch", "lower", 1.0)]
+    [InlineData("MSE", "lower", 3.0)]      // not speed: worst
+    [InlineData("MiB", "lower", 3.0)]
+    public void SpeedTakesTheBestRoundEverythingElseTheWorst(string unit, string better, double expected) =>
+        Assert.Equal(expected, RoundSelection.Pick(unit, better, [2.0, 1.0, 3.0]));
+
+    [Fact]
+    public void SpeedUnitsAreTheThreeRatesAndTimes() =>
+        Assert.Equal(["GFLOP/s", "s/epoch", "rows/s"], RoundSelection.SpeedUnits);
+
+    [Fact]
+    public void AnUnknownDirectionIsAnError() =>
+        Assert.Throws<InvalidDataException>(() => RoundSelection.Pick("MSE", "sideways", [1.0]));
+}
