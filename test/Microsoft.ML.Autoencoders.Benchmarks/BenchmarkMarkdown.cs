@@ -66,6 +66,10 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  peers run those two products dense. The `*_dense_input` rows are ours trained and run again in the same");
         sb.AppendLine("  process with that path switched off (`Sequential.UsesSparseInput = false`, every layer dense: the peers'");
         sb.AppendLine("  work), compared with the peers' same case.");
+        sb.AppendLine("- `mlnet_*` (ours only; the peers have no ML.NET pipeline): the same network, fitted for one epoch through");
+        sb.AppendLine("  `mlContext.Transforms.Autoencoder`, scoring the test set as a user's ML.NET code does. `mlnet_transform_rows_per_second`");
+        sb.AppendLine("  is a cursor over `Transform` reading Encoded, Reconstruction and Error (the cursor scores in look-ahead batches);");
+        sb.AppendLine("  `mlnet_prediction_engine_rows_per_second` calls `PredictionEngine.Predict` once per row.");
         return sb.ToString();
     }
 

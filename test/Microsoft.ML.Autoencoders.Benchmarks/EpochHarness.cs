@@ -51,6 +51,7 @@ public static class EpochHarness
         Report(report, SummaryMerger.DenseInputSuffix, settings, denseNetwork, denseEpochSeconds, test, testRows, pixels, threads, trainRows);
         if (peakMegabytes is double mb)
             report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of the first training, own process");
+        MlNetScoringHarness.Run(settings, threads, train, trainRows, test, testRows, report);
     }
 
     private static (AutoencoderNetwork Network, double EpochSeconds, double? PeakMegabytes) Train(
