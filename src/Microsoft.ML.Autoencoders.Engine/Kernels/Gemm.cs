@@ -20,7 +20,7 @@ public static class Gemm
     /// Below this many multiply-adds per extra thread, waking a worker costs more than it saves
     /// (a wake-up from the spinning state is about a microsecond; 2 M multiply-adds take ~20 µs on one core).
     /// </summary>
-    private const long MinWorkPerThread = 1L << 21;
+    internal const long MinWorkPerThread = 1L << 21;
 
     /// <summary>Computes C = alpha·op(A)·op(B) + beta·C.</summary>
     /// <param name="transA">Read A as its transpose: A is then stored [k, m] with leading dimension lda.</param>
@@ -116,6 +116,17 @@ public static class Gemm
         }
     }
 
+    /// <summary>
+    /// One already-pinned and checked product with k &gt; 0, on the calling thread alone (see <see cref="GemmPair"/>):
+    /// the same path, so the same bits, as <see cref="Multiply(Transpose, Transpose, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/>.
+    /// </summary>
+    internal static unsafe void Multiply(in GemmOperands operands)
+    {
+        GemmMicroKernel kernel = GemmMicroKernel.Best;
+        if (GemmSmallRows.Handles(kernel, operands.M)) GemmSmallRows.Compute(operands, 0, operands.N);
+        else GemmBlockedProduct.Compute(operands, kernel, 0, operands.M, 0, operands.N);
+    }
+
     /// <summary>How many threads the product is worth: enough work per thread, and at least one tile band each.</summary>
     private static int PartsFor(in GemmOperands operands, GemmMicroKernel kernel, bool smallRows, int threads)
     {
@@ -139,7 +150,7 @@ public static class Gemm
     }
 
     /// <summary>Checks that a rows × columns matrix with leading dimension <paramref name="ld"/> fits in the span.</summary>
-    private static void CheckMatrix(ReadOnlySpan<float> span, int rows, int columns, int ld, string name)
+    internal static void CheckMatrix(ReadOnlySpan<float> span, int rows, int columns, int ld, string name)
     {
         if (rows == 0 || columns == 0) return;
         if (ld < columns)

@@ -119,6 +119,29 @@ public sealed class Dense : Layer
         }
     }
 
+    /// <summary>dW (+)= xᵀ·dy and dx (+)= dy·Wᵀ as a <see cref="GemmPair"/>: the same bits as the two calls below.</summary>
+    private unsafe void BothGradientsAtOnce(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch,
+        bool overwriteWeights, bool overwriteInput)
+    {
+        Span<float> dW = Weights.Gradients;
+        ReadOnlySpan<float> w = Weights.Values;
+        Gemm.CheckMatrix(x, batch, InputSize, InputSize, nameof(x));
+        Gemm.CheckMatrix(dy, batch, OutputSize, OutputSize, nameof(dy));
+        Gemm.CheckMatrix(dx, batch, InputSize, InputSize, nameof(dx));
+        fixed (float* px = x)
+        fixed (float* pdy = dy)
+        fixed (float* pdx = dx)
+        fixed (float* pdW = dW)
+        fixed (float* pw = w)
+        {
+            var weightGradient = new GemmOperands(true, false, InputSize, OutputSize, batch, 1f, px, InputSize, pdy, OutputSize,
+                overwriteWeights ? 0f : 1f, pdW, OutputSize);
+            var inputGradient = new GemmOperands(false, true, batch, InputSize, OutputSize, 1f, pdy, OutputSize, pw, OutputSize,
+                overwriteInput ? 0f : 1f, pdx, InputSize);
+            GemmPair.Run(weightGradient, inputGradient);
+        }
+    }
+
     /// <inheritdoc/>
     public override void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
@@ -126,7 +149,18 @@ public sealed class Dense : Layer
     {
         // dW[in, out] += xᵀ[in, batch] · dy[batch, out] (= when the gradients may be overwritten)
         bool overwrite = context.OverwriteParameterGradients;
-        if (SparseInputFor(context, batch) is { } mask)
+        NonzeroMask? mask = SparseInputFor(context, batch);
+        long multiplyAdds = (long)batch * InputSize * OutputSize;
+        if (mask is null && !dx.IsEmpty && GemmPair.Pays(context.Threads, multiplyAdds, multiplyAdds))
+        {
+            // Both products at once, one per thread; the bias gradient after them.
+            BothGradientsAtOnce(x, dy, dx, batch, overwrite, context.OverwriteInputGradient);
+            if (overwrite) Bias.Gradients.Clear();
+            AccumulateBiasGradient(Bias.Gradients, dy, batch, context.Threads);
+            return;
+        }
+
+        if (mask is not null)
         {
             SparseDenseGemm.MultiplyTransposed(mask, x, dy, OutputSize, Weights.Gradients, accumulate: !overwrite, context.Threads);
         }
