@@ -100,7 +100,59 @@ internal static unsafe class SparseDenseGemm
         long work = (long)nonzeros * product.N;
         int parts = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Min(threads, WorkerPool.Shared.MaxParallelism));
         // Bands of whole pairs: every output row is summed by one thread, in one order.
-        ParallelRange.Run(product.Pairs, parts, product, grain: 1, minPerThread: 1);
+        if (parts == 1) product.Execute(0, product.Pairs);
+        else BalancedBands.Run(product, parts);
+    }
+
+    /// <summary>
+    /// Cuts the pairs into bands of equal work rather than equal count: rows differ in nonzeros (MNIST's border pixels are
+    /// never lit, its centre ones often), and a thread that finishes early only waits. A pair's work is its union's
+    /// nonzeros plus a fixed share for loading and storing its output rows.
+    /// </summary>
+    private sealed class BalancedBands : IWorkerPoolJob
+    {
+        /// <summary>The cost of a pair's loads, stores and epilogue, in nonzeros' worth of multiply-adds.</summary>
+        private const int PairOverhead = 8;
+
+        [ThreadStatic]
+        private static BalancedBands? t_current;
+
+        private readonly int[] _bounds = new int[WorkerPool.Shared.MaxParallelism + 1];
+        private Product _product;
+
+        public static void Run(in Product product, int parts)
+        {
+            BalancedBands job = t_current ??= new BalancedBands();
+            job._product = product;
+            int pairs = product.Pairs;
+            long total = 0;
+            for (int pair = 0; pair < pairs; pair++) total += product.PairWork(pair) + PairOverhead;
+            job._bounds[0] = 0;
+            long done = 0;
+            int next = 0;
+            for (int part = 1; part < parts; part++)
+            {
+                long target = total * part / parts;
+                while (next < pairs && done < target) done += product.PairWork(next++) + PairOverhead;
+                job._bounds[part] = next;
+            }
+
+            job._bounds[parts] = pairs;
+            try
+            {
+                WorkerPool.Shared.Run(job, parts);
+            }
+            finally
+            {
+                job._product = default;
+            }
+        }
+
+        public void Execute(int part)
+        {
+            int start = _bounds[part], end = _bounds[part + 1];
+            if (start < end) _product.Execute(start, end);
+        }
     }
 
     /// <summary>
@@ -114,6 +166,16 @@ internal static unsafe class SparseDenseGemm
 
         /// <summary>Output rows taken two at a time (the last alone when there is an odd one).</summary>
         public int Pairs => (rows + 1) / 2;
+
+        /// <summary>The nonzeros a pair visits: the union of its two rows' bits.</summary>
+        public int PairWork(int pair)
+        {
+            int row = 2 * pair;
+            ulong* bits0 = bits + (nint)row * wordsPerRow, bits1 = row + 1 < rows ? bits0 + wordsPerRow : bits0;
+            int count = 0;
+            for (int w = 0; w < wordsPerRow; w++) count += BitOperations.PopCount(bits0[w] | bits1[w]);
+            return count;
+        }
 
         /// <summary>Computes pairs [<paramref name="firstPair"/>, <paramref name="endPair"/>) of output rows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
