@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
@@ -70,7 +71,7 @@ public class TrainingStepGradientTests
             Assert.Equal(before, reference.Parameters.Values);
             referenceCache.ZeroGradients();
             reference.Parameters.ZeroGradients();
-            TrainingStep.Gather(data, rows, Width, referenceCache.Values(0, Rows));
+            RowGather.Gather(data, rows, Width, referenceCache.Values(0, Rows));
             reference.Layers.Forward(referenceCache, Rows, context);
             int last = reference.Layers.Layers.Count;
             double referenceLoss = step.Loss.Compute(referenceCache.Values(last, Rows), referenceCache.Values(0, Rows), referenceCache.Gradients(last, Rows));

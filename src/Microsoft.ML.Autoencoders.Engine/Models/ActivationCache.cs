@@ -20,6 +20,7 @@ public sealed class ActivationCache
     private readonly int[] _scratchSizes;
     private readonly NonzeroMask? _inputMask;
     private bool _inputMaskIsCurrent;
+    private int _gatheredMaskRows = -1;
 
     internal ActivationCache(Sequential network, int maxBatch, bool forTraining)
     {
@@ -77,8 +78,40 @@ public sealed class ActivationCache
     /// </summary>
     internal NonzeroMask? MaskInput(ReadOnlySpan<float> input, int batch, int threads)
     {
+        _gatheredMaskRows = -1;
         _inputMaskIsCurrent = _inputMask != null && _inputMask.TryBuild(input, batch, _slotSizes[0], threads);
         return _inputMaskIsCurrent ? _inputMask : null;
+    }
+
+    /// <summary>
+    /// Copies the rows of <paramref name="source"/> listed in <paramref name="rows"/> into the input slot and, when the first
+    /// layer reads sparse input, marks their nonzeros in the same pass (<see cref="NonzeroMask.TryBuildGathered"/>): the
+    /// next forward pass from the input slot takes that mask (<see cref="TakeGatheredInputMask"/>) instead of reading the
+    /// batch again. Whoever changes the slot before that pass must call <see cref="ForgetInputMask"/>.
+    /// </summary>
+    internal void GatherInput(float[] source, ReadOnlySpan<int> rows, int threads)
+    {
+        int batch = rows.Length;
+        if (_inputMask is null)
+        {
+            RowGather.Gather(source, rows, _slotSizes[0], Values(0, batch), threads);
+            return;
+        }
+
+        _inputMaskIsCurrent = _inputMask.TryBuildGathered(source, rows, _slotSizes[0], Values(0, batch), threads);
+        _gatheredMaskRows = batch;
+    }
+
+    /// <summary>
+    /// Whether <see cref="GatherInput"/> left a mask for a forward pass over <paramref name="batch"/> rows of the input slot,
+    /// and that mask (null when the batch was too dense for the sparse path). Answers true once per gather.
+    /// </summary>
+    internal bool TakeGatheredInputMask(int batch, out NonzeroMask? mask)
+    {
+        bool gathered = _gatheredMaskRows == batch;
+        _gatheredMaskRows = -1;
+        mask = gathered && _inputMaskIsCurrent ? _inputMask : null;
+        return gathered;
     }
 
     /// <summary>The input as <see cref="MaskInput"/> last left it, if that was for <paramref name="batch"/> rows; backward reads it.</summary>
@@ -86,7 +119,11 @@ public sealed class ActivationCache
         _inputMaskIsCurrent && _inputMask!.Rows == batch ? _inputMask : null;
 
     /// <summary>Forgets the input's mask, e.g. when the dense path is asked for.</summary>
-    internal void ForgetInputMask() => _inputMaskIsCurrent = false;
+    internal void ForgetInputMask()
+    {
+        _inputMaskIsCurrent = false;
+        _gatheredMaskRows = -1;
+    }
 
     /// <summary>Zeroes every activation gradient: backward passes accumulate.</summary>
     public void ZeroGradients()

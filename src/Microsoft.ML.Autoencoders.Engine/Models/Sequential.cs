@@ -81,8 +81,9 @@ public sealed class Sequential
         LayerContext first = context;
         if (fromLayer == 0 && toLayer > 0)
         {
-            if (UsesSparseInput) first = context with { SparseInput = cache.MaskInput(input.IsEmpty ? cache.Values(0, batch) : input, batch, context.Threads) };
-            else cache.ForgetInputMask();
+            if (!UsesSparseInput) cache.ForgetInputMask();
+            else if (input.IsEmpty && cache.TakeGatheredInputMask(batch, out NonzeroMask? gathered)) first = context with { SparseInput = gathered };
+            else first = context with { SparseInput = cache.MaskInput(input.IsEmpty ? cache.Values(0, batch) : input, batch, context.Threads) };
         }
 
         for (int i = fromLayer; i < toLayer; i++)

@@ -65,20 +65,51 @@ public sealed class NonzeroMask
     /// </summary>
     public unsafe bool TryBuild(ReadOnlySpan<float> dense, int rows, int columns, int threads = 1)
     {
+        CheckShape(rows, columns);
+        if (dense.Length < (long)rows * columns) throw new ArgumentException($"{rows}×{columns} values needed, {dense.Length} given.", nameof(dense));
+        fixed (float* values = dense)
+        {
+            return Build(values, null, null, rows, columns, threads);
+        }
+    }
+
+    /// <summary>
+    /// Copies the rows of <paramref name="source"/> listed in <paramref name="rows"/> into consecutive rows of
+    /// <paramref name="destination"/> and describes them as <see cref="TryBuild"/> would, in one pass: each row is marked
+    /// while it is still in cache from the copy. The copy is always complete, whatever is returned.
+    /// </summary>
+    public unsafe bool TryBuildGathered(ReadOnlySpan<float> source, ReadOnlySpan<int> rows, int columns, Span<float> destination, int threads = 1)
+    {
+        CheckShape(rows.Length, columns);
+        if (destination.Length < (long)rows.Length * columns) throw new ArgumentException("The destination is smaller than the rows.", nameof(destination));
+        RowGather.CheckRows(source, rows, columns);
+        fixed (float* pSource = source)
+        fixed (int* pRows = rows)
+        fixed (float* pDestination = destination)
+        {
+            return Build(pDestination, pSource, pRows, rows.Length, columns, threads);
+        }
+    }
+
+    private void CheckShape(int rows, int columns)
+    {
         if ((uint)rows > (uint)MaxRows) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"This mask holds at most {MaxRows} rows.");
         if ((uint)columns > (uint)MaxColumns) throw new ArgumentOutOfRangeException(nameof(columns), columns, $"This mask holds at most {MaxColumns} columns.");
-        if (dense.Length < (long)rows * columns) throw new ArgumentException($"{rows}×{columns} values needed, {dense.Length} given.", nameof(dense));
+    }
+
+    /// <summary>Marks the rows at <paramref name="values"/>, first gathering them there when <paramref name="gatherRows"/> is given.</summary>
+    private unsafe bool Build(float* values, float* gatherSource, int* gatherRows, int rows, int columns, int threads)
+    {
         _columnBitsAreCurrent = false;
         Rows = rows;
         Columns = columns;
         long count = 0;
-        fixed (float* source = dense)
         fixed (ulong* bits = _rowBits)
         {
             // Rows are independent: each part marks a band of them and adds its nonzeros to the (integer, so
-            // order-free) total.
-            ParallelRange.Run(rows, threads, new MarkRows(source, columns, bits, WordsPerRow, &count),
-                grain: 1, minPerThread: Math.Max(1, 64 * 1024 / Math.Max(1, columns)));
+            // order-free) total. Copying a row from memory costs more than marking it, so gathering splits sooner.
+            ParallelRange.Run(rows, threads, new MarkRows(values, columns, gatherSource, gatherRows, bits, WordsPerRow, &count),
+                grain: 1, minPerThread: Math.Max(1, (gatherRows != null ? 32 : 64) * 1024 / Math.Max(1, columns)));
         }
 
         if (count > MaxNonzeros)
@@ -92,15 +123,22 @@ public sealed class NonzeroMask
         return true;
     }
 
-    /// <summary>Marks rows [start, end) and adds their nonzeros to the total.</summary>
-    private readonly unsafe struct MarkRows(float* source, int columns, ulong* bits, int words, long* total) : IRangeKernel
+    /// <summary>
+    /// Marks rows [start, end) of <c>values</c> and adds their nonzeros to the total; with <c>rows</c> given, first copies
+    /// each of them there from <c>source</c> (<see cref="RowGather"/>).
+    /// </summary>
+    private readonly unsafe struct MarkRows(float* values, int columns, float* source, int* rows, ulong* bits, int words, long* total) : IRangeKernel
     {
+        private bool Gathers => rows != null;
+
         public void Execute(int start, int end)
         {
+            if (Gathers) RowGather.Start(source, rows, columns, start, end);
             long count = 0;
             for (int r = start; r < end; r++)
             {
-                float* row = source + (nint)r * columns;
+                if (Gathers) RowGather.Copy(source, rows, columns, values, r, end);
+                float* row = values + (nint)r * columns;
                 ulong* rowBits = bits + (nint)r * words;
                 for (int w = 0; w < words; w++)
                 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using Microsoft.ML.Autoencoders.Engine.Corruption;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
@@ -143,8 +144,8 @@ public sealed class AutoencoderTrainer
         {
             int batch = Math.Min(cache.MaxBatch, rows.Length - start);
             ReadOnlySpan<int> batchRows = rows.AsSpan(start, batch);
-            TrainingStep.Gather(inputs, batchRows, width, cache.Values(0, batch));
-            TrainingStep.Gather(targets, batchRows, width, targetBatch);
+            RowGather.Gather(inputs, batchRows, width, cache.Values(0, batch));
+            RowGather.Gather(targets, batchRows, width, targetBatch);
             if (corruption != null) corruption.Apply(cache.Values(0, batch), noise!);
             _network.Layers.Forward(cache, batch, context, 0, lastLayer);
             sum += loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), Span<float>.Empty) * batch;

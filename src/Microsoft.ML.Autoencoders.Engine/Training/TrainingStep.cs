@@ -81,12 +81,14 @@ internal sealed unsafe class TrainingStep
     {
         int batch = rows.Length, width = _network.InputSize;
         Span<float> input = _cache.Values(0, batch);
-        Gather(inputs, rows, width, input, _context.Threads);
+        // Marking the nonzeros for a sparse first layer rides along with the copy, unless noise is about to change them.
+        if (_corruption == null) _cache.GatherInput(inputs, rows, _context.Threads);
+        else RowGather.Gather(inputs, rows, width, input, _context.Threads);
         // Without corruption and with the inputs as targets, the gathered input is the target: skip a second copy.
         bool targetIsInput = _corruption == null && ReferenceEquals(targets, inputs);
         ReadOnlySpan<float> target = targetIsInput ? input : _targetBatch.AsSpan(0, batch * width);
         // The targets are gathered from the clean rows; only the network's input is corrupted.
-        if (!targetIsInput) Gather(targets, rows, width, _targetBatch, _context.Threads);
+        if (!targetIsInput) RowGather.Gather(targets, rows, width, _targetBatch, _context.Threads);
         _corruption?.Apply(input, _random);
 
         var sequence = _network.Layers;
@@ -130,32 +132,4 @@ internal sealed unsafe class TrainingStep
         return batchLoss;
     }
 
-    /// <summary>Copies the rows listed in <paramref name="rows"/> of <paramref name="source"/> into consecutive rows of <paramref name="destination"/>.</summary>
-    public static void Gather(float[] source, ReadOnlySpan<int> rows, int width, Span<float> destination, int threads = 1)
-    {
-        if (destination.Length < (long)rows.Length * width) throw new ArgumentException("The destination is smaller than the rows.", nameof(destination));
-        foreach (int row in rows)
-            if ((uint)row >= (uint)(source.Length / Math.Max(1, width))) throw new ArgumentOutOfRangeException(nameof(rows), row, "A row index is outside the source.");
-        // Shuffled rows come from all over a large array, each a wait on memory: two threads keep twice as many in flight.
-        fixed (float* pSource = source)
-        fixed (int* pRows = rows)
-        fixed (float* pDestination = destination)
-        {
-            ParallelRange.Run(rows.Length * width, threads, new GatherPass(pSource, pRows, width, pDestination));
-        }
-    }
-
-    /// <summary>Copies destination elements [start, end): the pieces of the source rows they come from.</summary>
-    private readonly unsafe struct GatherPass(float* source, int* rows, int width, float* destination) : IRangeKernel
-    {
-        public void Execute(int start, int end)
-        {
-            while (start < end)
-            {
-                int row = start / width, column = start - row * width, length = Math.Min(width - column, end - start);
-                new ReadOnlySpan<float>(source + (nint)rows[row] * width + column, length).CopyTo(new Span<float>(destination + start, length));
-                start += length;
-            }
-        }
-    }
 }

@@ -50,6 +50,37 @@ public class SparseDenseGemmTests
     }
 
     [Fact]
+    public void GatheringAndMarkingInOnePassEqualsCopyingThenMarking()
+    {
+        foreach ((int m, int k, _) in Shapes)
+        foreach (int threads in new[] { 1, 2 })
+        {
+            // A source of 3m rows, of which the batch takes m in a shuffled order.
+            float[] source = SparseMatrix(new Random(m + k), 3 * m, k, density: 0.2);
+            int[] rows = Enumerable.Range(0, 3 * m).OrderBy(i => (i * 7919) % (3 * m + 1)).Take(m).ToArray();
+            float[] copied = rows.SelectMany(r => source.AsSpan(r * k, k).ToArray()).ToArray();
+            var expected = new NonzeroMask(m, k, m * k);
+            Assert.True(expected.TryBuild(copied, m, k));
+
+            var mask = new NonzeroMask(m, k, m * k);
+            float[] destination = Enumerable.Repeat(float.NaN, m * k).ToArray();
+            Assert.True(mask.TryBuildGathered(source, rows, k, destination, threads));
+
+            Assert.Equal(copied, destination);
+            Assert.Equal(expected.Count, mask.Count);
+            for (int r = 0; r < m; r++) Assert.Equal(expected.RowBits(r).ToArray(), mask.RowBits(r).ToArray());
+            for (int c = 0; c < k; c++) Assert.Equal(expected.ColumnBits(c).ToArray(), mask.ColumnBits(c).ToArray());
+
+            // Too dense for the mask: refused, but the rows are copied all the same.
+            if (expected.Count == 0) continue;
+            var strict = new NonzeroMask(m, k, expected.Count - 1);
+            Array.Fill(destination, float.NaN);
+            Assert.False(strict.TryBuildGathered(source, rows, k, destination, threads));
+            Assert.Equal(copied, destination);
+        }
+    }
+
+    [Fact]
     public void MaskCountsNaNAndRefusesMoreNonzerosThanItsLimit()
     {
         float[] dense = new float[40];
