@@ -85,13 +85,14 @@ public static class BenchmarkMarkdown
         }
         else
         {
-            sb.AppendLine("It ran a single round, so every figure is that round's; with `--rounds N` (2 by default for a full run)");
+            sb.AppendLine("It ran a single round, so every figure is that round's; with `--rounds N` (3 by default for a full run)");
             sb.AppendLine($"the frameworks take turns N times and {RoundSelection.Definition}.");
         }
-        sb.AppendLine("This machine shares its host: a burst of other work lasting tens of seconds can slow whichever framework");
-        sb.AppendLine("runs at that moment by 20–50 %, and even with no other process in sight, epochs of one framework within one");
-        sb.AppendLine("run have spread by up to half (PyTorch 1.04–1.81 s on 2026-11-23) and single kernels by a tenth between runs,");
-        sb.AppendLine("so ratios near 1 are ties.");
+        sb.AppendLine("This machine shares its host. With no other process in sight, training alternates between a fast and a slow");
+        sb.AppendLine("phase lasting seconds to minutes: on 2026-11-24 PyTorch's epochs ran at 0.98–1.03 s or 1.42–1.55 s, ours at");
+        sb.AppendLine("0.60–0.65 s or 1.05–1.14 s, while the FMA peak and the SGEMM rows stayed put (the slow phase hits memory, not");
+        sb.AppendLine("arithmetic). Read an epoch ratio against the rounds in summary.json: a round where one framework ran slow and");
+        sb.AppendLine("the other fast says nothing about either. Single kernels move by a few percent, so ratios near 1 are ties.");
     }
 
     public static string RenderTable(JsonObject summary)
