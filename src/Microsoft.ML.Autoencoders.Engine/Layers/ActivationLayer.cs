@@ -65,8 +65,18 @@ public abstract class ActivationLayer : Layer
         }
     }
 
+    /// <summary>
+    /// True when <see cref="WriteInputGradient"/> may be given dy and dx as one buffer (it reads each element before
+    /// writing it): a dense layer above can then write its input gradient there and have this layer's applied in place
+    /// (<see cref="Dense"/>'s backward through an activation).
+    /// </summary>
+    internal virtual bool WritesInputGradientInPlace => false;
+
+    /// <summary>dz = dz · f'(y), element by element, as a range kernel (see <see cref="WritesInputGradientInPlace"/>).</summary>
+    internal unsafe GradientPass InPlaceGradientPass(float* y, float* dz) => new(this, y, dz, dz, overwrite: true);
+
     /// <summary>dx = or += dy · f'(y) over one range of the batch.</summary>
-    private readonly unsafe struct GradientPass(ActivationLayer layer, float* y, float* dy, float* dx, bool overwrite) : IRangeKernel
+    internal readonly unsafe struct GradientPass(ActivationLayer layer, float* y, float* dy, float* dx, bool overwrite) : IRangeKernel
     {
         public void Execute(int start, int end)
         {

@@ -119,9 +119,38 @@ public sealed class Dense : Layer
         }
     }
 
+    /// <inheritdoc/>
+    internal override unsafe bool TryBackwardThroughActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dz,
+        ActivationLayer activation, int batch, in LayerContext context)
+    {
+        long multiplyAdds = (long)batch * InputSize * OutputSize;
+        if (!activation.WritesInputGradientInPlace || SparseInputFor(context, batch) is not null
+            || !GemmPair.Pays(context.Threads, multiplyAdds, multiplyAdds))
+            return false;
+
+        // x is the activation's output y: its gradient dz = (dy·Wᵀ) ⊙ f'(y) is written straight into dz by the thread
+        // that computed dy·Wᵀ, while it is still in that core's cache; the activation's own gradient slot is never used.
+        bool overwrite = context.OverwriteParameterGradients;
+        Gemm.CheckMatrix(dz, batch, InputSize, InputSize, nameof(dz));
+        fixed (float* py = x)
+        fixed (float* pdz = dz)
+        {
+            BothGradientsAtOnce(x, dy, dz, batch, overwrite, overwriteInput: true, activation.InPlaceGradientPass(py, pdz));
+        }
+
+        if (overwrite) Bias.Gradients.Clear();
+        AccumulateBiasGradient(Bias.Gradients, dy, batch, context.Threads);
+        return true;
+    }
+
     /// <summary>dW (+)= xᵀ·dy and dx (+)= dy·Wᵀ as a <see cref="GemmPair"/>: the same bits as the two calls below.</summary>
     private unsafe void BothGradientsAtOnce(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch,
-        bool overwriteWeights, bool overwriteInput)
+        bool overwriteWeights, bool overwriteInput) =>
+        BothGradientsAtOnce(x, dy, dx, batch, overwriteWeights, overwriteInput, default(ActivationLayer.GradientPass), followUp: false);
+
+    /// <summary><see cref="BothGradientsAtOnce(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, bool, bool)"/>, then <paramref name="inputGradientFollowUp"/> over dx.</summary>
+    private unsafe void BothGradientsAtOnce(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch,
+        bool overwriteWeights, bool overwriteInput, ActivationLayer.GradientPass inputGradientFollowUp, bool followUp = true)
     {
         Span<float> dW = Weights.Gradients;
         ReadOnlySpan<float> w = Weights.Values;
@@ -138,7 +167,8 @@ public sealed class Dense : Layer
                 overwriteWeights ? 0f : 1f, pdW, OutputSize);
             var inputGradient = new GemmOperands(false, true, batch, InputSize, OutputSize, 1f, pdy, OutputSize, pw, OutputSize,
                 overwriteInput ? 0f : 1f, pdx, InputSize);
-            GemmPair.Run(weightGradient, inputGradient);
+            if (followUp) GemmPair.Run(weightGradient, inputGradient, inputGradientFollowUp, batch * InputSize);
+            else GemmPair.Run(weightGradient, inputGradient);
         }
     }
 

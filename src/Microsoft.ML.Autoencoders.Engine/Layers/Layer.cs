@@ -45,6 +45,15 @@ public abstract class Layer
         => false;
 
     /// <summary>
+    /// Backward through this layer and the activation below it at once: with <paramref name="x"/> the activation's output
+    /// y, writes the activation's input gradient dz = (∂L/∂x) ⊙ f'(y) straight into <paramref name="dz"/> (overwriting it)
+    /// along with this layer's parameter gradients, and leaves the activation's own gradient slot alone. False, doing
+    /// nothing, when this layer cannot; the caller then runs both backward passes as usual.
+    /// </summary>
+    internal virtual bool TryBackwardThroughActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dz,
+        ActivationLayer activation, int batch, in LayerContext context) => false;
+
+    /// <summary>
     /// Given dL/dy, accumulates dL/dx into <paramref name="dx"/> (unless it is empty: the first layer's input
     /// gradient is never needed; written instead of added under <see cref="LayerContext.OverwriteInputGradient"/>)
     /// and accumulates the parameter gradients. x and y are the forward pass's values.

@@ -16,6 +16,9 @@ public sealed class ReluLayer(int width) : ActivationLayer(width)
     protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Gradient(y, dy, dx, accumulate: true);
 
     /// <inheritdoc/>
+    internal override bool WritesInputGradientInPlace => true;
+
+    /// <inheritdoc/>
     protected override void WriteInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Gradient(y, dy, dx, accumulate: false);
 
     private static void Gradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate)

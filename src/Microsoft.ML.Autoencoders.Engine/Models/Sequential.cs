@@ -128,6 +128,17 @@ public sealed class Sequential
             Span<float> dx = i == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i, batch);
             // The first layer reads the same mask its forward pass made (the input slot is unchanged since).
             LayerContext layerContext = i == 0 ? context with { SparseInput = cache.InputMask(batch) } : context;
+            // A dense layer over an activation can write the activation's input gradient itself, in the same pass as its own
+            // (Layer.TryBackwardThroughActivation); only when the slots are written over, not added to.
+            if (overwriteGradients && i - 1 >= toLayer && (i - 1 > 0 || needInputGradient)
+                && _layers[i - 1] is ActivationLayer activation
+                && _layers[i].TryBackwardThroughActivation(cache.Values(i, batch), cache.Gradients(i + 1, batch), cache.Gradients(i - 1, batch),
+                    activation, batch, layerContext with { OverwriteInputGradient = true }))
+            {
+                i--;
+                continue;
+            }
+
             if (overwriteGradients)
             {
                 if (_layers[i].CanOverwriteInputGradient) layerContext = layerContext with { OverwriteInputGradient = true };
