@@ -138,19 +138,23 @@ public sealed class Dense : Layer
             BothGradientsAtOnce(x, dy, dz, batch, overwrite, overwriteInput: true, activation.InPlaceGradientPass(py, pdz));
         }
 
-        if (overwrite) Bias.Gradients.Clear();
-        AccumulateBiasGradient(Bias.Gradients, dy, batch, context.Threads);
+        BiasGradient(dy, batch, overwrite, context.Threads);
         return true;
     }
 
-    /// <summary>dW (+)= xᵀ·dy and dx (+)= dy·Wᵀ as a <see cref="GemmPair"/>: the same bits as the two calls below.</summary>
-    private unsafe void BothGradientsAtOnce(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch,
-        bool overwriteWeights, bool overwriteInput) =>
-        BothGradientsAtOnce(x, dy, dx, batch, overwriteWeights, overwriteInput, default(ActivationLayer.GradientPass), followUp: false);
+    /// <summary>db (+)= the column sums of dy: written over when <paramref name="overwrite"/>, else added to.</summary>
+    private void BiasGradient(ReadOnlySpan<float> dy, int batch, bool overwrite, int threads)
+    {
+        if (overwrite) Bias.Gradients.Clear();
+        AccumulateBiasGradient(Bias.Gradients, dy, batch, threads);
+    }
 
-    /// <summary><see cref="BothGradientsAtOnce(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, bool, bool)"/>, then <paramref name="inputGradientFollowUp"/> over dx.</summary>
+    /// <summary>
+    /// dW (+)= xᵀ·dy and dx (+)= dy·Wᵀ as a <see cref="GemmPair"/>, the same bits as the two calls below; then, when given,
+    /// <paramref name="inputGradientFollowUp"/> over dx on the thread that computed it.
+    /// </summary>
     private unsafe void BothGradientsAtOnce(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch,
-        bool overwriteWeights, bool overwriteInput, ActivationLayer.GradientPass inputGradientFollowUp, bool followUp = true)
+        bool overwriteWeights, bool overwriteInput, ActivationLayer.GradientPass? inputGradientFollowUp = null)
     {
         Span<float> dW = Weights.Gradients;
         ReadOnlySpan<float> w = Weights.Values;
@@ -167,7 +171,7 @@ public sealed class Dense : Layer
                 overwriteWeights ? 0f : 1f, pdW, OutputSize);
             var inputGradient = new GemmOperands(false, true, batch, InputSize, OutputSize, 1f, pdy, OutputSize, pw, OutputSize,
                 overwriteInput ? 0f : 1f, pdx, InputSize);
-            if (followUp) GemmPair.Run(weightGradient, inputGradient, inputGradientFollowUp, batch * InputSize);
+            if (inputGradientFollowUp is { } followUp) GemmPair.Run(weightGradient, inputGradient, followUp, batch * InputSize);
             else GemmPair.Run(weightGradient, inputGradient);
         }
     }
@@ -185,8 +189,7 @@ public sealed class Dense : Layer
         {
             // Both products at once, one per thread; the bias gradient after them.
             BothGradientsAtOnce(x, dy, dx, batch, overwrite, context.OverwriteInputGradient);
-            if (overwrite) Bias.Gradients.Clear();
-            AccumulateBiasGradient(Bias.Gradients, dy, batch, context.Threads);
+            BiasGradient(dy, batch, overwrite, context.Threads);
             return;
         }
 
@@ -200,8 +203,7 @@ public sealed class Dense : Layer
                 1f, x, InputSize, dy, OutputSize, overwrite ? 0f : 1f, Weights.Gradients, OutputSize, context.Threads);
         }
 
-        if (overwrite) Bias.Gradients.Clear();
-        AccumulateBiasGradient(Bias.Gradients, dy, batch, context.Threads);
+        BiasGradient(dy, batch, overwrite, context.Threads);
         // dx[batch, in] += dy[batch, out] · Wᵀ[out, in]
         if (!dx.IsEmpty)
         {
