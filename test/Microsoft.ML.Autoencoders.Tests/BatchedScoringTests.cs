@@ -175,15 +175,20 @@ public class BatchedScoringTests
         return new VBuffer<float>(values.Length, indices.Length, indices.Select(j => values[j]).ToArray(), indices);
     }
 
-    [Fact]
-    public void ReadingOnlyPassedThroughColumnsReadsNoRowAhead()
+    /// <summary>A model fitted on synthetic rows, applied to a million of them from a source that counts what is pulled.</summary>
+    private static (IDataView Scored, CountingSource Source) ScoredCountingSource()
     {
         var ml = new MLContext(seed: 1);
         var template = SyntheticData.Rows(50);
         var transformer = TestAutoencoders.Fit(ml, ml.Data.LoadFromEnumerable(template));
         var source = new CountingSource(template);
+        return (transformer.Transform(ml.Data.LoadFromEnumerable(source.Rows(1_000_000))), source);
+    }
 
-        var scored = transformer.Transform(ml.Data.LoadFromEnumerable(source.Rows(1_000_000)));
+    [Fact]
+    public void ReadingOnlyPassedThroughColumnsReadsNoRowAhead()
+    {
+        var (scored, source) = ScoredCountingSource();
         using var cursor = scored.GetRowCursor([scored.Schema["Label"]]);
         for (int i = 0; i < 100; i++) Assert.True(cursor.MoveNext());
 
@@ -194,12 +199,7 @@ public class BatchedScoringTests
     [Fact]
     public void LookAheadGrowsWithWhatWasReadAndStopsAtTheLargestBatch()
     {
-        var ml = new MLContext(seed: 1);
-        var template = SyntheticData.Rows(50);
-        var transformer = TestAutoencoders.Fit(ml, ml.Data.LoadFromEnumerable(template));
-        var source = new CountingSource(template);
-
-        var scored = transformer.Transform(ml.Data.LoadFromEnumerable(source.Rows(1_000_000)));
+        var (scored, source) = ScoredCountingSource();
         using var cursor = scored.GetRowCursor([scored.Schema["Error"]]);
         var error = cursor.GetGetter<float>(scored.Schema["Error"]);
         float value = 0;

@@ -131,13 +131,7 @@ public sealed class Dense : Layer
         // x is the activation's output y: its gradient dz = (dy·Wᵀ) ⊙ f'(y) is written straight into dz by the thread
         // that computed dy·Wᵀ, while it is still in that core's cache; the activation's own gradient slot is never used.
         bool overwrite = context.OverwriteParameterGradients;
-        Gemm.CheckMatrix(dz, batch, InputSize, InputSize, nameof(dz));
-        fixed (float* py = x)
-        fixed (float* pdz = dz)
-        {
-            BothGradientsAtOnce(x, dy, dz, batch, overwrite, overwriteInput: true, activation.InPlaceGradientPass(py, pdz));
-        }
-
+        BothGradientsAtOnce(x, dy, dz, batch, overwrite, overwriteInput: true, activation);
         BiasGradient(dy, batch, overwrite, context.Threads);
         return true;
     }
@@ -150,11 +144,12 @@ public sealed class Dense : Layer
     }
 
     /// <summary>
-    /// dW (+)= xᵀ·dy and dx (+)= dy·Wᵀ as a <see cref="GemmPair"/>, the same bits as the two calls below; then, when given,
-    /// <paramref name="inputGradientFollowUp"/> over dx on the thread that computed it.
+    /// dW (+)= xᵀ·dy and dx (+)= dy·Wᵀ as a <see cref="GemmPair"/>, the same bits as the two calls below; then, when
+    /// <paramref name="activationBelow"/> is given (x being its output), its gradient applied to dx in place by the thread
+    /// that computed dx.
     /// </summary>
     private unsafe void BothGradientsAtOnce(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int batch,
-        bool overwriteWeights, bool overwriteInput, ActivationLayer.GradientPass? inputGradientFollowUp = null)
+        bool overwriteWeights, bool overwriteInput, ActivationLayer? activationBelow = null)
     {
         Span<float> dW = Weights.Gradients;
         ReadOnlySpan<float> w = Weights.Values;
@@ -171,8 +166,8 @@ public sealed class Dense : Layer
                 overwriteWeights ? 0f : 1f, pdW, OutputSize);
             var inputGradient = new GemmOperands(false, true, batch, InputSize, OutputSize, 1f, pdy, OutputSize, pw, OutputSize,
                 overwriteInput ? 0f : 1f, pdx, InputSize);
-            if (inputGradientFollowUp is { } followUp) GemmPair.Run(weightGradient, inputGradient, followUp, batch * InputSize);
-            else GemmPair.Run(weightGradient, inputGradient);
+            if (activationBelow is null) GemmPair.Run(weightGradient, inputGradient);
+            else GemmPair.Run(weightGradient, inputGradient, activationBelow.InPlaceGradientPass(px, pdx), batch * InputSize);
         }
     }
 

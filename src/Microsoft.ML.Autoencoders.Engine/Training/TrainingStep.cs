@@ -81,8 +81,9 @@ internal sealed unsafe class TrainingStep
     {
         int batch = rows.Length, width = _network.InputSize;
         Span<float> input = _cache.Values(0, batch);
-        // Marking the nonzeros for a sparse first layer rides along with the copy, unless noise is about to change them.
-        if (_corruption == null) _cache.GatherInput(inputs, rows, _context.Threads);
+        // Marking the nonzeros for a sparse first layer rides along with the copy, unless noise is about to change them or
+        // the sparse path is off.
+        if (_corruption == null && _network.Layers.UsesSparseInput) _cache.GatherInput(inputs, rows, _context.Threads);
         else RowGather.Gather(inputs, rows, width, input, _context.Threads);
         // Without corruption and with the inputs as targets, the gathered input is the target: skip a second copy.
         bool targetIsInput = _corruption == null && ReferenceEquals(targets, inputs);
