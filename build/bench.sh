@@ -6,13 +6,13 @@
 #
 # Usage: build/bench.sh [--quick | --dry] [--rounds N] [--threads N]
 #   --quick   fewer rows and epochs (CI, a first look); --dry runs every case once on tiny data.
-#   --rounds  how many interleaved rounds (default 3 for a full run, 1 for --quick and --dry).
+#   --rounds  how many interleaved rounds (default 5 for a full run, 1 for --quick and --dry).
 # Environment: ARTIFACTS (default <repo>/artifacts), MNIST_DIR (default: shared/data/mnist above the repo),
 #   BENCH_SKIP_TORCHSHARP=1 / BENCH_SKIP_PYTORCH=1 to leave a peer out.
 #
 # Every framework trains in its own process (peak memory is per process) and runs its kernels in another.
-# Everything is built first; then each round runs ours, TorchSharp and PyTorch in turn (kernels, then training),
-# so a burst of other work on this shared host hits one round of one framework, not all its figures. The merge
+# Everything is built first; then each round runs the kernels of ours, TorchSharp and PyTorch in turn, then their
+# training, so a burst of other work on this shared host hits one round of one framework, not all its figures. The merge
 # keeps each framework's best round for speed and its worst for MSE and memory (RoundSelection.cs).
 # Peers that cannot run, in any round, are reported as not measured, with the reason; only our side failing
 # fails the script.
@@ -37,9 +37,10 @@ while [ $# -gt 0 ]; do
 done
 mode=${mode_flag#--}; mode=${mode:-full}
 # Slow phases of this shared host last tens of seconds and come often (2026-11-24: a framework's epochs ran
-# ~1.5-1.75x slower for a while, then recovered); three rounds give every framework a fair chance of a quiet one.
+# ~1.5-1.75x slower for a while, then recovered; the same day one core ran a 42 us product's half at 68 us against
+# the other's 52 for seconds at a time); five rounds give every framework a fair chance of a quiet one.
 # Quick and dry runs are for a first look.
-[ -n "$rounds" ] || { [ "$mode" = full ] && rounds=3 || rounds=1; }
+[ -n "$rounds" ] || { [ "$mode" = full ] && rounds=5 || rounds=1; }
 
 artifacts=${ARTIFACTS:-$repo/artifacts}
 out=$artifacts/bench
@@ -133,29 +134,28 @@ if [ "${BENCH_SKIP_TORCHSHARP:-0}" = 1 ]; then unavailable torchsharp "skipped (
 if [ "${BENCH_SKIP_PYTORCH:-0}" = 1 ]; then unavailable pytorch "skipped (BENCH_SKIP_PYTORCH=1)"; else prepare_pytorch; fi
 
 # ---- measure: interleaved rounds ----------------------------------------------------------------------------
-# Runs one framework's kernels, then its training, for one round: "$1" names it, "$2" is the round, the rest is
-# its command. On a failure it names the part in failed_part and returns 1.
-failed_part=""
-measure_round() {
-  local framework=$1 round=$2; shift 2
-  local part
-  for part in kernels training; do
-    echo "== $framework: $part, round $round of $rounds"
-    run_part "$out/reports/$framework-$part.r$round.json" "$@" $mode_flag --threads "$threads" --part "$part" --round "$round" \
-      || { failed_part=$part; return 1; }
-  done
+# Runs one part of one framework for one round: "$1" names the framework, "$2" the part, "$3" the round, the rest
+# is its command.
+measure_part() {
+  local framework=$1 part=$2 round=$3; shift 3
+  echo "== $framework: $part, round $round of $rounds"
+  run_part "$out/reports/$framework-$part.r$round.json" "$@" $mode_flag --threads "$threads" --part "$part" --round "$round"
 }
 
+# Within a round the three frameworks' kernels run back to back (about 25 s in all), then their training: the
+# host's slow phases last seconds to minutes, so kernel figures taken close together are likelier to share one.
 for ((round = 1; round <= rounds; round++)); do
-  measure_round ours "$round" "${ours_command[@]}" \
-    || { echo "bench.sh: our $failed_part run failed in round $round" >&2; exit 1; }
-  # A peer that fails in any round is left out of the later ones and reported as not measured.
-  if [ ${#torchsharp_command[@]} -gt 0 ] && ! measure_round torchsharp "$round" "${torchsharp_command[@]}"; then
-    torchsharp_command=(); unavailable torchsharp "its $failed_part run failed in round $round (see the output above)"
-  fi
-  if [ ${#pytorch_command[@]} -gt 0 ] && ! measure_round pytorch "$round" "${pytorch_command[@]}"; then
-    pytorch_command=(); unavailable pytorch "its $failed_part run failed in round $round (see the output above)"
-  fi
+  for part in kernels training; do
+    measure_part ours "$part" "$round" "${ours_command[@]}" \
+      || { echo "bench.sh: our $part run failed in round $round" >&2; exit 1; }
+    # A peer that fails in any round is left out of the later ones and reported as not measured.
+    if [ ${#torchsharp_command[@]} -gt 0 ] && ! measure_part torchsharp "$part" "$round" "${torchsharp_command[@]}"; then
+      torchsharp_command=(); unavailable torchsharp "its $part run failed in round $round (see the output above)"
+    fi
+    if [ ${#pytorch_command[@]} -gt 0 ] && ! measure_part pytorch "$part" "$round" "${pytorch_command[@]}"; then
+      pytorch_command=(); unavailable pytorch "its $part run failed in round $round (see the output above)"
+    fi
+  done
 done
 
 # Every round's reports of every framework that ran all of them.

@@ -78,21 +78,24 @@ public static class BenchmarkMarkdown
     {
         if (rounds > 1)
         {
-            sb.AppendLine($"It ran {rounds} interleaved rounds, every framework taking its turn in each (ours, TorchSharp-cpu, PyTorch),");
-            sb.AppendLine("so a burst of other work lands on one round of one framework instead of on all its figures. The same rule");
+            sb.AppendLine($"It ran {rounds} interleaved rounds. In each, the three frameworks' kernels ran back to back (ours, TorchSharp-cpu,");
+            sb.AppendLine("PyTorch), then their training, so a burst of other work lands on one round of one framework instead of on all");
+            sb.AppendLine("its figures, and kernel figures taken seconds apart are likely to share the host's phase. The same rule");
             sb.AppendLine($"for every framework: {RoundSelection.Definition}");
             sb.AppendLine("(summary.json keeps every round's value).");
         }
         else
         {
-            sb.AppendLine("It ran a single round, so every figure is that round's; with `--rounds N` (3 by default for a full run)");
+            sb.AppendLine("It ran a single round, so every figure is that round's; with `--rounds N` (5 by default for a full run)");
             sb.AppendLine($"the frameworks take turns N times and {RoundSelection.Definition}.");
         }
         sb.AppendLine("This machine shares its host. With no other process in sight, training alternates between a fast and a slow");
         sb.AppendLine("phase lasting seconds to minutes: on 2026-11-24 PyTorch's epochs ran at 0.98–1.03 s or 1.42–1.55 s, ours at");
-        sb.AppendLine("0.60–0.65 s or 1.05–1.14 s, while the FMA peak and the SGEMM rows stayed put (the slow phase hits memory, not");
-        sb.AppendLine("arithmetic). Read an epoch ratio against the rounds in summary.json: a round where one framework ran slow and");
-        sb.AppendLine("the other fast says nothing about either. Single kernels move by a few percent, so ratios near 1 are ties.");
+        sb.AppendLine("0.60–0.65 s or 1.05–1.14 s, while the FMA peak stayed put. Two-thread products have phases of their own: the");
+        sb.AppendLine("same day, with both threads on their own core and the worker starting within a microsecond, each half of a 42 µs");
+        sb.AppendLine("product sometimes took 68–76 µs instead of 46 for seconds at a time (one core, or both, slowed by the host).");
+        sb.AppendLine("Read a ratio against the rounds in summary.json: a round where one framework ran slow and the other fast says");
+        sb.AppendLine("nothing about either. Single kernels move by a few percent even in a quiet phase, so ratios near 1 are ties.");
     }
 
     public static string RenderTable(JsonObject summary)
