@@ -29,8 +29,19 @@ internal static unsafe class GemmBlockedProduct
     public const int ColumnBlock = 2048;
 
     /// <summary>Computes rows [rowStart, rowEnd) × columns [columnStart, columnEnd) of C with <paramref name="kernel"/>.</summary>
+    /// <param name="op">The product, pinned.</param>
+    /// <param name="kernel">The micro-kernel; the packing follows its tile.</param>
+    /// <param name="rowStart">First row of C to compute (a multiple of the kernel's rows, or 0).</param>
+    /// <param name="rowEnd">One past the last row.</param>
+    /// <param name="columnStart">First column of C to compute (a multiple of the kernel's columns, or 0).</param>
+    /// <param name="columnEnd">One past the last column.</param>
+    /// <param name="allowAInPlace">
+    /// Let full tiles read A where it is stored (<see cref="ReadsAInPlace"/>); tests turn it off to hold the two ways
+    /// to the same bits.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(in GemmOperands op, GemmMicroKernel kernel, int rowStart, int rowEnd, int columnStart, int columnEnd)
+    public static void Compute(in GemmOperands op, GemmMicroKernel kernel, int rowStart, int rowEnd, int columnStart, int columnEnd,
+        bool allowAInPlace = true)
     {
         int mr = kernel.Rows, nr = kernel.Columns;
         int mc = Math.Max(mr, RowBlock / mr * mr);
@@ -43,6 +54,7 @@ internal static unsafe class GemmBlockedProduct
         float* packedA = workspace.PackedA(rowsInBlock * kcMax);
         float* packedB = workspace.PackedB(columnsInBlock * kcMax);
         float* edgeTile = workspace.EdgeTile(mr * nr);
+        bool aInPlace = allowAInPlace && ReadsAInPlace(op, kernel, columnEnd - columnStart);
 
         for (int jc = columnStart; jc < columnEnd; jc += nc)
         {
@@ -57,17 +69,40 @@ internal static unsafe class GemmBlockedProduct
                 for (int ic = rowStart; ic < rowEnd; ic += mc)
                 {
                     int rows = Math.Min(mc, rowEnd - ic);
-                    GemmPacking.PackBlock(op.AAt(ic, pc), op.Lda, lanesContiguous: op.TransA, rows, depth, mr, packedA);
-                    MacroKernel(op, kernel, packedA, packedB, edgeTile, ic, rows, jc, columns, depth, beta);
+                    if (aInPlace)
+                    {
+                        // Only a last partial sliver is packed (its missing rows zero-padded): full ones are read in place.
+                        int fullRows = rows / mr * mr;
+                        if (fullRows < rows) GemmPacking.PackBlock(op.AAt(ic + fullRows, pc), op.Lda, lanesContiguous: false, rows - fullRows, depth, mr, packedA);
+                    }
+                    else
+                    {
+                        GemmPacking.PackBlock(op.AAt(ic, pc), op.Lda, lanesContiguous: op.TransA, rows, depth, mr, packedA);
+                    }
+
+                    MacroKernel(op, kernel, packedA, packedB, edgeTile, ic, rows, jc, columns, depth, beta, aInPlace ? pc : -1);
                 }
             }
         }
     }
 
-    /// <summary>Runs the micro-kernel over every tile of one packed A block × packed B block.</summary>
+    /// <summary>
+    /// True when full tiles of this band can read A in place (<see cref="GemmMicroKernelAvx512InPlaceA"/>): the AVX-512
+    /// kernel, A stored row by row, and only full 32-column panels, so every tile that is not in the last partial sliver
+    /// is a full one. A leading dimension that is a multiple of 512 floats (2 KiB) would put the twelve rows in one or
+    /// two of the L1's 8-way sets, where they would evict each other; those keep packing.
+    /// </summary>
+    public static bool ReadsAInPlace(in GemmOperands op, GemmMicroKernel kernel, int columns) =>
+        ReferenceEquals(kernel, GemmMicroKernel.Avx512) && !op.TransA && columns % kernel.Columns == 0 && op.Lda % 512 != 0;
+
+    /// <summary>
+    /// Runs the micro-kernel over every tile of one packed A block × packed B block. With <paramref name="inPlaceStep"/>
+    /// ≥ 0, full slivers are read from A in place from that step on, and <paramref name="packedA"/> holds only the last
+    /// partial sliver.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel(in GemmOperands op, GemmMicroKernel kernel, float* packedA, float* packedB,
-        float* edgeTile, int rowOrigin, int rows, int columnOrigin, int columns, int depth, float beta)
+        float* edgeTile, int rowOrigin, int rows, int columnOrigin, int columns, int depth, float beta, int inPlaceStep)
     {
         int mr = kernel.Rows, nr = kernel.Columns;
         float alpha = op.Alpha;
@@ -80,6 +115,17 @@ internal static unsafe class GemmBlockedProduct
                 float* sliver = packedA + (nint)ir * depth;
                 int tileRows = Math.Min(mr, rows - ir);
                 float* c = op.C + (rowOrigin + ir) * op.Ldc + columnOrigin + jr;
+                if (inPlaceStep >= 0)
+                {
+                    if (tileRows == mr)
+                    {
+                        GemmMicroKernelAvx512InPlaceA.Compute(depth, op.AAt(rowOrigin + ir, inPlaceStep), op.Lda, panel, c, op.Ldc, alpha, beta);
+                        continue;
+                    }
+
+                    sliver = packedA;
+                }
+
                 if (tileRows == mr && tileColumns == nr)
                 {
                     kernel.Compute(depth, sliver, panel, c, op.Ldc, alpha, beta);

@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.Autoencoders.Engine.Kernels;
+
+/// <summary>
+/// The 12 × 32 AVX-512 tile with A read where it is stored, row by row, instead of from a packed sliver. The kernel
+/// only ever broadcasts single elements of A, and a broadcast can load from anywhere, so for an A stored row-major
+/// (op(A) = A) packing buys nothing but contiguity, and it costs a transposing copy: on two threads each thread packs
+/// all of A for its band of columns, which was 5 % of a 256 × 256 product (1.9 µs of 41 at k = 64, 26 of 490 at k = 784).
+/// </summary>
+/// <remarks>
+/// The twelve rows are addressed from four base pointers (rows 0, 3, 6, 9) plus one and two leading dimensions, so the
+/// loop needs eight general registers. Every element is the same chain of fused multiply-adds, in the same order, with
+/// the same write-back, as <see cref="GemmMicroKernelAvx512.Compute"/>: the bits do not depend on which one ran.
+/// </remarks>
+internal static unsafe class GemmMicroKernelAvx512InPlaceA
+{
+    /// <summary>Computes C[0..12, 0..32] = alpha·(A·packedB) + beta·C over <paramref name="depth"/> steps.</summary>
+    /// <param name="depth">Steps of the dot products (k of this block).</param>
+    /// <param name="a">A's element (tile row 0, step 0); row r is at <c>a + r·lda</c>, its steps consecutive.</param>
+    /// <param name="lda">Distance between consecutive rows of A.</param>
+    /// <param name="packedB">depth × 32, lane-contiguous.</param>
+    /// <param name="c">The tile's top-left element of C.</param>
+    /// <param name="ldc">Distance between consecutive rows of C.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="beta">Scale of C's old contents; 0 ignores them (even NaN).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Compute(int depth, float* a, nint lda, float* packedB, float* c, nint ldc, float alpha, float beta)
+    {
+        float* a0 = a, a3 = a + 3 * lda, a6 = a + 6 * lda, a9 = a + 9 * lda;
+        nint lda2 = 2 * lda;
+        Vector512<float> c00 = default, c01 = default;
+        Vector512<float> c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default;
+        Vector512<float> c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default;
+        Vector512<float> c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default;
+        Vector512<float> c90 = default, c91 = default;
+        Vector512<float> c100 = default, c101 = default;
+        Vector512<float> c110 = default, c111 = default;
+        for (int p = 0; p < depth; p++, a0++, a3++, a6++, a9++, packedB += GemmMicroKernelAvx512.Columns)
+        {
+            Vector512<float> b0 = Vector512.Load(packedB);
+            Vector512<float> b1 = Vector512.Load(packedB + 16);
+            Vector512<float> broadcast;
+            broadcast = Vector512.Create(a0[0]);
+            c00 = Vector512.FusedMultiplyAdd(broadcast, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(broadcast, b1, c01);
+            broadcast = Vector512.Create(a0[lda]);
+            c10 = Vector512.FusedMultiplyAdd(broadcast, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(broadcast, b1, c11);
+            broadcast = Vector512.Create(a0[lda2]);
+            c20 = Vector512.FusedMultiplyAdd(broadcast, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(broadcast, b1, c21);
+            broadcast = Vector512.Create(a3[0]);
+            c30 = Vector512.FusedMultiplyAdd(broadcast, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(broadcast, b1, c31);
+            broadcast = Vector512.Create(a3[lda]);
+            c40 = Vector512.FusedMultiplyAdd(broadcast, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(broadcast, b1, c41);
+            broadcast = Vector512.Create(a3[lda2]);
+            c50 = Vector512.FusedMultiplyAdd(broadcast, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(broadcast, b1, c51);
+            broadcast = Vector512.Create(a6[0]);
+            c60 = Vector512.FusedMultiplyAdd(broadcast, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(broadcast, b1, c61);
+            broadcast = Vector512.Create(a6[lda]);
+            c70 = Vector512.FusedMultiplyAdd(broadcast, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(broadcast, b1, c71);
+            broadcast = Vector512.Create(a6[lda2]);
+            c80 = Vector512.FusedMultiplyAdd(broadcast, b0, c80);
+            c81 = Vector512.FusedMultiplyAdd(broadcast, b1, c81);
+            broadcast = Vector512.Create(a9[0]);
+            c90 = Vector512.FusedMultiplyAdd(broadcast, b0, c90);
+            c91 = Vector512.FusedMultiplyAdd(broadcast, b1, c91);
+            broadcast = Vector512.Create(a9[lda]);
+            c100 = Vector512.FusedMultiplyAdd(broadcast, b0, c100);
+            c101 = Vector512.FusedMultiplyAdd(broadcast, b1, c101);
+            broadcast = Vector512.Create(a9[lda2]);
+            c110 = Vector512.FusedMultiplyAdd(broadcast, b0, c110);
+            c111 = Vector512.FusedMultiplyAdd(broadcast, b1, c111);
+        }
+
+        Vector512<float> alphaVector = Vector512.Create(alpha);
+        GemmMicroKernelAvx512.StoreRow(c + 0 * ldc, c00, c01, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 1 * ldc, c10, c11, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 2 * ldc, c20, c21, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 3 * ldc, c30, c31, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 4 * ldc, c40, c41, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 5 * ldc, c50, c51, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 6 * ldc, c60, c61, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 7 * ldc, c70, c71, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 8 * ldc, c80, c81, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 9 * ldc, c90, c91, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 10 * ldc, c100, c101, alphaVector, beta);
+        GemmMicroKernelAvx512.StoreRow(c + 11 * ldc, c110, c111, alphaVector, beta);
+    }
+}
