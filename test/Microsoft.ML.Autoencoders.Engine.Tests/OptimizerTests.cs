@@ -183,6 +183,41 @@ public class OptimizerTests
     }
 
     /// <summary>
+    /// The vector loops (512-bit where AVX-512 exists, else Vector&lt;float&gt;) and the scalar tail must be one formula:
+    /// 37 elements are two or more whole vectors and a tail, and each element must have the bits of the float formula
+    /// written out here in the same order.
+    /// </summary>
+    [Theory]
+    [InlineData(OptimizerKind.Adam)]
+    [InlineData(OptimizerKind.AdamW)]
+    public void Adam_VectorLanesHaveTheBitsOfTheScalarFormula(OptimizerKind kind)
+    {
+        const int count = 37;
+        const float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, decay = 0.01f;
+        var settings = new OptimizerSettings { Kind = kind, LearningRate = lr, Beta1 = b1, Beta2 = b2, Epsilon = eps, WeightDecay = decay };
+        var random = new SeededRandom(11);
+        float[] values = TestData.Uniform(random, count, -1f, 1f), expected = (float[])values.Clone();
+        float[] m = new float[count], v = new float[count];
+        var optimizer = Optimizer.Create(settings, count);
+        bool decoupled = kind == OptimizerKind.AdamW;
+        for (int t = 1; t <= 2; t++)
+        {
+            float[] gradients = TestData.Uniform(random, count, -1f, 1f);
+            float stepSize = lr / (1f - MathF.Pow(b1, t)), invSqrtCorrection2 = 1f / MathF.Sqrt(1f - MathF.Pow(b2, t));
+            float l2 = decoupled ? 0f : decay, shrink = decoupled ? 1f - lr * decay : 1f;
+            for (int i = 0; i < count; i++)
+            {
+                float g = gradients[i] + l2 * expected[i];
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                expected[i] = shrink * expected[i] - stepSize * m[i] / (MathF.Sqrt(v[i]) * invSqrtCorrection2 + eps);
+            }
+            optimizer.Step(values, gradients);
+            Assert.Equal(expected, values);
+        }
+    }
+
+    /// <summary>
     /// Threaded Adam/AdamW splits the buffer among workers; every element's bits must equal the one-thread update,
     /// at lengths that split unevenly and end in a scalar tail (and at small ones that stay on one thread).
     /// </summary>
