@@ -87,7 +87,7 @@ internal static unsafe class GemmBlockedProduct
     }
 
     /// <summary>
-    /// True when full tiles of this band can read A in place (<see cref="GemmMicroKernelAvx512InPlaceA"/>): the AVX-512
+    /// True when full tiles of this band can read A in place (<see cref="GemmMicroKernelAvx512.ComputeInPlaceA"/>): the AVX-512
     /// kernel, A stored row by row, and only full 32-column panels, so every tile that is not in the last partial sliver
     /// is a full one. A leading dimension that is a multiple of 512 floats (2 KiB) would put the twelve rows in one or
     /// two of the L1's 8-way sets, where they would evict each other; those keep packing.
@@ -119,7 +119,7 @@ internal static unsafe class GemmBlockedProduct
                 {
                     if (tileRows == mr)
                     {
-                        GemmMicroKernelAvx512InPlaceA.Compute(depth, op.AAt(rowOrigin + ir, inPlaceStep), op.Lda, panel, c, op.Ldc, alpha, beta);
+                        GemmMicroKernelAvx512.ComputeInPlaceA(depth, op.AAt(rowOrigin + ir, inPlaceStep), op.Lda, panel, c, op.Ldc, alpha, beta);
                         continue;
                     }
 

@@ -26,7 +26,38 @@ internal static unsafe class GemmMicroKernelAvx512
     /// <param name="beta">Scale of C's old contents; 0 ignores them (even NaN).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(int depth, float* packedA, float* packedB, float* c, nint ldc, float alpha, float beta)
+        => Tile(depth, packedA, rowStride: 1, stepStride: Rows, packedB, c, ldc, alpha, beta);
+
+    /// <summary>
+    /// The same tile with A read where it is stored, row by row, instead of from a packed sliver. The kernel only ever
+    /// broadcasts single elements of A, and a broadcast loads from anywhere, so for an A stored row-major (op(A) = A)
+    /// packing buys nothing but contiguity, and it costs a transposing copy: on two threads each thread packs all of A
+    /// for its band of columns, which was 5 % of a 256 × 256 product (1.9 µs of 41 at k = 64, 26 of 490 at k = 784).
+    /// </summary>
+    /// <param name="depth">Steps of the dot products (k of this block).</param>
+    /// <param name="a">A's element (tile row 0, step 0); row r is at <c>a + r·lda</c>, its steps consecutive.</param>
+    /// <param name="lda">Distance between consecutive rows of A.</param>
+    /// <param name="packedB">depth × 32, lane-contiguous.</param>
+    /// <param name="c">The tile's top-left element of C.</param>
+    /// <param name="ldc">Distance between consecutive rows of C.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="beta">Scale of C's old contents; 0 ignores them (even NaN).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ComputeInPlaceA(int depth, float* a, nint lda, float* packedB, float* c, nint ldc, float alpha, float beta)
+        => Tile(depth, a, rowStride: lda, stepStride: 1, packedB, c, ldc, alpha, beta);
+
+    /// <summary>
+    /// The tile over an A whose row r, step p sits at <c>a[r·rowStride + p·stepStride]</c>: a packed sliver (1, 12) or A
+    /// in place (lda, 1). Inlined into both entries, so each compiles with its strides as constants where they are. The
+    /// twelve rows are addressed from four base pointers (rows 0, 3, 6, 9) plus one and two row strides, which keeps the
+    /// loop within the general registers. Both ways every element is the same chain of fused multiply-adds, in the same
+    /// order, with the same write-back: the bits do not depend on whether A was packed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(int depth, float* a, nint rowStride, nint stepStride, float* packedB, float* c, nint ldc, float alpha, float beta)
     {
+        float* a0 = a, a3 = a + 3 * rowStride, a6 = a + 6 * rowStride, a9 = a + 9 * rowStride;
+        nint rowStride2 = 2 * rowStride;
         Vector512<float> c00 = default, c01 = default;
         Vector512<float> c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default;
@@ -39,49 +70,47 @@ internal static unsafe class GemmMicroKernelAvx512
         Vector512<float> c90 = default, c91 = default;
         Vector512<float> c100 = default, c101 = default;
         Vector512<float> c110 = default, c111 = default;
-        for (int p = 0; p < depth; p++)
+        for (int p = 0; p < depth; p++, a0 += stepStride, a3 += stepStride, a6 += stepStride, a9 += stepStride, packedB += Columns)
         {
             Vector512<float> b0 = Vector512.Load(packedB);
             Vector512<float> b1 = Vector512.Load(packedB + 16);
-            Vector512<float> a;
-            a = Vector512.Create(packedA[0]);
-            c00 = Vector512.FusedMultiplyAdd(a, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(a, b1, c01);
-            a = Vector512.Create(packedA[1]);
-            c10 = Vector512.FusedMultiplyAdd(a, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(a, b1, c11);
-            a = Vector512.Create(packedA[2]);
-            c20 = Vector512.FusedMultiplyAdd(a, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(a, b1, c21);
-            a = Vector512.Create(packedA[3]);
-            c30 = Vector512.FusedMultiplyAdd(a, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(a, b1, c31);
-            a = Vector512.Create(packedA[4]);
-            c40 = Vector512.FusedMultiplyAdd(a, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(a, b1, c41);
-            a = Vector512.Create(packedA[5]);
-            c50 = Vector512.FusedMultiplyAdd(a, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(a, b1, c51);
-            a = Vector512.Create(packedA[6]);
-            c60 = Vector512.FusedMultiplyAdd(a, b0, c60);
-            c61 = Vector512.FusedMultiplyAdd(a, b1, c61);
-            a = Vector512.Create(packedA[7]);
-            c70 = Vector512.FusedMultiplyAdd(a, b0, c70);
-            c71 = Vector512.FusedMultiplyAdd(a, b1, c71);
-            a = Vector512.Create(packedA[8]);
-            c80 = Vector512.FusedMultiplyAdd(a, b0, c80);
-            c81 = Vector512.FusedMultiplyAdd(a, b1, c81);
-            a = Vector512.Create(packedA[9]);
-            c90 = Vector512.FusedMultiplyAdd(a, b0, c90);
-            c91 = Vector512.FusedMultiplyAdd(a, b1, c91);
-            a = Vector512.Create(packedA[10]);
-            c100 = Vector512.FusedMultiplyAdd(a, b0, c100);
-            c101 = Vector512.FusedMultiplyAdd(a, b1, c101);
-            a = Vector512.Create(packedA[11]);
-            c110 = Vector512.FusedMultiplyAdd(a, b0, c110);
-            c111 = Vector512.FusedMultiplyAdd(a, b1, c111);
-            packedA += Rows;
-            packedB += Columns;
+            Vector512<float> broadcast;
+            broadcast = Vector512.Create(a0[0]);
+            c00 = Vector512.FusedMultiplyAdd(broadcast, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(broadcast, b1, c01);
+            broadcast = Vector512.Create(a0[rowStride]);
+            c10 = Vector512.FusedMultiplyAdd(broadcast, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(broadcast, b1, c11);
+            broadcast = Vector512.Create(a0[rowStride2]);
+            c20 = Vector512.FusedMultiplyAdd(broadcast, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(broadcast, b1, c21);
+            broadcast = Vector512.Create(a3[0]);
+            c30 = Vector512.FusedMultiplyAdd(broadcast, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(broadcast, b1, c31);
+            broadcast = Vector512.Create(a3[rowStride]);
+            c40 = Vector512.FusedMultiplyAdd(broadcast, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(broadcast, b1, c41);
+            broadcast = Vector512.Create(a3[rowStride2]);
+            c50 = Vector512.FusedMultiplyAdd(broadcast, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(broadcast, b1, c51);
+            broadcast = Vector512.Create(a6[0]);
+            c60 = Vector512.FusedMultiplyAdd(broadcast, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(broadcast, b1, c61);
+            broadcast = Vector512.Create(a6[rowStride]);
+            c70 = Vector512.FusedMultiplyAdd(broadcast, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(broadcast, b1, c71);
+            broadcast = Vector512.Create(a6[rowStride2]);
+            c80 = Vector512.FusedMultiplyAdd(broadcast, b0, c80);
+            c81 = Vector512.FusedMultiplyAdd(broadcast, b1, c81);
+            broadcast = Vector512.Create(a9[0]);
+            c90 = Vector512.FusedMultiplyAdd(broadcast, b0, c90);
+            c91 = Vector512.FusedMultiplyAdd(broadcast, b1, c91);
+            broadcast = Vector512.Create(a9[rowStride]);
+            c100 = Vector512.FusedMultiplyAdd(broadcast, b0, c100);
+            c101 = Vector512.FusedMultiplyAdd(broadcast, b1, c101);
+            broadcast = Vector512.Create(a9[rowStride2]);
+            c110 = Vector512.FusedMultiplyAdd(broadcast, b0, c110);
+            c111 = Vector512.FusedMultiplyAdd(broadcast, b1, c111);
         }
 
         Vector512<float> alphaVector = Vector512.Create(alpha);

@@ -4,7 +4,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Kernels;
 
 /// <summary>
 /// Under the AVX-512 kernel, full tiles read a row-major A where it is stored instead of packing it
-/// (<see cref="GemmMicroKernelAvx512InPlaceA"/>). The result must have the bits of the packed path, on the shapes that
+/// (<see cref="GemmMicroKernelAvx512.ComputeInPlaceA"/>). The result must have the bits of the packed path, on the shapes that
 /// exercise its edges: a last partial sliver, two depth blocks, a leading dimension wider than the matrix, and beta.
 /// </summary>
 public unsafe class GemmInPlaceATests
