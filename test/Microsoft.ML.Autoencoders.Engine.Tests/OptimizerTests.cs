@@ -183,9 +183,8 @@ public class OptimizerTests
     }
 
     /// <summary>
-    /// The vector loops (512-bit where AVX-512 exists, else Vector&lt;float&gt;) and the scalar tail must be one formula:
-    /// 37 elements are two or more whole vectors and a tail, and each element must have the bits of the float formula
-    /// written out here in the same order.
+    /// The vector loop and the scalar tail must be one formula: 37 elements are whole vectors and a tail, and each
+    /// element must have the bits of the float formula written out here in the same order.
     /// </summary>
     [Theory]
     [InlineData(OptimizerKind.Adam)]
