@@ -37,8 +37,9 @@ while [ $# -gt 0 ]; do
 done
 mode=${mode_flag#--}; mode=${mode:-full}
 # Slow phases of this shared host last tens of seconds and come often (2026-11-24: a framework's epochs ran
-# ~1.5-1.75x slower for a while, then recovered; the same day one core ran a 42 us product's half at 68 us against
-# the other's 52 for seconds at a time); five rounds give every framework a fair chance of a quiet one.
+# ~1.5-1.75x slower for a while, then recovered; the same day a throwaway probe saw one core run a 42 us product's
+# half at 68 us against the other's 52 for seconds at a time); five rounds give every framework a fair chance of a
+# quiet one.
 # Quick and dry runs are for a first look.
 [ -n "$rounds" ] || { [ "$mode" = full ] && rounds=5 || rounds=1; }
 

@@ -91,9 +91,10 @@ public static class BenchmarkMarkdown
         }
         sb.AppendLine("This machine shares its host. With no other process in sight, training alternates between a fast and a slow");
         sb.AppendLine("phase lasting seconds to minutes: on 2026-11-24 PyTorch's epochs ran at 0.98–1.03 s or 1.42–1.55 s, ours at");
-        sb.AppendLine("0.60–0.65 s or 1.05–1.14 s, while the FMA peak stayed put. Two-thread products have phases of their own: the");
-        sb.AppendLine("same day, with both threads on their own core and the worker starting within a microsecond, each half of a 42 µs");
-        sb.AppendLine("product sometimes took 68–76 µs instead of 46 for seconds at a time (one core, or both, slowed by the host).");
+        sb.AppendLine("0.60–0.65 s or 1.05–1.14 s, while the FMA peak stayed put. Two-thread products have phases of their own: a probe");
+        sb.AppendLine("that timed each thread's half of a 256×256×64 product the same day (a throwaway program, not this benchmark) found");
+        sb.AppendLine("both threads on their own core and the worker starting within a microsecond, yet for seconds at a time a half took");
+        sb.AppendLine("68–76 µs instead of 46 (one core, or both, slowed by the host).");
         sb.AppendLine("Read a ratio against the rounds in summary.json: a round where one framework ran slow and the other fast says");
         sb.AppendLine("nothing about either. Single kernels move by a few percent even in a quiet phase, so ratios near 1 are ties.");
     }
