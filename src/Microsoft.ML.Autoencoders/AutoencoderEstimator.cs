@@ -1,7 +1,9 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine;
 using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
 using Microsoft.ML.Data;
 
@@ -73,11 +75,15 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         AutoencoderColumns.FromOptions(options); // validates the names now rather than at Fit
-        var architecture = ToArchitecture(options, inputSize: 1);
-        architecture.Validate();
         var training = ToTrainingOptions(options);
         training.Validate();
-        foreach (var regularizer in training.CodeRegularizers) regularizer.Validate(architecture);
+        // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
+        // layer list when the input shape is given (its shapes may depend on it); Fit checks the rest.
+        CheckLayerOptions(options);
+        NetworkSpec? spec = options.EncoderLayers == null ? ToArchitecture(options, inputSize: 1).ToSpec()
+            : options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
+            : null;
+        if (spec != null) foreach (var regularizer in training.CodeRegularizers) regularizer.Validate(spec);
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
     }
@@ -94,8 +100,9 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var columns = AutoencoderColumns.FromOptions(_options);
         int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input);
-        var architecture = ToArchitecture(_options, inputSize);
-        AutoencoderRegularization.CheckOvercomplete(_options, architecture);
+        // The network's description, built once: the engine builds from it, the penalties check it, the model file stores it.
+        var spec = ToSpec(_options, inputSize);
+        AutoencoderRegularization.CheckOvercomplete(_options, spec);
         (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
         float[]? targets = null;
         if (_options.TargetColumnName is { } targetColumn)
@@ -109,7 +116,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize);
         }
 
-        var network = AutoencoderNetwork.Create(architecture, _options.Seed);
+        var network = AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(data, rows * inputSize);
         var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options, inputRange));
         var history = trainer.Fit(data, targets, rows, _options.EpochCompleted);
@@ -143,6 +150,40 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         if (columns.ReconstructionError != null) result[columns.ReconstructionError] = SchemaShapeColumns.Scalar(columns.ReconstructionError, NumberDataViewType.Single);
         if (columns.Denoised != null) result[columns.Denoised] = SchemaShapeColumns.Vector(columns.Denoised, NumberDataViewType.Single);
         return new SchemaShape(result.Values);
+    }
+
+    /// <summary>
+    /// The network for <paramref name="options"/> on rows of <paramref name="inputSize"/> values: the explicit layer lists
+    /// when given, else the symmetric dense network of the size options. Throws naming the option or layer at fault.
+    /// </summary>
+    internal static NetworkSpec ToSpec(AutoencoderOptions options, int inputSize)
+    {
+        CheckLayerOptions(options);
+        TensorShape shape = TensorShape.Flat(inputSize);
+        if (options.InputShape is { } dimensions)
+        {
+            shape = new TensorShape(dimensions);
+            if (shape.Size != inputSize)
+                throw new ArgumentOutOfRangeException(nameof(options), $"InputShape {shape} holds {shape.Size} values, but column '{options.InputColumnName}' has {inputSize} per row.");
+        }
+        if (options.EncoderLayers is not { } encoder) return ToArchitecture(options, inputSize).ToSpec();
+        return NetworkSpec.Create(shape, encoder, options.DecoderLayers, ToEngine(options.OutputActivation), options.TiedWeights, options.LeakyReluSlope);
+    }
+
+    /// <summary>Refuses option combinations that would leave one of them silently unused.</summary>
+    private static void CheckLayerOptions(AutoencoderOptions options)
+    {
+        if (options.EncoderLayers == null)
+        {
+            if (options.DecoderLayers != null)
+                throw new ArgumentException("DecoderLayers needs EncoderLayers: give the encoder's layers too, or leave DecoderLayers null.", nameof(options));
+            return;
+        }
+        if (options.EncoderLayers.Count == 0) throw new ArgumentException("EncoderLayers is empty: give at least one layer, or leave it null to use HiddenLayerSizes and CodeSize.", nameof(options));
+        if (options.HiddenLayerSizes is { Length: > 0 })
+            throw new ArgumentException("Give the encoder either as EncoderLayers or as HiddenLayerSizes and CodeSize, not both.", nameof(options));
+        if (options.DropoutRate != 0)
+            throw new ArgumentException("DropoutRate adds dropout to the network the size options build; with EncoderLayers, put DropoutSpec layers in the list instead.", nameof(options));
     }
 
     internal static AutoencoderArchitecture ToArchitecture(AutoencoderOptions options, int inputSize) => new()

@@ -1,6 +1,7 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders;
@@ -30,7 +31,11 @@ public sealed class AutoencoderModel
     public int CodeSize => Network.CodeSize;
 
     /// <summary>The layer widths from input to output, e.g. [784, 256, 64, 256, 784].</summary>
-    public IReadOnlyList<int> LayerWidths => Network.Architecture.LayerWidths();
+    public IReadOnlyList<int> LayerWidths =>
+        [InputSize, .. Network.Spec.Layers.Where(l => !l.IsElementwise).Select(l => l.OutputShape!.Size)];
+
+    /// <summary>The network as data: every layer's kind, hyperparameters, name and shapes (what the model file stores).</summary>
+    public NetworkSpec Spec => Network.Spec;
 
     /// <summary>Encodes <paramref name="rows"/> rows of <paramref name="inputs"/> ([rows, InputSize]) into codes ([rows, CodeSize]).</summary>
     public float[] Encode(ReadOnlySpan<float> inputs, int rows, int threads = 1) => Run(inputs, rows, threads, reconstruct: false);

@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders;
@@ -25,6 +26,28 @@ public sealed class AutoencoderOptions
     /// single-layer encoder, e.g. 784-32-784; [256] with a code of 64 gives 784-256-64-256-784.
     /// </summary>
     public int[] HiddenLayerSizes { get; set; } = AutoencoderEstimator.Defaults.HiddenLayerSizes;
+
+    /// <summary>
+    /// The encoder as an explicit list of layer specs, input first, instead of <see cref="HiddenLayerSizes"/>,
+    /// <see cref="CodeSize"/>, <see cref="HiddenActivation"/>, <see cref="CodeActivation"/> and <see cref="DropoutRate"/>
+    /// (which are then not used): e.g. <c>[new DenseSpec(128), new ActivationSpec(Activation.Tanh), new DenseSpec(16)]</c>.
+    /// The code is the last layer's output. Any registered kind works, including one of your own
+    /// (<see cref="LayerKinds.Register{TSpec}"/>). Shapes are checked at Fit, with errors that name the layer.
+    /// </summary>
+    public IReadOnlyList<LayerSpec>? EncoderLayers { get; set; }
+
+    /// <summary>
+    /// The decoder's layers, code first, ending in the input's shape; null (the default) mirrors the encoder: each
+    /// encoder layer's mirror image in reverse order, with the activations between them, then <see cref="OutputActivation"/>
+    /// (tied to the encoder's weights with <see cref="TiedWeights"/>). Needs <see cref="EncoderLayers"/>.
+    /// </summary>
+    public IReadOnlyList<LayerSpec>? DecoderLayers { get; set; }
+
+    /// <summary>
+    /// The per-row shape of the input vector's values, outermost first (e.g. [1, 28, 28] for one-channel images); null
+    /// reads each row as flat. Its element count must equal the column's vector size.
+    /// </summary>
+    public int[]? InputShape { get; set; }
 
     /// <summary>The code (bottleneck) width.</summary>
     public int CodeSize { get; set; } = AutoencoderEstimator.Defaults.CodeSize;
@@ -140,4 +163,10 @@ public sealed class AutoencoderOptions
 
     /// <summary>Called after every training epoch with its losses and time, e.g. to print progress.</summary>
     public Action<EpochMetrics>? EpochCompleted { get; set; }
+
+    /// <summary>
+    /// A copy of these options (lists and callbacks are shared, not copied): what a component that adjusts a few
+    /// settings, such as the anomaly detector setting its columns, works on, so the caller's object is left alone.
+    /// </summary>
+    public AutoencoderOptions Clone() => (AutoencoderOptions)MemberwiseClone();
 }

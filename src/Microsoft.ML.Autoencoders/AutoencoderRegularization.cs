@@ -1,5 +1,5 @@
 using Microsoft.ML.Autoencoders.Engine.Corruption;
-using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Regularization;
 
 namespace Microsoft.ML.Autoencoders;
@@ -49,16 +49,18 @@ internal static class AutoencoderRegularization
     /// noise, a sparsity or contractive penalty, or dropout. Weight penalties do not count — a small-weight network
     /// can still pass the input straight through an overcomplete code.
     /// </summary>
-    public static void CheckOvercomplete(AutoencoderOptions options, AutoencoderArchitecture architecture)
+    public static void CheckOvercomplete(AutoencoderOptions options, NetworkSpec spec)
     {
-        if (!architecture.IsOvercomplete) return;
+        int code = spec.CodeShape.Size, input = spec.InputShape.Size;
+        if (code <= input) return;
         bool regularized = options.Noise != AutoencoderNoise.None || options.SparsityL1 > 0 || options.SparsityWeight > 0
-            || options.ContractiveWeight > 0 || options.DropoutRate > 0;
+            || options.ContractiveWeight > 0 || options.DropoutRate > 0
+            || spec.Layers.Any(l => l is Engine.Layers.DropoutSpec { Rate: > 0 });
         if (regularized) return;
         throw new ArgumentException(
-            $"CodeSize {architecture.CodeSize} is wider than column '{options.InputColumnName}' ({architecture.InputSize} values): an overcomplete " +
+            $"The code ({code} values) is wider than column '{options.InputColumnName}' ({input} values): an overcomplete " +
             "autoencoder without a regularizer can learn to copy its input and nothing else. Make CodeSize smaller than the input, or turn on a " +
-            "regularizer: Noise (denoising), SparsityL1 or SparsityWeight (sparse), ContractiveWeight (contractive), or DropoutRate.",
+            "regularizer: Noise (denoising), SparsityL1 or SparsityWeight (sparse), ContractiveWeight (contractive), or DropoutRate (a DropoutSpec with EncoderLayers).",
             nameof(options));
     }
 }

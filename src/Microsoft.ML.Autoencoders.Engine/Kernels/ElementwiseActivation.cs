@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using Microsoft.ML.Autoencoders.Engine.Layers;
 
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 

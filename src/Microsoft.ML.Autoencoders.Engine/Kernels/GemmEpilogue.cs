@@ -1,4 +1,3 @@
-using Microsoft.ML.Autoencoders.Engine.Layers;
 
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
@@ -103,5 +104,43 @@ public abstract class ActivationLayer : Layer
     {
         dx.Clear();
         AccumulateInputGradient(y, dy, dx);
+    }
+
+    /// <summary>f'(z), written in terms of the output y = f(z) (what backward and the tangent pass have at hand).</summary>
+    public abstract float DerivativeAt(float y);
+
+    /// <summary>d f'(z) / dy: how the slope changes with the output, for the gradient of a penalty on tangents (0 for piecewise-linear functions).</summary>
+    public abstract float DerivativeChangeAt(float y);
+
+    /// <summary>The ONNX operator computing this activation (its attributes from <see cref="OnnxAttributes"/>).</summary>
+    protected abstract string OnnxOperator { get; }
+
+    /// <summary>The ONNX operator's attributes (none unless the activation has a parameter).</summary>
+    protected virtual OnnxNodeAttribute[] OnnxAttributes => [];
+
+    /// <inheritdoc/>
+    public override void ExportOnnx(LayerExportContext context) => context.AddNode(OnnxOperator, [context.Input], [context.Output], OnnxAttributes);
+
+    /// <summary>t_out = t_in ⊙ f'(y).</summary>
+    public override void PushTangent(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, Span<float> tangentOut, int batch, in LayerContext context)
+    {
+        for (int i = 0; i < tangentOut.Length; i++) tangentOut[i] = tangentIn[i] * DerivativeAt(y[i]);
+    }
+
+    /// <summary>
+    /// t_out = t_in ⊙ f'(y): the output y gets g ⊙ t_in ⊙ d f'(y)/dy (the ordinary backward pass carries it on), and
+    /// ∂P/∂t_in = g ⊙ f'(y).
+    /// </summary>
+    public override void PullTangentGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, ReadOnlySpan<float> tangentOutGradient, Span<float> tangentInGradient, Span<float> outputGradient,
+        int batch, in LayerContext context)
+    {
+        bool needInput = !tangentInGradient.IsEmpty;
+        for (int i = 0; i < tangentOutGradient.Length; i++)
+        {
+            outputGradient[i] += tangentOutGradient[i] * tangentIn[i] * DerivativeChangeAt(y[i]);
+            if (needInput) tangentInGradient[i] = tangentOutGradient[i] * DerivativeAt(y[i]);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
@@ -23,7 +24,7 @@ public sealed class Dense : Layer
         OutputSize = outputSize;
         Initialization = initialization;
         Weights = new Parameter(name + ".weight", inputSize, outputSize);
-        Bias = new Parameter(name + ".bias", outputSize);
+        Bias = new Parameter(name + ".bias", outputSize) { Role = ParameterRole.Bias };
         _parameters = [Weights, Bias];
     }
 
@@ -204,6 +205,39 @@ public sealed class Dense : Layer
         {
             Gemm.Multiply(Transpose.No, Transpose.Yes, batch, InputSize, OutputSize,
                 1f, dy, OutputSize, Weights.Values, OutputSize, context.OverwriteInputGradient ? 0f : 1f, dx, InputSize, context.Threads);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Parameter? LinearWeights => Weights;
+
+    /// <summary>MatMul(x, W) then Add(b): W is stored [in, out], as ONNX's MatMul wants it, so the bytes are the same.</summary>
+    public override void ExportOnnx(LayerExportContext context)
+    {
+        context.Graph.AddInitializer(Weights);
+        context.Graph.AddInitializer(Bias);
+        string product = context.Tensor("matmul");
+        context.AddNode("MatMul", [context.Input, Weights.Name], [product]);
+        context.AddNode("Add", [product, Bias.Name], [context.Output]);
+    }
+
+    /// <summary>The layer is affine, so its Jacobian is W at every point: t_out = t_in·W.</summary>
+    public override void PushTangent(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, Span<float> tangentOut, int batch, in LayerContext context) =>
+        Gemm.Multiply(Transpose.No, Transpose.No, batch, OutputSize, InputSize,
+            1f, tangentIn, InputSize, Weights.Values, OutputSize, 0f, tangentOut, OutputSize, context.Threads);
+
+    /// <summary>t_out = t_in·W: dW[in, out] += t_inᵀ·g and ∂P/∂t_in = g·Wᵀ; nothing depends on y.</summary>
+    public override void PullTangentGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, ReadOnlySpan<float> tangentOutGradient, Span<float> tangentInGradient, Span<float> outputGradient,
+        int batch, in LayerContext context)
+    {
+        Gemm.Multiply(Transpose.Yes, Transpose.No, InputSize, OutputSize, batch,
+            1f, tangentIn, InputSize, tangentOutGradient, OutputSize, 1f, Weights.Gradients, OutputSize, context.Threads);
+        if (!tangentInGradient.IsEmpty)
+        {
+            Gemm.Multiply(Transpose.No, Transpose.Yes, batch, InputSize, OutputSize,
+                1f, tangentOutGradient, OutputSize, Weights.Values, OutputSize, 0f, tangentInGradient, InputSize, context.Threads);
         }
     }
 }

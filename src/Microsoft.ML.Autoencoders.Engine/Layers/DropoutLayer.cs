@@ -1,9 +1,11 @@
+using Microsoft.ML.Autoencoders.Engine.Export;
+
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>
 /// Inverted dropout: while training, each value is zeroed with probability <see cref="Rate"/> and the survivors
 /// are scaled by 1 / (1 − Rate), so the expected activation is unchanged and inference is the identity (which is
-/// why the ONNX export simply leaves this layer out). The mask lives in the cache's per-layer scratch between
+/// why its ONNX form is an Identity node). The mask lives in the cache's per-layer scratch between
 /// forward and backward.
 /// </summary>
 public sealed class DropoutLayer : Layer
@@ -68,4 +70,22 @@ public sealed class DropoutLayer : Layer
     /// </summary>
     public float Factor(ReadOnlySpan<float> scratch, int index, in LayerContext context) =>
         context.Training && Rate != 0 ? scratch[index] : 1f;
+
+    /// <summary>The identity: inference never drops.</summary>
+    public override void ExportOnnx(LayerExportContext context) => context.AddNode("Identity", [context.Input], [context.Output]);
+
+    /// <summary>t_out = t_in ⊙ mask: the tangent follows the same dropped units as the forward pass.</summary>
+    public override void PushTangent(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, Span<float> tangentOut, int batch, in LayerContext context)
+    {
+        for (int i = 0; i < tangentOut.Length; i++) tangentOut[i] = tangentIn[i] * Factor(scratch, i, context);
+    }
+
+    /// <summary>∂P/∂t_in = g ⊙ mask; the mask is not learned and does not depend on y.</summary>
+    public override void PullTangentGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, ReadOnlySpan<float> tangentOutGradient, Span<float> tangentInGradient, Span<float> outputGradient,
+        int batch, in LayerContext context)
+    {
+        for (int i = 0; i < tangentInGradient.Length; i++) tangentInGradient[i] = tangentOutGradient[i] * Factor(scratch, i, context);
+    }
 }

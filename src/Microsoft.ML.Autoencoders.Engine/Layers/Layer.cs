@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
@@ -8,6 +9,12 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <see cref="ParameterStore"/>) but no activation memory: the caller's <c>ActivationCache</c> holds x and y,
 /// so one network can serve several threads, each with its own cache.
 /// </summary>
+/// <remarks>
+/// A layer owns every rule about itself, so nothing elsewhere asks which type it is: its forward and backward passes,
+/// which of its parameters are weights (<see cref="Parameter.Role"/>), how a tangent passes through it (the contractive
+/// penalty's forward mode: <see cref="PushTangent"/>, <see cref="PullTangentGradient"/>), and how it writes itself
+/// to ONNX (<see cref="ExportOnnx"/>). Its description as data is a <see cref="Specs.LayerSpec"/>.
+/// </remarks>
 public abstract class Layer
 {
     /// <summary>Elements per sample going in.</summary>
@@ -61,4 +68,36 @@ public abstract class Layer
     public abstract void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context);
+
+    /// <summary>
+    /// The matrix W [InputSize, OutputSize] when this layer computes y = x·W + b (a dense layer), else null: a tied
+    /// decoder layer reuses it transposed, and closed-form penalties that need it read it here.
+    /// </summary>
+    public virtual Parameter? LinearWeights => null;
+
+    /// <summary>
+    /// Writes this layer into an ONNX graph: nodes computing <see cref="LayerExportContext.Output"/> from
+    /// <see cref="LayerExportContext.Input"/> as inference does, and initializers for the parameters it owns.
+    /// </summary>
+    public virtual void ExportOnnx(LayerExportContext context) =>
+        throw new NotSupportedException($"A {GetType().Name} layer has no ONNX form, so this network cannot be exported.");
+
+    /// <summary>
+    /// Forward-mode differentiation: <paramref name="tangentOut"/> = (∂y/∂x)·<paramref name="tangentIn"/> at the forward
+    /// point (x, y) of the last pass, for each of <paramref name="batch"/> rows. The contractive penalty pushes probe
+    /// directions through the encoder with it. Layers that cannot say so; the penalty then names them.
+    /// </summary>
+    public virtual void PushTangent(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, Span<float> tangentOut, int batch, in LayerContext context) =>
+        throw new NotSupportedException($"The contractive penalty cannot push a tangent through a {GetType().Name} layer.");
+
+    /// <summary>
+    /// Reverse mode through <see cref="PushTangent"/>: given g = ∂P/∂tangentOut, writes ∂P/∂tangentIn into
+    /// <paramref name="tangentInGradient"/> (unless it is empty) and adds P's gradient through the layer's own state —
+    /// its parameters' gradients, and <paramref name="outputGradient"/> (∂P/∂y) when its Jacobian depends on its output.
+    /// </summary>
+    public virtual void PullTangentGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+        ReadOnlySpan<float> tangentIn, ReadOnlySpan<float> tangentOutGradient, Span<float> tangentInGradient, Span<float> outputGradient,
+        int batch, in LayerContext context) =>
+        throw new NotSupportedException($"The contractive penalty cannot differentiate a {GetType().Name} layer.");
 }

@@ -42,4 +42,16 @@ public sealed class LeakyReluLayer : ActivationLayer
         }
         for (; i < y.Length; i++) dx[i] += y[i] > 0 ? dy[i] : Slope * dy[i];
     }
+
+    /// <inheritdoc/>
+    public override float DerivativeAt(float y) => y > 0 ? 1f : Slope;
+
+    /// <inheritdoc/>
+    public override float DerivativeChangeAt(float y) => 0f;
+
+    /// <inheritdoc/>
+    protected override string OnnxOperator => "LeakyRelu";
+
+    /// <inheritdoc/>
+    protected override Export.OnnxNodeAttribute[] OnnxAttributes => [Export.OnnxNodeAttribute.Float("alpha", Slope)];
 }

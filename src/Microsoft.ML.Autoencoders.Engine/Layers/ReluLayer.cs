@@ -40,4 +40,13 @@ public sealed class ReluLayer(int width) : ActivationLayer(width)
             dx[i] = accumulate ? dx[i] + g : g;
         }
     }
+
+    /// <inheritdoc/>
+    public override float DerivativeAt(float y) => y > 0 ? 1f : 0f;
+
+    /// <inheritdoc/>
+    public override float DerivativeChangeAt(float y) => 0f;
+
+    /// <inheritdoc/>
+    protected override string OnnxOperator => "Relu";
 }

@@ -42,4 +42,13 @@ public sealed class SigmoidLayer(int width) : ActivationLayer(width)
             dx[i] = accumulate ? dx[i] + g : g;
         }
     }
+
+    /// <inheritdoc/>
+    public override float DerivativeAt(float y) => y * (1 - y);
+
+    /// <inheritdoc/>
+    public override float DerivativeChangeAt(float y) => 1 - 2 * y;
+
+    /// <inheritdoc/>
+    protected override string OnnxOperator => "Sigmoid";
 }

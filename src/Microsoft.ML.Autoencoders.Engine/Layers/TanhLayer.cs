@@ -28,4 +28,13 @@ public sealed class TanhLayer(int width) : ActivationLayer(width)
         }
         for (; i < y.Length; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
     }
+
+    /// <inheritdoc/>
+    public override float DerivativeAt(float y) => 1 - y * y;
+
+    /// <inheritdoc/>
+    public override float DerivativeChangeAt(float y) => -2 * y;
+
+    /// <inheritdoc/>
+    protected override string OnnxOperator => "Tanh";
 }

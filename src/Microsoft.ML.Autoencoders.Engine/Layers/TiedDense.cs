@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
@@ -13,30 +14,36 @@ public sealed class TiedDense : Layer
 {
     private readonly Parameter[] _parameters;
 
-    /// <summary>Creates the layer mirroring <paramref name="encoder"/>: it maps encoder.OutputSize back to encoder.InputSize.</summary>
-    public TiedDense(Dense encoder, string name = "tied")
+    /// <summary>
+    /// Creates the layer over <paramref name="weights"/>, the encoder layer's matrix W [in, out]: this layer maps
+    /// out back to in.
+    /// </summary>
+    public TiedDense(Parameter weights, string name = "tied")
     {
-        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
-        Bias = new Parameter(name + ".bias", encoder.InputSize);
+        Weights = weights ?? throw new ArgumentNullException(nameof(weights));
+        if (weights.Shape.Length != 2) throw new ArgumentException($"A tied layer needs a matrix; '{weights.Name}' has shape [{string.Join(", ", weights.Shape)}].", nameof(weights));
+        Bias = new Parameter(name + ".bias", weights.Shape[0]) { Role = ParameterRole.Bias };
         _parameters = [Bias];
     }
 
-    /// <summary>The encoder layer whose weights this layer uses transposed.</summary>
-    public Dense Encoder { get; }
+    /// <summary>Creates the layer mirroring <paramref name="encoder"/>: it maps encoder.OutputSize back to encoder.InputSize.</summary>
+    public TiedDense(Dense encoder, string name = "tied") : this((encoder ?? throw new ArgumentNullException(nameof(encoder))).Weights, name)
+    {
+    }
 
-    /// <summary>The shared matrix W, [OutputSize, InputSize] (the encoder's [in, out]).</summary>
-    public Parameter Weights => Encoder.Weights;
+    /// <summary>The shared matrix W, [OutputSize, InputSize] (the encoder's [in, out]); it belongs to the encoder layer.</summary>
+    public Parameter Weights { get; }
 
     /// <summary>b, [OutputSize].</summary>
     public Parameter Bias { get; }
 
     /// <inheritdoc/>
-    public override int InputSize => Encoder.OutputSize;
+    public override int InputSize => Weights.Shape[1];
 
     /// <inheritdoc/>
-    public override int OutputSize => Encoder.InputSize;
+    public override int OutputSize => Weights.Shape[0];
 
-    /// <summary>Only the bias: the weights belong to <see cref="Encoder"/>.</summary>
+    /// <summary>Only the bias: the weights belong to the encoder layer.</summary>
     public override IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <inheritdoc/>
@@ -77,5 +84,15 @@ public sealed class TiedDense : Layer
             Gemm.Multiply(Transpose.No, Transpose.No, batch, InputSize, OutputSize,
                 1f, dy, OutputSize, Weights.Values, InputSize, context.OverwriteInputGradient ? 0f : 1f, dx, InputSize, context.Threads);
         }
+    }
+
+    /// <summary>Transpose(W) then MatMul and Add: the file, like the engine, holds W once (the encoder layer writes it).</summary>
+    public override void ExportOnnx(LayerExportContext context)
+    {
+        context.Graph.AddInitializer(Bias);
+        string transposed = context.Tensor("weight_transposed"), product = context.Tensor("matmul");
+        context.AddNode("Transpose", [Weights.Name], [transposed], OnnxNodeAttribute.Ints("perm", 1, 0));
+        context.AddNode("MatMul", [context.Input, transposed], [product]);
+        context.AddNode("Add", [product, Bias.Name], [context.Output]);
     }
 }

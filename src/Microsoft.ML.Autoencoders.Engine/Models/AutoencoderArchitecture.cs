@@ -1,10 +1,13 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 
 namespace Microsoft.ML.Autoencoders.Engine.Models;
 
 /// <summary>
-/// The shape of a symmetric dense autoencoder: input → hidden layers → code → the hidden layers mirrored →
+/// The settings of a symmetric dense autoencoder: input → hidden layers → code → the hidden layers mirrored →
 /// output of the input's size. E.g. InputSize 784, HiddenSizes [256], CodeSize 64 gives 784-256-64-256-784.
+/// It is one builder of a <see cref="NetworkSpec"/> (<see cref="ToSpec"/>), the description every network is built from;
+/// model files of format 1 stored these settings instead of a spec, and load through it.
 /// </summary>
 public sealed record AutoencoderArchitecture
 {
@@ -67,5 +70,32 @@ public sealed record AutoencoderArchitecture
             if (HiddenSizes[i] <= 0) throw new ArgumentException($"Hidden layer {i} has width {HiddenSizes[i]}; widths must be positive.");
         if (!(LeakyReluSlope > 0 && LeakyReluSlope < 1)) throw new ArgumentException($"LeakyReluSlope must be in (0, 1) (was {LeakyReluSlope}).");
         if (!(DropoutRate >= 0 && DropoutRate < 1)) throw new ArgumentException($"DropoutRate must be in [0, 1) (was {DropoutRate}).");
+    }
+
+    /// <summary>
+    /// The network as a spec: per width, a dense layer and its activation (left out when linear), dropout after every
+    /// hidden layer and after the code (the code node is the code before dropout, so penalties and <c>Encode</c> see the
+    /// undropped code); the decoder mirrors the encoder (<see cref="DecoderMirror"/>), tied to it when asked.
+    /// </summary>
+    public NetworkSpec ToSpec()
+    {
+        Validate();
+        var encoder = new List<LayerSpec>();
+        int[] widths = [.. HiddenSizes, CodeSize];
+        for (int k = 0; k < widths.Length; k++)
+        {
+            bool isCode = k == widths.Length - 1;
+            encoder.Add(new DenseSpec(widths[k], Initialization));
+            Activation activation = isCode ? CodeActivation : HiddenActivation;
+            if (activation != Activation.Linear) encoder.Add(new ActivationSpec(activation, LeakyReluSlope));
+            if (!isCode && DropoutRate > 0) encoder.Add(new DropoutSpec(DropoutRate));
+        }
+
+        var input = TensorShape.Flat(InputSize);
+        var resolvedEncoder = NetworkSpec.ResolveEncoder(input, encoder);
+        var decoder = new List<LayerSpec>();
+        if (DropoutRate > 0) decoder.Add(new DropoutSpec(DropoutRate));
+        decoder.AddRange(DecoderMirror.Mirror(resolvedEncoder, OutputActivation, TiedWeights, LeakyReluSlope));
+        return new NetworkSpec { InputShape = input, Encoder = resolvedEncoder, Decoder = decoder }.Resolve();
     }
 }

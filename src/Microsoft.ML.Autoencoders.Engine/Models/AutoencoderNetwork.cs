@@ -1,25 +1,30 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Engine.Models;
 
 /// <summary>
-/// A dense autoencoder: one <see cref="Sequential"/> from input to reconstruction whose slot
-/// <see cref="CodeSlot"/> holds the code, and one <see cref="ParameterStore"/> with every weight.
+/// An autoencoder built from a <see cref="NetworkSpec"/>: one <see cref="Sequential"/> from input to reconstruction whose
+/// slots are the spec's nodes (the code at <see cref="CodeSlot"/>), and one <see cref="ParameterStore"/> with every weight.
 /// The network is shared; each thread that runs it brings its own <see cref="ActivationCache"/>.
 /// </summary>
 public sealed class AutoencoderNetwork
 {
-    private AutoencoderNetwork(AutoencoderArchitecture architecture, Sequential layers, int codeSlot)
+    // Node name → slot, looked up by penalties every step: a dictionary read allocates nothing, walking the spec would.
+    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+
+    private AutoencoderNetwork(NetworkSpec spec, Sequential layers)
     {
-        Architecture = architecture;
+        Spec = spec;
         Layers = layers;
-        CodeSlot = codeSlot;
+        CodeSlot = spec.Slot(NetworkSpec.CodeNode);
         Parameters = new ParameterStore(layers.Parameters);
+        foreach (string node in spec.NodeNames()) _slots[node] = spec.Slot(node);
     }
 
-    /// <summary>What this network is.</summary>
-    public AutoencoderArchitecture Architecture { get; }
+    /// <summary>What this network is: its layers as data, with their names and shapes (resolved).</summary>
+    public NetworkSpec Spec { get; }
 
     /// <summary>All layers, input to reconstruction.</summary>
     public Sequential Layers { get; }
@@ -31,80 +36,54 @@ public sealed class AutoencoderNetwork
     public ParameterStore Parameters { get; }
 
     /// <summary>Elements per input row.</summary>
-    public int InputSize => Architecture.InputSize;
+    public int InputSize => Spec.InputShape.Size;
 
     /// <summary>Elements per code row.</summary>
-    public int CodeSize => Architecture.CodeSize;
+    public int CodeSize => Spec.CodeShape.Size;
 
-    /// <summary>The dense layers in order (what an exporter needs, with each one's activation).</summary>
-    public IEnumerable<(Dense Layer, Activation Activation)> DenseLayers()
-    {
-        var layers = Layers.Layers;
-        for (int i = 0; i < layers.Count; i++)
-        {
-            if (layers[i] is not Dense dense) continue;
-            var activation = i + 1 < layers.Count && layers[i + 1] is ActivationLayer a ? a.Kind : Activation.Linear;
-            yield return (dense, activation);
-        }
-    }
+    /// <summary>The cache slot of node <paramref name="node"/> ("input", "code", "reconstruction" or a layer's name).</summary>
+    public int Slot(string node) => _slots.TryGetValue(node, out int slot) ? slot : Spec.Slot(node); // the spec's lookup throws, naming the nodes
 
-    /// <summary>Builds the network with weights drawn from <paramref name="seed"/>.</summary>
-    public static AutoencoderNetwork Create(AutoencoderArchitecture architecture, long seed)
+    /// <summary>The activation applied last, producing the reconstruction (Linear when the last layer is not one): the loss pairs with it.</summary>
+    public Activation OutputActivation => Spec.Decoder[^1].AppliedActivation ?? Activation.Linear;
+
+    /// <summary>Builds the network of <paramref name="spec"/> with weights drawn from <paramref name="seed"/>, layer by layer in order.</summary>
+    public static AutoencoderNetwork Create(NetworkSpec spec, long seed)
     {
-        var network = CreateUninitialized(architecture);
+        var network = CreateUninitialized(spec);
         var random = new SeededRandom(seed);
         foreach (var layer in network.Layers.Layers) layer.Initialize(random);
         return network;
     }
 
-    /// <summary>
-    /// The layers that hold weights — <see cref="Dense"/> or, with tied weights, <see cref="TiedDense"/> in the
-    /// decoder — in order, each with the activation that follows it (dropout, an identity at inference, is skipped).
-    /// </summary>
-    public IEnumerable<(Layer Layer, Activation Activation)> WeightLayers()
-    {
-        var layers = Layers.Layers;
-        for (int i = 0; i < layers.Count; i++)
-        {
-            if (layers[i] is not (Dense or TiedDense)) continue;
-            var activation = i + 1 < layers.Count && layers[i + 1] is ActivationLayer a ? a.Kind : Activation.Linear;
-            yield return (layers[i], activation);
-        }
-    }
+    /// <summary>Builds the symmetric dense network of <paramref name="architecture"/> with weights drawn from <paramref name="seed"/>.</summary>
+    public static AutoencoderNetwork Create(AutoencoderArchitecture architecture, long seed) => Create(architecture.ToSpec(), seed);
 
-    /// <summary>Builds the network with all-zero weights, for loading saved ones.</summary>
-    public static AutoencoderNetwork CreateUninitialized(AutoencoderArchitecture architecture)
+    /// <summary>Builds the network of <paramref name="architecture"/> with all-zero weights, for loading saved ones.</summary>
+    public static AutoencoderNetwork CreateUninitialized(AutoencoderArchitecture architecture) => CreateUninitialized(architecture.ToSpec());
+
+    /// <summary>Builds the network of <paramref name="spec"/> (resolved here if it is not yet) with all-zero weights, for loading saved ones.</summary>
+    public static AutoencoderNetwork CreateUninitialized(NetworkSpec spec)
     {
-        architecture.Validate();
-        int[] widths = architecture.LayerWidths();
-        int last = widths.Length - 1;
-        int codeIndex = architecture.HiddenSizes.Count + 1; // index into widths of the code
-        var layers = new List<Layer>();
-        var encoders = new List<Dense>();
-        int codeSlot = -1;
-        for (int i = 1; i < widths.Length; i++)
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!spec.IsResolved) spec = spec.Resolve();
+        var specs = spec.Layers.ToArray();
+        var layers = new Layer[specs.Length];
+        var built = new Dictionary<string, Layer>(StringComparer.Ordinal);
+        for (int i = 0; i < specs.Length; i++)
         {
-            Activation activation = i == last ? architecture.OutputActivation
-                : i == codeIndex ? architecture.CodeActivation
-                : architecture.HiddenActivation;
-            string name = i <= codeIndex ? $"encoder.{i - 1}" : $"decoder.{i - codeIndex - 1}";
-            if (i > codeIndex && architecture.TiedWeights)
+            var layerSpec = specs[i];
+            var context = new LayerBuildContext(layerSpec.Name!, layerSpec.InputShape!, layerSpec.OutputShape!, i + 1 < specs.Length ? specs[i + 1] : null, built);
+            var layer = layerSpec.Build(context);
+            if (layer.InputSize != layerSpec.InputShape!.Size || layer.OutputSize != layerSpec.OutputShape!.Size)
             {
-                // widths are symmetric, so decoder layer i (widths[i-1] → widths[i]) mirrors encoder layer last - i + 1.
-                layers.Add(new TiedDense(encoders[last - i], name));
+                throw new InvalidOperationException(
+                    $"Layer {layerSpec.Describe()} built a {layer.GetType().Name} of {layer.InputSize} → {layer.OutputSize} values per row, but its spec says {layerSpec.InputShape} → {layerSpec.OutputShape}.");
             }
-            else
-            {
-                var dense = new Dense(widths[i - 1], widths[i], WeightInitializer.Resolve(architecture.Initialization, activation), name);
-                if (i <= codeIndex) encoders.Add(dense);
-                layers.Add(dense);
-            }
-            var nonlinearity = ActivationLayer.Create(activation, widths[i], architecture.LeakyReluSlope);
-            if (nonlinearity != null) layers.Add(nonlinearity);
-            if (i == codeIndex) codeSlot = layers.Count;
-            if (i != last && architecture.DropoutRate > 0) layers.Add(new DropoutLayer(widths[i], architecture.DropoutRate));
+            layers[i] = layer;
+            built[layerSpec.Name!] = layer;
         }
-        return new AutoencoderNetwork(architecture, new Sequential(layers), codeSlot);
+        return new AutoencoderNetwork(spec, new Sequential(layers));
     }
 
     /// <summary>Creates a cache for running this network on batches of up to <paramref name="maxBatch"/> rows.</summary>

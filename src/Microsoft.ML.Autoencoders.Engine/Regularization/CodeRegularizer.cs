@@ -1,16 +1,21 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 
 namespace Microsoft.ML.Autoencoders.Engine.Regularization;
 
 /// <summary>
-/// A penalty on the code or on how the encoder produces it (sparse and contractive autoencoders). The trainer
-/// calls <see cref="Apply"/> after the forward pass and the decoder's backward pass, before the encoder's backward
-/// pass: a regularizer adds its gradient into the code slot's gradient (and, where it needs to, into encoder slots
-/// or weights directly), and the encoder's backward pass then carries reconstruction and penalty gradients together.
+/// A penalty attached to a named node of the network (<see cref="Node"/>: the code unless set) or on how the layers
+/// below produce it (sparse and contractive autoencoders). The trainer runs the backward pass from the loss down to the
+/// node, calls <see cref="Apply"/>, and goes on down: a regularizer adds its gradient into the node's slot gradient
+/// (and, where it needs to, into lower slots or weights directly), and the rest of the backward pass then carries
+/// reconstruction and penalty gradients together.
 /// </summary>
 public abstract class CodeRegularizer
 {
+    /// <summary>The node the penalty attaches to: "code" (the default), or a layer's name (see <see cref="NetworkSpec.Slot"/>).</summary>
+    public string Node { get; init; } = NetworkSpec.CodeNode;
+
     /// <summary>
     /// Adds this penalty's gradient for the <paramref name="batch"/> rows in <paramref name="cache"/> (already run
     /// forward in training mode) and returns the penalty's value, averaged over the batch like the loss.
@@ -20,8 +25,14 @@ public abstract class CodeRegularizer
     /// <summary>The penalty's value alone, without touching any gradient (for reporting and tests).</summary>
     public abstract double Value(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context);
 
-    /// <summary>Throws <see cref="ArgumentException"/> when this penalty cannot work on <paramref name="architecture"/>, saying what to change.</summary>
-    public abstract void Validate(AutoencoderArchitecture architecture);
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when this penalty cannot work on <paramref name="spec"/> (its node missing, or
+    /// of the wrong kind), saying what to change.
+    /// </summary>
+    public virtual void Validate(NetworkSpec spec) => spec.Slot(Node);
+
+    /// <summary>Validates against the symmetric dense network <paramref name="architecture"/> describes.</summary>
+    public void Validate(AutoencoderArchitecture architecture) => Validate(architecture.ToSpec());
 
     /// <summary>A short description, e.g. "L1 activity penalty 0.0001".</summary>
     public abstract override string ToString();

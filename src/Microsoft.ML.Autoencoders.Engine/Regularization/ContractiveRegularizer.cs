@@ -49,7 +49,7 @@ public sealed class ContractiveRegularizer : CodeRegularizer
 
     /// <summary>How the penalty is computed for <paramref name="network"/>.</summary>
     public ContractiveMethod MethodFor(AutoencoderNetwork network) =>
-        SigmoidEncoderJacobian.Applies(network) ? ContractiveMethod.SigmoidClosedForm
+        SigmoidEncoderJacobian.Applies(network, network.Slot(Node)) ? ContractiveMethod.SigmoidClosedForm
         : network.InputSize <= Probes ? ContractiveMethod.ExactTangents
         : ContractiveMethod.HutchinsonEstimate;
 
@@ -61,9 +61,6 @@ public sealed class ContractiveRegularizer : CodeRegularizer
     public override double Value(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context) =>
         Compute(network, cache, batch, context, accumulateGradients: false);
 
-    /// <summary>Works with every encoder (the method is chosen per network).</summary>
-    public override void Validate(AutoencoderArchitecture architecture) { }
-
     /// <inheritdoc/>
     public override string ToString() => $"contractive penalty (lambda {Weight})";
 
@@ -74,9 +71,9 @@ public sealed class ContractiveRegularizer : CodeRegularizer
         if (Weight == 0) return 0;
         return MethodFor(network) switch
         {
-            ContractiveMethod.SigmoidClosedForm => SigmoidEncoderJacobian.Penalty(network, cache, batch, Weight, accumulateGradients),
-            ContractiveMethod.ExactTangents => EncoderJacobianProbes.Penalty(network, cache, batch, context, Weight, probes: 0, accumulateGradients, _workspace),
-            _ => EncoderJacobianProbes.Penalty(network, cache, batch, context, Weight, Probes, accumulateGradients, _workspace),
+            ContractiveMethod.SigmoidClosedForm => SigmoidEncoderJacobian.Penalty(network, network.Slot(Node), cache, batch, Weight, accumulateGradients),
+            ContractiveMethod.ExactTangents => EncoderJacobianProbes.Penalty(network, network.Slot(Node), cache, batch, context, Weight, probes: 0, accumulateGradients, _workspace),
+            _ => EncoderJacobianProbes.Penalty(network, network.Slot(Node), cache, batch, context, Weight, Probes, accumulateGradients, _workspace),
         };
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Models;
 
@@ -6,8 +5,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Regularization;
 
 /// <summary>
 /// The contractive penalty for any encoder, by forward-mode differentiation: a tangent t (a direction in input
-/// space) is pushed through the encoder alongside the cached forward values — Dense: t ← t·W; activation:
-/// t ← t ⊙ f'(z), with f' written in terms of the output y; dropout: t ← t ⊙ mask — giving J·t at the code.
+/// space) is pushed through the encoder alongside the cached forward values, each layer by its own rule
+/// (<see cref="Layer.PushTangent"/>: dense t ← t·W; activation t ← t ⊙ f'(z), with f' written in terms of the output y;
+/// dropout t ← t ⊙ mask), giving J·t at the code.
 /// With t = e_i for every input i, Σ_i ‖J e_i‖² is ‖J‖²_F exactly; with K random ±1 probes,
 /// (1/K) Σ_k ‖J v_k‖² is Hutchinson's unbiased estimate of it.
 /// </summary>
@@ -23,11 +23,11 @@ internal static class EncoderJacobianProbes
     /// λ/B Σ_rows ‖J‖²_F, exactly when <paramref name="probes"/> is 0 (every basis direction) or estimated from
     /// <paramref name="probes"/> Rademacher vectors per row drawn from the context's generator.
     /// </summary>
-    public static double Penalty(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context,
+    public static double Penalty(AutoencoderNetwork network, int codeSlot, ActivationCache cache, int batch, in LayerContext context,
         float weight, int probes, bool accumulateGradients, Workspace workspace)
     {
         var layers = network.Layers;
-        int codeSlot = network.CodeSlot, inputs = network.InputSize;
+        int inputs = network.InputSize;
         bool exact = probes == 0;
         int passes = exact ? inputs : probes;
         SeededRandom? random = exact ? null : context.Random
@@ -58,8 +58,12 @@ internal static class EncoderJacobianProbes
                 for (int i = 0; i < probe.Length; i++) probe[i] = (random!.NextUInt32() & 1) == 0 ? -1f : 1f;
             }
 
+            // Each layer pushes the tangent through itself (Layer.PushTangent); one that cannot says so.
             for (int l = 0; l < codeSlot; l++)
-                PushTangent(layers.Layers[l], cache, l, batch, context, Slot(tangents, offsets, l), Slot(tangents, offsets, l + 1));
+            {
+                layers.Layers[l].PushTangent(cache.Values(l, batch), cache.Values(l + 1, batch), cache.Scratch(l, batch),
+                    Slot(tangents, offsets, l), Slot(tangents, offsets, l + 1), batch, context);
+            }
 
             ReadOnlySpan<float> atCode = Slot(tangents, offsets, codeSlot);
             double squares = 0;
@@ -74,7 +78,8 @@ internal static class EncoderJacobianProbes
             {
                 var layer = layers.Layers[l];
                 Span<float> next = gradientNext.AsSpan(0, batch * layer.InputSize);
-                PullTangentGradient(layer, cache, l, batch, context, Slot(tangents, offsets, l), g, next, needInput: l > 0);
+                layer.PullTangentGradient(cache.Values(l, batch), cache.Values(l + 1, batch), cache.Scratch(l, batch),
+                    Slot(tangents, offsets, l), g, l > 0 ? next : Span<float>.Empty, cache.Gradients(l + 1, batch), batch, context);
                 g = gradientNext.AsSpan(0, next.Length);
                 (gradient, gradientNext) = (gradientNext, gradient);
             }
@@ -98,92 +103,4 @@ internal static class EncoderJacobianProbes
     }
 
     private static Span<float> Slot(float[] tangents, ReadOnlySpan<int> offsets, int slot) => tangents.AsSpan(offsets[slot], offsets[slot + 1] - offsets[slot]);
-
-    /// <summary>t_out = (∂layer/∂x) · t_in, at the cached forward point.</summary>
-    private static void PushTangent(Layer layer, ActivationCache cache, int index, int batch, in LayerContext context, ReadOnlySpan<float> tIn, Span<float> tOut)
-    {
-        switch (layer)
-        {
-            case Dense dense:
-                Gemm.Multiply(Transpose.No, Transpose.No, batch, dense.OutputSize, dense.InputSize,
-                    1f, tIn, dense.InputSize, dense.Weights.Values, dense.OutputSize, 0f, tOut, dense.OutputSize, context.Threads);
-                break;
-            case ActivationLayer activation:
-            {
-                ReadOnlySpan<float> y = cache.Values(index + 1, batch);
-                for (int i = 0; i < tOut.Length; i++) tOut[i] = tIn[i] * Slope(activation, y[i]);
-                break;
-            }
-            case DropoutLayer dropout:
-            {
-                ReadOnlySpan<float> mask = cache.Scratch(index, batch);
-                for (int i = 0; i < tOut.Length; i++) tOut[i] = tIn[i] * dropout.Factor(mask, i, context);
-                break;
-            }
-            default:
-                throw new NotSupportedException($"The contractive penalty cannot differentiate a {layer.GetType().Name} in the encoder.");
-        }
-    }
-
-    /// <summary>
-    /// Given g = ∂P/∂t_out, writes ∂P/∂t_in into <paramref name="gIn"/> (when <paramref name="needInput"/>) and adds
-    /// the gradient of P through the layer's own state: weights (Dense) or its forward output (activations).
-    /// </summary>
-    private static void PullTangentGradient(Layer layer, ActivationCache cache, int index, int batch, in LayerContext context,
-        ReadOnlySpan<float> tIn, ReadOnlySpan<float> g, Span<float> gIn, bool needInput)
-    {
-        switch (layer)
-        {
-            case Dense dense:
-                // t_out = t_in·W: dW[in, out] += t_inᵀ·g; dt_in = g·Wᵀ.
-                Gemm.Multiply(Transpose.Yes, Transpose.No, dense.InputSize, dense.OutputSize, batch,
-                    1f, tIn, dense.InputSize, g, dense.OutputSize, 1f, dense.Weights.Gradients, dense.OutputSize, context.Threads);
-                if (needInput)
-                {
-                    Gemm.Multiply(Transpose.No, Transpose.Yes, batch, dense.InputSize, dense.OutputSize,
-                        1f, g, dense.OutputSize, dense.Weights.Values, dense.OutputSize, 0f, gIn, dense.InputSize, context.Threads);
-                }
-                break;
-            case ActivationLayer activation:
-            {
-                // t_out = t_in ⊙ f'(y): the forward output y gets g ⊙ t_in ⊙ d f'(y)/dy, the encoder's backward pass does the rest.
-                ReadOnlySpan<float> y = cache.Values(index + 1, batch);
-                Span<float> dy = cache.Gradients(index + 1, batch);
-                for (int i = 0; i < g.Length; i++)
-                {
-                    dy[i] += g[i] * tIn[i] * SlopeDerivative(activation, y[i]);
-                    if (needInput) gIn[i] = g[i] * Slope(activation, y[i]);
-                }
-                break;
-            }
-            case DropoutLayer dropout:
-            {
-                if (!needInput) break;
-                ReadOnlySpan<float> mask = cache.Scratch(index, batch);
-                for (int i = 0; i < g.Length; i++) gIn[i] = g[i] * dropout.Factor(mask, i, context);
-                break;
-            }
-            default:
-                throw new NotSupportedException($"The contractive penalty cannot differentiate a {layer.GetType().Name} in the encoder.");
-        }
-    }
-
-    /// <summary>f'(z) written in terms of y = f(z).</summary>
-    private static float Slope(ActivationLayer activation, float y) => activation switch
-    {
-        SigmoidLayer => y * (1 - y),
-        TanhLayer => 1 - y * y,
-        ReluLayer => y > 0 ? 1f : 0f,
-        LeakyReluLayer leaky => y > 0 ? 1f : leaky.Slope,
-        _ => throw new NotSupportedException($"No derivative known for {activation.Kind}."),
-    };
-
-    /// <summary>d f'(z) / dy, so that ∂P/∂y = ∂P/∂f' · this (piecewise-linear activations have none almost everywhere).</summary>
-    private static float SlopeDerivative(ActivationLayer activation, float y) => activation switch
-    {
-        SigmoidLayer => 1 - 2 * y,
-        TanhLayer => -2 * y,
-        ReluLayer or LeakyReluLayer => 0f,
-        _ => throw new NotSupportedException($"No derivative known for {activation.Kind}."),
-    };
 }

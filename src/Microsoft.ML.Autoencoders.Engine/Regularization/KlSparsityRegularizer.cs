@@ -1,5 +1,6 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 
 namespace Microsoft.ML.Autoencoders.Engine.Regularization;
 
@@ -35,9 +36,9 @@ public sealed class KlSparsityRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override double Apply(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context)
     {
-        int width = network.CodeSize;
-        ReadOnlySpan<float> code = network.Code(cache, batch);
-        Span<float> gradient = cache.Gradients(network.CodeSlot, batch);
+        int slot = network.Slot(Node), width = network.Layers.SlotSize(slot);
+        ReadOnlySpan<float> code = cache.Values(slot, batch);
+        Span<float> gradient = cache.Gradients(slot, batch);
         // On the stack for any realistic code width, so a training step allocates nothing.
         Span<double> means = width <= 1024 ? stackalloc double[width] : new double[width];
         MeanActivations(code, batch, width, means);
@@ -61,22 +62,23 @@ public sealed class KlSparsityRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override double Value(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context)
     {
-        int width = network.CodeSize;
+        int slot = network.Slot(Node), width = network.Layers.SlotSize(slot);
         Span<double> means = width <= 1024 ? stackalloc double[width] : new double[width];
-        MeanActivations(network.Code(cache, batch), batch, width, means);
+        MeanActivations(cache.Values(slot, batch), batch, width, means);
         double penalty = 0;
         foreach (double mean in means) penalty += Divergence(TargetActivation, mean);
         return Weight * penalty;
     }
 
     /// <inheritdoc/>
-    public override void Validate(AutoencoderArchitecture architecture)
+    public override void Validate(NetworkSpec spec)
     {
-        if (architecture.CodeActivation != Activation.Sigmoid)
+        var activation = spec.Producer(Node)?.AppliedActivation ?? Activation.Linear;
+        if (activation != Activation.Sigmoid)
         {
             throw new ArgumentException(
-                $"The KL sparsity penalty compares each code unit's mean activation with a target probability, so the code must be in (0, 1): " +
-                $"set the code activation to Sigmoid (it is {architecture.CodeActivation}), or use the L1 activity penalty, which works with any code.");
+                $"The KL sparsity penalty compares each unit's mean activation at node '{Node}' with a target probability, so the node must be in (0, 1): " +
+                $"set the code activation to Sigmoid (it is {activation}), or use the L1 activity penalty, which works with any code.");
         }
     }
 

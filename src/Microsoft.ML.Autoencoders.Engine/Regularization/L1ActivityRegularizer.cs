@@ -23,8 +23,9 @@ public sealed class L1ActivityRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override double Apply(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context)
     {
-        ReadOnlySpan<float> code = network.Code(cache, batch);
-        Span<float> gradient = cache.Gradients(network.CodeSlot, batch);
+        int slot = network.Slot(Node);
+        ReadOnlySpan<float> code = cache.Values(slot, batch);
+        Span<float> gradient = cache.Gradients(slot, batch);
         float perElement = Strength / batch;
         double sum = 0;
         for (int i = 0; i < code.Length; i++)
@@ -39,14 +40,11 @@ public sealed class L1ActivityRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override double Value(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context)
     {
-        ReadOnlySpan<float> code = network.Code(cache, batch);
+        ReadOnlySpan<float> code = cache.Values(network.Slot(Node), batch);
         double sum = 0;
         foreach (float h in code) sum += Math.Abs(h);
         return Strength * sum / batch;
     }
-
-    /// <summary>Works with any code activation.</summary>
-    public override void Validate(AutoencoderArchitecture architecture) { }
 
     /// <inheritdoc/>
     public override string ToString() => $"L1 activity penalty {Strength}";

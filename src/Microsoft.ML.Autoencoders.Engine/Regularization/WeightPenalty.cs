@@ -1,4 +1,4 @@
-using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
 using Microsoft.ML.Autoencoders.Engine.Models;
 
 namespace Microsoft.ML.Autoencoders.Engine.Regularization;
@@ -6,7 +6,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Regularization;
 /// <summary>
 /// L1 and L2 penalties on the weight matrices (never the biases, which only shift activations), as Keras'
 /// <c>kernel_regularizer</c>: L1 · Σ|W| + L2 · Σ W², added once per batch. Unlike the optimizer's weight decay
-/// it is part of the reported penalty, and it leaves biases alone. A tied matrix is penalized once.
+/// it is part of the reported penalty, and it leaves biases alone. A tied matrix is penalized once (the parameter store holds it once).
 /// </summary>
 public sealed class WeightPenalty
 {
@@ -28,17 +28,21 @@ public sealed class WeightPenalty
     /// <summary>True when neither strength is set.</summary>
     public bool IsEmpty => L1 == 0 && L2 == 0;
 
-    /// <summary>Adds the penalty's gradient to every weight matrix's gradient and returns its value.</summary>
+    /// <summary>
+    /// Adds the penalty's gradient to every parameter whose role is <see cref="ParameterRole.Weight"/> and returns its
+    /// value. Each layer declares its parameters' roles, so a new kind of layer is penalized without an edit here.
+    /// </summary>
     public double Apply(AutoencoderNetwork network)
     {
         double penalty = 0;
-        // Indexed, not OfType: LINQ would allocate an iterator on every training step.
-        var layers = network.Layers.Layers;
-        for (int l = 0; l < layers.Count; l++)
+        // Indexed, not a LINQ filter: that would allocate an iterator on every training step.
+        var parameters = network.Parameters.Parameters;
+        for (int p = 0; p < parameters.Count; p++)
         {
-            if (layers[l] is not Dense dense) continue;
-            ReadOnlySpan<float> w = dense.Weights.Values;
-            Span<float> dw = dense.Weights.Gradients;
+            var parameter = parameters[p];
+            if (parameter.Role != ParameterRole.Weight) continue;
+            ReadOnlySpan<float> w = parameter.Values;
+            Span<float> dw = parameter.Gradients;
             for (int i = 0; i < w.Length; i++)
             {
                 float v = w[i];

@@ -24,6 +24,12 @@ public sealed class Parameter
     /// <summary>The name, unique within a model (e.g. "encoder.0.weight").</summary>
     public string Name { get; internal set; }
 
+    /// <summary>
+    /// What the parameter is for; weight penalties read it. Weight unless the layer says otherwise, so a new layer's
+    /// matrices are penalized by default rather than silently skipped.
+    /// </summary>
+    public ParameterRole Role { get; init; } = ParameterRole.Weight;
+
     /// <summary>The shape, row-major.</summary>
     public int[] Shape { get; }
 

@@ -28,7 +28,7 @@ public sealed class AutoencoderTrainer
     public AutoencoderTrainer(AutoencoderNetwork network, TrainingOptions options)
     {
         options.Validate();
-        foreach (var regularizer in options.CodeRegularizers) regularizer.Validate(network.Architecture);
+        foreach (var regularizer in options.CodeRegularizers) regularizer.Validate(network.Spec);
         _network = network;
         _options = options;
     }

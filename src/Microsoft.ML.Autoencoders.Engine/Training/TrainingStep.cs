@@ -29,18 +29,19 @@ internal sealed unsafe class TrainingStep
     private bool _parameterGradientsAreZero;
     private readonly bool _overwritesParameterGradients;
     private readonly MeanSquaredErrorLoss? _mseThroughSigmoid;
+    private readonly int[] _penaltySlots;
 
     /// <summary>Makes the buffers for batches of up to <paramref name="maxBatch"/> rows; <paramref name="random"/> drives noise and dropout.</summary>
     public TrainingStep(AutoencoderNetwork network, TrainingOptions options, int maxBatch, SeededRandom random)
     {
         _network = network;
-        _loss = Loss.Create(options.Loss, network.Architecture.OutputActivation);
+        _loss = Loss.Create(options.Loss, network.OutputActivation);
         _loss.Threads = options.Threads;
         var layers = network.Layers.Layers;
-        if (_loss is MeanSquaredErrorLoss mse && !_loss.ReadsLogits && layers[^1] is SigmoidLayer && layers.Count - 1 > network.CodeSlot)
+        if (_loss is MeanSquaredErrorLoss mse && !_loss.ReadsLogits && layers[^1] is ActivationLayer { Kind: Activation.Sigmoid } && layers.Count - 1 > network.CodeSlot)
             _mseThroughSigmoid = mse;
         // A loss that reads logits stops the forward pass before the output activation and backward starts there.
-        _lastLayer = _loss.ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
+        _lastLayer = LastLayerFor(network, options);
         _cache = network.CreateCache(maxBatch, forTraining: true);
         _targetBatch = new float[maxBatch * network.InputSize];
         _optimizer = Optimizer.Create(options.Optimizer, network.Parameters.Count);
@@ -50,6 +51,10 @@ internal sealed unsafe class TrainingStep
         _corruption = options.Corruption;
         // An array, not the options' IReadOnlyList: foreach over the interface would allocate an enumerator per step.
         _regularizers = options.CodeRegularizers.ToArray();
+        // The nodes penalties attach to, deepest first: backward stops at each to let its penalties add their gradients.
+        _penaltySlots = _regularizers.Select(r => network.Slot(r.Node)).Distinct().OrderDescending().ToArray();
+        if (_penaltySlots.Length > 0 && _penaltySlots[0] >= LastLayerFor(network, options))
+            throw new ArgumentException("A penalty is attached to the network's output node; attach it to the code or a hidden node.");
         _weightPenalty = new WeightPenalty(options.L1WeightPenalty, options.L2WeightPenalty);
         // Each parameter gradient is then written once per step by its own layer: no clearing, no reading back. Penalties
         // that add to weight gradients before the encoder's backward (contractive) and shared weights (tied) need sums.
@@ -57,6 +62,9 @@ internal sealed unsafe class TrainingStep
             && network.Layers.Layers.All(l => l.Parameters.Count == 0 || l.CanOverwriteParameterGradients);
         if (_overwritesParameterGradients) _context = _context with { OverwriteParameterGradients = true };
     }
+
+    private static int LastLayerFor(AutoencoderNetwork network, TrainingOptions options) =>
+        Loss.Create(options.Loss, network.OutputActivation).ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
 
     /// <summary>True when the layers write the parameter gradients over (nothing else adds to them), so none are cleared.</summary>
     public bool OverwritesParameterGradients => _overwritesParameterGradients;
@@ -118,14 +126,23 @@ internal sealed unsafe class TrainingStep
             batchLoss = _loss.Compute(_cache.Values(_lastLayer, batch), target, lossGradient);
         }
 
-        // Decoder first, so the code slot holds the reconstruction's gradient; penalties add theirs; then the encoder.
-        sequence.Backward(_cache, batch, _context, backwardFrom, codeSlot, overwriteGradients: true);
+        // Down to the deepest node a penalty attaches to (the code, usually), so that slot holds the reconstruction's
+        // gradient; the penalties there add theirs; on to the next node; then the rest of the encoder.
         penalty = 0;
-        bool regularized = _regularizers.Length > 0;
-        // A penalty may add to the encoder's slots too (the contractive tangents do), so then they start from zero.
-        if (regularized) for (int slot = 1; slot < codeSlot; slot++) _cache.Gradients(slot, batch).Clear();
-        foreach (var regularizer in _regularizers) penalty += regularizer.Apply(_network, _cache, batch, _context);
-        sequence.Backward(_cache, batch, _context, codeSlot, 0, overwriteGradients: !regularized);
+        bool regularized = _penaltySlots.Length > 0;
+        int firstStop = regularized ? _penaltySlots[0] : codeSlot;
+        sequence.Backward(_cache, batch, _context, backwardFrom, firstStop, overwriteGradients: true);
+        // A penalty may add to lower slots too (the contractive tangents do), so then they start from zero.
+        if (regularized) for (int slot = 1; slot < firstStop; slot++) _cache.Gradients(slot, batch).Clear();
+        int from = firstStop;
+        foreach (int slot in _penaltySlots)
+        {
+            if (slot < from) sequence.Backward(_cache, batch, _context, from, slot, overwriteGradients: false);
+            foreach (var regularizer in _regularizers)
+                if (_network.Slot(regularizer.Node) == slot) penalty += regularizer.Apply(_network, _cache, batch, _context);
+            from = slot;
+        }
+        sequence.Backward(_cache, batch, _context, from, 0, overwriteGradients: !regularized);
         if (!_weightPenalty.IsEmpty) penalty += _weightPenalty.Apply(_network);
         if (_overwritesParameterGradients) _optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
         else _optimizer.StepAndClearGradients(_network.Parameters.Values, _network.Parameters.Gradients);

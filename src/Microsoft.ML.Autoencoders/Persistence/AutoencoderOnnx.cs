@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Globalization;
+using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Onnx;
 
@@ -8,24 +11,30 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 
 /// <summary>
 /// The library's model file: an ONNX graph that any ONNX runtime can score, whose initializers are the engine's
-/// parameters under their own names (e.g. "encoder.0.weight") and whose metadata records the architecture and
+/// parameters under their own names (e.g. "encoder.0.weight") and whose metadata records the network's spec and the
 /// column names, so the library can rebuild the exact engine network from it.
 /// </summary>
 /// <remarks>
-/// Graph, per dense layer: MatMul(x, W[in,out]) → Add(b) → activation (omitted when linear). A tied decoder layer
-/// has no weight initializer of its own: it multiplies by Transpose(perm=[1,0]) of its mirrored encoder's W, so the
-/// file, like the engine, holds the matrix once. Dropout is the identity at inference and has no node. The code layer's
-/// result is the encoded output, the last layer's the reconstruction; the error is
-/// ReduceMean((input - reconstruction)², axes=[-1], keepdims=1). MatMul and the reductions work on a rank-1 row
-/// [d] (how ML.NET's OnnxTransformer feeds one row) and on a batch [N, d] alike; only the declared shapes differ.
-/// Metadata keys: <see cref="FormatKey"/> (version), <see cref="ArchitectureKey"/> and <see cref="ColumnsKey"/> (JSON).
+/// <para>Graph: each layer writes its own nodes (<see cref="Layer.ExportOnnx"/>), reading the previous layer's output tensor;
+/// the code layer's output is the encoded output, the last layer's the reconstruction; the error is
+/// ReduceMean((input - reconstruction)², axes=[-1], keepdims=1). Between layers tensors are rows of their flat size,
+/// [d] (how ML.NET's OnnxTransformer feeds one row) or a batch [N, d]; only the declared shapes differ.</para>
+/// <para>Metadata keys and format versions:</para>
+/// <list type="bullet">
+/// <item>Version 2 (written now): <see cref="FormatKey"/> "2", <see cref="SpecKey"/> (the <see cref="NetworkSpec"/> as JSON, with
+/// its own version inside) and <see cref="ColumnsKey"/> (JSON). The network is rebuilt from the spec, its weights read from
+/// the initializers by parameter name.</item>
+/// <item>Version 1 (read only): <see cref="FormatKey"/> "1", <see cref="ArchitectureKey"/> (a dense
+/// <see cref="AutoencoderArchitecture"/> as JSON) and <see cref="ColumnsKey"/>; the architecture builds the same spec.</item>
+/// </list>
 /// </remarks>
 internal static class AutoencoderOnnx
 {
     public const string FormatKey = "autoencoders.format";
+    public const string SpecKey = "autoencoders.spec";
     public const string ArchitectureKey = "autoencoders.architecture";
     public const string ColumnsKey = "autoencoders.columns";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
@@ -47,42 +56,20 @@ internal static class AutoencoderOnnx
     private static OnnxModelBuilder Build(AutoencoderModel model, AutoencoderColumns columns, GraphNames names, bool batched)
     {
         var network = model.Network;
-        var architecture = network.Architecture;
+        var spec = network.Spec;
         var builder = new OnnxModelBuilder("autoencoder") { ProducerName = "Microsoft.ML.Autoencoders", ProducerVersion = typeof(AutoencoderOnnx).Assembly.GetName().Version?.ToString() ?? "" };
+        var graph = new OnnxBuilderGraphWriter(builder, batched);
         int[] Shape(int width) => batched ? [-1, width] : [width];
 
         builder.AddInput(names.Input, Shape(network.InputSize));
-        var weightLayers = network.WeightLayers().ToList();
-        int codeLayer = architecture.HiddenSizes.Count;
+        var layers = network.Layers.Layers;
+        var specs = spec.Layers.ToArray();
         string x = names.Input;
-        for (int i = 0; i < weightLayers.Count; i++)
+        for (int i = 0; i < layers.Count; i++)
         {
-            var (layer, activation) = weightLayers[i];
-            Engine.Tensors.Parameter bias;
-            string prefix, weights;
-            switch (layer)
-            {
-                case Dense dense:
-                    bias = dense.Bias;
-                    prefix = dense.Weights.Name[..dense.Weights.Name.LastIndexOf('.')];
-                    weights = dense.Weights.Name;
-                    builder.AddInitializer(dense.Weights.Name, dense.Weights.Shape, dense.Weights.Values);
-                    break;
-                case TiedDense tied:
-                    bias = tied.Bias;
-                    prefix = tied.Bias.Name[..tied.Bias.Name.LastIndexOf('.')];
-                    weights = prefix + ".weight_transposed";
-                    builder.AddNode("Transpose", [tied.Weights.Name], [weights], prefix + ".Transpose", OnnxAttribute.FromInts("perm", 1, 0));
-                    break;
-                default:
-                    throw new InvalidOperationException($"Cannot export a {layer.GetType().Name} to ONNX.");
-            }
-            string output = i == codeLayer ? names.Encoded : i == weightLayers.Count - 1 ? names.Reconstruction : prefix + ".output";
-            builder.AddInitializer(bias.Name, bias.Shape, bias.Values);
-            builder.AddNode("MatMul", [x, weights], [prefix + ".matmul"], prefix + ".MatMul");
-            string linear = activation == Activation.Linear ? output : prefix + ".linear";
-            builder.AddNode("Add", [prefix + ".matmul", bias.Name], [linear], prefix + ".Add");
-            if (activation != Activation.Linear) AddActivation(builder, activation, linear, output, prefix, architecture.LeakyReluSlope);
+            var layerSpec = specs[i];
+            string output = i + 1 == network.CodeSlot ? names.Encoded : i == layers.Count - 1 ? names.Reconstruction : layerSpec.Name + ".output";
+            layers[i].ExportOnnx(new LayerExportContext(graph, layerSpec.Name!, x, output, layerSpec.InputShape!, layerSpec.OutputShape!));
             x = output;
         }
         builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
@@ -93,22 +80,10 @@ internal static class AutoencoderOnnx
         builder.AddOutput(names.Encoded, Shape(network.CodeSize));
         builder.AddOutput(names.Reconstruction, Shape(network.InputSize));
         builder.AddOutput(names.ReconstructionError, Shape(1));
-        builder.SetMetadata(FormatKey, FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.SetMetadata(ArchitectureKey, JsonSerializer.Serialize(architecture, Json));
+        builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
+        builder.SetMetadata(SpecKey, spec.ToJson());
         builder.SetMetadata(ColumnsKey, JsonSerializer.Serialize(columns, Json));
         return builder;
-    }
-
-    private static void AddActivation(OnnxModelBuilder builder, Activation activation, string input, string output, string prefix, float slope)
-    {
-        switch (activation)
-        {
-            case Activation.Sigmoid: builder.AddNode("Sigmoid", [input], [output], prefix + ".Sigmoid"); break;
-            case Activation.Relu: builder.AddNode("Relu", [input], [output], prefix + ".Relu"); break;
-            case Activation.Tanh: builder.AddNode("Tanh", [input], [output], prefix + ".Tanh"); break;
-            case Activation.LeakyRelu: builder.AddNode("LeakyRelu", [input], [output], prefix + ".LeakyRelu", OnnxAttribute.FromFloat("alpha", slope)); break;
-            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "No ONNX operator for this activation.");
-        }
     }
 
     /// <summary>True when <paramref name="bytes"/> parse as an ONNX model that this library wrote.</summary>
@@ -124,19 +99,28 @@ internal static class AutoencoderOnnx
         }
     }
 
-    /// <summary>Rebuilds the model and its column names from a file this library wrote.</summary>
+    /// <summary>Rebuilds the model and its column names from a file this library wrote (format 1 or 2).</summary>
     public static (AutoencoderModel Model, AutoencoderColumns Columns) Read(ReadOnlySpan<byte> bytes)
     {
         var reader = OnnxModelReader.Parse(bytes);
         if (!reader.Metadata.TryGetValue(FormatKey, out var format))
             throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata).");
-        if (format != FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"This model uses format version {format}; this library reads version {FormatVersion}. Update the library.");
-        var architecture = JsonSerializer.Deserialize<AutoencoderArchitecture>(reader.Metadata[ArchitectureKey], Json)
-            ?? throw new InvalidDataException("The model's architecture metadata is empty.");
-        var columns = JsonSerializer.Deserialize<AutoencoderColumns>(reader.Metadata[ColumnsKey], Json)
-            ?? throw new InvalidDataException("The model's column metadata is empty.");
-        var network = AutoencoderNetwork.CreateUninitialized(architecture);
+        var spec = format switch
+        {
+            "2" => NetworkSpec.FromJson(Required(reader, SpecKey)),
+            "1" => SpecFromArchitecture(Required(reader, ArchitectureKey)),
+            _ => throw new InvalidDataException($"This model uses format version {format}; this library reads versions 1 and {FormatVersion}. Update the library."),
+        };
+        var columns = Deserialize<AutoencoderColumns>(Required(reader, ColumnsKey), "column");
+        AutoencoderNetwork network;
+        try
+        {
+            network = AutoencoderNetwork.CreateUninitialized(spec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The model's network cannot be built: {e.Message}", e);
+        }
         foreach (var parameter in network.Parameters.Parameters)
         {
             if (!reader.TryGetFloatInitializer(parameter.Name, out var tensor))
@@ -146,5 +130,34 @@ internal static class AutoencoderOnnx
             tensor.Values.CopyTo(parameter.Values);
         }
         return (new AutoencoderModel(network, history: null), columns);
+    }
+
+    /// <summary>A format-1 file's dense architecture, as the spec the same network has today.</summary>
+    private static NetworkSpec SpecFromArchitecture(string json)
+    {
+        var architecture = Deserialize<AutoencoderArchitecture>(json, "architecture");
+        try
+        {
+            return architecture.ToSpec();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The model's architecture metadata is invalid: {e.Message}", e);
+        }
+    }
+
+    private static string Required(OnnxModelReader reader, string key) =>
+        reader.Metadata.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"The model has no '{key}' metadata; the file is damaged.");
+
+    private static T Deserialize<T>(string json, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Json) ?? throw new InvalidDataException($"The model's {what} metadata is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The model's {what} metadata is not valid: {e.Message}", e);
+        }
     }
 }

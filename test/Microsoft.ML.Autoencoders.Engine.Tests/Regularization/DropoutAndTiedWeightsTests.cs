@@ -50,8 +50,8 @@ public class DropoutAndTiedWeightsTests
         var decoders = tied.Layers.Layers.OfType<TiedDense>().ToArray();
         var encoders = tied.Layers.Layers.OfType<Dense>().ToArray();
         Assert.Equal(2, decoders.Length);
-        Assert.Same(encoders[1], decoders[0].Encoder); // code → 6 mirrors 6 → code
-        Assert.Same(encoders[0], decoders[1].Encoder); // 6 → 9 mirrors 9 → 6
+        Assert.Same(encoders[1].Weights, decoders[0].Weights); // code → 6 mirrors 6 → code
+        Assert.Same(encoders[0].Weights, decoders[1].Weights); // 6 → 9 mirrors 9 → 6
         Assert.DoesNotContain(tied.Parameters.Parameters, p => p.Name.StartsWith("decoder.", StringComparison.Ordinal) && p.Name.EndsWith(".weight", StringComparison.Ordinal));
     }
 

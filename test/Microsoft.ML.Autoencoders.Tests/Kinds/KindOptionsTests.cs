@@ -42,11 +42,11 @@ public class KindOptionsTests
         Assert.NotNull(denoising.Transform(data).Schema.GetColumnOrNull("Clean"));
 
         var sparseKl = ml.Transforms.SparseAutoencoder("Code", "Features", codeSize: 16, sparsityL1: 0, sparsityWeight: 0.5f, epochs: 2).Fit(data);
-        Assert.Equal(Engine.Layers.Activation.Sigmoid, sparseKl.Model.Network.Architecture.CodeActivation);
+        Assert.Equal(Engine.Activation.Sigmoid, sparseKl.Model.Spec.Producer("code")?.AppliedActivation);
         Assert.Equal(16, sparseKl.Model.CodeSize); // overcomplete is allowed: the sparsity penalty is on
 
         var contractive = ml.Transforms.ContractiveAutoencoder("Code", "Features", codeSize: 4, epochs: 2).Fit(data);
-        Assert.Equal(Engine.Layers.Activation.Sigmoid, contractive.Model.Network.Architecture.CodeActivation);
+        Assert.Equal(Engine.Activation.Sigmoid, contractive.Model.Spec.Producer("code")?.AppliedActivation);
         Assert.True(contractive.Model.TrainingHistory!.Epochs.All(e => e.Penalty > 0));
 
         Assert.Throws<ArgumentException>(() => ml.Transforms.DenoisingAutoencoder(TestAutoencoders.Options()));

@@ -1,6 +1,9 @@
-namespace Microsoft.ML.Autoencoders.Engine.Layers;
+namespace Microsoft.ML.Autoencoders.Engine;
 
-/// <summary>The element-wise nonlinearities a layer can apply.</summary>
+/// <summary>
+/// The element-wise nonlinearities a layer can apply. It sits at the engine's root because both the kernels (fused
+/// GEMM epilogues) and the layers name it, and kernels must not depend on layers.
+/// </summary>
 public enum Activation
 {
     /// <summary>f(z) = z: no layer is added.</summary>

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+
+namespace Microsoft.ML.Autoencoders.Engine.Specs;
+
+/// <summary>
+/// The registry of layer kinds: each <see cref="LayerSpec"/> record type under the name a model file stores for it
+/// (the JSON "kind" field). Reading a model looks kinds up here, so a layer kind defined outside this library (in an
+/// application or a test) loads once its assembly calls <see cref="Register{TSpec}"/>; nothing in the library changes.
+/// </summary>
+public static class LayerKinds
+{
+    private static readonly object Gate = new();
+    private static readonly Dictionary<string, Type> TypesByKind = new(StringComparer.Ordinal);
+    private static readonly Dictionary<Type, string> KindsByType = new();
+    private static JsonSerializerOptions? _json;
+
+    static LayerKinds()
+    {
+        Register<DenseSpec>("dense");
+        Register<TiedDenseSpec>("tied_dense");
+        Register<ActivationSpec>("activation");
+        Register<DropoutSpec>("dropout");
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TSpec"/> under <paramref name="kind"/>. Registering the same pair again does nothing;
+    /// a kind or a type already registered otherwise is refused, since model files would then be ambiguous.
+    /// </summary>
+    public static void Register<TSpec>(string kind) where TSpec : LayerSpec
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        lock (Gate)
+        {
+            if (TypesByKind.TryGetValue(kind, out var existing))
+            {
+                if (existing == typeof(TSpec)) return;
+                throw new ArgumentException($"Layer kind '{kind}' is already registered for {existing.FullName}.", nameof(kind));
+            }
+            if (KindsByType.TryGetValue(typeof(TSpec), out var other))
+                throw new ArgumentException($"{typeof(TSpec).FullName} is already registered as layer kind '{other}'.", nameof(kind));
+            TypesByKind[kind] = typeof(TSpec);
+            KindsByType[typeof(TSpec)] = kind;
+            _json = null; // the next (de)serialization builds options that know the new kind
+        }
+    }
+
+    /// <summary>True when <paramref name="kind"/> is registered.</summary>
+    public static bool IsRegistered(string kind)
+    {
+        lock (Gate) return TypesByKind.ContainsKey(kind);
+    }
+
+    /// <summary>The registered kinds, sorted.</summary>
+    public static IReadOnlyList<string> All
+    {
+        get { lock (Gate) return TypesByKind.Keys.Order(StringComparer.Ordinal).ToArray(); }
+    }
+
+    /// <summary>The kind <paramref name="specType"/> is registered under.</summary>
+    public static string KindOf(Type specType)
+    {
+        lock (Gate)
+        {
+            return KindsByType.TryGetValue(specType, out var kind) ? kind
+                : throw new InvalidOperationException($"{specType.FullName} is not a registered layer kind: call LayerKinds.Register<{specType.Name}>(\"kind\") once before using it.");
+        }
+    }
+
+    /// <summary>
+    /// The serializer settings for specs: camelCase properties, enums as names, and every registered spec type as a
+    /// derived type of <see cref="LayerSpec"/> with its kind as the "kind" discriminator.
+    /// </summary>
+    internal static JsonSerializerOptions Json
+    {
+        get
+        {
+            lock (Gate) return _json ??= CreateJsonOptions(TypesByKind.ToArray());
+        }
+    }
+
+    private static JsonSerializerOptions CreateJsonOptions(KeyValuePair<string, Type>[] kinds)
+    {
+        var resolver = new DefaultJsonTypeInfoResolver();
+        resolver.Modifiers.Add(info =>
+        {
+            if (info.Type != typeof(LayerSpec)) return;
+            info.PolymorphismOptions = new JsonPolymorphismOptions
+            {
+                TypeDiscriminatorPropertyName = "kind",
+                UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization,
+            };
+            foreach (var (kind, type) in kinds) info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type, kind));
+        });
+        return new JsonSerializerOptions
+        {
+            TypeInfoResolver = resolver,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            AllowOutOfOrderMetadataProperties = true,
+            RespectRequiredConstructorParameters = true,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            Converters = { new JsonStringEnumConverter() },
+        };
+    }
+}
