@@ -9,8 +9,4 @@ internal sealed record AnomalyDetectorState(
     float Threshold,
     double? Contamination,
     bool NormalizeScores,
-    AnomalyScoreDistribution TrainingScores)
-{
-    /// <summary>The score the detector reports for a raw reconstruction error.</summary>
-    public float Score(float error) => NormalizeScores ? TrainingScores.Normalize(error) : error;
-}
+    AnomalyScoreDistribution TrainingScores);

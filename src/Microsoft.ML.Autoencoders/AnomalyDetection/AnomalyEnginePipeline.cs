@@ -36,8 +36,8 @@ internal static class AnomalyEnginePipeline
         var scoring = mlContext.Transforms.CustomMapping<ErrorRow, ScoreRow>(
             (row, output) =>
             {
-                output.Score = state.Score(row.Error);
-                output.PredictedLabel = output.Score > state.Threshold;
+                output.Score = AnomalyScoreRule.Score(state, row.Error);
+                output.PredictedLabel = AnomalyScoreRule.IsAnomaly(state, output.Score);
             },
             contractName: null, outputSchemaDefinition: ScoreRow.Schema(columns)).Fit(shape);
         steps.Add(scoring);

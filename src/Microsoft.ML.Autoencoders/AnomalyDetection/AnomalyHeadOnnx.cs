@@ -17,9 +17,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <code>
 /// inputs:  __anomaly_error_vector [1]           (the autoencoder graph's mean squared error)
 ///          &lt;features&gt; [d], __anomaly_reconstruction [d]   (only with feature errors)
-/// score  = error                                 (raw), or
-///          Clip(Div(Sub(error, anomaly.offset), anomaly.scale), 0, 1)   (normalized)
-/// label  = Greater(score, anomaly.threshold)    (bool [1])
+/// score, label = AnomalyScoreRule's nodes: error (raw) or Clip(Div(Sub(error, offset), scale), 0, 1), and Greater(score, threshold)
 /// feature errors = Mul(Sub(features, reconstruction), same)             (only with feature errors)
 /// outputs: __anomaly_score_vector [1], __anomaly_label_vector [1] (bool), __anomaly_feature_errors [d]
 /// </code>
@@ -38,31 +36,13 @@ internal static class AnomalyHeadOnnx
     public const string LabelVector = AnomalyColumns.ReservedPrefix + "label_vector";
     public const string FeatureErrors = AnomalyColumns.ReservedPrefix + "feature_errors";
 
-    private const string ThresholdName = "anomaly.threshold";
-    private const string OffsetName = "anomaly.offset";
-    private const string ScaleName = "anomaly.scale";
 
     /// <summary>The head graph for <paramref name="state"/>, bound to the network graph <paramref name="networkOnnx"/>.</summary>
     public static byte[] ToBytes(AnomalyDetectorState state, int inputSize, ReadOnlySpan<byte> networkOnnx)
     {
         var builder = new OnnxModelBuilder("autoencoder_anomaly_head");
         builder.AddInput(ErrorVector, [1]);
-        builder.AddInitializer(ThresholdName, [], [state.Threshold]);
-        if (state.NormalizeScores)
-        {
-            builder.AddInitializer(OffsetName, [], [state.TrainingScores.NormalizationOffset]);
-            builder.AddInitializer(ScaleName, [], [state.TrainingScores.NormalizationScale]);
-            builder.AddInitializer("anomaly.zero", [], [0f]);
-            builder.AddInitializer("anomaly.one", [], [1f]);
-            builder.AddNode("Sub", [ErrorVector, OffsetName], ["normalize.shifted"], "normalize.Sub");
-            builder.AddNode("Div", ["normalize.shifted", ScaleName], ["normalize.scaled"], "normalize.Div");
-            builder.AddNode("Clip", ["normalize.scaled", "anomaly.zero", "anomaly.one"], [ScoreVector], "normalize.Clip");
-        }
-        else
-        {
-            builder.AddNode("Identity", [ErrorVector], [ScoreVector], "score.Identity");
-        }
-        builder.AddNode("Greater", [ScoreVector, ThresholdName], [LabelVector], "label.Greater");
+        AnomalyScoreRule.AddOnnxNodes(builder, state, ErrorVector, ScoreVector, LabelVector);
         builder.AddOutput(ScoreVector, [1]);
         builder.AddOutput(LabelVector, [1], DataType.Bool);
         if (state.Columns.FeatureErrors != null)
@@ -89,7 +69,7 @@ internal static class AnomalyHeadOnnx
             throw new InvalidDataException($"This anomaly detector uses format version {reader.Metadata[FormatKey]}; this library reads version {FormatVersion}. Update the library.");
         var stored = JsonSerializer.Deserialize<StoredState>(reader.Metadata[StateKey])
             ?? throw new InvalidDataException("The anomaly detector's state metadata is empty.");
-        float threshold = reader.GetFloatInitializer(ThresholdName).Values[0];
+        float threshold = reader.GetFloatInitializer(AnomalyScoreRule.ThresholdName).Values[0];
         return (stored.ToState(threshold), reader.Metadata[NetworkHashKey]);
     }
 

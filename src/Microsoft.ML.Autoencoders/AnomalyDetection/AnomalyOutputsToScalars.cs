@@ -7,12 +7,12 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>
 /// Unwraps the detector head's one-element ONNX outputs into the scalar Score (Single) and PredictedLabel (Boolean)
 /// that <c>mlContext.AnomalyDetection.Evaluate</c> needs. ONNX Runtime's rank-0 outputs cannot be read through ML.NET's
-/// OnnxTransformer (MLNET-NOTES), so the head emits shape [1]. Stateless and saved by contract name; public only because
-/// ML.NET instantiates it by reflection when a saved model is loaded.
+/// OnnxTransformer (MLNET-NOTES), so the head emits shape [1]. Stateless and saved by contract name; internal, since
+/// ML.NET finds it by its attribute and creates it by reflection when a saved model is loaded.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class AnomalyOutputsToScalars : CustomMappingFactory<AnomalyOutputsToScalars.Input, AnomalyOutputsToScalars.Output>
+internal sealed class AnomalyOutputsToScalars : CustomMappingFactory<AnomalyOutputsToScalars.Input, AnomalyOutputsToScalars.Output>
 {
     /// <summary>The name ML.NET stores in a saved model to find this mapping again.</summary>
     public const string ContractName = "Microsoft.ML.Autoencoders.AnomalyOutputsToScalars";

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders;
@@ -33,11 +32,9 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     internal const string ErrorColumn = AnomalyColumns.ReservedPrefix + "error";
     internal const string ReconstructionColumn = AnomalyColumns.ReservedPrefix + "reconstruction";
 
-    private static readonly MethodInfo ShallowCopy =
-        typeof(object).GetMethod("MemberwiseClone", BindingFlags.Instance | BindingFlags.NonPublic)!;
-
     private readonly AutoencoderAnomalyOptions _options;
     private readonly AnomalyColumns _columns;
+    private readonly AutoencoderEstimator _autoencoder;
 
     /// <summary>Creates the estimator, checking the options now rather than at Fit; prefer the catalog method.</summary>
     public AutoencoderAnomalyEstimator(AutoencoderAnomalyOptions options)
@@ -55,14 +52,16 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (options.Autoencoder.InputColumnName != AutoencoderEstimator.Defaults.InputColumnName && options.Autoencoder.InputColumnName != options.FeatureColumnName)
             throw new ArgumentException(
                 $"Autoencoder.InputColumnName is '{options.Autoencoder.InputColumnName}' but the detector reads FeatureColumnName ('{options.FeatureColumnName}'); set FeatureColumnName instead.", nameof(options));
-        _ = new AutoencoderEstimator(NetworkOptions()); // the autoencoder's own checks, before any data is read
+        // One autoencoder estimator for the detector's lifetime: its constructor runs the network's own checks now,
+        // before any data is read, and Fit and GetOutputSchema use it as it is.
+        _autoencoder = new AutoencoderEstimator(NetworkOptions());
     }
 
     /// <summary>Trains the network on <paramref name="input"/>'s feature column and sets the threshold from its scores.</summary>
     public AutoencoderAnomalyTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var autoencoder = new AutoencoderEstimator(NetworkOptions()).Fit(input, out int rows, out float[] data);
+        var autoencoder = _autoencoder.Fit(input, out int rows, out float[] data);
         int threads = _options.Autoencoder.NumberOfThreads ?? Environment.ProcessorCount;
 
         // Score the training rows the estimator already read, in batches of the engine's own size, straight from the array.
@@ -80,7 +79,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        _ = new AutoencoderEstimator(NetworkOptions()).GetOutputSchema(inputSchema); // checks the feature column
+        _ = _autoencoder.GetOutputSchema(inputSchema); // checks the feature column
         var result = inputSchema.ToDictionary(c => c.Name);
         result[_columns.Score] = SchemaShapeColumns.Scalar(_columns.Score, NumberDataViewType.Single);
         result[_columns.PredictedLabel] = SchemaShapeColumns.Scalar(_columns.PredictedLabel, BooleanDataViewType.Instance);
@@ -89,12 +88,12 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     }
 
     /// <summary>
-    /// The user's autoencoder options with the detector's columns: a shallow copy, so the caller's object is untouched
-    /// and every setting — including ones added for future kinds of autoencoder — carries over without being listed here.
+    /// The user's autoencoder options with the detector's columns: a copy (<see cref="AutoencoderOptions.Clone"/>), so the
+    /// caller's object is untouched and every setting — including ones added for future kinds — carries over unlisted.
     /// </summary>
     private AutoencoderOptions NetworkOptions()
     {
-        var copy = (AutoencoderOptions)ShallowCopy.Invoke(_options.Autoencoder, null)!;
+        var copy = _options.Autoencoder.Clone();
         copy.InputColumnName = _columns.Features;
         copy.EncodedColumnName = null;
         copy.ReconstructionColumnName = null;

@@ -7,11 +7,11 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// <summary>
 /// Turns the ONNX graph's one-element error vector into the Single column users expect. ONNX Runtime's rank-0
 /// outputs cannot be read through ML.NET's OnnxTransformer (see MLNET-NOTES), so the graph emits shape [1] and this
-/// stateless mapping, saved by contract name, unwraps it. Public only because ML.NET instantiates it by reflection.
+/// stateless mapping, saved by contract name, unwraps it. Internal: ML.NET finds it by its attribute and creates it by reflection, which needs no public type.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class ErrorVectorToScalar : CustomMappingFactory<ErrorVectorToScalar.Input, ErrorVectorToScalar.Output>
+internal sealed class ErrorVectorToScalar : CustomMappingFactory<ErrorVectorToScalar.Input, ErrorVectorToScalar.Output>
 {
     /// <summary>The name ML.NET stores in a saved model to find this mapping again.</summary>
     public const string ContractName = "Microsoft.ML.Autoencoders.ErrorVectorToScalar";
