@@ -9,6 +9,12 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// ONNX model that ML.NET's OnnxTransformer stored: a zip entry named "OnnxModel" holding a little-endian
 /// int32 byte count followed by the ONNX bytes. Only ONNX models carrying our metadata are returned.
 /// </summary>
+/// <remarks>
+/// This is the one place that knows the byte layout of an ML.NET-private zip entry (checked for Microsoft.ML 5.0.1 and
+/// 6.0.0; no public API reads a saved OnnxTransformer's model back). If a future ML.NET writes the entry differently,
+/// the typed loaders fail here with <see cref="FormatChangedMessage"/> rather than finding nothing; plain
+/// <c>mlContext.Model.Load</c> does not depend on it. A test pins the layout.
+/// </remarks>
 internal static class SavedModelArchive
 {
     private const string OnnxEntryName = "OnnxModel";
@@ -24,9 +30,8 @@ internal static class SavedModelArchive
             using var buffer = new MemoryStream();
             stream.CopyTo(buffer);
             var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-            if (bytes.Length < 4) continue;
-            int length = BinaryPrimitives.ReadInt32LittleEndian(bytes);
-            if (length < 0 || length > bytes.Length - 4) continue;
+            int length = bytes.Length < 4 ? -1 : BinaryPrimitives.ReadInt32LittleEndian(bytes);
+            if (length < 0 || length != bytes.Length - 4) throw new InvalidDataException(FormatChangedMessage(entry.FullName, bytes.Length, length));
             models.Add(bytes.Slice(4, length).ToArray());
         }
         return models;
@@ -48,6 +53,12 @@ internal static class SavedModelArchive
         }
         return found;
     }
+
+    /// <summary>The error for an OnnxTransformer entry whose bytes are not an int32 length and that many ONNX bytes.</summary>
+    internal static string FormatChangedMessage(string entry, int entryBytes, int statedLength) =>
+        $"The model zip's entry '{entry}' ({entryBytes} bytes, stating {statedLength}) is not laid out as ML.NET's OnnxTransformer " +
+        "wrote it when this library was built (an int32 length, then that many ONNX bytes): the file is damaged, or a newer " +
+        "Microsoft.ML changed the layout. mlContext.Model.Load still reads it; the typed loaders cannot.";
 
     /// <summary>Column names starting with this are the library's own plumbing, never a user's.</summary>
     public const string ReservedPrefix = "__";
