@@ -5,6 +5,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <summary>An element-wise nonlinearity (<see cref="ActivationLayer"/>) on a row of any shape.</summary>
 /// <param name="Function">Which nonlinearity; Linear is refused (leave the layer out instead).</param>
 /// <param name="Slope">Leaky ReLU's slope for negative inputs, in (0, 1); unused by the others.</param>
+[LayerKind("activation")]
 public sealed record ActivationSpec(Activation Function, float Slope = ActivationSpec.DefaultSlope) : LayerSpec
 {
     /// <summary>The usual leaky ReLU slope.</summary>

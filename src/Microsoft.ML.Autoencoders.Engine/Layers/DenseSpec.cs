@@ -5,6 +5,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <summary>A fully connected layer of <paramref name="Units"/> outputs (<see cref="Dense"/>), on a row of any shape read flat.</summary>
 /// <param name="Units">Values per output row.</param>
 /// <param name="Initialization">How the weights are drawn; the default picks Xavier or He by the activation that follows.</param>
+[LayerKind("dense")]
 public sealed record DenseSpec(int Units, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation) : LayerSpec
 {
     /// <inheritdoc/>

@@ -3,6 +3,7 @@ using Microsoft.ML.Autoencoders.Engine.Specs;
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>Inverted dropout (<see cref="DropoutLayer"/>) at rate <paramref name="Rate"/> in [0, 1), on a row of any shape.</summary>
+[LayerKind("dropout")]
 public sealed record DropoutSpec(float Rate) : LayerSpec
 {
     /// <inheritdoc/>

@@ -9,6 +9,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// </summary>
 /// <param name="TiedTo">The name of the earlier layer whose matrix W [Units, in] this layer multiplies by as Wᵀ.</param>
 /// <param name="Units">Values per output row: the tied layer's input width.</param>
+[LayerKind("tied_dense")]
 public sealed record TiedDenseSpec(string TiedTo, int Units) : LayerSpec
 {
     /// <inheritdoc/>

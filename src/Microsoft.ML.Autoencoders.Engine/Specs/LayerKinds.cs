@@ -1,14 +1,15 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.ML.Autoencoders.Engine.Layers;
 
 namespace Microsoft.ML.Autoencoders.Engine.Specs;
 
 /// <summary>
 /// The registry of layer kinds: each <see cref="LayerSpec"/> record type under the name a model file stores for it
-/// (the JSON "kind" field). Reading a model looks kinds up here, so a layer kind defined outside this library (in an
-/// application or a test) loads once its assembly calls <see cref="Register{TSpec}"/>; nothing in the library changes.
+/// (the JSON "kind" field). The engine's own kinds register themselves by <see cref="LayerKindAttribute"/>; reading a
+/// model looks kinds up here, so a layer kind defined outside this library (in an application or a test) loads once its
+/// assembly calls <see cref="RegisterAssembly"/> or <see cref="Register{TSpec}"/>; nothing in the library changes.
 /// </summary>
 public static class LayerKinds
 {
@@ -17,32 +18,44 @@ public static class LayerKinds
     private static readonly Dictionary<Type, string> KindsByType = new();
     private static JsonSerializerOptions? _json;
 
-    static LayerKinds()
+    static LayerKinds() => RegisterAssembly(typeof(LayerKinds).Assembly);
+
+    /// <summary>
+    /// Registers every <see cref="LayerSpec"/> record in <paramref name="assembly"/> that carries a
+    /// <see cref="LayerKindAttribute"/>: the engine's own kinds at first use, an application's with one call.
+    /// </summary>
+    public static void RegisterAssembly(Assembly assembly)
     {
-        Register<DenseSpec>("dense");
-        Register<TiedDenseSpec>("tied_dense");
-        Register<ActivationSpec>("activation");
-        Register<DropoutSpec>("dropout");
+        ArgumentNullException.ThrowIfNull(assembly);
+        foreach (var type in assembly.GetTypes())
+        {
+            if (type.GetCustomAttribute<LayerKindAttribute>() is not { } attribute) continue;
+            if (!typeof(LayerSpec).IsAssignableFrom(type) || type.IsAbstract)
+                throw new InvalidOperationException($"{type.FullName} carries [LayerKind(\"{attribute.Kind}\")] but is not a concrete LayerSpec record.");
+            Register(type, attribute.Kind);
+        }
     }
 
     /// <summary>
     /// Registers <typeparamref name="TSpec"/> under <paramref name="kind"/>. Registering the same pair again does nothing;
     /// a kind or a type already registered otherwise is refused, since model files would then be ambiguous.
     /// </summary>
-    public static void Register<TSpec>(string kind) where TSpec : LayerSpec
+    public static void Register<TSpec>(string kind) where TSpec : LayerSpec => Register(typeof(TSpec), kind);
+
+    private static void Register(Type type, string kind)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         lock (Gate)
         {
             if (TypesByKind.TryGetValue(kind, out var existing))
             {
-                if (existing == typeof(TSpec)) return;
+                if (existing == type) return;
                 throw new ArgumentException($"Layer kind '{kind}' is already registered for {existing.FullName}.", nameof(kind));
             }
-            if (KindsByType.TryGetValue(typeof(TSpec), out var other))
-                throw new ArgumentException($"{typeof(TSpec).FullName} is already registered as layer kind '{other}'.", nameof(kind));
-            TypesByKind[kind] = typeof(TSpec);
-            KindsByType[typeof(TSpec)] = kind;
+            if (KindsByType.TryGetValue(type, out var other))
+                throw new ArgumentException($"{type.FullName} is already registered as layer kind '{other}'.", nameof(kind));
+            TypesByKind[kind] = type;
+            KindsByType[type] = kind;
             _json = null; // the next (de)serialization builds options that know the new kind
         }
     }

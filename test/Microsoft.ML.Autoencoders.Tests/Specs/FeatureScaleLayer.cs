@@ -8,16 +8,17 @@ namespace Microsoft.ML.Autoencoders.Tests.Specs;
 
 /// <summary>
 /// A layer kind the library does not have, defined here as a user would: y = x ⊙ s with a learned scale s per feature.
-/// Its spec, its engine layer (forward, backward, tangents, ONNX) and one registration are all it takes; nothing in
-/// src/ knows it exists.
+/// Its spec, its engine layer (forward, backward, tangents, ONNX) and one registration call are all it takes; nothing
+/// in src/ knows it exists.
 /// </summary>
+[LayerKind(KindName)]
 public sealed record FeatureScaleSpec : LayerSpec
 {
     /// <summary>The name model files store for this kind.</summary>
     public const string KindName = "tests.feature_scale";
 
-    /// <summary>Registers the kind (idempotent), as an application would once at start-up.</summary>
-    public static void Register() => LayerKinds.Register<FeatureScaleSpec>(KindName);
+    /// <summary>Registers this assembly's kinds (idempotent), as an application would once at start-up.</summary>
+    public static void Register() => LayerKinds.RegisterAssembly(typeof(FeatureScaleSpec).Assembly);
 
     public override TensorShape InferOutputShape(TensorShape input) => input;
 
