@@ -106,6 +106,11 @@ prepare_torchsharp() {
 python=/usr/bin/python3
 pytorch_script=$repo/test/Microsoft.ML.Autoencoders.Benchmarks/peers/pytorch_bench.py
 prepare_pytorch() {
+  # A fresh machine has no PyTorch: install Debian's, with OpenBLAS, where we may (as the CI script does for onnx).
+  if ! "$python" -c "import torch" 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== PyTorch is not installed: installing python3-torch and libopenblas0-openmp"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-openmp; } >/dev/null 2>&1 || true
+  fi
   if ! "$python" -c "import torch" 2>/dev/null; then
     unavailable pytorch "'$python -c \"import torch\"' fails; install it with: apt-get install python3-torch libopenblas0-openmp"
     return
