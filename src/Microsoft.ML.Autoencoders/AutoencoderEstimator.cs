@@ -166,7 +166,16 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             if (shape.Size != inputSize)
                 throw new ArgumentOutOfRangeException(nameof(options), $"InputShape {shape} holds {shape.Size} values, but column '{options.InputColumnName}' has {inputSize} per row.");
         }
-        if (options.EncoderLayers is not { } encoder) return ToArchitecture(options, inputSize).ToSpec();
+        if (options.EncoderLayers is not { } encoder)
+        {
+            if (shape.Rank != 1)
+            {
+                throw new ArgumentException(
+                    $"The size options build a dense network on flat rows, so InputShape {shape} would go unused: give EncoderLayers " +
+                    "(starting with a FlattenSpec before any DenseSpec), or leave InputShape null.", nameof(options));
+            }
+            return ToArchitecture(options, inputSize).ToSpec();
+        }
         return NetworkSpec.Create(shape, encoder, options.DecoderLayers, ToEngine(options.OutputActivation), options.TiedWeights, options.LeakyReluSlope);
     }
 
@@ -180,10 +189,26 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             return;
         }
         if (options.EncoderLayers.Count == 0) throw new ArgumentException("EncoderLayers is empty: give at least one layer, or leave it null to use HiddenLayerSizes and CodeSize.", nameof(options));
-        if (options.HiddenLayerSizes is { Length: > 0 })
-            throw new ArgumentException("Give the encoder either as EncoderLayers or as HiddenLayerSizes and CodeSize, not both.", nameof(options));
+        // Each setting of the size options that differs from its default would be ignored beside an explicit list: say so.
+        string? unused =
+            options.HiddenLayerSizes is { Length: > 0 } ? nameof(options.HiddenLayerSizes)
+            : options.CodeSize != Defaults.CodeSize ? nameof(options.CodeSize)
+            : options.HiddenActivation != Defaults.HiddenActivation ? nameof(options.HiddenActivation)
+            : options.CodeActivation != Defaults.CodeActivation ? nameof(options.CodeActivation)
+            : options.WeightInitialization != Defaults.WeightInitialization ? nameof(options.WeightInitialization)
+            : null;
+        if (unused != null)
+        {
+            throw new ArgumentException(
+                $"Give the encoder either as EncoderLayers or with the size options (HiddenLayerSizes, CodeSize, HiddenActivation, CodeActivation, " +
+                $"WeightInitialization), not both: {unused} is set. With EncoderLayers, put its equivalent in the layer specs.", nameof(options));
+        }
         if (options.DropoutRate != 0)
             throw new ArgumentException("DropoutRate adds dropout to the network the size options build; with EncoderLayers, put DropoutSpec layers in the list instead.", nameof(options));
+        if (options.DecoderLayers != null && options.TiedWeights)
+            throw new ArgumentException("TiedWeights ties a mirrored decoder to the encoder; with DecoderLayers, use TiedDenseSpec layers in the list instead.", nameof(options));
+        if (options.DecoderLayers != null && options.OutputActivation != Defaults.OutputActivation)
+            throw new ArgumentException("OutputActivation ends a mirrored decoder; with DecoderLayers, end the list with an ActivationSpec instead.", nameof(options));
     }
 
     internal static AutoencoderArchitecture ToArchitecture(AutoencoderOptions options, int inputSize) => new()

@@ -28,24 +28,27 @@ public sealed class AutoencoderOptions
     public int[] HiddenLayerSizes { get; set; } = AutoencoderEstimator.Defaults.HiddenLayerSizes;
 
     /// <summary>
-    /// The encoder as an explicit list of layer specs, input first, instead of <see cref="HiddenLayerSizes"/>,
-    /// <see cref="CodeSize"/>, <see cref="HiddenActivation"/>, <see cref="CodeActivation"/> and <see cref="DropoutRate"/>
-    /// (which are then not used): e.g. <c>[new DenseSpec(128), new ActivationSpec(Activation.Tanh), new DenseSpec(16)]</c>.
-    /// The code is the last layer's output. Any registered kind works, including one of your own
-    /// (<see cref="LayerKinds.Register{TSpec}"/>). Shapes are checked at Fit, with errors that name the layer.
+    /// The encoder as an explicit list of layer specs, input first, instead of the size options
+    /// (<see cref="HiddenLayerSizes"/>, <see cref="CodeSize"/>, <see cref="HiddenActivation"/>, <see cref="CodeActivation"/>,
+    /// <see cref="WeightInitialization"/>, <see cref="DropoutRate"/>), which must then stay at their defaults: e.g.
+    /// <c>[new DenseSpec(128), new ActivationSpec(Activation.Tanh), new DenseSpec(16)]</c>. The code is the last layer's
+    /// output. Any registered kind works, including one of your own (<see cref="LayerKinds.RegisterAssembly"/>). Shapes are
+    /// checked when the estimator is made (with <see cref="InputShape"/>) or at Fit, with errors that name the layer.
     /// </summary>
     public IReadOnlyList<LayerSpec>? EncoderLayers { get; set; }
 
     /// <summary>
     /// The decoder's layers, code first, ending in the input's shape; null (the default) mirrors the encoder: each
     /// encoder layer's mirror image in reverse order, with the activations between them, then <see cref="OutputActivation"/>
-    /// (tied to the encoder's weights with <see cref="TiedWeights"/>). Needs <see cref="EncoderLayers"/>.
+    /// (tied to the encoder's weights with <see cref="TiedWeights"/>). Needs <see cref="EncoderLayers"/>; with it,
+    /// <see cref="OutputActivation"/> and <see cref="TiedWeights"/> must stay at their defaults.
     /// </summary>
     public IReadOnlyList<LayerSpec>? DecoderLayers { get; set; }
 
     /// <summary>
     /// The per-row shape of the input vector's values, outermost first (e.g. [1, 28, 28] for one-channel images); null
-    /// reads each row as flat. Its element count must equal the column's vector size.
+    /// reads each row as flat. Its element count must equal the column's vector size; a shape of more than one
+    /// dimension needs <see cref="EncoderLayers"/> (the size options build a dense network on flat rows).
     /// </summary>
     public int[]? InputShape { get; set; }
 

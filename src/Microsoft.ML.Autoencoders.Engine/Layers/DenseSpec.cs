@@ -2,7 +2,10 @@ using Microsoft.ML.Autoencoders.Engine.Specs;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
-/// <summary>A fully connected layer of <paramref name="Units"/> outputs (<see cref="Dense"/>), on a row of any shape read flat.</summary>
+/// <summary>
+/// A fully connected layer of <paramref name="Units"/> outputs (<see cref="Dense"/>) on a flat row [n]; put a
+/// <see cref="FlattenSpec"/> before it for a shaped row.
+/// </summary>
 /// <param name="Units">Values per output row.</param>
 /// <param name="Initialization">How the weights are drawn; the default picks Xavier or He by the activation that follows.</param>
 [LayerKind("dense")]
@@ -12,7 +15,7 @@ public sealed record DenseSpec(int Units, WeightInitialization Initialization = 
     public override TensorShape InferOutputShape(TensorShape input)
     {
         if (Units <= 0) throw new ArgumentException($"a dense layer needs a positive number of units (was {Units}).");
-        if (input.Rank != 1) throw Refuse("a flat row [n]", input);
+        if (input.Rank != 1) throw Refuse("a flat row [n] (put a flatten layer before it)", input);
         return TensorShape.Flat(Units);
     }
 

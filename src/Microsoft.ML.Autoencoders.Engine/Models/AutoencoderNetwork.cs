@@ -19,6 +19,7 @@ public sealed class AutoencoderNetwork
         Spec = spec;
         Layers = layers;
         CodeSlot = spec.Slot(NetworkSpec.CodeNode);
+        layers.KeepSlotWritten(CodeSlot); // Encode and the code column read it after a full forward pass
         Parameters = new ParameterStore(layers.Parameters);
         foreach (string node in spec.NodeNames()) _slots[node] = spec.Slot(node);
     }
@@ -62,11 +63,11 @@ public sealed class AutoencoderNetwork
     /// <summary>Builds the network of <paramref name="architecture"/> with all-zero weights, for loading saved ones.</summary>
     public static AutoencoderNetwork CreateUninitialized(AutoencoderArchitecture architecture) => CreateUninitialized(architecture.ToSpec());
 
-    /// <summary>Builds the network of <paramref name="spec"/> (resolved here if it is not yet) with all-zero weights, for loading saved ones.</summary>
+    /// <summary>Builds the network of <paramref name="spec"/> (resolved, i.e. checked, here) with all-zero weights, for loading saved ones.</summary>
     public static AutoencoderNetwork CreateUninitialized(NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (!spec.IsResolved) spec = spec.Resolve();
+        spec = spec.Resolve(); // every check, even for a spec that says it is resolved: a `with` copy may not be
         var specs = spec.Layers.ToArray();
         var layers = new Layer[specs.Length];
         var built = new Dictionary<string, Layer>(StringComparer.Ordinal);

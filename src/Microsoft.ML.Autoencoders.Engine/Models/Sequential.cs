@@ -11,12 +11,14 @@ namespace Microsoft.ML.Autoencoders.Engine.Models;
 public sealed class Sequential
 {
     private readonly Layer[] _layers;
+    private readonly bool[] _readSlots;
 
     /// <summary>Chains <paramref name="layers"/>; each layer's input size must equal the previous output size.</summary>
     public Sequential(IEnumerable<Layer> layers)
     {
         _layers = layers.ToArray();
         if (_layers.Length == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+        _readSlots = new bool[_layers.Length + 1];
         for (int i = 1; i < _layers.Length; i++)
         {
             if (_layers[i].InputSize != _layers[i - 1].OutputSize)
@@ -34,6 +36,16 @@ public sealed class Sequential
     /// product and weight gradient cost in proportion to them. Same results up to the order of float additions.
     /// </summary>
     public bool UsesSparseInput { get; set; } = true;
+
+    /// <summary>
+    /// Marks slot <paramref name="slot"/> as read from outside the layers (the code, a node a penalty reads): a fused
+    /// dense + activation pass, which skips writing the slot between the two, is then not used across it.
+    /// </summary>
+    public void KeepSlotWritten(int slot)
+    {
+        if (slot < 0 || slot > _layers.Length) throw new ArgumentOutOfRangeException(nameof(slot), slot, $"Slots run from 0 to {_layers.Length}.");
+        _readSlots[slot] = true;
+    }
 
     /// <summary>The layers in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
@@ -93,9 +105,10 @@ public sealed class Sequential
             // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. The GEMM
             // writes straight into the activation's slot and the epilogue applies bias and activation in place: the
             // pre-activation slot between them is left as it was, since nothing reads it (activations differentiate
-            // through their output, dense layers never read theirs), which saves a store of the layer's whole output.
+            // through their output, dense layers never read theirs, and slots read from outside are kept written),
+            // which saves a store of the layer's whole output.
             Span<float> activated;
-            if (i + 1 < toLayer && _layers[i + 1] is ActivationLayer activation
+            if (i + 1 < toLayer && !_readSlots[i + 1] && _layers[i + 1] is ActivationLayer activation
                 && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, batch, output), activated, activation, batch, layerContext))
             {
                 i++;

@@ -29,7 +29,13 @@ public abstract class CodeRegularizer
     /// Throws <see cref="ArgumentException"/> when this penalty cannot work on <paramref name="spec"/> (its node missing, or
     /// of the wrong kind), saying what to change.
     /// </summary>
-    public virtual void Validate(NetworkSpec spec) => spec.Slot(Node);
+    public virtual void Validate(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        int slot = spec.Slot(Node); // throws, listing the nodes, when there is no such node
+        if (slot == 0 || slot == spec.Encoder.Count + spec.Decoder.Count)
+            throw new ArgumentException($"{this} is attached to node '{Node}', the network's input or output; attach it to the code or a hidden layer's node.");
+    }
 
     /// <summary>Validates against the symmetric dense network <paramref name="architecture"/> describes.</summary>
     public void Validate(AutoencoderArchitecture architecture) => Validate(architecture.ToSpec());

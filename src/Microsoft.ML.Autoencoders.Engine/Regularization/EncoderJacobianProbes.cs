@@ -61,8 +61,15 @@ internal static class EncoderJacobianProbes
             // Each layer pushes the tangent through itself (Layer.PushTangent); one that cannot says so.
             for (int l = 0; l < codeSlot; l++)
             {
-                layers.Layers[l].PushTangent(cache.Values(l, batch), cache.Values(l + 1, batch), cache.Scratch(l, batch),
-                    Slot(tangents, offsets, l), Slot(tangents, offsets, l + 1), batch, context);
+                try
+                {
+                    layers.Layers[l].PushTangent(cache.Values(l, batch), cache.Values(l + 1, batch), cache.Scratch(l, batch),
+                        Slot(tangents, offsets, l), Slot(tangents, offsets, l + 1), batch, context);
+                }
+                catch (NotSupportedException e)
+                {
+                    throw new NotSupportedException($"Layer {network.Spec.Layers.ElementAt(l).Describe()}: {e.Message}", e);
+                }
             }
 
             ReadOnlySpan<float> atCode = Slot(tangents, offsets, codeSlot);

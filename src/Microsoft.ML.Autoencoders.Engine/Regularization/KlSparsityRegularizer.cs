@@ -73,12 +73,13 @@ public sealed class KlSparsityRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override void Validate(NetworkSpec spec)
     {
+        base.Validate(spec);
         var activation = spec.Producer(Node)?.AppliedActivation ?? Activation.Linear;
         if (activation != Activation.Sigmoid)
         {
             throw new ArgumentException(
                 $"The KL sparsity penalty compares each unit's mean activation at node '{Node}' with a target probability, so the node must be in (0, 1): " +
-                $"set the code activation to Sigmoid (it is {activation}), or use the L1 activity penalty, which works with any code.");
+                $"make the layer producing it a Sigmoid (it is {activation}; for the code, set the code activation), or use the L1 activity penalty, which works with any node.");
         }
     }
 

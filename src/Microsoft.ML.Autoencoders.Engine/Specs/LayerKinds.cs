@@ -72,6 +72,12 @@ public static class LayerKinds
         get { lock (Gate) return TypesByKind.Keys.Order(StringComparer.Ordinal).ToArray(); }
     }
 
+    /// <summary>The kind <paramref name="specType"/> is registered under, or null when it is not registered.</summary>
+    public static string? TryKindOf(Type specType)
+    {
+        lock (Gate) return KindsByType.TryGetValue(specType, out var kind) ? kind : null;
+    }
+
     /// <summary>The kind <paramref name="specType"/> is registered under.</summary>
     public static string KindOf(Type specType)
     {
@@ -99,6 +105,13 @@ public static class LayerKinds
         var resolver = new DefaultJsonTypeInfoResolver();
         resolver.Modifiers.Add(info =>
         {
+            // Only what a spec is made of: computed, get-only properties (Kind, IsElementwise, AppliedActivation and their
+            // overrides, which [JsonIgnore] on the base does not reach) stay out of files, so they can change freely.
+            if (info.Kind == JsonTypeInfoKind.Object && typeof(LayerSpec).IsAssignableFrom(info.Type))
+            {
+                for (int i = info.Properties.Count - 1; i >= 0; i--)
+                    if (info.Properties[i].Set is null) info.Properties.RemoveAt(i);
+            }
             if (info.Type != typeof(LayerSpec)) return;
             info.PolymorphismOptions = new JsonPolymorphismOptions
             {

@@ -24,9 +24,9 @@ public abstract record LayerSpec
     /// <summary>The per-row shape the layer gives; filled (and checked) when the network is resolved.</summary>
     public TensorShape? OutputShape { get; init; }
 
-    /// <summary>The name this spec's type is registered under (e.g. "dense").</summary>
+    /// <summary>The name this spec's type is registered under (e.g. "dense"); "unregistered TypeName" when it is not.</summary>
     [JsonIgnore]
-    public string Kind => LayerKinds.KindOf(GetType());
+    public string Kind => LayerKinds.TryKindOf(GetType()) ?? $"unregistered {GetType().Name}";
 
     /// <summary>
     /// True for layers applied value by value that keep the shape and hold no parameters (activations, dropout). A

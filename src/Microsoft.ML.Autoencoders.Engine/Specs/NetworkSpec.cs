@@ -29,6 +29,14 @@ public sealed record NetworkSpec
     /// <summary>The node name of the decoder's output.</summary>
     public const string ReconstructionNode = "reconstruction";
 
+    /// <summary>Equal when the versions, input shapes and every layer (kind, hyperparameters, name, shapes) are equal.</summary>
+    public bool Equals(NetworkSpec? other) =>
+        other is not null && Version == other.Version && InputShape == other.InputShape
+        && Encoder.SequenceEqual(other.Encoder) && Decoder.SequenceEqual(other.Decoder);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Version, InputShape, Encoder.Count, Decoder.Count);
+
     /// <summary>The version of the JSON form this spec was written in.</summary>
     public int Version { get; init; } = CurrentVersion;
 
@@ -106,11 +114,18 @@ public sealed record NetworkSpec
     {
         var resolved = new LayerSpec[layers.Count];
         int structural = -1;
+        string? lastShaping = null;
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i] ?? throw new ArgumentException($"Layer {i} of the {part} is null.");
+            if (LayerKinds.TryKindOf(layer.GetType()) is null)
+            {
+                throw new ArgumentException(
+                    $"Layer {i} of the {part} is a {layer.GetType().FullName}, which is not a registered layer kind: mark it [LayerKind(\"...\")] and call LayerKinds.RegisterAssembly, or call LayerKinds.Register<{layer.GetType().Name}>(\"...\").");
+            }
             if (!layer.IsElementwise) structural++;
-            string name = layer.Name ?? AutomaticName(layer, part, structural, names);
+            string name = layer.Name ?? AutomaticName(layer, part, structural, lastShaping, names);
+            if (!layer.IsElementwise) lastShaping = name;
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException($"Layer {i} of the {part} has an empty name.");
             if (!names.Add(name))
                 throw new ArgumentException($"Two layers are named '{name}' (the second is layer {i} of the {part}); names must be unique and not 'input', 'code' or 'reconstruction'.");
@@ -134,12 +149,15 @@ public sealed record NetworkSpec
         return resolved;
     }
 
-    /// <summary>"encoder.0" for the first weight layer, "encoder.0.activation" for what follows it, a counter when taken.</summary>
-    private static string AutomaticName(LayerSpec layer, string part, int structural, HashSet<string> names)
+    /// <summary>
+    /// "encoder.0" for the first shaping layer, "encoder.0.activation" for an element-wise layer after it (after the name
+    /// of the layer before, when that one was named by the user), a counter when taken.
+    /// </summary>
+    private static string AutomaticName(LayerSpec layer, string part, int structural, string? lastShaping, HashSet<string> names)
     {
         string name = !layer.IsElementwise ? $"{part}.{structural}"
-            : structural < 0 ? $"{part}.{layer.Kind}"
-            : $"{part}.{structural}.{layer.Kind}";
+            : lastShaping is null ? $"{part}.{layer.Kind}"
+            : $"{lastShaping}.{layer.Kind}";
         string unique = name;
         for (int n = 1; names.Contains(unique); n++) unique = $"{name}.{n}";
         return unique;
@@ -190,7 +208,7 @@ public sealed record NetworkSpec
         {
             spec = JsonSerializer.Deserialize<NetworkSpec>(json, LayerKinds.Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException) // a layer without "kind" is the latter
         {
             string? unknown = UnregisteredKind(json);
             throw new InvalidDataException(unknown != null

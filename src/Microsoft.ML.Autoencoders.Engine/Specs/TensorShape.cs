@@ -12,6 +12,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Specs;
 public sealed class TensorShape : IEquatable<TensorShape>
 {
     private readonly int[] _dimensions;
+    private readonly IReadOnlyList<int> _readOnlyDimensions;
 
     /// <summary>Creates a shape; every dimension must be positive.</summary>
     public TensorShape(params int[] dimensions)
@@ -26,11 +27,12 @@ public sealed class TensorShape : IEquatable<TensorShape>
             if (size > int.MaxValue) throw new ArgumentException($"The shape {Format(dimensions)} holds more than {int.MaxValue} values per row.", nameof(dimensions));
         }
         _dimensions = (int[])dimensions.Clone();
+        _readOnlyDimensions = Array.AsReadOnly(_dimensions); // not the array itself: a cast back would change the shape
         Size = (int)size;
     }
 
     /// <summary>The dimensions, outermost first.</summary>
-    public IReadOnlyList<int> Dimensions => _dimensions;
+    public IReadOnlyList<int> Dimensions => _readOnlyDimensions;
 
     /// <summary>How many dimensions.</summary>
     public int Rank => _dimensions.Length;

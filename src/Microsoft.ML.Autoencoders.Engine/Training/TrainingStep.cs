@@ -41,7 +41,7 @@ internal sealed unsafe class TrainingStep
         if (_loss is MeanSquaredErrorLoss mse && !_loss.ReadsLogits && layers[^1] is ActivationLayer { Kind: Activation.Sigmoid } && layers.Count - 1 > network.CodeSlot)
             _mseThroughSigmoid = mse;
         // A loss that reads logits stops the forward pass before the output activation and backward starts there.
-        _lastLayer = LastLayerFor(network, options);
+        _lastLayer = _loss.ReadsLogits ? layers.Count - 1 : layers.Count;
         _cache = network.CreateCache(maxBatch, forTraining: true);
         _targetBatch = new float[maxBatch * network.InputSize];
         _optimizer = Optimizer.Create(options.Optimizer, network.Parameters.Count);
@@ -53,8 +53,10 @@ internal sealed unsafe class TrainingStep
         _regularizers = options.CodeRegularizers.ToArray();
         // The nodes penalties attach to, deepest first: backward stops at each to let its penalties add their gradients.
         _penaltySlots = _regularizers.Select(r => network.Slot(r.Node)).Distinct().OrderDescending().ToArray();
-        if (_penaltySlots.Length > 0 && _penaltySlots[0] >= LastLayerFor(network, options))
-            throw new ArgumentException("A penalty is attached to the network's output node; attach it to the code or a hidden node.");
+        if (_penaltySlots.Length > 0 && (_penaltySlots[0] >= _lastLayer || _penaltySlots[^1] == 0))
+            throw new ArgumentException("A penalty is attached to the input or the output node; attach it to the code or a hidden node.");
+        // The nodes penalties read must be written by the forward pass, not skipped by a fused dense + activation.
+        foreach (int slot in _penaltySlots) network.Layers.KeepSlotWritten(slot);
         _weightPenalty = new WeightPenalty(options.L1WeightPenalty, options.L2WeightPenalty);
         // Each parameter gradient is then written once per step by its own layer: no clearing, no reading back. Penalties
         // that add to weight gradients before the encoder's backward (contractive) and shared weights (tied) need sums.
@@ -62,9 +64,6 @@ internal sealed unsafe class TrainingStep
             && network.Layers.Layers.All(l => l.Parameters.Count == 0 || l.CanOverwriteParameterGradients);
         if (_overwritesParameterGradients) _context = _context with { OverwriteParameterGradients = true };
     }
-
-    private static int LastLayerFor(AutoencoderNetwork network, TrainingOptions options) =>
-        Loss.Create(options.Loss, network.OutputActivation).ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
 
     /// <summary>True when the layers write the parameter gradients over (nothing else adds to them), so none are cleared.</summary>
     public bool OverwritesParameterGradients => _overwritesParameterGradients;

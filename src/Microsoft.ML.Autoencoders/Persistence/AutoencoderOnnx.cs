@@ -69,7 +69,14 @@ internal static class AutoencoderOnnx
         {
             var layerSpec = specs[i];
             string output = i + 1 == network.CodeSlot ? names.Encoded : i == layers.Count - 1 ? names.Reconstruction : layerSpec.Name + ".output";
-            layers[i].ExportOnnx(new LayerExportContext(graph, layerSpec.Name!, x, output, layerSpec.InputShape!, layerSpec.OutputShape!));
+            try
+            {
+                layers[i].ExportOnnx(new LayerExportContext(graph, layerSpec.Name!, x, output, layerSpec.InputShape!, layerSpec.OutputShape!));
+            }
+            catch (NotSupportedException e)
+            {
+                throw new NotSupportedException($"Layer {layerSpec.Describe()} cannot be written to ONNX: {e.Message}", e);
+            }
             x = output;
         }
         builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
@@ -117,7 +124,7 @@ internal static class AutoencoderOnnx
         {
             network = AutoencoderNetwork.CreateUninitialized(spec);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             throw new InvalidDataException($"The model's network cannot be built: {e.Message}", e);
         }

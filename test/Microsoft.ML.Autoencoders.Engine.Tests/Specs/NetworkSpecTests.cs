@@ -92,8 +92,12 @@ public class NetworkSpecTests
         var back = NetworkSpec.FromJson(json);
         Assert.Equal(json, back.ToJson());
         Assert.Equal(spec.Layers, back.Layers);
+        Assert.Equal(spec, back);
 
+        Assert.DoesNotContain("isElementwise", json);   // computed properties stay out of files
+        Assert.DoesNotContain("appliedActivation", json);
         Assert.Throws<InvalidDataException>(() => NetworkSpec.FromJson("{\"version\":1}"));
+        Assert.Throws<InvalidDataException>(() => NetworkSpec.FromJson(json.Replace("\"kind\":\"dense\",", "")));
         Assert.Throws<InvalidDataException>(() => NetworkSpec.FromJson(json.Replace("\"version\":1", "\"version\":99")));
         Assert.Throws<InvalidDataException>(() => NetworkSpec.FromJson(json.Replace("\"units\":6", "\"units\":7")));
     }
@@ -106,5 +110,39 @@ public class NetworkSpecTests
         var code = Assert.Throws<ArgumentException>(() => new Engine.Regularization.KlSparsityRegularizer(0.05f, 1f).Validate(spec));
         Assert.Contains("'code'", code.Message);
         Assert.Throws<ArgumentException>(() => new Engine.Regularization.L1ActivityRegularizer(0.1f) { Node = "nowhere" }.Validate(spec));
+    }
+
+    private sealed record UnregisteredSpec : LayerSpec
+    {
+        public override TensorShape InferOutputShape(TensorShape input) => input;
+        public override Layer Build(LayerBuildContext context) => new ReshapeLayer(context.InputShape.Size);
+    }
+
+    [Fact]
+    public void UnregisteredSpecTypesAreNamed()
+    {
+        var error = Assert.Throws<ArgumentException>(() => NetworkSpec.Create(TensorShape.Flat(4), [new UnregisteredSpec(), new DenseSpec(2)]));
+        Assert.Contains(nameof(UnregisteredSpec), error.Message);
+        Assert.Contains("LayerKind", error.Message);
+        Assert.Contains("unregistered", new UnregisteredSpec().ToString());
+    }
+
+    [Fact]
+    public void FlattenMirrorsToAReshapeBack()
+    {
+        var spec = NetworkSpec.Create(new TensorShape(1, 4, 3), [new FlattenSpec(), new DenseSpec(5), new ActivationSpec(Activation.Relu), new DenseSpec(2)]);
+        Assert.Equal(new TensorShape(12), spec.Encoder[0].OutputShape);
+        Assert.Equal(new ReshapeSpec(new TensorShape(1, 4, 3)), spec.Decoder[^1] with { Name = null, InputShape = null, OutputShape = null });
+        Assert.Equal(new TensorShape(1, 4, 3), spec.Decoder[^1].OutputShape);
+        var error = Assert.Throws<ArgumentException>(() => NetworkSpec.Create(TensorShape.Flat(12), [new ReshapeSpec(new TensorShape(5, 2))]));
+        Assert.Contains("[5, 2]", error.Message);
+        Assert.Contains("[12]", error.Message);
+    }
+
+    [Fact]
+    public void ElementwiseLayersAreNamedAfterTheLayerBefore()
+    {
+        var spec = NetworkSpec.Create(TensorShape.Flat(6), [new DenseSpec(3) { Name = "bottleneck" }, new ActivationSpec(Activation.Tanh)]);
+        Assert.Equal("bottleneck.activation", spec.Encoder[1].Name);
     }
 }

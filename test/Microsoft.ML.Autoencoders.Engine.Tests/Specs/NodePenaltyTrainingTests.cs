@@ -15,16 +15,22 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Specs;
 /// </summary>
 public class NodePenaltyTrainingTests
 {
-    [Fact]
-    public void StepFollowsTheGradientOfLossAndEveryNodesPenalty()
+    /// <param name="hidden">The hidden activation: tanh runs apart from its dense layer, sigmoid fused with it.</param>
+    /// <param name="node">The hidden node penalized: after the activation, or the dense layer's output before it (which a
+    /// fused pass would skip writing unless the network keeps it).</param>
+    [Theory]
+    [InlineData(Activation.Tanh, "encoder.0.activation")]
+    [InlineData(Activation.Sigmoid, "encoder.0.activation")]
+    [InlineData(Activation.Sigmoid, "encoder.0")]
+    public void StepFollowsTheGradientOfLossAndEveryNodesPenalty(Activation hidden, string node)
     {
         const int Width = 6, Rows = 10;
         var spec = NetworkSpec.Create(TensorShape.Flat(Width),
-            [new DenseSpec(5), new ActivationSpec(Activation.Tanh), new DenseSpec(3), new ActivationSpec(Activation.Sigmoid)],
+            [new DenseSpec(5), new ActivationSpec(hidden), new DenseSpec(3), new ActivationSpec(Activation.Sigmoid)],
             outputActivation: Activation.Sigmoid);
         CodeRegularizer[] penalties =
         [
-            new L1ActivityRegularizer(0.05f) { Node = "encoder.0.activation" },
+            new L1ActivityRegularizer(0.05f) { Node = node },
             new KlSparsityRegularizer(0.2f, 0.3f),
         ];
         var options = new TrainingOptions
@@ -41,6 +47,7 @@ public class NodePenaltyTrainingTests
 
         var network = AutoencoderNetwork.Create(spec, seed: 2);
         var probe = AutoencoderNetwork.Create(spec, seed: 2);
+        probe.Layers.KeepSlotWritten(probe.Slot(node)); // the finite differences read the node too
         float[] before = network.Parameters.Values.ToArray();
         new TrainingStep(network, options, Rows, new SeededRandom(1)).Run(data, data, rows, out _);
 
@@ -68,7 +75,34 @@ public class NodePenaltyTrainingTests
             double numeric = (up - down) / (2 * Step);
             double applied = before[i] - network.Parameters.Values[i];
             Assert.True(Math.Abs(applied - numeric) <= 2e-3 * (1 + Math.Abs(numeric)),
-                $"parameter {probe.Parameters.Parameters.First(p => i >= p.Offset && i < p.Offset + p.Length).Name}[{i}]: step moved it by {applied}, finite differences say {numeric}");
+                $"{hidden} at {node}: parameter {probe.Parameters.Parameters.First(p => i >= p.Offset && i < p.Offset + p.Length).Name}[{i}]: step moved it by {applied}, finite differences say {numeric}");
         }
+    }
+
+    [Fact]
+    public void PenaltiesOnTheInputOrOutputAreRefused()
+    {
+        var spec = NetworkSpec.Create(TensorShape.Flat(4), [new DenseSpec(2)]);
+        Assert.Throws<ArgumentException>(() => new L1ActivityRegularizer(0.1f) { Node = "input" }.Validate(spec));
+        Assert.Throws<ArgumentException>(() => new L1ActivityRegularizer(0.1f) { Node = "reconstruction" }.Validate(spec));
+    }
+
+    [Fact]
+    public void CodeIsWrittenWhenTheDecoderStartsWithAnActivation()
+    {
+        // A linear code followed by the decoder's ReLU: a fused pass across the code would leave its slot unwritten.
+        var spec = NetworkSpec.Create(TensorShape.Flat(6), [new DenseSpec(3)],
+            decoder: [new ActivationSpec(Activation.Relu), new DenseSpec(6)]);
+        var network = AutoencoderNetwork.Create(spec, seed: 1);
+        var random = new Random(2);
+        float[] rows = Enumerable.Range(0, 4 * 6).Select(_ => (float)random.NextDouble()).ToArray();
+        var cache = network.CreateCache(4);
+        var context = LayerContext.Inference();
+        rows.CopyTo(network.Input(cache, 4));
+        network.Encode(cache, 4, context);
+        float[] encoded = network.Code(cache, 4).ToArray();
+        network.Code(cache, 4).Fill(float.NaN);
+        network.Forward(cache, 4, context);
+        Assert.Equal(encoded, network.Code(cache, 4).ToArray());
     }
 }

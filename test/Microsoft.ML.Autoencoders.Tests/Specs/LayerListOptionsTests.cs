@@ -37,6 +37,18 @@ public class LayerListOptionsTests
         var decoderOnly = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { DecoderLayers = [new DenseSpec(4)] }));
         Assert.Contains("DecoderLayers needs EncoderLayers", decoderOnly.Message);
 
+        var codeSize = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { EncoderLayers = [new DenseSpec(4)], CodeSize = 8 }));
+        Assert.Contains("CodeSize", codeSize.Message);
+
+        var tied = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            EncoderLayers = [new DenseSpec(4)], DecoderLayers = [new DenseSpec(12)], TiedWeights = true,
+        }));
+        Assert.Contains("TiedDenseSpec", tied.Message);
+
+        var shaped = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { InputShape = [3, 4] }).Fit(SyntheticData.DataView(ml, 10)));
+        Assert.Contains("FlattenSpec", shaped.Message);
+
         var dropout = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { EncoderLayers = [new DenseSpec(4)], DropoutRate = 0.2f }));
         Assert.Contains("DropoutSpec", dropout.Message);
     }
@@ -60,5 +72,28 @@ public class LayerListOptionsTests
         }));
         Assert.Contains("'encoder.0' (dense", notFlat.Message);
         Assert.Contains("[3, 4]", notFlat.Message);
+    }
+
+    [Fact]
+    public void ShapedRowsTrainThroughAFlattenAndExport()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = SyntheticData.Rows(120);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var transformer = ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            ReconstructionColumnName = "Reconstruction", InputShape = [3, 4],
+            EncoderLayers = [new FlattenSpec(), new DenseSpec(6), new ActivationSpec(Activation.Relu), new DenseSpec(3)],
+            OutputActivation = AutoencoderActivation.Sigmoid, Epochs = 2, NumberOfThreads = 1,
+        }).Fit(data);
+        Assert.Equal("[3, 4]", transformer.Model.Spec.InputShape.ToString());
+        Assert.Equal("reshape", transformer.Model.Spec.Decoder[^2].Kind);
+
+        using var onnx = new MemoryStream();
+        transformer.SaveAsOnnx(onnx);
+        onnx.Position = 0;
+        var reloaded = AutoencoderTransformer.LoadOnnx(onnx);
+        Assert.Equal(transformer.Model.Spec, reloaded.Model.Spec);
+        ColumnValues.AssertClose(ColumnValues.Vectors(transformer.Transform(data), "Reconstruction"), ColumnValues.Vectors(reloaded.Transform(data), "Reconstruction"), "reloaded", 0);
     }
 }
