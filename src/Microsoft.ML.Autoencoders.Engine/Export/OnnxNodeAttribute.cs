@@ -1,6 +1,6 @@
 namespace Microsoft.ML.Autoencoders.Engine.Export;
 
-/// <summary>One attribute of an ONNX node (an integer, a float, or a list of either), as a layer's exporter states it.</summary>
+/// <summary>One attribute of an ONNX node (an integer, a float, a string, or a list of integers or floats), as a layer's exporter states it.</summary>
 public sealed record OnnxNodeAttribute
 {
     private OnnxNodeAttribute(string name, object value)
@@ -13,7 +13,7 @@ public sealed record OnnxNodeAttribute
     /// <summary>The attribute's name in the operator's specification (e.g. "alpha", "perm").</summary>
     public string Name { get; }
 
-    /// <summary>A <see cref="long"/>, a <see cref="float"/>, a <c>long[]</c> or a <c>float[]</c>.</summary>
+    /// <summary>A <see cref="long"/>, a <see cref="float"/>, a <see cref="string"/>, a <c>long[]</c> or a <c>float[]</c>.</summary>
     public object Value { get; }
 
     /// <summary>An INT attribute.</summary>
@@ -21,6 +21,9 @@ public sealed record OnnxNodeAttribute
 
     /// <summary>A FLOAT attribute.</summary>
     public static OnnxNodeAttribute Float(string name, float value) => new(name, value);
+
+    /// <summary>A STRING attribute.</summary>
+    public static OnnxNodeAttribute String(string name, string value) => new(name, value ?? throw new ArgumentNullException(nameof(value)));
 
     /// <summary>An INTS attribute.</summary>
     public static OnnxNodeAttribute Ints(string name, params long[] values) => new(name, values.ToArray());

@@ -42,7 +42,16 @@ public static class DecoderMirror
         var decoder = new List<LayerSpec>();
         for (int k = shaping.Count - 1; k >= 0; k--)
         {
-            decoder.Add(Unresolved(shaping[k].Mirror(new MirrorContext(shaping[k], tieWeights))));
+            LayerSpec mirror;
+            try
+            {
+                mirror = shaping[k].Mirror(new MirrorContext(shaping[k], tieWeights));
+            }
+            catch (NotSupportedException e)
+            {
+                throw new ArgumentException($"The decoder cannot mirror layer {shaping[k].Describe()}: {e.Message}", e);
+            }
+            decoder.Add(Unresolved(mirror));
             if (k > 0) decoder.AddRange(followers[k - 1].Select(Unresolved));
             else if (outputActivation != Activation.Linear) decoder.Add(new ActivationSpec(outputActivation, leakyReluSlope));
         }

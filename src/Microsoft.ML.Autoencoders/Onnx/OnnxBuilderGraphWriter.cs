@@ -21,6 +21,7 @@ internal sealed class OnnxBuilderGraphWriter(OnnxModelBuilder builder, bool batc
     {
         long value => OnnxAttribute.FromInt(attribute.Name, value),
         float value => OnnxAttribute.FromFloat(attribute.Name, value),
+        string value => OnnxAttribute.FromString(attribute.Name, value),
         long[] values => OnnxAttribute.FromInts(attribute.Name, values),
         float[] values => OnnxAttribute.FromFloats(attribute.Name, values),
         _ => throw new ArgumentException($"Attribute '{attribute.Name}' has a value of type {attribute.Value.GetType().Name}, which ONNX attributes cannot hold."),

@@ -1,0 +1,169 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Specs;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
+
+/// <summary>
+/// Conv2d, MaxPool2d and Upsample2d: each forward held to a plain loop written from the definition, on odd shapes (odd
+/// sizes, stride 2, dilation 2, every padding, ceil mode), and each backward to central finite differences.
+/// </summary>
+public class ConvolutionLayerTests
+{
+    private static readonly LayerContext Context = new(Training: true, Threads: 1);
+
+    public static TheoryData<int, int, int, int, int, int, Conv2dPadding, int, int, int> ConvCases => new()
+    {
+        // channels, height, width, filters, kernel, stride, padding, explicit, dilation, batch
+        { 1, 7, 7, 3, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 2, 5, 6, 4, 3, 2, Conv2dPadding.Same, 0, 1, 3 },
+        { 3, 8, 5, 2, 3, 1, Conv2dPadding.Valid, 0, 2, 2 },
+        { 2, 6, 7, 3, 2, 2, Conv2dPadding.Explicit, 1, 1, 1 },
+        { 1, 9, 9, 5, 5, 3, Conv2dPadding.Same, 0, 1, 2 },
+    };
+
+    private static Conv2d BuildConv(TensorShape input, Conv2dSpec spec, SeededRandom random, out ParameterStore store)
+    {
+        var layer = (Conv2d)spec.Build(TestContexts.Build("conv", input, spec.InferOutputShape(input)));
+        store = new ParameterStore(layer.Parameters);
+        layer.Initialize(random);
+        TestData.Uniform(random, layer.Bias.Length, -0.5f, 0.5f).CopyTo(layer.Bias.Values);
+        return layer;
+    }
+
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void Conv2d_Forward_MatchesTheDefinition(int c, int h, int w, int filters, int kernel, int stride, Conv2dPadding padding, int pad, int dilation, int batch)
+    {
+        var random = new SeededRandom(3);
+        var input = new TensorShape(c, h, w);
+        var spec = new Conv2dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform);
+        var layer = BuildConv(input, spec, random, out _);
+        var g = layer.Geometry;
+        float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
+        float[] y = new float[batch * layer.OutputSize];
+        layer.Forward(x, y, new float[batch * layer.ScratchSizePerSample], batch, Context);
+
+        ReadOnlySpan<float> weights = layer.Weights.Values;
+        int ho = g.OutputHeight, wo = g.OutputWidth;
+        for (int n = 0; n < batch; n++)
+        for (int f = 0; f < filters; f++)
+        for (int oy = 0; oy < ho; oy++)
+        for (int ox = 0; ox < wo; ox++)
+        {
+            double sum = layer.Bias.Values[f];
+            for (int ch = 0; ch < c; ch++)
+            for (int ky = 0; ky < kernel; ky++)
+            for (int kx = 0; kx < kernel; kx++)
+            {
+                int iy = oy * stride + ky * dilation - g.PadTop, ix = ox * stride + kx * dilation - g.PadLeft;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                sum += weights[((f * c + ch) * kernel + ky) * kernel + kx] * x[n * input.Size + (ch * h + iy) * w + ix];
+            }
+            float actual = y[n * layer.OutputSize + (f * ho + oy) * wo + ox];
+            Assert.True(Math.Abs(actual - sum) <= 1e-5 * (1 + Math.Abs(sum)), $"n {n} f {f} ({oy}, {ox}): {actual} vs {sum}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void Conv2d_Gradients_MatchFiniteDifferences(int c, int h, int w, int filters, int kernel, int stride, Conv2dPadding padding, int pad, int dilation, int batch)
+    {
+        var random = new SeededRandom(5);
+        var input = new TensorShape(c, h, w);
+        var layer = BuildConv(input, new Conv2dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform), random, out var store);
+        float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
+        float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
+        float[] y = new float[batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[batch * layer.ScratchSizePerSample];
+        double Objective()
+        {
+            layer.Forward(x, y, scratch, batch, Context);
+            return TestData.WeightedSum(coefficients, y);
+        }
+
+        store.ZeroGradients();
+        Objective();
+        layer.Backward(x, y, coefficients, dx, scratch, batch, Context);
+        GradientCheck.AssertMatches("dW", layer.Weights.Gradients, GradientCheck.Numerical(store.Values, layer.Weights.Offset, layer.Weights.Length, Objective), 1e-4);
+        GradientCheck.AssertMatches("db", layer.Bias.Gradients, GradientCheck.Numerical(store.Values, layer.Bias.Offset, layer.Bias.Length, Objective), 1e-4);
+        GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
+    }
+
+    [Theory]
+    [InlineData(2, 7, 7, 2, 0, true)]   // 7 → 4: the Keras-blog network's third pool
+    [InlineData(2, 7, 7, 2, 0, false)]  // 7 → 3
+    [InlineData(3, 6, 9, 3, 2, false)]  // overlapping windows
+    [InlineData(1, 8, 5, 3, 2, true)]
+    public void MaxPool2d_MatchesTheDefinitionAndRoutesGradientsToTheMaximum(int c, int h, int w, int pool, int stride, bool ceil)
+    {
+        var random = new SeededRandom(7);
+        var input = new TensorShape(c, h, w);
+        var spec = new MaxPool2dSpec(pool, stride, ceil);
+        var output = spec.InferOutputShape(input);
+        int s = stride == 0 ? pool : stride;
+        int expectedHeight = ceil ? (int)Math.Ceiling((h - pool) / (double)s) + 1 : (h - pool) / s + 1;
+        Assert.Equal(expectedHeight, output[1]);
+        var layer = spec.Build(TestContexts.Build("pool", input, output));
+        const int Batch = 2;
+        // Distinct values a step apart, so every maximum is unique and ±eps never changes which one it is.
+        float[] x = Enumerable.Range(0, Batch * input.Size).Select(i => (float)((i * 7919) % 1000) / 100f).ToArray();
+        float[] y = new float[Batch * output.Size], scratch = new float[Batch * layer.ScratchSizePerSample];
+        layer.Forward(x, y, scratch, Batch, Context);
+        for (int n = 0; n < Batch; n++)
+        for (int ch = 0; ch < c; ch++)
+        for (int oy = 0; oy < output[1]; oy++)
+        for (int ox = 0; ox < output[2]; ox++)
+        {
+            float max = float.NegativeInfinity;
+            for (int yy = oy * s; yy < Math.Min(oy * s + pool, h); yy++)
+                for (int xx = ox * s; xx < Math.Min(ox * s + pool, w); xx++) max = Math.Max(max, x[n * input.Size + (ch * h + yy) * w + xx]);
+            Assert.Equal(max, y[n * output.Size + (ch * output[1] + oy) * output[2] + ox]);
+        }
+
+        float[] coefficients = TestData.Uniform(random, y.Length, -1f, 1f), dx = new float[x.Length];
+        layer.Backward(x, y, coefficients, dx, scratch, Batch, Context);
+        double Objective()
+        {
+            layer.Forward(x, y, scratch, Batch, Context);
+            return TestData.WeightedSum(coefficients, y);
+        }
+        GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
+    }
+
+    [Theory]
+    [InlineData(2, 3, 4, 2)]
+    [InlineData(1, 5, 3, 3)]
+    public void Upsample2d_RepeatsBlocksAndSumsTheirGradients(int c, int h, int w, int scale)
+    {
+        var random = new SeededRandom(9);
+        var input = new TensorShape(c, h, w);
+        var spec = new Upsample2dSpec(scale);
+        var output = spec.InferOutputShape(input);
+        var layer = spec.Build(TestContexts.Build("up", input, output));
+        const int Batch = 2;
+        float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f), y = new float[Batch * output.Size];
+        layer.Forward(x, y, Span<float>.Empty, Batch, Context);
+        for (int n = 0; n < Batch; n++)
+        for (int ch = 0; ch < c; ch++)
+        for (int oy = 0; oy < h * scale; oy++)
+        for (int ox = 0; ox < w * scale; ox++)
+            Assert.Equal(x[n * input.Size + (ch * h + oy / scale) * w + ox / scale], y[n * output.Size + (ch * h * scale + oy) * w * scale + ox]);
+
+        float[] coefficients = TestData.Uniform(random, y.Length, -1f, 1f), dx = new float[x.Length];
+        layer.Backward(x, y, coefficients, dx, ReadOnlySpan<float>.Empty, Batch, Context);
+        double Objective()
+        {
+            layer.Forward(x, y, Span<float>.Empty, Batch, Context);
+            return TestData.WeightedSum(coefficients, y);
+        }
+        GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
+    }
+}
+
+/// <summary>Build contexts for layers tested on their own, outside a network.</summary>
+internal static class TestContexts
+{
+    public static LayerBuildContext Build(string name, TensorShape input, TensorShape output) =>
+        new(name, input, output, next: null, new Dictionary<string, Layer>());
+}

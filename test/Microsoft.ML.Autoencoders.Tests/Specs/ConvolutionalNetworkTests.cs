@@ -1,0 +1,88 @@
+using Microsoft.ML.Autoencoders.Engine;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Tests.Specs;
+
+/// <summary>
+/// A convolutional autoencoder given as layer specs (conv, pool; the decoder mirrored into conv, upsample) trains
+/// through the estimator, and its ONNX form — Conv, MaxPool and Resize between reshapes — scores like the engine in
+/// ONNX Runtime (batched), under Model.Load (one row at a time) and after the typed reload.
+/// </summary>
+public class ConvolutionalNetworkTests
+{
+    private const int Side = 8;
+
+    private sealed class ImageRow
+    {
+        [VectorType(Side * Side)]
+        public float[] Pixels { get; set; } = [];
+    }
+
+    private static List<ImageRow> Images(int count)
+    {
+        var random = new Random(5);
+        var rows = new List<ImageRow>();
+        for (int i = 0; i < count; i++)
+        {
+            double cx = random.NextDouble() * Side, cy = random.NextDouble() * Side, radius = 1.5 + random.NextDouble() * 2;
+            var pixels = new float[Side * Side];
+            for (int y = 0; y < Side; y++)
+                for (int x = 0; x < Side; x++)
+                    pixels[y * Side + x] = (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (radius * radius));
+            rows.Add(new ImageRow { Pixels = pixels });
+        }
+        return rows;
+    }
+
+    [Fact]
+    public void ConvolutionalAutoencoderTrainsExportsAndReloads()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Images(160);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var transformer = ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            InputColumnName = "Pixels", EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
+            InputShape = [1, Side, Side],
+            EncoderLayers =
+            [
+                new Conv2dSpec(4, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2),
+                new Conv2dSpec(2, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2),
+            ],
+            OutputActivation = AutoencoderActivation.Sigmoid, Loss = AutoencoderLoss.BinaryCrossEntropy,
+            Epochs = 8, BatchSize = 16, NumberOfThreads = 1,
+        }).Fit(data);
+
+        var spec = transformer.Model.Spec;
+        Assert.Equal("[2, 2, 2]", spec.CodeShape.ToString());
+        Assert.Equal(["upsample2d", "activation", "conv2d", "upsample2d", "activation", "conv2d", "activation"], spec.Decoder.Select(l => l.Kind));
+        var epochs = transformer.Model.TrainingHistory!.Epochs;
+        Assert.True(epochs[^1].TrainingLoss < epochs[0].TrainingLoss, $"loss {epochs[0].TrainingLoss} → {epochs[^1].TrainingLoss}");
+        var expected = transformer.Transform(data);
+
+        using var onnx = new MemoryStream();
+        transformer.SaveAsOnnx(onnx);
+        using (var session = new InferenceSession(onnx.ToArray()))
+        {
+            float[] batch = rows.SelectMany(r => r.Pixels).ToArray();
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(batch, [rows.Count, Side * Side]))]);
+            ColumnValues.AssertClose(transformer.Model.Reconstruct(batch, rows.Count), results.Single(r => r.Name == "reconstruction").AsEnumerable<float>().ToArray(), "ONNX Runtime reconstruction");
+            ColumnValues.AssertClose(transformer.Model.Encode(batch, rows.Count), results.Single(r => r.Name == "encoded").AsEnumerable<float>().ToArray(), "ONNX Runtime code");
+        }
+
+        onnx.Position = 0;
+        var reloaded = AutoencoderTransformer.LoadOnnx(onnx);
+        Assert.Equal(spec, reloaded.Model.Spec);
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Reconstruction"), ColumnValues.Vectors(reloaded.Transform(data), "Reconstruction"), "typed reload", 0);
+
+        using var file = new TemporaryFile();
+        ml.Model.Save(transformer, data.Schema, file.Path);
+        var loaded = new MLContext().Model.Load(file.Path, out _).Transform(data);
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Code"), ColumnValues.Vectors(loaded, "Code"), "Code after Model.Load");
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Reconstruction"), ColumnValues.Vectors(loaded, "Reconstruction"), "Reconstruction after Model.Load");
+        ColumnValues.AssertClose(ColumnValues.Scalars(expected, "Error"), ColumnValues.Scalars(loaded, "Error"), "Error after Model.Load");
+    }
+}
