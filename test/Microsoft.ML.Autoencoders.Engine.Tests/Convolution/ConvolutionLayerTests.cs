@@ -90,6 +90,34 @@ public class ConvolutionLayerTests
         GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
     }
 
+    [Fact]
+    public void Conv2d_SplitOverThreads_MatchesOneThread()
+    {
+        // Images are split over the threads: the forward bits do not change; the weight gradient is summed per thread
+        // first, so it may differ in the last bits.
+        var random = new SeededRandom(13);
+        var input = new TensorShape(3, 9, 8);
+        var layer = BuildConv(input, new Conv2dSpec(5, 3, Initialization: WeightInitialization.XavierUniform), random, out var store);
+        const int Batch = 7;
+        float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f), coefficients = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
+        (float[] Y, float[] Dx, float[] Gradients) Run(int threads)
+        {
+            var context = new LayerContext(Training: true, Threads: threads);
+            float[] y = new float[Batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
+            store.ZeroGradients();
+            layer.Forward(x, y, scratch, Batch, context);
+            layer.Backward(x, y, coefficients, dx, scratch, Batch, context);
+            return (y, dx, store.Gradients.ToArray());
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Dx, two.Dx);
+        for (int i = 0; i < one.Gradients.Length; i++)
+            Assert.True(Math.Abs(one.Gradients[i] - two.Gradients[i]) <= 1e-5f * (1 + Math.Abs(one.Gradients[i])), $"gradient {i}: {one.Gradients[i]} vs {two.Gradients[i]}");
+    }
+
     [Theory]
     [InlineData(2, 7, 7, 2, 0, true)]   // 7 → 4: the Keras-blog network's third pool
     [InlineData(2, 7, 7, 2, 0, false)]  // 7 → 3
