@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
 /// <summary>
@@ -31,9 +33,18 @@ public static class Im2Col
                             continue;
                         }
                         ReadOnlySpan<float> source = plane.Slice(y * g.Width, g.Width);
-                        if (g.Stride == 1 && dx >= 0 && dx + wo <= g.Width)
+                        if (g.Stride == 1)
                         {
-                            source.Slice(dx, wo).CopyTo(line); // the common interior case: one contiguous copy
+                            // Stride 1: the columns inside the image are one contiguous copy, the overhang zeros.
+                            int first = Math.Max(0, -dx), last = Math.Min(wo, g.Width - dx);
+                            if (first >= last)
+                            {
+                                line.Clear();
+                                continue;
+                            }
+                            line.Slice(0, first).Clear();
+                            source.Slice(first + dx, last - first).CopyTo(line.Slice(first));
+                            line.Slice(last).Clear();
                             continue;
                         }
                         for (int ox = 0; ox < wo; ox++)
@@ -67,6 +78,16 @@ public static class Im2Col
                         if ((uint)y >= (uint)g.Height) continue;
                         Span<float> target = plane.Slice(y * g.Width, g.Width);
                         ReadOnlySpan<float> line = source.Slice(oy * wo, wo);
+                        if (g.Stride == 1)
+                        {
+                            int first = Math.Max(0, -dx), last = Math.Min(wo, g.Width - dx);
+                            if (first < last)
+                            {
+                                Span<float> span = target.Slice(first + dx, last - first);
+                                TensorPrimitives.Add(span, line.Slice(first, last - first), span);
+                            }
+                            continue;
+                        }
                         for (int ox = 0; ox < wo; ox++)
                         {
                             int x = ox * g.Stride + dx;

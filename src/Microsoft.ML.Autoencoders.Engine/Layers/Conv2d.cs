@@ -53,6 +53,9 @@ public sealed class Conv2d : Layer
     /// <inheritdoc/>
     public override int InputSize => Geometry.Channels * Geometry.Height * Geometry.Width;
 
+    /// <summary>Written over image by image: the thread that scatters an image's gradient clears it first, while it is hot.</summary>
+    internal override bool CanOverwriteInputGradient => true;
+
     /// <inheritdoc/>
     public override int OutputSize => Filters * Geometry.OutputPositions;
 
@@ -122,7 +125,7 @@ public sealed class Conv2d : Layer
         fixed (float* pPartials = _partialGradients)
         fixed (float* pColumns = _columnGradient)
         {
-            var kernel = new BackwardImages(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, pColumns, batch, parts);
+            var kernel = new BackwardImages(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, pColumns, batch, parts, context.OverwriteInputGradient);
             if (parts == 1) kernel.Execute(0, batch);
             else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
         }
@@ -136,7 +139,8 @@ public sealed class Conv2d : Layer
         }
     }
 
-    private readonly unsafe struct BackwardImages(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, float* columns, int batch, int parts) : IRangeKernel
+    private readonly unsafe struct BackwardImages(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, float* columns, int batch, int parts,
+        bool overwrite) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -158,7 +162,9 @@ public sealed class Conv2d : Layer
                 // dcols[K, P] = Wᵀ[K, F] · dY[F, P], then added back to the input positions each column came from.
                 var columnGradient = new Span<float>(columns + (nint)part * patch * positions, patch * positions);
                 Gemm.Multiply(Transpose.Yes, Transpose.No, patch, positions, filters, 1f, w, patch, gradient, positions, 0f, columnGradient, positions, threads: 1);
-                Im2Col.Scatter(g, columnGradient, new Span<float>(dx + (nint)n * layer.InputSize, layer.InputSize));
+                var image = new Span<float>(dx + (nint)n * layer.InputSize, layer.InputSize);
+                if (overwrite) image.Clear();
+                Im2Col.Scatter(g, columnGradient, image);
             }
         }
     }

@@ -33,8 +33,8 @@ public sealed class MaxPool2d : Layer
     /// <summary>The index (within the image) of each output's maximum, stored as a float (exact below 2^24).</summary>
     public override int ScratchSizePerSample => OutputSize;
 
-    /// <inheritdoc/>
-    internal override bool CanOverwriteInputGradient => false;
+    /// <summary>Written over image by image: each image's gradient is cleared right before its maxima are routed into it.</summary>
+    internal override bool CanOverwriteInputGradient => true;
 
     /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
@@ -81,6 +81,7 @@ public sealed class MaxPool2d : Layer
         for (int n = 0; n < batch; n++)
         {
             Span<float> image = dx.Slice(n * InputSize, InputSize);
+            if (context.OverwriteInputGradient) image.Clear();
             ReadOnlySpan<float> gradient = dy.Slice(n * OutputSize, OutputSize);
             ReadOnlySpan<float> argmax = scratch.Slice(n * OutputSize, OutputSize);
             for (int o = 0; o < OutputSize; o++) image[(int)argmax[o]] += gradient[o];

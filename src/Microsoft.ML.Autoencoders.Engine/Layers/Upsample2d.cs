@@ -37,19 +37,22 @@ public sealed class Upsample2d : Layer
     public override int OutputSize => InputSize * Scale * Scale;
 
     /// <inheritdoc/>
+    internal override bool CanOverwriteInputGradient => true;
+
+    /// <summary>Each input row is widened once into its first output row, which the next Scale − 1 rows copy.</summary>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
     {
         int outWidth = Width * Scale;
-        for (int n = 0; n < batch * Channels; n++)
+        for (int row = 0; row < batch * Channels * Height; row++)
         {
-            ReadOnlySpan<float> plane = x.Slice(n * Height * Width, Height * Width);
-            Span<float> output = y.Slice(n * Height * Width * Scale * Scale, Height * Width * Scale * Scale);
-            for (int oy = 0; oy < Height * Scale; oy++)
+            ReadOnlySpan<float> source = x.Slice(row * Width, Width);
+            Span<float> first = y.Slice(row * Scale * outWidth, outWidth);
+            for (int ix = 0, ox = 0; ix < Width; ix++)
             {
-                ReadOnlySpan<float> source = plane.Slice(oy / Scale * Width, Width);
-                Span<float> line = output.Slice(oy * outWidth, outWidth);
-                for (int ox = 0; ox < outWidth; ox++) line[ox] = source[ox / Scale];
+                float value = source[ix];
+                for (int s = 0; s < Scale; s++) first[ox++] = value;
             }
+            for (int s = 1; s < Scale; s++) first.CopyTo(y.Slice((row * Scale + s) * outWidth, outWidth));
         }
     }
 
@@ -59,15 +62,17 @@ public sealed class Upsample2d : Layer
     {
         if (dx.IsEmpty) return;
         int outWidth = Width * Scale;
-        for (int n = 0; n < batch * Channels; n++)
+        bool overwrite = context.OverwriteInputGradient;
+        for (int row = 0; row < batch * Channels * Height; row++)
         {
-            Span<float> plane = dx.Slice(n * Height * Width, Height * Width);
-            ReadOnlySpan<float> gradient = dy.Slice(n * Height * Width * Scale * Scale, Height * Width * Scale * Scale);
-            for (int oy = 0; oy < Height * Scale; oy++)
+            Span<float> target = dx.Slice(row * Width, Width);
+            ReadOnlySpan<float> block = dy.Slice(row * Scale * outWidth, Scale * outWidth);
+            for (int ix = 0; ix < Width; ix++)
             {
-                Span<float> target = plane.Slice(oy / Scale * Width, Width);
-                ReadOnlySpan<float> line = gradient.Slice(oy * outWidth, outWidth);
-                for (int ox = 0; ox < outWidth; ox++) target[ox / Scale] += line[ox];
+                float sum = overwrite ? 0f : target[ix];
+                for (int s = 0; s < Scale; s++)
+                    for (int t = 0; t < Scale; t++) sum += block[s * outWidth + ix * Scale + t];
+                target[ix] = sum;
             }
         }
     }

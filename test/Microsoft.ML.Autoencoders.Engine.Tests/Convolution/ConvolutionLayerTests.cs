@@ -90,6 +90,34 @@ public class ConvolutionLayerTests
         GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
     }
 
+    public static TheoryData<string> OverwritingLayers => new() { "conv", "pool", "upsample" };
+
+    [Theory]
+    [MemberData(nameof(OverwritingLayers))]
+    public void BackwardThatWritesOver_EqualsAddingToZeros(string kind)
+    {
+        // The training step lets these layers write dx over stale values instead of clearing it first.
+        var random = new SeededRandom(17);
+        var input = new TensorShape(2, 6, 5);
+        LayerSpec spec = kind switch
+        {
+            "conv" => new Conv2dSpec(3, 3, Initialization: WeightInitialization.XavierUniform),
+            "pool" => new MaxPool2dSpec(2, CeilMode: true),
+            _ => new Upsample2dSpec(2),
+        };
+        var layer = spec.Build(TestContexts.Build(kind, input, spec.InferOutputShape(input)));
+        var store = new ParameterStore(layer.Parameters);
+        layer.Initialize(random);
+        const int Batch = 3;
+        float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f), y = new float[Batch * layer.OutputSize];
+        float[] scratch = new float[Batch * layer.ScratchSizePerSample], dy = TestData.Uniform(random, y.Length, -1f, 1f);
+        layer.Forward(x, y, scratch, Batch, Context);
+        float[] added = new float[x.Length], written = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+        layer.Backward(x, y, dy, added, scratch, Batch, Context);
+        layer.Backward(x, y, dy, written, scratch, Batch, Context with { OverwriteInputGradient = true });
+        Assert.Equal(added, written);
+    }
+
     [Fact]
     public void Conv2d_SplitOverThreads_MatchesOneThread()
     {
