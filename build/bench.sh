@@ -133,7 +133,28 @@ prepare_pytorch() {
       return
     fi
   fi
-  pytorch_command=("$python" "$pytorch_script")
+  # OpenBLAS picks its kernels from the CPU it recognises. On one it does not know (Debian's 0.3.21 on Intel family 6
+  # model 207) it falls back to generic SSE kernels that run at a fraction of the machine's speed, and some machines here
+  # set OPENBLAS_CORETYPE to such a family for older builds' sake: a benchmark against that would prove nothing. So
+  # PyTorch runs without the environment's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, and where OpenBLAS still falls back on
+  # a CPU with AVX-512 or AVX2 it is given the matching family; the page says which kernels ran, and its test MSE
+  # beside ours shows the results stayed correct.
+  local base=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" "$pytorch_script")
+  local core wanted=""
+  core=$("${base[@]}" --print-openblas-core 2>/dev/null || true)
+  case "$core" in
+    Prescott|Core2|Penryn|Dunnington|Nehalem|Atom|Katmai|Coppermine|Northwood|Banias)
+      if grep -qw avx512f /proc/cpuinfo; then wanted=SkylakeX; elif grep -qw avx2 /proc/cpuinfo; then wanted=Haswell; fi ;;
+  esac
+  local inherited=""
+  [ -z "${OPENBLAS_CORETYPE:-}" ] || inherited=" (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, set by the environment, was unset for it)"
+  if [ -n "$wanted" ]; then
+    pytorch_command=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$wanted" "$python" "$pytorch_script")
+    note "PyTorch's OpenBLAS chose its generic '$core' kernels on this CPU$inherited; it ran with OPENBLAS_CORETYPE=$wanted, which gives '$("${pytorch_command[@]}" --print-openblas-core 2>/dev/null || echo '?')'"
+    return
+  fi
+  [ -z "$core" ] || note "PyTorch's OpenBLAS runs its '$core' kernels$inherited"
+  pytorch_command=("${base[@]}")
 }
 
 if [ "${BENCH_SKIP_TORCHSHARP:-0}" = 1 ]; then unavailable torchsharp "skipped (BENCH_SKIP_TORCHSHARP=1)"; else prepare_torchsharp; fi

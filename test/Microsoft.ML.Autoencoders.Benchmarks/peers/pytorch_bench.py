@@ -4,7 +4,7 @@ harness (test/Microsoft.ML.Autoencoders.Benchmarks, see Shared/*.cs) so build/be
 
 Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all, --threads N, --round N,
 --json FILE, --mnist DIR; --print-blas only names the BLAS library torch loaded (the driver checks it is not the reference
-BLAS, which is ~40x slower). MNIST is read from the original gzip IDX files with gzip + numpy."""
+BLAS, which is ~40x slower); --print-openblas-core only names the OpenBLAS kernel family in use. MNIST is read from the original gzip IDX files with gzip + numpy."""
 import argparse
 import gzip
 import json
@@ -91,6 +91,22 @@ def loaded_blas():
     with open("/proc/self/maps") as f:
         paths = {line.split()[-1] for line in f if "blas" in os.path.basename(line.split()[-1])}
     return ", ".join(sorted(os.path.realpath(p) for p in paths)) or "none found"
+
+
+def openblas_core():
+    """The kernel family OpenBLAS chose for this CPU (openblas_get_corename), or "" when OpenBLAS is not loaded. Debian's
+    OpenBLAS 0.3.21 falls back to its generic "Prescott" kernels on CPUs it does not know (Intel family 6 model 207)."""
+    import ctypes
+    for path in loaded_blas().split(", "):
+        if "openblas" not in os.path.basename(path):
+            continue
+        try:
+            library = ctypes.CDLL(path)
+            library.openblas_get_corename.restype = ctypes.c_char_p
+            return library.openblas_get_corename().decode()
+        except (OSError, AttributeError):
+            continue
+    return ""
 
 
 class MachineLoad:
@@ -226,11 +242,16 @@ def main():
     p.add_argument("--json")
     p.add_argument("--mnist")
     p.add_argument("--print-blas", action="store_true")
+    p.add_argument("--print-openblas-core", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.print_blas:
         torch.mm(torch.ones(4, 4), torch.ones(4, 4))  # make sure the BLAS is loaded
         print(loaded_blas())
+        return
+    if args.print_openblas_core:
+        torch.mm(torch.ones(4, 4), torch.ones(4, 4))
+        print(openblas_core())
         return
     mode_name = "dry" if args.dry else "quick" if args.quick else "full"
     mode = MODES[mode_name]
@@ -238,6 +259,9 @@ def main():
                                           "inference_batch_size", "kernel_samples")}
     torch.mm(torch.ones(4, 4), torch.ones(4, 4))
     settings["blas"] = loaded_blas()
+    core = openblas_core()
+    if core:
+        settings["openblas_core"] = core + (" (OPENBLAS_CORETYPE=" + os.environ["OPENBLAS_CORETYPE"] + ")" if os.environ.get("OPENBLAS_CORETYPE") else "")
     settings["torch_threads"] = str(torch.get_num_threads())
     settings["python"] = sys.version.split()[0]
     if args.round < 1:
