@@ -77,5 +77,65 @@ public static class TorchSharpTraining
             $"{testRows} test rows, batch {settings.InferenceBatchSize}");
         if (peakMegabytes is double mb)
             report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of training, own process");
+        RunConvolutional(train, test, trainRows, testRows, testData, report);
+    }
+
+    /// <summary>The <see cref="ConvAutoencoderCase"/> network: the Keras blog's conv autoencoder, BCELoss, Adam, two epochs.</summary>
+    private static void RunConvolutional(Tensor train, Tensor test, int trainRows, int testRows, float[] testData, BenchReport report)
+    {
+        // The dense run above left a no_grad scope open for its inference; training needs gradients again.
+        using var gradients = torch.enable_grad();
+        torch.manual_seed(AutoencoderCase.Seed);
+        var model = Sequential(
+            Conv2d(1, 16, 3, padding: 1), ReLU(), MaxPool2d(2),
+            Conv2d(16, 8, 3, padding: 1), ReLU(), MaxPool2d(2),
+            Conv2d(8, 8, 3, padding: 1), ReLU(), MaxPool2d(2, ceil_mode: true),
+            Conv2d(8, 8, 3, padding: 1), ReLU(), Upsample(scale_factor: [2.0, 2.0]),
+            Conv2d(8, 8, 3, padding: 1), ReLU(), Upsample(scale_factor: [2.0, 2.0]),
+            Conv2d(8, 16, 3), ReLU(), Upsample(scale_factor: [2.0, 2.0]),
+            Conv2d(16, 1, 3, padding: 1), Sigmoid());
+        var optimizer = optim.Adam(model.parameters(), lr: ConvAutoencoderCase.LearningRate);
+        var lossFunction = BCELoss();
+        using var images = train.view(-1, 1, 28, 28);
+        using var testImages = test.view(-1, 1, 28, 28);
+        Console.WriteLine("  conv autoencoder (Keras blog network)");
+        double seconds = 0;
+        for (int epoch = 1; epoch <= ConvAutoencoderCase.Epochs; epoch++)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            using (var epochScope = torch.NewDisposeScope())
+            {
+                var order = torch.randperm(trainRows);
+                for (int start = 0; start < trainRows; start += ConvAutoencoderCase.BatchSize)
+                {
+                    using var batchScope = torch.NewDisposeScope();
+                    int rows = Math.Min(ConvAutoencoderCase.BatchSize, trainRows - start);
+                    var x = images.index_select(0, order.narrow(0, start, rows));
+                    var loss = lossFunction.forward(model.forward(x), x);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * rows;
+                }
+            }
+            seconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"    epoch {epoch}: loss {lossSum / trainRows:F5}, {seconds:F3} s");
+        }
+        report.Add("conv_ae_epoch_seconds", "s/epoch", seconds, "lower",
+            $"epoch {ConvAutoencoderCase.Epochs} of {ConvAutoencoderCase.Epochs}, {trainRows} rows, batch {ConvAutoencoderCase.BatchSize}");
+
+        model.eval();
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var reconstruction = new float[testRows * 784];
+        for (int start = 0; start < testRows; start += 500)
+        {
+            int rows = Math.Min(500, testRows - start);
+            model.forward(testImages.narrow(0, start, rows)).data<float>().ToArray().CopyTo(reconstruction, start * 784);
+        }
+        report.Add("conv_ae_test_bce", "BCE", ConvAutoencoderCase.BinaryCrossEntropy(reconstruction, testData.AsSpan(0, testRows * 784)), "lower",
+            $"{testRows} test rows after {ConvAutoencoderCase.Epochs} epochs");
     }
 }

@@ -70,6 +70,10 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  `mlContext.Transforms.Autoencoder`, scoring the test set as a user's ML.NET code does. `mlnet_transform_rows_per_second`");
         sb.AppendLine("  is a cursor over `Transform` reading Encoded, Reconstruction and Error (the cursor scores in look-ahead batches);");
         sb.AppendLine("  `mlnet_prediction_engine_rows_per_second` calls `PredictionEngine.Predict` once per row.");
+        sb.AppendLine("- `conv_ae_*`: the Keras blog's convolutional autoencoder (Conv16-Pool-Conv8-Pool-Conv8-Pool with ceil mode, a code");
+        sb.AppendLine("  of 8×4×4, Conv8-Up-Conv8-Up-Conv16 valid-Up-Conv1 sigmoid; 3×3 kernels, ReLU), binary cross-entropy, Adam 1e-3,");
+        sb.AppendLine("  batch 128, two epochs over the training rows: `conv_ae_epoch_seconds` is the second epoch, `conv_ae_test_bce`");
+        sb.AppendLine("  the mean test BCE after both (Shared/ConvAutoencoderCase.cs; each framework's default initialization).");
         return sb.ToString();
     }
 

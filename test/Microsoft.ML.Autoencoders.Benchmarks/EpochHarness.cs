@@ -53,6 +53,7 @@ public static class EpochHarness
         if (peakMegabytes is double mb)
             report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of the first training, own process");
         MlNetScoringHarness.Run(settings, threads, train, trainRows, test, testRows, report);
+        ConvEpochHarness.Run(settings, threads, train, trainRows, test, testRows, report);
     }
 
     private static (AutoencoderNetwork Network, double EpochSeconds, double? PeakMegabytes) Train(

@@ -230,6 +230,48 @@ def run_training(mode, mnist, report):
                f"{test_rows} test rows, batch {infer_batch}")
     if peak is not None:
         report.add("ae_train_peak_rss", "MiB", peak, "lower", "VmHWM at the end of training, own process")
+    run_conv_training(train, test, report)
+
+
+def run_conv_training(train, test, report):
+    """The ConvAutoencoderCase network (Shared/ConvAutoencoderCase.cs): the Keras blog's conv autoencoder, BCE,
+    Adam lr 1e-3, batch 128, two epochs (the second is timed), PyTorch's default init."""
+    torch.manual_seed(42)
+    nn = torch.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, ceil_mode=True),
+        nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(), nn.Upsample(scale_factor=2),
+        nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(), nn.Upsample(scale_factor=2),
+        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.Upsample(scale_factor=2),
+        nn.Conv2d(16, 1, 3, padding=1), nn.Sigmoid())
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.BCELoss()
+    images, test_images = train.view(-1, 1, 28, 28), test.view(-1, 1, 28, 28)
+    rows, batch, epochs = images.shape[0], 128, 2
+    print("  conv autoencoder (Keras blog network)", flush=True)
+    for epoch in range(1, epochs + 1):
+        model.train()
+        t0 = time.perf_counter()
+        order = torch.randperm(rows)
+        loss_sum = 0.0
+        for start in range(0, rows, batch):
+            x = images.index_select(0, order[start:start + batch])
+            loss = loss_fn(model(x), x)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * x.shape[0]
+        seconds = time.perf_counter() - t0
+        print(f"    epoch {epoch}: loss {loss_sum / rows:.5f}, {seconds:.3f} s", flush=True)
+    report.add("conv_ae_epoch_seconds", "s/epoch", seconds, "lower", f"epoch {epochs} of {epochs}, {rows} rows, batch {batch}")
+    model.eval()
+    with torch.no_grad():
+        p = torch.cat([model(test_images[s:s + 500]) for s in range(0, test_images.shape[0], 500)]).double().clamp(1e-7, 1 - 1e-7)
+        t = test_images.double()
+        bce = float(-(t * p.log() + (1 - t) * (1 - p).log()).mean())
+    report.add("conv_ae_test_bce", "BCE", bce, "lower", f"{test_images.shape[0]} test rows after {epochs} epochs")
 
 
 def main():

@@ -1,0 +1,62 @@
+using Microsoft.ML.Autoencoders.Engine;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Specs;
+using Microsoft.ML.Autoencoders.Engine.Training;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks;
+
+/// <summary>The <see cref="ConvAutoencoderCase"/> network on our engine: seconds for the second epoch, test BCE after both.</summary>
+public static class ConvEpochHarness
+{
+    /// <summary>The Keras blog's network as layer specs.</summary>
+    public static NetworkSpec Network()
+    {
+        var relu = new ActivationSpec(Activation.Relu);
+        return NetworkSpec.Create(new TensorShape(1, 28, 28),
+            [
+                new Conv2dSpec(16, 3), relu, new MaxPool2dSpec(2),
+                new Conv2dSpec(8, 3), relu, new MaxPool2dSpec(2),
+                new Conv2dSpec(8, 3), relu, new MaxPool2dSpec(2, CeilMode: true),
+            ],
+            decoder:
+            [
+                new Conv2dSpec(8, 3), relu, new Upsample2dSpec(2),
+                new Conv2dSpec(8, 3), relu, new Upsample2dSpec(2),
+                new Conv2dSpec(16, 3, Padding: Conv2dPadding.Valid), relu, new Upsample2dSpec(2),
+                new Conv2dSpec(1, 3), new ActivationSpec(Activation.Sigmoid),
+            ]);
+    }
+
+    public static void Run(BenchSettings settings, int threads, float[] train, int trainRows, float[] test, int testRows, BenchReport report)
+    {
+        var network = AutoencoderNetwork.Create(Network(), AutoencoderCase.Seed);
+        var options = new TrainingOptions
+        {
+            Epochs = ConvAutoencoderCase.Epochs,
+            BatchSize = ConvAutoencoderCase.BatchSize,
+            Loss = LossKind.BinaryCrossEntropy,
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = ConvAutoencoderCase.LearningRate },
+            Seed = AutoencoderCase.Seed,
+            Threads = threads,
+        };
+        Console.WriteLine("  conv autoencoder (Keras blog network)");
+        var history = new AutoencoderTrainer(network, options).Fit(train, null, trainRows,
+            e => Console.WriteLine($"    epoch {e.Epoch}: loss {e.TrainingLoss:F5}, {e.Seconds:F3} s"));
+        report.Add("conv_ae_epoch_seconds", "s/epoch", history.Epochs[^1].Seconds, "lower",
+            $"epoch {ConvAutoencoderCase.Epochs} of {ConvAutoencoderCase.Epochs}, {trainRows} rows, batch {ConvAutoencoderCase.BatchSize}");
+
+        const int InferenceBatch = 500;
+        var cache = network.CreateCache(InferenceBatch);
+        var reconstruction = new float[testRows * 784];
+        for (int start = 0; start < testRows; start += InferenceBatch)
+        {
+            int rows = Math.Min(InferenceBatch, testRows - start);
+            network.Reconstruct(cache, test.AsSpan(start * 784, rows * 784), reconstruction.AsSpan(start * 784, rows * 784), rows, LayerContext.Inference(threads));
+        }
+        report.Add("conv_ae_test_bce", "BCE", ConvAutoencoderCase.BinaryCrossEntropy(reconstruction, test.AsSpan(0, testRows * 784)), "lower",
+            $"{testRows} test rows after {ConvAutoencoderCase.Epochs} epochs");
+    }
+}
