@@ -28,30 +28,7 @@ public static class TorchSharpTraining
         var optimizer = optim.Adam(model.parameters(), lr: AutoencoderCase.LearningRate);
         var lossFunction = MSELoss();
 
-        var epochSeconds = new List<double>();
-        for (int epoch = 1; epoch <= settings.Epochs; epoch++)
-        {
-            model.train();
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            using (var epochScope = torch.NewDisposeScope())
-            {
-                var order = torch.randperm(trainRows);
-                for (int start = 0; start < trainRows; start += settings.BatchSize)
-                {
-                    using var batchScope = torch.NewDisposeScope();
-                    int rows = Math.Min(settings.BatchSize, trainRows - start);
-                    var x = train.index_select(0, order.narrow(0, start, rows));
-                    var loss = lossFunction.forward(model.forward(x), x);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * rows;
-                }
-            }
-            epochSeconds.Add(clock.Elapsed.TotalSeconds);
-            Console.WriteLine($"    epoch {epoch}: loss {lossSum / trainRows:F5}, {epochSeconds[^1]:F3} s");
-        }
+        var epochSeconds = TrainEpochs(model, optimizer, lossFunction, train, trainRows, settings.BatchSize, settings.Epochs);
         // Read the peak before inference allocates anything: this figure is training's.
         double? peakMegabytes = PeakMemory.ReadMegabytes();
         report.Add("ae_epoch_seconds", "s/epoch", SampleTimer.Median(epochSeconds.Skip(1).ToArray()), "lower",
@@ -99,30 +76,7 @@ public static class TorchSharpTraining
         using var images = train.view(-1, 1, 28, 28);
         using var testImages = test.view(-1, 1, 28, 28);
         Console.WriteLine("  conv autoencoder (Keras blog network)");
-        double seconds = 0;
-        for (int epoch = 1; epoch <= ConvAutoencoderCase.Epochs; epoch++)
-        {
-            model.train();
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0;
-            using (var epochScope = torch.NewDisposeScope())
-            {
-                var order = torch.randperm(trainRows);
-                for (int start = 0; start < trainRows; start += ConvAutoencoderCase.BatchSize)
-                {
-                    using var batchScope = torch.NewDisposeScope();
-                    int rows = Math.Min(ConvAutoencoderCase.BatchSize, trainRows - start);
-                    var x = images.index_select(0, order.narrow(0, start, rows));
-                    var loss = lossFunction.forward(model.forward(x), x);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * rows;
-                }
-            }
-            seconds = clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"    epoch {epoch}: loss {lossSum / trainRows:F5}, {seconds:F3} s");
-        }
+        double seconds = TrainEpochs(model, optimizer, lossFunction, images, trainRows, ConvAutoencoderCase.BatchSize, ConvAutoencoderCase.Epochs)[^1];
         report.Add("conv_ae_epoch_seconds", "s/epoch", seconds, "lower",
             $"epoch {ConvAutoencoderCase.Epochs} of {ConvAutoencoderCase.Epochs}, {trainRows} rows, batch {ConvAutoencoderCase.BatchSize}");
 
@@ -137,5 +91,36 @@ public static class TorchSharpTraining
         }
         report.Add("conv_ae_test_bce", "BCE", ConvAutoencoderCase.BinaryCrossEntropy(reconstruction, testData.AsSpan(0, testRows * 784)), "lower",
             $"{testRows} test rows after {ConvAutoencoderCase.Epochs} epochs");
+    }
+
+    /// <summary>Trains <paramref name="model"/> to reconstruct <paramref name="data"/>, rows shuffled every epoch; returns each epoch's seconds.</summary>
+    private static List<double> TrainEpochs(Module<Tensor, Tensor> model, optim.Optimizer optimizer, Loss<Tensor, Tensor, Tensor> lossFunction,
+        Tensor data, int trainRows, int batchSize, int epochs)
+    {
+        var epochSeconds = new List<double>();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0;
+            using (var epochScope = torch.NewDisposeScope())
+            {
+                var order = torch.randperm(trainRows);
+                for (int start = 0; start < trainRows; start += batchSize)
+                {
+                    using var batchScope = torch.NewDisposeScope();
+                    int rows = Math.Min(batchSize, trainRows - start);
+                    var x = data.index_select(0, order.narrow(0, start, rows));
+                    var loss = lossFunction.forward(model.forward(x), x);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * rows;
+                }
+            }
+            epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            Console.WriteLine($"    epoch {epoch}: loss {lossSum / trainRows:F5}, {epochSeconds[^1]:F3} s");
+        }
+        return epochSeconds;
     }
 }

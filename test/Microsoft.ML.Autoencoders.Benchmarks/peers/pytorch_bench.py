@@ -183,6 +183,27 @@ def run_kernels(mode, report):
                f"the {len(step)} products of one training step, total FLOP / total time")
 
 
+def train_epochs(model, optimizer, loss_fn, data, batch, epochs):
+    """Trains `model` to reconstruct `data` (rows shuffled every epoch) and returns each epoch's seconds."""
+    rows = data.shape[0]
+    epoch_seconds = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        t0 = time.perf_counter()
+        order = torch.randperm(rows)
+        loss_sum = 0.0
+        for start in range(0, rows, batch):
+            x = data.index_select(0, order[start:start + batch])
+            loss = loss_fn(model(x), x)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * x.shape[0]
+        epoch_seconds.append(time.perf_counter() - t0)
+        print(f"    epoch {epoch}: loss {loss_sum / rows:.5f}, {epoch_seconds[-1]:.3f} s", flush=True)
+    return epoch_seconds
+
+
 def run_training(mode, mnist, report):
     """The AutoencoderCase network (Shared/AutoencoderCase.cs): 784-256-64-256-784, ReLU hidden layers (code
     included), sigmoid output, MSE, Adam lr 1e-3, batch 256, shuffled every epoch, PyTorch's default init."""
@@ -197,21 +218,7 @@ def run_training(mode, mnist, report):
     loss_fn = nn.MSELoss()
     batch, epochs = mode["batch_size"], mode["epochs"]
 
-    epoch_seconds = []
-    for epoch in range(1, epochs + 1):
-        model.train()
-        t0 = time.perf_counter()
-        order = torch.randperm(rows)
-        loss_sum = 0.0
-        for start in range(0, rows, batch):
-            x = train.index_select(0, order[start:start + batch])
-            loss = loss_fn(model(x), x)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            loss_sum += loss.item() * x.shape[0]
-        epoch_seconds.append(time.perf_counter() - t0)
-        print(f"    epoch {epoch}: loss {loss_sum / rows:.5f}, {epoch_seconds[-1]:.3f} s", flush=True)
+    epoch_seconds = train_epochs(model, optimizer, loss_fn, train, batch, epochs)
     peak = peak_rss_mib()  # before inference allocates anything: this figure is training's
     report.add("ae_epoch_seconds", "s/epoch", statistics.median(epoch_seconds[1:]), "lower",
                f"median of epochs 2..{epochs}, {rows} rows, batch {batch}")
@@ -251,20 +258,7 @@ def run_conv_training(train, test, report):
     images, test_images = train.view(-1, 1, 28, 28), test.view(-1, 1, 28, 28)
     rows, batch, epochs = images.shape[0], 128, 2
     print("  conv autoencoder (Keras blog network)", flush=True)
-    for epoch in range(1, epochs + 1):
-        model.train()
-        t0 = time.perf_counter()
-        order = torch.randperm(rows)
-        loss_sum = 0.0
-        for start in range(0, rows, batch):
-            x = images.index_select(0, order[start:start + batch])
-            loss = loss_fn(model(x), x)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            loss_sum += loss.item() * x.shape[0]
-        seconds = time.perf_counter() - t0
-        print(f"    epoch {epoch}: loss {loss_sum / rows:.5f}, {seconds:.3f} s", flush=True)
+    seconds = train_epochs(model, optimizer, loss_fn, images, batch, epochs)[-1]
     report.add("conv_ae_epoch_seconds", "s/epoch", seconds, "lower", f"epoch {epochs} of {epochs}, {rows} rows, batch {batch}")
     model.eval()
     with torch.no_grad():
