@@ -28,6 +28,9 @@ public abstract class ActivationLayer : Layer
     /// <summary>Which activation this is.</summary>
     public abstract Activation Kind { get; }
 
+    /// <inheritdoc/>
+    public override Activation? AppliedActivation => Kind;
+
     /// <summary>Whether a preceding dense layer can apply this activation in its GEMM (<see cref="Kernels.GemmEpilogue"/>).</summary>
     internal bool HasFusedForm => Kernels.ElementwiseActivation.Handles(Kind);
 

@@ -67,9 +67,9 @@ public sealed class Dense : Layer
         => Affine(x, y, Activation.Linear, 0f, Span<float>.Empty, batch, context);
 
     /// <inheritdoc/>
-    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, ActivationLayer activation, int batch, in LayerContext context)
+    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Layer next, int batch, in LayerContext context)
     {
-        if (!activation.HasFusedForm) return false;
+        if (next is not ActivationLayer { HasFusedForm: true } activation) return false;
         Affine(x, z, activation.Kind, activation.FusedSlope, y, batch, context);
         return true;
     }
@@ -122,10 +122,10 @@ public sealed class Dense : Layer
 
     /// <inheritdoc/>
     internal override unsafe bool TryBackwardThroughActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dz,
-        ActivationLayer activation, int batch, in LayerContext context)
+        Layer below, int batch, in LayerContext context)
     {
         long multiplyAdds = (long)batch * InputSize * OutputSize;
-        if (!activation.WritesInputGradientInPlace || SparseInputFor(context, batch) is not null
+        if (below is not ActivationLayer { WritesInputGradientInPlace: true } activation || SparseInputFor(context, batch) is not null
             || !GemmPair.Pays(context.Threads, multiplyAdds, multiplyAdds))
             return false;
 

@@ -44,21 +44,26 @@ public abstract class Layer
     /// <summary>y[batch, OutputSize] = f(x[batch, InputSize]). Overwrites y.</summary>
     public abstract void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context);
 
+    /// <summary>The element-wise function this layer applies, if it is an activation (null for every other layer).</summary>
+    public virtual Activation? AppliedActivation => null;
+
     /// <summary>
-    /// Runs this layer into <paramref name="z"/> and <paramref name="activation"/> (the next layer) into <paramref name="y"/>
-    /// in one pass, with the same results as the two Forward calls; false (nothing written) when there is no fused form.
+    /// Runs this layer into <paramref name="z"/> and <paramref name="next"/> (the layer after it) into <paramref name="y"/>
+    /// in one pass, with the same results as the two Forward calls; false (nothing written) when this layer has no fused
+    /// form with that one. The layer decides: a dense layer fuses the activations its GEMM epilogue knows.
     /// </summary>
-    internal virtual bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, ActivationLayer activation, int batch, in LayerContext context)
+    internal virtual bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Layer next, int batch, in LayerContext context)
         => false;
 
     /// <summary>
-    /// Backward through this layer and the activation below it at once: with <paramref name="x"/> the activation's output
-    /// y, writes the activation's input gradient dz = (∂L/∂x) ⊙ f'(y) straight into <paramref name="dz"/> (overwriting it)
-    /// along with this layer's parameter gradients, and leaves the activation's own gradient slot alone. False, doing
-    /// nothing, when this layer cannot; the caller then runs both backward passes as usual.
+    /// Backward through this layer and the layer below it at once, when that one is an activation this layer can fold in:
+    /// with <paramref name="x"/> the activation's output y, writes the activation's input gradient dz = (∂L/∂x) ⊙ f'(y)
+    /// straight into <paramref name="dz"/> (overwriting it) along with this layer's parameter gradients, and leaves the
+    /// activation's own gradient slot alone. False, doing nothing, when this layer cannot; the caller then runs both
+    /// backward passes as usual.
     /// </summary>
     internal virtual bool TryBackwardThroughActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dz,
-        ActivationLayer activation, int batch, in LayerContext context) => false;
+        Layer below, int batch, in LayerContext context) => false;
 
     /// <summary>
     /// Given dL/dy, accumulates dL/dx into <paramref name="dx"/> (unless it is empty: the first layer's input

@@ -47,20 +47,6 @@ public sealed record AutoencoderArchitecture
     /// </summary>
     public bool TiedWeights { get; init; }
 
-    /// <summary>True when the code is wider than the input: without a regularizer such a network can learn to copy.</summary>
-    public bool IsOvercomplete => CodeSize > InputSize;
-
-    /// <summary>Every layer width from input to output, e.g. [784, 256, 64, 256, 784].</summary>
-    public int[] LayerWidths()
-    {
-        var widths = new List<int> { InputSize };
-        widths.AddRange(HiddenSizes);
-        widths.Add(CodeSize);
-        widths.AddRange(HiddenSizes.Reverse());
-        widths.Add(InputSize);
-        return widths.ToArray();
-    }
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

@@ -108,8 +108,8 @@ public sealed class Sequential
             // through their output, dense layers never read theirs, and slots read from outside are kept written),
             // which saves a store of the layer's whole output.
             Span<float> activated;
-            if (i + 1 < toLayer && !_readSlots[i + 1] && _layers[i + 1] is ActivationLayer activation
-                && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, batch, output), activated, activation, batch, layerContext))
+            if (i + 1 < toLayer && !_readSlots[i + 1]
+                && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, batch, output), activated, _layers[i + 1], batch, layerContext))
             {
                 i++;
                 continue;
@@ -144,9 +144,8 @@ public sealed class Sequential
             // A dense layer over an activation can write the activation's input gradient itself, in the same pass as its own
             // (Layer.TryBackwardThroughActivation); only when the slots are written over, not added to.
             if (overwriteGradients && i - 1 >= toLayer && (i - 1 > 0 || needInputGradient)
-                && _layers[i - 1] is ActivationLayer activation
                 && _layers[i].TryBackwardThroughActivation(cache.Values(i, batch), cache.Gradients(i + 1, batch), cache.Gradients(i - 1, batch),
-                    activation, batch, layerContext with { OverwriteInputGradient = true }))
+                    _layers[i - 1], batch, layerContext with { OverwriteInputGradient = true }))
             {
                 i--;
                 continue;

@@ -14,7 +14,7 @@ internal static class SigmoidEncoderJacobian
     /// (<see cref="Layer.LinearWeights"/>) and a sigmoid.
     /// </summary>
     public static bool Applies(AutoencoderNetwork network, int slot) =>
-        slot == 2 && network.Layers.Layers[0].LinearWeights is not null && network.Layers.Layers[1] is ActivationLayer { Kind: Activation.Sigmoid };
+        slot == 2 && network.Layers.Layers[0].LinearWeights is not null && network.Layers.Layers[1].AppliedActivation == Activation.Sigmoid;
 
     /// <summary>
     /// Returns λ/B Σ_b Σ_j a_bj² s_j with a = h(1−h), s_j = Σ_i W_ij². Its gradient has two parts, both added here:

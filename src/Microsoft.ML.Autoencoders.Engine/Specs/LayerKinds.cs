@@ -78,16 +78,6 @@ public static class LayerKinds
         lock (Gate) return KindsByType.TryGetValue(specType, out var kind) ? kind : null;
     }
 
-    /// <summary>The kind <paramref name="specType"/> is registered under.</summary>
-    public static string KindOf(Type specType)
-    {
-        lock (Gate)
-        {
-            return KindsByType.TryGetValue(specType, out var kind) ? kind
-                : throw new InvalidOperationException($"{specType.FullName} is not a registered layer kind: call LayerKinds.Register<{specType.Name}>(\"kind\") once before using it.");
-        }
-    }
-
     /// <summary>
     /// The serializer settings for specs: camelCase properties, enums as names, and every registered spec type as a
     /// derived type of <see cref="LayerSpec"/> with its kind as the "kind" discriminator.

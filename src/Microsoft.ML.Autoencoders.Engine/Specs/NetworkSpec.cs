@@ -53,10 +53,6 @@ public sealed record NetworkSpec
     [JsonIgnore]
     public IEnumerable<LayerSpec> Layers => Encoder.Concat(Decoder);
 
-    /// <summary>True once <see cref="Resolve"/> has named every layer and filled its shapes.</summary>
-    [JsonIgnore]
-    public bool IsResolved => Layers.All(l => l.Name != null && l.InputShape != null && l.OutputShape != null);
-
     /// <summary>The code's per-row shape (resolved specs only).</summary>
     [JsonIgnore]
     public TensorShape CodeShape => Encoder[^1].OutputShape ?? throw new InvalidOperationException("Resolve the spec first.");

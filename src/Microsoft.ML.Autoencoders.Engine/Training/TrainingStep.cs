@@ -30,6 +30,7 @@ internal sealed unsafe class TrainingStep
     private readonly bool _overwritesParameterGradients;
     private readonly MeanSquaredErrorLoss? _mseThroughSigmoid;
     private readonly int[] _penaltySlots;
+    private readonly int[] _regularizerSlots; // the slot of each regularizer's node, looked up once
 
     /// <summary>Makes the buffers for batches of up to <paramref name="maxBatch"/> rows; <paramref name="random"/> drives noise and dropout.</summary>
     public TrainingStep(AutoencoderNetwork network, TrainingOptions options, int maxBatch, SeededRandom random)
@@ -38,7 +39,7 @@ internal sealed unsafe class TrainingStep
         _loss = Loss.Create(options.Loss, network.OutputActivation);
         _loss.Threads = options.Threads;
         var layers = network.Layers.Layers;
-        if (_loss is MeanSquaredErrorLoss mse && !_loss.ReadsLogits && layers[^1] is ActivationLayer { Kind: Activation.Sigmoid } && layers.Count - 1 > network.CodeSlot)
+        if (_loss is MeanSquaredErrorLoss mse && !_loss.ReadsLogits && layers[^1].AppliedActivation == Activation.Sigmoid && layers.Count - 1 > network.CodeSlot)
             _mseThroughSigmoid = mse;
         // A loss that reads logits stops the forward pass before the output activation and backward starts there.
         _lastLayer = _loss.ReadsLogits ? layers.Count - 1 : layers.Count;
@@ -52,7 +53,8 @@ internal sealed unsafe class TrainingStep
         // An array, not the options' IReadOnlyList: foreach over the interface would allocate an enumerator per step.
         _regularizers = options.CodeRegularizers.ToArray();
         // The nodes penalties attach to, deepest first: backward stops at each to let its penalties add their gradients.
-        _penaltySlots = _regularizers.Select(r => network.Slot(r.Node)).Distinct().OrderDescending().ToArray();
+        _regularizerSlots = _regularizers.Select(r => network.Slot(r.Node)).ToArray();
+        _penaltySlots = _regularizerSlots.Distinct().OrderDescending().ToArray();
         if (_penaltySlots.Length > 0 && (_penaltySlots[0] >= _lastLayer || _penaltySlots[^1] == 0))
             throw new ArgumentException("A penalty is attached to the input or the output node; attach it to the code or a hidden node.");
         // The nodes penalties read must be written by the forward pass, not skipped by a fused dense + activation.
@@ -137,8 +139,8 @@ internal sealed unsafe class TrainingStep
         foreach (int slot in _penaltySlots)
         {
             if (slot < from) sequence.Backward(_cache, batch, _context, from, slot, overwriteGradients: false);
-            foreach (var regularizer in _regularizers)
-                if (_network.Slot(regularizer.Node) == slot) penalty += regularizer.Apply(_network, _cache, batch, _context);
+            for (int r = 0; r < _regularizers.Length; r++)
+                if (_regularizerSlots[r] == slot) penalty += _regularizers[r].Apply(_network, _cache, batch, _context);
             from = slot;
         }
         sequence.Backward(_cache, batch, _context, from, 0, overwriteGradients: !regularized);
