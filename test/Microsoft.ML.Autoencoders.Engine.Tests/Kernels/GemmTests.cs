@@ -169,10 +169,8 @@ public class GemmTests
         {
             var problem = new Problem(transA, transB, m, n, k, seed: 1);
             problem.RunFastInPlace(1f, 0f, threads); // Warm up: buffers, the worker pool, JIT.
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++) problem.RunFastInPlace(1f, 1f, threads);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated == 0, $"{transA}{transB} {m}x{n}x{k} on {threads} threads allocated {allocated} bytes.");
+            long[] windows = SteadyStateAllocations.Measure(_ => problem.RunFastInPlace(1f, 1f, threads), callsPerWindow: 5);
+            SteadyStateAllocations.AssertNone(windows, $"{transA}{transB} {m}x{n}x{k} on {threads} threads");
         }
     }
 
