@@ -57,11 +57,15 @@ public sealed record Conv2dSpec(
     public override Layer Build(LayerBuildContext context) =>
         new Conv2d(Geometry(context.InputShape), Filters, WeightInitializer.Resolve(Initialization, context.FollowingActivation), context.Name);
 
-    /// <summary>A stride-1 "same" convolution back to the input's channels (strided ones need a transposed convolution).</summary>
+    /// <summary>
+    /// A stride-1 "same" convolution back to the input's channels; any other convolution (strided, valid, explicitly
+    /// padded) becomes a transposed convolution back to exactly the input's shape (<see cref="ConvTranspose2dSpec.Undoing"/>).
+    /// </summary>
     public override LayerSpec Mirror(MirrorContext context)
     {
-        if (Stride != 1 || Padding != Conv2dPadding.Same)
-            throw new NotSupportedException($"Only a stride-1 'same' convolution mirrors to a convolution; give the decoder of {context.EncoderLayer.Describe()} explicitly.");
-        return new Conv2dSpec(context.OutputShape[0], KernelSize, 1, Conv2dPadding.Same, Dilation, 0, Initialization);
+        if (Stride == 1 && Padding == Conv2dPadding.Same)
+            return new Conv2dSpec(context.OutputShape[0], KernelSize, 1, Conv2dPadding.Same, Dilation, 0, Initialization);
+        return ConvTranspose2dSpec.Undoing(this, context.OutputShape, context.InputShape)
+            ?? throw new NotSupportedException($"No transposed convolution with the kernel, stride and dilation of {context.EncoderLayer.Describe()} maps {context.InputShape} back to {context.OutputShape} (its height and width would need different paddings); give the decoder explicitly.");
     }
 }

@@ -1,0 +1,147 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Specs;
+
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>
+/// A 2-D transposed convolution (<see cref="ConvTranspose2d"/>) of <paramref name="Filters"/> output channels over rows
+/// [C, H, W]: a square kernel of <paramref name="KernelSize"/>, <paramref name="Stride"/>, <paramref name="Dilation"/>,
+/// padding that takes rows and columns off the output, and <paramref name="OutputPadding"/> rows and columns added at the
+/// bottom and right.
+/// </summary>
+/// <remarks>
+/// Output size per axis, as in PyTorch and ONNX: (size − 1)·stride − 2·padding + dilation·(kernel − 1) + outputPadding + 1,
+/// with padding 0 for <see cref="Conv2dPadding.Valid"/> and <paramref name="ExplicitPadding"/> for
+/// <see cref="Conv2dPadding.Explicit"/>. <see cref="Conv2dPadding.Same"/> follows Keras' Conv2DTranspose: the output is
+/// size·stride, with the padding a "same" <see cref="Conv2dSpec"/> would use on that output (the extra row or column at
+/// the bottom and right), so the two are each other's transpose; it takes no output padding. The output padding must be
+/// smaller than the stride (Keras' rule; PyTorch also accepts anything below the dilation).
+/// </remarks>
+[LayerKind("conv_transpose2d")]
+public sealed record ConvTranspose2dSpec(
+    int Filters, int KernelSize, int Stride = 1, Conv2dPadding Padding = Conv2dPadding.Same, int Dilation = 1,
+    int ExplicitPadding = 0, int OutputPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation) : LayerSpec
+{
+    /// <summary>
+    /// The geometry of the convolution this layer transposes, for rows of <paramref name="input"/> ([C, H, W]): its input
+    /// image is this layer's output [F, Ho, Wo], its output positions are [H, W].
+    /// </summary>
+    public ConvGeometry Geometry(TensorShape input)
+    {
+        if (Filters <= 0 || KernelSize <= 0 || Stride <= 0 || Dilation <= 0)
+            throw new ArgumentException($"filters, kernel size, stride and dilation must be positive (were {Filters}, {KernelSize}, {Stride}, {Dilation}).");
+        if (OutputPadding < 0 || OutputPadding >= Stride)
+            throw new ArgumentException($"the output padding must be at least 0 and smaller than the stride {Stride} (was {OutputPadding}).");
+        if (Padding == Conv2dPadding.Same && OutputPadding != 0)
+            throw new ArgumentException($"'same' padding makes the output the input times the stride, so it takes no output padding (was {OutputPadding}); use Valid or Explicit padding with it.");
+        if ((Padding == Conv2dPadding.Explicit && ExplicitPadding < 0) || !Enum.IsDefined(Padding))
+            throw new ArgumentException($"padding {Padding} with {ExplicitPadding} is not valid.");
+        if (input.Rank != 3) throw Refuse("an image [channels, height, width]", input);
+        var (height, top, bottom) = OutputAxis(input[1]);
+        var (width, left, right) = OutputAxis(input[2]);
+        if (height <= 0 || width <= 0)
+            throw new ArgumentException($"padding {ExplicitPadding} on every side leaves no output of a {KernelSize}×{KernelSize} kernel (dilation {Dilation}, stride {Stride}) over {input}.");
+        var geometry = new ConvGeometry(Filters, height, width, KernelSize, KernelSize, Stride, Dilation, top, left, bottom, right);
+        // The output padding is below the stride, so the convolution's floor division lands back on the input exactly.
+        if (geometry.OutputHeight != input[1] || geometry.OutputWidth != input[2])
+            throw new InvalidOperationException($"The transposed geometry {geometry} does not map back to {input}.");
+        return geometry;
+    }
+
+    // One axis's output size and the padding taken off its start and end.
+    private (int Size, int Before, int After) OutputAxis(int inputSize)
+    {
+        int reach = (inputSize - 1) * Stride + Dilation * (KernelSize - 1) + 1; // the last output an input reaches, plus one
+        switch (Padding)
+        {
+            case Conv2dPadding.Same:
+                int size = inputSize * Stride;
+                var (before, after) = ConvGeometry.SamePadding(size, KernelSize, Stride, Dilation);
+                return (size, before, after);
+            case Conv2dPadding.Valid:
+                return (reach + OutputPadding, 0, 0);
+            default:
+                return (reach + OutputPadding - 2 * ExplicitPadding, ExplicitPadding, ExplicitPadding);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override TensorShape InferOutputShape(TensorShape input)
+    {
+        var g = Geometry(input);
+        return new TensorShape(Filters, g.Height, g.Width);
+    }
+
+    /// <inheritdoc/>
+    public override Layer Build(LayerBuildContext context) =>
+        new ConvTranspose2d(context.InputShape[0], Geometry(context.InputShape), WeightInitializer.Resolve(Initialization, context.FollowingActivation), context.Name);
+
+    /// <summary>
+    /// A convolution with the same kernel, stride, dilation and padding back to the input's channels: it maps the output
+    /// size back to the input size (the output padding is what its floor division drops), and is this layer's transpose.
+    /// </summary>
+    public override LayerSpec Mirror(MirrorContext context)
+    {
+        var convolution = new Conv2dSpec(context.OutputShape[0], KernelSize, Stride, Padding, Dilation, ExplicitPadding, Initialization);
+        var back = convolution.InferOutputShape(context.InputShape);
+        if (back != context.OutputShape)
+            throw new NotSupportedException($"The convolution undoing {context.EncoderLayer.Describe()} would map {context.InputShape} to {back}, not back to {context.OutputShape}: give the decoder explicitly.");
+        return convolution;
+    }
+
+    /// <summary>
+    /// A transposed convolution with <paramref name="convolution"/>'s kernel, stride and dilation that maps the
+    /// convolution's output <paramref name="convolutionOutput"/> back to exactly its input <paramref name="convolutionInput"/>,
+    /// or null when the padding modes cannot express one (a non-square image whose axes need different paddings).
+    /// </summary>
+    /// <remarks>
+    /// Tried in order, the first that gives the shape back wins. The first two are the convolution's exact transpose
+    /// (the same kernel taps, so with the same weights it would be the convolution's input gradient): "same" for a "same"
+    /// convolution whose input is its output times the stride (28 → 14 → 28), then the convolution's own padding, when
+    /// it is the same on all four sides, with its floor division's remainder as output padding (7 → 4 → 7 with a 3×3
+    /// kernel, any valid or explicitly padded convolution). Last, the least padding that gives the size back: the right
+    /// shape, with the taps shifted from the convolution's by up to a pixel, which is harmless since the weights are not tied.
+    /// </remarks>
+    public static ConvTranspose2dSpec? Undoing(Conv2dSpec convolution, TensorShape convolutionInput, TensorShape convolutionOutput)
+    {
+        ArgumentNullException.ThrowIfNull(convolution);
+        var g = convolution.Geometry(convolutionInput);
+        int reach = convolution.Dilation * (convolution.KernelSize - 1) + 1;
+        var same = new ConvTranspose2dSpec(convolutionInput[0], convolution.KernelSize, convolution.Stride, Conv2dPadding.Same,
+            convolution.Dilation, 0, 0, convolution.Initialization);
+        var candidates = new List<ConvTranspose2dSpec>();
+        if (convolution.Padding == Conv2dPadding.Same) candidates.Add(same);
+
+        int remainderHeight = (g.Height + g.PadTop + g.PadBottom - reach) % g.Stride;
+        int remainderWidth = (g.Width + g.PadLeft + g.PadRight - reach) % g.Stride;
+        if (g.PadTop == g.PadBottom && g.PadLeft == g.PadRight && g.PadTop == g.PadLeft && remainderHeight == remainderWidth)
+            candidates.Add(WithPadding(same, g.PadTop, remainderHeight));
+
+        // (out − 1)·stride + reach − 2·padding + outputPadding = size, with 0 ≤ outputPadding < stride: the least padding.
+        int excess = (convolutionOutput[1] - 1) * g.Stride + reach - convolutionInput[1];
+        int padding = excess > 0 ? (excess + 1) / 2 : 0;
+        int outputPadding = 2 * padding - excess;
+        if (outputPadding < g.Stride) candidates.Add(WithPadding(same, padding, outputPadding));
+
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                if (candidate.InferOutputShape(convolutionOutput) == convolutionInput) return candidate;
+            }
+            catch (ArgumentException)
+            {
+                // This candidate cannot take the shape at all: try the next.
+            }
+        }
+        return null;
+    }
+
+    private static ConvTranspose2dSpec WithPadding(ConvTranspose2dSpec spec, int padding, int outputPadding) =>
+        spec with
+        {
+            Padding = padding == 0 ? Conv2dPadding.Valid : Conv2dPadding.Explicit,
+            ExplicitPadding = padding,
+            OutputPadding = outputPadding,
+        };
+}
