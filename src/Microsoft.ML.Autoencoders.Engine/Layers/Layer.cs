@@ -23,7 +23,11 @@ public abstract class Layer
     /// <summary>Elements per sample coming out.</summary>
     public abstract int OutputSize { get; }
 
-    /// <summary>The learnable tensors of this layer (empty for parameter-free layers).</summary>
+    /// <summary>
+    /// The tensors this layer keeps in the model's store (empty for parameter-free layers): the learnable ones, and any
+    /// <see cref="ParameterRole.Buffer"/> it updates itself (batch norm's running statistics), which are saved with the
+    /// model but left alone by the optimizer.
+    /// </summary>
     public virtual IReadOnlyList<Parameter> Parameters => Array.Empty<Parameter>();
 
     /// <summary>Floats of per-batch scratch this layer needs between forward and backward (e.g. a dropout mask).</summary>

@@ -3,7 +3,11 @@ using Microsoft.ML.Autoencoders.Engine.Tensors;
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>What a layer needs to know about the pass it runs in.</summary>
-/// <param name="Training">True while training: dropout drops, noise layers add noise.</param>
+/// <param name="Training">
+/// True while training: dropout drops, noise layers add noise, batch norm normalizes by the batch's statistics and updates
+/// its running ones. Only the training step's forward pass runs with it (validation and scoring run <see cref="Inference"/>),
+/// so each training batch moves the running statistics exactly once.
+/// </param>
 /// <param name="Threads">The most threads a kernel may use.</param>
 /// <param name="Random">The generator for stochastic layers; null when the pass is deterministic.</param>
 public readonly record struct LayerContext(bool Training, int Threads, SeededRandom? Random = null)

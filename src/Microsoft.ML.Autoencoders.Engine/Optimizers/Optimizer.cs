@@ -6,7 +6,10 @@ namespace Microsoft.ML.Autoencoders.Engine.Optimizers;
 /// </summary>
 public abstract class Optimizer
 {
-    /// <summary>Creates the optimizer described by <paramref name="settings"/> for <paramref name="parameterCount"/> scalars.</summary>
+    /// <summary>
+    /// Creates the optimizer described by <paramref name="settings"/> for <paramref name="parameterCount"/> scalars (a
+    /// store's <see cref="Tensors.ParameterStore.TrainableCount"/>: buffers get no optimizer state and no step).
+    /// </summary>
     public static Optimizer Create(OptimizerSettings settings, int parameterCount)
     {
         settings.Validate();

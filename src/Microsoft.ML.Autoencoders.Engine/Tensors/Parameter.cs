@@ -1,7 +1,8 @@
 namespace Microsoft.ML.Autoencoders.Engine.Tensors;
 
 /// <summary>
-/// One named, shaped learnable tensor. It owns no memory: its values and gradients are views into the
+/// One named, shaped tensor of a model's state: a learnable one, or a <see cref="ParameterRole.Buffer"/> its layer
+/// updates itself (both are saved with the model). It owns no memory: its values and gradients are views into the
 /// single contiguous <see cref="ParameterStore"/> of the model it belongs to.
 /// </summary>
 public sealed class Parameter
@@ -29,6 +30,9 @@ public sealed class Parameter
     /// matrices are penalized by default rather than silently skipped.
     /// </summary>
     public ParameterRole Role { get; init; } = ParameterRole.Weight;
+
+    /// <summary>False for a <see cref="ParameterRole.Buffer"/>: state its layer updates itself, which the optimizer leaves alone.</summary>
+    public bool IsTrainable => Role != ParameterRole.Buffer;
 
     /// <summary>The shape, row-major.</summary>
     public int[] Shape { get; }

@@ -7,4 +7,18 @@ public enum ParameterRole
     Weight,
     /// <summary>A bias or another additive shift: weight penalties leave it alone, since it only moves activations.</summary>
     Bias,
+    /// <summary>
+    /// A per-channel gain (a normalization's γ). It is learned like a weight, but it mixes no inputs: it only rescales
+    /// what the layer has just normalized, so shrinking it toward zero (an L1/L2 weight penalty) would fight the
+    /// normalization rather than simplify the model. Weight penalties leave it alone, as Keras' BatchNormalization leaves
+    /// gamma unregularized by default. The optimizer's own weight decay still reaches it, as it reaches biases.
+    /// </summary>
+    Scale,
+    /// <summary>
+    /// State a layer keeps and updates itself rather than learns (batch norm's running mean and variance; PyTorch calls
+    /// these buffers). It is saved and loaded with the model like any parameter, but it is not trainable: the store lays it
+    /// out after every trainable parameter (<see cref="ParameterStore.TrainableCount"/>), so the optimizer never steps it,
+    /// no gradient reaches it, and no penalty reads it.
+    /// </summary>
+    Buffer,
 }

@@ -106,6 +106,7 @@ public sealed class AutoencoderTrainer
                     epochsWithoutImprovement = 0;
                     if (_options.RestoreBestWeights)
                     {
+                        // The whole store, buffers too: a layer's running statistics belong to the weights they were gathered under.
                         bestWeights ??= new float[_network.Parameters.Count];
                         _network.Parameters.Values.CopyTo(bestWeights, 0);
                     }

@@ -45,7 +45,8 @@ internal sealed unsafe class TrainingStep
         _lastLayer = _loss.ReadsLogits ? layers.Count - 1 : layers.Count;
         _cache = network.CreateCache(maxBatch, forTraining: true);
         _targetBatch = new float[maxBatch * network.InputSize];
-        _optimizer = Optimizer.Create(options.Optimizer, network.Parameters.Count);
+        // Only the trainable prefix: buffers (running statistics) are their layers' to update, in the training forward pass.
+        _optimizer = Optimizer.Create(options.Optimizer, network.Parameters.TrainableCount);
         _optimizer.Threads = options.Threads;
         _context = new LayerContext(true, options.Threads, random);
         _random = random;
@@ -145,8 +146,8 @@ internal sealed unsafe class TrainingStep
         }
         sequence.Backward(_cache, batch, _context, from, 0, overwriteGradients: !regularized);
         if (!_weightPenalty.IsEmpty) penalty += _weightPenalty.Apply(_network);
-        if (_overwritesParameterGradients) _optimizer.Step(_network.Parameters.Values, _network.Parameters.Gradients);
-        else _optimizer.StepAndClearGradients(_network.Parameters.Values, _network.Parameters.Gradients);
+        if (_overwritesParameterGradients) _optimizer.Step(_network.Parameters.TrainableValues, _network.Parameters.TrainableGradients);
+        else _optimizer.StepAndClearGradients(_network.Parameters.TrainableValues, _network.Parameters.TrainableGradients);
         _parameterGradientsAreZero = true;
         return batchLoss;
     }

@@ -1,0 +1,105 @@
+using Microsoft.ML.Autoencoders.Engine;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Tests.Specs;
+
+/// <summary>
+/// A convolutional autoencoder with batch norm in the encoder and the decoder and bilinear upsampling in the decoder
+/// trains through the estimator; its ONNX form (BatchNormalization on the running statistics, Resize linear with
+/// half-pixel coordinates) scores like the engine in ONNX Runtime, and the model read back (typed, and under Model.Load)
+/// has the running statistics it was saved with and scores the same.
+/// </summary>
+public class BatchNormBilinearNetworkTests
+{
+    private const int Side = 8;
+
+    private sealed class ImageRow
+    {
+        [VectorType(Side * Side)]
+        public float[] Pixels { get; set; } = [];
+    }
+
+    private static List<ImageRow> Images(int count)
+    {
+        var random = new Random(7);
+        var rows = new List<ImageRow>();
+        for (int i = 0; i < count; i++)
+        {
+            double cx = random.NextDouble() * Side, cy = random.NextDouble() * Side, radius = 1.5 + random.NextDouble() * 2;
+            var pixels = new float[Side * Side];
+            for (int y = 0; y < Side; y++)
+                for (int x = 0; x < Side; x++)
+                    pixels[y * Side + x] = (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (radius * radius));
+            rows.Add(new ImageRow { Pixels = pixels });
+        }
+        return rows;
+    }
+
+    [Fact]
+    public void BatchNormAndBilinearAutoencoderTrainsExportsAndReloadsWithItsRunningStatistics()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Images(160);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var transformer = ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            InputColumnName = "Pixels", EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
+            InputShape = [1, Side, Side],
+            EncoderLayers =
+            [
+                new Conv2dSpec(4, 3), new BatchNorm2dSpec(), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2),
+                new Conv2dSpec(2, 3), new BatchNorm2dSpec(), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2),
+            ],
+            DecoderLayers =
+            [
+                new Upsample2dSpec(2, UpsampleMode.Bilinear), new Conv2dSpec(4, 3), new BatchNorm2dSpec(), new ActivationSpec(Activation.Relu),
+                new Upsample2dSpec(2, UpsampleMode.Bilinear), new Conv2dSpec(1, 3), new ActivationSpec(Activation.Sigmoid),
+            ],
+            Loss = AutoencoderLoss.BinaryCrossEntropy,
+            Epochs = 6, BatchSize = 16, NumberOfThreads = 1,
+        }).Fit(data);
+
+        var network = transformer.Model.Network;
+        var norms = network.Layers.Layers.OfType<BatchNorm2d>().ToArray();
+        Assert.Equal(3, norms.Length);
+        // Training moved every running statistic off its start (mean 0, variance 1).
+        Assert.All(norms, n => Assert.Contains(n.RunningMean.Values.ToArray(), m => m != 0f));
+        Assert.All(norms, n => Assert.Contains(n.RunningVariance.Values.ToArray(), v => v != 1f));
+        Assert.Contains(network.Layers.Layers, l => l is BilinearUpsample2d);
+        var epochs = transformer.Model.TrainingHistory!.Epochs;
+        Assert.True(epochs[^1].TrainingLoss < epochs[0].TrainingLoss, $"loss {epochs[0].TrainingLoss} → {epochs[^1].TrainingLoss}");
+        var expected = transformer.Transform(data);
+
+        using var onnx = new MemoryStream();
+        transformer.SaveAsOnnx(onnx);
+        using (var session = new InferenceSession(onnx.ToArray()))
+        {
+            float[] batch = rows.SelectMany(r => r.Pixels).ToArray();
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(batch, [rows.Count, Side * Side]))]);
+            ColumnValues.AssertClose(transformer.Model.Reconstruct(batch, rows.Count), results.Single(r => r.Name == "reconstruction").AsEnumerable<float>().ToArray(), "ONNX Runtime reconstruction");
+            ColumnValues.AssertClose(transformer.Model.Encode(batch, rows.Count), results.Single(r => r.Name == "encoded").AsEnumerable<float>().ToArray(), "ONNX Runtime code");
+        }
+
+        onnx.Position = 0;
+        var reloaded = AutoencoderTransformer.LoadOnnx(onnx);
+        Assert.Equal(transformer.Model.Spec, reloaded.Model.Spec);
+        var reloadedNorms = reloaded.Model.Network.Layers.Layers.OfType<BatchNorm2d>().ToArray();
+        for (int k = 0; k < norms.Length; k++)
+        {
+            Assert.Equal(norms[k].RunningMean.Values.ToArray(), reloadedNorms[k].RunningMean.Values.ToArray());
+            Assert.Equal(norms[k].RunningVariance.Values.ToArray(), reloadedNorms[k].RunningVariance.Values.ToArray());
+        }
+        Assert.Equal(network.Parameters.Values, reloaded.Model.Network.Parameters.Values);
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Reconstruction"), ColumnValues.Vectors(reloaded.Transform(data), "Reconstruction"), "typed reload", 0);
+
+        using var file = new TemporaryFile();
+        ml.Model.Save(transformer, data.Schema, file.Path);
+        var loaded = new MLContext().Model.Load(file.Path, out _).Transform(data);
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Code"), ColumnValues.Vectors(loaded, "Code"), "Code after Model.Load");
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Reconstruction"), ColumnValues.Vectors(loaded, "Reconstruction"), "Reconstruction after Model.Load");
+        ColumnValues.AssertClose(ColumnValues.Scalars(expected, "Error"), ColumnValues.Scalars(loaded, "Error"), "Error after Model.Load");
+    }
+}
