@@ -15,6 +15,7 @@ public sealed class Conv2d : Layer
 {
     private readonly Parameter[] _parameters;
     private float[] _columnGradient = []; // grown once, a block per thread; the backward pass of one training step uses it
+    private readonly DirectLayout? _direct;
 
     /// <summary>Creates the layer; <paramref name="geometry"/> fixes the input shape, kernel, stride, dilation and padding.</summary>
     public Conv2d(ConvGeometry geometry, int filters, WeightInitialization initialization, string name = "conv")
@@ -27,6 +28,7 @@ public sealed class Conv2d : Layer
         Geometry = geometry;
         Filters = filters;
         Initialization = initialization;
+        if (DirectConvolution.Supports(geometry)) _direct = new DirectLayout(geometry, filters);
         Weights = new Parameter(name + ".weight", filters, geometry.Channels, geometry.KernelHeight, geometry.KernelWidth);
         Bias = new Parameter(name + ".bias", filters) { Role = ParameterRole.Bias };
         _parameters = [Weights, Bias];
@@ -59,8 +61,14 @@ public sealed class Conv2d : Layer
     /// <inheritdoc/>
     public override int OutputSize => Filters * Geometry.OutputPositions;
 
-    /// <summary>The im2col matrix of each image, [C·kh·kw, Ho·Wo], kept from forward for backward.</summary>
-    public override int ScratchSizePerSample => Geometry.PatchSize * Geometry.OutputPositions;
+    /// <summary>
+    /// What forward keeps for backward, per image: the zero-padded input planes (stride 1, <see cref="DirectConvolution"/>),
+    /// else the im2col matrix [C·kh·kw, Ho·Wo].
+    /// </summary>
+    public override int ScratchSizePerSample => _direct?.PaddedInputSize ?? Geometry.PatchSize * Geometry.OutputPositions;
+
+    /// <summary>True when the layer convolves directly from padded planes rather than through im2col and a GEMM.</summary>
+    public bool IsDirect => _direct != null;
 
     /// <summary>Xavier/He with Keras' fans for convolutions: fan-in C·kh·kw, fan-out F·kh·kw.</summary>
     public override void Initialize(SeededRandom random)
@@ -76,8 +84,29 @@ public sealed class Conv2d : Layer
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pScratch = scratch)
+        fixed (float* pw = Weights.Values)
+        fixed (float* pb = Bias.Values)
         {
-            ParallelRange.Run(batch, context.Threads, new ForwardImages(this, px, py, pScratch), grain: 1, minPerThread: 1);
+            if (_direct != null) ParallelRange.Run(batch, context.Threads, new ForwardDirect(this, px, py, pScratch, pw, pb), grain: 1, minPerThread: 1);
+            else ParallelRange.Run(batch, context.Threads, new ForwardImages(this, px, py, pScratch), grain: 1, minPerThread: 1);
+        }
+    }
+
+    /// <summary>Each image copied into its zero-padded planes in the scratch (kept for dW), then correlated directly.</summary>
+    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            var g = layer.Geometry;
+            var d = layer._direct!;
+            for (int n = start; n < end; n++)
+            {
+                float* padded = scratch + (nint)n * d.PaddedInputSize;
+                new Span<float>(padded, d.PaddedInputSize).Clear();
+                DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
+                DirectConvolution.Correlate(padded, g.Channels, d.PaddedHeight, d.InputRowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
+                    y + (nint)n * layer.OutputSize, g.OutputHeight, g.OutputWidth, accumulate: false);
+            }
         }
     }
 
@@ -117,17 +146,27 @@ public sealed class Conv2d : Layer
         int parts = ParallelRange.Parts(batch, context.Threads, minPerThread: 1);
         int block = Filters * patch + Filters;
         if (_partialGradients.Length < parts * block) _partialGradients = new float[parts * block];
-        if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
         Array.Clear(_partialGradients, 0, parts * block);
+        if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values);
+        else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
         fixed (float* pScratch = scratch)
         fixed (float* pPartials = _partialGradients)
         fixed (float* pColumns = _columnGradient)
         {
-            var kernel = new BackwardImages(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, pColumns, batch, parts, context.OverwriteInputGradient);
-            if (parts == 1) kernel.Execute(0, batch);
-            else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
+            if (_direct != null)
+            {
+                var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, batch, parts, context.OverwriteInputGradient);
+                if (parts == 1) kernel.Execute(0, batch);
+                else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
+            }
+            else
+            {
+                var kernel = new BackwardImages(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, pColumns, batch, parts, context.OverwriteInputGradient);
+                if (parts == 1) kernel.Execute(0, batch);
+                else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
+            }
         }
 
         Span<float> dW = Weights.Gradients, db = Bias.Gradients;
@@ -166,6 +205,113 @@ public sealed class Conv2d : Layer
                 if (overwrite) image.Clear();
                 Im2Col.Scatter(g, columnGradient, image);
             }
+        }
+    }
+
+    /// <summary>
+    /// The direct backward pass of a stride-1 layer, image by image: dW from the padded input forward kept, db from dy's
+    /// sums, and dx as the correlation of dy (padded by kernel − 1 − padding) with the flipped kernel.
+    /// </summary>
+    private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int batch, int parts,
+        bool overwrite) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            var g = layer.Geometry;
+            var d = layer._direct!;
+            int filters = layer.Filters, patch = g.PatchSize, ho = g.OutputHeight, wo = g.OutputWidth;
+            int part = (int)(((long)start * parts + batch - 1) / batch);
+            float* dW = partials + (nint)part * (filters * patch + filters);
+            float* db = dW + filters * patch;
+            fixed (float* gradientRowsBase = d.GradientRows)
+            fixed (float* paddedGradientBase = d.PaddedGradient)
+            fixed (float* flipped = d.FlippedWeights)
+            {
+                float* gradientRows = gradientRowsBase + (nint)part * d.GradientRowsSize;
+                float* paddedGradient = paddedGradientBase + (nint)part * d.PaddedGradientSize;
+                for (int n = start; n < end; n++)
+                {
+                    float* gradient = dy + (nint)n * layer.OutputSize;
+                    for (int f = 0; f < filters; f++)
+                    {
+                        var plane = new ReadOnlySpan<float>(gradient + (nint)f * ho * wo, ho * wo);
+                        db[f] += TensorPrimitives.Sum(plane);
+                        for (int oy = 0; oy < ho; oy++)
+                            plane.Slice(oy * wo, wo).CopyTo(new Span<float>(gradientRows + ((nint)f * ho + oy) * d.GradientStride, wo));
+                    }
+                    DirectConvolution.AccumulateWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, d.PaddedHeight, d.InputRowStride,
+                        gradientRows, d.GradientStride, filters, g.KernelHeight, g.KernelWidth, ho, dW);
+                    if (dx == null) continue;
+                    DirectConvolution.CopyIntoPadded(gradient, filters, ho, wo, paddedGradient, d.PaddedGradientHeight, d.GradientRowStride,
+                        g.KernelHeight - 1 - g.PadTop, g.KernelWidth - 1 - g.PadLeft);
+                    DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
+                        g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The buffers of the direct path. The padded input lives in each image's scratch (so concurrent scorers never share
+    /// it); the backward buffers are the layer's, one block per thread, cleared once: every image writes only their
+    /// interiors, so the zero borders and row tails the kernels rely on stay zero.
+    /// </summary>
+    private sealed class DirectLayout
+    {
+        private readonly ConvGeometry _geometry;
+        private readonly int _filters;
+
+        public DirectLayout(ConvGeometry g, int filters)
+        {
+            _geometry = g;
+            _filters = filters;
+            PaddedHeight = g.Height + g.PadTop + g.PadBottom;
+            InputRowStride = DirectConvolution.RowStride(g.Width + g.PadLeft + g.PadRight, g.OutputWidth, g.KernelWidth);
+            PaddedInputSize = g.Channels * PaddedHeight * InputRowStride;
+            GradientStride = DirectConvolution.RoundUp(g.OutputWidth, 8);
+            GradientRowsSize = filters * g.OutputHeight * GradientStride;
+            // dL/dx is a stride-1 correlation of dy giving H×W: kernel − 1 − padding zeros before dy on each axis.
+            PaddedGradientHeight = g.Height + g.KernelHeight - 1;
+            GradientRowStride = DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth);
+            PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
+        }
+
+        /// <summary>Rows of the padded input planes (the stride-1 output height plus kernel − 1).</summary>
+        public int PaddedHeight { get; }
+
+        /// <summary>Floats per padded input row: the padded width, or more so a last chunk's loads stay in the row.</summary>
+        public int InputRowStride { get; }
+
+        /// <summary>Floats of one image's padded input planes (its forward scratch).</summary>
+        public int PaddedInputSize { get; }
+
+        /// <summary>Floats per row of dy's copy for dW: the output width rounded up to whole vectors, tails zero.</summary>
+        public int GradientStride { get; }
+
+        /// <summary>Floats of one thread's copy of dy for dW.</summary>
+        public int GradientRowsSize { get; }
+
+        /// <summary>Rows of dy's padded planes for the input gradient.</summary>
+        public int PaddedGradientHeight { get; }
+
+        /// <summary>Floats per row of dy's padded planes.</summary>
+        public int GradientRowStride { get; }
+
+        /// <summary>Floats of one thread's padded dy planes.</summary>
+        public int PaddedGradientSize { get; }
+
+        public float[] GradientRows { get; private set; } = [];
+        public float[] PaddedGradient { get; private set; } = [];
+        public float[] FlippedWeights { get; private set; } = [];
+
+        /// <summary>Grows the per-thread blocks for <paramref name="parts"/> threads and flips the current weights.</summary>
+        public void EnsureBackwardBuffers(int parts, ReadOnlySpan<float> weights)
+        {
+            var g = _geometry;
+            if (GradientRows.Length < parts * GradientRowsSize) GradientRows = new float[parts * GradientRowsSize];
+            if (PaddedGradient.Length < parts * PaddedGradientSize) PaddedGradient = new float[parts * PaddedGradientSize];
+            if (FlippedWeights.Length != weights.Length) FlippedWeights = new float[weights.Length];
+            DirectConvolution.FlipForInputGradient(weights, _filters, g.Channels, g.KernelHeight, g.KernelWidth, FlippedWeights);
         }
     }
 

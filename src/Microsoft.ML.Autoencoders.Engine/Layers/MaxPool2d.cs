@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 
@@ -36,55 +38,164 @@ public sealed class MaxPool2d : Layer
     /// <summary>Written over image by image: each image's gradient is cleared right before its maxima are routed into it.</summary>
     internal override bool CanOverwriteInputGradient => true;
 
-    /// <inheritdoc/>
-    public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
+    /// <summary>Images are split over the threads; each output keeps the index of its maximum (the first, or a NaN) for backward.</summary>
+    public override unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
     {
-        var g = Geometry;
-        int ho = g.OutputHeight, wo = g.OutputWidth, plane = g.Height * g.Width;
-        for (int n = 0; n < batch; n++)
+        fixed (float* px = x)
+        fixed (float* py = y)
+        fixed (float* pArgmax = scratch)
         {
-            ReadOnlySpan<float> image = x.Slice(n * InputSize, InputSize);
-            Span<float> output = y.Slice(n * OutputSize, OutputSize);
-            Span<float> argmax = scratch.Slice(n * OutputSize, OutputSize);
-            int o = 0;
-            for (int c = 0; c < g.Channels; c++)
+            ParallelRange.Run(batch, context.Threads, new ForwardImages(this, px, py, pArgmax), grain: 1, minPerThread: 8);
+        }
+    }
+
+    private readonly unsafe struct ForwardImages(MaxPool2d layer, float* x, float* y, float* argmax) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            var g = layer.Geometry;
+            bool twoByTwo = g.KernelHeight == 2 && g.KernelWidth == 2 && g.Stride == 2;
+            for (int n = start; n < end; n++)
             {
-                for (int oy = 0; oy < ho; oy++)
+                float* image = x + (nint)n * layer.InputSize;
+                float* output = y + (nint)n * layer.OutputSize;
+                float* indices = argmax + (nint)n * layer.OutputSize;
+                if (twoByTwo) PoolTwoByTwo(g, image, output, indices);
+                else PoolAnyWindow(g, image, output, indices);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The common 2×2, stride-2 window, written without data-dependent branches: on the ReLU outputs a pool sees, which
+    /// of four values wins is close to random, and a branch per comparison mispredicted often enough to make pooling
+    /// cost as much as the convolution before it. A ceil-mode window past the edge reads its last row or column twice,
+    /// which picks the same maximum and index.
+    /// </summary>
+    private static unsafe void PoolTwoByTwo(in ConvGeometry g, float* image, float* output, float* indices)
+    {
+        int ho = g.OutputHeight, wo = g.OutputWidth, plane = g.Height * g.Width, o = 0;
+        // Whole pairs of columns: eight outputs at a time from two 16-float loads per row.
+        int vectorOutputs = Vector256.IsHardwareAccelerated ? Math.Min(wo, g.Width / 2) / 8 * 8 : 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            for (int oy = 0; oy < ho; oy++, o += wo)
+            {
+                int y0 = 2 * oy, y1 = Math.Min(y0 + 1, g.Height - 1);
+                int row0 = c * plane + y0 * g.Width, row1 = c * plane + y1 * g.Width;
+                for (int ox = 0; ox < vectorOutputs; ox += 8) PoolEight(image, row0, row1, 2 * ox, output + o + ox, indices + o + ox);
+                for (int ox = vectorOutputs; ox < wo; ox++)
                 {
-                    int y0 = oy * g.Stride, y1 = Math.Min(y0 + g.KernelHeight, g.Height);
-                    for (int ox = 0; ox < wo; ox++, o++)
-                    {
-                        int x0 = ox * g.Stride, x1 = Math.Min(x0 + g.KernelWidth, g.Width);
-                        int best = c * plane + y0 * g.Width + x0;
-                        float max = image[best];
-                        for (int yy = y0; yy < y1; yy++)
-                        {
-                            for (int xx = x0; xx < x1; xx++)
-                            {
-                                int at = c * plane + yy * g.Width + xx;
-                                if (image[at] > max || float.IsNaN(image[at])) { max = image[at]; best = at; }
-                            }
-                        }
-                        output[o] = max;
-                        argmax[o] = best;
-                    }
+                    int x0 = 2 * ox, x1 = Math.Min(x0 + 1, g.Width - 1);
+                    int best = row0 + x0;
+                    float max = image[best];
+                    Take(image, row0 + x1, ref max, ref best);
+                    Take(image, row1 + x0, ref max, ref best);
+                    Take(image, row1 + x1, ref max, ref best);
+                    output[o + ox] = max;
+                    indices[o + ox] = best;
                 }
             }
         }
     }
 
-    /// <inheritdoc/>
-    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
+    /// <summary>
+    /// Eight 2×2 windows starting at column <paramref name="x"/> of rows <paramref name="row0"/> and <paramref name="row1"/>:
+    /// the even and odd columns of each row are split apart, and the four candidates compared with selects in the same
+    /// order as <see cref="Take"/> (top-left, top-right, bottom-left, bottom-right), so ties and NaNs resolve the same way.
+    /// Indices are kept as floats (exact below 2²⁴), as the scratch stores them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PoolEight(float* image, int row0, int row1, int x, float* output, float* indices)
+    {
+        var evenThenOdd = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        var twice = Vector256.Create(0f, 2f, 4f, 6f, 8f, 10f, 12f, 14f);
+        var a = Vector256.Shuffle(Vector256.Load(image + row0 + x), evenThenOdd);
+        var b = Vector256.Shuffle(Vector256.Load(image + row0 + x + 8), evenThenOdd);
+        var d = Vector256.Shuffle(Vector256.Load(image + row1 + x), evenThenOdd);
+        var e = Vector256.Shuffle(Vector256.Load(image + row1 + x + 8), evenThenOdd);
+        var topLeft = Vector256.Create(a.GetLower(), b.GetLower());
+        var topRight = Vector256.Create(a.GetUpper(), b.GetUpper());
+        var bottomLeft = Vector256.Create(d.GetLower(), e.GetLower());
+        var bottomRight = Vector256.Create(d.GetUpper(), e.GetUpper());
+        var topIndex = Vector256.Create((float)(row0 + x)) + twice;
+        var bottomIndex = Vector256.Create((float)(row1 + x)) + twice;
+
+        var max = topLeft;
+        var best = topIndex;
+        Select(topRight, topIndex + Vector256<float>.One, ref max, ref best);
+        Select(bottomLeft, bottomIndex, ref max, ref best);
+        Select(bottomRight, bottomIndex + Vector256<float>.One, ref max, ref best);
+        max.Store(output);
+        best.Store(indices);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Select(Vector256<float> value, Vector256<float> index, ref Vector256<float> max, ref Vector256<float> best)
+    {
+        var wins = Vector256.GreaterThan(value, max) | ~Vector256.Equals(value, value);
+        max = Vector256.ConditionalSelect(wins, value, max);
+        best = Vector256.ConditionalSelect(wins, index, best);
+    }
+
+    /// <summary>max, best ← image[at], at when it is larger or NaN (so a NaN propagates, as in PyTorch); selects, not branches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Take(float* image, int at, ref float max, ref int best)
+    {
+        float value = image[at];
+        bool wins = value > max || float.IsNaN(value);
+        max = wins ? value : max;
+        best = wins ? at : best;
+    }
+
+    private static unsafe void PoolAnyWindow(in ConvGeometry g, float* image, float* output, float* indices)
+    {
+        int ho = g.OutputHeight, wo = g.OutputWidth, plane = g.Height * g.Width, o = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            for (int oy = 0; oy < ho; oy++)
+            {
+                int y0 = oy * g.Stride, y1 = Math.Min(y0 + g.KernelHeight, g.Height);
+                for (int ox = 0; ox < wo; ox++, o++)
+                {
+                    int x0 = ox * g.Stride, x1 = Math.Min(x0 + g.KernelWidth, g.Width);
+                    int best = c * plane + y0 * g.Width + x0;
+                    float max = image[best];
+                    for (int yy = y0; yy < y1; yy++)
+                        for (int xx = x0; xx < x1; xx++) Take(image, c * plane + yy * g.Width + xx, ref max, ref best);
+                    output[o] = max;
+                    indices[o] = best;
+                }
+            }
+        }
+    }
+
+    /// <summary>Images are split over the threads: each routes its outputs' gradients to the inputs that won.</summary>
+    public override unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
     {
         if (dx.IsEmpty) return;
-        for (int n = 0; n < batch; n++)
+        fixed (float* pdy = dy)
+        fixed (float* pdx = dx)
+        fixed (float* pArgmax = scratch)
         {
-            Span<float> image = dx.Slice(n * InputSize, InputSize);
-            if (context.OverwriteInputGradient) image.Clear();
-            ReadOnlySpan<float> gradient = dy.Slice(n * OutputSize, OutputSize);
-            ReadOnlySpan<float> argmax = scratch.Slice(n * OutputSize, OutputSize);
-            for (int o = 0; o < OutputSize; o++) image[(int)argmax[o]] += gradient[o];
+            ParallelRange.Run(batch, context.Threads, new BackwardImages(this, pdy, pdx, pArgmax, context.OverwriteInputGradient), grain: 1, minPerThread: 8);
+        }
+    }
+
+    private readonly unsafe struct BackwardImages(MaxPool2d layer, float* dy, float* dx, float* argmax, bool overwrite) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            int inputSize = layer.InputSize, outputSize = layer.OutputSize;
+            for (int n = start; n < end; n++)
+            {
+                float* image = dx + (nint)n * inputSize;
+                if (overwrite) new Span<float>(image, inputSize).Clear();
+                float* gradient = dy + (nint)n * outputSize;
+                float* indices = argmax + (nint)n * outputSize;
+                for (int o = 0; o < outputSize; o++) image[(int)indices[o]] += gradient[o];
+            }
         }
     }
 

@@ -21,6 +21,13 @@ public class ConvolutionLayerTests
         { 3, 8, 5, 2, 3, 1, Conv2dPadding.Valid, 0, 2, 2 },
         { 2, 6, 7, 3, 2, 2, Conv2dPadding.Explicit, 1, 1, 1 },
         { 1, 9, 9, 5, 5, 3, Conv2dPadding.Same, 0, 1, 2 },
+        // Stride 1 runs the direct kernels (DirectConvolution): blocks of four filters and a tail, rows of more than one
+        // 16-column chunk, even and 5×5 kernels, and padding on one side only.
+        { 3, 9, 19, 5, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 2, 6, 17, 8, 3, 1, Conv2dPadding.Valid, 0, 1, 2 },
+        { 2, 5, 7, 4, 2, 1, Conv2dPadding.Explicit, 1, 1, 2 },
+        { 1, 8, 8, 4, 5, 1, Conv2dPadding.Same, 0, 1, 1 },
+        { 4, 6, 6, 2, 2, 1, Conv2dPadding.Same, 0, 1, 3 },
     };
 
     private static Conv2d BuildConv(TensorShape input, Conv2dSpec spec, SeededRandom random, out ParameterStore store)
@@ -41,6 +48,8 @@ public class ConvolutionLayerTests
         var spec = new Conv2dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform);
         var layer = BuildConv(input, spec, random, out _);
         var g = layer.Geometry;
+        // The case list covers both algorithms: direct for stride 1 without dilation, im2col + GEMM for the rest.
+        Assert.Equal(stride == 1 && dilation == 1 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated, layer.IsDirect);
         float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
         float[] y = new float[batch * layer.OutputSize];
         layer.Forward(x, y, new float[batch * layer.ScratchSizePerSample], batch, Context);
@@ -151,6 +160,8 @@ public class ConvolutionLayerTests
     [InlineData(2, 7, 7, 2, 0, false)]  // 7 → 3
     [InlineData(3, 6, 9, 3, 2, false)]  // overlapping windows
     [InlineData(1, 8, 5, 3, 2, true)]
+    [InlineData(2, 5, 35, 2, 0, true)]  // 2×2 windows wide enough for the vector path (8 outputs at a time) and a tail
+    [InlineData(1, 4, 40, 2, 2, false)]
     public void MaxPool2d_MatchesTheDefinitionAndRoutesGradientsToTheMaximum(int c, int h, int w, int pool, int stride, bool ceil)
     {
         var random = new SeededRandom(7);
@@ -185,6 +196,32 @@ public class ConvolutionLayerTests
             return TestData.WeightedSum(coefficients, y);
         }
         GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
+    }
+
+    [Fact]
+    public void MaxPool2d_TiesGoToTheFirstAndNaNsWin_InTheVectorPathToo()
+    {
+        // One channel, 2 × 34: the first 16 windows run eight at a time, the last one alone.
+        var input = new TensorShape(1, 2, 34);
+        var spec = new MaxPool2dSpec(2);
+        var layer = spec.Build(TestContexts.Build("pool", input, spec.InferOutputShape(input)));
+        float[] x = new float[input.Size]; // all ties at 0
+        x[5] = float.NaN;                  // window 2, top-right
+        x[34 + 30] = float.NaN;            // window 15, bottom-left
+        x[32] = 1f; x[34 + 33] = 1f;       // window 16 (scalar path): a tie between top-left and bottom-right
+        float[] y = new float[layer.OutputSize], scratch = new float[layer.ScratchSizePerSample], dx = new float[x.Length];
+        float[] dy = Enumerable.Range(1, layer.OutputSize).Select(i => (float)i).ToArray();
+        layer.Forward(x, y, scratch, 1, Context);
+        layer.Backward(x, y, dy, dx, scratch, 1, Context);
+
+        Assert.True(float.IsNaN(y[2]) && float.IsNaN(y[15]));
+        Assert.Equal(1f, y[16]);
+        Assert.Equal(dy[2], dx[5]);
+        Assert.Equal(dy[15], dx[34 + 30]);
+        Assert.Equal(dy[16], dx[32]);
+        Assert.Equal(0f, dx[34 + 33]);
+        Assert.Equal(dy[0], dx[0]); // a window of zeros: its top-left wins
+        Assert.Equal(0f, dx[1] + dx[34] + dx[35]);
     }
 
     [Theory]
