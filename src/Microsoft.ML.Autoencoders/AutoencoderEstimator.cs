@@ -80,8 +80,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
         // layer list when the input shape is given (its shapes may depend on it); Fit checks the rest.
         CheckLayerOptions(options);
-        NetworkSpec? spec = options.EncoderLayers == null ? ToArchitecture(options, inputSize: 1).ToSpec()
-            : options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
+        NetworkSpec? spec = options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
+            : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToArchitecture(options, inputSize: 1).ToSpec()
             : null;
         if (spec != null) foreach (var regularizer in training.CodeRegularizers) regularizer.Validate(spec);
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
@@ -166,6 +166,12 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             if (shape.Size != inputSize)
                 throw new ArgumentOutOfRangeException(nameof(options), $"InputShape {shape} holds {shape.Size} values, but column '{options.InputColumnName}' has {inputSize} per row.");
         }
+        if (options.ConvolutionBlocks is { } blocks)
+        {
+            if (shape.Rank != 3)
+                throw new ArgumentException($"ConvolutionBlocks need images: set InputShape to [channels, height, width] (it is {(options.InputShape == null ? "unset" : shape.ToString())}).", nameof(options));
+            return ToConvolutionalArchitecture(options, shape, blocks).ToSpec();
+        }
         if (options.EncoderLayers is not { } encoder)
         {
             if (shape.Rank != 1)
@@ -182,6 +188,26 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     /// <summary>Refuses option combinations that would leave one of them silently unused.</summary>
     private static void CheckLayerOptions(AutoencoderOptions options)
     {
+        if (options.ConvolutionBlocks != null)
+        {
+            if (options.EncoderLayers != null || options.DecoderLayers != null)
+                throw new ArgumentException("Give the network either as ConvolutionBlocks or as EncoderLayers/DecoderLayers, not both.", nameof(options));
+            if (options.ConvolutionBlocks.Count == 0)
+                throw new ArgumentException("ConvolutionBlocks is empty: give at least one block, or leave it null.", nameof(options));
+            string? unusedByBlocks =
+                options.HiddenLayerSizes is { Length: > 0 } ? nameof(options.HiddenLayerSizes)
+                : options.CodeSize != Defaults.CodeSize ? nameof(options.CodeSize)
+                : options.CodeActivation != Defaults.CodeActivation ? nameof(options.CodeActivation)
+                : options.TiedWeights ? nameof(options.TiedWeights)
+                : null;
+            if (unusedByBlocks != null)
+            {
+                throw new ArgumentException(
+                    $"{unusedByBlocks} shapes the dense network and would go unused beside ConvolutionBlocks (the code is the last block's " +
+                    "output): leave it at its default, or give the layers as EncoderLayers.", nameof(options));
+            }
+            return;
+        }
         if (options.EncoderLayers == null)
         {
             if (options.DecoderLayers != null)
@@ -211,6 +237,17 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             throw new ArgumentException("OutputActivation ends a mirrored decoder; with DecoderLayers, end the list with an ActivationSpec instead.", nameof(options));
     }
 
+    internal static ConvolutionalArchitecture ToConvolutionalArchitecture(AutoencoderOptions options, TensorShape shape, IReadOnlyList<ConvolutionBlock> blocks) => new()
+    {
+        InputShape = shape,
+        Blocks = blocks,
+        HiddenActivation = ToEngine(options.HiddenActivation),
+        OutputActivation = ToEngine(options.OutputActivation),
+        LeakyReluSlope = options.LeakyReluSlope,
+        DropoutRate = options.DropoutRate,
+        Initialization = ToEngine(options.WeightInitialization),
+    };
+
     internal static AutoencoderArchitecture ToArchitecture(AutoencoderOptions options, int inputSize) => new()
     {
         InputSize = inputSize,
@@ -220,16 +257,18 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         CodeActivation = ToEngine(options.CodeActivation),
         OutputActivation = ToEngine(options.OutputActivation),
         LeakyReluSlope = options.LeakyReluSlope,
-        Initialization = options.WeightInitialization switch
-        {
-            AutoencoderWeightInitialization.XavierOrHeByActivation => WeightInitialization.XavierOrHeByActivation,
-            AutoencoderWeightInitialization.XavierUniform => WeightInitialization.XavierUniform,
-            AutoencoderWeightInitialization.HeUniform => WeightInitialization.HeUniform,
-            AutoencoderWeightInitialization.FanInUniform => WeightInitialization.FanInUniform,
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.WeightInitialization, "Unknown weight initialization."),
-        },
+        Initialization = ToEngine(options.WeightInitialization),
         DropoutRate = options.DropoutRate,
         TiedWeights = options.TiedWeights,
+    };
+
+    private static WeightInitialization ToEngine(AutoencoderWeightInitialization initialization) => initialization switch
+    {
+        AutoencoderWeightInitialization.XavierOrHeByActivation => WeightInitialization.XavierOrHeByActivation,
+        AutoencoderWeightInitialization.XavierUniform => WeightInitialization.XavierUniform,
+        AutoencoderWeightInitialization.HeUniform => WeightInitialization.HeUniform,
+        AutoencoderWeightInitialization.FanInUniform => WeightInitialization.FanInUniform,
+        _ => throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "Unknown weight initialization."),
     };
 
     /// <summary>The engine's training options; <paramref name="inputRange"/> (the data's [min, max]) bounds the noise.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
 
@@ -46,9 +47,21 @@ public sealed class AutoencoderOptions
     public IReadOnlyList<LayerSpec>? DecoderLayers { get; set; }
 
     /// <summary>
+    /// A convolutional encoder as blocks (filters, kernel, stride, pooling), outermost first, mirrored by the decoder
+    /// as in the Keras blog: e.g. <c>[new(16), new(8), new(8)]</c> on <see cref="InputShape"/> [1, 28, 28] gives
+    /// Conv16-Pool-Conv8-Pool-Conv8-Pool, a code of 8×4×4, and Conv8-Up-Conv8-Up-Conv16-Up-Conv1 back. Each convolution
+    /// is followed by <see cref="HiddenActivation"/>, the last one by <see cref="OutputActivation"/>; a strided block is
+    /// undone by a transposed convolution; <see cref="DropoutRate"/> adds dropout after every block. Needs an image
+    /// <see cref="InputShape"/> [channels, height, width]; the dense size options (<see cref="HiddenLayerSizes"/>,
+    /// <see cref="CodeSize"/>, <see cref="CodeActivation"/>, <see cref="TiedWeights"/>) and <see cref="EncoderLayers"/>
+    /// must then stay unset.
+    /// </summary>
+    public IReadOnlyList<ConvolutionBlock>? ConvolutionBlocks { get; set; }
+
+    /// <summary>
     /// The per-row shape of the input vector's values, outermost first (e.g. [1, 28, 28] for one-channel images); null
     /// reads each row as flat. Its element count must equal the column's vector size; a shape of more than one
-    /// dimension needs <see cref="EncoderLayers"/> (the size options build a dense network on flat rows).
+    /// dimension needs <see cref="EncoderLayers"/> or <see cref="ConvolutionBlocks"/> (the size options build a dense network on flat rows).
     /// </summary>
     public int[]? InputShape { get; set; }
 
