@@ -73,7 +73,7 @@ stages.Run(
         IDataView firstRows = mlContext.Data.TakeRows(scoredTest, PictureDigits);
         var reconstructions = firstRows.GetColumn<float[]>("Reconstruction").ToList();
         var originals = Enumerable.Range(0, reconstructions.Count).Select(i => test.Image(i).ToArray()).ToList();
-        ReconstructionGrid.Write(picturePath, originals, reconstructions);
+        DigitGrid.Write(picturePath, originals, reconstructions);
         return picturePath;
     },
     path => path);

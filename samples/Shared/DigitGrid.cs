@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
-namespace MnistDeepAutoencoder;
+namespace Microsoft.ML.Autoencoders.Samples;
 
 /// <summary>
-/// Draws digits above their reconstructions as a grayscale PNG: one column per digit, originals in the top
-/// row, the autoencoder's output in the bottom row, each pixel blown up to a square so 28×28 is visible.
+/// Draws rows of MNIST-sized images as one grayscale PNG: one column per digit, one row per kind of image (originals
+/// above reconstructions; noisy, denoised and clean), each pixel blown up to a square so 28×28 is visible.
 /// </summary>
-internal static class ReconstructionGrid
+internal static class DigitGrid
 {
     private const int Side = 28;
     private const int Scale = 4;
@@ -16,26 +16,22 @@ internal static class ReconstructionGrid
 
     /// <summary>Writes the grid to <paramref name="path"/>.</summary>
     /// <param name="path">The PNG file to create; its folder is created when missing.</param>
-    /// <param name="originals">The input images, 784 values in [0, 1] each.</param>
-    /// <param name="reconstructions">The matching outputs, one per original; values are clamped to [0, 1].</param>
-    public static void Write(string path, IReadOnlyList<float[]> originals, IReadOnlyList<float[]> reconstructions)
+    /// <param name="rows">The rows top to bottom, each the same number of images of 784 values (clamped to [0, 1]).</param>
+    public static void Write(string path, params IReadOnlyList<float[]>[] rows)
     {
-        if (originals.Count != reconstructions.Count || originals.Count == 0)
+        if (rows.Length == 0 || rows[0].Count == 0 || rows.Any(r => r.Count != rows[0].Count))
         {
-            throw new ArgumentException($"Need as many reconstructions ({reconstructions.Count}) as originals ({originals.Count}), and at least one.");
+            throw new ArgumentException($"Need at least one row, and every row as long as the first ({(rows.Length == 0 ? 0 : rows[0].Count)} images).");
         }
 
-        int cell = Side * Scale;
-        int width = originals.Count * cell + (originals.Count + 1) * Gap;
-        int height = 2 * cell + 3 * Gap;
+        int columns = rows[0].Count, cell = Side * Scale;
+        int width = columns * cell + (columns + 1) * Gap;
+        int height = rows.Length * cell + (rows.Length + 1) * Gap;
         byte[] gray = new byte[width * height];
         Array.Fill(gray, GapShade);
-        for (int i = 0; i < originals.Count; i++)
-        {
-            int left = Gap + i * (cell + Gap);
-            Paint(gray, width, left, Gap, originals[i]);
-            Paint(gray, width, left, 2 * Gap + cell, reconstructions[i]);
-        }
+        for (int r = 0; r < rows.Length; r++)
+            for (int i = 0; i < columns; i++)
+                Paint(gray, width, Gap + i * (cell + Gap), Gap + r * (cell + Gap), rows[r][i]);
 
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
         // Skia may pad rows, so copy row by row at its stride.
