@@ -102,7 +102,6 @@ public sealed class Conv2d : Layer
             for (int n = start; n < end; n++)
             {
                 float* padded = scratch + (nint)n * d.PaddedInputSize;
-                new Span<float>(padded, d.PaddedInputSize).Clear();
                 DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
                 DirectConvolution.Correlate(padded, g.Channels, d.PaddedHeight, d.InputRowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
                     y + (nint)n * layer.OutputSize, g.OutputHeight, g.OutputWidth, accumulate: false);
@@ -253,8 +252,8 @@ public sealed class Conv2d : Layer
 
     /// <summary>
     /// The buffers of the direct path. The padded input lives in each image's scratch (so concurrent scorers never share
-    /// it); the backward buffers are the layer's, one block per thread, cleared once: every image writes only their
-    /// interiors, so the zero borders and row tails the kernels rely on stay zero.
+    /// it); the backward buffers are the layer's, one block per thread. The gradient rows for dW are cleared once: every
+    /// image writes only their first output-width values, so the zero tails the kernel relies on stay zero.
     /// </summary>
     private sealed class DirectLayout
     {
