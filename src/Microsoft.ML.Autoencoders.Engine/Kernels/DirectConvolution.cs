@@ -91,8 +91,11 @@ internal static unsafe class DirectConvolution
                     {
                         for (int f = 0; f < block; f++)
                         {
-                            float* target = output + ((nint)(f0 + f) * outputHeight + oy + r) * outputWidth + ox;
-                            StoreChunk(target, chunk + (r * FilterBlock + f) * ChunkColumns, valid, bias == null ? 0f : bias[f0 + f], accumulate);
+                            int offset = (oy + r) * outputWidth + ox;
+                            float* target = output + (nint)(f0 + f) * outputHeight * outputWidth + offset;
+                            // Spare room for a whole-chunk store only where the rows below are written later: rows of one chunk.
+                            int room = outputWidth <= ChunkColumns ? outputHeight * outputWidth - offset : valid;
+                            StoreChunk(target, chunk + (r * FilterBlock + f) * ChunkColumns, valid, room, bias == null ? 0f : bias[f0 + f], accumulate);
                         }
                     }
                 }
@@ -100,15 +103,34 @@ internal static unsafe class DirectConvolution
         }
     }
 
-    /// <summary>Writes (or adds) the first <paramref name="valid"/> values of a computed chunk plus the bias.</summary>
+    /// <summary>
+    /// Writes (or adds) the first <paramref name="valid"/> values of a computed chunk plus the bias; <paramref name="room"/>
+    /// is how many values of this output plane start at <paramref name="target"/>.
+    /// </summary>
+    /// <remarks>
+    /// Most rows here are one partial chunk (14, 7 or 4 wide). Such a chunk is still written whole when the plane has room:
+    /// the extra values land on the rows below, which are computed after it and overwrite them. Only near the end of a
+    /// plane, in rows of several chunks, or when adding into the output are the stores masked, because masked stores cost
+    /// many cycles on some cores.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreChunk(float* target, float* computed, int valid, float shift, bool accumulate)
+    private static void StoreChunk(float* target, float* computed, int valid, int room, float shift, bool accumulate)
     {
-        if (valid == ChunkColumns || Avx.IsSupported)
+        var shift8 = Vector256.Create(shift);
+        if (valid == ChunkColumns || (!accumulate && room >= ChunkColumns))
         {
-            // Two vector stores, masked for a row's last partial chunk: most rows here (14, 7, 4 wide) are one partial
-            // chunk, and element-by-element stores of them cost as much as a tenth of the FMAs.
-            var shift8 = Vector256.Create(shift);
+            var low = Vector256.Load(computed) + shift8;
+            var high = Vector256.Load(computed + 8) + shift8;
+            if (accumulate)
+            {
+                low += Vector256.Load(target);
+                high += Vector256.Load(target + 8);
+            }
+            low.Store(target);
+            high.Store(target + 8);
+        }
+        else if (Avx.IsSupported)
+        {
             StoreChunkHalf(target, Vector256.Load(computed) + shift8, valid, accumulate);
             if (valid > 8) StoreChunkHalf(target + 8, Vector256.Load(computed + 8) + shift8, valid - 8, accumulate);
         }
