@@ -48,6 +48,8 @@ public static class ConvEpochHarness
         report.Add("conv_ae_epoch_seconds", "s/epoch", history.Epochs[^1].Seconds, "lower",
             $"epoch {ConvAutoencoderCase.Epochs} of {ConvAutoencoderCase.Epochs}, {trainRows} rows, batch {ConvAutoencoderCase.BatchSize}");
 
+        ConvLayerTimings.Run(settings, network, train, trainRows, ConvAutoencoderCase.BatchSize, threads, report);
+
         const int InferenceBatch = 500;
         var cache = network.CreateCache(InferenceBatch);
         var reconstruction = new float[testRows * 784];
