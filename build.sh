@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Microsoft.ML.Autoencoders build driver.
 #   ./build.sh                    restore and build everything (Release)
-#   ./build.sh test               build and run every test project; prints "Tests: N passed, M failed"
+#   ./build.sh test               build and run every test project; prints "Tests: N passed, M failed"; compiles the docs' C# blocks
 #   ./build.sh sample [NAME] [--args]  run a sample (default: MnistDeepAutoencoder, the main job); fetches MNIST if needed
 #   ./build.sh bench [--quick|--dry] [--rounds N]  side-by-side benchmark against TorchSharp-cpu and PyTorch (docs/benchmarks.md)
 #   ./build.sh pack               NuGet packages into artifacts/packages
@@ -36,6 +36,8 @@ case "$verb" in
     awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
          END { printf "Tests: %d passed, %d failed\n", p, f }' "$log"
     rm -f "$log"
+    # The README's and docs' C# blocks must compile as written.
+    python3 build/check-doc-snippets.py || status=1
     exit "$status"
     ;;
   sample)
