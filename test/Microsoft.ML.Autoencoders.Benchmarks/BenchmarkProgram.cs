@@ -9,7 +9,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///       our side of the side-by-side benchmark (the default verb);
 ///   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet kernel benchmarks, e.g. bdn --filter *Gemm*;
 ///   merge ...                        combines every framework's reports into summary.json and the Markdown table
-///                                    (see <see cref="SummaryMerger"/>).
+///                                    (see <see cref="SummaryMerger"/>);
+///   conv-quality [--epochs N]        the conv network's test BCE epoch by epoch (see <see cref="ConvQualityRun"/>).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -27,8 +28,10 @@ public static class BenchmarkProgram
                 return 0;
             case "merge":
                 return SummaryMerger.Run(rest);
+            case "conv-quality":
+                return ConvQualityRun.Run(rest);
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn or merge.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge or conv-quality.");
                 return 2;
         }
     }
