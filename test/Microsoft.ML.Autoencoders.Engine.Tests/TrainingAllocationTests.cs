@@ -4,6 +4,7 @@ using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Optimizers;
 using Microsoft.ML.Autoencoders.Engine.Regularization;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders.Engine.Tests;
@@ -25,8 +26,24 @@ public class TrainingAllocationTests
 {
     private const int Width = 100, Rows = 300, Batch = 64;
 
-    // "contractive" runs the Jacobian-probe method (a hidden layer), "contractive-closed-form" the one-layer sigmoid formula.
-    public static TheoryData<string> Configurations => new() { "plain", "regularized", "contractive", "contractive-closed-form" };
+    // "contractive" runs the Jacobian-probe method (a hidden layer), "contractive-closed-form" the one-layer sigmoid formula;
+    // "convolutional" a small image network with every image layer kind (direct and im2col convolutions, batch norm, pooling,
+    // both upsamplings, a transposed convolution).
+    public static TheoryData<string> Configurations => new() { "plain", "regularized", "contractive", "contractive-closed-form", "convolutional" };
+
+    /// <summary>Rows of 100 values as one-channel 10×10 images.</summary>
+    private static NetworkSpec ConvolutionalNetwork()
+    {
+        var relu = new ActivationSpec(Activation.Relu);
+        return NetworkSpec.Create(new TensorShape(1, 10, 10),
+            [new Conv2dSpec(4, 3), new BatchNorm2dSpec(), relu, new MaxPool2dSpec(2), new Conv2dSpec(4, 3, Stride: 2), relu],
+            decoder:
+            [
+                new ConvTranspose2dSpec(4, 3, Stride: 2), relu, new Upsample2dSpec(2, UpsampleMode.Bilinear), // 3 → 6 → 12
+                new Conv2dSpec(4, 3, Padding: Conv2dPadding.Valid), relu,                                      // → 10
+                new Conv2dSpec(1, 3, Dilation: 2), new ActivationSpec(Activation.Sigmoid),                     // dilated: im2col
+            ]);
+    }
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -56,7 +73,7 @@ public class TrainingAllocationTests
                 : [],
             L2WeightPenalty = regularized ? 1e-4f : 0f,
         };
-        var network = AutoencoderNetwork.Create(architecture, seed: 7);
+        var network = configuration == "convolutional" ? AutoencoderNetwork.Create(ConvolutionalNetwork(), seed: 7) : AutoencoderNetwork.Create(architecture, seed: 7);
         var random = new SeededRandom(11);
         float[] data = new float[Rows * Width];
         for (int i = 0; i < data.Length; i++) data[i] = random.NextFloat();

@@ -1,3 +1,5 @@
+using Microsoft.ML.Autoencoders.Engine;
+using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Onnx;
 using Xunit.Abstractions;
 
@@ -36,6 +38,44 @@ public sealed class OnnxCheckerTests(ITestOutputHelper output) : IDisposable
             .SetMetadata("purpose", "checker test");
 
         AssertValid(builder, "reshape-leaky");
+    }
+
+    [Fact]
+    public void ConvolutionalModelWithEveryImageNodePassesFullCheck()
+    {
+        // Conv, BatchNormalization, MaxPool, ConvTranspose, Resize (nearest and linear), between the reshapes of flat rows.
+        var relu = new ActivationSpec(Activation.Relu);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 32).Select(_ => new ImageRow { Pixels = Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble()).ToArray() }).ToList();
+        var ml = new MLContext(seed: 1);
+        var transformer = ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            InputColumnName = nameof(ImageRow.Pixels), InputShape = [1, 8, 8],
+            EncoderLayers = [new Conv2dSpec(4, 3), new BatchNorm2dSpec(), relu, new MaxPool2dSpec(2), new Conv2dSpec(4, 3, Stride: 2), relu],
+            DecoderLayers =
+            [
+                new ConvTranspose2dSpec(4, 3, Stride: 2), relu, new Upsample2dSpec(2),                 // 2×2 → 4×4 → 8×8
+                new Conv2dSpec(2, 3), relu, new Upsample2dSpec(2, UpsampleMode.Bilinear),             // → 16×16
+                new Conv2dSpec(1, 3, Stride: 2), new ActivationSpec(Activation.Sigmoid),                // → 8×8
+            ],
+            Epochs = 1, BatchSize = 8, NumberOfThreads = 1,
+        }).Fit(ml.Data.LoadFromEnumerable(rows));
+        using var onnx = new MemoryStream();
+        transformer.SaveAsOnnx(onnx);
+        string path = Save(onnx.ToArray(), "conv-every-node");
+
+        OnnxPythonChecker? checker = FindCheckerOrExplain();
+        if (checker is null)
+            return;
+        var (passed, text) = checker.Check(path);
+        output.WriteLine($"{checker.Python} (onnx {checker.OnnxVersion}): {text}");
+        Assert.True(passed, $"onnx.checker rejected the model: {text}");
+    }
+
+    private sealed class ImageRow
+    {
+        [Microsoft.ML.Data.VectorType(64)]
+        public float[] Pixels { get; set; } = [];
     }
 
     [Fact]
