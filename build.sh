@@ -2,7 +2,7 @@
 # Microsoft.ML.Autoencoders build driver.
 #   ./build.sh                    restore and build everything (Release)
 #   ./build.sh test               build and run every test project; prints "Tests: N passed, M failed"; compiles the docs' C# blocks
-#   ./build.sh sample [NAME] [--args]  run a sample (default: MnistDeepAutoencoder, the main job); fetches MNIST if needed
+#   ./build.sh sample [NAME] [--args]  run a sample (default: MnistDeepAutoencoder, the main job); fetches its data if needed
 #   ./build.sh bench [--quick|--dry] [--rounds N]  side-by-side benchmark against TorchSharp-cpu and PyTorch (docs/benchmarks.md)
 #   ./build.sh pack               NuGet packages into artifacts/packages
 set -euo pipefail
@@ -53,7 +53,11 @@ case "$verb" in
       echo "No sample '$name'. Samples: $samples" >&2
       exit 1
     fi
-    bash build/fetch-mnist.sh
+    case "$name" in
+      # The colour samples read patches cut from photos that Debian packages ship, not MNIST.
+      ImageColouring|WatermarkRemoval) bash build/fetch-colour-patches.sh ;;
+      *) bash build/fetch-mnist.sh ;;
+    esac
     dotnet run --project "samples/$name" -c "$configuration" -- "$@"
     ;;
   bench)

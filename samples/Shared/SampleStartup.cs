@@ -28,8 +28,30 @@ internal static class SampleStartup
     public static bool TryStart<TOptions>(string[] args, out TOptions options, out MnistFiles files, out int exitCode)
         where TOptions : class, ISampleOptions<TOptions>
     {
-        options = null!;
         files = null!;
+        if (!TryParse(args, out options, out exitCode)) return false;
+        try
+        {
+            files = MnistFiles.Locate(options.DataDirectory);
+        }
+        catch (FileNotFoundException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            exitCode = 1;
+            return false;
+        }
+        exitCode = 0;
+        return true;
+    }
+
+    /// <summary>
+    /// The first half of <see cref="TryStart{TOptions}"/>, for samples that do not read MNIST: true when the sample
+    /// should run; otherwise <paramref name="exitCode"/> is 0 after --help and 2 for bad arguments.
+    /// </summary>
+    public static bool TryParse<TOptions>(string[] args, out TOptions options, out int exitCode)
+        where TOptions : class, ISampleOptions<TOptions>
+    {
+        options = null!;
         try
         {
             options = TOptions.Parse(args);
@@ -44,16 +66,6 @@ internal static class SampleStartup
         {
             Console.WriteLine(TOptions.Usage);
             exitCode = 0;
-            return false;
-        }
-        try
-        {
-            files = MnistFiles.Locate(options.DataDirectory);
-        }
-        catch (FileNotFoundException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            exitCode = 1;
             return false;
         }
         exitCode = 0;
