@@ -11,22 +11,23 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// <summary>The <see cref="ConvAutoencoderCase"/> network on our engine: seconds for the second epoch, test BCE after both.</summary>
 public static class ConvEpochHarness
 {
-    /// <summary>The Keras blog's network as layer specs.</summary>
-    public static NetworkSpec Network()
+    /// <summary>The Keras blog's network as layer specs, every convolution's weights drawn by <paramref name="initialization"/>.</summary>
+    public static NetworkSpec Network(WeightInitialization initialization = WeightInitialization.XavierOrHeByActivation)
     {
         var relu = new ActivationSpec(Activation.Relu);
+        Conv2dSpec Conv(int filters, Conv2dPadding padding = Conv2dPadding.Same) => new(filters, 3, Padding: padding, Initialization: initialization);
         return NetworkSpec.Create(new TensorShape(1, 28, 28),
             [
-                new Conv2dSpec(16, 3), relu, new MaxPool2dSpec(2),
-                new Conv2dSpec(8, 3), relu, new MaxPool2dSpec(2),
-                new Conv2dSpec(8, 3), relu, new MaxPool2dSpec(2, CeilMode: true),
+                Conv(16), relu, new MaxPool2dSpec(2),
+                Conv(8), relu, new MaxPool2dSpec(2),
+                Conv(8), relu, new MaxPool2dSpec(2, CeilMode: true),
             ],
             decoder:
             [
-                new Conv2dSpec(8, 3), relu, new Upsample2dSpec(2),
-                new Conv2dSpec(8, 3), relu, new Upsample2dSpec(2),
-                new Conv2dSpec(16, 3, Padding: Conv2dPadding.Valid), relu, new Upsample2dSpec(2),
-                new Conv2dSpec(1, 3), new ActivationSpec(Activation.Sigmoid),
+                Conv(8), relu, new Upsample2dSpec(2),
+                Conv(8), relu, new Upsample2dSpec(2),
+                Conv(16, Conv2dPadding.Valid), relu, new Upsample2dSpec(2),
+                Conv(1), new ActivationSpec(Activation.Sigmoid),
             ]);
     }
 

@@ -11,13 +11,14 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// The quality side of issue 12: the bench's Keras-blog conv autoencoder trained for many epochs on all of MNIST (BCE,
 /// Adam 1e-3, batch 128, as the blog), printing the test binary cross-entropy after every epoch with the wall time so
 /// far, to hold against the blog's ≈ 0.094 after 50 epochs.
-///   conv-quality [--epochs N] [--threads N] [--mnist DIR]
+///   conv-quality [--epochs N] [--threads N] [--mnist DIR] [--initialization NAME]
 /// </summary>
 public static class ConvQualityRun
 {
     public static int Run(string[] args)
     {
         int epochs = 50, threads = Environment.ProcessorCount;
+        var initialization = WeightInitialization.XavierOrHeByActivation;
         string? mnist = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -26,15 +27,16 @@ public static class ConvQualityRun
                 case "--epochs": epochs = int.Parse(args[++i]); break;
                 case "--threads": threads = int.Parse(args[++i]); break;
                 case "--mnist": mnist = args[++i]; break;
+                case "--initialization": initialization = Enum.Parse<WeightInitialization>(args[++i], ignoreCase: true); break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}': conv-quality [--epochs N] [--threads N] [--mnist DIR]");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}': conv-quality [--epochs N] [--threads N] [--mnist DIR] [--initialization XavierOrHeByActivation|FanInUniform|...]");
                     return 2;
             }
         }
         string directory = Mnist.FindDirectory(mnist);
         var (train, trainRows, _) = Mnist.ReadImages(Path.Combine(directory, Mnist.TrainImages));
         var (test, testRows, _) = Mnist.ReadImages(Path.Combine(directory, Mnist.TestImages));
-        var network = AutoencoderNetwork.Create(ConvEpochHarness.Network(), AutoencoderCase.Seed);
+        var network = AutoencoderNetwork.Create(ConvEpochHarness.Network(initialization), AutoencoderCase.Seed);
         var options = new TrainingOptions
         {
             Epochs = epochs,
@@ -47,7 +49,7 @@ public static class ConvQualityRun
         var cache = network.CreateCache(500);
         var reconstruction = new float[testRows * 784];
         var clock = Stopwatch.StartNew();
-        Console.WriteLine($"Keras-blog conv autoencoder, {trainRows} training digits, batch {options.BatchSize}, {threads} threads");
+        Console.WriteLine($"Keras-blog conv autoencoder, {trainRows} training digits, batch {options.BatchSize}, {threads} threads, {initialization} weights");
         new AutoencoderTrainer(network, options).Fit(train, null, trainRows, e =>
         {
             for (int start = 0; start < testRows; start += 500)
