@@ -53,6 +53,9 @@ internal static class AutoencoderRegularization
     {
         int code = spec.CodeShape.Size, input = spec.InputShape.Size;
         if (code <= input) return;
+        // A paired target (colouring, watermark removal) is not the input: copying the input does not reach it, so a wide
+        // code is no shortcut there.
+        if (options.TargetColumnName != null && options.TargetColumnName != options.InputColumnName) return;
         bool regularized = options.Noise != AutoencoderNoise.None || options.SparsityL1 > 0 || options.SparsityWeight > 0
             || options.ContractiveWeight > 0 || options.DropoutRate > 0
             || spec.Layers.Any(l => l is Engine.Layers.DropoutSpec { Rate: > 0 });

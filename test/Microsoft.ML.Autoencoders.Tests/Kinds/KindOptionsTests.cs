@@ -19,6 +19,12 @@ public class KindOptionsTests
         options.SparsityL1 = 1e-3f;
         var sparse = ml.Transforms.Autoencoder(options).Fit(data);
         Assert.Equal(SyntheticData.Width + 8, sparse.Model.CodeSize);
+
+        // A paired target is not the input, so copying the input is no shortcut: a wide code needs no regularizer there.
+        options.SparsityL1 = 0;
+        options.TargetColumnName = "Target";
+        var paired = ml.Transforms.CopyColumns("Target", "Features").Fit(data).Transform(data);
+        Assert.Equal(SyntheticData.Width + 8, ml.Transforms.Autoencoder(options).Fit(paired).Model.CodeSize);
     }
 
     [Fact]
