@@ -53,6 +53,16 @@ public sealed record TrainingOptions
     /// <summary>The weight of Σ W² over every weight matrix (not biases); 0 for none.</summary>
     public float L2WeightPenalty { get; init; }
 
+    /// <summary>
+    /// Trimmed loss, for training data with some anomalies in it: in every batch, this fraction of the rows with the
+    /// largest reconstruction loss (⌊fraction × rows⌋ of them) is left out of the loss and its gradient, so the network is
+    /// not taught to reconstruct them. In [0, 0.5); 0 (the default) trains on every row.
+    /// </summary>
+    public double TrimmedFraction { get; init; }
+
+    /// <summary>The largest <see cref="TrimmedFraction"/>: past half, the "outliers" would be the majority.</summary>
+    public const double MaxTrimmedFraction = 0.5;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -62,6 +72,8 @@ public sealed record TrainingOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw new ArgumentException($"ValidationFraction must be in [0, 1) (was {ValidationFraction}).");
         if (EarlyStoppingPatience < 0) throw new ArgumentException($"EarlyStoppingPatience must be non-negative (was {EarlyStoppingPatience}).");
         if (EarlyStoppingPatience > 0 && ValidationFraction == 0) throw new ArgumentException("EarlyStoppingPatience needs a validation split: set ValidationFraction above 0.");
+        if (!(TrimmedFraction >= 0 && TrimmedFraction < MaxTrimmedFraction))
+            throw new ArgumentException($"TrimmedFraction must be in [0, {MaxTrimmedFraction}) (was {TrimmedFraction}): the share of each batch's worst-reconstructed rows left out of the loss, e.g. the expected contamination.");
         Optimizer.Validate();
         Corruption?.Validate();
         if (CodeRegularizers == null || CodeRegularizers.Any(r => r == null)) throw new ArgumentException("CodeRegularizers must be a list without null entries.");

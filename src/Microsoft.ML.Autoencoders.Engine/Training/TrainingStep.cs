@@ -9,9 +9,9 @@ using Microsoft.ML.Autoencoders.Engine.Regularization;
 namespace Microsoft.ML.Autoencoders.Engine.Training;
 
 /// <summary>
-/// One optimizer step on one mini-batch: gather, corrupt, forward, loss, backward (decoder, code regularizers,
-/// encoder), weight penalty, optimizer. It owns every buffer a step needs, made once, so a steady stream of
-/// steps allocates nothing (a test holds it to zero bytes).
+/// One optimizer step on one mini-batch: gather, corrupt, forward, loss (trimmed of the worst rows when asked), backward
+/// (decoder, code regularizers, encoder), weight penalty, optimizer. It owns every buffer a step needs, made once, so a
+/// steady stream of steps allocates nothing (a test holds it to zero bytes).
 /// </summary>
 internal sealed unsafe class TrainingStep
 {
@@ -31,6 +31,9 @@ internal sealed unsafe class TrainingStep
     private readonly MeanSquaredErrorLoss? _mseThroughSigmoid;
     private readonly int[] _penaltySlots;
     private readonly int[] _regularizerSlots; // the slot of each regularizer's node, looked up once
+    private readonly double _trimmedFraction;
+    private readonly float[] _rowLosses; // trimmed loss only: each row's loss, sorted in place
+    private readonly int[] _rowOrder;    // and the rows in that order
 
     /// <summary>Makes the buffers for batches of up to <paramref name="maxBatch"/> rows; <paramref name="random"/> drives noise and dropout.</summary>
     public TrainingStep(AutoencoderNetwork network, TrainingOptions options, int maxBatch, SeededRandom random)
@@ -61,6 +64,9 @@ internal sealed unsafe class TrainingStep
         // The nodes penalties read must be written by the forward pass, not skipped by a fused dense + activation.
         foreach (int slot in _penaltySlots) network.Layers.KeepSlotWritten(slot);
         _weightPenalty = new WeightPenalty(options.L1WeightPenalty, options.L2WeightPenalty);
+        _trimmedFraction = options.TrimmedFraction;
+        _rowLosses = _trimmedFraction > 0 ? new float[maxBatch] : [];
+        _rowOrder = _trimmedFraction > 0 ? new int[maxBatch] : [];
         // Each parameter gradient is then written once per step by its own layer: no clearing, no reading back. Penalties
         // that add to weight gradients before the encoder's backward (contractive) and shared weights (tied) need sums.
         _overwritesParameterGradients = _regularizers.Length == 0
@@ -127,6 +133,7 @@ internal sealed unsafe class TrainingStep
             lossGradient.Clear();
             batchLoss = _loss.Compute(_cache.Values(_lastLayer, batch), target, lossGradient);
         }
+        if (_trimmedFraction > 0) batchLoss = TrimWorstRows(_cache.Values(_lastLayer, batch), target, _cache.Gradients(backwardFrom, batch), batch, batchLoss);
 
         // Down to the deepest node a penalty attaches to (the code, usually), so that slot holds the reconstruction's
         // gradient; the penalties there add theirs; on to the next node; then the rest of the encoder.
@@ -150,6 +157,40 @@ internal sealed unsafe class TrainingStep
         else _optimizer.StepAndClearGradients(_network.Parameters.TrainableValues, _network.Parameters.TrainableGradients);
         _parameterGradientsAreZero = true;
         return batchLoss;
+    }
+
+    /// <summary>
+    /// The trimmed loss: zeroes the loss gradient of the ⌊fraction × batch⌋ rows with the largest loss and scales the
+    /// others' by batch / kept, which makes it exactly the gradient of the mean loss over the kept rows (the loss's own
+    /// gradient is the mean over all rows, every row the same width); returns that mean. The rows' losses come from the
+    /// loss itself, one row at a time, so "worst" means what the loss minimizes (squared error, BCE, ...).
+    /// </summary>
+    /// <remarks>
+    /// Row-wise penalties (sparsity, contractive) and batch statistics (batch normalization) still see every row: only
+    /// the reconstruction term is trimmed. <paramref name="prediction"/> is what the loss read (the output, or the logits
+    /// for a loss that reads logits); <paramref name="gradient"/> is the slot backward starts from, the same width.
+    /// </remarks>
+    private double TrimWorstRows(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch, double batchLoss)
+    {
+        int trimmed = (int)(_trimmedFraction * batch); // a batch of fewer than 1/fraction rows keeps every row
+        if (trimmed == 0) return batchLoss;
+        int width = prediction.Length / batch, kept = batch - trimmed;
+        Span<float> losses = _rowLosses.AsSpan(0, batch);
+        Span<int> order = _rowOrder.AsSpan(0, batch);
+        for (int r = 0; r < batch; r++)
+        {
+            losses[r] = (float)_loss.Compute(prediction.Slice(r * width, width), target.Slice(r * width, width), Span<float>.Empty);
+            order[r] = r;
+        }
+        losses.Sort(order); // ascending: the last `trimmed` rows are the worst
+
+        double keptSum = 0;
+        for (int i = 0; i < kept; i++) keptSum += losses[i];
+        for (int i = kept; i < batch; i++) gradient.Slice(order[i] * width, width).Clear();
+        float scale = (float)batch / kept;
+        for (int i = 0; i < kept; i++)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.Slice(order[i] * width, width), scale, gradient.Slice(order[i] * width, width));
+        return keptSum / kept;
     }
 
 }
