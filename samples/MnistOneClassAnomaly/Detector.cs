@@ -11,7 +11,7 @@ internal static class Detector
     // 1.4 and 1.3 AUC points; digit 5 fell 0.2).
     public const int CodeSize = 16;
 
-    public static AutoencoderAnomalyOptions Options(int epochs) => new()
+    public static AutoencoderAnomalyOptions Options(int epochs, double trimmedFraction = 0, int seed = 1) => new()
     {
         Contamination = 0.05,
         Autoencoder = new AutoencoderOptions
@@ -27,7 +27,8 @@ internal static class Detector
             LearningRate = 1e-3f,
             BatchSize = 64,
             Epochs = epochs,
-            Seed = 1,
+            Seed = seed,
+            TrimmedFraction = trimmedFraction,
         },
     };
 }

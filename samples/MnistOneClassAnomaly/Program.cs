@@ -4,6 +4,9 @@
 // evaluated by mlContext.AnomalyDetection.Evaluate and by the AUC's definition, which must agree.
 //
 //   dotnet run --project samples/MnistOneClassAnomaly -c Release [-- --digits 0,1 --epochs N --train-rows N]
+//
+// With --contamination F a fraction F of each digit's training rows are images of the other digits (the training data
+// a real pipeline gets), and --trim F trains the detector robustly (AutoencoderOptions.TrimmedFraction).
 
 using System.Diagnostics;
 using Microsoft.ML;
@@ -21,7 +24,8 @@ var mlContext = new MLContext(seed: 1);
 MnistSplit train = MnistData.Read(files.TrainImages, files.TrainLabels);
 MnistSplit test = MnistData.Read(files.TestImages, files.TestLabels);
 Console.WriteLine($"MNIST from {files.Directory}: {train.Count} training and {test.Count} test images");
-Console.WriteLine($"Detector: autoencoder 784-{string.Join("-", Detector.HiddenLayerSizes)}-{Detector.CodeSize}, {options.Epochs} epochs; baseline: RandomizedPca(rank: {options.PcaRank})");
+Console.WriteLine($"Detector: autoencoder 784-{string.Join("-", Detector.HiddenLayerSizes)}-{Detector.CodeSize}, {options.Epochs} epochs, trimmed fraction {options.Trim}, seed {options.Seed}; baseline: RandomizedPca(rank: {options.PcaRank})");
+if (options.Contamination > 0) Console.WriteLine($"Training rows: {options.Contamination:P0} drawn from the other digits");
 Console.WriteLine();
 
 var results = new List<RocPlot.Digit>();
@@ -29,10 +33,15 @@ var rows = new List<(int Digit, double Ours, double OursByEvaluate, double Pca, 
 foreach (int digit in options.Digits)
 {
     var digitClock = Stopwatch.StartNew();
-    // The normal class's training images, GCN'd, and the min-max scaling they define.
+    // The normal class's training images (and any contaminating ones), GCN'd, and the min-max scaling they define.
     int[] normal = Enumerable.Range(0, train.Count).Where(i => train.Labels[i] == digit).Take(options.TrainRows ?? int.MaxValue).ToArray();
-    float[] trainPixels = new float[normal.Length * Pixels];
-    for (int k = 0; k < normal.Length; k++) train.Image(normal[k]).CopyTo(trainPixels.AsSpan(k * Pixels));
+    // Contamination: enough other-digit images that they make up the asked fraction of the training rows.
+    int contaminating = (int)Math.Round(options.Contamination * normal.Length / (1 - options.Contamination));
+    var draw = new Random(options.Seed * 10 + digit);
+    int[] others = Enumerable.Range(0, train.Count).Where(i => train.Labels[i] != digit).OrderBy(_ => draw.Next()).Take(contaminating).ToArray();
+    int[] trainRows = normal.Concat(others).ToArray();
+    float[] trainPixels = new float[trainRows.Length * Pixels];
+    for (int k = 0; k < trainRows.Length; k++) train.Image(trainRows[k]).CopyTo(trainPixels.AsSpan(k * Pixels));
     float[] testPixels = (float[])test.Pixels.Clone();
     GlobalContrastNormalization.Apply(trainPixels, Pixels);
     GlobalContrastNormalization.Apply(testPixels, Pixels);
@@ -44,7 +53,7 @@ foreach (int digit in options.Digits)
     IDataView testView = mlContext.Data.Cache(mlContext.Data.LoadFromEnumerable(ImageRow.From(testPixels, i => test.Labels[i] == digit ? 0f : 1f)));
     bool[] anomalies = test.Labels.Select(label => label != digit).ToArray();
 
-    var detector = mlContext.AnomalyDetection.Trainers.Autoencoder(Detector.Options(options.Epochs)).Fit(trainView);
+    var detector = mlContext.AnomalyDetection.Trainers.Autoencoder(Detector.Options(options.Epochs, options.Trim, options.Seed)).Fit(trainView);
     IDataView ours = mlContext.Data.Cache(detector.Transform(testView));
     var oursCurve = RocCurve.From(ours.GetColumn<float>("Score").ToList(), anomalies);
     double oursByEvaluate = mlContext.AnomalyDetection.EvaluateAutoencoder(ours).AreaUnderRocCurve;
@@ -58,8 +67,8 @@ foreach (int digit in options.Digits)
     foreach (int i in normal) System.Numerics.Tensors.TensorPrimitives.Add(mean, train.Image(i), mean);
     System.Numerics.Tensors.TensorPrimitives.Divide(mean, normal.Length, mean);
     results.Add(new RocPlot.Digit(digit, oursCurve, pcaCurve, mean));
-    rows.Add((digit, oursCurve.Area, oursByEvaluate, pcaCurve.Area, pcaByEvaluate, normal.Length, digitClock.Elapsed.TotalSeconds));
-    Console.WriteLine($"digit {digit}: {normal.Length} training images, AUC autoencoder {100 * oursCurve.Area:F1}  RandomizedPca {100 * pcaCurve.Area:F1}  ({digitClock.Elapsed.TotalSeconds:F0} s)");
+    rows.Add((digit, oursCurve.Area, oursByEvaluate, pcaCurve.Area, pcaByEvaluate, trainRows.Length, digitClock.Elapsed.TotalSeconds));
+    Console.WriteLine($"digit {digit}: {trainRows.Length} training images ({others.Length} of other digits), AUC autoencoder {100 * oursCurve.Area:F1}  RandomizedPca {100 * pcaCurve.Area:F1}  ({digitClock.Elapsed.TotalSeconds:F0} s)");
 
     // Evaluate's AUC and the definition's must agree, or one of them is being fed the wrong thing.
     if (Math.Abs(oursByEvaluate - oursCurve.Area) > 1e-4 || Math.Abs(pcaByEvaluate - pcaCurve.Area) > 1e-4)

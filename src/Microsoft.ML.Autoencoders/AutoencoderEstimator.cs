@@ -95,7 +95,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     /// Trains as <see cref="Fit(IDataView)"/> does and hands back the dense training rows it read, so a caller that
     /// needs them too (the anomaly detector scores them) does not read the whole column a second time.
     /// </summary>
-    internal AutoencoderTransformer Fit(IDataView input, out int rows, out float[] data)
+    internal AutoencoderTransformer Fit(IDataView input, out int rows, out float[] data) => Fit(input, trainingRows: null, out rows, out data);
+
+    /// <summary>
+    /// Trains as <see cref="Fit(IDataView, out int, out float[])"/> does, but only on the rows <paramref name="trainingRows"/>
+    /// picks: given the number of rows read, it returns the indices to train on (null trains on all). The anomaly detector
+    /// holds the others out to calibrate its threshold. <paramref name="data"/> still holds every row read.
+    /// </summary>
+    internal AutoencoderTransformer Fit(IDataView input, Func<int, int[]>? trainingRows, out int rows, out float[] data)
     {
         ArgumentNullException.ThrowIfNull(input);
         var columns = AutoencoderColumns.FromOptions(_options);
@@ -116,10 +123,20 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize);
         }
 
+        int trainRows = rows;
+        float[] trainData = data;
+        if (trainingRows != null)
+        {
+            int[] chosen = trainingRows(rows);
+            trainRows = chosen.Length;
+            trainData = TrainingData.Gather(data, chosen, inputSize);
+            if (targets != null) targets = TrainingData.Gather(targets, chosen, inputSize);
+        }
+
         var network = AutoencoderNetwork.Create(spec, _options.Seed);
-        var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(data, rows * inputSize);
+        var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
         var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options, inputRange));
-        var history = trainer.Fit(data, targets, rows, _options.EpochCompleted);
+        var history = trainer.Fit(trainData, targets, trainRows, _options.EpochCompleted);
         var model = new AutoencoderModel(network, history);
         return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
     }
@@ -300,6 +317,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
         ValidationFraction = options.ValidationFraction,
         EarlyStoppingPatience = options.EarlyStoppingPatience,
+        TrimmedFraction = options.TrimmedFraction,
         Corruption = AutoencoderRegularization.Corruption(options, inputRange),
         CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options),
         L1WeightPenalty = options.L1WeightPenalty,

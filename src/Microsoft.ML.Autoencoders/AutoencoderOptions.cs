@@ -110,6 +110,13 @@ public sealed class AutoencoderOptions
     /// <summary>Stop after this many epochs without a better validation loss (0 = never); needs <see cref="ValidationFraction"/>.</summary>
     public int EarlyStoppingPatience { get; set; }
 
+    /// <summary>
+    /// Robust training for data with some anomalies in it (a trimmed loss): in every batch, this fraction of the rows with
+    /// the largest loss is left out of the loss and its gradient, so the network does not learn to reconstruct them. Set
+    /// it near the expected contamination; in [0, 0.5), 0 (the default) for none. Regularizing penalties still see every row.
+    /// </summary>
+    public double TrimmedFraction { get; set; }
+
     /// <summary>Fixes the initial weights, the shuffles and the validation split: the same seed and thread count give the same model.</summary>
     public int Seed { get; set; } = AutoencoderEstimator.Defaults.Seed;
 

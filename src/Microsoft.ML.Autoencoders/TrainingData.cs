@@ -12,7 +12,20 @@ internal static class TrainingData
         return (System.Numerics.Tensors.TensorPrimitives.Min(values), System.Numerics.Tensors.TensorPrimitives.Max(values));
     }
 
-    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width)
+    /// <summary>The rows <paramref name="rows"/> of a row-major array of <paramref name="width"/>-value rows, in that order.</summary>
+    public static float[] Gather(float[] data, IReadOnlyList<int> rows, int width)
+    {
+        var gathered = new float[rows.Count * width];
+        for (int i = 0; i < rows.Count; i++)
+            data.AsSpan(rows[i] * width, width).CopyTo(gathered.AsSpan(i * width, width));
+        return gathered;
+    }
+
+    /// <summary>
+    /// Every row of <paramref name="columnName"/> as one dense row-major array; a NaN or infinite value is refused with its
+    /// row and element. <paramref name="role"/> names the data in that message ("training data", "calibration data").
+    /// </summary>
+    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width, string role = "training data")
     {
         var column = data.Schema[columnName];
         long? knownRows = data.GetRowCount();
@@ -37,14 +50,14 @@ internal static class TrainingData
                 {
                     if (!float.IsFinite(destination[j]))
                         throw new InvalidOperationException(
-                            $"Column '{columnName}' row {rows}, element {j} is {destination[j]}: training data must be finite. " +
+                            $"Column '{columnName}' row {rows}, element {j} is {destination[j]}: {role} must be finite. " +
                             "Remove or impute such values first, e.g. mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
                 }
                 rows++;
             }
         }
         if (rows == 0)
-            throw new InvalidOperationException($"The training data has no rows, so column '{columnName}' gives the autoencoder nothing to learn from.");
+            throw new InvalidOperationException($"The {role} has no rows, so column '{columnName}' gives the autoencoder nothing to learn from.");
         return (rows, buffer);
     }
 }

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Autoencoders;
 
-/// <summary>The columns a detector reads and writes; <see cref="FeatureErrors"/> is null when not produced.</summary>
-internal sealed record AnomalyColumns(string Features, string Score, string PredictedLabel, string? FeatureErrors)
+/// <summary>The columns a detector reads and writes; <see cref="FeatureErrors"/> and <see cref="PValue"/> are null when not produced.</summary>
+internal sealed record AnomalyColumns(string Features, string Score, string PredictedLabel, string? FeatureErrors, string? PValue = null)
 {
     /// <summary>Reserved names the detector's pipelines use between steps; they never reach the user's schema.</summary>
     public const string ReservedPrefix = "__anomaly_";
@@ -12,7 +12,8 @@ internal sealed record AnomalyColumns(string Features, string Score, string Pred
         Require(options.ScoreColumnName, nameof(options.ScoreColumnName));
         Require(options.PredictedLabelColumnName, nameof(options.PredictedLabelColumnName));
         var columns = new AnomalyColumns(options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName,
-            string.IsNullOrWhiteSpace(options.FeatureErrorsColumnName) ? null : options.FeatureErrorsColumnName);
+            string.IsNullOrWhiteSpace(options.FeatureErrorsColumnName) ? null : options.FeatureErrorsColumnName,
+            string.IsNullOrWhiteSpace(options.PValueColumnName) ? null : options.PValueColumnName);
         var outputs = columns.Outputs.ToList();
         if (outputs.Distinct().Count() != outputs.Count)
             throw new ArgumentException($"The output columns must have different names (got {string.Join(", ", outputs)}).", nameof(options));
@@ -31,6 +32,7 @@ internal sealed record AnomalyColumns(string Features, string Score, string Pred
         {
             yield return Score;
             yield return PredictedLabel;
+            if (PValue != null) yield return PValue;
             if (FeatureErrors != null) yield return FeatureErrors;
         }
     }

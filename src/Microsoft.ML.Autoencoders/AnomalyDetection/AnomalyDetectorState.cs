@@ -1,12 +1,22 @@
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
-/// Everything a detector adds to its autoencoder: column names, threshold, how it was chosen, and the training-score
-/// table behind the normalization. Saved as JSON in the detector's ONNX head (see <see cref="AnomalyHeadOnnx"/>).
+/// Everything a detector adds to its autoencoder: column names, threshold, how it was chosen, the training-score
+/// table behind the normalization, the reference scores behind p-values and false-alarm thresholds, and what to do with
+/// rows that cannot be scored. Saved as JSON in the detector's ONNX head (see <see cref="AnomalyHeadOnnx"/>).
 /// </summary>
 internal sealed record AnomalyDetectorState(
     AnomalyColumns Columns,
     float Threshold,
     double? Contamination,
     bool NormalizeScores,
-    AnomalyScoreDistribution TrainingScores);
+    AnomalyScoreDistribution TrainingScores)
+{
+    /// <summary>The false-alarm budget the threshold was calibrated for, or null when it came from elsewhere.</summary>
+    public double? FalseAlarmRate { get; init; }
+
+    /// <summary>The scores p-values and false-alarm thresholds are read from; null when neither is needed.</summary>
+    public AnomalyReferenceScores? ReferenceScores { get; init; }
+
+    public InvalidRowPolicy InvalidRowPolicy { get; init; }
+}

@@ -4,13 +4,16 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// <c>mlContext.AnomalyDetection.EvaluateAutoencoder(...)</c>: ML.NET's anomaly evaluator with the columns checked first,
-/// so a wrong label type or a missing column fails with the column's name and the fix instead of ML.NET's generic error.
+/// so a wrong label type or a missing column fails with the column's name and the fix instead of ML.NET's generic error,
+/// and with rows that could not be scored (Score = +∞) counted as the most anomalous rather than skipped.
 /// </summary>
 public static class AnomalyEvaluation
 {
     /// <summary>
     /// Checks the columns, then returns <c>catalog.Evaluate(...)</c>: AUC, and the detection rate at
-    /// <paramref name="falsePositiveCount"/> false positives.
+    /// <paramref name="falsePositiveCount"/> false positives. ML.NET's evaluator skips rows whose score is not finite; a
+    /// detector gives +∞ to a row it cannot score (<see cref="InvalidRowPolicy.FlagAsAnomaly"/>), so such scores are
+    /// evaluated as <see cref="float.MaxValue"/>: above every other row, tied with each other.
     /// </summary>
     /// <param name="catalog">The anomaly-detection catalog.</param>
     /// <param name="data">Scored data, e.g. a detector's <c>Transform</c> output.</param>
@@ -29,7 +32,30 @@ public static class AnomalyEvaluation
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
         CheckColumns(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName);
-        return catalog.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, falsePositiveCount);
+        var ranked = new MLContext().Transforms.CustomMapping<ScoreRow, RankedScoreRow>(
+            static (row, output) => output.Score = float.IsPositiveInfinity(row.Score) ? float.MaxValue : row.Score,
+            contractName: null, ScoreRow.Schema(scoreColumnName)).Fit(data).Transform(data);
+        return catalog.Evaluate(ranked, labelColumnName, RankedScoreColumn, predictedLabelColumnName, falsePositiveCount);
+    }
+
+    private const string RankedScoreColumn = AnomalyColumns.ReservedPrefix + "ranked_score";
+
+    private sealed class ScoreRow
+    {
+        public float Score { get; set; }
+
+        public static SchemaDefinition Schema(string scoreColumn)
+        {
+            var definition = SchemaDefinition.Create(typeof(ScoreRow), SchemaDefinition.Direction.Read);
+            definition[nameof(Score)].ColumnName = scoreColumn;
+            return definition;
+        }
+    }
+
+    private sealed class RankedScoreRow
+    {
+        [ColumnName(RankedScoreColumn)]
+        public float Score { get; set; }
     }
 
     /// <summary>Throws a message naming the column and the fix when the evaluator would refuse <paramref name="schema"/>.</summary>

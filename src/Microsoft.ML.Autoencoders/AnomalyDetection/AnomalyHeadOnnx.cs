@@ -15,42 +15,53 @@ namespace Microsoft.ML.Autoencoders;
 /// <remarks>
 /// Graph (one row, as ML.NET's OnnxTransformer feeds it):
 /// <code>
-/// inputs:  __anomaly_error_vector [1]           (the autoencoder graph's mean squared error)
+/// inputs:  error [1]            (the autoencoder graph's mean squared error, or the invalid-row guard's checked copy of it)
 ///          &lt;features&gt; [d], __anomaly_reconstruction [d]   (only with feature errors)
-/// score, label = AnomalyScoreRule's nodes: error (raw) or Clip(Div(Sub(error, offset), scale), 0, 1), and Greater(score, threshold)
-/// feature errors = Mul(Sub(features, reconstruction), same)             (only with feature errors)
-/// outputs: __anomaly_score_vector [1], __anomaly_label_vector [1] (bool), __anomaly_feature_errors [d]
+/// score, label, p-value = AnomalyScoreRule's nodes: a non-finite error scores +∞ and is flagged; otherwise the error (raw) or
+///          Clip(Div(Sub(error, offset), scale), 0, 1), label = Greater(score, threshold); p-value = (1 + ReduceSum(Cast(
+///          GreaterOrEqual(reference, error)))) / (n + 1)
+/// feature errors = Mul(Sub(features, reconstruction), same), or +∞/0 marks for a row with a non-finite feature
+/// outputs: __anomaly_score_vector [1], __anomaly_label_vector [1] (bool) [, __anomaly_p_value_vector [1]] [, __anomaly_feature_errors [d]]
 /// </code>
 /// Metadata: <see cref="FormatKey"/> (version), <see cref="StateKey"/> (JSON), <see cref="NetworkHashKey"/> (SHA-256, hex,
 /// of the autoencoder graph's bytes, which pairs each head with its network inside a model zip).
+/// <para>Format versions: 2 (written now) adds the invalid-row nodes, the optional p-value output and, in the JSON, the
+/// false-alarm rate, the reference scores, the p-value column and the invalid-row policy. 1 (read only) has none of them;
+/// a version-1 head loads with no reference scores and the default policy.</para>
 /// </remarks>
 internal static class AnomalyHeadOnnx
 {
     public const string FormatKey = "autoencoders.anomaly.format";
     public const string StateKey = "autoencoders.anomaly.state";
     public const string NetworkHashKey = "autoencoders.anomaly.network_sha256";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
+    private const int OldestReadableVersion = 1;
 
     public const string ErrorVector = AnomalyColumns.ReservedPrefix + "error_vector";
     public const string ScoreVector = AnomalyColumns.ReservedPrefix + "score_vector";
     public const string LabelVector = AnomalyColumns.ReservedPrefix + "label_vector";
     public const string FeatureErrors = AnomalyColumns.ReservedPrefix + "feature_errors";
+    public const string PValueVector = AnomalyColumns.ReservedPrefix + "p_value_vector";
 
 
-    /// <summary>The head graph for <paramref name="state"/>, bound to the network graph <paramref name="networkOnnx"/>.</summary>
-    public static byte[] ToBytes(AnomalyDetectorState state, int inputSize, ReadOnlySpan<byte> networkOnnx)
+    /// <summary>
+    /// The head graph for <paramref name="state"/>, bound to the network graph <paramref name="networkOnnx"/>, reading the
+    /// error from the input named <paramref name="errorInput"/>.
+    /// </summary>
+    public static byte[] ToBytes(AnomalyDetectorState state, int inputSize, ReadOnlySpan<byte> networkOnnx, string errorInput)
     {
         var builder = new OnnxModelBuilder("autoencoder_anomaly_head");
-        builder.AddInput(ErrorVector, [1]);
-        AnomalyScoreRule.AddOnnxNodes(builder, state, ErrorVector, ScoreVector, LabelVector);
+        builder.AddInput(errorInput, [1]);
+        bool pValue = state.Columns.PValue != null;
+        AnomalyScoreRule.AddOnnxNodes(builder, state, errorInput, ScoreVector, LabelVector, pValue ? PValueVector : null);
         builder.AddOutput(ScoreVector, [1]);
         builder.AddOutput(LabelVector, [1], DataType.Bool);
+        if (pValue) builder.AddOutput(PValueVector, [1]);
         if (state.Columns.FeatureErrors != null)
         {
             builder.AddInput(state.Columns.Features, [inputSize]);
             builder.AddInput(AutoencoderAnomalyEstimator.ReconstructionColumn, [inputSize]);
-            builder.AddNode("Sub", [state.Columns.Features, AutoencoderAnomalyEstimator.ReconstructionColumn], ["explain.difference"], "explain.Sub");
-            builder.AddNode("Mul", ["explain.difference", "explain.difference"], [FeatureErrors], "explain.Mul");
+            AnomalyScoreRule.AddFeatureErrorNodes(builder, state.Columns.Features, AutoencoderAnomalyEstimator.ReconstructionColumn, FeatureErrors);
             builder.AddOutput(FeatureErrors, [inputSize]);
         }
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
@@ -65,8 +76,9 @@ internal static class AnomalyHeadOnnx
     /// <summary>The state saved in a head, with the threshold taken from the graph itself (what ONNX Runtime applies).</summary>
     public static (AnomalyDetectorState State, string NetworkHash) Read(OnnxModelReader reader)
     {
-        if (reader.Metadata[FormatKey] != FormatVersion.ToString(CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"This anomaly detector uses format version {reader.Metadata[FormatKey]}; this library reads version {FormatVersion}. Update the library.");
+        string version = reader.Metadata[FormatKey];
+        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < OldestReadableVersion || number > FormatVersion)
+            throw new InvalidDataException($"This anomaly detector uses format version {version}; this library reads versions {OldestReadableVersion} to {FormatVersion}. Update the library.");
         var stored = JsonSerializer.Deserialize<StoredState>(reader.Metadata[StateKey])
             ?? throw new InvalidDataException("The anomaly detector's state metadata is empty.");
         float threshold = reader.GetFloatInitializer(AnomalyScoreRule.ThresholdName).Values[0];
@@ -76,17 +88,36 @@ internal static class AnomalyHeadOnnx
     /// <summary>The hex SHA-256 that pairs a head with its network graph.</summary>
     public static string Hash(ReadOnlySpan<byte> onnx) => Convert.ToHexString(SHA256.HashData(onnx));
 
-    /// <summary>The JSON form of <see cref="AnomalyDetectorState"/>; the threshold lives in the graph.</summary>
+    /// <summary>
+    /// The JSON form of <see cref="AnomalyDetectorState"/>; the threshold lives in the graph. The parameters after
+    /// <c>TrainingScoreQuantiles</c> are version 2's, with defaults for a version-1 head that lacks them.
+    /// </summary>
     private sealed record StoredState(
         string FeatureColumnName, string ScoreColumnName, string PredictedLabelColumnName, string? FeatureErrorsColumnName,
-        double? Contamination, bool NormalizeScores, long TrainingRowCount, float[] TrainingScoreQuantiles)
+        double? Contamination, bool NormalizeScores, long TrainingRowCount, float[] TrainingScoreQuantiles,
+        string? PValueColumnName = null, double? FalseAlarmRate = null, float[]? ReferenceScores = null, bool ReferenceScoresHeldOut = false,
+        string InvalidRowPolicy = nameof(Autoencoders.InvalidRowPolicy.FlagAsAnomaly))
     {
         public static StoredState From(AnomalyDetectorState state) => new(
             state.Columns.Features, state.Columns.Score, state.Columns.PredictedLabel, state.Columns.FeatureErrors,
-            state.Contamination, state.NormalizeScores, state.TrainingScores.Count, state.TrainingScores.Quantiles.ToArray());
+            state.Contamination, state.NormalizeScores, state.TrainingScores.Count, state.TrainingScores.Quantiles.ToArray(),
+            state.Columns.PValue, state.FalseAlarmRate, state.ReferenceScores?.Scores.ToArray(), state.ReferenceScores?.IsHeldOut ?? false,
+            state.InvalidRowPolicy.ToString());
 
-        public AnomalyDetectorState ToState(float threshold) => new(
-            new AnomalyColumns(FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, FeatureErrorsColumnName),
-            threshold, Contamination, NormalizeScores, new AnomalyScoreDistribution(TrainingRowCount, TrainingScoreQuantiles));
+        public AnomalyDetectorState ToState(float threshold)
+        {
+            if (!Enum.TryParse<InvalidRowPolicy>(InvalidRowPolicy, ignoreCase: false, out var policy) || !Enum.IsDefined(policy))
+                throw new InvalidDataException($"The anomaly detector's invalid-row policy '{InvalidRowPolicy}' is unknown to this library. Update the library.");
+            if (PValueColumnName != null && ReferenceScores == null)
+                throw new InvalidDataException("The anomaly detector produces p-values but its reference scores are missing; the file is damaged.");
+            return new AnomalyDetectorState(
+                new AnomalyColumns(FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, FeatureErrorsColumnName, PValueColumnName),
+                threshold, Contamination, NormalizeScores, new AnomalyScoreDistribution(TrainingRowCount, TrainingScoreQuantiles))
+            {
+                FalseAlarmRate = FalseAlarmRate,
+                ReferenceScores = ReferenceScores == null ? null : new AnomalyReferenceScores(ReferenceScores, ReferenceScoresHeldOut),
+                InvalidRowPolicy = policy,
+            };
+        }
     }
 }

@@ -18,6 +18,33 @@ internal static class AnomalyThreshold
                 "training data, as in PyOD. To choose the cut-off yourself, set Threshold instead.");
     }
 
+    public static void CheckFalseAlarmRate(double falseAlarmRate, string parameterName)
+    {
+        if (!(falseAlarmRate > 0 && falseAlarmRate < 1))
+            throw new ArgumentOutOfRangeException(parameterName, falseAlarmRate,
+                $"The false-alarm rate is {falseAlarmRate}, but it must be in (0, 1): the largest fraction of normal rows the detector may flag, e.g. 0.01.");
+    }
+
+    public static void CheckCalibrationFraction(double calibrationFraction, string parameterName)
+    {
+        if (!(calibrationFraction > 0 && calibrationFraction < 1))
+            throw new ArgumentOutOfRangeException(parameterName, calibrationFraction,
+                $"CalibrationFraction is {calibrationFraction}, but it must be in (0, 1): the fraction of the training rows held out to calibrate the threshold (0.2 by default).");
+    }
+
+    /// <summary>
+    /// A false-alarm threshold is a raw score, possibly above every training score; clipped normalized scores could never
+    /// cross it, so the two are refused together.
+    /// </summary>
+    public static void CheckNotNormalized(bool normalizedScores, string parameterName)
+    {
+        if (normalizedScores)
+            throw new ArgumentException(
+                "A false-alarm budget sets the threshold from held-out scores, which can exceed the largest training score, where normalized " +
+                "scores are clipped to 1 and could never cross it. Turn NormalizeScores off, and use the p-value column (PValueColumnName) " +
+                "for a score in [0, 1].", parameterName);
+    }
+
     /// <summary>Checks that <paramref name="threshold"/> lies in the range the Score column can take.</summary>
     public static void CheckThreshold(float threshold, bool normalizedScores, string parameterName)
     {

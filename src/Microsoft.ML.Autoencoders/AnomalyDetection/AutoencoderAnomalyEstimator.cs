@@ -11,7 +11,9 @@ namespace Microsoft.ML.Autoencoders;
 /// <remarks>
 /// Fit trains the network exactly as <see cref="AutoencoderEstimator"/> would (any kind), scores every training row
 /// with the trained network, keeps the scores' quantile table (<see cref="AnomalyScoreDistribution"/>) and sets the
-/// threshold from the contamination, or takes the explicit one.
+/// threshold from the contamination, or takes the explicit one. With a false-alarm budget it first holds out a random
+/// fraction of the rows, trains on the rest, and sets the threshold from the held-out rows' scores
+/// (<see cref="AnomalyReferenceScores"/>); <see cref="Fit(IDataView, IDataView)"/> takes the calibration rows explicitly.
 /// </remarks>
 public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyTransformer>
 {
@@ -26,6 +28,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         public const string PredictedLabelColumnName = "PredictedLabel";
         /// <summary>PyOD's default contamination.</summary>
         public const double Contamination = 0.1;
+        /// <summary>The share of the training rows held out to calibrate a false-alarm threshold.</summary>
+        public const double CalibrationFraction = 0.2;
+        /// <summary>Rows that cannot be scored are flagged, never called normal.</summary>
+        public const InvalidRowPolicy InvalidRowPolicy = Autoencoders.InvalidRowPolicy.FlagAsAnomaly;
     }
 
     // The column the inner autoencoder writes its error to; dropped before the user sees the schema.
@@ -44,8 +50,20 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             throw new ArgumentException("Autoencoder must hold the network's options (new AutoencoderOptions() for the defaults).", nameof(options));
         _options = options;
         _columns = AnomalyColumns.FromOptions(options);
-        if (options.Threshold is float threshold) AnomalyThreshold.CheckThreshold(threshold, options.NormalizeScores, nameof(options.Threshold));
-        else AnomalyThreshold.CheckContamination(options.Contamination, nameof(options.Contamination));
+        if (options.FalseAlarmRate is double falseAlarmRate)
+        {
+            AnomalyThreshold.CheckFalseAlarmRate(falseAlarmRate, nameof(options.FalseAlarmRate));
+            if (options.Threshold != null || options.Contamination != null)
+                throw new ArgumentException(
+                    $"FalseAlarmRate ({falseAlarmRate}) and {(options.Threshold != null ? $"Threshold ({options.Threshold})" : $"Contamination ({options.Contamination})")} " +
+                    "both set the threshold; set only one of them.", nameof(options));
+            AnomalyThreshold.CheckNotNormalized(options.NormalizeScores, nameof(options));
+        }
+        else if (options.Threshold is float threshold) AnomalyThreshold.CheckThreshold(threshold, options.NormalizeScores, nameof(options.Threshold));
+        else AnomalyThreshold.CheckContamination(ContaminationOrDefault, nameof(options.Contamination));
+        if (options.CalibrationFraction is double fraction) AnomalyThreshold.CheckCalibrationFraction(fraction, nameof(options.CalibrationFraction));
+        if (!Enum.IsDefined(options.InvalidRowPolicy))
+            throw new ArgumentOutOfRangeException(nameof(options), options.InvalidRowPolicy, "InvalidRowPolicy must be FlagAsAnomaly or Throw.");
         if (options.Autoencoder.TargetColumnName != null)
             throw new ArgumentException(
                 "Autoencoder.TargetColumnName is set, but an anomaly detector scores how well each row reconstructs itself; leave it null.", nameof(options));
@@ -57,25 +75,118 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         _autoencoder = new AutoencoderEstimator(NetworkOptions());
     }
 
-    /// <summary>Trains the network on <paramref name="input"/>'s feature column and sets the threshold from its scores.</summary>
+    /// <summary>
+    /// Trains the network on <paramref name="input"/>'s feature column and sets the threshold from its scores, or, with a
+    /// false-alarm budget (or an explicit <see cref="AutoencoderAnomalyOptions.CalibrationFraction"/>), trains on a random
+    /// part of the rows and calibrates on the rest.
+    /// </summary>
     public AutoencoderAnomalyTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        double? fraction = _options.CalibrationFraction ?? (_options.FalseAlarmRate.HasValue ? Defaults.CalibrationFraction : null);
+        if (fraction is not double holdOut) return FitCore(input, calibration: null);
+
+        int[] trainRows = [], calibrationRows = [];
+        var autoencoder = _autoencoder.Fit(input, rows =>
+        {
+            (trainRows, calibrationRows) = CalibrationSplit(rows, holdOut, _options.Autoencoder.Seed);
+            return trainRows;
+        }, out _, out float[] data);
+        int inputSize = autoencoder.Model.InputSize;
+        return Calibrated(autoencoder,
+            TrainingData.Gather(data, trainRows, inputSize), trainRows.Length,
+            TrainingData.Gather(data, calibrationRows, inputSize), calibrationRows.Length);
+    }
+
+    /// <summary>
+    /// Trains the network on every row of <paramref name="trainData"/>, and calibrates the threshold (with a false-alarm
+    /// budget) and the p-values on <paramref name="calibrationData"/>: normal rows the network does not train on, drawn as
+    /// the rows to be scored will be. The threshold comes from the contamination or explicit threshold when no
+    /// false-alarm budget is set; the calibration rows then serve the p-values only.
+    /// </summary>
+    public AutoencoderAnomalyTransformer Fit(IDataView trainData, IDataView calibrationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(calibrationData);
+        if (_options.CalibrationFraction != null)
+            throw new ArgumentException(
+                $"CalibrationFraction ({_options.CalibrationFraction}) holds training rows out for calibration, but calibration data was given too. " +
+                "Leave CalibrationFraction null to calibrate on the given rows, or call Fit(trainData) to hold rows out.", nameof(calibrationData));
+        return FitCore(trainData, calibrationData);
+    }
+
+    private AutoencoderAnomalyTransformer FitCore(IDataView input, IDataView? calibration)
+    {
         var autoencoder = _autoencoder.Fit(input, out int rows, out float[] data);
+        if (calibration == null) return Calibrated(autoencoder, data, rows, calibrationData: null, calibrationRows: 0);
+        var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration, _columns.Features, autoencoder.Model.InputSize);
+        return Calibrated(autoencoder, data, rows, calibrationData, calibrationRows);
+    }
+
+    /// <summary>The rows of <paramref name="calibration"/>'s feature column, checked like training rows.</summary>
+    internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize)
+    {
+        InputColumn.CheckMatches(calibration.Schema, featureColumn, inputSize);
+        return TrainingData.ReadDense(calibration, featureColumn, inputSize, role: "calibration data");
+    }
+
+    /// <summary>
+    /// The detector for a trained network: the training rows' score table, the reference scores (the calibration rows'
+    /// when given, else the training rows' when p-values are asked for), and the threshold.
+    /// </summary>
+    private AutoencoderAnomalyTransformer Calibrated(AutoencoderTransformer autoencoder, float[] trainData, int trainRows, float[]? calibrationData, int calibrationRows)
+    {
         int threads = _options.Autoencoder.NumberOfThreads ?? Environment.ProcessorCount;
-
         // Score the training rows the estimator already read, in batches of the engine's own size, straight from the array.
-        float[] scores = autoencoder.Model.ReconstructionErrors(data, rows, threads);
+        float[] scores = autoencoder.Model.ReconstructionErrors(trainData, trainRows, threads);
         var distribution = AnomalyScoreDistribution.FromScores(scores);
+        AnomalyReferenceScores? reference =
+            calibrationData != null ? AnomalyReferenceScores.FromScores(autoencoder.Model.ReconstructionErrors(calibrationData, calibrationRows, threads), isHeldOut: true)
+            : _columns.PValue != null ? AnomalyReferenceScores.FromScores(scores, isHeldOut: false)
+            : null;
 
-        double? contamination = _options.Threshold.HasValue ? null : _options.Contamination;
-        float threshold = _options.Threshold
-            ?? AnomalyThreshold.FromContamination(distribution, _options.Contamination, _options.NormalizeScores);
-        var state = new AnomalyDetectorState(_columns, threshold, contamination, _options.NormalizeScores, distribution);
+        float threshold;
+        double? contamination = null;
+        if (_options.FalseAlarmRate is double falseAlarmRate) threshold = reference!.FalseAlarmThreshold(falseAlarmRate);
+        else if (_options.Threshold is float explicitThreshold) threshold = explicitThreshold;
+        else
+        {
+            contamination = ContaminationOrDefault;
+            threshold = AnomalyThreshold.FromContamination(distribution, contamination.Value, _options.NormalizeScores);
+        }
+        var state = new AnomalyDetectorState(_columns, threshold, contamination, _options.NormalizeScores, distribution)
+        {
+            FalseAlarmRate = _options.FalseAlarmRate,
+            ReferenceScores = reference,
+            InvalidRowPolicy = _options.InvalidRowPolicy,
+        };
         return new AutoencoderAnomalyTransformer(autoencoder.Model, state, autoencoder.ScoringThreads);
     }
 
-    /// <summary>Describes the added columns without training: Score (Single), PredictedLabel (Boolean) and the optional feature errors.</summary>
+    /// <summary>
+    /// A seeded random split of <paramref name="rows"/> row indices: round(fraction × rows) calibration rows, the rest for
+    /// training, each list ascending. A random split, not the last rows, so that sorted or grouped data still gives
+    /// calibration rows drawn like the rest — the exchangeability the false-alarm bound rests on.
+    /// </summary>
+    internal static (int[] Train, int[] Calibration) CalibrationSplit(int rows, double fraction, int seed)
+    {
+        int calibrationCount = (int)Math.Round(rows * fraction, MidpointRounding.AwayFromZero);
+        if (calibrationCount < 1 || calibrationCount > rows - 1)
+            throw new InvalidOperationException(
+                $"Holding out {fraction:P0} of {rows} training rows for calibration leaves {calibrationCount} calibration and {rows - calibrationCount} training rows; " +
+                "both need at least one. Give more rows, change CalibrationFraction, or pass calibration data to Fit(trainData, calibrationData).");
+        var order = Enumerable.Range(0, rows).ToArray();
+        new Random(seed).Shuffle(order);
+        var calibration = order[..calibrationCount];
+        var train = order[calibrationCount..];
+        Array.Sort(calibration);
+        Array.Sort(train);
+        return (train, calibration);
+    }
+
+    private double ContaminationOrDefault => _options.Contamination ?? Defaults.Contamination;
+
+    /// <summary>Describes the added columns without training: Score (Single), PredictedLabel (Boolean), the optional p-value and feature errors.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -83,6 +194,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         var result = inputSchema.ToDictionary(c => c.Name);
         result[_columns.Score] = SchemaShapeColumns.Scalar(_columns.Score, NumberDataViewType.Single);
         result[_columns.PredictedLabel] = SchemaShapeColumns.Scalar(_columns.PredictedLabel, BooleanDataViewType.Instance);
+        if (_columns.PValue != null) result[_columns.PValue] = SchemaShapeColumns.Scalar(_columns.PValue, NumberDataViewType.Single);
         if (_columns.FeatureErrors != null) result[_columns.FeatureErrors] = SchemaShapeColumns.Vector(_columns.FeatureErrors, NumberDataViewType.Single);
         return new SchemaShape(result.Values);
     }

@@ -24,12 +24,44 @@ public sealed class AutoencoderAnomalyOptions
 
     /// <summary>
     /// The expected fraction of anomalies in the training data, in (0, 0.5]: the threshold becomes the (1 − contamination)
-    /// quantile of the training scores, as in PyOD. Ignored when <see cref="Threshold"/> is set.
+    /// quantile of the training scores, as in PyOD. Null (the default) means 0.1 unless <see cref="FalseAlarmRate"/> is
+    /// set; ignored when <see cref="Threshold"/> is set.
     /// </summary>
-    public double Contamination { get; set; } = AutoencoderAnomalyEstimator.Defaults.Contamination;
+    public double? Contamination { get; set; }
 
     /// <summary>An explicit threshold in Score units (in [0, 1] when <see cref="NormalizeScores"/> is on); null to use <see cref="Contamination"/>.</summary>
     public float? Threshold { get; set; }
+
+    /// <summary>
+    /// A false-alarm budget α in (0, 1), instead of a contamination or a threshold (setting either as well is an error):
+    /// Fit holds out <see cref="CalibrationFraction"/> of the training rows, trains on the rest, and sets the threshold to
+    /// the ⌈(n + 1)(1 − α)⌉-th smallest of the n held-out scores (split-conformal), so that on average at most a fraction α
+    /// of new normal rows is flagged. +∞ (nothing flagged but invalid rows) when there are fewer than 1/α − 1 held-out
+    /// rows. Needs raw scores (<see cref="NormalizeScores"/> off). See <see cref="AnomalyReferenceScores"/>.
+    /// </summary>
+    public double? FalseAlarmRate { get; set; }
+
+    /// <summary>
+    /// The fraction of the training rows held out, at random (seeded by the autoencoder's Seed), to calibrate the
+    /// threshold and the p-values; in (0, 1). Null (the default) holds out 0.2 when <see cref="FalseAlarmRate"/> is set and
+    /// nothing otherwise; set it without a false-alarm rate to get p-values against held-out rows beside a contamination
+    /// threshold. Not used by <see cref="AutoencoderAnomalyEstimator.Fit(IDataView, IDataView)"/>, which is given its
+    /// calibration rows.
+    /// </summary>
+    public double? CalibrationFraction { get; set; }
+
+    /// <summary>
+    /// An optional p-value column (Single): (1 + #{reference scores ≥ the row's raw score}) / (n + 1), against the held-out
+    /// calibration scores when there are any and the training scores otherwise. Small = anomalous; with held-out
+    /// scores, a new normal row's p-value is at most α with probability at most α. Null (the default) for none.
+    /// </summary>
+    public string? PValueColumnName { get; set; }
+
+    /// <summary>
+    /// What to do with a row whose features hold NaN or ±∞ when it is scored: flag it as an anomaly with Score = +∞ (the
+    /// default), or throw an error naming the row and the column. Never scored as normal.
+    /// </summary>
+    public InvalidRowPolicy InvalidRowPolicy { get; set; } = AutoencoderAnomalyEstimator.Defaults.InvalidRowPolicy;
 
     /// <summary>
     /// Report Score in [0, 1] against the training scores — (error − min) / (max − min), clipped — so scores of different

@@ -4,10 +4,11 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// A trained autoencoder anomaly detector. Adds <c>Score</c> (Single: the row's mean squared reconstruction error, or
-/// that error normalized to [0, 1]; higher = more anomalous), <c>PredictedLabel</c> (Boolean: Score &gt; Threshold) and,
-/// optionally, each feature's squared reconstruction error — the columns <c>mlContext.AnomalyDetection.Evaluate</c> reads.
-/// Saving through <c>mlContext.Model.Save</c> keeps the threshold and normalization; <see cref="LoadFromModelFile"/>
-/// brings the typed detector back.
+/// that error normalized to [0, 1]; higher = more anomalous; +∞ for a row that cannot be scored), <c>PredictedLabel</c>
+/// (Boolean: Score &gt; Threshold, or the row cannot be scored) and, optionally, a p-value and each feature's squared
+/// reconstruction error — the columns <c>mlContext.AnomalyDetection.Evaluate</c> reads. Saving through
+/// <c>mlContext.Model.Save</c> keeps the threshold, normalization, reference scores and invalid-row policy;
+/// <see cref="LoadFromModelFile"/> brings the typed detector back.
 /// </summary>
 public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTransformer<AutoencoderModel>, ICanSaveModel
 {
@@ -27,11 +28,26 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     /// <summary>The most threads scoring one batch may use (see <see cref="AutoencoderTransformer.ScoringThreads"/>).</summary>
     internal int ScoringThreads { get; }
 
-    /// <summary>The decision threshold, in Score units: rows with Score &gt; Threshold are predicted anomalous.</summary>
+    /// <summary>
+    /// The decision threshold, in Score units: rows with Score &gt; Threshold are predicted anomalous, and so are rows that
+    /// cannot be scored. +∞ when a false-alarm budget had too few calibration rows (see <see cref="AnomalyReferenceScores"/>).
+    /// </summary>
     public float Threshold => State.Threshold;
 
-    /// <summary>The contamination the threshold was derived from, or null when it was given explicitly.</summary>
+    /// <summary>The contamination the threshold was derived from, or null when it was given explicitly or calibrated.</summary>
     public double? Contamination => State.Contamination;
+
+    /// <summary>The false-alarm budget the threshold was calibrated for (split-conformal), or null when it came from elsewhere.</summary>
+    public double? FalseAlarmRate => State.FalseAlarmRate;
+
+    /// <summary>
+    /// The scores p-values and false-alarm thresholds are read from: the held-out calibration rows' when the detector was
+    /// calibrated, else the training rows' when it produces p-values, else null.
+    /// </summary>
+    public AnomalyReferenceScores? ReferenceScores => State.ReferenceScores;
+
+    /// <summary>What the detector does with a row whose features hold NaN or ±∞.</summary>
+    public InvalidRowPolicy InvalidRowPolicy => State.InvalidRowPolicy;
 
     /// <summary>True when Score is normalized to [0, 1] against <see cref="TrainingScores"/>.</summary>
     public bool NormalizeScores => State.NormalizeScores;
@@ -54,6 +70,9 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     /// <summary>The per-feature error column, or null when not produced.</summary>
     public string? FeatureErrorsColumnName => State.Columns.FeatureErrors;
 
+    /// <summary>The p-value column, or null when not produced.</summary>
+    public string? PValueColumnName => State.Columns.PValue;
+
     /// <summary>True: rows can be scored one at a time (prediction engines rely on this).</summary>
     public bool IsRowToRowMapper => true;
 
@@ -66,7 +85,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeThreshold(float threshold)
     {
         AnomalyThreshold.CheckThreshold(threshold, State.NormalizeScores, nameof(threshold));
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null }, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null, FalseAlarmRate = null }, ScoringThreads);
     }
 
     /// <summary>
@@ -76,10 +95,54 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeContamination(double contamination)
     {
         float threshold = AnomalyThreshold.FromContamination(State.TrainingScores, contamination, State.NormalizeScores);
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination }, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination, FalseAlarmRate = null }, ScoringThreads);
     }
 
-    /// <summary>The input schema plus Score, PredictedLabel and the optional feature errors.</summary>
+    /// <summary>
+    /// A detector identical to this one whose threshold is the split-conformal threshold for the false-alarm budget
+    /// <paramref name="falseAlarmRate"/> (in (0, 1)), read from the held-out calibration scores saved with the model — so
+    /// this works on a reloaded model too. Needs a calibrated detector (FalseAlarmRate or CalibrationFraction at Fit,
+    /// Fit with calibration data, or <see cref="Calibrate"/>) with raw scores.
+    /// </summary>
+    public AutoencoderAnomalyTransformer ChangeFalseAlarmRate(double falseAlarmRate)
+    {
+        AnomalyThreshold.CheckFalseAlarmRate(falseAlarmRate, nameof(falseAlarmRate));
+        AnomalyThreshold.CheckNotNormalized(State.NormalizeScores, nameof(falseAlarmRate));
+        if (State.ReferenceScores is not { IsHeldOut: true } reference)
+            throw new InvalidOperationException(
+                "This detector has no held-out calibration scores, and its own training scores would give too low a threshold (the network fits " +
+                "its training rows best). Calibrate it first: detector.Calibrate(normalRows, falseAlarmRate), with normal rows it did not train on.");
+        return WithCalibration(reference, falseAlarmRate);
+    }
+
+    /// <summary>
+    /// A detector identical to this one calibrated on <paramref name="calibrationData"/>: normal rows the network did not
+    /// train on, drawn as the rows to be scored will be. Their scores become the reference for p-values and, when
+    /// <paramref name="falseAlarmRate"/> is given, the threshold becomes the split-conformal threshold for that budget;
+    /// otherwise the threshold is kept. Calibrating again on fresh rows is cheap: only the network's forward pass runs.
+    /// </summary>
+    public AutoencoderAnomalyTransformer Calibrate(IDataView calibrationData, double? falseAlarmRate = null)
+    {
+        ArgumentNullException.ThrowIfNull(calibrationData);
+        if (falseAlarmRate is double rate)
+        {
+            AnomalyThreshold.CheckFalseAlarmRate(rate, nameof(falseAlarmRate));
+            AnomalyThreshold.CheckNotNormalized(State.NormalizeScores, nameof(falseAlarmRate));
+        }
+        var (rows, data) = AutoencoderAnomalyEstimator.ReadCalibrationRows(calibrationData, FeatureColumnName, Model.InputSize);
+        var reference = AnomalyReferenceScores.FromScores(Model.ReconstructionErrors(data, rows, ScoringThreads), isHeldOut: true);
+        return WithCalibration(reference, falseAlarmRate);
+    }
+
+    private AutoencoderAnomalyTransformer WithCalibration(AnomalyReferenceScores reference, double? falseAlarmRate)
+    {
+        var state = State with { ReferenceScores = reference };
+        if (falseAlarmRate is double rate)
+            state = state with { Threshold = reference.FalseAlarmThreshold(rate), Contamination = null, FalseAlarmRate = rate };
+        return new AutoencoderAnomalyTransformer(Model, state, ScoringThreads);
+    }
+
+    /// <summary>The input schema plus Score, PredictedLabel and the optional p-value and feature errors.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -104,7 +167,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     }
 
     /// <summary>
-    /// Rebuilds the typed detector, threshold and normalization included, from a model zip written by
+    /// Rebuilds the typed detector — threshold, normalization, reference scores and invalid-row policy included — from a model zip written by
     /// <c>mlContext.Model.Save</c>. The zip must hold exactly one detector.
     /// </summary>
     public static AutoencoderAnomalyTransformer LoadFromModelFile(string modelPath)
