@@ -41,7 +41,7 @@ public sealed class AutoencoderTrainer
     /// <param name="targets">What each row should be reconstructed as (same shape), or null for the inputs themselves.</param>
     /// <param name="rows">How many rows to use from the start of the arrays.</param>
     /// <param name="onEpoch">Called after each epoch, e.g. to print progress.</param>
-    /// <param name="cancellation">Stops training between epochs.</param>
+    /// <param name="cancellation">Stops training within one batch: <see cref="OperationCanceledException"/>, no model.</param>
     public TrainingHistory Fit(float[] inputs, float[]? targets, int rows, Action<EpochMetrics>? onEpoch = null, CancellationToken cancellation = default)
     {
         int width = _network.InputSize;
@@ -69,6 +69,11 @@ public sealed class AutoencoderTrainer
         var evalContext = LayerContext.Inference(_options.Threads);
         var corruption = _options.Corruption;
 
+        // The untrained network's loss: the yardstick for an exploding loss (see DivergenceGuard for the rule and why).
+        var guard = new DivergenceGuard(_options, Evaluate(inputs, targets, SpreadSample(training, DivergenceGuard.ReferenceRows), width, cache,
+            targetBatch, loss, lastLayer, evalContext, corruption, corruption == null ? null : new SeededRandom(_options.Seed ^ ReferenceNoiseSeed)));
+        int batchesPerEpoch = (training.Length + batchSize - 1) / batchSize;
+
         var epochs = new List<EpochMetrics>();
         double bestValidation = double.PositiveInfinity;
         int bestEpoch = 0, epochsWithoutImprovement = 0;
@@ -85,11 +90,14 @@ public sealed class AutoencoderTrainer
             int batches = 0;
             for (int start = 0; start < training.Length; start += batchSize)
             {
+                // Checked per batch, so a cancelled Fit stops within one batch rather than one epoch.
+                cancellation.ThrowIfCancellationRequested();
                 int batch = Math.Min(batchSize, training.Length - start);
                 double batchLoss = step.Run(inputs, targets, training.AsSpan(start, batch), out double batchPenalty);
+                batches++;
+                guard.CheckBatch(epoch, batches, batchesPerEpoch, batchLoss, _network.Parameters.TrainableValues);
                 lossSum += batchLoss * batch;
                 penaltySum += batchPenalty;
-                batches++;
             }
             double trainingLoss = lossSum / training.Length;
 
@@ -124,8 +132,7 @@ public sealed class AutoencoderTrainer
             var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds) { Penalty = penaltySum / batches };
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
-            if (!double.IsFinite(trainingLoss))
-                throw new InvalidOperationException($"Training diverged at epoch {epoch} (loss {trainingLoss}): lower the learning rate.");
+            guard.CheckEpoch(epoch, trainingLoss);
             if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs)
             {
                 stoppedEarly = true;
@@ -134,7 +141,40 @@ public sealed class AutoencoderTrainer
         }
 
         if (bestWeights != null && bestEpoch != epochs.Count) bestWeights.CopyTo(_network.Parameters.Values, 0);
-        return new TrainingHistory(epochs, bestEpoch, stoppedEarly);
+        var warnings = new List<string>();
+        // On the weights the model keeps (after any restore), and on a sample: one inference pass over at most 256 rows.
+        if (CheckCodeCollapse(inputs, SpreadSample(training, CollapseSampleRows), width, cache, evalContext) is { } collapse)
+            warnings.Add(collapse);
+        return new TrainingHistory(epochs, bestEpoch, stoppedEarly, warnings);
+    }
+
+    /// <summary>How many training rows the collapsed-code check encodes at the end of training.</summary>
+    private const int CollapseSampleRows = 256;
+
+    /// <summary>Up to <paramref name="count"/> of <paramref name="rows"/>, evenly spread (all of them when there are fewer).</summary>
+    private static int[] SpreadSample(int[] rows, int count)
+    {
+        if (rows.Length <= count) return rows;
+        var sample = new int[count];
+        for (int i = 0; i < count; i++) sample[i] = rows[(int)((long)i * rows.Length / count)];
+        return sample;
+    }
+
+    /// <summary>Encodes <paramref name="rows"/> (clean, in inference mode) and asks <see cref="CodeCollapseDetector"/> about the codes.</summary>
+    private string? CheckCodeCollapse(float[] inputs, int[] rows, int width, ActivationCache cache, in LayerContext context)
+    {
+        int codeSize = _network.CodeSize;
+        var codes = new float[rows.Length * codeSize];
+        var sampleInputs = new float[rows.Length * width];
+        RowGather.Gather(inputs, rows, width, sampleInputs);
+        for (int start = 0; start < rows.Length; start += cache.MaxBatch)
+        {
+            int batch = Math.Min(cache.MaxBatch, rows.Length - start);
+            sampleInputs.AsSpan(start * width, batch * width).CopyTo(cache.Values(0, batch));
+            _network.Encode(cache, batch, context);
+            _network.Code(cache, batch).CopyTo(codes.AsSpan(start * codeSize, batch * codeSize));
+        }
+        return CodeCollapseDetector.Check(codes, codeSize, sampleInputs, width, rows.Length);
     }
 
     private double Evaluate(float[] inputs, float[] targets, int[] rows, int width, ActivationCache cache, float[] targetBatch,
@@ -156,6 +196,9 @@ public sealed class AutoencoderTrainer
 
     /// <summary>Mixed into the seed for the validation noise so it is not the training shuffles' stream.</summary>
     private const long ValidationNoiseSeed = 0x5EED_0F_DA7A;
+
+    /// <summary>Mixed into the seed for the noise of the untrained-loss measurement, again apart from the other streams.</summary>
+    private const long ReferenceNoiseSeed = 0x0B5E_7EF0;
 
     private static void CheckData(float[] data, int rows, int width, string name)
     {
