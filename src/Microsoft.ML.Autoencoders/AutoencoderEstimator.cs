@@ -136,7 +136,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var network = AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
         var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options, inputRange));
-        var history = trainer.Fit(trainData, targets, trainRows, _options.EpochCompleted);
+        var history = trainer.Fit(trainData, targets, trainRows, _options.EpochCompleted, _options.CancellationToken);
         var model = new AutoencoderModel(network, history);
         return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
     }

@@ -188,6 +188,12 @@ public sealed class AutoencoderOptions
     public Action<EpochMetrics>? EpochCompleted { get; set; }
 
     /// <summary>
+    /// Cancels <c>Fit</c> within one batch: it throws <see cref="OperationCanceledException"/> and returns no model.
+    /// ML.NET's own <c>MLContext.CancelExecution</c> cannot be observed from outside ML.NET, so this token is the way in.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
     /// A copy of these options (lists and callbacks are shared, not copied): what a component that adjusts a few
     /// settings, such as the anomaly detector setting its columns, works on, so the caller's object is left alone.
     /// </summary>
