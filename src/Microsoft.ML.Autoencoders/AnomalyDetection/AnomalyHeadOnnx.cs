@@ -110,6 +110,15 @@ internal static class AnomalyHeadOnnx
                 throw new InvalidDataException($"The anomaly detector's invalid-row policy '{InvalidRowPolicy}' is unknown to this library. Update the library.");
             if (PValueColumnName != null && ReferenceScores == null)
                 throw new InvalidDataException("The anomaly detector produces p-values but its reference scores are missing; the file is damaged.");
+            // A damaged file must not load as a detector that silently calls everything normal (a NaN threshold) or
+            // everything anomalous (a negative one). +∞ is a real threshold: a false-alarm budget too small for the rows
+            // it was calibrated on.
+            if (float.IsNaN(threshold) || threshold < 0 || (NormalizeScores && threshold > 1) || (float.IsPositiveInfinity(threshold) && FalseAlarmRate == null))
+                throw new InvalidDataException($"The anomaly detector's threshold {threshold} is not a score it could produce; the file is damaged.");
+            if (Contamination is double contamination && !(contamination > 0 && contamination <= AnomalyThreshold.MaximumContamination))
+                throw new InvalidDataException($"The anomaly detector's contamination {contamination} is outside (0, {AnomalyThreshold.MaximumContamination}]; the file is damaged.");
+            if (FalseAlarmRate is double rate && !(rate > 0 && rate < 1))
+                throw new InvalidDataException($"The anomaly detector's false-alarm rate {rate} is outside (0, 1); the file is damaged.");
             return new AnomalyDetectorState(
                 new AnomalyColumns(FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, FeatureErrorsColumnName, PValueColumnName),
                 threshold, Contamination, NormalizeScores, new AnomalyScoreDistribution(TrainingRowCount, TrainingScoreQuantiles))
