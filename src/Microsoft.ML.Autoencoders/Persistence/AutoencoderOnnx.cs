@@ -88,8 +88,10 @@ internal static class AutoencoderOnnx
         builder.AddOutput(names.Reconstruction, Shape(network.InputSize));
         builder.AddOutput(names.ReconstructionError, Shape(1));
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
-        builder.SetMetadata(SpecKey, spec.ToJson());
-        builder.SetMetadata(ColumnsKey, JsonSerializer.Serialize(columns, Json));
+        string specJson = spec.ToJson(), columnsJson = JsonSerializer.Serialize(columns, Json);
+        builder.SetMetadata(SpecKey, specJson);
+        builder.SetMetadata(ColumnsKey, columnsJson);
+        builder.SetMetadata(ModelChecksum.MetadataKey, ModelChecksum.Compute(specJson, columnsJson, network.Parameters.Parameters));
         return builder;
     }
 
@@ -135,6 +137,11 @@ internal static class AutoencoderOnnx
             if (!tensor.Dimensions.SequenceEqual(parameter.Shape))
                 throw new InvalidDataException($"Initializer '{parameter.Name}' has shape [{string.Join(",", tensor.Dimensions)}], expected [{string.Join(",", parameter.Shape)}].");
             tensor.Values.CopyTo(parameter.Values);
+        }
+        if (reader.Metadata.TryGetValue(ModelChecksum.MetadataKey, out var checksum)
+            && checksum != ModelChecksum.Compute(reader.Metadata[SpecKey], reader.Metadata[ColumnsKey], network.Parameters.Parameters))
+        {
+            throw new InvalidDataException("The model's weights or settings do not match the checksum it was saved with; the file is damaged.");
         }
         return (new AutoencoderModel(network, history: null), columns);
     }
