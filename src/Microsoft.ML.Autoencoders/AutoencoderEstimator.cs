@@ -88,6 +88,9 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
     }
 
+    /// <summary>The option a missing input column's message names: the detector's own when the detector trains this estimator.</summary>
+    internal string InputOption { get; init; } = InputColumn.AutoencoderOption;
+
     /// <summary>Trains on <paramref name="input"/>'s vector column and returns the fitted transformer.</summary>
     public AutoencoderTransformer Fit(IDataView input) => Fit(input, out _, out _);
 
@@ -106,7 +109,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var columns = AutoencoderColumns.FromOptions(_options);
-        int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input);
+        int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input, InputOption);
         // The network's description, built once: the engine builds from it, the penalties check it, the model file stores it.
         var spec = ToSpec(_options, inputSize);
         AutoencoderRegularization.CheckOvercomplete(_options, spec);
@@ -148,7 +151,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var columns = AutoencoderColumns.FromOptions(_options);
         var inputColumn = inputSchema.LastOrDefault(c => c.Name == columns.Input);
         if (inputColumn.Name == null)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.MissingMessage(columns.Input, inputSchema.Select(c => c.Name)));
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.MissingMessage(columns.Input, inputSchema.Select(c => c.Name), InputOption));
         if (inputColumn.Kind == SchemaShape.Column.VectorKind.VariableVector && inputColumn.ItemType == NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.UnknownSizeMessage(columns.Input));
         if (inputColumn.Kind != SchemaShape.Column.VectorKind.Vector || inputColumn.ItemType != NumberDataViewType.Single)

@@ -5,11 +5,20 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>Checks the input column and phrases the errors a user sees: each names the column and the fix.</summary>
 internal static class InputColumn
 {
-    /// <summary>The vector size of <paramref name="name"/>, which must be a known-size vector of Single.</summary>
-    public static int GetVectorSize(DataViewSchema schema, string name)
+    /// <summary>The option that names the input column of an autoencoder.</summary>
+    public const string AutoencoderOption = "InputColumnName";
+
+    /// <summary>The option that names the input column of an anomaly detector.</summary>
+    public const string DetectorOption = "FeatureColumnName";
+
+    /// <summary>
+    /// The vector size of <paramref name="name"/>, which must be a known-size vector of Single; <paramref name="option"/> is
+    /// the option a missing column's message tells the user to set (the detector's is not the autoencoder's).
+    /// </summary>
+    public static int GetVectorSize(DataViewSchema schema, string name, string option = AutoencoderOption)
     {
         var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), MissingMessage(name, schema.Where(c => !c.IsHidden).Select(c => c.Name)));
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), MissingMessage(name, schema.Where(c => !c.IsHidden).Select(c => c.Name), option));
         if (column.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(schema), WrongTypeMessage(name, $"{column.Type}"));
         if (!vector.IsKnownSize)
@@ -18,16 +27,16 @@ internal static class InputColumn
     }
 
     /// <summary>Checks that the column is present with the size the model was trained on.</summary>
-    public static void CheckMatches(DataViewSchema schema, string name, int expectedSize)
+    public static void CheckMatches(DataViewSchema schema, string name, int expectedSize, string option = AutoencoderOption)
     {
-        int size = GetVectorSize(schema, name);
+        int size = GetVectorSize(schema, name, option);
         if (size != expectedSize)
             throw new ArgumentOutOfRangeException(nameof(schema),
                 $"Column '{name}' has {size} values per row but the autoencoder was trained on {expectedSize}: score data prepared the same way as the training data.");
     }
 
-    public static string MissingMessage(string name, IEnumerable<string> available) =>
-        $"Input column '{name}' was not found. Set InputColumnName to one of: {string.Join(", ", available.Distinct().Select(n => $"'{n}'"))}.";
+    public static string MissingMessage(string name, IEnumerable<string> available, string option = AutoencoderOption) =>
+        $"Input column '{name}' was not found. Set {option} to one of: {string.Join(", ", available.Distinct().Select(n => $"'{n}'"))}.";
 
     public static string UnknownSizeMessage(string name) =>
         $"Column '{name}' is a vector of unknown size; the autoencoder needs a fixed size. Give it one, e.g. [VectorType(784)] on the " +

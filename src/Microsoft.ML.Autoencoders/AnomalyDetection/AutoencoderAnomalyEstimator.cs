@@ -72,7 +72,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
                 $"Autoencoder.InputColumnName is '{options.Autoencoder.InputColumnName}' but the detector reads FeatureColumnName ('{options.FeatureColumnName}'); set FeatureColumnName instead.", nameof(options));
         // One autoencoder estimator for the detector's lifetime: its constructor runs the network's own checks now,
         // before any data is read, and Fit and GetOutputSchema use it as it is.
-        _autoencoder = new AutoencoderEstimator(NetworkOptions());
+        _autoencoder = new AutoencoderEstimator(NetworkOptions()) { InputOption = InputColumn.DetectorOption };
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     /// <summary>The rows of <paramref name="calibration"/>'s feature column, checked like training rows.</summary>
     internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize)
     {
-        InputColumn.CheckMatches(calibration.Schema, featureColumn, inputSize);
+        InputColumn.CheckMatches(calibration.Schema, featureColumn, inputSize, InputColumn.DetectorOption);
         return TrainingData.ReadDense(calibration, featureColumn, inputSize, role: "calibration data");
     }
 

@@ -146,7 +146,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize);
+        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
         return _pipeline.Value.GetOutputSchema(inputSchema);
     }
 
@@ -154,7 +154,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        InputColumn.CheckMatches(input.Schema, FeatureColumnName, Model.InputSize);
+        InputColumn.CheckMatches(input.Schema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
         return _pipeline.Value.Transform(input);
     }
 
@@ -162,7 +162,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize);
+        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
         return ((ITransformer)_pipeline.Value).GetRowToRowMapper(inputSchema);
     }
 

@@ -20,6 +20,24 @@ public sealed class AnomalyInputValidationTests
     }
 
     [Fact]
+    public void MissingFeatureColumn_NamesTheDetectorsOwnOption()
+    {
+        // The detector's option is FeatureColumnName; telling the user to set InputColumnName (the autoencoder's) misled.
+        var data = AnomalyData.Train(MlContext);
+        var estimator = MlContext.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { FeatureColumnName = "Pixels", Autoencoder = AnomalyData.Network() });
+        var fitError = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("Set FeatureColumnName to one of", fitError.Message);
+        var schemaError = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(SchemaShapes.Of(data.Schema)));
+        Assert.Contains("Set FeatureColumnName to one of", schemaError.Message);
+
+        var detector = MlContext.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { Autoencoder = AnomalyData.Network() }).Fit(data);
+        var renamed = MlContext.Transforms.CopyColumns("Other", "Features").Fit(data).Transform(data);
+        var dropped = MlContext.Transforms.DropColumns("Features").Fit(renamed).Transform(renamed);
+        var scoreError = Assert.Throws<ArgumentOutOfRangeException>(() => detector.Transform(dropped));
+        Assert.Contains("Set FeatureColumnName to one of", scoreError.Message);
+    }
+
+    [Fact]
     public void ContaminationOfExactlyOneHalfIsAccepted() =>
         Assert.NotNull(MlContext.AnomalyDetection.Trainers.Autoencoder(contamination: 0.5));
 
