@@ -65,7 +65,10 @@ public sealed class AutoencoderOptions
     /// </summary>
     public int[]? InputShape { get; set; }
 
-    /// <summary>The code (bottleneck) width.</summary>
+    /// <summary>
+    /// The code (bottleneck) width. Left at the default (32), it is capped at the input's width − 1, so narrow tables get an
+    /// undercomplete code; any other value is used as given (wider than the input needs a regularizer).
+    /// </summary>
     public int CodeSize { get; set; } = AutoencoderEstimator.Defaults.CodeSize;
 
     /// <summary>The activation after every hidden layer.</summary>

@@ -28,6 +28,25 @@ public class KindOptionsTests
     }
 
     [Fact]
+    public void DefaultCodeSize_IsCappedBelowANarrowInput()
+    {
+        // 12 features: the default code of 32 would be overcomplete; left at the default it becomes 11. The anomaly detector,
+        // whose default network is the same, works on the same narrow table.
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 100);
+        var transformer = ml.Transforms.Autoencoder("Code", "Features", epochs: 1).Fit(data);
+        Assert.Equal(SyntheticData.Width - 1, transformer.Model.CodeSize);
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder("Features", epochs: 1).Fit(data);
+        Assert.Equal(SyntheticData.Width - 1, detector.Model.CodeSize);
+
+        // A width the user chose is kept, and still refused when overcomplete without a regularizer.
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.HiddenLayerSizes = [];
+        options.CodeSize = 20;
+        Assert.Contains("overcomplete", Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(options).Fit(data)).Message);
+    }
+
+    [Fact]
     public void KlSparsityWithoutASigmoidCodeFailsAtConstruction()
     {
         var ml = new MLContext(seed: 1);
