@@ -25,7 +25,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         public const string EncodedColumnName = "Encoded";
         /// <summary>No hidden layers: input → code → output.</summary>
         public static int[] HiddenLayerSizes => [];
-        /// <summary>The code width; left at this default, it is capped at the input's width − 1.</summary>
+        /// <summary>The code width; left at this default, without a regularizer, it is capped at the input's width − 1.</summary>
         public const int CodeSize = 32;
         /// <summary>ReLU trains deep stacks well.</summary>
         public const AutoencoderActivation HiddenActivation = AutoencoderActivation.Relu;
@@ -272,9 +272,11 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     {
         InputSize = inputSize,
         HiddenSizes = (options.HiddenLayerSizes ?? []).ToArray(),
-        // The default code is capped below the input's width, so a narrow table (4 features) gets an undercomplete code
-        // instead of the overcomplete-without-regularizer error; inputSize 1 is the constructor's shape-free check.
-        CodeSize = options.CodeSize == Defaults.CodeSize && inputSize > 1 ? Math.Min(Defaults.CodeSize, inputSize - 1) : options.CodeSize,
+        // The default code is capped below the input's width when nothing would make a wider one safe, so a narrow table
+        // (4 features) gets an undercomplete code instead of the overcomplete-without-regularizer error; a sparse or
+        // denoising model keeps its width. inputSize 1 is the constructor's shape-free check.
+        CodeSize = options.CodeSize == Defaults.CodeSize && inputSize > 1 && !AutoencoderRegularization.AllowsOvercomplete(options)
+            ? Math.Min(Defaults.CodeSize, inputSize - 1) : options.CodeSize,
         HiddenActivation = ToEngine(options.HiddenActivation),
         CodeActivation = ToEngine(options.CodeActivation),
         OutputActivation = ToEngine(options.OutputActivation),

@@ -66,8 +66,9 @@ public sealed class AutoencoderOptions
     public int[]? InputShape { get; set; }
 
     /// <summary>
-    /// The code (bottleneck) width. Left at the default (32), it is capped at the input's width − 1, so narrow tables get an
-    /// undercomplete code; any other value is used as given (wider than the input needs a regularizer).
+    /// The code (bottleneck) width. Left at the default (32) with no regularizer on, it is capped at the input's width − 1,
+    /// so narrow tables get an undercomplete code; any other value, or any value with a regularizer (or a paired target),
+    /// is used as given (wider than the input needs one of them).
     /// </summary>
     public int CodeSize { get; set; } = AutoencoderEstimator.Defaults.CodeSize;
 

@@ -52,18 +52,21 @@ internal static class AutoencoderRegularization
     public static void CheckOvercomplete(AutoencoderOptions options, NetworkSpec spec)
     {
         int code = spec.CodeShape.Size, input = spec.InputShape.Size;
-        if (code <= input) return;
-        // A paired target (colouring, watermark removal) is not the input: copying the input does not reach it, so a wide
-        // code is no shortcut there.
-        if (options.TargetColumnName != null && options.TargetColumnName != options.InputColumnName) return;
-        bool regularized = options.Noise != AutoencoderNoise.None || options.SparsityL1 > 0 || options.SparsityWeight > 0
-            || options.ContractiveWeight > 0 || options.DropoutRate > 0
-            || spec.Layers.Any(l => l is Engine.Layers.DropoutSpec { Rate: > 0 });
-        if (regularized) return;
+        if (code <= input || AllowsOvercomplete(options, spec)) return;
         throw new ArgumentException(
             $"The code ({code} values) is wider than column '{options.InputColumnName}' ({input} values): an overcomplete " +
             "autoencoder without a regularizer can learn to copy its input and nothing else. Make CodeSize smaller than the input, or turn on a " +
             "regularizer: Noise (denoising), SparsityL1 or SparsityWeight (sparse), ContractiveWeight (contractive), or DropoutRate (a DropoutSpec with EncoderLayers).",
             nameof(options));
     }
+
+    /// <summary>
+    /// Whether a code wider than the input is safe with these options: a regularizer keeps it from copying the input, or a
+    /// paired target (colouring, watermark removal) is not the input, so copying does not reach it.
+    /// </summary>
+    public static bool AllowsOvercomplete(AutoencoderOptions options, NetworkSpec? spec = null) =>
+        (options.TargetColumnName != null && options.TargetColumnName != options.InputColumnName)
+        || options.Noise != AutoencoderNoise.None || options.SparsityL1 > 0 || options.SparsityWeight > 0
+        || options.ContractiveWeight > 0 || options.DropoutRate > 0
+        || (spec != null && spec.Layers.Any(l => l is Engine.Layers.DropoutSpec { Rate: > 0 }));
 }

@@ -39,6 +39,10 @@ public class KindOptionsTests
         var detector = ml.AnomalyDetection.Trainers.Autoencoder("Features", epochs: 1).Fit(data);
         Assert.Equal(SyntheticData.Width - 1, detector.Model.CodeSize);
 
+        // With a regularizer the default width stays: a sparse code of 32 on 12 features is a deliberate overcomplete code.
+        var sparse = ml.Transforms.SparseAutoencoder("Code", "Features", codeSize: AutoencoderEstimator.Defaults.CodeSize, sparsityL1: 1e-3f, epochs: 1).Fit(data);
+        Assert.Equal(AutoencoderEstimator.Defaults.CodeSize, sparse.Model.CodeSize);
+
         // A width the user chose is kept, and still refused when overcomplete without a regularizer.
         var options = TestAutoencoders.Options(epochs: 1);
         options.HiddenLayerSizes = [];
