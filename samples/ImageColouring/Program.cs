@@ -9,7 +9,7 @@
 //   dotnet run --project samples/ImageColouring -c Release [-- --epochs N --train-rows N --output DIR --data DIR]
 
 using System.Diagnostics;
-using ImageColouring;
+
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Autoencoders.Engine;
@@ -17,7 +17,7 @@ using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
 
-if (!SampleStartup.TryParse(args, out SampleOptions options, out int exitCode)) return exitCode;
+if (!SampleStartup.TryParse(args, out ColourPatchSampleOptions options, out int exitCode)) return exitCode;
 ColourPatches patches;
 try
 {
@@ -50,7 +50,7 @@ var colourer = new AutoencoderOptions
     InputShape = [3, side, side],
     // Two poolings take 32×32 to an 8×8 code of 48 channels: a pixel's colour is decided from about 20×20 pixels of
     // context (a cat's fur, a face, a wooden table), more than its own gray level says. 48×8×8 is exactly the input's
-    // 3,072 values: the estimator refuses a wider code without a regularizer, even for paired training.
+    // 3,072 values.
     EncoderLayers =
     [
         new Conv2dSpec(32, 3), relu, new MaxPool2dSpec(2),

@@ -16,7 +16,7 @@ using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
 using WatermarkRemoval;
 
-if (!SampleStartup.TryParse(args, out SampleOptions options, out int exitCode)) return exitCode;
+if (!SampleStartup.TryParse(args, out ColourPatchSampleOptions options, out int exitCode)) return exitCode;
 ColourPatches patches;
 try
 {
@@ -53,8 +53,7 @@ var remover = new AutoencoderOptions
     EncodedColumnName = null,
     InputShape = [3, side, side],
     // Two convolutions at full size find the stamp's thin strokes (a 5×5 view); one pooling then halves the size to a
-    // code of 12×16×16, exactly the input's 3,072 values (the estimator refuses a wider code without a regularizer, even
-    // for paired training). Each code position has 12 values for the 2×2 input pixels (3 channels × 4) it stands for,
+    // code of 12×16×16, exactly the input's 3,072 values. Each code position has 12 values for the 2×2 input pixels (3 channels × 4) it stands for,
     // so the detail of the picture under the stamp can get through.
     EncoderLayers =
     [

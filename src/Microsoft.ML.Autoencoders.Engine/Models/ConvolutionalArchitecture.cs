@@ -66,8 +66,10 @@ public sealed record ConvolutionalArchitecture
         }
 
         var encoder = new List<LayerSpec>();
+        var blockStarts = new List<int>(); // each block's first layer in the encoder
         foreach (var block in Blocks)
         {
+            blockStarts.Add(encoder.Count);
             encoder.Add(new Conv2dSpec(block.Filters, block.KernelSize, block.Stride, Conv2dPadding.Same, Initialization: Initialization));
             encoder.Add(Activate(HiddenActivation));
             if (block.Pooling > 1) encoder.Add(new MaxPool2dSpec(block.Pooling, CeilMode: true));
@@ -75,20 +77,13 @@ public sealed record ConvolutionalArchitecture
         }
         var resolvedEncoder = NetworkSpec.ResolveEncoder(InputShape, encoder);
 
-        // The decoder, block by block from the code outwards; blockInputs[i] is the size block i took in the encoder.
-        var blockInputs = new List<TensorShape>();
-        int layer = 0;
-        foreach (var block in Blocks)
-        {
-            blockInputs.Add(resolvedEncoder[layer].InputShape!);
-            layer += (block.Pooling > 1 ? 3 : 2) + (DropoutRate > 0 ? 1 : 0);
-        }
+        // The decoder, block by block from the code outwards, back to the size each block took in the encoder.
         var decoder = new List<LayerSpec>();
         int height = resolvedEncoder[^1].OutputShape![1], width = resolvedEncoder[^1].OutputShape![2];
         for (int i = Blocks.Count - 1; i >= 0; i--)
         {
             var block = Blocks[i];
-            TensorShape target = blockInputs[i];
+            TensorShape target = resolvedEncoder[blockStarts[i]].InputShape!;
             if (block.Stride > 1)
             {
                 decoder.Add(TransposedConvolutionTo(block, height, width, target[1], target[2], i));

@@ -113,12 +113,19 @@ internal static class AnomalyHeadOnnx
             // A damaged file must not load as a detector that silently calls everything normal (a NaN threshold) or
             // everything anomalous (a negative one). +∞ is a real threshold: a false-alarm budget too small for the rows
             // it was calibrated on.
-            if (float.IsNaN(threshold) || threshold < 0 || (NormalizeScores && threshold > 1) || (float.IsPositiveInfinity(threshold) && FalseAlarmRate == null))
+            bool budgetTooSmall = float.IsPositiveInfinity(threshold) && FalseAlarmRate != null && !NormalizeScores;
+            if (!AnomalyThreshold.IsInScoreRange(threshold, NormalizeScores) && !budgetTooSmall)
                 throw new InvalidDataException($"The anomaly detector's threshold {threshold} is not a score it could produce; the file is damaged.");
-            if (Contamination is double contamination && !(contamination > 0 && contamination <= AnomalyThreshold.MaximumContamination))
-                throw new InvalidDataException($"The anomaly detector's contamination {contamination} is outside (0, {AnomalyThreshold.MaximumContamination}]; the file is damaged.");
-            if (FalseAlarmRate is double rate && !(rate > 0 && rate < 1))
-                throw new InvalidDataException($"The anomaly detector's false-alarm rate {rate} is outside (0, 1); the file is damaged.");
+            try
+            {
+                // The same rules the options are held to when a detector is made.
+                if (Contamination is double contamination) AnomalyThreshold.CheckContamination(contamination, nameof(Contamination));
+                if (FalseAlarmRate is double rate) AnomalyThreshold.CheckFalseAlarmRate(rate, nameof(FalseAlarmRate));
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new InvalidDataException($"The anomaly detector's saved settings are impossible; the file is damaged. {e.Message}", e);
+            }
             return new AnomalyDetectorState(
                 new AnomalyColumns(FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, FeatureErrorsColumnName, PValueColumnName),
                 threshold, Contamination, NormalizeScores, new AnomalyScoreDistribution(TrainingRowCount, TrainingScoreQuantiles))

@@ -45,17 +45,21 @@ internal static class AnomalyThreshold
                 "for a score in [0, 1].", parameterName);
     }
 
+    /// <summary>Whether <paramref name="threshold"/> lies in the range the Score column can take: [0, 1] normalized, else finite and ≥ 0.</summary>
+    public static bool IsInScoreRange(float threshold, bool normalizedScores) =>
+        normalizedScores ? threshold >= 0 && threshold <= 1 : threshold >= 0 && float.IsFinite(threshold);
+
     /// <summary>Checks that <paramref name="threshold"/> lies in the range the Score column can take.</summary>
     public static void CheckThreshold(float threshold, bool normalizedScores, string parameterName)
     {
-        if (normalizedScores && !(threshold >= 0 && threshold <= 1))
+        if (IsInScoreRange(threshold, normalizedScores)) return;
+        if (normalizedScores)
             throw new ArgumentOutOfRangeException(parameterName, threshold,
                 $"Threshold {threshold} is outside the range of the normalized Score, [0, 1]. Give a value in [0, 1] (e.g. 0.5), " +
                 "or turn NormalizeScores off to threshold the raw reconstruction error.");
-        if (!normalizedScores && !(threshold >= 0 && float.IsFinite(threshold)))
-            throw new ArgumentOutOfRangeException(parameterName, threshold,
-                $"Threshold {threshold} is outside the range of Score, the mean squared reconstruction error, which is finite and at least 0. " +
-                "Give a finite value ≥ 0, or set Contamination to derive one from the training scores.");
+        throw new ArgumentOutOfRangeException(parameterName, threshold,
+            $"Threshold {threshold} is outside the range of Score, the mean squared reconstruction error, which is finite and at least 0. " +
+            "Give a finite value ≥ 0, or set Contamination to derive one from the training scores.");
     }
 
     /// <summary>The threshold, in Score units, that flags a fraction <paramref name="contamination"/> of the training rows.</summary>

@@ -1,16 +1,19 @@
-using Microsoft.ML.Autoencoders.Samples;
+using System.Reflection;
 
-namespace WatermarkRemoval;
+namespace Microsoft.ML.Autoencoders.Samples;
 
-/// <summary>The sample's command line: small values make a quick smoke run.</summary>
-internal sealed class SampleOptions : ISampleOptions<SampleOptions>
+/// <summary>
+/// The command line the colour-patch samples (ImageColouring, WatermarkRemoval) share: small values make a quick smoke
+/// run. The usage names the sample that is running.
+/// </summary>
+internal sealed class ColourPatchSampleOptions : ISampleOptions<ColourPatchSampleOptions>
 {
     public static string Usage { get; } =
-        """
-        usage: WatermarkRemoval [--epochs N] [--train-rows N] [--output DIR] [--data DIR]
+        $"""
+        usage: {Assembly.GetEntryAssembly()?.GetName().Name} [--epochs N] [--train-rows N] [--output DIR] [--data DIR]
           --epochs N       training epochs (default 8)
           --train-rows N   use only the first N of the 9,000 training patches (default: all)
-          --output DIR     where watermark-patches.png and watermark-photo.png go (default: <repository>/artifacts/samples)
+          --output DIR     where the sample's two PNGs (patches and photo) go (default: <repository>/artifacts/samples)
           --data DIR       folder holding train.npy and test.npy (default: <repository>/artifacts/data/colour-patches,
                            made by build/fetch-colour-patches.sh)
         """;
@@ -31,9 +34,9 @@ internal sealed class SampleOptions : ISampleOptions<SampleOptions>
     public bool ShowHelp { get; private set; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the usage on anything unknown.</summary>
-    public static SampleOptions Parse(string[] args)
+    public static ColourPatchSampleOptions Parse(string[] args)
     {
-        var options = new SampleOptions();
+        var options = new ColourPatchSampleOptions();
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
