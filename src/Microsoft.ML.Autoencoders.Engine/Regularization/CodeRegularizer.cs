@@ -22,6 +22,12 @@ public abstract class CodeRegularizer
     /// </summary>
     public abstract double Apply(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context);
 
+    /// <summary>
+    /// Told before each training step how far training has come, in epochs (1.5 = half way through the second), for
+    /// penalties whose weight follows a schedule (a variational autoencoder's KL warm-up). Most ignore it.
+    /// </summary>
+    public virtual void OnTrainingProgress(double epochs) { }
+
     /// <summary>The penalty's value alone, without touching any gradient (for reporting and tests).</summary>
     public abstract double Value(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context);
 

@@ -93,6 +93,7 @@ public sealed class AutoencoderTrainer
                 // Checked per batch, so a cancelled Fit stops within one batch rather than one epoch.
                 cancellation.ThrowIfCancellationRequested();
                 int batch = Math.Min(batchSize, training.Length - start);
+                step.SetProgress(epoch - 1 + (double)batches / batchesPerEpoch);
                 double batchLoss = step.Run(inputs, targets, training.AsSpan(start, batch), out double batchPenalty);
                 batches++;
                 guard.CheckBatch(epoch, batches, batchesPerEpoch, batchLoss, _network.Parameters.TrainableValues);

@@ -89,6 +89,12 @@ internal sealed unsafe class TrainingStep
     /// <summary>The step's target buffer, [MaxBatch, InputSize].</summary>
     public float[] TargetBatch => _targetBatch;
 
+    /// <summary>Tells every penalty how far training has come, in epochs, before a step (see <see cref="CodeRegularizer.OnTrainingProgress"/>).</summary>
+    public void SetProgress(double epochs)
+    {
+        foreach (var regularizer in _regularizers) regularizer.OnTrainingProgress(epochs);
+    }
+
     /// <summary>
     /// Trains on <paramref name="rows"/> of <paramref name="inputs"/> (reconstructing the same rows of
     /// <paramref name="targets"/>) and returns the batch's mean loss; <paramref name="penalty"/> gets the regularizers' total.
