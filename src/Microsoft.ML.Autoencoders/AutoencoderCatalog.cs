@@ -3,7 +3,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>
 /// Autoencoders on <c>mlContext.Transforms</c>. Add <c>using Microsoft.ML.Autoencoders;</c> and call
 /// <c>mlContext.Transforms.Autoencoder(...)</c>, or one of the regularized kinds: <c>DenoisingAutoencoder</c>,
-/// <c>SparseAutoencoder</c>, <c>ContractiveAutoencoder</c> (all return the same estimator, preconfigured; dropout,
+/// <c>SparseAutoencoder</c>, <c>ContractiveAutoencoder</c>, <c>VariationalAutoencoder</c> (all return the same estimator, preconfigured; dropout,
 /// weight penalties, tied weights and paired targets are on <see cref="AutoencoderOptions"/>).
 /// </summary>
 public static class AutoencoderCatalog
@@ -209,6 +209,80 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(options);
         if (!(options.ContractiveWeight > 0))
             throw new ArgumentException("A contractive autoencoder needs ContractiveWeight (lambda) above 0.", nameof(options));
+        return new AutoencoderEstimator(options);
+    }
+
+    /// <summary>
+    /// A variational autoencoder (Kingma and Welling): the encoder maps each row to a Gaussian over a latent of
+    /// <paramref name="latentSize"/> values, trained on the ELBO (the reconstruction likelihood plus the KL divergence to
+    /// N(0, I)). Scoring is deterministic: the code column is the latent mean, and <paramref name="negativeElboColumnName"/>
+    /// gets each row's negative ELBO in nats (the decoded mean's likelihood plus the KL term), an anomaly score. The trained
+    /// model generates new rows, decodes latent points and interpolates through <c>transformer.Model.Variational</c>.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The latent mean column (a vector of <paramref name="latentSize"/> floats), or null for none.</param>
+    /// <param name="inputColumnName">The input column: a known-size vector of Single.</param>
+    /// <param name="latentSize">L, the latent's width.</param>
+    /// <param name="hiddenLayerSizes">The encoder's hidden widths, outermost first (the decoder reverses them); null for none.</param>
+    /// <param name="likelihood">
+    /// BinaryCrossEntropy: a Bernoulli likelihood for data in [0, 1] such as pixels, with a Sigmoid output; MeanSquaredError: a
+    /// Gaussian one for real-valued data, with a Linear output.
+    /// </param>
+    /// <param name="klWeight">β, the KL term's weight: 1 is the ELBO, above 1 a β-VAE with a smoother, less detailed latent.</param>
+    /// <param name="negativeElboColumnName">The per-row negative ELBO column, or null for none.</param>
+    /// <param name="reconstructionColumnName">The reconstruction (decoded from the latent mean) column, or null for none.</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="batchSize">Rows per gradient step.</param>
+    /// <param name="learningRate">Adam's step size.</param>
+    /// <param name="seed">Fixes initialization, shuffling and the latent samples drawn while training.</param>
+    /// <example><code>
+    /// var vae = mlContext.Transforms.VariationalAutoencoder("Latent", "Pixels", latentSize: 20, hiddenLayerSizes: [400]);
+    /// </code></example>
+    public static AutoencoderEstimator VariationalAutoencoder(
+        this TransformsCatalog catalog,
+        string? outputColumnName = AutoencoderEstimator.Defaults.EncodedColumnName,
+        string inputColumnName = AutoencoderEstimator.Defaults.InputColumnName,
+        int latentSize = AutoencoderEstimator.Defaults.LatentSize,
+        int[]? hiddenLayerSizes = null,
+        AutoencoderLoss likelihood = AutoencoderLoss.BinaryCrossEntropy,
+        float klWeight = AutoencoderEstimator.Defaults.KlWeight,
+        string? negativeElboColumnName = AutoencoderEstimator.Defaults.NegativeElboColumnName,
+        string? reconstructionColumnName = null,
+        int epochs = AutoencoderEstimator.Defaults.Epochs,
+        int batchSize = AutoencoderEstimator.Defaults.BatchSize,
+        float learningRate = AutoencoderEstimator.Defaults.LearningRate,
+        int seed = AutoencoderEstimator.Defaults.Seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, latentSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        options.Variational = true;
+        options.Loss = likelihood;
+        options.OutputActivation = likelihood == AutoencoderLoss.BinaryCrossEntropy ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear;
+        options.KlWeight = klWeight;
+        options.NegativeElboColumnName = negativeElboColumnName;
+        return VariationalAutoencoder(catalog, options);
+    }
+
+    /// <summary>
+    /// A variational autoencoder configured by <paramref name="options"/> (<see cref="AutoencoderOptions.Variational"/> is
+    /// set for you): KL annealing, the capacity C, convolutional blocks and explicit layers are all on the options.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Columns, architecture, KL settings and training settings.</param>
+    public static AutoencoderEstimator VariationalAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.Variational)
+        {
+            options = options.Clone();
+            options.Variational = true;
+        }
+        if (options.Loss == AutoencoderLoss.BinaryCrossEntropy && options.OutputActivation != AutoencoderActivation.Sigmoid
+            && options.DecoderLayers == null && options.EncoderLayers == null)
+        {
+            throw new ArgumentException("A Bernoulli likelihood (BinaryCrossEntropy) needs outputs in (0, 1): set OutputActivation to Sigmoid, or use MeanSquaredError for real-valued data.", nameof(options));
+        }
         return new AutoencoderEstimator(options);
     }
 

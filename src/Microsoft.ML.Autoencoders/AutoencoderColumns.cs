@@ -2,19 +2,23 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// The column names an autoencoder transformer reads and writes; null outputs are not produced. Denoised is the
-/// reconstruction under the name a denoising or paired model's users look for.
+/// reconstruction under the name a denoising or paired model's users look for; NegativeElbo a variational model's score.
 /// </summary>
-internal sealed record AutoencoderColumns(string Input, string? Encoded, string? Reconstruction, string? ReconstructionError, string? Denoised = null)
+internal sealed record AutoencoderColumns(string Input, string? Encoded, string? Reconstruction, string? ReconstructionError, string? Denoised = null,
+    string? NegativeElbo = null)
 {
     public static AutoencoderColumns FromOptions(AutoencoderOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.InputColumnName))
             throw new ArgumentException("InputColumnName must name the vector column to train on.", nameof(options));
         var columns = new AutoencoderColumns(options.InputColumnName, NullIfEmpty(options.EncodedColumnName),
-            NullIfEmpty(options.ReconstructionColumnName), NullIfEmpty(options.ReconstructionErrorColumnName), NullIfEmpty(options.DenoisedColumnName));
+            NullIfEmpty(options.ReconstructionColumnName), NullIfEmpty(options.ReconstructionErrorColumnName), NullIfEmpty(options.DenoisedColumnName),
+            NullIfEmpty(options.NegativeElboColumnName));
         var outputs = columns.Outputs.ToList();
         if (outputs.Count == 0)
-            throw new ArgumentException("Name at least one output column: EncodedColumnName, ReconstructionColumnName, ReconstructionErrorColumnName or DenoisedColumnName.", nameof(options));
+            throw new ArgumentException("Name at least one output column: EncodedColumnName, ReconstructionColumnName, ReconstructionErrorColumnName, DenoisedColumnName or NegativeElboColumnName.", nameof(options));
+        if (columns.NegativeElbo != null && !options.Variational)
+            throw new ArgumentException("NegativeElboColumnName is a variational autoencoder's score: set Variational (or use mlContext.Transforms.VariationalAutoencoder), or leave it null.", nameof(options));
         if (outputs.Distinct().Count() != outputs.Count)
             throw new ArgumentException($"The output columns must have different names (got {string.Join(", ", outputs)}).", nameof(options));
         return columns;
@@ -29,6 +33,7 @@ internal sealed record AutoencoderColumns(string Input, string? Encoded, string?
             if (Reconstruction != null) yield return Reconstruction;
             if (ReconstructionError != null) yield return ReconstructionError;
             if (Denoised != null) yield return Denoised;
+            if (NegativeElbo != null) yield return NegativeElbo;
         }
     }
 

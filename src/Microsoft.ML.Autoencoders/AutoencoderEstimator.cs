@@ -5,6 +5,7 @@ using Microsoft.ML.Autoencoders.Engine;
 using Microsoft.ML.Autoencoders.Engine.Optimizers;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
+using Microsoft.ML.Autoencoders.Engine.Variational;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders;
@@ -65,6 +66,12 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         public const float ContractiveWeight = 1e-2f;
         /// <summary>One random probe per batch: an unbiased estimate at the cost of one extra encoder pass.</summary>
         public const int ContractiveProbes = 1;
+        /// <summary>β = 1: the KL term as the ELBO has it.</summary>
+        public const float KlWeight = 1f;
+        /// <summary>The latent width of the PyTorch examples' MNIST VAE (784-400-20).</summary>
+        public const int LatentSize = 20;
+        /// <summary>Where a variational autoencoder's per-row negative ELBO goes.</summary>
+        public const string NegativeElboColumnName = "NegativeElbo";
     }
 
     private readonly AutoencoderOptions _options;
@@ -81,9 +88,9 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         // layer list when the input shape is given (its shapes may depend on it); Fit checks the rest.
         CheckLayerOptions(options);
         NetworkSpec? spec = options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
-            : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToArchitecture(options, inputSize: 1).ToSpec()
+            : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToSpec(options, inputSize: 1)
             : null;
-        if (spec != null) foreach (var regularizer in training.CodeRegularizers) regularizer.Validate(spec);
+        if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
     }
@@ -138,9 +145,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
 
         var network = AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
-        var trainer = new AutoencoderTrainer(network, ToTrainingOptions(_options, inputRange));
+        var training = ToTrainingOptions(_options, inputRange, spec);
+        var trainer = new AutoencoderTrainer(network, training);
         var history = trainer.Fit(trainData, targets, trainRows, _options.EpochCompleted, _options.CancellationToken);
-        var model = new AutoencoderModel(network, history);
+        var model = new AutoencoderModel(network, history, training.Loss);
         return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
     }
 
@@ -169,6 +177,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         if (columns.Reconstruction != null) result[columns.Reconstruction] = SchemaShapeColumns.Vector(columns.Reconstruction, NumberDataViewType.Single);
         if (columns.ReconstructionError != null) result[columns.ReconstructionError] = SchemaShapeColumns.Scalar(columns.ReconstructionError, NumberDataViewType.Single);
         if (columns.Denoised != null) result[columns.Denoised] = SchemaShapeColumns.Vector(columns.Denoised, NumberDataViewType.Single);
+        if (columns.NegativeElbo != null) result[columns.NegativeElbo] = SchemaShapeColumns.Scalar(columns.NegativeElbo, NumberDataViewType.Single);
         return new SchemaShape(result.Values);
     }
 
@@ -186,12 +195,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             if (shape.Size != inputSize)
                 throw new ArgumentOutOfRangeException(nameof(options), $"InputShape {shape} holds {shape.Size} values, but column '{options.InputColumnName}' has {inputSize} per row.");
         }
-        if (options.ConvolutionBlocks is { } blocks)
-        {
-            if (shape.Rank != 3)
-                throw new ArgumentException($"ConvolutionBlocks need images: set InputShape to [channels, height, width] (it is {(options.InputShape == null ? "unset" : shape.ToString())}).", nameof(options));
-            return ToConvolutionalArchitecture(options, shape, blocks).ToSpec();
-        }
+        if (options.ConvolutionBlocks is { } blocks && shape.Rank != 3)
+            throw new ArgumentException($"ConvolutionBlocks need images: set InputShape to [channels, height, width] (it is {(options.InputShape == null ? "unset" : shape.ToString())}).", nameof(options));
+        if (options.Variational) return ToVariationalSpec(options, shape);
+        if (options.ConvolutionBlocks is { } convolutionBlocks) return ToConvolutionalArchitecture(options, shape, convolutionBlocks).ToSpec();
         if (options.EncoderLayers is not { } encoder)
         {
             if (shape.Rank != 1)
@@ -208,14 +215,17 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     /// <summary>Refuses option combinations that would leave one of them silently unused.</summary>
     private static void CheckLayerOptions(AutoencoderOptions options)
     {
+        CheckVariationalOptions(options);
         if (options.ConvolutionBlocks != null)
         {
             if (options.EncoderLayers != null || options.DecoderLayers != null)
                 throw new ArgumentException("Give the network either as ConvolutionBlocks or as EncoderLayers/DecoderLayers, not both.", nameof(options));
             if (options.ConvolutionBlocks.Count == 0)
                 throw new ArgumentException("ConvolutionBlocks is empty: give at least one block, or leave it null.", nameof(options));
+            // A variational network puts dense layers and the latent after the blocks: the size options shape them.
             string? unusedByBlocks =
-                options.HiddenLayerSizes is { Length: > 0 } ? nameof(options.HiddenLayerSizes)
+                options.Variational ? null
+                : options.HiddenLayerSizes is { Length: > 0 } ? nameof(options.HiddenLayerSizes)
                 : options.CodeSize != Defaults.CodeSize ? nameof(options.CodeSize)
                 : options.CodeActivation != Defaults.CodeActivation ? nameof(options.CodeActivation)
                 : options.TiedWeights ? nameof(options.TiedWeights)
@@ -257,6 +267,71 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             throw new ArgumentException("OutputActivation ends a mirrored decoder; with DecoderLayers, end the list with an ActivationSpec instead.", nameof(options));
     }
 
+    /// <summary>The variational options that only a VAE reads, and the settings a VAE cannot honour.</summary>
+    private static void CheckVariationalOptions(AutoencoderOptions options)
+    {
+        if (!options.Variational)
+        {
+            string? vaeOnly = options.KlWeight != Defaults.KlWeight ? nameof(options.KlWeight)
+                : options.KlWarmupEpochs != 0 ? nameof(options.KlWarmupEpochs)
+                : options.KlCapacity != 0 ? nameof(options.KlCapacity)
+                : options.KlCapacityWarmupEpochs != 0 ? nameof(options.KlCapacityWarmupEpochs)
+                : null;
+            if (vaeOnly != null)
+                throw new ArgumentException($"{vaeOnly} weights a variational autoencoder's KL term: set Variational, or leave it at its default.", nameof(options));
+            return;
+        }
+        string? refused = options.CodeActivation != Defaults.CodeActivation ? $"{nameof(options.CodeActivation)} (the latent is a Gaussian sample, unbounded)"
+            : options.TiedWeights ? $"{nameof(options.TiedWeights)} (the latent head has no mirror)"
+            : options.DropoutRate != 0 ? $"{nameof(options.DropoutRate)} (the sampling is the VAE's noise)"
+            : options.Noise != AutoencoderNoise.None ? $"{nameof(options.Noise)}"
+            : options.SparsityL1 != 0 || options.SparsityWeight != 0 ? "a sparsity penalty"
+            : options.ContractiveWeight != 0 ? $"{nameof(options.ContractiveWeight)}"
+            : null;
+        if (refused != null) throw new ArgumentException($"A variational autoencoder does not take {refused}: leave it at its default.", nameof(options));
+        if (options.EncoderLayers is { Count: > 0 } encoder && encoder[^1] is not GaussianSamplingSpec)
+            throw new ArgumentException("A variational autoencoder's EncoderLayers must end with a GaussianSamplingSpec after a linear DenseSpec of twice the latent width (mean, then log-variance).", nameof(options));
+        _ = Schedule(options); // validates the KL settings
+    }
+
+    /// <summary>The network of a variational autoencoder: the VAE builder's, or the user's layer lists.</summary>
+    private static NetworkSpec ToVariationalSpec(AutoencoderOptions options, TensorShape shape)
+    {
+        if (options.EncoderLayers is { } encoder)
+            return NetworkSpec.Create(shape, encoder, options.DecoderLayers ?? throw new ArgumentException(
+                "A variational autoencoder's EncoderLayers need DecoderLayers too: a Gaussian latent has no mirror image.", nameof(options)));
+        return new VariationalArchitecture
+        {
+            InputShape = shape,
+            HiddenSizes = options.HiddenLayerSizes ?? [],
+            LatentSize = options.CodeSize,
+            ConvolutionBlocks = options.ConvolutionBlocks,
+            HiddenActivation = ToEngine(options.HiddenActivation),
+            OutputActivation = ToEngine(options.OutputActivation),
+            LeakyReluSlope = options.LeakyReluSlope,
+            Initialization = ToEngine(options.WeightInitialization),
+        }.ToSpec();
+    }
+
+    /// <summary>The KL term's weight over training.</summary>
+    internal static KlSchedule Schedule(AutoencoderOptions options)
+    {
+        var schedule = new KlSchedule
+        {
+            Beta = options.KlWeight, WarmupEpochs = options.KlWarmupEpochs,
+            Capacity = options.KlCapacity, CapacityWarmupEpochs = options.KlCapacityWarmupEpochs,
+        };
+        try
+        {
+            schedule.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{e.Message} (KlWeight, KlWarmupEpochs, KlCapacity, KlCapacityWarmupEpochs)", nameof(options), e);
+        }
+        return schedule;
+    }
+
     internal static ConvolutionalArchitecture ToConvolutionalArchitecture(AutoencoderOptions options, TensorShape shape, IReadOnlyList<ConvolutionBlock> blocks) => new()
     {
         InputShape = shape,
@@ -295,8 +370,11 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         _ => throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "Unknown weight initialization."),
     };
 
-    /// <summary>The engine's training options; <paramref name="inputRange"/> (the data's [min, max]) bounds the noise.</summary>
-    internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options, (float Min, float Max)? inputRange = null) => new()
+    /// <summary>
+    /// The engine's training options; <paramref name="inputRange"/> (the data's [min, max]) bounds the noise, and
+    /// <paramref name="spec"/> (the network, once known) places penalties that attach to a node of it (a VAE's KL term).
+    /// </summary>
+    internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options, (float Min, float Max)? inputRange = null, NetworkSpec? spec = null) => new()
     {
         Epochs = options.Epochs,
         BatchSize = options.BatchSize,
@@ -326,7 +404,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         EarlyStoppingPatience = options.EarlyStoppingPatience,
         TrimmedFraction = options.TrimmedFraction,
         Corruption = AutoencoderRegularization.Corruption(options, inputRange),
-        CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options),
+        CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options, spec),
         L1WeightPenalty = options.L1WeightPenalty,
         L2WeightPenalty = options.L2WeightPenalty,
     };

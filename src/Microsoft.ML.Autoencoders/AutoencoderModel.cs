@@ -1,8 +1,10 @@
+using Microsoft.ML.Autoencoders.Engine;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
+using Microsoft.ML.Autoencoders.Engine.Variational;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -12,11 +14,42 @@ namespace Microsoft.ML.Autoencoders;
 /// </summary>
 public sealed class AutoencoderModel
 {
-    internal AutoencoderModel(AutoencoderNetwork network, TrainingHistory? history)
+    internal AutoencoderModel(AutoencoderNetwork network, TrainingHistory? history, LossKind? loss = null)
     {
         Network = network;
         TrainingHistory = history;
+        Loss = loss;
+        // A VAE scores the negative ELBO from the same forward pass as everything else, which needs its moments (and
+        // logits) node kept written; making the view now sets that once, before any scorer runs the network.
+        if (VariationalAutoencoder.IsVariational(network)) _variational = new VariationalAutoencoder(network, loss ?? DefaultLikelihood(network));
     }
+
+    private readonly VariationalAutoencoder? _variational;
+
+    /// <summary>The reconstruction loss the model was trained with; null for a model saved before the library recorded it.</summary>
+    public LossKind? Loss { get; }
+
+    /// <summary>True when the model is a variational autoencoder (its code is a Gaussian latent).</summary>
+    public bool IsVariational => _variational != null;
+
+    /// <summary>
+    /// The model as a variational autoencoder: negative ELBO scores, samples from the prior, decoding of latent points and
+    /// interpolation. Throws <see cref="InvalidOperationException"/> for any other kind.
+    /// </summary>
+    public VariationalAutoencoder Variational => _variational
+        ?? throw new InvalidOperationException("This model is not a variational autoencoder: train it with mlContext.Transforms.VariationalAutoencoder.");
+
+    /// <summary>The negative ELBO of each of <paramref name="rows"/> rows in nats, decoding the latent mean (deterministic).</summary>
+    public float[] NegativeElbos(ReadOnlySpan<float> inputs, int rows, int threads = 1)
+    {
+        var scores = new float[rows];
+        Variational.NegativeElbo(inputs, rows, scores, [], [], samples: 0, random: null, threads);
+        return scores;
+    }
+
+    /// <summary>For a VAE whose file does not say its loss: a sigmoid output means data in [0, 1] and a Bernoulli likelihood.</summary>
+    private static LossKind DefaultLikelihood(AutoencoderNetwork network) =>
+        network.OutputActivation == Activation.Sigmoid ? LossKind.BinaryCrossEntropy : LossKind.MeanSquaredError;
 
     /// <summary>The engine network (layers and the one parameter buffer).</summary>
     public AutoencoderNetwork Network { get; }

@@ -188,6 +188,34 @@ public sealed class AutoencoderOptions
     /// <summary>Use the transpose of each encoder layer's weights in the mirrored decoder layer (half the weights).</summary>
     public bool TiedWeights { get; set; }
 
+    /// <summary>
+    /// A variational autoencoder (Kingma and Welling): the encoder gives a Gaussian's mean and log-variance for each row, the
+    /// code is a sample of it while training (<see cref="CodeSize"/> is the latent's width) and its mean when scoring, and the
+    /// loss adds the KL divergence to N(0, I), weighted by <see cref="KlWeight"/>. <see cref="Loss"/> is the likelihood:
+    /// BinaryCrossEntropy (Bernoulli, for data in [0, 1] with a Sigmoid output) or MeanSquaredError (Gaussian). Dense
+    /// (<see cref="HiddenLayerSizes"/>) and convolutional (<see cref="ConvolutionBlocks"/>) encoders both work; the trained
+    /// model generates through <c>AutoencoderModel.Variational</c>.
+    /// </summary>
+    public bool Variational { get; set; }
+
+    /// <summary>β, the KL term's weight in a variational autoencoder: 1 is the ELBO, above 1 a β-VAE.</summary>
+    public float KlWeight { get; set; } = AutoencoderEstimator.Defaults.KlWeight;
+
+    /// <summary>Epochs over which β rises linearly from 0 (KL annealing; 0 = none), against a latent that goes unused.</summary>
+    public double KlWarmupEpochs { get; set; }
+
+    /// <summary>C, the capacity of Burgess et al. in nats per row: the KL term becomes β·|KL − C| (0 = the plain KL).</summary>
+    public float KlCapacity { get; set; }
+
+    /// <summary>Epochs over which C rises linearly from 0 to <see cref="KlCapacity"/> (0 = C from the start, as PyOD).</summary>
+    public double KlCapacityWarmupEpochs { get; set; }
+
+    /// <summary>
+    /// A variational autoencoder's output column for each row's negative ELBO in nats (a <see cref="float"/>; higher is less
+    /// likely under the model): the reconstruction term decoded from the latent mean, plus the KL term. Null for none.
+    /// </summary>
+    public string? NegativeElboColumnName { get; set; }
+
     /// <summary>Called after every training epoch with its losses and time, e.g. to print progress.</summary>
     public Action<EpochMetrics>? EpochCompleted { get; set; }
 

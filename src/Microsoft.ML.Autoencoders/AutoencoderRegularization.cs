@@ -1,6 +1,8 @@
 using Microsoft.ML.Autoencoders.Engine.Corruption;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Regularization;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Variational;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -34,10 +36,15 @@ internal static class AutoencoderRegularization
         };
     }
 
-    /// <summary>The code penalties <paramref name="options"/> ask for, in a fixed order.</summary>
-    public static List<CodeRegularizer> CodeRegularizers(AutoencoderOptions options)
+    /// <summary>
+    /// The code penalties <paramref name="options"/> ask for, in a fixed order. A VAE's KL term attaches to its network's
+    /// moments node, so it is included only once <paramref name="spec"/> is known.
+    /// </summary>
+    public static List<CodeRegularizer> CodeRegularizers(AutoencoderOptions options, NetworkSpec? spec = null)
     {
         var regularizers = new List<CodeRegularizer>();
+        if (options.Variational && spec != null)
+            regularizers.Add(new GaussianKlDivergence(MomentsNode(spec), spec.InputShape.Size, AutoencoderEstimator.Schedule(options)));
         if (options.SparsityL1 != 0) regularizers.Add(new L1ActivityRegularizer(options.SparsityL1));
         if (options.SparsityWeight != 0) regularizers.Add(new KlSparsityRegularizer(options.SparsityTarget, options.SparsityWeight));
         if (options.ContractiveWeight != 0) regularizers.Add(new ContractiveRegularizer(options.ContractiveWeight, options.ContractiveProbes));
@@ -60,6 +67,16 @@ internal static class AutoencoderRegularization
             nameof(options));
     }
 
+    /// <summary>The node feeding the network's Gaussian sampling layer: μ ‖ log σ², where the KL term reads.</summary>
+    private static string MomentsNode(NetworkSpec spec)
+    {
+        var layers = spec.Layers.ToArray();
+        int sampling = Array.FindIndex(layers, l => l is GaussianSamplingSpec);
+        if (sampling <= 0)
+            throw new ArgumentException("A variational autoencoder needs a gaussian_sampling layer after a dense layer of twice the latent width; this network has none.");
+        return layers[sampling - 1].Name!;
+    }
+
     /// <summary>
     /// Whether a code wider than the input is safe with these options: a regularizer keeps it from copying the input, or a
     /// paired target (colouring, watermark removal) is not the input, so copying does not reach it.
@@ -67,6 +84,6 @@ internal static class AutoencoderRegularization
     public static bool AllowsOvercomplete(AutoencoderOptions options, NetworkSpec? spec = null) =>
         (options.TargetColumnName != null && options.TargetColumnName != options.InputColumnName)
         || options.Noise != AutoencoderNoise.None || options.SparsityL1 > 0 || options.SparsityWeight > 0
-        || options.ContractiveWeight > 0 || options.DropoutRate > 0
+        || options.ContractiveWeight > 0 || options.DropoutRate > 0 || options.Variational
         || (spec != null && spec.Layers.Any(l => l is Engine.Layers.DropoutSpec { Rate: > 0 }));
 }

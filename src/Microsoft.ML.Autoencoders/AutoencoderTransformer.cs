@@ -36,6 +36,9 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     /// <summary>The denoised-output column (the reconstruction of a denoising or paired model), or null when not produced.</summary>
     public string? DenoisedColumnName => Columns.Denoised;
 
+    /// <summary>A variational model's negative-ELBO column, or null when not produced.</summary>
+    public string? NegativeElboColumnName => Columns.NegativeElbo;
+
     internal AutoencoderColumns Columns { get; }
 
     /// <summary>
@@ -58,6 +61,7 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
         if (Columns.Reconstruction != null) builder.AddColumn(Columns.Reconstruction, new VectorDataViewType(NumberDataViewType.Single, Model.InputSize));
         if (Columns.ReconstructionError != null) builder.AddColumn(Columns.ReconstructionError, NumberDataViewType.Single);
         if (Columns.Denoised != null) builder.AddColumn(Columns.Denoised, new VectorDataViewType(NumberDataViewType.Single, Model.InputSize));
+        if (Columns.NegativeElbo != null) builder.AddColumn(Columns.NegativeElbo, NumberDataViewType.Single);
         return builder.ToSchema();
     }
 

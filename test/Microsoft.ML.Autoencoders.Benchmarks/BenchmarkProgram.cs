@@ -11,6 +11,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   merge ...                        combines every framework's reports into summary.json and the Markdown table
 ///                                    (see <see cref="SummaryMerger"/>);
 ///   conv-quality [--epochs N]        the conv network's test BCE epoch by epoch (see <see cref="ConvQualityRun"/>).
+///   vae-quality [--kind K]           a VAE's test negative ELBO epoch by epoch (see <see cref="VaeQualityRun"/>).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -30,8 +31,10 @@ public static class BenchmarkProgram
                 return SummaryMerger.Run(rest);
             case "conv-quality":
                 return ConvQualityRun.Run(rest);
+            case "vae-quality":
+                return VaeQualityRun.Run(rest);
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge or conv-quality.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality or vae-quality.");
                 return 2;
         }
     }

@@ -34,12 +34,13 @@ internal static class AutoencoderOnnx
     public const string SpecKey = "autoencoders.spec";
     public const string ArchitectureKey = "autoencoders.architecture";
     public const string ColumnsKey = "autoencoders.columns";
+    public const string LossKey = "autoencoders.loss";
     public const int FormatVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The tensor names of a written graph.</summary>
-    public sealed record GraphNames(string Input, string Encoded, string Reconstruction, string ReconstructionError)
+    public sealed record GraphNames(string Input, string Encoded, string Reconstruction, string ReconstructionError, string NegativeElbo = "negative_elbo")
     {
         /// <summary>The names of a standalone file, for other runtimes.</summary>
         public static GraphNames Standalone { get; } = new("input", "encoded", "reconstruction", "reconstruction_error");
@@ -65,6 +66,7 @@ internal static class AutoencoderOnnx
         var layers = network.Layers.Layers;
         var specs = spec.Layers.ToArray();
         string x = names.Input;
+        var outputs = new string[layers.Count]; // each layer's output tensor
         for (int i = 0; i < layers.Count; i++)
         {
             var layerSpec = specs[i];
@@ -78,6 +80,7 @@ internal static class AutoencoderOnnx
                 throw new NotSupportedException($"Layer {layerSpec.Describe()} cannot be written to ONNX: {e.Message}", e);
             }
             x = output;
+            outputs[i] = output;
         }
         builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
         builder.AddNode("Mul", ["error.difference", "error.difference"], ["error.squared"], "error.Mul");
@@ -87,6 +90,16 @@ internal static class AutoencoderOnnx
         builder.AddOutput(names.Encoded, Shape(network.CodeSize));
         builder.AddOutput(names.Reconstruction, Shape(network.InputSize));
         builder.AddOutput(names.ReconstructionError, Shape(1));
+        if (model.IsVariational)
+        {
+            // The moments feed the sampling layer (the code's producer); a logits-reading likelihood reads the last layer's input.
+            var vae = model.Variational;
+            string moments = outputs[vae.MomentsSlot - 1];
+            bool readsLogits = Engine.Losses.Loss.Create(vae.Likelihood, network.OutputActivation).ReadsLogits;
+            NegativeElboOnnx.Write(builder, vae, names.Input, moments, readsLogits ? outputs[^2] : names.Reconstruction, names.NegativeElbo);
+            builder.AddOutput(names.NegativeElbo, Shape(1));
+        }
+        if (model.Loss is { } loss) builder.SetMetadata(LossKey, loss.ToString());
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
         string specJson = spec.ToJson(), columnsJson = JsonSerializer.Serialize(columns, Json);
         builder.SetMetadata(SpecKey, specJson);
@@ -143,7 +156,14 @@ internal static class AutoencoderOnnx
         {
             throw new InvalidDataException("The model's weights or settings do not match the checksum it was saved with; the file is damaged.");
         }
-        return (new AutoencoderModel(network, history: null), columns);
+        Engine.Losses.LossKind? lossKind = null;
+        if (reader.Metadata.TryGetValue(LossKey, out var lossName))
+        {
+            if (!Enum.TryParse<Engine.Losses.LossKind>(lossName, out var parsed))
+                throw new InvalidDataException($"The model's loss '{lossName}' is not one this library knows; update the library.");
+            lossKind = parsed;
+        }
+        return (new AutoencoderModel(network, history: null, lossKind), columns);
     }
 
     /// <summary>A format-1 file's dense architecture, as the spec the same network has today.</summary>

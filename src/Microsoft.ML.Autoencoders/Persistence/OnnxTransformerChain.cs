@@ -24,7 +24,7 @@ internal static class OnnxTransformerChain
         var mlContext = new MLContext();
         var columns = transformer.Columns;
         var model = transformer.Model;
-        var names = new AutoencoderOnnx.GraphNames(columns.Input, EncodedColumn, ReconstructionColumn, ErrorVectorToScalar.VectorColumn);
+        var names = new AutoencoderOnnx.GraphNames(columns.Input, EncodedColumn, ReconstructionColumn, ErrorVectorToScalar.VectorColumn, NegativeElboVectorToScalar.VectorColumn);
         byte[] onnx = AutoencoderOnnx.ToBytes(model, columns, names, batched: false);
 
         var onnxOutputs = new List<string>();
@@ -34,6 +34,7 @@ internal static class OnnxTransformerChain
         if (columns.Reconstruction != null) copies.Add(new(columns.Reconstruction, ReconstructionColumn));
         if (columns.Denoised != null) copies.Add(new(columns.Denoised, ReconstructionColumn)); // the same tensor under the denoising name
         if (columns.ReconstructionError != null) { onnxOutputs.Add(ErrorVectorToScalar.VectorColumn); copies.Add(new(columns.ReconstructionError, ErrorVectorToScalar.ScalarColumn)); }
+        if (columns.NegativeElbo != null) { onnxOutputs.Add(NegativeElboVectorToScalar.VectorColumn); copies.Add(new(columns.NegativeElbo, NegativeElboVectorToScalar.ScalarColumn)); }
 
         IEstimator<ITransformer> pipeline = mlContext.Transforms.ApplyOnnxModel(onnxOutputs.ToArray(), [columns.Input], new MemoryStream(onnx));
         var reserved = new List<string>(onnxOutputs);
@@ -41,6 +42,11 @@ internal static class OnnxTransformerChain
         {
             pipeline = pipeline.Append(mlContext.Transforms.CustomMapping(new ErrorVectorToScalar().GetMapping(), ErrorVectorToScalar.ContractName));
             reserved.Add(ErrorVectorToScalar.ScalarColumn);
+        }
+        if (columns.NegativeElbo != null)
+        {
+            pipeline = pipeline.Append(mlContext.Transforms.CustomMapping(new NegativeElboVectorToScalar().GetMapping(), NegativeElboVectorToScalar.ContractName));
+            reserved.Add(NegativeElboVectorToScalar.ScalarColumn);
         }
         foreach (var copy in copies) pipeline = pipeline.Append(mlContext.Transforms.CopyColumns(copy.OutputColumnName, copy.InputColumnName));
         pipeline = pipeline.Append(mlContext.Transforms.DropColumns(reserved.ToArray()));

@@ -150,5 +150,7 @@ internal sealed class AutoencoderCursor : DataViewRowCursor
         public override ReadOnlySpan<float> Reconstruction => cursor.ScoredBatch().Reconstruction(cursor._slot);
 
         public override float Error => cursor.ScoredBatch().Error(cursor._slot);
+
+        public override float NegativeElbo => cursor.ScoredBatch().NegativeElbo(cursor._slot);
     }
 }

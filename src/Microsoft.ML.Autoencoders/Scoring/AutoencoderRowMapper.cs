@@ -63,7 +63,8 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
     {
         if (!activeColumns.Any(IsOutput)) return null;
         bool needsDecoder = activeColumns.Any(i => IsOutput(i) && OutputSchema[i].Name != _transformer.Columns.Encoded);
-        return new BatchScorer(_transformer.Model.Network, capacity, needsDecoder, _transformer.ScoringThreads);
+        var variational = _transformer.Model.IsVariational ? _transformer.Model.Variational : null;
+        return new BatchScorer(_transformer.Model.Network, capacity, needsDecoder, _transformer.ScoringThreads, variational);
     }
 
     internal Delegate OutputGetter(ScoredRow scorer, int index)
@@ -82,6 +83,8 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => CopyToVBuffer(scorer.Reconstruction, ref value));
         if (which == columns.ReconstructionError)
             return (ValueGetter<float>)((ref float value) => value = scorer.Error);
+        if (which == columns.NegativeElbo)
+            return (ValueGetter<float>)((ref float value) => value = scorer.NegativeElbo);
         throw new InvalidOperationException($"Column '{name}' is not an autoencoder output.");
     }
 

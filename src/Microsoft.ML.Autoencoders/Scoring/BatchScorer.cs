@@ -1,6 +1,7 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Variational;
 
 namespace Microsoft.ML.Autoencoders.Scoring;
 
@@ -16,13 +17,16 @@ internal sealed class BatchScorer
     private readonly ActivationCache _cache;
     private readonly LayerContext _context;
     private readonly float[] _errors;
+    private readonly VariationalAutoencoder? _variational;
+    private readonly float[] _negativeElbos;
     private int _rows;
 
     /// <param name="network">The trained network.</param>
     /// <param name="capacity">The most rows one <see cref="Score"/> call takes.</param>
     /// <param name="needsDecoder">False when only codes are read: the decoder is then never run.</param>
     /// <param name="threads">The most threads one batch may use; results do not depend on it.</param>
-    public BatchScorer(AutoencoderNetwork network, int capacity, bool needsDecoder, int threads)
+    /// <param name="variational">The network read as a VAE, whose rows then also get a negative ELBO; null for other kinds.</param>
+    public BatchScorer(AutoencoderNetwork network, int capacity, bool needsDecoder, int threads, VariationalAutoencoder? variational = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _network = network;
@@ -31,6 +35,8 @@ internal sealed class BatchScorer
         _cache = network.CreateCache(capacity);
         _context = LayerContext.Inference(threads);
         _errors = needsDecoder ? new float[capacity] : [];
+        _variational = needsDecoder ? variational : null;
+        _negativeElbos = _variational != null ? new float[capacity] : [];
     }
 
     public int Capacity { get; }
@@ -60,6 +66,8 @@ internal sealed class BatchScorer
         {
             _errors[r] = ReconstructionError.MeanSquared(inputs.Slice(r * InputSize, InputSize), reconstructions.Slice(r * InputSize, InputSize));
         }
+        // From the same forward pass: inference decodes the latent mean, which is the deterministic ELBO's point.
+        _variational?.NegativeElboOfForwardPass(_cache, rows, _negativeElbos);
     }
 
     /// <summary>Row <paramref name="row"/>'s code from the last <see cref="Score"/>.</summary>
@@ -70,6 +78,10 @@ internal sealed class BatchScorer
 
     /// <summary>Row <paramref name="row"/>'s mean squared reconstruction error from the last <see cref="Score"/>; needs the decoder.</summary>
     public float Error(int row) => DecoderOutputs(_errors)[row];
+
+    /// <summary>Row <paramref name="row"/>'s negative ELBO in nats from the last <see cref="Score"/>; needs a variational network.</summary>
+    public float NegativeElbo(int row) =>
+        _variational != null ? _negativeElbos[row] : throw new InvalidOperationException("This scorer has no negative ELBO: the model is not variational, or the decoder was not run.");
 
     private Span<float> DecoderOutputs(Span<float> values) =>
         NeedsDecoder ? values : throw new InvalidOperationException("This scorer was built for codes only: the decoder was not run.");

@@ -27,6 +27,8 @@ internal sealed class RowScorer : ScoredRow
 
     public override float Error { get { Score(); return _scorer.Error(0); } }
 
+    public override float NegativeElbo { get { Score(); return _scorer.NegativeElbo(0); } }
+
     private void Score()
     {
         long position = _position();

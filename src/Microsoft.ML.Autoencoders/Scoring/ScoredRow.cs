@@ -11,4 +11,7 @@ internal abstract class ScoredRow
     public abstract ReadOnlySpan<float> Reconstruction { get; }
 
     public abstract float Error { get; }
+
+    /// <summary>A variational model's negative ELBO of the row, in nats.</summary>
+    public abstract float NegativeElbo { get; }
 }
