@@ -11,6 +11,18 @@ internal static class Detector
     // 1.4 and 1.3 AUC points; digit 5 fell 0.2).
     public const int CodeSize = 16;
 
+    /// <summary>
+    /// The variational detector beside it: the same widths with a Gaussian latent of <see cref="CodeSize"/>, a Gaussian
+    /// likelihood (linear output, squared error) for the same scaled pixels, scored by the negative ELBO as PyOD's VAE.
+    /// </summary>
+    public static AutoencoderAnomalyOptions VariationalOptions(int epochs, int seed = 1)
+    {
+        var options = Options(epochs, trimmedFraction: 0, seed);
+        options.ScoreSource = AnomalyScoreSource.NegativeElbo;
+        options.Autoencoder.Variational = true;
+        return options;
+    }
+
     public static AutoencoderAnomalyOptions Options(int epochs, double trimmedFraction = 0, int seed = 1) => new()
     {
         Contamination = 0.05,

@@ -27,9 +27,7 @@ internal static class AnomalyEnginePipeline
         var columns = state.Columns;
         var model = detector.Model;
         bool explain = columns.FeatureErrors != null;
-        var networkColumns = new AutoencoderColumns(columns.Features, Encoded: null,
-            Reconstruction: explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null,
-            ReconstructionError: AutoencoderAnomalyEstimator.ErrorColumn);
+        var networkColumns = state.NetworkColumns(AutoencoderAnomalyEstimator.ErrorColumn, explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null);
         var network = new AutoencoderTransformer(model, networkColumns, detector.ScoringThreads);
 
         var mlContext = new MLContext();

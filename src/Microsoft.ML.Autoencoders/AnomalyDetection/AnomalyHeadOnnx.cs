@@ -96,18 +96,20 @@ internal static class AnomalyHeadOnnx
         string FeatureColumnName, string ScoreColumnName, string PredictedLabelColumnName, string? FeatureErrorsColumnName,
         double? Contamination, bool NormalizeScores, long TrainingRowCount, float[] TrainingScoreQuantiles,
         string? PValueColumnName = null, double? FalseAlarmRate = null, float[]? ReferenceScores = null, bool ReferenceScoresHeldOut = false,
-        string InvalidRowPolicy = nameof(Autoencoders.InvalidRowPolicy.FlagAsAnomaly))
+        string InvalidRowPolicy = nameof(Autoencoders.InvalidRowPolicy.FlagAsAnomaly), string ScoreSource = nameof(AnomalyScoreSource.ReconstructionError))
     {
         public static StoredState From(AnomalyDetectorState state) => new(
             state.Columns.Features, state.Columns.Score, state.Columns.PredictedLabel, state.Columns.FeatureErrors,
             state.Contamination, state.NormalizeScores, state.TrainingScores.Count, state.TrainingScores.Quantiles.ToArray(),
             state.Columns.PValue, state.FalseAlarmRate, state.ReferenceScores?.Scores.ToArray(), state.ReferenceScores?.IsHeldOut ?? false,
-            state.InvalidRowPolicy.ToString());
+            state.InvalidRowPolicy.ToString(), state.ScoreSource.ToString());
 
         public AnomalyDetectorState ToState(float threshold)
         {
             if (!Enum.TryParse<InvalidRowPolicy>(InvalidRowPolicy, ignoreCase: false, out var policy) || !Enum.IsDefined(policy))
                 throw new InvalidDataException($"The anomaly detector's invalid-row policy '{InvalidRowPolicy}' is unknown to this library. Update the library.");
+            if (!Enum.TryParse<AnomalyScoreSource>(ScoreSource, ignoreCase: false, out var source) || !Enum.IsDefined(source))
+                throw new InvalidDataException($"The anomaly detector's score source '{ScoreSource}' is unknown to this library. Update the library.");
             if (PValueColumnName != null && ReferenceScores == null)
                 throw new InvalidDataException("The anomaly detector produces p-values but its reference scores are missing; the file is damaged.");
             // A damaged file must not load as a detector that silently calls everything normal (a NaN threshold) or
@@ -133,6 +135,7 @@ internal static class AnomalyHeadOnnx
                 FalseAlarmRate = FalseAlarmRate,
                 ReferenceScores = ReferenceScores == null ? null : new AnomalyReferenceScores(ReferenceScores, ReferenceScoresHeldOut),
                 InvalidRowPolicy = policy,
+                ScoreSource = source,
             };
         }
     }

@@ -20,6 +20,7 @@ namespace Microsoft.ML.Autoencoders;
 internal static class AnomalyOnnxChain
 {
     private const string EncodedColumn = AnomalyColumns.ReservedPrefix + "encoded";
+    private const string UnreadErrorVector = AnomalyColumns.ReservedPrefix + "unread_error_vector";
 
     public static ICanSaveModel Build(AutoencoderAnomalyTransformer detector)
     {
@@ -30,9 +31,11 @@ internal static class AnomalyOnnxChain
         bool guard = state.InvalidRowPolicy == InvalidRowPolicy.Throw;
         var mlContext = new MLContext();
 
-        var networkColumns = new AutoencoderColumns(columns.Features, Encoded: null,
-            Reconstruction: explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null, ReconstructionError: AnomalyHeadOnnx.ErrorVector);
-        var graphNames = new AutoencoderOnnx.GraphNames(columns.Features, EncodedColumn, AutoencoderAnomalyEstimator.ReconstructionColumn, AnomalyHeadOnnx.ErrorVector);
+        var networkColumns = state.NetworkColumns(AnomalyHeadOnnx.ErrorVector, explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null);
+        // The head reads the raw score under one name, whichever graph output it is; the other is left unread.
+        var graphNames = state.ScoreSource == AnomalyScoreSource.NegativeElbo
+            ? new AutoencoderOnnx.GraphNames(columns.Features, EncodedColumn, AutoencoderAnomalyEstimator.ReconstructionColumn, UnreadErrorVector, AnomalyHeadOnnx.ErrorVector)
+            : new AutoencoderOnnx.GraphNames(columns.Features, EncodedColumn, AutoencoderAnomalyEstimator.ReconstructionColumn, AnomalyHeadOnnx.ErrorVector);
         byte[] network = AutoencoderOnnx.ToBytes(model, networkColumns, graphNames, batched: false);
         string headError = guard ? AnomalyInvalidRowGuard.CheckedErrorVector : AnomalyHeadOnnx.ErrorVector;
         byte[] head = AnomalyHeadOnnx.ToBytes(state, model.InputSize, network, headError);

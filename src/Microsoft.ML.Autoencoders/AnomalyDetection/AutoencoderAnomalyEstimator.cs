@@ -62,6 +62,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         else if (options.Threshold is float threshold) AnomalyThreshold.CheckThreshold(threshold, options.NormalizeScores, nameof(options.Threshold));
         else AnomalyThreshold.CheckContamination(ContaminationOrDefault, nameof(options.Contamination));
         if (options.CalibrationFraction is double fraction) AnomalyThreshold.CheckCalibrationFraction(fraction, nameof(options.CalibrationFraction));
+        if (!Enum.IsDefined(options.ScoreSource))
+            throw new ArgumentOutOfRangeException(nameof(options), options.ScoreSource, "ScoreSource must be ReconstructionError or NegativeElbo.");
+        if (options.ScoreSource == AnomalyScoreSource.NegativeElbo && options.Autoencoder is { Variational: false })
+            throw new ArgumentException("ScoreSource NegativeElbo scores a variational autoencoder: set Autoencoder.Variational (and its likelihood), or score by ReconstructionError.", nameof(options));
         if (!Enum.IsDefined(options.InvalidRowPolicy))
             throw new ArgumentOutOfRangeException(nameof(options), options.InvalidRowPolicy, "InvalidRowPolicy must be FlagAsAnomaly or Throw.");
         if (options.Autoencoder.TargetColumnName != null)
@@ -138,10 +142,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         int threads = _options.Autoencoder.NumberOfThreads ?? Environment.ProcessorCount;
         // Score the training rows the estimator already read, in batches of the engine's own size, straight from the array.
-        float[] scores = autoencoder.Model.ReconstructionErrors(trainData, trainRows, threads);
+        float[] scores = RawScores(autoencoder.Model, trainData, trainRows, threads);
         var distribution = AnomalyScoreDistribution.FromScores(scores);
         AnomalyReferenceScores? reference =
-            calibrationData != null ? AnomalyReferenceScores.FromScores(autoencoder.Model.ReconstructionErrors(calibrationData, calibrationRows, threads), isHeldOut: true)
+            calibrationData != null ? AnomalyReferenceScores.FromScores(RawScores(autoencoder.Model, calibrationData, calibrationRows, threads), isHeldOut: true)
             : _columns.PValue != null ? AnomalyReferenceScores.FromScores(scores, isHeldOut: false)
             : null;
 
@@ -159,6 +163,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             FalseAlarmRate = _options.FalseAlarmRate,
             ReferenceScores = reference,
             InvalidRowPolicy = _options.InvalidRowPolicy,
+            ScoreSource = _options.ScoreSource,
         };
         return new AutoencoderAnomalyTransformer(autoencoder.Model, state, autoencoder.ScoringThreads);
     }
@@ -183,6 +188,9 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         Array.Sort(train);
         return (train, calibration);
     }
+
+    private float[] RawScores(AutoencoderModel model, float[] data, int rows, int threads) =>
+        AnomalyDetectorState.RawScores(_options.ScoreSource, model, data, rows, threads);
 
     private double ContaminationOrDefault => _options.Contamination ?? Defaults.Contamination;
 
@@ -210,7 +218,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         copy.EncodedColumnName = null;
         copy.ReconstructionColumnName = null;
         copy.DenoisedColumnName = null;
-        copy.ReconstructionErrorColumnName = ErrorColumn;
+        // The raw score goes to the reserved column under whichever output it is.
+        bool elbo = _options.ScoreSource == AnomalyScoreSource.NegativeElbo;
+        copy.ReconstructionErrorColumnName = elbo ? null : ErrorColumn;
+        copy.NegativeElboColumnName = elbo ? ErrorColumn : null;
         return copy;
     }
 }

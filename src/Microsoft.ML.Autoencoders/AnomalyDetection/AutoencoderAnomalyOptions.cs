@@ -70,6 +70,12 @@ public sealed class AutoencoderAnomalyOptions
     public bool NormalizeScores { get; set; }
 
     /// <summary>
+    /// The raw score: the reconstruction error (the default, any kind), or the negative ELBO of a variational autoencoder
+    /// (<see cref="AutoencoderOptions.Variational"/>).
+    /// </summary>
+    public AnomalyScoreSource ScoreSource { get; set; }
+
+    /// <summary>
     /// The network, its training and its kind. Its column settings are not used: the detector reads
     /// <see cref="FeatureColumnName"/>, and a paired <see cref="AutoencoderOptions.TargetColumnName"/> is refused (a detector
     /// scores how well a row reconstructs itself).

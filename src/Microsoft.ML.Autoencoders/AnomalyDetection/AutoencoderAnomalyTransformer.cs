@@ -49,6 +49,9 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     /// <summary>What the detector does with a row whose features hold NaN or ±∞.</summary>
     public InvalidRowPolicy InvalidRowPolicy => State.InvalidRowPolicy;
 
+    /// <summary>What the raw score is: the reconstruction error, or a variational model's negative ELBO.</summary>
+    public AnomalyScoreSource ScoreSource => State.ScoreSource;
+
     /// <summary>True when Score is normalized to [0, 1] against <see cref="TrainingScores"/>.</summary>
     public bool NormalizeScores => State.NormalizeScores;
 
@@ -130,7 +133,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
             AnomalyThreshold.CheckNotNormalized(State.NormalizeScores, nameof(falseAlarmRate));
         }
         var (rows, data) = AutoencoderAnomalyEstimator.ReadCalibrationRows(calibrationData, FeatureColumnName, Model.InputSize);
-        var reference = AnomalyReferenceScores.FromScores(Model.ReconstructionErrors(data, rows, ScoringThreads), isHeldOut: true);
+        var reference = AnomalyReferenceScores.FromScores(State.RawScores(Model, data, rows, ScoringThreads), isHeldOut: true);
         return WithCalibration(reference, falseAlarmRate);
     }
 
