@@ -35,6 +35,8 @@ public sealed class VariationalAutoencoder
         Likelihood = likelihood;
         _likelihood = Loss.Create(likelihood, network.OutputActivation);
         _lossSlot = _likelihood.ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
+        // Scoring reads the logits after a whole forward pass (NegativeElboOfForwardPass): keep them written.
+        if (_lossSlot < network.Layers.Layers.Count) network.Layers.KeepSlotWritten(_lossSlot);
     }
 
     /// <summary>True when <paramref name="network"/>'s code comes out of a <see cref="GaussianSampling"/> layer.</summary>
@@ -108,6 +110,19 @@ public sealed class VariationalAutoencoder
                 if (!negativeElbo.IsEmpty) negativeElbo[start + r] = nats + kl[r];
             }
         }
+    }
+
+    /// <summary>
+    /// The negative ELBO of the <paramref name="rows"/> rows <paramref name="cache"/> has just run through the whole network
+    /// at inference (inputs in its input slot, so z = μ): the deterministic score, without a second pass.
+    /// </summary>
+    public void NegativeElboOfForwardPass(ActivationCache cache, int rows, Span<float> negativeElbo)
+    {
+        int width = InputSize;
+        GaussianKlDivergence.RowDivergences(cache.Values(MomentsSlot, rows), rows, Sampling, negativeElbo);
+        ReadOnlySpan<float> prediction = cache.Values(_lossSlot, rows), inputs = cache.Values(0, rows);
+        for (int r = 0; r < rows; r++)
+            negativeElbo[r] += (float)(width * _likelihood.Compute(prediction.Slice(r * width, width), inputs.Slice(r * width, width), Span<float>.Empty));
     }
 
     /// <summary>The mean negative ELBO over <paramref name="rows"/> rows, in nats per row (see <see cref="NegativeElbo"/>).</summary>
