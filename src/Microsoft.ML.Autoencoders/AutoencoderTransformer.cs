@@ -83,6 +83,18 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     public void SaveAsOnnx(Stream stream) => AutoencoderOnnx.Write(Model, Columns, stream, batched: true);
 
     /// <summary>
+    /// Writes the encoder alone as ONNX: "input" [N, d] → "encoded" [N, code] (a VAE's latent mean, with its
+    /// "log_variance" too), for serving features without the decoder.
+    /// </summary>
+    public void SaveEncoderAsOnnx(Stream stream) => NetworkPartOnnx.WriteEncoder(Model, stream);
+
+    /// <summary>
+    /// Writes the decoder alone as ONNX: "encoded" [N, code] → "reconstruction" [N, d]. A VAE's decoder is its generator:
+    /// feed it points drawn from N(0, I) in any runtime.
+    /// </summary>
+    public void SaveDecoderAsOnnx(Stream stream) => NetworkPartOnnx.WriteDecoder(Model, stream);
+
+    /// <summary>
     /// Reads a model written by <see cref="SaveAsOnnx"/> back into a transformer with the same columns and weights.
     /// </summary>
     public static AutoencoderTransformer LoadOnnx(Stream stream)

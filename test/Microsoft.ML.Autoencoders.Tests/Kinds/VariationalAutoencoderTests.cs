@@ -122,6 +122,32 @@ public class VariationalAutoencoderTests : IClassFixture<VariationalAutoencoderT
         ColumnValues.AssertClose(model.Encode(batch, n), encoded, "latent mean in ONNX Runtime");
     }
 
+    [Fact]
+    public void EncoderAndDecoderFilesServeAloneLikeTheEngine()
+    {
+        var model = _vae.Transformer.Model;
+        var vae = model.Variational;
+        const int n = 32;
+        float[] batch = _vae.Test.Pixels[..(784 * n)];
+        using var encoderFile = new MemoryStream();
+        _vae.Transformer.SaveEncoderAsOnnx(encoderFile);
+        using var encoder = new InferenceSession(encoderFile.ToArray());
+        using var encoded = encoder.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(batch, [n, 784]))]);
+        float[] moments = vae.EncodeMoments(batch, n);
+        float[] means = Enumerable.Range(0, n).SelectMany(r => moments[(r * 16)..(r * 16 + 8)]).ToArray();
+        float[] logVariances = Enumerable.Range(0, n).SelectMany(r => moments[(r * 16 + 8)..(r * 16 + 16)]).ToArray();
+        ColumnValues.AssertClose(means, encoded.Single(r => r.Name == "encoded").AsEnumerable<float>().ToArray(), "encoder file: mean");
+        ColumnValues.AssertClose(logVariances, encoded.Single(r => r.Name == "log_variance").AsEnumerable<float>().ToArray(), "encoder file: log-variance");
+
+        // The decoder is the generator: prior samples decode to the engine's items.
+        var (items, latents) = vae.Sample(n, seed: 12);
+        using var decoderFile = new MemoryStream();
+        _vae.Transformer.SaveDecoderAsOnnx(decoderFile);
+        using var decoder = new InferenceSession(decoderFile.ToArray());
+        using var decoded = decoder.Run([NamedOnnxValue.CreateFromTensor("encoded", new DenseTensor<float>(latents, [n, 8]))]);
+        ColumnValues.AssertClose(items, decoded.Single(r => r.Name == "reconstruction").AsEnumerable<float>().ToArray(), "decoder file");
+    }
+
     /// <summary>
     /// Generation: the mean of many samples from the prior looks like the mean training digit, the samples differ from one
     /// another, and walking between two test digits starts and ends at their reconstructions.

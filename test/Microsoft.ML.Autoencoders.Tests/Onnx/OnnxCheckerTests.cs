@@ -72,6 +72,36 @@ public sealed class OnnxCheckerTests(ITestOutputHelper output) : IDisposable
         Assert.True(passed, $"onnx.checker rejected the model: {text}");
     }
 
+    [Fact]
+    public void ConvolutionalVariationalModelAndItsPartsPassFullCheck()
+    {
+        // The whole graph with its negative-ELBO nodes, the encoder with the log-variance, and the decoder alone.
+        var random = new Random(4);
+        var rows = Enumerable.Range(0, 32).Select(_ => new ImageRow { Pixels = Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble()).ToArray() }).ToList();
+        var ml = new MLContext(seed: 1);
+        var transformer = ml.Transforms.VariationalAutoencoder(new AutoencoderOptions
+        {
+            InputColumnName = nameof(ImageRow.Pixels), InputShape = [1, 8, 8], ConvolutionBlocks = [new(4, 3, Stride: 2, Pooling: 1)],
+            HiddenLayerSizes = [8], CodeSize = 3, Loss = AutoencoderLoss.BinaryCrossEntropy, OutputActivation = AutoencoderActivation.Sigmoid,
+            NegativeElboColumnName = "Elbo", Epochs = 1, BatchSize = 8, NumberOfThreads = 1,
+        }).Fit(ml.Data.LoadFromEnumerable(rows));
+        var parts = new (string Name, Action<Stream> Write)[]
+        {
+            ("vae-whole", transformer.SaveAsOnnx), ("vae-encoder", transformer.SaveEncoderAsOnnx), ("vae-decoder", transformer.SaveDecoderAsOnnx),
+        };
+        OnnxPythonChecker? checker = FindCheckerOrExplain();
+        foreach (var (name, write) in parts)
+        {
+            using var onnx = new MemoryStream();
+            write(onnx);
+            string path = Save(onnx.ToArray(), name);
+            if (checker is null) continue;
+            var (passed, text) = checker.Check(path);
+            output.WriteLine($"{name}: {text}");
+            Assert.True(passed, $"onnx.checker rejected {name}: {text}");
+        }
+    }
+
     private sealed class ImageRow
     {
         [Microsoft.ML.Data.VectorType(64)]
