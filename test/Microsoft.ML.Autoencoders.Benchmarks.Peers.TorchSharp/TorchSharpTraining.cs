@@ -55,6 +55,7 @@ public static class TorchSharpTraining
         if (peakMegabytes is double mb)
             report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of training, own process");
         RunConvolutional(train, test, trainRows, testRows, testData, report);
+        TorchSharpVae.Run(train, test, trainRows, testRows, report);
     }
 
     /// <summary>The <see cref="ConvAutoencoderCase"/> network: the Keras blog's conv autoencoder, BCELoss, Adam, two epochs.</summary>

@@ -74,6 +74,9 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  of 8×4×4, Conv8-Up-Conv8-Up-Conv16 valid-Up-Conv1 sigmoid; 3×3 kernels, ReLU), binary cross-entropy, Adam 1e-3,");
         sb.AppendLine("  batch 128, two epochs over the training rows: `conv_ae_epoch_seconds` is the second epoch, `conv_ae_test_bce`");
         sb.AppendLine("  the mean test BCE after both (Shared/ConvAutoencoderCase.cs; each framework's default initialization).");
+        sb.AppendLine("- `vae_*`: the PyTorch examples' VAE (784-400-20, ReLU, sigmoid output, BCE summed over the pixels plus the KL term),");
+        sb.AppendLine("  Adam 1e-3, batch 128, two epochs: `vae_epoch_seconds` is the second epoch, `vae_test_negative_elbo` the test");
+        sb.AppendLine("  negative ELBO after both, in nats per image with one latent draw per image (Shared/VaeCase.cs).");
         sb.AppendLine("- `conv_layerN_forward_gflops` / `_backward_gflops` (ours): each convolution of that trained network on its own, batch");
         sb.AppendLine("  128, the best of 20 calls; 2·F·C·k²·Ho·Wo FLOP per image forward, twice that backward (once for layer 0, which");
         sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` for the share of the FMA peak (ConvLayerTimings.cs).");

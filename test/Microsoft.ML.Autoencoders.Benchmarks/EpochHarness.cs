@@ -54,6 +54,7 @@ public static class EpochHarness
             report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of the first training, own process");
         MlNetScoringHarness.Run(settings, threads, train, trainRows, test, testRows, report);
         ConvEpochHarness.Run(settings, threads, train, trainRows, test, testRows, report);
+        VaeEpochHarness.Run(threads, train, trainRows, test, testRows, report);
     }
 
     private static (AutoencoderNetwork Network, double EpochSeconds, double? PeakMegabytes) Train(

@@ -238,6 +238,57 @@ def run_training(mode, mnist, report):
     if peak is not None:
         report.add("ae_train_peak_rss", "MiB", peak, "lower", "VmHWM at the end of training, own process")
     run_conv_training(train, test, report)
+    run_vae_training(train, test, report)
+
+
+def run_vae_training(train, test, report):
+    """The VaeCase network (Shared/VaeCase.cs): the PyTorch examples' VAE, 784-400-20, BCE summed over the pixels plus
+    the KL term, Adam lr 1e-3, batch 128, two epochs (the second is timed), PyTorch's default init; then the test negative
+    ELBO in nats per image with one latent draw per image."""
+    torch.manual_seed(42)
+    nn, F = torch.nn, torch.nn.functional
+
+    class Vae(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
+            self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+        def forward(self, x):
+            h = F.relu(self.fc1(x))
+            mu, log_variance = self.fc21(h), self.fc22(h)
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_variance)
+            return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, log_variance
+
+    def negative_elbo(x):
+        reconstruction, mu, log_variance = model(x)
+        bce = F.binary_cross_entropy(reconstruction, x, reduction="sum")
+        return bce - 0.5 * torch.sum(1 + log_variance - mu.pow(2) - log_variance.exp())
+
+    model = Vae()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    rows, batch, epochs = train.shape[0], 128, 2
+    print("  variational autoencoder (PyTorch examples' VAE)", flush=True)
+    seconds = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        t0, total = time.perf_counter(), 0.0
+        order = torch.randperm(rows)
+        for start in range(0, rows, batch):
+            x = train[order[start:start + batch]]
+            optimizer.zero_grad()
+            loss = negative_elbo(x)
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        seconds.append(time.perf_counter() - t0)
+        print(f"    epoch {epoch}: negative ELBO {total / rows:.2f}, {seconds[-1]:.3f} s", flush=True)
+    report.add("vae_epoch_seconds", "s/epoch", seconds[-1], "lower", f"epoch {epochs} of {epochs}, {rows} rows, batch {batch}")
+    model.eval()
+    with torch.no_grad():
+        total = sum(float(negative_elbo(test[s:s + 500])) for s in range(0, test.shape[0], 500))
+    report.add("vae_test_negative_elbo", "nats/image", total / test.shape[0], "lower",
+               f"{test.shape[0]} test rows after {epochs} epochs, one latent draw each")
 
 
 def run_conv_training(train, test, report):
