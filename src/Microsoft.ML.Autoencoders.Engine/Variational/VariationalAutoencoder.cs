@@ -136,22 +136,8 @@ public sealed class VariationalAutoencoder
     }
 
     /// <summary>μ and log σ² of each row's posterior: [rows, 2L], means first.</summary>
-    public float[] EncodeMoments(ReadOnlySpan<float> inputs, int rows, int threads = 1)
-    {
-        CheckRows(inputs, rows, InputSize, nameof(inputs));
-        int maxBatch = Math.Clamp(rows, 1, BatchRows), width = 2 * LatentSize;
-        var cache = Network.CreateCache(maxBatch);
-        var context = LayerContext.Inference(threads);
-        var result = new float[rows * width];
-        for (int start = 0; start < rows; start += maxBatch)
-        {
-            int batch = Math.Min(maxBatch, rows - start);
-            inputs.Slice(start * InputSize, batch * InputSize).CopyTo(Network.Input(cache, batch));
-            Network.Layers.Forward(cache, batch, context, 0, MomentsSlot);
-            cache.Values(MomentsSlot, batch).CopyTo(result.AsSpan(start * width));
-        }
-        return result;
-    }
+    public float[] EncodeMoments(ReadOnlySpan<float> inputs, int rows, int threads = 1) =>
+        RunLayers(inputs, rows, fromSlot: 0, toSlot: MomentsSlot, threads, nameof(inputs));
 
     /// <summary>The posterior means μ of <paramref name="rows"/> rows: [rows, L], the code the transformer outputs.</summary>
     public float[] EncodeMeans(ReadOnlySpan<float> inputs, int rows, int threads = 1)
@@ -163,19 +149,28 @@ public sealed class VariationalAutoencoder
     }
 
     /// <summary>Decodes <paramref name="rows"/> latent points ([rows, L]) into items ([rows, InputSize]).</summary>
-    public float[] Decode(ReadOnlySpan<float> latents, int rows, int threads = 1)
+    public float[] Decode(ReadOnlySpan<float> latents, int rows, int threads = 1) =>
+        RunLayers(latents, rows, fromSlot: Network.CodeSlot, toSlot: Network.Layers.Layers.Count, threads, nameof(latents));
+
+    /// <summary>
+    /// Runs the layers between two slots at inference, in batches: <paramref name="values"/> ([rows, width of
+    /// <paramref name="fromSlot"/>]) go in, the rows of <paramref name="toSlot"/> come out.
+    /// </summary>
+    private float[] RunLayers(ReadOnlySpan<float> values, int rows, int fromSlot, int toSlot, int threads, string name)
     {
-        CheckRows(latents, rows, LatentSize, nameof(latents));
-        int maxBatch = Math.Clamp(rows, 1, BatchRows), width = InputSize, lastSlot = Network.Layers.Layers.Count;
+        var layers = Network.Layers;
+        int inWidth = layers.SlotSize(fromSlot), outWidth = layers.SlotSize(toSlot);
+        CheckRows(values, rows, inWidth, name);
+        int maxBatch = Math.Clamp(rows, 1, BatchRows);
         var cache = Network.CreateCache(maxBatch);
         var context = LayerContext.Inference(threads);
-        var result = new float[rows * width];
+        var result = new float[rows * outWidth];
         for (int start = 0; start < rows; start += maxBatch)
         {
             int batch = Math.Min(maxBatch, rows - start);
-            latents.Slice(start * LatentSize, batch * LatentSize).CopyTo(Network.Code(cache, batch));
-            Network.Layers.Forward(cache, batch, context, Network.CodeSlot);
-            cache.Values(lastSlot, batch).CopyTo(result.AsSpan(start * width));
+            values.Slice(start * inWidth, batch * inWidth).CopyTo(cache.Values(fromSlot, batch));
+            layers.Forward(cache, batch, context, fromSlot, toSlot);
+            cache.Values(toSlot, batch).CopyTo(result.AsSpan(start * outWidth));
         }
         return result;
     }
