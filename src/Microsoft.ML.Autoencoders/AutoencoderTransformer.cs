@@ -9,7 +9,7 @@ namespace Microsoft.ML.Autoencoders;
 /// Scoring streams through the engine, in batches for cursors and row by row for prediction engines; saving (via <c>mlContext.Model.Save</c>) writes the model as
 /// ONNX inside a chain of ML.NET's own transformers, so a fresh process loads it with plain <c>mlContext.Model.Load</c>.
 /// </summary>
-public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
+public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoencoderScoring
 {
     internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns, int? scoringThreads = null)
     {
@@ -37,6 +37,12 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     public string? DenoisedColumnName => Columns.Denoised;
 
     internal AutoencoderColumns Columns { get; }
+
+    AutoencoderColumns IAutoencoderScoring.Columns => Columns;
+
+    // The engine computes the code on the way to the reconstruction anyway, so needsCode changes nothing here.
+    BatchScorer IAutoencoderScoring.CreateBatchScorer(int capacity, bool needsDecoder, bool needsCode) =>
+        new EngineBatchScorer(Model.Network, capacity, needsDecoder, ScoringThreads);
 
     /// <summary>
     /// The most threads one batch of a cursor may use: the estimator's <see cref="AutoencoderOptions.NumberOfThreads"/>,
@@ -101,7 +107,7 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
         return all.Count switch
         {
             1 => all[0],
-            0 => throw new InvalidDataException($"'{modelPath}' holds no autoencoder saved by Microsoft.ML.Autoencoders."),
+            0 => throw new InvalidDataException(NoAutoencoderMessage(modelPath)),
             _ => throw new InvalidDataException($"'{modelPath}' holds {all.Count} autoencoders; use LoadAllFromModelFile to get them all."),
         };
     }
@@ -110,8 +116,16 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     public static IReadOnlyList<AutoencoderTransformer> LoadAllFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return SavedModelFile.Read(modelPath, SavedModelArchive.ReadAll);
+    }
+
+    /// <summary>Why a zip holds no autoencoder of ours, pointing to the loader of what it does hold.</summary>
+    private static string NoAutoencoderMessage(string modelPath)
+    {
         using var stream = File.OpenRead(modelPath);
-        return SavedModelArchive.ReadAll(stream);
+        if (OnnxImportArchive.ReadAll(stream).Count > 0)
+            return $"'{modelPath}' holds an imported ONNX autoencoder, not one this library trained: load it with OnnxAutoencoderTransformer.LoadFromModelFile.";
+        return $"'{modelPath}' holds no autoencoder saved by Microsoft.ML.Autoencoders.";
     }
 
     void ICanSaveModel.Save(ModelSaveContext context) => OnnxTransformerChain.Build(this).Save(context);

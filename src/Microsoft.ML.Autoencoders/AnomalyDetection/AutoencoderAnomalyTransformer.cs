@@ -173,8 +173,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public static AutoencoderAnomalyTransformer LoadFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        using var stream = File.OpenRead(modelPath);
-        var all = AnomalyModelArchive.ReadAll(stream);
+        var all = Persistence.SavedModelFile.Read(modelPath, AnomalyModelArchive.ReadAll);
         return all.Count switch
         {
             1 => all[0],

@@ -113,7 +113,7 @@ internal static class AutoencoderOnnx
     {
         var reader = OnnxModelReader.Parse(bytes);
         if (!reader.Metadata.TryGetValue(FormatKey, out var format))
-            throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata).");
+            throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata). " + OnnxImportAdvice.For(reader));
         var spec = format switch
         {
             "2" => NetworkSpec.FromJson(Required(reader, SpecKey)),
