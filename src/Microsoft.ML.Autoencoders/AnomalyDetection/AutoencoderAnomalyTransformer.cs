@@ -15,15 +15,31 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     private readonly Lazy<TransformerChain<ITransformer>> _pipeline;
 
     internal AutoencoderAnomalyTransformer(AutoencoderModel model, AnomalyDetectorState state, int? scoringThreads = null)
+        : this(new EngineDetectorNetwork(model), state, scoringThreads)
     {
-        Model = model;
+    }
+
+    internal AutoencoderAnomalyTransformer(DetectorNetwork network, AnomalyDetectorState state, int? scoringThreads = null)
+    {
+        Network = network;
         State = state;
         ScoringThreads = scoringThreads ?? Environment.ProcessorCount;
         _pipeline = new Lazy<TransformerChain<ITransformer>>(() => AnomalyEnginePipeline.Build(this));
     }
 
-    /// <summary>The trained autoencoder (network and weights).</summary>
-    public AutoencoderModel Model { get; }
+    /// <summary>
+    /// The trained autoencoder (network and weights). A detector on an imported ONNX graph has none: it throws
+    /// <see cref="InvalidOperationException"/> there, and <see cref="ImportedModel"/> holds the graph instead.
+    /// </summary>
+    public AutoencoderModel Model => Network is EngineDetectorNetwork engine
+        ? engine.Model
+        : throw new InvalidOperationException("This detector scores with an imported ONNX graph, not a network this library trained: read ImportedModel.");
+
+    /// <summary>The imported ONNX graph the detector scores with, or null when the library trained its network.</summary>
+    public OnnxAutoencoderModel? ImportedModel => (Network as ImportedDetectorNetwork)?.Model;
+
+    /// <summary>The network under the threshold, trained here or imported.</summary>
+    internal DetectorNetwork Network { get; }
 
     /// <summary>The most threads scoring one batch may use (see <see cref="AutoencoderTransformer.ScoringThreads"/>).</summary>
     internal int ScoringThreads { get; }
@@ -58,8 +74,8 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     /// <summary>The input column.</summary>
     public string FeatureColumnName => State.Columns.Features;
 
-    /// <summary>The input column's type: a vector of <see cref="AutoencoderModel.InputSize"/> Single values.</summary>
-    public DataViewType FeatureColumnType => new VectorDataViewType(NumberDataViewType.Single, Model.InputSize);
+    /// <summary>The input column's type: a vector of Single values, as many as the network takes per row.</summary>
+    public DataViewType FeatureColumnType => new VectorDataViewType(NumberDataViewType.Single, Network.InputSize);
 
     /// <summary>The score column.</summary>
     public string ScoreColumnName => State.Columns.Score;
@@ -85,7 +101,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeThreshold(float threshold)
     {
         AnomalyThreshold.CheckThreshold(threshold, State.NormalizeScores, nameof(threshold));
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null, FalseAlarmRate = null }, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Network, State with { Threshold = threshold, Contamination = null, FalseAlarmRate = null }, ScoringThreads);
     }
 
     /// <summary>
@@ -95,7 +111,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeContamination(double contamination)
     {
         float threshold = AnomalyThreshold.FromContamination(State.TrainingScores, contamination, State.NormalizeScores);
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination, FalseAlarmRate = null }, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Network, State with { Threshold = threshold, Contamination = contamination, FalseAlarmRate = null }, ScoringThreads);
     }
 
     /// <summary>
@@ -129,8 +145,8 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
             AnomalyThreshold.CheckFalseAlarmRate(rate, nameof(falseAlarmRate));
             AnomalyThreshold.CheckNotNormalized(State.NormalizeScores, nameof(falseAlarmRate));
         }
-        var (rows, data) = AutoencoderAnomalyEstimator.ReadCalibrationRows(calibrationData, FeatureColumnName, Model.InputSize);
-        var reference = AnomalyReferenceScores.FromScores(Model.ReconstructionErrors(data, rows, ScoringThreads), isHeldOut: true);
+        var (rows, data) = AutoencoderAnomalyEstimator.ReadCalibrationRows(calibrationData, FeatureColumnName, Network.InputSize);
+        var reference = AnomalyReferenceScores.FromScores(Network.ReconstructionErrors(data, rows, ScoringThreads), isHeldOut: true);
         return WithCalibration(reference, falseAlarmRate);
     }
 
@@ -139,14 +155,14 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
         var state = State with { ReferenceScores = reference };
         if (falseAlarmRate is double rate)
             state = state with { Threshold = reference.FalseAlarmThreshold(rate), Contamination = null, FalseAlarmRate = rate };
-        return new AutoencoderAnomalyTransformer(Model, state, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Network, state, ScoringThreads);
     }
 
     /// <summary>The input schema plus Score, PredictedLabel and the optional p-value and feature errors.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
+        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Network.InputSize, InputColumn.DetectorOption);
         return _pipeline.Value.GetOutputSchema(inputSchema);
     }
 
@@ -154,7 +170,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        InputColumn.CheckMatches(input.Schema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
+        InputColumn.CheckMatches(input.Schema, FeatureColumnName, Network.InputSize, InputColumn.DetectorOption);
         return _pipeline.Value.Transform(input);
     }
 
@@ -162,7 +178,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
+        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Network.InputSize, InputColumn.DetectorOption);
         return ((ITransformer)_pipeline.Value).GetRowToRowMapper(inputSchema);
     }
 
