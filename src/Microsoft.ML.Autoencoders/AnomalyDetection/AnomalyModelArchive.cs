@@ -14,35 +14,26 @@ internal static class AnomalyModelArchive
 {
     public static List<AutoencoderAnomalyTransformer> ReadAll(Stream zipStream)
     {
-        var heads = new List<OnnxModelReader>();
-        var networks = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var adapters = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var models = SavedModelArchive.OnnxModels(zipStream);
-        foreach (byte[] onnx in models)
-        {
-            OnnxModelReader reader;
-            try { reader = OnnxModelReader.Parse(onnx); }
-            catch (InvalidDataException) { continue; } // someone else's model, not ours to judge
-            if (AnomalyHeadOnnx.IsHead(reader)) heads.Add(reader);
-            else if (reader.Metadata.ContainsKey(AutoencoderOnnx.FormatKey)) networks[AnomalyHeadOnnx.Hash(onnx)] = onnx;
-            else if (OnnxImportAdapter.IsAdapter(reader)) adapters[AnomalyHeadOnnx.Hash(onnx)] = onnx; // a detector on an imported graph
-        }
+        return [.. models.Select(onnx => TryRead(onnx, models)).OfType<AutoencoderAnomalyTransformer>()];
+    }
 
-        var detectors = new List<AutoencoderAnomalyTransformer>();
-        foreach (var head in heads)
-        {
-            var (state, networkHash) = AnomalyHeadOnnx.Read(head);
-            if (adapters.TryGetValue(networkHash, out var adapter))
-            {
-                var imported = OnnxImportArchive.TryRead(adapter, models)!;
-                detectors.Add(new AutoencoderAnomalyTransformer(new ImportedDetectorNetwork(imported.Model), state));
-                continue;
-            }
-            if (!networks.TryGetValue(networkHash, out var network))
-                throw new InvalidDataException("The model file holds an anomaly detector's head but not the autoencoder it belongs to; the file is damaged.");
-            var (model, _) = AutoencoderOnnx.Read(network);
-            detectors.Add(new AutoencoderAnomalyTransformer(model, state));
-        }
-        return detectors;
+    /// <summary>
+    /// The detector whose head is <paramref name="head"/>, with its network found among <paramref name="models"/> by hash;
+    /// null when <paramref name="head"/> is not a detector's head.
+    /// </summary>
+    public static AutoencoderAnomalyTransformer? TryRead(byte[] head, IReadOnlyList<byte[]> models)
+    {
+        OnnxModelReader reader;
+        try { reader = OnnxModelReader.Parse(head); }
+        catch (InvalidDataException) { return null; } // someone else's model, not ours to judge
+        if (!AnomalyHeadOnnx.IsHead(reader)) return null;
+        var (state, networkHash) = AnomalyHeadOnnx.Read(reader);
+        var network = models.FirstOrDefault(m => AnomalyHeadOnnx.Hash(m) == networkHash)
+            ?? throw new InvalidDataException("The model file holds an anomaly detector's head but not the autoencoder it belongs to; the file is damaged.");
+        if (OnnxImportArchive.TryRead(network, models) is { } imported)
+            return new AutoencoderAnomalyTransformer(new ImportedDetectorNetwork(imported.Model), state);
+        var (model, _) = AutoencoderOnnx.Read(network);
+        return new AutoencoderAnomalyTransformer(model, state);
     }
 }
