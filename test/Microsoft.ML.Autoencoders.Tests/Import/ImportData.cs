@@ -10,14 +10,16 @@ internal static class ImportData
         public float[] Features { get; set; } = [];
     }
 
-    public static IDataView Of(MLContext ml, IEnumerable<float[]> rows, int width) =>
-        ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Schema(width));
+    public static IDataView Of(MLContext ml, IEnumerable<float[]> rows, int width, string column = nameof(Row.Features)) =>
+        ml.Data.LoadFromEnumerable(rows.Select(r => new Row { Features = r }), Schema(width, column));
 
-    /// <summary>The row type's schema with the vector's size, for data views and prediction engines.</summary>
-    public static SchemaDefinition Schema(int width)
+    /// <summary>The row type's schema with the vector's size (and name), for data views and prediction engines.</summary>
+    public static SchemaDefinition Schema(int width, string column = nameof(Row.Features))
     {
         var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        var features = schema[nameof(Row.Features)];
+        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        features.ColumnName = column;
         return schema;
     }
 }
