@@ -21,12 +21,13 @@ public sealed class OnnxAutoencoderModel : IDisposable
     private readonly InferenceSession _session;
     private readonly byte[] _onnx;
 
-    private OnnxAutoencoderModel(byte[] onnx, InferenceSession session, OnnxGraphBinding binding, int threads)
+    private OnnxAutoencoderModel(byte[] onnx, InferenceSession session, OnnxGraphBinding binding, int threads, int? requestedThreads)
     {
         _onnx = onnx;
         _session = session;
         Binding = binding;
         NumberOfThreads = threads;
+        RequestedThreads = requestedThreads;
     }
 
     /// <summary>Loads the graph in <paramref name="modelPath"/> and checks the named tensors (see the overload that takes the bytes).</summary>
@@ -71,7 +72,7 @@ public sealed class OnnxAutoencoderModel : IDisposable
         try
         {
             var binding = OnnxGraphBinding.Bind(session, graphInputName, reconstructionOutputName, string.IsNullOrWhiteSpace(codeOutputName) ? null : codeOutputName, inputShape);
-            return new OnnxAutoencoderModel(onnx, session, binding, threads);
+            return new OnnxAutoencoderModel(onnx, session, binding, threads, numberOfThreads);
         }
         catch
         {
@@ -108,6 +109,10 @@ public sealed class OnnxAutoencoderModel : IDisposable
 
     /// <summary>ONNX Runtime's intra-op threads.</summary>
     public int NumberOfThreads { get; }
+
+    /// <summary>The threads the user asked for, or null for one per processor: what a saved model records, so it takes the
+    /// loading machine's processors rather than the saving machine's.</summary>
+    internal int? RequestedThreads { get; }
 
     /// <summary>The rows one run takes: <see cref="MaxBatchRows"/>, or 1 for a graph fixed to one row.</summary>
     internal int RunRows => ScoresInBatches ? MaxBatchRows : 1;
@@ -174,7 +179,7 @@ public sealed class OnnxAutoencoderModel : IDisposable
     /// </summary>
     internal void Run(float[] input, int rows, Span<float> reconstruction, Span<float> code)
     {
-        if (rows == 0) return;
+        if (rows == 0 || (reconstruction.IsEmpty && code.IsEmpty)) return;
         if (!ScoresInBatches && rows > 1)
         {
             // A graph fixed to one row: one run per row, through the same path.

@@ -35,7 +35,7 @@ internal static class OnnxImportAdapter
 
     /// <summary>What the adapter's metadata records of an import.</summary>
     public sealed record StoredImport(
-        string GraphInputName, string ReconstructionOutputName, string? CodeOutputName, int[] InputShape, int NumberOfThreads,
+        string GraphInputName, string ReconstructionOutputName, string? CodeOutputName, int[] InputShape, int? NumberOfThreads,
         string InputColumnName, string? EncodedColumnName, string? ReconstructionColumnName, string? ReconstructionErrorColumnName);
 
     /// <summary>The adapter for <paramref name="model"/> writing the columns <paramref name="columns"/> asks for, to <paramref name="errorVector"/> for the error.</summary>
@@ -63,7 +63,7 @@ internal static class OnnxImportAdapter
             builder.AddNode("ReduceMean", ["error.squared"], [errorVector], attributes: [OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1)]);
             builder.AddOutput(errorVector, [1]);
         }
-        var stored = new StoredImport(x, reconstruction, model.CodeOutputName, [.. model.InputShape], model.NumberOfThreads,
+        var stored = new StoredImport(x, reconstruction, model.CodeOutputName, [.. model.InputShape], model.RequestedThreads,
             columns.Input, columns.Encoded, columns.Reconstruction, columns.ReconstructionError);
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
         builder.SetMetadata(ImportKey, JsonSerializer.Serialize(stored));

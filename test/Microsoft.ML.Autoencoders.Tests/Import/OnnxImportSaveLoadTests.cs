@@ -1,3 +1,5 @@
+using Microsoft.ML.Autoencoders.Persistence;
+using Microsoft.ML.Autoencoders.Tests.Onnx;
 using Xunit.Abstractions;
 
 namespace Microsoft.ML.Autoencoders.Tests.Import;
@@ -35,6 +37,20 @@ public sealed class OnnxImportSaveLoadTests(ITestOutputHelper output)
             if (code != null) ColumnValues.AssertClose([.. expected.Code!.Take(40)], ColumnValues.Vectors(scored, "Encoded"), "Encoded");
             Assert.DoesNotContain(scored.Schema, c => !c.IsHidden && (c.Name.StartsWith("__", StringComparison.Ordinal) || c.Name == reconstruction));
         }
+    }
+
+    [Fact]
+    public void AdapterGraphPassesTheOnnxChecker()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        using var model = OnnxAutoencoderModel.Load(PythonOnnxModels.Path(folder, "conv"), "image", "decoded", "encoded");
+        var columns = new AutoencoderColumns("Features", "Encoded", "Reconstruction", "Error");
+        using var file = new TemporaryFile(".onnx");
+        File.WriteAllBytes(file.Path, OnnxImportAdapter.ToBytes(model, columns, ErrorVectorToScalar.VectorColumn));
+
+        var checker = OnnxPythonChecker.Find(out _)!; // FolderOrExplain found Python with onnx
+        var (passed, text) = checker.Check(file.Path);
+        Assert.True(passed, $"onnx.checker rejected the import adapter: {text}");
     }
 
     [Fact]
