@@ -183,6 +183,20 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     }
 
     /// <summary>
+    /// Writes the detector as one standalone ONNX graph from the features to the score and the label, for any ONNX runtime:
+    /// input <c>input</c> [N, d]; outputs <c>score</c>, <c>label</c> (bool), <c>reconstruction_error</c> [N, 1], <c>encoded</c>
+    /// [N, k] and, when the detector has them, <c>p_value</c> and <c>feature_errors</c>. The threshold is the optional
+    /// input <c>threshold</c> (a scalar) whose default is <see cref="Threshold"/>, so serving can move it without
+    /// re-exporting. A row holding NaN or ∞ scores +∞ and is labelled anomalous under either invalid-row policy. A detector on
+    /// an imported graph cannot be written as one file and throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    public void SaveAsOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        AnomalyDetectorOnnx.Write(this, stream);
+    }
+
+    /// <summary>
     /// Rebuilds the typed detector — threshold, normalization, reference scores and invalid-row policy included — from a model zip written by
     /// <c>mlContext.Model.Save</c>. The zip must hold exactly one detector.
     /// </summary>

@@ -56,14 +56,27 @@ internal static class AutoencoderOnnx
     private static OnnxModelBuilder Build(AutoencoderModel model, AutoencoderColumns columns, GraphNames names, bool batched)
     {
         var network = model.Network;
-        var spec = network.Spec;
         var builder = new OnnxModelBuilder("autoencoder") { ProducerName = "Microsoft.ML.Autoencoders", ProducerVersion = typeof(AutoencoderOnnx).Assembly.GetName().Version?.ToString() ?? "" };
-        var graph = new OnnxBuilderGraphWriter(builder, batched);
+        AddNetwork(builder, model, names, batched);
         int[] Shape(int width) => batched ? [-1, width] : [width];
+        builder.AddOutput(names.Encoded, Shape(network.CodeSize));
+        builder.AddOutput(names.Reconstruction, Shape(network.InputSize));
+        builder.AddOutput(names.ReconstructionError, Shape(1));
+        AddMetadata(builder, model, columns);
+        return builder;
+    }
 
-        builder.AddInput(names.Input, Shape(network.InputSize));
+    /// <summary>
+    /// Adds the input, every layer's nodes and the error's nodes to <paramref name="builder"/>, under <paramref name="names"/>;
+    /// the caller declares the outputs it wants.
+    /// </summary>
+    public static void AddNetwork(OnnxModelBuilder builder, AutoencoderModel model, GraphNames names, bool batched)
+    {
+        var network = model.Network;
+        var graph = new OnnxBuilderGraphWriter(builder, batched);
+        builder.AddInput(names.Input, batched ? [-1, network.InputSize] : [network.InputSize]);
         var layers = network.Layers.Layers;
-        var specs = spec.Layers.ToArray();
+        var specs = network.Spec.Layers.ToArray();
         string x = names.Input;
         for (int i = 0; i < layers.Count; i++)
         {
@@ -83,16 +96,16 @@ internal static class AutoencoderOnnx
         builder.AddNode("Mul", ["error.difference", "error.difference"], ["error.squared"], "error.Mul");
         builder.AddNode("ReduceMean", ["error.squared"], [names.ReconstructionError], "error.ReduceMean",
             OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1));
+    }
 
-        builder.AddOutput(names.Encoded, Shape(network.CodeSize));
-        builder.AddOutput(names.Reconstruction, Shape(network.InputSize));
-        builder.AddOutput(names.ReconstructionError, Shape(1));
+    /// <summary>The metadata that lets the library rebuild the network: format, spec, columns and their checksum.</summary>
+    public static void AddMetadata(OnnxModelBuilder builder, AutoencoderModel model, AutoencoderColumns columns)
+    {
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
-        string specJson = spec.ToJson(), columnsJson = JsonSerializer.Serialize(columns, Json);
+        string specJson = model.Network.Spec.ToJson(), columnsJson = JsonSerializer.Serialize(columns, Json);
         builder.SetMetadata(SpecKey, specJson);
         builder.SetMetadata(ColumnsKey, columnsJson);
-        builder.SetMetadata(ModelChecksum.MetadataKey, ModelChecksum.Compute(specJson, columnsJson, network.Parameters.Parameters));
-        return builder;
+        builder.SetMetadata(ModelChecksum.MetadataKey, ModelChecksum.Compute(specJson, columnsJson, model.Network.Parameters.Parameters));
     }
 
     /// <summary>True when <paramref name="bytes"/> parse as an ONNX model that this library wrote.</summary>
