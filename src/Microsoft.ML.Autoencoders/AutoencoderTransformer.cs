@@ -85,6 +85,26 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoe
     public void SaveAsOnnx(Stream stream) => AutoencoderOnnx.Write(Model, Columns, stream, batched: true);
 
     /// <summary>
+    /// Writes the encoder alone as ONNX: input <c>input</c> [N, d] → output <c>encoded</c> [N, k], e.g. to serve codes as
+    /// features elsewhere. A file of one part cannot be read back with <see cref="LoadOnnx"/>.
+    /// </summary>
+    public void SaveEncoderAsOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        AutoencoderOnnx.WritePart(Model, encoder: true, stream);
+    }
+
+    /// <summary>
+    /// Writes the decoder alone as ONNX: input <c>encoded</c> [N, k] → output <c>reconstruction</c> [N, d], e.g. to generate
+    /// rows from codes elsewhere. A file of one part cannot be read back with <see cref="LoadOnnx"/>.
+    /// </summary>
+    public void SaveDecoderAsOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        AutoencoderOnnx.WritePart(Model, encoder: false, stream);
+    }
+
+    /// <summary>
     /// Reads a model written by <see cref="SaveAsOnnx"/> back into a transformer with the same columns and weights.
     /// </summary>
     public static AutoencoderTransformer LoadOnnx(Stream stream)

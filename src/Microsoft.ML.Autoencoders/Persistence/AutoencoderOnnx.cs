@@ -34,6 +34,8 @@ internal static class AutoencoderOnnx
     public const string SpecKey = "autoencoders.spec";
     public const string ArchitectureKey = "autoencoders.architecture";
     public const string ColumnsKey = "autoencoders.columns";
+    /// <summary>Marks a file holding one part of a network ("encoder" or "decoder"), which the library does not reload.</summary>
+    public const string PartKey = "autoencoders.part";
     public const int FormatVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
@@ -73,29 +75,62 @@ internal static class AutoencoderOnnx
     public static void AddNetwork(OnnxModelBuilder builder, AutoencoderModel model, GraphNames names, bool batched)
     {
         var network = model.Network;
-        var graph = new OnnxBuilderGraphWriter(builder, batched);
         builder.AddInput(names.Input, batched ? [-1, network.InputSize] : [network.InputSize]);
+        AddLayers(builder, model, 0, network.Layers.Layers.Count, names.Input, names.Reconstruction, names.Encoded, batched);
+        builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
+        builder.AddNode("Mul", ["error.difference", "error.difference"], ["error.squared"], "error.Mul");
+        builder.AddNode("ReduceMean", ["error.squared"], [names.ReconstructionError], "error.ReduceMean",
+            OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1));
+    }
+
+    /// <summary>
+    /// The nodes of layers [<paramref name="start"/>, <paramref name="end"/>) from tensor <paramref name="input"/> to
+    /// <paramref name="output"/>; the code layer's output, when it falls inside, is named <paramref name="code"/>.
+    /// </summary>
+    private static void AddLayers(OnnxModelBuilder builder, AutoencoderModel model, int start, int end, string input, string output, string code, bool batched)
+    {
+        var network = model.Network;
+        var graph = new OnnxBuilderGraphWriter(builder, batched);
         var layers = network.Layers.Layers;
         var specs = network.Spec.Layers.ToArray();
-        string x = names.Input;
-        for (int i = 0; i < layers.Count; i++)
+        string x = input;
+        for (int i = start; i < end; i++)
         {
             var layerSpec = specs[i];
-            string output = i + 1 == network.CodeSlot ? names.Encoded : i == layers.Count - 1 ? names.Reconstruction : layerSpec.Name + ".output";
+            string y = i == end - 1 ? output : i + 1 == network.CodeSlot ? code : layerSpec.Name + ".output";
             try
             {
-                layers[i].ExportOnnx(new LayerExportContext(graph, layerSpec.Name!, x, output, layerSpec.InputShape!, layerSpec.OutputShape!));
+                layers[i].ExportOnnx(new LayerExportContext(graph, layerSpec.Name!, x, y, layerSpec.InputShape!, layerSpec.OutputShape!));
             }
             catch (NotSupportedException e)
             {
                 throw new NotSupportedException($"Layer {layerSpec.Describe()} cannot be written to ONNX: {e.Message}", e);
             }
-            x = output;
+            x = y;
         }
-        builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
-        builder.AddNode("Mul", ["error.difference", "error.difference"], ["error.squared"], "error.Mul");
-        builder.AddNode("ReduceMean", ["error.squared"], [names.ReconstructionError], "error.ReduceMean",
-            OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1));
+    }
+
+    /// <summary>
+    /// The encoder alone (input [N, d] → encoded [N, k]) or the decoder alone (encoded [N, k] → reconstruction [N, d]), as
+    /// a standalone batched file. The metadata names the part (<see cref="PartKey"/>); it has no spec, since the library
+    /// reloads whole networks only.
+    /// </summary>
+    public static void WritePart(AutoencoderModel model, bool encoder, Stream stream)
+    {
+        var network = model.Network;
+        var names = GraphNames.Standalone;
+        var builder = new OnnxModelBuilder(encoder ? "autoencoder_encoder" : "autoencoder_decoder")
+        {
+            ProducerName = "Microsoft.ML.Autoencoders", ProducerVersion = typeof(AutoencoderOnnx).Assembly.GetName().Version?.ToString() ?? "",
+        };
+        string input = encoder ? names.Input : names.Encoded, output = encoder ? names.Encoded : names.Reconstruction;
+        int inputSize = encoder ? network.InputSize : network.CodeSize, outputSize = encoder ? network.CodeSize : network.InputSize;
+        builder.AddInput(input, [-1, inputSize]);
+        AddLayers(builder, model, encoder ? 0 : network.CodeSlot, encoder ? network.CodeSlot : network.Layers.Layers.Count, input, output, names.Encoded, batched: true);
+        builder.AddOutput(output, [-1, outputSize]);
+        builder.SetMetadata(PartKey, encoder ? "encoder" : "decoder");
+        builder.SetMetadata(SpecKey + ".of_whole_network", network.Spec.ToJson());
+        builder.WriteTo(stream);
     }
 
     /// <summary>The metadata that lets the library rebuild the network: format, spec, columns and their checksum.</summary>
@@ -125,6 +160,8 @@ internal static class AutoencoderOnnx
     public static (AutoencoderModel Model, AutoencoderColumns Columns) Read(ReadOnlySpan<byte> bytes)
     {
         var reader = OnnxModelReader.Parse(bytes);
+        if (reader.Metadata.TryGetValue(PartKey, out var part))
+            throw new InvalidDataException($"This file holds only the {part} of a network (written by Save{(part == "encoder" ? "Encoder" : "Decoder")}AsOnnx); the library reads back whole networks, written by SaveAsOnnx.");
         if (!reader.Metadata.TryGetValue(FormatKey, out var format))
             throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata). " + OnnxImportAdvice.For(reader));
         var spec = format switch
