@@ -87,7 +87,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
         // layer list when the input shape is given (its shapes may depend on it); Fit checks the rest.
         CheckLayerOptions(options);
-        NetworkSpec? spec = options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
+        if (options.InitialModel != null && (options.EncoderLayers != null || options.DecoderLayers != null || options.ConvolutionBlocks != null || options.InputShape != null))
+            throw new ArgumentException("InitialModel brings its own layers and input shape; leave EncoderLayers, DecoderLayers, ConvolutionBlocks and InputShape unset.", nameof(options));
+        NetworkSpec? spec = options.InitialModel is { } initial ? initial.Spec
+            : options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
             : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToSpec(options, inputSize: 1)
             : null;
         if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
@@ -118,7 +121,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var columns = AutoencoderColumns.FromOptions(_options);
         int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input, InputOption);
         // The network's description, built once: the engine builds from it, the penalties check it, the model file stores it.
-        var spec = ToSpec(_options, inputSize);
+        if (_options.InitialModel is { } initial && initial.InputSize != inputSize)
+            throw new ArgumentOutOfRangeException(nameof(input),
+                $"Column '{columns.Input}' has {inputSize} values per row but InitialModel takes {initial.InputSize}: fine-tune on data shaped like the model's input.");
+        var spec = _options.InitialModel?.Spec ?? ToSpec(_options, inputSize);
         AutoencoderRegularization.CheckOvercomplete(_options, spec);
         (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
         float[]? targets = null;
@@ -143,13 +149,21 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             if (targets != null) targets = TrainingData.Gather(targets, chosen, inputSize);
         }
 
-        var network = AutoencoderNetwork.Create(spec, _options.Seed);
+        var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
         var training = ToTrainingOptions(_options, inputRange, spec);
         var trainer = new AutoencoderTrainer(network, training);
         var history = trainer.Fit(trainData, targets, trainRows, _options.EpochCompleted, _options.CancellationToken);
         var model = new AutoencoderModel(network, history, training.Loss);
         return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
+    }
+
+    /// <summary>A network of the same spec with the same weights (and buffers), so fine-tuning leaves the given model as it was.</summary>
+    private static AutoencoderNetwork CopyOf(AutoencoderNetwork network)
+    {
+        var copy = AutoencoderNetwork.CreateUninitialized(network.Spec);
+        foreach (var (from, to) in network.Parameters.Parameters.Zip(copy.Parameters.Parameters)) from.Values.CopyTo(to.Values);
+        return copy;
     }
 
     /// <summary>Describes the columns that <see cref="Fit(IDataView)"/>'s transformer will add, without training.</summary>

@@ -70,6 +70,31 @@ public sealed class AutoencoderModel
     /// <summary>The network as data: every layer's kind, hyperparameters, name and shapes (what the model file stores).</summary>
     public NetworkSpec Spec => Network.Spec;
 
+    /// <summary>
+    /// Reads an ONNX autoencoder made elsewhere into the engine as a trainable network: dense (Gemm, MatMul + Add),
+    /// activation, convolution, pooling, upsampling, batch-norm and reshape layers, with the graph's weights. Fine-tune it by
+    /// passing it as <see cref="AutoencoderOptions.InitialModel"/>, and export it again like any trained model. A graph
+    /// with other operators throws <see cref="NotSupportedException"/> naming them (it can still be scored as it is with
+    /// <c>mlContext.Transforms.OnnxAutoencoder</c>).
+    /// </summary>
+    /// <param name="modelPath">The .onnx file.</param>
+    /// <param name="codeTensorName">The graph tensor that is the code; null to take the graph's code output if it has one
+    /// besides the reconstruction, else the narrowest layer's output.</param>
+    public static AutoencoderModel ImportOnnx(string modelPath, string? codeTensorName = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return ImportOnnx(File.ReadAllBytes(modelPath), codeTensorName);
+    }
+
+    /// <summary>Reads an ONNX autoencoder from its bytes into the engine (see the overload that takes a path).</summary>
+    /// <param name="onnx">The .onnx file's bytes.</param>
+    /// <param name="codeTensorName">The graph tensor that is the code, or null to choose it as the path overload says.</param>
+    public static AutoencoderModel ImportOnnx(byte[] onnx, string? codeTensorName = null)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        return new AutoencoderModel(OnnxNetworkImporter.Import(onnx, codeTensorName), history: null);
+    }
+
     /// <summary>Encodes <paramref name="rows"/> rows of <paramref name="inputs"/> ([rows, InputSize]) into codes ([rows, CodeSize]).</summary>
     public float[] Encode(ReadOnlySpan<float> inputs, int rows, int threads = 1) => Run(inputs, rows, threads, reconstruct: false);
 

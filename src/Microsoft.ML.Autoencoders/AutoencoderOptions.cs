@@ -66,6 +66,14 @@ public sealed class AutoencoderOptions
     public int[]? InputShape { get; set; }
 
     /// <summary>
+    /// A model to start from instead of fresh weights: its network (layers and weights) is copied and trained further on
+    /// the data — fine-tuning, e.g. of an autoencoder made elsewhere and read with <see cref="AutoencoderModel.ImportOnnx(string, string?)"/>.
+    /// The layer options (<see cref="EncoderLayers"/>, <see cref="DecoderLayers"/>, <see cref="ConvolutionBlocks"/>,
+    /// <see cref="InputShape"/>) must be left unset, and the size options are not used. The model itself is not changed.
+    /// </summary>
+    public AutoencoderModel? InitialModel { get; set; }
+
+    /// <summary>
     /// The code (bottleneck) width. Left at the default (32) with no regularizer on, it is capped at the input's width − 1,
     /// so narrow tables get an undercomplete code; any other value, or any value with a regularizer (or a paired target),
     /// is used as given (wider than the input needs one of them).

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Autoencoders;
 /// Scoring streams through the engine, in batches for cursors and row by row for prediction engines; saving (via <c>mlContext.Model.Save</c>) writes the model as
 /// ONNX inside a chain of ML.NET's own transformers, so a fresh process loads it with plain <c>mlContext.Model.Load</c>.
 /// </summary>
-public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
+public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoencoderScoring
 {
     internal AutoencoderTransformer(AutoencoderModel model, AutoencoderColumns columns, int? scoringThreads = null)
     {
@@ -40,6 +40,12 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     public string? NegativeElboColumnName => Columns.NegativeElbo;
 
     internal AutoencoderColumns Columns { get; }
+
+    AutoencoderColumns IAutoencoderScoring.Columns => Columns;
+
+    // The engine computes the code on the way to the reconstruction anyway, so needsCode changes nothing here.
+    BatchScorer IAutoencoderScoring.CreateBatchScorer(int capacity, bool needsDecoder, bool needsCode) =>
+        new EngineBatchScorer(Model.Network, capacity, needsDecoder, ScoringThreads, Model.IsVariational ? Model.Variational : null);
 
     /// <summary>
     /// The most threads one batch of a cursor may use: the estimator's <see cref="AutoencoderOptions.NumberOfThreads"/>,
@@ -83,16 +89,24 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     public void SaveAsOnnx(Stream stream) => AutoencoderOnnx.Write(Model, Columns, stream, batched: true);
 
     /// <summary>
-    /// Writes the encoder alone as ONNX: "input" [N, d] → "encoded" [N, code] (a VAE's latent mean, with its
-    /// "log_variance" too), for serving features without the decoder.
+    /// Writes the encoder alone as ONNX: input <c>input</c> [N, d] → output <c>encoded</c> [N, k], e.g. to serve codes as
+    /// features elsewhere. A file of one part cannot be read back with <see cref="LoadOnnx"/>.
     /// </summary>
-    public void SaveEncoderAsOnnx(Stream stream) => NetworkPartOnnx.WriteEncoder(Model, stream);
+    public void SaveEncoderAsOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        AutoencoderOnnx.WritePart(Model, encoder: true, stream);
+    }
 
     /// <summary>
-    /// Writes the decoder alone as ONNX: "encoded" [N, code] → "reconstruction" [N, d]. A VAE's decoder is its generator:
-    /// feed it points drawn from N(0, I) in any runtime.
+    /// Writes the decoder alone as ONNX: input <c>encoded</c> [N, k] → output <c>reconstruction</c> [N, d], e.g. to generate
+    /// rows from codes elsewhere. A file of one part cannot be read back with <see cref="LoadOnnx"/>.
     /// </summary>
-    public void SaveDecoderAsOnnx(Stream stream) => NetworkPartOnnx.WriteDecoder(Model, stream);
+    public void SaveDecoderAsOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        AutoencoderOnnx.WritePart(Model, encoder: false, stream);
+    }
 
     /// <summary>
     /// Reads a model written by <see cref="SaveAsOnnx"/> back into a transformer with the same columns and weights.
@@ -117,7 +131,7 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
         return all.Count switch
         {
             1 => all[0],
-            0 => throw new InvalidDataException($"'{modelPath}' holds no autoencoder saved by Microsoft.ML.Autoencoders."),
+            0 => throw new InvalidDataException(NoAutoencoderMessage(modelPath)),
             _ => throw new InvalidDataException($"'{modelPath}' holds {all.Count} autoencoders; use LoadAllFromModelFile to get them all."),
         };
     }
@@ -126,8 +140,16 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel
     public static IReadOnlyList<AutoencoderTransformer> LoadAllFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return SavedModelFile.Read(modelPath, SavedModelArchive.ReadAll);
+    }
+
+    /// <summary>Why a zip holds no autoencoder of ours, pointing to the loader of what it does hold.</summary>
+    private static string NoAutoencoderMessage(string modelPath)
+    {
         using var stream = File.OpenRead(modelPath);
-        return SavedModelArchive.ReadAll(stream);
+        if (OnnxImportArchive.ReadAll(stream).Count > 0)
+            return $"'{modelPath}' holds an imported ONNX autoencoder, not one this library trained: load it with OnnxAutoencoderTransformer.LoadFromModelFile.";
+        return $"'{modelPath}' holds no autoencoder saved by Microsoft.ML.Autoencoders.";
     }
 
     void ICanSaveModel.Save(ModelSaveContext context) => OnnxTransformerChain.Build(this).Save(context);

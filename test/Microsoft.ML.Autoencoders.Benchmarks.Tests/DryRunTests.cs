@@ -43,7 +43,9 @@ public class DryRunTests
         Assert.Equal(2, report.Round);
         foreach (string name in new[] { "ae_epoch_seconds", "ae_test_mse", "ae_inference_rows_per_second", "ae_train_peak_rss",
                      "ae_epoch_seconds_dense_input", "ae_test_mse_dense_input", "ae_inference_rows_per_second_dense_input",
-                     "mlnet_transform_rows_per_second", "mlnet_prediction_engine_rows_per_second" })
+                     "mlnet_transform_rows_per_second", "mlnet_prediction_engine_rows_per_second",
+                     "scoring_rows_per_second_engine", "scoring_rows_per_second_apply_onnx_model", "scoring_rows_per_second_onnxruntime",
+                     "scoring_rows_per_second_after_load", "scoring_rows_per_second_after_batched_load", "scoring_rows_per_second_prediction_engine" })
         {
             var result = Assert.Single(report.Results, r => r.Name == name);
             Assert.True(double.IsFinite(result.Value) && result.Value > 0, $"{name} = {result.Value}");

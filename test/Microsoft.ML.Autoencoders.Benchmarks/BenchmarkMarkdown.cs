@@ -70,6 +70,15 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  `mlContext.Transforms.Autoencoder`, scoring the test set as a user's ML.NET code does. `mlnet_transform_rows_per_second`");
         sb.AppendLine("  is a cursor over `Transform` reading Encoded, Reconstruction and Error (the cursor scores in look-ahead batches);");
         sb.AppendLine("  `mlnet_prediction_engine_rows_per_second` calls `PredictionEngine.Predict` once per row.");
+        sb.AppendLine("- `scoring_rows_per_second_*` (ours only): that network's reconstruction and per-row error for every test row, by each");
+        sb.AppendLine("  route a user has, same threads (ScoringPathsHarness.cs): `_engine` a cursor over `Transform` (the library's default,");
+        sb.AppendLine("  batched); `_apply_onnx_model` ML.NET's `ApplyOnnxModel` on the `SaveAsOnnx` file; `_onnxruntime` ONNX Runtime's C# API on");
+        sb.AppendLine("  that file at batch 1024, no ML.NET; `_after_load` the model zip read back with plain `mlContext.Model.Load`;");
+        sb.AppendLine("  `_after_batched_load` the same zip read with `mlContext.Model.LoadWithBatchedScoring`; `_prediction_engine` one");
+        sb.AppendLine("  `Predict` per row. ML.NET's OnnxTransformer (behind `_apply_onnx_model` and `_after_load`) runs ONNX Runtime once per row,");
+        sb.AppendLine("  and nothing public lets an outside library change what plain `Model.Load` returns: `LoadWithBatchedScoring` is the fast");
+        sb.AppendLine("  path after loading (docs/onnx.md). `_onnxruntime` hands back whole arrays at batch 1024, with none of the per-row");
+        sb.AppendLine("  `VBuffer` copies an ML.NET cursor makes, so it can beat `_engine`; the engine on whole arrays is `ae_inference_rows_per_second`.");
         sb.AppendLine("- `conv_ae_*`: the Keras blog's convolutional autoencoder (Conv16-Pool-Conv8-Pool-Conv8-Pool with ceil mode, a code");
         sb.AppendLine("  of 8×4×4, Conv8-Up-Conv8-Up-Conv16 valid-Up-Conv1 sigmoid; 3×3 kernels, ReLU), binary cross-entropy, Adam 1e-3,");
         sb.AppendLine("  batch 128, two epochs over the training rows: `conv_ae_epoch_seconds` is the second epoch, `conv_ae_test_bce`");

@@ -5,7 +5,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 
 /// <summary>
 /// Entry point. Verbs:
-///   run [--quick|--dry] [--part kernels|training|all] [--threads N] [--round N] [--json FILE] [--mnist DIR]
+///   run [--quick|--dry] [--part kernels|training|scoring|all] [--threads N] [--round N] [--json FILE] [--mnist DIR]
 ///       our side of the side-by-side benchmark (the default verb);
 ///   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet kernel benchmarks, e.g. bdn --filter *Gemm*;
 ///   merge ...                        combines every framework's reports into summary.json and the Markdown table
@@ -57,6 +57,7 @@ public static class BenchmarkProgram
         var load = MachineLoad.Start();
         if (options.RunKernels) KernelSuite.Run(settings, options.Threads, report);
         if (options.RunTraining) EpochHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
+        if (options.RunScoringOnly) MlNetScoringHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
         if (load is not null) report.Settings[$"other_load_{options.Part}"] = load.OtherCores();
         if (options.JsonPath is not null) report.Write(options.JsonPath);
         return report;

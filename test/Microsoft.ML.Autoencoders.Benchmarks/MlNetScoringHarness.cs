@@ -27,6 +27,14 @@ public static class MlNetScoringHarness
         public float Error { get; set; }
     }
 
+    /// <summary>The scoring figures alone (<c>--part scoring</c>), on the MNIST files in <paramref name="mnistDirectory"/>.</summary>
+    public static void Run(BenchSettings settings, int threads, string mnistDirectory, BenchReport report)
+    {
+        var (train, trainRows, _) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TrainImages), settings.TrainRows);
+        var (test, testRows, _) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TestImages), settings.TestRows);
+        Run(settings, threads, train, trainRows, test, testRows, report);
+    }
+
     public static void Run(BenchSettings settings, int threads, float[] train, int trainRows, float[] test, int testRows, BenchReport report)
     {
         var ml = new MLContext(seed: AutoencoderCase.Seed);
@@ -82,6 +90,9 @@ public static class MlNetScoringHarness
         report.Add("mlnet_prediction_engine_rows_per_second", "rows/s", testRows / predictSeconds, "higher",
             $"ours only: PredictionEngine.Predict on each of {testRows} test rows (Reconstruction and Error)");
         if (!double.IsFinite(checksum)) throw new InvalidOperationException($"Scoring produced a non-finite error sum ({checksum}).");
+
+        // The same network by every scoring route a user has (the scoring_rows_per_second_* rows).
+        ScoringPathsHarness.Run(settings, threads, transformer, test, testRows, report);
     }
 
     private static List<Image> Images(float[] pixels, int rows) =>

@@ -23,18 +23,4 @@ internal sealed record AnomalyDetectorState(
     /// <summary>Which network output the raw score is.</summary>
     public AnomalyScoreSource ScoreSource { get; init; }
 
-    /// <summary>The raw scores of <paramref name="rows"/> rows, computed by <paramref name="model"/> as <see cref="ScoreSource"/> says.</summary>
-    public float[] RawScores(AutoencoderModel model, float[] data, int rows, int threads) => RawScores(ScoreSource, model, data, rows, threads);
-
-    /// <summary>The raw scores of <paramref name="rows"/> rows, computed by <paramref name="model"/> as <paramref name="source"/> says.</summary>
-    public static float[] RawScores(AnomalyScoreSource source, AutoencoderModel model, float[] data, int rows, int threads) =>
-        source == AnomalyScoreSource.NegativeElbo ? model.NegativeElbos(data, rows, threads) : model.ReconstructionErrors(data, rows, threads);
-
-    /// <summary>
-    /// The network's columns for a detector: the raw score to <paramref name="scoreColumn"/> (as the error or the negative
-    /// ELBO), and the reconstruction when the detector explains its scores.
-    /// </summary>
-    public AutoencoderColumns NetworkColumns(string scoreColumn, string? reconstructionColumn) => ScoreSource == AnomalyScoreSource.NegativeElbo
-        ? new AutoencoderColumns(Columns.Features, Encoded: null, reconstructionColumn, ReconstructionError: null, NegativeElbo: scoreColumn)
-        : new AutoencoderColumns(Columns.Features, Encoded: null, reconstructionColumn, ReconstructionError: scoreColumn);
 }

@@ -25,14 +25,16 @@ internal static class AnomalyEnginePipeline
     {
         var state = detector.State;
         var columns = state.Columns;
-        var model = detector.Model;
+        var inputSize = detector.Network.InputSize;
         bool explain = columns.FeatureErrors != null;
-        var networkColumns = state.NetworkColumns(AutoencoderAnomalyEstimator.ErrorColumn, explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null);
-        var network = new AutoencoderTransformer(model, networkColumns, detector.ScoringThreads);
+        var networkColumns = new AutoencoderColumns(columns.Features, Encoded: null,
+            Reconstruction: explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null,
+            ReconstructionError: AutoencoderAnomalyEstimator.ErrorColumn);
+        var network = detector.Network.ScoringTransformer(networkColumns, detector.ScoringThreads);
 
         var mlContext = new MLContext();
         var schema = new DataViewSchema.Builder();
-        schema.AddColumn(columns.Features, new VectorDataViewType(NumberDataViewType.Single, model.InputSize));
+        schema.AddColumn(columns.Features, new VectorDataViewType(NumberDataViewType.Single, inputSize));
         IDataView shape = new Persistence.SchemaOnlyDataView(network.GetOutputSchema(schema.ToSchema()));
 
         var steps = new List<ITransformer> { network };
@@ -81,7 +83,7 @@ internal static class AnomalyEnginePipeline
                     AnomalyScoreRule.FeatureErrors(row.Features, row.Reconstruction, errors);
                     output.FeatureErrors = errors;
                 },
-                contractName: null, PairRow.Schema(columns, model.InputSize, error), FeatureErrorsRow.Schema(columns, model.InputSize)).Fit(shape));
+                contractName: null, PairRow.Schema(columns, inputSize, error), FeatureErrorsRow.Schema(columns, inputSize)).Fit(shape));
             reserved.Add(AutoencoderAnomalyEstimator.ReconstructionColumn);
         }
         Add(mlContext.Transforms.DropColumns(reserved.ToArray()).Fit(shape));

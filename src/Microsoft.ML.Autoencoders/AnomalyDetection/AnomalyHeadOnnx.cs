@@ -65,10 +65,13 @@ internal static class AnomalyHeadOnnx
             builder.AddOutput(FeatureErrors, [inputSize]);
         }
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
-        builder.SetMetadata(StateKey, JsonSerializer.Serialize(StoredState.From(state)));
+        builder.SetMetadata(StateKey, StateJson(state));
         builder.SetMetadata(NetworkHashKey, Hash(networkOnnx));
         return builder.ToByteArray();
     }
+
+    /// <summary>The detector's settings as the JSON the metadata holds (the threshold lives in the graph).</summary>
+    public static string StateJson(AnomalyDetectorState state) => JsonSerializer.Serialize(StoredState.From(state));
 
     /// <summary>True when <paramref name="reader"/> holds a head this library wrote.</summary>
     public static bool IsHead(OnnxModelReader reader) => reader.Metadata.ContainsKey(FormatKey);

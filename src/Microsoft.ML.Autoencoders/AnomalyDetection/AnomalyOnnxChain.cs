@@ -9,7 +9,8 @@ namespace Microsoft.ML.Autoencoders;
 /// head (<see cref="AnomalyHeadOnnx"/>, with the threshold, normalization, reference scores and invalid-row rule inside) —
 /// so a fresh process needs nothing of ours but the CustomMapping contracts:
 /// <code>
-/// ApplyOnnxModel(features → __anomaly_error_vector [, __anomaly_reconstruction])          network graph
+/// ApplyOnnxModel(features → __anomaly_error_vector [, __anomaly_reconstruction])          network graph (an imported
+///        network: its own graph, then the adapter that computes the error, see OnnxImportChain)
 ///   [→ CopyColumns(features → __anomaly_guard_features) → StatefulCustomMapping(AnomalyInvalidRowGuard:
 ///        error vector → __anomaly_checked_error_vector, throwing for a row with a non-finite feature)]   InvalidRowPolicy.Throw only
 ///   → ApplyOnnxModel(error [, features, reconstruction] → score, label [, p-value] [, feature errors])  head graph
@@ -19,37 +20,27 @@ namespace Microsoft.ML.Autoencoders;
 /// </summary>
 internal static class AnomalyOnnxChain
 {
-    private const string EncodedColumn = AnomalyColumns.ReservedPrefix + "encoded";
-    private const string UnreadErrorVector = AnomalyColumns.ReservedPrefix + "unread_error_vector";
-
     public static ICanSaveModel Build(AutoencoderAnomalyTransformer detector)
     {
         var state = detector.State;
         var columns = state.Columns;
-        var model = detector.Model;
         bool explain = columns.FeatureErrors != null;
         bool guard = state.InvalidRowPolicy == InvalidRowPolicy.Throw;
         var mlContext = new MLContext();
 
-        var networkColumns = state.NetworkColumns(AnomalyHeadOnnx.ErrorVector, explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null);
-        // The head reads the raw score under one name, whichever graph output it is; the other is left unread.
-        var graphNames = state.ScoreSource == AnomalyScoreSource.NegativeElbo
-            ? new AutoencoderOnnx.GraphNames(columns.Features, EncodedColumn, AutoencoderAnomalyEstimator.ReconstructionColumn, UnreadErrorVector, AnomalyHeadOnnx.ErrorVector)
-            : new AutoencoderOnnx.GraphNames(columns.Features, EncodedColumn, AutoencoderAnomalyEstimator.ReconstructionColumn, AnomalyHeadOnnx.ErrorVector);
-        byte[] network = AutoencoderOnnx.ToBytes(model, networkColumns, graphNames, batched: false);
+        var reserved = new List<string> { AnomalyHeadOnnx.ErrorVector };
+        if (explain) reserved.Add(AutoencoderAnomalyEstimator.ReconstructionColumn);
+        IEstimator<ITransformer> full = detector.Network.SavedSteps(mlContext, columns.Features, AnomalyHeadOnnx.ErrorVector,
+            explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null, reserved, out byte[] network);
         string headError = guard ? AnomalyInvalidRowGuard.CheckedErrorVector : AnomalyHeadOnnx.ErrorVector;
-        byte[] head = AnomalyHeadOnnx.ToBytes(state, model.InputSize, network, headError);
+        byte[] head = AnomalyHeadOnnx.ToBytes(state, detector.Network.InputSize, network, headError);
 
-        var networkOutputs = new List<string> { AnomalyHeadOnnx.ErrorVector };
-        if (explain) networkOutputs.Add(AutoencoderAnomalyEstimator.ReconstructionColumn);
         var headInputs = new List<string> { headError };
         if (explain) headInputs.AddRange([columns.Features, AutoencoderAnomalyEstimator.ReconstructionColumn]);
         var headOutputs = new List<string> { AnomalyHeadOnnx.ScoreVector, AnomalyHeadOnnx.LabelVector };
         if (columns.PValue != null) headOutputs.Add(AnomalyHeadOnnx.PValueVector);
         if (explain) headOutputs.Add(AnomalyHeadOnnx.FeatureErrors);
-        var reserved = new List<string>(networkOutputs);
 
-        IEstimator<ITransformer> full = mlContext.Transforms.ApplyOnnxModel(networkOutputs.ToArray(), [columns.Features], new MemoryStream(network));
         if (guard)
         {
             var factory = new AnomalyInvalidRowGuard();
@@ -72,8 +63,6 @@ internal static class AnomalyOnnxChain
         if (explain) full = full.Append(mlContext.Transforms.CopyColumns(columns.FeatureErrors!, AnomalyHeadOnnx.FeatureErrors));
         full = full.Append(mlContext.Transforms.DropColumns(reserved.ToArray()));
 
-        var schema = new DataViewSchema.Builder();
-        schema.AddColumn(columns.Features, new VectorDataViewType(NumberDataViewType.Single, model.InputSize));
-        return (ICanSaveModel)full.Fit(new SchemaOnlyDataView(schema.ToSchema()));
+        return (ICanSaveModel)full.Fit(new SchemaOnlyDataView(OnnxImportChain.InputSchema(columns.Features, detector.Network.InputSize)));
     }
 }

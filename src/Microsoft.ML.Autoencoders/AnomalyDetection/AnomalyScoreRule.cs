@@ -30,6 +30,7 @@ internal static class AnomalyScoreRule
     private const string InfinityName = "anomaly.infinity";
     private const string ReferenceName = "anomaly.reference_scores";
     private const string GapsName = "anomaly.reference_gaps";
+    private const string LastAxisName = "anomaly.last_axis";
     private const long OnnxFloat = 1; // TensorProto.DataType.FLOAT, Cast's "to" attribute
 
     /// <summary>The score for a row's mean squared reconstruction error.</summary>
@@ -63,11 +64,17 @@ internal static class AnomalyScoreRule
     /// <summary>
     /// The score, decision and (when <paramref name="pValue"/> is given) p-value rules as ONNX nodes:
     /// <paramref name="error"/> [1] → <paramref name="score"/> [1], <paramref name="label"/> [1] (bool) and
-    /// <paramref name="pValue"/> [1], with the threshold, the normalization constants and the reference scores as initializers.
+    /// <paramref name="pValue"/> [1] — or each [N, 1] for a batch — with the threshold, the normalization constants and the
+    /// reference scores as initializers. With <paramref name="thresholdInput"/> the threshold is a graph input of that name
+    /// whose default is the detector's.
     /// </summary>
-    public static void AddOnnxNodes(OnnxModelBuilder builder, AnomalyDetectorState state, string error, string score, string label, string? pValue)
+    public static void AddOnnxNodes(OnnxModelBuilder builder, AnomalyDetectorState state, string error, string score, string label, string? pValue,
+        string? thresholdInput = null)
     {
-        builder.AddInitializer(ThresholdName, [], [state.Threshold]);
+        // A standalone detector takes the threshold as a graph input whose default is the trained value.
+        string threshold = thresholdInput ?? ThresholdName;
+        if (thresholdInput is null) builder.AddInitializer(ThresholdName, [], [state.Threshold]);
+        else builder.AddOverridableInitializer(thresholdInput, [], [state.Threshold]);
         builder.AddInitializer(InfinityName, [], [float.PositiveInfinity]);
         builder.AddInitializer(ZeroName, [], [0f]);
         builder.AddInitializer(OneName, [], [1f]);
@@ -86,7 +93,7 @@ internal static class AnomalyScoreRule
             finiteScore = "normalize.clipped";
         }
         builder.AddNode("Where", ["invalid", InfinityName, finiteScore], [score], "score.Where");
-        builder.AddNode("Greater", [score, ThresholdName], ["label.above"], "label.Greater");
+        builder.AddNode("Greater", [score, threshold], ["label.above"], "label.Greater");
         builder.AddNode("Or", ["label.above", "invalid"], [label], "label.Or");
 
         if (pValue == null) return;
@@ -96,7 +103,9 @@ internal static class AnomalyScoreRule
         builder.AddNode("Where", ["invalid", InfinityName, error], ["pvalue.error"], "pvalue.Where");
         builder.AddNode("GreaterOrEqual", [ReferenceName, "pvalue.error"], ["pvalue.at_least"], "pvalue.GreaterOrEqual");
         builder.AddNode("Cast", ["pvalue.at_least"], ["pvalue.at_least_float"], "pvalue.Cast", OnnxAttribute.FromInt("to", OnnxFloat));
-        builder.AddNode("ReduceSum", ["pvalue.at_least_float"], ["pvalue.count"], "pvalue.ReduceSum", OnnxAttribute.FromInt("keepdims", 1));
+        // Over the last axis only: one count per row, for a single row [1] as for a batch [N, 1] (opset 13+ takes axes as an input).
+        builder.AddInt64Initializer(LastAxisName, [1], [-1]);
+        builder.AddNode("ReduceSum", ["pvalue.at_least_float", LastAxisName], ["pvalue.count"], "pvalue.ReduceSum", OnnxAttribute.FromInt("keepdims", 1));
         builder.AddNode("Add", ["pvalue.count", OneName], ["pvalue.numerator"], "pvalue.Add");
         builder.AddNode("Div", ["pvalue.numerator", GapsName], [pValue], "pvalue.Div");
     }
@@ -113,7 +122,8 @@ internal static class AnomalyScoreRule
         builder.AddNode("IsInf", [features], ["explain.inf"], "explain.IsInf");
         builder.AddNode("Or", ["explain.nan", "explain.inf"], ["explain.bad_slot"], "explain.Or");
         builder.AddNode("Cast", ["explain.bad_slot"], ["explain.bad_slot_float"], "explain.Cast", OnnxAttribute.FromInt("to", OnnxFloat));
-        builder.AddNode("ReduceMax", ["explain.bad_slot_float"], ["explain.bad_row_float"], "explain.ReduceMax", OnnxAttribute.FromInt("keepdims", 1));
+        builder.AddNode("ReduceMax", ["explain.bad_slot_float"], ["explain.bad_row_float"], "explain.ReduceMax",
+            OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1)); // per row, in a batch too
         builder.AddNode("Greater", ["explain.bad_row_float", ZeroName], ["explain.bad_row"], "explain.Greater");
         builder.AddNode("Where", ["explain.bad_slot", InfinityName, ZeroName], ["explain.marks"], "explain.Marks");
         builder.AddNode("Where", ["explain.bad_row", "explain.marks", "explain.squared"], [featureErrors], "explain.Where");

@@ -52,6 +52,37 @@ public static class AutoencoderAnomalyCatalog
     }
 
     /// <summary>
+    /// Puts the detector's threshold and score rule on an autoencoder made elsewhere, imported from ONNX: Fit trains
+    /// nothing, it scores the rows and flags a fraction <paramref name="contamination"/> of them.
+    /// </summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="importedModel">The imported graph (<c>OnnxAutoencoderModel.Load</c>).</param>
+    /// <param name="featureColumnName">The input column: a known-size vector of Single of the graph's per-row size.</param>
+    /// <param name="contamination">The expected fraction of anomalies in the rows Fit sees, in (0, 0.5].</param>
+    /// <param name="normalizeScores">Report Score in [0, 1] against the fitted rows' scores instead of the raw error.</param>
+    /// <example><code>
+    /// using var imported = OnnxAutoencoderModel.Load("pca.onnx", "x", "reconstruction");
+    /// var detector = mlContext.AnomalyDetection.Trainers.Autoencoder(imported, contamination: 0.05).Fit(normalRows);
+    /// </code></example>
+    public static AutoencoderAnomalyEstimator Autoencoder(
+        this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
+        OnnxAutoencoderModel importedModel,
+        string featureColumnName = AutoencoderAnomalyEstimator.Defaults.FeatureColumnName,
+        double contamination = AutoencoderAnomalyEstimator.Defaults.Contamination,
+        bool normalizeScores = false)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(importedModel);
+        return new AutoencoderAnomalyEstimator(new AutoencoderAnomalyOptions
+        {
+            FeatureColumnName = featureColumnName,
+            Contamination = contamination,
+            NormalizeScores = normalizeScores,
+            ImportedModel = importedModel,
+        });
+    }
+
+    /// <summary>
     /// Trains the detector configured by <paramref name="options"/>: any kind of autoencoder (set its options in
     /// <see cref="AutoencoderAnomalyOptions.Autoencoder"/>), a contamination or explicit threshold, normalization and explanations.
     /// </summary>

@@ -9,7 +9,9 @@ namespace Microsoft.ML.Autoencoders;
 /// <c>mlContext.AnomalyDetection.Trainers.Autoencoder(...)</c>.
 /// </summary>
 /// <remarks>
-/// Fit trains the network exactly as <see cref="AutoencoderEstimator"/> would (any kind), scores every training row
+/// With <see cref="AutoencoderAnomalyOptions.ImportedModel"/> (an ONNX autoencoder made elsewhere) nothing is trained:
+/// Fit scores the rows with the imported graph and sets the threshold from those scores, as below.
+/// Otherwise Fit trains the network exactly as <see cref="AutoencoderEstimator"/> would (any kind), scores every training row
 /// with the trained network, keeps the scores' quantile table (<see cref="AnomalyScoreDistribution"/>) and sets the
 /// threshold from the contamination, or takes the explicit one. With a false-alarm budget it first holds out a random
 /// fraction of the rows, trains on the rest, and sets the threshold from the held-out rows' scores
@@ -64,6 +66,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (options.CalibrationFraction is double fraction) AnomalyThreshold.CheckCalibrationFraction(fraction, nameof(options.CalibrationFraction));
         if (!Enum.IsDefined(options.ScoreSource))
             throw new ArgumentOutOfRangeException(nameof(options), options.ScoreSource, "ScoreSource must be ReconstructionError or NegativeElbo.");
+        if (options.ScoreSource == AnomalyScoreSource.NegativeElbo && options.ImportedModel != null)
+            throw new ArgumentException("ScoreSource NegativeElbo needs a variational network trained here; an imported ONNX model is scored by its reconstruction error.", nameof(options));
         if (options.ScoreSource == AnomalyScoreSource.NegativeElbo && options.Autoencoder is { Variational: false })
             throw new ArgumentException("ScoreSource NegativeElbo scores a variational autoencoder: set Autoencoder.Variational (and its likelihood), or score by ReconstructionError.", nameof(options));
         if (!Enum.IsDefined(options.InvalidRowPolicy))
@@ -88,6 +92,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         ArgumentNullException.ThrowIfNull(input);
         double? fraction = _options.CalibrationFraction ?? (_options.FalseAlarmRate.HasValue ? Defaults.CalibrationFraction : null);
+        if (_options.ImportedModel is { } imported) return FitImported(imported, input, fraction);
         if (fraction is not double holdOut) return FitCore(input, calibration: null);
 
         int[] trainRows = [], calibrationRows = [];
@@ -97,7 +102,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             return trainRows;
         }, out _, out float[] data);
         int inputSize = autoencoder.Model.InputSize;
-        return Calibrated(autoencoder,
+        return Calibrated(new EngineDetectorNetwork(autoencoder.Model, _options.ScoreSource), autoencoder.ScoringThreads,
             TrainingData.Gather(data, trainRows, inputSize), trainRows.Length,
             TrainingData.Gather(data, calibrationRows, inputSize), calibrationRows.Length);
     }
@@ -121,31 +126,53 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
 
     private AutoencoderAnomalyTransformer FitCore(IDataView input, IDataView? calibration)
     {
-        var autoencoder = _autoencoder.Fit(input, out int rows, out float[] data);
-        if (calibration == null) return Calibrated(autoencoder, data, rows, calibrationData: null, calibrationRows: 0);
-        var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration, _columns.Features, autoencoder.Model.InputSize);
-        return Calibrated(autoencoder, data, rows, calibrationData, calibrationRows);
+        if (_options.ImportedModel is { } imported)
+        {
+            var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: "training data");
+            var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration!, _columns.Features, imported.InputSize);
+            return Calibrated(new ImportedDetectorNetwork(imported), imported.NumberOfThreads, data, rows, calibrationData, calibrationRows);
+        }
+        var autoencoder = _autoencoder.Fit(input, out int trainRows, out float[] trainData);
+        var network = new EngineDetectorNetwork(autoencoder.Model, _options.ScoreSource);
+        if (calibration == null) return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, calibrationData: null, calibrationRows: 0);
+        var (heldOutRows, heldOutData) = ReadCalibrationRows(calibration, _columns.Features, autoencoder.Model.InputSize);
+        return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, heldOutData, heldOutRows);
+    }
+
+    /// <summary>
+    /// A detector on an imported graph: nothing is trained. Every row is scored; with a hold-out fraction the same seeded
+    /// split as for a trained network picks the rows the threshold is calibrated on, and the rest form the score table.
+    /// </summary>
+    private AutoencoderAnomalyTransformer FitImported(OnnxAutoencoderModel imported, IDataView input, double? fraction)
+    {
+        var network = new ImportedDetectorNetwork(imported);
+        var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: "training data");
+        if (fraction is not double holdOut) return Calibrated(network, imported.NumberOfThreads, data, rows, calibrationData: null, calibrationRows: 0);
+        var (trainRows, calibrationRows) = CalibrationSplit(rows, holdOut, _options.Autoencoder.Seed);
+        return Calibrated(network, imported.NumberOfThreads,
+            TrainingData.Gather(data, trainRows, imported.InputSize), trainRows.Length,
+            TrainingData.Gather(data, calibrationRows, imported.InputSize), calibrationRows.Length);
     }
 
     /// <summary>The rows of <paramref name="calibration"/>'s feature column, checked like training rows.</summary>
-    internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize)
+    internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize, string role = "calibration data")
     {
         InputColumn.CheckMatches(calibration.Schema, featureColumn, inputSize, InputColumn.DetectorOption);
-        return TrainingData.ReadDense(calibration, featureColumn, inputSize, role: "calibration data");
+        return TrainingData.ReadDense(calibration, featureColumn, inputSize, role);
     }
 
     /// <summary>
     /// The detector for a trained network: the training rows' score table, the reference scores (the calibration rows'
     /// when given, else the training rows' when p-values are asked for), and the threshold.
     /// </summary>
-    private AutoencoderAnomalyTransformer Calibrated(AutoencoderTransformer autoencoder, float[] trainData, int trainRows, float[]? calibrationData, int calibrationRows)
+    private AutoencoderAnomalyTransformer Calibrated(DetectorNetwork network, int scoringThreads, float[] trainData, int trainRows, float[]? calibrationData, int calibrationRows)
     {
         int threads = _options.Autoencoder.NumberOfThreads ?? Environment.ProcessorCount;
-        // Score the training rows the estimator already read, in batches of the engine's own size, straight from the array.
-        float[] scores = RawScores(autoencoder.Model, trainData, trainRows, threads);
+        // Score the training rows the estimator already read, in batches of the network's own size, straight from the array.
+        float[] scores = network.RawScores(trainData, trainRows, threads);
         var distribution = AnomalyScoreDistribution.FromScores(scores);
         AnomalyReferenceScores? reference =
-            calibrationData != null ? AnomalyReferenceScores.FromScores(RawScores(autoencoder.Model, calibrationData, calibrationRows, threads), isHeldOut: true)
+            calibrationData != null ? AnomalyReferenceScores.FromScores(network.RawScores(calibrationData, calibrationRows, threads), isHeldOut: true)
             : _columns.PValue != null ? AnomalyReferenceScores.FromScores(scores, isHeldOut: false)
             : null;
 
@@ -165,7 +192,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             InvalidRowPolicy = _options.InvalidRowPolicy,
             ScoreSource = _options.ScoreSource,
         };
-        return new AutoencoderAnomalyTransformer(autoencoder.Model, state, autoencoder.ScoringThreads);
+        return new AutoencoderAnomalyTransformer(network, state, scoringThreads);
     }
 
     /// <summary>
@@ -188,9 +215,6 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         Array.Sort(train);
         return (train, calibration);
     }
-
-    private float[] RawScores(AutoencoderModel model, float[] data, int rows, int threads) =>
-        AnomalyDetectorState.RawScores(_options.ScoreSource, model, data, rows, threads);
 
     private double ContaminationOrDefault => _options.Contamination ?? Defaults.Contamination;
 

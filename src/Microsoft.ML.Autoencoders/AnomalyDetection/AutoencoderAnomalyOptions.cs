@@ -76,6 +76,13 @@ public sealed class AutoencoderAnomalyOptions
     public AnomalyScoreSource ScoreSource { get; set; }
 
     /// <summary>
+    /// An autoencoder made elsewhere, imported from ONNX (<c>OnnxAutoencoderModel.Load</c>):
+    /// the detector puts its threshold and score rule on it, and Fit trains nothing — it only scores the rows to set the
+    /// threshold and the score table. <see cref="Autoencoder"/> is then not used. Null (the default) trains a network here.
+    /// </summary>
+    public OnnxAutoencoderModel? ImportedModel { get; set; }
+
+    /// <summary>
     /// The network, its training and its kind. Its column settings are not used: the detector reads
     /// <see cref="FeatureColumnName"/>, and a paired <see cref="AutoencoderOptions.TargetColumnName"/> is refused (a detector
     /// scores how well a row reconstructs itself).

@@ -15,15 +15,31 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     private readonly Lazy<TransformerChain<ITransformer>> _pipeline;
 
     internal AutoencoderAnomalyTransformer(AutoencoderModel model, AnomalyDetectorState state, int? scoringThreads = null)
+        : this(new EngineDetectorNetwork(model, state.ScoreSource), state, scoringThreads)
     {
-        Model = model;
+    }
+
+    internal AutoencoderAnomalyTransformer(DetectorNetwork network, AnomalyDetectorState state, int? scoringThreads = null)
+    {
+        Network = network;
         State = state;
         ScoringThreads = scoringThreads ?? Environment.ProcessorCount;
         _pipeline = new Lazy<TransformerChain<ITransformer>>(() => AnomalyEnginePipeline.Build(this));
     }
 
-    /// <summary>The trained autoencoder (network and weights).</summary>
-    public AutoencoderModel Model { get; }
+    /// <summary>
+    /// The trained autoencoder (network and weights). A detector on an imported ONNX graph has none: it throws
+    /// <see cref="InvalidOperationException"/> there, and <see cref="ImportedModel"/> holds the graph instead.
+    /// </summary>
+    public AutoencoderModel Model => Network is EngineDetectorNetwork engine
+        ? engine.Model
+        : throw new InvalidOperationException("This detector scores with an imported ONNX graph, not a network this library trained: read ImportedModel.");
+
+    /// <summary>The imported ONNX graph the detector scores with, or null when the library trained its network.</summary>
+    public OnnxAutoencoderModel? ImportedModel => (Network as ImportedDetectorNetwork)?.Model;
+
+    /// <summary>The network under the threshold, trained here or imported.</summary>
+    internal DetectorNetwork Network { get; }
 
     /// <summary>The most threads scoring one batch may use (see <see cref="AutoencoderTransformer.ScoringThreads"/>).</summary>
     internal int ScoringThreads { get; }
@@ -61,8 +77,8 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     /// <summary>The input column.</summary>
     public string FeatureColumnName => State.Columns.Features;
 
-    /// <summary>The input column's type: a vector of <see cref="AutoencoderModel.InputSize"/> Single values.</summary>
-    public DataViewType FeatureColumnType => new VectorDataViewType(NumberDataViewType.Single, Model.InputSize);
+    /// <summary>The input column's type: a vector of Single values, as many as the network takes per row.</summary>
+    public DataViewType FeatureColumnType => new VectorDataViewType(NumberDataViewType.Single, Network.InputSize);
 
     /// <summary>The score column.</summary>
     public string ScoreColumnName => State.Columns.Score;
@@ -88,7 +104,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeThreshold(float threshold)
     {
         AnomalyThreshold.CheckThreshold(threshold, State.NormalizeScores, nameof(threshold));
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = null, FalseAlarmRate = null }, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Network, State with { Threshold = threshold, Contamination = null, FalseAlarmRate = null }, ScoringThreads);
     }
 
     /// <summary>
@@ -98,7 +114,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public AutoencoderAnomalyTransformer ChangeContamination(double contamination)
     {
         float threshold = AnomalyThreshold.FromContamination(State.TrainingScores, contamination, State.NormalizeScores);
-        return new AutoencoderAnomalyTransformer(Model, State with { Threshold = threshold, Contamination = contamination, FalseAlarmRate = null }, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Network, State with { Threshold = threshold, Contamination = contamination, FalseAlarmRate = null }, ScoringThreads);
     }
 
     /// <summary>
@@ -132,8 +148,8 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
             AnomalyThreshold.CheckFalseAlarmRate(rate, nameof(falseAlarmRate));
             AnomalyThreshold.CheckNotNormalized(State.NormalizeScores, nameof(falseAlarmRate));
         }
-        var (rows, data) = AutoencoderAnomalyEstimator.ReadCalibrationRows(calibrationData, FeatureColumnName, Model.InputSize);
-        var reference = AnomalyReferenceScores.FromScores(State.RawScores(Model, data, rows, ScoringThreads), isHeldOut: true);
+        var (rows, data) = AutoencoderAnomalyEstimator.ReadCalibrationRows(calibrationData, FeatureColumnName, Network.InputSize);
+        var reference = AnomalyReferenceScores.FromScores(Network.RawScores(data, rows, ScoringThreads), isHeldOut: true);
         return WithCalibration(reference, falseAlarmRate);
     }
 
@@ -142,14 +158,14 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
         var state = State with { ReferenceScores = reference };
         if (falseAlarmRate is double rate)
             state = state with { Threshold = reference.FalseAlarmThreshold(rate), Contamination = null, FalseAlarmRate = rate };
-        return new AutoencoderAnomalyTransformer(Model, state, ScoringThreads);
+        return new AutoencoderAnomalyTransformer(Network, state, ScoringThreads);
     }
 
     /// <summary>The input schema plus Score, PredictedLabel and the optional p-value and feature errors.</summary>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
+        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Network.InputSize, InputColumn.DetectorOption);
         return _pipeline.Value.GetOutputSchema(inputSchema);
     }
 
@@ -157,7 +173,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        InputColumn.CheckMatches(input.Schema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
+        InputColumn.CheckMatches(input.Schema, FeatureColumnName, Network.InputSize, InputColumn.DetectorOption);
         return _pipeline.Value.Transform(input);
     }
 
@@ -165,8 +181,22 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Model.InputSize, InputColumn.DetectorOption);
+        InputColumn.CheckMatches(inputSchema, FeatureColumnName, Network.InputSize, InputColumn.DetectorOption);
         return ((ITransformer)_pipeline.Value).GetRowToRowMapper(inputSchema);
+    }
+
+    /// <summary>
+    /// Writes the detector as one standalone ONNX graph from the features to the score and the label, for any ONNX runtime:
+    /// input <c>input</c> [N, d]; outputs <c>score</c>, <c>label</c> (bool), <c>reconstruction_error</c> [N, 1], <c>encoded</c>
+    /// [N, k] and, when the detector has them, <c>p_value</c> and <c>feature_errors</c>. The threshold is the optional
+    /// input <c>threshold</c> (a scalar) whose default is <see cref="Threshold"/>, so serving can move it without
+    /// re-exporting. A row holding NaN or ∞ scores +∞ and is labelled anomalous under either invalid-row policy. A detector on
+    /// an imported graph cannot be written as one file and throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    public void SaveAsOnnx(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        AnomalyDetectorOnnx.Write(this, stream);
     }
 
     /// <summary>
@@ -176,8 +206,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public static AutoencoderAnomalyTransformer LoadFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        using var stream = File.OpenRead(modelPath);
-        var all = AnomalyModelArchive.ReadAll(stream);
+        var all = Persistence.SavedModelFile.Read(modelPath, AnomalyModelArchive.ReadAll);
         return all.Count switch
         {
             1 => all[0],

@@ -138,6 +138,21 @@ internal sealed class OnnxModelBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds a float tensor that is both an initializer and a graph input: its value is the default, and a caller may feed
+    /// another (ONNX IR 4 and later; ONNX Runtime lists it among the session's overridable initializers).
+    /// </summary>
+    /// <param name="name">The input's name.</param>
+    /// <param name="dimensions">Its shape; every entry must be non-negative. Empty for a scalar.</param>
+    /// <param name="values">The default elements, row-major.</param>
+    /// <returns>This builder.</returns>
+    public OnnxModelBuilder AddOverridableInitializer(string name, ReadOnlySpan<int> dimensions, ReadOnlySpan<float> values)
+    {
+        AddInitializer(name, dimensions, values);
+        _graph.Input.Add(CreateValueInfo(name, dimensions, DataType.Float));
+        return this;
+    }
+
     /// <summary>Adds a constant 64-bit integer tensor, such as the target shape of a Reshape node.</summary>
     /// <param name="name">The name nodes use to read it.</param>
     /// <param name="dimensions">Its shape; every entry must be non-negative. Empty for a scalar.</param>

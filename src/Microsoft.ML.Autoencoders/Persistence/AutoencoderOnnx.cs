@@ -35,6 +35,8 @@ internal static class AutoencoderOnnx
     public const string ArchitectureKey = "autoencoders.architecture";
     public const string ColumnsKey = "autoencoders.columns";
     public const string LossKey = "autoencoders.loss";
+    /// <summary>Marks a file holding one part of a network ("encoder" or "decoder"), which the library does not reload.</summary>
+    public const string PartKey = "autoencoders.part";
     public const int FormatVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
@@ -57,55 +59,111 @@ internal static class AutoencoderOnnx
     private static OnnxModelBuilder Build(AutoencoderModel model, AutoencoderColumns columns, GraphNames names, bool batched)
     {
         var network = model.Network;
-        var spec = network.Spec;
         var builder = new OnnxModelBuilder("autoencoder") { ProducerName = "Microsoft.ML.Autoencoders", ProducerVersion = typeof(AutoencoderOnnx).Assembly.GetName().Version?.ToString() ?? "" };
-        var graph = new OnnxBuilderGraphWriter(builder, batched);
+        AddNetwork(builder, model, names, batched);
         int[] Shape(int width) => batched ? [-1, width] : [width];
+        builder.AddOutput(names.Encoded, Shape(network.CodeSize));
+        builder.AddOutput(names.Reconstruction, Shape(network.InputSize));
+        builder.AddOutput(names.ReconstructionError, Shape(1));
+        if (model.IsVariational) builder.AddOutput(names.NegativeElbo, Shape(1));
+        AddMetadata(builder, model, columns);
+        return builder;
+    }
 
-        builder.AddInput(names.Input, Shape(network.InputSize));
+    /// <summary>
+    /// Adds the input, every layer's nodes and the error's nodes to <paramref name="builder"/>, under <paramref name="names"/>,
+    /// and a variational model's negative-ELBO nodes; the caller declares the outputs it wants.
+    /// </summary>
+    public static void AddNetwork(OnnxModelBuilder builder, AutoencoderModel model, GraphNames names, bool batched)
+    {
+        var network = model.Network;
+        builder.AddInput(names.Input, batched ? [-1, network.InputSize] : [network.InputSize]);
+        string[] outputs = AddLayers(builder, model, 0, network.Layers.Layers.Count, names.Input, names.Reconstruction, names.Encoded, batched);
+        builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
+        builder.AddNode("Mul", ["error.difference", "error.difference"], ["error.squared"], "error.Mul");
+        builder.AddNode("ReduceMean", ["error.squared"], [names.ReconstructionError], "error.ReduceMean",
+            OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1));
+        if (model.IsVariational)
+        {
+            // The moments feed the sampling layer (the code's producer); a logits-reading likelihood reads the last layer's input.
+            var vae = model.Variational;
+            bool readsLogits = Engine.Losses.Loss.Create(vae.Likelihood, network.OutputActivation).ReadsLogits;
+            NegativeElboOnnx.Write(builder, vae, names.Input, outputs[vae.MomentsSlot - 1], readsLogits ? outputs[^2] : names.Reconstruction, names.NegativeElbo);
+        }
+    }
+
+    /// <summary>
+    /// The nodes of layers [<paramref name="start"/>, <paramref name="end"/>) from tensor <paramref name="input"/> to
+    /// <paramref name="output"/>; the code layer's output, when it falls inside, is named <paramref name="code"/>. Returns each
+    /// layer's output tensor, in order.
+    /// </summary>
+    private static string[] AddLayers(OnnxModelBuilder builder, AutoencoderModel model, int start, int end, string input, string output, string code, bool batched)
+    {
+        var network = model.Network;
+        var graph = new OnnxBuilderGraphWriter(builder, batched);
         var layers = network.Layers.Layers;
-        var specs = spec.Layers.ToArray();
-        string x = names.Input;
-        var outputs = new string[layers.Count]; // each layer's output tensor
-        for (int i = 0; i < layers.Count; i++)
+        var specs = network.Spec.Layers.ToArray();
+        string x = input;
+        var outputs = new string[end - start];
+        for (int i = start; i < end; i++)
         {
             var layerSpec = specs[i];
-            string output = i + 1 == network.CodeSlot ? names.Encoded : i == layers.Count - 1 ? names.Reconstruction : layerSpec.Name + ".output";
+            string y = i == end - 1 ? output : i + 1 == network.CodeSlot ? code : layerSpec.Name + ".output";
             try
             {
-                layers[i].ExportOnnx(new LayerExportContext(graph, layerSpec.Name!, x, output, layerSpec.InputShape!, layerSpec.OutputShape!));
+                layers[i].ExportOnnx(new LayerExportContext(graph, layerSpec.Name!, x, y, layerSpec.InputShape!, layerSpec.OutputShape!));
             }
             catch (NotSupportedException e)
             {
                 throw new NotSupportedException($"Layer {layerSpec.Describe()} cannot be written to ONNX: {e.Message}", e);
             }
-            x = output;
-            outputs[i] = output;
+            outputs[i - start] = x = y;
         }
-        builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
-        builder.AddNode("Mul", ["error.difference", "error.difference"], ["error.squared"], "error.Mul");
-        builder.AddNode("ReduceMean", ["error.squared"], [names.ReconstructionError], "error.ReduceMean",
-            OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1));
+        return outputs;
+    }
 
-        builder.AddOutput(names.Encoded, Shape(network.CodeSize));
-        builder.AddOutput(names.Reconstruction, Shape(network.InputSize));
-        builder.AddOutput(names.ReconstructionError, Shape(1));
-        if (model.IsVariational)
+    /// <summary>
+    /// The encoder alone (input [N, d] → encoded [N, k]) or the decoder alone (encoded [N, k] → reconstruction [N, d]), as
+    /// a standalone batched file. The metadata names the part (<see cref="PartKey"/>); it has no spec, since the library
+    /// reloads whole networks only.
+    /// </summary>
+    public static void WritePart(AutoencoderModel model, bool encoder, Stream stream)
+    {
+        var network = model.Network;
+        var names = GraphNames.Standalone;
+        var builder = new OnnxModelBuilder(encoder ? "autoencoder_encoder" : "autoencoder_decoder")
         {
-            // The moments feed the sampling layer (the code's producer); a logits-reading likelihood reads the last layer's input.
-            var vae = model.Variational;
-            string moments = outputs[vae.MomentsSlot - 1];
-            bool readsLogits = Engine.Losses.Loss.Create(vae.Likelihood, network.OutputActivation).ReadsLogits;
-            NegativeElboOnnx.Write(builder, vae, names.Input, moments, readsLogits ? outputs[^2] : names.Reconstruction, names.NegativeElbo);
-            builder.AddOutput(names.NegativeElbo, Shape(1));
+            ProducerName = "Microsoft.ML.Autoencoders", ProducerVersion = typeof(AutoencoderOnnx).Assembly.GetName().Version?.ToString() ?? "",
+        };
+        string input = encoder ? names.Input : names.Encoded, output = encoder ? names.Encoded : names.Reconstruction;
+        int inputSize = encoder ? network.InputSize : network.CodeSize, outputSize = encoder ? network.CodeSize : network.InputSize;
+        builder.AddInput(input, [-1, inputSize]);
+        string[] outputs = AddLayers(builder, model, encoder ? 0 : network.CodeSlot, encoder ? network.CodeSlot : network.Layers.Layers.Count, input, output, names.Encoded, batched: true);
+        builder.AddOutput(output, [-1, outputSize]);
+        if (encoder && model.IsVariational)
+        {
+            // A VAE's encoder also gives log σ²: the second half of the moments node that feeds the sampling layer.
+            int latent = model.Variational.LatentSize;
+            builder.AddInt64Initializer("log_variance.starts", [1], [latent]);
+            builder.AddInt64Initializer("log_variance.ends", [1], [2 * latent]);
+            builder.AddInt64Initializer("log_variance.axes", [1], [-1]);
+            builder.AddNode("Slice", [outputs[^2], "log_variance.starts", "log_variance.ends", "log_variance.axes"], ["log_variance"], "log_variance.Slice");
+            builder.AddOutput("log_variance", [-1, latent]);
         }
-        if (model.Loss is { } loss) builder.SetMetadata(LossKey, loss.ToString());
+        builder.SetMetadata(PartKey, encoder ? "encoder" : "decoder");
+        builder.SetMetadata(SpecKey + ".of_whole_network", network.Spec.ToJson());
+        builder.WriteTo(stream);
+    }
+
+    /// <summary>The metadata that lets the library rebuild the network: format, spec, columns and their checksum.</summary>
+    public static void AddMetadata(OnnxModelBuilder builder, AutoencoderModel model, AutoencoderColumns columns)
+    {
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
-        string specJson = spec.ToJson(), columnsJson = JsonSerializer.Serialize(columns, Json);
+        string specJson = model.Network.Spec.ToJson(), columnsJson = JsonSerializer.Serialize(columns, Json);
         builder.SetMetadata(SpecKey, specJson);
         builder.SetMetadata(ColumnsKey, columnsJson);
-        builder.SetMetadata(ModelChecksum.MetadataKey, ModelChecksum.Compute(specJson, columnsJson, network.Parameters.Parameters));
-        return builder;
+        builder.SetMetadata(ModelChecksum.MetadataKey, ModelChecksum.Compute(specJson, columnsJson, model.Network.Parameters.Parameters));
+        if (model.Loss is { } loss) builder.SetMetadata(LossKey, loss.ToString());
     }
 
     /// <summary>True when <paramref name="bytes"/> parse as an ONNX model that this library wrote.</summary>
@@ -125,8 +183,10 @@ internal static class AutoencoderOnnx
     public static (AutoencoderModel Model, AutoencoderColumns Columns) Read(ReadOnlySpan<byte> bytes)
     {
         var reader = OnnxModelReader.Parse(bytes);
+        if (reader.Metadata.TryGetValue(PartKey, out var part))
+            throw new InvalidDataException($"This file holds only the {part} of a network (written by Save{(part == "encoder" ? "Encoder" : "Decoder")}AsOnnx); the library reads back whole networks, written by SaveAsOnnx.");
         if (!reader.Metadata.TryGetValue(FormatKey, out var format))
-            throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata).");
+            throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata). " + OnnxImportAdvice.For(reader));
         var spec = format switch
         {
             "2" => NetworkSpec.FromJson(Required(reader, SpecKey)),

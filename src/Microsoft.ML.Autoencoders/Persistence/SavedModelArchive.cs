@@ -17,7 +17,7 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// </remarks>
 internal static class SavedModelArchive
 {
-    private const string OnnxEntryName = "OnnxModel";
+    public const string OnnxEntryName = "OnnxModel";
 
     /// <summary>Every ONNX model stored in the zip, in pipeline order (entry paths sort in the order the chain saved them).</summary>
     public static List<byte[]> OnnxModels(Stream zipStream)

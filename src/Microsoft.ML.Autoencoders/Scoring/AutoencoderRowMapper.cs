@@ -8,9 +8,9 @@ namespace Microsoft.ML.Autoencoders.Scoring;
 /// </summary>
 internal sealed class AutoencoderRowMapper : IRowToRowMapper
 {
-    private readonly AutoencoderTransformer _transformer;
+    private readonly IAutoencoderScoring _transformer;
 
-    public AutoencoderRowMapper(AutoencoderTransformer transformer, DataViewSchema inputSchema)
+    public AutoencoderRowMapper(IAutoencoderScoring transformer, DataViewSchema inputSchema)
     {
         _transformer = transformer;
         InputSchema = inputSchema;
@@ -63,8 +63,8 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
     {
         if (!activeColumns.Any(IsOutput)) return null;
         bool needsDecoder = activeColumns.Any(i => IsOutput(i) && OutputSchema[i].Name != _transformer.Columns.Encoded);
-        var variational = _transformer.Model.IsVariational ? _transformer.Model.Variational : null;
-        return new BatchScorer(_transformer.Model.Network, capacity, needsDecoder, _transformer.ScoringThreads, variational);
+        bool needsCode = activeColumns.Any(i => IsOutput(i) && OutputSchema[i].Name == _transformer.Columns.Encoded);
+        return _transformer.CreateBatchScorer(capacity, needsDecoder, needsCode);
     }
 
     internal Delegate OutputGetter(ScoredRow scorer, int index)

@@ -1,88 +1,38 @@
-using Microsoft.ML.Autoencoders.Engine.Layers;
-using Microsoft.ML.Autoencoders.Engine.Losses;
-using Microsoft.ML.Autoencoders.Engine.Models;
-using Microsoft.ML.Autoencoders.Engine.Variational;
-
 namespace Microsoft.ML.Autoencoders.Scoring;
 
 /// <summary>
-/// Runs the engine over up to <see cref="Capacity"/> rows at once: callers write rows into <see cref="Input"/>, call
-/// <see cref="Score"/>, and read each row's code, reconstruction and error. Scoring many rows in one pass turns the
-/// network's matrix-vector products into matrix products, which is where the engine is fast.
-/// One per cursor or prediction engine: not thread-safe.
+/// Scores up to <see cref="Capacity"/> rows at once: callers write rows into <see cref="Input"/>, call <see cref="Score"/>,
+/// and read each row's code, reconstruction and error. Cursors and prediction engines use it without knowing what runs
+/// the network: the library's engine (<see cref="EngineBatchScorer"/>) or ONNX Runtime for an imported graph
+/// (<see cref="OnnxRuntimeBatchScorer"/>). One per cursor or prediction engine: not thread-safe.
 /// </summary>
-internal sealed class BatchScorer
+internal abstract class BatchScorer
 {
-    private readonly AutoencoderNetwork _network;
-    private readonly ActivationCache _cache;
-    private readonly LayerContext _context;
-    private readonly float[] _errors;
-    private readonly VariationalAutoencoder? _variational;
-    private readonly float[] _negativeElbos;
-    private int _rows;
+    /// <summary>The most rows one <see cref="Score"/> call takes.</summary>
+    public abstract int Capacity { get; }
 
-    /// <param name="network">The trained network.</param>
-    /// <param name="capacity">The most rows one <see cref="Score"/> call takes.</param>
-    /// <param name="needsDecoder">False when only codes are read: the decoder is then never run.</param>
-    /// <param name="threads">The most threads one batch may use; results do not depend on it.</param>
-    /// <param name="variational">The network read as a VAE, whose rows then also get a negative ELBO; null for other kinds.</param>
-    public BatchScorer(AutoencoderNetwork network, int capacity, bool needsDecoder, int threads, VariationalAutoencoder? variational = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _network = network;
-        Capacity = capacity;
-        NeedsDecoder = needsDecoder;
-        _cache = network.CreateCache(capacity);
-        _context = LayerContext.Inference(threads);
-        _errors = needsDecoder ? new float[capacity] : [];
-        _variational = needsDecoder ? variational : null;
-        _negativeElbos = _variational != null ? new float[capacity] : [];
-    }
+    /// <summary>False when only codes are read: the decoder is then never run.</summary>
+    public abstract bool NeedsDecoder { get; }
 
-    public int Capacity { get; }
-
-    public bool NeedsDecoder { get; }
-
-    public int InputSize => _network.InputSize;
+    /// <summary>Values per input row.</summary>
+    public abstract int InputSize { get; }
 
     /// <summary>Where row <paramref name="row"/> of the next batch is written before <see cref="Score"/>.</summary>
-    public Span<float> Input(int row) => _network.Input(_cache, Capacity).Slice(row * InputSize, InputSize);
+    public abstract Span<float> Input(int row);
 
     /// <summary>Scores the first <paramref name="rows"/> rows written to <see cref="Input"/>.</summary>
-    public void Score(int rows)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, Capacity);
-        _rows = rows;
-        if (rows == 0) return;
-        if (!NeedsDecoder)
-        {
-            _network.Encode(_cache, rows, _context);
-            return;
-        }
-
-        _network.Forward(_cache, rows, _context);
-        Span<float> inputs = _network.Input(_cache, rows), reconstructions = _network.Reconstruction(_cache, rows);
-        for (int r = 0; r < rows; r++)
-        {
-            _errors[r] = ReconstructionError.MeanSquared(inputs.Slice(r * InputSize, InputSize), reconstructions.Slice(r * InputSize, InputSize));
-        }
-        // From the same forward pass: inference decodes the latent mean, which is the deterministic ELBO's point.
-        _variational?.NegativeElboOfForwardPass(_cache, rows, _negativeElbos);
-    }
+    public abstract void Score(int rows);
 
     /// <summary>Row <paramref name="row"/>'s code from the last <see cref="Score"/>.</summary>
-    public ReadOnlySpan<float> Code(int row) => _network.Code(_cache, _rows).Slice(row * _network.CodeSize, _network.CodeSize);
+    public abstract ReadOnlySpan<float> Code(int row);
 
     /// <summary>Row <paramref name="row"/>'s reconstruction from the last <see cref="Score"/>; needs the decoder.</summary>
-    public ReadOnlySpan<float> Reconstruction(int row) => DecoderOutputs(_network.Reconstruction(_cache, _rows)).Slice(row * InputSize, InputSize);
+    public abstract ReadOnlySpan<float> Reconstruction(int row);
 
     /// <summary>Row <paramref name="row"/>'s mean squared reconstruction error from the last <see cref="Score"/>; needs the decoder.</summary>
-    public float Error(int row) => DecoderOutputs(_errors)[row];
+    public abstract float Error(int row);
 
-    /// <summary>Row <paramref name="row"/>'s negative ELBO in nats from the last <see cref="Score"/>; needs a variational network.</summary>
-    public float NegativeElbo(int row) =>
-        _variational != null ? _negativeElbos[row] : throw new InvalidOperationException("This scorer has no negative ELBO: the model is not variational, or the decoder was not run.");
-
-    private Span<float> DecoderOutputs(Span<float> values) =>
-        NeedsDecoder ? values : throw new InvalidOperationException("This scorer was built for codes only: the decoder was not run.");
+    /// <summary>Row <paramref name="row"/>'s negative ELBO in nats from the last <see cref="Score"/>; only a variational engine network has one.</summary>
+    public virtual float NegativeElbo(int row) =>
+        throw new InvalidOperationException("This scorer has no negative ELBO: only a variational autoencoder scores one.");
 }

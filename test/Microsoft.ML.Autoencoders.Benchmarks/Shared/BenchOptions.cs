@@ -2,7 +2,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 
 /// <summary>
 /// The command line both .NET benchmark programs share (pytorch_bench.py takes the same flags):
-/// --quick | --dry, --part kernels|training|all, --threads N, --round N, --json FILE, --mnist DIR.
+/// --quick | --dry, --part kernels|training|all (and, ours only, scoring), --threads N, --round N, --json FILE, --mnist DIR.
 /// </summary>
 public sealed class BenchOptions
 {
@@ -18,6 +18,8 @@ public sealed class BenchOptions
 
     public bool RunKernels => Part is "all" or "kernels";
     public bool RunTraining => Part is "all" or "training";
+    /// <summary>Only the ML.NET scoring figures (training runs them too): a quick look at scoring without the epochs.</summary>
+    public bool RunScoringOnly => Part is "scoring";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -31,8 +33,8 @@ public sealed class BenchOptions
                 case "--dry": o.Mode = BenchMode.Dry; break;
                 case "--part":
                     o.Part = Next();
-                    if (o.Part is not ("all" or "kernels" or "training"))
-                        throw new ArgumentException($"--part is kernels, training or all, not '{o.Part}'.");
+                    if (o.Part is not ("all" or "kernels" or "training" or "scoring"))
+                        throw new ArgumentException($"--part is kernels, training, scoring or all, not '{o.Part}'.");
                     break;
                 case "--threads": o.Threads = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--round": o.Round = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;

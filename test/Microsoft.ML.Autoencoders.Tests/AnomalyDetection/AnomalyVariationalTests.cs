@@ -1,4 +1,6 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
 
@@ -59,6 +61,22 @@ public sealed class AnomalyVariationalTests
         var typed = AutoencoderAnomalyTransformer.LoadFromModelFile(file.Path);
         Assert.Equal(AnomalyScoreSource.NegativeElbo, typed.ScoreSource);
         ColumnValues.AssertClose(engine.GetColumn<float>("Score").ToList(), typed.Transform(test).GetColumn<float>("Score").ToList(), "typed reload", tolerance: 1e-4);
+    }
+
+    [Fact]
+    public void TheOneGraphExportScoresTheElboLikeTheDetector()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var detector = mlContext.AnomalyDetection.Trainers.Autoencoder(Options(AnomalyScoreSource.NegativeElbo)).Fit(AnomalyData.Train(mlContext));
+        var rows = AnomalyData.Rows(300, 60, seed: 2);
+        var scored = detector.Transform(mlContext.Data.LoadFromEnumerable(rows));
+        using var file = new MemoryStream();
+        detector.SaveAsOnnx(file);
+        using var session = new InferenceSession(file.ToArray());
+        float[] features = rows.SelectMany(r => r.Features).ToArray();
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(features, [rows.Count, AnomalyData.Width]))]);
+        ColumnValues.AssertClose(scored.GetColumn<float>("Score").ToList(), results.Single(r => r.Name == "score").AsEnumerable<float>().ToList(), "score in ONNX Runtime", tolerance: 1e-4);
+        Assert.Equal(scored.GetColumn<bool>("PredictedLabel"), results.Single(r => r.Name == "label").AsEnumerable<bool>());
     }
 
     [Fact]

@@ -1,0 +1,515 @@
+using Microsoft.ML.Autoencoders.Engine;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
+using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Onnx.Protos;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>
+/// Turns an ONNX autoencoder made elsewhere into an engine network that the library can fine-tune and export again: the
+/// graph is read as a chain from its one input to its reconstruction, each operator becoming the layer kind that computes
+/// the same thing, its constant tensors the layer's weights.
+/// </summary>
+/// <remarks>
+/// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha = beta = 1, either transB) and MatMul with a
+/// following Add become dense layers; an Add or Sub of a constant row next to a dense layer is folded into its bias
+/// (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh, LeakyRelu become activations; Conv (group 1),
+/// ConvTranspose (group 1, no output_shape), MaxPool (no padding), BatchNormalization (inference), Resize/Upsample by a
+/// whole factor (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become
+/// reshapes; Identity and Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both
+/// axes only, as the engine's layers have them.</para>
+/// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
+/// (a graph that exports its code says so); else the first narrowest layer output, carried through the layers after it that
+/// keep its size (its activation, a batch norm).</para>
+/// <para>Anything else fails before any layer is built, naming every operator the engine has no layer for.</para>
+/// </remarks>
+internal sealed class OnnxNetworkImporter
+{
+    private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
+    {
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Conv", "ConvTranspose", "MaxPool",
+        "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "Constant",
+    };
+
+    private readonly OnnxModelReader _graph;
+    private readonly Dictionary<string, (int[] Dimensions, float[]? Floats, long[]? Longs)> _constants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<OnnxNode>> _consumers = new(StringComparer.Ordinal);
+    private readonly List<ImportedLayer> _layers = [];
+    private readonly Dictionary<string, int> _layerOfTensor = new(StringComparer.Ordinal); // tensor → layers before it
+    private readonly bool _batchAxis;
+    private readonly TensorShape _inputShape;
+    private TensorShape _shape;
+    private float[]? _pendingOffset; // a constant added to the rows, waiting to be folded into the next dense layer's bias
+
+    /// <summary>One layer found in the graph: its spec, and its parameters by suffix (".weight", ".bias", ...).</summary>
+    private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
+
+    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis)
+    {
+        _graph = graph;
+        _batchAxis = batchAxis;
+        _inputShape = _shape = new TensorShape(rowShape);
+        InputName = input;
+        _layerOfTensor[input] = 0;
+    }
+
+    private string InputName { get; }
+
+    /// <summary>The engine network (spec and weights) of the ONNX graph <paramref name="onnx"/>.</summary>
+    public static AutoencoderNetwork Import(ReadOnlySpan<byte> onnx, string? codeTensorName)
+    {
+        var graph = OnnxModelReader.Parse(onnx);
+        var missing = graph.Nodes.Where(n => !Supported.Contains(n.OpType) || (n.Domain is not ("" or "ai.onnx")))
+            .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
+        if (missing.Count > 0)
+            throw new NotSupportedException(
+                $"The graph uses operators the engine has no layer for: {string.Join(", ", missing)}. It can still be scored as it is with " +
+                "mlContext.Transforms.OnnxAutoencoder (ONNX Runtime), but not trained here.");
+
+        var inputs = graph.Inputs.Where(i => !graph.InitializerNames.Contains(i.Name)).ToList();
+        if (inputs.Count != 1)
+            throw new NotSupportedException($"The graph has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}); an autoencoder network reads one.");
+        var input = inputs[0];
+        if (input.ElementType != TensorProto.Types.DataType.Float)
+            throw new NotSupportedException($"Graph input '{input.Name}' holds {input.ElementType} values; the engine trains on float rows.");
+        var dims = input.Dimensions;
+        bool batchAxis = dims.Length >= 2 && (dims[0] < 0 || dims[0] == 1);
+        int[] row = batchAxis ? dims[1..] : dims;
+        if (row.Length == 0 || row.Any(d => d <= 0))
+            throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
+
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis);
+        return importer.Build(codeTensorName);
+    }
+
+    private AutoencoderNetwork Build(string? codeTensorName)
+    {
+        foreach (var name in _graph.InitializerNames)
+        {
+            if (_graph.TryGetFloatInitializer(name, out var f)) _constants[name] = (f.Dimensions, f.Values, null);
+            else
+            {
+                try { var l = _graph.GetInt64Initializer(name); _constants[name] = (l.Dimensions, null, l.Values); }
+                catch (InvalidDataException) { } // another element type: only a node that reads it would care, and it names it
+            }
+        }
+        foreach (var node in _graph.Nodes)
+        {
+            if (node.OpType == "Constant")
+            {
+                ReadConstantNode(node);
+                continue;
+            }
+            foreach (var name in node.Inputs.Where(n => n.Length > 0 && !_constants.ContainsKey(n)))
+            {
+                if (!_consumers.TryGetValue(name, out var list)) _consumers[name] = list = [];
+                list.Add(node);
+            }
+        }
+
+        string current = InputName;
+        while (_consumers.TryGetValue(current, out var next))
+        {
+            if (next.Count != 1)
+                throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches.");
+            current = Apply(next[0], current);
+        }
+        if (_pendingOffset != null)
+            throw new NotSupportedException($"The graph ends with an Add or Sub of a constant after '{_layers.LastOrDefault()?.Output}' that no dense layer can take into its bias.");
+        if (!_graph.Outputs.Any(o => o.Name == current))
+            throw new NotSupportedException($"The chain from '{InputName}' ends in '{current}', which is not a graph output.");
+        if (_layers.Count < 2)
+            throw new NotSupportedException($"The graph has {_layers.Count} layer(s); an autoencoder needs an encoder and a decoder.");
+
+        int codeAfter = CodeBoundary(codeTensorName, current);
+        var spec = new NetworkSpec { InputShape = _inputShape, Encoder = [.. _layers.Take(codeAfter).Select(l => l.Spec)], Decoder = [.. _layers.Skip(codeAfter).Select(l => l.Spec)] };
+        try
+        {
+            spec = spec.Resolve();
+        }
+        catch (ArgumentException e)
+        {
+            throw new NotSupportedException($"The graph's layers do not form an autoencoder the engine can build: {e.Message}", e);
+        }
+        var network = AutoencoderNetwork.CreateUninitialized(spec);
+        var resolved = spec.Layers.ToArray();
+        var values = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (int i = 0; i < resolved.Length; i++)
+            foreach (var (suffix, tensor) in _layers[i].Parameters) values[resolved[i].Name + suffix] = tensor;
+        foreach (var parameter in network.Parameters.Parameters)
+        {
+            if (!values.TryGetValue(parameter.Name, out var tensor) || tensor.Length != parameter.Length)
+                throw new InvalidOperationException($"The imported layer behind parameter '{parameter.Name}' has {tensor?.Length ?? 0} values for its {parameter.Length}.");
+            tensor.CopyTo(parameter.Values);
+        }
+        return network;
+    }
+
+    /// <summary>How many layers make the encoder (see the remarks on the code).</summary>
+    private int CodeBoundary(string? codeTensorName, string reconstruction)
+    {
+        if (codeTensorName != null)
+        {
+            if (!_layerOfTensor.TryGetValue(codeTensorName, out int after) || after == 0 || after == _layers.Count)
+                throw new ArgumentException(
+                    $"'{codeTensorName}' is not a tensor between the input and the reconstruction of the chain. Tensors that can be the code: " +
+                    $"{string.Join(", ", _layerOfTensor.Where(p => p.Value > 0 && p.Value < _layers.Count).Select(p => $"'{p.Key}'"))}.");
+            return after;
+        }
+        var exported = _graph.Outputs.Select(o => o.Name).Where(n => n != reconstruction && _layerOfTensor.TryGetValue(n, out int a) && a > 0 && a < _layers.Count).ToList();
+        if (exported.Count == 1) return _layerOfTensor[exported[0]];
+        // The first narrowest output, carried through the layers after it that keep its size (an activation, a batch norm):
+        // the code is what the encoder's last step gives.
+        int best = 1;
+        for (int after = 2; after < _layers.Count; after++)
+            if (_layers[after - 1].Spec.OutputShape!.Size < _layers[best - 1].Spec.OutputShape!.Size) best = after;
+        while (best + 1 < _layers.Count && _layers[best].Spec.OutputShape!.Size == _layers[best - 1].Spec.OutputShape!.Size) best++;
+        return best;
+    }
+
+    /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
+    private string Apply(OnnxNode node, string x)
+    {
+        if (node.Inputs.Count == 0 || node.Inputs[0] != x)
+            throw new NotSupportedException($"{Describe(node)} reads '{x}' as other than its first input; the engine imports chains of layers.");
+        string y = node.Outputs[0];
+        switch (node.OpType)
+        {
+            case "Identity":
+            case "Dropout":
+                if (node.Outputs.Count > 1 && _consumers.ContainsKey(node.Outputs[1]))
+                    throw new NotSupportedException($"{Describe(node)}: the dropout mask is read by another node.");
+                _layerOfTensor[y] = _layers.Count;
+                return y;
+            case "Gemm":
+                RequireFlat(node);
+                if (Float(node, "alpha", 1f) != 1f || Float(node, "beta", 1f) != 1f || Int(node, "transA", 0) != 0)
+                    throw new NotSupportedException($"{Describe(node)}: only alpha = beta = 1 and transA = 0 map to a dense layer.");
+                var b = Weights(node, 1);
+                if (b.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: B must be a 2-D constant.");
+                bool transB = Int(node, "transB", 0) != 0;
+                var w = transB ? Transposed(b.Floats!, b.Dimensions[0], b.Dimensions[1]) : b.Floats!;
+                int units = transB ? b.Dimensions[0] : b.Dimensions[1];
+                return AddDense(node, w, units, node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, units) : new float[units]);
+            case "MatMul":
+                RequireFlat(node);
+                var m = Weights(node, 1);
+                if (m.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: the weights must be a 2-D constant.");
+                return AddDense(node, m.Floats!, m.Dimensions[1], new float[m.Dimensions[1]]);
+            case "Add":
+            case "Sub":
+                return AddOffset(node);
+            case "Relu":
+                return AddLayer(node, new ActivationSpec(Activation.Relu), []);
+            case "Sigmoid":
+                return AddLayer(node, new ActivationSpec(Activation.Sigmoid), []);
+            case "Tanh":
+                return AddLayer(node, new ActivationSpec(Activation.Tanh), []);
+            case "LeakyRelu":
+                return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, Float(node, "alpha", 0.01f)), []);
+            case "Conv":
+                return AddConv(node);
+            case "ConvTranspose":
+                return AddConvTranspose(node);
+            case "MaxPool":
+                return AddMaxPool(node);
+            case "BatchNormalization":
+                return AddBatchNorm(node);
+            case "Resize":
+            case "Upsample":
+                return AddUpsample(node);
+            case "Flatten":
+                if (_batchAxis && Int(node, "axis", 1) != 1)
+                    throw new NotSupportedException($"{Describe(node)}: only axis 1 (keep the batch, flatten each row) maps to a layer.");
+                return AddLayer(node, new FlattenSpec(), []);
+            case "Reshape":
+                return AddReshape(node);
+            default:
+                throw new NotSupportedException($"{Describe(node)} has no engine layer.");
+        }
+    }
+
+    private string AddDense(OnnxNode node, float[] weights, int units, float[] bias)
+    {
+        int inputs = _shape.Size;
+        if (weights.Length != inputs * units)
+            throw new NotSupportedException($"{Describe(node)}: weights of {weights.Length} values do not map {inputs} inputs to {units} units.");
+        if (_pendingOffset is { } offset)
+        {
+            // (x + c)·W + b = x·W + (c·W + b)
+            for (int j = 0; j < units; j++)
+            {
+                double sum = bias[j];
+                for (int i = 0; i < inputs; i++) sum += (double)offset[i] * weights[i * units + j];
+                bias[j] = (float)sum;
+            }
+            _pendingOffset = null;
+        }
+        return AddLayer(node, new DenseSpec(units), new() { [".weight"] = weights, [".bias"] = bias });
+    }
+
+    /// <summary>An Add or Sub of a constant row: into the bias of the dense layer just before, or of the next one.</summary>
+    private string AddOffset(OnnxNode node)
+    {
+        if (node.Inputs.Count != 2 || !_constants.ContainsKey(node.Inputs[1]))
+            throw new NotSupportedException($"{Describe(node)} adds two computed tensors (a branch); only a constant row folds into a dense layer's bias.");
+        RequireFlat(node);
+        float[] c = RowVector(node, 1, _shape.Size);
+        if (node.OpType == "Sub") c = [.. c.Select(v => -v)];
+        string y = node.Outputs[0];
+        var last = _layers.Count > 0 ? _layers[^1] : null;
+        if (last is { Spec: DenseSpec } && _pendingOffset is null && _layerOfTensor.GetValueOrDefault(node.Inputs[0]) == _layers.Count)
+        {
+            var bias = last.Parameters[".bias"];
+            for (int j = 0; j < bias.Length; j++) bias[j] += c[j];
+        }
+        else
+        {
+            if (_pendingOffset is { } pending) for (int i = 0; i < c.Length; i++) c[i] += pending[i];
+            _pendingOffset = c;
+        }
+        _layerOfTensor[y] = _layers.Count;
+        return y;
+    }
+
+    private string AddConv(OnnxNode node)
+    {
+        RequireImage(node);
+        if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped convolutions have no engine layer.");
+        var w = Weights(node, 1);
+        if (w.Dimensions.Length != 4 || w.Dimensions[1] != _shape[0])
+            throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit an input of {_shape[0]} channels.");
+        int filters = w.Dimensions[0], k = SquareKernel(node, w.Dimensions[2], w.Dimensions[3]);
+        int stride = Square(node, "strides", 1), dilation = Square(node, "dilations", 1);
+        var (padding, explicitPadding) = Padding(node, k, stride, dilation);
+        var spec = new Conv2dSpec(filters, k, stride, padding, dilation, explicitPadding);
+        return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, filters) : new float[filters] });
+    }
+
+    private string AddConvTranspose(OnnxNode node)
+    {
+        RequireImage(node);
+        if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped transposed convolutions have no engine layer.");
+        if (node.TryGetAttribute("output_shape", out _)) throw new NotSupportedException($"{Describe(node)}: output_shape has no engine equivalent; give pads and output_padding.");
+        var w = Weights(node, 1);
+        if (w.Dimensions.Length != 4 || w.Dimensions[0] != _shape[0])
+            throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit an input of {_shape[0]} channels.");
+        int filters = w.Dimensions[1], k = SquareKernel(node, w.Dimensions[2], w.Dimensions[3]);
+        int stride = Square(node, "strides", 1), dilation = Square(node, "dilations", 1), outputPadding = Square(node, "output_padding", 0);
+        ConvTranspose2dSpec spec;
+        string autoPad = String(node, "auto_pad", "NOTSET");
+        if (autoPad == "SAME_UPPER" && outputPadding == 0) spec = new ConvTranspose2dSpec(filters, k, stride, Conv2dPadding.Same, dilation);
+        else if (autoPad is "NOTSET" or "VALID")
+        {
+            int pad = autoPad == "VALID" ? 0 : SymmetricPads(node);
+            spec = new ConvTranspose2dSpec(filters, k, stride, pad == 0 ? Conv2dPadding.Valid : Conv2dPadding.Explicit, dilation, pad, outputPadding);
+        }
+        else throw new NotSupportedException($"{Describe(node)}: auto_pad {autoPad} has no engine equivalent.");
+        return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, filters) : new float[filters] });
+    }
+
+    private string AddMaxPool(OnnxNode node)
+    {
+        RequireImage(node);
+        if (node.Outputs.Count > 1 && _consumers.ContainsKey(node.Outputs[1]))
+            throw new NotSupportedException($"{Describe(node)}: its indices output is read, which the engine's pooling does not give.");
+        var kernel = node.GetAttribute("kernel_shape").GetInts();
+        if (kernel.Length != 2 || kernel[0] != kernel[1]) throw new NotSupportedException($"{Describe(node)}: only square 2-D windows map to the engine's pooling.");
+        if (Square(node, "dilations", 1) != 1 || SymmetricPads(node) != 0 || String(node, "auto_pad", "NOTSET") is not ("NOTSET" or "VALID") || Int(node, "storage_order", 0) != 0)
+            throw new NotSupportedException($"{Describe(node)}: padded, dilated or auto-padded pooling has no engine layer.");
+        int stride = Square(node, "strides", 1); // ONNX's default stride is 1, not the window
+        return AddLayer(node, new MaxPool2dSpec((int)kernel[0], stride, Int(node, "ceil_mode", 0) != 0), []);
+    }
+
+    private string AddBatchNorm(OnnxNode node)
+    {
+        RequireImage(node);
+        if (Int(node, "training_mode", 0) != 0 || node.Outputs.Count > 1)
+            throw new NotSupportedException($"{Describe(node)}: only inference-mode batch normalization imports (training_mode 0, one output).");
+        int c = _shape[0];
+        // ONNX's momentum weighs the running statistics (default 0.9); the engine's, as PyTorch's, weighs the batch.
+        var spec = new BatchNorm2dSpec(1 - Float(node, "momentum", 0.9f), Float(node, "epsilon", 1e-5f));
+        return AddLayer(node, spec, new()
+        {
+            [".weight"] = RowVector(node, 1, c), [".bias"] = RowVector(node, 2, c),
+            [".running_mean"] = RowVector(node, 3, c), [".running_var"] = RowVector(node, 4, c),
+        });
+    }
+
+    private string AddUpsample(OnnxNode node)
+    {
+        RequireImage(node);
+        string mode = String(node, "mode", "nearest");
+        float[]? scales = null;
+        if (node.OpType == "Upsample") scales = node.TryGetAttribute("scales", out var attribute) ? attribute.GetFloats() : Constant(node, 1).Floats;
+        else
+        {
+            if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0) scales = Constant(node, 2).Floats;
+            if ((scales is null || scales.Length == 0) && node.Inputs.Count > 3 && node.Inputs[3].Length > 0)
+            {
+                var sizes = Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64.");
+                scales = [1, 1, (float)sizes[2] / _shape[1], (float)sizes[3] / _shape[2]];
+            }
+        }
+        if (scales is not { Length: 4 } || scales[0] != 1 || scales[1] != 1 || scales[2] != scales[3] || scales[2] < 1 || scales[2] != MathF.Round(scales[2]))
+            throw new NotSupportedException($"{Describe(node)}: only the same whole factor on height and width ([1, 1, s, s]) maps to the engine's upsampling.");
+        int factor = (int)scales[2];
+        string transform = String(node, "coordinate_transformation_mode", node.OpType == "Upsample" ? "asymmetric" : "half_pixel");
+        string nearestMode = String(node, "nearest_mode", node.OpType == "Upsample" ? "floor" : "round_prefer_floor");
+        bool halfPixel = transform is "half_pixel" or "pytorch_half_pixel";
+        // For a whole factor s, nearest picks input ⌊x/s⌋ (each value repeated over its block) with half-pixel centres and
+        // rounding, or with asymmetric centres and floor; other pairs pick other pixels.
+        if (mode == "nearest" && ((halfPixel && nearestMode is "round_prefer_floor" or "round_prefer_ceil") || (transform == "asymmetric" && nearestMode == "floor")))
+            return AddLayer(node, new Upsample2dSpec(factor), []);
+        if (mode == "linear" && halfPixel && node.OpType == "Resize")
+            return AddLayer(node, new Upsample2dSpec(factor, UpsampleMode.Bilinear), []);
+        throw new NotSupportedException($"{Describe(node)}: mode '{mode}' with coordinate_transformation_mode '{transform}' (nearest_mode '{nearestMode}') has no engine upsampling.");
+    }
+
+    private string AddReshape(OnnxNode node)
+    {
+        var target = Constant(node, 1).Longs ?? throw new NotSupportedException($"{Describe(node)}: the shape must be an int64 constant.");
+        long[] row = _batchAxis ? target[1..] : target;
+        if (_batchAxis && target[0] is not (-1 or 0 or 1))
+            throw new NotSupportedException($"{Describe(node)}: shape [{string.Join(", ", target)}] changes the batch axis.");
+        var dims = new int[row.Length];
+        int inferred = -1, known = 1;
+        for (int i = 0; i < row.Length; i++)
+        {
+            if (row[i] == -1) { inferred = i; continue; }
+            dims[i] = row[i] == 0 ? _shape.Dimensions.ElementAtOrDefault(i) : (int)row[i]; // 0 copies the row's own axis
+            known *= dims[i];
+        }
+        if (inferred >= 0) dims[inferred] = known == 0 ? 0 : _shape.Size / known;
+        var shape = new TensorShape(dims);
+        if (shape.Size != _shape.Size) throw new NotSupportedException($"{Describe(node)}: shape [{string.Join(", ", target)}] does not hold a row of {_shape}.");
+        return AddLayer(node, shape.Rank == 1 ? new FlattenSpec() : new ReshapeSpec(shape), []);
+    }
+
+    private string AddLayer(OnnxNode node, LayerSpec spec, Dictionary<string, float[]> parameters)
+    {
+        if (_pendingOffset != null)
+            throw new NotSupportedException($"{Describe(node)} follows an Add or Sub of a constant that is not next to a dense layer; the engine has no layer for it.");
+        TensorShape output;
+        try
+        {
+            output = spec.InferOutputShape(_shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw new NotSupportedException($"{Describe(node)} as {spec.Kind}: {e.Message}", e);
+        }
+        _layers.Add(new ImportedLayer(spec with { InputShape = _shape, OutputShape = output }, parameters, node.Outputs[0]));
+        _shape = output;
+        _layerOfTensor[node.Outputs[0]] = _layers.Count;
+        return node.Outputs[0];
+    }
+
+    private (Conv2dPadding Padding, int Explicit) Padding(OnnxNode node, int kernel, int stride, int dilation)
+    {
+        string autoPad = String(node, "auto_pad", "NOTSET");
+        if (autoPad == "SAME_UPPER") return (Conv2dPadding.Same, 0);
+        if (autoPad == "VALID") return (Conv2dPadding.Valid, 0);
+        if (autoPad != "NOTSET") throw new NotSupportedException($"{Describe(node)}: auto_pad {autoPad} has no engine equivalent.");
+        var pads = node.TryGetAttribute("pads", out var attribute) ? attribute.GetInts() : [0, 0, 0, 0];
+        if (pads.Length != 4) throw new NotSupportedException($"{Describe(node)}: pads must have 4 values for a 2-D convolution.");
+        if (pads.All(p => p == pads[0])) return pads[0] == 0 ? (Conv2dPadding.Valid, 0) : (Conv2dPadding.Explicit, (int)pads[0]);
+        // Unequal pads are still the engine's "same" when they are what same padding puts on each side (the extra at the end).
+        var (top, bottom) = ConvGeometry.SamePadding(_shape[1], kernel, stride, dilation);
+        var (left, right) = ConvGeometry.SamePadding(_shape[2], kernel, stride, dilation);
+        if (pads[0] == top && pads[1] == left && pads[2] == bottom && pads[3] == right) return (Conv2dPadding.Same, 0);
+        throw new NotSupportedException($"{Describe(node)}: pads [{string.Join(", ", pads)}] are neither equal on every side nor 'same' padding.");
+    }
+
+    private int SymmetricPads(OnnxNode node)
+    {
+        var pads = node.TryGetAttribute("pads", out var attribute) ? attribute.GetInts() : [0, 0, 0, 0];
+        if (pads.Length != 4 || pads.Any(p => p != pads[0]))
+            throw new NotSupportedException($"{Describe(node)}: pads [{string.Join(", ", pads)}] must be the same on every side.");
+        return (int)pads[0];
+    }
+
+    private int SquareKernel(OnnxNode node, int height, int width)
+    {
+        if (height != width) throw new NotSupportedException($"{Describe(node)}: a {height}×{width} kernel is not square, as the engine's are.");
+        if (node.TryGetAttribute("kernel_shape", out var attribute) && attribute.GetInts() is var k && (k.Length != 2 || k[0] != height || k[1] != width))
+            throw new NotSupportedException($"{Describe(node)}: kernel_shape disagrees with the weights.");
+        return height;
+    }
+
+    private static int Square(OnnxNode node, string name, int fallback)
+    {
+        if (!node.TryGetAttribute(name, out var attribute)) return fallback;
+        var values = attribute.GetInts();
+        if (values.Length != 2 || values[0] != values[1])
+            throw new NotSupportedException($"{Describe(node)}: {name} [{string.Join(", ", values)}] differ between height and width; the engine's layers use one value for both.");
+        return (int)values[0];
+    }
+
+    private void RequireFlat(OnnxNode node)
+    {
+        if (_shape.Rank != 1) throw new NotSupportedException($"{Describe(node)} reads rows of shape {_shape}; the engine's dense layers read flat rows (flatten first).");
+    }
+
+    private void RequireImage(OnnxNode node)
+    {
+        if (_shape.Rank != 3 || !_batchAxis)
+            throw new NotSupportedException($"{Describe(node)} reads rows of shape {_shape}{(_batchAxis ? "" : " with no batch axis")}; the engine's image layers read [N, C, H, W].");
+    }
+
+    private (int[] Dimensions, float[]? Floats, long[]? Longs) Constant(OnnxNode node, int index)
+    {
+        if (node.Inputs.Count <= index || !_constants.TryGetValue(node.Inputs[index], out var constant))
+            throw new NotSupportedException($"{Describe(node)}: input {index} must be a constant (an initializer or a Constant node), not computed.");
+        return constant;
+    }
+
+    private (int[] Dimensions, float[]? Floats, long[]? Longs) Weights(OnnxNode node, int index)
+    {
+        var constant = Constant(node, index);
+        if (constant.Floats is null) throw new NotSupportedException($"{Describe(node)}: input {index} ('{node.Inputs[index]}') must hold float values.");
+        return constant;
+    }
+
+    /// <summary>A constant of <paramref name="length"/> values (any shape that holds one row's worth, or one value for all).</summary>
+    private float[] RowVector(OnnxNode node, int index, int length)
+    {
+        var values = Weights(node, index).Floats!;
+        if (values.Length == length) return [.. values];
+        if (values.Length == 1) return Enumerable.Repeat(values[0], length).ToArray();
+        throw new NotSupportedException($"{Describe(node)}: input '{node.Inputs[index]}' has {values.Length} values where {length} (one per unit or channel) were expected.");
+    }
+
+    private void ReadConstantNode(OnnxNode node)
+    {
+        if (!node.TryGetAttribute("value", out var attribute) || attribute.Proto.T is not { } tensor)
+            throw new NotSupportedException($"{Describe(node)}: only Constant nodes with a tensor 'value' import.");
+        int[] dims = [.. tensor.Dims.Select(d => (int)d)];
+        long count = dims.Aggregate(1L, (a, b) => a * b);
+        _constants[node.Outputs[0]] = (TensorProto.Types.DataType)tensor.DataType switch
+        {
+            TensorProto.Types.DataType.Float => (dims, OnnxTensorData.ReadFloats(tensor, count), null),
+            TensorProto.Types.DataType.Int64 => (dims, null, OnnxTensorData.ReadInt64s(tensor, count)),
+            var other => throw new NotSupportedException($"{Describe(node)}: a constant of {other} has no use in an engine layer."),
+        };
+    }
+
+    private static float[] Transposed(float[] values, int rows, int columns)
+    {
+        var result = new float[values.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++) result[c * rows + r] = values[r * columns + c];
+        return result;
+    }
+
+    private static float Float(OnnxNode node, string name, float fallback) => node.TryGetAttribute(name, out var a) ? a.GetFloat() : fallback;
+
+    private static long Int(OnnxNode node, string name, long fallback) => node.TryGetAttribute(name, out var a) ? a.GetInt() : fallback;
+
+    private static string String(OnnxNode node, string name, string fallback) => node.TryGetAttribute(name, out var a) ? a.GetString() : fallback;
+
+    private static string Describe(OnnxNode node) => $"Node '{(node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault())}' ({node.OpType})";
+}

@@ -1,0 +1,51 @@
+using System.IO.Compression;
+using Microsoft.ML.Autoencoders.Onnx;
+
+namespace Microsoft.ML.Autoencoders.Persistence;
+
+/// <summary>
+/// Opens a file the typed loaders were given as an ML.NET model zip, and turns the zip library's "End of Central
+/// Directory record could not be found" for a file that is not one into a message that says what the file is and which
+/// call reads it: a plain .onnx file goes to <c>LoadOnnx</c> (our own) or the import API (anyone else's).
+/// </summary>
+internal static class SavedModelFile
+{
+    public static T Read<T>(string modelPath, Func<Stream, T> read)
+    {
+        using var stream = File.OpenRead(modelPath);
+        try
+        {
+            return read(stream);
+        }
+        catch (InvalidDataException e) when (e.InnerException is null && !IsZip(stream))
+        {
+            throw new InvalidDataException(NotAZipMessage(modelPath, stream), e);
+        }
+    }
+
+    private static bool IsZip(Stream stream)
+    {
+        stream.Position = 0;
+        Span<byte> signature = stackalloc byte[4];
+        return stream.ReadAtLeast(signature, 4, throwOnEndOfStream: false) == 4 && signature.SequenceEqual("PK\u0003\u0004"u8);
+    }
+
+    private static string NotAZipMessage(string modelPath, Stream stream)
+    {
+        stream.Position = 0;
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        OnnxModelReader onnx;
+        try
+        {
+            onnx = OnnxModelReader.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+        catch (InvalidDataException)
+        {
+            return $"'{modelPath}' is not an ML.NET model zip (written by mlContext.Model.Save) nor an ONNX model.";
+        }
+        if (onnx.Metadata.ContainsKey(AutoencoderOnnx.FormatKey))
+            return $"'{modelPath}' is an ONNX file written by this library's SaveAsOnnx, not an ML.NET model zip: read it with AutoencoderTransformer.LoadOnnx.";
+        return $"'{modelPath}' is an ONNX model, not an ML.NET model zip. " + OnnxImportAdvice.For(onnx);
+    }
+}

@@ -1,0 +1,102 @@
+using Xunit.Abstractions;
+
+namespace Microsoft.ML.Autoencoders.Tests.Import;
+
+/// <summary>
+/// A graph that cannot be an autoencoder's, or names that are not the graph's, fail when the estimator is made, with a
+/// message that says what is wrong and lists what the graph has; the library's own loaders, handed a foreign file, point
+/// to the import API.
+/// </summary>
+public sealed class OnnxImportErrorTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void IntegerInputIsRefusedByNameAndType()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        var e = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.OnnxAutoencoder(PythonOnnxModels.Path(folder, "int64_input"), "ids", "reconstruction"));
+        Assert.Contains("'ids'", e.Message);
+        Assert.Contains("Int64", e.Message);
+        Assert.Contains("float (Single)", e.Message);
+    }
+
+    [Fact]
+    public void ReconstructionOfAnotherShapeIsRefused()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        var e = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.OnnxAutoencoder(PythonOnnxModels.Path(folder, "narrowing"), "x", "y"));
+        Assert.Contains("'y' gives 3 values per row", e.Message);
+        Assert.Contains("takes 6", e.Message);
+    }
+
+    [Fact]
+    public void MissingOutputsAreListedWithTheOnesThatExist()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        string path = PythonOnnxModels.Path(folder, "pca");
+        var e = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.OnnxAutoencoder(path, "x", "decoded"));
+        Assert.Contains("no output 'decoded'", e.Message);
+        Assert.Contains("'reconstruction' (Float [?, 8])", e.Message);
+        Assert.Contains("'code' (Float [?, 3])", e.Message);
+
+        var code = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.OnnxAutoencoder(path, "x", "reconstruction", codeOutputName: "bottleneck"));
+        Assert.Contains("no output 'bottleneck'", code.Message);
+        Assert.Contains("CodeOutputName", code.Message);
+    }
+
+    [Fact]
+    public void MissingInputIsListedWithTheOneThatExists()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        var e = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.OnnxAutoencoder(PythonOnnxModels.Path(folder, "pca"), "input", "reconstruction"));
+        Assert.Contains("no input 'input'", e.Message);
+        Assert.Contains("'x' (Float [?, 8])", e.Message);
+    }
+
+    [Fact]
+    public void ColumnOfAnotherWidthIsRefusedAtFit()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        var ml = new MLContext();
+        var estimator = ml.Transforms.OnnxAutoencoder(PythonOnnxModels.Path(folder, "pca"), "x", "reconstruction");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(ImportData.Of(ml, [new float[5]], 5)));
+        Assert.Contains("5 values per row", e.Message);
+    }
+
+    [Fact]
+    public void LoadOnnxOnAForeignGraphPointsToTheImport()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        using var stream = File.OpenRead(PythonOnnxModels.Path(folder, "pca"));
+        var e = Assert.Throws<InvalidDataException>(() => AutoencoderTransformer.LoadOnnx(stream));
+        Assert.Contains("not written by Microsoft.ML.Autoencoders", e.Message);
+        Assert.Contains("mlContext.Transforms.OnnxAutoencoder(modelPath, graphInputName: \"x\", reconstructionOutputName: \"reconstruction\")", e.Message);
+        Assert.Contains("AutoencoderModel.ImportOnnx", e.Message);
+    }
+
+    [Fact]
+    public void LoadFromModelFileOnAPlainOnnxFileSaysWhatItIs()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        string path = PythonOnnxModels.Path(folder, "mlp_gemm");
+        var e = Assert.Throws<InvalidDataException>(() => AutoencoderTransformer.LoadFromModelFile(path));
+        Assert.Contains("is an ONNX model, not an ML.NET model zip", e.Message);
+        Assert.Contains("graphInputName: \"input\", reconstructionOutputName: \"output\"", e.Message);
+        Assert.DoesNotContain("Central Directory", e.Message);
+        var detector = Assert.Throws<InvalidDataException>(() => AutoencoderAnomalyTransformer.LoadFromModelFile(path));
+        Assert.Contains("is an ONNX model, not an ML.NET model zip", detector.Message);
+    }
+
+    [Fact]
+    public void LoadFromModelFileOnOurOwnOnnxFilePointsToLoadOnnx()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 64);
+        var transformer = TestAutoencoders.Fit(ml, data);
+        using var file = new TemporaryFile(".onnx");
+        using (var stream = File.Create(file.Path)) transformer.SaveAsOnnx(stream);
+
+        var e = Assert.Throws<InvalidDataException>(() => AutoencoderTransformer.LoadFromModelFile(file.Path));
+        Assert.Contains("written by this library's SaveAsOnnx", e.Message);
+        Assert.Contains("AutoencoderTransformer.LoadOnnx", e.Message);
+    }
+}

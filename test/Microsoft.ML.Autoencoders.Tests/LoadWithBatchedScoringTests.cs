@@ -1,0 +1,103 @@
+using Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
+using Microsoft.ML.Autoencoders.Tests.Import;
+using Microsoft.ML.Data;
+using Xunit.Abstractions;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>
+/// <c>mlContext.Model.LoadWithBatchedScoring</c> gives what <c>Model.Load</c> gives, scoring the same, with the library's
+/// components back as their typed, batched transformers and everything else as ML.NET loaded it.
+/// </summary>
+public sealed class LoadWithBatchedScoringTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void AutoencoderInsideAPipelineComesBackBatched()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 300);
+        var model = ml.Transforms.CopyColumns("Raw", "Features")
+            .Append(ml.Transforms.Autoencoder(TestAutoencoders.Options(epochs: 10)))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Encoded"))
+            .Fit(data);
+        using var file = new TemporaryFile();
+        ml.Model.Save(model, data.Schema, file.Path);
+
+        var plain = new MLContext().Model.Load(file.Path, out _);
+        var batched = new MLContext().Model.LoadWithBatchedScoring(file.Path, out var schema);
+
+        Assert.Equal(data.Schema.Select(c => c.Name), schema.Select(c => c.Name));
+        Assert.Empty(Leaves(plain).OfType<AutoencoderTransformer>());
+        Assert.Single(Leaves(batched).OfType<AutoencoderTransformer>());
+        Assert.Equal(Leaves(plain).Count - 5, Leaves(batched).Count); // the saved chain's 6 leaves became one
+        var expected = plain.Transform(data);
+        var actual = batched.Transform(data);
+        Assert.Equal(expected.GetColumn<uint>("PredictedLabel"), actual.GetColumn<uint>("PredictedLabel"));
+        ColumnValues.AssertClose(ColumnValues.Scalars(expected, "Error"), ColumnValues.Scalars(actual, "Error"), "Error");
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Reconstruction"), ColumnValues.Vectors(actual, "Reconstruction"), "Reconstruction");
+        Assert.Equal(expected.Schema.Where(c => !c.IsHidden).Select(c => c.Name), actual.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
+    }
+
+    [Fact]
+    public void AutoencoderSavedAloneComesBackAsItsTransformer()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 100);
+        var transformer = TestAutoencoders.Fit(ml, data);
+        using var file = new TemporaryFile();
+        ml.Model.Save(transformer, data.Schema, file.Path);
+
+        var loaded = Assert.IsType<AutoencoderTransformer>(new MLContext().Model.LoadWithBatchedScoring(file.Path, out _));
+
+        ColumnValues.AssertClose(ColumnValues.Scalars(transformer.Transform(data), "Error"), ColumnValues.Scalars(loaded.Transform(data), "Error"), "Error");
+    }
+
+    [Theory]
+    [InlineData(InvalidRowPolicy.FlagAsAnomaly)]
+    [InlineData(InvalidRowPolicy.Throw)]
+    public void AnomalyDetectorComesBackBatched(InvalidRowPolicy policy)
+    {
+        var ml = new MLContext(seed: 1);
+        var train = AnomalyData.Train(ml, 300);
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions
+        {
+            Autoencoder = AnomalyData.Network(), FeatureErrorsColumnName = "FeatureErrors", PValueColumnName = "PValue", InvalidRowPolicy = policy,
+        }).Fit(train);
+        var test = AnomalyData.Test(ml);
+        using var file = new TemporaryFile();
+        ml.Model.Save(detector, train.Schema, file.Path);
+
+        var loaded = Assert.IsType<AutoencoderAnomalyTransformer>(new MLContext().Model.LoadWithBatchedScoring(file.Path, out _));
+
+        Assert.Equal(detector.Threshold, loaded.Threshold);
+        Assert.Equal(policy, loaded.InvalidRowPolicy);
+        var expected = detector.Transform(test);
+        var actual = loaded.Transform(test);
+        ColumnValues.AssertClose(ColumnValues.Scalars(expected, "Score"), ColumnValues.Scalars(actual, "Score"), "Score");
+        ColumnValues.AssertClose(ColumnValues.Vectors(expected, "FeatureErrors"), ColumnValues.Vectors(actual, "FeatureErrors"), "FeatureErrors");
+    }
+
+    [Fact]
+    public void ImportedAutoencoderComesBackBatched()
+    {
+        if (PythonOnnxModels.FolderOrExplain(output) is not { } folder) return;
+        var expected = PythonOnnxModels.ExpectedFor(folder, "mlp_gemm");
+        var ml = new MLContext(seed: 1);
+        var data = ImportData.Of(ml, expected.Input, 16);
+        var model = ml.Transforms.OnnxAutoencoder(PythonOnnxModels.Path(folder, "mlp_gemm"), "input", "output")
+            .Append(ml.Transforms.CopyColumns("Copy", "ReconstructionError")).Fit(data);
+        using var file = new TemporaryFile();
+        ml.Model.Save(model, data.Schema, file.Path);
+
+        var batched = new MLContext().Model.LoadWithBatchedScoring(file.Path, out _);
+        var imported = Assert.Single(Leaves(batched).OfType<OnnxAutoencoderTransformer>());
+        float[] errors = ColumnValues.Scalars(batched.Transform(data), "Copy");
+
+        ColumnValues.AssertClose(expected.Error, errors, "ReconstructionError");
+        Assert.Equal(9, imported.Model.Runs); // 300 rows in look-ahead batches (1, 2, …, 256), not 300 runs
+    }
+
+    private static List<ITransformer> Leaves(ITransformer node) =>
+        node is TransformerChain<ITransformer> chain ? [.. chain.SelectMany(Leaves)] : [node];
+}
