@@ -412,6 +412,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             Momentum = options.Momentum,
             WeightDecay = options.WeightDecay,
         },
+        LearningRateSchedule = options.LearningRateSchedule,
         Seed = options.Seed,
         Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
         ValidationFraction = options.ValidationFraction,

@@ -104,6 +104,14 @@ public sealed class AutoencoderOptions
     /// <summary>The optimizer's step size.</summary>
     public float LearningRate { get; set; } = AutoencoderEstimator.Defaults.LearningRate;
 
+    /// <summary>
+    /// How the step size changes over training, from <see cref="LearningRate"/>: <c>new StepDecaySchedule(10, 0.5f)</c>,
+    /// <c>new CosineSchedule(Epochs)</c> or <c>new ReduceOnPlateauSchedule()</c> (watches the validation loss when
+    /// <see cref="ValidationFraction"/> is set, else the training loss). Null (the default) keeps it constant. Each epoch's
+    /// rate is in <see cref="EpochMetrics.LearningRate"/>.
+    /// </summary>
+    public Engine.Optimizers.LearningRateSchedule? LearningRateSchedule { get; set; }
+
     /// <summary>Momentum for <see cref="AutoencoderOptimizer.Sgd"/>.</summary>
     public float Momentum { get; set; } = AutoencoderEstimator.Defaults.Momentum;
 

@@ -130,7 +130,13 @@ public sealed class AutoencoderTrainer
                 bestEpoch = epoch;
             }
 
-            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds) { Penalty = penaltySum / batches };
+            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds)
+            {
+                Penalty = penaltySum / batches,
+                LearningRate = step.LearningRate,
+            };
+            // The plateau schedule watches what early stopping watches: the validation loss when there is a split.
+            _options.LearningRateSchedule?.EndEpoch(epoch, validation.Length > 0 ? validationLoss : trainingLoss + penaltySum / batches);
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
             guard.CheckEpoch(epoch, trainingLoss);

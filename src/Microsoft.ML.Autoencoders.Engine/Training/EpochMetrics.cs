@@ -14,6 +14,9 @@ public readonly record struct EpochMetrics(int Epoch, double TrainingLoss, doubl
     /// </summary>
     public double Penalty { get; init; }
 
+    /// <summary>The step size of the epoch's last step (what a schedule set it to).</summary>
+    public float LearningRate { get; init; }
+
     /// <summary>What the optimizer minimized: reconstruction loss plus penalties.</summary>
     public double TotalTrainingLoss => TrainingLoss + Penalty;
 }

@@ -20,6 +20,9 @@ public sealed record TrainingOptions
     /// <summary>The update rule and its hyper-parameters.</summary>
     public OptimizerSettings Optimizer { get; init; } = new();
 
+    /// <summary>How the step size changes over the run (step decay, cosine, reduce on plateau); null keeps it constant.</summary>
+    public LearningRateSchedule? LearningRateSchedule { get; init; }
+
     /// <summary>Seeds the shuffles and the validation split (weights are seeded when the network is created).</summary>
     public long Seed { get; init; }
 
@@ -75,6 +78,7 @@ public sealed record TrainingOptions
         if (!(TrimmedFraction >= 0 && TrimmedFraction < MaxTrimmedFraction))
             throw new ArgumentException($"TrimmedFraction must be in [0, {MaxTrimmedFraction}) (was {TrimmedFraction}): the share of each batch's worst-reconstructed rows left out of the loss, e.g. the expected contamination.");
         Optimizer.Validate();
+        LearningRateSchedule?.Validate();
         Corruption?.Validate();
         if (CodeRegularizers == null || CodeRegularizers.Any(r => r == null)) throw new ArgumentException("CodeRegularizers must be a list without null entries.");
         _ = new WeightPenalty(L1WeightPenalty, L2WeightPenalty); // validates both strengths

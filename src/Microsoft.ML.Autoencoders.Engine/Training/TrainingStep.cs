@@ -21,6 +21,7 @@ internal sealed unsafe class TrainingStep
     private readonly ActivationCache _cache;
     private readonly float[] _targetBatch;
     private readonly Optimizer _optimizer;
+    private readonly LearningRateSchedule? _schedule;
     private readonly LayerContext _context;
     private readonly SeededRandom _random;
     private readonly InputCorruption? _corruption;
@@ -51,6 +52,8 @@ internal sealed unsafe class TrainingStep
         // Only the trainable prefix: buffers (running statistics) are their layers' to update, in the training forward pass.
         _optimizer = Optimizer.Create(options.Optimizer, network.Parameters.TrainableCount);
         _optimizer.Threads = options.Threads;
+        _schedule = options.LearningRateSchedule;
+        _schedule?.Start(options.Optimizer.LearningRate);
         _context = new LayerContext(true, options.Threads, random);
         _random = random;
         _corruption = options.Corruption;
@@ -89,11 +92,18 @@ internal sealed unsafe class TrainingStep
     /// <summary>The step's target buffer, [MaxBatch, InputSize].</summary>
     public float[] TargetBatch => _targetBatch;
 
-    /// <summary>Tells every penalty how far training has come, in epochs, before a step (see <see cref="CodeRegularizer.OnTrainingProgress"/>).</summary>
+    /// <summary>
+    /// Tells every penalty how far training has come, in epochs, before a step (see <see cref="CodeRegularizer.OnTrainingProgress"/>),
+    /// and sets the step size the schedule gives for that point.
+    /// </summary>
     public void SetProgress(double epochs)
     {
         foreach (var regularizer in _regularizers) regularizer.OnTrainingProgress(epochs);
+        if (_schedule != null) _optimizer.LearningRate = _schedule.RateAt(epochs);
     }
+
+    /// <summary>The step size of the last step.</summary>
+    public float LearningRate => _optimizer.LearningRate;
 
     /// <summary>
     /// Trains on <paramref name="rows"/> of <paramref name="inputs"/> (reconstructing the same rows of

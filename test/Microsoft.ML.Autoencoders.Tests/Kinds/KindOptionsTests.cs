@@ -51,6 +51,20 @@ public class KindOptionsTests
     }
 
     [Fact]
+    public void ALearningRateScheduleReachesTheTrainer()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = TestAutoencoders.Options(epochs: 4);
+        options.LearningRate = 0.01f;
+        options.LearningRateSchedule = new Engine.Optimizers.CosineSchedule(totalEpochs: 4, minimumRate: 0.001f);
+        var history = ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 100)).Model.TrainingHistory!;
+        var rates = history.Epochs.Select(e => e.LearningRate).ToList();
+        Assert.True(rates.Zip(rates.Skip(1)).All(p => p.First > p.Second), $"The rate should fall every epoch: {string.Join(", ", rates)}.");
+        Assert.InRange(rates[^1], 0.001f, 0.002f); // near the minimum by the last step
+        Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(new AutoencoderOptions { LearningRateSchedule = new Engine.Optimizers.StepDecaySchedule(0) }));
+    }
+
+    [Fact]
     public void KlSparsityWithoutASigmoidCodeFailsAtConstruction()
     {
         var ml = new MLContext(seed: 1);
