@@ -413,6 +413,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             WeightDecay = options.WeightDecay,
         },
         LearningRateSchedule = options.LearningRateSchedule,
+        LearningRateBackoffs = options.LearningRateBackoffs,
+        GradientClipNorm = options.GradientClipNorm,
         Seed = options.Seed,
         Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
         ValidationFraction = options.ValidationFraction,

@@ -112,6 +112,16 @@ public sealed class AutoencoderOptions
     /// </summary>
     public Engine.Optimizers.LearningRateSchedule? LearningRateSchedule { get; set; }
 
+    /// <summary>
+    /// How many times a diverging run backs off instead of failing: the epoch restarts from the weights it began with, with a
+    /// fresh optimizer at a tenth of the learning rate, and the training history's warnings say so. 0 (the default) stops
+    /// with <see cref="TrainingDivergedException"/> at the first divergence.
+    /// </summary>
+    public int LearningRateBackoffs { get; set; }
+
+    /// <summary>Clips each step's whole gradient to this L2 norm (0, the default: never).</summary>
+    public float GradientClipNorm { get; set; }
+
     /// <summary>Momentum for <see cref="AutoencoderOptimizer.Sgd"/>.</summary>
     public float Momentum { get; set; } = AutoencoderEstimator.Defaults.Momentum;
 

@@ -61,6 +61,61 @@ public class DivergenceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void WithBackoffs_ADivergingRunRestartsTheEpochAtATenthOfTheRateAndFinishesSound()
+    {
+        var data = ManifoldData(Rows, 94);
+        var network = AutoencoderNetwork.Create(Dense(outputActivation: Activation.Linear), 2);
+        var options = Options(OptimizerKind.Adam, 10f, epochs: 10) with { LearningRateBackoffs = 4 };
+        var history = new AutoencoderTrainer(network, options).Fit(data, null, Rows);
+        foreach (string warning in history.Warnings) output.WriteLine(warning);
+
+        var backoffs = history.Warnings.Where(w => w.StartsWith("Training diverged", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(backoffs);
+        Assert.Contains("at learning rate 10", backoffs[0]);
+        Assert.Equal(10, history.Epochs.Count);
+        Assert.True(history.Epochs[^1].LearningRate <= 1f, $"The last epoch ran at {history.Epochs[^1].LearningRate}.");
+        // Sound, not merely finished: far below the untrained loss, and the weights finite.
+        double untrained = new AutoencoderTrainer(AutoencoderNetwork.Create(Dense(outputActivation: Activation.Linear), 2),
+            Options(OptimizerKind.Adam, 1e-9f, epochs: 1)).Fit(data, null, Rows).Epochs[0].TrainingLoss;
+        Assert.True(history.Epochs[^1].TrainingLoss < untrained, $"loss {history.Epochs[^1].TrainingLoss} vs untrained {untrained}");
+        Assert.All(network.Parameters.Values, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void WhenTheBackoffsRunOut_TheErrorNamesTheLoweredRate()
+    {
+        var network = AutoencoderNetwork.Create(Dense(outputActivation: Activation.Linear), 2);
+        var options = Options(OptimizerKind.Adam, 1e6f, epochs: 10) with { LearningRateBackoffs = 1 };
+        var error = Assert.Throws<TrainingDivergedException>(() => new AutoencoderTrainer(network, options).Fit(ManifoldData(Rows, 94), null, Rows));
+        Assert.Equal(1e5f, error.LearningRate, 1f);
+        Assert.Contains("1E+05", error.Message);
+    }
+
+    [Fact]
+    public void GradientClipping_BoundsEveryStepByTheClipNorm()
+    {
+        // One batch, plain SGD without momentum: the step is exactly −rate × gradient, so its length is the rate times the
+        // gradient's norm, or times the clip norm once the gradient is clipped.
+        const int Batch = 16;
+        float[] data = ManifoldData(Batch, 94);
+        double StepLength(float clip)
+        {
+            var network = AutoencoderNetwork.Create(Dense(outputActivation: Activation.Linear), 2);
+            float[] before = network.Parameters.Values.ToArray();
+            var options = Options(OptimizerKind.Sgd, 1f, epochs: 1) with
+            {
+                BatchSize = Batch, GradientClipNorm = clip, Optimizer = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 1f, Momentum = 0f },
+            };
+            new AutoencoderTrainer(network, options).Fit(data, null, Batch);
+            return Math.Sqrt(before.Zip(network.Parameters.Values, (a, b) => (double)(a - b) * (a - b)).Sum());
+        }
+        double unclipped = StepLength(0);
+        Assert.True(unclipped > 0.01, $"The unclipped step is {unclipped}: too small for the check to mean anything.");
+        Assert.Equal(0.001, StepLength(0.001f), 6);
+        Assert.Equal(unclipped, StepLength(1000f), 6); // a clip above the norm changes nothing
+    }
+
+    [Fact]
     public void Sgd_GoingToNaN_StillThrows_AsAnInvalidOperationException()
     {
         // The case caught before the guard existed: it must still throw, and stay catchable as InvalidOperationException.

@@ -79,6 +79,10 @@ public sealed class AutoencoderTrainer
         int bestEpoch = 0, epochsWithoutImprovement = 0;
         float[]? bestWeights = null;
         bool stoppedEarly = false;
+        var warnings = new List<string>();
+        int backoffsLeft = _options.LearningRateBackoffs;
+        // The weights each epoch begins with, kept only when a divergence may go back to them.
+        float[]? lastGoodWeights = backoffsLeft > 0 ? new float[_network.Parameters.Count] : null;
 
         for (int epoch = 1; epoch <= _options.Epochs; epoch++)
         {
@@ -88,17 +92,34 @@ public sealed class AutoencoderTrainer
 
             double lossSum = 0, penaltySum = 0;
             int batches = 0;
-            for (int start = 0; start < training.Length; start += batchSize)
+            if (lastGoodWeights != null) _network.Parameters.Values.CopyTo(lastGoodWeights, 0);
+            try
             {
-                // Checked per batch, so a cancelled Fit stops within one batch rather than one epoch.
-                cancellation.ThrowIfCancellationRequested();
-                int batch = Math.Min(batchSize, training.Length - start);
-                step.SetProgress(epoch - 1 + (double)batches / batchesPerEpoch);
-                double batchLoss = step.Run(inputs, targets, training.AsSpan(start, batch), out double batchPenalty);
-                batches++;
-                guard.CheckBatch(epoch, batches, batchesPerEpoch, batchLoss, _network.Parameters.TrainableValues);
-                lossSum += batchLoss * batch;
-                penaltySum += batchPenalty;
+                for (int start = 0; start < training.Length; start += batchSize)
+                {
+                    // Checked per batch, so a cancelled Fit stops within one batch rather than one epoch.
+                    cancellation.ThrowIfCancellationRequested();
+                    int batch = Math.Min(batchSize, training.Length - start);
+                    step.SetProgress(epoch - 1 + (double)batches / batchesPerEpoch);
+                    double batchLoss = step.Run(inputs, targets, training.AsSpan(start, batch), out double batchPenalty);
+                    batches++;
+                    guard.CheckBatch(epoch, batches, batchesPerEpoch, batchLoss, _network.Parameters.TrainableValues);
+                    lossSum += batchLoss * batch;
+                    penaltySum += batchPenalty;
+                }
+                guard.CheckEpoch(epoch, lossSum / training.Length);
+            }
+            catch (TrainingDivergedException diverged) when (backoffsLeft > 0)
+            {
+                // Back to the weights the epoch began with, a fresh optimizer at a tenth of the rate, and the epoch again.
+                backoffsLeft--;
+                lastGoodWeights!.CopyTo(_network.Parameters.Values, 0);
+                float before = step.BaseLearningRate, after = step.BackOff(BackoffFactor);
+                guard.LearningRate = after;
+                warnings.Add($"Training diverged in epoch {epoch} at learning rate {before:G4} ({diverged.What}); the epoch was run again " +
+                    $"from the weights it began with at {after:G4}.");
+                epoch--;
+                continue;
             }
             double trainingLoss = lossSum / training.Length;
 
@@ -139,7 +160,6 @@ public sealed class AutoencoderTrainer
             _options.LearningRateSchedule?.EndEpoch(epoch, validation.Length > 0 ? validationLoss : trainingLoss + penaltySum / batches);
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
-            guard.CheckEpoch(epoch, trainingLoss);
             if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs)
             {
                 stoppedEarly = true;
@@ -148,12 +168,14 @@ public sealed class AutoencoderTrainer
         }
 
         if (bestWeights != null && bestEpoch != epochs.Count) bestWeights.CopyTo(_network.Parameters.Values, 0);
-        var warnings = new List<string>();
         // On the weights the model keeps (after any restore), and on a sample: one inference pass over at most 256 rows.
         if (CheckCodeCollapse(inputs, SpreadSample(training, CollapseSampleRows), width, cache, evalContext) is { } collapse)
             warnings.Add(collapse);
         return new TrainingHistory(epochs, bestEpoch, stoppedEarly, warnings);
     }
+
+    /// <summary>What a back-off multiplies the learning rate by: a tenth, the usual first remedy for a diverging run.</summary>
+    private const float BackoffFactor = 0.1f;
 
     /// <summary>How many training rows the collapsed-code check encodes at the end of training.</summary>
     private const int CollapseSampleRows = 256;

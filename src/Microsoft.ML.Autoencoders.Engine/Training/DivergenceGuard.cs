@@ -50,7 +50,11 @@ internal sealed class DivergenceGuard
     {
         _options = options;
         _referenceLoss = referenceLoss;
+        LearningRate = options.Optimizer.LearningRate;
     }
+
+    /// <summary>The base learning rate the run trains at now (lower after a back-off), quoted in the error.</summary>
+    public float LearningRate { get; set; }
 
     /// <summary>The untrained network's loss the explosion rule compares with.</summary>
     public double ReferenceLoss => _referenceLoss;
@@ -88,14 +92,14 @@ internal sealed class DivergenceGuard
     private TrainingDivergedException Diverged(int epoch, int batch, string what)
     {
         var optimizer = _options.Optimizer;
-        float lowerRate = optimizer.LearningRate * 0.1f;
+        float lowerRate = LearningRate * 0.1f;
         string advice = $"Try a lower LearningRate (e.g. {Format(lowerRate)}, ×0.1); check the data's scale (standardize or "
             + "normalize features of large magnitude)";
         if (_options.Loss == LossKind.BinaryCrossEntropy) advice += "; BinaryCrossEntropy needs data (and targets) in [0, 1]";
         if (_options.Corruption != null) advice += "; check the noise level of the input corruption";
         string message = $"Training diverged at epoch {epoch} ({what}) with {optimizer.Kind} at learning rate "
-            + $"{Format(optimizer.LearningRate)}. {advice}.";
-        return new TrainingDivergedException(message, epoch, batch, optimizer.Kind, optimizer.LearningRate);
+            + $"{Format(LearningRate)}. {advice}.";
+        return new TrainingDivergedException(message, epoch, batch, optimizer.Kind, LearningRate, what);
     }
 
     private static int IndexOfNonFinite(ReadOnlySpan<float> values)

@@ -12,9 +12,10 @@ namespace Microsoft.ML.Autoencoders.Engine.Training;
 /// </remarks>
 public sealed class TrainingDivergedException : InvalidOperationException
 {
-    internal TrainingDivergedException(string message, int epoch, int batch, OptimizerKind optimizer, float learningRate)
+    internal TrainingDivergedException(string message, int epoch, int batch, OptimizerKind optimizer, float learningRate, string what)
         : base(message)
     {
+        What = what;
         Epoch = epoch;
         Batch = batch;
         Optimizer = optimizer;
@@ -32,4 +33,7 @@ public sealed class TrainingDivergedException : InvalidOperationException
 
     /// <summary>The learning rate it was training with.</summary>
     public float LearningRate { get; }
+
+    /// <summary>What gave the divergence away, e.g. "batch 3 of 235 has a loss of NaN".</summary>
+    public string What { get; }
 }

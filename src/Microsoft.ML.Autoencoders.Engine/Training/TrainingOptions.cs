@@ -23,6 +23,19 @@ public sealed record TrainingOptions
     /// <summary>How the step size changes over the run (step decay, cosine, reduce on plateau); null keeps it constant.</summary>
     public LearningRateSchedule? LearningRateSchedule { get; init; }
 
+    /// <summary>
+    /// How many times a diverging run (see <see cref="TrainingDivergedException"/>) backs off instead of stopping: the epoch is
+    /// restarted from the weights it began with, with a fresh optimizer at a tenth of the learning rate, and
+    /// <see cref="TrainingHistory.Warnings"/> says so. 0 (the default) stops at the first divergence with the error.
+    /// </summary>
+    public int LearningRateBackoffs { get; init; }
+
+    /// <summary>
+    /// Rescales each step's whole gradient to this L2 norm when it is larger (clipping by global norm, Pascanu et al.,
+    /// 2013), against the rare huge step that throws training off; 0 (the default) never clips.
+    /// </summary>
+    public float GradientClipNorm { get; init; }
+
     /// <summary>Seeds the shuffles and the validation split (weights are seeded when the network is created).</summary>
     public long Seed { get; init; }
 
@@ -78,6 +91,8 @@ public sealed record TrainingOptions
         if (!(TrimmedFraction >= 0 && TrimmedFraction < MaxTrimmedFraction))
             throw new ArgumentException($"TrimmedFraction must be in [0, {MaxTrimmedFraction}) (was {TrimmedFraction}): the share of each batch's worst-reconstructed rows left out of the loss, e.g. the expected contamination.");
         Optimizer.Validate();
+        if (LearningRateBackoffs < 0) throw new ArgumentException($"LearningRateBackoffs must be non-negative (was {LearningRateBackoffs}).");
+        if (!(GradientClipNorm >= 0) || float.IsInfinity(GradientClipNorm)) throw new ArgumentException($"GradientClipNorm must be finite and non-negative (was {GradientClipNorm}); 0 turns clipping off.");
         LearningRateSchedule?.Validate();
         Corruption?.Validate();
         if (CodeRegularizers == null || CodeRegularizers.Any(r => r == null)) throw new ArgumentException("CodeRegularizers must be a list without null entries.");

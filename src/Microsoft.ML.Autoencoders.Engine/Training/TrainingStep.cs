@@ -20,7 +20,9 @@ internal sealed unsafe class TrainingStep
     private readonly int _lastLayer;
     private readonly ActivationCache _cache;
     private readonly float[] _targetBatch;
-    private readonly Optimizer _optimizer;
+    private Optimizer _optimizer; // replaced when a diverging run backs off
+    private readonly OptimizerSettings _optimizerSettings;
+    private readonly float _gradientClipNorm;
     private readonly LearningRateSchedule? _schedule;
     private readonly LayerContext _context;
     private readonly SeededRandom _random;
@@ -50,8 +52,10 @@ internal sealed unsafe class TrainingStep
         _cache = network.CreateCache(maxBatch, forTraining: true);
         _targetBatch = new float[maxBatch * network.InputSize];
         // Only the trainable prefix: buffers (running statistics) are their layers' to update, in the training forward pass.
+        _optimizerSettings = options.Optimizer;
         _optimizer = Optimizer.Create(options.Optimizer, network.Parameters.TrainableCount);
         _optimizer.Threads = options.Threads;
+        _gradientClipNorm = options.GradientClipNorm;
         _schedule = options.LearningRateSchedule;
         _schedule?.Start(options.Optimizer.LearningRate);
         _context = new LayerContext(true, options.Threads, random);
@@ -104,6 +108,24 @@ internal sealed unsafe class TrainingStep
 
     /// <summary>The step size of the last step.</summary>
     public float LearningRate => _optimizer.LearningRate;
+
+    /// <summary>The rate the optimizer (and any schedule) starts from; lowered by <see cref="BackOff"/>.</summary>
+    public float BaseLearningRate => _optimizerSettings.LearningRate * _backoffScale;
+
+    private float _backoffScale = 1f;
+
+    /// <summary>
+    /// After a divergence: a fresh optimizer (its moments were fed by the diverging steps) at <paramref name="factor"/> times
+    /// the base rate, and the schedule started again from it. Returns the new base rate.
+    /// </summary>
+    public float BackOff(float factor)
+    {
+        _backoffScale *= factor;
+        _optimizer = Optimizer.Create(_optimizerSettings with { LearningRate = BaseLearningRate }, _network.Parameters.TrainableCount);
+        _optimizer.Threads = _context.Threads;
+        _schedule?.Start(BaseLearningRate);
+        return BaseLearningRate;
+    }
 
     /// <summary>
     /// Trains on <paramref name="rows"/> of <paramref name="inputs"/> (reconstructing the same rows of
@@ -169,10 +191,18 @@ internal sealed unsafe class TrainingStep
         }
         sequence.Backward(_cache, batch, _context, from, 0, overwriteGradients: !regularized);
         if (!_weightPenalty.IsEmpty) penalty += _weightPenalty.Apply(_network);
+        if (_gradientClipNorm > 0) ClipGradients(_network.Parameters.TrainableGradients);
         if (_overwritesParameterGradients) _optimizer.Step(_network.Parameters.TrainableValues, _network.Parameters.TrainableGradients);
         else _optimizer.StepAndClearGradients(_network.Parameters.TrainableValues, _network.Parameters.TrainableGradients);
         _parameterGradientsAreZero = true;
         return batchLoss;
+    }
+
+    /// <summary>Scales <paramref name="gradients"/> down to the clip norm when their L2 norm is above it.</summary>
+    private void ClipGradients(Span<float> gradients)
+    {
+        float norm = System.Numerics.Tensors.TensorPrimitives.Norm(gradients);
+        if (norm > _gradientClipNorm) System.Numerics.Tensors.TensorPrimitives.Multiply(gradients, _gradientClipNorm / norm, gradients);
     }
 
     /// <summary>
