@@ -151,7 +151,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
 
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
-        var training = ToTrainingOptions(_options, inputRange, spec);
+        var training = ToTrainingOptions(_options, inputRange, spec, trainRows);
         var trainer = new AutoencoderTrainer(network, training);
         var history = trainer.Fit(trainData, targets, trainRows, _options.EpochCompleted, _options.CancellationToken);
         var model = new AutoencoderModel(network, history, training.Loss);
@@ -386,12 +386,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
 
     /// <summary>
     /// The engine's training options; <paramref name="inputRange"/> (the data's [min, max]) bounds the noise, and
-    /// <paramref name="spec"/> (the network, once known) places penalties that attach to a node of it (a VAE's KL term).
+    /// <paramref name="spec"/> (the network, once known) places penalties that attach to a node of it (a VAE's KL term), and
+    /// <paramref name="trainingRows"/> (once known) sizes a run whose length the user left to the defaults (<see cref="TrainingLength"/>).
     /// </summary>
-    internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options, (float Min, float Max)? inputRange = null, NetworkSpec? spec = null) => new()
+    internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options, (float Min, float Max)? inputRange = null, NetworkSpec? spec = null,
+        int trainingRows = 0) => new()
     {
-        Epochs = options.Epochs,
-        BatchSize = options.BatchSize,
+        Epochs = TrainingLength.For(options, trainingRows).Epochs,
+        BatchSize = TrainingLength.For(options, trainingRows).BatchSize,
         Loss = options.Loss switch
         {
             AutoencoderLoss.MeanSquaredError => LossKind.MeanSquaredError,

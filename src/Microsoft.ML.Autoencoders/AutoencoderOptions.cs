@@ -128,10 +128,15 @@ public sealed class AutoencoderOptions
     /// <summary>Weight decay: an L2 penalty for Sgd and Adam, decoupled decay for AdamW.</summary>
     public float WeightDecay { get; set; }
 
-    /// <summary>Passes over the training data.</summary>
+    /// <summary>
+    /// Passes over the training data. Left at the default together with <see cref="BatchSize"/>, both follow the row count:
+    /// a batch of about a tenth of the rows (16 to 256) and enough epochs for 1,000 gradient steps (10 to 200), so a
+    /// 150-row table trains as long as it needs; MNIST-sized data keeps 10 epochs of 256. The epochs a run took are the
+    /// model's <c>TrainingHistory.Epochs</c>.
+    /// </summary>
     public int Epochs { get; set; } = AutoencoderEstimator.Defaults.Epochs;
 
-    /// <summary>Rows per gradient step.</summary>
+    /// <summary>Rows per gradient step (see <see cref="Epochs"/> for the default's adaptation to small data).</summary>
     public int BatchSize { get; set; } = AutoencoderEstimator.Defaults.BatchSize;
 
     /// <summary>Fraction of the training rows held out to measure validation loss (0 = none).</summary>

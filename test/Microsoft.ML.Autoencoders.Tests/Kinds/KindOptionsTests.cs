@@ -50,6 +50,30 @@ public class KindOptionsTests
         Assert.Contains("overcomplete", Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(options).Fit(data)).Message);
     }
 
+    [Theory]
+    [InlineData(150, 100)]     // batch 16: 10 batches an epoch, 100 epochs for 1,000 steps
+    [InlineData(3000, 84)]     // batch 256: 12 batches an epoch
+    [InlineData(60000, 10)]    // MNIST-sized: the defaults as they are
+    public void DefaultTrainingLengthFollowsTheRowCount(int rows, int epochs)
+    {
+        var defaults = new AutoencoderOptions();
+        Assert.Equal((epochs, Math.Clamp(rows / 10, 16, 256)), TrainingLength.For(defaults, rows));
+        // Either setting given by the user keeps both as given.
+        Assert.Equal((10, 64), TrainingLength.For(new AutoencoderOptions { BatchSize = 64 }, rows));
+        Assert.Equal((3, 256), TrainingLength.For(new AutoencoderOptions { Epochs = 3 }, rows));
+    }
+
+    [Fact]
+    public void ASmallTableTrainsLongEnoughByDefault()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = new AutoencoderOptions { CodeSize = 3, HiddenLayerSizes = [8] };
+        var history = ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 150)).Model.TrainingHistory!;
+        Assert.Equal(100, history.Epochs.Count);
+        options.Epochs = 4;
+        Assert.Equal(4, ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 150)).Model.TrainingHistory!.Epochs.Count);
+    }
+
     [Fact]
     public void ALearningRateScheduleReachesTheTrainer()
     {
