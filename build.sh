@@ -56,6 +56,8 @@ case "$verb" in
     case "$name" in
       # The colour samples read patches cut from photos that Debian packages ship, not MNIST.
       ImageColouring|WatermarkRemoval) bash build/fetch-colour-patches.sh ;;
+      # scikit-learn's bundled tables, exported from Debian's python3-sklearn.
+      TabularFeatures) bash build/fetch-sklearn-tables.sh ;;
       *) bash build/fetch-mnist.sh ;;
     esac
     dotnet run --project "samples/$name" -c "$configuration" -- "$@"

@@ -130,7 +130,7 @@ public sealed class AutoencoderOptions
 
     /// <summary>
     /// Passes over the training data. Left at the default together with <see cref="BatchSize"/>, both follow the row count:
-    /// a batch of about a tenth of the rows (16 to 256) and enough epochs for 1,000 gradient steps (10 to 200), so a
+    /// a batch of about a tenth of the rows (16 to 256) and enough epochs for 2,000 gradient steps (10 to 300), so a
     /// 150-row table trains as long as it needs; MNIST-sized data keeps 10 epochs of 256. The epochs a run took are the
     /// model's <c>TrainingHistory.Epochs</c>.
     /// </summary>

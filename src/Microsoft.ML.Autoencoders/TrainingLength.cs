@@ -10,14 +10,18 @@ namespace Microsoft.ML.Autoencoders;
 /// </summary>
 internal static class TrainingLength
 {
-    /// <summary>The fewest gradient steps an adapted run takes: Adam at 1e-3 has settled a small network by then.</summary>
-    public const int MinimumSteps = 1000;
+    /// <summary>
+    /// The fewest gradient steps an adapted run takes. On scikit-learn's digits, wine and breast-cancer tables a default
+    /// model's codes matched PCA's at the same rank with 2,000 (within one row of 569), and fell 0.1–1.8 points short with 1,000
+    /// (samples/TabularFeatures); MNIST's 10 epochs of 256 are 2,350, so it keeps them.
+    /// </summary>
+    public const int MinimumSteps = 2000;
 
     /// <summary>The smallest adapted batch: below it the step's noise outweighs the extra steps.</summary>
     public const int MinimumBatchSize = 16;
 
     /// <summary>The most epochs an adapted run takes, however few the rows.</summary>
-    public const int MaximumEpochs = 200;
+    public const int MaximumEpochs = 300;
 
     /// <summary>The epochs and batch size to train <paramref name="trainingRows"/> rows with.</summary>
     public static (int Epochs, int BatchSize) For(AutoencoderOptions options, int trainingRows)

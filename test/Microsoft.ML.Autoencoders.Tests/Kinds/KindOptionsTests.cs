@@ -51,8 +51,8 @@ public class KindOptionsTests
     }
 
     [Theory]
-    [InlineData(150, 100)]     // batch 16: 10 batches an epoch, 100 epochs for 1,000 steps
-    [InlineData(3000, 84)]     // batch 256: 12 batches an epoch
+    [InlineData(150, 200)]     // batch 16: 10 batches an epoch, 200 epochs for 2,000 steps
+    [InlineData(3000, 167)]    // batch 256: 12 batches an epoch
     [InlineData(60000, 10)]    // MNIST-sized: the defaults as they are
     public void DefaultTrainingLengthFollowsTheRowCount(int rows, int epochs)
     {
@@ -69,7 +69,7 @@ public class KindOptionsTests
         var ml = new MLContext(seed: 1);
         var options = new AutoencoderOptions { CodeSize = 3, HiddenLayerSizes = [8] };
         var history = ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 150)).Model.TrainingHistory!;
-        Assert.Equal(100, history.Epochs.Count);
+        Assert.Equal(200, history.Epochs.Count);
         options.Epochs = 4;
         Assert.Equal(4, ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 150)).Model.TrainingHistory!.Epochs.Count);
     }
