@@ -1,0 +1,335 @@
+using Microsoft.ML.Autoencoders.Engine.Export;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>
+/// A long short-term memory layer over rows [T, F] (T time steps of F features, time-major: a window of a series as it is
+/// stored), giving every hidden state [T, H] or only the last one [H]. Step by step, with the gates in ONNX's order:
+/// <code>
+/// z_t = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b                     (4H values: input, output, forget, cell)
+/// i = σ(z_i)   o = σ(z_o)   f = σ(z_f)   g = tanh(z_c)
+/// c_t = f ⊙ c_{t−1} + i ⊙ g     h_t = o ⊙ tanh(c_t)      h_{−1} = c_{−1} = 0
+/// </code>
+/// </summary>
+/// <remarks>
+/// <para>The input projection of every step is one GEMM, [batch·T, F]·[F, 4H] with the bias, written into the gates'
+/// scratch; the recurrence then adds h_{t−1}·W_hhᵀ one step at a time, a GEMM [rows, H]·[H, 4H] per step, and runs the
+/// cell's element-wise update (<see cref="LstmCell"/>). Backward through time mirrors it: per step the cell's gradient and one
+/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then the weight gradients of all steps at once, dW_ih = dZᵀ·X and dW_hh = dZᵀ·H_prev,
+/// each a single GEMM over batch·T rows, and dX = dZ·W_ih.</para>
+/// <para>The recurrence splits the batch into groups of rows that depend only on the batch size, each group running all T
+/// steps on one thread: no barrier per step, and the same bits for any thread count.</para>
+/// <para>W_ih [4H, F], W_hh [4H, H] and b [4H] are ONNX's W, R and Wb (minus the direction axis), so the export reuses them.
+/// One bias, as Keras has: PyTorch's second (recurrent) bias only adds to the first.</para>
+/// </remarks>
+public sealed class Lstm : Layer
+{
+    /// <summary>
+    /// Rows per group of the recurrence (the last groups may hold one more or less: the batch is cut evenly). 32 rows give the
+    /// per-step GEMMs tiles enough to run near full speed while a batch of 128 still yields four groups to share.
+    /// </summary>
+    internal const int RowsPerGroup = 32;
+
+    private readonly Parameter[] _parameters;
+
+    // The backward pass's own buffers, grown once: the gates' pre-activation gradients [batch, T, 4H], and per row the
+    // gradients reaching the cell state and (from the step after) the hidden state.
+    private float[] _gateGradients = [];
+    private float[] _cellGradients = [];
+    private float[] _hiddenGradients = [];
+
+    /// <summary>Creates the layer; its parameters are named <paramref name="name"/>.weight_ih, .weight_hh and .bias.</summary>
+    public Lstm(int steps, int features, int units, bool returnSequences, string name = "lstm")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(units, 1);
+        Steps = steps;
+        Features = features;
+        Units = units;
+        ReturnSequences = returnSequences;
+        InputWeights = new Parameter(name + ".weight_ih", 4 * units, features);
+        RecurrentWeights = new Parameter(name + ".weight_hh", 4 * units, units);
+        Bias = new Parameter(name + ".bias", 4 * units) { Role = ParameterRole.Bias };
+        _parameters = [InputWeights, RecurrentWeights, Bias];
+    }
+
+    /// <summary>T, the time steps of a row.</summary>
+    public int Steps { get; }
+
+    /// <summary>F, the features of each step.</summary>
+    public int Features { get; }
+
+    /// <summary>H, the hidden (and cell) state's width.</summary>
+    public int Units { get; }
+
+    /// <summary>True: the output is every hidden state [T, H]; false: only the last one [H].</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>W_ih, [4H, F]: the gates' weights on the step's input, blocks in the order input, output, forget, cell.</summary>
+    public Parameter InputWeights { get; }
+
+    /// <summary>W_hh, [4H, H]: the gates' weights on the previous hidden state, same block order.</summary>
+    public Parameter RecurrentWeights { get; }
+
+    /// <summary>b, [4H], same block order.</summary>
+    public Parameter Bias { get; }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <inheritdoc/>
+    public override int InputSize => Steps * Features;
+
+    /// <inheritdoc/>
+    public override int OutputSize => ReturnSequences ? Steps * Units : Units;
+
+    /// <summary>
+    /// Per row, what backward reads: the gates' activations [T, 4H], the cell states [T, H], their tanh [T, H] and the
+    /// hidden state each step started from [T, H] (zero at the first step). The scratch of a batch holds each of these as
+    /// one block [batch, T, ·], so the products over all steps read them as plain matrices.
+    /// </summary>
+    public override int ScratchSizePerSample => Steps * 7 * Units;
+
+    /// <summary>The input gradient is one GEMM whose beta = 0 writes over the stale values.</summary>
+    internal override bool CanOverwriteInputGradient => true;
+
+    /// <summary>Every parameter gradient is one product (or column sum) that can write instead of add.</summary>
+    internal override bool CanOverwriteParameterGradients => true;
+
+    /// <summary>
+    /// Keras' defaults: Glorot-uniform W_ih (fans F and 4H), an orthogonal W_hh and a forget-gate bias of 1 (the other biases 0).
+    /// Chosen over PyTorch's U(±1/√H) everywhere because the forget bias starts every cell remembering (Jozefowicz et al.
+    /// 2015) and orthogonal recurrent weights keep the gradient's norm through many steps, which windows of 64–288 steps
+    /// need; and the sequence autoencoders the library follows (the Keras time-series examples) start this way.
+    /// </summary>
+    public override void Initialize(SeededRandom random)
+    {
+        WeightInitializer.Fill(InputWeights.Values, Features, 4 * Units, WeightInitialization.XavierUniform, random);
+        WeightInitializer.FillOrthogonal(RecurrentWeights.Values, 4 * Units, Units, random);
+        Bias.Values.Clear();
+        Bias.Values.Slice(2 * Units, Units).Fill(1f);
+    }
+
+    /// <summary>The number of row groups the recurrence splits a batch into: it depends on the batch alone (see the remarks).</summary>
+    internal static int GroupCount(int batch) => Math.Max(1, (batch + RowsPerGroup / 2) / RowsPerGroup);
+
+    /// <inheritdoc/>
+    public override unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
+    {
+        var layout = new ScratchLayout(this, batch);
+        if (scratch.Length < layout.Total) throw new ArgumentException($"The scratch must hold {layout.Total} values for {batch} rows.", nameof(scratch));
+        int steps = Steps, gateWidth = 4 * Units;
+        // Every step's input projection and the bias at once: gates[batch·T, 4H] = x[batch·T, F]·W_ihᵀ + b.
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.Yes, batch * steps, gateWidth, Features, x, Features, InputWeights.Values, Features,
+            Bias.Values, scratch.Slice(layout.Gates, batch * steps * gateWidth), gateWidth, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
+
+        int groups = GroupCount(batch);
+        fixed (float* pScratch = scratch)
+        fixed (float* py = y)
+        fixed (float* recurrent = RecurrentWeights.Values)
+        {
+            ParallelRange.Run(groups, context.Threads, new ForwardGroups(this, layout, pScratch, py, recurrent, batch, groups), grain: 1, minPerThread: 1);
+        }
+    }
+
+    /// <summary>Groups [start, end) of rows through all T steps.</summary>
+    private readonly unsafe struct ForwardGroups(Lstm layer, ScratchLayout layout, float* scratch, float* y, float* recurrent, int batch, int groups)
+        : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            for (int group = start; group < end; group++)
+            {
+                (int first, int last) = ParallelRange.Range(batch, group, groups, grain: 1);
+                if (last > first) Rows(first, last - first);
+            }
+        }
+
+        private void Rows(int first, int rows)
+        {
+            int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units;
+            float* gates = scratch + layout.Gates, cells = scratch + layout.Cells, tanhCells = scratch + layout.TanhCells;
+            float* previousHidden = scratch + layout.PreviousHidden;
+            var recurrentWeights = new ReadOnlySpan<float>(recurrent, gateWidth * units);
+            for (int t = 0; t < steps; t++)
+            {
+                if (t > 0)
+                {
+                    // gates[rows, t, 4H] += h_{t−1}[rows, H]·W_hhᵀ: rows lie T steps apart in both.
+                    var hidden = new ReadOnlySpan<float>(previousHidden + ((nint)first * steps + t) * units, (rows - 1) * steps * units + units);
+                    var stepGates = new Span<float>(gates + ((nint)first * steps + t) * gateWidth, (rows - 1) * steps * gateWidth + gateWidth);
+                    Gemm.Multiply(Transpose.No, Transpose.Yes, rows, gateWidth, units, 1f, hidden, steps * units, recurrentWeights, units,
+                        1f, stepGates, steps * gateWidth, threads: 1);
+                }
+
+                for (int n = first; n < first + rows; n++)
+                {
+                    nint at = (nint)n * steps + t; // row n's step t, in units of one step's values
+                    float* cell = cells + at * units;
+                    float* hidden = layer.ReturnSequences ? y + at * units
+                        : t + 1 < steps ? previousHidden + (at + 1) * units
+                        : y + (nint)n * units;
+                    if (t == 0) new Span<float>(previousHidden + at * units, units).Clear();
+                    LstmCell.Forward(gates + at * gateWidth, t > 0 ? cell - units : null, cell, tanhCells + at * units, hidden, units);
+                    // h_t is also the next step's starting state; backward reads it there.
+                    if (layer.ReturnSequences && t + 1 < steps) new ReadOnlySpan<float>(hidden, units).CopyTo(new Span<float>(previousHidden + (at + 1) * units, units));
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
+        ReadOnlySpan<float> scratch, int batch, in LayerContext context)
+    {
+        var layout = new ScratchLayout(this, batch);
+        if (scratch.Length < layout.Total) throw new ArgumentException($"The scratch must hold {layout.Total} values for {batch} rows.", nameof(scratch));
+        int steps = Steps, units = Units, gateWidth = 4 * units, stepRows = batch * steps;
+        if (_gateGradients.Length < stepRows * gateWidth) _gateGradients = new float[stepRows * gateWidth];
+        if (_cellGradients.Length < batch * units)
+        {
+            _cellGradients = new float[batch * units];
+            _hiddenGradients = new float[batch * units];
+        }
+
+        int groups = GroupCount(batch);
+        fixed (float* pScratch = scratch)
+        fixed (float* pdy = dy)
+        fixed (float* recurrent = RecurrentWeights.Values)
+        fixed (float* gateGradients = _gateGradients)
+        fixed (float* cellGradients = _cellGradients)
+        fixed (float* hiddenGradients = _hiddenGradients)
+        {
+            ParallelRange.Run(groups, context.Threads,
+                new BackwardGroups(this, layout, pScratch, pdy, recurrent, gateGradients, cellGradients, hiddenGradients, batch, groups), grain: 1, minPerThread: 1);
+        }
+
+        // All steps at once: dW_ih (+)= dZᵀ·X, dW_hh (+)= dZᵀ·H_prev (zero rows at t = 0 add nothing), db (+)= Σ dZ, dX (+)= dZ·W_ih.
+        ReadOnlySpan<float> dz = _gateGradients.AsSpan(0, stepRows * gateWidth);
+        float parameterBeta = context.OverwriteParameterGradients ? 0f : 1f;
+        Gemm.Multiply(Transpose.Yes, Transpose.No, gateWidth, Features, stepRows, 1f, dz, gateWidth, x, Features,
+            parameterBeta, InputWeights.Gradients, Features, context.Threads);
+        Gemm.Multiply(Transpose.Yes, Transpose.No, gateWidth, units, stepRows, 1f, dz, gateWidth, scratch.Slice(layout.PreviousHidden, stepRows * units), units,
+            parameterBeta, RecurrentWeights.Gradients, units, context.Threads);
+        if (context.OverwriteParameterGradients) Bias.Gradients.Clear();
+        Dense.AccumulateBiasGradient(Bias.Gradients, dz, stepRows, context.Threads);
+        if (!dx.IsEmpty)
+        {
+            Gemm.Multiply(Transpose.No, Transpose.No, stepRows, Features, gateWidth, 1f, dz, gateWidth, InputWeights.Values, Features,
+                context.OverwriteInputGradient ? 0f : 1f, dx, Features, context.Threads);
+        }
+    }
+
+    /// <summary>Groups [start, end) of rows backward through all T steps, writing their gates' gradients.</summary>
+    private readonly unsafe struct BackwardGroups(Lstm layer, ScratchLayout layout, float* scratch, float* dy, float* recurrent,
+        float* gateGradients, float* cellGradients, float* hiddenGradients, int batch, int groups) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            for (int group = start; group < end; group++)
+            {
+                (int first, int last) = ParallelRange.Range(batch, group, groups, grain: 1);
+                if (last > first) Rows(first, last - first);
+            }
+        }
+
+        private void Rows(int first, int rows)
+        {
+            int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units;
+            float* gates = scratch + layout.Gates, cells = scratch + layout.Cells, tanhCells = scratch + layout.TanhCells;
+            new Span<float>(cellGradients + (nint)first * units, rows * units).Clear();
+            var recurrentWeights = new ReadOnlySpan<float>(recurrent, gateWidth * units);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                for (int n = first; n < first + rows; n++)
+                {
+                    nint at = (nint)n * steps + t;
+                    float* outputGradient = layer.ReturnSequences ? dy + at * units : t == steps - 1 ? dy + (nint)n * units : null;
+                    float* recurrentGradient = t < steps - 1 ? hiddenGradients + (nint)n * units : null;
+                    LstmCell.Backward(gates + at * gateWidth, t > 0 ? cells + (at - 1) * units : null, tanhCells + at * units,
+                        outputGradient, recurrentGradient, cellGradients + (nint)n * units, gateGradients + at * gateWidth, units);
+                }
+
+                if (t == 0) break;
+                // dh_{t−1}[rows, H] = dz_t[rows, 4H]·W_hh[4H, H], written over the rows' previous values.
+                var stepGradients = new ReadOnlySpan<float>(gateGradients + ((nint)first * steps + t) * gateWidth, (rows - 1) * steps * gateWidth + gateWidth);
+                Gemm.Multiply(Transpose.No, Transpose.No, rows, units, gateWidth, 1f, stepGradients, steps * gateWidth, recurrentWeights, units,
+                    0f, new Span<float>(hiddenGradients + (nint)first * units, rows * units), units, threads: 1);
+            }
+        }
+    }
+
+    /// <summary>Where each block of a batch's scratch starts (see <see cref="ScratchSizePerSample"/>).</summary>
+    private readonly struct ScratchLayout
+    {
+        public ScratchLayout(Lstm layer, int batch)
+        {
+            int stepRows = batch * layer.Steps;
+            Gates = 0;
+            Cells = stepRows * 4 * layer.Units;
+            TanhCells = Cells + stepRows * layer.Units;
+            PreviousHidden = TanhCells + stepRows * layer.Units;
+            Total = PreviousHidden + stepRows * layer.Units;
+        }
+
+        /// <summary>The gates' pre-activations, then activations, [batch, T, 4H].</summary>
+        public int Gates { get; }
+
+        /// <summary>c_t, [batch, T, H].</summary>
+        public int Cells { get; }
+
+        /// <summary>tanh(c_t), [batch, T, H].</summary>
+        public int TanhCells { get; }
+
+        /// <summary>h_{t−1}, [batch, T, H]: zeros at t = 0.</summary>
+        public int PreviousHidden { get; }
+
+        /// <summary>Floats in all.</summary>
+        public int Total { get; }
+    }
+
+    /// <summary>
+    /// One ONNX LSTM node (opset 14's, default layout: time-major), so any runtime's LSTM kernel scores it: the rows
+    /// reshaped to [N, T, F] and transposed to [T, N, F]; W, R and B given the direction axis (B is [Wb, Rb] with Rb = 0);
+    /// then either Y [T, 1, N, H] transposed back to [N, T, 1, H], or the last state Y_h [1, N, H], as flat rows.
+    /// </summary>
+    public override void ExportOnnx(LayerExportContext context)
+    {
+        var graph = context.Graph;
+        graph.AddInitializer(InputWeights);
+        graph.AddInitializer(RecurrentWeights);
+        graph.AddInitializer(Bias);
+
+        string sequenceShape = context.Tensor("sequence_shape"), sequence = context.Tensor("sequence"), timeMajor = context.Tensor("time_major");
+        graph.AddInt64Initializer(sequenceShape, [3], [-1, Steps, Features]);
+        context.AddNode("Reshape", [context.Input, sequenceShape], [sequence]);
+        context.AddNode("Transpose", [sequence], [timeMajor], OnnxNodeAttribute.Ints("perm", 1, 0, 2));
+
+        string directionAxis = context.Tensor("direction_axis");
+        graph.AddInt64Initializer(directionAxis, [1], [0]);
+        string w = context.Tensor("W"), r = context.Tensor("R"), b = context.Tensor("B");
+        string recurrentBias = context.Tensor("recurrent_bias"), biases = context.Tensor("biases");
+        graph.AddInitializer(recurrentBias, [4 * Units], new float[4 * Units]);
+        context.AddNode("Unsqueeze", [InputWeights.Name, directionAxis], [w]);
+        context.AddNode("Unsqueeze", [RecurrentWeights.Name, directionAxis], [r]);
+        context.AddNode("Concat", [Bias.Name, recurrentBias], [biases], OnnxNodeAttribute.Int("axis", 0));
+        context.AddNode("Unsqueeze", [biases, directionAxis], [b]);
+
+        if (ReturnSequences)
+        {
+            string states = context.Tensor("Y"), batchMajor = context.Tensor("batch_major");
+            context.AddNode("LSTM", [timeMajor, w, r, b], [states], OnnxNodeAttribute.Int("hidden_size", Units));
+            context.AddNode("Transpose", [states], [batchMajor], OnnxNodeAttribute.Ints("perm", 2, 0, 1, 3));
+            OnnxShapes.ToRows(context, batchMajor, OutputSize);
+        }
+        else
+        {
+            string last = context.Tensor("Y_h");
+            context.AddNode("LSTM", [timeMajor, w, r, b], ["", last], OnnxNodeAttribute.Int("hidden_size", Units));
+            OnnxShapes.ToRows(context, last, OutputSize);
+        }
+    }
+}
