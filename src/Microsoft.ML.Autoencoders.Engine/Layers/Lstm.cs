@@ -303,9 +303,7 @@ public sealed class Lstm : Layer
         graph.AddInitializer(RecurrentWeights);
         graph.AddInitializer(Bias);
 
-        string sequenceShape = context.Tensor("sequence_shape"), sequence = context.Tensor("sequence"), timeMajor = context.Tensor("time_major");
-        graph.AddInt64Initializer(sequenceShape, [3], [-1, Steps, Features]);
-        context.AddNode("Reshape", [context.Input, sequenceShape], [sequence]);
+        string sequence = OnnxShapes.Reshaped(context, context.Input, "sequence", -1, Steps, Features), timeMajor = context.Tensor("time_major");
         context.AddNode("Transpose", [sequence], [timeMajor], OnnxNodeAttribute.Ints("perm", 1, 0, 2));
 
         string directionAxis = context.Tensor("direction_axis");

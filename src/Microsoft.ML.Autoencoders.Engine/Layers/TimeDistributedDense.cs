@@ -63,9 +63,7 @@ public sealed class TimeDistributedDense : Layer
     /// <summary>The rows reshaped to one step per row [N·T, F], the step layer's MatMul and Add, and back to flat rows.</summary>
     public override void ExportOnnx(LayerExportContext context)
     {
-        string stepShape = context.Tensor("step_shape"), stepRows = context.Tensor("step_rows"), stepOutput = context.Tensor("step_output");
-        context.Graph.AddInt64Initializer(stepShape, [2], [-1, Step.InputSize]);
-        context.AddNode("Reshape", [context.Input, stepShape], [stepRows]);
+        string stepRows = OnnxShapes.Reshaped(context, context.Input, "step_rows", -1, Step.InputSize), stepOutput = context.Tensor("step_output");
         Step.ExportOnnx(new LayerExportContext(context.Graph, context.Name + ".step", stepRows, stepOutput,
             TensorShape.Flat(Step.InputSize), TensorShape.Flat(Step.OutputSize)));
         OnnxShapes.ToRows(context, stepOutput, OutputSize);

@@ -21,7 +21,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    public static TheoryData<string> Networks => new() { "lstm-repeat-vector", "lstm-sequences" };
+    public static TheoryData<string> Networks => new() { "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd" };
 
     /// <summary>The networks by name: each exercises one form of every layer it holds.</summary>
     private static NetworkSpec Spec(string name) => name switch
@@ -33,8 +33,17 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
         "lstm-sequences" => NetworkSpec.Create(new TensorShape(6, 2),
             [new LstmSpec(4, ReturnSequences: true), new TimeDistributedDenseSpec(3), new ActivationSpec(Activation.Tanh)],
             [new LstmSpec(5, ReturnSequences: true), new TimeDistributedDenseSpec(2)]),
+        // The Keras time-series example's shape on windows [steps, channels]: transposed to channels first and back.
+        "conv1d-windows" => NetworkSpec.Create(new TensorShape(24, 2),
+            [new TransposeSpec(), new Conv1dSpec(4, 7, 2), Relu, new DropoutSpec(0.2f), new Conv1dSpec(3, 7, 2), Relu],
+            [new ConvTranspose1dSpec(3, 7, 2), Relu, new DropoutSpec(0.2f), new ConvTranspose1dSpec(4, 7, 2), Relu, new ConvTranspose1dSpec(2, 7), new TransposeSpec()]),
+        // Valid padding, stride 3 and dilation 2, undone by the mirrored decoder's transposed convolution with output padding.
+        "conv1d-odd" => NetworkSpec.Create(new TensorShape(2, 11),
+            [new Conv1dSpec(3, 4, 3, Conv2dPadding.Valid, Dilation: 2), Relu, new Conv1dSpec(2, 3, 1, Conv2dPadding.Explicit, ExplicitPadding: 1)]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
+
+    private static readonly ActivationSpec Relu = new(Activation.Relu);
 
     private static AutoencoderModel Model(string name)
     {
