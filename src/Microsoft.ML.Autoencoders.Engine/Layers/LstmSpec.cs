@@ -22,7 +22,7 @@ public sealed record LstmSpec(int Units, bool ReturnSequences = false) : LayerSp
     public override Layer Build(LayerBuildContext context) =>
         new Lstm(context.InputShape[0], context.InputShape[1], Units, ReturnSequences, context.Name);
 
-    /// <summary>An LSTM has no single inverse: the decoder is given explicitly (<c>SequenceArchitecture</c> builds one).</summary>
+    /// <summary>An LSTM has no single inverse: the decoder is given explicitly (<see cref="Models.SequenceArchitecture"/> builds one).</summary>
     public override LayerSpec Mirror(MirrorContext context) =>
         throw new NotSupportedException(
             "an LSTM has no mirror image: give the decoder's layers explicitly (e.g. RepeatVectorSpec, LstmSpec with ReturnSequences, "

@@ -21,7 +21,10 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    public static TheoryData<string> Networks => new() { "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd" };
+    public static TheoryData<string> Networks => new()
+    {
+        "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd", "architecture-lstm", "architecture-keras-conv",
+    };
 
     /// <summary>The networks by name: each exercises one form of every layer it holds.</summary>
     private static NetworkSpec Spec(string name) => name switch
@@ -40,6 +43,9 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
         // Valid padding, stride 3 and dilation 2, undone by the mirrored decoder's transposed convolution with output padding.
         "conv1d-odd" => NetworkSpec.Create(new TensorShape(2, 11),
             [new Conv1dSpec(3, 4, 3, Conv2dPadding.Valid, Dilation: 2), Relu, new Conv1dSpec(2, 3, 1, Conv2dPadding.Explicit, ExplicitPadding: 1)]),
+        // The entry point's two kinds, the second at the Keras example's full size.
+        "architecture-lstm" => SequenceArchitecture.LstmAutoencoder(16, channels: 2, hiddenUnits: 8, codeSize: 3).ToSpec(),
+        "architecture-keras-conv" => SequenceArchitecture.KerasConvolutional().ToSpec(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 
