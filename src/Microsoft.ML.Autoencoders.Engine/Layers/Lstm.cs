@@ -8,35 +8,38 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// A long short-term memory layer over rows [T, F] (T time steps of F features, time-major: a window of a series as it is
 /// stored), giving every hidden state [T, H] or only the last one [H]. Step by step, with the gates in ONNX's order:
 /// <code>
-/// z_t = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b                     (4H values: input, output, forget, cell)
+/// z_t = x_t·W_ih + h_{t−1}·W_hh + b                       (4H values: input, output, forget, cell)
 /// i = σ(z_i)   o = σ(z_o)   f = σ(z_f)   g = tanh(z_c)
 /// c_t = f ⊙ c_{t−1} + i ⊙ g     h_t = o ⊙ tanh(c_t)      h_{−1} = c_{−1} = 0
 /// </code>
 /// </summary>
 /// <remarks>
 /// <para>The input projection of every step is one GEMM, [batch·T, F]·[F, 4H] with the bias, written into the gates'
-/// scratch; the recurrence then adds h_{t−1}·W_hhᵀ one step at a time, a GEMM [rows, H]·[H, 4H] per step, and runs the
+/// scratch; the recurrence then adds h_{t−1}·W_hh one step at a time, a GEMM [rows, H]·[H, 4H] per step, and runs the
 /// cell's element-wise update (<see cref="LstmCell"/>). Backward through time mirrors it: per step the cell's gradient and one
-/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then the weight gradients of all steps at once, dW_ih = dZᵀ·X and dW_hh = dZᵀ·H_prev,
-/// each a single GEMM over batch·T rows, and dX = dZ·W_ih.</para>
+/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then the weight gradients of all steps at once, dW_ih = Xᵀ·dZ and dW_hh = H_prevᵀ·dZ,
+/// each a single GEMM over batch·T rows, and dX = dZ·W_ihᵀ.</para>
 /// <para>The recurrence splits the batch into groups of rows that depend only on the batch size, each group running all T
 /// steps on one thread: no barrier per step, and the same bits for any thread count.</para>
-/// <para>W_ih [4H, F], W_hh [4H, H] and b [4H] are ONNX's W, R and Wb (minus the direction axis), so the export reuses them.
-/// One bias, as Keras has: PyTorch's second (recurrent) bias only adds to the first.</para>
+/// <para>The weights are stored [in, 4H] as <see cref="Dense"/>'s and Keras' are, so every per-step product reads its
+/// weights untransposed: with up to 16 rows the GEMM then reads them in place, packing nothing (and backward keeps a
+/// transposed copy of W_hh for its per-step product). ONNX's W, R [4H, in] are their transposes, written by the export. One
+/// bias, as Keras has: PyTorch's second (recurrent) bias only adds to the first.</para>
 /// </remarks>
 public sealed class Lstm : Layer
 {
     /// <summary>
-    /// Rows per group of the recurrence (the last groups may hold one more or less: the batch is cut evenly). 32 rows give the
-    /// per-step GEMMs tiles enough to run near full speed while a batch of 128 still yields four groups to share.
+    /// Most rows per group of the recurrence (the batch is cut evenly into as few groups as that allows). Up to 16 rows the
+    /// per-step GEMMs take their small-rows path, which reads the weights where they lie instead of packing them every step.
     /// </summary>
-    internal const int RowsPerGroup = 32;
+    internal const int RowsPerGroup = 16;
 
     private readonly Parameter[] _parameters;
 
-    // The backward pass's own buffers, grown once: the gates' pre-activation gradients [batch, T, 4H], and per row the
-    // gradients reaching the cell state and (from the step after) the hidden state.
+    // The backward pass's own buffers, grown once: the gates' pre-activation gradients [batch, T, 4H], per row the gradients
+    // reaching the cell state and (from the step after) the hidden state, and W_hhᵀ [4H, H] for the per-step products.
     private float[] _gateGradients = [];
+    private float[] _recurrentTransposed = [];
     private float[] _cellGradients = [];
     private float[] _hiddenGradients = [];
 
@@ -50,8 +53,8 @@ public sealed class Lstm : Layer
         Features = features;
         Units = units;
         ReturnSequences = returnSequences;
-        InputWeights = new Parameter(name + ".weight_ih", 4 * units, features);
-        RecurrentWeights = new Parameter(name + ".weight_hh", 4 * units, units);
+        InputWeights = new Parameter(name + ".weight_ih", features, 4 * units);
+        RecurrentWeights = new Parameter(name + ".weight_hh", units, 4 * units);
         Bias = new Parameter(name + ".bias", 4 * units) { Role = ParameterRole.Bias };
         _parameters = [InputWeights, RecurrentWeights, Bias];
     }
@@ -68,10 +71,10 @@ public sealed class Lstm : Layer
     /// <summary>True: the output is every hidden state [T, H]; false: only the last one [H].</summary>
     public bool ReturnSequences { get; }
 
-    /// <summary>W_ih, [4H, F]: the gates' weights on the step's input, blocks in the order input, output, forget, cell.</summary>
+    /// <summary>W_ih, [F, 4H]: the gates' weights on the step's input, column blocks in the order input, output, forget, cell.</summary>
     public Parameter InputWeights { get; }
 
-    /// <summary>W_hh, [4H, H]: the gates' weights on the previous hidden state, same block order.</summary>
+    /// <summary>W_hh, [H, 4H]: the gates' weights on the previous hidden state, same block order.</summary>
     public Parameter RecurrentWeights { get; }
 
     /// <summary>b, [4H], same block order.</summary>
@@ -108,13 +111,13 @@ public sealed class Lstm : Layer
     public override void Initialize(SeededRandom random)
     {
         WeightInitializer.Fill(InputWeights.Values, Features, 4 * Units, WeightInitialization.XavierUniform, random);
-        WeightInitializer.FillOrthogonal(RecurrentWeights.Values, 4 * Units, Units, random);
+        WeightInitializer.FillOrthogonal(RecurrentWeights.Values, Units, 4 * Units, random);
         Bias.Values.Clear();
         Bias.Values.Slice(2 * Units, Units).Fill(1f);
     }
 
     /// <summary>The number of row groups the recurrence splits a batch into: it depends on the batch alone (see the remarks).</summary>
-    internal static int GroupCount(int batch) => Math.Max(1, (batch + RowsPerGroup / 2) / RowsPerGroup);
+    internal static int GroupCount(int batch) => Math.Max(1, (batch + RowsPerGroup - 1) / RowsPerGroup);
 
     /// <inheritdoc/>
     public override unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
@@ -122,8 +125,8 @@ public sealed class Lstm : Layer
         var layout = new ScratchLayout(this, batch);
         if (scratch.Length < layout.Total) throw new ArgumentException($"The scratch must hold {layout.Total} values for {batch} rows.", nameof(scratch));
         int steps = Steps, gateWidth = 4 * Units;
-        // Every step's input projection and the bias at once: gates[batch·T, 4H] = x[batch·T, F]·W_ihᵀ + b.
-        Gemm.MultiplyAddBias(Transpose.No, Transpose.Yes, batch * steps, gateWidth, Features, x, Features, InputWeights.Values, Features,
+        // Every step's input projection and the bias at once: gates[batch·T, 4H] = x[batch·T, F]·W_ih + b.
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch * steps, gateWidth, Features, x, Features, InputWeights.Values, gateWidth,
             Bias.Values, scratch.Slice(layout.Gates, batch * steps * gateWidth), gateWidth, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
 
         int groups = GroupCount(batch);
@@ -158,10 +161,10 @@ public sealed class Lstm : Layer
             {
                 if (t > 0)
                 {
-                    // gates[rows, t, 4H] += h_{t−1}[rows, H]·W_hhᵀ: rows lie T steps apart in both.
+                    // gates[rows, t, 4H] += h_{t−1}[rows, H]·W_hh: rows lie T steps apart in both.
                     var hidden = new ReadOnlySpan<float>(previousHidden + ((nint)first * steps + t) * units, (rows - 1) * steps * units + units);
                     var stepGates = new Span<float>(gates + ((nint)first * steps + t) * gateWidth, (rows - 1) * steps * gateWidth + gateWidth);
-                    Gemm.Multiply(Transpose.No, Transpose.Yes, rows, gateWidth, units, 1f, hidden, steps * units, recurrentWeights, units,
+                    Gemm.Multiply(Transpose.No, Transpose.No, rows, gateWidth, units, 1f, hidden, steps * units, recurrentWeights, gateWidth,
                         1f, stepGates, steps * gateWidth, threads: 1);
                 }
 
@@ -195,10 +198,17 @@ public sealed class Lstm : Layer
             _hiddenGradients = new float[batch * units];
         }
 
+        // Backward runs on one training step at a time (never concurrently, unlike inference), so the copy can be the layer's.
+        if (_recurrentTransposed.Length != units * gateWidth) _recurrentTransposed = new float[units * gateWidth];
+        ReadOnlySpan<float> recurrentWeights = RecurrentWeights.Values;
+        for (int k = 0; k < units; k++)
+            for (int j = 0; j < gateWidth; j++)
+                _recurrentTransposed[j * units + k] = recurrentWeights[k * gateWidth + j];
+
         int groups = GroupCount(batch);
         fixed (float* pScratch = scratch)
         fixed (float* pdy = dy)
-        fixed (float* recurrent = RecurrentWeights.Values)
+        fixed (float* recurrent = _recurrentTransposed)
         fixed (float* gateGradients = _gateGradients)
         fixed (float* cellGradients = _cellGradients)
         fixed (float* hiddenGradients = _hiddenGradients)
@@ -207,24 +217,24 @@ public sealed class Lstm : Layer
                 new BackwardGroups(this, layout, pScratch, pdy, recurrent, gateGradients, cellGradients, hiddenGradients, batch, groups), grain: 1, minPerThread: 1);
         }
 
-        // All steps at once: dW_ih (+)= dZᵀ·X, dW_hh (+)= dZᵀ·H_prev (zero rows at t = 0 add nothing), db (+)= Σ dZ, dX (+)= dZ·W_ih.
+        // All steps at once: dW_ih (+)= Xᵀ·dZ, dW_hh (+)= H_prevᵀ·dZ (zero rows at t = 0 add nothing), db (+)= Σ dZ, dX (+)= dZ·W_ihᵀ.
         ReadOnlySpan<float> dz = _gateGradients.AsSpan(0, stepRows * gateWidth);
         float parameterBeta = context.OverwriteParameterGradients ? 0f : 1f;
-        Gemm.Multiply(Transpose.Yes, Transpose.No, gateWidth, Features, stepRows, 1f, dz, gateWidth, x, Features,
-            parameterBeta, InputWeights.Gradients, Features, context.Threads);
-        Gemm.Multiply(Transpose.Yes, Transpose.No, gateWidth, units, stepRows, 1f, dz, gateWidth, scratch.Slice(layout.PreviousHidden, stepRows * units), units,
-            parameterBeta, RecurrentWeights.Gradients, units, context.Threads);
+        Gemm.Multiply(Transpose.Yes, Transpose.No, Features, gateWidth, stepRows, 1f, x, Features, dz, gateWidth,
+            parameterBeta, InputWeights.Gradients, gateWidth, context.Threads);
+        Gemm.Multiply(Transpose.Yes, Transpose.No, units, gateWidth, stepRows, 1f, scratch.Slice(layout.PreviousHidden, stepRows * units), units, dz, gateWidth,
+            parameterBeta, RecurrentWeights.Gradients, gateWidth, context.Threads);
         if (context.OverwriteParameterGradients) Bias.Gradients.Clear();
         Dense.AccumulateBiasGradient(Bias.Gradients, dz, stepRows, context.Threads);
         if (!dx.IsEmpty)
         {
-            Gemm.Multiply(Transpose.No, Transpose.No, stepRows, Features, gateWidth, 1f, dz, gateWidth, InputWeights.Values, Features,
+            Gemm.Multiply(Transpose.No, Transpose.Yes, stepRows, Features, gateWidth, 1f, dz, gateWidth, InputWeights.Values, gateWidth,
                 context.OverwriteInputGradient ? 0f : 1f, dx, Features, context.Threads);
         }
     }
 
     /// <summary>Groups [start, end) of rows backward through all T steps, writing their gates' gradients.</summary>
-    private readonly unsafe struct BackwardGroups(Lstm layer, ScratchLayout layout, float* scratch, float* dy, float* recurrent,
+    private readonly unsafe struct BackwardGroups(Lstm layer, ScratchLayout layout, float* scratch, float* dy, float* recurrentTransposed,
         float* gateGradients, float* cellGradients, float* hiddenGradients, int batch, int groups) : IRangeKernel
     {
         public void Execute(int start, int end)
@@ -241,7 +251,7 @@ public sealed class Lstm : Layer
             int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units;
             float* gates = scratch + layout.Gates, cells = scratch + layout.Cells, tanhCells = scratch + layout.TanhCells;
             new Span<float>(cellGradients + (nint)first * units, rows * units).Clear();
-            var recurrentWeights = new ReadOnlySpan<float>(recurrent, gateWidth * units);
+            var transposedWeights = new ReadOnlySpan<float>(recurrentTransposed, gateWidth * units);
             for (int t = steps - 1; t >= 0; t--)
             {
                 for (int n = first; n < first + rows; n++)
@@ -254,9 +264,9 @@ public sealed class Lstm : Layer
                 }
 
                 if (t == 0) break;
-                // dh_{t−1}[rows, H] = dz_t[rows, 4H]·W_hh[4H, H], written over the rows' previous values.
+                // dh_{t−1}[rows, H] = dz_t[rows, 4H]·W_hhᵀ[4H, H], written over the rows' previous values.
                 var stepGradients = new ReadOnlySpan<float>(gateGradients + ((nint)first * steps + t) * gateWidth, (rows - 1) * steps * gateWidth + gateWidth);
-                Gemm.Multiply(Transpose.No, Transpose.No, rows, units, gateWidth, 1f, stepGradients, steps * gateWidth, recurrentWeights, units,
+                Gemm.Multiply(Transpose.No, Transpose.No, rows, units, gateWidth, 1f, stepGradients, steps * gateWidth, transposedWeights, units,
                     0f, new Span<float>(hiddenGradients + (nint)first * units, rows * units), units, threads: 1);
             }
         }
@@ -293,8 +303,9 @@ public sealed class Lstm : Layer
 
     /// <summary>
     /// One ONNX LSTM node (opset 14's, default layout: time-major), so any runtime's LSTM kernel scores it: the rows
-    /// reshaped to [N, T, F] and transposed to [T, N, F]; W, R and B given the direction axis (B is [Wb, Rb] with Rb = 0);
-    /// then either Y [T, 1, N, H] transposed back to [N, T, 1, H], or the last state Y_h [1, N, H], as flat rows.
+    /// reshaped to [N, T, F] and transposed to [T, N, F]; W and R the weights transposed to [4H, in] with the direction axis
+    /// in front, B = [b, 0] (ONNX's Wb and Rb); then either Y [T, 1, N, H] transposed back to [N, T, 1, H], or the last state
+    /// Y_h [1, N, H], as flat rows. The weight nodes read only initializers, so runtimes fold them away at load.
     /// </summary>
     public override void ExportOnnx(LayerExportContext context)
     {
@@ -311,8 +322,11 @@ public sealed class Lstm : Layer
         string w = context.Tensor("W"), r = context.Tensor("R"), b = context.Tensor("B");
         string recurrentBias = context.Tensor("recurrent_bias"), biases = context.Tensor("biases");
         graph.AddInitializer(recurrentBias, [4 * Units], new float[4 * Units]);
-        context.AddNode("Unsqueeze", [InputWeights.Name, directionAxis], [w]);
-        context.AddNode("Unsqueeze", [RecurrentWeights.Name, directionAxis], [r]);
+        string inputTransposed = context.Tensor("W_transposed"), recurrentTransposed = context.Tensor("R_transposed");
+        context.AddNode("Transpose", [InputWeights.Name], [inputTransposed], OnnxNodeAttribute.Ints("perm", 1, 0));
+        context.AddNode("Transpose", [RecurrentWeights.Name], [recurrentTransposed], OnnxNodeAttribute.Ints("perm", 1, 0));
+        context.AddNode("Unsqueeze", [inputTransposed, directionAxis], [w]);
+        context.AddNode("Unsqueeze", [recurrentTransposed, directionAxis], [r]);
         context.AddNode("Concat", [Bias.Name, recurrentBias], [biases], OnnxNodeAttribute.Int("axis", 0));
         context.AddNode("Unsqueeze", [biases, directionAxis], [b]);
 

@@ -2,7 +2,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 
 /// <summary>
 /// An LSTM written straight from its equations, one sample, one step and one unit at a time, in double precision: what
-/// <see cref="Layers.Lstm"/> is held to. Gates in ONNX's block order: input, output, forget, cell.
+/// <see cref="Layers.Lstm"/> is held to. Weights [in, 4H], gates in ONNX's block order: input, output, forget, cell.
 /// </summary>
 internal static class LstmReference
 {
@@ -19,8 +19,8 @@ internal static class LstmReference
             for (int row = 0; row < 4 * units; row++)
             {
                 double sum = bias[row];
-                for (int k = 0; k < features; k++) sum += inputWeights[row * features + k] * (double)x[t * features + k];
-                for (int k = 0; k < units; k++) sum += recurrentWeights[row * units + k] * h[k];
+                for (int k = 0; k < features; k++) sum += inputWeights[k * 4 * units + row] * (double)x[t * features + k];
+                for (int k = 0; k < units; k++) sum += recurrentWeights[k * 4 * units + row] * h[k];
                 z[row] = sum;
             }
             for (int j = 0; j < units; j++)

@@ -22,7 +22,7 @@ public class LstmTests
         { 1, 2, 4, true, 2 },
         { 4, 1, 9, false, 1 },
         { 3, 2, 19, true, 2 },   // 19 units: two 8-lane vectors and a tail of 3 (or one 16-lane vector and the tail)
-        { 6, 4, 5, true, 45 },   // 45 rows: two groups, the second cut unevenly
+        { 6, 4, 5, true, 45 },   // 45 rows: three groups of 15
     };
 
     /// <summary>A built layer with Keras' initialization, then every bias and weight nudged so no value is special.</summary>
@@ -146,10 +146,10 @@ public class LstmTests
     [InlineData(false)]
     public void TwoThreads_GiveTheBitsOfOne(bool returnSequences)
     {
-        // 100 rows make three groups of the recurrence; the products over all steps split by the GEMM's own rules.
+        // 100 rows make seven groups of the recurrence; the products over all steps split by the GEMM's own rules.
         var random = new SeededRandom(23);
         const int Steps = 7, Features = 3, Units = 24, Batch = 100;
-        Assert.Equal(3, Lstm.GroupCount(Batch));
+        Assert.Equal(7, Lstm.GroupCount(Batch));
         var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
         float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
         (float[] Y, float[] Dx, float[] Gradients) Run(int threads)
@@ -182,14 +182,14 @@ public class LstmTests
         float limit = MathF.Sqrt(6f / (Features + 4 * Units));
         Assert.All(layer.InputWeights.Values.ToArray(), w => Assert.InRange(w, -limit, limit));
         Assert.Contains(layer.InputWeights.Values.ToArray(), w => Math.Abs(w) > limit / 2);
-        // W_hh [4H, H] has orthonormal columns: W_hhᵀ·W_hh = I.
+        // W_hh [H, 4H] has orthonormal rows: W_hh·W_hhᵀ = I.
         ReadOnlySpan<float> r = layer.RecurrentWeights.Values;
         for (int a = 0; a < Units; a++)
         for (int b = 0; b < Units; b++)
         {
             double dot = 0;
-            for (int row = 0; row < 4 * Units; row++) dot += (double)r[row * Units + a] * r[row * Units + b];
-            Assert.True(Math.Abs(dot - (a == b ? 1 : 0)) < 1e-5, $"column {a}·column {b} = {dot}");
+            for (int column = 0; column < 4 * Units; column++) dot += (double)r[a * 4 * Units + column] * r[b * 4 * Units + column];
+            Assert.True(Math.Abs(dot - (a == b ? 1 : 0)) < 1e-5, $"row {a}·row {b} = {dot}");
         }
         // Biases: 0 but the forget gate's block (the third), which starts at 1.
         float[] bias = layer.Bias.Values.ToArray();
