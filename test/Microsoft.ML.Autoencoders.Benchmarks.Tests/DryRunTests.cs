@@ -43,7 +43,7 @@ public class DryRunTests
         Assert.Equal(2, report.Round);
         foreach (string name in new[] { "ae_epoch_seconds", "ae_test_mse", "ae_inference_rows_per_second", "ae_train_peak_rss",
                      "ae_epoch_seconds_dense_input", "ae_test_mse_dense_input", "ae_inference_rows_per_second_dense_input",
-                     "mlnet_transform_rows_per_second", "mlnet_prediction_engine_rows_per_second" })
+                     "mlnet_transform_rows_per_second", "mlnet_prediction_engine_rows_per_second", "lstm_ae_windows_per_second", "lstm_ae_mse" })
         {
             var result = Assert.Single(report.Results, r => r.Name == name);
             Assert.True(double.IsFinite(result.Value) && result.Value > 0, $"{name} = {result.Value}");

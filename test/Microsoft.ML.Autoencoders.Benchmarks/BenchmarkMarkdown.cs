@@ -74,6 +74,11 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  of 8×4×4, Conv8-Up-Conv8-Up-Conv16 valid-Up-Conv1 sigmoid; 3×3 kernels, ReLU), binary cross-entropy, Adam 1e-3,");
         sb.AppendLine("  batch 128, two epochs over the training rows: `conv_ae_epoch_seconds` is the second epoch, `conv_ae_test_bce`");
         sb.AppendLine("  the mean test BCE after both (Shared/ConvAutoencoderCase.cs; each framework's default initialization).");
+        sb.AppendLine("- `lstm_ae_*`: the LSTM autoencoder of issue 16 on windows of 64 steps of one channel (LSTM 64, its last state");
+        sb.AppendLine("  through a dense layer to a code of 16, repeated over the steps, LSTM 64, a dense layer per step back to the channel),");
+        sb.AppendLine("  MSE, Adam 1e-3, batch 128, two epochs over the same synthetic sine windows in every framework:");
+        sb.AppendLine("  `lstm_ae_windows_per_second` is the second epoch's training throughput, `lstm_ae_mse` the reconstruction MSE of the");
+        sb.AppendLine("  windows after both (Shared/LstmAutoencoderCase.cs; each framework's default initialization, Keras' for ours).");
         sb.AppendLine("- `conv_layerN_forward_gflops` / `_backward_gflops` (ours): each convolution of that trained network on its own, batch");
         sb.AppendLine("  128, the best of 20 calls; 2·F·C·k²·Ho·Wo FLOP per image forward, twice that backward (once for layer 0, which");
         sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` for the share of the FMA peak (ConvLayerTimings.cs).");

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   bdn [BenchmarkDotNet arguments]  the BenchmarkDotNet kernel benchmarks, e.g. bdn --filter *Gemm*;
 ///   merge ...                        combines every framework's reports into summary.json and the Markdown table
 ///                                    (see <see cref="SummaryMerger"/>);
-///   conv-quality [--epochs N]        the conv network's test BCE epoch by epoch (see <see cref="ConvQualityRun"/>).
+///   conv-quality [--epochs N]        the conv network's test BCE epoch by epoch (see <see cref="ConvQualityRun"/>);
+///   lstm [--quick|--dry] [--threads N]  only the LSTM autoencoder's training case, printed (to time it alone).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -30,8 +31,13 @@ public static class BenchmarkProgram
                 return SummaryMerger.Run(rest);
             case "conv-quality":
                 return ConvQualityRun.Run(rest);
+            case "lstm":
+                var lstmOptions = BenchOptions.Parse(rest);
+                var lstmReport = new BenchReport { Framework = "ours", Version = "", Mode = lstmOptions.Mode.ToString().ToLowerInvariant(), Threads = lstmOptions.Threads };
+                LstmEpochHarness.Run(BenchSettings.For(lstmOptions.Mode), lstmOptions.Threads, lstmReport);
+                return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge or conv-quality.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality or lstm.");
                 return 2;
         }
     }
@@ -53,7 +59,11 @@ public static class BenchmarkProgram
         Console.WriteLine($"ours ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}, round {options.Round}");
         var load = MachineLoad.Start();
         if (options.RunKernels) KernelSuite.Run(settings, options.Threads, report);
-        if (options.RunTraining) EpochHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
+        if (options.RunTraining)
+        {
+            EpochHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
+            LstmEpochHarness.Run(settings, options.Threads, report);
+        }
         if (load is not null) report.Settings[$"other_load_{options.Part}"] = load.OtherCores();
         if (options.JsonPath is not null) report.Write(options.JsonPath);
         return report;
