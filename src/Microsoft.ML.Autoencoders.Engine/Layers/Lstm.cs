@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
@@ -17,8 +18,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <para>The input projection of every step is one GEMM, [batch·T, F]·[F, 4H] with the bias, written into the gates'
 /// scratch; the recurrence then adds h_{t−1}·W_hh one step at a time, a GEMM [rows, H]·[H, 4H] per step, and runs the
 /// cell's element-wise update (<see cref="LstmCell"/>). Backward through time mirrors it: per step the cell's gradient and one
-/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then the weight gradients of all steps at once, dW_ih = Xᵀ·dZ and dW_hh = H_prevᵀ·dZ,
-/// each a single GEMM over batch·T rows, and dX = dZ·W_ihᵀ.</para>
+/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then the weight gradients of all steps at once, [dW_ih; dW_hh] = [X, H_prev]ᵀ·dZ as a
+/// single GEMM over batch·T rows (each step's input and starting state lie side by side in the scratch for it), and
+/// dX = dZ·W_ihᵀ.</para>
 /// <para>The recurrence splits the batch into groups of rows that depend only on the batch size, each group running all T
 /// steps on one thread: no barrier per step, and the same bits for any thread count.</para>
 /// <para>The weights are stored [in, 4H] as <see cref="Dense"/>'s and Keras' are, so every per-step product reads its
@@ -37,8 +39,10 @@ public sealed class Lstm : Layer
     private readonly Parameter[] _parameters;
 
     // The backward pass's own buffers, grown once: the gates' pre-activation gradients [batch, T, 4H], per row the gradients
-    // reaching the cell state and (from the step after) the hidden state, and W_hhᵀ [4H, H] for the per-step products.
+    // reaching the cell state and (from the step after) the hidden state, W_hhᵀ [4H, H] for the per-step products, and
+    // [dW_ih; dW_hh] [F + H, 4H] as one product gives them.
     private float[] _gateGradients = [];
+    private float[] _weightGradients = [];
     private float[] _recurrentTransposed = [];
     private float[] _cellGradients = [];
     private float[] _hiddenGradients = [];
@@ -90,11 +94,11 @@ public sealed class Lstm : Layer
     public override int OutputSize => ReturnSequences ? Steps * Units : Units;
 
     /// <summary>
-    /// Per row, what backward reads: the gates' activations [T, 4H], the cell states [T, H], their tanh [T, H] and the
-    /// hidden state each step started from [T, H] (zero at the first step). The scratch of a batch holds each of these as
-    /// one block [batch, T, ·], so the products over all steps read them as plain matrices.
+    /// Per row, what backward reads: each step's input beside the hidden state the step started from [T, F + H] (zero at the
+    /// first step), the gates' activations [T, 4H], the cell states [T, H] and their tanh [T, H]. The scratch of a batch
+    /// holds each of these as one block [batch, T, ·], so the products over all steps read them as plain matrices.
     /// </summary>
-    public override int ScratchSizePerSample => Steps * 7 * Units;
+    public override int ScratchSizePerSample => Steps * (Features + 7 * Units);
 
     /// <summary>The input gradient is one GEMM whose beta = 0 writes over the stale values.</summary>
     internal override bool CanOverwriteInputGradient => true;
@@ -124,10 +128,13 @@ public sealed class Lstm : Layer
     {
         var layout = new ScratchLayout(this, batch);
         if (scratch.Length < layout.Total) throw new ArgumentException($"The scratch must hold {layout.Total} values for {batch} rows.", nameof(scratch));
-        int steps = Steps, gateWidth = 4 * Units;
+        int steps = Steps, gateWidth = 4 * Units, stepRows = batch * steps, stepWidth = Features + Units;
+        // Each step's input into its row of the step inputs, beside the state it starts from (written by the step before).
+        Span<float> stepInputs = scratch.Slice(layout.StepInputs, stepRows * stepWidth);
+        for (int row = 0; row < stepRows; row++) x.Slice(row * Features, Features).CopyTo(stepInputs.Slice(row * stepWidth, Features));
         // Every step's input projection and the bias at once: gates[batch·T, 4H] = x[batch·T, F]·W_ih + b.
-        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, batch * steps, gateWidth, Features, x, Features, InputWeights.Values, gateWidth,
-            Bias.Values, scratch.Slice(layout.Gates, batch * steps * gateWidth), gateWidth, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
+        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, stepRows, gateWidth, Features, stepInputs, stepWidth, InputWeights.Values, gateWidth,
+            Bias.Values, scratch.Slice(layout.Gates, stepRows * gateWidth), gateWidth, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
 
         int groups = GroupCount(batch);
         fixed (float* pScratch = scratch)
@@ -153,18 +160,18 @@ public sealed class Lstm : Layer
 
         private void Rows(int first, int rows)
         {
-            int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units;
+            int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units, stepWidth = layer.Features + units;
             float* gates = scratch + layout.Gates, cells = scratch + layout.Cells, tanhCells = scratch + layout.TanhCells;
-            float* previousHidden = scratch + layout.PreviousHidden;
+            float* previousHidden = scratch + layout.StepInputs + layer.Features; // h_{t−1} of row n, step t: + (n·T + t)·stepWidth
             var recurrentWeights = new ReadOnlySpan<float>(recurrent, gateWidth * units);
             for (int t = 0; t < steps; t++)
             {
                 if (t > 0)
                 {
                     // gates[rows, t, 4H] += h_{t−1}[rows, H]·W_hh: rows lie T steps apart in both.
-                    var hidden = new ReadOnlySpan<float>(previousHidden + ((nint)first * steps + t) * units, (rows - 1) * steps * units + units);
+                    var hidden = new ReadOnlySpan<float>(previousHidden + ((nint)first * steps + t) * stepWidth, (rows - 1) * steps * stepWidth + units);
                     var stepGates = new Span<float>(gates + ((nint)first * steps + t) * gateWidth, (rows - 1) * steps * gateWidth + gateWidth);
-                    Gemm.Multiply(Transpose.No, Transpose.No, rows, gateWidth, units, 1f, hidden, steps * units, recurrentWeights, gateWidth,
+                    Gemm.Multiply(Transpose.No, Transpose.No, rows, gateWidth, units, 1f, hidden, steps * stepWidth, recurrentWeights, gateWidth,
                         1f, stepGates, steps * gateWidth, threads: 1);
                 }
 
@@ -173,12 +180,12 @@ public sealed class Lstm : Layer
                     nint at = (nint)n * steps + t; // row n's step t, in units of one step's values
                     float* cell = cells + at * units;
                     float* hidden = layer.ReturnSequences ? y + at * units
-                        : t + 1 < steps ? previousHidden + (at + 1) * units
+                        : t + 1 < steps ? previousHidden + (at + 1) * stepWidth
                         : y + (nint)n * units;
-                    if (t == 0) new Span<float>(previousHidden + at * units, units).Clear();
+                    if (t == 0) new Span<float>(previousHidden + at * stepWidth, units).Clear();
                     LstmCell.Forward(gates + at * gateWidth, t > 0 ? cell - units : null, cell, tanhCells + at * units, hidden, units);
                     // h_t is also the next step's starting state; backward reads it there.
-                    if (layer.ReturnSequences && t + 1 < steps) new ReadOnlySpan<float>(hidden, units).CopyTo(new Span<float>(previousHidden + (at + 1) * units, units));
+                    if (layer.ReturnSequences && t + 1 < steps) new ReadOnlySpan<float>(hidden, units).CopyTo(new Span<float>(previousHidden + (at + 1) * stepWidth, units));
                 }
             }
         }
@@ -190,8 +197,9 @@ public sealed class Lstm : Layer
     {
         var layout = new ScratchLayout(this, batch);
         if (scratch.Length < layout.Total) throw new ArgumentException($"The scratch must hold {layout.Total} values for {batch} rows.", nameof(scratch));
-        int steps = Steps, units = Units, gateWidth = 4 * units, stepRows = batch * steps;
+        int steps = Steps, units = Units, gateWidth = 4 * units, stepRows = batch * steps, stepWidth = Features + units;
         if (_gateGradients.Length < stepRows * gateWidth) _gateGradients = new float[stepRows * gateWidth];
+        if (_weightGradients.Length != stepWidth * gateWidth) _weightGradients = new float[stepWidth * gateWidth];
         if (_cellGradients.Length < batch * units)
         {
             _cellGradients = new float[batch * units];
@@ -217,14 +225,24 @@ public sealed class Lstm : Layer
                 new BackwardGroups(this, layout, pScratch, pdy, recurrent, gateGradients, cellGradients, hiddenGradients, batch, groups), grain: 1, minPerThread: 1);
         }
 
-        // All steps at once: dW_ih (+)= Xᵀ·dZ, dW_hh (+)= H_prevᵀ·dZ (zero rows at t = 0 add nothing), db (+)= Σ dZ, dX (+)= dZ·W_ihᵀ.
+        // All steps at once: [dW_ih; dW_hh] = [X, H_prev]ᵀ·dZ (zero states at t = 0 add nothing), db (+)= Σ dZ, dX (+)= dZ·W_ihᵀ.
+        // One product for both weights reads (and packs) dZ, the largest operand, once.
         ReadOnlySpan<float> dz = _gateGradients.AsSpan(0, stepRows * gateWidth);
-        float parameterBeta = context.OverwriteParameterGradients ? 0f : 1f;
-        Gemm.Multiply(Transpose.Yes, Transpose.No, Features, gateWidth, stepRows, 1f, x, Features, dz, gateWidth,
-            parameterBeta, InputWeights.Gradients, gateWidth, context.Threads);
-        Gemm.Multiply(Transpose.Yes, Transpose.No, units, gateWidth, stepRows, 1f, scratch.Slice(layout.PreviousHidden, stepRows * units), units, dz, gateWidth,
-            parameterBeta, RecurrentWeights.Gradients, gateWidth, context.Threads);
-        if (context.OverwriteParameterGradients) Bias.Gradients.Clear();
+        Gemm.Multiply(Transpose.Yes, Transpose.No, stepWidth, gateWidth, stepRows, 1f, scratch.Slice(layout.StepInputs, stepRows * stepWidth), stepWidth,
+            dz, gateWidth, 0f, _weightGradients, gateWidth, context.Threads);
+        ReadOnlySpan<float> inputWeightGradients = _weightGradients.AsSpan(0, Features * gateWidth);
+        ReadOnlySpan<float> recurrentWeightGradients = _weightGradients.AsSpan(Features * gateWidth, units * gateWidth);
+        if (context.OverwriteParameterGradients)
+        {
+            inputWeightGradients.CopyTo(InputWeights.Gradients);
+            recurrentWeightGradients.CopyTo(RecurrentWeights.Gradients);
+            Bias.Gradients.Clear();
+        }
+        else
+        {
+            TensorPrimitives.Add(InputWeights.Gradients, inputWeightGradients, InputWeights.Gradients);
+            TensorPrimitives.Add(RecurrentWeights.Gradients, recurrentWeightGradients, RecurrentWeights.Gradients);
+        }
         Dense.AccumulateBiasGradient(Bias.Gradients, dz, stepRows, context.Threads);
         if (!dx.IsEmpty)
         {
@@ -278,12 +296,15 @@ public sealed class Lstm : Layer
         public ScratchLayout(Lstm layer, int batch)
         {
             int stepRows = batch * layer.Steps;
-            Gates = 0;
-            Cells = stepRows * 4 * layer.Units;
+            StepInputs = 0;
+            Gates = stepRows * (layer.Features + layer.Units);
+            Cells = Gates + stepRows * 4 * layer.Units;
             TanhCells = Cells + stepRows * layer.Units;
-            PreviousHidden = TanhCells + stepRows * layer.Units;
-            Total = PreviousHidden + stepRows * layer.Units;
+            Total = TanhCells + stepRows * layer.Units;
         }
+
+        /// <summary>x_t beside h_{t−1}, [batch, T, F + H]: the state is zero at t = 0.</summary>
+        public int StepInputs { get; }
 
         /// <summary>The gates' pre-activations, then activations, [batch, T, 4H].</summary>
         public int Gates { get; }
@@ -293,9 +314,6 @@ public sealed class Lstm : Layer
 
         /// <summary>tanh(c_t), [batch, T, H].</summary>
         public int TanhCells { get; }
-
-        /// <summary>h_{t−1}, [batch, T, H]: zeros at t = 0.</summary>
-        public int PreviousHidden { get; }
 
         /// <summary>Floats in all.</summary>
         public int Total { get; }
