@@ -18,9 +18,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <para>The input projection of every step is one GEMM, [batch·T, F]·[F, 4H] with the bias, written into the gates'
 /// scratch; the recurrence then adds h_{t−1}·W_hh one step at a time, a GEMM [rows, H]·[H, 4H] per step, and runs the
 /// cell's element-wise update (<see cref="LstmCell"/>). Backward through time mirrors it: per step the cell's gradient and one
-/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then the weight gradients of all steps at once, [dW_ih; dW_hh] = [X, H_prev]ᵀ·dZ as a
-/// single GEMM over batch·T rows (each step's input and starting state lie side by side in the scratch for it), and
-/// dX = dZ·W_ihᵀ.</para>
+/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then every parameter gradient of all steps at once, [dW_ih; dW_hh; db] =
+/// [X, H_prev, 1]ᵀ·dZ as a single GEMM over batch·T rows (each step's input, starting state and a constant 1, the bias's
+/// input, lie side by side in the scratch for it), and dX = dZ·W_ihᵀ.</para>
 /// <para>The recurrence splits the batch into groups of rows that depend only on the batch size, each group running all T
 /// steps on one thread: no barrier per step, and the same bits for any thread count.</para>
 /// <para>The weights are stored [in, 4H] as <see cref="Dense"/>'s and Keras' are, so every per-step product reads its
@@ -40,7 +40,7 @@ public sealed class Lstm : Layer
 
     // The backward pass's own buffers, grown once: the gates' pre-activation gradients [batch, T, 4H], per row the gradients
     // reaching the cell state and (from the step after) the hidden state, W_hhᵀ [4H, H] for the per-step products, and
-    // [dW_ih; dW_hh] [F + H, 4H] as one product gives them.
+    // [dW_ih; dW_hh; db] [F + H + 1, 4H] as one product gives them.
     private float[] _gateGradients = [];
     private float[] _weightGradients = [];
     private float[] _recurrentTransposed = [];
@@ -94,16 +94,20 @@ public sealed class Lstm : Layer
     public override int OutputSize => ReturnSequences ? Steps * Units : Units;
 
     /// <summary>
-    /// Per row, what backward reads: each step's input beside the hidden state the step started from [T, F + H] (zero at the
-    /// first step), the gates' activations [T, 4H], the cell states [T, H] and their tanh [T, H]. The scratch of a batch
-    /// holds each of these as one block [batch, T, ·], so the products over all steps read them as plain matrices.
+    /// Per row, what backward reads: each step's input beside the hidden state the step started from (zero at the first step)
+    /// and a 1, [T, <see cref="StepWidth"/>]; the gates' activations [T, 4H], the cell states [T, H] and their tanh [T, H]. The
+    /// scratch of a batch holds each of these as one block [batch, T, ·], so the products over all steps read them as plain
+    /// matrices.
     /// </summary>
-    public override int ScratchSizePerSample => Steps * (Features + 7 * Units);
+    public override int ScratchSizePerSample => Steps * (StepWidth + 6 * Units);
+
+    /// <summary>F + H + 1: a step's input x_t, the state h_{t−1} it starts from, and the constant 1 the bias multiplies.</summary>
+    private int StepWidth => Features + Units + 1;
 
     /// <summary>The input gradient is one GEMM whose beta = 0 writes over the stale values.</summary>
     internal override bool CanOverwriteInputGradient => true;
 
-    /// <summary>Every parameter gradient is one product (or column sum) that can write instead of add.</summary>
+    /// <summary>Every parameter gradient comes out of one product, which can be written over them instead of added.</summary>
     internal override bool CanOverwriteParameterGradients => true;
 
     /// <summary>
@@ -128,10 +132,15 @@ public sealed class Lstm : Layer
     {
         var layout = new ScratchLayout(this, batch);
         if (scratch.Length < layout.Total) throw new ArgumentException($"The scratch must hold {layout.Total} values for {batch} rows.", nameof(scratch));
-        int steps = Steps, gateWidth = 4 * Units, stepRows = batch * steps, stepWidth = Features + Units;
-        // Each step's input into its row of the step inputs, beside the state it starts from (written by the step before).
+        int steps = Steps, gateWidth = 4 * Units, stepRows = batch * steps, stepWidth = StepWidth;
+        // Each step's input and the bias's 1 into its row of the step inputs, around the state it starts from (written by the
+        // step before).
         Span<float> stepInputs = scratch.Slice(layout.StepInputs, stepRows * stepWidth);
-        for (int row = 0; row < stepRows; row++) x.Slice(row * Features, Features).CopyTo(stepInputs.Slice(row * stepWidth, Features));
+        for (int row = 0; row < stepRows; row++)
+        {
+            x.Slice(row * Features, Features).CopyTo(stepInputs.Slice(row * stepWidth, Features));
+            stepInputs[row * stepWidth + stepWidth - 1] = 1f;
+        }
         // Every step's input projection and the bias at once: gates[batch·T, 4H] = x[batch·T, F]·W_ih + b.
         Gemm.MultiplyAddBias(Transpose.No, Transpose.No, stepRows, gateWidth, Features, stepInputs, stepWidth, InputWeights.Values, gateWidth,
             Bias.Values, scratch.Slice(layout.Gates, stepRows * gateWidth), gateWidth, Activation.Linear, 0f, Span<float>.Empty, context.Threads);
@@ -160,7 +169,7 @@ public sealed class Lstm : Layer
 
         private void Rows(int first, int rows)
         {
-            int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units, stepWidth = layer.Features + units;
+            int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units, stepWidth = layer.StepWidth;
             float* gates = scratch + layout.Gates, cells = scratch + layout.Cells, tanhCells = scratch + layout.TanhCells;
             float* previousHidden = scratch + layout.StepInputs + layer.Features; // h_{t−1} of row n, step t: + (n·T + t)·stepWidth
             var recurrentWeights = new ReadOnlySpan<float>(recurrent, gateWidth * units);
@@ -197,7 +206,7 @@ public sealed class Lstm : Layer
     {
         var layout = new ScratchLayout(this, batch);
         if (scratch.Length < layout.Total) throw new ArgumentException($"The scratch must hold {layout.Total} values for {batch} rows.", nameof(scratch));
-        int steps = Steps, units = Units, gateWidth = 4 * units, stepRows = batch * steps, stepWidth = Features + units;
+        int steps = Steps, units = Units, gateWidth = 4 * units, stepRows = batch * steps, stepWidth = StepWidth;
         if (_gateGradients.Length < stepRows * gateWidth) _gateGradients = new float[stepRows * gateWidth];
         if (_weightGradients.Length != stepWidth * gateWidth) _weightGradients = new float[stepWidth * gateWidth];
         if (_cellGradients.Length < batch * units)
@@ -225,25 +234,26 @@ public sealed class Lstm : Layer
                 new BackwardGroups(this, layout, pScratch, pdy, recurrent, gateGradients, cellGradients, hiddenGradients, batch, groups), grain: 1, minPerThread: 1);
         }
 
-        // All steps at once: [dW_ih; dW_hh] = [X, H_prev]ᵀ·dZ (zero states at t = 0 add nothing), db (+)= Σ dZ, dX (+)= dZ·W_ihᵀ.
-        // One product for both weights reads (and packs) dZ, the largest operand, once.
+        // All steps at once: [dW_ih; dW_hh; db] = [X, H_prev, 1]ᵀ·dZ (zero states at t = 0 add nothing), dX (+)= dZ·W_ihᵀ. One
+        // product for every parameter reads (and packs) dZ, the largest operand, once.
         ReadOnlySpan<float> dz = _gateGradients.AsSpan(0, stepRows * gateWidth);
         Gemm.Multiply(Transpose.Yes, Transpose.No, stepWidth, gateWidth, stepRows, 1f, scratch.Slice(layout.StepInputs, stepRows * stepWidth), stepWidth,
             dz, gateWidth, 0f, _weightGradients, gateWidth, context.Threads);
         ReadOnlySpan<float> inputWeightGradients = _weightGradients.AsSpan(0, Features * gateWidth);
         ReadOnlySpan<float> recurrentWeightGradients = _weightGradients.AsSpan(Features * gateWidth, units * gateWidth);
+        ReadOnlySpan<float> biasGradients = _weightGradients.AsSpan((Features + units) * gateWidth, gateWidth);
         if (context.OverwriteParameterGradients)
         {
             inputWeightGradients.CopyTo(InputWeights.Gradients);
             recurrentWeightGradients.CopyTo(RecurrentWeights.Gradients);
-            Bias.Gradients.Clear();
+            biasGradients.CopyTo(Bias.Gradients);
         }
         else
         {
             TensorPrimitives.Add(InputWeights.Gradients, inputWeightGradients, InputWeights.Gradients);
             TensorPrimitives.Add(RecurrentWeights.Gradients, recurrentWeightGradients, RecurrentWeights.Gradients);
+            TensorPrimitives.Add(Bias.Gradients, biasGradients, Bias.Gradients);
         }
-        Dense.AccumulateBiasGradient(Bias.Gradients, dz, stepRows, context.Threads);
         if (!dx.IsEmpty)
         {
             Gemm.Multiply(Transpose.No, Transpose.Yes, stepRows, Features, gateWidth, 1f, dz, gateWidth, InputWeights.Values, gateWidth,
@@ -297,13 +307,13 @@ public sealed class Lstm : Layer
         {
             int stepRows = batch * layer.Steps;
             StepInputs = 0;
-            Gates = stepRows * (layer.Features + layer.Units);
+            Gates = stepRows * layer.StepWidth;
             Cells = Gates + stepRows * 4 * layer.Units;
             TanhCells = Cells + stepRows * layer.Units;
             Total = TanhCells + stepRows * layer.Units;
         }
 
-        /// <summary>x_t beside h_{t−1}, [batch, T, F + H]: the state is zero at t = 0.</summary>
+        /// <summary>[x_t, h_{t−1}, 1], [batch, T, F + H + 1]: the state is zero at t = 0.</summary>
         public int StepInputs { get; }
 
         /// <summary>The gates' pre-activations, then activations, [batch, T, 4H].</summary>
