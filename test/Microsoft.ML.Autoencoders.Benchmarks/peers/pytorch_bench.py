@@ -2,7 +2,8 @@
 """PyTorch side of the side-by-side benchmark: the same cases, sizes, timing method and JSON report as our
 harness (test/Microsoft.ML.Autoencoders.Benchmarks, see Shared/*.cs) so build/bench.sh can merge them.
 
-Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all, --threads N, --round N,
+Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all|lstm (lstm: only the LSTM autoencoder, as
+the .NET programs' "lstm" verb), --threads N, --round N,
 --json FILE, --mnist DIR; --print-blas only names the BLAS library torch loaded (the driver checks it is not the reference
 BLAS, which is ~40x slower); --print-openblas-core only names the OpenBLAS kernel family in use. MNIST is read from the original gzip IDX files with gzip + numpy."""
 import argparse
@@ -327,7 +328,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true")
     p.add_argument("--dry", action="store_true")
-    p.add_argument("--part", choices=["all", "kernels", "training"], default="all")
+    p.add_argument("--part", choices=["all", "kernels", "training", "lstm"], default="all")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--round", type=int, default=1, help="build/bench.sh's round this run belongs to; only recorded")
     p.add_argument("--json")
@@ -365,6 +366,8 @@ def main():
         run_kernels(mode, report)
     if args.part in ("all", "training"):
         run_training(mode, find_mnist(args.mnist), report)
+        run_lstm_training(mode_name, report)
+    if args.part == "lstm":
         run_lstm_training(mode_name, report)
     settings["other_load_" + args.part] = load.other_cores()
     if args.json:
