@@ -18,9 +18,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <para>The input projection of every step is one GEMM, [batch·T, F]·[F, 4H] with the bias, written into the gates'
 /// scratch; the recurrence then adds h_{t−1}·W_hh one step at a time, a GEMM [rows, H]·[H, 4H] per step, and runs the
 /// cell's element-wise update (<see cref="LstmCell"/>). Backward through time mirrors it: per step the cell's gradient and one
-/// GEMM [rows, 4H]·[4H, H] for dh_{t−1}; then every parameter gradient of all steps at once, [dW_ih; dW_hh; db] =
-/// [X, H_prev, 1]ᵀ·dZ as a single GEMM over batch·T rows (each step's input, starting state and a constant 1, the bias's
-/// input, lie side by side in the scratch for it), and dX = dZ·W_ihᵀ.</para>
+/// GEMM [rows, 4H]·[4H, F + H] for [dx_t, dh_{t−1}] (dx_t while dz_t is still in cache, so no product reads dZ again for it);
+/// then every parameter gradient of all steps at once, [dW_ih; dW_hh; db] = [X, H_prev, 1]ᵀ·dZ, as a single GEMM over
+/// batch·T rows (each step's input, starting state and a constant 1, the bias's input, lie side by side in the scratch).</para>
 /// <para>The recurrence splits the batch into groups of rows that depend only on the batch size, each group running all T
 /// steps on one thread: no barrier per step, and the same bits for any thread count.</para>
 /// <para>The weights are stored [in, 4H] as <see cref="Dense"/>'s and Keras' are, so every per-step product reads its
@@ -39,13 +39,13 @@ public sealed class Lstm : Layer
     private readonly Parameter[] _parameters;
 
     // The backward pass's own buffers, grown once: the gates' pre-activation gradients [batch, T, 4H], per row the gradients
-    // reaching the cell state and (from the step after) the hidden state, W_hhᵀ [4H, H] for the per-step products, and
-    // [dW_ih; dW_hh; db] [F + H + 1, 4H] as one product gives them.
+    // reaching the cell state, per row [dx_t, dh_{t−1}] as the per-step product gives them, [W_ih; W_hh]ᵀ [4H, F + H] for
+    // that product, and [dW_ih; dW_hh; db] [F + H + 1, 4H] as one product gives them.
     private float[] _gateGradients = [];
     private float[] _weightGradients = [];
-    private float[] _recurrentTransposed = [];
+    private float[] _weightsTransposed = [];
     private float[] _cellGradients = [];
-    private float[] _hiddenGradients = [];
+    private float[] _stepGradients = [];
 
     /// <summary>Creates the layer; its parameters are named <paramref name="name"/>.weight_ih, .weight_hh and .bias.</summary>
     public Lstm(int steps, int features, int units, bool returnSequences, string name = "lstm")
@@ -209,33 +209,39 @@ public sealed class Lstm : Layer
         int steps = Steps, units = Units, gateWidth = 4 * units, stepRows = batch * steps, stepWidth = StepWidth;
         if (_gateGradients.Length < stepRows * gateWidth) _gateGradients = new float[stepRows * gateWidth];
         if (_weightGradients.Length != stepWidth * gateWidth) _weightGradients = new float[stepWidth * gateWidth];
+        int inputs = Features + units; // the columns of [dx_t, dh_{t−1}]
         if (_cellGradients.Length < batch * units)
         {
             _cellGradients = new float[batch * units];
-            _hiddenGradients = new float[batch * units];
+            _stepGradients = new float[batch * inputs];
         }
 
-        // Backward runs on one training step at a time (never concurrently, unlike inference), so the copy can be the layer's.
-        if (_recurrentTransposed.Length != units * gateWidth) _recurrentTransposed = new float[units * gateWidth];
-        ReadOnlySpan<float> recurrentWeights = RecurrentWeights.Values;
-        for (int k = 0; k < units; k++)
-            for (int j = 0; j < gateWidth; j++)
-                _recurrentTransposed[j * units + k] = recurrentWeights[k * gateWidth + j];
+        // [W_ih; W_hh]ᵀ: the per-step product then reads its weights row by row, in place. Backward runs on one training step
+        // at a time (never concurrently, unlike inference), so the copy can be the layer's.
+        if (_weightsTransposed.Length != inputs * gateWidth) _weightsTransposed = new float[inputs * gateWidth];
+        ReadOnlySpan<float> inputWeights = InputWeights.Values, recurrentWeights = RecurrentWeights.Values;
+        for (int j = 0; j < gateWidth; j++)
+        {
+            for (int k = 0; k < Features; k++) _weightsTransposed[j * inputs + k] = inputWeights[k * gateWidth + j];
+            for (int k = 0; k < units; k++) _weightsTransposed[j * inputs + Features + k] = recurrentWeights[k * gateWidth + j];
+        }
 
         int groups = GroupCount(batch);
         fixed (float* pScratch = scratch)
         fixed (float* pdy = dy)
-        fixed (float* recurrent = _recurrentTransposed)
+        fixed (float* pdx = dx)
+        fixed (float* weightsTransposed = _weightsTransposed)
         fixed (float* gateGradients = _gateGradients)
         fixed (float* cellGradients = _cellGradients)
-        fixed (float* hiddenGradients = _hiddenGradients)
+        fixed (float* stepGradients = _stepGradients)
         {
-            ParallelRange.Run(groups, context.Threads,
-                new BackwardGroups(this, layout, pScratch, pdy, recurrent, gateGradients, cellGradients, hiddenGradients, batch, groups), grain: 1, minPerThread: 1);
+            var kernel = new BackwardGroups(this, layout, pScratch, pdy, dx.IsEmpty ? null : pdx, context.OverwriteInputGradient, weightsTransposed,
+                gateGradients, cellGradients, stepGradients, batch, groups);
+            ParallelRange.Run(groups, context.Threads, kernel, grain: 1, minPerThread: 1);
         }
 
-        // All steps at once: [dW_ih; dW_hh; db] = [X, H_prev, 1]ᵀ·dZ (zero states at t = 0 add nothing), dX (+)= dZ·W_ihᵀ. One
-        // product for every parameter reads (and packs) dZ, the largest operand, once.
+        // All steps at once: [dW_ih; dW_hh; db] = [X, H_prev, 1]ᵀ·dZ (zero states at t = 0 add nothing). One product for every
+        // parameter reads (and packs) dZ, the largest operand, once.
         ReadOnlySpan<float> dz = _gateGradients.AsSpan(0, stepRows * gateWidth);
         Gemm.Multiply(Transpose.Yes, Transpose.No, stepWidth, gateWidth, stepRows, 1f, scratch.Slice(layout.StepInputs, stepRows * stepWidth), stepWidth,
             dz, gateWidth, 0f, _weightGradients, gateWidth, context.Threads);
@@ -254,16 +260,14 @@ public sealed class Lstm : Layer
             TensorPrimitives.Add(RecurrentWeights.Gradients, recurrentWeightGradients, RecurrentWeights.Gradients);
             TensorPrimitives.Add(Bias.Gradients, biasGradients, Bias.Gradients);
         }
-        if (!dx.IsEmpty)
-        {
-            Gemm.Multiply(Transpose.No, Transpose.Yes, stepRows, Features, gateWidth, 1f, dz, gateWidth, InputWeights.Values, gateWidth,
-                context.OverwriteInputGradient ? 0f : 1f, dx, Features, context.Threads);
-        }
     }
 
-    /// <summary>Groups [start, end) of rows backward through all T steps, writing their gates' gradients.</summary>
-    private readonly unsafe struct BackwardGroups(Lstm layer, ScratchLayout layout, float* scratch, float* dy, float* recurrentTransposed,
-        float* gateGradients, float* cellGradients, float* hiddenGradients, int batch, int groups) : IRangeKernel
+    /// <summary>
+    /// Groups [start, end) of rows backward through all T steps, writing their gates' gradients and, when <paramref name="dx"/>
+    /// is not null, their input gradients (over the old values when <paramref name="overwriteInput"/>, else added to them).
+    /// </summary>
+    private readonly unsafe struct BackwardGroups(Lstm layer, ScratchLayout layout, float* scratch, float* dy, float* dx, bool overwriteInput,
+        float* weightsTransposed, float* gateGradients, float* cellGradients, float* stepGradients, int batch, int groups) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -276,26 +280,39 @@ public sealed class Lstm : Layer
 
         private void Rows(int first, int rows)
         {
-            int steps = layer.Steps, units = layer.Units, gateWidth = 4 * units;
+            int steps = layer.Steps, units = layer.Units, features = layer.Features, gateWidth = 4 * units, inputs = features + units;
             float* gates = scratch + layout.Gates, cells = scratch + layout.Cells, tanhCells = scratch + layout.TanhCells;
             new Span<float>(cellGradients + (nint)first * units, rows * units).Clear();
-            var transposedWeights = new ReadOnlySpan<float>(recurrentTransposed, gateWidth * units);
+            // Without an input gradient the product needs only the dh_{t−1} columns: the weights' and the output's last H.
+            int skipped = dx == null ? features : 0;
+            var weights = new ReadOnlySpan<float>(weightsTransposed + skipped, gateWidth * inputs - skipped);
+            var output = new Span<float>(stepGradients + (nint)first * inputs + skipped, rows * inputs - skipped);
             for (int t = steps - 1; t >= 0; t--)
             {
                 for (int n = first; n < first + rows; n++)
                 {
                     nint at = (nint)n * steps + t;
                     float* outputGradient = layer.ReturnSequences ? dy + at * units : t == steps - 1 ? dy + (nint)n * units : null;
-                    float* recurrentGradient = t < steps - 1 ? hiddenGradients + (nint)n * units : null;
+                    float* recurrentGradient = t < steps - 1 ? stepGradients + (nint)n * inputs + features : null;
                     LstmCell.Backward(gates + at * gateWidth, t > 0 ? cells + (at - 1) * units : null, tanhCells + at * units,
                         outputGradient, recurrentGradient, cellGradients + (nint)n * units, gateGradients + at * gateWidth, units);
                 }
 
-                if (t == 0) break;
-                // dh_{t−1}[rows, H] = dz_t[rows, 4H]·W_hhᵀ[4H, H], written over the rows' previous values.
-                var stepGradients = new ReadOnlySpan<float>(gateGradients + ((nint)first * steps + t) * gateWidth, (rows - 1) * steps * gateWidth + gateWidth);
-                Gemm.Multiply(Transpose.No, Transpose.No, rows, units, gateWidth, 1f, stepGradients, steps * gateWidth, transposedWeights, units,
-                    0f, new Span<float>(hiddenGradients + (nint)first * units, rows * units), units, threads: 1);
+                // [dx_t, dh_{t−1}][rows, F + H] = dz_t[rows, 4H]·[W_ih; W_hh]ᵀ, written over the rows' previous values; at the
+                // first step only dx_0 is left to find.
+                int columns = t > 0 ? inputs - skipped : features - skipped;
+                if (columns == 0) break;
+                var stepGateGradients = new ReadOnlySpan<float>(gateGradients + ((nint)first * steps + t) * gateWidth, (rows - 1) * steps * gateWidth + gateWidth);
+                Gemm.Multiply(Transpose.No, Transpose.No, rows, columns, gateWidth, 1f, stepGateGradients, steps * gateWidth, weights, inputs,
+                    0f, output, inputs, threads: 1);
+                if (dx == null) continue;
+                for (int n = first; n < first + rows; n++)
+                {
+                    var inputGradient = new ReadOnlySpan<float>(stepGradients + (nint)n * inputs, features);
+                    var destination = new Span<float>(dx + ((nint)n * steps + t) * features, features);
+                    if (overwriteInput) inputGradient.CopyTo(destination);
+                    else TensorPrimitives.Add(destination, inputGradient, destination);
+                }
             }
         }
     }
