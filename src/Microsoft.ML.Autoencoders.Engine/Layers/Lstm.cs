@@ -19,8 +19,10 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// scratch; the recurrence then adds h_{t−1}·W_hh one step at a time, a GEMM [rows, H]·[H, 4H] per step, and runs the
 /// cell's element-wise update (<see cref="LstmCell"/>). Backward through time mirrors it: per step the cell's gradient and one
 /// GEMM [rows, 4H]·[4H, F + H] for [dx_t, dh_{t−1}] (dx_t while dz_t is still in cache, so no product reads dZ again for it);
-/// then every parameter gradient of all steps at once, [dW_ih; dW_hh; db] = [X, H_prev, 1]ᵀ·dZ, as a single GEMM over
-/// batch·T rows (each step's input, starting state and a constant 1, the bias's input, lie side by side in the scratch).</para>
+/// then every parameter gradient of the group's steps at once, [dW_ih; dW_hh; db] = [X, H_prev, 1]ᵀ·dZ over its rows·T rows,
+/// one GEMM that reads the group's dZ (1 MB at batch 128, T 64, H 64) from cache rather than all of dZ from memory; each
+/// step's input, starting state and a constant 1, the bias's input, lie side by side in the scratch for it. The groups'
+/// sums are added in group order.</para>
 /// <para>The recurrence splits the batch into groups of rows that depend only on the batch size, each group running all T
 /// steps on one thread: no barrier per step, and the same bits for any thread count.</para>
 /// <para>The weights are stored [in, 4H] as <see cref="Dense"/>'s and Keras' are, so every per-step product reads its
@@ -40,8 +42,9 @@ public sealed class Lstm : Layer
 
     // The backward pass's own buffers, grown once: the gates' pre-activation gradients [batch, T, 4H], per row the gradients
     // reaching the cell state, per row [dx_t, dh_{t−1}] as the per-step product gives them, [W_ih; W_hh]ᵀ [4H, F + H] for
-    // that product, and [dW_ih; dW_hh; db] [F + H + 1, 4H] as one product gives them.
+    // that product, and [dW_ih; dW_hh; db] [F + H + 1, 4H] as each group's product gives them, then their sum.
     private float[] _gateGradients = [];
+    private float[] _groupWeightGradients = [];
     private float[] _weightGradients = [];
     private float[] _weightsTransposed = [];
     private float[] _cellGradients = [];
@@ -226,7 +229,8 @@ public sealed class Lstm : Layer
             for (int k = 0; k < units; k++) _weightsTransposed[j * inputs + Features + k] = recurrentWeights[k * gateWidth + j];
         }
 
-        int groups = GroupCount(batch);
+        int groups = GroupCount(batch), block = stepWidth * gateWidth;
+        if (_groupWeightGradients.Length < groups * block) _groupWeightGradients = new float[groups * block];
         fixed (float* pScratch = scratch)
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
@@ -234,17 +238,17 @@ public sealed class Lstm : Layer
         fixed (float* gateGradients = _gateGradients)
         fixed (float* cellGradients = _cellGradients)
         fixed (float* stepGradients = _stepGradients)
+        fixed (float* groupWeightGradients = _groupWeightGradients)
         {
             var kernel = new BackwardGroups(this, layout, pScratch, pdy, dx.IsEmpty ? null : pdx, context.OverwriteInputGradient, weightsTransposed,
-                gateGradients, cellGradients, stepGradients, batch, groups);
+                gateGradients, cellGradients, stepGradients, groupWeightGradients, batch, groups);
             ParallelRange.Run(groups, context.Threads, kernel, grain: 1, minPerThread: 1);
         }
 
-        // All steps at once: [dW_ih; dW_hh; db] = [X, H_prev, 1]ᵀ·dZ (zero states at t = 0 add nothing). One product for every
-        // parameter reads (and packs) dZ, the largest operand, once.
-        ReadOnlySpan<float> dz = _gateGradients.AsSpan(0, stepRows * gateWidth);
-        Gemm.Multiply(Transpose.Yes, Transpose.No, stepWidth, gateWidth, stepRows, 1f, scratch.Slice(layout.StepInputs, stepRows * stepWidth), stepWidth,
-            dz, gateWidth, 0f, _weightGradients, gateWidth, context.Threads);
+        // The groups' [dW_ih; dW_hh; db], added in group order: the same sums for any thread count.
+        _groupWeightGradients.AsSpan(0, block).CopyTo(_weightGradients);
+        for (int group = 1; group < groups; group++)
+            TensorPrimitives.Add(_weightGradients, _groupWeightGradients.AsSpan(group * block, block), _weightGradients);
         ReadOnlySpan<float> inputWeightGradients = _weightGradients.AsSpan(0, Features * gateWidth);
         ReadOnlySpan<float> recurrentWeightGradients = _weightGradients.AsSpan(Features * gateWidth, units * gateWidth);
         ReadOnlySpan<float> biasGradients = _weightGradients.AsSpan((Features + units) * gateWidth, gateWidth);
@@ -267,18 +271,22 @@ public sealed class Lstm : Layer
     /// is not null, their input gradients (over the old values when <paramref name="overwriteInput"/>, else added to them).
     /// </summary>
     private readonly unsafe struct BackwardGroups(Lstm layer, ScratchLayout layout, float* scratch, float* dy, float* dx, bool overwriteInput,
-        float* weightsTransposed, float* gateGradients, float* cellGradients, float* stepGradients, int batch, int groups) : IRangeKernel
+        float* weightsTransposed, float* gateGradients, float* cellGradients, float* stepGradients, float* groupWeightGradients, int batch, int groups)
+        : IRangeKernel
     {
         public void Execute(int start, int end)
         {
+            int block = layer.StepWidth * 4 * layer.Units;
             for (int group = start; group < end; group++)
             {
                 (int first, int last) = ParallelRange.Range(batch, group, groups, grain: 1);
-                if (last > first) Rows(first, last - first);
+                var weightGradients = new Span<float>(groupWeightGradients + (nint)group * block, block);
+                if (last > first) Rows(first, last - first, weightGradients);
+                else weightGradients.Clear();
             }
         }
 
-        private void Rows(int first, int rows)
+        private void Rows(int first, int rows, Span<float> weightGradients)
         {
             int steps = layer.Steps, units = layer.Units, features = layer.Features, gateWidth = 4 * units, inputs = features + units;
             float* gates = scratch + layout.Gates, cells = scratch + layout.Cells, tanhCells = scratch + layout.TanhCells;
@@ -314,6 +322,13 @@ public sealed class Lstm : Layer
                     else TensorPrimitives.Add(destination, inputGradient, destination);
                 }
             }
+
+            // [dW_ih; dW_hh; db] of the group = [X, H_prev, 1]ᵀ·dZ over its rows·T step rows, which lie together in both.
+            int stepWidth = layer.StepWidth, blockRows = rows * steps;
+            var stepInputs = new ReadOnlySpan<float>(scratch + layout.StepInputs + (nint)first * steps * stepWidth, blockRows * stepWidth);
+            var blockGateGradients = new ReadOnlySpan<float>(gateGradients + (nint)first * steps * gateWidth, blockRows * gateWidth);
+            Gemm.Multiply(Transpose.Yes, Transpose.No, stepWidth, gateWidth, blockRows, 1f, stepInputs, stepWidth, blockGateGradients, gateWidth,
+                0f, weightGradients, gateWidth, threads: 1);
         }
     }
 
