@@ -26,8 +26,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <para>The recurrence splits the batch into groups of rows that depend only on the batch size, each group running all T
 /// steps on one thread: no barrier per step, and the same bits for any thread count.</para>
 /// <para>The weights are stored [in, 4H] as <see cref="Dense"/>'s and Keras' are, so every per-step product reads its
-/// weights untransposed: with up to 16 rows the GEMM then reads them in place, packing nothing (and backward keeps a
-/// transposed copy of W_hh for its per-step product). ONNX's W, R [4H, in] are their transposes, written by the export. One
+/// weights untransposed: with up to 16 rows the GEMM then reads them in place, packing nothing (backward keeps
+/// [W_ih; W_hh]ᵀ for its per-step product). ONNX's W, R [4H, in] are their transposes, written by the export. One
 /// bias, as Keras has: PyTorch's second (recurrent) bias only adds to the first.</para>
 /// </remarks>
 public sealed class Lstm : Layer
@@ -98,7 +98,7 @@ public sealed class Lstm : Layer
 
     /// <summary>
     /// Per row, what backward reads: each step's input beside the hidden state the step started from (zero at the first step)
-    /// and a 1, [T, <see cref="StepWidth"/>]; the gates' activations [T, 4H], the cell states [T, H] and their tanh [T, H]. The
+    /// and a 1, [T, F + H + 1]; the gates' activations [T, 4H], the cell states [T, H] and their tanh [T, H]. The
     /// scratch of a batch holds each of these as one block [batch, T, ·], so the products over all steps read them as plain
     /// matrices.
     /// </summary>
@@ -107,7 +107,7 @@ public sealed class Lstm : Layer
     /// <summary>F + H + 1: a step's input x_t, the state h_{t−1} it starts from, and the constant 1 the bias multiplies.</summary>
     private int StepWidth => Features + Units + 1;
 
-    /// <summary>The input gradient is one GEMM whose beta = 0 writes over the stale values.</summary>
+    /// <summary>Each step's input gradient is copied into place (or added) as the per-step product gives it.</summary>
     internal override bool CanOverwriteInputGradient => true;
 
     /// <summary>Every parameter gradient comes out of one product, which can be written over them instead of added.</summary>
