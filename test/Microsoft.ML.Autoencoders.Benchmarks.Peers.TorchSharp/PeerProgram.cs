@@ -7,13 +7,15 @@ namespace Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp;
 /// <summary>
 /// TorchSharp-cpu running the same cases as our harness (same flags: --quick|--dry, --part, --threads, --round,
 /// --json, --mnist). build/bench.sh runs it with the Debian 12 loader shim and MALLOC_MMAP_THRESHOLD_ set; when libtorch
-/// cannot load, it exits 3 with the reason on stderr and the summary marks TorchSharp as not measured.
+/// cannot load, it exits 3 with the reason on stderr and the summary marks TorchSharp as not measured. A first argument
+/// "lstm" runs only the LSTM autoencoder's case and prints it, like our harness's "lstm" verb.
 /// </summary>
 public static class PeerProgram
 {
     public static int Main(string[] args)
     {
-        var options = BenchOptions.Parse(args);
+        bool lstmOnly = args.Length > 0 && args[0] == "lstm";
+        var options = BenchOptions.Parse(lstmOnly ? args[1..] : args);
         var settings = BenchSettings.For(options.Mode);
         try
         {
@@ -40,6 +42,12 @@ public static class PeerProgram
         report.Settings["malloc_mmap_threshold"] = Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") ?? "glibc default";
         report.Settings["torch_threads"] = torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
         Console.WriteLine($"torchsharp ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}, round {options.Round}");
+
+        if (lstmOnly)
+        {
+            TorchSharpTraining.RunLstm(settings, report);
+            return 0;
+        }
 
         var load = MachineLoad.Start();
         if (options.RunKernels) TorchSharpKernels.Run(settings, report);

@@ -56,6 +56,63 @@ public static class TorchSharpTraining
             report.Add("ae_train_peak_rss", "MiB", mb, "lower", "VmHWM at the end of training, own process");
         RunConvolutional(train, test, trainRows, testRows, testData, report);
         TorchSharpVae.Run(train, test, trainRows, testRows, report);
+        RunLstm(settings, report);
+    }
+
+    /// <summary>The <see cref="LstmAutoencoderCase"/> network: nn.LSTM encoder and decoder, MSELoss, Adam, two epochs.</summary>
+    public static void RunLstm(BenchSettings settings, BenchReport report)
+    {
+        using var gradients = torch.enable_grad();
+        torch.manual_seed(AutoencoderCase.Seed);
+        int windows = LstmAutoencoderCase.Windows(settings.Mode);
+        using var data = torch.tensor(LstmAutoencoderCase.Data(windows), [windows, LstmAutoencoderCase.Window * LstmAutoencoderCase.Channels]);
+        var model = new LstmAutoencoder();
+        var optimizer = optim.Adam(model.parameters(), lr: LstmAutoencoderCase.LearningRate);
+        Console.WriteLine($"  LSTM autoencoder ({LstmAutoencoderCase.Window}×{LstmAutoencoderCase.Channels} windows, hidden {LstmAutoencoderCase.HiddenUnits}, code {LstmAutoencoderCase.CodeSize})");
+        double seconds = TrainEpochs(model, optimizer, MSELoss(), data, windows, LstmAutoencoderCase.BatchSize, LstmAutoencoderCase.Epochs)[^1];
+        report.Add("lstm_ae_windows_per_second", "windows/s", windows / seconds, "higher",
+            $"epoch {LstmAutoencoderCase.Epochs} of {LstmAutoencoderCase.Epochs}, {windows} windows of {LstmAutoencoderCase.Window}×{LstmAutoencoderCase.Channels}, batch {LstmAutoencoderCase.BatchSize}");
+
+        model.eval();
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var reconstruction = new float[windows * LstmAutoencoderCase.Window * LstmAutoencoderCase.Channels];
+        int width = LstmAutoencoderCase.Window * LstmAutoencoderCase.Channels;
+        for (int start = 0; start < windows; start += LstmAutoencoderCase.BatchSize)
+        {
+            int rows = Math.Min(LstmAutoencoderCase.BatchSize, windows - start);
+            model.forward(data.narrow(0, start, rows)).data<float>().ToArray().CopyTo(reconstruction, start * width);
+        }
+        report.Add("lstm_ae_mse", "MSE", AutoencoderCase.MeanSquaredError(reconstruction, LstmAutoencoderCase.Data(windows)), "lower",
+            $"the {windows} training windows after {LstmAutoencoderCase.Epochs} epochs");
+    }
+
+    /// <summary>
+    /// The <see cref="LstmAutoencoderCase"/> network as a TorchSharp user writes it: LSTM(1 → 64), its last hidden state
+    /// through Linear(64 → 16) as the code, the code expanded over the steps, LSTM(16 → 64), Linear(64 → 1) on every step.
+    /// </summary>
+    private sealed class LstmAutoencoder : Module<Tensor, Tensor>
+    {
+        private readonly global::TorchSharp.Modules.LSTM _encoder, _decoder;
+        private readonly global::TorchSharp.Modules.Linear _toCode, _toChannels;
+
+        public LstmAutoencoder() : base(nameof(LstmAutoencoder))
+        {
+            _encoder = LSTM(LstmAutoencoderCase.Channels, LstmAutoencoderCase.HiddenUnits, batchFirst: true);
+            _toCode = Linear(LstmAutoencoderCase.HiddenUnits, LstmAutoencoderCase.CodeSize);
+            _decoder = LSTM(LstmAutoencoderCase.CodeSize, LstmAutoencoderCase.HiddenUnits, batchFirst: true);
+            _toChannels = Linear(LstmAutoencoderCase.HiddenUnits, LstmAutoencoderCase.Channels);
+            RegisterComponents();
+        }
+
+        // The caller's dispose scopes (one per batch, one for inference) free the intermediate tensors.
+        public override Tensor forward(Tensor x)
+        {
+            var (_, last, _) = _encoder.forward(x.view(-1, LstmAutoencoderCase.Window, LstmAutoencoderCase.Channels));
+            var code = _toCode.forward(last[-1]);
+            var (decoded, _, _) = _decoder.forward(code.unsqueeze(1).expand(-1, LstmAutoencoderCase.Window, -1));
+            return _toChannels.forward(decoded).reshape(x.shape[0], -1);
+        }
     }
 
     /// <summary>The <see cref="ConvAutoencoderCase"/> network: the Keras blog's conv autoencoder, BCELoss, Adam, two epochs.</summary>

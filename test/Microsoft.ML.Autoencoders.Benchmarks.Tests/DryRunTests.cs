@@ -45,7 +45,7 @@ public class DryRunTests
                      "ae_epoch_seconds_dense_input", "ae_test_mse_dense_input", "ae_inference_rows_per_second_dense_input",
                      "mlnet_transform_rows_per_second", "mlnet_prediction_engine_rows_per_second",
                      "scoring_rows_per_second_engine", "scoring_rows_per_second_apply_onnx_model", "scoring_rows_per_second_onnxruntime",
-                     "scoring_rows_per_second_after_load", "scoring_rows_per_second_after_batched_load", "scoring_rows_per_second_prediction_engine" })
+                     "scoring_rows_per_second_after_load", "scoring_rows_per_second_after_batched_load", "scoring_rows_per_second_prediction_engine", "lstm_ae_windows_per_second", "lstm_ae_mse" })
         {
             var result = Assert.Single(report.Results, r => r.Name == name);
             Assert.True(double.IsFinite(result.Value) && result.Value > 0, $"{name} = {result.Value}");

@@ -86,6 +86,11 @@ public static class BenchmarkMarkdown
         sb.AppendLine("- `vae_*`: the PyTorch examples' VAE (784-400-20, ReLU, sigmoid output, BCE summed over the pixels plus the KL term),");
         sb.AppendLine("  Adam 1e-3, batch 128, two epochs: `vae_epoch_seconds` is the second epoch, `vae_test_negative_elbo` the test");
         sb.AppendLine("  negative ELBO after both, in nats per image with one latent draw per image (Shared/VaeCase.cs).");
+        sb.AppendLine("- `lstm_ae_*`: the LSTM autoencoder of issue 16 on windows of 64 steps of one channel (LSTM 64, its last state");
+        sb.AppendLine("  through a dense layer to a code of 16, repeated over the steps, LSTM 64, a dense layer per step back to the channel),");
+        sb.AppendLine("  MSE, Adam 1e-3, batch 128, two epochs over the same synthetic sine windows in every framework:");
+        sb.AppendLine("  `lstm_ae_windows_per_second` is the second epoch's training throughput, `lstm_ae_mse` the reconstruction MSE of the");
+        sb.AppendLine("  windows after both (Shared/LstmAutoencoderCase.cs; each framework's default initialization, Keras' for ours).");
         sb.AppendLine("- `conv_layerN_forward_gflops` / `_backward_gflops` (ours): each convolution of that trained network on its own, batch");
         sb.AppendLine("  128, the best of 20 calls; 2·F·C·k²·Ho·Wo FLOP per image forward, twice that backward (once for layer 0, which");
         sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` for the share of the FMA peak (ConvLayerTimings.cs).");

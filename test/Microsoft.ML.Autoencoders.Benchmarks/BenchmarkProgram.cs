@@ -12,6 +12,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///                                    (see <see cref="SummaryMerger"/>);
 ///   conv-quality [--epochs N]        the conv network's test BCE epoch by epoch (see <see cref="ConvQualityRun"/>).
 ///   vae-quality [--kind K]           a VAE's test negative ELBO epoch by epoch (see <see cref="VaeQualityRun"/>).
+///   lstm [--quick|--dry] [--threads N]  only the LSTM autoencoder's training case, printed (to time it alone).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -33,8 +34,13 @@ public static class BenchmarkProgram
                 return ConvQualityRun.Run(rest);
             case "vae-quality":
                 return VaeQualityRun.Run(rest);
+            case "lstm":
+                var lstmOptions = BenchOptions.Parse(rest);
+                var lstmReport = new BenchReport { Framework = "ours", Version = "", Mode = lstmOptions.Mode.ToString().ToLowerInvariant(), Threads = lstmOptions.Threads };
+                LstmEpochHarness.Run(BenchSettings.For(lstmOptions.Mode), lstmOptions.Threads, lstmReport);
+                return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality or vae-quality.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality or lstm.");
                 return 2;
         }
     }
@@ -56,7 +62,11 @@ public static class BenchmarkProgram
         Console.WriteLine($"ours ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}, round {options.Round}");
         var load = MachineLoad.Start();
         if (options.RunKernels) KernelSuite.Run(settings, options.Threads, report);
-        if (options.RunTraining) EpochHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
+        if (options.RunTraining)
+        {
+            EpochHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
+            LstmEpochHarness.Run(settings, options.Threads, report);
+        }
         if (options.RunScoringOnly) MlNetScoringHarness.Run(settings, options.Threads, Mnist.FindDirectory(options.MnistDirectory), report);
         if (load is not null) report.Settings[$"other_load_{options.Part}"] = load.OtherCores();
         if (options.JsonPath is not null) report.Write(options.JsonPath);

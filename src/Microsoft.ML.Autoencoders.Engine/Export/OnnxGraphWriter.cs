@@ -16,7 +16,10 @@ public abstract class OnnxGraphWriter
     /// <summary>Adds an int64 initializer (e.g. a Reshape's target shape).</summary>
     public abstract void AddInt64Initializer(string name, IReadOnlyList<int> shape, ReadOnlySpan<long> values);
 
-    /// <summary>Adds a node running <paramref name="operatorType"/> (an ONNX operator at the writer's opset) on named tensors.</summary>
+    /// <summary>
+    /// Adds a node running <paramref name="operatorType"/> (an ONNX operator at the writer's opset) on named tensors; an
+    /// empty name skips an optional input or output, as ONNX allows.
+    /// </summary>
     public abstract void AddNode(string operatorType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, string name,
         params IReadOnlyList<OnnxNodeAttribute> attributes);
 

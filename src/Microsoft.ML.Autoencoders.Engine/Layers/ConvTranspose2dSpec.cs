@@ -49,19 +49,27 @@ public sealed record ConvTranspose2dSpec(
     }
 
     // One axis's output size and the padding taken off its start and end.
-    private (int Size, int Before, int After) OutputAxis(int inputSize)
+    private (int Size, int Before, int After) OutputAxis(int inputSize) =>
+        TransposedAxis(inputSize, KernelSize, Stride, Dilation, Padding, ExplicitPadding, OutputPadding);
+
+    /// <summary>
+    /// One axis of a transposed convolution (this one's and the 1-D one's): the output size for an input of
+    /// <paramref name="inputSize"/>, and the padding taken off the output's start and end.
+    /// </summary>
+    internal static (int Size, int Before, int After) TransposedAxis(int inputSize, int kernelSize, int stride, int dilation,
+        Conv2dPadding padding, int explicitPadding, int outputPadding)
     {
-        int reach = (inputSize - 1) * Stride + Dilation * (KernelSize - 1) + 1; // the last output an input reaches, plus one
-        switch (Padding)
+        int reach = (inputSize - 1) * stride + dilation * (kernelSize - 1) + 1; // the last output an input reaches, plus one
+        switch (padding)
         {
             case Conv2dPadding.Same:
-                int size = inputSize * Stride;
-                var (before, after) = ConvGeometry.SamePadding(size, KernelSize, Stride, Dilation);
+                int size = inputSize * stride;
+                var (before, after) = ConvGeometry.SamePadding(size, kernelSize, stride, dilation);
                 return (size, before, after);
             case Conv2dPadding.Valid:
-                return (reach + OutputPadding, 0, 0);
+                return (reach + outputPadding, 0, 0);
             default:
-                return (reach + OutputPadding - 2 * ExplicitPadding, ExplicitPadding, ExplicitPadding);
+                return (reach + outputPadding - 2 * explicitPadding, explicitPadding, explicitPadding);
         }
     }
 

@@ -40,4 +40,44 @@ public static class WeightInitializer
         };
         for (int i = 0; i < weights.Length; i++) weights[i] = random.NextFloat(-(float)limit, (float)limit);
     }
+
+    /// <summary>
+    /// Fills the row-major <paramref name="rows"/> × <paramref name="columns"/> matrix <paramref name="weights"/> with a
+    /// random orthogonal one: orthonormal columns when it is tall, orthonormal rows when it is wide (Saxe et al. 2014, the
+    /// recurrent initialization Keras uses). Gaussian vectors are orthonormalized by Gram–Schmidt in double precision; that
+    /// is the Q of a QR factorization with a positive diagonal R, so the result is uniformly distributed (Haar) as Keras'.
+    /// </summary>
+    public static void FillOrthogonal(Span<float> weights, int rows, int columns, SeededRandom random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        if (weights.Length != rows * columns) throw new ArgumentException($"The matrix holds {weights.Length} values, not {rows}×{columns}.", nameof(weights));
+        bool tall = rows >= columns;
+        int count = tall ? columns : rows, length = tall ? rows : columns;
+        var vectors = new double[count][];
+        for (int k = 0; k < count; k++)
+        {
+            var v = new double[length];
+            for (int i = 0; i < length; i++) v[i] = random.NextGaussian();
+            // Twice, as modified Gram–Schmidt loses orthogonality in proportion to the condition number ("twice is enough").
+            for (int pass = 0; pass < 2; pass++)
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < length; i++) dot += v[i] * vectors[p][i];
+                    for (int i = 0; i < length; i++) v[i] -= dot * vectors[p][i];
+                }
+            }
+            double norm = 0;
+            for (int i = 0; i < length; i++) norm += v[i] * v[i];
+            norm = Math.Sqrt(norm);
+            for (int i = 0; i < length; i++) v[i] /= norm;
+            vectors[k] = v;
+        }
+        for (int k = 0; k < count; k++)
+        for (int i = 0; i < length; i++)
+            weights[tall ? i * columns + k : k * columns + i] = (float)vectors[k][i];
+    }
 }

@@ -173,7 +173,7 @@ internal sealed class OnnxModelBuilder
     /// <summary>Adds an operator call of the default ai.onnx domain.</summary>
     /// <param name="opType">The operator, e.g. <c>MatMul</c>.</param>
     /// <param name="inputs">The names of the values it reads, in the operator's order (an empty string skips an optional input).</param>
-    /// <param name="outputs">The names of the values it produces; each must be new.</param>
+    /// <param name="outputs">The names of the values it produces; each must be new (an empty string skips an optional output, as LSTM's Y when only Y_h is read).</param>
     /// <param name="name">The node's name; <c>{opType}_{index}</c> when null.</param>
     /// <param name="attributes">The operator's attributes, e.g. <c>OnnxAttribute.FromFloat("alpha", 0.01f)</c>.</param>
     /// <returns>This builder.</returns>
@@ -184,7 +184,7 @@ internal sealed class OnnxModelBuilder
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(attributes);
-        if (outputs.Count == 0)
+        if (!outputs.Any(output => !string.IsNullOrEmpty(output)))
             throw new ArgumentException($"A {opType} node must produce at least one output.", nameof(outputs));
 
         var node = new NodeProto { OpType = opType, Name = name ?? $"{opType}_{_graph.Node.Count}" };
@@ -202,7 +202,8 @@ internal sealed class OnnxModelBuilder
 
         foreach (string output in outputs)
         {
-            Define(output);
+            if (output is null) throw new ArgumentException($"Node '{node.Name}' has a null output name.", nameof(outputs));
+            if (output.Length > 0) Define(output);
             node.Output.Add(output);
         }
 

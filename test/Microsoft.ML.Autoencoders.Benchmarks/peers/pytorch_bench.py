@@ -2,7 +2,8 @@
 """PyTorch side of the side-by-side benchmark: the same cases, sizes, timing method and JSON report as our
 harness (test/Microsoft.ML.Autoencoders.Benchmarks, see Shared/*.cs) so build/bench.sh can merge them.
 
-Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all, --threads N, --round N,
+Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all|lstm (lstm: only the LSTM autoencoder, as
+the .NET programs' "lstm" verb), --threads N, --round N,
 --json FILE, --mnist DIR; --print-blas only names the BLAS library torch loaded (the driver checks it is not the reference
 BLAS, which is ~40x slower); --print-openblas-core only names the OpenBLAS kernel family in use. MNIST is read from the original gzip IDX files with gzip + numpy."""
 import argparse
@@ -26,6 +27,9 @@ MODES = {
     "dry": dict(train_rows=512, test_rows=1024, epochs=2, batch_size=256, inference_batch_size=1024,
                 kernel_samples=1, min_sample_seconds=0.0, warmup_calls=0),
 }
+
+# Mirrors LstmAutoencoderCase.Windows (Shared/LstmAutoencoderCase.cs): windows per epoch of the LSTM autoencoder.
+LSTM_WINDOWS = {"full": 8192, "quick": 2048, "dry": 256}
 
 # Mirrors GemmCases (Shared/GemmCases.cs): (name, transA, transB, m, n, k), row-major, C overwritten.
 AE_LAYERS = [(784, 256), (256, 64), (64, 256), (256, 784)]
@@ -319,11 +323,63 @@ def run_conv_training(train, test, report):
     report.add("conv_ae_test_bce", "BCE", bce, "lower", f"{test_images.shape[0]} test rows after {epochs} epochs")
 
 
+def lstm_windows(count):
+    """LstmAutoencoderCase.Data: window n is sin(2*pi*t/p + phi) + 0.1*sin(2.3*t + n), p = 16 + (7n mod 32),
+    phi = 2*pi*frac(0.6180339887*n), computed in double and stored as float32, [count, 64] (64 steps of one channel)."""
+    t = np.arange(64, dtype=np.float64)
+    rows = []
+    for n in range(count):
+        period = 16 + (7 * n) % 32
+        phase = 2 * np.pi * ((0.6180339887 * n) % 1.0)
+        rows.append(np.sin(2 * np.pi * t / period + phase) + 0.1 * np.sin(2.3 * t + n))
+    return torch.from_numpy(np.stack(rows).astype(np.float32))
+
+
+class LstmAutoencoder(torch.nn.Module):
+    """The LstmAutoencoderCase network: LSTM(1 -> 64), its last hidden state -> Linear(64 -> 16) = the code, the code
+    repeated for all 64 steps, LSTM(16 -> 64) over them, Linear(64 -> 1) on every step."""
+
+    def __init__(self, steps=64, channels=1, hidden=64, code=16):
+        super().__init__()
+        nn = torch.nn
+        self.steps, self.channels = steps, channels
+        self.encoder = nn.LSTM(channels, hidden, batch_first=True)
+        self.to_code = nn.Linear(hidden, code)
+        self.decoder = nn.LSTM(code, hidden, batch_first=True)
+        self.to_channels = nn.Linear(hidden, channels)
+
+    def forward(self, x):
+        sequence = x.view(-1, self.steps, self.channels)
+        _, (last, _) = self.encoder(sequence)
+        code = self.to_code(last[-1])
+        states, _ = self.decoder(code.unsqueeze(1).expand(-1, self.steps, -1))
+        return self.to_channels(states).reshape(x.shape[0], -1)
+
+
+def run_lstm_training(mode_name, report):
+    """The LstmAutoencoderCase network: MSE, Adam lr 1e-3, batch 128, two epochs (the second is timed), PyTorch's
+    default init."""
+    torch.manual_seed(42)
+    windows = lstm_windows(LSTM_WINDOWS[mode_name])
+    model = LstmAutoencoder()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    rows, batch, epochs = windows.shape[0], 128, 2
+    print("  LSTM autoencoder (64x1 windows, hidden 64, code 16)", flush=True)
+    seconds = train_epochs(model, optimizer, torch.nn.MSELoss(), windows, batch, epochs)[-1]
+    report.add("lstm_ae_windows_per_second", "windows/s", rows / seconds, "higher",
+               f"epoch {epochs} of {epochs}, {rows} windows of 64x1, batch {batch}")
+    model.eval()
+    with torch.no_grad():
+        reconstruction = torch.cat([model(windows[s:s + batch]) for s in range(0, rows, batch)])
+        mse = float(((reconstruction.double() - windows.double()) ** 2).mean())
+    report.add("lstm_ae_mse", "MSE", mse, "lower", f"the {rows} training windows after {epochs} epochs")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true")
     p.add_argument("--dry", action="store_true")
-    p.add_argument("--part", choices=["all", "kernels", "training"], default="all")
+    p.add_argument("--part", choices=["all", "kernels", "training", "lstm"], default="all")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--round", type=int, default=1, help="build/bench.sh's round this run belongs to; only recorded")
     p.add_argument("--json")
@@ -361,6 +417,9 @@ def main():
         run_kernels(mode, report)
     if args.part in ("all", "training"):
         run_training(mode, find_mnist(args.mnist), report)
+        run_lstm_training(mode_name, report)
+    if args.part == "lstm":
+        run_lstm_training(mode_name, report)
     settings["other_load_" + args.part] = load.other_cores()
     if args.json:
         report.write(args.json)

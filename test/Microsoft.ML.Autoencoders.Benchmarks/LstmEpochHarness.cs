@@ -1,0 +1,45 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Optimizers;
+using Microsoft.ML.Autoencoders.Engine.Training;
+
+namespace Microsoft.ML.Autoencoders.Benchmarks;
+
+/// <summary>The <see cref="LstmAutoencoderCase"/> network on our engine: windows per second in the second epoch, MSE after both.</summary>
+public static class LstmEpochHarness
+{
+    public static void Run(BenchSettings settings, int threads, BenchReport report)
+    {
+        int windows = LstmAutoencoderCase.Windows(settings.Mode);
+        float[] data = LstmAutoencoderCase.Data(windows);
+        var architecture = SequenceArchitecture.LstmAutoencoder(LstmAutoencoderCase.Window, LstmAutoencoderCase.Channels,
+            LstmAutoencoderCase.HiddenUnits, LstmAutoencoderCase.CodeSize);
+        var network = AutoencoderNetwork.Create(architecture.ToSpec(), AutoencoderCase.Seed);
+        var options = new TrainingOptions
+        {
+            Epochs = LstmAutoencoderCase.Epochs,
+            BatchSize = LstmAutoencoderCase.BatchSize,
+            Loss = LossKind.MeanSquaredError,
+            Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = LstmAutoencoderCase.LearningRate },
+            Seed = AutoencoderCase.Seed,
+            Threads = threads,
+        };
+        Console.WriteLine($"  LSTM autoencoder ({LstmAutoencoderCase.Window}×{LstmAutoencoderCase.Channels} windows, hidden {LstmAutoencoderCase.HiddenUnits}, code {LstmAutoencoderCase.CodeSize})");
+        var history = new AutoencoderTrainer(network, options).Fit(data, null, windows,
+            e => Console.WriteLine($"    epoch {e.Epoch}: loss {e.TrainingLoss:F5}, {e.Seconds:F3} s"));
+        report.Add("lstm_ae_windows_per_second", "windows/s", windows / history.Epochs[^1].Seconds, "higher",
+            $"epoch {LstmAutoencoderCase.Epochs} of {LstmAutoencoderCase.Epochs}, {windows} windows of {LstmAutoencoderCase.Window}×{LstmAutoencoderCase.Channels}, batch {LstmAutoencoderCase.BatchSize}");
+
+        var reconstruction = new float[data.Length];
+        var cache = network.CreateCache(LstmAutoencoderCase.BatchSize);
+        int width = LstmAutoencoderCase.Window * LstmAutoencoderCase.Channels;
+        for (int start = 0; start < windows; start += LstmAutoencoderCase.BatchSize)
+        {
+            int rows = Math.Min(LstmAutoencoderCase.BatchSize, windows - start);
+            network.Reconstruct(cache, data.AsSpan(start * width, rows * width), reconstruction.AsSpan(start * width, rows * width), rows, LayerContext.Inference(threads));
+        }
+        report.Add("lstm_ae_mse", "MSE", AutoencoderCase.MeanSquaredError(reconstruction, data), "lower",
+            $"the {windows} training windows after {LstmAutoencoderCase.Epochs} epochs");
+    }
+}

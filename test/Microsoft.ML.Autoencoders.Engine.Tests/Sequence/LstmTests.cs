@@ -1,0 +1,207 @@
+using Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Specs;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
+
+/// <summary>
+/// The LSTM layer: forward held to <see cref="LstmReference"/> on odd shapes (odd T, F and H, one step, H past a vector
+/// and its tail, batches of one group and of several), backward through time to central finite differences, the
+/// written-over gradients to the added ones, any thread count to the same bits, and Keras' initialization.
+/// </summary>
+public class LstmTests
+{
+    private static readonly LayerContext Context = new(Training: true, Threads: 1);
+
+    public static TheoryData<int, int, int, bool, int> Shapes => new()
+    {
+        // steps, features, units, return sequences, batch
+        { 5, 3, 7, true, 3 },
+        { 5, 3, 7, false, 2 },
+        { 1, 2, 4, true, 2 },
+        { 4, 1, 9, false, 1 },
+        { 3, 2, 19, true, 2 },   // 19 units: two 8-lane vectors and a tail of 3 (or one 16-lane vector and the tail)
+        { 6, 4, 5, true, 45 },   // 45 rows: three groups of 15
+    };
+
+    /// <summary>A built layer with Keras' initialization, then every bias and weight nudged so no value is special.</summary>
+    internal static Lstm Build(int steps, int features, int units, bool returnSequences, SeededRandom random, out ParameterStore store)
+    {
+        var spec = new LstmSpec(units, returnSequences);
+        var input = new TensorShape(steps, features);
+        var layer = (Lstm)spec.Build(TestContexts.Build("lstm", input, spec.InferOutputShape(input)));
+        store = new ParameterStore(layer.Parameters);
+        layer.Initialize(random);
+        var values = store.Values;
+        for (int i = 0; i < values.Length; i++) values[i] += random.NextFloat(-0.3f, 0.3f);
+        return layer;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Forward_MatchesTheEquations(int steps, int features, int units, bool returnSequences, int batch)
+    {
+        var random = new SeededRandom(11);
+        var layer = Build(steps, features, units, returnSequences, random, out _);
+        float[] x = TestData.Uniform(random, batch * steps * features, -1.5f, 1.5f);
+        float[] y = new float[batch * layer.OutputSize];
+        // Scratch full of NaNs: forward must write everything it reads.
+        layer.Forward(x, y, Enumerable.Repeat(float.NaN, batch * layer.ScratchSizePerSample).ToArray(), batch, Context);
+
+        for (int n = 0; n < batch; n++)
+        {
+            double[] states = LstmReference.HiddenStates(x.AsSpan(n * steps * features, steps * features), steps, features, units,
+                layer.InputWeights.Values, layer.RecurrentWeights.Values, layer.Bias.Values);
+            double[] expected = returnSequences ? states : states[((steps - 1) * units)..];
+            for (int i = 0; i < expected.Length; i++)
+            {
+                float actual = y[n * layer.OutputSize + i];
+                Assert.True(Math.Abs(actual - expected[i]) <= 2e-6, $"row {n} value {i}: {actual} vs {expected[i]}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Gradients_MatchFiniteDifferences(int steps, int features, int units, bool returnSequences, int batch)
+    {
+        if (batch > 8) batch = 8; // finite differences cost two forward passes per value: the many-group case is covered by the thread test
+        var random = new SeededRandom(13);
+        var layer = Build(steps, features, units, returnSequences, random, out var store);
+        float[] x = TestData.Uniform(random, batch * steps * features, -1.5f, 1.5f);
+        float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
+        float[] y = new float[batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[batch * layer.ScratchSizePerSample];
+        double Objective()
+        {
+            layer.Forward(x, y, scratch, batch, Context);
+            return TestData.WeightedSum(coefficients, y);
+        }
+
+        store.ZeroGradients();
+        Objective();
+        layer.Backward(x, y, coefficients, dx, scratch, batch, Context);
+        const double Tolerance = 2e-4;
+        GradientCheck.AssertMatches("dW_ih", layer.InputWeights.Gradients, GradientCheck.Numerical(store.Values, layer.InputWeights.Offset, layer.InputWeights.Length, Objective), Tolerance);
+        // One step starts from h = 0, so W_hh cannot matter: its gradient must be exactly zero.
+        if (steps == 1) Assert.All(layer.RecurrentWeights.Gradients.ToArray(), g => Assert.Equal(0f, g));
+        else GradientCheck.AssertMatches("dW_hh", layer.RecurrentWeights.Gradients, GradientCheck.Numerical(store.Values, layer.RecurrentWeights.Offset, layer.RecurrentWeights.Length, Objective), Tolerance);
+        GradientCheck.AssertMatches("db", layer.Bias.Gradients, GradientCheck.Numerical(store.Values, layer.Bias.Offset, layer.Bias.Length, Objective), Tolerance);
+        GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), Tolerance);
+    }
+
+    [Fact]
+    public void Gradients_WrongByAStep_AreRejected()
+    {
+        // The check above can fail: a backward that drops the recurrent path (dh_{t−1} = 0) must be far from the numbers.
+        var random = new SeededRandom(17);
+        const int Steps = 4, Features = 2, Units = 3, Batch = 2;
+        var layer = Build(Steps, Features, Units, false, random, out var store);
+        float[] x = TestData.Uniform(random, Batch * Steps * Features, -1.5f, 1.5f);
+        float[] coefficients = TestData.Uniform(random, Batch * Units, -1f, 1f);
+        float[] y = new float[Batch * Units], dx = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
+        double Objective()
+        {
+            layer.Forward(x, y, scratch, Batch, Context);
+            return TestData.WeightedSum(coefficients, y);
+        }
+
+        store.ZeroGradients();
+        Objective();
+        layer.Backward(x, y, coefficients, dx, scratch, Batch, Context);
+        double[] numerical = GradientCheck.Numerical(x, 0, x.Length, Objective);
+        // Only the last step's inputs reach y without the recurrence: zero every earlier step's analytic gradient.
+        float[] truncated = (float[])dx.Clone();
+        for (int n = 0; n < Batch; n++) Array.Clear(truncated, n * Steps * Features, (Steps - 1) * Features);
+        Assert.Null(GradientCheck.Mismatch(dx, numerical, 2e-4));
+        Assert.NotNull(GradientCheck.Mismatch(truncated, numerical, 2e-4));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BackwardThatWritesOver_EqualsAddingToZeros(bool returnSequences)
+    {
+        var random = new SeededRandom(19);
+        const int Steps = 5, Features = 3, Units = 6, Batch = 3;
+        var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
+        float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), y = new float[Batch * layer.OutputSize];
+        float[] scratch = new float[Batch * layer.ScratchSizePerSample], dy = TestData.Uniform(random, y.Length, -1f, 1f);
+        layer.Forward(x, y, scratch, Batch, Context);
+
+        float[] added = new float[x.Length];
+        store.ZeroGradients();
+        layer.Backward(x, y, dy, added, scratch, Batch, Context);
+        float[] addedGradients = store.Gradients.ToArray();
+
+        float[] written = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+        store.Gradients.AsSpan().Fill(float.NaN);
+        layer.Backward(x, y, dy, written, scratch, Batch, Context with { OverwriteInputGradient = true, OverwriteParameterGradients = true });
+        Assert.Equal(added, written);
+        Assert.Equal(addedGradients, store.Gradients);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TwoThreads_GiveTheBitsOfOne(bool returnSequences)
+    {
+        // 100 rows make seven groups of the recurrence; the products over all steps split by the GEMM's own rules.
+        var random = new SeededRandom(23);
+        const int Steps = 7, Features = 3, Units = 24, Batch = 100;
+        Assert.Equal(7, Lstm.GroupCount(Batch));
+        var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
+        float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
+        (float[] Y, float[] Dx, float[] Gradients) Run(int threads)
+        {
+            var context = new LayerContext(Training: true, Threads: threads);
+            float[] y = new float[Batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
+            store.ZeroGradients();
+            layer.Forward(x, y, scratch, Batch, context);
+            layer.Backward(x, y, dy, dx, scratch, Batch, context);
+            return (y, dx, store.Gradients.ToArray());
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Dx, two.Dx);
+        Assert.Equal(one.Gradients, two.Gradients);
+    }
+
+    [Fact]
+    public void Initialization_IsKeras()
+    {
+        const int Features = 3, Units = 10;
+        var spec = new LstmSpec(Units);
+        var input = new TensorShape(8, Features);
+        var layer = (Lstm)spec.Build(TestContexts.Build("lstm", input, spec.InferOutputShape(input)));
+        _ = new ParameterStore(layer.Parameters);
+        layer.Initialize(new SeededRandom(29));
+
+        float limit = MathF.Sqrt(6f / (Features + 4 * Units));
+        Assert.All(layer.InputWeights.Values.ToArray(), w => Assert.InRange(w, -limit, limit));
+        Assert.Contains(layer.InputWeights.Values.ToArray(), w => Math.Abs(w) > limit / 2);
+        // W_hh [H, 4H] has orthonormal rows: W_hh·W_hhᵀ = I.
+        ReadOnlySpan<float> r = layer.RecurrentWeights.Values;
+        for (int a = 0; a < Units; a++)
+        for (int b = 0; b < Units; b++)
+        {
+            double dot = 0;
+            for (int column = 0; column < 4 * Units; column++) dot += (double)r[a * 4 * Units + column] * r[b * 4 * Units + column];
+            Assert.True(Math.Abs(dot - (a == b ? 1 : 0)) < 1e-5, $"row {a}·row {b} = {dot}");
+        }
+        // Biases: 0 but the forget gate's block (the third), which starts at 1.
+        float[] bias = layer.Bias.Values.ToArray();
+        Assert.Equal(Enumerable.Repeat(0f, 2 * Units).Concat(Enumerable.Repeat(1f, Units)).Concat(Enumerable.Repeat(0f, Units)), bias);
+    }
+
+    [Fact]
+    public void Spec_GivesTheShapesAndRefusesFlatRows()
+    {
+        Assert.Equal(new TensorShape(9, 4), new LstmSpec(4, ReturnSequences: true).InferOutputShape(new TensorShape(9, 2)));
+        Assert.Equal(new TensorShape(4), new LstmSpec(4).InferOutputShape(new TensorShape(9, 2)));
+        Assert.Contains("[steps, features]", Assert.Throws<ArgumentException>(() => new LstmSpec(4).InferOutputShape(new TensorShape(18))).Message);
+        Assert.Throws<ArgumentException>(() => new LstmSpec(0).InferOutputShape(new TensorShape(9, 2)));
+    }
+}

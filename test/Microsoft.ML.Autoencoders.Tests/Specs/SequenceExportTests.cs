@@ -1,0 +1,137 @@
+using Microsoft.ML.Autoencoders.Engine;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
+using Microsoft.ML.Autoencoders.Persistence;
+using Microsoft.ML.Autoencoders.Tests.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Xunit.Abstractions;
+
+namespace Microsoft.ML.Autoencoders.Tests.Specs;
+
+/// <summary>
+/// The sequence layer kinds in ONNX: networks of them (with weights drawn and then nudged, so every bias matters) are
+/// written as the library's model file, which ONNX Runtime scores like the engine — a batch at once and one row at a time,
+/// the form ML.NET feeds — which the ONNX checker accepts, and which reads back into the same spec and weights.
+/// </summary>
+public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("sequence-export-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    public static TheoryData<string> Networks => new()
+    {
+        "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd", "architecture-lstm", "architecture-keras-conv",
+    };
+
+    /// <summary>The networks by name: each exercises one form of every layer it holds.</summary>
+    private static NetworkSpec Spec(string name) => name switch
+    {
+        // The LSTM autoencoder's shape: last state, dense code, repeat, LSTM over the sequence, a dense per step.
+        "lstm-repeat-vector" => NetworkSpec.Create(new TensorShape(7, 3), [new LstmSpec(5), new DenseSpec(2)],
+            [new RepeatVectorSpec(7), new LstmSpec(5, ReturnSequences: true), new TimeDistributedDenseSpec(3)]),
+        // Sequences in and out of both halves, and a time-distributed layer fused with its activation.
+        "lstm-sequences" => NetworkSpec.Create(new TensorShape(6, 2),
+            [new LstmSpec(4, ReturnSequences: true), new TimeDistributedDenseSpec(3), new ActivationSpec(Activation.Tanh)],
+            [new LstmSpec(5, ReturnSequences: true), new TimeDistributedDenseSpec(2)]),
+        // The Keras time-series example's shape on windows [steps, channels]: transposed to channels first and back.
+        "conv1d-windows" => NetworkSpec.Create(new TensorShape(24, 2),
+            [new TransposeSpec(), new Conv1dSpec(4, 7, 2), Relu, new DropoutSpec(0.2f), new Conv1dSpec(3, 7, 2), Relu],
+            [new ConvTranspose1dSpec(3, 7, 2), Relu, new DropoutSpec(0.2f), new ConvTranspose1dSpec(4, 7, 2), Relu, new ConvTranspose1dSpec(2, 7), new TransposeSpec()]),
+        // Valid padding, stride 3 and dilation 2, undone by the mirrored decoder's transposed convolution with output padding.
+        "conv1d-odd" => NetworkSpec.Create(new TensorShape(2, 11),
+            [new Conv1dSpec(3, 4, 3, Conv2dPadding.Valid, Dilation: 2), Relu, new Conv1dSpec(2, 3, 1, Conv2dPadding.Explicit, ExplicitPadding: 1)]),
+        // The entry point's two kinds, the second at the Keras example's full size.
+        "architecture-lstm" => SequenceArchitecture.LstmAutoencoder(16, channels: 2, hiddenUnits: 8, codeSize: 3).ToSpec(),
+        "architecture-keras-conv" => SequenceArchitecture.KerasConvolutional().ToSpec(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
+    private static readonly ActivationSpec Relu = new(Activation.Relu);
+
+    private static AutoencoderModel Model(string name)
+    {
+        var network = AutoencoderNetwork.Create(Spec(name), seed: 3);
+        var random = new Random(4);
+        var values = network.Parameters.Values;
+        for (int i = 0; i < values.Length; i++) values[i] += (float)(random.NextDouble() - 0.5) * 0.4f;
+        return new AutoencoderModel(network, null);
+    }
+
+    private static readonly AutoencoderColumns Columns = new("Window", "Code", "Reconstruction", "Error");
+
+    private static float[] Rows(AutoencoderModel model, int rows)
+    {
+        var random = new Random(5);
+        return Enumerable.Range(0, rows * model.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void OnnxRuntime_ScoresLikeTheEngine_BatchedAndRowByRow(string name)
+    {
+        var model = Model(name);
+        const int Count = 5;
+        float[] batch = Rows(model, Count);
+        float[] reconstruction = model.Reconstruct(batch, Count), code = model.Encode(batch, Count);
+
+        using (var session = new InferenceSession(AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched: true)))
+        {
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(batch, [Count, model.InputSize]))]);
+            ColumnValues.AssertClose(reconstruction, results.Single(r => r.Name == "reconstruction").AsEnumerable<float>().ToArray(), "batched reconstruction");
+            ColumnValues.AssertClose(code, results.Single(r => r.Name == "encoded").AsEnumerable<float>().ToArray(), "batched code");
+        }
+
+        using (var session = new InferenceSession(AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched: false)))
+        {
+            for (int row = 0; row < Count; row++)
+            {
+                float[] input = batch.AsSpan(row * model.InputSize, model.InputSize).ToArray();
+                using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(input, [model.InputSize]))]);
+                var rowReconstruction = results.Single(r => r.Name == "reconstruction").AsTensor<float>();
+                Assert.Equal([model.InputSize], rowReconstruction.Dimensions.ToArray());
+                ColumnValues.AssertClose(reconstruction.AsSpan(row * model.InputSize, model.InputSize).ToArray(), rowReconstruction.ToArray(), $"row {row} reconstruction");
+                ColumnValues.AssertClose(code.AsSpan(row * model.CodeSize, model.CodeSize).ToArray(),
+                    results.Single(r => r.Name == "encoded").AsEnumerable<float>().ToArray(), $"row {row} code");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void OnnxChecker_AcceptsTheGraph(string name)
+    {
+        OnnxPythonChecker? checker = OnnxPythonChecker.Find(out string whyMissing);
+        if (checker is null)
+        {
+            Assert.True(Environment.GetEnvironmentVariable(OnnxPythonChecker.RequiredVariable) != "1", "No Python with onnx: " + whyMissing);
+            output.WriteLine("NOT CHECKED: no Python with the onnx package (" + whyMissing + ").");
+            return;
+        }
+
+        var model = Model(name);
+        foreach (bool batched in new[] { true, false })
+        {
+            string path = Path.Combine(_directory, $"{name}-{(batched ? "batched" : "row")}.onnx");
+            File.WriteAllBytes(path, AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched));
+            var (passed, text) = checker.Check(path);
+            output.WriteLine($"{path}: {text}");
+            Assert.True(passed, $"onnx.checker rejected {path}: {text}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void ModelFile_ReadsBackTheSpecAndWeights(string name)
+    {
+        var model = Model(name);
+        var (read, columns) = AutoencoderOnnx.Read(AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched: true));
+        Assert.Equal(Columns, columns);
+        Assert.Equal(model.Spec, read.Spec);
+        Assert.Equal(model.Network.Parameters.Values, read.Network.Parameters.Values);
+        float[] batch = Rows(model, 3);
+        Assert.Equal(model.Reconstruct(batch, 3), read.Reconstruct(batch, 3));
+    }
+}
