@@ -56,6 +56,8 @@ case "$verb" in
     case "$name" in
       # The colour samples read patches cut from photos that Debian packages ship, not MNIST.
       ImageColouring|WatermarkRemoval) bash build/fetch-colour-patches.sh ;;
+      # The series sample reads data sets of Debian's python3-statsmodels, with anomalies injected by build/export-series.py.
+      SeriesAnomaly) bash build/fetch-series.sh ;;
       *) bash build/fetch-mnist.sh ;;
     esac
     dotnet run --project "samples/$name" -c "$configuration" -- "$@"
