@@ -58,6 +58,8 @@ case "$verb" in
       ImageColouring|WatermarkRemoval) bash build/fetch-colour-patches.sh ;;
       # scikit-learn's bundled tables, exported from Debian's python3-sklearn.
       TabularFeatures) bash build/fetch-sklearn-tables.sh ;;
+      # The series sample reads data sets of Debian's python3-statsmodels, with anomalies injected by build/export-series.py.
+      SeriesAnomaly) bash build/fetch-series.sh ;;
       *) bash build/fetch-mnist.sh ;;
     esac
     dotnet run --project "samples/$name" -c "$configuration" -- "$@"

@@ -87,10 +87,11 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
         // layer list when the input shape is given (its shapes may depend on it); Fit checks the rest.
         CheckLayerOptions(options);
-        if (options.InitialModel != null && (options.EncoderLayers != null || options.DecoderLayers != null || options.ConvolutionBlocks != null || options.InputShape != null))
-            throw new ArgumentException("InitialModel brings its own layers and input shape; leave EncoderLayers, DecoderLayers, ConvolutionBlocks and InputShape unset.", nameof(options));
+        if (options.InitialModel != null && (options.EncoderLayers != null || options.DecoderLayers != null || options.ConvolutionBlocks != null || options.InputShape != null || options.Sequence != null))
+            throw new ArgumentException("InitialModel brings its own layers and input shape; leave EncoderLayers, DecoderLayers, ConvolutionBlocks, Sequence and InputShape unset.", nameof(options));
         NetworkSpec? spec = options.InitialModel is { } initial ? initial.Spec
             : options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
+            : options.Sequence is { } sequence ? ToSpec(options, sequence.InputShape.Size)
             : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToSpec(options, inputSize: 1)
             : null;
         if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
@@ -202,6 +203,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     internal static NetworkSpec ToSpec(AutoencoderOptions options, int inputSize)
     {
         CheckLayerOptions(options);
+        if (options.Sequence is { } sequence) return ToSequenceSpec(options, sequence, inputSize);
         TensorShape shape = TensorShape.Flat(inputSize);
         if (options.InputShape is { } dimensions)
         {
@@ -226,10 +228,58 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         return NetworkSpec.Create(shape, encoder, options.DecoderLayers, ToEngine(options.OutputActivation), options.TiedWeights, options.LeakyReluSlope);
     }
 
+    /// <summary>
+    /// The sequence network of <paramref name="sequence"/> on windows of <paramref name="inputSize"/> values: its shape must
+    /// hold the column's values (and agree with <see cref="AutoencoderOptions.InputShape"/> when that is set too).
+    /// </summary>
+    private static NetworkSpec ToSequenceSpec(AutoencoderOptions options, SequenceArchitecture sequence, int inputSize)
+    {
+        var window = sequence.InputShape;
+        if (options.InputShape is { } dimensions && new TensorShape(dimensions) != window)
+            throw new ArgumentException($"InputShape {new TensorShape(dimensions)} disagrees with the Sequence's window {window} (WindowLength × Channels); leave InputShape null.", nameof(options));
+        if (window.Size != inputSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"The Sequence's window {window} holds {window.Size} values (WindowLength × Channels), but column '{options.InputColumnName}' has {inputSize} per row. " +
+                "Each row must be one whole window, its steps one after another with each step's channel values side by side.");
+        }
+        try
+        {
+            return sequence.ToSpec();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Sequence: {e.Message}", nameof(options), e);
+        }
+    }
+
     /// <summary>Refuses option combinations that would leave one of them silently unused.</summary>
     private static void CheckLayerOptions(AutoencoderOptions options)
     {
         CheckVariationalOptions(options);
+        if (options.Sequence != null)
+        {
+            // The architecture holds the whole network; each of these would be ignored beside it.
+            string? unusedBySequence =
+                options.EncoderLayers != null || options.DecoderLayers != null ? "EncoderLayers/DecoderLayers"
+                : options.ConvolutionBlocks != null ? nameof(options.ConvolutionBlocks)
+                : options.HiddenLayerSizes is { Length: > 0 } ? nameof(options.HiddenLayerSizes)
+                : options.CodeSize != Defaults.CodeSize ? nameof(options.CodeSize)
+                : options.HiddenActivation != Defaults.HiddenActivation ? nameof(options.HiddenActivation)
+                : options.CodeActivation != Defaults.CodeActivation ? nameof(options.CodeActivation)
+                : options.OutputActivation != Defaults.OutputActivation ? nameof(options.OutputActivation)
+                : options.WeightInitialization != Defaults.WeightInitialization ? nameof(options.WeightInitialization)
+                : options.DropoutRate != 0 ? nameof(options.DropoutRate)
+                : options.TiedWeights ? nameof(options.TiedWeights)
+                : null;
+            if (unusedBySequence != null)
+            {
+                throw new ArgumentException(
+                    $"{unusedBySequence} would go unused beside Sequence, which describes the whole network: set its equivalent on the " +
+                    "SequenceArchitecture (CodeSize, HiddenUnits, Filters, DropoutRate, OutputActivation, ...) instead.", nameof(options));
+            }
+            return;
+        }
         if (options.ConvolutionBlocks != null)
         {
             if (options.EncoderLayers != null || options.DecoderLayers != null)

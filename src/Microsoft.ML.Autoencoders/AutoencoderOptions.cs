@@ -59,6 +59,19 @@ public sealed class AutoencoderOptions
     public IReadOnlyList<ConvolutionBlock>? ConvolutionBlocks { get; set; }
 
     /// <summary>
+    /// A sequence autoencoder for windows of a time series, instead of the size options: the LSTM autoencoder
+    /// (<c>SequenceArchitecture.LstmAutoencoder(64, channels: 2)</c>) or the Keras 1-D convolutional one
+    /// (<c>SequenceArchitecture.KerasConvolutional(288)</c>). Each row of the input column is one window of
+    /// WindowLength × Channels values, time-major (step 0's channels, then step 1's, ...), so the column's vector size must
+    /// be that product. The architecture carries its own shape, hidden sizes, dropout and output activation: leave
+    /// <see cref="InputShape"/> null (or equal to [WindowLength, Channels]), and the dense size options,
+    /// <see cref="EncoderLayers"/>/<see cref="DecoderLayers"/> and <see cref="ConvolutionBlocks"/> unset. To cut the windows
+    /// from time-ordered columns and score each point, use the streaming detector,
+    /// <c>mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(...)</c>.
+    /// </summary>
+    public SequenceArchitecture? Sequence { get; set; }
+
+    /// <summary>
     /// The per-row shape of the input vector's values, outermost first (e.g. [1, 28, 28] for one-channel images); null
     /// reads each row as flat. Its element count must equal the column's vector size; a shape of more than one
     /// dimension needs <see cref="EncoderLayers"/> or <see cref="ConvolutionBlocks"/> (the size options build a dense network on flat rows).

@@ -52,9 +52,17 @@ internal static class AutoencoderOnnx
     public static void Write(AutoencoderModel model, AutoencoderColumns columns, Stream stream, bool batched) =>
         Build(model, columns, GraphNames.Standalone, batched).WriteTo(stream);
 
-    /// <summary>The graph as bytes, with the given tensor names.</summary>
-    public static byte[] ToBytes(AutoencoderModel model, AutoencoderColumns columns, GraphNames names, bool batched) =>
-        Build(model, columns, names, batched).ToByteArray();
+    /// <summary>
+    /// The graph as bytes, with the given tensor names; <paramref name="extraMetadata"/> adds entries of a component built
+    /// on the network (the sequence detector's state), which the reader here ignores.
+    /// </summary>
+    public static byte[] ToBytes(AutoencoderModel model, AutoencoderColumns columns, GraphNames names, bool batched,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        var builder = Build(model, columns, names, batched);
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) builder.SetMetadata(key, value);
+        return builder.ToByteArray();
+    }
 
     private static OnnxModelBuilder Build(AutoencoderModel model, AutoencoderColumns columns, GraphNames names, bool batched)
     {

@@ -1,0 +1,61 @@
+using Microsoft.ML.Autoencoders.Engine.Models;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>
+/// The streaming sequence-autoencoder detector on <c>mlContext.AnomalyDetection.Trainers</c>. Add
+/// <c>using Microsoft.ML.Autoencoders;</c> and call <c>mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(...)</c>.
+/// </summary>
+public static class SequenceAnomalyCatalog
+{
+    /// <summary>
+    /// Trains a sequence autoencoder on sliding windows of the series in <paramref name="channelColumnNames"/> (Single
+    /// columns, rows in time order) and scores every point by its reconstruction error, with a threshold that flags a
+    /// fraction <paramref name="contamination"/> of the training points.
+    /// </summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="channelColumnNames">The series' columns, one per channel.</param>
+    /// <param name="windowLength">Steps per window.</param>
+    /// <param name="kind">An LSTM autoencoder, or the Keras 1-D convolutional one.</param>
+    /// <param name="epochs">Passes over the training windows.</param>
+    /// <param name="contamination">The expected fraction of anomalous points in the training series, in (0, 0.5].</param>
+    /// <param name="channelErrorsColumnName">A column for each channel's error at the point, or null for none.</param>
+    /// <param name="seed">Fixes initialization and shuffling.</param>
+    /// <example><code>
+    /// var detector = mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(["Cpu", "Memory"], windowLength: 48).Fit(history);
+    /// var scored = detector.Transform(today); // Score, PredictedLabel per row
+    /// </code></example>
+    public static SequenceAnomalyEstimator SequenceAutoencoder(
+        this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog,
+        string[] channelColumnNames,
+        int windowLength = SequenceAnomalyEstimator.Defaults.WindowLength,
+        SequenceAutoencoderKind kind = SequenceAutoencoderKind.Lstm,
+        int epochs = AutoencoderEstimator.Defaults.Epochs,
+        double contamination = SequenceAnomalyEstimator.Defaults.Contamination,
+        string? channelErrorsColumnName = null,
+        int seed = AutoencoderEstimator.Defaults.Seed)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(channelColumnNames);
+        int channels = channelColumnNames.Length;
+        return new SequenceAnomalyEstimator(new SequenceAnomalyOptions
+        {
+            ChannelColumnNames = channelColumnNames,
+            Architecture = kind == SequenceAutoencoderKind.Convolutional
+                ? SequenceArchitecture.KerasConvolutional(windowLength, channels)
+                : SequenceArchitecture.LstmAutoencoder(windowLength, channels),
+            Contamination = contamination,
+            ChannelErrorsColumnName = channelErrorsColumnName,
+            Autoencoder = new AutoencoderOptions { Epochs = epochs, Seed = seed },
+        });
+    }
+
+    /// <summary>Trains the detector configured by <paramref name="options"/>: any sequence architecture, window stride, threshold and training settings.</summary>
+    /// <param name="catalog">The anomaly-detection trainers catalog.</param>
+    /// <param name="options">Columns, windows, network, threshold and training settings.</param>
+    public static SequenceAnomalyEstimator SequenceAutoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, SequenceAnomalyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SequenceAnomalyEstimator(options);
+    }
+}
