@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Microsoft.ML.Autoencoders.Onnx.Protos;
 using DataType = Microsoft.ML.Autoencoders.Onnx.Protos.TensorProto.Types.DataType;
 
