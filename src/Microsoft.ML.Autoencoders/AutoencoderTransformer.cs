@@ -89,6 +89,34 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoe
     public void SaveAsOnnx(Stream stream) => AutoencoderOnnx.Write(Model, Columns, stream, batched: true);
 
     /// <summary>
+    /// Writes one ONNX graph from the raw columns of an ML.NET pipeline to the autoencoder's outputs: ML.NET's converter
+    /// writes <paramref name="preprocessing"/> (the fitted transforms ahead of this autoencoder), and its
+    /// <see cref="InputColumnName"/> tensor feeds the autoencoder's nodes. Inputs: the raw columns the input column depends
+    /// on, each [N, width] in its own element type; outputs <c>encoded</c>, <c>reconstruction</c>,
+    /// <c>reconstruction_error</c> (and <c>negative_elbo</c> for a variational model), as in <see cref="SaveAsOnnx(Stream)"/>.
+    /// </summary>
+    /// <param name="stream">Where the file goes; left open.</param>
+    /// <param name="preprocessing">The fitted transforms that produce <see cref="InputColumnName"/>, without this autoencoder.</param>
+    /// <param name="inputData">Data with the raw columns (the preprocessing's input schema); only its schema is read.</param>
+    /// <exception cref="ArgumentException">The preprocessing does not produce <see cref="InputColumnName"/> with this model's width.</exception>
+    /// <exception cref="NotSupportedException">A step of the preprocessing has no ONNX form in ML.NET's converter; the message names it.</exception>
+    /// <example>
+    /// <code>
+    /// var prep = mlContext.Transforms.Concatenate("Features", "A", "B").Append(mlContext.Transforms.NormalizeMinMax("Features")).Fit(raw);
+    /// var autoencoder = mlContext.Transforms.Autoencoder("Encoded", "Features", codeSize: 2).Fit(prep.Transform(raw));
+    /// using var file = File.Create("pipeline.onnx");
+    /// autoencoder.SaveAsOnnx(file, prep, raw);   // inputs A [N, 1], B [N, 1]
+    /// </code>
+    /// </example>
+    public void SaveAsOnnx(Stream stream, ITransformer preprocessing, IDataView inputData)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var ours = new MemoryStream();
+        SaveAsOnnx(ours);
+        PipelineOnnx.Write(stream, ours.ToArray(), InputColumnName, preprocessing, inputData, "autoencoder_pipeline");
+    }
+
+    /// <summary>
     /// Writes the encoder alone as ONNX: input <c>input</c> [N, d] → output <c>encoded</c> [N, k], e.g. to serve codes as
     /// features elsewhere. A file of one part cannot be read back with <see cref="LoadOnnx"/>.
     /// </summary>
@@ -109,7 +137,7 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoe
     }
 
     /// <summary>
-    /// Reads a model written by <see cref="SaveAsOnnx"/> back into a transformer with the same columns and weights.
+    /// Reads a model written by <see cref="SaveAsOnnx(Stream)"/> back into a transformer with the same columns and weights.
     /// </summary>
     public static AutoencoderTransformer LoadOnnx(Stream stream)
     {

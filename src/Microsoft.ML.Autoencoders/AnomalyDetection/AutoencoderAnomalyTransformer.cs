@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Persistence;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders;
@@ -197,6 +198,37 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     {
         ArgumentNullException.ThrowIfNull(stream);
         AnomalyDetectorOnnx.Write(this, stream);
+    }
+
+    /// <summary>
+    /// Writes one ONNX graph from the raw columns of an ML.NET pipeline to score and label, so the whole detector runs
+    /// without .NET: ML.NET's converter writes <paramref name="preprocessing"/> (the fitted transforms ahead of this
+    /// detector), and its <see cref="FeatureColumnName"/> tensor feeds the detector's graph. Inputs: the raw columns the
+    /// features depend on, each [N, width] in its own element type, and the optional <c>threshold</c>; outputs as in
+    /// <see cref="SaveAsOnnx(Stream)"/>.
+    /// </summary>
+    /// <param name="stream">Where the file goes; left open.</param>
+    /// <param name="preprocessing">The fitted transforms that produce the feature column, without this detector.</param>
+    /// <param name="inputData">Data with the raw columns (the preprocessing's input schema); only its schema is read.</param>
+    /// <exception cref="ArgumentException">The preprocessing does not produce the feature column with this model's width.</exception>
+    /// <exception cref="NotSupportedException">
+    /// A step of the preprocessing has no ONNX form in ML.NET's converter (the message names it), or the detector scores
+    /// with an imported graph.
+    /// </exception>
+    /// <example>
+    /// <code>
+    /// var prep = mlContext.Transforms.Concatenate("Features", "A", "B").Append(mlContext.Transforms.NormalizeMinMax("Features")).Fit(raw);
+    /// var detector = mlContext.AnomalyDetection.Trainers.Autoencoder("Features", codeSize: 2).Fit(prep.Transform(raw));
+    /// using var file = File.Create("detector-pipeline.onnx");
+    /// detector.SaveAsOnnx(file, prep, raw);   // inputs A [N, 1], B [N, 1], threshold []; outputs score, label, ...
+    /// </code>
+    /// </example>
+    public void SaveAsOnnx(Stream stream, ITransformer preprocessing, IDataView inputData)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var ours = new MemoryStream();
+        AnomalyDetectorOnnx.Write(this, ours);
+        PipelineOnnx.Write(stream, ours.ToArray(), State.Columns.Features, preprocessing, inputData, "autoencoder_anomaly_detector_pipeline");
     }
 
     /// <summary>
