@@ -13,7 +13,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// Adam 1e-3, batch 128) and two others trained on all of MNIST, printing after every epoch the training objective and
 /// the test negative ELBO in nats per image — one sample of z per test image, as the PyTorch example's test loss —
 /// with the wall time, to hold against its ≈ 104–105.6 after 10 epochs.
-///   vae-quality [--kind dense|deep|conv] [--epochs N] [--threads N] [--mnist DIR]
+///   vae-quality [--kind dense|deep|conv] [--epochs N] [--threads N] [--mnist DIR] [--learning-rate R] [--batch N] [--cosine]
+///               [--initialization NAME] [--epsilon E]
 /// </summary>
 public static class VaeQualityRun
 {
@@ -36,6 +37,7 @@ public static class VaeQualityRun
         string kind = "dense";
         float epsilon = 1e-8f, learningRate = 1e-3f;
         int batchSize = 128;
+        bool cosine = false;
         var initialization = Engine.Layers.WeightInitialization.XavierOrHeByActivation;
         string? mnist = null;
         for (int i = 0; i < args.Length; i++)
@@ -49,9 +51,10 @@ public static class VaeQualityRun
                 case "--epsilon": epsilon = float.Parse(args[++i]); break;
                 case "--learning-rate": learningRate = float.Parse(args[++i]); break;
                 case "--batch": batchSize = int.Parse(args[++i]); break;
+                case "--cosine": cosine = true; break;
                 case "--initialization": initialization = Enum.Parse<Engine.Layers.WeightInitialization>(args[++i], ignoreCase: true); break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}': vae-quality [--kind dense|deep|conv] [--epochs N] [--threads N] [--mnist DIR]");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}': vae-quality [--kind dense|deep|conv] [--epochs N] [--threads N] [--mnist DIR] [--learning-rate R] [--batch N] [--cosine] [--initialization NAME] [--epsilon E]");
                     return 2;
             }
         }
@@ -69,6 +72,8 @@ public static class VaeQualityRun
             Seed = AutoencoderCase.Seed,
             Threads = threads,
             CodeRegularizers = [new GaussianKlDivergence(VariationalArchitecture.MomentsNode, 784)],
+            // Cosine annealing from the learning rate to 0 over the run: the same epochs, a smaller last step.
+            LearningRateSchedule = cosine ? new CosineSchedule(epochs) : null,
         };
         var vae = new VariationalAutoencoder(network, LossKind.BinaryCrossEntropy);
         var clock = Stopwatch.StartNew();
