@@ -440,43 +440,47 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     /// <paramref name="trainingRows"/> (once known) sizes a run whose length the user left to the defaults (<see cref="TrainingLength"/>).
     /// </summary>
     internal static TrainingOptions ToTrainingOptions(AutoencoderOptions options, (float Min, float Max)? inputRange = null, NetworkSpec? spec = null,
-        int trainingRows = 0) => new()
+        int trainingRows = 0)
     {
-        Epochs = TrainingLength.For(options, trainingRows).Epochs,
-        BatchSize = TrainingLength.For(options, trainingRows).BatchSize,
-        Loss = options.Loss switch
+        var (epochs, batchSize) = TrainingLength.For(options, trainingRows);
+        return new()
         {
-            AutoencoderLoss.MeanSquaredError => LossKind.MeanSquaredError,
-            AutoencoderLoss.BinaryCrossEntropy => LossKind.BinaryCrossEntropy,
-            AutoencoderLoss.L1 => LossKind.L1,
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "Unknown loss."),
-        },
-        Optimizer = new OptimizerSettings
-        {
-            Kind = options.Optimizer switch
+            Epochs = epochs,
+            BatchSize = batchSize,
+            Loss = options.Loss switch
             {
-                AutoencoderOptimizer.Sgd => OptimizerKind.Sgd,
-                AutoencoderOptimizer.Adam => OptimizerKind.Adam,
-                AutoencoderOptimizer.AdamW => OptimizerKind.AdamW,
-                _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+                AutoencoderLoss.MeanSquaredError => LossKind.MeanSquaredError,
+                AutoencoderLoss.BinaryCrossEntropy => LossKind.BinaryCrossEntropy,
+                AutoencoderLoss.L1 => LossKind.L1,
+                _ => throw new ArgumentOutOfRangeException(nameof(options), options.Loss, "Unknown loss."),
             },
-            LearningRate = options.LearningRate,
-            Momentum = options.Momentum,
-            WeightDecay = options.WeightDecay,
-        },
-        LearningRateSchedule = options.LearningRateSchedule,
-        LearningRateBackoffs = options.LearningRateBackoffs,
-        GradientClipNorm = options.GradientClipNorm,
-        Seed = options.Seed,
-        Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
-        ValidationFraction = options.ValidationFraction,
-        EarlyStoppingPatience = options.EarlyStoppingPatience,
-        TrimmedFraction = options.TrimmedFraction,
-        Corruption = AutoencoderRegularization.Corruption(options, inputRange),
-        CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options, spec),
-        L1WeightPenalty = options.L1WeightPenalty,
-        L2WeightPenalty = options.L2WeightPenalty,
-    };
+            Optimizer = new OptimizerSettings
+            {
+                Kind = options.Optimizer switch
+                {
+                    AutoencoderOptimizer.Sgd => OptimizerKind.Sgd,
+                    AutoencoderOptimizer.Adam => OptimizerKind.Adam,
+                    AutoencoderOptimizer.AdamW => OptimizerKind.AdamW,
+                    _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+                },
+                LearningRate = options.LearningRate,
+                Momentum = options.Momentum,
+                WeightDecay = options.WeightDecay,
+            },
+            LearningRateSchedule = options.LearningRateSchedule,
+            LearningRateBackoffs = options.LearningRateBackoffs,
+            GradientClipNorm = options.GradientClipNorm,
+            Seed = options.Seed,
+            Threads = options.NumberOfThreads ?? Environment.ProcessorCount,
+            ValidationFraction = options.ValidationFraction,
+            EarlyStoppingPatience = options.EarlyStoppingPatience,
+            TrimmedFraction = options.TrimmedFraction,
+            Corruption = AutoencoderRegularization.Corruption(options, inputRange),
+            CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options, spec),
+            L1WeightPenalty = options.L1WeightPenalty,
+            L2WeightPenalty = options.L2WeightPenalty,
+        };
+    }
 
     internal static Activation ToEngine(AutoencoderActivation activation) => activation switch
     {

@@ -10,17 +10,15 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// layer is a <see cref="Conv2d"/> with a 1 × k kernel — its direct and im2col kernels, backward and initialization (fans
 /// C·k and F·k, as Keras' Conv1D) — and only its ONNX form is its own: a 1-D Conv.
 /// </summary>
-public sealed class Conv1d : Layer
+/// <remarks>The 2-D convolution (<see cref="OneRowImageLayer{TPlane}.Plane"/>) holds weights [F, C, 1, k].</remarks>
+public sealed class Conv1d : OneRowImageLayer<Conv2d>
 {
     /// <summary>Creates the layer for rows [<paramref name="channels"/>, <paramref name="length"/>].</summary>
     public Conv1d(int channels, int length, int filters, int kernelSize, int stride, int dilation, int padLeft, int padRight,
         WeightInitialization initialization, string name = "conv1d")
+        : base(new Conv2d(new ConvGeometry(channels, 1, length, 1, kernelSize, stride, dilation, 0, padLeft, 0, padRight), filters, initialization, name))
     {
-        Plane = new Conv2d(new ConvGeometry(channels, 1, length, 1, kernelSize, stride, dilation, 0, padLeft, 0, padRight), filters, initialization, name);
     }
-
-    /// <summary>The 2-D convolution of one-row images that computes this layer; its weights are [F, C, 1, k].</summary>
-    public Conv2d Plane { get; }
 
     /// <summary>C, the input channels.</summary>
     public int Channels => Plane.Geometry.Channels;
@@ -33,36 +31,6 @@ public sealed class Conv1d : Layer
 
     /// <summary>Lo, the output length.</summary>
     public int OutputLength => Plane.Geometry.OutputWidth;
-
-    /// <inheritdoc/>
-    public override int InputSize => Plane.InputSize;
-
-    /// <inheritdoc/>
-    public override int OutputSize => Plane.OutputSize;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<Parameter> Parameters => Plane.Parameters;
-
-    /// <inheritdoc/>
-    public override int ScratchSizePerSample => Plane.ScratchSizePerSample;
-
-    /// <inheritdoc/>
-    internal override bool CanOverwriteInputGradient => Plane.CanOverwriteInputGradient;
-
-    /// <inheritdoc/>
-    internal override bool CanOverwriteParameterGradients => Plane.CanOverwriteParameterGradients;
-
-    /// <inheritdoc/>
-    public override void Initialize(SeededRandom random) => Plane.Initialize(random);
-
-    /// <inheritdoc/>
-    public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context) =>
-        Plane.Forward(x, y, scratch, batch, context);
-
-    /// <inheritdoc/>
-    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
-        ReadOnlySpan<float> scratch, int batch, in LayerContext context) =>
-        Plane.Backward(x, y, dy, dx, scratch, batch, context);
 
     /// <summary>Reshape to [N, C, L], a 1-D Conv (the weights read as [F, C, k]), Reshape back to flat rows.</summary>
     public override void ExportOnnx(LayerExportContext context)

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// kernel (its kernels, backward and initialization, as Keras' Conv1DTranspose); only its ONNX form is its own, a 1-D
 /// ConvTranspose.
 /// </summary>
-public sealed class ConvTranspose1d : Layer
+/// <remarks>The 2-D transposed convolution (<see cref="OneRowImageLayer{TPlane}.Plane"/>) holds weights [C, F, 1, k].</remarks>
+public sealed class ConvTranspose1d : OneRowImageLayer<ConvTranspose2d>
 {
     /// <summary>Creates the layer.</summary>
     /// <param name="inputChannels">C, the channels of the rows coming in.</param>
@@ -26,15 +27,18 @@ public sealed class ConvTranspose1d : Layer
     /// <param name="name">The prefix of the parameters' names.</param>
     public ConvTranspose1d(int inputChannels, int inputLength, int filters, int outputLength, int kernelSize, int stride, int dilation,
         int padLeft, int padRight, WeightInitialization initialization, string name = "conv_transpose1d")
+        : base(Plane2d(inputChannels, inputLength, filters, outputLength, kernelSize, stride, dilation, padLeft, padRight, initialization, name))
+    {
+    }
+
+    private static ConvTranspose2d Plane2d(int inputChannels, int inputLength, int filters, int outputLength, int kernelSize, int stride, int dilation,
+        int padLeft, int padRight, WeightInitialization initialization, string name)
     {
         var geometry = new ConvGeometry(filters, 1, outputLength, 1, kernelSize, stride, dilation, 0, padLeft, 0, padRight);
         if (geometry.OutputWidth != inputLength)
             throw new ArgumentException($"A transposed convolution of this kernel, stride and padding gives {outputLength} outputs for {geometry.OutputWidth} inputs, not {inputLength}.");
-        Plane = new ConvTranspose2d(inputChannels, geometry, initialization, name);
+        return new ConvTranspose2d(inputChannels, geometry, initialization, name);
     }
-
-    /// <summary>The 2-D transposed convolution of one-row images that computes this layer; its weights are [C, F, 1, k].</summary>
-    public ConvTranspose2d Plane { get; }
 
     /// <summary>C, the input channels.</summary>
     public int InputChannels => Plane.InputChannels;
@@ -47,36 +51,6 @@ public sealed class ConvTranspose1d : Layer
 
     /// <summary>Lo, the output length.</summary>
     public int OutputLength => Plane.Geometry.Width;
-
-    /// <inheritdoc/>
-    public override int InputSize => Plane.InputSize;
-
-    /// <inheritdoc/>
-    public override int OutputSize => Plane.OutputSize;
-
-    /// <inheritdoc/>
-    public override IReadOnlyList<Parameter> Parameters => Plane.Parameters;
-
-    /// <inheritdoc/>
-    public override int ScratchSizePerSample => Plane.ScratchSizePerSample;
-
-    /// <inheritdoc/>
-    internal override bool CanOverwriteInputGradient => Plane.CanOverwriteInputGradient;
-
-    /// <inheritdoc/>
-    internal override bool CanOverwriteParameterGradients => Plane.CanOverwriteParameterGradients;
-
-    /// <inheritdoc/>
-    public override void Initialize(SeededRandom random) => Plane.Initialize(random);
-
-    /// <inheritdoc/>
-    public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context) =>
-        Plane.Forward(x, y, scratch, batch, context);
-
-    /// <inheritdoc/>
-    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
-        ReadOnlySpan<float> scratch, int batch, in LayerContext context) =>
-        Plane.Backward(x, y, dy, dx, scratch, batch, context);
 
     /// <summary>Reshape to [N, C, L], a 1-D ConvTranspose (the weights read as [C, F, k]), Reshape back to flat rows.</summary>
     public override void ExportOnnx(LayerExportContext context)
