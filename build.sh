@@ -5,6 +5,7 @@
 #   ./build.sh sample [NAME] [--args]  run a sample (default: MnistDeepAutoencoder, the main job); fetches its data if needed
 #   ./build.sh bench [--quick|--dry] [--rounds N]  side-by-side benchmark against TorchSharp-cpu and PyTorch (docs/benchmarks.md)
 #   ./build.sh pack               NuGet packages into artifacts/packages
+#   ./build.sh test-packages      pack, then restore the packages into a fresh console app and run the README's code
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -71,11 +72,18 @@ case "$verb" in
     ;;
   pack)
     require_dotnet
-    dotnet pack src/Microsoft.ML.Autoencoders/Microsoft.ML.Autoencoders.csproj -c "$configuration" -o artifacts/packages
-    dotnet pack src/Microsoft.ML.Autoencoders.Engine/Microsoft.ML.Autoencoders.Engine.csproj -c "$configuration" -o artifacts/packages
+    # Every project under src/ (a project with IsPackable false packs nothing); metadata in src/Directory.Build.props.
+    for project in src/*/*.csproj; do
+      dotnet pack "$project" -c "$configuration" -o artifacts/packages
+    done
+    ;;
+  test-packages)
+    # Not part of `test`: it takes 1.5-2 minutes here and its restore may ask the package feed about transitive versions.
+    "$0" pack
+    bash build/test-packages.sh "$@"
     ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     exit 1
     ;;
 esac
