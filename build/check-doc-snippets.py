@@ -3,14 +3,15 @@
 
 Each block becomes a method of its own (its `using` lines go to the top of its file). A block that continues the
 page's story may use the page's usual names without declaring them, and gets them as parameters: mlContext (an
-MLContext), and train, test, normalRows, testRows (IDataView). Everything else a block uses, it must declare or
+MLContext), data, train, test, normalRows, testRows (IDataView) and model (an ITransformer). Everything else a block uses, it must declare or
 import itself. Run by ./build.sh test; prints each failing block's file and the compiler's message.
 """
 import glob, os, re, subprocess, sys, tempfile
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 given = {"mlContext": "Microsoft.ML.MLContext", "train": "Microsoft.ML.IDataView", "test": "Microsoft.ML.IDataView",
-         "normalRows": "Microsoft.ML.IDataView", "testRows": "Microsoft.ML.IDataView"}
+         "normalRows": "Microsoft.ML.IDataView", "testRows": "Microsoft.ML.IDataView", "data": "Microsoft.ML.IDataView",
+         "model": "Microsoft.ML.ITransformer"}
 work = tempfile.mkdtemp(prefix="doc-snippets-")
 blocks = []
 for path in [os.path.join(root, "README.md")] + sorted(glob.glob(os.path.join(root, "docs", "*.md"))):
@@ -22,7 +23,7 @@ for path in [os.path.join(root, "README.md")] + sorted(glob.glob(os.path.join(ro
         body = [l for l in code if l not in usings]
         source = "\n".join(body)
         parameters = ", ".join(f"{t} {n}" for n, t in given.items()
-                               if re.search(rf"\b{n}\b", source) and not re.search(rf"\b(var|IDataView|MLContext)\s+{n}\b", source))
+                               if re.search(rf"\b{n}\b", source) and not re.search(rf"\b(var|IDataView|MLContext|ITransformer)\s+{n}\b", source))
         index = len(blocks)
         blocks.append(f"{os.path.relpath(path, root)}:{line}")
         with open(os.path.join(work, f"Snippet{index}.cs"), "w", encoding="utf-8") as f:
