@@ -1,0 +1,33 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
+
+/// <summary>The detector's defaults fit small data: no argument is needed on a table narrower than the default code.</summary>
+public sealed class AnomalyDefaultsTests
+{
+    private sealed class TenFeatures
+    {
+        [VectorType(10)]
+        public float[] Features { get; set; } = new float[10];
+    }
+
+    [Fact]
+    public void NoArguments_WorksOnATenFeatureTable()
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 120).Select(_ =>
+        {
+            double a = random.NextDouble(), b = random.NextDouble();
+            return new TenFeatures { Features = Enumerable.Range(0, 10).Select(j => (float)(a * Math.Sin(j) + b * Math.Cos(j) + 0.01 * random.NextDouble())).ToArray() };
+        });
+        var data = ml.Data.LoadFromEnumerable(rows.ToList());
+
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder().Fit(data);
+
+        Assert.Equal(9, detector.Model.CodeSize); // the default 32, capped below the input's 10
+        var scores = detector.Transform(data).GetColumn<float>("Score").ToArray();
+        Assert.Equal(120, scores.Length);
+        Assert.All(scores, s => Assert.True(float.IsFinite(s)));
+    }
+}
