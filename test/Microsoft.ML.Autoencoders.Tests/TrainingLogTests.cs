@@ -1,5 +1,6 @@
 using Microsoft.ML.Autoencoders.Engine.Models;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Microsoft.ML.Autoencoders.Tests;
 
@@ -7,7 +8,7 @@ namespace Microsoft.ML.Autoencoders.Tests;
 /// Every Fit writes to <c>mlContext.Log</c>: a start line, one line per epoch (epoch i/N, loss, validation loss when there
 /// is a split, rows/s, elapsed, ETA, learning rate), the history's warnings as warnings, and an end line.
 /// </summary>
-public sealed class TrainingLogTests
+public sealed class TrainingLogTests(ITestOutputHelper output)
 {
     private static readonly Regex EpochLine = new(
         @"^Epoch (\d+)/(\d+): loss [-0-9.Ee+]+(?: \(\+ penalty [-0-9.Ee+]+\))?(, validation loss [-0-9.Ee+]+)?, [0-9,∞]+ rows/s, elapsed \d+:\d\d\.\d, ETA \d+:\d\d\.\d, learning rate [0-9.Ee+-]+$");
@@ -34,6 +35,7 @@ public sealed class TrainingLogTests
         var options = TestAutoencoders.Options(epochs: 4);
         options.ValidationFraction = 0.25;
         ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 200));
+        foreach (string line in log.Info) output.WriteLine(line);
 
         Assert.StartsWith("Training autoencoder on 150 rows (50 more held out for validation): batch 32, 4 epochs; network [12] → dense [8] → dense [3] → dense [8] → dense [12]", log.Info[0]);
         AssertOneLinePerEpoch(log, 4, validation: true);
