@@ -48,11 +48,23 @@ public static class SequenceAnomalyCatalog
             ChannelColumnNames = channelColumnNames,
             Architecture = kind == SequenceAutoencoderKind.Convolutional
                 ? SequenceArchitecture.KerasConvolutional(windowLength, channels)
-                : SequenceArchitecture.LstmAutoencoder(windowLength, channels),
+                : LstmWithCodeBelowWindow(windowLength, channels),
             Contamination = contamination,
             ChannelErrorsColumnName = channelErrorsColumnName,
             Autoencoder = new AutoencoderOptions { Epochs = epochs, Seed = seed, Progress = progress, CancellationToken = cancellationToken },
         });
+    }
+
+    /// <summary>
+    /// The default LSTM autoencoder, its code (16 by default) capped below the window's values as the dense autoencoder's
+    /// default code is below its input, so that short windows (8 steps of one channel) work without arguments instead of
+    /// being refused as overcomplete.
+    /// </summary>
+    private static SequenceArchitecture LstmWithCodeBelowWindow(int windowLength, int channels)
+    {
+        var lstm = SequenceArchitecture.LstmAutoencoder(windowLength, channels);
+        int values = windowLength * channels;
+        return lstm.CodeSize < values || values < 2 ? lstm : lstm with { CodeSize = values - 1 };
     }
 
     /// <summary>Trains the detector configured by <paramref name="options"/>: any sequence architecture, window stride, threshold and training settings.</summary>

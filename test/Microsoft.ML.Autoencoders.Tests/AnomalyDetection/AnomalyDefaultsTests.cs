@@ -2,7 +2,7 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
 
-/// <summary>The detector's defaults fit small data: no argument is needed on a table narrower than the default code.</summary>
+/// <summary>The detectors' defaults fit small data: no argument is needed on a table or a window narrower than the default code.</summary>
 public sealed class AnomalyDefaultsTests
 {
     private sealed class TenFeatures
@@ -29,5 +29,20 @@ public sealed class AnomalyDefaultsTests
         var scores = detector.Transform(data).GetColumn<float>("Score").ToArray();
         Assert.Equal(120, scores.Length);
         Assert.All(scores, s => Assert.True(float.IsFinite(s)));
+    }
+
+    private sealed class Point
+    {
+        public float Value { get; set; }
+    }
+
+    [Fact]
+    public void SequenceDetector_ShortWindowOfOneChannel_WorksWithTheDefaultLstm()
+    {
+        // 8 steps of one channel are 8 values: the default LSTM code of 16 would be overcomplete, so it is capped at 7.
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 80).Select(t => new Point { Value = (float)Math.Sin(t / 2.0) }).ToList());
+        var detector = ml.AnomalyDetection.Trainers.SequenceAutoencoder(["Value"], windowLength: 8, epochs: 2).Fit(series);
+        Assert.Equal(7, detector.Model.CodeSize);
     }
 }
