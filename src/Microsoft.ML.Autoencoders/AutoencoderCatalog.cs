@@ -25,7 +25,7 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization and shuffling.</param>
-    /// <param name="progress">Told each epoch\'s metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
     /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// var pipeline = mlContext.Transforms.Autoencoder("Encoded", "Features", codeSize: 64, hiddenLayerSizes: [256])
@@ -77,7 +77,7 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization, shuffling and the noise.</param>
-    /// <param name="progress">Told each epoch\'s metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
     /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// // Pixels in [0, 1]: Gaussian noise is clipped to the training data's range.
@@ -138,7 +138,7 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization and shuffling.</param>
-    /// <param name="progress">Told each epoch\'s metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
     /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     public static AutoencoderEstimator SparseAutoencoder(
         this TransformsCatalog catalog,
@@ -194,7 +194,7 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization, shuffling and the probes.</param>
-    /// <param name="progress">Told each epoch\'s metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
     /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     public static AutoencoderEstimator ContractiveAutoencoder(
         this TransformsCatalog catalog,
@@ -253,7 +253,7 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization, shuffling and the latent samples drawn while training.</param>
-    /// <param name="progress">Told each epoch\'s metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
     /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// var vae = mlContext.Transforms.VariationalAutoencoder("Latent", "Pixels", latentSize: 20, hiddenLayerSizes: [400]);
