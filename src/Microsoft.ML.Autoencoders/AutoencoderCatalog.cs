@@ -1,3 +1,5 @@
+using Microsoft.ML.Autoencoders.Engine.Training;
+
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
@@ -23,6 +25,8 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization and shuffling.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// var pipeline = mlContext.Transforms.Autoencoder("Encoded", "Features", codeSize: 64, hiddenLayerSizes: [256])
     ///     .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Encoded"));
@@ -38,12 +42,14 @@ public static class AutoencoderCatalog
         int epochs = AutoencoderEstimator.Defaults.Epochs,
         int batchSize = AutoencoderEstimator.Defaults.BatchSize,
         float learningRate = AutoencoderEstimator.Defaults.LearningRate,
-        int seed = AutoencoderEstimator.Defaults.Seed)
+        int seed = AutoencoderEstimator.Defaults.Seed,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed, progress, cancellationToken);
         options.ReconstructionErrorColumnName = reconstructionErrorColumnName;
-        return new AutoencoderEstimator(options);
+        return Autoencoder(catalog, options);
     }
 
     /// <summary>Trains a dense autoencoder configured by <paramref name="options"/>.</summary>
@@ -52,7 +58,7 @@ public static class AutoencoderCatalog
     public static AutoencoderEstimator Autoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AutoencoderEstimator(options);
+        return Create(catalog, options);
     }
 
     /// <summary>
@@ -71,6 +77,8 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization, shuffling and the noise.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// // Pixels in [0, 1]: Gaussian noise is clipped to the training data's range.
     /// var denoiser = mlContext.Transforms.DenoisingAutoencoder("Denoised", "Pixels", AutoencoderNoise.Gaussian, noiseLevel: 0.5f, codeSize: 64);
@@ -87,10 +95,12 @@ public static class AutoencoderCatalog
         int epochs = AutoencoderEstimator.Defaults.Epochs,
         int batchSize = AutoencoderEstimator.Defaults.BatchSize,
         float learningRate = AutoencoderEstimator.Defaults.LearningRate,
-        int seed = AutoencoderEstimator.Defaults.Seed)
+        int seed = AutoencoderEstimator.Defaults.Seed,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var options = CommonOptions(inputColumnName, encodedColumnName, reconstructionColumnName: null, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        var options = CommonOptions(inputColumnName, encodedColumnName, reconstructionColumnName: null, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed, progress, cancellationToken);
         options.DenoisedColumnName = denoisedColumnName;
         options.Noise = noise;
         options.NoiseLevel = noiseLevel;
@@ -106,7 +116,7 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(options);
         if (options.Noise == AutoencoderNoise.None)
             throw new ArgumentException("A denoising autoencoder needs a corruption: set Noise to Gaussian, Masking or SaltAndPepper (and NoiseLevel).", nameof(options));
-        return new AutoencoderEstimator(options);
+        return Create(catalog, options);
     }
 
     /// <summary>
@@ -128,6 +138,8 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization and shuffling.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     public static AutoencoderEstimator SparseAutoencoder(
         this TransformsCatalog catalog,
         string? outputColumnName = AutoencoderEstimator.Defaults.EncodedColumnName,
@@ -141,10 +153,12 @@ public static class AutoencoderCatalog
         int epochs = AutoencoderEstimator.Defaults.Epochs,
         int batchSize = AutoencoderEstimator.Defaults.BatchSize,
         float learningRate = AutoencoderEstimator.Defaults.LearningRate,
-        int seed = AutoencoderEstimator.Defaults.Seed)
+        int seed = AutoencoderEstimator.Defaults.Seed,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed, progress, cancellationToken);
         options.CodeActivation = sparsityWeight > 0 ? AutoencoderActivation.Sigmoid : AutoencoderEstimator.Defaults.CodeActivation;
         options.SparsityL1 = sparsityL1;
         options.SparsityTarget = sparsityTarget;
@@ -161,7 +175,7 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(options);
         if (!(options.SparsityL1 > 0 || options.SparsityWeight > 0))
             throw new ArgumentException("A sparse autoencoder needs a sparsity penalty: set SparsityL1 (L1 on the code), or SparsityWeight with SparsityTarget (KL divergence, Sigmoid code).", nameof(options));
-        return new AutoencoderEstimator(options);
+        return Create(catalog, options);
     }
 
     /// <summary>
@@ -180,6 +194,8 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization, shuffling and the probes.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     public static AutoencoderEstimator ContractiveAutoencoder(
         this TransformsCatalog catalog,
         string? outputColumnName = AutoencoderEstimator.Defaults.EncodedColumnName,
@@ -191,10 +207,12 @@ public static class AutoencoderCatalog
         int epochs = AutoencoderEstimator.Defaults.Epochs,
         int batchSize = AutoencoderEstimator.Defaults.BatchSize,
         float learningRate = AutoencoderEstimator.Defaults.LearningRate,
-        int seed = AutoencoderEstimator.Defaults.Seed)
+        int seed = AutoencoderEstimator.Defaults.Seed,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed, progress, cancellationToken);
         options.CodeActivation = AutoencoderActivation.Sigmoid;
         options.ContractiveWeight = contractiveWeight;
         return ContractiveAutoencoder(catalog, options);
@@ -209,7 +227,7 @@ public static class AutoencoderCatalog
         ArgumentNullException.ThrowIfNull(options);
         if (!(options.ContractiveWeight > 0))
             throw new ArgumentException("A contractive autoencoder needs ContractiveWeight (lambda) above 0.", nameof(options));
-        return new AutoencoderEstimator(options);
+        return Create(catalog, options);
     }
 
     /// <summary>
@@ -235,6 +253,8 @@ public static class AutoencoderCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization, shuffling and the latent samples drawn while training.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// var vae = mlContext.Transforms.VariationalAutoencoder("Latent", "Pixels", latentSize: 20, hiddenLayerSizes: [400]);
     /// </code></example>
@@ -251,10 +271,12 @@ public static class AutoencoderCatalog
         int epochs = AutoencoderEstimator.Defaults.Epochs,
         int batchSize = AutoencoderEstimator.Defaults.BatchSize,
         float learningRate = AutoencoderEstimator.Defaults.LearningRate,
-        int seed = AutoencoderEstimator.Defaults.Seed)
+        int seed = AutoencoderEstimator.Defaults.Seed,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, latentSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed);
+        var options = CommonOptions(inputColumnName, outputColumnName, reconstructionColumnName, latentSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed, progress, cancellationToken);
         options.Variational = true;
         options.Loss = likelihood;
         options.OutputActivation = likelihood == AutoencoderLoss.BinaryCrossEntropy ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear;
@@ -283,13 +305,17 @@ public static class AutoencoderCatalog
         {
             throw new ArgumentException("A Bernoulli likelihood (BinaryCrossEntropy) needs outputs in (0, 1): set OutputActivation to Sigmoid, or use MeanSquaredError for real-valued data.", nameof(options));
         }
-        return new AutoencoderEstimator(options);
+        return Create(catalog, options);
     }
+
+    /// <summary>The estimator, writing its training lines to the catalog's environment, so that they reach <c>mlContext.Log</c>.</summary>
+    private static AutoencoderEstimator Create(TransformsCatalog catalog, AutoencoderOptions options) =>
+        new(options) { LogEnvironment = CatalogEnvironment.Of(catalog) };
 
     /// <summary>The settings every simple overload shares (the anomaly catalog's too), so each overload only adds its own.</summary>
     internal static AutoencoderOptions CommonOptions(
         string inputColumnName, string? outputColumnName, string? reconstructionColumnName, int codeSize, int[]? hiddenLayerSizes,
-        int epochs, int batchSize, float learningRate, int seed) => new()
+        int epochs, int batchSize, float learningRate, int seed, IProgress<EpochMetrics>? progress, CancellationToken cancellationToken) => new()
     {
         InputColumnName = inputColumnName,
         EncodedColumnName = outputColumnName,
@@ -300,5 +326,7 @@ public static class AutoencoderCatalog
         BatchSize = batchSize,
         LearningRate = learningRate,
         Seed = seed,
+        Progress = progress,
+        CancellationToken = cancellationToken,
     };
 }

@@ -7,6 +7,7 @@ using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Training;
 using Microsoft.ML.Autoencoders.Engine.Variational;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -102,6 +103,12 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     /// <summary>The option a missing input column's message names: the detector's own when the detector trains this estimator.</summary>
     internal string InputOption { get; init; } = InputColumn.AutoencoderOption;
 
+    /// <summary>Where Fit writes its training lines (<see cref="TrainingLog"/>): the catalog's environment; null writes none.</summary>
+    internal IHostEnvironment? LogEnvironment { get; init; }
+
+    /// <summary>What the training lines add to the model's name: the detector that trains this estimator names itself.</summary>
+    internal string LogPurpose { get; init; } = "";
+
     /// <summary>Trains on <paramref name="input"/>'s vector column and returns the fitted transformer.</summary>
     public AutoencoderTransformer Fit(IDataView input) => Fit(input, out _, out _);
 
@@ -153,8 +160,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
         var training = ToTrainingOptions(_options, inputRange, spec, trainRows);
-        var trainer = new AutoencoderTrainer(network, training);
-        var history = trainer.Fit(trainData, targets, trainRows, _options.EpochCompleted, _options.CancellationToken);
+        string what = (_options.Variational ? "variational autoencoder" : "autoencoder") + LogPurpose;
+        var history = ObservedTraining.Fit(LogEnvironment, what, network, training, _options, trainData, targets, trainRows);
         var model = new AutoencoderModel(network, history, training.Loss);
         return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
     }

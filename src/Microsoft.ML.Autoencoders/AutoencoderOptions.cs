@@ -264,6 +264,14 @@ public sealed class AutoencoderOptions
     public Action<EpochMetrics>? EpochCompleted { get; set; }
 
     /// <summary>
+    /// Told each epoch's metrics as the epoch ends (after <see cref="EpochCompleted"/>), e.g. to drive a progress bar. A
+    /// <see cref="Progress{T}"/> hands each report to its synchronization context (the thread pool in a console app), so
+    /// its handler may run after Fit has moved on; an <see cref="IProgress{T}"/> of your own that acts in Report runs on
+    /// the training thread, between epochs. Every Fit also writes one line per epoch to <c>mlContext.Log</c>.
+    /// </summary>
+    public IProgress<EpochMetrics>? Progress { get; set; }
+
+    /// <summary>
     /// Cancels <c>Fit</c> within one batch: it throws <see cref="OperationCanceledException"/> and returns no model.
     /// ML.NET's own <c>MLContext.CancelExecution</c> cannot be observed from outside ML.NET, so this token is the way in.
     /// </summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -13,11 +14,15 @@ public static class AnomalyEvaluation
     /// Checks the columns, then returns <c>catalog.Evaluate(...)</c>: AUC, and the detection rate at
     /// <paramref name="falsePositiveCount"/> false positives. ML.NET's evaluator skips rows whose score is not finite; a
     /// detector gives +∞ to a row it cannot score (<see cref="InvalidRowPolicy.FlagAsAnomaly"/>), so such scores are
-    /// evaluated as <see cref="float.MaxValue"/>: above every other row, tied with each other.
+    /// evaluated as <see cref="float.MaxValue"/>: above every other row, tied with each other. An AUC clearly below 0.5
+    /// (<see cref="AucBelowChance"/>) also writes a warning to <c>mlContext.Log</c>: the label must mean anomaly (1), not normal.
     /// </summary>
     /// <param name="catalog">The anomaly-detection catalog.</param>
     /// <param name="data">Scored data, e.g. a detector's <c>Transform</c> output.</param>
-    /// <param name="labelColumnName">The truth: Single (1 = anomaly, 0 = normal) or a key with two values. Boolean is refused, with the conversion to use.</param>
+    /// <param name="labelColumnName">
+    /// The truth, which must mean anomaly: Single (1 = anomaly, 0 = normal) or a key with two values.
+    /// Boolean is refused, with the conversion to use.
+    /// </param>
     /// <param name="scoreColumnName">The score: Single, higher = more anomalous.</param>
     /// <param name="predictedLabelColumnName">The decision: Boolean.</param>
     /// <param name="falsePositiveCount">The number of false positives at which the detection rate is reported.</param>
@@ -35,7 +40,19 @@ public static class AnomalyEvaluation
         var ranked = new MLContext().Transforms.CustomMapping<ScoreRow, RankedScoreRow>(
             static (row, output) => output.Score = float.IsPositiveInfinity(row.Score) ? float.MaxValue : row.Score,
             contractName: null, ScoreRow.Schema(scoreColumnName)).Fit(data).Transform(data);
-        return catalog.Evaluate(ranked, labelColumnName, RankedScoreColumn, predictedLabelColumnName, falsePositiveCount);
+        var metrics = catalog.Evaluate(ranked, labelColumnName, RankedScoreColumn, predictedLabelColumnName, falsePositiveCount);
+        WarnWhenBelowChance(catalog, data, labelColumnName, metrics.AreaUnderRocCurve);
+        return metrics;
+    }
+
+    /// <summary>Writes <see cref="AucBelowChance"/>'s warning to <c>mlContext.Log</c> (source "Autoencoders; Evaluate") when it applies.</summary>
+    private static void WarnWhenBelowChance(AnomalyDetectionCatalog catalog, IDataView data, string labelColumnName, double auc)
+    {
+        if (auc >= 0.5 || CatalogEnvironment.Of(catalog) is not { } environment) return;
+        var (first, second) = AucBelowChance.CountClasses(data, labelColumnName);
+        if (AucBelowChance.Warning(auc, first, second) is not { } warning) return;
+        using var channel = environment.Register(TrainingLog.ComponentName).Start("Evaluate");
+        channel.Warning(MessageSensitivity.None, "{0}", warning);
     }
 
     private const string RankedScoreColumn = AnomalyColumns.ReservedPrefix + "ranked_score";

@@ -1,3 +1,5 @@
+using Microsoft.ML.Autoencoders.Engine.Training;
+
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
@@ -21,6 +23,8 @@ public static class AutoencoderAnomalyCatalog
     /// <param name="batchSize">Rows per gradient step.</param>
     /// <param name="learningRate">Adam's step size.</param>
     /// <param name="seed">Fixes initialization and shuffling.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// var detector = mlContext.AnomalyDetection.Trainers.Autoencoder("Features", codeSize: 16, hiddenLayerSizes: [64], contamination: 0.05).Fit(train);
     /// var metrics = mlContext.AnomalyDetection.EvaluateAutoencoder(detector.Transform(test));
@@ -36,10 +40,12 @@ public static class AutoencoderAnomalyCatalog
         string? featureErrorsColumnName = null,
         int batchSize = AutoencoderEstimator.Defaults.BatchSize,
         float learningRate = AutoencoderEstimator.Defaults.LearningRate,
-        int seed = AutoencoderEstimator.Defaults.Seed)
+        int seed = AutoencoderEstimator.Defaults.Seed,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AutoencoderAnomalyEstimator(new AutoencoderAnomalyOptions
+        return Autoencoder(catalog, new AutoencoderAnomalyOptions
         {
             FeatureColumnName = featureColumnName,
             Contamination = contamination,
@@ -47,7 +53,7 @@ public static class AutoencoderAnomalyCatalog
             FeatureErrorsColumnName = featureErrorsColumnName,
             // The detector chooses its own output columns, so only the network's shape and training come from here.
             Autoencoder = AutoencoderCatalog.CommonOptions(featureColumnName, AutoencoderEstimator.Defaults.EncodedColumnName,
-                reconstructionColumnName: null, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed),
+                reconstructionColumnName: null, codeSize, hiddenLayerSizes, epochs, batchSize, learningRate, seed, progress, cancellationToken),
         });
     }
 
@@ -73,7 +79,7 @@ public static class AutoencoderAnomalyCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(importedModel);
-        return new AutoencoderAnomalyEstimator(new AutoencoderAnomalyOptions
+        return Autoencoder(catalog, new AutoencoderAnomalyOptions
         {
             FeatureColumnName = featureColumnName,
             Contamination = contamination,
@@ -91,6 +97,7 @@ public static class AutoencoderAnomalyCatalog
     public static AutoencoderAnomalyEstimator Autoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, AutoencoderAnomalyOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new AutoencoderAnomalyEstimator(options);
+        // The catalog's environment, so that the training lines reach mlContext.Log.
+        return new AutoencoderAnomalyEstimator(options, CatalogEnvironment.Of(catalog));
     }
 }

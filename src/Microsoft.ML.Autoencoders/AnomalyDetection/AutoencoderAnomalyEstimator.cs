@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -44,8 +45,13 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     private readonly AnomalyColumns _columns;
     private readonly AutoencoderEstimator _autoencoder;
 
-    /// <summary>Creates the estimator, checking the options now rather than at Fit; prefer the catalog method.</summary>
-    public AutoencoderAnomalyEstimator(AutoencoderAnomalyOptions options)
+    /// <summary>Creates the estimator, checking the options now rather than at Fit; prefer the catalog method, whose Fit also logs.</summary>
+    public AutoencoderAnomalyEstimator(AutoencoderAnomalyOptions options) : this(options, environment: null)
+    {
+    }
+
+    /// <summary>The estimator whose Fit writes its training lines to <paramref name="environment"/> (null: none).</summary>
+    internal AutoencoderAnomalyEstimator(AutoencoderAnomalyOptions options, IHostEnvironment? environment)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Autoencoder == null)
@@ -80,7 +86,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
                 $"Autoencoder.InputColumnName is '{options.Autoencoder.InputColumnName}' but the detector reads FeatureColumnName ('{options.FeatureColumnName}'); set FeatureColumnName instead.", nameof(options));
         // One autoencoder estimator for the detector's lifetime: its constructor runs the network's own checks now,
         // before any data is read, and Fit and GetOutputSchema use it as it is.
-        _autoencoder = new AutoencoderEstimator(NetworkOptions()) { InputOption = InputColumn.DetectorOption };
+        _autoencoder = new AutoencoderEstimator(NetworkOptions())
+        {
+            InputOption = InputColumn.DetectorOption, LogEnvironment = environment, LogPurpose = " for the anomaly detector",
+        };
     }
 
     /// <summary>

@@ -85,7 +85,8 @@ public sealed class AutoencoderAnomalyOptions
     /// <summary>
     /// The network, its training and its kind. Its column settings are not used: the detector reads
     /// <see cref="FeatureColumnName"/>, and a paired <see cref="AutoencoderOptions.TargetColumnName"/> is refused (a detector
-    /// scores how well a row reconstructs itself).
+    /// scores how well a row reconstructs itself). Its EpochCompleted, Progress and CancellationToken reach the detector's
+    /// training.
     /// </summary>
     public AutoencoderOptions Autoencoder { get; set; } = new();
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -21,6 +22,8 @@ public static class SequenceAnomalyCatalog
     /// <param name="contamination">The expected fraction of anomalous points in the training series, in (0, 0.5].</param>
     /// <param name="channelErrorsColumnName">A column for each channel's error at the point, or null for none.</param>
     /// <param name="seed">Fixes initialization and shuffling.</param>
+    /// <param name="progress">Told each epoch's metrics as it ends (see <see cref="AutoencoderOptions.Progress"/>); null for none.</param>
+    /// <param name="cancellationToken">Stops Fit within one batch with <see cref="OperationCanceledException"/>.</param>
     /// <example><code>
     /// var detector = mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(["Cpu", "Memory"], windowLength: 48).Fit(history);
     /// var scored = detector.Transform(today); // Score, PredictedLabel per row
@@ -33,21 +36,35 @@ public static class SequenceAnomalyCatalog
         int epochs = AutoencoderEstimator.Defaults.Epochs,
         double contamination = SequenceAnomalyEstimator.Defaults.Contamination,
         string? channelErrorsColumnName = null,
-        int seed = AutoencoderEstimator.Defaults.Seed)
+        int seed = AutoencoderEstimator.Defaults.Seed,
+        IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(channelColumnNames);
         int channels = channelColumnNames.Length;
-        return new SequenceAnomalyEstimator(new SequenceAnomalyOptions
+        return SequenceAutoencoder(catalog, new SequenceAnomalyOptions
         {
             ChannelColumnNames = channelColumnNames,
             Architecture = kind == SequenceAutoencoderKind.Convolutional
                 ? SequenceArchitecture.KerasConvolutional(windowLength, channels)
-                : SequenceArchitecture.LstmAutoencoder(windowLength, channels),
+                : LstmWithCodeBelowWindow(windowLength, channels),
             Contamination = contamination,
             ChannelErrorsColumnName = channelErrorsColumnName,
-            Autoencoder = new AutoencoderOptions { Epochs = epochs, Seed = seed },
+            Autoencoder = new AutoencoderOptions { Epochs = epochs, Seed = seed, Progress = progress, CancellationToken = cancellationToken },
         });
+    }
+
+    /// <summary>
+    /// The default LSTM autoencoder, its code (16 by default) capped below the window's values as the dense autoencoder's
+    /// default code is below its input, so that short windows (8 steps of one channel) work without arguments instead of
+    /// being refused as overcomplete.
+    /// </summary>
+    private static SequenceArchitecture LstmWithCodeBelowWindow(int windowLength, int channels)
+    {
+        var lstm = SequenceArchitecture.LstmAutoencoder(windowLength, channels);
+        int values = windowLength * channels;
+        return lstm.CodeSize < values || values < 2 ? lstm : lstm with { CodeSize = values - 1 };
     }
 
     /// <summary>Trains the detector configured by <paramref name="options"/>: any sequence architecture, window stride, threshold and training settings.</summary>
@@ -56,6 +73,7 @@ public static class SequenceAnomalyCatalog
     public static SequenceAnomalyEstimator SequenceAutoencoder(this AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog, SequenceAnomalyOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new SequenceAnomalyEstimator(options);
+        // The catalog's environment, so that the training lines reach mlContext.Log.
+        return new SequenceAnomalyEstimator(options, CatalogEnvironment.Of(catalog));
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Training;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Autoencoders;
 
@@ -37,10 +38,17 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
     private readonly SequenceAnomalyOptions _options;
     private readonly SeriesColumns _columns;
     private readonly AutoencoderOptions _network;
+    private readonly IHostEnvironment? _environment;
 
-    /// <summary>Creates the estimator, checking the options now rather than at Fit; prefer the catalog method.</summary>
-    public SequenceAnomalyEstimator(SequenceAnomalyOptions options)
+    /// <summary>Creates the estimator, checking the options now rather than at Fit; prefer the catalog method, whose Fit also logs.</summary>
+    public SequenceAnomalyEstimator(SequenceAnomalyOptions options) : this(options, environment: null)
     {
+    }
+
+    /// <summary>The estimator whose Fit writes its training lines to <paramref name="environment"/> (null: none).</summary>
+    internal SequenceAnomalyEstimator(SequenceAnomalyOptions options, IHostEnvironment? environment)
+    {
+        _environment = environment;
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _columns = SeriesColumns.FromOptions(options);
@@ -89,8 +97,8 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
         AutoencoderRegularization.CheckOvercomplete(_network, spec);
         var network = AutoencoderNetwork.Create(spec, _network.Seed);
         var inputRange = _network.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainingWindows, trainingWindows.Length);
-        var trainer = new AutoencoderTrainer(network, AutoencoderEstimator.ToTrainingOptions(_network, inputRange));
-        var history = trainer.Fit(trainingWindows, null, windows, _network.EpochCompleted, _network.CancellationToken);
+        var history = ObservedTraining.Fit(_environment, "sequence autoencoder for the anomaly detector", network,
+            AutoencoderEstimator.ToTrainingOptions(_network, inputRange), _network, trainingWindows, null, windows);
         var model = new AutoencoderModel(network, history);
 
         int threads = _network.NumberOfThreads ?? Environment.ProcessorCount;

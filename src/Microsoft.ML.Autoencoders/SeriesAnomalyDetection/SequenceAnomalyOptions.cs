@@ -62,7 +62,7 @@ public sealed class SequenceAnomalyOptions
 
     /// <summary>
     /// Training settings: Epochs, BatchSize, LearningRate, Optimizer, Seed, NumberOfThreads, TrimmedFraction, Noise,
-    /// weight penalties, EpochCompleted, CancellationToken. Its column and network settings are not used (the detector
+    /// weight penalties, EpochCompleted, Progress, CancellationToken. Its column and network settings are not used (the detector
     /// cuts the windows itself and the network is <see cref="Architecture"/>); setting them is an error.
     /// </summary>
     public AutoencoderOptions Autoencoder { get; set; } = new();
