@@ -3,13 +3,12 @@ using Microsoft.ML.Autoencoders.Samples;
 namespace MnistSparseCodes;
 
 /// <summary>The sample's command line: small values make a quick smoke run.</summary>
-internal sealed class SampleOptions : SampleCommonOptions, ISampleOptions<SampleOptions>
+internal sealed class SampleOptions : MnistSampleOptions, ISampleOptions<SampleOptions>
 {
     public static SampleCommandLine<SampleOptions> CommandLine { get; } =
         new SampleCommandLine<SampleOptions>("MnistSparseCodes", "the confusion-matrix PNGs go", SampleStartup.MnistDataHelp)
             .Integer("--epochs", "epochs for the plain and the sparse 784-32-784 autoencoders (default 50, the Keras blog's)", (o, v) => o.Epochs = v)
-            .Integer("--train-rows", "use only the first N of the 60,000 training images (default: all)", (o, v) => o.TrainRows = v)
-            .Integer("--test-rows", "use only the first N of the 10,000 test images (default: all)", (o, v) => o.TestRows = v)
+            .TrainAndTestRows()
             .Integer("--deep-epochs", "also train the deep 784-128-64-32 autoencoder for N epochs (default 0: skip; the blog uses 100)",
                 (o, v) => o.DeepEpochs = v, minimum: 0)
             // The deep model too, so that the quick run goes through every step.
@@ -17,12 +16,6 @@ internal sealed class SampleOptions : SampleCommonOptions, ISampleOptions<Sample
 
     /// <summary>Epochs for the two 784-32-784 autoencoders.</summary>
     public int Epochs { get; private set; } = 50;
-
-    /// <summary>How many training images to use, or null for all 60,000.</summary>
-    public int? TrainRows { get; private set; }
-
-    /// <summary>How many test images to use, or null for all 10,000.</summary>
-    public int? TestRows { get; private set; }
 
     /// <summary>Epochs for the deep autoencoder; 0 skips it.</summary>
     public int DeepEpochs { get; private set; }
