@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Microsoft.ML.Autoencoders build driver.
 #   ./build.sh                    restore and build everything (Release)
-#   ./build.sh test               build and run every test project; prints "Tests: N passed, M failed"; compiles the docs' C# blocks
+#   ./build.sh test               build and run every test project; prints "Tests: N passed, M failed"; compiles the docs' C# blocks;
+#                                 runs every sample with --quick (build/run-samples-quick.sh)
 #   ./build.sh sample [NAME] [--args]  run a sample (default: MnistDeepAutoencoder, the main job); fetches its data if needed
 #   ./build.sh bench [--quick|--dry] [--rounds N]  side-by-side benchmark against TorchSharp-cpu and PyTorch (docs/benchmarks.md)
 #   ./build.sh pack               NuGet packages into artifacts/packages
@@ -39,6 +40,8 @@ case "$verb" in
     rm -f "$log"
     # The README's and docs' C# blocks must compile as written.
     python3 build/check-doc-snippets.py || status=1
+    # Every sample must still run: each once in its quick mode (seconds each).
+    bash build/run-samples-quick.sh || status=1
     exit "$status"
     ;;
   sample)
@@ -63,7 +66,8 @@ case "$verb" in
       SeriesAnomaly) bash build/fetch-series.sh ;;
       *) bash build/fetch-mnist.sh ;;
     esac
-    dotnet run --project "samples/$name" -c "$configuration" -- "$@"
+    # SAMPLE_NO_BUILD=1 runs what is already built (build/run-samples-quick.sh, after the build of ./build.sh test).
+    dotnet run --project "samples/$name" -c "$configuration" ${SAMPLE_NO_BUILD:+--no-build} -- "$@"
     ;;
   bench)
     require_dotnet

@@ -7,6 +7,7 @@
 // tiles, and the whole test photo.
 //
 //   dotnet run --project samples/ImageColouring -c Release [-- --epochs N --train-rows N --output DIR --data DIR]
+//   (--quick: a smoke run in seconds; --help lists every option)
 
 using System.Diagnostics;
 

@@ -4,7 +4,8 @@
 // on every epoch; both are scored on the same noisy test digits. Prints PSNR (dB; higher is cleaner) for the noisy
 // input and each denoiser, and draws noisy / dense / convolutional / clean rows.
 //
-//   dotnet run --project samples/MnistConvDenoising -c Release [-- --epochs N --train-rows N --noise S --output DIR]
+//   dotnet run --project samples/MnistConvDenoising -c Release [-- --epochs N --train-rows N --test-rows N --noise S --output DIR]
+//   (--quick: a smoke run in seconds; --help lists every option)
 
 using System.Diagnostics;
 using Microsoft.ML;
@@ -23,7 +24,7 @@ const int PictureDigits = 12;
 var mlContext = new MLContext(seed: 1);
 Console.WriteLine($"MNIST from {files.Directory}");
 MnistSplit train = MnistData.Read(files.TrainImages, files.TrainLabels, options.TrainRows);
-MnistSplit test = MnistData.Read(files.TestImages, files.TestLabels);
+MnistSplit test = MnistData.Read(files.TestImages, files.TestLabels, options.TestRows);
 
 // The noisy test digits, drawn once from a fixed seed so every run (and both denoisers) sees the same ones.
 float[] noisyPixels = (float[])test.Pixels.Clone();

@@ -3,7 +3,8 @@
 // same ML.NET classifier on raw pixels, on the codes, and on PCA(64) — the best linear 64-number code.
 // Finally draw test digits above their reconstructions.
 //
-//   dotnet run --project samples/MnistDeepAutoencoder -c Release [-- --epochs N --train-rows N --output DIR]
+//   dotnet run --project samples/MnistDeepAutoencoder -c Release [-- --epochs N --train-rows N --test-rows N --output DIR]
+//   (--quick: a smoke run in seconds; --help lists every option)
 
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
@@ -22,9 +23,9 @@ var stages = new StageTable();
 Console.WriteLine($"MNIST from {files.Directory}");
 var (train, test) = stages.Run(
     "Load MNIST",
-    options.TrainRows is int limit ? $"first {limit} train + 10000 test" : "60000 train + 10000 test",
+    $"{(options.TrainRows is int trainLimit ? $"first {trainLimit}" : "60000")} train + {(options.TestRows is int testLimit ? $"first {testLimit}" : "10000")} test",
     () => (MnistData.Read(files.TrainImages, files.TrainLabels, options.TrainRows),
-           MnistData.Read(files.TestImages, files.TestLabels)));
+           MnistData.Read(files.TestImages, files.TestLabels, options.TestRows)));
 IDataView trainView = train.ToDataView();
 IDataView testView = test.ToDataView();
 string trainRows = $"{train.Count} / {test.Count}";

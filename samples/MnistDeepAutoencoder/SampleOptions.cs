@@ -3,61 +3,14 @@ using Microsoft.ML.Autoencoders.Samples;
 namespace MnistDeepAutoencoder;
 
 /// <summary>The sample's command line: small values make a quick smoke run.</summary>
-internal sealed class SampleOptions : ISampleOptions<SampleOptions>
+internal sealed class SampleOptions : MnistSampleOptions, ISampleOptions<SampleOptions>
 {
-    public static string Usage { get; } =
-        """
-        usage: MnistDeepAutoencoder [--epochs N] [--train-rows N] [--output DIR] [--data DIR]
-          --epochs N       autoencoder training epochs (default 15)
-          --train-rows N   use only the first N of the 60,000 training images (default: all)
-          --output DIR     where mnist-reconstructions.png goes (default: <repository>/artifacts/samples)
-          --data DIR       folder holding the MNIST IDX files (default: searched, see MnistFiles.Locate)
-        """;
+    public static SampleCommandLine<SampleOptions> CommandLine { get; } =
+        new SampleCommandLine<SampleOptions>("MnistDeepAutoencoder", "mnist-reconstructions.png goes", SampleStartup.MnistDataHelp)
+            .Integer("--epochs", "autoencoder training epochs (default 15)", (o, v) => o.Epochs = v)
+            .TrainAndTestRows()
+            .Quick("--epochs", "1", "--train-rows", "1000", "--test-rows", "1000");
 
     /// <summary>Autoencoder training epochs.</summary>
     public int Epochs { get; private set; } = 15;
-
-    /// <summary>How many training images to use, or null for all 60,000.</summary>
-    public int? TrainRows { get; private set; }
-
-    /// <summary>The folder the reconstruction grid is written to.</summary>
-    public string OutputDirectory { get; private set; } = SampleArguments.DefaultOutputDirectory();
-
-    /// <summary>A folder holding the MNIST files, or null to search the usual places.</summary>
-    public string? DataDirectory { get; private set; }
-
-    /// <summary>True when the user asked for the usage text.</summary>
-    public bool ShowHelp { get; private set; }
-
-    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the usage on anything unknown.</summary>
-    public static SampleOptions Parse(string[] args)
-    {
-        var options = new SampleOptions();
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--epochs":
-                    options.Epochs = SampleArguments.Integer(args, ref i, Usage);
-                    break;
-                case "--train-rows":
-                    options.TrainRows = SampleArguments.Integer(args, ref i, Usage);
-                    break;
-                case "--output":
-                    options.OutputDirectory = Path.GetFullPath(SampleArguments.Value(args, ref i, Usage));
-                    break;
-                case "--data":
-                    options.DataDirectory = SampleArguments.Value(args, ref i, Usage);
-                    break;
-                case "--help" or "-h":
-                    options.ShowHelp = true;
-                    break;
-                default:
-                    throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
-            }
-        }
-
-        return options;
-    }
-
 }

@@ -4,7 +4,8 @@
 // docs/regularized-autoencoders.md compares with the blog's) and how sparse each code is, and writes both
 // row-normalized confusion matrices as PNG heatmaps. --deep-epochs N adds the blog's deep 784-128-64-32 model.
 //
-//   dotnet run --project samples/MnistSparseCodes -c Release [-- --epochs N --train-rows N --deep-epochs N --output DIR]
+//   dotnet run --project samples/MnistSparseCodes -c Release [-- --epochs N --train-rows N --test-rows N --deep-epochs N --output DIR]
+//   (--quick: a smoke run in seconds; --help lists every option)
 
 using System.Diagnostics;
 using Microsoft.ML;
@@ -18,7 +19,7 @@ if (!SampleStartup.TryStart(args, out SampleOptions options, out MnistFiles file
 const float SparsityL1 = 1e-4f; // the Keras blog's activity_regularizer=l1(10e-5)
 var mlContext = new MLContext(seed: 1);
 var train = MnistData.Read(files.TrainImages, files.TrainLabels, options.TrainRows);
-var test = MnistData.Read(files.TestImages, files.TestLabels);
+var test = MnistData.Read(files.TestImages, files.TestLabels, options.TestRows);
 Console.WriteLine($"MNIST from {files.Directory}: {train.Count} training, {test.Count} test images; {Environment.ProcessorCount} cores");
 var trainView = train.ToDataView();
 var testView = test.ToDataView();

@@ -3,53 +3,20 @@ using Microsoft.ML.Autoencoders.Samples;
 namespace MnistSparseCodes;
 
 /// <summary>The sample's command line: small values make a quick smoke run.</summary>
-internal sealed class SampleOptions : ISampleOptions<SampleOptions>
+internal sealed class SampleOptions : MnistSampleOptions, ISampleOptions<SampleOptions>
 {
-    public static string Usage { get; } =
-        """
-        usage: MnistSparseCodes [--epochs N] [--train-rows N] [--deep-epochs N] [--output DIR] [--data DIR]
-          --epochs N        epochs for the plain and the sparse 784-32-784 autoencoders (default 50, the Keras blog's)
-          --train-rows N    use only the first N of the 60,000 training images (default: all)
-          --deep-epochs N   also train the deep 784-128-64-32 autoencoder for N epochs (default 0: skip; the blog uses 100)
-          --output DIR      where the confusion-matrix PNGs go (default: <repository>/artifacts/samples)
-          --data DIR        folder holding the MNIST IDX files (default: searched, see MnistFiles.Locate)
-        """;
+    public static SampleCommandLine<SampleOptions> CommandLine { get; } =
+        new SampleCommandLine<SampleOptions>("MnistSparseCodes", "the confusion-matrix PNGs go", SampleStartup.MnistDataHelp)
+            .Integer("--epochs", "epochs for the plain and the sparse 784-32-784 autoencoders (default 50, the Keras blog's)", (o, v) => o.Epochs = v)
+            .TrainAndTestRows()
+            .Integer("--deep-epochs", "also train the deep 784-128-64-32 autoencoder for N epochs (default 0: skip; the blog uses 100)",
+                (o, v) => o.DeepEpochs = v, minimum: 0)
+            // The deep model too, so that the quick run goes through every step.
+            .Quick("--epochs", "1", "--train-rows", "1000", "--test-rows", "1000", "--deep-epochs", "1");
 
     /// <summary>Epochs for the two 784-32-784 autoencoders.</summary>
     public int Epochs { get; private set; } = 50;
 
-    /// <summary>How many training images to use, or null for all 60,000.</summary>
-    public int? TrainRows { get; private set; }
-
     /// <summary>Epochs for the deep autoencoder; 0 skips it.</summary>
     public int DeepEpochs { get; private set; }
-
-    /// <summary>The folder the heatmaps are written to.</summary>
-    public string OutputDirectory { get; private set; } = SampleArguments.DefaultOutputDirectory();
-
-    /// <summary>A folder holding the MNIST files, or null to search the usual places.</summary>
-    public string? DataDirectory { get; private set; }
-
-    /// <summary>True when the user asked for the usage text.</summary>
-    public bool ShowHelp { get; private set; }
-
-    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with the usage on anything unknown.</summary>
-    public static SampleOptions Parse(string[] args)
-    {
-        var options = new SampleOptions();
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--epochs": options.Epochs = SampleArguments.Integer(args, ref i, Usage, minimum: 1); break;
-                case "--train-rows": options.TrainRows = SampleArguments.Integer(args, ref i, Usage, minimum: 1); break;
-                case "--deep-epochs": options.DeepEpochs = SampleArguments.Integer(args, ref i, Usage, minimum: 0); break;
-                case "--output": options.OutputDirectory = Path.GetFullPath(SampleArguments.Value(args, ref i, Usage)); break;
-                case "--data": options.DataDirectory = SampleArguments.Value(args, ref i, Usage); break;
-                case "--help" or "-h": options.ShowHelp = true; break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
-            }
-        }
-        return options;
-    }
 }

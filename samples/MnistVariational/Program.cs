@@ -8,7 +8,8 @@
 //   vae-manifold.png       the decoded grid of latent points over [-2.5, 2.5]²
 //   vae-latent-scatter.png the test digits' latent means, coloured by digit (legend on the right)
 //
-//   dotnet run --project samples/MnistVariational -c Release [-- --epochs N --train-rows N --output DIR]
+//   dotnet run --project samples/MnistVariational -c Release [-- --epochs N --train-rows N --test-rows N --output DIR]
+//   (--quick: a smoke run in seconds; --help lists every option)
 
 using System.Diagnostics;
 using Microsoft.ML;
@@ -24,7 +25,7 @@ const int Pixels = MnistSplit.PixelsPerImage;
 var mlContext = new MLContext(seed: 1);
 Console.WriteLine($"MNIST from {files.Directory}");
 MnistSplit train = MnistData.Read(files.TrainImages, files.TrainLabels, options.TrainRows);
-MnistSplit test = MnistData.Read(files.TestImages, files.TestLabels);
+MnistSplit test = MnistData.Read(files.TestImages, files.TestLabels, options.TestRows);
 
 AutoencoderOptions Vae(int latentSize, string name) => new()
 {

@@ -3,21 +3,22 @@
 // sea-surface temperatures with injected anomalies; then a multivariate case (US macro growth rates) where the
 // per-channel error must name the channel an anomaly was put in. Data: build/fetch-series.sh.
 //
-// Usage: SeriesAnomaly [DATA_DIR] [--plot PATH]   (default plot: artifacts/series-anomaly.png)
+//   dotnet run --project samples/SeriesAnomaly -c Release [-- --data DIR --epochs N --macro-epochs N --plot PATH --output DIR]
+//   (--quick: a smoke run in seconds; --help lists every option)
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
 using SeriesAnomaly;
 
 const int Window = 24;           // two years of months
 const double Contamination = 0.02;
 
-string? dataArgument = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && a != PlotArgument(args));
-int plotIndex = Array.IndexOf(args, "--plot");
-string plotPath = plotIndex >= 0 && plotIndex + 1 < args.Length ? args[plotIndex + 1] : Path.Combine("artifacts", "series-anomaly.png");
+if (!SampleStartup.TryParse(args, out SampleOptions options, out int exitCode)) return exitCode;
+string plotPath = options.PlotPath ?? Path.Combine(options.OutputDirectory, "series-anomaly.png");
 string directory;
-try { directory = SeriesFiles.Locate(dataArgument); }
+try { directory = SeriesFiles.Locate(options.DataDirectory); }
 catch (FileNotFoundException e) { Console.Error.WriteLine(e.Message); return 1; }
 
 var ml = new MLContext(seed: 1);
@@ -30,7 +31,7 @@ bool[] truth = testMonths.Select(m => m.Label == 1).ToArray();
 Console.WriteLine($"El Nino 1+2 SST, monthly: {trainMonths.Count} training months (1950-1989), {testMonths.Count} test months (1990-2010) " +
     $"with {truth.Count(t => t)} injected anomalous points ({string.Join(", ", testMonths.Where(m => m.Label == 1).GroupBy(m => m.Kind).Select(g => $"{g.Key} {g.Count()}"))}).");
 
-var training = new AutoencoderOptions { Epochs = 60, BatchSize = 32, LearningRate = 3e-3f, Seed = 1 };
+var training = new AutoencoderOptions { Epochs = options.Epochs, BatchSize = 32, LearningRate = 3e-3f, Seed = 1 };
 var detectors = new (string Name, SequenceArchitecture Architecture)[]
 {
     ("LSTM autoencoder", SequenceArchitecture.LstmAutoencoder(Window, channels: 1, hiddenUnits: 32, codeSize: 8)),
@@ -66,7 +67,7 @@ Console.WriteLine($"\nPoint-wise on the {testMonths.Count} test months; threshol
 Console.WriteLine($"{"detector",-24} {"precision",9} {"recall",7} {"F1",6} {"ROC-AUC",8}");
 foreach (var (name, metrics, _) in rows) Console.WriteLine($"{name,-24} {metrics}");
 SeriesPlot.Write(plotPath, testMonths.Select(m => m.Value).ToArray(), truth, rows.Select(r => (IReadOnlyList<bool>)r.Flags).ToList());
-Console.WriteLine($"Plot: {Path.GetFullPath(plotPath)} (red: injected anomalies; strips: LSTM, Conv1d, z-score, RandomizedPca flags)");
+Console.WriteLine($"Plot: {plotPath} (red: injected anomalies; strips: LSTM, Conv1d, z-score, RandomizedPca flags)");
 
 // Multivariate: five growth rates watched together; which channel does the per-channel error blame?
 var quarters = SeriesFiles.Read<QuarterRow>(ml, Path.Combine(directory, "macro.csv"));
@@ -78,7 +79,7 @@ var macroDetector = ml.AnomalyDetection.Trainers.SequenceAutoencoder(new Sequenc
     Architecture = SequenceArchitecture.LstmAutoencoder(windowLength: 8, channels: QuarterRow.Channels.Length, hiddenUnits: 16, codeSize: 4),
     Contamination = 0.05,
     ChannelErrorsColumnName = "ChannelErrors",
-    Autoencoder = new AutoencoderOptions { Epochs = 150, BatchSize = 16, LearningRate = 3e-3f, Seed = 1 },
+    Autoencoder = new AutoencoderOptions { Epochs = options.MacroEpochs, BatchSize = 16, LearningRate = 3e-3f, Seed = 1 },
 }).Fit(ml.Data.LoadFromEnumerable(trainQuarters));
 var macroScored = macroDetector.Transform(ml.Data.LoadFromEnumerable(testQuarters));
 var channelErrors = macroScored.GetColumn<float[]>("ChannelErrors").ToArray();
@@ -96,9 +97,3 @@ foreach (var anomaly in Enumerable.Range(0, testQuarters.Count).Where(i => testQ
         $"{points.Count(i => macroFlags[i]),3} of {points.Length}  {QuarterRow.Channels[blamed]} ({perChannel.Max():F2}; next {perChannel.OrderDescending().ElementAt(1):F2}) {verdict}");
 }
 return 0;
-
-static string? PlotArgument(string[] args)
-{
-    int index = Array.IndexOf(args, "--plot");
-    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-}

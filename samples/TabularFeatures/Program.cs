@@ -4,37 +4,33 @@
 // and on the codes of an autoencoder with every option left at its default but the code size k — the check that the
 // defaults fit small data (the training length follows the row count: AutoencoderOptions.Epochs).
 //
-//   dotnet run --project samples/TabularFeatures -c Release [-- --data DIR --seed N]
+//   dotnet run --project samples/TabularFeatures -c Release [-- --data DIR --seed N --max-rows N --folds N --output DIR]
+//   (--quick: a smoke run in seconds; --help lists every option)
 
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
+using TabularFeatures;
 
-string? directory = null;
-int seed = 1;
-for (int i = 0; i < args.Length; i++)
-{
-    switch (args[i])
-    {
-        case "--data" when i + 1 < args.Length: directory = args[++i]; break;
-        case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out int s): seed = s; i++; break;
-        default:
-            Console.Error.WriteLine("usage: TabularFeatures [--data DIR] [--seed N]   (DIR holds digits.csv, wine.csv, breast_cancer.csv)");
-            return 2;
-    }
-}
-directory ??= FindTables();
+if (!SampleStartup.TryParse(args, out SampleOptions options, out int exitCode)) return exitCode;
+string? directory = options.DataDirectory ?? FindTables();
 if (directory == null)
 {
     Console.Error.WriteLine("The tables are missing: run build/fetch-sklearn-tables.sh (./build.sh sample TabularFeatures does it).");
     return 1;
 }
 
+int seed = options.Seed;
 var mlContext = new MLContext(seed);
-Console.WriteLine($"Tables from {directory}; 5-fold cross-validated accuracy, L-BFGS maximum entropy on each feature set");
-Console.WriteLine();
-Console.WriteLine("| table | rows × features | k | standardized features | PCA (k) | autoencoder, defaults (k) | its epochs |");
-Console.WriteLine("|---|---|---:|---:|---:|---:|---|");
+var table = new List<string>
+{
+    $"Tables from {directory}; {options.Folds}-fold cross-validated accuracy, L-BFGS maximum entropy on each feature set",
+    "",
+    "| table | rows × features | k | standardized features | PCA (k) | autoencoder, defaults (k) | its epochs |",
+    "|---|---|---:|---:|---:|---:|---|",
+};
+table.ForEach(Console.WriteLine);
 foreach (string name in new[] { "digits", "wine", "breast_cancer" })
 {
     string path = Path.Combine(directory, name + ".csv");
@@ -42,6 +38,8 @@ foreach (string name in new[] { "digits", "wine", "breast_cancer" })
     IDataView data = mlContext.Data.LoadFromTextFile(path,
         [new TextLoader.Column("Features", DataKind.Single, 0, width - 1), new TextLoader.Column("Label", DataKind.Single, width)],
         separatorChar: ',', hasHeader: true);
+    // The tables are sorted by class (wine is), so a smaller table is a random draw, not the first rows.
+    if (options.MaxRows is int maxRows) data = mlContext.Data.TakeRows(mlContext.Data.ShuffleRows(data, seed), maxRows);
     data = mlContext.Data.Cache(data);
     long rows = data.GetColumn<float>("Label").LongCount();
     // The rank both reducers get: a third of the features, at most 16.
@@ -51,7 +49,7 @@ foreach (string name in new[] { "digits", "wine", "breast_cancer" })
         .Append(mlContext.Transforms.NormalizeMeanVariance("Features"));
     var classify = mlContext.MulticlassClassification.Trainers.LbfgsMaximumEntropy(featureColumnName: "Codes");
     IReadOnlyList<TrainCatalogBase.CrossValidationResult<MulticlassClassificationMetrics>> CrossValidate(IEstimator<ITransformer> features) =>
-        mlContext.MulticlassClassification.CrossValidate(data, prepare.Append(features).Append(classify), numberOfFolds: 5, seed: seed);
+        mlContext.MulticlassClassification.CrossValidate(data, prepare.Append(features).Append(classify), numberOfFolds: options.Folds, seed: seed);
     static double Accuracy(IEnumerable<TrainCatalogBase.CrossValidationResult<MulticlassClassificationMetrics>> folds) =>
         folds.Average(fold => fold.Metrics.MicroAccuracy);
 
@@ -61,8 +59,14 @@ foreach (string name in new[] { "digits", "wine", "breast_cancer" })
     var learned = CrossValidate(mlContext.Transforms.Autoencoder(autoencoder));
     // How long the defaults trained, read from a fold's fitted autoencoder.
     int epochs = ((IEnumerable<ITransformer>)learned[0].Model).OfType<AutoencoderTransformer>().Single().Model.TrainingHistory!.Epochs.Count;
-    Console.WriteLine($"| {name} | {rows} × {width} | {k} | {100 * raw:F1} % | {100 * pca:F1} % | {100 * Accuracy(learned):F1} % | {epochs} |");
+    table.Add($"| {name} | {rows} × {width} | {k} | {100 * raw:F1} % | {100 * pca:F1} % | {100 * Accuracy(learned):F1} % | {epochs} |");
+    Console.WriteLine(table[^1]);
 }
+
+Directory.CreateDirectory(options.OutputDirectory);
+string tablePath = Path.Combine(options.OutputDirectory, "tabular-features.md");
+File.WriteAllLines(tablePath, table);
+Console.WriteLine($"Table: {tablePath}");
 return 0;
 
 // The folder build/fetch-sklearn-tables.sh writes, found from the working directory up.
