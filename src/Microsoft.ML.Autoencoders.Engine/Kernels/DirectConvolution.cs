@@ -298,49 +298,117 @@ internal static unsafe class DirectConvolution
 
     /// <summary>
     /// dW[f, c, ky, kx] += Σ_oy,ox dy[f, oy, ox] · padded[c, oy + ky, ox + kx]. <paramref name="gradientRows"/> holds dy
-    /// with rows of <paramref name="gradientStride"/> (a multiple of 8) whose tails past the output width are zero.
+    /// with rows of <paramref name="gradientStride"/> floats and planes of <paramref name="gradientPlane"/>; every row is
+    /// followed by zeros up to its width rounded up to 8, so whole-vector loads past the output width add nothing.
     /// </summary>
     /// <remarks>
     /// For 3-wide kernels (the common case) one pass over the rows serves a whole kernel row: 4 filters × 3 taps = 12
-    /// accumulators, 4 loads of dy and 3 of the image per 12 FMAs, against 5 loads per 4 FMAs tap by tap.
+    /// accumulators, 4 loads of dy and 3 of the image per 12 FMAs, against 5 loads per 4 FMAs tap by tap. A lone filter
+    /// (the last convolution of a decoder, 16 channels into 1) takes four channels at once instead, so it too keeps 12
+    /// independent FMA chains rather than one chain per tap waiting on its own latency.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateWeightGradient(float* padded, int channels, int paddedHeight, int rowStride, float* gradientRows, int gradientStride,
-        int filters, int kernelHeight, int kernelWidth, int outputHeight, float* weightGradient)
+        int gradientPlane, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, float* weightGradient)
     {
-        int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, vectors = gradientStride / 8;
-        int gradientPlane = outputHeight * gradientStride, filterStride = channels * taps;
+        int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, vectors = RoundUp(outputWidth, 8) / 8;
+        int filterStride = channels * taps;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
             float* g0 = gradientRows + (nint)f0 * gradientPlane;
-            for (int c = 0; c < channels; c++)
-            for (int ky = 0; ky < kernelHeight; ky++)
+            if (kernelWidth == 3 && block == FilterBlock)
             {
-                float* origin = padded + (nint)c * planeSize + (nint)ky * rowStride;
-                float* dW = weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth;
-                if (block == FilterBlock && kernelWidth == 3)
+                for (int c = 0; c < channels; c++)
+                for (int ky = 0; ky < kernelHeight; ky++)
+                    KernelRowFourFilters(padded + (nint)c * planeSize + (nint)ky * rowStride, rowStride, g0, gradientStride, gradientPlane, outputHeight, vectors,
+                        weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
+                continue;
+            }
+            for (int f = 0; f < block; f++)
+            {
+                float* gf = g0 + (nint)f * gradientPlane;
+                float* dWf = weightGradient + (nint)(f0 + f) * filterStride;
+                int c = 0;
+                if (kernelWidth == 3)
                 {
-                    KernelRowFourFilters(origin, rowStride, g0, gradientStride, gradientPlane, outputHeight, vectors, dW, filterStride);
-                    continue;
+                    for (; c + 4 <= channels; c += 4)
+                    for (int ky = 0; ky < kernelHeight; ky++)
+                        KernelRowFourChannels(padded + (nint)c * planeSize + (nint)ky * rowStride, planeSize, rowStride, gf, gradientStride, outputHeight, vectors,
+                            dWf + (c * kernelHeight + ky) * kernelWidth, taps);
                 }
+                for (; c < channels; c++)
+                for (int ky = 0; ky < kernelHeight; ky++)
                 for (int kx = 0; kx < kernelWidth; kx++)
                 {
-                    for (int f = 0; f < block; f++)
+                    float* origin = padded + (nint)c * planeSize + (nint)ky * rowStride + kx;
+                    // Two chains, even and odd rows, so the loop waits on the FMA latency half as often.
+                    Vector256<float> even = default, odd = default;
+                    int oy = 0;
+                    for (; oy + 1 < outputHeight; oy += 2)
                     {
-                        Vector256<float> a = default;
-                        float* gf = g0 + (nint)f * gradientPlane;
-                        for (int oy = 0; oy < outputHeight; oy++)
+                        float* row = origin + (nint)oy * rowStride;
+                        float* gy = gf + (nint)oy * gradientStride;
+                        for (int v = 0; v < vectors; v++)
                         {
-                            float* row = origin + (nint)oy * rowStride + kx;
-                            float* gy = gf + (nint)oy * gradientStride;
-                            for (int v = 0; v < vectors; v++) a = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), a);
+                            even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
+                            odd = Vector256.FusedMultiplyAdd(Vector256.Load(gy + gradientStride + v * 8), Vector256.Load(row + rowStride + v * 8), odd);
                         }
-                        dW[(nint)f * filterStride + kx] += Vector256.Sum(a);
                     }
+                    for (; oy < outputHeight; oy++)
+                    {
+                        float* row = origin + (nint)oy * rowStride;
+                        float* gy = gf + (nint)oy * gradientStride;
+                        for (int v = 0; v < vectors; v++) even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
+                    }
+                    dWf[(c * kernelHeight + ky) * kernelWidth + kx] += Vector256.Sum(even + odd);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The 3-wide kernel row of one filter's weight gradient for four consecutive channels in one pass: 12 accumulators,
+    /// one load of dy and twelve of the image per 12 FMAs. <paramref name="channelStride"/> is dW's distance between channels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelRowFourChannels(float* origin, int planeSize, int rowStride, float* gradient, int gradientStride, int outputHeight, int vectors,
+        float* dW, int channelStride)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
+        Vector256<float> c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
+        for (int oy = 0; oy < outputHeight; oy++)
+        {
+            float* row = origin + (nint)oy * rowStride;
+            float* gy = gradient + (nint)oy * gradientStride;
+            for (int v = 0; v < vectors; v++)
+            {
+                var g = Vector256.Load(gy + v * 8);
+                float* x = row + v * 8;
+                a0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), a0);
+                a1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), a1);
+                a2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), a2);
+                x += planeSize;
+                b0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), b0);
+                b1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), b1);
+                b2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), b2);
+                x += planeSize;
+                c0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), c0);
+                c1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), c1);
+                c2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), c2);
+                x += planeSize;
+                d0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), d0);
+                d1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), d1);
+                d2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), d2);
+            }
+        }
+        dW[0] += Vector256.Sum(a0); dW[1] += Vector256.Sum(a1); dW[2] += Vector256.Sum(a2);
+        dW += channelStride;
+        dW[0] += Vector256.Sum(b0); dW[1] += Vector256.Sum(b1); dW[2] += Vector256.Sum(b2);
+        dW += channelStride;
+        dW[0] += Vector256.Sum(c0); dW[1] += Vector256.Sum(c1); dW[2] += Vector256.Sum(c2);
+        dW += channelStride;
+        dW[0] += Vector256.Sum(d0); dW[1] += Vector256.Sum(d1); dW[2] += Vector256.Sum(d2);
     }
 
     /// <summary>The 3-wide kernel row of four filters' weight gradients in one pass: 12 accumulators.</summary>

@@ -208,8 +208,9 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// The direct backward pass of a stride-1 layer, image by image: dW from the padded input forward kept, db from dy's
-    /// sums, and dx as the correlation of dy (padded by kernel − 1 − padding) with the flipped kernel.
+    /// The direct backward pass of a stride-1 layer, image by image: dy is copied once into zero-padded planes, which serve
+    /// both dW (its rows, with the padded input forward kept) and dx (the correlation of the padded planes with the flipped
+    /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums.
     /// </summary>
     private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int batch, int parts,
         bool overwrite) : IRangeKernel
@@ -222,27 +223,20 @@ public sealed class Conv2d : Layer
             int part = (int)(((long)start * parts + batch - 1) / batch);
             float* dW = partials + (nint)part * (filters * patch + filters);
             float* db = dW + filters * patch;
-            fixed (float* gradientRowsBase = d.GradientRows)
+            int top = g.KernelHeight - 1 - g.PadTop, left = g.KernelWidth - 1 - g.PadLeft;
             fixed (float* paddedGradientBase = d.PaddedGradient)
             fixed (float* flipped = d.FlippedWeights)
             {
-                float* gradientRows = gradientRowsBase + (nint)part * d.GradientRowsSize;
                 float* paddedGradient = paddedGradientBase + (nint)part * d.PaddedGradientSize;
                 for (int n = start; n < end; n++)
                 {
                     float* gradient = dy + (nint)n * layer.OutputSize;
-                    for (int f = 0; f < filters; f++)
-                    {
-                        var plane = new ReadOnlySpan<float>(gradient + (nint)f * ho * wo, ho * wo);
-                        db[f] += TensorPrimitives.Sum(plane);
-                        for (int oy = 0; oy < ho; oy++)
-                            plane.Slice(oy * wo, wo).CopyTo(new Span<float>(gradientRows + ((nint)f * ho + oy) * d.GradientStride, wo));
-                    }
+                    for (int f = 0; f < filters; f++) db[f] += TensorPrimitives.Sum(new ReadOnlySpan<float>(gradient + (nint)f * ho * wo, ho * wo));
+                    DirectConvolution.CopyIntoPadded(gradient, filters, ho, wo, paddedGradient, d.PaddedGradientHeight, d.GradientRowStride, top, left);
                     DirectConvolution.AccumulateWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, d.PaddedHeight, d.InputRowStride,
-                        gradientRows, d.GradientStride, filters, g.KernelHeight, g.KernelWidth, ho, dW);
+                        paddedGradient + (nint)top * d.GradientRowStride + left, d.GradientRowStride, d.PaddedGradientHeight * d.GradientRowStride,
+                        filters, g.KernelHeight, g.KernelWidth, wo, ho, dW);
                     if (dx == null) continue;
-                    DirectConvolution.CopyIntoPadded(gradient, filters, ho, wo, paddedGradient, d.PaddedGradientHeight, d.GradientRowStride,
-                        g.KernelHeight - 1 - g.PadTop, g.KernelWidth - 1 - g.PadLeft);
                     DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
                         g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite);
                 }
@@ -252,8 +246,7 @@ public sealed class Conv2d : Layer
 
     /// <summary>
     /// The buffers of the direct path. The padded input lives in each image's scratch (so concurrent scorers never share
-    /// it); the backward buffers are the layer's, one block per thread. The gradient rows for dW are cleared once: every
-    /// image writes only their first output-width values, so the zero tails the kernel relies on stay zero.
+    /// it); the backward buffers are the layer's, one block per thread.
     /// </summary>
     private sealed class DirectLayout
     {
@@ -267,11 +260,12 @@ public sealed class Conv2d : Layer
             PaddedHeight = g.Height + g.PadTop + g.PadBottom;
             InputRowStride = DirectConvolution.RowStride(g.Width + g.PadLeft + g.PadRight, g.OutputWidth, g.KernelWidth);
             PaddedInputSize = g.Channels * PaddedHeight * InputRowStride;
-            GradientStride = DirectConvolution.RoundUp(g.OutputWidth, 8);
-            GradientRowsSize = filters * g.OutputHeight * GradientStride;
-            // dL/dx is a stride-1 correlation of dy giving H×W: kernel − 1 − padding zeros before dy on each axis.
+            // dL/dx is a stride-1 correlation of dy giving H×W: kernel − 1 − padding zeros before dy on each axis. The row
+            // stride also leaves zeros after each row of dy up to its width rounded to 8, which dW's whole-vector loads need
+            // (explicit padding can make Wo wider than W, so that is not implied by the correlation's own stride).
             PaddedGradientHeight = g.Height + g.KernelHeight - 1;
-            GradientRowStride = DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth);
+            GradientRowStride = Math.Max(DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth),
+                g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, 8));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
         }
 
@@ -284,13 +278,7 @@ public sealed class Conv2d : Layer
         /// <summary>Floats of one image's padded input planes (its forward scratch).</summary>
         public int PaddedInputSize { get; }
 
-        /// <summary>Floats per row of dy's copy for dW: the output width rounded up to whole vectors, tails zero.</summary>
-        public int GradientStride { get; }
-
-        /// <summary>Floats of one thread's copy of dy for dW.</summary>
-        public int GradientRowsSize { get; }
-
-        /// <summary>Rows of dy's padded planes for the input gradient.</summary>
+        /// <summary>Rows of dy's padded planes.</summary>
         public int PaddedGradientHeight { get; }
 
         /// <summary>Floats per row of dy's padded planes.</summary>
@@ -299,7 +287,6 @@ public sealed class Conv2d : Layer
         /// <summary>Floats of one thread's padded dy planes.</summary>
         public int PaddedGradientSize { get; }
 
-        public float[] GradientRows { get; private set; } = [];
         public float[] PaddedGradient { get; private set; } = [];
         public float[] FlippedWeights { get; private set; } = [];
 
@@ -307,7 +294,6 @@ public sealed class Conv2d : Layer
         public void EnsureBackwardBuffers(int parts, ReadOnlySpan<float> weights)
         {
             var g = _geometry;
-            if (GradientRows.Length < parts * GradientRowsSize) GradientRows = new float[parts * GradientRowsSize];
             if (PaddedGradient.Length < parts * PaddedGradientSize) PaddedGradient = new float[parts * PaddedGradientSize];
             if (FlippedWeights.Length != weights.Length) FlippedWeights = new float[weights.Length];
             DirectConvolution.FlipForInputGradient(weights, _filters, g.Channels, g.KernelHeight, g.KernelWidth, FlippedWeights);

@@ -28,6 +28,11 @@ public class ConvolutionLayerTests
         { 2, 5, 7, 4, 2, 1, Conv2dPadding.Explicit, 1, 1, 2 },
         { 1, 8, 8, 4, 5, 1, Conv2dPadding.Same, 0, 1, 1 },
         { 4, 6, 6, 2, 2, 1, Conv2dPadding.Same, 0, 1, 3 },
+        // A lone filter over many channels (a decoder's last layer: four channels at a time and a tail of one), one channel
+        // into many filters (an encoder's first), and explicit padding that makes the output wider than a 16-wide input.
+        { 9, 6, 11, 1, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 1, 5, 18, 6, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 2, 3, 16, 2, 3, 1, Conv2dPadding.Explicit, 2, 1, 2 },
     };
 
     private static Conv2d BuildConv(TensorShape input, Conv2dSpec spec, SeededRandom random, out ParameterStore store)
