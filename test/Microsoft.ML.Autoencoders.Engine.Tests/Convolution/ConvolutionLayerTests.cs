@@ -1,5 +1,6 @@
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
@@ -103,6 +104,52 @@ public class ConvolutionLayerTests
         GradientCheck.AssertMatches("dW", layer.Weights.Gradients, GradientCheck.Numerical(store.Values, layer.Weights.Offset, layer.Weights.Length, Objective), 1e-4);
         GradientCheck.AssertMatches("db", layer.Bias.Gradients, GradientCheck.Numerical(store.Values, layer.Bias.Offset, layer.Bias.Length, Objective), 1e-4);
         GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Conv2d_FusedWithItsActivation_GivesTheNumbersOfTheTwoApart(int threads)
+    {
+        // In a network a convolution applies the ReLU after it to each image's output (forward), and forms its output
+        // gradient from the ReLU's output and gradient image by image (backward): the same bits as the layers run apart.
+        const int Batch = 5;
+        var spec = NetworkSpec.Create(new TensorShape(2, 10, 12),
+            [new Conv2dSpec(5, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2, CeilMode: true), new Conv2dSpec(4, 3),
+             new ActivationSpec(Activation.LeakyRelu, 0.1f)],
+            [new Upsample2dSpec(2), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Relu), new Conv2dSpec(2, 3),
+             new ActivationSpec(Activation.Sigmoid)]);
+        var network0 = AutoencoderNetwork.Create(spec, seed: 7);
+        float[] input = TestData.Uniform(new SeededRandom(8), Batch * network0.Layers.InputSize, -1f, 1f);
+        float[] dy = TestData.Uniform(new SeededRandom(9), Batch * network0.Layers.OutputSize, -1f, 1f);
+        var context = new LayerContext(Training: true, Threads: threads);
+        (float[] Output, float[] Parameters, float[] InputGradient) Run(bool fused)
+        {
+            var network = AutoencoderNetwork.Create(spec, seed: 7);
+            var layers = network.Layers.Layers;
+            // A slot read from outside is written, so the layers on either side of it run apart.
+            if (!fused)
+                for (int i = 0; i + 1 < layers.Count; i++)
+                    if (layers[i] is Conv2d) network.Layers.KeepSlotWritten(i + 1);
+            var cache = network.CreateCache(Batch, forTraining: true);
+            input.CopyTo(network.Input(cache, Batch));
+            network.Forward(cache, Batch, context);
+            if (!fused)
+            {
+                cache.ZeroGradients();
+                network.Parameters.ZeroGradients();
+            }
+            dy.CopyTo(cache.Gradients(layers.Count, Batch));
+            network.Layers.Backward(cache, Batch, context, needInputGradient: true, overwriteGradients: fused);
+            return (network.Reconstruction(cache, Batch).ToArray(), network.Parameters.Gradients.ToArray(), cache.Gradients(0, Batch).ToArray());
+        }
+
+        var one = Run(fused: true);
+        var two = Run(fused: false);
+        Assert.Equal(two.Output, one.Output);
+        Assert.Equal(two.Parameters, one.Parameters);
+        Assert.Equal(two.InputGradient, one.InputGradient);
+        Assert.Contains(one.Parameters, g => g != 0f);
     }
 
     public static TheoryData<string> OverwritingLayers => new() { "conv", "pool", "upsample" };
