@@ -38,25 +38,35 @@ internal static unsafe class DirectConvolution
 
     /// <summary>
     /// Writes <paramref name="channels"/> padded planes: each height×width plane of <paramref name="source"/> at
-    /// (<paramref name="top"/>, <paramref name="left"/>), zeros everywhere else. Only the border is cleared, not the
-    /// whole buffer first: the interior is about to be overwritten anyway.
+    /// (<paramref name="top"/>, <paramref name="left"/>), zeros everywhere else. Only the border rows are cleared as
+    /// blocks; each inner row is zeroed and filled with inline vector stores, since these rows are short (4 to 48 floats)
+    /// and three library calls per row cost more than the copying.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyIntoPadded(float* source, int channels, int height, int width, float* padded, int paddedHeight, int rowStride, int top, int left)
     {
-        int right = rowStride - left - width;
         for (int c = 0; c < channels; c++)
         {
             float* plane = padded + (nint)c * paddedHeight * rowStride;
             new Span<float>(plane, top * rowStride).Clear();
             for (int y = 0; y < height; y++)
-            {
-                float* row = plane + (nint)(top + y) * rowStride;
-                new Span<float>(row, left).Clear();
-                new ReadOnlySpan<float>(source + ((nint)c * height + y) * width, width).CopyTo(new Span<float>(row + left, width));
-                new Span<float>(row + left + width, right).Clear();
-            }
+                CopyRowIntoPadded(source + ((nint)c * height + y) * width, width, plane + (nint)(top + y) * rowStride, rowStride, left);
             new Span<float>(plane + (nint)(top + height) * rowStride, (paddedHeight - top - height) * rowStride).Clear();
         }
+    }
+
+    /// <summary>row[0, stride) = zeros with <paramref name="source"/>'s <paramref name="width"/> values at <paramref name="left"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRowIntoPadded(float* source, int width, float* row, int stride, int left)
+    {
+        // Zeros first over the whole row (whole vectors, then the ragged end), then the values over them.
+        int j = 0;
+        for (; j + 8 <= stride; j += 8) Vector256<float>.Zero.Store(row + j);
+        for (; j < stride; j++) row[j] = 0f;
+        float* target = row + left;
+        int i = 0;
+        for (; i + 8 <= width; i += 8) Vector256.Load(source + i).Store(target + i);
+        for (; i < width; i++) target[i] = source[i];
     }
 
     /// <summary>
@@ -69,8 +79,7 @@ internal static unsafe class DirectConvolution
         int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate)
     {
         int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, filterStride = channels * taps;
-        // Two output rows × up to four filters × one chunk.
-        float* chunk = stackalloc float[2 * FilterBlock * ChunkColumns];
+        int outputPlane = outputHeight * outputWidth;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
@@ -82,60 +91,67 @@ internal static unsafe class DirectConvolution
                 for (int ox = 0; ox < outputWidth; ox += ChunkColumns)
                 {
                     float* origin = padded + (nint)oy * rowStride + ox;
-                    if (rows == 2) FourFiltersTwoRows(origin, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride, kernelHeight, kernelWidth, chunk);
-                    else if (block == FilterBlock) FourFilters(origin, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride, kernelHeight, kernelWidth, chunk);
-                    else for (int f = 0; f < block; f++) OneFilter(origin, channels, planeSize, rowStride, weights + (nint)(f0 + f) * filterStride, kernelHeight, kernelWidth, chunk + f * ChunkColumns);
-
+                    int offset = oy * outputWidth + ox;
+                    // Spare room for a whole-chunk store only where the rows below are written later: rows of one chunk.
                     int valid = Math.Min(ChunkColumns, outputWidth - ox);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        for (int f = 0; f < block; f++)
-                        {
-                            int offset = (oy + r) * outputWidth + ox;
-                            float* target = output + (nint)(f0 + f) * outputHeight * outputWidth + offset;
-                            // Spare room for a whole-chunk store only where the rows below are written later: rows of one chunk.
-                            int room = outputWidth <= ChunkColumns ? outputHeight * outputWidth - offset : valid;
-                            StoreChunk(target, chunk + (r * FilterBlock + f) * ChunkColumns, valid, room, bias == null ? 0f : bias[f0 + f], accumulate);
-                        }
-                    }
+                    int room = outputWidth <= ChunkColumns ? outputPlane - offset : valid;
+                    var store = new ChunkStore(outputPlane, outputWidth, valid, room, bias == null ? null : bias + f0, accumulate);
+                    float* target = output + (nint)f0 * outputPlane + offset;
+                    float* w = weights + (nint)f0 * filterStride;
+                    if (rows == 2) FourFiltersTwoRows(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);
+                    else if (block == FilterBlock) FourFilters(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);
+                    else for (int f = 0; f < block; f++) OneFilter(origin, channels, planeSize, rowStride, w + (nint)f * filterStride, kernelHeight, kernelWidth, target, f, store);
                 }
             }
         }
     }
 
     /// <summary>
-    /// Writes (or adds) the first <paramref name="valid"/> values of a computed chunk plus the bias; <paramref name="room"/>
-    /// is how many values of this output plane start at <paramref name="target"/>.
+    /// Where a kernel's finished accumulators go: filter f's values of the chunk's first row start at target + f·plane,
+    /// the second row's one output row further; the bias is added, and with accumulate the output's values too.
     /// </summary>
     /// <remarks>
     /// Most rows here are one partial chunk (14, 7 or 4 wide). Such a chunk is still written whole when the plane has room:
-    /// the extra values land on the rows below, which are computed after it and overwrite them. Only near the end of a
-    /// plane, in rows of several chunks, or when adding into the output are the stores masked, because masked stores cost
-    /// many cycles on some cores.
+    /// the extra values land on the rows below, which are computed after it and overwrite them (so a chunk's first row is
+    /// always stored before its second). Only near the end of a plane, in rows of several chunks, or when adding into the
+    /// output are the stores masked, because masked stores cost many cycles on some cores. The stores come straight from
+    /// the registers: a round trip through a stack buffer cost as much as the FMAs for a single input channel.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreChunk(float* target, float* computed, int valid, int room, float shift, bool accumulate)
+    private readonly unsafe struct ChunkStore(int plane, int rowWidth, int valid, int room, float* bias, bool accumulate)
     {
-        var shift8 = Vector256.Create(shift);
-        if (valid == ChunkColumns || (!accumulate && room >= ChunkColumns))
+        /// <summary>Stores filter <paramref name="filter"/>'s chunk of output row <paramref name="row"/> (0 or 1 within the chunk).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(float* target, int filter, int row, Vector256<float> low, Vector256<float> high)
         {
-            var low = Vector256.Load(computed) + shift8;
-            var high = Vector256.Load(computed + 8) + shift8;
-            if (accumulate)
+            float* t = target + (nint)filter * plane + row * rowWidth;
+            int spare = rowWidth <= ChunkColumns ? room - row * rowWidth : valid;
+            var shift = Vector256.Create(bias == null ? 0f : bias[filter]);
+            low += shift;
+            high += shift;
+            if (valid == ChunkColumns || (!accumulate && spare >= ChunkColumns))
             {
-                low += Vector256.Load(target);
-                high += Vector256.Load(target + 8);
+                if (accumulate)
+                {
+                    low += Vector256.Load(t);
+                    high += Vector256.Load(t + 8);
+                }
+                low.Store(t);
+                high.Store(t + 8);
             }
-            low.Store(target);
-            high.Store(target + 8);
+            else if (Avx.IsSupported)
+            {
+                StoreChunkHalf(t, low, valid, accumulate);
+                if (valid > 8) StoreChunkHalf(t + 8, high, valid - 8, accumulate);
+            }
+            else
+            {
+                for (int i = 0; i < valid; i++)
+                {
+                    float value = i < 8 ? low.GetElement(i) : high.GetElement(i - 8);
+                    t[i] = accumulate ? t[i] + value : value;
+                }
+            }
         }
-        else if (Avx.IsSupported)
-        {
-            StoreChunkHalf(target, Vector256.Load(computed) + shift8, valid, accumulate);
-            if (valid > 8) StoreChunkHalf(target + 8, Vector256.Load(computed + 8) + shift8, valid - 8, accumulate);
-        }
-        else if (accumulate) for (int i = 0; i < valid; i++) target[i] += computed[i] + shift;
-        else for (int i = 0; i < valid; i++) target[i] = computed[i] + shift;
     }
 
     /// <summary>Stores (or adds) the first <paramref name="count"/> lanes of <paramref name="values"/> at <paramref name="target"/>.</summary>
@@ -156,7 +172,7 @@ internal static unsafe class DirectConvolution
     /// <summary>A 16-column chunk of one output row for four filters: 8 accumulators in registers across every channel and tap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourFilters(float* origin, int channels, int planeSize, int rowStride, float* weights, int filterStride,
-        int kernelHeight, int kernelWidth, float* chunk)
+        int kernelHeight, int kernelWidth, float* target, in ChunkStore store)
     {
         Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
         float* w = weights;
@@ -184,10 +200,10 @@ internal static unsafe class DirectConvolution
                 }
             }
         }
-        a0.Store(chunk); a1.Store(chunk + 8);
-        b0.Store(chunk + 16); b1.Store(chunk + 24);
-        c0.Store(chunk + 32); c1.Store(chunk + 40);
-        d0.Store(chunk + 48); d1.Store(chunk + 56);
+        store.Put(target, 0, 0, a0, a1);
+        store.Put(target, 1, 0, b0, b1);
+        store.Put(target, 2, 0, c0, c1);
+        store.Put(target, 3, 0, d0, d1);
     }
 
     /// <summary>
@@ -196,7 +212,7 @@ internal static unsafe class DirectConvolution
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourFiltersTwoRows(float* origin, int channels, int planeSize, int rowStride, float* weights, int filterStride,
-        int kernelHeight, int kernelWidth, float* chunk)
+        int kernelHeight, int kernelWidth, float* target, in ChunkStore store)
     {
         Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
         Vector256<float> e0 = default, e1 = default, g0 = default, g1 = default, h0 = default, h1 = default, i0 = default, i1 = default;
@@ -236,19 +252,20 @@ internal static unsafe class DirectConvolution
                 }
             }
         }
-        a0.Store(chunk); a1.Store(chunk + 8);
-        b0.Store(chunk + 16); b1.Store(chunk + 24);
-        c0.Store(chunk + 32); c1.Store(chunk + 40);
-        d0.Store(chunk + 48); d1.Store(chunk + 56);
-        e0.Store(chunk + 64); e1.Store(chunk + 72);
-        g0.Store(chunk + 80); g1.Store(chunk + 88);
-        h0.Store(chunk + 96); h1.Store(chunk + 104);
-        i0.Store(chunk + 112); i1.Store(chunk + 120);
+        store.Put(target, 0, 0, a0, a1);
+        store.Put(target, 1, 0, b0, b1);
+        store.Put(target, 2, 0, c0, c1);
+        store.Put(target, 3, 0, d0, d1);
+        store.Put(target, 0, 1, e0, e1);
+        store.Put(target, 1, 1, g0, g1);
+        store.Put(target, 2, 1, h0, h1);
+        store.Put(target, 3, 1, i0, i1);
     }
 
     /// <summary>The same chunk for one filter (the tail when the filters are not a multiple of four, e.g. one output channel).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneFilter(float* origin, int channels, int planeSize, int rowStride, float* weights, int kernelHeight, int kernelWidth, float* chunk)
+    private static void OneFilter(float* origin, int channels, int planeSize, int rowStride, float* weights, int kernelHeight, int kernelWidth,
+        float* target, int filter, in ChunkStore store)
     {
         // Two chains per vector: one FMA chain per accumulator would wait on its own latency four times per tap.
         Vector256<float> a0 = default, a1 = default, e0 = default, e1 = default;
@@ -278,8 +295,7 @@ internal static unsafe class DirectConvolution
                 }
             }
         }
-        (a0 + e0).Store(chunk);
-        (a1 + e1).Store(chunk + 8);
+        store.Put(target, filter, 0, a0 + e0, a1 + e1);
     }
 
     /// <summary>
