@@ -214,6 +214,8 @@ public class ConvolutionLayerTests
     [InlineData(3, 6, 9, 3, 2, false)]  // overlapping windows
     [InlineData(1, 8, 5, 3, 2, true)]
     [InlineData(2, 5, 35, 2, 0, true)]  // 2×2 windows wide enough for the vector path (8 outputs at a time) and a tail
+    [InlineData(3, 6, 28, 2, 0, false)] // 14 windows a row: one vector of eight and an overlapping one for the last six
+    [InlineData(1, 5, 20, 2, 0, true)]  // 10 a row, and a ceil-mode bottom row
     [InlineData(1, 4, 40, 2, 2, false)]
     public void MaxPool2d_MatchesTheDefinitionAndRoutesGradientsToTheMaximum(int c, int h, int w, int pool, int stride, bool ceil)
     {
