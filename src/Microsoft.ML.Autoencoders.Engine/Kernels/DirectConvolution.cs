@@ -24,6 +24,9 @@ internal static unsafe class DirectConvolution
 
     private const int FilterBlock = 4;
 
+    /// <summary>Output columns per row in the kernel for narrow rows: one 8-float vector.</summary>
+    private const int NarrowColumns = 8;
+
     /// <summary>Whether <paramref name="g"/> can run here: stride 1, no dilation, padding within the kernel, and 256-bit vectors.</summary>
     public static bool Supports(in ConvGeometry g) =>
         Vector256.IsHardwareAccelerated && g.Stride == 1 && g.Dilation == 1
@@ -83,7 +86,20 @@ internal static unsafe class DirectConvolution
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
-            for (int oy = 0, rows; oy < outputHeight; oy += rows)
+            int oy = 0;
+            if (block == FilterBlock && outputWidth <= NarrowColumns)
+            {
+                // Rows of at most 8 (the 7×7, 4×4 and 8×8 layers of the Keras-blog network) waste half or more of a
+                // 16-column chunk: four rows of one 8-float vector each instead.
+                for (; oy + 4 <= outputHeight; oy += 4)
+                {
+                    int offset = oy * outputWidth;
+                    var store = new ChunkStore(outputPlane, outputWidth, outputWidth, outputPlane - offset, bias == null ? null : bias + f0, accumulate);
+                    FourFiltersFourNarrowRows(padded + (nint)oy * rowStride, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride,
+                        kernelHeight, kernelWidth, output + (nint)f0 * outputPlane + offset, store);
+                }
+            }
+            for (int rows; oy < outputHeight; oy += rows)
             {
                 // Four filters take two output rows at once (16 accumulators: enough independent FMA chains to cover the
                 // FMA latency on two pipes, and each weight broadcast serves four FMAs instead of two).
@@ -150,6 +166,25 @@ internal static unsafe class DirectConvolution
                     float value = i < 8 ? low.GetElement(i) : high.GetElement(i - 8);
                     t[i] = accumulate ? t[i] + value : value;
                 }
+            }
+        }
+
+        /// <summary>The same for a row of at most 8 values held in one vector (rows of one chunk, so spare room spills below).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PutNarrow(float* target, int filter, int row, Vector256<float> values)
+        {
+            float* t = target + (nint)filter * plane + row * rowWidth;
+            int spare = room - row * rowWidth;
+            values += Vector256.Create(bias == null ? 0f : bias[filter]);
+            if (valid == NarrowColumns || (!accumulate && spare >= NarrowColumns))
+            {
+                if (accumulate) values += Vector256.Load(t);
+                values.Store(t);
+            }
+            else if (Avx.IsSupported) StoreChunkHalf(t, values, valid, accumulate);
+            else
+            {
+                for (int i = 0; i < valid; i++) t[i] = accumulate ? t[i] + values.GetElement(i) : values.GetElement(i);
             }
         }
     }
@@ -260,6 +295,59 @@ internal static unsafe class DirectConvolution
         store.Put(target, 1, 1, g0, g1);
         store.Put(target, 2, 1, h0, h1);
         store.Put(target, 3, 1, i0, i1);
+    }
+
+    /// <summary>
+    /// Four output rows of at most 8 columns for four filters: 16 accumulators of one vector each. Each tap loads one
+    /// vector per row and broadcasts four weights for sixteen FMAs, the same ratio as <see cref="FourFiltersTwoRows"/>
+    /// without computing the half of a 16-column chunk that a narrow row would throw away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FourFiltersFourNarrowRows(float* origin, int channels, int planeSize, int rowStride, float* weights, int filterStride,
+        int kernelHeight, int kernelWidth, float* target, in ChunkStore store)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+        float* w = weights;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                float* row = origin + (nint)c * planeSize + (nint)ky * rowStride;
+                for (int kx = 0; kx < kernelWidth; kx++, w++)
+                {
+                    var x0 = Vector256.Load(row + kx);
+                    var x1 = Vector256.Load(row + rowStride + kx);
+                    var x2 = Vector256.Load(row + 2 * rowStride + kx);
+                    var x3 = Vector256.Load(row + 3 * rowStride + kx);
+                    var wa = Vector256.Create(w[0]);
+                    a0 = Vector256.FusedMultiplyAdd(wa, x0, a0);
+                    a1 = Vector256.FusedMultiplyAdd(wa, x1, a1);
+                    a2 = Vector256.FusedMultiplyAdd(wa, x2, a2);
+                    a3 = Vector256.FusedMultiplyAdd(wa, x3, a3);
+                    var wb = Vector256.Create(w[filterStride]);
+                    b0 = Vector256.FusedMultiplyAdd(wb, x0, b0);
+                    b1 = Vector256.FusedMultiplyAdd(wb, x1, b1);
+                    b2 = Vector256.FusedMultiplyAdd(wb, x2, b2);
+                    b3 = Vector256.FusedMultiplyAdd(wb, x3, b3);
+                    var wc = Vector256.Create(w[2 * filterStride]);
+                    c0 = Vector256.FusedMultiplyAdd(wc, x0, c0);
+                    c1 = Vector256.FusedMultiplyAdd(wc, x1, c1);
+                    c2 = Vector256.FusedMultiplyAdd(wc, x2, c2);
+                    c3 = Vector256.FusedMultiplyAdd(wc, x3, c3);
+                    var wd = Vector256.Create(w[3 * filterStride]);
+                    d0 = Vector256.FusedMultiplyAdd(wd, x0, d0);
+                    d1 = Vector256.FusedMultiplyAdd(wd, x1, d1);
+                    d2 = Vector256.FusedMultiplyAdd(wd, x2, d2);
+                    d3 = Vector256.FusedMultiplyAdd(wd, x3, d3);
+                }
+            }
+        }
+        // Row by row within each filter, so a whole-vector store that spills into the next row is overwritten after it.
+        store.PutNarrow(target, 0, 0, a0); store.PutNarrow(target, 0, 1, a1); store.PutNarrow(target, 0, 2, a2); store.PutNarrow(target, 0, 3, a3);
+        store.PutNarrow(target, 1, 0, b0); store.PutNarrow(target, 1, 1, b1); store.PutNarrow(target, 1, 2, b2); store.PutNarrow(target, 1, 3, b3);
+        store.PutNarrow(target, 2, 0, c0); store.PutNarrow(target, 2, 1, c1); store.PutNarrow(target, 2, 2, c2); store.PutNarrow(target, 2, 3, c3);
+        store.PutNarrow(target, 3, 0, d0); store.PutNarrow(target, 3, 1, d1); store.PutNarrow(target, 3, 2, d2); store.PutNarrow(target, 3, 3, d3);
     }
 
     /// <summary>The same chunk for one filter (the tail when the filters are not a multiple of four, e.g. one output channel).</summary>

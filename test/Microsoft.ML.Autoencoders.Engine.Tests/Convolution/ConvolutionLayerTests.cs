@@ -34,6 +34,10 @@ public class ConvolutionLayerTests
         { 9, 6, 11, 1, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
         { 1, 5, 18, 6, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
         { 2, 3, 16, 2, 3, 1, Conv2dPadding.Explicit, 2, 1, 2 },
+        // Rows of at most 8 go four at a time, the rows left over and a filter tail the usual way; forward here, and the
+        // input gradient (four filters of the flipped kernel over 9×6) in the second.
+        { 3, 7, 7, 9, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 4, 9, 6, 5, 3, 1, Conv2dPadding.Valid, 0, 1, 2 },
     };
 
     private static Conv2d BuildConv(TensorShape input, Conv2dSpec spec, SeededRandom random, out ParameterStore store)
