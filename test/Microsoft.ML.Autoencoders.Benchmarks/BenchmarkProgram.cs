@@ -13,6 +13,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   conv-quality [--epochs N]        the conv network's test BCE epoch by epoch (see <see cref="ConvQualityRun"/>).
 ///   vae-quality [--kind K]           a VAE's test negative ELBO epoch by epoch (see <see cref="VaeQualityRun"/>).
 ///   lstm [--quick|--dry] [--threads N]  only the LSTM autoencoder's training case, printed (to time it alone).
+///   conv [--quick|--dry] [--threads N] [--mnist DIR]  only the conv autoencoder's epoch and per-layer timings, printed.
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -39,8 +40,16 @@ public static class BenchmarkProgram
                 var lstmReport = new BenchReport { Framework = "ours", Version = "", Mode = lstmOptions.Mode.ToString().ToLowerInvariant(), Threads = lstmOptions.Threads };
                 LstmEpochHarness.Run(BenchSettings.For(lstmOptions.Mode), lstmOptions.Threads, lstmReport);
                 return 0;
+            case "conv":
+                var convOptions = BenchOptions.Parse(rest);
+                var convReport = new BenchReport { Framework = "ours", Version = "", Mode = convOptions.Mode.ToString().ToLowerInvariant(), Threads = convOptions.Threads };
+                var (convTrain, convTrainRows, _) = Mnist.ReadImages(Path.Combine(Mnist.FindDirectory(convOptions.MnistDirectory), Mnist.TrainImages));
+                var (convTest, convTestRows, _) = Mnist.ReadImages(Path.Combine(Mnist.FindDirectory(convOptions.MnistDirectory), Mnist.TestImages));
+                ConvEpochHarness.Run(BenchSettings.For(convOptions.Mode), convOptions.Threads, convTrain, convTrainRows, convTest, convTestRows, convReport);
+                foreach (var result in convReport.Results) Console.WriteLine($"  {result.Name,-32} {result.Value,10:G4} {result.Unit}");
+                return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality or lstm.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm or conv.");
                 return 2;
         }
     }

@@ -24,6 +24,9 @@ internal static unsafe class DirectConvolution
 
     private const int FilterBlock = 4;
 
+    /// <summary>Output columns per row in the kernel for narrow rows: one 8-float vector.</summary>
+    private const int NarrowColumns = 8;
+
     /// <summary>Whether <paramref name="g"/> can run here: stride 1, no dilation, padding within the kernel, and 256-bit vectors.</summary>
     public static bool Supports(in ConvGeometry g) =>
         Vector256.IsHardwareAccelerated && g.Stride == 1 && g.Dilation == 1
@@ -38,25 +41,35 @@ internal static unsafe class DirectConvolution
 
     /// <summary>
     /// Writes <paramref name="channels"/> padded planes: each height×width plane of <paramref name="source"/> at
-    /// (<paramref name="top"/>, <paramref name="left"/>), zeros everywhere else. Only the border is cleared, not the
-    /// whole buffer first: the interior is about to be overwritten anyway.
+    /// (<paramref name="top"/>, <paramref name="left"/>), zeros everywhere else. Only the border rows are cleared as
+    /// blocks; each inner row is zeroed and filled with inline vector stores, since these rows are short (4 to 48 floats)
+    /// and three library calls per row cost more than the copying.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyIntoPadded(float* source, int channels, int height, int width, float* padded, int paddedHeight, int rowStride, int top, int left)
     {
-        int right = rowStride - left - width;
         for (int c = 0; c < channels; c++)
         {
             float* plane = padded + (nint)c * paddedHeight * rowStride;
             new Span<float>(plane, top * rowStride).Clear();
             for (int y = 0; y < height; y++)
-            {
-                float* row = plane + (nint)(top + y) * rowStride;
-                new Span<float>(row, left).Clear();
-                new ReadOnlySpan<float>(source + ((nint)c * height + y) * width, width).CopyTo(new Span<float>(row + left, width));
-                new Span<float>(row + left + width, right).Clear();
-            }
+                CopyRowIntoPadded(source + ((nint)c * height + y) * width, width, plane + (nint)(top + y) * rowStride, rowStride, left);
             new Span<float>(plane + (nint)(top + height) * rowStride, (paddedHeight - top - height) * rowStride).Clear();
         }
+    }
+
+    /// <summary>row[0, stride) = zeros with <paramref name="source"/>'s <paramref name="width"/> values at <paramref name="left"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRowIntoPadded(float* source, int width, float* row, int stride, int left)
+    {
+        // Zeros first over the whole row (whole vectors, then the ragged end), then the values over them.
+        int j = 0;
+        for (; j + 8 <= stride; j += 8) Vector256<float>.Zero.Store(row + j);
+        for (; j < stride; j++) row[j] = 0f;
+        float* target = row + left;
+        int i = 0;
+        for (; i + 8 <= width; i += 8) Vector256.Load(source + i).Store(target + i);
+        for (; i < width; i++) target[i] = source[i];
     }
 
     /// <summary>
@@ -69,12 +82,24 @@ internal static unsafe class DirectConvolution
         int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate)
     {
         int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, filterStride = channels * taps;
-        // Two output rows × up to four filters × one chunk.
-        float* chunk = stackalloc float[2 * FilterBlock * ChunkColumns];
+        int outputPlane = outputHeight * outputWidth;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
-            for (int oy = 0, rows; oy < outputHeight; oy += rows)
+            int oy = 0;
+            if (block == FilterBlock && outputWidth <= NarrowColumns)
+            {
+                // Rows of at most 8 (the 7×7, 4×4 and 8×8 layers of the Keras-blog network) waste half or more of a
+                // 16-column chunk: four rows of one 8-float vector each instead.
+                for (; oy + 4 <= outputHeight; oy += 4)
+                {
+                    int offset = oy * outputWidth;
+                    var store = new ChunkStore(outputPlane, outputWidth, outputWidth, outputPlane - offset, bias == null ? null : bias + f0, accumulate);
+                    FourFiltersFourNarrowRows(padded + (nint)oy * rowStride, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride,
+                        kernelHeight, kernelWidth, output + (nint)f0 * outputPlane + offset, store);
+                }
+            }
+            for (int rows; oy < outputHeight; oy += rows)
             {
                 // Four filters take two output rows at once (16 accumulators: enough independent FMA chains to cover the
                 // FMA latency on two pipes, and each weight broadcast serves four FMAs instead of two).
@@ -82,60 +107,86 @@ internal static unsafe class DirectConvolution
                 for (int ox = 0; ox < outputWidth; ox += ChunkColumns)
                 {
                     float* origin = padded + (nint)oy * rowStride + ox;
-                    if (rows == 2) FourFiltersTwoRows(origin, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride, kernelHeight, kernelWidth, chunk);
-                    else if (block == FilterBlock) FourFilters(origin, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride, kernelHeight, kernelWidth, chunk);
-                    else for (int f = 0; f < block; f++) OneFilter(origin, channels, planeSize, rowStride, weights + (nint)(f0 + f) * filterStride, kernelHeight, kernelWidth, chunk + f * ChunkColumns);
-
+                    int offset = oy * outputWidth + ox;
+                    // Spare room for a whole-chunk store only where the rows below are written later: rows of one chunk.
                     int valid = Math.Min(ChunkColumns, outputWidth - ox);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        for (int f = 0; f < block; f++)
-                        {
-                            int offset = (oy + r) * outputWidth + ox;
-                            float* target = output + (nint)(f0 + f) * outputHeight * outputWidth + offset;
-                            // Spare room for a whole-chunk store only where the rows below are written later: rows of one chunk.
-                            int room = outputWidth <= ChunkColumns ? outputHeight * outputWidth - offset : valid;
-                            StoreChunk(target, chunk + (r * FilterBlock + f) * ChunkColumns, valid, room, bias == null ? 0f : bias[f0 + f], accumulate);
-                        }
-                    }
+                    int room = outputWidth <= ChunkColumns ? outputPlane - offset : valid;
+                    var store = new ChunkStore(outputPlane, outputWidth, valid, room, bias == null ? null : bias + f0, accumulate);
+                    float* target = output + (nint)f0 * outputPlane + offset;
+                    float* w = weights + (nint)f0 * filterStride;
+                    if (rows == 2) FourFiltersTwoRows(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);
+                    else if (block == FilterBlock) FourFilters(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);
+                    else for (int f = 0; f < block; f++) OneFilter(origin, channels, planeSize, rowStride, w + (nint)f * filterStride, kernelHeight, kernelWidth, target, f, store);
                 }
             }
         }
     }
 
     /// <summary>
-    /// Writes (or adds) the first <paramref name="valid"/> values of a computed chunk plus the bias; <paramref name="room"/>
-    /// is how many values of this output plane start at <paramref name="target"/>.
+    /// Where a kernel's finished accumulators go: filter f's values of the chunk's first row start at target + f·plane,
+    /// the second row's one output row further; the bias is added, and with accumulate the output's values too.
     /// </summary>
     /// <remarks>
     /// Most rows here are one partial chunk (14, 7 or 4 wide). Such a chunk is still written whole when the plane has room:
-    /// the extra values land on the rows below, which are computed after it and overwrite them. Only near the end of a
-    /// plane, in rows of several chunks, or when adding into the output are the stores masked, because masked stores cost
-    /// many cycles on some cores.
+    /// the extra values land on the rows below, which are computed after it and overwrite them (so a chunk's first row is
+    /// always stored before its second). Only near the end of a plane, in rows of several chunks, or when adding into the
+    /// output are the stores masked, because masked stores cost many cycles on some cores. The stores come straight from
+    /// the registers: a round trip through a stack buffer cost as much as the FMAs for a single input channel.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreChunk(float* target, float* computed, int valid, int room, float shift, bool accumulate)
+    private readonly unsafe struct ChunkStore(int plane, int rowWidth, int valid, int room, float* bias, bool accumulate)
     {
-        var shift8 = Vector256.Create(shift);
-        if (valid == ChunkColumns || (!accumulate && room >= ChunkColumns))
+        /// <summary>Stores filter <paramref name="filter"/>'s chunk of output row <paramref name="row"/> (0 or 1 within the chunk).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(float* target, int filter, int row, Vector256<float> low, Vector256<float> high)
         {
-            var low = Vector256.Load(computed) + shift8;
-            var high = Vector256.Load(computed + 8) + shift8;
-            if (accumulate)
+            float* t = target + (nint)filter * plane + row * rowWidth;
+            int spare = rowWidth <= ChunkColumns ? room - row * rowWidth : valid;
+            var shift = Vector256.Create(bias == null ? 0f : bias[filter]);
+            low += shift;
+            high += shift;
+            if (valid == ChunkColumns || (!accumulate && spare >= ChunkColumns))
             {
-                low += Vector256.Load(target);
-                high += Vector256.Load(target + 8);
+                if (accumulate)
+                {
+                    low += Vector256.Load(t);
+                    high += Vector256.Load(t + 8);
+                }
+                low.Store(t);
+                high.Store(t + 8);
             }
-            low.Store(target);
-            high.Store(target + 8);
+            else if (Avx.IsSupported)
+            {
+                StoreChunkHalf(t, low, valid, accumulate);
+                if (valid > 8) StoreChunkHalf(t + 8, high, valid - 8, accumulate);
+            }
+            else
+            {
+                for (int i = 0; i < valid; i++)
+                {
+                    float value = i < 8 ? low.GetElement(i) : high.GetElement(i - 8);
+                    t[i] = accumulate ? t[i] + value : value;
+                }
+            }
         }
-        else if (Avx.IsSupported)
+
+        /// <summary>The same for a row of at most 8 values held in one vector (rows of one chunk, so spare room spills below).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PutNarrow(float* target, int filter, int row, Vector256<float> values)
         {
-            StoreChunkHalf(target, Vector256.Load(computed) + shift8, valid, accumulate);
-            if (valid > 8) StoreChunkHalf(target + 8, Vector256.Load(computed + 8) + shift8, valid - 8, accumulate);
+            float* t = target + (nint)filter * plane + row * rowWidth;
+            int spare = room - row * rowWidth;
+            values += Vector256.Create(bias == null ? 0f : bias[filter]);
+            if (valid == NarrowColumns || (!accumulate && spare >= NarrowColumns))
+            {
+                if (accumulate) values += Vector256.Load(t);
+                values.Store(t);
+            }
+            else if (Avx.IsSupported) StoreChunkHalf(t, values, valid, accumulate);
+            else
+            {
+                for (int i = 0; i < valid; i++) t[i] = accumulate ? t[i] + values.GetElement(i) : values.GetElement(i);
+            }
         }
-        else if (accumulate) for (int i = 0; i < valid; i++) target[i] += computed[i] + shift;
-        else for (int i = 0; i < valid; i++) target[i] = computed[i] + shift;
     }
 
     /// <summary>Stores (or adds) the first <paramref name="count"/> lanes of <paramref name="values"/> at <paramref name="target"/>.</summary>
@@ -156,7 +207,7 @@ internal static unsafe class DirectConvolution
     /// <summary>A 16-column chunk of one output row for four filters: 8 accumulators in registers across every channel and tap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourFilters(float* origin, int channels, int planeSize, int rowStride, float* weights, int filterStride,
-        int kernelHeight, int kernelWidth, float* chunk)
+        int kernelHeight, int kernelWidth, float* target, in ChunkStore store)
     {
         Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
         float* w = weights;
@@ -184,10 +235,10 @@ internal static unsafe class DirectConvolution
                 }
             }
         }
-        a0.Store(chunk); a1.Store(chunk + 8);
-        b0.Store(chunk + 16); b1.Store(chunk + 24);
-        c0.Store(chunk + 32); c1.Store(chunk + 40);
-        d0.Store(chunk + 48); d1.Store(chunk + 56);
+        store.Put(target, 0, 0, a0, a1);
+        store.Put(target, 1, 0, b0, b1);
+        store.Put(target, 2, 0, c0, c1);
+        store.Put(target, 3, 0, d0, d1);
     }
 
     /// <summary>
@@ -196,7 +247,7 @@ internal static unsafe class DirectConvolution
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourFiltersTwoRows(float* origin, int channels, int planeSize, int rowStride, float* weights, int filterStride,
-        int kernelHeight, int kernelWidth, float* chunk)
+        int kernelHeight, int kernelWidth, float* target, in ChunkStore store)
     {
         Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
         Vector256<float> e0 = default, e1 = default, g0 = default, g1 = default, h0 = default, h1 = default, i0 = default, i1 = default;
@@ -236,19 +287,73 @@ internal static unsafe class DirectConvolution
                 }
             }
         }
-        a0.Store(chunk); a1.Store(chunk + 8);
-        b0.Store(chunk + 16); b1.Store(chunk + 24);
-        c0.Store(chunk + 32); c1.Store(chunk + 40);
-        d0.Store(chunk + 48); d1.Store(chunk + 56);
-        e0.Store(chunk + 64); e1.Store(chunk + 72);
-        g0.Store(chunk + 80); g1.Store(chunk + 88);
-        h0.Store(chunk + 96); h1.Store(chunk + 104);
-        i0.Store(chunk + 112); i1.Store(chunk + 120);
+        store.Put(target, 0, 0, a0, a1);
+        store.Put(target, 1, 0, b0, b1);
+        store.Put(target, 2, 0, c0, c1);
+        store.Put(target, 3, 0, d0, d1);
+        store.Put(target, 0, 1, e0, e1);
+        store.Put(target, 1, 1, g0, g1);
+        store.Put(target, 2, 1, h0, h1);
+        store.Put(target, 3, 1, i0, i1);
+    }
+
+    /// <summary>
+    /// Four output rows of at most 8 columns for four filters: 16 accumulators of one vector each. Each tap loads one
+    /// vector per row and broadcasts four weights for sixteen FMAs, the same ratio as <see cref="FourFiltersTwoRows"/>
+    /// without computing the half of a 16-column chunk that a narrow row would throw away.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FourFiltersFourNarrowRows(float* origin, int channels, int planeSize, int rowStride, float* weights, int filterStride,
+        int kernelHeight, int kernelWidth, float* target, in ChunkStore store)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+        float* w = weights;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                float* row = origin + (nint)c * planeSize + (nint)ky * rowStride;
+                for (int kx = 0; kx < kernelWidth; kx++, w++)
+                {
+                    var x0 = Vector256.Load(row + kx);
+                    var x1 = Vector256.Load(row + rowStride + kx);
+                    var x2 = Vector256.Load(row + 2 * rowStride + kx);
+                    var x3 = Vector256.Load(row + 3 * rowStride + kx);
+                    var wa = Vector256.Create(w[0]);
+                    a0 = Vector256.FusedMultiplyAdd(wa, x0, a0);
+                    a1 = Vector256.FusedMultiplyAdd(wa, x1, a1);
+                    a2 = Vector256.FusedMultiplyAdd(wa, x2, a2);
+                    a3 = Vector256.FusedMultiplyAdd(wa, x3, a3);
+                    var wb = Vector256.Create(w[filterStride]);
+                    b0 = Vector256.FusedMultiplyAdd(wb, x0, b0);
+                    b1 = Vector256.FusedMultiplyAdd(wb, x1, b1);
+                    b2 = Vector256.FusedMultiplyAdd(wb, x2, b2);
+                    b3 = Vector256.FusedMultiplyAdd(wb, x3, b3);
+                    var wc = Vector256.Create(w[2 * filterStride]);
+                    c0 = Vector256.FusedMultiplyAdd(wc, x0, c0);
+                    c1 = Vector256.FusedMultiplyAdd(wc, x1, c1);
+                    c2 = Vector256.FusedMultiplyAdd(wc, x2, c2);
+                    c3 = Vector256.FusedMultiplyAdd(wc, x3, c3);
+                    var wd = Vector256.Create(w[3 * filterStride]);
+                    d0 = Vector256.FusedMultiplyAdd(wd, x0, d0);
+                    d1 = Vector256.FusedMultiplyAdd(wd, x1, d1);
+                    d2 = Vector256.FusedMultiplyAdd(wd, x2, d2);
+                    d3 = Vector256.FusedMultiplyAdd(wd, x3, d3);
+                }
+            }
+        }
+        // Row by row within each filter, so a whole-vector store that spills into the next row is overwritten after it.
+        store.PutNarrow(target, 0, 0, a0); store.PutNarrow(target, 0, 1, a1); store.PutNarrow(target, 0, 2, a2); store.PutNarrow(target, 0, 3, a3);
+        store.PutNarrow(target, 1, 0, b0); store.PutNarrow(target, 1, 1, b1); store.PutNarrow(target, 1, 2, b2); store.PutNarrow(target, 1, 3, b3);
+        store.PutNarrow(target, 2, 0, c0); store.PutNarrow(target, 2, 1, c1); store.PutNarrow(target, 2, 2, c2); store.PutNarrow(target, 2, 3, c3);
+        store.PutNarrow(target, 3, 0, d0); store.PutNarrow(target, 3, 1, d1); store.PutNarrow(target, 3, 2, d2); store.PutNarrow(target, 3, 3, d3);
     }
 
     /// <summary>The same chunk for one filter (the tail when the filters are not a multiple of four, e.g. one output channel).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OneFilter(float* origin, int channels, int planeSize, int rowStride, float* weights, int kernelHeight, int kernelWidth, float* chunk)
+    private static void OneFilter(float* origin, int channels, int planeSize, int rowStride, float* weights, int kernelHeight, int kernelWidth,
+        float* target, int filter, in ChunkStore store)
     {
         // Two chains per vector: one FMA chain per accumulator would wait on its own latency four times per tap.
         Vector256<float> a0 = default, a1 = default, e0 = default, e1 = default;
@@ -278,8 +383,7 @@ internal static unsafe class DirectConvolution
                 }
             }
         }
-        (a0 + e0).Store(chunk);
-        (a1 + e1).Store(chunk + 8);
+        store.Put(target, filter, 0, a0 + e0, a1 + e1);
     }
 
     /// <summary>
@@ -298,49 +402,117 @@ internal static unsafe class DirectConvolution
 
     /// <summary>
     /// dW[f, c, ky, kx] += Σ_oy,ox dy[f, oy, ox] · padded[c, oy + ky, ox + kx]. <paramref name="gradientRows"/> holds dy
-    /// with rows of <paramref name="gradientStride"/> (a multiple of 8) whose tails past the output width are zero.
+    /// with rows of <paramref name="gradientStride"/> floats and planes of <paramref name="gradientPlane"/>; every row is
+    /// followed by zeros up to its width rounded up to 8, so whole-vector loads past the output width add nothing.
     /// </summary>
     /// <remarks>
     /// For 3-wide kernels (the common case) one pass over the rows serves a whole kernel row: 4 filters × 3 taps = 12
-    /// accumulators, 4 loads of dy and 3 of the image per 12 FMAs, against 5 loads per 4 FMAs tap by tap.
+    /// accumulators, 4 loads of dy and 3 of the image per 12 FMAs, against 5 loads per 4 FMAs tap by tap. A lone filter
+    /// (the last convolution of a decoder, 16 channels into 1) takes four channels at once instead, so it too keeps 12
+    /// independent FMA chains rather than one chain per tap waiting on its own latency.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateWeightGradient(float* padded, int channels, int paddedHeight, int rowStride, float* gradientRows, int gradientStride,
-        int filters, int kernelHeight, int kernelWidth, int outputHeight, float* weightGradient)
+        int gradientPlane, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, float* weightGradient)
     {
-        int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, vectors = gradientStride / 8;
-        int gradientPlane = outputHeight * gradientStride, filterStride = channels * taps;
+        int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, vectors = RoundUp(outputWidth, 8) / 8;
+        int filterStride = channels * taps;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
             float* g0 = gradientRows + (nint)f0 * gradientPlane;
-            for (int c = 0; c < channels; c++)
-            for (int ky = 0; ky < kernelHeight; ky++)
+            if (kernelWidth == 3 && block == FilterBlock)
             {
-                float* origin = padded + (nint)c * planeSize + (nint)ky * rowStride;
-                float* dW = weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth;
-                if (block == FilterBlock && kernelWidth == 3)
+                for (int c = 0; c < channels; c++)
+                for (int ky = 0; ky < kernelHeight; ky++)
+                    KernelRowFourFilters(padded + (nint)c * planeSize + (nint)ky * rowStride, rowStride, g0, gradientStride, gradientPlane, outputHeight, vectors,
+                        weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
+                continue;
+            }
+            for (int f = 0; f < block; f++)
+            {
+                float* gf = g0 + (nint)f * gradientPlane;
+                float* dWf = weightGradient + (nint)(f0 + f) * filterStride;
+                int c = 0;
+                if (kernelWidth == 3)
                 {
-                    KernelRowFourFilters(origin, rowStride, g0, gradientStride, gradientPlane, outputHeight, vectors, dW, filterStride);
-                    continue;
+                    for (; c + 4 <= channels; c += 4)
+                    for (int ky = 0; ky < kernelHeight; ky++)
+                        KernelRowFourChannels(padded + (nint)c * planeSize + (nint)ky * rowStride, planeSize, rowStride, gf, gradientStride, outputHeight, vectors,
+                            dWf + (c * kernelHeight + ky) * kernelWidth, taps);
                 }
+                for (; c < channels; c++)
+                for (int ky = 0; ky < kernelHeight; ky++)
                 for (int kx = 0; kx < kernelWidth; kx++)
                 {
-                    for (int f = 0; f < block; f++)
+                    float* origin = padded + (nint)c * planeSize + (nint)ky * rowStride + kx;
+                    // Two chains, even and odd rows, so the loop waits on the FMA latency half as often.
+                    Vector256<float> even = default, odd = default;
+                    int oy = 0;
+                    for (; oy + 1 < outputHeight; oy += 2)
                     {
-                        Vector256<float> a = default;
-                        float* gf = g0 + (nint)f * gradientPlane;
-                        for (int oy = 0; oy < outputHeight; oy++)
+                        float* row = origin + (nint)oy * rowStride;
+                        float* gy = gf + (nint)oy * gradientStride;
+                        for (int v = 0; v < vectors; v++)
                         {
-                            float* row = origin + (nint)oy * rowStride + kx;
-                            float* gy = gf + (nint)oy * gradientStride;
-                            for (int v = 0; v < vectors; v++) a = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), a);
+                            even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
+                            odd = Vector256.FusedMultiplyAdd(Vector256.Load(gy + gradientStride + v * 8), Vector256.Load(row + rowStride + v * 8), odd);
                         }
-                        dW[(nint)f * filterStride + kx] += Vector256.Sum(a);
                     }
+                    for (; oy < outputHeight; oy++)
+                    {
+                        float* row = origin + (nint)oy * rowStride;
+                        float* gy = gf + (nint)oy * gradientStride;
+                        for (int v = 0; v < vectors; v++) even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
+                    }
+                    dWf[(c * kernelHeight + ky) * kernelWidth + kx] += Vector256.Sum(even + odd);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The 3-wide kernel row of one filter's weight gradient for four consecutive channels in one pass: 12 accumulators,
+    /// one load of dy and twelve of the image per 12 FMAs. <paramref name="channelStride"/> is dW's distance between channels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelRowFourChannels(float* origin, int planeSize, int rowStride, float* gradient, int gradientStride, int outputHeight, int vectors,
+        float* dW, int channelStride)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
+        Vector256<float> c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
+        for (int oy = 0; oy < outputHeight; oy++)
+        {
+            float* row = origin + (nint)oy * rowStride;
+            float* gy = gradient + (nint)oy * gradientStride;
+            for (int v = 0; v < vectors; v++)
+            {
+                var g = Vector256.Load(gy + v * 8);
+                float* x = row + v * 8;
+                a0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), a0);
+                a1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), a1);
+                a2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), a2);
+                x += planeSize;
+                b0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), b0);
+                b1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), b1);
+                b2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), b2);
+                x += planeSize;
+                c0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), c0);
+                c1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), c1);
+                c2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), c2);
+                x += planeSize;
+                d0 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x), d0);
+                d1 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 1), d1);
+                d2 = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + 2), d2);
+            }
+        }
+        dW[0] += Vector256.Sum(a0); dW[1] += Vector256.Sum(a1); dW[2] += Vector256.Sum(a2);
+        dW += channelStride;
+        dW[0] += Vector256.Sum(b0); dW[1] += Vector256.Sum(b1); dW[2] += Vector256.Sum(b2);
+        dW += channelStride;
+        dW[0] += Vector256.Sum(c0); dW[1] += Vector256.Sum(c1); dW[2] += Vector256.Sum(c2);
+        dW += channelStride;
+        dW[0] += Vector256.Sum(d0); dW[1] += Vector256.Sum(d1); dW[2] += Vector256.Sum(d2);
     }
 
     /// <summary>The 3-wide kernel row of four filters' weight gradients in one pass: 12 accumulators.</summary>

@@ -79,21 +79,50 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>Images are split over the threads, each image one single-threaded GEMM (they are small: 16×9×784 on MNIST).</summary>
-    public override unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
+    public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
+        => Run(x, y, scratch, batch, context, activation: null);
+
+    /// <summary>
+    /// The convolution and the activation after it in one pass over the batch: each image's output gets the activation
+    /// in place right after it is computed, while it is in cache (the same kernel as the activation layer's, so the same
+    /// bits), instead of the activation layer reading and writing the whole batch again on one thread.
+    /// </summary>
+    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Span<float> scratch, Layer next, int batch, in LayerContext context)
     {
+        if (next is not ActivationLayer { HasFusedForm: true } activation) return false;
+        Run(x, y, scratch, batch, context, activation);
+        return true;
+    }
+
+    private unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context, ActivationLayer? activation)
+    {
+        var fused = new FusedActivation(activation);
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pScratch = scratch)
         fixed (float* pw = Weights.Values)
         fixed (float* pb = Bias.Values)
         {
-            if (_direct != null) ParallelRange.Run(batch, context.Threads, new ForwardDirect(this, px, py, pScratch, pw, pb), grain: 1, minPerThread: 1);
-            else ParallelRange.Run(batch, context.Threads, new ForwardImages(this, px, py, pScratch), grain: 1, minPerThread: 1);
+            if (_direct != null) ParallelRange.Run(batch, context.Threads, new ForwardDirect(this, px, py, pScratch, pw, pb, fused), grain: 1, minPerThread: 1);
+            else ParallelRange.Run(batch, context.Threads, new ForwardImages(this, px, py, pScratch, fused), grain: 1, minPerThread: 1);
+        }
+    }
+
+    /// <summary>The activation a forward pass applies to each image's output in place, if any.</summary>
+    private readonly struct FusedActivation(ActivationLayer? layer)
+    {
+        private readonly bool _active = layer != null;
+        private readonly Activation _kind = layer?.Kind ?? Activation.Linear;
+        private readonly float _slope = layer?.FusedSlope ?? 0f;
+
+        public unsafe void ApplyInPlace(float* values, int count)
+        {
+            if (_active) ElementwiseActivation.Run(values, null, values, count, _kind, _slope);
         }
     }
 
     /// <summary>Each image copied into its zero-padded planes in the scratch (kept for dW), then correlated directly.</summary>
-    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias) : IRangeKernel
+    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -102,14 +131,16 @@ public sealed class Conv2d : Layer
             for (int n = start; n < end; n++)
             {
                 float* padded = scratch + (nint)n * d.PaddedInputSize;
+                float* output = y + (nint)n * layer.OutputSize;
                 DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
                 DirectConvolution.Correlate(padded, g.Channels, d.PaddedHeight, d.InputRowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
-                    y + (nint)n * layer.OutputSize, g.OutputHeight, g.OutputWidth, accumulate: false);
+                    output, g.OutputHeight, g.OutputWidth, accumulate: false);
+                activation.ApplyInPlace(output, layer.OutputSize);
             }
         }
     }
 
-    private readonly unsafe struct ForwardImages(Conv2d layer, float* x, float* y, float* scratch) : IRangeKernel
+    private readonly unsafe struct ForwardImages(Conv2d layer, float* x, float* y, float* scratch, FusedActivation activation) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -127,6 +158,7 @@ public sealed class Conv2d : Layer
                     Span<float> plane = output.Slice(f * positions, positions);
                     TensorPrimitives.Add(plane, b[f], plane);
                 }
+                activation.ApplyInPlace(y + (nint)n * layer.OutputSize, layer.OutputSize);
             }
         }
     }
@@ -138,25 +170,43 @@ public sealed class Conv2d : Layer
     /// Images are split over the threads: each thread adds its images' dW and db into a block of its own (summed into the
     /// parameters' gradients afterwards) and scatters its images' input gradients, which no other thread touches.
     /// </summary>
-    public override unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
+        => RunBackward(dy, dx, scratch, batch, context, ReadOnlySpan<float>.Empty, activation: null);
+
+    /// <summary>
+    /// The direct path forms each image's output gradient from the activation above (its output and gradient) just
+    /// before using it, in a per-thread buffer, with the activation's own gradient kernel (the same bits as apart).
+    /// </summary>
+    internal override bool TryBackwardBelowActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> activated, ReadOnlySpan<float> activatedGradient,
+        Span<float> dx, ReadOnlySpan<float> scratch, ActivationLayer activation, int batch, in LayerContext context)
+    {
+        if (_direct == null) return false;
+        RunBackward(activatedGradient, dx, scratch, batch, context, activated, activation);
+        return true;
+    }
+
+    private unsafe void RunBackward(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> scratch, int batch, in LayerContext context,
+        ReadOnlySpan<float> activated, ActivationLayer? activation)
     {
         int patch = Geometry.PatchSize, positions = Geometry.OutputPositions;
         int parts = ParallelRange.Parts(batch, context.Threads, minPerThread: 1);
         int block = Filters * patch + Filters;
         if (_partialGradients.Length < parts * block) _partialGradients = new float[parts * block];
         Array.Clear(_partialGradients, 0, parts * block);
-        if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values);
+        if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation != null ? OutputSize : 0);
         else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
         fixed (float* pScratch = scratch)
         fixed (float* pPartials = _partialGradients)
         fixed (float* pColumns = _columnGradient)
+        fixed (float* pActivated = activated)
         {
             if (_direct != null)
             {
-                var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, batch, parts, context.OverwriteInputGradient);
+                var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, batch, parts, context.OverwriteInputGradient,
+                    activation, pActivated);
                 if (parts == 1) kernel.Execute(0, batch);
                 else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
             }
@@ -208,11 +258,12 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>
-    /// The direct backward pass of a stride-1 layer, image by image: dW from the padded input forward kept, db from dy's
-    /// sums, and dx as the correlation of dy (padded by kernel − 1 − padding) with the flipped kernel.
+    /// The direct backward pass of a stride-1 layer, image by image: dy is copied once into zero-padded planes, which serve
+    /// both dW (its rows, with the padded input forward kept) and dx (the correlation of the padded planes with the flipped
+    /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums.
     /// </summary>
     private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int batch, int parts,
-        bool overwrite) : IRangeKernel
+        bool overwrite, ActivationLayer? activation, float* activated) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -222,27 +273,28 @@ public sealed class Conv2d : Layer
             int part = (int)(((long)start * parts + batch - 1) / batch);
             float* dW = partials + (nint)part * (filters * patch + filters);
             float* db = dW + filters * patch;
-            fixed (float* gradientRowsBase = d.GradientRows)
+            int top = g.KernelHeight - 1 - g.PadTop, left = g.KernelWidth - 1 - g.PadLeft;
             fixed (float* paddedGradientBase = d.PaddedGradient)
+            fixed (float* outputGradientBase = d.OutputGradient)
             fixed (float* flipped = d.FlippedWeights)
             {
-                float* gradientRows = gradientRowsBase + (nint)part * d.GradientRowsSize;
                 float* paddedGradient = paddedGradientBase + (nint)part * d.PaddedGradientSize;
+                float* outputGradient = outputGradientBase + (nint)part * layer.OutputSize;
                 for (int n = start; n < end; n++)
                 {
                     float* gradient = dy + (nint)n * layer.OutputSize;
-                    for (int f = 0; f < filters; f++)
+                    if (activation != null)
                     {
-                        var plane = new ReadOnlySpan<float>(gradient + (nint)f * ho * wo, ho * wo);
-                        db[f] += TensorPrimitives.Sum(plane);
-                        for (int oy = 0; oy < ho; oy++)
-                            plane.Slice(oy * wo, wo).CopyTo(new Span<float>(gradientRows + ((nint)f * ho + oy) * d.GradientStride, wo));
+                        new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
+                            .Execute(0, layer.OutputSize);
+                        gradient = outputGradient;
                     }
+                    for (int f = 0; f < filters; f++) db[f] += TensorPrimitives.Sum(new ReadOnlySpan<float>(gradient + (nint)f * ho * wo, ho * wo));
+                    DirectConvolution.CopyIntoPadded(gradient, filters, ho, wo, paddedGradient, d.PaddedGradientHeight, d.GradientRowStride, top, left);
                     DirectConvolution.AccumulateWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, d.PaddedHeight, d.InputRowStride,
-                        gradientRows, d.GradientStride, filters, g.KernelHeight, g.KernelWidth, ho, dW);
+                        paddedGradient + (nint)top * d.GradientRowStride + left, d.GradientRowStride, d.PaddedGradientHeight * d.GradientRowStride,
+                        filters, g.KernelHeight, g.KernelWidth, wo, ho, dW);
                     if (dx == null) continue;
-                    DirectConvolution.CopyIntoPadded(gradient, filters, ho, wo, paddedGradient, d.PaddedGradientHeight, d.GradientRowStride,
-                        g.KernelHeight - 1 - g.PadTop, g.KernelWidth - 1 - g.PadLeft);
                     DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
                         g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite);
                 }
@@ -252,8 +304,7 @@ public sealed class Conv2d : Layer
 
     /// <summary>
     /// The buffers of the direct path. The padded input lives in each image's scratch (so concurrent scorers never share
-    /// it); the backward buffers are the layer's, one block per thread. The gradient rows for dW are cleared once: every
-    /// image writes only their first output-width values, so the zero tails the kernel relies on stay zero.
+    /// it); the backward buffers are the layer's, one block per thread.
     /// </summary>
     private sealed class DirectLayout
     {
@@ -267,11 +318,12 @@ public sealed class Conv2d : Layer
             PaddedHeight = g.Height + g.PadTop + g.PadBottom;
             InputRowStride = DirectConvolution.RowStride(g.Width + g.PadLeft + g.PadRight, g.OutputWidth, g.KernelWidth);
             PaddedInputSize = g.Channels * PaddedHeight * InputRowStride;
-            GradientStride = DirectConvolution.RoundUp(g.OutputWidth, 8);
-            GradientRowsSize = filters * g.OutputHeight * GradientStride;
-            // dL/dx is a stride-1 correlation of dy giving H×W: kernel − 1 − padding zeros before dy on each axis.
+            // dL/dx is a stride-1 correlation of dy giving H×W: kernel − 1 − padding zeros before dy on each axis. The row
+            // stride also leaves zeros after each row of dy up to its width rounded to 8, which dW's whole-vector loads need
+            // (explicit padding can make Wo wider than W, so that is not implied by the correlation's own stride).
             PaddedGradientHeight = g.Height + g.KernelHeight - 1;
-            GradientRowStride = DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth);
+            GradientRowStride = Math.Max(DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth),
+                g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, 8));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
         }
 
@@ -284,13 +336,7 @@ public sealed class Conv2d : Layer
         /// <summary>Floats of one image's padded input planes (its forward scratch).</summary>
         public int PaddedInputSize { get; }
 
-        /// <summary>Floats per row of dy's copy for dW: the output width rounded up to whole vectors, tails zero.</summary>
-        public int GradientStride { get; }
-
-        /// <summary>Floats of one thread's copy of dy for dW.</summary>
-        public int GradientRowsSize { get; }
-
-        /// <summary>Rows of dy's padded planes for the input gradient.</summary>
+        /// <summary>Rows of dy's padded planes.</summary>
         public int PaddedGradientHeight { get; }
 
         /// <summary>Floats per row of dy's padded planes.</summary>
@@ -299,16 +345,21 @@ public sealed class Conv2d : Layer
         /// <summary>Floats of one thread's padded dy planes.</summary>
         public int PaddedGradientSize { get; }
 
-        public float[] GradientRows { get; private set; } = [];
         public float[] PaddedGradient { get; private set; } = [];
         public float[] FlippedWeights { get; private set; } = [];
 
-        /// <summary>Grows the per-thread blocks for <paramref name="parts"/> threads and flips the current weights.</summary>
-        public void EnsureBackwardBuffers(int parts, ReadOnlySpan<float> weights)
+        /// <summary>Per thread, one image's output gradient formed from the activation above (when it is folded in).</summary>
+        public float[] OutputGradient { get; private set; } = [];
+
+        /// <summary>
+        /// Grows the per-thread blocks for <paramref name="parts"/> threads (with <paramref name="outputGradientSize"/>
+        /// floats each for an output gradient) and flips the current weights.
+        /// </summary>
+        public void EnsureBackwardBuffers(int parts, ReadOnlySpan<float> weights, int outputGradientSize)
         {
             var g = _geometry;
-            if (GradientRows.Length < parts * GradientRowsSize) GradientRows = new float[parts * GradientRowsSize];
             if (PaddedGradient.Length < parts * PaddedGradientSize) PaddedGradient = new float[parts * PaddedGradientSize];
+            if (OutputGradient.Length < parts * outputGradientSize) OutputGradient = new float[parts * outputGradientSize];
             if (FlippedWeights.Length != weights.Length) FlippedWeights = new float[weights.Length];
             DirectConvolution.FlipForInputGradient(weights, _filters, g.Channels, g.KernelHeight, g.KernelWidth, FlippedWeights);
         }

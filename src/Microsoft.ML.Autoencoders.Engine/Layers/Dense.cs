@@ -67,7 +67,7 @@ public sealed class Dense : Layer
         => Affine(x, y, Activation.Linear, 0f, Span<float>.Empty, batch, context);
 
     /// <inheritdoc/>
-    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Layer next, int batch, in LayerContext context)
+    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Span<float> scratch, Layer next, int batch, in LayerContext context)
     {
         if (next is not ActivationLayer { HasFusedForm: true } activation) return false;
         Affine(x, z, activation.Kind, activation.FusedSlope, y, batch, context);

@@ -54,9 +54,10 @@ public abstract class Layer
     /// <summary>
     /// Runs this layer into <paramref name="z"/> and <paramref name="next"/> (the layer after it) into <paramref name="y"/>
     /// in one pass, with the same results as the two Forward calls; false (nothing written) when this layer has no fused
-    /// form with that one. The layer decides: a dense layer fuses the activations its GEMM epilogue knows.
+    /// form with that one. The layer decides: a dense layer fuses the activations its GEMM epilogue knows, a convolution
+    /// applies them to each image's output while it is still in cache. <paramref name="scratch"/> is this layer's own.
     /// </summary>
-    internal virtual bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Layer next, int batch, in LayerContext context)
+    internal virtual bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Span<float> scratch, Layer next, int batch, in LayerContext context)
         => false;
 
     /// <summary>
@@ -68,6 +69,17 @@ public abstract class Layer
     /// </summary>
     internal virtual bool TryBackwardThroughActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dz,
         Layer below, int batch, in LayerContext context) => false;
+
+    /// <summary>
+    /// Backward through the activation above this layer and this layer at once: with <paramref name="activated"/> the
+    /// activation's output and <paramref name="activatedGradient"/> the gradient there, this layer forms its own output
+    /// gradient (activatedGradient ⊙ f'(activated)) piece by piece while it is in cache, and runs its backward pass from it;
+    /// the activation's input gradient slot is never written. Called only with
+    /// <see cref="LayerContext.OverwriteInputGradient"/> set. False, doing nothing, when this layer cannot; the caller then
+    /// runs both backward passes as usual.
+    /// </summary>
+    internal virtual bool TryBackwardBelowActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> activated, ReadOnlySpan<float> activatedGradient,
+        Span<float> dx, ReadOnlySpan<float> scratch, ActivationLayer activation, int batch, in LayerContext context) => false;
 
     /// <summary>
     /// Given dL/dy, accumulates dL/dx into <paramref name="dx"/> (unless it is empty: the first layer's input

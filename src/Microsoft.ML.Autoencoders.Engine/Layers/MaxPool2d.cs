@@ -77,6 +77,10 @@ public sealed class MaxPool2d : Layer
         int ho = g.OutputHeight, wo = g.OutputWidth, plane = g.Height * g.Width, o = 0;
         // Whole pairs of columns: eight outputs at a time from two 16-float loads per row.
         int vectorOutputs = Vector256.IsHardwareAccelerated ? Math.Min(wo, g.Width / 2) / 8 * 8 : 0;
+        // A ragged end of a row at least eight windows wide, all inside the image, is one more vector of eight windows
+        // ending at the row's end: the windows it shares with the last whole vector get the same values and indices again.
+        // (14 outputs from 28 columns would otherwise run 6 of every 14 windows through the scalar path.)
+        bool overlappingTail = vectorOutputs >= 8 && vectorOutputs < wo && 2 * wo <= g.Width;
         for (int c = 0; c < g.Channels; c++)
         {
             for (int oy = 0; oy < ho; oy++, o += wo)
@@ -84,6 +88,11 @@ public sealed class MaxPool2d : Layer
                 int y0 = 2 * oy, y1 = Math.Min(y0 + 1, g.Height - 1);
                 int row0 = c * plane + y0 * g.Width, row1 = c * plane + y1 * g.Width;
                 for (int ox = 0; ox < vectorOutputs; ox += 8) PoolEight(image, row0, row1, 2 * ox, output + o + ox, indices + o + ox);
+                if (overlappingTail)
+                {
+                    PoolEight(image, row0, row1, 2 * (wo - 8), output + o + wo - 8, indices + o + wo - 8);
+                    continue;
+                }
                 for (int ox = vectorOutputs; ox < wo; ox++)
                 {
                     int x0 = 2 * ox, x1 = Math.Min(x0 + 1, g.Width - 1);

@@ -48,8 +48,8 @@ public sealed class TimeDistributedDense : Layer
         Step.Forward(x, y, scratch, batch * Steps, context);
 
     /// <inheritdoc/>
-    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Layer next, int batch, in LayerContext context) =>
-        Step.TryForwardActivated(x, z, y, next, batch * Steps, context);
+    internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Span<float> scratch, Layer next, int batch, in LayerContext context) =>
+        Step.TryForwardActivated(x, z, y, scratch, next, batch * Steps, context);
 
     /// <inheritdoc/>
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,

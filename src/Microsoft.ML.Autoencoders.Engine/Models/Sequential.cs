@@ -109,7 +109,7 @@ public sealed class Sequential
             // which saves a store of the layer's whole output.
             Span<float> activated;
             if (i + 1 < toLayer && !_readSlots[i + 1]
-                && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, batch, output), activated, _layers[i + 1], batch, layerContext))
+                && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, batch, output), activated, cache.Scratch(i, batch), _layers[i + 1], batch, layerContext))
             {
                 i++;
                 continue;
@@ -149,6 +149,21 @@ public sealed class Sequential
             {
                 i--;
                 continue;
+            }
+
+            // A layer under an activation (a convolution under its ReLU) can fold the activation's backward into its own
+            // (Layer.TryBackwardBelowActivation), so the gradient between the two never makes a round trip through memory.
+            if (overwriteGradients && _layers[i] is ActivationLayer activation && i - 1 >= toLayer && !_readSlots[i]
+                && _layers[i - 1].CanOverwriteInputGradient)
+            {
+                Span<float> dxBelow = i - 1 == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i - 1, batch);
+                LayerContext below = (i - 1 == 0 ? context with { SparseInput = cache.InputMask(batch) } : context) with { OverwriteInputGradient = true };
+                if (_layers[i - 1].TryBackwardBelowActivation(cache.Values(i - 1, batch), cache.Values(i + 1, batch), cache.Gradients(i + 1, batch), dxBelow,
+                        cache.Scratch(i - 1, batch), activation, batch, below))
+                {
+                    i--;
+                    continue;
+                }
             }
 
             if (overwriteGradients)

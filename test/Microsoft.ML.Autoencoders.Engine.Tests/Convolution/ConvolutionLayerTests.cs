@@ -1,5 +1,6 @@
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
@@ -28,6 +29,15 @@ public class ConvolutionLayerTests
         { 2, 5, 7, 4, 2, 1, Conv2dPadding.Explicit, 1, 1, 2 },
         { 1, 8, 8, 4, 5, 1, Conv2dPadding.Same, 0, 1, 1 },
         { 4, 6, 6, 2, 2, 1, Conv2dPadding.Same, 0, 1, 3 },
+        // A lone filter over many channels (a decoder's last layer: four channels at a time and a tail of one), one channel
+        // into many filters (an encoder's first), and explicit padding that makes the output wider than a 16-wide input.
+        { 9, 6, 11, 1, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 1, 5, 18, 6, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 2, 3, 16, 2, 3, 1, Conv2dPadding.Explicit, 2, 1, 2 },
+        // Rows of at most 8 go four at a time, the rows left over and a filter tail the usual way; forward here, and the
+        // input gradient (four filters of the flipped kernel over 9×6) in the second.
+        { 3, 7, 7, 9, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 4, 9, 6, 5, 3, 1, Conv2dPadding.Valid, 0, 1, 2 },
     };
 
     private static Conv2d BuildConv(TensorShape input, Conv2dSpec spec, SeededRandom random, out ParameterStore store)
@@ -100,6 +110,52 @@ public class ConvolutionLayerTests
         GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Conv2d_FusedWithItsActivation_GivesTheNumbersOfTheTwoApart(int threads)
+    {
+        // In a network a convolution applies the ReLU after it to each image's output (forward), and forms its output
+        // gradient from the ReLU's output and gradient image by image (backward): the same bits as the layers run apart.
+        const int Batch = 5;
+        var spec = NetworkSpec.Create(new TensorShape(2, 10, 12),
+            [new Conv2dSpec(5, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2, CeilMode: true), new Conv2dSpec(4, 3),
+             new ActivationSpec(Activation.LeakyRelu, 0.1f)],
+            [new Upsample2dSpec(2), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Relu), new Conv2dSpec(2, 3),
+             new ActivationSpec(Activation.Sigmoid)]);
+        var network0 = AutoencoderNetwork.Create(spec, seed: 7);
+        float[] input = TestData.Uniform(new SeededRandom(8), Batch * network0.Layers.InputSize, -1f, 1f);
+        float[] dy = TestData.Uniform(new SeededRandom(9), Batch * network0.Layers.OutputSize, -1f, 1f);
+        var context = new LayerContext(Training: true, Threads: threads);
+        (float[] Output, float[] Parameters, float[] InputGradient) Run(bool fused)
+        {
+            var network = AutoencoderNetwork.Create(spec, seed: 7);
+            var layers = network.Layers.Layers;
+            // A slot read from outside is written, so the layers on either side of it run apart.
+            if (!fused)
+                for (int i = 0; i + 1 < layers.Count; i++)
+                    if (layers[i] is Conv2d) network.Layers.KeepSlotWritten(i + 1);
+            var cache = network.CreateCache(Batch, forTraining: true);
+            input.CopyTo(network.Input(cache, Batch));
+            network.Forward(cache, Batch, context);
+            if (!fused)
+            {
+                cache.ZeroGradients();
+                network.Parameters.ZeroGradients();
+            }
+            dy.CopyTo(cache.Gradients(layers.Count, Batch));
+            network.Layers.Backward(cache, Batch, context, needInputGradient: true, overwriteGradients: fused);
+            return (network.Reconstruction(cache, Batch).ToArray(), network.Parameters.Gradients.ToArray(), cache.Gradients(0, Batch).ToArray());
+        }
+
+        var one = Run(fused: true);
+        var two = Run(fused: false);
+        Assert.Equal(two.Output, one.Output);
+        Assert.Equal(two.Parameters, one.Parameters);
+        Assert.Equal(two.InputGradient, one.InputGradient);
+        Assert.Contains(one.Parameters, g => g != 0f);
+    }
+
     public static TheoryData<string> OverwritingLayers => new() { "conv", "pool", "upsample" };
 
     [Theory]
@@ -162,6 +218,8 @@ public class ConvolutionLayerTests
     [InlineData(3, 6, 9, 3, 2, false)]  // overlapping windows
     [InlineData(1, 8, 5, 3, 2, true)]
     [InlineData(2, 5, 35, 2, 0, true)]  // 2×2 windows wide enough for the vector path (8 outputs at a time) and a tail
+    [InlineData(3, 6, 28, 2, 0, false)] // 14 windows a row: one vector of eight and an overlapping one for the last six
+    [InlineData(1, 5, 20, 2, 0, true)]  // 10 a row, and a ceil-mode bottom row
     [InlineData(1, 4, 40, 2, 2, false)]
     public void MaxPool2d_MatchesTheDefinitionAndRoutesGradientsToTheMaximum(int c, int h, int w, int pool, int stride, bool ceil)
     {

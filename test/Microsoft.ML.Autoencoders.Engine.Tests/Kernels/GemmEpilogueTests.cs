@@ -135,7 +135,7 @@ public class GemmEpilogueTests
         Assert.False(ElementwiseActivation.Handles(Activation.Tanh));
         var dense = new Dense(3, 4);
         _ = new ParameterStore(dense.Parameters);
-        Assert.False(dense.TryForwardActivated(new float[3], new float[4], new float[4], new TanhLayer(4), 1, LayerContext.Inference()));
+        Assert.False(dense.TryForwardActivated(new float[3], new float[4], new float[4], Span<float>.Empty, new TanhLayer(4), 1, LayerContext.Inference()));
     }
 
     private static float[] Values(Random random, int count, float scale = 1f)
