@@ -14,26 +14,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Data;
+using Microsoft.ML.Autoencoders.Samples;
 
-string? directory = null;
-int seed = 1;
-for (int i = 0; i < args.Length; i++)
-{
-    switch (args[i])
-    {
-        case "--data" when i + 1 < args.Length: directory = args[++i]; break;
-        case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out int s): seed = s; i++; break;
-        default:
-            Console.Error.WriteLine("usage: TabularAnomaly [--data DIR] [--seed N]   (DIR holds breast_cancer.csv)");
-            return 2;
-    }
-}
-directory ??= FindTables();
-if (directory == null)
-{
-    Console.Error.WriteLine("The table is missing: run build/fetch-sklearn-tables.sh (./build.sh sample TabularAnomaly does it).");
-    return 1;
-}
+if (SklearnTables.Arguments(args, "TabularAnomaly", "breast_cancer.csv") is not var (directory, seed)) return 2;
 
 const string PlantedColumn = "mean smoothness";
 var mlContext = new MLContext(seed);
@@ -104,16 +87,6 @@ static void Print(string title, ScoredRow row)
     for (int i = 0; i < row.Culprits.Length; i++) Console.WriteLine($"    {i + 1}. {row.Culprits[i],-24} {100 * row.Shares[i],5:F1} % of the squared error");
 }
 
-// The folder build/fetch-sklearn-tables.sh writes, found from the working directory up.
-static string? FindTables()
-{
-    for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder != null; folder = folder.Parent)
-    {
-        string candidate = Path.Combine(folder.FullName, "artifacts", "data", "sklearn-tables");
-        if (File.Exists(Path.Combine(candidate, "breast_cancer.csv"))) return candidate;
-    }
-    return null;
-}
 
 /// <summary>One row's 30 measurements as a vector (the detector learned their names at Fit), and its class.</summary>
 internal sealed record Measurements

@@ -199,6 +199,26 @@ public sealed class AnomalyExplanationTests
     }
 
     [Fact]
+    public void ARowThatCannotBeScoredNamesTheColumnWithTheBadValue()
+    {
+        var detector = Detector(standardize: true);
+        var rows = MlContext.Data.CreateEnumerable<TableRow>(Table(3, seed: 8), reuseRowObject: false).ToList();
+        rows[1].E = float.NaN;
+        rows[2].V[4] = float.PositiveInfinity;
+        var definition = SchemaDefinition.Create(typeof(TableRow));
+        definition[nameof(TableRow.V)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, VectorWidth);
+        var test = Featurized(MlContext.Data.LoadFromEnumerable(rows, definition));
+        using var file = new TemporaryFile();
+        MlContext.Model.Save(detector, test.Schema, file.Path);
+        foreach (var scored in new[] { Read(detector.Transform(test)), Read(new MLContext().Model.Load(file.Path, out _).Transform(test)) })
+        {
+            Assert.Equal(("E", 1f), (scored.Culprits[1][0], scored.Shares[1][0]));
+            Assert.Equal(("V", 1f), (scored.Culprits[2][0], scored.Shares[2][0]));
+            Assert.Equal(0f, scored.Shares[1][1]);
+        }
+    }
+
+    [Fact]
     public void SharesRequireTheCulpritColumn()
     {
         var e = Assert.Throws<ArgumentException>(() => MlContext.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions
