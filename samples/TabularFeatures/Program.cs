@@ -9,9 +9,26 @@
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Data;
-using Microsoft.ML.Autoencoders.Samples;
 
-if (SklearnTables.Arguments(args, "TabularFeatures", "digits.csv") is not var (directory, seed)) return 2;
+string? directory = null;
+int seed = 1;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--data" when i + 1 < args.Length: directory = args[++i]; break;
+        case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], out int s): seed = s; i++; break;
+        default:
+            Console.Error.WriteLine("usage: TabularFeatures [--data DIR] [--seed N]   (DIR holds digits.csv, wine.csv, breast_cancer.csv)");
+            return 2;
+    }
+}
+directory ??= FindTables();
+if (directory == null)
+{
+    Console.Error.WriteLine("The tables are missing: run build/fetch-sklearn-tables.sh (./build.sh sample TabularFeatures does it).");
+    return 1;
+}
 
 var mlContext = new MLContext(seed);
 Console.WriteLine($"Tables from {directory}; 5-fold cross-validated accuracy, L-BFGS maximum entropy on each feature set");
@@ -48,3 +65,13 @@ foreach (string name in new[] { "digits", "wine", "breast_cancer" })
 }
 return 0;
 
+// The folder build/fetch-sklearn-tables.sh writes, found from the working directory up.
+static string? FindTables()
+{
+    for (var folder = new DirectoryInfo(Directory.GetCurrentDirectory()); folder != null; folder = folder.Parent)
+    {
+        string candidate = Path.Combine(folder.FullName, "artifacts", "data", "sklearn-tables");
+        if (File.Exists(Path.Combine(candidate, "digits.csv"))) return candidate;
+    }
+    return null;
+}
