@@ -9,14 +9,14 @@
 //     column; nothing else changed). The sample prints its score, its decision and its three culprit columns, then the
 //     most-flagged malignant row's.
 //
-//   dotnet run --project samples/TabularAnomaly -c Release [-- --data DIR --seed N]
+//   dotnet run --project samples/TabularAnomaly -c Release [-- --data DIR --seed N --quick]
 
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Data;
 using Microsoft.ML.Autoencoders.Samples;
 
-if (SklearnTables.Arguments(args, "TabularAnomaly", "breast_cancer.csv") is not var (directory, seed)) return 2;
+if (SklearnTables.Arguments(args, "TabularAnomaly", "breast_cancer.csv") is not var (directory, seed, quick)) return 2;
 
 const string PlantedColumn = "mean smoothness";
 var mlContext = new MLContext(seed);
@@ -53,7 +53,7 @@ foreach (bool standardize in new[] { false, true })
         ExplanationColumnName = "Culprits",
         ExplanationSharesColumnName = "Shares",
         ExplanationTopK = 3,
-        Autoencoder = new AutoencoderOptions { HiddenLayerSizes = [16], CodeSize = 4, Seed = seed },
+        Autoencoder = Network(seed, quick),
     }).Fit(train);
     var scores = detector.Transform(test).GetColumn<float>("Score").ToArray();
     // AUC on the held-out benign and malignant rows (not the planted one): P(malignant scores above benign).
@@ -80,6 +80,14 @@ Console.WriteLine($"Flagged at the 5 % contamination threshold ({standardizedDet
 var common = scored.Skip(benignTest.Count).SkipLast(1).Where(r => r.PredictedLabel).GroupBy(r => r.Culprits[0]).OrderByDescending(g => g.Count()).Take(3);
 Console.WriteLine($"First culprit of the flagged malignant rows, most often: {string.Join(", ", common.Select(g => $"{g.Key} ({g.Count()})"))}");
 return 0;
+
+// The default length, which follows the row count; --quick: 5 epochs, a smoke run.
+static AutoencoderOptions Network(int seed, bool quick)
+{
+    var network = new AutoencoderOptions { HiddenLayerSizes = [16], CodeSize = 4, Seed = seed };
+    if (quick) network.Epochs = 5;
+    return network;
+}
 
 static void Print(string title, ScoredRow row)
 {
