@@ -61,7 +61,7 @@ case "$verb" in
       # The colour samples read patches cut from photos that Debian packages ship, not MNIST.
       ImageColouring|WatermarkRemoval) bash build/fetch-colour-patches.sh ;;
       # scikit-learn's bundled tables, exported from Debian's python3-sklearn.
-      TabularFeatures) bash build/fetch-sklearn-tables.sh ;;
+      TabularFeatures|TabularAnomaly) bash build/fetch-sklearn-tables.sh ;;
       # The series sample reads data sets of Debian's python3-statsmodels, with anomalies injected by build/export-series.py.
       SeriesAnomaly) bash build/fetch-series.sh ;;
       *) bash build/fetch-mnist.sh ;;

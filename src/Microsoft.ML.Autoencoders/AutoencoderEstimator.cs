@@ -482,6 +482,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             ValidationFraction = options.ValidationFraction,
             EarlyStoppingPatience = options.EarlyStoppingPatience,
             TrimmedFraction = options.TrimmedFraction,
+            TrimAcrossTrainingSet = options.TrimAcrossTrainingSet,
             Corruption = AutoencoderRegularization.Corruption(options, inputRange),
             CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options, spec),
             L1WeightPenalty = options.L1WeightPenalty,

@@ -165,6 +165,13 @@ public sealed class AutoencoderOptions
     /// </summary>
     public double TrimmedFraction { get; set; }
 
+    /// <summary>
+    /// Trim <see cref="TrimmedFraction"/> of the whole training set rather than of each batch: every epoch starts by scoring
+    /// all training rows with the current weights, and the worst fraction sits that epoch out (one extra forward pass per
+    /// epoch). Off by default (per-batch trimming).
+    /// </summary>
+    public bool TrimAcrossTrainingSet { get; set; }
+
     /// <summary>Fixes the initial weights, the shuffles and the validation split: the same seed and thread count give the same model.</summary>
     public int Seed { get; set; } = AutoencoderEstimator.Defaults.Seed;
 

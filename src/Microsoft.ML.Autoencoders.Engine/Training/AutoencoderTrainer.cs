@@ -61,7 +61,9 @@ public sealed class AutoencoderTrainer
         if (!_options.Shuffle) Array.Sort(training);
 
         int batchSize = Math.Min(_options.BatchSize, training.Length);
-        var step = new TrainingStep(_network, _options, batchSize, random);
+        // Trimming over the whole set picks each epoch's rows itself; the batches are then not trimmed again.
+        bool trimAcross = _options.TrimAcrossTrainingSet;
+        var step = new TrainingStep(_network, trimAcross ? _options with { TrimmedFraction = 0 } : _options, batchSize, random);
         var loss = step.Loss;
         int lastLayer = step.LastLayer;
         var cache = step.Cache;
@@ -89,25 +91,26 @@ public sealed class AutoencoderTrainer
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             if (_options.Shuffle) random.Shuffle(training);
+            int[] epochRows = trimAcross ? KeptRows(inputs, targets, training, width, cache, targetBatch, loss, lastLayer, evalContext) : training;
 
             double lossSum = 0, penaltySum = 0;
             int batches = 0;
             if (lastGoodWeights != null) _network.Parameters.Values.CopyTo(lastGoodWeights, 0);
             try
             {
-                for (int start = 0; start < training.Length; start += batchSize)
+                for (int start = 0; start < epochRows.Length; start += batchSize)
                 {
                     // Checked per batch, so a cancelled Fit stops within one batch rather than one epoch.
                     cancellation.ThrowIfCancellationRequested();
-                    int batch = Math.Min(batchSize, training.Length - start);
+                    int batch = Math.Min(batchSize, epochRows.Length - start);
                     step.SetProgress(epoch - 1 + (double)batches / batchesPerEpoch);
-                    double batchLoss = step.Run(inputs, targets, training.AsSpan(start, batch), out double batchPenalty);
+                    double batchLoss = step.Run(inputs, targets, epochRows.AsSpan(start, batch), out double batchPenalty);
                     batches++;
                     guard.CheckBatch(epoch, batches, batchesPerEpoch, batchLoss, _network.Parameters.TrainableValues);
                     lossSum += batchLoss * batch;
                     penaltySum += batchPenalty;
                 }
-                guard.CheckEpoch(epoch, lossSum / training.Length);
+                guard.CheckEpoch(epoch, lossSum / epochRows.Length);
             }
             catch (TrainingDivergedException diverged) when (backoffsLeft > 0)
             {
@@ -121,7 +124,7 @@ public sealed class AutoencoderTrainer
                 epoch--;
                 continue;
             }
-            double trainingLoss = lossSum / training.Length;
+            double trainingLoss = lossSum / epochRows.Length;
 
             double validationLoss = double.NaN;
             if (validation.Length > 0)
@@ -221,6 +224,33 @@ public sealed class AutoencoderTrainer
             sum += loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), Span<float>.Empty) * batch;
         }
         return sum / rows.Length;
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/> without the ⌊TrimmedFraction × rows⌋ whose loss under the current weights is largest, in
+    /// their given order (so the epoch's shuffle stands): the rows an epoch trimmed over the whole set trains on. Each
+    /// row's loss is the loss's own value on that row alone, as the per-batch trimming ranks rows.
+    /// </summary>
+    private int[] KeptRows(float[] inputs, float[] targets, int[] rows, int width, ActivationCache cache, float[] targetBatch,
+        Loss loss, int lastLayer, in LayerContext context)
+    {
+        int trimmed = (int)(_options.TrimmedFraction * rows.Length);
+        if (trimmed == 0) return rows;
+        var losses = new float[rows.Length];
+        for (int start = 0; start < rows.Length; start += cache.MaxBatch)
+        {
+            int batch = Math.Min(cache.MaxBatch, rows.Length - start);
+            RowGather.Gather(inputs, rows.AsSpan(start, batch), width, cache.Values(0, batch));
+            RowGather.Gather(targets, rows.AsSpan(start, batch), width, targetBatch);
+            _network.Layers.Forward(cache, batch, context, 0, lastLayer);
+            ReadOnlySpan<float> prediction = cache.Values(lastLayer, batch);
+            int outputWidth = prediction.Length / batch;
+            for (int r = 0; r < batch; r++)
+                losses[start + r] = (float)loss.Compute(prediction.Slice(r * outputWidth, outputWidth), targetBatch.AsSpan(r * width, width), Span<float>.Empty);
+        }
+        // The worst `trimmed` by loss, ties to the later position; the rest keep their order.
+        var worst = Enumerable.Range(0, rows.Length).OrderByDescending(i => losses[i]).ThenByDescending(i => i).Take(trimmed).ToHashSet();
+        return [.. rows.Where((_, i) => !worst.Contains(i))];
     }
 
     /// <summary>Mixed into the seed for the validation noise so it is not the training shuffles' stream.</summary>

@@ -76,6 +76,14 @@ public sealed record TrainingOptions
     /// </summary>
     public double TrimmedFraction { get; init; }
 
+    /// <summary>
+    /// Trim over the whole training set instead of per batch: at the start of every epoch each training row's loss is
+    /// measured with the current weights (one forward pass, without input corruption), the ⌊<see cref="TrimmedFraction"/>
+    /// × rows⌋ worst rows sit the epoch out, and the epoch's batches are drawn from the rest, untrimmed. A row that is
+    /// unusual for the whole set is dropped even when its batch happens to hold several like it.
+    /// </summary>
+    public bool TrimAcrossTrainingSet { get; init; }
+
     /// <summary>The largest <see cref="TrimmedFraction"/>: past half, the "outliers" would be the majority.</summary>
     public const double MaxTrimmedFraction = 0.5;
 
@@ -90,6 +98,8 @@ public sealed record TrainingOptions
         if (EarlyStoppingPatience > 0 && ValidationFraction == 0) throw new ArgumentException("EarlyStoppingPatience needs a validation split: set ValidationFraction above 0.");
         if (!(TrimmedFraction >= 0 && TrimmedFraction < MaxTrimmedFraction))
             throw new ArgumentException($"TrimmedFraction must be in [0, {MaxTrimmedFraction}) (was {TrimmedFraction}): the share of each batch's worst-reconstructed rows left out of the loss, e.g. the expected contamination.");
+        if (TrimAcrossTrainingSet && TrimmedFraction == 0)
+            throw new ArgumentException("TrimAcrossTrainingSet says where to trim, but TrimmedFraction is 0: set the fraction of rows to leave out (e.g. the expected contamination).");
         Optimizer.Validate();
         if (LearningRateBackoffs < 0) throw new ArgumentException($"LearningRateBackoffs must be non-negative (was {LearningRateBackoffs}).");
         if (!(GradientClipNorm >= 0) || float.IsInfinity(GradientClipNorm)) throw new ArgumentException($"GradientClipNorm must be finite and non-negative (was {GradientClipNorm}); 0 turns clipping off.");

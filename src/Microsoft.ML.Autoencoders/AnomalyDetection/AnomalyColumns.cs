@@ -3,6 +3,15 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>The columns a detector reads and writes; <see cref="FeatureErrors"/> and <see cref="PValue"/> are null when not produced.</summary>
 internal sealed record AnomalyColumns(string Features, string Score, string PredictedLabel, string? FeatureErrors, string? PValue = null)
 {
+    /// <summary>The culprit-names column (a Text vector), or null.</summary>
+    public string? Explanation { get; init; }
+
+    /// <summary>The culprits' error shares (a Single vector), or null; only beside <see cref="Explanation"/>.</summary>
+    public string? ExplanationShares { get; init; }
+
+    /// <summary>True when the detector needs each feature's error: for the feature-error column or for explanations.</summary>
+    public bool NeedsFeatureErrors => FeatureErrors != null || Explanation != null;
+
     /// <summary>Reserved names the detector's pipelines use between steps; they never reach the user's schema.</summary>
     public const string ReservedPrefix = "__anomaly_";
 
@@ -13,7 +22,15 @@ internal sealed record AnomalyColumns(string Features, string Score, string Pred
         Require(options.PredictedLabelColumnName, nameof(options.PredictedLabelColumnName));
         var columns = new AnomalyColumns(options.FeatureColumnName, options.ScoreColumnName, options.PredictedLabelColumnName,
             string.IsNullOrWhiteSpace(options.FeatureErrorsColumnName) ? null : options.FeatureErrorsColumnName,
-            string.IsNullOrWhiteSpace(options.PValueColumnName) ? null : options.PValueColumnName);
+            string.IsNullOrWhiteSpace(options.PValueColumnName) ? null : options.PValueColumnName)
+        {
+            Explanation = string.IsNullOrWhiteSpace(options.ExplanationColumnName) ? null : options.ExplanationColumnName,
+            ExplanationShares = string.IsNullOrWhiteSpace(options.ExplanationSharesColumnName) ? null : options.ExplanationSharesColumnName,
+        };
+        if (columns.ExplanationShares != null && columns.Explanation == null)
+            throw new ArgumentException("ExplanationSharesColumnName is set but ExplanationColumnName is not: the shares belong to the named culprits; set both.", nameof(options));
+        if (columns.Explanation != null && options.ExplanationTopK < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.ExplanationTopK, "ExplanationTopK must be at least 1.");
         var outputs = columns.Outputs.ToList();
         if (outputs.Distinct().Count() != outputs.Count)
             throw new ArgumentException($"The output columns must have different names (got {string.Join(", ", outputs)}).", nameof(options));
@@ -34,6 +51,8 @@ internal sealed record AnomalyColumns(string Features, string Score, string Pred
             yield return PredictedLabel;
             if (PValue != null) yield return PValue;
             if (FeatureErrors != null) yield return FeatureErrors;
+            if (Explanation != null) yield return Explanation;
+            if (ExplanationShares != null) yield return ExplanationShares;
         }
     }
 

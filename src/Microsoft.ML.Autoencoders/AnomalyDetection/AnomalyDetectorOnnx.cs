@@ -14,7 +14,9 @@ namespace Microsoft.ML.Autoencoders;
 /// <code>
 /// inputs:  input [N, d] (float); threshold [] (float, optional: an initializer that is also an input)
 /// outputs: score [N, 1], label [N, 1] (bool: score &gt; threshold, or the row holds NaN/∞), reconstruction_error [N, 1],
-///          encoded [N, k] [, p_value [N, 1]] [, feature_errors [N, d]]
+///          encoded [N, k] [, p_value [N, 1]] [, feature_errors [N, d]] [, culprits [N, t] (string) [, culprit_shares [N, t]]]
+/// With standardization, input → Sub(means) → Div(scales) → standardized_input feeds the network; the feature errors are
+/// in standardized units.
 /// </code>
 /// Metadata: the autoencoder's own (<see cref="AutoencoderOnnx"/>: format, spec, columns, checksum, so
 /// <c>AutoencoderTransformer.LoadOnnx</c> reads the network back), and <see cref="KindKey"/> "anomaly_detector",
@@ -33,6 +35,9 @@ internal static class AnomalyDetectorOnnx
     public const string Label = "label";
     public const string PValue = "p_value";
     public const string FeatureErrors = "feature_errors";
+    public const string Culprits = "culprits";
+    public const string CulpritShares = "culprit_shares";
+    public const string StandardizedInput = "standardized_input";
 
     public static void Write(AutoencoderAnomalyTransformer detector, Stream stream)
     {
@@ -45,7 +50,14 @@ internal static class AnomalyDetectorOnnx
         string version = typeof(AnomalyDetectorOnnx).Assembly.GetName().Version?.ToString() ?? "";
         var builder = new OnnxModelBuilder("autoencoder_anomaly_detector") { ProducerName = "Microsoft.ML.Autoencoders", ProducerVersion = version };
         var names = AutoencoderOnnx.GraphNames.Standalone;
-        AutoencoderOnnx.AddNetwork(builder, model, names, batched: true);
+        if (state.Standardization is { } standardization)
+        {
+            // input → Sub(means) → Div(scales) → the network, which reads the standardized copy.
+            builder.AddInput(names.Input, [-1, model.InputSize]);
+            standardization.AddOnnxNodes(builder, names.Input, StandardizedInput);
+            names = names with { Input = StandardizedInput };
+        }
+        AutoencoderOnnx.AddNetwork(builder, model, names, batched: true, declareInput: state.Standardization == null);
         bool pValue = state.Columns.PValue != null;
         // The raw score the rule reads: the error, or a variational network's negative ELBO (AddNetwork wrote both).
         string rawScore = engine.ScoreSource == AnomalyScoreSource.NegativeElbo ? names.NegativeElbo : names.ReconstructionError;
@@ -56,10 +68,11 @@ internal static class AnomalyDetectorOnnx
         if (model.IsVariational) builder.AddOutput(names.NegativeElbo, [-1, 1]);
         builder.AddOutput(names.Encoded, [-1, model.CodeSize]);
         if (pValue) builder.AddOutput(PValue, [-1, 1]);
-        if (state.Columns.FeatureErrors != null)
+        if (state.Columns.NeedsFeatureErrors)
         {
             AnomalyScoreRule.AddFeatureErrorNodes(builder, names.Input, names.Reconstruction, FeatureErrors);
-            builder.AddOutput(FeatureErrors, [-1, model.InputSize]);
+            if (state.Columns.FeatureErrors != null) builder.AddOutput(FeatureErrors, [-1, model.InputSize]);
+            AnomalyHeadOnnx.AddExplanation(builder, state, model.InputSize, FeatureErrors, Culprits, CulpritShares, batched: true);
         }
         var columns = new AutoencoderColumns(state.Columns.Features, names.Encoded, Reconstruction: null, names.ReconstructionError);
         AutoencoderOnnx.AddMetadata(builder, model, columns);

@@ -23,4 +23,18 @@ internal sealed record AnomalyDetectorState(
     /// <summary>Which network output the raw score is.</summary>
     public AnomalyScoreSource ScoreSource { get; init; }
 
+    /// <summary>Which input column each feature came from; null for a detector saved before names were kept.</summary>
+    public AnomalyFeatureNames? FeatureNames { get; init; }
+
+    /// <summary>How many culprits the explanation column names (already at most the number of columns).</summary>
+    public int ExplanationTopK { get; init; }
+
+    /// <summary>The standardization applied before the network, or null when the network reads the features as they are.</summary>
+    public FeatureStandardization? Standardization { get; init; }
+
+    /// <summary>The column the network reads: the features, or their standardized copy.</summary>
+    public string NetworkInputColumn => Standardization != null ? FeatureStandardization.Column : Columns.Features;
+
+    /// <summary>The feature names, numbered "Feature j" when none were kept.</summary>
+    public AnomalyFeatureNames NamesOrNumbered(int inputSize) => FeatureNames ?? AnomalyFeatureNames.Numbered(inputSize);
 }

@@ -21,29 +21,46 @@ internal static class AnomalyEnginePipeline
 {
     private const string CheckedErrorColumn = AnomalyColumns.ReservedPrefix + "checked_error";
 
+    /// <summary>ML.NET's annotation kind for slot names (its constant is internal; the value is the public contract).</summary>
+    private const string AnnotationSlotNames = "SlotNames";
+
     public static TransformerChain<ITransformer> Build(AutoencoderAnomalyTransformer detector)
     {
         var state = detector.State;
         var columns = state.Columns;
         var inputSize = detector.Network.InputSize;
-        bool explain = columns.FeatureErrors != null;
-        var networkColumns = new AutoencoderColumns(columns.Features, Encoded: null,
+        bool explain = columns.NeedsFeatureErrors;
+        var networkColumns = new AutoencoderColumns(state.NetworkInputColumn, Encoded: null,
             Reconstruction: explain ? AutoencoderAnomalyEstimator.ReconstructionColumn : null,
             ReconstructionError: AutoencoderAnomalyEstimator.ErrorColumn);
         var network = detector.Network.ScoringTransformer(networkColumns, detector.ScoringThreads);
 
         var mlContext = new MLContext();
         var schema = new DataViewSchema.Builder();
-        schema.AddColumn(columns.Features, new VectorDataViewType(NumberDataViewType.Single, inputSize));
-        IDataView shape = new Persistence.SchemaOnlyDataView(network.GetOutputSchema(schema.ToSchema()));
+        var vector = new VectorDataViewType(NumberDataViewType.Single, inputSize);
+        schema.AddColumn(columns.Features, vector);
+        IDataView shape = new Persistence.SchemaOnlyDataView(schema.ToSchema());
 
-        var steps = new List<ITransformer> { network };
+        var steps = new List<ITransformer>();
         var reserved = new List<string> { AutoencoderAnomalyEstimator.ErrorColumn };
         void Add(ITransformer step)
         {
             steps.Add(step);
             shape = step.Transform(shape);
         }
+
+        if (state.Standardization is { } standardization)
+        {
+            Add(mlContext.Transforms.CustomMapping<FeaturesRow, StandardizedRow>(
+                (row, output) =>
+                {
+                    output.Standardized = new float[inputSize];
+                    standardization.ApplyRow(row.Features, output.Standardized);
+                },
+                contractName: null, FeaturesRow.Schema(columns.Features, vector), StandardizedRow.Schema(vector)).Fit(shape));
+            reserved.Add(FeatureStandardization.Column);
+        }
+        Add(network);
 
         string error = AutoencoderAnomalyEstimator.ErrorColumn;
         if (state.InvalidRowPolicy == InvalidRowPolicy.Throw)
@@ -76,6 +93,9 @@ internal static class AnomalyEnginePipeline
         }
         if (explain)
         {
+            // Without a feature-error column of the user's, the errors go to a reserved one that only the explanation reads.
+            string featureErrors = columns.FeatureErrors ?? AnomalyHeadOnnx.FeatureErrors;
+            var names = state.NamesOrNumbered(inputSize);
             Add(mlContext.Transforms.CustomMapping<PairRow, FeatureErrorsRow>(
                 static (row, output) =>
                 {
@@ -83,11 +103,77 @@ internal static class AnomalyEnginePipeline
                     AnomalyScoreRule.FeatureErrors(row.Features, row.Reconstruction, errors);
                     output.FeatureErrors = errors;
                 },
-                contractName: null, PairRow.Schema(columns, inputSize, error), FeatureErrorsRow.Schema(columns, inputSize)).Fit(shape));
+                contractName: null, PairRow.Schema(state.NetworkInputColumn, inputSize, error), FeatureErrorsRow.Schema(featureErrors, inputSize, names.SlotNames)).Fit(shape));
             reserved.Add(AutoencoderAnomalyEstimator.ReconstructionColumn);
+            if (columns.FeatureErrors == null) reserved.Add(featureErrors);
+            if (columns.Explanation != null)
+            {
+                int k = state.ExplanationTopK;
+                Add(mlContext.Transforms.CustomMapping<FeatureErrorsRow, ExplanationRow>(
+                    (row, output) =>
+                    {
+                        var culprits = AnomalyCulprits.Top(names, row.FeatureErrors, k);
+                        output.Culprits = [.. culprits.Select(c => c.Column)];
+                        output.Shares = [.. culprits.Select(c => c.Share)];
+                    },
+                    contractName: null, FeatureErrorsRow.Schema(featureErrors, inputSize, slotNames: null, SchemaDefinition.Direction.Read),
+                    ExplanationRow.Schema(columns, k)).Fit(shape));
+                if (columns.ExplanationShares == null) reserved.Add(ExplanationRow.UnusedShares);
+            }
         }
         Add(mlContext.Transforms.DropColumns(reserved.ToArray()).Fit(shape));
         return new TransformerChain<ITransformer>(steps.ToArray());
+    }
+
+    /// <summary>A row's features, read from the column <see cref="Schema"/> names.</summary>
+    internal sealed class FeaturesRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public static SchemaDefinition Schema(string featureColumn, VectorDataViewType type)
+        {
+            var definition = SchemaDefinition.Create(typeof(FeaturesRow), SchemaDefinition.Direction.Read);
+            var features = definition[nameof(Features)];
+            features.ColumnName = featureColumn;
+            features.ColumnType = type;
+            return definition;
+        }
+    }
+
+    /// <summary>The standardized features the network reads.</summary>
+    internal sealed class StandardizedRow
+    {
+        public float[] Standardized { get; set; } = [];
+
+        public static SchemaDefinition Schema(VectorDataViewType type)
+        {
+            var definition = SchemaDefinition.Create(typeof(StandardizedRow));
+            var standardized = definition[nameof(Standardized)];
+            standardized.ColumnName = FeatureStandardization.Column;
+            standardized.ColumnType = type;
+            return definition;
+        }
+    }
+
+    /// <summary>The culprits' names and error shares; the shares go to a reserved column when the user asked for none.</summary>
+    internal sealed class ExplanationRow
+    {
+        public const string UnusedShares = AnomalyColumns.ReservedPrefix + "explanation_shares";
+
+        public string[] Culprits { get; set; } = [];
+        public float[] Shares { get; set; } = [];
+
+        public static SchemaDefinition Schema(AnomalyColumns columns, int k)
+        {
+            var definition = SchemaDefinition.Create(typeof(ExplanationRow));
+            var culprits = definition[nameof(Culprits)];
+            var shares = definition[nameof(Shares)];
+            culprits.ColumnName = columns.Explanation;
+            culprits.ColumnType = new VectorDataViewType(TextDataViewType.Instance, k);
+            shares.ColumnName = columns.ExplanationShares ?? UnusedShares;
+            shares.ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);
+            return definition;
+        }
     }
 
     /// <summary>The guard's input: the row's features and the autoencoder's error.</summary>
@@ -160,14 +246,14 @@ internal static class AnomalyEnginePipeline
         public float[] Reconstruction { get; set; } = [];
         public float Error { get; set; }
 
-        public static SchemaDefinition Schema(AnomalyColumns columns, int size, string errorColumn)
+        public static SchemaDefinition Schema(string networkInput, int size, string errorColumn)
         {
             // The indexer looks columns up by their current name, so fetch every one before renaming any.
             var definition = SchemaDefinition.Create(typeof(PairRow), SchemaDefinition.Direction.Read);
             var features = definition[nameof(Features)];
             var reconstruction = definition[nameof(Reconstruction)];
             var error = definition[nameof(Error)];
-            features.ColumnName = columns.Features;
+            features.ColumnName = networkInput;
             features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
             reconstruction.ColumnName = AutoencoderAnomalyEstimator.ReconstructionColumn;
             reconstruction.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
@@ -176,17 +262,22 @@ internal static class AnomalyEnginePipeline
         }
     }
 
-    /// <summary>Each feature's squared reconstruction error.</summary>
+    /// <summary>Each feature's squared reconstruction error, carrying the features' slot names when they had any.</summary>
     internal sealed class FeatureErrorsRow
     {
         public float[] FeatureErrors { get; set; } = [];
 
-        public static SchemaDefinition Schema(AnomalyColumns columns, int size)
+        public static SchemaDefinition Schema(string column, int size, string[]? slotNames, SchemaDefinition.Direction direction = SchemaDefinition.Direction.Both)
         {
-            var definition = SchemaDefinition.Create(typeof(FeatureErrorsRow));
+            var definition = SchemaDefinition.Create(typeof(FeatureErrorsRow), direction);
             var errors = definition[nameof(FeatureErrors)];
-            errors.ColumnName = columns.FeatureErrors;
+            errors.ColumnName = column;
             errors.ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
+            if (slotNames != null)
+            {
+                var names = new VBuffer<ReadOnlyMemory<char>>(size, [.. slotNames.Select(n => n.AsMemory())]);
+                errors.AddAnnotation(AnnotationSlotNames, names, new VectorDataViewType(TextDataViewType.Instance, size));
+            }
             return definition;
         }
     }

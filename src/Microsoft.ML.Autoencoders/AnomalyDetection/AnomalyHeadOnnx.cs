@@ -25,7 +25,9 @@ namespace Microsoft.ML.Autoencoders;
 /// </code>
 /// Metadata: <see cref="FormatKey"/> (version), <see cref="StateKey"/> (JSON), <see cref="NetworkHashKey"/> (SHA-256, hex,
 /// of the autoencoder graph's bytes, which pairs each head with its network inside a model zip).
-/// <para>Format versions: 2 (written now) adds the invalid-row nodes, the optional p-value output and, in the JSON, the
+/// <para>Format versions: 3 (written now) adds the explanation outputs (culprit names as a string tensor, their shares) and,
+/// in the JSON, the feature names, explanation columns and count, and the standardization's means and scales — a
+/// version-2 reader would ignore the standardization and score wrongly, hence the new number. 2 adds the invalid-row nodes, the optional p-value output and, in the JSON, the
 /// false-alarm rate, the reference scores, the p-value column and the invalid-row policy. 1 (read only) has none of them;
 /// a version-1 head loads with no reference scores and the default policy.</para>
 /// </remarks>
@@ -34,7 +36,7 @@ internal static class AnomalyHeadOnnx
     public const string FormatKey = "autoencoders.anomaly.format";
     public const string StateKey = "autoencoders.anomaly.state";
     public const string NetworkHashKey = "autoencoders.anomaly.network_sha256";
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
     private const int OldestReadableVersion = 1;
 
     public const string ErrorVector = AnomalyColumns.ReservedPrefix + "error_vector";
@@ -42,6 +44,8 @@ internal static class AnomalyHeadOnnx
     public const string LabelVector = AnomalyColumns.ReservedPrefix + "label_vector";
     public const string FeatureErrors = AnomalyColumns.ReservedPrefix + "feature_errors";
     public const string PValueVector = AnomalyColumns.ReservedPrefix + "p_value_vector";
+    public const string Culprits = AnomalyColumns.ReservedPrefix + "culprits";
+    public const string CulpritShares = AnomalyColumns.ReservedPrefix + "culprit_shares";
 
 
     /// <summary>
@@ -57,17 +61,30 @@ internal static class AnomalyHeadOnnx
         builder.AddOutput(ScoreVector, [1]);
         builder.AddOutput(LabelVector, [1], DataType.Bool);
         if (pValue) builder.AddOutput(PValueVector, [1]);
-        if (state.Columns.FeatureErrors != null)
+        if (state.Columns.NeedsFeatureErrors)
         {
-            builder.AddInput(state.Columns.Features, [inputSize]);
+            builder.AddInput(state.NetworkInputColumn, [inputSize]);
             builder.AddInput(AutoencoderAnomalyEstimator.ReconstructionColumn, [inputSize]);
-            AnomalyScoreRule.AddFeatureErrorNodes(builder, state.Columns.Features, AutoencoderAnomalyEstimator.ReconstructionColumn, FeatureErrors);
-            builder.AddOutput(FeatureErrors, [inputSize]);
+            AnomalyScoreRule.AddFeatureErrorNodes(builder, state.NetworkInputColumn, AutoencoderAnomalyEstimator.ReconstructionColumn, FeatureErrors);
+            if (state.Columns.FeatureErrors != null) builder.AddOutput(FeatureErrors, [inputSize]);
+            AddExplanation(builder, state, inputSize, FeatureErrors, Culprits, CulpritShares, batched: false);
         }
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
         builder.SetMetadata(StateKey, StateJson(state));
         builder.SetMetadata(NetworkHashKey, Hash(networkOnnx));
         return builder.ToByteArray();
+    }
+
+    /// <summary>The explanation nodes and outputs (culprit names, and their shares when asked for), when the detector explains.</summary>
+    public static void AddExplanation(OnnxModelBuilder builder, AnomalyDetectorState state, int inputSize, string featureErrors, string culprits, string shares, bool batched)
+    {
+        if (state.Columns.Explanation == null) return;
+        int k = state.ExplanationTopK;
+        bool withShares = state.Columns.ExplanationShares != null;
+        AnomalyCulprits.AddOnnxNodes(builder, state.NamesOrNumbered(inputSize), k, featureErrors, culprits, withShares ? shares : null);
+        int[] shape = batched ? [-1, k] : [k];
+        builder.AddOutput(culprits, shape, DataType.String);
+        if (withShares) builder.AddOutput(shares, shape);
     }
 
     /// <summary>The detector's settings as the JSON the metadata holds (the threshold lives in the graph).</summary>
@@ -88,6 +105,13 @@ internal static class AnomalyHeadOnnx
         return (stored.ToState(threshold), reader.Metadata[NetworkHashKey]);
     }
 
+    /// <summary>Checks the state's per-feature arrays against the network's width, once the network is read.</summary>
+    public static void CheckFits(AnomalyDetectorState state, int inputSize)
+    {
+        state.FeatureNames?.CheckFits(inputSize);
+        state.Standardization?.CheckFits(inputSize);
+    }
+
     /// <summary>The hex SHA-256 that pairs a head with its network graph.</summary>
     public static string Hash(ReadOnlySpan<byte> onnx) => Convert.ToHexString(SHA256.HashData(onnx));
 
@@ -99,13 +123,19 @@ internal static class AnomalyHeadOnnx
         string FeatureColumnName, string ScoreColumnName, string PredictedLabelColumnName, string? FeatureErrorsColumnName,
         double? Contamination, bool NormalizeScores, long TrainingRowCount, float[] TrainingScoreQuantiles,
         string? PValueColumnName = null, double? FalseAlarmRate = null, float[]? ReferenceScores = null, bool ReferenceScoresHeldOut = false,
-        string InvalidRowPolicy = nameof(Autoencoders.InvalidRowPolicy.FlagAsAnomaly), string ScoreSource = nameof(AnomalyScoreSource.ReconstructionError))
+        string InvalidRowPolicy = nameof(Autoencoders.InvalidRowPolicy.FlagAsAnomaly), string ScoreSource = nameof(AnomalyScoreSource.ReconstructionError),
+        string[]? SlotNames = null, string[]? FeatureColumns = null, int[]? ColumnOfSlot = null,
+        string? ExplanationColumnName = null, string? ExplanationSharesColumnName = null, int ExplanationTopK = 0,
+        float[]? StandardizationMeans = null, float[]? StandardizationScales = null)
     {
         public static StoredState From(AnomalyDetectorState state) => new(
             state.Columns.Features, state.Columns.Score, state.Columns.PredictedLabel, state.Columns.FeatureErrors,
             state.Contamination, state.NormalizeScores, state.TrainingScores.Count, state.TrainingScores.Quantiles.ToArray(),
             state.Columns.PValue, state.FalseAlarmRate, state.ReferenceScores?.Scores.ToArray(), state.ReferenceScores?.IsHeldOut ?? false,
-            state.InvalidRowPolicy.ToString(), state.ScoreSource.ToString());
+            state.InvalidRowPolicy.ToString(), state.ScoreSource.ToString(),
+            state.FeatureNames?.SlotNames, state.FeatureNames?.Columns, state.FeatureNames?.ColumnOfSlot,
+            state.Columns.Explanation, state.Columns.ExplanationShares, state.ExplanationTopK,
+            state.Standardization?.Means, state.Standardization?.Scales);
 
         public AnomalyDetectorState ToState(float threshold)
         {
@@ -113,6 +143,8 @@ internal static class AnomalyHeadOnnx
                 throw new InvalidDataException($"The anomaly detector's invalid-row policy '{InvalidRowPolicy}' is unknown to this library. Update the library.");
             if (!Enum.TryParse<AnomalyScoreSource>(ScoreSource, ignoreCase: false, out var source) || !Enum.IsDefined(source))
                 throw new InvalidDataException($"The anomaly detector's score source '{ScoreSource}' is unknown to this library. Update the library.");
+            if (ExplanationColumnName != null && (FeatureColumns == null || ExplanationTopK < 1 || ExplanationTopK > FeatureColumns.Length))
+                throw new InvalidDataException("The anomaly detector explains its rows but its feature names or culprit count are missing or impossible; the file is damaged.");
             if (PValueColumnName != null && ReferenceScores == null)
                 throw new InvalidDataException("The anomaly detector produces p-values but its reference scores are missing; the file is damaged.");
             // A damaged file must not load as a detector that silently calls everything normal (a NaN threshold) or
@@ -132,13 +164,20 @@ internal static class AnomalyHeadOnnx
                 throw new InvalidDataException($"The anomaly detector's saved settings are impossible; the file is damaged. {e.Message}", e);
             }
             return new AnomalyDetectorState(
-                new AnomalyColumns(FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, FeatureErrorsColumnName, PValueColumnName),
+                new AnomalyColumns(FeatureColumnName, ScoreColumnName, PredictedLabelColumnName, FeatureErrorsColumnName, PValueColumnName)
+                {
+                    Explanation = ExplanationColumnName,
+                    ExplanationShares = ExplanationSharesColumnName,
+                },
                 threshold, Contamination, NormalizeScores, new AnomalyScoreDistribution(TrainingRowCount, TrainingScoreQuantiles))
             {
                 FalseAlarmRate = FalseAlarmRate,
                 ReferenceScores = ReferenceScores == null ? null : new AnomalyReferenceScores(ReferenceScores, ReferenceScoresHeldOut),
                 InvalidRowPolicy = policy,
                 ScoreSource = source,
+                FeatureNames = FeatureColumns == null ? null : new AnomalyFeatureNames(SlotNames, FeatureColumns, ColumnOfSlot ?? []),
+                ExplanationTopK = ExplanationTopK,
+                Standardization = StandardizationMeans == null ? null : new FeatureStandardization(StandardizationMeans, StandardizationScales ?? []),
             };
         }
     }

@@ -32,8 +32,12 @@ internal static class AnomalyModelArchive
         var network = models.FirstOrDefault(m => AnomalyHeadOnnx.Hash(m) == networkHash)
             ?? throw new InvalidDataException("The model file holds an anomaly detector's head but not the autoencoder it belongs to; the file is damaged.");
         if (OnnxImportArchive.TryRead(network, models) is { } imported)
+        {
+            AnomalyHeadOnnx.CheckFits(state, imported.Model.InputSize);
             return new AutoencoderAnomalyTransformer(new ImportedDetectorNetwork(imported.Model), state);
+        }
         var (model, _) = AutoencoderOnnx.Read(network);
+        AnomalyHeadOnnx.CheckFits(state, model.InputSize);
         return new AutoencoderAnomalyTransformer(model, state);
     }
 }

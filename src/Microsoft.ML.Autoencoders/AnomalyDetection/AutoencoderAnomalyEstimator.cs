@@ -35,6 +35,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         public const double CalibrationFraction = 0.2;
         /// <summary>Rows that cannot be scored are flagged, never called normal.</summary>
         public const InvalidRowPolicy InvalidRowPolicy = Autoencoders.InvalidRowPolicy.FlagAsAnomaly;
+        /// <summary>How many input columns an explanation names.</summary>
+        public const int ExplanationTopK = 3;
     }
 
     // The column the inner autoencoder writes its error to; dropped before the user sees the schema.
@@ -72,6 +74,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (options.CalibrationFraction is double fraction) AnomalyThreshold.CheckCalibrationFraction(fraction, nameof(options.CalibrationFraction));
         if (!Enum.IsDefined(options.ScoreSource))
             throw new ArgumentOutOfRangeException(nameof(options), options.ScoreSource, "ScoreSource must be ReconstructionError or NegativeElbo.");
+        if (options.StandardizeFeatures && options.ImportedModel != null)
+            throw new ArgumentException("StandardizeFeatures puts a standardization in front of a network trained here; an imported ONNX model expects its own inputs. Standardize in the pipeline that feeds it.", nameof(options));
         if (options.ScoreSource == AnomalyScoreSource.NegativeElbo && options.ImportedModel != null)
             throw new ArgumentException("ScoreSource NegativeElbo needs a variational network trained here; an imported ONNX model is scored by its reconstruction error.", nameof(options));
         if (options.ScoreSource == AnomalyScoreSource.NegativeElbo && options.Autoencoder is { Variational: false })
@@ -104,8 +108,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (_options.ImportedModel is { } imported) return FitImported(imported, input, fraction);
         if (fraction is not double holdOut) return FitCore(input, calibration: null);
 
+        var names = FeatureNames(input);
+        var (view, standardization) = Standardized(input, holdOut);
         int[] trainRows = [], calibrationRows = [];
-        var autoencoder = _autoencoder.Fit(input, rows =>
+        var autoencoder = _autoencoder.Fit(view, rows =>
         {
             (trainRows, calibrationRows) = CalibrationSplit(rows, holdOut, _options.Autoencoder.Seed);
             return trainRows;
@@ -113,7 +119,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         int inputSize = autoencoder.Model.InputSize;
         return Calibrated(new EngineDetectorNetwork(autoencoder.Model, _options.ScoreSource), autoencoder.ScoringThreads,
             TrainingData.Gather(data, trainRows, inputSize), trainRows.Length,
-            TrainingData.Gather(data, calibrationRows, inputSize), calibrationRows.Length);
+            TrainingData.Gather(data, calibrationRows, inputSize), calibrationRows.Length, names, standardization);
     }
 
     /// <summary>
@@ -139,13 +145,60 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         {
             var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: "training data");
             var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration!, _columns.Features, imported.InputSize);
-            return Calibrated(new ImportedDetectorNetwork(imported), imported.NumberOfThreads, data, rows, calibrationData, calibrationRows);
+            return Calibrated(new ImportedDetectorNetwork(imported), imported.NumberOfThreads, data, rows, calibrationData, calibrationRows, FeatureNames(input));
         }
-        var autoencoder = _autoencoder.Fit(input, out int trainRows, out float[] trainData);
+        var names = FeatureNames(input);
+        var (view, standardization) = Standardized(input, holdOut: null);
+        var autoencoder = _autoencoder.Fit(view, out int trainRows, out float[] trainData);
         var network = new EngineDetectorNetwork(autoencoder.Model, _options.ScoreSource);
-        if (calibration == null) return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, calibrationData: null, calibrationRows: 0);
+        if (calibration == null) return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, calibrationData: null, calibrationRows: 0, names, standardization);
         var (heldOutRows, heldOutData) = ReadCalibrationRows(calibration, _columns.Features, autoencoder.Model.InputSize);
-        return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, heldOutData, heldOutRows);
+        if (standardization != null) heldOutData = standardization.Apply(heldOutData, heldOutRows);
+        return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, heldOutData, heldOutRows, names, standardization);
+    }
+
+    /// <summary>Which input column each feature slot came from, read from the feature column's slot names.</summary>
+    private AnomalyFeatureNames FeatureNames(IDataView input)
+    {
+        int width = InputColumn.GetVectorSize(input.Schema, _columns.Features, InputColumn.DetectorOption);
+        return AnomalyFeatureNames.FromSchema(input.Schema, _columns.Features, width);
+    }
+
+    /// <summary>
+    /// With <see cref="AutoencoderAnomalyOptions.StandardizeFeatures"/>, the standardization fitted on the rows the network
+    /// will train on (not the held-out calibration rows, whose exchangeability with new rows the false-alarm bound needs),
+    /// and a view whose feature column is standardized by it; otherwise <paramref name="input"/> unchanged. Reads the feature
+    /// column once more than training does, a price paid only with the option.
+    /// </summary>
+    private (IDataView View, FeatureStandardization? Standardization) Standardized(IDataView input, double? holdOut)
+    {
+        if (!_options.StandardizeFeatures) return (input, null);
+        int width = InputColumn.GetVectorSize(input.Schema, _columns.Features, InputColumn.DetectorOption);
+        var (rows, data) = TrainingData.ReadDense(input, _columns.Features, width);
+        int[] trainRows = holdOut is double fraction ? CalibrationSplit(rows, fraction, _options.Autoencoder.Seed).Train : [.. Enumerable.Range(0, rows)];
+        var standardization = FeatureStandardization.Fit(TrainingData.Gather(data, trainRows, width), trainRows.Length, width);
+        var vector = new VectorDataViewType(NumberDataViewType.Single, width);
+        var inputDefinition = SchemaDefinition.Create(typeof(StandardizationRow), SchemaDefinition.Direction.Read);
+        var outputDefinition = SchemaDefinition.Create(typeof(StandardizationRow), SchemaDefinition.Direction.Write);
+        foreach (var definition in new[] { inputDefinition, outputDefinition })
+        {
+            definition[nameof(StandardizationRow.Features)].ColumnName = _columns.Features;
+            definition[0].ColumnType = vector;
+        }
+        var mapping = new MLContext().Transforms.CustomMapping<StandardizationRow, StandardizationRow>(
+            (row, output) =>
+            {
+                output.Features = new float[width];
+                standardization.ApplyRow(row.Features, output.Features);
+            },
+            contractName: null, inputDefinition, outputDefinition);
+        return (mapping.Fit(input).Transform(input), standardization);
+    }
+
+    /// <summary>One row's features, for the standardizing view the network trains on.</summary>
+    internal sealed class StandardizationRow
+    {
+        public float[] Features { get; set; } = [];
     }
 
     /// <summary>
@@ -156,11 +209,12 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         var network = new ImportedDetectorNetwork(imported);
         var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: "training data");
-        if (fraction is not double holdOut) return Calibrated(network, imported.NumberOfThreads, data, rows, calibrationData: null, calibrationRows: 0);
+        var names = FeatureNames(input);
+        if (fraction is not double holdOut) return Calibrated(network, imported.NumberOfThreads, data, rows, calibrationData: null, calibrationRows: 0, names);
         var (trainRows, calibrationRows) = CalibrationSplit(rows, holdOut, _options.Autoencoder.Seed);
         return Calibrated(network, imported.NumberOfThreads,
             TrainingData.Gather(data, trainRows, imported.InputSize), trainRows.Length,
-            TrainingData.Gather(data, calibrationRows, imported.InputSize), calibrationRows.Length);
+            TrainingData.Gather(data, calibrationRows, imported.InputSize), calibrationRows.Length, names);
     }
 
     /// <summary>The rows of <paramref name="calibration"/>'s feature column, checked like training rows.</summary>
@@ -174,7 +228,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     /// The detector for a trained network: the training rows' score table, the reference scores (the calibration rows'
     /// when given, else the training rows' when p-values are asked for), and the threshold.
     /// </summary>
-    private AutoencoderAnomalyTransformer Calibrated(DetectorNetwork network, int scoringThreads, float[] trainData, int trainRows, float[]? calibrationData, int calibrationRows)
+    private AutoencoderAnomalyTransformer Calibrated(DetectorNetwork network, int scoringThreads, float[] trainData, int trainRows, float[]? calibrationData, int calibrationRows,
+        AnomalyFeatureNames names, FeatureStandardization? standardization = null)
     {
         int threads = _options.Autoencoder.NumberOfThreads ?? Environment.ProcessorCount;
         // Score the training rows the estimator already read, in batches of the network's own size, straight from the array.
@@ -200,6 +255,9 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             ReferenceScores = reference,
             InvalidRowPolicy = _options.InvalidRowPolicy,
             ScoreSource = _options.ScoreSource,
+            FeatureNames = names,
+            ExplanationTopK = _columns.Explanation != null ? AnomalyCulprits.Count(names, _options.ExplanationTopK) : 0,
+            Standardization = standardization,
         };
         return new AutoencoderAnomalyTransformer(network, state, scoringThreads);
     }
@@ -237,6 +295,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         result[_columns.PredictedLabel] = SchemaShapeColumns.Scalar(_columns.PredictedLabel, BooleanDataViewType.Instance);
         if (_columns.PValue != null) result[_columns.PValue] = SchemaShapeColumns.Scalar(_columns.PValue, NumberDataViewType.Single);
         if (_columns.FeatureErrors != null) result[_columns.FeatureErrors] = SchemaShapeColumns.Vector(_columns.FeatureErrors, NumberDataViewType.Single);
+        if (_columns.Explanation != null) result[_columns.Explanation] = SchemaShapeColumns.Vector(_columns.Explanation, TextDataViewType.Instance);
+        if (_columns.ExplanationShares != null) result[_columns.ExplanationShares] = SchemaShapeColumns.Vector(_columns.ExplanationShares, NumberDataViewType.Single);
         return new SchemaShape(result.Values);
     }
 

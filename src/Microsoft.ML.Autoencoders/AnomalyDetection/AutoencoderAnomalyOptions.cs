@@ -23,6 +23,31 @@ public sealed class AutoencoderAnomalyOptions
     public string? FeatureErrorsColumnName { get; set; }
 
     /// <summary>
+    /// An optional explanation column: for each row, the names of the <see cref="ExplanationTopK"/> input columns that
+    /// contribute most to its reconstruction error, largest first (a vector of Text). The slots of one input column are
+    /// grouped through the feature column's slot names, as <c>Concatenate</c> writes them; slots without names are
+    /// "Feature j". Null (the default) for none. See <see cref="AutoencoderAnomalyTransformer.Explain"/>.
+    /// </summary>
+    public string? ExplanationColumnName { get; set; }
+
+    /// <summary>
+    /// An optional column beside <see cref="ExplanationColumnName"/> (which it needs): each named column's share of the row's
+    /// squared error, in [0, 1], a vector of Single in the same order. Null (the default) for none.
+    /// </summary>
+    public string? ExplanationSharesColumnName { get; set; }
+
+    /// <summary>How many columns an explanation names (at most the number of input columns); 3 by default.</summary>
+    public int ExplanationTopK { get; set; } = AutoencoderAnomalyEstimator.Defaults.ExplanationTopK;
+
+    /// <summary>
+    /// Standardize each feature with the training rows' mean and standard deviation before the network, (x − mean) / std
+    /// (std taken as 1 for a constant feature), as PyOD's <c>preprocessing=True</c>: tabular columns on different scales
+    /// then weigh alike. Saved with the model; the scores and per-feature errors are then in standardized units. Off by
+    /// default. Not with <see cref="ImportedModel"/>, which expects its own inputs.
+    /// </summary>
+    public bool StandardizeFeatures { get; set; }
+
+    /// <summary>
     /// The expected fraction of anomalies in the training data, in (0, 0.5]: the threshold becomes the (1 − contamination)
     /// quantile of the training scores, as in PyOD. Null (the default) means 0.1 unless <see cref="FalseAlarmRate"/> is
     /// set; ignored when <see cref="Threshold"/> is set.

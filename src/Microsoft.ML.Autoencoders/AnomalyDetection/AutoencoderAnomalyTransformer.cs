@@ -93,6 +93,46 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     /// <summary>The p-value column, or null when not produced.</summary>
     public string? PValueColumnName => State.Columns.PValue;
 
+    /// <summary>The explanation column (culprit names, a Text vector), or null when not produced.</summary>
+    public string? ExplanationColumnName => State.Columns.Explanation;
+
+    /// <summary>The culprits' error-share column (a Single vector), or null when not produced.</summary>
+    public string? ExplanationSharesColumnName => State.Columns.ExplanationShares;
+
+    /// <summary>
+    /// The input column each feature slot came from, one entry per slot: read at Fit from the feature column's slot names
+    /// (as <c>Concatenate</c> writes them), "Feature j" for a slot without one. These are the names explanations use.
+    /// </summary>
+    public IReadOnlyList<string> FeatureColumns
+    {
+        get
+        {
+            var names = State.NamesOrNumbered(Network.InputSize);
+            return [.. names.ColumnOfSlot.Select(c => names.Columns[c])];
+        }
+    }
+
+    /// <summary>The distinct input columns explanations choose from, in the order of their first slot.</summary>
+    public IReadOnlyList<string> ExplanationColumns => State.NamesOrNumbered(Network.InputSize).Columns;
+
+    /// <summary>True when the features are standardized with the training rows' mean and standard deviation before the network.</summary>
+    public bool StandardizesFeatures => State.Standardization != null;
+
+    /// <summary>
+    /// The <paramref name="topK"/> input columns (at most all of them) that contribute most to a row's error, largest first:
+    /// each column's slots' squared errors summed, and its share of the row's total. <paramref name="featureErrors"/> is the
+    /// row's per-feature error (the <see cref="FeatureErrorsColumnName"/> column, one value per slot). The explanation column
+    /// holds the same names for every row.
+    /// </summary>
+    public IReadOnlyList<AnomalyCulprit> Explain(ReadOnlySpan<float> featureErrors, int topK = AutoencoderAnomalyEstimator.Defaults.ExplanationTopK)
+    {
+        if (featureErrors.Length != Network.InputSize)
+            throw new ArgumentException($"The detector has {Network.InputSize} features but {featureErrors.Length} errors were given: pass one row of the feature-error column.", nameof(featureErrors));
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        var names = State.NamesOrNumbered(Network.InputSize);
+        return AnomalyCulprits.Top(names, featureErrors, AnomalyCulprits.Count(names, topK));
+    }
+
     /// <summary>True: rows can be scored one at a time (prediction engines rely on this).</summary>
     public bool IsRowToRowMapper => true;
 
@@ -150,6 +190,7 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
             AnomalyThreshold.CheckNotNormalized(State.NormalizeScores, nameof(falseAlarmRate));
         }
         var (rows, data) = AutoencoderAnomalyEstimator.ReadCalibrationRows(calibrationData, FeatureColumnName, Network.InputSize);
+        if (State.Standardization is { } standardization) data = standardization.Apply(data, rows);
         var reference = AnomalyReferenceScores.FromScores(Network.RawScores(data, rows, ScoringThreads), isHeldOut: true);
         return WithCalibration(reference, falseAlarmRate);
     }

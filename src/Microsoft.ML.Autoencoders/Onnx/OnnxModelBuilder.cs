@@ -170,6 +170,23 @@ internal sealed class OnnxModelBuilder
         return this;
     }
 
+    /// <summary>Adds a constant string tensor, such as names a Gather node picks from (UTF-8 <c>string_data</c>).</summary>
+    /// <param name="name">The name nodes use to read it.</param>
+    /// <param name="dimensions">Its shape; every entry must be non-negative. Empty for a scalar.</param>
+    /// <param name="values">Its elements, row-major; as many as the product of <paramref name="dimensions"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is taken, a dimension is negative, or the value count does not match the shape.</exception>
+    public OnnxModelBuilder AddStringInitializer(string name, ReadOnlySpan<int> dimensions, IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var tensor = CreateConstantTensor(name, dimensions, values.Count, DataType.String);
+        foreach (string value in values)
+            tensor.StringData.Add(Google.Protobuf.ByteString.CopyFromUtf8(value));
+        Define(name);
+        _graph.Initializer.Add(tensor);
+        return this;
+    }
+
     /// <summary>Adds an operator call of the default ai.onnx domain.</summary>
     /// <param name="opType">The operator, e.g. <c>MatMul</c>.</param>
     /// <param name="inputs">The names of the values it reads, in the operator's order (an empty string skips an optional input).</param>

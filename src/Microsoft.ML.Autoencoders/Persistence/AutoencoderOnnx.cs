@@ -80,12 +80,13 @@ internal static class AutoencoderOnnx
 
     /// <summary>
     /// Adds the input, every layer's nodes and the error's nodes to <paramref name="builder"/>, under <paramref name="names"/>,
-    /// and a variational model's negative-ELBO nodes; the caller declares the outputs it wants.
+    /// and a variational model's negative-ELBO nodes; the caller declares the outputs it wants. With
+    /// <paramref name="declareInput"/> false the caller's own nodes produce <c>names.Input</c> (a detector's standardization).
     /// </summary>
-    public static void AddNetwork(OnnxModelBuilder builder, AutoencoderModel model, GraphNames names, bool batched)
+    public static void AddNetwork(OnnxModelBuilder builder, AutoencoderModel model, GraphNames names, bool batched, bool declareInput = true)
     {
         var network = model.Network;
-        builder.AddInput(names.Input, batched ? [-1, network.InputSize] : [network.InputSize]);
+        if (declareInput) builder.AddInput(names.Input, batched ? [-1, network.InputSize] : [network.InputSize]);
         string[] outputs = AddLayers(builder, model, 0, network.Layers.Layers.Count, names.Input, names.Reconstruction, names.Encoded, batched);
         builder.AddNode("Sub", [names.Input, names.Reconstruction], ["error.difference"], "error.Sub");
         builder.AddNode("Mul", ["error.difference", "error.difference"], ["error.squared"], "error.Mul");
