@@ -64,15 +64,23 @@ public static class Gemm
     }
 
     /// <summary>
-    /// The same product with a chosen micro-kernel, so tests can cover every instruction set, and an optional
-    /// <see cref="GemmEpilogue"/> applied to each finished part of C (its buffers pinned by the caller).
+    /// The same product with a chosen micro-kernel (in this machine's blocking for it), so tests can cover every
+    /// instruction set, and an optional <see cref="GemmEpilogue"/> applied to each finished part of C (its buffers pinned by the caller).
     /// </summary>
+    internal static void Multiply(GemmMicroKernel kernel,
+        Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, int threads, GemmEpilogue epilogue = default)
+        => Multiply(GemmBlocking.For(kernel), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, epilogue);
+
+    /// <summary>The same product with a chosen blocking, so tests can cover the blockings of other processors too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Multiply(GemmMicroKernel kernel,
+    internal static unsafe void Multiply(GemmBlocking blocking,
         Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc, int threads, GemmEpilogue epilogue = default)
     {
+        GemmMicroKernel kernel = blocking.Kernel;
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
@@ -105,12 +113,12 @@ public static class Gemm
             int parts = PartsFor(operands, kernel, smallRows, threads);
             if (parts > 1)
             {
-                GemmParallelJob.Run(operands, kernel, parts, smallRows, epilogue);
+                GemmParallelJob.Run(operands, blocking, parts, smallRows, epilogue);
                 return;
             }
 
-            if (smallRows) GemmSmallRows.Compute(operands, 0, n);
-            else GemmBlockedProduct.Compute(operands, kernel, 0, m, 0, n);
+            if (smallRows) GemmSmallRows.Compute(operands, blocking, 0, n);
+            else GemmBlockedProduct.Compute(operands, blocking, 0, m, 0, n);
             if (!epilogue.IsEmpty) epilogue.Apply(pc, ldc, 0, m, 0, n);
         }
     }
@@ -121,9 +129,9 @@ public static class Gemm
     /// </summary>
     internal static unsafe void Multiply(in GemmOperands operands)
     {
-        GemmMicroKernel kernel = GemmMicroKernel.Best;
-        if (GemmSmallRows.Handles(kernel, operands.M)) GemmSmallRows.Compute(operands, 0, operands.N);
-        else GemmBlockedProduct.Compute(operands, kernel, 0, operands.M, 0, operands.N);
+        GemmBlocking blocking = GemmBlocking.Current;
+        if (GemmSmallRows.Handles(blocking.Kernel, operands.M)) GemmSmallRows.Compute(operands, blocking, 0, operands.N);
+        else GemmBlockedProduct.Compute(operands, blocking, 0, operands.M, 0, operands.N);
     }
 
     /// <summary>How many threads the product is worth: enough work per thread, and at least one tile band each.</summary>

@@ -4,8 +4,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
 /// <summary>
 /// The cache-blocked loop nest (the BLIS shape) over one rectangle of C:
-/// columns in blocks of <see cref="ColumnBlock"/> (nc) → depth in blocks of <see cref="DepthBlockFor"/> (kc),
-/// packing a kc × nc block of B → rows in blocks of <see cref="RowBlock"/> (mc), packing an mc × kc block
+/// columns in blocks of <see cref="GemmBlocking.ColumnBlock"/> (nc) → depth in blocks of <see cref="GemmBlocking.DepthBlockFor"/>
+/// (kc), packing a kc × nc block of B → rows in blocks of <see cref="GemmBlocking.RowBlock"/> (mc), packing an mc × kc block
 /// of A → the micro-kernel over every (B panel, A sliver) pair, each B panel serving all the block's slivers
 /// before the next one is touched.
 /// </summary>
@@ -15,22 +15,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// </remarks>
 internal static unsafe class GemmBlockedProduct
 {
-    /// <summary>
-    /// Longest depth block (kc). Measured on Zen 4 (2048², one thread): 256 → 98, 384 → 103, 768 → 108 GFLOP/s.
-    /// Long blocks win because every block ends by reading and writing the C tile, whose 12 rows lie a full
-    /// row of C apart (often in the same L1 set); the 96 KiB B panel then streams from L2, which keeps up.
-    /// </summary>
-    public const int MaxDepthBlock = 768;
-
-    /// <summary>mc (rounded down to whole slivers). 72 × 768 floats = 216 KiB of packed A, in the 1 MiB L2 beside a B panel.</summary>
-    public const int RowBlock = 72;
-
-    /// <summary>nc (rounded down to whole panels). Up to 768 × 2048 floats = 6 MiB of packed B per thread, in the 32 MiB L3.</summary>
-    public const int ColumnBlock = 2048;
-
-    /// <summary>Computes rows [rowStart, rowEnd) × columns [columnStart, columnEnd) of C with <paramref name="kernel"/>.</summary>
+    /// <summary>Computes rows [rowStart, rowEnd) × columns [columnStart, columnEnd) of C with <paramref name="blocking"/>.</summary>
     /// <param name="op">The product, pinned.</param>
-    /// <param name="kernel">The micro-kernel; the packing follows its tile.</param>
+    /// <param name="blocking">The micro-kernel and block sizes; the packing follows the kernel's tile.</param>
     /// <param name="rowStart">First row of C to compute (a multiple of the kernel's rows, or 0).</param>
     /// <param name="rowEnd">One past the last row.</param>
     /// <param name="columnStart">First column of C to compute (a multiple of the kernel's columns, or 0).</param>
@@ -40,13 +27,13 @@ internal static unsafe class GemmBlockedProduct
     /// to the same bits.
     /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(in GemmOperands op, GemmMicroKernel kernel, int rowStart, int rowEnd, int columnStart, int columnEnd,
+    public static void Compute(in GemmOperands op, GemmBlocking blocking, int rowStart, int rowEnd, int columnStart, int columnEnd,
         bool allowAInPlace = true)
     {
+        GemmMicroKernel kernel = blocking.Kernel;
         int mr = kernel.Rows, nr = kernel.Columns;
-        int mc = Math.Max(mr, RowBlock / mr * mr);
-        int nc = Math.Max(nr, ColumnBlock / nr * nr);
-        int kcMax = DepthBlockFor(op.K);
+        int mc = blocking.RowBlock, nc = blocking.ColumnBlock;
+        int kcMax = blocking.DepthBlockFor(op.K);
 
         GemmWorkspace workspace = GemmWorkspace.Current;
         int rowsInBlock = Math.Min(mc, RoundUp(rowEnd - rowStart, mr));
@@ -179,18 +166,6 @@ internal static unsafe class GemmBlockedProduct
                 GemmEdgeTile.Write(edgeTile, nr, c + row * ldc, ldc, rows, tileColumns, alpha, beta);
             }
         }
-    }
-
-    /// <summary>
-    /// The depth block for a product of depth <paramref name="k"/>: the blocks are made even (784 → 2 × 392, not
-    /// 768 + 16) so none is too short to pay for its C write-back. It depends on k alone, so every path and
-    /// thread split sums each element in the same blocks.
-    /// </summary>
-    public static int DepthBlockFor(int k)
-    {
-        int blocks = (k + MaxDepthBlock - 1) / MaxDepthBlock;
-        // Multiples of 8 keep the transposing packer on its 8 × 8 register path.
-        return Math.Min(k, RoundUp((k + blocks - 1) / blocks, 8));
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -57,15 +57,10 @@ internal sealed unsafe class GemmMicroKernel
     public static GemmMicroKernel Best { get; } = Avx512 ?? Avx2 ?? Portable;
 
     /// <summary>Every kernel this processor can run, so tests can hold each one to the reference.</summary>
-    public static IEnumerable<GemmMicroKernel> Supported
-    {
-        get
-        {
-            if (Avx512 is not null) yield return Avx512;
-            if (Avx2 is not null) yield return Avx2;
-            yield return Portable;
-        }
-    }
+    public static IEnumerable<GemmMicroKernel> Supported => All;
+
+    /// <summary>The same kernels as an array, fastest first (<see cref="GemmBlocking"/> keeps one blocking for each).</summary>
+    internal static GemmMicroKernel[] All { get; } = new[] { Avx512, Avx2, Portable }.OfType<GemmMicroKernel>().ToArray();
 
     private static bool Avx2Supported() => System.Runtime.Intrinsics.X86.Avx2.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated;
 

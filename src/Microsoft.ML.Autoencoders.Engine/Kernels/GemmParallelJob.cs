@@ -13,7 +13,7 @@ internal sealed unsafe class GemmParallelJob : IWorkerPoolJob
     private static GemmParallelJob? t_current;
 
     private GemmOperands _operands;
-    private GemmMicroKernel? _kernel;
+    private GemmBlocking? _blocking;
     private int _parts;
     private bool _splitRows;
     private bool _smallRows;
@@ -21,15 +21,15 @@ internal sealed unsafe class GemmParallelJob : IWorkerPoolJob
 
     /// <summary>Runs <paramref name="operands"/> on up to <paramref name="parts"/> threads and waits for it.</summary>
     /// <param name="operands">The product, with its buffers pinned by the caller.</param>
-    /// <param name="kernel">The micro-kernel every part uses.</param>
+    /// <param name="blocking">The micro-kernel and block sizes every part uses.</param>
     /// <param name="parts">How many bands to cut; each runs on its own thread when the pool is free.</param>
     /// <param name="smallRows">Use <see cref="GemmSmallRows"/> (split by columns) instead of the blocked path.</param>
     /// <param name="epilogue">Applied by each part to its own rectangle as soon as it is computed, while it is in cache.</param>
-    public static void Run(in GemmOperands operands, GemmMicroKernel kernel, int parts, bool smallRows, in GemmEpilogue epilogue = default)
+    public static void Run(in GemmOperands operands, GemmBlocking blocking, int parts, bool smallRows, in GemmEpilogue epilogue = default)
     {
         GemmParallelJob job = t_current ??= new GemmParallelJob();
         job._operands = operands;
-        job._kernel = kernel;
+        job._blocking = blocking;
         job._parts = parts;
         job._smallRows = smallRows;
         job._epilogue = epilogue;
@@ -40,7 +40,7 @@ internal sealed unsafe class GemmParallelJob : IWorkerPoolJob
         }
         finally
         {
-            job._kernel = null;
+            job._blocking = null;
             job._epilogue = default;
         }
     }
@@ -49,22 +49,23 @@ internal sealed unsafe class GemmParallelJob : IWorkerPoolJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part)
     {
-        GemmMicroKernel kernel = _kernel!;
+        GemmBlocking blocking = _blocking!;
+        GemmMicroKernel kernel = blocking.Kernel;
         int rowStart = 0, rowEnd = _operands.M, columnStart = 0, columnEnd = _operands.N;
         if (_smallRows)
         {
             (columnStart, columnEnd) = Band(_operands.N, GemmMicroKernelAvx512.Columns, part);
-            if (columnStart < columnEnd) GemmSmallRows.Compute(_operands, columnStart, columnEnd);
+            if (columnStart < columnEnd) GemmSmallRows.Compute(_operands, blocking, columnStart, columnEnd);
         }
         else if (_splitRows)
         {
             (rowStart, rowEnd) = Band(_operands.M, kernel.Rows, part);
-            if (rowStart < rowEnd) GemmBlockedProduct.Compute(_operands, kernel, rowStart, rowEnd, 0, _operands.N);
+            if (rowStart < rowEnd) GemmBlockedProduct.Compute(_operands, blocking, rowStart, rowEnd, 0, _operands.N);
         }
         else
         {
             (columnStart, columnEnd) = Band(_operands.N, kernel.Columns, part);
-            if (columnStart < columnEnd) GemmBlockedProduct.Compute(_operands, kernel, 0, _operands.M, columnStart, columnEnd);
+            if (columnStart < columnEnd) GemmBlockedProduct.Compute(_operands, blocking, 0, _operands.M, columnStart, columnEnd);
         }
 
         if (!_epilogue.IsEmpty && rowStart < rowEnd) _epilogue.Apply(_operands.C, _operands.Ldc, rowStart, rowEnd, columnStart, columnEnd);

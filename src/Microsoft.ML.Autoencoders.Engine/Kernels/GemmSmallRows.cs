@@ -9,7 +9,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// when stored row by row, and the tile has only as many rows as there are.
 /// </summary>
 /// <remarks>
-/// Each element sums the same depth blocks (<see cref="GemmBlockedProduct.DepthBlockFor"/>), in the same FMA
+/// Each element sums the same depth blocks (<see cref="GemmBlocking.DepthBlockFor"/> of the AVX-512 kernel's blocking), in the same FMA
 /// order, with the same write-back as <see cref="GemmMicroKernelAvx512"/>, so a row's result is bit-identical
 /// whether it is scored alone or inside a batch. AVX-512 only: other processors use the blocked path.
 /// </remarks>
@@ -29,9 +29,13 @@ internal static unsafe class GemmSmallRows
 
     /// <summary>Computes columns [columnStart, columnEnd) of every row of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(in GemmOperands op, int columnStart, int columnEnd)
+    /// <param name="op">The product, pinned.</param>
+    /// <param name="blocking">The AVX-512 kernel's blocking, whose depth blocks this path must sum in.</param>
+    /// <param name="columnStart">First column of C to compute (a multiple of 32, or 0).</param>
+    /// <param name="columnEnd">One past the last column.</param>
+    public static void Compute(in GemmOperands op, GemmBlocking blocking, int columnStart, int columnEnd)
     {
-        int kc = GemmBlockedProduct.DepthBlockFor(op.K);
+        int kc = blocking.DepthBlockFor(op.K);
         GemmWorkspace workspace = GemmWorkspace.Current;
         int columns = columnEnd - columnStart;
         float* packedA = workspace.PackedA(MaxRows * kc);

@@ -14,7 +14,8 @@ public unsafe class GemmInPlaceATests
     [InlineData(256, 64, 784, 784, 1f, 0f)]    // two depth blocks (392 + 392): the second adds onto the first
     [InlineData(37, 96, 100, 131, 0.5f, 1f)]   // lda wider than k, beta = 1 keeps C
     [InlineData(12, 32, 1, 5, -2f, 0.25f)]     // one tile, one step
-    [InlineData(100, 32, 300, 300, 1f, 0.5f)]  // more rows than one row block (72)
+    [InlineData(100, 32, 300, 300, 1f, 0.5f)]  // a last partial sliver of 4 rows with beta
+    [InlineData(400, 64, 300, 300, 1f, 0.5f)]  // more rows than one row block (132 on Zen 4)
     public void ReadingAInPlaceGivesThePackedBits(int m, int n, int k, int lda, float alpha, float beta)
     {
         GemmMicroKernel? kernel = GemmMicroKernel.Avx512;
@@ -32,8 +33,8 @@ public unsafe class GemmInPlaceATests
         fixed (float* pPacked = packed)
         {
             Assert.True(GemmBlockedProduct.ReadsAInPlace(Operands(pa, lda, pb, pInPlace, m, n, k, alpha, beta), kernel, n));
-            GemmBlockedProduct.Compute(Operands(pa, lda, pb, pInPlace, m, n, k, alpha, beta), kernel, 0, m, 0, n, allowAInPlace: true);
-            GemmBlockedProduct.Compute(Operands(pa, lda, pb, pPacked, m, n, k, alpha, beta), kernel, 0, m, 0, n, allowAInPlace: false);
+            GemmBlockedProduct.Compute(Operands(pa, lda, pb, pInPlace, m, n, k, alpha, beta), GemmBlocking.For(kernel), 0, m, 0, n, allowAInPlace: true);
+            GemmBlockedProduct.Compute(Operands(pa, lda, pb, pPacked, m, n, k, alpha, beta), GemmBlocking.For(kernel), 0, m, 0, n, allowAInPlace: false);
         }
 
         Assert.Equal(packed, inPlace);

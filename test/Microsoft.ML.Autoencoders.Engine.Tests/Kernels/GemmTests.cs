@@ -203,7 +203,7 @@ public class GemmTests
     private static GemmMicroKernel KernelNamed(string name) => GemmMicroKernel.Supported.Single(k => k.Name == name);
 
     /// <summary>One random problem with its stored matrices (optionally padded with NaN beyond each row).</summary>
-    private sealed class Problem
+    internal sealed class Problem
     {
         private readonly Transpose _transA, _transB;
         private readonly int _m, _n, _k, _lda, _ldb, _ldc;
@@ -228,9 +228,12 @@ public class GemmTests
         public float[] C { get; }
 
         public float[] RunFast(GemmMicroKernel kernel, float alpha, float beta, int threads)
+            => RunFast(GemmBlocking.For(kernel), alpha, beta, threads);
+
+        public float[] RunFast(GemmBlocking blocking, float alpha, float beta, int threads)
         {
             float[] c = (float[])_initialC.Clone();
-            Gemm.Multiply(kernel, _transA, _transB, _m, _n, _k, alpha, _a, _lda, _b, _ldb, beta, c, _ldc, threads);
+            Gemm.Multiply(blocking, _transA, _transB, _m, _n, _k, alpha, _a, _lda, _b, _ldb, beta, c, _ldc, threads);
             return c;
         }
 
@@ -238,11 +241,14 @@ public class GemmTests
             => Gemm.Multiply(_transA, _transB, _m, _n, _k, alpha, _a, _lda, _b, _ldb, beta, C, _ldc, threads);
 
         public void AssertMatchesReference(GemmMicroKernel kernel, float alpha, float beta, int threads)
+            => AssertMatchesReference(GemmBlocking.For(kernel), alpha, beta, threads);
+
+        public void AssertMatchesReference(GemmBlocking blocking, float alpha, float beta, int threads)
         {
             float[] expected = (float[])C.Clone();
             GemmReference.Multiply(_transA, _transB, _m, _n, _k, alpha, _a, _lda, _b, _ldb, beta, expected, _ldc);
             float[] before = (float[])C.Clone();
-            Gemm.Multiply(kernel, _transA, _transB, _m, _n, _k, alpha, _a, _lda, _b, _ldb, beta, C, _ldc, threads);
+            Gemm.Multiply(blocking, _transA, _transB, _m, _n, _k, alpha, _a, _lda, _b, _ldb, beta, C, _ldc, threads);
 
             for (int i = 0; i < _m; i++)
             {
@@ -255,7 +261,7 @@ public class GemmTests
                     double tolerance = 1e-6 * (Math.Abs(alpha) * magnitude + prior) + 1e-30;
                     float actual = C[i * _ldc + j], wanted = expected[i * _ldc + j];
                     Assert.True(Math.Abs(actual - wanted) <= tolerance,
-                        $"{kernel} {_transA}{_transB} m={_m} n={_n} k={_k} alpha={alpha} beta={beta}: " +
+                        $"{blocking} {_transA}{_transB} m={_m} n={_n} k={_k} alpha={alpha} beta={beta}: " +
                         $"C[{i},{j}] = {actual}, reference {wanted}, tolerance {tolerance}.");
                 }
             }

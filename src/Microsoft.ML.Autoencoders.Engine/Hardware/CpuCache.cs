@@ -1,0 +1,22 @@
+namespace Microsoft.ML.Autoencoders.Engine.Hardware;
+
+/// <summary>One level of data (or unified) cache as one core sees it.</summary>
+/// <param name="Level">1, 2 or 3.</param>
+/// <param name="SizeBytes">Capacity of the whole cache, shared or not.</param>
+/// <param name="Ways">Associativity: lines one set holds.</param>
+/// <param name="LineBytes">Cache line size.</param>
+/// <param name="SharedBy">Logical processors sharing it (1 for a private L1 without SMT siblings).</param>
+public sealed record CpuCache(int Level, long SizeBytes, int Ways, int LineBytes, int SharedBy)
+{
+    /// <summary>Sets of the cache: size / (ways · line).</summary>
+    public long Sets => Math.Max(1, SizeBytes / ((long)Ways * LineBytes));
+
+    /// <summary>One core's fair share of a shared cache: its size over the logical processors that share it.</summary>
+    public long ShareBytes => SizeBytes / Math.Max(1, SharedBy);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"L{Level} {Format(SizeBytes)} {Ways}-way" + (SharedBy > 1 ? $" shared by {SharedBy}" : "");
+
+    /// <summary>"48 KiB", "2 MiB".</summary>
+    internal static string Format(long bytes) => bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
+}

@@ -1,0 +1,57 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Text;
+
+namespace Microsoft.ML.Autoencoders.Engine.Hardware;
+
+/// <summary>
+/// Who made the processor and which one it is (CPUID leaves 0 and 1), and from that how many bits of fused multiply-add
+/// a core retires per cycle, which CPUID does not say.
+/// </summary>
+/// <param name="Vendor">"GenuineIntel", "AuthenticAMD", or "" off x86.</param>
+/// <param name="Family">Display family (base family plus extended family).</param>
+/// <param name="Model">Display model (with the extended model bits where the family uses them).</param>
+/// <param name="HasAvx512">AVX-512F, as the runtime reports it.</param>
+public sealed record CpuIdentity(string Vendor, int Family, int Model, bool HasAvx512)
+{
+    /// <summary>
+    /// Intel family 6 server models with AVX-512 whose cores have two 512-bit FMA units: Skylake-SP / Cascade Lake /
+    /// Cooper Lake (85; the Gold 6000 and Platinum parts — Silver, Bronze and Gold 5000 have one, which CPUID cannot tell
+    /// apart), Ice Lake-SP (106, 108), Sapphire Rapids (143), Emerald Rapids (207), Granite Rapids (173, 174).
+    /// </summary>
+    private static readonly int[] s_intelTwoAvx512FmaModels = [85, 106, 108, 143, 207, 173, 174];
+
+    private static readonly Lazy<CpuIdentity> s_current = new(Detect);
+
+    /// <summary>This machine's processor, read once.</summary>
+    public static CpuIdentity Current => s_current.Value;
+
+    /// <summary>
+    /// FP32 FMA width a core retires per cycle, in bits: 1024 for two 512-bit units (the Intel servers above), 512 for
+    /// two 256-bit units — AMD Zen 2 to Zen 4 (Zen 4 splits a 512-bit FMA over both) and Intel cores since Haswell —
+    /// which is also assumed for any processor not in the table, 128 without FMA. A table, not a measurement, so the
+    /// blocking derived from it (and with it the bits of every product) is the same in every process on one machine.
+    /// </summary>
+    public int FmaBitsPerCycle =>
+        Vendor == "GenuineIntel" && Family == 6 && HasAvx512 && s_intelTwoAvx512FmaModels.Contains(Model) ? 1024
+        : Fma.IsSupported || !X86Base.IsSupported ? 512
+        : 128;
+
+    /// <inheritdoc/>
+    public override string ToString() => Vendor.Length == 0 ? "non-x86" : $"{Vendor} family {Family} model {Model}";
+
+    private static CpuIdentity Detect()
+    {
+        bool avx512 = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+        if (!X86Base.IsSupported) return new CpuIdentity("", 0, 0, avx512);
+        (_, int ebx, int ecx, int edx) = X86Base.CpuId(0, 0);
+        var vendor = new StringBuilder(12);
+        foreach (int word in new[] { ebx, edx, ecx })
+            for (int shift = 0; shift < 32; shift += 8) vendor.Append((char)((word >> shift) & 0xFF));
+        (int eax, _, _, _) = X86Base.CpuId(1, 0);
+        int baseFamily = (eax >> 8) & 0xF, baseModel = (eax >> 4) & 0xF;
+        int family = baseFamily == 0xF ? baseFamily + ((eax >> 20) & 0xFF) : baseFamily;
+        int model = baseFamily is 0x6 or 0xF ? baseModel | (((eax >> 16) & 0xF) << 4) : baseModel;
+        return new CpuIdentity(vendor.ToString(), family, model, avx512);
+    }
+}

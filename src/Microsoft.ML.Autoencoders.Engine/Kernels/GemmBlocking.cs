@@ -1,0 +1,148 @@
+using Microsoft.ML.Autoencoders.Engine.Hardware;
+
+namespace Microsoft.ML.Autoencoders.Engine.Kernels;
+
+/// <summary>
+/// The cache blocking of the GEMM on this processor: the micro-kernel's tile (mr × nr), the depth block kc, the row block
+/// mc and the column block nc, derived from the caches (<see cref="CpuCaches"/>) and the FMA width (<see cref="CpuIdentity"/>)
+/// by the analytical model of Low, Igual, Smith and Quintana-Ortí, "Analytical modeling is enough for high-performance BLIS"
+/// (ACM TOMS 43(2), 2016), with one measured exception described at <see cref="L2FedBytesPerCycle"/>.
+/// </summary>
+/// <remarks>
+/// Only kc changes results (each element of C sums its depth blocks one after another); mc and nc only reorder which tiles
+/// are computed when. kc is derived from cache sizes and a table, never from a timing, so every process on one machine
+/// computes the same bits, and for a given thread count and blocking results are bit-identical.
+/// </remarks>
+public sealed class GemmBlocking
+{
+    private const int FloatBytes = sizeof(float);
+
+    /// <summary>
+    /// Below this many bytes per cycle streamed into the micro-kernel (its A and B values per depth step over the cycles
+    /// the step's FMAs take), the B micro-panel is left to stream from L2 and kc is long (<see cref="LongDepthBlock"/>)
+    /// instead of the model's L1-sized one. The model keeps the B micro-panel in L1 so the L2 never has to feed the kernel;
+    /// on Zen 4 the 12 × 32 AVX-512 kernel needs 176 bytes per 24 cycles (7.3 B/cycle, a quarter of what its L2 delivers),
+    /// and there the cost that matters is the C tile read and written at the end of every depth block. Measured on Zen 4
+    /// (2048², one thread, <c>gemm</c> verb, 2026-12-03): kc = 88 (the L1 model) 70, 256 → 93, 768 → 91–96 GFLOP/s; 1024²:
+    /// 78, 74 and 90–94. A kernel that needs more (two 512-bit FMA units, or the AVX2 kernel on two 256-bit ones:
+    /// 14.7 B/cycle) gets the model's kc: that is unmeasured here (no such processor), and the published default.
+    /// </summary>
+    public const double L2FedBytesPerCycle = 8;
+
+    /// <summary>kc when the kernel is fed from L2 (see <see cref="L2FedBytesPerCycle"/>): the best depth measured on Zen 4.</summary>
+    public const int LongDepthBlock = 768;
+
+    /// <summary>Upper bound on nc, so a huge shared L3 (hundreds of MiB on a server) does not size absurd B blocks.</summary>
+    private const int MaxColumnBlock = 1 << 14;
+
+    private static readonly Lazy<GemmBlocking>[] s_perKernel = GemmMicroKernel.All
+        .Select(kernel => new Lazy<GemmBlocking>(() => Derive(kernel, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle)))
+        .ToArray();
+
+    private GemmBlocking(GemmMicroKernel kernel, int depthBlock, int rowBlock, int columnBlock, bool l2Fed, CpuCaches caches, int fmaBitsPerCycle)
+    {
+        Kernel = kernel;
+        DepthBlock = depthBlock;
+        RowBlock = rowBlock;
+        ColumnBlock = columnBlock;
+        BMicroPanelFromL2 = l2Fed;
+        Caches = caches;
+        FmaBitsPerCycle = fmaBitsPerCycle;
+    }
+
+    /// <summary>The blocking every product uses on this machine: that of the fastest micro-kernel it supports.</summary>
+    public static GemmBlocking Current => For(GemmMicroKernel.Best);
+
+    /// <summary>Name of the micro-kernel's instruction set ("Avx512", "Avx2", "Portable").</summary>
+    public string KernelName => Kernel.Name;
+
+    /// <summary>Tile height mr: rows of C per micro-kernel call.</summary>
+    public int Rows => Kernel.Rows;
+
+    /// <summary>Tile width nr: columns of C per micro-kernel call.</summary>
+    public int Columns => Kernel.Columns;
+
+    /// <summary>Longest depth block kc; <see cref="DepthBlockFor"/> evens the blocks of a given k.</summary>
+    public int DepthBlock { get; }
+
+    /// <summary>Row block mc: rows of the packed A block (a multiple of <see cref="Rows"/>).</summary>
+    public int RowBlock { get; }
+
+    /// <summary>Column block nc: columns of the packed B block (a multiple of <see cref="Columns"/>).</summary>
+    public int ColumnBlock { get; }
+
+    /// <summary>True when kc is the long, L2-fed one; false when it is the model's L1-resident one.</summary>
+    public bool BMicroPanelFromL2 { get; }
+
+    /// <summary>The caches the blocking was derived from.</summary>
+    public CpuCaches Caches { get; }
+
+    /// <summary>FMA bits per cycle assumed for the core (<see cref="CpuIdentity.FmaBitsPerCycle"/>).</summary>
+    public int FmaBitsPerCycle { get; }
+
+    internal GemmMicroKernel Kernel { get; }
+
+    /// <summary>The blocking of <paramref name="kernel"/> on this machine (tests run every kernel).</summary>
+    internal static GemmBlocking For(GemmMicroKernel kernel) => s_perKernel[Array.IndexOf(GemmMicroKernel.All, kernel)].Value;
+
+    /// <summary>
+    /// The model. kc: either the long, L2-fed depth (<see cref="L2FedBytesPerCycle"/>), kept within half of L2 together with
+    /// six A slivers and the B micro-panel; or Low et al.'s L1 bound, where the B micro-panel (kc × nr) stays in L1 while
+    /// A slivers (mr × kc) stream through: of the L1's W ways one is left for C, the A sliver gets
+    /// C_A = ⌊(W − 1) / (1 + nr/mr)⌋ ways and kc = C_A · sets · line / (mr · 4 bytes); when C_A would be 0, the A sliver and
+    /// B micro-panel share half of L1. mc: the packed A block (mc × kc) fills half of L2 beside the B micro-panel.
+    /// nc: the packed B block (kc × nc) fills half of this core's share of L3. kc is a multiple of 8 (the transposing
+    /// packer's 8 × 8 path), mc of mr, nc of nr.
+    /// </summary>
+    internal static GemmBlocking Derive(GemmMicroKernel kernel, CpuCaches caches, int fmaBitsPerCycle)
+    {
+        int mr = kernel.Rows, nr = kernel.Columns;
+        double cyclesPerStep = (double)mr * nr * 32 / fmaBitsPerCycle;
+        double bytesPerCycle = (mr + nr) * FloatBytes / cyclesPerStep;
+        bool l2Fed = bytesPerCycle <= L2FedBytesPerCycle;
+
+        long halfL2 = caches.L2.SizeBytes / 2;
+        int kc;
+        if (l2Fed)
+        {
+            kc = (int)Math.Min(LongDepthBlock, halfL2 / ((6L * mr + nr) * FloatBytes));
+        }
+        else
+        {
+            CpuCache l1 = caches.L1Data;
+            int aWays = (int)((l1.Ways - 1) / (1 + (double)nr / mr));
+            kc = aWays >= 1
+                ? (int)(aWays * l1.Sets * l1.LineBytes / (mr * FloatBytes))
+                : (int)(l1.SizeBytes / 2 / ((mr + nr) * FloatBytes));
+        }
+        kc = Math.Max(8, kc / 8 * 8);
+
+        long bMicroPanel = (long)kc * nr * FloatBytes;
+        int mc = (int)Math.Max(mr, (halfL2 - bMicroPanel) / ((long)kc * FloatBytes) / mr * mr);
+        long l3Half = caches.L3 is { } l3 ? l3.ShareBytes / 2 : caches.L2.SizeBytes;
+        int nc = (int)Math.Clamp(l3Half / ((long)kc * FloatBytes) / nr * nr, nr, MaxColumnBlock / nr * nr);
+        return new GemmBlocking(kernel, kc, mc, nc, l2Fed, caches, fmaBitsPerCycle);
+    }
+
+    /// <summary>A blocking with the given blocks (rounded to the kernel's tile), for tests that force small or odd ones.</summary>
+    internal static GemmBlocking Create(GemmMicroKernel kernel, int depthBlock, int rowBlock, int columnBlock) =>
+        new(kernel, Math.Max(8, depthBlock / 8 * 8), Math.Max(kernel.Rows, rowBlock / kernel.Rows * kernel.Rows),
+            Math.Max(kernel.Columns, columnBlock / kernel.Columns * kernel.Columns), l2Fed: false, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle);
+
+    /// <summary>
+    /// The depth block for a product of depth <paramref name="k"/>: the blocks are made even (784 → 2 × 392, not
+    /// 768 + 16) so none is too short to pay for its C write-back. It depends on k and the blocking alone, so every path
+    /// and thread split sums each element in the same blocks.
+    /// </summary>
+    public int DepthBlockFor(int k)
+    {
+        int blocks = (k + DepthBlock - 1) / DepthBlock;
+        // Multiples of 8 keep the transposing packer on its 8 × 8 register path.
+        return Math.Min(k, (((k + blocks - 1) / blocks) + 7) / 8 * 8);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{KernelName} MR×NR={Rows}×{Columns}, kc={DepthBlock} ({(BMicroPanelFromL2 ? "B micro-panel from L2" : "B micro-panel in L1")}), " +
+        $"mc={RowBlock}, nc={ColumnBlock}, from {Caches} and {FmaBitsPerCycle} FMA bits/cycle";
+}

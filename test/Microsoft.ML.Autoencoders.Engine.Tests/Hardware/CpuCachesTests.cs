@@ -1,0 +1,68 @@
+using Microsoft.ML.Autoencoders.Engine.Hardware;
+
+namespace Microsoft.ML.Autoencoders.Engine.Tests.Hardware;
+
+/// <summary>The cache detector: sysfs as Linux writes it, and CPUID agreeing with it where both can be read.</summary>
+public class CpuCachesTests
+{
+    [Fact]
+    public void SysfsEntriesAreReadWithLevelsWaysAndSharing()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "cpucaches-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Write(root, "index0", level: "1", type: "Data", size: "48K", ways: "12", shared: "0,64");
+            Write(root, "index1", level: "1", type: "Instruction", size: "32K", ways: "8", shared: "0,64");
+            Write(root, "index2", level: "2", type: "Unified", size: "2048K", ways: "16", shared: "0,64");
+            Write(root, "index3", level: "3", type: "Unified", size: "327680K", ways: "20", shared: "0-63,64-127");
+
+            CpuCaches caches = CpuCaches.FromSysfs(root)!;
+            Assert.Equal(new CpuCache(1, 48 << 10, 12, 64, 2), caches.L1Data);
+            Assert.Equal(new CpuCache(2, 2 << 20, 16, 64, 2), caches.L2);
+            Assert.Equal(new CpuCache(3, 320L << 20, 20, 64, 128), caches.L3);
+            Assert.Equal(64, caches.L1Data.Sets);
+            Assert.Equal("sysfs", caches.Source);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AMissingDirectoryOrLevelGivesNothing()
+    {
+        Assert.Null(CpuCaches.FromSysfs(Path.Combine(Path.GetTempPath(), "no-such-cache-dir-" + Guid.NewGuid().ToString("N"))));
+    }
+
+    [Fact]
+    public void CpuidAgreesWithSysfsOnL1dAndL2()
+    {
+        CpuCaches? sysfs = CpuCaches.FromSysfs("/sys/devices/system/cpu/cpu0/cache"), cpuid = CpuCaches.FromCpuid();
+        if (sysfs is null || cpuid is null) return; // Needs Linux on x86 with the deterministic cache leaves.
+        Assert.Equal(sysfs.L1Data.SizeBytes, cpuid.L1Data.SizeBytes);
+        Assert.Equal(sysfs.L1Data.Ways, cpuid.L1Data.Ways);
+        Assert.Equal(sysfs.L2.SizeBytes, cpuid.L2.SizeBytes);
+    }
+
+    [Fact]
+    public void ThisMachineHasPlausibleCachesAndAnIdentity()
+    {
+        CpuCaches caches = CpuCaches.Current;
+        Assert.InRange(caches.L1Data.SizeBytes, 8 << 10, 4 << 20);
+        Assert.True(caches.L2.SizeBytes >= caches.L1Data.SizeBytes);
+        Assert.Contains(CpuIdentity.Current.FmaBitsPerCycle, new[] { 128, 512, 1024 });
+    }
+
+    private static void Write(string root, string index, string level, string type, string size, string ways, string shared)
+    {
+        string dir = Path.Combine(root, index);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "level"), level + "\n");
+        File.WriteAllText(Path.Combine(dir, "type"), type + "\n");
+        File.WriteAllText(Path.Combine(dir, "size"), size + "\n");
+        File.WriteAllText(Path.Combine(dir, "ways_of_associativity"), ways + "\n");
+        File.WriteAllText(Path.Combine(dir, "coherency_line_size"), "64\n");
+        File.WriteAllText(Path.Combine(dir, "shared_cpu_list"), shared + "\n");
+    }
+}

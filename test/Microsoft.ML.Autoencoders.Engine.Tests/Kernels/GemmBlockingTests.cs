@@ -1,0 +1,166 @@
+using Microsoft.ML.Autoencoders.Engine.Hardware;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+
+namespace Microsoft.ML.Autoencoders.Engine.Tests.Kernels;
+
+/// <summary>
+/// The blocking derived from the caches (<see cref="GemmBlocking"/>): what the model gives for the processors these
+/// machines have, and that every blocking — this machine's, other processors', forced small ones — matches the reference
+/// on odd shapes and keeps its bits across thread counts and batchings.
+/// </summary>
+public class GemmBlockingTests
+{
+    /// <summary>AMD EPYC Zen 4 as sysfs shows it in this project's VMs: 32 KiB 8-way L1d, 1 MiB 8-way L2, 32 MiB L3 seen by 2.</summary>
+    private static readonly CpuCaches Zen4 = new(
+        new CpuCache(1, 32 << 10, 8, 64, 1), new CpuCache(2, 1 << 20, 8, 64, 1), new CpuCache(3, 32 << 20, 16, 64, 2), "test");
+
+    /// <summary>Intel Xeon family 6 model 207 (Emerald Rapids): 48 KiB 12-way L1d, 2 MiB 16-way L2, 320 MiB 20-way L3 seen by 2.</summary>
+    private static readonly CpuCaches EmeraldRapids = new(
+        new CpuCache(1, 48 << 10, 12, 64, 1), new CpuCache(2, 2 << 20, 16, 64, 1), new CpuCache(3, 320L << 20, 20, 64, 2), "test");
+
+    [Fact]
+    public void Zen4KeepsTheLongL2FedDepthAndEmeraldRapidsGetsTheModelsL1Depth()
+    {
+        GemmMicroKernel? avx512 = GemmMicroKernel.Avx512;
+        if (avx512 is null) return; // The 12 × 32 kernel exists only where AVX-512 does.
+
+        // One 512-bit FMA per cycle (two 256-bit pipes): 176 bytes per 24 cycles, fed from L2; kc stays 768.
+        GemmBlocking zen4 = GemmBlocking.Derive(avx512, Zen4, fmaBitsPerCycle: 512);
+        Assert.True(zen4.BMicroPanelFromL2);
+        Assert.Equal(768, zen4.DepthBlock);
+        Assert.Equal(132, zen4.RowBlock);   // (512 KiB − 96 KiB B micro-panel) / 3 KiB per row, whole slivers of 12
+        Assert.Equal(2720, zen4.ColumnBlock); // 8 MiB (half of 16 MiB) / 3 KiB per column, whole panels of 32
+
+        // Two 512-bit FMAs per cycle: Low et al.'s L1 bound, ⌊11 / (1 + 32/12)⌋ = 3 ways of 64 sets × 64 bytes for a 12-row sliver.
+        GemmBlocking emerald = GemmBlocking.Derive(avx512, EmeraldRapids, fmaBitsPerCycle: 1024);
+        Assert.False(emerald.BMicroPanelFromL2);
+        Assert.Equal(256, emerald.DepthBlock);
+        Assert.Equal(984, emerald.RowBlock);
+        Assert.Equal(16384, emerald.ColumnBlock); // capped
+    }
+
+    [Fact]
+    public void AvxTwoKernelOnTwo256BitPipesUsesTheL1Model()
+    {
+        GemmMicroKernel? avx2 = GemmMicroKernel.Avx2;
+        if (avx2 is null) return;
+        // 6 × 16: 88 bytes per 6 cycles is 14.7 B/cycle; ⌊7 / (1 + 16/6)⌋ = 1 way → 4096 / 24 = 170 → 168.
+        GemmBlocking blocking = GemmBlocking.Derive(avx2, Zen4, fmaBitsPerCycle: 512);
+        Assert.False(blocking.BMicroPanelFromL2);
+        Assert.Equal(168, blocking.DepthBlock);
+    }
+
+    [Fact]
+    public void ATinyL1FallsBackToHalfOfItForBothSlivers()
+    {
+        var tiny = new CpuCaches(new CpuCache(1, 8 << 10, 2, 64, 1), new CpuCache(2, 128 << 10, 8, 64, 1), null, "test");
+        GemmMicroKernel kernel = GemmMicroKernel.Portable;
+        GemmBlocking blocking = GemmBlocking.Derive(kernel, tiny, fmaBitsPerCycle: 1024);
+        // ⌊1 / (1 + nr/mr)⌋ = 0 ways: the sliver pair shares half of the 8 KiB.
+        Assert.Equal(4096 / ((kernel.Rows + kernel.Columns) * 4) / 8 * 8, blocking.DepthBlock);
+        Assert.True(blocking.RowBlock >= kernel.Rows && blocking.RowBlock % kernel.Rows == 0);
+        Assert.True(blocking.ColumnBlock >= kernel.Columns && blocking.ColumnBlock % kernel.Columns == 0);
+    }
+
+    /// <summary>Every kernel this CPU runs, in this machine's blocking, the two processors' above, and forced small blocks.</summary>
+    public static TheoryData<string> Blockings()
+    {
+        var data = new TheoryData<string>();
+        foreach (string name in AllBlockings().Keys) data.Add(name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Blockings))]
+    public void EveryBlockingMatchesTheReferenceOnOddShapes(string name)
+    {
+        GemmBlocking blocking = AllBlockings()[name];
+        // 1, 7, 33: narrower than a tile; 130 × 70 × 600 crosses kc = 256 (and the small blocks everywhere); 300 × 257 × 129
+        // crosses mc on the small blocks and leaves a one-column edge panel.
+        foreach ((int m, int n, int k) in new[] { (1, 7, 33), (7, 33, 1), (33, 1, 7), (13, 40, 9), (130, 70, 600), (300, 257, 129) })
+        foreach (Transpose transA in new[] { Transpose.No, Transpose.Yes })
+        foreach (Transpose transB in new[] { Transpose.No, Transpose.Yes })
+        {
+            new GemmTests.Problem(transA, transB, m, n, k, seed: m * 31 + n * 7 + k).AssertMatchesReference(blocking, alpha: 0.75f, beta: 0.5f, threads: 2);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Blockings))]
+    public void EveryBlockingGivesTheSameBitsOnOneTwoAndSevenThreads(string name)
+    {
+        GemmBlocking blocking = AllBlockings()[name];
+        foreach ((int m, int n, int k) in new[] { (256, 256, 784), (300, 513, 600), (16, 784, 784) })
+        foreach (Transpose transA in new[] { Transpose.No, Transpose.Yes })
+        {
+            var problem = new GemmTests.Problem(transA, Transpose.No, m, n, k, seed: 21);
+            float[] single = problem.RunFast(blocking, 1f, 1f, threads: 1);
+            Assert.Equal(single, problem.RunFast(blocking, 1f, 1f, threads: 2));
+            Assert.Equal(single, problem.RunFast(blocking, 1f, 1f, threads: 7));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Blockings))]
+    public void UnderEveryBlockingARowAloneEqualsTheSameRowInABatch(string name)
+    {
+        GemmBlocking blocking = AllBlockings()[name];
+        const int batch = 40, n = 300, k = 700;
+        var random = new Random(batch);
+        float[] x = Values(random, batch * k), w = Values(random, k * n);
+        var whole = new float[batch * n];
+        Gemm.Multiply(blocking, Transpose.No, Transpose.No, batch, n, k, 1f, x, k, w, n, 0f, whole, n, threads: 2);
+        foreach (int rows in new[] { 1, 3, 16 })
+        {
+            var alone = new float[rows * n];
+            Gemm.Multiply(blocking, Transpose.No, Transpose.No, rows, n, k, 1f, x.AsSpan(5 * k, rows * k), k, w, n, 0f, alone, n, threads: 1);
+            Assert.Equal(whole.AsSpan(5 * n, rows * n).ToArray(), alone);
+        }
+    }
+
+    [Fact]
+    public void OnlyTheDepthBlockDecidesTheBits()
+    {
+        // mc and nc reorder tiles, and every kernel runs the same chain of fused multiply-adds per element, so products in
+        // equal depth blocks agree to the bit whatever the kernel and the other blocks: the kernel choice never changes results.
+        var problem = new GemmTests.Problem(Transpose.No, Transpose.Yes, 150, 200, 700, seed: 4);
+        float[]? first = null;
+        foreach (GemmMicroKernel kernel in GemmMicroKernel.Supported)
+        foreach ((int mc, int nc) in new[] { (12, 32), (96, 256), (1000, 4096) })
+        {
+            float[] c = problem.RunFast(GemmBlocking.Create(kernel, 256, mc, nc), 1f, 0f, threads: 2);
+            if (first is null) first = c;
+            else Assert.Equal(first, c);
+        }
+    }
+
+    [Fact]
+    public void TheDescriptionNamesTileBlocksAndCaches()
+    {
+        string text = GemmBlocking.Current.ToString();
+        Assert.Contains($"MR×NR={GemmBlocking.Current.Rows}×{GemmBlocking.Current.Columns}", text);
+        Assert.Contains($"kc={GemmBlocking.Current.DepthBlock}", text);
+        Assert.Contains("L1d", text);
+    }
+
+    private static Dictionary<string, GemmBlocking> AllBlockings()
+    {
+        var blockings = new Dictionary<string, GemmBlocking>();
+        foreach (GemmMicroKernel kernel in GemmMicroKernel.Supported)
+        {
+            blockings[$"{kernel.Name} here"] = GemmBlocking.For(kernel);
+            blockings[$"{kernel.Name} Zen 4"] = GemmBlocking.Derive(kernel, Zen4, 512);
+            blockings[$"{kernel.Name} Emerald Rapids"] = GemmBlocking.Derive(kernel, EmeraldRapids, 1024);
+            blockings[$"{kernel.Name} defaults"] = GemmBlocking.Derive(kernel, CpuCaches.Defaults, 512);
+            blockings[$"{kernel.Name} small blocks"] = GemmBlocking.Create(kernel, 16, 2 * kernel.Rows, 2 * kernel.Columns);
+        }
+        return blockings;
+    }
+
+    private static float[] Values(Random random, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+}
