@@ -8,7 +8,9 @@
 #   --quick   fewer rows and epochs (CI, a first look); --dry runs every case once on tiny data.
 #   --rounds  how many interleaved rounds (default 5 for a full run, 1 for --quick and --dry).
 # Environment: ARTIFACTS (default <repo>/artifacts), MNIST_DIR (default: shared/data/mnist above the repo),
-#   BENCH_SKIP_TORCHSHARP=1 / BENCH_SKIP_PYTORCH=1 to leave a peer out.
+#   BENCH_SKIP_TORCHSHARP=1 / BENCH_SKIP_PYTORCH=1 to leave a peer out,
+#   BENCH_PYTORCH_NATIVE_CORETYPE=Prescott to play a CPU on which OpenBLAS picks that core itself (Debian's 0.3.21 on Intel
+#   family 6 model 207), so the core-type override and its MSE check can be exercised on any machine.
 #
 # Every framework trains in its own process (peak memory is per process) and runs its kernels in another.
 # Everything is built first; then each round runs the kernels of ours, TorchSharp and PyTorch in turn, then their
@@ -70,6 +72,8 @@ run_part() {
 }
 other_load() { grep -o '"other_load_[a-z]*": *"[0-9.]*"' "$1" | grep -o '[0-9.]*"$' | tr -d '"' || echo 0; }
 note() { merge_args+=(--note "$1"); echo "note: $1"; }
+# The BLAS library, version and kernels a peer runs ("$1" = torchsharp or pytorch), for summary.json's peer_blas_*.
+peer_blas() { merge_args+=(--peer-blas "$1=$2"); echo "$1 BLAS: $2"; }
 unavailable() { merge_args+=(--unavailable "$1=$2"); echo "$1 not measured: $2" >&2; }
 
 # ---- build everything before measuring anything -------------------------------------------------------------
@@ -100,6 +104,13 @@ prepare_torchsharp() {
   note "TorchSharp ran with MALLOC_MMAP_THRESHOLD_=$mmap_threshold${preload:+ and the Debian 12 GLIBCXX_3.4.32 loader shim}"
   torchsharp_command=(env LD_PRELOAD="$preload" MALLOC_MMAP_THRESHOLD_=$mmap_threshold
     "$bin/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp")
+  # libtorch carries its own MKL, which says at its first call under MKL_VERBOSE which code path it took on this CPU
+  # ("Intel(R) Advanced Vector Extensions 512 (Intel(R) AVX-512) ... enabled processors", or the generic "Intel(R)
+  # Architecture processors" it has printed on AMD Zen 4).
+  local mkl
+  mkl=$(env MKL_VERBOSE=1 "${torchsharp_command[@]}" --print-blas --threads 1 2>/dev/null \
+    | sed -n 's/^MKL_VERBOSE \(.*\) Product build .* architecture \(.*\), Lnx.*/\1 (inside libtorch), code path: \2/p' | head -n 1) || true
+  peer_blas torchsharp "${mkl:-MKL inside libtorch (its MKL_VERBOSE line did not appear)}"
 }
 
 # PyTorch.
@@ -140,6 +151,7 @@ prepare_pytorch() {
   # a CPU with AVX-512 or AVX2 it is given the matching family; the page says which kernels ran, and its test MSE
   # beside ours shows the results stayed correct.
   local base=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" "$pytorch_script")
+  [ -z "${BENCH_PYTORCH_NATIVE_CORETYPE:-}" ] || base=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$BENCH_PYTORCH_NATIVE_CORETYPE" "$python" "$pytorch_script")
   local core wanted=""
   core=$("${base[@]}" --print-openblas-core 2>/dev/null || true)
   case "$core" in
@@ -150,12 +162,18 @@ prepare_pytorch() {
   [ -z "${OPENBLAS_CORETYPE:-}" ] || inherited=" (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, set by the environment, was unset for it)"
   if [ -n "$wanted" ]; then
     pytorch_command=(env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$wanted" "$python" "$pytorch_script")
-    note "PyTorch's OpenBLAS chose its generic '$core' kernels on this CPU$inherited; it ran with OPENBLAS_CORETYPE=$wanted, which gives '$("${pytorch_command[@]}" --print-openblas-core 2>/dev/null || echo '?')'"
-    return
+    pytorch_native_command=("${base[@]}")
+    merge_args+=(--openblas-override "$core=$wanted")
+    # The page's header says which core it was given and what that gave (openblas_coretype_override); only say more when
+    # the environment had set a core type of its own.
+    [ -z "$inherited" ] || note "PyTorch's OpenBLAS chose its generic '$core' kernels$inherited"
+  else
+    [ -z "$core" ] || note "PyTorch's OpenBLAS runs its '$core' kernels$inherited"
+    pytorch_command=("${base[@]}")
   fi
-  [ -z "$core" ] || note "PyTorch's OpenBLAS runs its '$core' kernels$inherited"
-  pytorch_command=("${base[@]}")
+  peer_blas pytorch "$("${pytorch_command[@]}" --print-blas-kernel 2>/dev/null || echo "$blas")"
 }
+pytorch_native_command=()
 
 if [ "${BENCH_SKIP_TORCHSHARP:-0}" = 1 ]; then unavailable torchsharp "skipped (BENCH_SKIP_TORCHSHARP=1)"; else prepare_torchsharp; fi
 if [ "${BENCH_SKIP_PYTORCH:-0}" = 1 ]; then unavailable pytorch "skipped (BENCH_SKIP_PYTORCH=1)"; else prepare_pytorch; fi
@@ -184,6 +202,17 @@ for ((round = 1; round <= rounds; round++)); do
     fi
   done
 done
+
+# Where PyTorch was given an OpenBLAS core type, one training run on the core OpenBLAS picked itself shows the override
+# changed the speed and not the results: the summary puts its test MSE beside the measured runs' (within 1 %, or a warning).
+if [ ${#pytorch_native_command[@]} -gt 0 ] && [ ${#pytorch_command[@]} -gt 0 ]; then
+  echo "== pytorch: training once on OpenBLAS's own choice of core, for the MSE check"
+  if "${pytorch_native_command[@]}" $mode_flag --threads "$threads" --part training --round 1 --json "$out/reports/pytorch-native-training.json"; then
+    merge_args+=(--native-report "$out/reports/pytorch-native-training.json")
+  else
+    note "PyTorch's training on OpenBLAS's own core failed, so the override's MSE check is missing"
+  fi
+fi
 
 # Every round's reports of every framework that ran all of them.
 add_reports() {

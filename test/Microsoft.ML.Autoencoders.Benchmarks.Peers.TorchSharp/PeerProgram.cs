@@ -8,7 +8,9 @@ namespace Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp;
 /// TorchSharp-cpu running the same cases as our harness (same flags: --quick|--dry, --part, --threads, --round,
 /// --json, --mnist). build/bench.sh runs it with the Debian 12 loader shim and MALLOC_MMAP_THRESHOLD_ set; when libtorch
 /// cannot load, it exits 3 with the reason on stderr and the summary marks TorchSharp as not measured. A first argument
-/// "lstm" runs only the LSTM autoencoder's case and prints it, like our harness's "lstm" verb.
+/// "lstm" runs only the LSTM autoencoder's case and prints it, like our harness's "lstm" verb. --print-blas runs one small
+/// product and exits: under MKL_VERBOSE=1 the MKL inside libtorch then prints its version and the code path it chose for
+/// this CPU, which build/bench.sh records as peer_blas_torchsharp.
 /// </summary>
 public static class PeerProgram
 {
@@ -27,6 +29,13 @@ public static class PeerProgram
         {
             Console.Error.WriteLine($"TorchSharp could not load libtorch: {e.GetBaseException().Message}");
             return 3;
+        }
+
+        if (options.Rest.Contains("--print-blas"))
+        {
+            using Tensor product = torch.mm(torch.ones(64, 64), torch.ones(64, 64));
+            Console.WriteLine($"one 64x64 product: {product[0, 0].item<float>()}");
+            return 0;
         }
 
         var report = new BenchReport

@@ -27,6 +27,7 @@ public static class BenchmarkMarkdown
         sb.AppendLine("```");
         sb.AppendLine();
         sb.AppendLine($"- Machine: {(string?)summary["machine"]}");
+        AppendCpuAndBlas(sb, summary);
         sb.AppendLine($"- Threads: {summary["threads"]?.ToString() ?? "mixed"}; mode: {(string?)summary["mode"]}; " +
             $"rounds: {summary["rounds"]?.ToString() ?? "1"}; {(string?)summary["generated_utc"]}");
         foreach (var (name, node) in summary["frameworks"]!.AsObject())
@@ -34,7 +35,8 @@ public static class BenchmarkMarkdown
             var fw = node!.AsObject();
             if (fw["unavailable"] is JsonNode why) { sb.AppendLine($"- {Headers[name]}: not measured ({why}).");
                 continue; }
-            var settings = fw["settings"]!.AsObject().Select(kv => $"{kv.Key}={kv.Value}");
+            // The blocking has its own line above.
+            var settings = fw["settings"]!.AsObject().Where(kv => kv.Key != "gemm_blocking").Select(kv => $"{kv.Key}={kv.Value}");
             sb.AppendLine($"- {Headers[name]} {(string?)fw["version"]}: {string.Join(", ", settings)}");
         }
         foreach (var note in summary["notes"]!.AsArray()) sb.AppendLine($"- {note}");
@@ -46,6 +48,14 @@ public static class BenchmarkMarkdown
         sb.AppendLine();
         sb.AppendLine("## The cases");
         sb.AppendLine();
+        sb.AppendLine("- The header names where every figure came from: the CPU (model name, vendor, family and model, one core's L1d and");
+        sb.AppendLine("  L2 and the L3, from /proc/cpuinfo and sysfs), the FP32 FMA peak measured in this run (the `fma_peak_*` rows), the");
+        sb.AppendLine("  GEMM blocking our engine derived from those caches (micro-kernel tile, kc, mc, nc: docs/architecture.md, \"GEMM");
+        sb.AppendLine("  blocking\"), and the BLAS kernels each peer ran: PyTorch's OpenBLAS version and `openblas_get_corename()`, and the");
+        sb.AppendLine("  MKL inside TorchSharp's libtorch with the code path its `MKL_VERBOSE` line names. Where OpenBLAS falls back to a");
+        sb.AppendLine("  generic core (Prescott, Core2, Nehalem...) on a CPU with AVX-512 or AVX2, PyTorch runs with OPENBLAS_CORETYPE=SkylakeX");
+        sb.AppendLine("  or Haswell, and one more training run on OpenBLAS's own choice checks the test MSE stays within 1 %. summary.json");
+        sb.AppendLine("  holds the same as `machine`, `gemm_blocking`, `peer_blas_torchsharp`, `peer_blas_pytorch` and `openblas_coretype_override`.");
         sb.AppendLine("- `fma_peak_*`: a tight loop of independent Vector512 / Vector256 FMAs (12 accumulators) on 1 and 2");
         sb.AppendLine("  threads: the machine's FP32 ceiling, against which the GEMM rows can be read. Ours only.");
         sb.AppendLine("- `sgemm_*`: C = op(A)·op(B) in FP32, C overwritten, row-major, median of timed samples after warm-up;");
@@ -95,6 +105,27 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  128, the best of 20 calls; 2·F·C·k²·Ho·Wo FLOP per image forward, twice that backward (once for layer 0, which");
         sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` for the share of the FMA peak (ConvLayerTimings.cs).");
         return sb.ToString();
+    }
+
+    // What every figure came from besides the machine line: the FMA ceiling measured, the GEMM blocking ours chose, the BLAS
+    // kernels each peer ran and, where OpenBLAS needed one, the core type PyTorch was given and the MSE check behind it.
+    private static void AppendCpuAndBlas(StringBuilder sb, JsonObject summary)
+    {
+        var peaks = summary["results"]!.AsArray().Select(r => r!.AsObject())
+            .Where(r => ((string?)r["name"])?.StartsWith("fma_peak_", StringComparison.Ordinal) == true && r["ours"] is not null)
+            .Select(r => $"{((string)r["name"]!)["fma_peak_".Length..]} {Format(r["ours"])}").ToArray();
+        if (peaks.Length > 0) sb.AppendLine($"- Measured FP32 FMA peak (GFLOP/s, `fma_peak_*`): {string.Join(", ", peaks)}");
+        if ((string?)summary["gemm_blocking"] is string blocking) sb.AppendLine($"- Our GEMM blocking: {blocking}");
+        foreach (string peer in SummaryMerger.Frameworks.Skip(1))
+            if ((string?)summary[$"peer_blas_{peer}"] is string blas) sb.AppendLine($"- {Headers[peer]} BLAS: {blas}");
+        if (summary["openblas_coretype_override"] is JsonObject o)
+        {
+            string check = o["within_1_percent"] is JsonNode within
+                ? $"test MSE {Format(o["test_mse"])} against {Format(o["native_test_mse"])} natively ({(double)o["relative_difference"]! * 100:0.0##} %, {((bool)within ? "within" : "**not** within")} 1 %)"
+                : "no native test MSE to compare with";
+            sb.AppendLine($"- PyTorch's OpenBLAS picked its generic '{(string?)o["native_core"]}' kernels on this CPU; it ran with " +
+                $"OPENBLAS_CORETYPE={(string?)o["coretype"]} ('{(string?)o["core_used"]}'): {check}");
+        }
     }
 
     // How each framework's figure was chosen among the rounds, and how far one figure can be trusted on this host.

@@ -14,6 +14,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   vae-quality [--kind K]           a VAE's test negative ELBO epoch by epoch (see <see cref="VaeQualityRun"/>).
 ///   lstm [--quick|--dry] [--threads N]  only the LSTM autoencoder's training case, printed (to time it alone).
 ///   conv [--quick|--dry] [--threads N] [--mnist DIR]  only the conv autoencoder's epoch and per-layer timings, printed.
+///   gemm [--sizes 1024,2048] [--threads N]  square SGEMMs alone, with the blocking chosen (see <see cref="GemmRun"/>).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -35,6 +36,8 @@ public static class BenchmarkProgram
                 return ConvQualityRun.Run(rest);
             case "vae-quality":
                 return VaeQualityRun.Run(rest);
+            case "gemm":
+                return GemmRun.Run(rest);
             case "lstm":
                 var lstmOptions = BenchOptions.Parse(rest);
                 var lstmReport = new BenchReport { Framework = "ours", Version = "", Mode = lstmOptions.Mode.ToString().ToLowerInvariant(), Threads = lstmOptions.Threads };
@@ -49,7 +52,7 @@ public static class BenchmarkProgram
                 foreach (var result in convReport.Results) Console.WriteLine($"  {result.Name,-32} {result.Value,10:G4} {result.Unit}");
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm or conv.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, conv or gemm.");
                 return 2;
         }
     }
@@ -68,6 +71,7 @@ public static class BenchmarkProgram
             Settings = ReportSettings.From(settings),
         };
         report.Settings["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
+        report.Settings["gemm_blocking"] = Engine.Kernels.GemmBlocking.Current.ToString();
         Console.WriteLine($"ours ({report.Version}), mode {report.Mode}, {options.Threads} threads, part {options.Part}, round {options.Round}");
         var load = MachineLoad.Start();
         if (options.RunKernels) KernelSuite.Run(settings, options.Threads, report);

@@ -4,7 +4,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 
 /// <summary>
 /// A one-line description of the machine the figures came from: CPU model, vendor, family and model numbers, the
-/// L1d and L2 caches of one core, cores, vector width, memory, OS. The page names the CPU because the engine's
+/// L1d and L2 caches of one core and the L3, cores, vector width, memory, OS. The page names the CPU because the engine's
 /// speed, and the peers', depends on which one ran (AMD Zen 4 and Intel family 6 model 207 have both been seen).
 /// </summary>
 public static class MachineInfo
@@ -19,8 +19,15 @@ public static class MachineInfo
         string? vendor = ReadField("/proc/cpuinfo", "vendor_id"), family = ReadField("/proc/cpuinfo", "cpu family"), model = ReadField("/proc/cpuinfo", "model");
         string identity = vendor is null ? "" : $" ({vendor}, family {family} model {model})";
         string caches = CacheSize(1, "Data") is { } l1 && CacheSize(2, "Unified") is { } l2 ? $", L1d {l1} and L2 {l2} per core" : "";
+        if (caches.Length > 0 && CacheSize(3, "Unified") is { } l3) caches += $", L3 {l3}";
         return $"{cpu}{identity}{caches}, {Environment.ProcessorCount} cores{vectors}{memory}, {RuntimeInformation.OSDescription}";
     }
+
+    /// <summary>
+    /// The GEMM blocking our engine chose on this CPU (micro-kernel tile, kc, mc, nc and the caches they came from), as
+    /// the page's header and the <c>gemm</c> verb print it.
+    /// </summary>
+    public static string GemmBlocking() => $"GEMM blocking: {Engine.Kernels.GemmBlocking.Current}";
 
     // CPU 0's cache of the given level and type, as sysfs writes its size ("48K", "2048K").
     private static string? CacheSize(int level, string type)

@@ -6,12 +6,16 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 
 /// <summary>
 /// Joins the reports of every framework into artifacts/bench/summary.json and docs/benchmarks.md:
-///   merge --report FILE... [--unavailable NAME=REASON...] [--note TEXT...] --command TEXT --out FILE [--markdown FILE]
+///   merge --report FILE... [--unavailable NAME=REASON...] [--note TEXT...] [--peer-blas NAME=TEXT...]
+///         [--openblas-override NATIVE_CORE=CORETYPE --native-report FILE] --command TEXT --out FILE [--markdown FILE]
 /// A report per process (kernels, training), framework and round; a framework's reports of one round are
 /// concatenated. With several rounds (build/bench.sh --rounds) each framework's figure for a case is picked from
 /// its rounds by <see cref="RoundSelection"/>, and the result also lists every round's value in round order:
 ///   "rounds": {"ours": [r1, r2], "torchsharp": [..] or null when not measured, "pytorch": [..]}
 /// (null in a list for a round that lacks the case). A single round writes no per-result "rounds", as before rounds.
+/// The BLAS kernels each peer ran go to "peer_blas_torchsharp" / "peer_blas_pytorch"; when OpenBLAS fell back to a generic
+/// core and bench.sh gave PyTorch another core type, "openblas_coretype_override" holds both cores and the test MSE of a
+/// native training run beside the measured one (<see cref="OpenBlasOverride"/>).
 /// </summary>
 public static class SummaryMerger
 {
@@ -30,7 +34,9 @@ public static class SummaryMerger
         var reports = new List<BenchReport>();
         var unavailable = new Dictionary<string, string>();
         var notes = new List<string>();
-        string? output = null, markdown = null, command = null;
+        var peerBlas = new Dictionary<string, string>();
+        string? output = null, markdown = null, command = null, overrideCores = null;
+        BenchReport? nativeReport = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -42,6 +48,12 @@ public static class SummaryMerger
                     unavailable[kv[0]] = kv.Length > 1 ? kv[1] : "not run";
                     break;
                 case "--note": notes.Add(Next()); break;
+                case "--peer-blas":
+                    string[] blas = Next().Split('=', 2);
+                    peerBlas[blas[0]] = blas.Length > 1 ? blas[1] : "";
+                    break;
+                case "--openblas-override": overrideCores = Next(); break;
+                case "--native-report": nativeReport = BenchReport.Read(Next()); break;
                 case "--out": output = Next(); break;
                 case "--markdown": markdown = Next(); break;
                 case "--command": command = Next(); break;
@@ -51,6 +63,7 @@ public static class SummaryMerger
         if (output is null || command is null) throw new ArgumentException("merge needs --out FILE and --command TEXT.");
 
         var summary = Merge(reports, unavailable, notes, command, MachineInfo.Describe());
+        AddKernelsRun(summary, reports, peerBlas, overrideCores, nativeReport);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         File.WriteAllText(output, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {output}");
@@ -177,6 +190,44 @@ public static class SummaryMerger
             ["notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
             ["warnings"] = warnings,
             ["results"] = results,
+        };
+    }
+
+    /// <summary>
+    /// Adds which kernels ran: our GEMM blocking (from our reports), the BLAS each peer ran (<paramref name="peerBlas"/>, by
+    /// framework, from bench.sh), and the OpenBLAS core-type override with its MSE check (null when none was needed).
+    /// </summary>
+    public static void AddKernelsRun(JsonObject summary, IReadOnlyList<BenchReport> reports, IReadOnlyDictionary<string, string> peerBlas,
+        string? overrideCores, BenchReport? nativeReport)
+    {
+        summary["gemm_blocking"] = reports.FirstOrDefault(r => r.Framework == "ours" && r.Settings.ContainsKey("gemm_blocking"))?.Settings["gemm_blocking"];
+        foreach (string peer in Frameworks.Skip(1)) summary[$"peer_blas_{peer}"] = peerBlas.GetValueOrDefault(peer);
+        summary["openblas_coretype_override"] = overrideCores is null ? null : OpenBlasOverride(overrideCores, nativeReport, summary);
+        if (summary["openblas_coretype_override"]?["within_1_percent"] is JsonNode within && !(bool)within)
+            summary["warnings"]!.AsArray().Add("PyTorch's test MSE with OPENBLAS_CORETYPE differs from its native run's by more than 1 %");
+    }
+
+    /// <summary>
+    /// The record of an OPENBLAS_CORETYPE given to PyTorch (<paramref name="cores"/> is "NATIVE=CORETYPE"): the core OpenBLAS
+    /// picked, the one it was given, the test MSE of one native training run (<paramref name="native"/>) and of the measured
+    /// runs (the summary's figure, their worst round), and whether they agree within 1 % — the override must change the
+    /// speed, not the results.
+    /// </summary>
+    public static JsonObject OpenBlasOverride(string cores, BenchReport? native, JsonObject summary)
+    {
+        string[] parts = cores.Split('=', 2);
+        double? nativeMse = native?.Results.FirstOrDefault(r => r.Name == "ae_test_mse")?.Value;
+        double? mse = summary["results"]!.AsArray().FirstOrDefault(r => (string?)r!["name"] == "ae_test_mse")?["pytorch"] is JsonNode m ? (double)m : null;
+        double? difference = nativeMse is double a && mse is double b && a > 0 ? Math.Abs(b - a) / a : null;
+        return new JsonObject
+        {
+            ["native_core"] = parts[0],
+            ["coretype"] = parts.Length > 1 ? parts[1] : null,
+            ["core_used"] = (string?)summary["frameworks"]?["pytorch"]?["settings"]?["openblas_core"],
+            ["native_test_mse"] = nativeMse,
+            ["test_mse"] = mse,
+            ["relative_difference"] = difference is double d ? Math.Round(d, 6) : null,
+            ["within_1_percent"] = difference is double e ? e <= 0.01 : null,
         };
     }
 

@@ -5,7 +5,8 @@ harness (test/Microsoft.ML.Autoencoders.Benchmarks, see Shared/*.cs) so build/be
 Flags mirror the .NET programs: --quick | --dry, --part kernels|training|all|lstm (lstm: only the LSTM autoencoder, as
 the .NET programs' "lstm" verb), --threads N, --round N,
 --json FILE, --mnist DIR; --print-blas only names the BLAS library torch loaded (the driver checks it is not the reference
-BLAS, which is ~40x slower); --print-openblas-core only names the OpenBLAS kernel family in use. MNIST is read from the original gzip IDX files with gzip + numpy."""
+BLAS, which is ~40x slower); --print-openblas-core only names the OpenBLAS kernel family in use; --print-blas-kernel names
+the library, its version and the kernels it runs in one line, for the summary's peer_blas_pytorch. MNIST is read from the original gzip IDX files with gzip + numpy."""
 import argparse
 import gzip
 import json
@@ -111,6 +112,23 @@ def openblas_core():
         except (OSError, AttributeError):
             continue
     return ""
+
+
+def blas_kernel():
+    """One line for the page: "OpenBLAS 0.3.21 (libopenblasp-r0.3.21.so), core Cooperlake" (openblas_get_config's version,
+    openblas_get_corename's kernels), or the library's path when it is not OpenBLAS."""
+    core = openblas_core()
+    if not core:
+        return loaded_blas()
+    import ctypes
+    for path in loaded_blas().split(", "):
+        if "openblas" in os.path.basename(path):
+            library = ctypes.CDLL(path)
+            library.openblas_get_config.restype = ctypes.c_char_p
+            version = " ".join(library.openblas_get_config().decode().split()[:2])
+            override = os.environ.get("OPENBLAS_CORETYPE")
+            return f"{version} ({os.path.basename(path)}), core {core}" + (f" (OPENBLAS_CORETYPE={override})" if override else "")
+    return loaded_blas()
 
 
 class MachineLoad:
@@ -386,6 +404,7 @@ def main():
     p.add_argument("--mnist")
     p.add_argument("--print-blas", action="store_true")
     p.add_argument("--print-openblas-core", action="store_true")
+    p.add_argument("--print-blas-kernel", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if args.print_blas:
@@ -395,6 +414,10 @@ def main():
     if args.print_openblas_core:
         torch.mm(torch.ones(4, 4), torch.ones(4, 4))
         print(openblas_core())
+        return
+    if args.print_blas_kernel:
+        torch.mm(torch.ones(4, 4), torch.ones(4, 4))
+        print(blas_kernel())
         return
     mode_name = "dry" if args.dry else "quick" if args.quick else "full"
     mode = MODES[mode_name]
