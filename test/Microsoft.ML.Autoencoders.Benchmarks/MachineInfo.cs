@@ -4,7 +4,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 
 /// <summary>
 /// A one-line description of the machine the figures came from: CPU model, vendor, family and model numbers, the
-/// L1d and L2 caches of one core and the L3, cores, vector width, memory, OS. The page names the CPU because the engine's
+/// L1d, L2 and L3 caches as the engine reads them (<see cref="Engine.Hardware.CpuCaches"/>), cores, vector width, memory, OS. The page names the CPU because the engine's
 /// speed, and the peers', depends on which one ran (AMD Zen 4 and Intel family 6 model 207 have both been seen).
 /// </summary>
 public static class MachineInfo
@@ -18,8 +18,8 @@ public static class MachineInfo
             : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? ", AVX2" : "";
         string? vendor = ReadField("/proc/cpuinfo", "vendor_id"), family = ReadField("/proc/cpuinfo", "cpu family"), model = ReadField("/proc/cpuinfo", "model");
         string identity = vendor is null ? "" : $" ({vendor}, family {family} model {model})";
-        string caches = CacheSize(1, "Data") is { } l1 && CacheSize(2, "Unified") is { } l2 ? $", L1d {l1} and L2 {l2} per core" : "";
-        if (caches.Length > 0 && CacheSize(3, "Unified") is { } l3) caches += $", L3 {l3}";
+        // The engine's own reading (sysfs, else CPUID), so the page names the caches the GEMM blocking was derived from.
+        string caches = $", {Engine.Hardware.CpuCaches.Current}";
         return $"{cpu}{identity}{caches}, {Environment.ProcessorCount} cores{vectors}{memory}, {RuntimeInformation.OSDescription}";
     }
 
@@ -28,20 +28,6 @@ public static class MachineInfo
     /// the page's header and the <c>gemm</c> verb print it.
     /// </summary>
     public static string GemmBlocking() => $"GEMM blocking: {Engine.Kernels.GemmBlocking.Current}";
-
-    // CPU 0's cache of the given level and type, as sysfs writes its size ("48K", "2048K").
-    private static string? CacheSize(int level, string type)
-    {
-        const string Root = "/sys/devices/system/cpu/cpu0/cache";
-        if (!Directory.Exists(Root)) return null;
-        foreach (string index in Directory.GetDirectories(Root, "index*"))
-        {
-            string Read(string name) => File.Exists(Path.Combine(index, name)) ? File.ReadAllText(Path.Combine(index, name)).Trim() : "";
-            if (Read("level") == level.ToString(System.Globalization.CultureInfo.InvariantCulture) && Read("type") == type)
-                return Read("size").Replace("K", " KiB", StringComparison.Ordinal);
-        }
-        return null;
-    }
 
     // "key\t: value" lines, as /proc/cpuinfo and /proc/meminfo write them; the first match wins.
     private static string? ReadField(string path, string key)
