@@ -29,6 +29,28 @@ public class DryRunTests
     }
 
     [Fact]
+    public void GemmVerbPrintsTheBlockingAndEverySize()
+    {
+        var output = new StringWriter();
+        TextWriter console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, GemmRun.Run(["--sizes", "33,64", "--threads", "2", "--samples", "1"]));
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        string text = output.ToString();
+        Assert.Contains("GEMM blocking: ", text);
+        Assert.Contains($"kc={Engine.Kernels.GemmBlocking.Current.DepthBlock}", text);
+        Assert.Contains("sgemm_square_33 2t", text);
+        Assert.Contains("sgemm_square_64 2t", text);
+    }
+
+    [Fact]
     public void EpochHarnessTrainsAndReportsEveryFigure()
     {
         using var mnist = new SyntheticMnist(trainRows: 600, testRows: 1100);
