@@ -34,9 +34,8 @@ public static class FeatureErrorHeatmapPlot
         var plot = Figure.Create(title, "feature", "row");
         var heatmap = plot.Add.Heatmap(cells);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        // Flipped, cell (r, f) is centred on x = f and y = r, so tick positions are the indices; the inverted y axis then
-        // puts row 0 at the top, as in a table.
-        heatmap.FlipVertically = true;
+        // Cell (r, f) is centred on x = f and y = r, so tick positions are the indices; the inverted y axis puts row 0 at
+        // the top, as in a table (checked by a test that makes the last rows' errors the largest).
         plot.Axes.InvertY();
         var colourBar = plot.Add.ColorBar(heatmap);
         colourBar.Label = errorLabel;

@@ -89,12 +89,17 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
-    public void Feature_error_heatmap_names_features()
+    public void Feature_error_heatmap_puts_row_0_at_the_top()
     {
-        var errors = Enumerable.Range(0, 20 * 4).Select(i => (float)(i % 4) * (i / 4) / 80f).ToArray();
+        // Errors grow with the row: the last rows (bright in Viridis) must be drawn at the bottom, as in a table.
+        var errors = Enumerable.Range(0, 20 * 4).Select(i => (float)(1 + i % 4) * (i / 4) / 80f).ToArray();
         FeatureErrorHeatmapPlot.Write(File("errors.png"), errors, 4, ["width", "height", "depth", "weight"]);
         var png = PngImage.Read(File("errors.png"));
         Assert.True(png.TitleInk() > 50);
         Assert.True(png.DistinctColours() > 10);
+        int left = png.Width / 5, right = png.Width * 3 / 5;
+        double top = png.Brightness(left, png.Height * 15 / 100, right, png.Height * 30 / 100);
+        double bottom = png.Brightness(left, png.Height * 65 / 100, right, png.Height * 80 / 100);
+        Assert.True(bottom > top + 60, $"brightness: top {top:F0}, bottom {bottom:F0}");
     }
 }

@@ -51,6 +51,19 @@ internal sealed class PngImage
     /// <summary>Dark pixels in the y-axis label band (the leftmost 4 %, middle half of the height).</summary>
     public int YLabelInk() => DarkPixels(0, Height / 4, Width * 4 / 100, Height * 3 / 4);
 
+    /// <summary>Mean of R + G + B over the rectangle [left, right) × [top, bottom): high for Viridis' yellow end.</summary>
+    public double Brightness(int left, int top, int right, int bottom)
+    {
+        double sum = 0;
+        for (int y = top; y < bottom; y++)
+            for (int x = left; x < right; x++)
+            {
+                var c = _bitmap.GetPixel(x, y);
+                sum += c.Red + c.Green + c.Blue;
+            }
+        return sum / ((right - left) * (bottom - top));
+    }
+
     /// <summary>Distinct colours (coarsely quantized), to tell a coloured plot from a blank one.</summary>
     public int DistinctColours()
     {
