@@ -27,7 +27,8 @@ public static class LossCurvePlot
             var validation = plot.Add.Scatter(validated.Select(e => (double)e.Epoch).ToArray(), validated.Select(e => e.ValidationLoss).ToArray(), Figure.Palette.GetColor(1));
             validation.LegendText = "validation";
         }
-        plot.ShowLegend();
+        // Losses fall, so the upper right is where the curves are not.
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         Figure.Save(plot, path, width, height);
     }
 }
