@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Microsoft.ML.Autoencoders.Cli.Data;
 
 namespace Microsoft.ML.Autoencoders.Cli.Commands;
@@ -9,25 +8,14 @@ using Command = System.CommandLine.Command;
 /// <summary><c>autoencoder encode</c>: each row's code as CSV (code_1..code_k, after the label when one is named).</summary>
 internal static class EncodeCommand
 {
-    public static Command Create(ToolConsole console)
-    {
-        var model = ModelArgument.Create();
-        var data = new DataOptions();
-        var output = ModelArgument.Output("The CSV file to write ('-' for stdout).");
-        var command = new Command("encode", "Write each row's code (the bottleneck's values) to CSV.") { model };
-        data.AddTo(command, withLabel: true);
-        command.Add(output);
-        CommandAction.Set(command, console, (parse, _) =>
+    public static Command Create(ToolConsole console) => ModelDataCommand.Create(console, "encode",
+        "Write each row's code (the bottleneck's values) to CSV.", "The CSV file to write ('-' for stdout).", (_, model, set, output) =>
         {
-            var loaded = ToolModel.Load(parse.GetRequiredValue(model));
-            DataSet set = data.Read(parse, loaded);
-            float[] codes = loaded.Network.Encode(set.Features, set.Rows, Environment.ProcessorCount);
-            int width = loaded.Network.CodeSize;
+            float[] codes = model.Network.Encode(set.Features, set.Rows, Environment.ProcessorCount);
+            int width = model.Network.CodeSize;
             var header = Enumerable.Range(1, width).Select(i => $"code_{i}");
-            CsvOutput.Write(parse.GetRequiredValue(output), console.Out, WithLabel(set, header), set.Rows, r => WithLabel(set, r, CsvOutput.Slice(codes, r, width)));
+            CsvOutput.Write(output, console.Out, WithLabel(set, header), set.Rows, r => WithLabel(set, r, CsvOutput.Slice(codes, r, width)));
         });
-        return command;
-    }
 
     /// <summary>The label column first, when the data has one, so each output row says what it was.</summary>
     public static IReadOnlyList<string> WithLabel(DataSet set, IEnumerable<string> header) => (set.Labels == null ? header : header.Prepend("label")).ToArray();

@@ -69,25 +69,16 @@ internal static class PlotCommand
         return command;
     }
 
-    /// <summary>A plot subcommand that reads a model and data: the shared arguments, then <paramref name="draw"/>.</summary>
+    /// <summary>A plot subcommand that reads a model and data (the first <c>--rows</c> rows), then <paramref name="draw"/>s.</summary>
     private static Command WithData(ToolConsole console, string name, string description, Action<ToolModel, DataSet, string, int> draw)
     {
-        var model = ModelArgument.Create();
-        var data = new DataOptions();
-        var output = ModelArgument.Output("The PNG file to write.");
         var rows = new Option<int>("--rows") { Description = "How many rows to draw (the first ones).", DefaultValueFactory = _ => name == "reconstructions" ? 10 : 2000 };
-        var command = new Command(name, description) { model };
-        data.AddTo(command, withLabel: true);
-        command.Add(output);
-        command.Add(rows);
-        CommandAction.Set(command, console, (parse, _) =>
+        return ModelDataCommand.Create(console, name, description, "The PNG file to write.", (parse, model, set, output) =>
         {
             if (parse.GetValue(rows) < 1) throw new UsageException($"--rows must be at least 1, not {parse.GetValue(rows)}.");
-            var loaded = ToolModel.Load(parse.GetRequiredValue(model));
-            draw(loaded, data.Read(parse, loaded), parse.GetRequiredValue(output), parse.GetValue(rows));
-            Wrote(console, parse.GetRequiredValue(output));
-        });
-        return command;
+            draw(model, set, output, parse.GetValue(rows));
+            Wrote(console, output);
+        }, rows);
     }
 
     private static void Wrote(ToolConsole console, string path) => console.Out.WriteLine($"Wrote {path}.");

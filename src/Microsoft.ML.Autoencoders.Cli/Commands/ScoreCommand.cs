@@ -15,25 +15,15 @@ internal static class ScoreCommand
 {
     public static Command Create(ToolConsole console)
     {
-        var model = ModelArgument.Create();
-        var data = new DataOptions();
-        var output = ModelArgument.Output("The CSV file to write ('-' for stdout).");
         var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." };
-        var command = new Command("score", "Write anomaly scores (and anomaly labels) to CSV.") { model };
-        data.AddTo(command, withLabel: true);
-        command.Add(output);
-        command.Add(threshold);
-        CommandAction.Set(command, console, (parse, _) =>
+        return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV.", "The CSV file to write ('-' for stdout).", (parse, model, set, output) =>
         {
-            var loaded = ToolModel.Load(parse.GetRequiredValue(model));
-            DataSet set = data.Read(parse, loaded);
-            var (scores, isAnomaly) = Score(loaded, set, parse.GetValue(threshold));
+            var (scores, isAnomaly) = Score(model, set, parse.GetValue(threshold));
             var header = isAnomaly == null ? new[] { "score" } : new[] { "score", "anomaly" };
-            CsvOutput.Write(parse.GetRequiredValue(output), console.Out, EncodeCommand.WithLabel(set, header), set.Rows, r =>
+            CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(set, header), set.Rows, r =>
                 EncodeCommand.WithLabel(set, r, isAnomaly == null ? [CsvOutput.Number(scores[r])] : [CsvOutput.Number(scores[r]), isAnomaly[r] ? "1" : "0"]));
             if (isAnomaly != null) console.Error.WriteLine($"{isAnomaly.Count(a => a)} of {set.Rows} rows flagged as anomalies.");
-        });
-        return command;
+        }, threshold);
     }
 
     /// <summary>Each row's score and, when there is a threshold, whether it is an anomaly.</summary>
