@@ -73,9 +73,6 @@ case "$verb" in
     require_dotnet
     dotnet pack src/Microsoft.ML.Autoencoders/Microsoft.ML.Autoencoders.csproj -c "$configuration" -o artifacts/packages
     dotnet pack src/Microsoft.ML.Autoencoders.Engine/Microsoft.ML.Autoencoders.Engine.csproj -c "$configuration" -o artifacts/packages
-    dotnet pack src/Microsoft.ML.Autoencoders.Plotting/Microsoft.ML.Autoencoders.Plotting.csproj -c "$configuration" -o artifacts/packages
-    # The command-line tool, installable with: dotnet tool install --global --add-source artifacts/packages Microsoft.ML.Autoencoders.Cli
-    dotnet pack src/Microsoft.ML.Autoencoders.Cli/Microsoft.ML.Autoencoders.Cli.csproj -c "$configuration" -o artifacts/packages
     ;;
   *)
     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
