@@ -44,6 +44,7 @@ project = f"""<Project Sdk="Microsoft.NET.Sdk">
   </PropertyGroup>
   <ItemGroup>
     <ProjectReference Include="{root}/src/Microsoft.ML.Autoencoders/Microsoft.ML.Autoencoders.csproj" />
+    <ProjectReference Include="{root}/src/Microsoft.ML.Autoencoders.Plotting/Microsoft.ML.Autoencoders.Plotting.csproj" />
     <PackageReference Include="Microsoft.ML.ImageAnalytics" Version="6.0.0" />
   </ItemGroup>
 </Project>

@@ -16,6 +16,7 @@ using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Autoencoders.Data;
 using Microsoft.ML.Autoencoders.Engine.Variational;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Samples;
 using MnistVariational;
 
@@ -96,6 +97,7 @@ DigitGrid.Write(manifoldPath, manifoldRows);
 Console.WriteLine($"The decoded latent grid over [-{Extent}, {Extent}]²: {manifoldPath}");
 
 string scatterPath = Path.Combine(options.OutputDirectory, "vae-latent-scatter.png");
-LatentScatter.Write(scatterPath, flat.EncodeMeans(test.Pixels, test.Count, Environment.ProcessorCount), test.Labels, Extent + 1);
+CodeScatterPlot.Write(scatterPath, flat.EncodeMeans(test.Pixels, test.Count, Environment.ProcessorCount), 2,
+    test.Labels.Select(digit => digit.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), "Test digits' latent means");
 Console.WriteLine($"The test digits' latent means, coloured by digit: {scatterPath}");
 return 0;

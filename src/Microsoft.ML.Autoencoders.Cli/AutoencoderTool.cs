@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Microsoft.ML.Autoencoders.Cli.Commands;
+
+namespace Microsoft.ML.Autoencoders.Cli;
+
+// ML.NET's Microsoft.ML.Command namespace would otherwise hide System.CommandLine's Command inside Microsoft.ML.*.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// The <c>autoencoder</c> command line: its verbs, and one entry point that tests call in-process with their own writers.
+/// Parse errors (unknown verbs or options, missing or malformed values) exit with <see cref="ExitCodes.Usage"/>, as
+/// System.CommandLine reports them; everything a command throws is turned into an exit code by <see cref="CommandAction"/>.
+/// </summary>
+internal static class AutoencoderTool
+{
+    public static int Run(string[] args, TextWriter output, TextWriter error, bool isTerminal)
+    {
+        var console = new ToolConsole(output, error, isTerminal);
+        var root = new RootCommand("Train and use autoencoders (Microsoft.ML.Autoencoders) from the shell.")
+        {
+            TrainCommand.Create(console),
+            EncodeCommand.Create(console),
+            ReconstructCommand.Create(console),
+            ScoreCommand.Create(console),
+            ExportCommand.Create(console),
+            SampleCommand.Create(console),
+            InfoCommand.Create(console),
+            PlotCommand.Create(console),
+        };
+        var parsed = root.Parse(args);
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Microsoft.ML.Autoencoders.Cli.Commands;
+
+// ML.NET's Microsoft.ML.Command namespace would otherwise hide System.CommandLine's Command inside Microsoft.ML.*.
+using Command = System.CommandLine.Command;
+
+/// <summary><c>autoencoder info</c>: what a model file holds — kind, layer widths, columns, loss, training summary, threshold.</summary>
+internal static class InfoCommand
+{
+    public static Command Create(ToolConsole console)
+    {
+        var model = ModelArgument.Create();
+        var command = new Command("info", "Describe what a model file holds.") { model };
+        CommandAction.Set(command, console, (parse, _) =>
+        {
+            string path = parse.GetRequiredValue(model);
+            var loaded = ToolModel.Load(path);
+            var network = loaded.Network;
+            var lines = new List<(string, string)>
+            {
+                ("file", path),
+                ("holds", loaded.Detector != null ? "anomaly detector" : "autoencoder"),
+                ("kind", loaded.Metadata?.Kind ?? (network.IsVariational ? "variational" : "autoencoder")),
+                ("variational", network.IsVariational ? "yes" : "no"),
+                ("layers", string.Join("-", network.LayerWidths)),
+                ("input size", network.InputSize.ToString(CultureInfo.InvariantCulture)),
+                ("code size", network.CodeSize.ToString(CultureInfo.InvariantCulture)),
+                ("loss", network.Loss?.ToString() ?? "not recorded"),
+                ("input column", loaded.Autoencoder?.InputColumnName ?? loaded.Detector!.FeatureColumnName),
+            };
+            if (loaded.Autoencoder != null)
+            {
+                var outputs = new[] { loaded.Autoencoder.EncodedColumnName, loaded.Autoencoder.ReconstructionColumnName, loaded.Autoencoder.ReconstructionErrorColumnName,
+                    loaded.Autoencoder.DenoisedColumnName, loaded.Autoencoder.NegativeElboColumnName }.OfType<string>();
+                lines.Add(("output columns", string.Join(", ", outputs)));
+            }
+            else
+            {
+                var d = loaded.Detector!;
+                lines.Add(("output columns", string.Join(", ", new[] { d.ScoreColumnName, d.PredictedLabelColumnName, d.FeatureErrorsColumnName, d.PValueColumnName }.OfType<string>())));
+                lines.Add(("threshold", d.Threshold.ToString("G6", CultureInfo.InvariantCulture)));
+                if (d.Contamination != null) lines.Add(("contamination", d.Contamination.Value.ToString(CultureInfo.InvariantCulture)));
+                if (d.FalseAlarmRate != null) lines.Add(("false-alarm rate", d.FalseAlarmRate.Value.ToString(CultureInfo.InvariantCulture)));
+                lines.Add(("scores", d.NormalizeScores ? "normalized to [0, 1]" : "raw reconstruction error"));
+            }
+            if (loaded.Metadata is { } metadata)
+            {
+                var names = metadata.FeatureNames;
+                lines.Add(("features", names.Count <= 12 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(6))}, ... ({names.Count} in all)"));
+                if (metadata.ImageShape != null) lines.Add(("image shape", string.Join("×", metadata.ImageShape)));
+                if (metadata.History.Count > 0)
+                {
+                    var last = metadata.History[^1];
+                    lines.Add(("epochs", metadata.History.Count.ToString(CultureInfo.InvariantCulture)));
+                    lines.Add(("final loss", (last.TrainingLoss + last.Penalty).ToString("G5", CultureInfo.InvariantCulture)));
+                    if (last.ValidationLoss is double v) lines.Add(("final validation loss", v.ToString("G5", CultureInfo.InvariantCulture)));
+                }
+            }
+            int pad = lines.Max(l => l.Item1.Length) + 2;
+            foreach (var (key, value) in lines) console.Out.WriteLine($"{(key + ":").PadRight(pad)}{value}");
+        });
+        return command;
+    }
+}

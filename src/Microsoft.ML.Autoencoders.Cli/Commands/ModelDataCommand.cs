@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Microsoft.ML.Autoencoders.Cli.Data;
+
+namespace Microsoft.ML.Autoencoders.Cli.Commands;
+
+// ML.NET's Microsoft.ML.Command namespace would otherwise hide System.CommandLine's Command inside Microsoft.ML.*.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// The shape most commands share: a model file, data to run it on (checked against the model's features), and an output
+/// file; the command's own work gets all three, already read.
+/// </summary>
+internal static class ModelDataCommand
+{
+    public static Command Create(ToolConsole console, string name, string description, string outputDescription,
+        Action<ParseResult, ToolModel, DataSet, string> run, params Option[] options)
+    {
+        var model = ModelArgument.Create();
+        var data = new DataOptions();
+        var output = ModelArgument.Output(outputDescription);
+        var command = new Command(name, description) { model };
+        data.AddTo(command, withLabel: true);
+        command.Add(output);
+        foreach (var option in options) command.Add(option);
+        CommandAction.Set(command, console, (parse, _) =>
+        {
+            var loaded = ToolModel.Load(parse.GetRequiredValue(model));
+            run(parse, loaded, data.Read(parse, loaded), parse.GetRequiredValue(output));
+        });
+        return command;
+    }
+}

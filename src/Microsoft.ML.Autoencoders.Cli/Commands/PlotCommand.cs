@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Microsoft.ML.Autoencoders.Cli.Data;
+using Microsoft.ML.Autoencoders.Plotting;
+
+namespace Microsoft.ML.Autoencoders.Cli.Commands;
+
+// ML.NET's Microsoft.ML.Command namespace would otherwise hide System.CommandLine's Command inside Microsoft.ML.*.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// <c>autoencoder plot</c>: pictures of a model, drawn by Microsoft.ML.Autoencoders.Plotting — <c>loss</c> (from the
+/// history the tool stored), and from a model plus data <c>reconstructions</c>, <c>codes</c>, <c>roc</c> and <c>errors</c>.
+/// </summary>
+internal static class PlotCommand
+{
+    public static Command Create(ToolConsole console)
+    {
+        var command = new Command("plot", "Draw a PNG: loss, reconstructions, codes, roc or errors.");
+
+        var lossModel = ModelArgument.Create();
+        var lossOutput = ModelArgument.Output("The PNG file to write.");
+        var loss = new Command("loss", "Training and validation loss per epoch.") { lossModel, lossOutput };
+        CommandAction.Set(loss, console, (parse, _) =>
+        {
+            string path = parse.GetRequiredValue(lossModel);
+            var loaded = ToolModel.Load(path);
+            if (loaded.Metadata is not { History.Count: > 0 } metadata)
+                throw new InvalidDataException($"'{path}' has no training history: only models trained by `autoencoder train` store one.");
+            LossCurvePlot.Write(parse.GetRequiredValue(lossOutput), metadata.Epochs, $"Loss per epoch ({metadata.Kind})");
+            Wrote(console, parse.GetRequiredValue(lossOutput));
+        });
+        command.Add(loss);
+
+        command.Add(WithData(console, "reconstructions", "Inputs above their reconstructions (image models).", (loaded, set, output, count) =>
+        {
+            int[] shape = loaded.ImageShape ?? set.ImageShape
+                ?? throw new UsageException("Reconstructions are drawn as images: train on an IDX file or an image folder (use `reconstruct` for CSV).");
+            int rows = Math.Min(count, set.Rows);
+            float[] rebuilt = loaded.Network.Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
+            var inputs = Enumerable.Range(0, rows).Select(set.Row).ToArray();
+            var outputs = Enumerable.Range(0, rows).Select(r => rebuilt.AsSpan(r * set.Width, set.Width).ToArray()).ToArray();
+            ImageGridPlot.WriteReconstructions(output, inputs, outputs, shape[1], shape[2], shape[0]);
+        }));
+
+        command.Add(WithData(console, "codes", "Codes in 2-D (projected when wider), coloured by --label.", (loaded, set, output, count) =>
+        {
+            int rows = Math.Min(count, set.Rows);
+            float[] codes = loaded.Network.Encode(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
+            if (loaded.Network.CodeSize < 2) throw new InvalidDataException("The codes are 1-wide: there is no plane to draw them in.");
+            CodeScatterPlot.Write(output, codes, loaded.Network.CodeSize, set.Labels?.Take(rows).ToArray(), $"Codes ({loaded.Network.CodeSize}-wide)");
+        }));
+
+        command.Add(WithData(console, "roc", "ROC curve of the anomaly scores against --label (1 = anomaly), AUC in the title.", (loaded, set, output, _) =>
+        {
+            bool[] labels = set.AnomalyLabels();
+            var (scores, _) = ScoreCommand.Score(loaded, set, threshold: null);
+            var curve = RocCurvePlot.Write(output, scores, labels);
+            console.Out.WriteLine(FormattableString.Invariant($"AUC {curve.Area:F4}"));
+        }));
+
+        command.Add(WithData(console, "errors", "Heatmap of each row's squared error per feature.", (loaded, set, output, count) =>
+        {
+            int rows = Math.Min(count, set.Rows);
+            float[] rebuilt = loaded.Network.Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
+            var errors = new float[rows * set.Width];
+            for (int i = 0; i < errors.Length; i++) errors[i] = (set.Features[i] - rebuilt[i]) * (set.Features[i] - rebuilt[i]);
+            FeatureErrorHeatmapPlot.Write(output, errors, set.Width, set.FeatureNames);
+        }));
+        return command;
+    }
+
+    /// <summary>A plot subcommand that reads a model and data (the first <c>--rows</c> rows), then <paramref name="draw"/>s.</summary>
+    private static Command WithData(ToolConsole console, string name, string description, Action<ToolModel, DataSet, string, int> draw)
+    {
+        var rows = new Option<int>("--rows") { Description = "How many rows to draw (the first ones).", DefaultValueFactory = _ => name == "reconstructions" ? 10 : 2000 };
+        return ModelDataCommand.Create(console, name, description, "The PNG file to write.", (parse, model, set, output) =>
+        {
+            if (parse.GetValue(rows) < 1) throw new UsageException($"--rows must be at least 1, not {parse.GetValue(rows)}.");
+            draw(model, set, output, parse.GetValue(rows));
+            Wrote(console, output);
+        }, rows);
+    }
+
+    private static void Wrote(ToolConsole console, string path) => console.Out.WriteLine($"Wrote {path}.");
+}

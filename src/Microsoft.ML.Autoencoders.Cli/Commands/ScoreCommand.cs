@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Microsoft.ML.Autoencoders.Cli.Data;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Cli.Commands;
+
+// ML.NET's Microsoft.ML.Command namespace would otherwise hide System.CommandLine's Command inside Microsoft.ML.*.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// <c>autoencoder score</c>: anomaly scores to CSV. A detector gives its score and its verdict (its threshold's); a plain
+/// autoencoder gives the reconstruction error, and a verdict only when <c>--threshold</c> says where anomalies start.
+/// </summary>
+internal static class ScoreCommand
+{
+    public static Command Create(ToolConsole console)
+    {
+        var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." };
+        return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV.", "The CSV file to write ('-' for stdout).", (parse, model, set, output) =>
+        {
+            var (scores, isAnomaly) = Score(model, set, parse.GetValue(threshold));
+            var header = isAnomaly == null ? new[] { "score" } : new[] { "score", "anomaly" };
+            CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(set, header), set.Rows, r =>
+                EncodeCommand.WithLabel(set, r, isAnomaly == null ? [CsvOutput.Number(scores[r])] : [CsvOutput.Number(scores[r]), isAnomaly[r] ? "1" : "0"]));
+            if (isAnomaly != null) console.Error.WriteLine($"{isAnomaly.Count(a => a)} of {set.Rows} rows flagged as anomalies.");
+        }, threshold);
+    }
+
+    /// <summary>Each row's score and, when there is a threshold, whether it is an anomaly.</summary>
+    public static (float[] Scores, bool[]? IsAnomaly) Score(ToolModel model, DataSet set, float? threshold)
+    {
+        if (model.Detector != null && threshold == null)
+        {
+            // Through the detector's own transform: its score (raw or normalized, as trained) and its threshold.
+            var mlContext = new MLContext();
+            var scored = model.Detector.Transform(FeatureView.Create(mlContext, set));
+            float[] scores = scored.GetColumn<float>(model.Detector.ScoreColumnName).ToArray();
+            bool[] flags = scored.GetColumn<bool>(model.Detector.PredictedLabelColumnName).ToArray();
+            return (scores, flags);
+        }
+        float[] errors = model.Network.ReconstructionErrors(set.Features, set.Rows, Environment.ProcessorCount);
+        return (errors, threshold is float t ? errors.Select(e => e > t).ToArray() : null);
+    }
+}

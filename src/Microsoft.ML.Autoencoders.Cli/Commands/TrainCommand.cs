@@ -1,0 +1,183 @@
+using System.CommandLine;
+using Microsoft.ML.Autoencoders.Cli.Data;
+using Microsoft.ML.Autoencoders.Cli.Models;
+using Microsoft.ML.Autoencoders.Engine.Models;
+
+namespace Microsoft.ML.Autoencoders.Cli.Commands;
+
+// ML.NET's Microsoft.ML.Command namespace would otherwise hide System.CommandLine's Command inside Microsoft.ML.*.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// <c>autoencoder train</c>: reads data, builds the estimator of the kind asked for through the library's catalogs, fits it
+/// with progress, and saves an ML.NET model zip (plus the tool's metadata: features, shape, losses).
+/// </summary>
+internal static class TrainCommand
+{
+    private static readonly string[] Kinds = ["dense", "denoising", "sparse", "contractive", "variational", "conv"];
+
+    public static Command Create(ToolConsole console)
+    {
+        var data = new DataOptions();
+        var output = new Option<string>("--output", "-o") { Description = "The model file to write (an ML.NET model zip).", Required = true };
+        var kind = new Option<string>("--kind", "-k") { Description = "dense, denoising, sparse, contractive, variational or conv.", DefaultValueFactory = _ => "dense" };
+        kind.AcceptOnlyFromAmong(Kinds);
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, outermost first, e.g. 128,64 (default: none)." };
+        var codeSize = new Option<int>("--code-size", "-c") { Description = "Code (latent) width.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.CodeSize };
+        var filters = new Option<string>("--filters") { Description = "conv: filters per block, outermost first, e.g. 16,8,8.", DefaultValueFactory = _ => "16,8" };
+        var epochs = new Option<int?>("--epochs", "-e") { Description = "Passes over the data (default: chosen from the row count)." };
+        var batch = new Option<int?>("--batch-size", "-b") { Description = "Rows per gradient step (default: chosen from the row count)." };
+        var rate = new Option<float>("--learning-rate", "--lr") { Description = "Adam's step size.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.LearningRate };
+        var noiseKind = new Option<string>("--noise-kind") { Description = "denoising: gaussian, masking or salt-and-pepper.", DefaultValueFactory = _ => "gaussian" };
+        noiseKind.AcceptOnlyFromAmong("gaussian", "masking", "salt-and-pepper");
+        var noise = new Option<float>("--noise") { Description = "denoising: the Gaussian sigma or the fraction of inputs corrupted.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.NoiseLevel };
+        var sparsity = new Option<float>("--sparsity") { Description = "sparse: the L1 weight on the code's activity.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.SparsityL1 };
+        var contractive = new Option<float>("--contractive") { Description = "contractive: the weight of the encoder Jacobian's norm.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.ContractiveWeight };
+        var outputActivation = new Option<string>("--output-activation") { Description = "linear (any real data) or sigmoid (data in [0, 1]).", DefaultValueFactory = _ => "linear" };
+        outputActivation.AcceptOnlyFromAmong("linear", "sigmoid");
+        var validation = new Option<double>("--validation") { Description = "Fraction of rows held out for the validation loss (0: none)." };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss (0: never)." };
+        var seed = new Option<int>("--seed") { Description = "Fixes the weights, shuffles and noise.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.Seed };
+        var threads = new Option<int?>("--threads") { Description = "Most threads to use (default: one per processor)." };
+        var detector = new Option<bool>("--detector") { Description = "Train an anomaly detector (a threshold on the reconstruction error) instead of a plain autoencoder." };
+        var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1)." };
+        var falseAlarm = new Option<double?>("--false-alarm-rate") { Description = "detector: threshold for this rate on held-out normal rows, instead of --contamination." };
+
+        var command = new Command("train", "Train an autoencoder (or, with --detector, an anomaly detector) and save it.");
+        data.AddTo(command, withLabel: false);
+        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm })
+            command.Add(option);
+
+        CommandAction.Set(command, console, (parse, cancellation) =>
+        {
+            string chosenKind = parse.GetValue(kind)!;
+            bool asDetector = parse.GetValue(detector);
+            if (!asDetector && (parse.GetValue(contamination) != null || parse.GetValue(falseAlarm) != null))
+                throw new UsageException("--contamination and --false-alarm-rate set a detector's threshold: add --detector.");
+            if (parse.GetValue(contamination) != null && parse.GetValue(falseAlarm) != null)
+                throw new UsageException("Give --contamination or --false-alarm-rate, not both.");
+
+            DataSet set = data.Read(parse);
+            var options = new AutoencoderOptions
+            {
+                InputColumnName = FeatureView.ColumnName,
+                CodeSize = parse.GetValue(codeSize),
+                HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
+                LearningRate = parse.GetValue(rate),
+                OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
+                ValidationFraction = parse.GetValue(validation),
+                EarlyStoppingPatience = parse.GetValue(patience),
+                Seed = parse.GetValue(seed),
+                NumberOfThreads = parse.GetValue(threads),
+                CancellationToken = cancellation,
+            };
+            // The estimators copy the options, so the progress callback is wired in now and pointed at the display later.
+            Action<Engine.Training.EpochMetrics>? progress = null;
+            options.EpochCompleted = metrics => progress?.Invoke(metrics);
+            if (parse.GetValue(epochs) is int e) options.Epochs = e;
+            if (parse.GetValue(batch) is int b) options.BatchSize = b;
+            Configure(options, chosenKind, set, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, parse.GetResult(codeSize) != null);
+
+            var mlContext = new MLContext(options.Seed);
+            IDataView view = FeatureView.Create(mlContext, set);
+            int trainingRows = (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
+            int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;
+            string modelPath = parse.GetRequiredValue(output);
+
+            if (asDetector)
+            {
+                var detectorOptions = new AutoencoderAnomalyOptions
+                {
+                    FeatureColumnName = FeatureView.ColumnName,
+                    Autoencoder = options,
+                    Contamination = parse.GetValue(contamination),
+                    FalseAlarmRate = parse.GetValue(falseAlarm),
+                };
+                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
+                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                {
+                    progress = report;
+                    return estimator.Fit(view);
+                });
+                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, set, model.Model));
+                console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+            }
+            else
+            {
+                var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
+                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                {
+                    progress = report;
+                    return estimator.Fit(view);
+                });
+                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, set, model.Model));
+                console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Sets what each kind needs on top of the shared options (the catalog methods check the rest).</summary>
+    private static void Configure(AutoencoderOptions options, string kind, DataSet set, string noiseKind, float noise, float sparsity, float contractive, string filters, bool codeSizeGiven)
+    {
+        switch (kind)
+        {
+            case "denoising":
+                options.Noise = noiseKind switch { "masking" => AutoencoderNoise.Masking, "salt-and-pepper" => AutoencoderNoise.SaltAndPepper, _ => AutoencoderNoise.Gaussian };
+                options.NoiseLevel = noise;
+                break;
+            case "sparse":
+                options.SparsityL1 = sparsity;
+                break;
+            case "contractive":
+                options.ContractiveWeight = contractive;
+                break;
+            case "conv":
+                if (set.ImageShape == null)
+                    throw new UsageException("--kind conv needs images: train on an IDX file or a folder of images.");
+                if (codeSizeGiven || options.HiddenLayerSizes.Length > 0)
+                    throw new UsageException("--kind conv sets its code by --filters; --code-size and --hidden are for dense kinds.");
+                options.CodeSize = AutoencoderEstimator.Defaults.CodeSize;
+                options.InputShape = set.ImageShape;
+                options.ConvolutionBlocks = Widths(filters, "--filters")!.Select(f => new ConvolutionBlock(f)).ToArray();
+                break;
+        }
+    }
+
+    private static AutoencoderEstimator Estimator(MLContext mlContext, string kind, AutoencoderOptions options) => kind switch
+    {
+        "denoising" => mlContext.Transforms.DenoisingAutoencoder(options),
+        "sparse" => mlContext.Transforms.SparseAutoencoder(options),
+        "contractive" => mlContext.Transforms.ContractiveAutoencoder(options),
+        "variational" => mlContext.Transforms.VariationalAutoencoder(options),
+        _ => mlContext.Transforms.Autoencoder(options),
+    };
+
+    /// <summary>The library checks options when the estimator is made; what it refuses there is a usage error.</summary>
+    private static T Usage<T>(Func<T> make)
+    {
+        try
+        {
+            return make();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static ToolMetadata Metadata(string kind, bool detector, DataSet set, AutoencoderModel model) =>
+        new(kind, detector, set.FeatureNames, set.ImageShape, ToolMetadata.FromHistory(model.TrainingHistory));
+
+    /// <summary>"128,64" as widths; null when not given.</summary>
+    private static int[]? Widths(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out widths[i]) || widths[i] <= 0)
+                throw new UsageException($"{option} takes positive whole numbers separated by commas, e.g. 128,64; '{parts[i]}' is not one.");
+        return widths;
+    }
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Microsoft.ML.Autoencoders.Cli.Data;
+
+// ML.NET's Microsoft.ML.Command namespace would otherwise hide System.CommandLine's Command inside Microsoft.ML.*.
+using Command = System.CommandLine.Command;
+
+/// <summary>
+/// The options every command that reads data shares, and the reading itself: a CSV/TSV file with a header, an MNIST IDX
+/// file (by its name, *idx*-ubyte[.gz]), or a folder of images. A model's feature names and shape, when given, are what
+/// the data must match.
+/// </summary>
+internal sealed class DataOptions
+{
+    public Option<string> Data { get; } = new("--data", "-d") { Description = "CSV/TSV file with a header, MNIST IDX images file, or folder of images.", Required = true };
+    public Option<string[]> Features { get; } = new("--features") { Description = "Feature columns, comma-separated (default: the model's, or every column but the label and --exclude).", AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> Exclude { get; } = new("--exclude") { Description = "Columns that are not features (ids, dates), comma-separated.", AllowMultipleArgumentsPerToken = true };
+    public Option<string> Label { get; } = new("--label") { Description = "CSV/TSV: the label column (for score, roc and codes plots)." };
+    public Option<string> Labels { get; } = new("--labels") { Description = "IDX: the labels file (e.g. train-labels-idx1-ubyte)." };
+    public Option<string> Separator { get; } = new("--separator") { Description = "Field separator: ',' or 'tab' (default: tab for .tsv, comma otherwise)." };
+    public Option<bool> Colour { get; } = new("--color") { Description = "Image folder: read RGB (3 channels) instead of grayscale." };
+    public Option<string> ImageSize { get; } = new("--image-size") { Description = "Image folder: resize every image to WIDTHxHEIGHT, e.g. 28x28." };
+
+    public void AddTo(Command command, bool withLabel)
+    {
+        command.Add(Data);
+        command.Add(Features);
+        command.Add(Exclude);
+        command.Add(Separator);
+        if (withLabel)
+        {
+            command.Add(Label);
+            command.Add(Labels);
+        }
+        command.Add(Colour);
+        command.Add(ImageSize);
+    }
+
+    /// <summary>Reads the data the command line names; <paramref name="model"/>'s features and shape, when given, are required of it.</summary>
+    public DataSet Read(ParseResult parse, ToolModel? model = null)
+    {
+        string path = parse.GetRequiredValue(Data);
+        string? label = parse.GetResult(Label) != null ? parse.GetValue(Label) : null;
+        DataSet data;
+        if (Directory.Exists(path))
+        {
+            data = ImageFolderReader.Read(path, parse.GetValue(Colour), ParseSize(parse.GetValue(ImageSize)));
+        }
+        else if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The data file '{path}' does not exist.", path);
+        }
+        else if (Path.GetFileName(path).Contains("idx", StringComparison.OrdinalIgnoreCase))
+        {
+            data = IdxFileReader.Read(path, parse.GetValue(Labels));
+        }
+        else
+        {
+            string[]? features = List(parse.GetValue(Features));
+            if (features == null && model?.Metadata != null && model.Metadata.ImageShape == null) features = model.Metadata.FeatureNames.ToArray();
+            data = DelimitedFileReader.Read(path, ParseSeparator(parse.GetValue(Separator)), features, label, List(parse.GetValue(Exclude)) ?? []);
+        }
+        if (model != null && data.Width != model.InputSize)
+            throw new InvalidDataException($"The model takes rows of {model.InputSize} features, but '{path}' gives {data.Width}" +
+                (model.Metadata == null ? "; choose them with --features." : "."));
+        return data;
+    }
+
+    /// <summary>Comma-separated or repeated values as one list; null when none were given.</summary>
+    private static string[]? List(string[]? values)
+    {
+        var all = values?.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        return all is { Length: > 0 } ? all : null;
+    }
+
+    private static char? ParseSeparator(string? text) => text switch
+    {
+        null => null,
+        "tab" or "\\t" or "\t" => '\t',
+        { Length: 1 } => text[0],
+        _ => throw new UsageException($"--separator takes one character or 'tab', not '{text}'."),
+    };
+
+    private static (int, int)? ParseSize(string? text)
+    {
+        if (text == null) return null;
+        string[] parts = text.Split('x', 'X');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w) && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h) && w > 0 && h > 0)
+            return (w, h);
+        throw new UsageException($"--image-size takes WIDTHxHEIGHT, e.g. 28x28, not '{text}'.");
+    }
+}

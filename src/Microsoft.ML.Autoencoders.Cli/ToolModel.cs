@@ -1,0 +1,84 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.ML.Autoencoders.Cli.Models;
+
+namespace Microsoft.ML.Autoencoders.Cli;
+
+/// <summary>
+/// A model file as the tool reads it: an ML.NET model zip (written by <c>mlContext.Model.Save</c>, so any ML.NET program
+/// loads it too) holding either an autoencoder or an anomaly detector, plus the tool's <see cref="ToolMetadata"/> when the
+/// tool trained it.
+/// </summary>
+internal sealed class ToolModel
+{
+    private ToolModel(AutoencoderTransformer? autoencoder, AutoencoderAnomalyTransformer? detector, ToolMetadata? metadata)
+    {
+        Autoencoder = autoencoder;
+        Detector = detector;
+        Metadata = metadata;
+    }
+
+    /// <summary>The autoencoder, when the file holds one (not a detector).</summary>
+    public AutoencoderTransformer? Autoencoder { get; }
+
+    /// <summary>The anomaly detector, when the file holds one.</summary>
+    public AutoencoderAnomalyTransformer? Detector { get; }
+
+    /// <summary>What the tool stored; null for a model saved by another program.</summary>
+    public ToolMetadata? Metadata { get; }
+
+    /// <summary>The trained network, whichever the file holds.</summary>
+    public AutoencoderModel Network => Autoencoder?.Model ?? Detector!.Model;
+
+    public int InputSize => Network.InputSize;
+
+    /// <summary>The image shape [channels, height, width] the model was trained on, if any.</summary>
+    public int[]? ImageShape => Metadata?.ImageShape;
+
+    public static ToolModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
+        ToolMetadata? metadata = ReadMetadata(path);
+        if (metadata?.Detector == true) return new ToolModel(null, AutoencoderAnomalyTransformer.LoadFromModelFile(path), metadata);
+        var autoencoders = AutoencoderTransformer.LoadAllFromModelFile(path);
+        if (autoencoders.Count == 1) return new ToolModel(autoencoders[0], null, metadata);
+        if (autoencoders.Count > 1) throw new InvalidDataException($"'{path}' holds {autoencoders.Count} autoencoders; the tool reads files with one.");
+        return new ToolModel(null, AutoencoderAnomalyTransformer.LoadFromModelFile(path), metadata);
+    }
+
+    /// <summary>Saves <paramref name="transformer"/> as ML.NET does, then adds the tool's entry to the zip.</summary>
+    public static void Save(MLContext mlContext, ITransformer transformer, DataViewSchema inputSchema, string path, ToolMetadata metadata)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(metadata, Json);
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder != null) Directory.CreateDirectory(folder);
+        mlContext.Model.Save(transformer, inputSchema, path);
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        using var entry = zip.CreateEntry(ToolMetadata.EntryName).Open();
+        entry.Write(json);
+    }
+
+    /// <summary>A diverged epoch's loss can be infinite; JSON has no such number, so it is written by name.</summary>
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private static ToolMetadata? ReadMetadata(string path)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var entry = zip.GetEntry(ToolMetadata.EntryName);
+            if (entry == null) return null;
+            using var stream = entry.Open();
+            return JsonSerializer.Deserialize<ToolMetadata>(stream, Json);
+        }
+        catch (InvalidDataException)
+        {
+            // Not a zip: the library's loader says what the file is instead.
+            return null;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' has a damaged {ToolMetadata.EntryName}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using Microsoft.ML.Autoencoders.Engine.Training;
+using Microsoft.ML.Autoencoders.Plotting;
+
+namespace Microsoft.ML.Autoencoders.Cli.Tests.Plotting;
+
+/// <summary>
+/// Each plot kind writes a PNG whose title and axis labels are really drawn: the bands where they go hold dark pixels.
+/// Blank text is what a missing font gives, silently, so this is the check that matters on a fresh machine.
+/// </summary>
+public sealed class PlotTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("autoencoder-plots-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string File(string name) => Path.Combine(_folder, name);
+
+    private static void AssertLabelled(PngImage png)
+    {
+        Assert.True(png.TitleInk() > 50, $"The title band has {png.TitleInk()} dark pixels: the title did not render.");
+        Assert.True(png.XLabelInk() > 20, $"The x-label band has {png.XLabelInk()} dark pixels: the x-axis label did not render.");
+        Assert.True(png.YLabelInk() > 20, $"The y-label band has {png.YLabelInk()} dark pixels: the y-axis label did not render.");
+    }
+
+    [Fact]
+    public void Loss_curve_has_title_and_axis_labels()
+    {
+        var epochs = Enumerable.Range(1, 12).Select(e => new EpochMetrics(e, 1.0 / e, 1.2 / e, 0.1)).ToArray();
+        LossCurvePlot.Write(File("loss.png"), epochs);
+        AssertLabelled(PngImage.Read(File("loss.png")));
+    }
+
+    [Fact]
+    public void The_title_check_sees_a_missing_title()
+    {
+        // The check above must be able to fail: without a title, nothing is drawn above the frame.
+        var epochs = Enumerable.Range(1, 12).Select(e => new EpochMetrics(e, 1.0 / e, double.NaN, 0.1)).ToArray();
+        LossCurvePlot.Write(File("titled.png"), epochs);
+        LossCurvePlot.Write(File("untitled.png"), epochs, title: "");
+        int titled = PngImage.Read(File("titled.png")).TitleInk(), untitled = PngImage.Read(File("untitled.png")).TitleInk();
+        Assert.True(titled > 50 && untitled < 20, $"ink above the frame: {titled} with a title, {untitled} without");
+    }
+
+    [Fact]
+    public void Reconstruction_grid_draws_images_and_labels()
+    {
+        var inputs = Enumerable.Range(0, 6).Select(i => Enumerable.Range(0, 64).Select(p => (p + i) % 8 / 7f).ToArray()).ToArray();
+        var outputs = inputs.Select(a => a.Select(v => 1 - v).ToArray()).ToArray();
+        ImageGridPlot.WriteReconstructions(File("grid.png"), inputs, outputs, 8, 8);
+        var png = PngImage.Read(File("grid.png"));
+        AssertLabelled(png);
+        Assert.True(png.DarkPixels(png.Width / 4, png.Height / 3, png.Width * 3 / 4, png.Height * 2 / 3) > 1000, "The images are not drawn.");
+    }
+
+    [Fact]
+    public void Code_scatter_projects_wide_codes_and_colours_labels()
+    {
+        var random = new Random(1);
+        int rows = 300, width = 5;
+        var codes = new float[rows * width];
+        var labels = new string[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            labels[r] = (r % 3).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            for (int c = 0; c < width; c++) codes[r * width + c] = (float)(random.NextDouble() + 3 * (r % 3) * (c == 2 ? 1 : 0));
+        }
+        CodeScatterPlot.Write(File("codes.png"), codes, width, labels);
+        var png = PngImage.Read(File("codes.png"));
+        AssertLabelled(png);
+        Assert.True(png.DistinctColours() > 5);
+    }
+
+    [Fact]
+    public void Roc_curve_has_the_auc_of_a_known_ranking()
+    {
+        float[] scores = [0, 1, 2, 3, 3, 4, 5];
+        bool[] labels = [false, false, false, false, true, true, true];
+        var curve = RocCurvePlot.Write(File("roc.png"), scores, labels);
+        // 4 normal × 3 anomalies = 12 pairs; all right except the tie at 3, which counts half: 11.5 / 12.
+        Assert.Equal(11.5 / 12, curve.Area, 6);
+        AssertLabelled(PngImage.Read(File("roc.png")));
+    }
+
+    [Fact]
+    public void Roc_curve_refuses_one_class_labels()
+    {
+        var error = Assert.Throws<ArgumentException>(() => RocCurve.Compute([1f, 2f], [false, false]));
+        Assert.Contains("both anomalies and normal rows", error.Message);
+    }
+
+    [Fact]
+    public void Feature_error_heatmap_puts_row_0_at_the_top()
+    {
+        // Errors grow with the row: the last rows (bright in Viridis) must be drawn at the bottom, as in a table.
+        var errors = Enumerable.Range(0, 20 * 4).Select(i => (float)(1 + i % 4) * (i / 4) / 80f).ToArray();
+        FeatureErrorHeatmapPlot.Write(File("errors.png"), errors, 4, ["width", "height", "depth", "weight"]);
+        var png = PngImage.Read(File("errors.png"));
+        Assert.True(png.TitleInk() > 50);
+        Assert.True(png.DistinctColours() > 10);
+        int left = png.Width / 5, right = png.Width * 3 / 5;
+        double top = png.Brightness(left, png.Height * 15 / 100, right, png.Height * 30 / 100);
+        double bottom = png.Brightness(left, png.Height * 65 / 100, right, png.Height * 80 / 100);
+        Assert.True(bottom > top + 60, $"brightness: top {top:F0}, bottom {bottom:F0}");
+    }
+}
