@@ -479,6 +479,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options, spec),
             L1WeightPenalty = options.L1WeightPenalty,
             L2WeightPenalty = options.L2WeightPenalty,
+            CheckpointPath = options.CheckpointPath,
+            CheckpointEveryEpochs = options.CheckpointEveryEpochs,
         };
     }
 
