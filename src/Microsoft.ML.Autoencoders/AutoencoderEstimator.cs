@@ -75,13 +75,20 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     }
 
     private readonly AutoencoderOptions _options;
+    private readonly bool _reservedNamesAllowed;
 
     /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Autoencoder(options)</c>.</summary>
-    public AutoencoderEstimator(AutoencoderOptions options)
+    public AutoencoderEstimator(AutoencoderOptions options) : this(options, reservedNamesAllowed: false) { }
+
+    /// <summary>The estimator of a component's inner network, which may name its columns under the reserved prefix.</summary>
+    internal AutoencoderEstimator(AutoencoderOptions options, bool reservedNamesAllowed)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        AutoencoderColumns.FromOptions(options); // validates the names now rather than at Fit
+        _reservedNamesAllowed = reservedNamesAllowed;
+        AutoencoderColumns.FromOptions(options, reservedNamesAllowed); // validates the names now rather than at Fit
+        if (options.NumberOfThreads is <= 0)
+            throw new ArgumentException($"NumberOfThreads must be positive, or null for one per processor (was {options.NumberOfThreads}).", nameof(options));
         var training = ToTrainingOptions(options);
         training.Validate();
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
@@ -119,7 +126,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     internal AutoencoderTransformer Fit(IDataView input, Func<int, int[]>? trainingRows, out int rows, out float[] data)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var columns = AutoencoderColumns.FromOptions(_options);
+        var columns = AutoencoderColumns.FromOptions(_options, _reservedNamesAllowed);
         int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input, InputOption);
         // The network's description, built once: the engine builds from it, the penalties check it, the model file stores it.
         if (_options.InitialModel is { } initial && initial.InputSize != inputSize)
@@ -171,7 +178,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var columns = AutoencoderColumns.FromOptions(_options);
+        var columns = AutoencoderColumns.FromOptions(_options, _reservedNamesAllowed);
         var inputColumn = inputSchema.LastOrDefault(c => c.Name == columns.Input);
         if (inputColumn.Name == null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.MissingMessage(columns.Input, inputSchema.Select(c => c.Name), InputOption));

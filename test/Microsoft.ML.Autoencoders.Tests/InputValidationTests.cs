@@ -190,7 +190,11 @@ public class InputValidationTests
         ["LearningRate = NaN"] = (o => o.LearningRate = float.NaN, "LearningRate must be a positive number (was NaN)"),
         ["ValidationFraction = 1"] = (o => o.ValidationFraction = 1, "ValidationFraction must be in [0, 1) (was 1)"),
         ["EarlyStoppingPatience without ValidationFraction"] = (o => o.EarlyStoppingPatience = 3, "EarlyStoppingPatience needs a validation split: set ValidationFraction above 0"),
-        ["NumberOfThreads = 0"] = (o => o.NumberOfThreads = 0, "Threads must be positive (was 0)"),
+        ["NumberOfThreads = 0"] = (o => o.NumberOfThreads = 0, "NumberOfThreads must be positive, or null for one per processor (was 0)"),
+        ["CheckpointEveryEpochs = 0"] = (o => o.CheckpointEveryEpochs = 0, "CheckpointEveryEpochs must be positive (was 0)"),
+        ["CheckpointPath = \" \""] = (o => o.CheckpointPath = " ", "CheckpointPath must name a file"),
+        ["EncodedColumnName under the reserved prefix"] = (o => o.EncodedColumnName = "__codes", "Output column name '__codes' (EncodedColumnName) starts with '__'"),
+        ["ReconstructionErrorColumnName under the reserved prefix"] = (o => o.ReconstructionErrorColumnName = "__autoencoder_error", "'__autoencoder_error' (ReconstructionErrorColumnName) starts with '__'"),
         ["LeakyReluSlope = 1.5"] = (o => o.LeakyReluSlope = 1.5f, "LeakyReluSlope must be in (0, 1) (was 1.5)"),
     };
 
