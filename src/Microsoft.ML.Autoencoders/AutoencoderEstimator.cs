@@ -102,6 +102,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToSpec(options, inputSize: 1)
             : null;
         if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
+        if (spec != null) NetworkSizeCheck.Check(spec, training.BatchSize);
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
     }
@@ -133,6 +134,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             throw new ArgumentOutOfRangeException(nameof(input),
                 $"Column '{columns.Input}' has {inputSize} values per row but InitialModel takes {initial.InputSize}: fine-tune on data shaped like the model's input.");
         var spec = _options.InitialModel?.Spec ?? ToSpec(_options, inputSize);
+        NetworkSizeCheck.Check(spec, ToTrainingOptions(_options).BatchSize); // before reading the data, let alone allocating
         AutoencoderRegularization.CheckOvercomplete(_options, spec);
         (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
         float[]? targets = null;
