@@ -84,6 +84,24 @@ public sealed class SeededRandom
         return (float)(radius * Math.Cos(angle));
     }
 
+    /// <summary>Writes the generator's whole state (a checkpoint): a generator read back from it continues the same sequence.</summary>
+    internal void WriteState(BinaryWriter writer)
+    {
+        writer.Write(_s0); writer.Write(_s1); writer.Write(_s2); writer.Write(_s3);
+        writer.Write(_spareGaussian);
+        writer.Write(_hasSpareGaussian);
+    }
+
+    /// <summary>Puts back a state written by <see cref="WriteState"/>.</summary>
+    internal void ReadState(BinaryReader reader)
+    {
+        uint s0 = reader.ReadUInt32(), s1 = reader.ReadUInt32(), s2 = reader.ReadUInt32(), s3 = reader.ReadUInt32();
+        if ((s0 | s1 | s2 | s3) == 0) throw new InvalidDataException("A random generator's state is all zeros, which xoshiro128** never reaches.");
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        _spareGaussian = reader.ReadSingle();
+        _hasSpareGaussian = reader.ReadBoolean();
+    }
+
     /// <summary>Shuffles <paramref name="values"/> in place (Fisher–Yates).</summary>
     public void Shuffle(Span<int> values)
     {

@@ -76,13 +76,20 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     }
 
     private readonly AutoencoderOptions _options;
+    private readonly bool _reservedNamesAllowed;
 
     /// <summary>Creates the estimator; prefer <c>mlContext.Transforms.Autoencoder(options)</c>.</summary>
-    public AutoencoderEstimator(AutoencoderOptions options)
+    public AutoencoderEstimator(AutoencoderOptions options) : this(options, reservedNamesAllowed: false) { }
+
+    /// <summary>The estimator of a component's inner network, which may name its columns under the reserved prefix.</summary>
+    internal AutoencoderEstimator(AutoencoderOptions options, bool reservedNamesAllowed)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        AutoencoderColumns.FromOptions(options); // validates the names now rather than at Fit
+        _reservedNamesAllowed = reservedNamesAllowed;
+        AutoencoderColumns.FromOptions(options, reservedNamesAllowed); // validates the names now rather than at Fit
+        if (options.NumberOfThreads is <= 0)
+            throw new ArgumentException($"NumberOfThreads must be positive, or null for one per processor (was {options.NumberOfThreads}).", nameof(options));
         var training = ToTrainingOptions(options);
         training.Validate();
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
@@ -96,6 +103,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToSpec(options, inputSize: 1)
             : null;
         if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
+        if (spec != null) NetworkSizeCheck.Check(spec, training.BatchSize);
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
     }
@@ -126,13 +134,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     internal AutoencoderTransformer Fit(IDataView input, Func<int, int[]>? trainingRows, out int rows, out float[] data)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var columns = AutoencoderColumns.FromOptions(_options);
+        var columns = AutoencoderColumns.FromOptions(_options, _reservedNamesAllowed);
         int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input, InputOption);
         // The network's description, built once: the engine builds from it, the penalties check it, the model file stores it.
         if (_options.InitialModel is { } initial && initial.InputSize != inputSize)
             throw new ArgumentOutOfRangeException(nameof(input),
                 $"Column '{columns.Input}' has {inputSize} values per row but InitialModel takes {initial.InputSize}: fine-tune on data shaped like the model's input.");
         var spec = _options.InitialModel?.Spec ?? ToSpec(_options, inputSize);
+        NetworkSizeCheck.Check(spec, ToTrainingOptions(_options).BatchSize); // before reading the data, let alone allocating
         AutoencoderRegularization.CheckOvercomplete(_options, spec);
         (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
         float[]? targets = null;
@@ -178,7 +187,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var columns = AutoencoderColumns.FromOptions(_options);
+        var columns = AutoencoderColumns.FromOptions(_options, _reservedNamesAllowed);
         var inputColumn = inputSchema.LastOrDefault(c => c.Name == columns.Input);
         if (inputColumn.Name == null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.MissingMessage(columns.Input, inputSchema.Select(c => c.Name), InputOption));
@@ -487,6 +496,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             CodeRegularizers = AutoencoderRegularization.CodeRegularizers(options, spec),
             L1WeightPenalty = options.L1WeightPenalty,
             L2WeightPenalty = options.L2WeightPenalty,
+            CheckpointPath = options.CheckpointPath,
+            CheckpointEveryEpochs = options.CheckpointEveryEpochs,
         };
     }
 

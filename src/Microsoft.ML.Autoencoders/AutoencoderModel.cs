@@ -42,6 +42,7 @@ public sealed class AutoencoderModel
     /// <summary>The negative ELBO of each of <paramref name="rows"/> rows in nats, decoding the latent mean (deterministic).</summary>
     public float[] NegativeElbos(ReadOnlySpan<float> inputs, int rows, int threads = 1)
     {
+        CheckThreads(threads);
         var scores = new float[rows];
         Variational.NegativeElbo(inputs, rows, scores, [], [], samples: 0, random: null, threads);
         return scores;
@@ -111,10 +112,17 @@ public sealed class AutoencoderModel
         return errors;
     }
 
+    /// <summary>A thread count below 1 would otherwise surface from deep in a kernel as a bare range error.</summary>
+    private static void CheckThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
+    }
+
     private float[] Run(ReadOnlySpan<float> inputs, int rows, int threads, bool reconstruct)
     {
         if (rows < 0 || inputs.Length < (long)rows * InputSize)
             throw new ArgumentException($"Expected {rows} rows of {InputSize} values but got {inputs.Length} values.", nameof(inputs));
+        CheckThreads(threads);
         int width = reconstruct ? InputSize : CodeSize;
         var result = new float[rows * width];
         const int MaxBatch = 1024;

@@ -285,6 +285,20 @@ public sealed class AutoencoderOptions
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>
+    /// A file to keep a training checkpoint in, or null (the default) for none. <c>Fit</c> writes the whole training state
+    /// there (weights, optimizer state, random generator state, learning-rate schedule, early stopping, epoch) every
+    /// <see cref="CheckpointEveryEpochs"/> epochs, at the end and when <see cref="CancellationToken"/> cancels it, each time
+    /// to a temporary file renamed over the last. When the file exists as <c>Fit</c> starts, training goes on from it and
+    /// ends with the same model, bit for bit, as a run never interrupted (same seed; the thread count does not matter). A
+    /// checkpoint written for another network, data or options is refused with <see cref="InvalidOperationException"/>
+    /// naming what differs; a damaged one with <see cref="System.IO.InvalidDataException"/>.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>With <see cref="CheckpointPath"/>: how many epochs between checkpoints; 1 (the default) writes one after every epoch.</summary>
+    public int CheckpointEveryEpochs { get; set; } = 1;
+
+    /// <summary>
     /// A copy of these options (lists and callbacks are shared, not copied): what a component that adjusts a few
     /// settings, such as the anomaly detector setting its columns, works on, so the caller's object is left alone.
     /// </summary>

@@ -190,7 +190,13 @@ public class InputValidationTests
         ["LearningRate = NaN"] = (o => o.LearningRate = float.NaN, "LearningRate must be a positive number (was NaN)"),
         ["ValidationFraction = 1"] = (o => o.ValidationFraction = 1, "ValidationFraction must be in [0, 1) (was 1)"),
         ["EarlyStoppingPatience without ValidationFraction"] = (o => o.EarlyStoppingPatience = 3, "EarlyStoppingPatience needs a validation split: set ValidationFraction above 0"),
-        ["NumberOfThreads = 0"] = (o => o.NumberOfThreads = 0, "Threads must be positive (was 0)"),
+        ["NumberOfThreads = 0"] = (o => o.NumberOfThreads = 0, "NumberOfThreads must be positive, or null for one per processor (was 0)"),
+        ["HiddenLayerSizes = [1e9]"] = (o => o.HiddenLayerSizes = [1_000_000_000], "more than the largest array .NET can make (2,147,483,591): lower HiddenLayerSizes or CodeSize"),
+        ["CodeSize = 1e8"] = (o => o.CodeSize = 100_000_000, "lower HiddenLayerSizes or CodeSize"),
+        ["CheckpointEveryEpochs = 0"] = (o => o.CheckpointEveryEpochs = 0, "CheckpointEveryEpochs must be positive (was 0)"),
+        ["CheckpointPath = \" \""] = (o => o.CheckpointPath = " ", "CheckpointPath must name a file"),
+        ["EncodedColumnName under the reserved prefix"] = (o => o.EncodedColumnName = "__codes", "Output column name '__codes' (EncodedColumnName) starts with '__'"),
+        ["ReconstructionErrorColumnName under the reserved prefix"] = (o => o.ReconstructionErrorColumnName = "__autoencoder_error", "'__autoencoder_error' (ReconstructionErrorColumnName) starts with '__'"),
         ["LeakyReluSlope = 1.5"] = (o => o.LeakyReluSlope = 1.5f, "LeakyReluSlope must be in (0, 1) (was 1.5)"),
     };
 

@@ -68,6 +68,9 @@ public sealed class AutoencoderNetwork
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec = spec.Resolve(); // every check, even for a spec that says it is resolved: a `with` copy may not be
+        // Before any layer allocates: a weight matrix past the largest array would otherwise overflow inside its layer.
+        if (TrainingMemory.LargestWeightMatrix(spec) is var largest && largest > Array.MaxLength)
+            throw new ArgumentException($"The network has a weight matrix of {largest} values, more than the largest array .NET can make ({Array.MaxLength}): narrow its widest layers.", nameof(spec));
         var specs = spec.Layers.ToArray();
         var layers = new Layer[specs.Length];
         var built = new Dictionary<string, Layer>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders.Engine.Optimizers;
 
@@ -61,6 +62,20 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
                 _w = _g = _mp = _vp = null;
             }
         }
+    }
+
+    internal override void WriteState(BinaryWriter writer)
+    {
+        base.WriteState(writer);
+        writer.WriteArray<float>(_m);
+        writer.WriteArray<float>(_v);
+    }
+
+    internal override void ReadState(BinaryReader reader)
+    {
+        base.ReadState(reader);
+        reader.ReadArray<float>(_m, "Adam's first moments");
+        reader.ReadArray<float>(_v, "Adam's second moments");
     }
 
     /// <summary>Below this many parameters per extra thread, waking a worker costs more than the sqrt and divide it saves.</summary>

@@ -17,6 +17,15 @@ public abstract class LearningRateSchedule
     /// <summary>Told after each epoch (1-based) with the loss the run monitors; most schedules ignore it.</summary>
     public virtual void EndEpoch(int epoch, double monitoredLoss) { }
 
+    /// <summary>
+    /// Writes what the schedule learned during the run beyond the base rate <see cref="Start"/> gives it (a checkpoint);
+    /// the schedules that only compute from the base rate and the progress write nothing.
+    /// </summary>
+    internal virtual void WriteState(BinaryWriter writer) { }
+
+    /// <summary>Puts back a state written by <see cref="WriteState"/>, after <see cref="Start"/>.</summary>
+    internal virtual void ReadState(BinaryReader reader) { }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public abstract void Validate();
 }

@@ -44,6 +44,25 @@ public abstract class Optimizer
         gradients.Clear();
     }
 
+    /// <summary>
+    /// Writes what the next steps depend on (a checkpoint): the step count and the step size here, the moments or
+    /// velocity in the subclasses. An optimizer made with the same settings and read back steps exactly as this one would.
+    /// </summary>
+    internal virtual void WriteState(BinaryWriter writer)
+    {
+        writer.Write(StepCount);
+        writer.Write(LearningRate);
+    }
+
+    /// <summary>Puts back a state written by <see cref="WriteState"/> into an optimizer made with the same settings.</summary>
+    internal virtual void ReadState(BinaryReader reader)
+    {
+        long steps = reader.ReadInt64();
+        if (steps < 0) throw new InvalidDataException($"The checkpoint's optimizer step count is {steps}.");
+        StepCount = steps;
+        LearningRate = reader.ReadSingle();
+    }
+
     /// <summary>Throws when the buffers do not match the size the optimizer was made for.</summary>
     protected static void CheckLengths(int expected, Span<float> values, ReadOnlySpan<float> gradients)
     {

@@ -61,6 +61,22 @@ public sealed class ReduceOnPlateauSchedule(int patience = 3, float factor = 0.5
         _epochsWithoutImprovement = 0;
     }
 
+    internal override void WriteState(BinaryWriter writer)
+    {
+        writer.Write(_rate);
+        writer.Write(_best);
+        writer.Write(_epochsWithoutImprovement);
+        writer.Write(Reductions);
+    }
+
+    internal override void ReadState(BinaryReader reader)
+    {
+        _rate = reader.ReadSingle();
+        _best = reader.ReadDouble();
+        _epochsWithoutImprovement = reader.ReadInt32();
+        Reductions = reader.ReadInt32();
+    }
+
     /// <inheritdoc/>
     public override void Validate()
     {

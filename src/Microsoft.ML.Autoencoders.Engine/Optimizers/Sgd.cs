@@ -1,4 +1,5 @@
 using System.Numerics;
+using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders.Engine.Optimizers;
 
@@ -16,6 +17,18 @@ public sealed class Sgd : Optimizer
         _momentum = settings.Momentum;
         _weightDecay = settings.WeightDecay;
         _velocity = new float[parameterCount];
+    }
+
+    internal override void WriteState(BinaryWriter writer)
+    {
+        base.WriteState(writer);
+        writer.WriteArray<float>(_velocity);
+    }
+
+    internal override void ReadState(BinaryReader reader)
+    {
+        base.ReadState(reader);
+        reader.ReadArray<float>(_velocity, "SGD's momentum");
     }
 
     /// <inheritdoc/>

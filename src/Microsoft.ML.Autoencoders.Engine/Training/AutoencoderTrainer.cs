@@ -47,6 +47,9 @@ public sealed class AutoencoderTrainer
         int width = _network.InputSize;
         CheckData(inputs, rows, width, "inputs");
         if (targets != null) CheckData(targets, rows, width, "targets");
+        // Before training moves a weight: the run's identity includes the weights it starts from.
+        string? configuration = _options.CheckpointPath == null ? null : TrainingCheckpoint.Describe(_network, _options, inputs, targets, rows);
+        var resume = configuration != null && File.Exists(_options.CheckpointPath) ? TrainingCheckpoint.Read(_options.CheckpointPath!, configuration) : null;
         targets ??= inputs;
 
         // Split once: a seeded permutation, the first part held out for validation.
@@ -71,8 +74,9 @@ public sealed class AutoencoderTrainer
         var evalContext = LayerContext.Inference(_options.Threads);
         var corruption = _options.Corruption;
 
-        // The untrained network's loss: the yardstick for an exploding loss (see DivergenceGuard for the rule and why).
-        var guard = new DivergenceGuard(_options, Evaluate(inputs, targets, SpreadSample(training, DivergenceGuard.ReferenceRows), width, cache,
+        // The untrained network's loss: the yardstick for an exploding loss (see DivergenceGuard for the rule and why). A resumed
+        // run's network is trained already: the yardstick comes from the checkpoint.
+        var guard = new DivergenceGuard(_options, resume?.ReferenceLoss ?? Evaluate(inputs, targets, SpreadSample(training, DivergenceGuard.ReferenceRows), width, cache,
             targetBatch, loss, lastLayer, evalContext, corruption, corruption == null ? null : new SeededRandom(_options.Seed ^ ReferenceNoiseSeed)));
         int batchesPerEpoch = (training.Length + batchSize - 1) / batchSize;
 
@@ -86,22 +90,89 @@ public sealed class AutoencoderTrainer
         // The weights each epoch begins with, kept only when a divergence may go back to them.
         float[]? lastGoodWeights = backoffsLeft > 0 ? new float[_network.Parameters.Count] : null;
 
-        for (int epoch = 1; epoch <= _options.Epochs; epoch++)
+        // Where a resumed run picks up: the epoch after the last one done, part way through it when it was cancelled there.
+        int firstEpoch = 1, resumeRows = 0, resumeBatches = 0, checkpointedEpoch = -1;
+        double resumeLossSum = 0, resumePenaltySum = 0;
+        if (resume != null)
         {
+            Restore(resume, training, step, random, lastGoodWeights);
+            guard.LearningRate = step.BaseLearningRate;
+            firstEpoch = resume.EpochsDone + 1;
+            (resumeRows, resumeBatches, resumeLossSum, resumePenaltySum) = (resume.RowsDoneInEpoch, resume.BatchesDoneInEpoch, resume.EpochLossSum, resume.EpochPenaltySum);
+            epochs.AddRange(resume.Epochs);
+            warnings.AddRange(resume.Warnings);
+            (backoffsLeft, bestValidation, bestEpoch, epochsWithoutImprovement, stoppedEarly, bestWeights) =
+                (resume.BackoffsLeft, resume.BestValidation, resume.BestEpoch, resume.EpochsWithoutImprovement, resume.StoppedEarly, resume.BestWeights);
+            checkpointedEpoch = resumeRows == 0 ? resume.EpochsDone : -1;
+        }
+
+        // Writes the whole state, between two batches: rowsDone rows of epoch epochsDone + 1 are trained, with those sums.
+        void SaveCheckpoint(int epochsDone, int rowsDone, int batchesDone, double lossSum, double penaltySum)
+        {
+            if (rowsDone == 0 && epochsDone == checkpointedEpoch) return; // this very state is on disk already
+            using var randomState = new MemoryStream();
+            using (var writer = new BinaryWriter(randomState)) random.WriteState(writer);
+            using var stepState = new MemoryStream();
+            using (var writer = new BinaryWriter(stepState)) step.WriteState(writer);
+            new TrainingCheckpoint
+            {
+                Configuration = configuration!,
+                EpochsDone = epochsDone,
+                RowsDoneInEpoch = rowsDone,
+                BatchesDoneInEpoch = batchesDone,
+                EpochLossSum = lossSum,
+                EpochPenaltySum = penaltySum,
+                Weights = _network.Parameters.Values,
+                // Part way through an epoch a back-off would go back to the weights the epoch began with: they are state then.
+                EpochStartWeights = rowsDone > 0 ? lastGoodWeights : null,
+                TrainingOrder = training,
+                ReferenceLoss = guard.ReferenceLoss,
+                BackoffsLeft = backoffsLeft,
+                BestValidation = bestValidation,
+                BestEpoch = bestEpoch,
+                EpochsWithoutImprovement = epochsWithoutImprovement,
+                StoppedEarly = stoppedEarly,
+                BestWeights = bestWeights,
+                Epochs = epochs,
+                Warnings = warnings,
+                RandomState = randomState.ToArray(),
+                StepState = stepState.ToArray(),
+            }.Write(_options.CheckpointPath!);
+            checkpointedEpoch = rowsDone == 0 ? epochsDone : -1;
+        }
+
+        // Stops a cancelled run between two batches, leaving a checkpoint of exactly that point when there is a path.
+        void StopIfCancelled(int epochsDone, int rowsDone, int batchesDone, double lossSum, double penaltySum)
+        {
+            if (!cancellation.IsCancellationRequested) return;
+            // Part way through an epoch trimmed over the whole set, the epoch's rows came from weights no longer at hand: the
+            // checkpoint of the epoch's start (already on disk) is the one to resume from.
+            if (configuration != null && !(trimAcross && rowsDone > 0)) SaveCheckpoint(epochsDone, rowsDone, batchesDone, lossSum, penaltySum);
             cancellation.ThrowIfCancellationRequested();
+        }
+
+        for (int epoch = firstEpoch; epoch <= _options.Epochs && !stoppedEarly; epoch++)
+        {
+            // A run resumed part way through an epoch has its rows shuffled already and its first batches done.
+            bool midEpoch = resumeRows > 0;
+            if (!midEpoch) StopIfCancelled(epoch - 1, 0, 0, 0, 0);
             var clock = Stopwatch.StartNew();
-            if (_options.Shuffle) random.Shuffle(training);
+            if (_options.Shuffle && !midEpoch) random.Shuffle(training);
+            // Trimming over the whole set: this epoch's rows, chosen from the weights it begins with (so never resumed mid-epoch:
+            // see StopIfCancelled).
             int[] epochRows = trimAcross ? KeptRows(inputs, targets, training, width, cache, targetBatch, loss, lastLayer, evalContext) : training;
 
-            double lossSum = 0, penaltySum = 0;
-            int batches = 0;
-            if (lastGoodWeights != null) _network.Parameters.Values.CopyTo(lastGoodWeights, 0);
+            double lossSum = resumeLossSum, penaltySum = resumePenaltySum;
+            int batches = resumeBatches, firstRow = resumeRows;
+            (resumeRows, resumeBatches, resumeLossSum, resumePenaltySum) = (0, 0, 0, 0);
+            if (lastGoodWeights != null && !midEpoch) _network.Parameters.Values.CopyTo(lastGoodWeights, 0);
             try
             {
-                for (int start = 0; start < epochRows.Length; start += batchSize)
+                for (int start = firstRow; start < epochRows.Length; start += batchSize)
                 {
-                    // Checked per batch, so a cancelled Fit stops within one batch rather than one epoch.
-                    cancellation.ThrowIfCancellationRequested();
+                    // Checked per batch, so a cancelled Fit stops within one batch rather than one epoch. (Before the first, the
+                    // check at the top of the epoch has just run.)
+                    if (start > 0) StopIfCancelled(epoch - 1, start, batches, lossSum, penaltySum);
                     int batch = Math.Min(batchSize, epochRows.Length - start);
                     step.SetProgress(epoch - 1 + (double)batches / batchesPerEpoch);
                     double batchLoss = step.Run(inputs, targets, epochRows.AsSpan(start, batch), out double batchPenalty);
@@ -162,12 +233,11 @@ public sealed class AutoencoderTrainer
             // The plateau schedule watches what early stopping watches: the validation loss when there is a split.
             _options.LearningRateSchedule?.EndEpoch(epoch, validation.Length > 0 ? validationLoss : trainingLoss + penaltySum / batches);
             epochs.Add(metrics);
+            stoppedEarly = _options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs;
+            // The last epoch's checkpoint too: a Fit started again on a finished run returns its model without training.
+            if (configuration != null && (epoch % _options.CheckpointEveryEpochs == 0 || stoppedEarly || epoch == _options.Epochs))
+                SaveCheckpoint(epoch, 0, 0, 0, 0);
             onEpoch?.Invoke(metrics);
-            if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs)
-            {
-                stoppedEarly = true;
-                break;
-            }
         }
 
         if (bestWeights != null && bestEpoch != epochs.Count) bestWeights.CopyTo(_network.Parameters.Values, 0);
@@ -175,6 +245,21 @@ public sealed class AutoencoderTrainer
         if (CheckCodeCollapse(inputs, SpreadSample(training, CollapseSampleRows), width, cache, evalContext) is { } collapse)
             warnings.Add(collapse);
         return new TrainingHistory(epochs, bestEpoch, stoppedEarly, warnings);
+    }
+
+    /// <summary>Puts a checkpoint's weights, row order, generator and step state into this run's objects.</summary>
+    private void Restore(TrainingCheckpoint checkpoint, int[] training, TrainingStep step, SeededRandom random, float[]? epochStartWeights)
+    {
+        // The configuration matched, so the sizes do too; a mismatch here is a damaged file that kept its checksum.
+        if (checkpoint.Weights.Length != _network.Parameters.Count || checkpoint.TrainingOrder.Length != training.Length
+            || (checkpoint.EpochStartWeights != null && checkpoint.EpochStartWeights.Length != epochStartWeights?.Length)
+            || (checkpoint.BestWeights != null && checkpoint.BestWeights.Length != _network.Parameters.Count))
+            throw new InvalidDataException($"Training checkpoint '{_options.CheckpointPath}' holds arrays of other sizes than this network and data.");
+        checkpoint.Weights.CopyTo(_network.Parameters.Values, 0);
+        checkpoint.TrainingOrder.CopyTo(training, 0);
+        checkpoint.EpochStartWeights?.CopyTo(epochStartWeights!, 0);
+        using (var reader = new BinaryReader(new MemoryStream(checkpoint.RandomState))) random.ReadState(reader);
+        using (var reader = new BinaryReader(new MemoryStream(checkpoint.StepState))) step.ReadState(reader);
     }
 
     /// <summary>What a back-off multiplies the learning rate by: a tenth, the usual first remedy for a diverging run.</summary>

@@ -87,6 +87,19 @@ public sealed record TrainingOptions
     /// <summary>The largest <see cref="TrimmedFraction"/>: past half, the "outliers" would be the majority.</summary>
     public const double MaxTrimmedFraction = 0.5;
 
+    /// <summary>
+    /// A file to keep the run's checkpoint in, or null (the default) for none. The trainer writes the whole training state
+    /// there (weights, optimizer moments, generator state, schedule, early stopping, epoch; see
+    /// <see cref="CheckpointEveryEpochs"/>) every few epochs, at the end and when cancelled, each time to a temporary file
+    /// renamed over the last. When the file exists as <see cref="AutoencoderTrainer.Fit"/> starts, training goes on from
+    /// it and ends with the same weights, bit for bit, as a run that was never interrupted; a checkpoint of another network,
+    /// data or options is refused with <see cref="InvalidOperationException"/> naming what differs.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>With <see cref="CheckpointPath"/>: how many epochs between checkpoints (default 1, every epoch).</summary>
+    public int CheckpointEveryEpochs { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -103,6 +116,8 @@ public sealed record TrainingOptions
         Optimizer.Validate();
         if (LearningRateBackoffs < 0) throw new ArgumentException($"LearningRateBackoffs must be non-negative (was {LearningRateBackoffs}).");
         if (!(GradientClipNorm >= 0) || float.IsInfinity(GradientClipNorm)) throw new ArgumentException($"GradientClipNorm must be finite and non-negative (was {GradientClipNorm}); 0 turns clipping off.");
+        if (CheckpointPath != null && string.IsNullOrWhiteSpace(CheckpointPath)) throw new ArgumentException("CheckpointPath must name a file, or be null for no checkpoints.");
+        if (CheckpointEveryEpochs <= 0) throw new ArgumentException($"CheckpointEveryEpochs must be positive (was {CheckpointEveryEpochs}).");
         LearningRateSchedule?.Validate();
         Corruption?.Validate();
         if (CodeRegularizers == null || CodeRegularizers.Any(r => r == null)) throw new ArgumentException("CodeRegularizers must be a list without null entries.");

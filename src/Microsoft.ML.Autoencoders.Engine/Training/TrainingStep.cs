@@ -121,10 +121,34 @@ internal sealed unsafe class TrainingStep
     public float BackOff(float factor)
     {
         _backoffScale *= factor;
+        RestartOptimizer();
+        return BaseLearningRate;
+    }
+
+    private void RestartOptimizer()
+    {
         _optimizer = Optimizer.Create(_optimizerSettings with { LearningRate = BaseLearningRate }, _network.Parameters.TrainableCount);
         _optimizer.Threads = _context.Threads;
         _schedule?.Start(BaseLearningRate);
-        return BaseLearningRate;
+    }
+
+    /// <summary>Writes what later steps depend on, for a checkpoint: the back-off scale, the optimizer's state, the schedule's.</summary>
+    public void WriteState(BinaryWriter writer)
+    {
+        writer.Write(_backoffScale);
+        _optimizer.WriteState(writer);
+        _schedule?.WriteState(writer);
+    }
+
+    /// <summary>Puts back a state written by <see cref="WriteState"/> in a step made with the same options.</summary>
+    public void ReadState(BinaryReader reader)
+    {
+        float scale = reader.ReadSingle();
+        if (!(scale > 0 && scale <= 1)) throw new InvalidDataException($"The checkpoint's learning-rate back-off scale is {scale}.");
+        _backoffScale = scale;
+        RestartOptimizer();
+        _optimizer.ReadState(reader);
+        _schedule?.ReadState(reader);
     }
 
     /// <summary>

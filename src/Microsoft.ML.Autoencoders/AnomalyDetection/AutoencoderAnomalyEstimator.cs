@@ -90,7 +90,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
                 $"Autoencoder.InputColumnName is '{options.Autoencoder.InputColumnName}' but the detector reads FeatureColumnName ('{options.FeatureColumnName}'); set FeatureColumnName instead.", nameof(options));
         // One autoencoder estimator for the detector's lifetime: its constructor runs the network's own checks now,
         // before any data is read, and Fit and GetOutputSchema use it as it is.
-        _autoencoder = new AutoencoderEstimator(NetworkOptions())
+        _autoencoder = new AutoencoderEstimator(NetworkOptions(), reservedNamesAllowed: true)
         {
             InputOption = InputColumn.DetectorOption, LogEnvironment = environment, LogPurpose = " for the anomaly detector",
         };

@@ -65,7 +65,7 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
             throw new ArgumentException("Autoencoder.Sequence and Autoencoder.TargetColumnName are not used by the sequence detector: set Architecture instead, and leave them null.", nameof(options));
         _network = NetworkOptions();
         // The autoencoder estimator's own checks: the architecture, and no dense setting that would go unused beside it.
-        _ = new AutoencoderEstimator(_network);
+        _ = new AutoencoderEstimator(_network, reservedNamesAllowed: true);
     }
 
     /// <summary>Trains on the series in <paramref name="input"/>'s channel columns (rows in time order) and sets the threshold.</summary>

@@ -1,0 +1,71 @@
+using Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>
+/// One bad call per public entry point past construction (InputValidationTests' table holds the options): each must
+/// throw the documented exception type, and its message must name the option, parameter, column or file at fault, so
+/// the user knows what to change without reading the library.
+/// </summary>
+public class PublicEntryPointErrorTests
+{
+    private static readonly MLContext Ml = new(seed: 1);
+    private static readonly Lazy<AutoencoderTransformer> Trained = new(() => TestAutoencoders.Fit(Ml, SyntheticData.DataView(Ml, 100)));
+    private static readonly Lazy<AutoencoderAnomalyTransformer> Detector = new(() =>
+        Ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { Autoencoder = AnomalyData.Network() }).Fit(AnomalyData.Train(Ml, rows: 200)));
+
+    /// <summary>Each bad call, the exception type it must throw (exactly), and a text its message must contain.</summary>
+    private static readonly Dictionary<string, (Action Call, Type Exception, string Names)> BadCalls = new()
+    {
+        ["catalog: codeSize 0"] = (() => Ml.Transforms.Autoencoder(codeSize: 0), typeof(ArgumentException), "CodeSize"),
+        ["Fit: input column missing"] = (() => Ml.Transforms.Autoencoder(WithInput("Pixels")).Fit(SyntheticData.DataView(Ml, 20)),
+            typeof(ArgumentOutOfRangeException), "'Pixels'"),
+        ["Fit: output name reserved (changed after construction)"] = (() => FitWithEncodedRenamed("__codes"), typeof(ArgumentException), "EncodedColumnName"),
+        ["Transform: input column missing"] = (() => Trained.Value.Transform(Ml.Data.LoadFromEnumerable(new[] { new { Other = 1f } })),
+            typeof(ArgumentOutOfRangeException), "'Features'"),
+        ["LoadFromModelFile: no such file"] = (() => AutoencoderTransformer.LoadFromModelFile("no-such-model.zip"), typeof(FileNotFoundException), "no-such-model.zip"),
+        ["ChangeThreshold: NaN"] = (() => Detector.Value.ChangeThreshold(float.NaN), typeof(ArgumentOutOfRangeException), "threshold"),
+        ["ChangeThreshold: negative"] = (() => Detector.Value.ChangeThreshold(-1), typeof(ArgumentOutOfRangeException), "threshold"),
+        ["anomaly trainer: reserved score name"] = (() => Ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { ScoreColumnName = "__anomaly_x" }),
+            typeof(ArgumentException), "'__anomaly_x'"),
+        ["Fit: another run's checkpoint"] = (FitOnAnotherRunsCheckpoint, typeof(InvalidOperationException), "CheckpointPath"),
+    };
+
+    public static TheoryData<string> BadCallNames => new(BadCalls.Keys);
+
+    [Theory]
+    [MemberData(nameof(BadCallNames))]
+    public void BadCallThrowsTheDocumentedTypeNamingWhatIsWrong(string call)
+    {
+        var (action, type, names) = BadCalls[call];
+        var error = Assert.Throws(type, action);
+        Assert.Contains(names, error.Message);
+    }
+
+    private static AutoencoderOptions WithInput(string column)
+    {
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.InputColumnName = column;
+        return options;
+    }
+
+    /// <summary>Options are mutable: a name changed after the estimator was made is checked again by Fit.</summary>
+    private static void FitWithEncodedRenamed(string name)
+    {
+        var options = TestAutoencoders.Options(epochs: 1);
+        var estimator = Ml.Transforms.Autoencoder(options);
+        options.EncodedColumnName = name;
+        estimator.Fit(SyntheticData.DataView(Ml, 20));
+    }
+
+    private static void FitOnAnotherRunsCheckpoint()
+    {
+        using var checkpoint = new TemporaryFile(".ckpt");
+        var first = TestAutoencoders.Options(epochs: 1);
+        first.CheckpointPath = checkpoint.Path;
+        Ml.Transforms.Autoencoder(first).Fit(SyntheticData.DataView(Ml, 40));
+        var second = TestAutoencoders.Options(epochs: 1, seed: 5);
+        second.CheckpointPath = checkpoint.Path;
+        Ml.Transforms.Autoencoder(second).Fit(SyntheticData.DataView(Ml, 40));
+    }
+}
