@@ -28,11 +28,11 @@ internal static unsafe class GemmSmallRows
     public static bool Handles(GemmMicroKernel kernel, int m) => m <= MaxRows && ReferenceEquals(kernel, GemmMicroKernel.Avx512);
 
     /// <summary>Computes columns [columnStart, columnEnd) of every row of C.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <param name="op">The product, pinned.</param>
     /// <param name="blocking">The AVX-512 kernel's blocking, whose depth blocks this path must sum in.</param>
     /// <param name="columnStart">First column of C to compute (a multiple of 32, or 0).</param>
     /// <param name="columnEnd">One past the last column.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(in GemmOperands op, GemmBlocking blocking, int columnStart, int columnEnd)
     {
         int kc = blocking.DepthBlockFor(op.K);
