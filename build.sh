@@ -2,7 +2,7 @@
 # Microsoft.ML.Autoencoders build driver.
 #   ./build.sh                    restore and build everything (Release)
 #   ./build.sh test               build and run every test project; prints "Tests: N passed, M failed"; compiles the docs' C# blocks;
-#                                 runs every sample with --quick (build/run-samples-quick.sh)
+#                                 runs every sample with --quick (build/run-samples-quick.sh), then the package test (test-packages)
 #   ./build.sh sample [NAME] [--args]  run a sample (default: MnistDeepAutoencoder, the main job); fetches its data if needed
 #   ./build.sh bench [--quick|--dry] [--rounds N]  side-by-side benchmark against TorchSharp-cpu and PyTorch (docs/benchmarks.md)
 #   ./build.sh pack               NuGet packages into artifacts/packages
@@ -42,6 +42,9 @@ case "$verb" in
     python3 build/check-doc-snippets.py || status=1
     # Every sample must still run: each once in its quick mode (seconds each).
     bash build/run-samples-quick.sh || status=1
+    # The packed packages, restored into a fresh console app that runs the README's code (about two minutes with the
+    # pack). It needs the package feed, as the build's own restore does.
+    { "$0" pack >/dev/null && bash build/test-packages.sh; } || status=1
     exit "$status"
     ;;
   sample)
@@ -82,8 +85,8 @@ case "$verb" in
     done
     ;;
   test-packages)
-    # Not part of `test`: about 80 s after the pack on this 2-core machine, and it needs the package feed (or NuGet's
-    # 30-minute HTTP cache): restoring Microsoft.ML.OnnxTransformer looks up the OnnxRuntime.Managed version it names.
+    # Also the last step of `test`. It needs the package feed (or NuGet's 30-minute HTTP cache): restoring
+    # Microsoft.ML.OnnxTransformer looks up the OnnxRuntime.Managed version it names.
     "$0" pack
     bash build/test-packages.sh "$@"
     ;;
