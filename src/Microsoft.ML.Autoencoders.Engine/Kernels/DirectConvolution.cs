@@ -103,7 +103,8 @@ internal static unsafe class DirectConvolution
             {
                 // Four filters take two output rows at once (16 accumulators: enough independent FMA chains to cover the
                 // FMA latency on two pipes, and each weight broadcast serves four FMAs instead of two).
-                rows = block == FilterBlock && oy + 1 < outputHeight ? 2 : 1;
+                rows = block == FilterBlock ? (oy + 1 < outputHeight ? 2 : 1)
+                    : kernelHeight == 3 && kernelWidth == 3 && oy + 4 <= outputHeight ? 4 : 1;
                 for (int ox = 0; ox < outputWidth; ox += ChunkColumns)
                 {
                     float* origin = padded + (nint)oy * rowStride + ox;
@@ -116,6 +117,7 @@ internal static unsafe class DirectConvolution
                     float* w = weights + (nint)f0 * filterStride;
                     if (rows == 2) FourFiltersTwoRows(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);
                     else if (block == FilterBlock) FourFilters(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);
+                    else if (rows == 4) for (int f = 0; f < block; f++) OneFilterFourRows3x3(origin, channels, planeSize, rowStride, w + (nint)f * filterStride, target, f, store);
                     else for (int f = 0; f < block; f++) OneFilter(origin, channels, planeSize, rowStride, w + (nint)f * filterStride, kernelHeight, kernelWidth, target, f, store);
                 }
             }
@@ -348,6 +350,86 @@ internal static unsafe class DirectConvolution
         store.PutNarrow(target, 1, 0, b0); store.PutNarrow(target, 1, 1, b1); store.PutNarrow(target, 1, 2, b2); store.PutNarrow(target, 1, 3, b3);
         store.PutNarrow(target, 2, 0, c0); store.PutNarrow(target, 2, 1, c1); store.PutNarrow(target, 2, 2, c2); store.PutNarrow(target, 2, 3, c3);
         store.PutNarrow(target, 3, 0, d0); store.PutNarrow(target, 3, 1, d1); store.PutNarrow(target, 3, 2, d2); store.PutNarrow(target, 3, 3, d3);
+    }
+
+    /// <summary>
+    /// Four output rows of a 16-column chunk for one filter of a 3×3 kernel (a decoder's last layer, 16 channels into 1):
+    /// the nine weights of a channel stay in registers, and each input row is loaded once per column shift and used for
+    /// every output row it reaches (up to three), where <see cref="OneFilter"/> loads two vectors for every two FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void OneFilterFourRows3x3(float* origin, int channels, int planeSize, int rowStride, float* weights, float* target, int filter,
+        in ChunkStore store)
+    {
+        Vector256<float> r0l = default, r0h = default, r1l = default, r1h = default, r2l = default, r2h = default, r3l = default, r3h = default;
+        float* w = weights;
+        for (int c = 0; c < channels; c++, w += 9)
+        {
+            float* plane = origin + (nint)c * planeSize;
+            Vector256<float> w00 = Vector256.Create(w[0]), w01 = Vector256.Create(w[1]), w02 = Vector256.Create(w[2]);
+            Vector256<float> w10 = Vector256.Create(w[3]), w11 = Vector256.Create(w[4]), w12 = Vector256.Create(w[5]);
+            Vector256<float> w20 = Vector256.Create(w[6]), w21 = Vector256.Create(w[7]), w22 = Vector256.Create(w[8]);
+            Vector256<float> x0, x1;
+            // Input row i, column shift kx, reaches output row i − ky with weight (ky, kx), for the ky that land in 0..3.
+                x0 = Vector256.Load(plane + 0 * (nint)rowStride + 0); x1 = Vector256.Load(plane + 0 * (nint)rowStride + 8);
+                r0l = Vector256.FusedMultiplyAdd(w00, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w00, x1, r0h);
+                x0 = Vector256.Load(plane + 0 * (nint)rowStride + 1); x1 = Vector256.Load(plane + 0 * (nint)rowStride + 9);
+                r0l = Vector256.FusedMultiplyAdd(w01, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w01, x1, r0h);
+                x0 = Vector256.Load(plane + 0 * (nint)rowStride + 2); x1 = Vector256.Load(plane + 0 * (nint)rowStride + 10);
+                r0l = Vector256.FusedMultiplyAdd(w02, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w02, x1, r0h);
+                x0 = Vector256.Load(plane + 1 * (nint)rowStride + 0); x1 = Vector256.Load(plane + 1 * (nint)rowStride + 8);
+                r1l = Vector256.FusedMultiplyAdd(w00, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w00, x1, r1h);
+                r0l = Vector256.FusedMultiplyAdd(w10, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w10, x1, r0h);
+                x0 = Vector256.Load(plane + 1 * (nint)rowStride + 1); x1 = Vector256.Load(plane + 1 * (nint)rowStride + 9);
+                r1l = Vector256.FusedMultiplyAdd(w01, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w01, x1, r1h);
+                r0l = Vector256.FusedMultiplyAdd(w11, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w11, x1, r0h);
+                x0 = Vector256.Load(plane + 1 * (nint)rowStride + 2); x1 = Vector256.Load(plane + 1 * (nint)rowStride + 10);
+                r1l = Vector256.FusedMultiplyAdd(w02, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w02, x1, r1h);
+                r0l = Vector256.FusedMultiplyAdd(w12, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w12, x1, r0h);
+                x0 = Vector256.Load(plane + 2 * (nint)rowStride + 0); x1 = Vector256.Load(plane + 2 * (nint)rowStride + 8);
+                r2l = Vector256.FusedMultiplyAdd(w00, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w00, x1, r2h);
+                r1l = Vector256.FusedMultiplyAdd(w10, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w10, x1, r1h);
+                r0l = Vector256.FusedMultiplyAdd(w20, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w20, x1, r0h);
+                x0 = Vector256.Load(plane + 2 * (nint)rowStride + 1); x1 = Vector256.Load(plane + 2 * (nint)rowStride + 9);
+                r2l = Vector256.FusedMultiplyAdd(w01, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w01, x1, r2h);
+                r1l = Vector256.FusedMultiplyAdd(w11, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w11, x1, r1h);
+                r0l = Vector256.FusedMultiplyAdd(w21, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w21, x1, r0h);
+                x0 = Vector256.Load(plane + 2 * (nint)rowStride + 2); x1 = Vector256.Load(plane + 2 * (nint)rowStride + 10);
+                r2l = Vector256.FusedMultiplyAdd(w02, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w02, x1, r2h);
+                r1l = Vector256.FusedMultiplyAdd(w12, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w12, x1, r1h);
+                r0l = Vector256.FusedMultiplyAdd(w22, x0, r0l); r0h = Vector256.FusedMultiplyAdd(w22, x1, r0h);
+                x0 = Vector256.Load(plane + 3 * (nint)rowStride + 0); x1 = Vector256.Load(plane + 3 * (nint)rowStride + 8);
+                r3l = Vector256.FusedMultiplyAdd(w00, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w00, x1, r3h);
+                r2l = Vector256.FusedMultiplyAdd(w10, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w10, x1, r2h);
+                r1l = Vector256.FusedMultiplyAdd(w20, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w20, x1, r1h);
+                x0 = Vector256.Load(plane + 3 * (nint)rowStride + 1); x1 = Vector256.Load(plane + 3 * (nint)rowStride + 9);
+                r3l = Vector256.FusedMultiplyAdd(w01, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w01, x1, r3h);
+                r2l = Vector256.FusedMultiplyAdd(w11, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w11, x1, r2h);
+                r1l = Vector256.FusedMultiplyAdd(w21, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w21, x1, r1h);
+                x0 = Vector256.Load(plane + 3 * (nint)rowStride + 2); x1 = Vector256.Load(plane + 3 * (nint)rowStride + 10);
+                r3l = Vector256.FusedMultiplyAdd(w02, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w02, x1, r3h);
+                r2l = Vector256.FusedMultiplyAdd(w12, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w12, x1, r2h);
+                r1l = Vector256.FusedMultiplyAdd(w22, x0, r1l); r1h = Vector256.FusedMultiplyAdd(w22, x1, r1h);
+                x0 = Vector256.Load(plane + 4 * (nint)rowStride + 0); x1 = Vector256.Load(plane + 4 * (nint)rowStride + 8);
+                r3l = Vector256.FusedMultiplyAdd(w10, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w10, x1, r3h);
+                r2l = Vector256.FusedMultiplyAdd(w20, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w20, x1, r2h);
+                x0 = Vector256.Load(plane + 4 * (nint)rowStride + 1); x1 = Vector256.Load(plane + 4 * (nint)rowStride + 9);
+                r3l = Vector256.FusedMultiplyAdd(w11, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w11, x1, r3h);
+                r2l = Vector256.FusedMultiplyAdd(w21, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w21, x1, r2h);
+                x0 = Vector256.Load(plane + 4 * (nint)rowStride + 2); x1 = Vector256.Load(plane + 4 * (nint)rowStride + 10);
+                r3l = Vector256.FusedMultiplyAdd(w12, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w12, x1, r3h);
+                r2l = Vector256.FusedMultiplyAdd(w22, x0, r2l); r2h = Vector256.FusedMultiplyAdd(w22, x1, r2h);
+                x0 = Vector256.Load(plane + 5 * (nint)rowStride + 0); x1 = Vector256.Load(plane + 5 * (nint)rowStride + 8);
+                r3l = Vector256.FusedMultiplyAdd(w20, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w20, x1, r3h);
+                x0 = Vector256.Load(plane + 5 * (nint)rowStride + 1); x1 = Vector256.Load(plane + 5 * (nint)rowStride + 9);
+                r3l = Vector256.FusedMultiplyAdd(w21, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w21, x1, r3h);
+                x0 = Vector256.Load(plane + 5 * (nint)rowStride + 2); x1 = Vector256.Load(plane + 5 * (nint)rowStride + 10);
+                r3l = Vector256.FusedMultiplyAdd(w22, x0, r3l); r3h = Vector256.FusedMultiplyAdd(w22, x1, r3h);
+        }
+        store.Put(target, filter, 0, r0l, r0h);
+        store.Put(target, filter, 1, r1l, r1h);
+        store.Put(target, filter, 2, r2l, r2h);
+        store.Put(target, filter, 3, r3l, r3h);
     }
 
     /// <summary>The same chunk for one filter (the tail when the filters are not a multiple of four, e.g. one output channel).</summary>
