@@ -13,6 +13,7 @@ using System.Diagnostics;
 
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Engine;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Samples;
@@ -116,14 +117,15 @@ Console.WriteLine($"      its colours on the input's luma           {ImagePairs.
 // A band of tiles across the cat's eyes and nose, then the whole photo put back together from its tiles.
 int[] shown = Enumerable.Range(3 * patches.TestColumns + 2, 10).ToArray();
 string tilesPicture = Path.Combine(options.OutputDirectory, "colouring-patches.png");
-ColourGrid.Write(tilesPicture, side, side, 4,
+ImageGridPlot.Write(tilesPicture, [
     shown.Select(i => testGray[i]).ToList(),
     shown.Select(i => colouredKeepingLuma[i]).ToList(),
-    shown.Select(i => test[i]).ToList());
+    shown.Select(i => test[i]).ToList()], side, side, 3,
+    "Test tiles", "tile", "truth   coloured   gray");
 string photoPicture = Path.Combine(options.OutputDirectory, "colouring-photo.png");
 float[] Photo(float[][] tiles) => ColourPatches.Assemble(tiles, patches.TestRows, patches.TestColumns, side);
-ColourGrid.Write(photoPicture, patches.TestRows * side, patches.TestColumns * side, 1,
-    [Photo(testGray), Photo(colouredKeepingLuma), Photo(test)]);
+ImageGridPlot.Write(photoPicture, [[Photo(testGray), Photo(colouredKeepingLuma), Photo(test)]], patches.TestRows * side, patches.TestColumns * side, 3,
+    "The whole test photo", "gray | coloured | truth", "photo");
 Console.WriteLine($"Rows gray / coloured (model's colours on the input's luma) / truth: {tilesPicture}");
 Console.WriteLine($"The whole test photo, gray | coloured | truth: {photoPicture}");
 return 0;

@@ -10,6 +10,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Data;
 using Microsoft.ML.Autoencoders.Engine;
 using Microsoft.ML.Autoencoders.Engine.Corruption;
@@ -73,11 +74,12 @@ double convPsnr = Psnr(i => convDenoised[i]);
 
 string picture = Path.Combine(options.OutputDirectory, "mnist-denoising.png");
 var shown = Enumerable.Range(0, PictureDigits).ToArray();
-DigitGrid.Write(picture,
+ImageGridPlot.Write(picture, [
     shown.Select(i => noisyTest.Image(i).ToArray()).ToList(),
     shown.Select(i => denseDenoised[i]).ToList(),
     shown.Select(i => convDenoised[i]).ToList(),
-    shown.Select(i => test.Image(i).ToArray()).ToList());
+    shown.Select(i => test.Image(i).ToArray()).ToList()], 28, 28, 1,
+    "Noisy, dense-denoised, convolution-denoised and clean test digits", $"test digit (1–{PictureDigits})", "clean   conv   dense   noisy");
 
 Console.WriteLine();
 Console.WriteLine($"PSNR over the {test.Count} test digits (dB, against the clean digits; higher is cleaner):");

@@ -8,6 +8,7 @@
 
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Data;
 using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
@@ -74,10 +75,14 @@ stages.Run(
         IDataView firstRows = mlContext.Data.TakeRows(scoredTest, PictureDigits);
         var reconstructions = firstRows.GetColumn<float[]>("Reconstruction").ToList();
         var originals = Enumerable.Range(0, reconstructions.Count).Select(i => test.Image(i).ToArray()).ToList();
-        DigitGrid.Write(picturePath, originals, reconstructions);
+        ImageGridPlot.WriteReconstructions(picturePath, originals, reconstructions, 28, 28, title: "Test digits (top) and their reconstructions (bottom)");
         return picturePath;
     },
     path => path);
+
+// The training history's loss per epoch: whether training had converged or more epochs would help.
+if (autoencoder.Model.TrainingHistory is { Epochs.Count: > 0 } history)
+    LossCurvePlot.Write(Path.Combine(options.OutputDirectory, "mnist-loss.png"), history.Epochs, $"Autoencoder 784-256-{CodeSize}-256-784: loss per epoch");
 
 double rawAccuracy = stages.Run(
     "SDCA on raw pixels (784)",

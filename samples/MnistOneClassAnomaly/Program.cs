@@ -14,6 +14,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Data;
 using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
@@ -31,7 +32,7 @@ Console.WriteLine($"Detector: {Detector.Describe(options.Network)}, {options.Epo
 if (options.Contamination > 0) Console.WriteLine($"Training rows: {options.Contamination:P0} drawn from the other digits");
 Console.WriteLine();
 
-var results = new List<RocPlot.Digit>();
+var curves = new List<(string Name, RocCurve Curve)>();
 var rows = new List<(int Digit, double Ours, double OursByEvaluate, double Vae, double Pca, double PcaByEvaluate, int TrainRows, double Seconds)>();
 foreach (int digit in options.Digits)
 {
@@ -58,24 +59,21 @@ foreach (int digit in options.Digits)
 
     var detector = mlContext.AnomalyDetection.Trainers.Autoencoder(Detector.Options(options.Network, options.Epochs, options.Trim, options.Seed)).Fit(trainView);
     IDataView ours = mlContext.Data.Cache(detector.Transform(testView));
-    var oursCurve = RocCurve.From(ours.GetColumn<float>("Score").ToList(), anomalies);
+    var oursCurve = RocCurve.Compute(ours.GetColumn<float>("Score").ToList(), anomalies);
     double oursByEvaluate = mlContext.AnomalyDetection.EvaluateAutoencoder(ours).AreaUnderRocCurve;
 
     // The variational detector on the same rows, scored by the negative ELBO.
     var vae = mlContext.AnomalyDetection.Trainers.Autoencoder(Detector.VariationalOptions(options.Epochs, options.Seed)).Fit(trainView);
     IDataView vaeScored = mlContext.Data.Cache(vae.Transform(testView));
-    var vaeCurve = RocCurve.From(vaeScored.GetColumn<float>("Score").ToList(), anomalies);
+    var vaeCurve = RocCurve.Compute(vaeScored.GetColumn<float>("Score").ToList(), anomalies);
     double vaeByEvaluate = mlContext.AnomalyDetection.EvaluateAutoencoder(vaeScored).AreaUnderRocCurve;
 
     var pca = mlContext.AnomalyDetection.Trainers.RandomizedPca(rank: options.PcaRank, seed: 1).Fit(trainView);
     IDataView pcaScored = mlContext.Data.Cache(pca.Transform(testView));
-    var pcaCurve = RocCurve.From(pcaScored.GetColumn<float>("Score").ToList(), anomalies);
+    var pcaCurve = RocCurve.Compute(pcaScored.GetColumn<float>("Score").ToList(), anomalies);
     double pcaByEvaluate = mlContext.AnomalyDetection.Evaluate(pcaScored).AreaUnderRocCurve;
 
-    var mean = new float[Pixels];
-    foreach (int i in normal) System.Numerics.Tensors.TensorPrimitives.Add(mean, train.Image(i), mean);
-    System.Numerics.Tensors.TensorPrimitives.Divide(mean, normal.Length, mean);
-    results.Add(new RocPlot.Digit(digit, oursCurve, pcaCurve, mean));
+    curves.Add(($"digit {digit}", oursCurve));
     rows.Add((digit, oursCurve.Area, oursByEvaluate, vaeCurve.Area, pcaCurve.Area, pcaByEvaluate, trainRows.Length, digitClock.Elapsed.TotalSeconds));
     Console.WriteLine($"digit {digit}: {trainRows.Length} training images ({others.Length} of other digits), AUC autoencoder {100 * oursCurve.Area:F1}  VAE {100 * vaeCurve.Area:F1}  RandomizedPca {100 * pcaCurve.Area:F1}  ({digitClock.Elapsed.TotalSeconds:F0} s)");
 
@@ -100,7 +98,7 @@ Console.WriteLine($"Ruff et al.'s DCAE row averages {PaperResults.DcaeMeanCommon
 Console.WriteLine("Evaluate's AUC matched the AUC computed from its definition for every digit and all three models.");
 
 string plotPath = Path.Combine(options.OutputDirectory, "roc-curves.png");
-RocPlot.Write(plotPath, results);
+RocCurvePlot.WriteCurves(plotPath, curves, "Autoencoder detector, one normal digit at a time");
 Console.WriteLine($"ROC curves (blue: autoencoder, orange: RandomizedPca, dashed: chance): {plotPath}");
 Console.WriteLine($"Wall time: {clock.Elapsed.TotalSeconds:F0} s");
 return 0;

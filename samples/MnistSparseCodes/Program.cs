@@ -10,6 +10,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Data;
 using Microsoft.ML.Autoencoders.Samples;
 using MnistSparseCodes;
@@ -64,7 +65,7 @@ foreach (var (name, l1) in new[] { ("plain", 0f), ("sparse", SparsityL1) })
     double bce = CodeStatistics.TestCrossEntropy(model.Model, test.Pixels, test.Count);
     var (meanActivation, nearZero) = CodeStatistics.Sparsity(model.Model, test.Pixels, test.Count);
     var metrics = CodeClassifier.TrainAndEvaluate(mlContext, model.Transform(trainView), model.Transform(testView), "Code");
-    confusion[name] = ConfusionHeatmap.RowNormalize(metrics.ConfusionMatrix.Counts);
+    confusion[name] = RowNormalize(metrics.ConfusionMatrix.Counts);
     results.Add(($"{name} 784-32-784", options.Epochs, seconds, bce, metrics.MicroAccuracy, meanActivation, nearZero));
 }
 
@@ -80,7 +81,10 @@ if (options.DeepEpochs > 0)
 foreach (var (name, rates) in confusion)
 {
     string path = Path.Combine(options.OutputDirectory, $"confusion-{name}.png");
-    ConfusionHeatmap.Write(path, rates);
+    string[] digits = Enumerable.Range(0, rates.Length).Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    FeatureErrorHeatmapPlot.Write(path, rates.SelectMany(row => row.Select(rate => (float)rate)).ToArray(), rates.Length, digits,
+        $"Confusion of the classifier on {name} codes", "share of the true digit", width: 700, height: 600,
+        rowNames: digits, xLabel: "predicted digit", yLabel: "true digit");
     Console.WriteLine($"Wrote {path}");
 }
 
@@ -91,3 +95,11 @@ foreach (var r in results)
     Console.WriteLine($"{r.Name,-20} {r.Epochs,6} {r.Seconds,8:F0} {r.Bce,9:F4} {r.Accuracy,9:P2} {r.MeanActivation,12:F3} {r.NearZero,12:P1}");
 Console.WriteLine($"Accuracy without sparsity: {results[0].Accuracy:P2}; with L1 {SparsityL1:G} sparsity: {results[1].Accuracy:P2}");
 return 0;
+
+// Each row of a confusion matrix divided by its sum (all-zero rows stay zero): the share of each true digit given each prediction.
+static double[][] RowNormalize(IReadOnlyList<IReadOnlyList<double>> counts) =>
+    counts.Select(row =>
+    {
+        double sum = row.Sum();
+        return row.Select(c => sum > 0 ? c / sum : 0).ToArray();
+    }).ToArray();

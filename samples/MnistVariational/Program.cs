@@ -63,7 +63,7 @@ Console.WriteLine($"Saved and reloaded {modelPath} ({new FileInfo(modelPath).Len
 var (samples, _) = generator.Sample(96, seed: 2024);
 var sampleRows = Enumerable.Range(0, 8).Select(r => (IReadOnlyList<float[]>)Enumerable.Range(0, 12).Select(c => samples[((r * 12 + c) * Pixels)..((r * 12 + c + 1) * Pixels)]).ToList()).ToArray();
 string samplesPath = Path.Combine(options.OutputDirectory, "vae-samples.png");
-DigitGrid.Write(samplesPath, sampleRows);
+ImageGridPlot.Write(samplesPath, sampleRows, 28, 28, 1, "96 digits decoded from the prior N(0, I)", "sample", "sample");
 Console.WriteLine($"96 digits drawn from the prior: {samplesPath}");
 
 // Between a 3 and a 7 of the test set (the first of each), ends included: the originals at both ends of each row.
@@ -74,7 +74,8 @@ List<float[]> Strip(InterpolationPath path)
     return [from, .. Enumerable.Range(0, 10).Select(s => steps[(s * Pixels)..((s + 1) * Pixels)]), to];
 }
 string interpolationPath = Path.Combine(options.OutputDirectory, "vae-interpolation.png");
-DigitGrid.Write(interpolationPath, Strip(InterpolationPath.Linear), Strip(InterpolationPath.Spherical));
+ImageGridPlot.Write(interpolationPath, [Strip(InterpolationPath.Linear), Strip(InterpolationPath.Spherical)], 28, 28, 1,
+    "From a 3 to a 7 through the latent space", "step (ends: the test digits)", "spherical        linear");
 Console.WriteLine($"Interpolation from a 3 to a 7 (linear, then spherical): {interpolationPath}");
 
 Console.WriteLine($"Training a VAE with a 2-D latent, to draw its whole latent space:");
@@ -93,7 +94,7 @@ for (int column = 0; column < Grid; column++)
 float[] manifold = flat.Decode(points, Grid * Grid);
 var manifoldRows = Enumerable.Range(0, Grid).Select(r => (IReadOnlyList<float[]>)Enumerable.Range(0, Grid).Select(c => manifold[((r * Grid + c) * Pixels)..((r * Grid + c + 1) * Pixels)]).ToList()).ToArray();
 string manifoldPath = Path.Combine(options.OutputDirectory, "vae-manifold.png");
-DigitGrid.Write(manifoldPath, manifoldRows);
+ImageGridPlot.Write(manifoldPath, manifoldRows, 28, 28, 1, $"Decoded latent grid over [-{Extent}, {Extent}]²", "z₁", "z₂");
 Console.WriteLine($"The decoded latent grid over [-{Extent}, {Extent}]²: {manifoldPath}");
 
 string scatterPath = Path.Combine(options.OutputDirectory, "vae-latent-scatter.png");

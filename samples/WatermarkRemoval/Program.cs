@@ -11,6 +11,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Engine;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Samples;
@@ -89,14 +90,15 @@ Console.WriteLine($"  the autoencoder's removal        {ImagePairs.Psnr(cleaned,
 
 int[] shown = Enumerable.Range(3 * patches.TestColumns + 2, 10).ToArray();
 string tilesPicture = Path.Combine(options.OutputDirectory, "watermark-patches.png");
-ColourGrid.Write(tilesPicture, side, side, 4,
+ImageGridPlot.Write(tilesPicture, [
     shown.Select(i => testStamped[i]).ToList(),
     shown.Select(i => cleaned[i]).ToList(),
-    shown.Select(i => test[i]).ToList());
+    shown.Select(i => test[i]).ToList()], side, side, 3,
+    "Test tiles", "tile", "clean   cleaned   stamped");
 string photoPicture = Path.Combine(options.OutputDirectory, "watermark-photo.png");
 float[] Photo(float[][] tiles) => ColourPatches.Assemble(tiles, patches.TestRows, patches.TestColumns, side);
-ColourGrid.Write(photoPicture, patches.TestRows * side, patches.TestColumns * side, 1,
-    [Photo(testStamped), Photo(cleaned), Photo(test)]);
+ImageGridPlot.Write(photoPicture, [[Photo(testStamped), Photo(cleaned), Photo(test)]], patches.TestRows * side, patches.TestColumns * side, 3,
+    "The whole test photo", "stamped | cleaned | clean", "photo");
 Console.WriteLine($"Rows stamped / cleaned / clean: {tilesPicture}");
 Console.WriteLine($"The whole test photo, stamped | cleaned | clean: {photoPicture}");
 return 0;

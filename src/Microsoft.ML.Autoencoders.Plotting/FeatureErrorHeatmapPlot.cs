@@ -15,8 +15,13 @@ public static class FeatureErrorHeatmapPlot
     /// <param name="errorLabel">What the values are, beside the colour bar.</param>
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
+    /// <param name="rowNames">Names for the y axis' ticks (one per row), or null for numbers.</param>
+    /// <param name="xLabel">The x axis' label: what a column is.</param>
+    /// <param name="yLabel">The y axis' label: what a row is.</param>
+    /// <remarks>Any table of values fits, e.g. a confusion matrix with rows and columns named by class.</remarks>
     public static void Write(string path, float[] errors, int features, IReadOnlyList<string>? featureNames = null,
-        string title = "Reconstruction error per feature", string errorLabel = "squared error", int width = 900, int height = 600)
+        string title = "Reconstruction error per feature", string errorLabel = "squared error", int width = 900, int height = 600,
+        IReadOnlyList<string>? rowNames = null, string xLabel = "feature", string yLabel = "row")
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
@@ -24,14 +29,16 @@ public static class FeatureErrorHeatmapPlot
             throw new ArgumentException($"{errors.Length} values are not whole rows of {features} features.", nameof(errors));
         if (featureNames != null && featureNames.Count != features)
             throw new ArgumentException($"{features} features but {featureNames.Count} names.", nameof(featureNames));
-
         int rows = errors.Length / features;
+        if (rowNames != null && rowNames.Count != rows)
+            throw new ArgumentException($"{rows} rows but {rowNames.Count} names.", nameof(rowNames));
+
         var cells = new double[rows, features];
         for (int r = 0; r < rows; r++)
             for (int f = 0; f < features; f++)
                 cells[r, f] = errors[r * features + f];
 
-        var plot = Figure.Create(title, "feature", "row");
+        var plot = Figure.Create(title, xLabel, yLabel);
         var heatmap = plot.Add.Heatmap(cells);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         // Cell (r, f) is centred on x = f and y = r, so tick positions are the indices; the inverted y axis puts row 0 at
@@ -42,8 +49,11 @@ public static class FeatureErrorHeatmapPlot
         // The colour bar's axis is not one of the plot's, so Figure's font setting does not reach it.
         colourBar.LabelStyle.FontName = PlotFont.Family;
         colourBar.Axis.TickLabelStyle.FontName = PlotFont.Family;
+        // Names only while they fit beside each other; more would overlap, and the numbers say as much.
         if (featureNames != null && features <= 12)
             plot.Axes.Bottom.SetTicks(Enumerable.Range(0, features).Select(f => (double)f).ToArray(), featureNames.ToArray());
+        if (rowNames != null && rows <= 12)
+            plot.Axes.Left.SetTicks(Enumerable.Range(0, rows).Select(r => (double)r).ToArray(), rowNames.ToArray());
         Figure.Save(plot, path, width, height);
     }
 }

@@ -2,8 +2,8 @@ namespace Microsoft.ML.Autoencoders.Plotting;
 
 /// <summary>
 /// Image-shaped rows drawn as a grid: inputs above their reconstructions (one column per example), or any rows of
-/// images such as samples from a variational autoencoder. Grayscale with one shared scale, so rows compare by eye;
-/// colour images (channels first) are drawn by their luminance.
+/// images such as samples from a variational autoencoder. Grayscale images share one scale, so rows compare by eye;
+/// colour images (channels first, values in [0, 1]) are drawn in their colours.
 /// </summary>
 public static class ImageGridPlot
 {
@@ -53,18 +53,17 @@ public static class ImageGridPlot
 
         int columns = rows.Max(r => r.Count);
         int gridWidth = columns * imageWidth + (columns - 1) * Gap, gridHeight = rows.Count * imageHeight + (rows.Count - 1) * Gap;
-        // NaN cells are transparent: the gaps between images.
-        var cells = new double[gridHeight, gridWidth];
-        for (int y = 0; y < gridHeight; y++)
-            for (int x = 0; x < gridWidth; x++)
-                cells[y, x] = double.NaN;
-        for (int r = 0; r < rows.Count; r++)
-            for (int i = 0; i < rows[r].Count; i++)
-                Paint(cells, rows[r][i], r * (imageHeight + Gap), i * (imageWidth + Gap), imageHeight, imageWidth, channels);
-
         var plot = Figure.Create(title, xLabel, yLabel);
-        var heatmap = plot.Add.Heatmap(cells);
-        heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
+        if (channels == 1)
+            plot.Add.Heatmap(GrayCells(rows, imageHeight, imageWidth, gridHeight, gridWidth)).Colormap = new ScottPlot.Colormaps.Grayscale();
+        else
+        {
+            // A heatmap maps one value to a colour; RGB pixels are an image, stretched over the grid's coordinates.
+            var image = plot.Add.ImageRect(new ScottPlot.Image(RgbPixels(rows, imageHeight, imageWidth, gridHeight, gridWidth)),
+                new ScottPlot.CoordinateRect(0, gridWidth, 0, gridHeight));
+            // Pixels stay square blocks when blown up: smoothing would blur small patches.
+            image.AntiAlias = false;
+        }
         // The axes are the grid's rows and columns, said by the labels: pixel-index ticks would only clutter them.
         foreach (var axis in new ScottPlot.IAxis[] { plot.Axes.Bottom, plot.Axes.Left })
         {
@@ -78,16 +77,37 @@ public static class ImageGridPlot
         Figure.Save(plot, path, width, height);
     }
 
-    /// <summary>Copies one image into <paramref name="cells"/> with its top-left pixel at (<paramref name="top"/>, <paramref name="left"/>).</summary>
-    private static void Paint(double[,] cells, float[] image, int top, int left, int imageHeight, int imageWidth, int channels)
+    /// <summary>The grid as heatmap cells: each image's values, and NaN (transparent) in the gaps between images.</summary>
+    private static double[,] GrayCells(IReadOnlyList<IReadOnlyList<float[]>> rows, int imageHeight, int imageWidth, int gridHeight, int gridWidth)
     {
+        var cells = new double[gridHeight, gridWidth];
+        for (int y = 0; y < gridHeight; y++)
+            for (int x = 0; x < gridWidth; x++)
+                cells[y, x] = double.NaN;
+        for (int r = 0; r < rows.Count; r++)
+            for (int i = 0; i < rows[r].Count; i++)
+                for (int y = 0; y < imageHeight; y++)
+                    for (int x = 0; x < imageWidth; x++)
+                        cells[r * (imageHeight + Gap) + y, i * (imageWidth + Gap) + x] = rows[r][i][y * imageWidth + x];
+        return cells;
+    }
+
+    /// <summary>The grid as RGB bytes [y, x, channel], values clamped to [0, 1], the gaps white like the plot's background.</summary>
+    private static byte[,,] RgbPixels(IReadOnlyList<IReadOnlyList<float[]>> rows, int imageHeight, int imageWidth, int gridHeight, int gridWidth)
+    {
+        var pixels = new byte[gridHeight, gridWidth, 3];
+        for (int y = 0; y < gridHeight; y++)
+            for (int x = 0; x < gridWidth; x++)
+                for (int c = 0; c < 3; c++)
+                    pixels[y, x, c] = byte.MaxValue;
         int plane = imageHeight * imageWidth;
-        for (int y = 0; y < imageHeight; y++)
-            for (int x = 0; x < imageWidth; x++)
-            {
-                int p = y * imageWidth + x;
-                // Rec. 601 luma for colour.
-                cells[top + y, left + x] = channels == 1 ? image[p] : 0.299 * image[p] + 0.587 * image[plane + p] + 0.114 * image[2 * plane + p];
-            }
+        for (int r = 0; r < rows.Count; r++)
+            for (int i = 0; i < rows[r].Count; i++)
+                for (int y = 0; y < imageHeight; y++)
+                    for (int x = 0; x < imageWidth; x++)
+                        for (int c = 0; c < 3; c++)
+                            pixels[r * (imageHeight + Gap) + y, i * (imageWidth + Gap) + x, c] =
+                                (byte)MathF.Round(Math.Clamp(rows[r][i][c * plane + y * imageWidth + x], 0f, 1f) * 255f);
+        return pixels;
     }
 }

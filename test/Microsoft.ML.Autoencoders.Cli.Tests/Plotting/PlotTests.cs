@@ -53,6 +53,23 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
+    public void Colour_grid_keeps_the_colours_and_the_rows_order()
+    {
+        // Red patches above blue ones (channels first): drawn by luminance, neither colour would appear at all.
+        float[] Patch(int channel) => Enumerable.Range(0, 3 * 36).Select(v => v / 36 == channel ? 0.9f : 0.1f).ToArray();
+        var rows = new IReadOnlyList<float[]>[] { Enumerable.Repeat(Patch(0), 4).ToArray(), Enumerable.Repeat(Patch(2), 4).ToArray() };
+        ImageGridPlot.Write(File("colour.png"), rows, 6, 6, channels: 3, "Colour patches", "patch", "row");
+        var png = PngImage.Read(File("colour.png"));
+        AssertLabelled(png);
+        SkiaSharp.SKColor red = new(230, 26, 26), blue = new(26, 26, 230);
+        int middle = png.Height / 2;
+        int redAbove = png.PixelsNear(red, 0, 0, png.Width, middle), redBelow = png.PixelsNear(red, 0, middle, png.Width, png.Height);
+        int blueAbove = png.PixelsNear(blue, 0, 0, png.Width, middle), blueBelow = png.PixelsNear(blue, 0, middle, png.Width, png.Height);
+        Assert.True(redAbove > 1000 && blueBelow > 1000 && redBelow < redAbove / 10 && blueAbove < blueBelow / 10,
+            $"red pixels {redAbove} above / {redBelow} below the middle, blue {blueAbove} / {blueBelow}");
+    }
+
+    [Fact]
     public void Code_scatter_projects_wide_codes_and_colours_labels()
     {
         var random = new Random(1);
@@ -82,6 +99,22 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
+    public void Roc_curves_share_one_plot_in_the_palette_colours()
+    {
+        float[] scores = [0, 1, 2, 3, 4, 5];
+        // Neither curve runs along the frame, where the axes would hide it.
+        var good = RocCurve.Compute(scores, [false, false, true, false, true, true]);
+        var poor = RocCurve.Compute(scores, [false, true, true, false, false, true]);
+        RocCurvePlot.WriteCurves(File("rocs.png"), [("good", good), ("poor", poor)], "Two detectors");
+        var png = PngImage.Read(File("rocs.png"));
+        AssertLabelled(png);
+        // Category10's first two colours: each curve is drawn (and its legend entry).
+        Assert.True(png.PixelsNear(new(31, 119, 180), 0, 0, png.Width, png.Height) > 200, "The first curve is not drawn.");
+        Assert.True(png.PixelsNear(new(255, 127, 14), 0, 0, png.Width, png.Height) > 200, "The second curve is not drawn.");
+        Assert.Throws<ArgumentException>(() => RocCurvePlot.WriteCurves(File("none.png"), []));
+    }
+
+    [Fact]
     public void Roc_curve_refuses_one_class_labels()
     {
         var error = Assert.Throws<ArgumentException>(() => RocCurve.Compute([1f, 2f], [false, false]));
@@ -101,5 +134,18 @@ public sealed class PlotTests : IDisposable
         double top = png.Brightness(left, png.Height * 15 / 100, right, png.Height * 30 / 100);
         double bottom = png.Brightness(left, png.Height * 65 / 100, right, png.Height * 80 / 100);
         Assert.True(bottom > top + 60, $"brightness: top {top:F0}, bottom {bottom:F0}");
+    }
+
+    [Fact]
+    public void Heatmap_names_rows_and_columns_of_any_table()
+    {
+        // A confusion matrix: rows and columns are classes, named on both axes.
+        string[] digits = ["0", "1", "2"];
+        float[] rates = [0.9f, 0.1f, 0, 0.05f, 0.9f, 0.05f, 0, 0.2f, 0.8f];
+        FeatureErrorHeatmapPlot.Write(File("confusion.png"), rates, 3, digits, "Confusion", "share of the true digit",
+            rowNames: digits, xLabel: "predicted digit", yLabel: "true digit");
+        AssertLabelled(PngImage.Read(File("confusion.png")));
+        var error = Assert.Throws<ArgumentException>(() => FeatureErrorHeatmapPlot.Write(File("bad.png"), rates, 3, rowNames: ["0", "1"]));
+        Assert.Contains("3 rows but 2 names", error.Message);
     }
 }
