@@ -69,6 +69,11 @@ public abstract class ActivationLayer : Layer
         }
     }
 
+    /// <summary>The layer below may form its output gradient from this activation's, image by image (<see cref="Conv2d"/> does).</summary>
+    internal override bool TryBackwardIntoLayerBelow(Layer below, ReadOnlySpan<float> belowInput, ReadOnlySpan<float> output,
+        ReadOnlySpan<float> outputGradient, Span<float> belowInputGradient, ReadOnlySpan<float> belowScratch, int batch, in LayerContext context)
+        => below.TryBackwardBelowActivation(belowInput, output, outputGradient, belowInputGradient, belowScratch, this, batch, context);
+
     /// <summary>
     /// True when <see cref="WriteInputGradient"/> may be given dy and dx as one buffer (it reads each element before
     /// writing it): a dense layer above can then write its input gradient there and have this layer's applied in place

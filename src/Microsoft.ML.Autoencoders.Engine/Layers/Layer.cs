@@ -71,6 +71,15 @@ public abstract class Layer
         Layer below, int batch, in LayerContext context) => false;
 
     /// <summary>
+    /// Backward through this layer and <paramref name="below"/> at once, done by the layer below when it can take this
+    /// one's backward into its own (an activation offers itself to <see cref="TryBackwardBelowActivation"/>): with
+    /// <paramref name="belowInput"/> the lower layer's input and <paramref name="output"/>/<paramref name="outputGradient"/>
+    /// this layer's, writes the lower layer's input gradient and parameter gradients. False, doing nothing, otherwise.
+    /// </summary>
+    internal virtual bool TryBackwardIntoLayerBelow(Layer below, ReadOnlySpan<float> belowInput, ReadOnlySpan<float> output,
+        ReadOnlySpan<float> outputGradient, Span<float> belowInputGradient, ReadOnlySpan<float> belowScratch, int batch, in LayerContext context) => false;
+
+    /// <summary>
     /// Backward through the activation above this layer and this layer at once: with <paramref name="activated"/> the
     /// activation's output and <paramref name="activatedGradient"/> the gradient there, this layer forms its own output
     /// gradient (activatedGradient ⊙ f'(activated)) piece by piece while it is in cache, and runs its backward pass from it;

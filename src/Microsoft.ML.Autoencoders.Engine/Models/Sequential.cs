@@ -151,15 +151,15 @@ public sealed class Sequential
                 continue;
             }
 
-            // A layer under an activation (a convolution under its ReLU) can fold the activation's backward into its own
-            // (Layer.TryBackwardBelowActivation), so the gradient between the two never makes a round trip through memory.
-            if (overwriteGradients && _layers[i] is ActivationLayer activation && i - 1 >= toLayer && !_readSlots[i]
-                && _layers[i - 1].CanOverwriteInputGradient)
+            // A layer can hand its backward to the layer below it (an activation to the convolution under it, which forms
+            // its own output gradient from the activation's), so the gradient between the two never makes a round trip
+            // through memory (Layer.TryBackwardIntoLayerBelow).
+            if (overwriteGradients && i - 1 >= toLayer && !_readSlots[i] && _layers[i - 1].CanOverwriteInputGradient)
             {
                 Span<float> dxBelow = i - 1 == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i - 1, batch);
                 LayerContext below = (i - 1 == 0 ? context with { SparseInput = cache.InputMask(batch) } : context) with { OverwriteInputGradient = true };
-                if (_layers[i - 1].TryBackwardBelowActivation(cache.Values(i - 1, batch), cache.Values(i + 1, batch), cache.Gradients(i + 1, batch), dxBelow,
-                        cache.Scratch(i - 1, batch), activation, batch, below))
+                if (_layers[i].TryBackwardIntoLayerBelow(_layers[i - 1], cache.Values(i - 1, batch), cache.Values(i + 1, batch), cache.Gradients(i + 1, batch),
+                        dxBelow, cache.Scratch(i - 1, batch), batch, below))
                 {
                     i--;
                     continue;
