@@ -14,7 +14,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// the test negative ELBO in nats per image — one sample of z per test image, as the PyTorch example's test loss —
 /// with the wall time, to hold against its ≈ 104–105.6 after 10 epochs.
 ///   vae-quality [--kind dense|deep|conv] [--epochs N] [--threads N] [--mnist DIR] [--learning-rate R] [--batch N] [--cosine]
-///               [--initialization NAME] [--epsilon E]
+///               [--initialization NAME] [--epsilon E] [--seed S]
 /// </summary>
 public static class VaeQualityRun
 {
@@ -36,7 +36,7 @@ public static class VaeQualityRun
         int epochs = 10, threads = Environment.ProcessorCount;
         string kind = "dense";
         float epsilon = 1e-8f, learningRate = 1e-3f;
-        int batchSize = 128;
+        int batchSize = 128, seed = AutoencoderCase.Seed;
         bool cosine = false;
         var initialization = Engine.Layers.WeightInitialization.XavierOrHeByActivation;
         string? mnist = null;
@@ -52,9 +52,10 @@ public static class VaeQualityRun
                 case "--learning-rate": learningRate = float.Parse(args[++i]); break;
                 case "--batch": batchSize = int.Parse(args[++i]); break;
                 case "--cosine": cosine = true; break;
+                case "--seed": seed = int.Parse(args[++i]); break;
                 case "--initialization": initialization = Enum.Parse<Engine.Layers.WeightInitialization>(args[++i], ignoreCase: true); break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}': vae-quality [--kind dense|deep|conv] [--epochs N] [--threads N] [--mnist DIR] [--learning-rate R] [--batch N] [--cosine] [--initialization NAME] [--epsilon E]");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}': vae-quality [--kind dense|deep|conv] [--epochs N] [--threads N] [--mnist DIR] [--learning-rate R] [--batch N] [--cosine] [--initialization NAME] [--epsilon E] [--seed S]");
                     return 2;
             }
         }
@@ -62,14 +63,14 @@ public static class VaeQualityRun
         var (train, trainRows, _) = Mnist.ReadImages(Path.Combine(directory, Mnist.TrainImages));
         var (test, testRows, _) = Mnist.ReadImages(Path.Combine(directory, Mnist.TestImages));
         var spec = (Architecture(kind) with { Initialization = initialization }).ToSpec();
-        var network = AutoencoderNetwork.Create(spec, AutoencoderCase.Seed);
+        var network = AutoencoderNetwork.Create(spec, seed);
         var options = new TrainingOptions
         {
             Epochs = epochs,
             BatchSize = batchSize,
             Loss = LossKind.BinaryCrossEntropy,
             Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = learningRate, Epsilon = epsilon },
-            Seed = AutoencoderCase.Seed,
+            Seed = seed,
             Threads = threads,
             CodeRegularizers = [new GaussianKlDivergence(VariationalArchitecture.MomentsNode, 784)],
             // Cosine annealing from the learning rate to 0 over the run: the same epochs, a smaller last step.
