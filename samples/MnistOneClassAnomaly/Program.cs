@@ -99,6 +99,6 @@ Console.WriteLine("Evaluate's AUC matched the AUC computed from its definition f
 
 string plotPath = Path.Combine(options.OutputDirectory, "roc-curves.png");
 RocCurvePlot.WriteCurves(plotPath, curves, "Autoencoder detector, one normal digit at a time");
-Console.WriteLine($"ROC curves (blue: autoencoder, orange: RandomizedPca, dashed: chance): {plotPath}");
+Console.WriteLine($"ROC curves (the autoencoder detector, one curve per normal digit; dashed: chance): {plotPath}");
 Console.WriteLine($"Wall time: {clock.Elapsed.TotalSeconds:F0} s");
 return 0;

@@ -8,6 +8,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Autoencoders;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Plotting;
 using Microsoft.ML.Autoencoders.Samples;
 using Microsoft.ML.Data;
 using SeriesAnomaly;
@@ -66,8 +67,14 @@ rows.Add(("RandomizedPca (rank 4)", DetectionMetrics.Of(pcaScores[trainCount..],
 Console.WriteLine($"\nPoint-wise on the {testMonths.Count} test months; thresholds flag {Contamination:P0} of the training months.");
 Console.WriteLine($"{"detector",-24} {"precision",9} {"recall",7} {"F1",6} {"ROC-AUC",8}");
 foreach (var (name, metrics, _) in rows) Console.WriteLine($"{name,-24} {metrics}");
-SeriesPlot.Write(plotPath, testMonths.Select(m => m.Value).ToArray(), truth, rows.Select(r => (IReadOnlyList<bool>)r.Flags).ToList());
-Console.WriteLine($"Plot: {plotPath} (red: injected anomalies; strips: LSTM, Conv1d, z-score, RandomizedPca flags)");
+// The test months as years (1990.0 is January 1990), the injected anomalies shaded, and each detector's flags in a lane below.
+SeriesPlot.Write(plotPath, [("SST, anomalies injected", testMonths.Select(m => m.Value).ToArray())],
+    time: testMonths.Select(m => MonthRow.Year(m.Month)).ToArray(),
+    lanes: rows.Select(r => (r.Name, (IReadOnlyList<bool>)r.Flags)).ToArray(),
+    shaded: ("injected anomaly", truth),
+    title: $"El Niño 1+2 sea-surface temperature, test months: which points each detector flags ({Contamination:P0} of training flagged)",
+    xLabel: "year", yLabel: "temperature (°C)", width: 1400, height: 600);
+Console.WriteLine($"Plot: {plotPath}");
 
 // Multivariate: five growth rates watched together; which channel does the per-channel error blame?
 var quarters = SeriesFiles.Read<QuarterRow>(ml, Path.Combine(directory, "macro.csv"));

@@ -12,6 +12,10 @@ internal sealed class MonthRow
     /// <summary>1 = an injected anomaly, as ML.NET's anomaly evaluator reads it.</summary>
     [LoadColumn(4)] public float Label { get; set; }
     [LoadColumn(5)] public string Kind { get; set; } = "";
+
+    /// <summary>A month as "yyyy-MM" in fractional years, January at the whole year, for a time axis.</summary>
+    public static double Year(string month) =>
+        int.Parse(month[..4], System.Globalization.CultureInfo.InvariantCulture) + (int.Parse(month[5..7], System.Globalization.CultureInfo.InvariantCulture) - 1) / 12.0;
 }
 
 /// <summary>One quarter of macro.csv: five channels of growth rates, the split, the label and the channel an anomaly was put in.</summary>

@@ -11,8 +11,8 @@ public static class FeatureErrorHeatmapPlot
     /// <param name="errors">The errors, row after row, <paramref name="features"/> values each.</param>
     /// <param name="features">Values per row.</param>
     /// <param name="featureNames">Names for the x axis' ticks (as many as <paramref name="features"/>), or null for numbers.</param>
-    /// <param name="title">The plot's title.</param>
-    /// <param name="errorLabel">What the values are, beside the colour bar.</param>
+    /// <param name="title">The plot's title; <paramref name="errorLabel"/> follows it.</param>
+    /// <param name="errorLabel">What the values are (the colours), given in brackets after the title.</param>
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
     /// <param name="rowNames">Names for the y axis' ticks (one per row), or null for numbers.</param>
@@ -38,16 +38,17 @@ public static class FeatureErrorHeatmapPlot
             for (int f = 0; f < features; f++)
                 cells[r, f] = errors[r * features + f];
 
-        var plot = Figure.Create(title, xLabel, yLabel);
+        // What the colours mean closes the title: as the colour bar's own label, ScottPlot placed it over the bar's numbers
+        // (its measure of the rotated text came out too narrow with the font PlotFont loads, more so from the second plot on).
+        string fullTitle = string.IsNullOrEmpty(errorLabel) ? title : string.IsNullOrEmpty(title) ? $"colour: {errorLabel}" : $"{title} (colour: {errorLabel})";
+        var plot = Figure.Create(fullTitle, xLabel, yLabel);
         var heatmap = plot.Add.Heatmap(cells);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         // Cell (r, f) is centred on x = f and y = r, so tick positions are the indices; the inverted y axis puts row 0 at
         // the top, as in a table (checked by a test that makes the last rows' errors the largest).
         plot.Axes.InvertY();
         var colourBar = plot.Add.ColorBar(heatmap);
-        colourBar.Label = errorLabel;
         // The colour bar's axis is not one of the plot's, so Figure's font setting does not reach it.
-        colourBar.LabelStyle.FontName = PlotFont.Family;
         colourBar.Axis.TickLabelStyle.FontName = PlotFont.Family;
         // Names only while they fit beside each other; more would overlap, and the numbers say as much.
         if (featureNames != null && features <= 12)

@@ -148,4 +148,56 @@ public sealed class PlotTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => FeatureErrorHeatmapPlot.Write(File("bad.png"), rates, 3, rowNames: ["0", "1"]));
         Assert.Contains("3 rows but 2 names", error.Message);
     }
+
+    [Fact]
+    public void Series_shades_its_spans_and_draws_each_lane_below_the_data()
+    {
+        // A sine over 200 steps; the shaded run and both lanes' marks lie in the right half only.
+        float[] values = Enumerable.Range(0, 200).Select(t => MathF.Sin(t / 10f)).ToArray();
+        bool[] shaded = Enumerable.Range(0, 200).Select(t => t is >= 140 and < 170).ToArray();
+        bool[] first = Enumerable.Range(0, 200).Select(t => t is >= 140 and < 160).ToArray();
+        bool[] second = Enumerable.Range(0, 200).Select(t => t is >= 150 and < 170).ToArray();
+        SeriesPlot.Write(File("series.png"), [("sine", values)], lanes: [("first", first), ("second", second)], shaded: ("anomaly", shaded),
+            title: "A sine", xLabel: "step", yLabel: "value");
+        var png = PngImage.Read(File("series.png"));
+        AssertLabelled(png);
+        // The plot's data area is left of the legend (right edge); its left and right halves by the x axis.
+        int middle = png.Width * 35 / 100, end = png.Width * 70 / 100;
+        // The shade: Category10's red at 22 % over white. A tight match, since the grid's light gray is near it.
+        SkiaSharp.SKColor shade = new(246, 207, 208), blue = new(31, 119, 180), orange = new(255, 127, 14);
+        int shadeLeft = png.PixelsNear(shade, 0, 0, middle, png.Height, tolerance: 12), shadeRight = png.PixelsNear(shade, middle, 0, end, png.Height, tolerance: 12);
+        Assert.True(shadeRight > 5000 && shadeLeft < 100, $"shaded pixels: {shadeLeft} left, {shadeRight} right");
+        // Lanes go below the data: the marks' colours (away from the legend) only in the lower part of the image.
+        int lanesTop = png.Height * 60 / 100;
+        Assert.True(png.PixelsNear(blue, middle, lanesTop, end, png.Height) > 50, "The first lane's marks are not drawn.");
+        Assert.True(png.PixelsNear(orange, middle, lanesTop, end, png.Height) > 50, "The second lane's marks are not drawn.");
+        Assert.True(png.PixelsNear(blue, 0, 0, end, lanesTop) + png.PixelsNear(orange, 0, 0, end, lanesTop) < 20, "Marks are drawn over the data.");
+    }
+
+    [Fact]
+    public void Series_draws_every_channel_and_its_markers_on_the_line()
+    {
+        // Two channels in the palette's first colours; the markers take the next one (green), on the first channel.
+        float[] rising = Enumerable.Range(0, 50).Select(t => t / 50f).ToArray();
+        float[] falling = rising.Select(v => 1 - v).ToArray();
+        bool[] marked = Enumerable.Range(0, 50).Select(t => t % 10 == 5).ToArray();
+        double[] years = Enumerable.Range(0, 50).Select(t => 1990 + t / 12.0).ToArray();
+        SeriesPlot.Write(File("channels.png"), [("rising", rising), ("falling", falling)], years, markers: [("flagged", marked)]);
+        var png = PngImage.Read(File("channels.png"));
+        AssertLabelled(png);
+        Assert.True(png.PixelsNear(new(31, 119, 180), 0, 0, png.Width, png.Height) > 200, "The first channel is not drawn.");
+        Assert.True(png.PixelsNear(new(255, 127, 14), 0, 0, png.Width, png.Height) > 200, "The second channel is not drawn.");
+        Assert.True(png.PixelsNear(new(44, 160, 44), 0, 0, png.Width, png.Height) > 200, "The markers are not drawn.");
+    }
+
+    [Fact]
+    public void Series_refuses_marks_of_another_length_and_times_that_do_not_increase()
+    {
+        float[] values = [1, 2, 3, 4];
+        var error = Assert.Throws<ArgumentException>(() => SeriesPlot.Write(File("bad.png"), [("x", values)], lanes: [("detector", new bool[3])]));
+        Assert.Contains("'detector' flags 3 steps, but the series has 4", error.Message);
+        error = Assert.Throws<ArgumentException>(() => SeriesPlot.Write(File("bad.png"), [("x", values)], time: [0, 1, 1, 2]));
+        Assert.Contains("Times must increase", error.Message);
+        Assert.False(System.IO.File.Exists(File("bad.png")));
+    }
 }

@@ -64,15 +64,15 @@ internal sealed class PngImage
         return sum / ((right - left) * (bottom - top));
     }
 
-    /// <summary>Pixels near <paramref name="colour"/> (each channel within 40) in the rectangle [left, right) × [top, bottom).</summary>
-    public int PixelsNear(SKColor colour, int left, int top, int right, int bottom)
+    /// <summary>Pixels near <paramref name="colour"/> (each channel within <paramref name="tolerance"/>) in the rectangle [left, right) × [top, bottom).</summary>
+    public int PixelsNear(SKColor colour, int left, int top, int right, int bottom, int tolerance = 40)
     {
         int count = 0;
         for (int y = top; y < bottom; y++)
             for (int x = left; x < right; x++)
             {
                 var c = _bitmap.GetPixel(x, y);
-                if (Math.Abs(c.Red - colour.Red) < 40 && Math.Abs(c.Green - colour.Green) < 40 && Math.Abs(c.Blue - colour.Blue) < 40) count++;
+                if (Math.Abs(c.Red - colour.Red) < tolerance && Math.Abs(c.Green - colour.Green) < tolerance && Math.Abs(c.Blue - colour.Blue) < tolerance) count++;
             }
         return count;
     }
