@@ -393,7 +393,7 @@ public sealed class UnconditionedLstmDecoder : Layer
         context.AddNode("Unsqueeze", [initialCell2d, directionAxis], [initialCell]);
 
         // X: zeros [T, N, 1].
-        string codeShape = context.Tensor("code_shape"), rowCount = context.Tensor("row_count");
+        string codeShape = context.Tensor("code_dimensions"), rowCount = context.Tensor("row_count");
         string sliceStart = context.Tensor("slice_start"), sliceEnd = context.Tensor("slice_end");
         graph.AddInt64Initializer(sliceStart, [1], [0]);
         graph.AddInt64Initializer(sliceEnd, [1], [1]);

@@ -35,9 +35,12 @@ public class SequenceOptionTests
         return rows;
     }
 
-    private static SequenceArchitecture Architecture(SequenceAutoencoderKind kind) => kind == SequenceAutoencoderKind.Lstm
-        ? SequenceArchitecture.LstmAutoencoder(Steps, Channels, hiddenUnits: 16, codeSize: 4)
-        : SequenceArchitecture.KerasConvolutional(Steps, Channels) with { Filters = [6, 4], KernelSize = 5 };
+    private static SequenceArchitecture Architecture(SequenceAutoencoderKind kind) => kind switch
+    {
+        SequenceAutoencoderKind.Lstm => SequenceArchitecture.LstmAutoencoder(Steps, Channels, hiddenUnits: 16, codeSize: 4),
+        SequenceAutoencoderKind.LstmSequenceToSequence => SequenceArchitecture.LstmSequenceToSequence(Steps, Channels, hiddenUnits: 16, codeSize: 4),
+        _ => SequenceArchitecture.KerasConvolutional(Steps, Channels) with { Filters = [6, 4], KernelSize = 5 },
+    };
 
     private static AutoencoderOptions Options(SequenceArchitecture sequence) => new()
     {
@@ -47,6 +50,7 @@ public class SequenceOptionTests
 
     [Theory]
     [InlineData(SequenceAutoencoderKind.Lstm)]
+    [InlineData(SequenceAutoencoderKind.LstmSequenceToSequence)]
     [InlineData(SequenceAutoencoderKind.Convolutional)]
     public void SequenceOption_TrainsScoresAndRoundTrips(SequenceAutoencoderKind kind)
     {
