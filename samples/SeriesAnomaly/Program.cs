@@ -1,4 +1,5 @@
-// Time-series anomalies on real series: the LSTM and the 1-D convolutional sequence autoencoder detectors of
+// Time-series anomalies on real series: the LSTM (repeat-vector and sequence-to-sequence decoders) and the 1-D
+// convolutional sequence autoencoder detectors of
 // Microsoft.ML.Autoencoders beside a rolling z-score and ML.NET's RandomizedPca on the same windows, on the El Nino
 // sea-surface temperatures with injected anomalies; then a multivariate case (US macro growth rates) where the
 // per-channel error must name the channel an anomaly was put in. Data: build/fetch-series.sh.
@@ -35,6 +36,7 @@ var training = new AutoencoderOptions { Epochs = options.Epochs, BatchSize = 32,
 var detectors = new (string Name, SequenceArchitecture Architecture)[]
 {
     ("LSTM autoencoder", SequenceArchitecture.LstmAutoencoder(Window, channels: 1, hiddenUnits: 32, codeSize: 8)),
+    ("LSTM seq2seq autoencoder", SequenceArchitecture.LstmSequenceToSequence(Window, channels: 1, hiddenUnits: 32, codeSize: 8)),
     ("Conv1d autoencoder", SequenceArchitecture.KerasConvolutional(Window, channels: 1)),
 };
 var rows = new List<(string Name, DetectionMetrics Metrics, bool[] Flags)>();
@@ -64,10 +66,10 @@ bool[] pcaFlags = pcaScores[trainCount..].Select(s => s > pcaThreshold).ToArray(
 rows.Add(("RandomizedPca (rank 4)", DetectionMetrics.Of(pcaScores[trainCount..], pcaFlags, truth), pcaFlags));
 
 Console.WriteLine($"\nPoint-wise on the {testMonths.Count} test months; thresholds flag {Contamination:P0} of the training months.");
-Console.WriteLine($"{"detector",-24} {"precision",9} {"recall",7} {"F1",6} {"ROC-AUC",8}");
-foreach (var (name, metrics, _) in rows) Console.WriteLine($"{name,-24} {metrics}");
+Console.WriteLine($"{"detector",-26} {"precision",9} {"recall",7} {"F1",6} {"ROC-AUC",8}");
+foreach (var (name, metrics, _) in rows) Console.WriteLine($"{name,-26} {metrics}");
 SeriesPlot.Write(plotPath, testMonths.Select(m => m.Value).ToArray(), truth, rows.Select(r => (IReadOnlyList<bool>)r.Flags).ToList());
-Console.WriteLine($"Plot: {plotPath} (red: injected anomalies; strips: LSTM, Conv1d, z-score, RandomizedPca flags)");
+Console.WriteLine($"Plot: {plotPath} (red: injected anomalies; strips: LSTM, LSTM seq2seq, Conv1d, z-score, RandomizedPca flags)");
 
 // Multivariate: five growth rates watched together; which channel does the per-channel error blame?
 var quarters = SeriesFiles.Read<QuarterRow>(ml, Path.Combine(directory, "macro.csv"));

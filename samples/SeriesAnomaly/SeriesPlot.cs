@@ -4,12 +4,12 @@ namespace SeriesAnomaly;
 
 /// <summary>
 /// Draws the test part of a series: the injected anomalies shaded red behind the line, and below it one strip per
-/// detector with a tick at every flagged point (top to bottom: LSTM blue, Conv1d orange, rolling z-score green,
-/// RandomizedPca purple). No text, since the font-free Skia build the samples use may have no typeface; the docs give the key.
+/// detector with a tick at every flagged point (top to bottom: LSTM blue, LSTM sequence-to-sequence brown, Conv1d orange,
+/// rolling z-score green, RandomizedPca purple). No text, since the font-free Skia build the samples use may have no typeface; the docs give the key.
 /// </summary>
 internal static class SeriesPlot
 {
-    public static readonly SKColor[] DetectorColours = [new(31, 119, 180), new(255, 127, 14), new(44, 160, 44), new(148, 103, 189)];
+    public static readonly SKColor[] DetectorColours = [new(31, 119, 180), new(140, 86, 75), new(255, 127, 14), new(44, 160, 44), new(148, 103, 189)];
     private const int Width = 1400, PlotHeight = 320, StripHeight = 22, Margin = 20;
 
     public static void Write(string path, IReadOnlyList<float> series, IReadOnlyList<bool> truth, IReadOnlyList<IReadOnlyList<bool>> flags)
