@@ -14,6 +14,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   vae-quality [--kind K]           a VAE's test negative ELBO epoch by epoch (see <see cref="VaeQualityRun"/>).
 ///   lstm [--quick|--dry] [--threads N]  only the LSTM autoencoder's training case, printed (to time it alone).
 ///   lstm-seq2seq [--quick|--dry] [--threads N]  the same case with the sequence-to-sequence decoder (ours only).
+///   gru [--quick|--dry] [--threads N]  the same case with GRUs in place of the LSTMs (ours only).
 ///   conv [--quick|--dry] [--threads N] [--mnist DIR]  only the conv autoencoder's epoch and per-layer timings, printed.
 ///   gemm [--sizes 1024,2048] [--threads N]  square SGEMMs alone, with the blocking chosen (see <see cref="GemmRun"/>).
 /// </summary>
@@ -41,10 +42,12 @@ public static class BenchmarkProgram
                 return GemmRun.Run(rest);
             case "lstm":
             case "lstm-seq2seq":
+            case "gru":
                 var lstmOptions = BenchOptions.Parse(rest);
                 var lstmReport = new BenchReport { Framework = "ours", Version = "", Mode = lstmOptions.Mode.ToString().ToLowerInvariant(), Threads = lstmOptions.Threads };
                 LstmEpochHarness.Run(BenchSettings.For(lstmOptions.Mode), lstmOptions.Threads, lstmReport,
-                    verb == "lstm" ? Engine.Models.SequenceAutoencoderKind.Lstm : Engine.Models.SequenceAutoencoderKind.LstmSequenceToSequence);
+                    verb == "lstm-seq2seq" ? Engine.Models.SequenceAutoencoderKind.LstmSequenceToSequence : Engine.Models.SequenceAutoencoderKind.Lstm,
+                    verb == "gru" ? Engine.Models.RecurrentCell.Gru : Engine.Models.RecurrentCell.Lstm);
                 return 0;
             case "conv":
                 var convOptions = BenchOptions.Parse(rest);
@@ -55,7 +58,7 @@ public static class BenchmarkProgram
                 foreach (var result in convReport.Results) Console.WriteLine($"  {result.Name,-32} {result.Value,10:G4} {result.Unit}");
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, lstm-seq2seq, conv or gemm.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, lstm-seq2seq, gru, conv or gemm.");
                 return 2;
         }
     }

@@ -27,6 +27,19 @@ public enum SequenceAutoencoderKind
     Convolutional,
 }
 
+/// <summary>The recurrent layer of the LSTM kinds' encoder and decoder (<see cref="SequenceArchitecture.Cell"/>).</summary>
+public enum RecurrentCell
+{
+    /// <summary>Long short-term memory (<see cref="Layers.Lstm"/>): 4H gates, a cell state beside the hidden one.</summary>
+    Lstm,
+
+    /// <summary>
+    /// Gated recurrent unit (<see cref="Layers.Gru"/>): 3H gates and no cell state, so about three quarters of an LSTM's
+    /// weights and work per step.
+    /// </summary>
+    Gru,
+}
+
 /// <summary>
 /// The settings of an autoencoder for windows of a time series, [<see cref="WindowLength"/>, <see cref="Channels"/>] (steps ×
 /// channels, time-major: each step's channel values side by side, as windows are cut from time-ordered columns), and the
@@ -37,7 +50,7 @@ public enum SequenceAutoencoderKind
 /// <para>The LSTM kind reads <see cref="HiddenUnits"/> and <see cref="CodeSize"/>: [T, C] → LSTM(H) → its last state [H] →
 /// dense [code] → repeat [T, code] → LSTM(H) over the steps [T, H] → dense per step [T, C]. The sequence-to-sequence kind
 /// reads the same two: [T, C] → LSTM(H) → [H] → dense [code] → an LSTM(H) decoder started from the code, [T, H] → dense per
-/// step [T, C].</para>
+/// step [T, C]. <see cref="Cell"/> = <see cref="RecurrentCell.Gru"/> puts GRUs where either kind has LSTMs.</para>
 /// <para>The convolutional kind reads <see cref="Filters"/>, <see cref="KernelSize"/>, <see cref="Stride"/>,
 /// <see cref="HiddenActivation"/> and <see cref="DropoutRate"/>. Its defaults are the Keras example's: on windows of 288 steps of one channel, Conv1D 32 and 16
 /// (kernel 7, stride 2, "same", ReLU, dropout 0.2 after the first), code [16, 72], Conv1DTranspose 16 and 32 back to 288 and
@@ -58,6 +71,12 @@ public sealed record SequenceArchitecture
 
     /// <summary>LSTM kinds: the hidden units of the encoder's and the decoder's LSTM.</summary>
     public int HiddenUnits { get; init; } = 64;
+
+    /// <summary>
+    /// LSTM kinds: the recurrent layer of the encoder and the decoder, an LSTM or a GRU (for the sequence-to-sequence
+    /// kind, <see cref="UnconditionedGruDecoder"/> in place of <see cref="UnconditionedLstmDecoder"/>).
+    /// </summary>
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
 
     /// <summary>LSTM kinds: the code's width (a linear dense layer on the encoder's last state).</summary>
     public int CodeSize { get; init; } = 16;
@@ -115,10 +134,21 @@ public sealed record SequenceArchitecture
     {
         if (HiddenUnits <= 0) throw new ArgumentException($"HiddenUnits must be positive (was {HiddenUnits}).");
         if (CodeSize <= 0) throw new ArgumentException($"CodeSize must be positive (was {CodeSize}).");
-        LayerSpec[] encoder = [new LstmSpec(HiddenUnits), new DenseSpec(CodeSize)];
+        bool gru = Cell switch
+        {
+            RecurrentCell.Lstm => false,
+            RecurrentCell.Gru => true,
+            _ => throw new ArgumentException($"Unknown recurrent cell {Cell}."),
+        };
+        LayerSpec[] encoder = [gru ? new GruSpec(HiddenUnits) : new LstmSpec(HiddenUnits), new DenseSpec(CodeSize)];
         var decoder = Kind == SequenceAutoencoderKind.LstmSequenceToSequence
-            ? new List<LayerSpec> { new UnconditionedLstmDecoderSpec(WindowLength, HiddenUnits), new TimeDistributedDenseSpec(Channels) }
-            : [new RepeatVectorSpec(WindowLength), new LstmSpec(HiddenUnits, ReturnSequences: true), new TimeDistributedDenseSpec(Channels)];
+            ? new List<LayerSpec>
+            {
+                gru ? new UnconditionedGruDecoderSpec(WindowLength, HiddenUnits) : new UnconditionedLstmDecoderSpec(WindowLength, HiddenUnits),
+                new TimeDistributedDenseSpec(Channels),
+            }
+            : [new RepeatVectorSpec(WindowLength), gru ? new GruSpec(HiddenUnits, ReturnSequences: true) : new LstmSpec(HiddenUnits, ReturnSequences: true),
+                new TimeDistributedDenseSpec(Channels)];
         if (OutputActivation != Activation.Linear) decoder.Add(new ActivationSpec(OutputActivation));
         return NetworkSpec.Create(InputShape, encoder, decoder);
     }

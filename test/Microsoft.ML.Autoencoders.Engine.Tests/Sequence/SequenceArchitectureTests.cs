@@ -18,9 +18,11 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
     private static string Describe(IEnumerable<LayerSpec> layers) => string.Join(" ", layers.Select(l => l switch
     {
         LstmSpec s => s.ReturnSequences ? $"lstm{s.Units}seq" : $"lstm{s.Units}",
+        GruSpec g => g.ReturnSequences ? $"gru{g.Units}seq" : $"gru{g.Units}",
         DenseSpec d => $"dense{d.Units}",
         RepeatVectorSpec r => $"repeat{r.Steps}",
         UnconditionedLstmDecoderSpec d => $"lstmdecoder{d.Units}x{d.Steps}",
+        UnconditionedGruDecoderSpec d => $"grudecoder{d.Units}x{d.Steps}",
         TimeDistributedDenseSpec t => $"td{t.Units}",
         Conv1dSpec c => $"conv{c.Filters}s{c.Stride}",
         ConvTranspose1dSpec t => $"convT{t.Filters}s{t.Stride}",
@@ -48,6 +50,19 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
         Assert.Equal("lstmdecoder32x64 td2", Describe(spec.Decoder));
         Assert.Equal(new TensorShape(64, 2), spec.Decoder[^1].OutputShape);
         Assert.Equal(spec, NetworkSpec.FromJson(spec.ToJson()));
+    }
+
+    [Fact]
+    public void GruCell_PutsGrusWhereTheLstmsWere()
+    {
+        var spec = (SequenceArchitecture.LstmAutoencoder(32, channels: 1, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }).ToSpec();
+        Assert.Equal("gru16 dense4", Describe(spec.Encoder));
+        Assert.Equal("repeat32 gru16seq td1", Describe(spec.Decoder));
+        Assert.Equal(spec, NetworkSpec.FromJson(spec.ToJson()));
+        var seq2seq = (SequenceArchitecture.LstmSequenceToSequence(32, channels: 1, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }).ToSpec();
+        Assert.Equal("gru16 dense4", Describe(seq2seq.Encoder));
+        Assert.Equal("grudecoder16x32 td1", Describe(seq2seq.Decoder));
+        Assert.Equal(seq2seq, NetworkSpec.FromJson(seq2seq.ToJson()));
     }
 
     [Fact]
@@ -85,11 +100,13 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
         Assert.Contains("DropoutRate", Assert.Throws<ArgumentException>(() => (SequenceArchitecture.KerasConvolutional(32) with { DropoutRate = 1 }).ToSpec()).Message);
     }
 
-    public static TheoryData<string> SmallNetworks => new() { "lstm", "lstm-seq2seq", "convolutional" };
+    public static TheoryData<string> SmallNetworks => new() { "lstm", "lstm-seq2seq", "gru", "gru-seq2seq", "convolutional" };
 
     private static SequenceArchitecture Small(string kind) => kind == "lstm"
         ? SequenceArchitecture.LstmAutoencoder(5, channels: 2, hiddenUnits: 3, codeSize: 2)
         : kind == "lstm-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(5, channels: 2, hiddenUnits: 3, codeSize: 2)
+        : kind == "gru" ? SequenceArchitecture.LstmAutoencoder(5, channels: 2, hiddenUnits: 3, codeSize: 2) with { Cell = RecurrentCell.Gru }
+        : kind == "gru-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(5, channels: 2, hiddenUnits: 3, codeSize: 2) with { Cell = RecurrentCell.Gru }
         // Tanh rather than ReLU: a ReLU input within the step of zero would break the finite differences, not the gradient.
         : SequenceArchitecture.KerasConvolutional(9, channels: 2) with { Filters = [3, 2], KernelSize = 3, DropoutRate = 0, HiddenActivation = Activation.Tanh };
 
@@ -140,6 +157,8 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
         // kind, window, channels
         { "lstm", 24, 1 },
         { "lstm-seq2seq", 24, 1 },
+        { "gru", 24, 1 },
+        { "gru-seq2seq", 24, 1 },
         { "convolutional", 48, 2 },
     };
 
@@ -149,6 +168,8 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
     {
         var architecture = kind == "lstm" ? SequenceArchitecture.LstmAutoencoder(window, channels, hiddenUnits: 16, codeSize: 4)
             : kind == "lstm-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(window, channels, hiddenUnits: 16, codeSize: 4)
+            : kind == "gru" ? SequenceArchitecture.LstmAutoencoder(window, channels, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }
+            : kind == "gru-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(window, channels, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }
             : SequenceArchitecture.KerasConvolutional(window, channels) with { Filters = [8, 4] };
         var network = AutoencoderNetwork.Create(architecture.ToSpec(), seed: 7);
         const int Rows = 512, TestRows = 128;
