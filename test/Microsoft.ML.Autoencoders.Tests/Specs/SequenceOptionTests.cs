@@ -51,13 +51,15 @@ public class SequenceOptionTests
     [Theory]
     [InlineData(SequenceAutoencoderKind.Lstm)]
     [InlineData(SequenceAutoencoderKind.LstmSequenceToSequence)]
+    [InlineData(SequenceAutoencoderKind.Lstm, RecurrentCell.Gru)]
+    [InlineData(SequenceAutoencoderKind.LstmSequenceToSequence, RecurrentCell.Gru)]
     [InlineData(SequenceAutoencoderKind.Convolutional)]
-    public void SequenceOption_TrainsScoresAndRoundTrips(SequenceAutoencoderKind kind)
+    public void SequenceOption_TrainsScoresAndRoundTrips(SequenceAutoencoderKind kind, RecurrentCell cell = RecurrentCell.Lstm)
     {
         var ml = new MLContext(seed: 1);
         var rows = Windows(256, seed: 3);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var architecture = Architecture(kind);
+        var architecture = Architecture(kind) with { Cell = cell };
         var transformer = ml.Transforms.Autoencoder(Options(architecture)).Fit(data);
 
         // The network is the architecture's own, layer for layer.
