@@ -15,8 +15,9 @@ public enum SequenceAutoencoderKind
 
     /// <summary>
     /// An LSTM encoder and dense code as <see cref="Lstm"/>'s, and a sequence-to-sequence decoder: an LSTM started from a
-    /// state computed from the code and run over the steps with no input (<see cref="UnconditionedLstmDecoder"/>), then a
-    /// dense layer per step back to the channels. The code reaches the decoder once, as its state, rather than at every step.
+    /// state computed from the code and run over the steps with no input (<see cref="UnconditionedLstmDecoder"/>, or
+    /// <see cref="UnconditionedGruDecoder"/> with <see cref="SequenceArchitecture.Cell"/> = Gru), then a dense layer per step
+    /// back to the channels. The code reaches the decoder once, as its state, rather than at every step.
     /// </summary>
     LstmSequenceToSequence,
 
