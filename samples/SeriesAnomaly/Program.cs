@@ -1,4 +1,5 @@
-// Time-series anomalies on real series: the LSTM and the 1-D convolutional sequence autoencoder detectors of
+// Time-series anomalies on real series: the LSTM (repeat-vector and sequence-to-sequence decoders) and the 1-D
+// convolutional sequence autoencoder detectors of
 // Microsoft.ML.Autoencoders beside a rolling z-score and ML.NET's RandomizedPca on the same windows, on the El Nino
 // sea-surface temperatures with injected anomalies; then a multivariate case (US macro growth rates) where the
 // per-channel error must name the channel an anomaly was put in. Data: build/fetch-series.sh.
@@ -36,6 +37,7 @@ var training = new AutoencoderOptions { Epochs = options.Epochs, BatchSize = 32,
 var detectors = new (string Name, SequenceArchitecture Architecture)[]
 {
     ("LSTM autoencoder", SequenceArchitecture.LstmAutoencoder(Window, channels: 1, hiddenUnits: 32, codeSize: 8)),
+    ("LSTM seq2seq autoencoder", SequenceArchitecture.LstmSequenceToSequence(Window, channels: 1, hiddenUnits: 32, codeSize: 8)),
     ("Conv1d autoencoder", SequenceArchitecture.KerasConvolutional(Window, channels: 1)),
 };
 var rows = new List<(string Name, DetectionMetrics Metrics, bool[] Flags)>();
@@ -65,8 +67,8 @@ bool[] pcaFlags = pcaScores[trainCount..].Select(s => s > pcaThreshold).ToArray(
 rows.Add(("RandomizedPca (rank 4)", DetectionMetrics.Of(pcaScores[trainCount..], pcaFlags, truth), pcaFlags));
 
 Console.WriteLine($"\nPoint-wise on the {testMonths.Count} test months; thresholds flag {Contamination:P0} of the training months.");
-Console.WriteLine($"{"detector",-24} {"precision",9} {"recall",7} {"F1",6} {"ROC-AUC",8}");
-foreach (var (name, metrics, _) in rows) Console.WriteLine($"{name,-24} {metrics}");
+Console.WriteLine($"{"detector",-26} {"precision",9} {"recall",7} {"F1",6} {"ROC-AUC",8}");
+foreach (var (name, metrics, _) in rows) Console.WriteLine($"{name,-26} {metrics}");
 // The test months as years (1990.0 is January 1990), the injected anomalies shaded, and each detector's flags in a lane below.
 SeriesPlot.Write(plotPath, [("SST, anomalies injected", testMonths.Select(m => m.Value).ToArray())],
     time: testMonths.Select(m => MonthRow.Year(m.Month)).ToArray(),

@@ -60,7 +60,8 @@ public sealed class AutoencoderOptions
 
     /// <summary>
     /// A sequence autoencoder for windows of a time series, instead of the size options: the LSTM autoencoder
-    /// (<c>SequenceArchitecture.LstmAutoencoder(64, channels: 2)</c>) or the Keras 1-D convolutional one
+    /// (<c>SequenceArchitecture.LstmAutoencoder(64, channels: 2)</c>), the same with a sequence-to-sequence decoder
+    /// (<c>SequenceArchitecture.LstmSequenceToSequence(64, channels: 2)</c>) or the Keras 1-D convolutional one
     /// (<c>SequenceArchitecture.KerasConvolutional(288)</c>). Each row of the input column is one window of
     /// WindowLength × Channels values, time-major (step 0's channels, then step 1's, ...), so the column's vector size must
     /// be that product. The architecture carries its own shape, hidden sizes, dropout and output activation: leave

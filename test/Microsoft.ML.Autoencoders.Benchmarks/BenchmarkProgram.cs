@@ -13,6 +13,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   conv-quality [--epochs N]        the conv network's test BCE epoch by epoch (see <see cref="ConvQualityRun"/>).
 ///   vae-quality [--kind K]           a VAE's test negative ELBO epoch by epoch (see <see cref="VaeQualityRun"/>).
 ///   lstm [--quick|--dry] [--threads N]  only the LSTM autoencoder's training case, printed (to time it alone).
+///   lstm-seq2seq [--quick|--dry] [--threads N]  the same case with the sequence-to-sequence decoder (ours only).
+///   gru [--quick|--dry] [--threads N]  the same case with GRUs in place of the LSTMs (ours only).
 ///   conv [--quick|--dry] [--threads N] [--mnist DIR]  only the conv autoencoder's epoch and per-layer timings, printed.
 ///   gemm [--sizes 1024,2048] [--threads N]  square SGEMMs alone, with the blocking chosen (see <see cref="GemmRun"/>).
 ///   predict [--rows N]               where a prediction engine's time goes per row (see <see cref="PredictionEngineProfile"/>).
@@ -42,9 +44,13 @@ public static class BenchmarkProgram
             case "predict":
                 return PredictionEngineProfile.Run(rest);
             case "lstm":
+            case "lstm-seq2seq":
+            case "gru":
                 var lstmOptions = BenchOptions.Parse(rest);
                 var lstmReport = new BenchReport { Framework = "ours", Version = "", Mode = lstmOptions.Mode.ToString().ToLowerInvariant(), Threads = lstmOptions.Threads };
-                LstmEpochHarness.Run(BenchSettings.For(lstmOptions.Mode), lstmOptions.Threads, lstmReport);
+                LstmEpochHarness.Run(BenchSettings.For(lstmOptions.Mode), lstmOptions.Threads, lstmReport,
+                    verb == "lstm-seq2seq" ? Engine.Models.SequenceAutoencoderKind.LstmSequenceToSequence : Engine.Models.SequenceAutoencoderKind.Lstm,
+                    verb == "gru" ? Engine.Models.RecurrentCell.Gru : Engine.Models.RecurrentCell.Lstm);
                 return 0;
             case "conv":
                 var convOptions = BenchOptions.Parse(rest);
@@ -55,7 +61,7 @@ public static class BenchmarkProgram
                 foreach (var result in convReport.Results) Console.WriteLine($"  {result.Name,-32} {result.Value,10:G4} {result.Unit}");
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, conv, gemm or predict.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, lstm-seq2seq, gru, conv, gemm or predict.");
                 return 2;
         }
     }

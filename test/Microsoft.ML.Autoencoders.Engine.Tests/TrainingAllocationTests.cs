@@ -29,8 +29,10 @@ public class TrainingAllocationTests
     // "contractive" runs the Jacobian-probe method (a hidden layer), "contractive-closed-form" the one-layer sigmoid formula;
     // "convolutional" a small image network with every image layer kind (direct and im2col convolutions, batch norm, pooling,
     // both upsamplings, a transposed convolution); "lstm" and "conv1d" the two sequence autoencoders on windows [25, 4] and
-    // [50, 2] (the LSTM's groups, its backward buffers and transposed weights; the 1-D convolutions and transposes).
-    public static TheoryData<string> Configurations => new() { "plain", "regularized", "contractive", "contractive-closed-form", "convolutional", "lstm", "conv1d" };
+    // [50, 2] (the LSTM's groups, its backward buffers and transposed weights; the 1-D convolutions and transposes);
+    // "lstm-seq2seq" the LSTM autoencoder with the sequence-to-sequence decoder (its starting states and their gradients);
+    // "gru" and "gru-seq2seq" both with GRUs.
+    public static TheoryData<string> Configurations => new() { "plain", "regularized", "contractive", "contractive-closed-form", "convolutional", "lstm", "lstm-seq2seq", "gru", "gru-seq2seq", "conv1d" };
 
     /// <summary>Rows of 100 values as one-channel 10×10 images.</summary>
     private static NetworkSpec ConvolutionalNetwork()
@@ -78,6 +80,9 @@ public class TrainingAllocationTests
         {
             "convolutional" => AutoencoderNetwork.Create(ConvolutionalNetwork(), seed: 7),
             "lstm" => AutoencoderNetwork.Create(SequenceArchitecture.LstmAutoencoder(25, 4, hiddenUnits: 16, codeSize: 8).ToSpec(), seed: 7),
+            "lstm-seq2seq" => AutoencoderNetwork.Create(SequenceArchitecture.LstmSequenceToSequence(25, 4, hiddenUnits: 16, codeSize: 8).ToSpec(), seed: 7),
+            "gru" => AutoencoderNetwork.Create((SequenceArchitecture.LstmAutoencoder(25, 4, hiddenUnits: 16, codeSize: 8) with { Cell = RecurrentCell.Gru }).ToSpec(), seed: 7),
+            "gru-seq2seq" => AutoencoderNetwork.Create((SequenceArchitecture.LstmSequenceToSequence(25, 4, hiddenUnits: 16, codeSize: 8) with { Cell = RecurrentCell.Gru }).ToSpec(), seed: 7),
             "conv1d" => AutoencoderNetwork.Create((SequenceArchitecture.KerasConvolutional(50, 2) with { Filters = [8, 4], KernelSize = 5 }).ToSpec(), seed: 7),
             _ => AutoencoderNetwork.Create(architecture, seed: 7),
         };

@@ -14,10 +14,31 @@ public enum SequenceAutoencoderKind
     Lstm,
 
     /// <summary>
+    /// An LSTM encoder and dense code as <see cref="Lstm"/>'s, and a sequence-to-sequence decoder: an LSTM started from a
+    /// state computed from the code and run over the steps with no input (<see cref="UnconditionedLstmDecoder"/>, or
+    /// <see cref="UnconditionedGruDecoder"/> with <see cref="SequenceArchitecture.Cell"/> = Gru), then a dense layer per step
+    /// back to the channels. The code reaches the decoder once, as its state, rather than at every step.
+    /// </summary>
+    LstmSequenceToSequence,
+
+    /// <summary>
     /// The Keras time-series anomaly-detection example: strided "same" 1-D convolutions down (ReLU, dropout between them),
     /// transposed convolutions back up, a last transposed convolution to the channels.
     /// </summary>
     Convolutional,
+}
+
+/// <summary>The recurrent layer of the LSTM kinds' encoder and decoder (<see cref="SequenceArchitecture.Cell"/>).</summary>
+public enum RecurrentCell
+{
+    /// <summary>Long short-term memory (<see cref="Layers.Lstm"/>): 4H gates, a cell state beside the hidden one.</summary>
+    Lstm,
+
+    /// <summary>
+    /// Gated recurrent unit (<see cref="Layers.Gru"/>): 3H gates and no cell state, so about three quarters of an LSTM's
+    /// weights and work per step.
+    /// </summary>
+    Gru,
 }
 
 /// <summary>
@@ -28,7 +49,9 @@ public enum SequenceAutoencoderKind
 /// </summary>
 /// <remarks>
 /// <para>The LSTM kind reads <see cref="HiddenUnits"/> and <see cref="CodeSize"/>: [T, C] → LSTM(H) → its last state [H] →
-/// dense [code] → repeat [T, code] → LSTM(H) over the steps [T, H] → dense per step [T, C].</para>
+/// dense [code] → repeat [T, code] → LSTM(H) over the steps [T, H] → dense per step [T, C]. The sequence-to-sequence kind
+/// reads the same two: [T, C] → LSTM(H) → [H] → dense [code] → an LSTM(H) decoder started from the code, [T, H] → dense per
+/// step [T, C]. <see cref="Cell"/> = <see cref="RecurrentCell.Gru"/> puts GRUs where either kind has LSTMs.</para>
 /// <para>The convolutional kind reads <see cref="Filters"/>, <see cref="KernelSize"/>, <see cref="Stride"/>,
 /// <see cref="HiddenActivation"/> and <see cref="DropoutRate"/>. Its defaults are the Keras example's: on windows of 288 steps of one channel, Conv1D 32 and 16
 /// (kernel 7, stride 2, "same", ReLU, dropout 0.2 after the first), code [16, 72], Conv1DTranspose 16 and 32 back to 288 and
@@ -47,10 +70,16 @@ public sealed record SequenceArchitecture
     /// <summary>Which network to build.</summary>
     public SequenceAutoencoderKind Kind { get; init; } = SequenceAutoencoderKind.Lstm;
 
-    /// <summary>LSTM kind: the hidden units of the encoder's and the decoder's LSTM.</summary>
+    /// <summary>LSTM kinds: the hidden units of the encoder's and the decoder's LSTM.</summary>
     public int HiddenUnits { get; init; } = 64;
 
-    /// <summary>LSTM kind: the code's width (a linear dense layer on the encoder's last state).</summary>
+    /// <summary>
+    /// LSTM kinds: the recurrent layer of the encoder and the decoder, an LSTM or a GRU (for the sequence-to-sequence
+    /// kind, <see cref="UnconditionedGruDecoder"/> in place of <see cref="UnconditionedLstmDecoder"/>).
+    /// </summary>
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
+
+    /// <summary>LSTM kinds: the code's width (a linear dense layer on the encoder's last state).</summary>
     public int CodeSize { get; init; } = 16;
 
     /// <summary>Convolutional kind: the output channels of each encoder convolution, outermost first; the decoder mirrors them.</summary>
@@ -78,6 +107,13 @@ public sealed record SequenceArchitecture
     public static SequenceArchitecture LstmAutoencoder(int windowLength, int channels = 1, int hiddenUnits = 64, int codeSize = 16) =>
         new() { Kind = SequenceAutoencoderKind.Lstm, WindowLength = windowLength, Channels = channels, HiddenUnits = hiddenUnits, CodeSize = codeSize };
 
+    /// <summary>
+    /// An LSTM autoencoder with a sequence-to-sequence decoder (see <see cref="SequenceAutoencoderKind.LstmSequenceToSequence"/>)
+    /// for windows [<paramref name="windowLength"/>, <paramref name="channels"/>].
+    /// </summary>
+    public static SequenceArchitecture LstmSequenceToSequence(int windowLength, int channels = 1, int hiddenUnits = 64, int codeSize = 16) =>
+        LstmAutoencoder(windowLength, channels, hiddenUnits, codeSize) with { Kind = SequenceAutoencoderKind.LstmSequenceToSequence };
+
     /// <summary>The Keras time-series example's convolutional autoencoder (see <see cref="SequenceAutoencoderKind.Convolutional"/>).</summary>
     public static SequenceArchitecture KerasConvolutional(int windowLength = 288, int channels = 1) =>
         new() { Kind = SequenceAutoencoderKind.Convolutional, WindowLength = windowLength, Channels = channels };
@@ -89,7 +125,7 @@ public sealed record SequenceArchitecture
         if (Channels <= 0) throw new ArgumentException($"Channels must be positive (was {Channels}).");
         return Kind switch
         {
-            SequenceAutoencoderKind.Lstm => LstmSpec(),
+            SequenceAutoencoderKind.Lstm or SequenceAutoencoderKind.LstmSequenceToSequence => LstmSpec(),
             SequenceAutoencoderKind.Convolutional => ConvolutionalSpec(),
             _ => throw new ArgumentException($"Unknown sequence autoencoder kind {Kind}."),
         };
@@ -99,11 +135,21 @@ public sealed record SequenceArchitecture
     {
         if (HiddenUnits <= 0) throw new ArgumentException($"HiddenUnits must be positive (was {HiddenUnits}).");
         if (CodeSize <= 0) throw new ArgumentException($"CodeSize must be positive (was {CodeSize}).");
-        LayerSpec[] encoder = [new LstmSpec(HiddenUnits), new DenseSpec(CodeSize)];
-        var decoder = new List<LayerSpec>
+        bool gru = Cell switch
         {
-            new RepeatVectorSpec(WindowLength), new LstmSpec(HiddenUnits, ReturnSequences: true), new TimeDistributedDenseSpec(Channels),
+            RecurrentCell.Lstm => false,
+            RecurrentCell.Gru => true,
+            _ => throw new ArgumentException($"Unknown recurrent cell {Cell}."),
         };
+        LayerSpec[] encoder = [gru ? new GruSpec(HiddenUnits) : new LstmSpec(HiddenUnits), new DenseSpec(CodeSize)];
+        var decoder = Kind == SequenceAutoencoderKind.LstmSequenceToSequence
+            ? new List<LayerSpec>
+            {
+                gru ? new UnconditionedGruDecoderSpec(WindowLength, HiddenUnits) : new UnconditionedLstmDecoderSpec(WindowLength, HiddenUnits),
+                new TimeDistributedDenseSpec(Channels),
+            }
+            : [new RepeatVectorSpec(WindowLength), gru ? new GruSpec(HiddenUnits, ReturnSequences: true) : new LstmSpec(HiddenUnits, ReturnSequences: true),
+                new TimeDistributedDenseSpec(Channels)];
         if (OutputActivation != Activation.Linear) decoder.Add(new ActivationSpec(OutputActivation));
         return NetworkSpec.Create(InputShape, encoder, decoder);
     }

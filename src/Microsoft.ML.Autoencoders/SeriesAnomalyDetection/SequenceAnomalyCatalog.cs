@@ -17,7 +17,11 @@ public static class SequenceAnomalyCatalog
     /// <param name="catalog">The anomaly-detection trainers catalog.</param>
     /// <param name="channelColumnNames">The series' columns, one per channel.</param>
     /// <param name="windowLength">Steps per window.</param>
-    /// <param name="kind">An LSTM autoencoder, or the Keras 1-D convolutional one.</param>
+    /// <param name="kind">
+    /// An LSTM autoencoder with a repeat-vector decoder (<see cref="SequenceAutoencoderKind.Lstm"/>) or with a
+    /// sequence-to-sequence decoder started from the code (<see cref="SequenceAutoencoderKind.LstmSequenceToSequence"/>), or the
+    /// Keras 1-D convolutional one.
+    /// </param>
     /// <param name="epochs">Passes over the training windows.</param>
     /// <param name="contamination">The expected fraction of anomalous points in the training series, in (0, 0.5].</param>
     /// <param name="channelErrorsColumnName">A column for each channel's error at the point, or null for none.</param>
@@ -48,7 +52,7 @@ public static class SequenceAnomalyCatalog
             ChannelColumnNames = channelColumnNames,
             Architecture = kind == SequenceAutoencoderKind.Convolutional
                 ? SequenceArchitecture.KerasConvolutional(windowLength, channels)
-                : LstmWithCodeBelowWindow(windowLength, channels),
+                : LstmWithCodeBelowWindow(windowLength, channels) with { Kind = kind },
             Contamination = contamination,
             ChannelErrorsColumnName = channelErrorsColumnName,
             Autoencoder = new AutoencoderOptions { Epochs = epochs, Seed = seed, Progress = progress, CancellationToken = cancellationToken },
@@ -56,7 +60,7 @@ public static class SequenceAnomalyCatalog
     }
 
     /// <summary>
-    /// The default LSTM autoencoder, its code (16 by default) capped below the window's values as the dense autoencoder's
+    /// The default LSTM autoencoder (either decoder), its code (16 by default) capped below the window's values as the dense autoencoder's
     /// default code is below its input, so that short windows (8 steps of one channel) work without arguments instead of
     /// being refused as overcomplete.
     /// </summary>

@@ -29,7 +29,8 @@ public sealed class SequenceAnomalyOptions
     public string? ChannelErrorsColumnName { get; set; }
 
     /// <summary>
-    /// The network: <c>SequenceArchitecture.LstmAutoencoder(windowLength, channels)</c> or
+    /// The network: <c>SequenceArchitecture.LstmAutoencoder(windowLength, channels)</c>,
+    /// <c>SequenceArchitecture.LstmSequenceToSequence(windowLength, channels)</c> or
     /// <c>SequenceArchitecture.KerasConvolutional(windowLength, channels)</c>, with any of their settings. Its
     /// <see cref="SequenceArchitecture.Channels"/> must equal the number of <see cref="ChannelColumnNames"/>, and its
     /// <see cref="SequenceArchitecture.WindowLength"/> is the window the series is cut into.

@@ -18,8 +18,11 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
     private static string Describe(IEnumerable<LayerSpec> layers) => string.Join(" ", layers.Select(l => l switch
     {
         LstmSpec s => s.ReturnSequences ? $"lstm{s.Units}seq" : $"lstm{s.Units}",
+        GruSpec g => g.ReturnSequences ? $"gru{g.Units}seq" : $"gru{g.Units}",
         DenseSpec d => $"dense{d.Units}",
         RepeatVectorSpec r => $"repeat{r.Steps}",
+        UnconditionedLstmDecoderSpec d => $"lstmdecoder{d.Units}x{d.Steps}",
+        UnconditionedGruDecoderSpec d => $"grudecoder{d.Units}x{d.Steps}",
         TimeDistributedDenseSpec t => $"td{t.Units}",
         Conv1dSpec c => $"conv{c.Filters}s{c.Stride}",
         ConvTranspose1dSpec t => $"convT{t.Filters}s{t.Stride}",
@@ -37,6 +40,29 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
         Assert.Equal(new TensorShape(16), spec.CodeShape);
         Assert.Equal(new TensorShape(64, 1), spec.InputShape);
         Assert.Equal(spec, NetworkSpec.FromJson(spec.ToJson()));
+    }
+
+    [Fact]
+    public void LstmSequenceToSequence_IsEncoderCodeAndADecoderStartedFromTheCode()
+    {
+        var spec = SequenceArchitecture.LstmSequenceToSequence(64, channels: 2, hiddenUnits: 32, codeSize: 8).ToSpec();
+        Assert.Equal("lstm32 dense8", Describe(spec.Encoder));
+        Assert.Equal("lstmdecoder32x64 td2", Describe(spec.Decoder));
+        Assert.Equal(new TensorShape(64, 2), spec.Decoder[^1].OutputShape);
+        Assert.Equal(spec, NetworkSpec.FromJson(spec.ToJson()));
+    }
+
+    [Fact]
+    public void GruCell_PutsGrusWhereTheLstmsWere()
+    {
+        var spec = (SequenceArchitecture.LstmAutoencoder(32, channels: 1, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }).ToSpec();
+        Assert.Equal("gru16 dense4", Describe(spec.Encoder));
+        Assert.Equal("repeat32 gru16seq td1", Describe(spec.Decoder));
+        Assert.Equal(spec, NetworkSpec.FromJson(spec.ToJson()));
+        var seq2seq = (SequenceArchitecture.LstmSequenceToSequence(32, channels: 1, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }).ToSpec();
+        Assert.Equal("gru16 dense4", Describe(seq2seq.Encoder));
+        Assert.Equal("grudecoder16x32 td1", Describe(seq2seq.Decoder));
+        Assert.Equal(seq2seq, NetworkSpec.FromJson(seq2seq.ToJson()));
     }
 
     [Fact]
@@ -74,10 +100,13 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
         Assert.Contains("DropoutRate", Assert.Throws<ArgumentException>(() => (SequenceArchitecture.KerasConvolutional(32) with { DropoutRate = 1 }).ToSpec()).Message);
     }
 
-    public static TheoryData<string> SmallNetworks => new() { "lstm", "convolutional" };
+    public static TheoryData<string> SmallNetworks => new() { "lstm", "lstm-seq2seq", "gru", "gru-seq2seq", "convolutional" };
 
     private static SequenceArchitecture Small(string kind) => kind == "lstm"
         ? SequenceArchitecture.LstmAutoencoder(5, channels: 2, hiddenUnits: 3, codeSize: 2)
+        : kind == "lstm-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(5, channels: 2, hiddenUnits: 3, codeSize: 2)
+        : kind == "gru" ? SequenceArchitecture.LstmAutoencoder(5, channels: 2, hiddenUnits: 3, codeSize: 2) with { Cell = RecurrentCell.Gru }
+        : kind == "gru-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(5, channels: 2, hiddenUnits: 3, codeSize: 2) with { Cell = RecurrentCell.Gru }
         // Tanh rather than ReLU: a ReLU input within the step of zero would break the finite differences, not the gradient.
         : SequenceArchitecture.KerasConvolutional(9, channels: 2) with { Filters = [3, 2], KernelSize = 3, DropoutRate = 0, HiddenActivation = Activation.Tanh };
 
@@ -110,7 +139,7 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
         // As the training step decides: parameter gradients written over (so they start as NaN here: nothing may be read from
         // before) when every layer with parameters can, else cleared and added to.
         bool overwrite = network.Layers.Layers.All(l => l.Parameters.Count == 0 || l.CanOverwriteParameterGradients);
-        Assert.Equal(kind == "lstm", overwrite);
+        Assert.Equal(kind != "convolutional", overwrite);
         network.Parameters.Gradients.AsSpan().Fill(overwrite ? float.NaN : 0f);
         network.Layers.Backward(cache, Batch, context with { OverwriteParameterGradients = overwrite }, overwriteGradients: true);
         float[] analytic = network.Parameters.Gradients.ToArray();
@@ -127,6 +156,9 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
     {
         // kind, window, channels
         { "lstm", 24, 1 },
+        { "lstm-seq2seq", 24, 1 },
+        { "gru", 24, 1 },
+        { "gru-seq2seq", 24, 1 },
         { "convolutional", 48, 2 },
     };
 
@@ -134,8 +166,10 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
     [MemberData(nameof(Learners))]
     public void LearnsNoisySineWindows_FarBelowTheSignalsVariance(string kind, int window, int channels)
     {
-        var architecture = kind == "lstm"
-            ? SequenceArchitecture.LstmAutoencoder(window, channels, hiddenUnits: 16, codeSize: 4)
+        var architecture = kind == "lstm" ? SequenceArchitecture.LstmAutoencoder(window, channels, hiddenUnits: 16, codeSize: 4)
+            : kind == "lstm-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(window, channels, hiddenUnits: 16, codeSize: 4)
+            : kind == "gru" ? SequenceArchitecture.LstmAutoencoder(window, channels, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }
+            : kind == "gru-seq2seq" ? SequenceArchitecture.LstmSequenceToSequence(window, channels, hiddenUnits: 16, codeSize: 4) with { Cell = RecurrentCell.Gru }
             : SequenceArchitecture.KerasConvolutional(window, channels) with { Filters = [8, 4] };
         var network = AutoencoderNetwork.Create(architecture.ToSpec(), seed: 7);
         const int Rows = 512, TestRows = 128;

@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
@@ -36,13 +37,16 @@ public sealed class AnomalyDefaultsTests
         public float Value { get; set; }
     }
 
-    [Fact]
-    public void SequenceDetector_ShortWindowOfOneChannel_WorksWithTheDefaultLstm()
+    [Theory]
+    [InlineData(SequenceAutoencoderKind.Lstm, "repeat_vector")]
+    [InlineData(SequenceAutoencoderKind.LstmSequenceToSequence, "unconditioned_lstm_decoder")]
+    public void SequenceDetector_ShortWindowOfOneChannel_WorksWithTheDefaultLstm(SequenceAutoencoderKind kind, string decoderKind)
     {
         // 8 steps of one channel are 8 values: the default LSTM code of 16 would be overcomplete, so it is capped at 7.
         var ml = new MLContext(seed: 1);
         var series = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 80).Select(t => new Point { Value = (float)Math.Sin(t / 2.0) }).ToList());
-        var detector = ml.AnomalyDetection.Trainers.SequenceAutoencoder(["Value"], windowLength: 8, epochs: 2).Fit(series);
+        var detector = ml.AnomalyDetection.Trainers.SequenceAutoencoder(["Value"], windowLength: 8, kind: kind, epochs: 2).Fit(series);
         Assert.Equal(7, detector.Model.CodeSize);
+        Assert.Equal(decoderKind, detector.Model.Spec.Decoder[0].Kind); // the kind asked for, not the other LSTM
     }
 }

@@ -24,6 +24,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
     public static TheoryData<string> Networks => new()
     {
         "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd", "architecture-lstm", "architecture-keras-conv",
+        "lstm-decoder", "architecture-lstm-seq2seq", "gru-sequences", "architecture-gru", "gru-decoder", "architecture-gru-seq2seq",
     };
 
     /// <summary>The networks by name: each exercises one form of every layer it holds.</summary>
@@ -46,6 +47,19 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
         // The entry point's two kinds, the second at the Keras example's full size.
         "architecture-lstm" => SequenceArchitecture.LstmAutoencoder(16, channels: 2, hiddenUnits: 8, codeSize: 3).ToSpec(),
         "architecture-keras-conv" => SequenceArchitecture.KerasConvolutional().ToSpec(),
+        // The sequence-to-sequence decoder, its code straight from a dense encoder and its states through a tanh output, and
+        // the entry point's LSTM kind with it.
+        "lstm-decoder" => NetworkSpec.Create(new TensorShape(9, 2), [new FlattenSpec(), new DenseSpec(4)],
+            [new UnconditionedLstmDecoderSpec(9, 6), new TimeDistributedDenseSpec(2), new ActivationSpec(Activation.Tanh)]),
+        "architecture-lstm-seq2seq" => SequenceArchitecture.LstmSequenceToSequence(16, channels: 2, hiddenUnits: 8, codeSize: 3).ToSpec(),
+        // GRUs (ONNX GRU, linear_before_reset = 1): sequences in and out, and the entry point's repeat-vector kind with them.
+        "gru-sequences" => NetworkSpec.Create(new TensorShape(6, 2),
+            [new GruSpec(4, ReturnSequences: true), new TimeDistributedDenseSpec(3), new ActivationSpec(Activation.Tanh)],
+            [new GruSpec(5, ReturnSequences: true), new TimeDistributedDenseSpec(2)]),
+        "architecture-gru" => (SequenceArchitecture.LstmAutoencoder(16, channels: 2, hiddenUnits: 8, codeSize: 3) with { Cell = RecurrentCell.Gru }).ToSpec(),
+        "gru-decoder" => NetworkSpec.Create(new TensorShape(9, 2), [new FlattenSpec(), new DenseSpec(4)],
+            [new UnconditionedGruDecoderSpec(9, 6), new TimeDistributedDenseSpec(2), new ActivationSpec(Activation.Tanh)]),
+        "architecture-gru-seq2seq" => (SequenceArchitecture.LstmSequenceToSequence(16, channels: 2, hiddenUnits: 8, codeSize: 3) with { Cell = RecurrentCell.Gru }).ToSpec(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

@@ -35,9 +35,12 @@ public class SequenceOptionTests
         return rows;
     }
 
-    private static SequenceArchitecture Architecture(SequenceAutoencoderKind kind) => kind == SequenceAutoencoderKind.Lstm
-        ? SequenceArchitecture.LstmAutoencoder(Steps, Channels, hiddenUnits: 16, codeSize: 4)
-        : SequenceArchitecture.KerasConvolutional(Steps, Channels) with { Filters = [6, 4], KernelSize = 5 };
+    private static SequenceArchitecture Architecture(SequenceAutoencoderKind kind) => kind switch
+    {
+        SequenceAutoencoderKind.Lstm => SequenceArchitecture.LstmAutoencoder(Steps, Channels, hiddenUnits: 16, codeSize: 4),
+        SequenceAutoencoderKind.LstmSequenceToSequence => SequenceArchitecture.LstmSequenceToSequence(Steps, Channels, hiddenUnits: 16, codeSize: 4),
+        _ => SequenceArchitecture.KerasConvolutional(Steps, Channels) with { Filters = [6, 4], KernelSize = 5 },
+    };
 
     private static AutoencoderOptions Options(SequenceArchitecture sequence) => new()
     {
@@ -47,13 +50,16 @@ public class SequenceOptionTests
 
     [Theory]
     [InlineData(SequenceAutoencoderKind.Lstm)]
+    [InlineData(SequenceAutoencoderKind.LstmSequenceToSequence)]
+    [InlineData(SequenceAutoencoderKind.Lstm, RecurrentCell.Gru)]
+    [InlineData(SequenceAutoencoderKind.LstmSequenceToSequence, RecurrentCell.Gru)]
     [InlineData(SequenceAutoencoderKind.Convolutional)]
-    public void SequenceOption_TrainsScoresAndRoundTrips(SequenceAutoencoderKind kind)
+    public void SequenceOption_TrainsScoresAndRoundTrips(SequenceAutoencoderKind kind, RecurrentCell cell = RecurrentCell.Lstm)
     {
         var ml = new MLContext(seed: 1);
         var rows = Windows(256, seed: 3);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var architecture = Architecture(kind);
+        var architecture = Architecture(kind) with { Cell = cell };
         var transformer = ml.Transforms.Autoencoder(Options(architecture)).Fit(data);
 
         // The network is the architecture's own, layer for layer.
