@@ -22,6 +22,8 @@ public static class SequenceAnomalyCatalog
     /// sequence-to-sequence decoder started from the code (<see cref="SequenceAutoencoderKind.LstmSequenceToSequence"/>), or the
     /// Keras 1-D convolutional one.
     /// </param>
+    /// <param name="cell">The recurrent cell of the LSTM kinds' encoder and decoder: LSTM, or GRU (fewer weights, a faster step);
+    /// the convolutional kind has none and refuses GRU.</param>
     /// <param name="epochs">Passes over the training windows.</param>
     /// <param name="contamination">The expected fraction of anomalous points in the training series, in (0, 0.5].</param>
     /// <param name="channelErrorsColumnName">A column for each channel's error at the point, or null for none.</param>
@@ -37,6 +39,7 @@ public static class SequenceAnomalyCatalog
         string[] channelColumnNames,
         int windowLength = SequenceAnomalyEstimator.Defaults.WindowLength,
         SequenceAutoencoderKind kind = SequenceAutoencoderKind.Lstm,
+        RecurrentCell cell = RecurrentCell.Lstm,
         int epochs = AutoencoderEstimator.Defaults.Epochs,
         double contamination = SequenceAnomalyEstimator.Defaults.Contamination,
         string? channelErrorsColumnName = null,
@@ -47,12 +50,14 @@ public static class SequenceAnomalyCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(channelColumnNames);
         int channels = channelColumnNames.Length;
+        if (kind == SequenceAutoencoderKind.Convolutional && cell != RecurrentCell.Lstm)
+            throw new ArgumentException($"The convolutional kind has no recurrent cell: leave {nameof(cell)} at {RecurrentCell.Lstm} or choose an LSTM kind.", nameof(cell));
         return SequenceAutoencoder(catalog, new SequenceAnomalyOptions
         {
             ChannelColumnNames = channelColumnNames,
             Architecture = kind == SequenceAutoencoderKind.Convolutional
                 ? SequenceArchitecture.KerasConvolutional(windowLength, channels)
-                : LstmWithCodeBelowWindow(windowLength, channels) with { Kind = kind },
+                : LstmWithCodeBelowWindow(windowLength, channels) with { Kind = kind, Cell = cell },
             Contamination = contamination,
             ChannelErrorsColumnName = channelErrorsColumnName,
             Autoencoder = new AutoencoderOptions { Epochs = epochs, Seed = seed, Progress = progress, CancellationToken = cancellationToken },
