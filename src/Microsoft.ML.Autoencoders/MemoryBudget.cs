@@ -20,8 +20,16 @@ internal static class MemoryBudget
     }
 
     /// <summary>The error for a copy of <paramref name="bytes"/> bytes that does not fit, naming <paramref name="what"/> and the way out.</summary>
-    public static InsufficientMemoryException TooLarge(string what, long bytes, long available, string remedy, Exception? inner = null) =>
+    public static InsufficientMemoryException TooLarge(string what, long bytes, long available, string remedy) =>
         new($"Reading {what} into memory needs {Megabytes(bytes)}, more than the {Megabytes(available)} this process can still allocate " +
+            $"(the GC heap limit, e.g. DOTNET_GCHeapHardLimit, or the machine's memory). {remedy}");
+
+    /// <summary>
+    /// The error for an allocation the estimate let through but the runtime refused (the heap needs room beyond the bytes
+    /// asked for: fragmentation, the copy's old array): the same advice, wrapping the runtime's exception.
+    /// </summary>
+    public static InsufficientMemoryException Refused(string what, long bytes, string remedy, OutOfMemoryException inner) =>
+        new($"Reading {what} into memory ran out of memory allocating {Megabytes(bytes)} more " +
             $"(the GC heap limit, e.g. DOTNET_GCHeapHardLimit, or the machine's memory). {remedy}", inner);
 
     private static string Megabytes(long bytes) => $"{bytes / (1024.0 * 1024.0):N0} MiB";

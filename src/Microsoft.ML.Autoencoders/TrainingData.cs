@@ -91,7 +91,7 @@ internal static class TrainingData
         }
         catch (OutOfMemoryException e)
         {
-            throw MemoryBudget.TooLarge(what(), length * sizeof(float), MemoryBudget.AvailableBytes(), remedy, e);
+            throw MemoryBudget.Refused(what(), length * sizeof(float), remedy, e);
         }
     }
 }

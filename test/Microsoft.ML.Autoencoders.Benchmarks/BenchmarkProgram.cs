@@ -15,6 +15,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   lstm [--quick|--dry] [--threads N]  only the LSTM autoencoder's training case, printed (to time it alone).
 ///   conv [--quick|--dry] [--threads N] [--mnist DIR]  only the conv autoencoder's epoch and per-layer timings, printed.
 ///   gemm [--sizes 1024,2048] [--threads N]  square SGEMMs alone, with the blocking chosen (see <see cref="GemmRun"/>).
+///   stream [--quick|--dry] [--threads N] [--json FILE] [--mnist DIR]  training on a file larger than a GC heap limit,
+///                                    streamed, beside the in-memory Fit (see <see cref="StreamTrainingRun"/>).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -38,6 +40,10 @@ public static class BenchmarkProgram
                 return VaeQualityRun.Run(rest);
             case "gemm":
                 return GemmRun.Run(rest);
+            case "stream":
+                return StreamTrainingRun.Run(rest);
+            case "stream-child":
+                return StreamTrainingRun.ChildMain(rest);
             case "lstm":
                 var lstmOptions = BenchOptions.Parse(rest);
                 var lstmReport = new BenchReport { Framework = "ours", Version = "", Mode = lstmOptions.Mode.ToString().ToLowerInvariant(), Threads = lstmOptions.Threads };
@@ -52,7 +58,7 @@ public static class BenchmarkProgram
                 foreach (var result in convReport.Results) Console.WriteLine($"  {result.Name,-32} {result.Value,10:G4} {result.Unit}");
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, conv or gemm.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, conv, gemm or stream.");
                 return 2;
         }
     }
