@@ -22,6 +22,7 @@ internal sealed class ShuffleBuffer
         _targets = withTargets ? new float[checked(capacity * width)] : null;
         _drainOrder = new int[capacity];
         Capacity = capacity;
+        Clear();
     }
 
     /// <summary>The most rows it holds.</summary>
