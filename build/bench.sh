@@ -214,6 +214,13 @@ if [ ${#pytorch_native_command[@]} -gt 0 ] && [ ${#pytorch_command[@]} -gt 0 ]; 
   fi
 fi
 
+# Ours only, once: one epoch on a file four times a GC heap hard limit, streamed under the limit, beside the in-memory Fit
+# without it (StreamTrainingRun.cs): stream_train_peak_rss and stream_data_bytes in the summary. Its children run one at a time.
+echo "== ours: training on data larger than the heap limit (stream)"
+"$ours" stream $mode_flag --threads "$threads" --json "$out/reports/ours-stream.json" \
+  || { echo "bench.sh: our stream run failed" >&2; exit 1; }
+merge_args+=(--report "$out/reports/ours-stream.json")
+
 # Every round's reports of every framework that ran all of them.
 add_reports() {
   local round

@@ -104,6 +104,9 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             : null;
         if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
         if (spec != null) NetworkSizeCheck.Check(spec, training.BatchSize);
+        if (options.StreamTrainingData && (options.TrimAcrossTrainingSet || options.CheckpointPath != null))
+            throw new ArgumentException($"{(options.TrimAcrossTrainingSet ? nameof(options.TrimAcrossTrainingSet) + " ranks every training row before each epoch" : nameof(options.CheckpointPath) + "'s checkpoint records the whole set's row order")}, " +
+                $"which {nameof(options.StreamTrainingData)} does not hold: turn one of them off.", nameof(options));
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
     }
@@ -118,7 +121,15 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     internal string LogPurpose { get; init; } = "";
 
     /// <summary>Trains on <paramref name="input"/>'s vector column and returns the fitted transformer.</summary>
-    public AutoencoderTransformer Fit(IDataView input) => Fit(input, out _, out _);
+    /// <remarks>
+    /// By default the column is read into memory first; when it would not fit, <see cref="InsufficientMemoryException"/> says
+    /// so before allocating it. With <see cref="AutoencoderOptions.StreamTrainingData"/> the rows are read a pass at a time instead.
+    /// </remarks>
+    public AutoencoderTransformer Fit(IDataView input) => _options.StreamTrainingData ? FitStreamed(input)
+        : FitInMemory(input, trainingRows: null, StreamingRemedy, out _, out _);
+
+    /// <summary>What the memory error of a plain Fit suggests.</summary>
+    private const string StreamingRemedy = $"Set {nameof(AutoencoderOptions)}.{nameof(AutoencoderOptions.StreamTrainingData)} to train from the IDataView a batch at a time without holding the column.";
 
     /// <summary>
     /// Trains as <see cref="Fit(IDataView)"/> does and hands back the dense training rows it read, so a caller that
@@ -133,28 +144,22 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     /// </summary>
     internal AutoencoderTransformer Fit(IDataView input, Func<int, int[]>? trainingRows, out int rows, out float[] data)
     {
+        if (_options.StreamTrainingData)
+            throw new InvalidOperationException($"{nameof(AutoencoderOptions.StreamTrainingData)} is set, but the anomaly detector scores every training row to " +
+                "calibrate its threshold, so it reads them into memory: leave it off for the detector.");
+        // The anomaly detector holds the rows it scores: streaming is not a way out for it.
+        return FitInMemory(input, trainingRows, TrainingData.FewerRows, out rows, out data);
+    }
+
+    /// <summary>Reads the column (and target column) into memory and trains on it; <paramref name="remedy"/> ends the error when it does not fit.</summary>
+    private AutoencoderTransformer FitInMemory(IDataView input, Func<int, int[]>? trainingRows, string remedy, out int rows, out float[] data)
+    {
         ArgumentNullException.ThrowIfNull(input);
-        var columns = AutoencoderColumns.FromOptions(_options, _reservedNamesAllowed);
-        int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input, InputOption);
-        // The network's description, built once: the engine builds from it, the penalties check it, the model file stores it.
-        if (_options.InitialModel is { } initial && initial.InputSize != inputSize)
-            throw new ArgumentOutOfRangeException(nameof(input),
-                $"Column '{columns.Input}' has {inputSize} values per row but InitialModel takes {initial.InputSize}: fine-tune on data shaped like the model's input.");
-        var spec = _options.InitialModel?.Spec ?? ToSpec(_options, inputSize);
-        NetworkSizeCheck.Check(spec, ToTrainingOptions(_options).BatchSize); // before reading the data, let alone allocating
-        AutoencoderRegularization.CheckOvercomplete(_options, spec);
-        (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize);
+        var (columns, inputSize, spec) = Prepare(input);
+        (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize, remedy: remedy);
         float[]? targets = null;
-        if (_options.TargetColumnName is { } targetColumn)
-        {
-            if (input.Schema.GetColumnOrNull(targetColumn) == null)
-                throw new ArgumentOutOfRangeException(nameof(input), $"Target column '{targetColumn}' was not found; TargetColumnName must name a vector column the size of '{columns.Input}'.");
-            int targetSize = InputColumn.GetVectorSize(input.Schema, targetColumn);
-            if (targetSize != inputSize)
-                throw new ArgumentOutOfRangeException(nameof(input),
-                    $"Target column '{targetColumn}' has {targetSize} values per row but input column '{columns.Input}' has {inputSize}: the network maps each input to a target of the same size.");
-            (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize);
-        }
+        if (TargetColumn(input, columns, inputSize) is { } targetColumn)
+            (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize, remedy: remedy);
 
         int trainRows = rows;
         float[] trainData = data;
@@ -173,6 +178,53 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         var history = ObservedTraining.Fit(LogEnvironment, what, network, training, _options, trainData, targets, trainRows);
         var model = new AutoencoderModel(network, history, training.Loss);
         return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
+    }
+
+    /// <summary>
+    /// Trains from <paramref name="input"/> a pass at a time (<see cref="AutoencoderOptions.StreamTrainingData"/>): the engine's
+    /// <see cref="StreamedTrainer"/> reads the rows through a cursor each epoch and never holds the column.
+    /// </summary>
+    private AutoencoderTransformer FitStreamed(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (columns, inputSize, spec) = Prepare(input);
+        var source = DataViewRowSource.Open(input, columns.Input, TargetColumn(input, columns, inputSize), inputSize,
+            wantRange: _options.Noise != AutoencoderNoise.None, out var inputRange);
+        var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
+        // The default run length adapts to the row count (TrainingLength); past int's range it is long enough anyway.
+        var training = ToTrainingOptions(_options, inputRange, spec, (int)Math.Min(source.RowCount, int.MaxValue));
+        string what = (_options.Variational ? "variational autoencoder" : "autoencoder") + LogPurpose;
+        var history = ObservedTraining.Fit(LogEnvironment, what, network, training, _options, source);
+        var model = new AutoencoderModel(network, history, training.Loss);
+        return new AutoencoderTransformer(model, columns, _options.NumberOfThreads);
+    }
+
+    /// <summary>What both ways of training check before reading a row: the columns, the input size and the network built for it.</summary>
+    private (AutoencoderColumns Columns, int InputSize, NetworkSpec Spec) Prepare(IDataView input)
+    {
+        var columns = AutoencoderColumns.FromOptions(_options, _reservedNamesAllowed);
+        int inputSize = InputColumn.GetVectorSize(input.Schema, columns.Input, InputOption);
+        // The network's description, built once: the engine builds from it, the penalties check it, the model file stores it.
+        if (_options.InitialModel is { } initial && initial.InputSize != inputSize)
+            throw new ArgumentOutOfRangeException(nameof(input),
+                $"Column '{columns.Input}' has {inputSize} values per row but InitialModel takes {initial.InputSize}: fine-tune on data shaped like the model's input.");
+        var spec = _options.InitialModel?.Spec ?? ToSpec(_options, inputSize);
+        NetworkSizeCheck.Check(spec, ToTrainingOptions(_options).BatchSize); // before reading the data, let alone allocating
+        AutoencoderRegularization.CheckOvercomplete(_options, spec);
+        return (columns, inputSize, spec);
+    }
+
+    /// <summary>The target column (<see cref="AutoencoderOptions.TargetColumnName"/>), checked against the input, or null to reconstruct the input.</summary>
+    private string? TargetColumn(IDataView input, AutoencoderColumns columns, int inputSize)
+    {
+        if (_options.TargetColumnName is not { } targetColumn) return null;
+        if (input.Schema.GetColumnOrNull(targetColumn) == null)
+            throw new ArgumentOutOfRangeException(nameof(input), $"Target column '{targetColumn}' was not found; TargetColumnName must name a vector column the size of '{columns.Input}'.");
+        int targetSize = InputColumn.GetVectorSize(input.Schema, targetColumn);
+        if (targetSize != inputSize)
+            throw new ArgumentOutOfRangeException(nameof(input),
+                $"Target column '{targetColumn}' has {targetSize} values per row but input column '{columns.Input}' has {inputSize}: the network maps each input to a target of the same size.");
+        return targetColumn;
     }
 
     /// <summary>A network of the same spec with the same weights (and buffers), so fine-tuning leaves the given model as it was.</summary>
@@ -498,6 +550,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             L2WeightPenalty = options.L2WeightPenalty,
             CheckpointPath = options.CheckpointPath,
             CheckpointEveryEpochs = options.CheckpointEveryEpochs,
+            ShuffleBufferRows = options.StreamingShuffleBufferRows,
         };
     }
 

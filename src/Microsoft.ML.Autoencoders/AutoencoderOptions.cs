@@ -300,6 +300,24 @@ public sealed class AutoencoderOptions
     public int CheckpointEveryEpochs { get; set; } = 1;
 
     /// <summary>
+    /// Train from the input <see cref="ML.IDataView"/> a pass at a time instead of reading the column into memory first, for
+    /// data larger than memory: memory then stays bounded by the batch, the shuffle buffer (<see cref="StreamingShuffleBufferRows"/>)
+    /// and the model. Each epoch reads the data once (twice with <see cref="ValidationFraction"/>), plus one pass at the start,
+    /// and one more to count the rows when the view cannot say or to find the range <see cref="Noise"/> is clipped to. The rows
+    /// are shuffled within the buffer rather than across the whole set, and the validation rows are picked by a seeded hash of
+    /// the row index, so a streamed model differs from an in-memory one on the same data (both are reproducible for a seed).
+    /// <see cref="TrimAcrossTrainingSet"/> and <see cref="CheckpointPath"/> need the whole set in memory and are refused with it.
+    /// Off by default: in memory, and when the column will not fit, <c>Fit</c> says so and points here.
+    /// </summary>
+    public bool StreamTrainingData { get; set; }
+
+    /// <summary>
+    /// With <see cref="StreamTrainingData"/>: how many rows the shuffle buffer holds (default 8,192). The larger, the closer
+    /// each epoch's order is to a full shuffle; it costs rows × row width × 4 bytes (twice that with <see cref="TargetColumnName"/>).
+    /// </summary>
+    public int StreamingShuffleBufferRows { get; set; } = TrainingOptions.DefaultShuffleBufferRows;
+
+    /// <summary>
     /// A copy of these options (lists and callbacks are shared, not copied): what a component that adjusts a few
     /// settings, such as the anomaly detector setting its columns, works on, so the caller's object is left alone.
     /// </summary>

@@ -21,15 +21,28 @@ internal static class TrainingData
         return gathered;
     }
 
+    /// <summary>What the memory error suggests when nothing better applies (the caller needs the rows in memory).</summary>
+    public const string FewerRows = "Train on fewer rows (e.g. mlContext.Data.TakeRows) or give the process more memory.";
+
     /// <summary>
     /// Every row of <paramref name="columnName"/> as one dense row-major array; a NaN or infinite value is refused with its
-    /// row and element. <paramref name="role"/> names the data in that message ("training data", "calibration data").
+    /// row and element. <paramref name="role"/> names the data in that message ("training data", "calibration data"). When the
+    /// array would not fit the memory left (<see cref="MemoryBudget"/>), <see cref="InsufficientMemoryException"/> says so
+    /// before allocating it, with <paramref name="remedy"/>.
     /// </summary>
-    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width, string role = "training data")
+    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width, string role = "training data", string remedy = FewerRows)
     {
         var column = data.Schema[columnName];
         long? knownRows = data.GetRowCount();
-        float[] buffer = new float[checked((int)Math.Max(1, (knownRows ?? 1024) * width))];
+        string What(long rows, bool atLeast) => $"column '{columnName}' ({(atLeast ? "at least " : "")}{rows:N0} rows of {width} floats)";
+        long wanted = Math.Max(1, (knownRows ?? 1024) * width);
+        if (knownRows != null)
+        {
+            long available = MemoryBudget.AvailableBytes();
+            if (wanted * sizeof(float) > available) throw MemoryBudget.TooLarge(What(knownRows.Value, atLeast: false), wanted * sizeof(float), available, remedy);
+            if (wanted > Array.MaxLength) throw new InvalidOperationException($"{What(knownRows.Value, atLeast: false)} holds more values than fit in one array. {remedy}");
+        }
+        float[] buffer = Allocate(Math.Min(wanted, Array.MaxLength), () => What(knownRows ?? 0, atLeast: knownRows == null), remedy);
         int rows = 0;
         using (var cursor = data.GetRowCursor([column]))
         {
@@ -40,9 +53,17 @@ internal static class TrainingData
                 getter(ref row);
                 if ((long)(rows + 1) * width > buffer.Length)
                 {
-                    long grown = Math.Max((long)buffer.Length * 2, (long)(rows + 1) * width);
-                    if (grown > Array.MaxLength) throw new InvalidOperationException($"Column '{columnName}' holds more rows than fit in one array ({rows} rows of {width}).");
-                    Array.Resize(ref buffer, (int)grown);
+                    long needed = (long)(rows + 1) * width;
+                    if (needed > Array.MaxLength) throw new InvalidOperationException($"{What(rows, atLeast: true)} holds more values than fit in one array. {remedy}");
+                    // Doubling, unless that would not fit while a smaller step still does: the copy then grows to what is left,
+                    // so a column that fits is not refused for the doubling's sake.
+                    long available = MemoryBudget.AvailableBytes();
+                    long grown = Math.Min(Math.Max((long)buffer.Length * 2, needed), Array.MaxLength);
+                    if (grown * sizeof(float) > available) grown = Math.Max(needed, available / sizeof(float) * 9 / 10);
+                    if (grown * sizeof(float) > available) throw MemoryBudget.TooLarge(What(rows, atLeast: true), grown * sizeof(float), available, remedy);
+                    var larger = Allocate(grown, () => What(rows, atLeast: true), remedy);
+                    buffer.AsSpan(0, rows * width).CopyTo(larger);
+                    buffer = larger;
                 }
                 Span<float> destination = buffer.AsSpan(rows * width, width);
                 row.CopyTo(destination); // densifies sparse rows
@@ -59,5 +80,18 @@ internal static class TrainingData
         if (rows == 0)
             throw new InvalidOperationException($"The {role} has no rows, so column '{columnName}' gives the autoencoder nothing to learn from.");
         return (rows, buffer);
+    }
+
+    /// <summary>A new array of <paramref name="length"/> floats; an allocation the budget let through but the runtime refused gets the same clear error.</summary>
+    private static float[] Allocate(long length, Func<string> what, string remedy)
+    {
+        try
+        {
+            return new float[length];
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw MemoryBudget.Refused(what(), length * sizeof(float), remedy, e);
+        }
     }
 }

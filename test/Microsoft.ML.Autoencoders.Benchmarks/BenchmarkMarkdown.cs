@@ -104,7 +104,39 @@ public static class BenchmarkMarkdown
         sb.AppendLine("- `conv_layerN_forward_gflops` / `_backward_gflops` (ours): each convolution of that trained network on its own, batch");
         sb.AppendLine("  128, the best of 20 calls; 2·F·C·k²·Ho·Wo FLOP per image forward, twice that backward (once for layer 0, which");
         sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` for the share of the FMA peak (ConvLayerTimings.cs).");
+        sb.AppendLine("- `stream_*` and `in_memory_*` (ours only, once per run): see \"Training on data larger than memory\" below.");
+        AppendStreaming(sb, summary);
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The streamed-training case (StreamTrainingRun.cs), when the run has it: memory against data size, and the streamed
+    /// epoch beside the in-memory one on the same file.
+    /// </summary>
+    public static void AppendStreaming(StringBuilder sb, JsonObject summary)
+    {
+        var results = summary["results"]!.AsArray().Select(r => r!.AsObject()).ToDictionary(r => (string)r["name"]!, r => r["ours"]);
+        if (results.GetValueOrDefault("stream_train_peak_rss") is null || results.GetValueOrDefault("stream_data_bytes") is not JsonNode bytesNode) return;
+        var settings = summary["frameworks"]?["ours"]?["settings"];
+        double dataMiB = (double)bytesNode / (1024 * 1024);
+        sb.AppendLine();
+        sb.AppendLine("## Training on data larger than memory");
+        sb.AppendLine();
+        sb.AppendLine("MNIST's training images, tiled and written as raw float32 rows to a file four times a GC heap hard limit, read");
+        sb.AppendLine("through a lazy `IDataView` (`LoadFromEnumerable` over the file); one epoch of the " + ((string?)settings?["stream_network"] ?? "the network") + ",");
+        sb.AppendLine("each run in a process of its own (StreamTrainingRun.cs). Streamed is `AutoencoderOptions.StreamTrainingData` under");
+        sb.AppendLine("`DOTNET_GCHeapHardLimit`; in memory is the default `Fit`, run without the limit. Peak RSS is VmHWM at the end of training.");
+        sb.AppendLine();
+        sb.AppendLine("| | data | heap limit | peak RSS | epoch | whole Fit | training loss |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine($"| streamed | {dataMiB:N0} MiB | {((string?)settings?["stream_heap_limit"])?.Split(' ')[0]} MiB | {Format(results.GetValueOrDefault("stream_train_peak_rss"))} MiB | " +
+            $"{Format(results.GetValueOrDefault("stream_epoch_seconds"))} s | {Format(results.GetValueOrDefault("stream_fit_seconds"))} s | {Format(results.GetValueOrDefault("stream_final_loss"))} |");
+        sb.AppendLine($"| in memory | {dataMiB:N0} MiB | none | {Format(results.GetValueOrDefault("in_memory_train_peak_rss"))} MiB | " +
+            $"{Format(results.GetValueOrDefault("in_memory_epoch_seconds"))} s | {Format(results.GetValueOrDefault("in_memory_fit_seconds"))} s | {Format(results.GetValueOrDefault("in_memory_final_loss"))} |");
+        sb.AppendLine();
+        sb.AppendLine("The streamed Fit reads the file three times (a count, since the view cannot say; the first rows, for the untrained");
+        sb.AppendLine("loss; the epoch); the in-memory Fit reads it once into an array, then trains. The in-memory `Fit` under the same limit: " +
+            ((string?)settings?["stream_in_memory_under_limit"] ?? "not run") + "");
     }
 
     // What every figure came from besides the machine line: the FMA ceiling measured, the GEMM blocking ours chose, the BLAS

@@ -18,6 +18,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   conv [--quick|--dry] [--threads N] [--mnist DIR]  only the conv autoencoder's epoch and per-layer timings, printed.
 ///   gemm [--sizes 1024,2048] [--threads N]  square SGEMMs alone, with the blocking chosen (see <see cref="GemmRun"/>).
 ///   predict [--rows N]               where a prediction engine's time goes per row (see <see cref="PredictionEngineProfile"/>).
+///   stream [--quick|--dry] [--threads N] [--json FILE] [--mnist DIR]  training on a file larger than a GC heap limit,
+///                                    streamed, beside the in-memory Fit (see <see cref="StreamTrainingRun"/>).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -43,6 +45,10 @@ public static class BenchmarkProgram
                 return GemmRun.Run(rest);
             case "predict":
                 return PredictionEngineProfile.Run(rest);
+            case "stream":
+                return StreamTrainingRun.Run(rest);
+            case "stream-child":
+                return StreamTrainingRun.ChildMain(rest);
             case "lstm":
             case "lstm-seq2seq":
             case "gru":
@@ -61,7 +67,7 @@ public static class BenchmarkProgram
                 foreach (var result in convReport.Results) Console.WriteLine($"  {result.Name,-32} {result.Value,10:G4} {result.Unit}");
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, lstm-seq2seq, gru, conv, gemm or predict.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, lstm-seq2seq, gru, conv, gemm, predict or stream.");
                 return 2;
         }
     }

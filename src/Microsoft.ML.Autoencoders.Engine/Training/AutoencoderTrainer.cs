@@ -263,10 +263,10 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>What a back-off multiplies the learning rate by: a tenth, the usual first remedy for a diverging run.</summary>
-    private const float BackoffFactor = 0.1f;
+    internal const float BackoffFactor = 0.1f;
 
     /// <summary>How many training rows the collapsed-code check encodes at the end of training.</summary>
-    private const int CollapseSampleRows = 256;
+    internal const int CollapseSampleRows = 256;
 
     /// <summary>Up to <paramref name="count"/> of <paramref name="rows"/>, evenly spread (all of them when there are fewer).</summary>
     private static int[] SpreadSample(int[] rows, int count)
@@ -339,10 +339,10 @@ public sealed class AutoencoderTrainer
     }
 
     /// <summary>Mixed into the seed for the validation noise so it is not the training shuffles' stream.</summary>
-    private const long ValidationNoiseSeed = 0x5EED_0F_DA7A;
+    internal const long ValidationNoiseSeed = 0x5EED_0F_DA7A;
 
     /// <summary>Mixed into the seed for the noise of the untrained-loss measurement, again apart from the other streams.</summary>
-    private const long ReferenceNoiseSeed = 0x0B5E_7EF0;
+    internal const long ReferenceNoiseSeed = 0x0B5E_7EF0;
 
     private static void CheckData(float[] data, int rows, int width, string name)
     {

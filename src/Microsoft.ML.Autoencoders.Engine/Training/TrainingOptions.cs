@@ -100,6 +100,16 @@ public sealed record TrainingOptions
     /// <summary>With <see cref="CheckpointPath"/>: how many epochs between checkpoints (default 1, every epoch).</summary>
     public int CheckpointEveryEpochs { get; init; } = 1;
 
+    /// <summary>
+    /// <see cref="StreamedTrainer"/> only: how many rows its shuffle buffer holds. The larger,
+    /// the closer each epoch's order is to a whole-set shuffle, and the more memory: rows × row width × 4 bytes (twice that
+    /// with targets). The in-memory <see cref="AutoencoderTrainer"/> shuffles the whole set and ignores it.
+    /// </summary>
+    public int ShuffleBufferRows { get; init; } = DefaultShuffleBufferRows;
+
+    /// <summary>8,192 rows: 25 MiB of MNIST-width rows, several hundred batches' worth to mix.</summary>
+    public const int DefaultShuffleBufferRows = 8192;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -117,6 +127,7 @@ public sealed record TrainingOptions
         if (LearningRateBackoffs < 0) throw new ArgumentException($"LearningRateBackoffs must be non-negative (was {LearningRateBackoffs}).");
         if (!(GradientClipNorm >= 0) || float.IsInfinity(GradientClipNorm)) throw new ArgumentException($"GradientClipNorm must be finite and non-negative (was {GradientClipNorm}); 0 turns clipping off.");
         if (CheckpointPath != null && string.IsNullOrWhiteSpace(CheckpointPath)) throw new ArgumentException("CheckpointPath must name a file, or be null for no checkpoints.");
+        if (ShuffleBufferRows <= 0) throw new ArgumentException($"ShuffleBufferRows must be positive (was {ShuffleBufferRows}).");
         if (CheckpointEveryEpochs <= 0) throw new ArgumentException($"CheckpointEveryEpochs must be positive (was {CheckpointEveryEpochs}).");
         LearningRateSchedule?.Validate();
         Corruption?.Validate();

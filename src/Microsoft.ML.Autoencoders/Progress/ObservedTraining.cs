@@ -21,6 +21,22 @@ internal static class ObservedTraining
         AutoencoderOptions options, float[] inputs, float[]? targets, int rows)
     {
         var trainer = new AutoencoderTrainer(network, training);
+        return Observe(environment, what, network, training, options, rows, onEpoch => trainer.Fit(inputs, targets, rows, onEpoch, options.CancellationToken));
+    }
+
+    /// <summary>Trains as the other overload does, streaming the rows from <paramref name="source"/> (see <see cref="StreamedTrainer"/>).</summary>
+    public static TrainingHistory Fit(IHostEnvironment? environment, string what, AutoencoderNetwork network, TrainingOptions training,
+        AutoencoderOptions options, ITrainingRowSource source)
+    {
+        var trainer = new StreamedTrainer(network, training);
+        // The log's row count is for reading only: past int's range it says "at least".
+        int rows = (int)Math.Min(source.RowCount, int.MaxValue);
+        return Observe(environment, what, network, training, options, rows, onEpoch => trainer.Fit(source, onEpoch, options.CancellationToken));
+    }
+
+    private static TrainingHistory Observe(IHostEnvironment? environment, string what, AutoencoderNetwork network, TrainingOptions training,
+        AutoencoderOptions options, int rows, Func<Action<EpochMetrics>, TrainingHistory> fit)
+    {
         using var log = TrainingLog.Start(environment, what, rows, training, network);
         var epochCompleted = options.EpochCompleted;
         var progress = options.Progress;
@@ -33,7 +49,7 @@ internal static class ObservedTraining
         TrainingHistory history;
         try
         {
-            history = trainer.Fit(inputs, targets, rows, OnEpoch, options.CancellationToken);
+            history = fit(OnEpoch);
         }
         catch (OperationCanceledException)
         {
