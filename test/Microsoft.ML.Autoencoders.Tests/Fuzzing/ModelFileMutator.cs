@@ -153,6 +153,40 @@ internal static partial class ModelFileMutator
         return new Mutation(Protobuf.Write(fields), description);
     }
 
+    /// <summary>
+    /// An ONNX model with each metadata entry passed through <paramref name="edit"/> (null drops it), re-framed so the
+    /// protobuf still parses: for tests that damage one setting on purpose.
+    /// </summary>
+    public static byte[] EditMetadata(byte[] onnx, Func<string, string, (string Key, string Value)?> edit)
+    {
+        var fields = new List<Field>();
+        foreach (var field in Protobuf.Fields(onnx))
+        {
+            if (field.Number != Protobuf.ModelMetadataField)
+            {
+                fields.Add(field);
+                continue;
+            }
+            var entry = Protobuf.Fields(field.Value);
+            string key = Encoding.UTF8.GetString(entry.FirstOrDefault(f => f.Number == 1).Value ?? []);
+            string value = Encoding.UTF8.GetString(entry.FirstOrDefault(f => f.Number == 2).Value ?? []);
+            if (edit(key, value) is { } edited) fields.Add(Protobuf.StringPair(edited.Key, edited.Value));
+        }
+        return Protobuf.Write(fields);
+    }
+
+    /// <summary>A model zip with the ONNX graph of each OnnxModel entry passed through <paramref name="edit"/> (and its length prefix kept true).</summary>
+    public static byte[] EditOnnxEntries(byte[] zip, Func<byte[], byte[]> edit) =>
+        WriteEntries(ReadEntries(zip).Select(e =>
+        {
+            if (!e.Name.EndsWith("/OnnxModel", StringComparison.Ordinal)) return e;
+            byte[] onnx = edit(e.Content[4..]);
+            byte[] prefixed = new byte[onnx.Length + 4];
+            BinaryPrimitives.WriteInt32LittleEndian(prefixed, onnx.Length);
+            onnx.CopyTo(prefixed, 4);
+            return (e.Name, prefixed);
+        }));
+
     [GeneratedRegex(@"-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null|""([^""\\]|\\.)*""")]
     private static partial Regex JsonToken();
 
