@@ -248,7 +248,8 @@ internal static class FuzzCases
                     return [-2];
             }
         }
-        // Compared as bits, so a NaN equals only the same NaN and -0 differs from 0. A missing column gave fewer values.
+        // Compared as bits, so a NaN equals only the same NaN and -0 differs from 0. A missing column, or one of another
+        // type, returned a one-value marker above, which no intact output equals.
         return values.Select(BitConverter.SingleToInt32Bits).ToArray();
     }
 }

@@ -20,8 +20,8 @@ internal static partial class ModelFileMutator
     public static Mutation Mutate(byte[] file, Random random)
     {
         bool isZip = file.AsSpan().StartsWith("PK\u0003\u0004"u8);
-        // Half the cases reach past the zip's CRCs (or, for a bare ONNX file, into its metadata): that is where the
-        // library's own readers are, and raw damage is almost always stopped by the zip layer.
+        // Three zip cases in four reach past the zip's CRCs (and one ONNX case in three into its metadata, re-framed):
+        // that is where the library's own readers are, and raw damage to a zip is almost always stopped by its CRCs.
         int choice = random.Next(isZip ? 4 : 3);
         return (isZip, choice) switch
         {
