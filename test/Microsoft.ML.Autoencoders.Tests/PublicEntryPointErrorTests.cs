@@ -29,7 +29,39 @@ public class PublicEntryPointErrorTests
         ["anomaly trainer: reserved score name"] = (() => Ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { ScoreColumnName = "__anomaly_x" }),
             typeof(ArgumentException), "'__anomaly_x'"),
         ["Fit: another run's checkpoint"] = (FitOnAnotherRunsCheckpoint, typeof(InvalidOperationException), "CheckpointPath"),
+        ["CreatePredictionEngine: input column missing"] = (() => Ml.Model.CreatePredictionEngine<OtherRow, EncodedRow>(Trained.Value),
+            typeof(ArgumentOutOfRangeException), "'Features'"),
+        ["detector CreatePredictionEngine: feature column missing"] = (() => Ml.Model.CreatePredictionEngine<OtherRow, ScoreRow>(Detector.Value),
+            typeof(ArgumentOutOfRangeException), "'Features'"),
+        ["AnomalyDetection.Evaluate: no label column"] = (() => Ml.AnomalyDetection.Evaluate(Detector.Value.Transform(Ml.Data.LoadFromEnumerable(
+            AnomalyData.Rows(20, 0, seed: 1).Select(r => new UnlabelledRow { Features = r.Features })))), typeof(ArgumentOutOfRangeException), "Label"),
+        ["SaveAsOnnx: null stream"] = (() => Trained.Value.SaveAsOnnx(null!), typeof(ArgumentNullException), "stream"),
+        ["detector SaveAsOnnx: null stream"] = (() => Detector.Value.SaveAsOnnx(null!), typeof(ArgumentNullException), "stream"),
+        ["Model.Save: folder missing"] = (() => Ml.Model.Save(Trained.Value, SyntheticData.DataView(Ml, 1).Schema, Path.Combine("no-such-folder", "model.zip")),
+            typeof(DirectoryNotFoundException), "no-such-folder"),
+        ["LoadWithBatchedScoring: no such file"] = (() => Ml.Model.LoadWithBatchedScoring("no-such-model.zip", out _), typeof(FileNotFoundException), "no-such-model.zip"),
     };
+
+    private sealed class OtherRow
+    {
+        public float Other { get; set; }
+    }
+
+    private sealed class EncodedRow
+    {
+        public float[] Encoded { get; set; } = [];
+    }
+
+    private sealed class ScoreRow
+    {
+        public float Score { get; set; }
+    }
+
+    private sealed class UnlabelledRow
+    {
+        [Microsoft.ML.Data.VectorType(AnomalyData.Width)]
+        public float[] Features { get; set; } = new float[AnomalyData.Width];
+    }
 
     public static TheoryData<string> BadCallNames => new(BadCalls.Keys);
 

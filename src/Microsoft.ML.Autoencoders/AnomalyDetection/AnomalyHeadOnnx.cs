@@ -25,7 +25,9 @@ namespace Microsoft.ML.Autoencoders;
 /// </code>
 /// Metadata: <see cref="FormatKey"/> (version), <see cref="StateKey"/> (JSON), <see cref="NetworkHashKey"/> (SHA-256, hex,
 /// of the autoencoder graph's bytes, which pairs each head with its network inside a model zip).
-/// <para>Format versions: 3 (written now) adds the explanation outputs (culprit names as a string tensor, their shares) and,
+/// <para>Format versions: 4 (written now) adds <see cref="ChecksumKey"/>, required: a SHA-256 over the state JSON, the
+/// threshold's bits and the network's hash, so a damaged threshold or setting is refused instead of loading as another
+/// detector (a fuzz test found both). 3 adds the explanation outputs (culprit names as a string tensor, their shares) and,
 /// in the JSON, the feature names, explanation columns and count, and the standardization's means and scales — a
 /// version-2 reader would ignore the standardization and score wrongly, hence the new number. 2 adds the invalid-row nodes, the optional p-value output and, in the JSON, the
 /// false-alarm rate, the reference scores, the p-value column and the invalid-row policy. 1 (read only) has none of them;
@@ -36,7 +38,9 @@ internal static class AnomalyHeadOnnx
     public const string FormatKey = "autoencoders.anomaly.format";
     public const string StateKey = "autoencoders.anomaly.state";
     public const string NetworkHashKey = "autoencoders.anomaly.network_sha256";
-    public const int FormatVersion = 3;
+    public const string ChecksumKey = "autoencoders.anomaly.checksum";
+    public const int FormatVersion = 4;
+    private const int FirstVersionWithChecksum = 4;
     private const int OldestReadableVersion = 1;
 
     public const string ErrorVector = AnomalyColumns.ReservedPrefix + "error_vector";
@@ -70,8 +74,10 @@ internal static class AnomalyHeadOnnx
             AddExplanation(builder, state, inputSize, FeatureErrors, Culprits, CulpritShares, batched: false);
         }
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
-        builder.SetMetadata(StateKey, StateJson(state));
-        builder.SetMetadata(NetworkHashKey, Hash(networkOnnx));
+        string stateJson = StateJson(state), networkHash = Hash(networkOnnx);
+        builder.SetMetadata(StateKey, stateJson);
+        builder.SetMetadata(NetworkHashKey, networkHash);
+        builder.SetMetadata(ChecksumKey, Checksum(stateJson, state.Threshold, networkHash));
         return builder.ToByteArray();
     }
 
@@ -99,10 +105,41 @@ internal static class AnomalyHeadOnnx
         string version = reader.Metadata[FormatKey];
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number < OldestReadableVersion || number > FormatVersion)
             throw new InvalidDataException($"This anomaly detector uses format version {version}; this library reads versions {OldestReadableVersion} to {FormatVersion}. Update the library.");
-        var stored = JsonSerializer.Deserialize<StoredState>(reader.Metadata[StateKey])
-            ?? throw new InvalidDataException("The anomaly detector's state metadata is empty.");
-        float threshold = reader.GetFloatInitializer(AnomalyScoreRule.ThresholdName).Values[0];
-        return (stored.ToState(threshold), reader.Metadata[NetworkHashKey]);
+        string stateJson = Required(reader, StateKey), networkHash = Required(reader, NetworkHashKey);
+        var thresholdTensor = reader.GetFloatInitializer(AnomalyScoreRule.ThresholdName);
+        if (thresholdTensor.Values.Length != 1)
+            throw new InvalidDataException($"The anomaly detector's threshold holds {thresholdTensor.Values.Length} values, not one; the file is damaged.");
+        float threshold = thresholdTensor.Values[0];
+        bool hasChecksum = reader.Metadata.TryGetValue(ChecksumKey, out var checksum);
+        if (number >= FirstVersionWithChecksum ? checksum != Checksum(stateJson, threshold, networkHash) : hasChecksum)
+            throw new InvalidDataException("The anomaly detector's threshold or settings do not match the checksum it was saved with; the file is damaged.");
+        StoredState stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize<StoredState>(stateJson) ?? throw new InvalidDataException("The anomaly detector's state metadata is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The anomaly detector's state metadata is not valid: {e.Message}", e);
+        }
+        return (stored.ToState(threshold), networkHash);
+    }
+
+    private static string Required(OnnxModelReader reader, string key) =>
+        reader.Metadata.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"The anomaly detector has no '{key}' metadata; the file is damaged.");
+
+    /// <summary>The hex SHA-256 of what the typed loader reads from a head: its state JSON, threshold and network's hash.</summary>
+    private static string Checksum(string stateJson, float threshold, string networkHash)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (string text in new[] { stateJson, networkHash })
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            hash.AppendData(BitConverter.GetBytes(bytes.Length)); // lengths keep the texts apart
+            hash.AppendData(bytes);
+        }
+        hash.AppendData(BitConverter.GetBytes(BitConverter.SingleToInt32Bits(threshold)));
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     /// <summary>Checks the state's per-feature arrays against the network's width, once the network is read.</summary>

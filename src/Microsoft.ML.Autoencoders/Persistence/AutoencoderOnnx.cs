@@ -21,7 +21,10 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// [d] (how ML.NET's OnnxTransformer feeds one row) or a batch [N, d]; only the declared shapes differ.</para>
 /// <para>Metadata keys and format versions:</para>
 /// <list type="bullet">
-/// <item>Version 2 (written now): <see cref="FormatKey"/> "2", <see cref="SpecKey"/> (the <see cref="NetworkSpec"/> as JSON, with
+/// <item>Version 3 (written now): as version 2, with the checksum (<see cref="ModelChecksum"/>) required and computed over
+/// the loss as well (a fuzz test found that a damaged file without its checksum, or with another loss, loaded as a
+/// different model).</item>
+/// <item>Version 2 (read only): <see cref="FormatKey"/> "2", <see cref="SpecKey"/> (the <see cref="NetworkSpec"/> as JSON, with
 /// its own version inside) and <see cref="ColumnsKey"/> (JSON). The network is rebuilt from the spec, its weights read from
 /// the initializers by parameter name.</item>
 /// <item>Version 1 (read only): <see cref="FormatKey"/> "1", <see cref="ArchitectureKey"/> (a dense
@@ -37,7 +40,7 @@ internal static class AutoencoderOnnx
     public const string LossKey = "autoencoders.loss";
     /// <summary>Marks a file holding one part of a network ("encoder" or "decoder"), which the library does not reload.</summary>
     public const string PartKey = "autoencoders.part";
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
@@ -171,8 +174,9 @@ internal static class AutoencoderOnnx
         string specJson = model.Network.Spec.ToJson(), columnsJson = JsonSerializer.Serialize(columns, Json);
         builder.SetMetadata(SpecKey, specJson);
         builder.SetMetadata(ColumnsKey, columnsJson);
-        builder.SetMetadata(ModelChecksum.MetadataKey, ModelChecksum.Compute(specJson, columnsJson, model.Network.Parameters.Parameters));
-        if (model.Loss is { } loss) builder.SetMetadata(LossKey, loss.ToString());
+        string? loss = model.Loss?.ToString();
+        builder.SetMetadata(ModelChecksum.MetadataKey, ModelChecksum.Compute(specJson, columnsJson, model.Network.Parameters.Parameters, loss));
+        if (loss != null) builder.SetMetadata(LossKey, loss);
     }
 
     /// <summary>True when <paramref name="bytes"/> parse as an ONNX model that this library wrote.</summary>
@@ -198,9 +202,9 @@ internal static class AutoencoderOnnx
             throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata). " + OnnxImportAdvice.For(reader));
         var spec = format switch
         {
-            "2" => NetworkSpec.FromJson(Required(reader, SpecKey)),
+            "3" or "2" => NetworkSpec.FromJson(Required(reader, SpecKey)),
             "1" => SpecFromArchitecture(Required(reader, ArchitectureKey)),
-            _ => throw new InvalidDataException($"This model uses format version {format}; this library reads versions 1 and {FormatVersion}. Update the library."),
+            _ => throw new InvalidDataException($"This model uses format version {format}; this library reads versions 1 to {FormatVersion}. Update the library."),
         };
         var columns = Deserialize<AutoencoderColumns>(Required(reader, ColumnsKey), "column");
         AutoencoderNetwork network;
@@ -220,13 +224,10 @@ internal static class AutoencoderOnnx
                 throw new InvalidDataException($"Initializer '{parameter.Name}' has shape [{string.Join(",", tensor.Dimensions)}], expected [{string.Join(",", parameter.Shape)}].");
             tensor.Values.CopyTo(parameter.Values);
         }
-        if (reader.Metadata.TryGetValue(ModelChecksum.MetadataKey, out var checksum)
-            && checksum != ModelChecksum.Compute(reader.Metadata[SpecKey], reader.Metadata[ColumnsKey], network.Parameters.Parameters))
-        {
-            throw new InvalidDataException("The model's weights or settings do not match the checksum it was saved with; the file is damaged.");
-        }
+        reader.Metadata.TryGetValue(LossKey, out var lossName);
+        CheckChecksum(reader, format, network, lossName);
         Engine.Losses.LossKind? lossKind = null;
-        if (reader.Metadata.TryGetValue(LossKey, out var lossName))
+        if (lossName != null)
         {
             if (!Enum.TryParse<Engine.Losses.LossKind>(lossName, out var parsed))
                 throw new InvalidDataException($"The model's loss '{lossName}' is not one this library knows; update the library.");
@@ -247,6 +248,28 @@ internal static class AutoencoderOnnx
         {
             throw new InvalidDataException($"The model's architecture metadata is invalid: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Refuses a file whose weights or settings differ from what its checksum was computed over. Format 3 must carry the
+    /// checksum, over the loss too; format 2 may lack it (files written before it existed) and computed it without the
+    /// loss; format 1 never had one, so a format-1 file with a checksum had its format number damaged.
+    /// </summary>
+    private static void CheckChecksum(OnnxModelReader reader, string format, AutoencoderNetwork network, string? loss)
+    {
+        const string Damaged = "The model's weights or settings do not match the checksum it was saved with; the file is damaged.";
+        bool present = reader.Metadata.TryGetValue(ModelChecksum.MetadataKey, out var stored);
+        if (!present)
+        {
+            if (format == "3") throw new InvalidDataException($"The model has no '{ModelChecksum.MetadataKey}' metadata, which format 3 always writes; the file is damaged.");
+            return;
+        }
+        if (format == "1") throw new InvalidDataException(Damaged);
+        string spec = reader.Metadata[SpecKey], columns = reader.Metadata[ColumnsKey];
+        var parameters = network.Parameters.Parameters;
+        bool matches = stored == ModelChecksum.Compute(spec, columns, parameters, loss)
+            || (format == "2" && stored == ModelChecksum.Compute(spec, columns, parameters));
+        if (!matches) throw new InvalidDataException(Damaged);
     }
 
     private static string Required(OnnxModelReader reader, string key) =>

@@ -29,7 +29,7 @@ internal static class BatchedModelLoader
 
     public static ITransformer Load(ModelOperationsCatalog catalog, string modelPath, out DataViewSchema inputSchema)
     {
-        var loaded = catalog.Load(modelPath, out inputSchema);
+        var loaded = LoadAsMlNetDoes(catalog, modelPath, out inputSchema);
         Dictionary<string, byte[]> graphs;
         using (var stream = File.OpenRead(modelPath)) graphs = GraphsByEntryFolder(stream);
         var models = graphs.Values.ToList();
@@ -52,12 +52,31 @@ internal static class BatchedModelLoader
         return replacements.Count == 0 ? loaded : Replace(loaded, replacements, offset: 0, out _);
     }
 
+    /// <summary>
+    /// <c>mlContext.Model.Load</c>, with its errors for a damaged file turned into the one this library documents. ML.NET
+    /// throws whatever its readers hit (FormatException, InvalidOperationException around ONNX Runtime's, EndOfStream,
+    /// TargetInvocation, FileLoad for a damaged assembly name: a fuzz test met them all), so the file is opened first and a
+    /// missing or unreadable file keeps its own exception; anything ML.NET throws after that is about the bytes.
+    /// </summary>
+    private static ITransformer LoadAsMlNetDoes(ModelOperationsCatalog catalog, string modelPath, out DataViewSchema inputSchema)
+    {
+        using (File.OpenRead(modelPath)) { }
+        try
+        {
+            return catalog.Load(modelPath, out inputSchema);
+        }
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or OperationCanceledException))
+        {
+            throw new InvalidDataException($"mlContext.Model.Load could not read '{modelPath}' ({e.GetType().Name}: {e.Message}); the file is damaged or is not a model zip.", e);
+        }
+    }
+
     /// <summary>The typed component a marking graph stands for, and its saved form; null for any other graph.</summary>
     private static (ITransformer Typed, ICanSaveModel SavedForm)? Component(byte[] graph, IReadOnlyList<byte[]> models)
     {
         if (AnomalyModelArchive.TryRead(graph, models) is { } detector) return (detector, AnomalyOnnxChain.Build(detector));
-        if (OnnxImportArchive.TryRead(graph, models) is { } imported && !IsReserved(imported.Columns))
-            return (imported, OnnxImportChain.Build(imported));
+        if (OnnxImportArchive.TryRead(graph, models) is { } imported)
+            return IsReserved(imported.Columns) ? null : (imported, OnnxImportChain.Build(imported)); // a detector's network: its head marks it
         if (AutoencoderOnnx.IsOurs(graph))
         {
             var (model, columns) = AutoencoderOnnx.Read(graph);
@@ -65,7 +84,26 @@ internal static class BatchedModelLoader
             var autoencoder = new AutoencoderTransformer(model, columns);
             return (autoencoder, OnnxTransformerChain.Build(autoencoder));
         }
+        // Left as ML.NET loaded it, this graph would be scored without any check: one that still carries our metadata
+        // keys was written by this library and damaged so that it no longer reads as ours (a key renamed, a key twice).
+        if (CarriesOurMetadataKeys(graph))
+            throw new InvalidDataException("The model file holds an ONNX graph with this library's metadata that cannot be read back as an autoencoder, detector or imported model; the file is damaged.");
         return null;
+    }
+
+    /// <summary>Our metadata key names, whole: another project's graph would hardly hold one of them by chance.</summary>
+    private static readonly byte[][] OurMetadataKeys = [.. new[]
+    {
+        AutoencoderOnnx.FormatKey, AutoencoderOnnx.SpecKey, AutoencoderOnnx.ColumnsKey, ModelChecksum.MetadataKey,
+        AnomalyHeadOnnx.FormatKey, AnomalyHeadOnnx.StateKey, AnomalyHeadOnnx.NetworkHashKey,
+        OnnxImportAdapter.FormatKey, OnnxImportAdapter.GraphHashKey,
+    }.Select(System.Text.Encoding.UTF8.GetBytes)];
+
+    private static bool CarriesOurMetadataKeys(ReadOnlySpan<byte> graph)
+    {
+        foreach (var key in OurMetadataKeys)
+            if (graph.IndexOf(key) >= 0) return true;
+        return false;
     }
 
     private static bool IsReserved(AutoencoderColumns columns) =>

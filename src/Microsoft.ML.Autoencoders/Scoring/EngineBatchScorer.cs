@@ -48,7 +48,7 @@ internal sealed class EngineBatchScorer : BatchScorer
     public override Span<float> Input(int row) => _network.Input(_cache, Capacity).Slice(row * InputSize, InputSize);
 
     /// <summary>Scores the first <paramref name="rows"/> rows written to <see cref="Input"/>.</summary>
-    public override void Score(int rows)
+    protected override void ScoreBatch(int rows)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, Capacity);
         _rows = rows;

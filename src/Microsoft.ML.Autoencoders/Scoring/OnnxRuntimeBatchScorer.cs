@@ -37,7 +37,7 @@ internal sealed class OnnxRuntimeBatchScorer : BatchScorer
 
     public override Span<float> Input(int row) => _input.AsSpan(row * InputSize, InputSize);
 
-    public override void Score(int rows)
+    protected override void ScoreBatch(int rows)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, Capacity);
         _model.Run(_input, rows,

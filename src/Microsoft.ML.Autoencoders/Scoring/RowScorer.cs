@@ -4,7 +4,9 @@ namespace Microsoft.ML.Autoencoders.Scoring;
 
 /// <summary>
 /// Scores one row at a time, for prediction engines, which hand over a row and read it back at once. It remembers
-/// the last position it scored so several output getters on the same row share one forward pass. Not thread-safe.
+/// the last position it scored so several output getters on the same row share one forward pass. Not thread-safe: a
+/// second thread scoring at the same time, or moving the engine's input row while this one scores, gets
+/// <see cref="BatchScorer.ConcurrentUseMessage"/> (an engine shared between threads is a common mistake; see its fix there).
 /// </summary>
 internal sealed class RowScorer : ScoredRow
 {
@@ -36,6 +38,8 @@ internal sealed class RowScorer : ScoredRow
         _inputGetter(ref _input);
         InputRow.CopyDense(_input, _scorer.Input(0));
         _scorer.Score(1);
+        // The engine's input row moved while we scored: another thread is predicting with the same engine.
+        if (_position() != position) throw new InvalidOperationException(BatchScorer.ConcurrentUseMessage);
         _scoredPosition = position;
     }
 }

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.ML.Autoencoders.Scoring;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Autoencoders.Tests;
+
+/// <summary>
+/// Issue 17: a prediction engine shared between threads (a common mistake: engines are not thread-safe) gets the clear
+/// error that names the fix instead of scoring into buffers another thread is writing; the safe patterns, an engine per
+/// thread and a transformer shared for Transform, score bit for bit as one thread does.
+/// </summary>
+public sealed class ConcurrentScoringTests
+{
+    private const int Threads = 4;
+
+    public sealed class Scored
+    {
+        [VectorType(TestAutoencoders.CodeSize)]
+        public float[] Encoded { get; set; } = [];
+
+        [VectorType(SyntheticData.Width)]
+        public float[] Reconstruction { get; set; } = [];
+    }
+
+    private static readonly MLContext Ml = new(seed: 1);
+    private static readonly List<SyntheticData.Row> Rows = SyntheticData.Rows(64, seed: 3);
+    private static readonly Lazy<AutoencoderTransformer> Trained = new(() => TestAutoencoders.Fit(Ml, SyntheticData.DataView(Ml, 120)));
+
+    /// <summary>The model each scoring path runs: engine-trained, reloaded (batched, or ML.NET's ONNX chain), or an imported graph (ONNX Runtime).</summary>
+    private static ITransformer Model(string path)
+    {
+        var trained = Trained.Value;
+        switch (path)
+        {
+            case "trained": return trained;
+            case "imported":
+            {
+                using var file = new TemporaryFile(".onnx");
+                using (var stream = File.Create(file.Path)) trained.SaveAsOnnx(stream);
+                return Ml.Transforms.OnnxAutoencoder(file.Path, "input", "reconstruction", "encoded").Fit(SyntheticData.DataView(Ml, 1));
+            }
+            default:
+            {
+                using var file = new TemporaryFile();
+                Ml.Model.Save(trained, SyntheticData.DataView(Ml, 1).Schema, file.Path);
+                return path == "Model.Load" ? new MLContext().Model.Load(file.Path, out _) : new MLContext().Model.LoadWithBatchedScoring(file.Path, out _);
+            }
+        }
+    }
+
+    public static TheoryData<string> GuardedPaths => new() { "trained", "LoadWithBatchedScoring", "imported" };
+
+    public static TheoryData<string> AllPaths => new() { "trained", "LoadWithBatchedScoring", "imported", "Model.Load" };
+
+    /// <summary>Every row's outputs as the bits of their floats, scored on one thread.</summary>
+    private static int[][] SingleThreaded(ITransformer model)
+    {
+        var engine = Ml.Model.CreatePredictionEngine<SyntheticData.Row, Scored>(model);
+        return [.. Rows.Select(row => Bits(engine.Predict(row)))];
+    }
+
+    /// <summary>Runs <paramref name="body"/> on <see cref="Threads"/> threads at once and rethrows the first exception one of them threw.</summary>
+    private static void OnThreads(Action<int> body)
+    {
+        var errors = new ConcurrentQueue<Exception>();
+        using var start = new Barrier(Threads);
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try { body(t); }
+            catch (Exception e) { errors.Enqueue(e); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        if (errors.TryDequeue(out var error)) throw new AggregateException($"{errors.Count + 1} threads failed", error);
+    }
+
+    private static int[] Bits(Scored scored) => [.. scored.Encoded.Concat(scored.Reconstruction).Select(BitConverter.SingleToInt32Bits)];
+
+    [Theory]
+    [MemberData(nameof(GuardedPaths))]
+    public void SharedEngineUsedFromSeveralThreadsGetsTheErrorNamingTheFix(string path)
+    {
+        var engine = Ml.Model.CreatePredictionEngine<SyntheticData.Row, Scored>(Model(path));
+        var others = new ConcurrentBag<Exception>();
+        int refused = 0;
+        var clock = Stopwatch.StartNew();
+        // Until the misuse is caught once on every thread, or 5 s: two threads must meet inside a call, which on a busy
+        // machine can take a few thousand calls.
+        OnThreads(t =>
+        {
+            bool caught = false;
+            for (int i = 0; !caught && clock.Elapsed < TimeSpan.FromSeconds(5); i++)
+            {
+                try
+                {
+                    engine.Predict(Rows[(t * 17 + i) % Rows.Count]);
+                }
+                catch (InvalidOperationException e) when (e.Message == BatchScorer.ConcurrentUseMessage)
+                {
+                    caught = true;
+                    Interlocked.Increment(ref refused);
+                }
+                catch (Exception e)
+                {
+                    others.Add(e);
+                    return;
+                }
+            }
+        });
+
+        Assert.Empty(others);
+        Assert.True(refused > 0, $"{path}: {Threads} threads shared one engine for {clock.Elapsed.TotalSeconds:F1} s and no call was refused");
+        Assert.Contains("PredictionEnginePool", BatchScorer.ConcurrentUseMessage);
+        Assert.Contains("one PredictionEngine per thread", BatchScorer.ConcurrentUseMessage);
+    }
+
+    /// <summary>
+    /// ML.NET's chain after plain Model.Load scores through its own OnnxTransformer, which the library cannot guard: shared
+    /// between threads it must still not crash the process; each call scores or throws.
+    /// </summary>
+    [Fact]
+    public void SharedEngineAfterModelLoadDoesNotCrash()
+    {
+        var engine = Ml.Model.CreatePredictionEngine<SyntheticData.Row, Scored>(Model("Model.Load"));
+        int calls = 0, threw = 0;
+        OnThreads(t =>
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                try { engine.Predict(Rows[(t * 17 + i) % Rows.Count]); }
+                catch (Exception) { Interlocked.Increment(ref threw); } // ML.NET's to report; the process must live on
+                Interlocked.Increment(ref calls);
+            }
+        });
+        Assert.Equal(Threads * 300, calls);
+        Assert.True(threw < calls, "every call on the shared engine threw");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void EnginePerThreadScoresAsOneThreadDoes(string path)
+    {
+        var model = Model(path);
+        var expected = SingleThreaded(model);
+        var results = new int[Threads][][];
+        OnThreads(t =>
+        {
+            var engine = Ml.Model.CreatePredictionEngine<SyntheticData.Row, Scored>(model);
+            var mine = new int[Rows.Count][];
+            for (int pass = 0; pass < 20; pass++)
+                for (int i = 0; i < Rows.Count; i++) mine[i] = Bits(engine.Predict(Rows[i]));
+            results[t] = mine;
+        });
+        for (int t = 0; t < Threads; t++)
+            for (int i = 0; i < Rows.Count; i++) Assert.True(expected[i].SequenceEqual(results[t][i]), $"{path}: thread {t}, row {i} differs from single-threaded scoring");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void SharedTransformerTransformsAsOneThreadDoes(string path)
+    {
+        var model = Model(path);
+        var data = Ml.Data.LoadFromEnumerable(Rows);
+        int[][] Scan() => [.. Ml.Data.CreateEnumerable<Scored>(model.Transform(data), reuseRowObject: false).Select(Bits)];
+        var expected = Scan();
+        var results = new int[Threads][][];
+        OnThreads(t =>
+        {
+            for (int pass = 0; pass < 10; pass++) results[t] = Scan();
+        });
+        for (int t = 0; t < Threads; t++)
+            for (int i = 0; i < Rows.Count; i++) Assert.True(expected[i].SequenceEqual(results[t][i]), $"{path}: thread {t}, row {i} differs from single-threaded Transform");
+    }
+}
