@@ -149,7 +149,7 @@ public class LstmTests
         // 100 rows make seven groups of the recurrence; the products over all steps split by the GEMM's own rules.
         var random = new SeededRandom(23);
         const int Steps = 7, Features = 3, Units = 24, Batch = 100;
-        Assert.Equal(7, Lstm.GroupCount(Batch));
+        Assert.Equal(7, RecurrentRowGroups.GroupCount(Batch));
         var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
         float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
         (float[] Y, float[] Dx, float[] Gradients) Run(int threads)
