@@ -77,6 +77,8 @@ internal sealed unsafe class GruRecurrence(int steps, int units, bool returnSequ
     private readonly struct ForwardGroup(GruRecurrence recurrence, ScratchLayout layout, float* scratch, float* y, float* recurrent, float* recurrentBias,
         float* inputBias, bool fromStartingStates) : IRecurrentRowGroup
     {
+        public void NoRows(int group) { }
+
         public void Rows(int group, int first, int rows)
         {
             int steps = recurrence.Steps, units = recurrence.Units, gateWidth = 3 * units, stepWidth = recurrence.StepWidth;
@@ -161,6 +163,12 @@ internal sealed unsafe class GruRecurrence(int steps, int units, bool returnSequ
         float* recurrentTransposed, float* inputGateGradients, float* recurrentGateGradients, float* carriedGradients, float* groupWeightGradients)
         : IRecurrentRowGroup
     {
+        public void NoRows(int group)
+        {
+            int block = recurrence.StepWidth * 3 * recurrence.Units;
+            new Span<float>(groupWeightGradients + (nint)group * block, block).Clear();
+        }
+
         public void Rows(int group, int first, int rows)
         {
             int steps = recurrence.Steps, units = recurrence.Units, gateWidth = 3 * units, stepWidth = recurrence.StepWidth;

@@ -76,6 +76,8 @@ internal sealed unsafe class LstmRecurrence(int steps, int features, int units, 
     private readonly struct ForwardGroup(LstmRecurrence recurrence, ScratchLayout layout, float* scratch, float* y, float* recurrent, float* bias,
         float* startingStates) : IRecurrentRowGroup
     {
+        public void NoRows(int group) { }
+
         public void Rows(int group, int first, int rows)
         {
             int steps = recurrence.Steps, units = recurrence.Units, gateWidth = 4 * units, stepWidth = recurrence.StepWidth;
@@ -169,6 +171,12 @@ internal sealed unsafe class LstmRecurrence(int steps, int features, int units, 
         bool fromStartingStates, float* weightsTransposed, float* gateGradients, float* cellGradients, float* stepGradients, float* groupWeightGradients)
         : IRecurrentRowGroup
     {
+        public void NoRows(int group)
+        {
+            int block = recurrence.StepWidth * 4 * recurrence.Units;
+            new Span<float>(groupWeightGradients + (nint)group * block, block).Clear();
+        }
+
         public void Rows(int group, int first, int rows)
         {
             int steps = recurrence.Steps, units = recurrence.Units, features = recurrence.Features, gateWidth = 4 * units, inputs = features + units;

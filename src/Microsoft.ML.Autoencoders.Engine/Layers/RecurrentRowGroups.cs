@@ -12,6 +12,9 @@ internal interface IRecurrentRowGroup
 {
     /// <summary>Runs group <paramref name="group"/>, rows [<paramref name="first"/>, <paramref name="first"/> + <paramref name="rows"/>).</summary>
     void Rows(int group, int first, int rows);
+
+    /// <summary>Group <paramref name="group"/> has no rows (only in a batch of none): whatever it writes must still be written.</summary>
+    void NoRows(int group);
 }
 
 /// <summary>
@@ -45,7 +48,7 @@ internal static unsafe class RecurrentRowGroups
         ParallelRange.Run(groups, threads, new Groups<TGroup>(group, batch, groups), grain: 1, minPerThread: 1);
     }
 
-    /// <summary>The groups [start, end) of a pass: no group is empty, since there are never more groups than rows.</summary>
+    /// <summary>The groups [start, end) of a pass (none is empty unless the batch is: there are never more groups than rows).</summary>
     private readonly struct Groups<TGroup>(TGroup group, int batch, int groups) : IRangeKernel where TGroup : struct, IRecurrentRowGroup
     {
         public void Execute(int start, int end)
@@ -53,7 +56,8 @@ internal static unsafe class RecurrentRowGroups
             for (int index = start; index < end; index++)
             {
                 (int first, int last) = ParallelRange.Range(batch, index, groups, grain: 1);
-                group.Rows(index, first, last - first);
+                if (last > first) group.Rows(index, first, last - first);
+                else group.NoRows(index);
             }
         }
     }
