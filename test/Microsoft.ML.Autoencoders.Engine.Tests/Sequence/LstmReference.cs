@@ -2,17 +2,21 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 
 /// <summary>
 /// An LSTM written straight from its equations, one sample, one step and one unit at a time, in double precision: what
-/// <see cref="Layers.Lstm"/> is held to. Weights [in, 4H], gates in ONNX's block order: input, output, forget, cell.
+/// <see cref="Layers.Lstm"/> and <see cref="Layers.UnconditionedLstmDecoder"/> are held to. Weights [in, 4H], gates in
+/// ONNX's block order: input, output, forget, cell.
 /// </summary>
 internal static class LstmReference
 {
-    /// <summary>Every hidden state [T, H] of one sample x [T, F].</summary>
+    /// <summary>
+    /// Every hidden state [T, H] of one sample x [T, F] (F may be 0: no input), starting from <paramref name="hidden"/> and
+    /// <paramref name="cell"/> [H] (updated in place), or from zeros when they are null.
+    /// </summary>
     public static double[] HiddenStates(ReadOnlySpan<float> x, int steps, int features, int units,
-        ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias)
+        ReadOnlySpan<float> inputWeights, ReadOnlySpan<float> recurrentWeights, ReadOnlySpan<float> bias, double[]? hidden = null, double[]? cell = null)
     {
         var states = new double[steps * units];
-        var h = new double[units];
-        var c = new double[units];
+        var h = hidden ?? new double[units];
+        var c = cell ?? new double[units];
         var z = new double[4 * units];
         for (int t = 0; t < steps; t++)
         {

@@ -12,8 +12,6 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 /// </summary>
 public class LstmTests
 {
-    private static readonly LayerContext Context = new(Training: true, Threads: 1);
-
     public static TheoryData<int, int, int, bool, int> Shapes => new()
     {
         // steps, features, units, return sequences, batch
@@ -30,12 +28,7 @@ public class LstmTests
     {
         var spec = new LstmSpec(units, returnSequences);
         var input = new TensorShape(steps, features);
-        var layer = (Lstm)spec.Build(TestContexts.Build("lstm", input, spec.InferOutputShape(input)));
-        store = new ParameterStore(layer.Parameters);
-        layer.Initialize(random);
-        var values = store.Values;
-        for (int i = 0; i < values.Length; i++) values[i] += random.NextFloat(-0.3f, 0.3f);
-        return layer;
+        return RecurrentLayerHarness.Nudged((Lstm)spec.Build(TestContexts.Build("lstm", input, spec.InferOutputShape(input))), random, out store);
     }
 
     [Theory]
@@ -43,23 +36,14 @@ public class LstmTests
     public void Forward_MatchesTheEquations(int steps, int features, int units, bool returnSequences, int batch)
     {
         var random = new SeededRandom(11);
-        var layer = Build(steps, features, units, returnSequences, random, out _);
+        var layer = Build(steps, features, units, returnSequences, random, out var store);
         float[] x = TestData.Uniform(random, batch * steps * features, -1.5f, 1.5f);
-        float[] y = new float[batch * layer.OutputSize];
-        // Scratch full of NaNs: forward must write everything it reads.
-        layer.Forward(x, y, Enumerable.Repeat(float.NaN, batch * layer.ScratchSizePerSample).ToArray(), batch, Context);
-
-        for (int n = 0; n < batch; n++)
+        new RecurrentLayerHarness(layer, store, batch, x).AssertForwardMatches(n =>
         {
             double[] states = LstmReference.HiddenStates(x.AsSpan(n * steps * features, steps * features), steps, features, units,
                 layer.InputWeights.Values, layer.RecurrentWeights.Values, layer.Bias.Values);
-            double[] expected = returnSequences ? states : states[((steps - 1) * units)..];
-            for (int i = 0; i < expected.Length; i++)
-            {
-                float actual = y[n * layer.OutputSize + i];
-                Assert.True(Math.Abs(actual - expected[i]) <= 2e-6, $"row {n} value {i}: {actual} vs {expected[i]}");
-            }
-        }
+            return returnSequences ? states : states[((steps - 1) * units)..];
+        });
     }
 
     [Theory]
@@ -71,23 +55,14 @@ public class LstmTests
         var layer = Build(steps, features, units, returnSequences, random, out var store);
         float[] x = TestData.Uniform(random, batch * steps * features, -1.5f, 1.5f);
         float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
-        float[] y = new float[batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[batch * layer.ScratchSizePerSample];
-        double Objective()
-        {
-            layer.Forward(x, y, scratch, batch, Context);
-            return TestData.WeightedSum(coefficients, y);
-        }
-
-        store.ZeroGradients();
-        Objective();
-        layer.Backward(x, y, coefficients, dx, scratch, batch, Context);
+        var objective = new RecurrentLayerHarness(layer, store, batch, x).BackwardOfWeightedSum(coefficients, out float[] dx, out _);
         const double Tolerance = 2e-4;
-        GradientCheck.AssertMatches("dW_ih", layer.InputWeights.Gradients, GradientCheck.Numerical(store.Values, layer.InputWeights.Offset, layer.InputWeights.Length, Objective), Tolerance);
+        GradientCheck.AssertMatches("dW_ih", layer.InputWeights.Gradients, GradientCheck.Numerical(store.Values, layer.InputWeights.Offset, layer.InputWeights.Length, objective), Tolerance);
         // One step starts from h = 0, so W_hh cannot matter: its gradient must be exactly zero.
         if (steps == 1) Assert.All(layer.RecurrentWeights.Gradients.ToArray(), g => Assert.Equal(0f, g));
-        else GradientCheck.AssertMatches("dW_hh", layer.RecurrentWeights.Gradients, GradientCheck.Numerical(store.Values, layer.RecurrentWeights.Offset, layer.RecurrentWeights.Length, Objective), Tolerance);
-        GradientCheck.AssertMatches("db", layer.Bias.Gradients, GradientCheck.Numerical(store.Values, layer.Bias.Offset, layer.Bias.Length, Objective), Tolerance);
-        GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), Tolerance);
+        else GradientCheck.AssertMatches("dW_hh", layer.RecurrentWeights.Gradients, GradientCheck.Numerical(store.Values, layer.RecurrentWeights.Offset, layer.RecurrentWeights.Length, objective), Tolerance);
+        GradientCheck.AssertMatches("db", layer.Bias.Gradients, GradientCheck.Numerical(store.Values, layer.Bias.Offset, layer.Bias.Length, objective), Tolerance);
+        GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, objective), Tolerance);
     }
 
     [Fact]
@@ -99,17 +74,8 @@ public class LstmTests
         var layer = Build(Steps, Features, Units, false, random, out var store);
         float[] x = TestData.Uniform(random, Batch * Steps * Features, -1.5f, 1.5f);
         float[] coefficients = TestData.Uniform(random, Batch * Units, -1f, 1f);
-        float[] y = new float[Batch * Units], dx = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
-        double Objective()
-        {
-            layer.Forward(x, y, scratch, Batch, Context);
-            return TestData.WeightedSum(coefficients, y);
-        }
-
-        store.ZeroGradients();
-        Objective();
-        layer.Backward(x, y, coefficients, dx, scratch, Batch, Context);
-        double[] numerical = GradientCheck.Numerical(x, 0, x.Length, Objective);
+        var objective = new RecurrentLayerHarness(layer, store, Batch, x).BackwardOfWeightedSum(coefficients, out float[] dx, out _);
+        double[] numerical = GradientCheck.Numerical(x, 0, x.Length, objective);
         // Only the last step's inputs reach y without the recurrence: zero every earlier step's analytic gradient.
         float[] truncated = (float[])dx.Clone();
         for (int n = 0; n < Batch; n++) Array.Clear(truncated, n * Steps * Features, (Steps - 1) * Features);
@@ -125,20 +91,8 @@ public class LstmTests
         var random = new SeededRandom(19);
         const int Steps = 5, Features = 3, Units = 6, Batch = 3;
         var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
-        float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), y = new float[Batch * layer.OutputSize];
-        float[] scratch = new float[Batch * layer.ScratchSizePerSample], dy = TestData.Uniform(random, y.Length, -1f, 1f);
-        layer.Forward(x, y, scratch, Batch, Context);
-
-        float[] added = new float[x.Length];
-        store.ZeroGradients();
-        layer.Backward(x, y, dy, added, scratch, Batch, Context);
-        float[] addedGradients = store.Gradients.ToArray();
-
-        float[] written = Enumerable.Repeat(float.NaN, x.Length).ToArray();
-        store.Gradients.AsSpan().Fill(float.NaN);
-        layer.Backward(x, y, dy, written, scratch, Batch, Context with { OverwriteInputGradient = true, OverwriteParameterGradients = true });
-        Assert.Equal(added, written);
-        Assert.Equal(addedGradients, store.Gradients);
+        float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
+        new RecurrentLayerHarness(layer, store, Batch, x).AssertWrittenOverEqualsAdded(dy);
     }
 
     [Theory]
@@ -149,24 +103,10 @@ public class LstmTests
         // 100 rows make seven groups of the recurrence; the products over all steps split by the GEMM's own rules.
         var random = new SeededRandom(23);
         const int Steps = 7, Features = 3, Units = 24, Batch = 100;
-        Assert.Equal(7, Lstm.GroupCount(Batch));
+        Assert.Equal(7, RecurrentRowGroups.GroupCount(Batch));
         var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
         float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-        (float[] Y, float[] Dx, float[] Gradients) Run(int threads)
-        {
-            var context = new LayerContext(Training: true, Threads: threads);
-            float[] y = new float[Batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
-            store.ZeroGradients();
-            layer.Forward(x, y, scratch, Batch, context);
-            layer.Backward(x, y, dy, dx, scratch, Batch, context);
-            return (y, dx, store.Gradients.ToArray());
-        }
-
-        var one = Run(1);
-        var two = Run(2);
-        Assert.Equal(one.Y, two.Y);
-        Assert.Equal(one.Dx, two.Dx);
-        Assert.Equal(one.Gradients, two.Gradients);
+        new RecurrentLayerHarness(layer, store, Batch, x).AssertTwoThreadsGiveTheBitsOfOne(dy);
     }
 
     [Fact]

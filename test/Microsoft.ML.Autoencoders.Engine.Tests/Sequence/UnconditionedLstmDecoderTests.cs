@@ -13,8 +13,6 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 /// </summary>
 public class UnconditionedLstmDecoderTests
 {
-    private static readonly LayerContext Context = new(Training: true, Threads: 1);
-
     public static TheoryData<int, int, int, int> Shapes => new()
     {
         // code, steps, units, batch
@@ -30,19 +28,16 @@ public class UnconditionedLstmDecoderTests
     {
         var spec = new UnconditionedLstmDecoderSpec(steps, units);
         var input = new TensorShape(code);
-        var layer = (UnconditionedLstmDecoder)spec.Build(TestContexts.Build("decoder", input, spec.InferOutputShape(input)));
-        store = new ParameterStore(layer.Parameters);
-        layer.Initialize(random);
-        var values = store.Values;
-        for (int i = 0; i < values.Length; i++) values[i] += random.NextFloat(-0.3f, 0.3f);
-        return layer;
+        return RecurrentLayerHarness.Nudged((UnconditionedLstmDecoder)spec.Build(TestContexts.Build("decoder", input, spec.InferOutputShape(input))), random, out store);
     }
 
-    /// <summary>The decoder written straight from its equations, one row, one step and one unit at a time, in double precision.</summary>
+    /// <summary>
+    /// The decoder written straight from its equations in double precision: the starting states from the code, then the
+    /// LSTM with no input (<see cref="LstmReference"/>, F = 0) from them.
+    /// </summary>
     private static double[] ReferenceHiddenStates(ReadOnlySpan<float> code, int steps, int units, UnconditionedLstmDecoder layer)
     {
         ReadOnlySpan<float> stateWeights = layer.StateWeights.Values, stateBias = layer.StateBias.Values;
-        ReadOnlySpan<float> recurrent = layer.RecurrentWeights.Values, bias = layer.Bias.Values;
         var h = new double[units];
         var c = new double[units];
         for (int j = 0; j < 2 * units; j++)
@@ -52,50 +47,17 @@ public class UnconditionedLstmDecoderTests
             if (j < units) h[j] = Math.Tanh(sum);
             else c[j - units] = sum;
         }
-
-        var states = new double[steps * units];
-        var z = new double[4 * units];
-        for (int t = 0; t < steps; t++)
-        {
-            for (int row = 0; row < 4 * units; row++)
-            {
-                double sum = bias[row];
-                for (int k = 0; k < units; k++) sum += recurrent[k * 4 * units + row] * h[k];
-                z[row] = sum;
-            }
-            for (int j = 0; j < units; j++)
-            {
-                double input = Sigmoid(z[j]), output = Sigmoid(z[units + j]), forget = Sigmoid(z[2 * units + j]), candidate = Math.Tanh(z[3 * units + j]);
-                c[j] = forget * c[j] + input * candidate;
-                h[j] = output * Math.Tanh(c[j]);
-                states[t * units + j] = h[j];
-            }
-        }
-        return states;
+        return LstmReference.HiddenStates([], steps, 0, units, [], layer.RecurrentWeights.Values, layer.Bias.Values, h, c);
     }
-
-    private static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Forward_MatchesTheEquations(int code, int steps, int units, int batch)
     {
         var random = new SeededRandom(11);
-        var layer = Build(code, steps, units, random, out _);
+        var layer = Build(code, steps, units, random, out var store);
         float[] x = TestData.Uniform(random, batch * code, -1.5f, 1.5f);
-        float[] y = new float[batch * layer.OutputSize];
-        // Scratch full of NaNs: forward must write everything it reads.
-        layer.Forward(x, y, Enumerable.Repeat(float.NaN, batch * layer.ScratchSizePerSample).ToArray(), batch, Context);
-
-        for (int n = 0; n < batch; n++)
-        {
-            double[] expected = ReferenceHiddenStates(x.AsSpan(n * code, code), steps, units, layer);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                float actual = y[n * layer.OutputSize + i];
-                Assert.True(Math.Abs(actual - expected[i]) <= 2e-6, $"row {n} value {i}: {actual} vs {expected[i]}");
-            }
-        }
+        new RecurrentLayerHarness(layer, store, batch, x).AssertForwardMatches(n => ReferenceHiddenStates(x.AsSpan(n * code, code), steps, units, layer));
     }
 
     [Theory]
@@ -107,20 +69,11 @@ public class UnconditionedLstmDecoderTests
         var layer = Build(code, steps, units, random, out var store);
         float[] x = TestData.Uniform(random, batch * code, -1.5f, 1.5f);
         float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
-        float[] y = new float[batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[batch * layer.ScratchSizePerSample];
-        double Objective()
-        {
-            layer.Forward(x, y, scratch, batch, Context);
-            return TestData.WeightedSum(coefficients, y);
-        }
-
-        store.ZeroGradients();
-        Objective();
-        layer.Backward(x, y, coefficients, dx, scratch, batch, Context);
+        var objective = new RecurrentLayerHarness(layer, store, batch, x).BackwardOfWeightedSum(coefficients, out float[] dx, out _);
         const double Tolerance = 2e-4;
         foreach (var parameter in layer.Parameters)
-            GradientCheck.AssertMatches(parameter.Name, parameter.Gradients, GradientCheck.Numerical(store.Values, parameter.Offset, parameter.Length, Objective), Tolerance);
-        GradientCheck.AssertMatches("dcode", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), Tolerance);
+            GradientCheck.AssertMatches(parameter.Name, parameter.Gradients, GradientCheck.Numerical(store.Values, parameter.Offset, parameter.Length, objective), Tolerance);
+        GradientCheck.AssertMatches("dcode", dx, GradientCheck.Numerical(x, 0, x.Length, objective), Tolerance);
     }
 
     [Fact]
@@ -133,17 +86,8 @@ public class UnconditionedLstmDecoderTests
         var layer = Build(Code, Steps, Units, random, out var store);
         float[] x = TestData.Uniform(random, Batch * Code, -1.5f, 1.5f);
         float[] coefficients = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-        float[] y = new float[Batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
-        double Objective()
-        {
-            layer.Forward(x, y, scratch, Batch, Context);
-            return TestData.WeightedSum(coefficients, y);
-        }
-
-        store.ZeroGradients();
-        Objective();
-        layer.Backward(x, y, coefficients, dx, scratch, Batch, Context);
-        double[] numerical = GradientCheck.Numerical(store.Values, layer.StateWeights.Offset, layer.StateWeights.Length, Objective);
+        var objective = new RecurrentLayerHarness(layer, store, Batch, x).BackwardOfWeightedSum(coefficients, out _, out _);
+        double[] numerical = GradientCheck.Numerical(store.Values, layer.StateWeights.Offset, layer.StateWeights.Length, objective);
         float[] truncated = layer.StateWeights.Gradients.ToArray();
         for (int k = 0; k < Code; k++) Array.Clear(truncated, k * 2 * Units + Units, Units);
         Assert.Null(GradientCheck.Mismatch(layer.StateWeights.Gradients.ToArray(), numerical, 2e-4));
@@ -156,20 +100,8 @@ public class UnconditionedLstmDecoderTests
         var random = new SeededRandom(19);
         const int Code = 3, Steps = 5, Units = 6, Batch = 3;
         var layer = Build(Code, Steps, Units, random, out var store);
-        float[] x = TestData.Uniform(random, Batch * Code, -1f, 1f), y = new float[Batch * layer.OutputSize];
-        float[] scratch = new float[Batch * layer.ScratchSizePerSample], dy = TestData.Uniform(random, y.Length, -1f, 1f);
-        layer.Forward(x, y, scratch, Batch, Context);
-
-        float[] added = new float[x.Length];
-        store.ZeroGradients();
-        layer.Backward(x, y, dy, added, scratch, Batch, Context);
-        float[] addedGradients = store.Gradients.ToArray();
-
-        float[] written = Enumerable.Repeat(float.NaN, x.Length).ToArray();
-        store.Gradients.AsSpan().Fill(float.NaN);
-        layer.Backward(x, y, dy, written, scratch, Batch, Context with { OverwriteInputGradient = true, OverwriteParameterGradients = true });
-        Assert.Equal(added, written);
-        Assert.Equal(addedGradients, store.Gradients);
+        float[] x = TestData.Uniform(random, Batch * Code, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
+        new RecurrentLayerHarness(layer, store, Batch, x).AssertWrittenOverEqualsAdded(dy);
     }
 
     [Fact]
@@ -180,21 +112,7 @@ public class UnconditionedLstmDecoderTests
         const int Code = 5, Steps = 7, Units = 24, Batch = 100;
         var layer = Build(Code, Steps, Units, random, out var store);
         float[] x = TestData.Uniform(random, Batch * Code, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-        (float[] Y, float[] Dx, float[] Gradients) Run(int threads)
-        {
-            var context = new LayerContext(Training: true, Threads: threads);
-            float[] y = new float[Batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
-            store.ZeroGradients();
-            layer.Forward(x, y, scratch, Batch, context);
-            layer.Backward(x, y, dy, dx, scratch, Batch, context);
-            return (y, dx, store.Gradients.ToArray());
-        }
-
-        var one = Run(1);
-        var two = Run(2);
-        Assert.Equal(one.Y, two.Y);
-        Assert.Equal(one.Dx, two.Dx);
-        Assert.Equal(one.Gradients, two.Gradients);
+        new RecurrentLayerHarness(layer, store, Batch, x).AssertTwoThreadsGiveTheBitsOfOne(dy);
     }
 
     [Fact]
