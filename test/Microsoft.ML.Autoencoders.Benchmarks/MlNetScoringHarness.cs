@@ -13,19 +13,7 @@ public static class MlNetScoringHarness
 {
     private const string Features = "Features";
 
-    /// <summary>One MNIST image as ML.NET reads it.</summary>
-    private sealed class Image
-    {
-        [VectorType(AutoencoderCase.InputSize)]
-        public float[] Features { get; set; } = [];
-    }
 
-    private sealed class Scores
-    {
-        public float[] Reconstruction { get; set; } = [];
-
-        public float Error { get; set; }
-    }
 
     /// <summary>The scoring figures alone (<c>--part scoring</c>), on the MNIST files in <paramref name="mnistDirectory"/>.</summary>
     public static void Run(BenchSettings settings, int threads, string mnistDirectory, BenchReport report)
@@ -55,7 +43,7 @@ public static class MlNetScoringHarness
             NumberOfThreads = threads,
         };
         var transformer = ml.Transforms.Autoencoder(options).Fit(ml.Data.LoadFromEnumerable(Images(train, trainRows)));
-        List<Image> images = Images(test, testRows);
+        List<ScoringImage> images = Images(test, testRows);
         IDataView scored = transformer.Transform(ml.Data.LoadFromEnumerable(images));
         var timer = SampleTimer.For(settings);
 
@@ -82,7 +70,7 @@ public static class MlNetScoringHarness
         report.Add("mlnet_transform_rows_per_second", "rows/s", testRows / scanSeconds, "higher",
             $"ours only: a cursor over Transform reading Encoded, Reconstruction and Error of {testRows} test rows");
 
-        var engine = ml.Model.CreatePredictionEngine<Image, Scores>(transformer);
+        var engine = ml.Model.CreatePredictionEngine<ScoringImage, ScoringOutput>(transformer);
         double predictSeconds = timer.MedianSecondsPerCall(() =>
         {
             foreach (var image in images) checksum += engine.Predict(image).Error;
@@ -95,6 +83,6 @@ public static class MlNetScoringHarness
         ScoringPathsHarness.Run(settings, threads, transformer, test, testRows, report);
     }
 
-    private static List<Image> Images(float[] pixels, int rows) =>
-        Enumerable.Range(0, rows).Select(r => new Image { Features = pixels.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() }).ToList();
+    private static List<ScoringImage> Images(float[] pixels, int rows) =>
+        Enumerable.Range(0, rows).Select(r => new ScoringImage { Features = pixels.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() }).ToList();
 }

@@ -16,18 +16,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// </summary>
 public static class PredictionEngineProfile
 {
-    private sealed class Image
-    {
-        [VectorType(AutoencoderCase.InputSize)]
-        public float[] Features { get; set; } = [];
-    }
 
-    private sealed class Scores
-    {
-        public float[] Reconstruction { get; set; } = [];
-
-        public float Error { get; set; }
-    }
 
     private sealed class Copied
     {
@@ -52,17 +41,17 @@ public static class PredictionEngineProfile
         var (train, trainRows, _) = Mnist.ReadImages(Path.Combine(directory, Mnist.TrainImages), 12_000);
         var (test, testRows, _) = Mnist.ReadImages(Path.Combine(directory, Mnist.TestImages), rows);
         var images = Enumerable.Range(0, testRows)
-            .Select(r => new Image { Features = test.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() }).ToList();
+            .Select(r => new ScoringImage { Features = test.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() }).ToList();
         var timer = new SampleTimer(samples: 7, minSampleSeconds: 0.2, warmupCalls: 2);
         double checksum = 0;
         double MicrosecondsPerRow(Action scoreAll) => timer.MedianSecondsPerCall(scoreAll) / testRows * 1e6;
 
         var ml = new MLContext(seed: AutoencoderCase.Seed);
         var trainingView = ml.Data.LoadFromEnumerable(images.Take(1).Concat(Enumerable.Range(0, trainRows)
-            .Select(r => new Image { Features = train.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() })));
+            .Select(r => new ScoringImage { Features = train.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() })));
 
         var copy = ml.Transforms.CopyColumns("Reconstruction", "Features").Fit(trainingView);
-        var copyEngine = ml.Model.CreatePredictionEngine<Image, Copied>(copy);
+        var copyEngine = ml.Model.CreatePredictionEngine<ScoringImage, Copied>(copy);
         double mlnetOnly = MicrosecondsPerRow(() => { foreach (var image in images) checksum += copyEngine.Predict(image).Reconstruction[0]; });
         Console.WriteLine($"ML.NET alone (a prediction engine that copies the 784 inputs to a 784-wide output): {mlnetOnly:F2} µs/row");
 
@@ -96,7 +85,7 @@ public static class PredictionEngineProfile
                 }
             });
 
-            var engine = ml.Model.CreatePredictionEngine<Image, Scores>(transformer);
+            var engine = ml.Model.CreatePredictionEngine<ScoringImage, ScoringOutput>(transformer);
             double predict = MicrosecondsPerRow(() => { foreach (var image in images) checksum += engine.Predict(image).Error; });
             Console.WriteLine($"{threads} thread(s): engine forward of one row {engineOnly:F2} µs, prediction engine {predict:F2} µs/row " +
                 $"({1e6 / predict:N0} rows/s); the library's glue and ML.NET: {predict - engineOnly:F2} µs, of which ML.NET's own copy " +

@@ -16,25 +16,13 @@ public static class ScoringPathsHarness
     private const string Features = "Features";
     private const int OnnxRuntimeBatch = 1024;
 
-    /// <summary>One MNIST image as ML.NET reads it.</summary>
-    private sealed class Image
-    {
-        [VectorType(AutoencoderCase.InputSize)]
-        public float[] Features { get; set; } = [];
-    }
 
-    private sealed class Scores
-    {
-        public float[] Reconstruction { get; set; } = [];
-
-        public float Error { get; set; }
-    }
 
     public static void Run(BenchSettings settings, int threads, AutoencoderTransformer transformer, float[] test, int testRows, BenchReport report)
     {
         var ml = new MLContext(seed: AutoencoderCase.Seed);
         var images = Enumerable.Range(0, testRows)
-            .Select(r => new Image { Features = test.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() }).ToList();
+            .Select(r => new ScoringImage { Features = test.AsSpan(r * AutoencoderCase.InputSize, AutoencoderCase.InputSize).ToArray() }).ToList();
         IDataView data = ml.Data.LoadFromEnumerable(images);
         var timer = SampleTimer.For(settings);
         string folder = Directory.CreateTempSubdirectory("scoring-paths-").FullName;
@@ -73,7 +61,7 @@ public static class ScoringPathsHarness
             report.Add("scoring_rows_per_second_after_batched_load", "rows/s", Rate(() => Scan(batchedLoad.Transform(data), "Reconstruction", "Error")), "higher",
                 $"ours only: the same zip read with mlContext.Model.LoadWithBatchedScoring (the typed transformer, batched): {what}");
 
-            var engine = ml.Model.CreatePredictionEngine<Image, Scores>(transformer);
+            var engine = ml.Model.CreatePredictionEngine<ScoringImage, ScoringOutput>(transformer);
             report.Add("scoring_rows_per_second_prediction_engine", "rows/s", Rate(() =>
             {
                 foreach (var image in images) { var s = engine.Predict(image); checksum += s.Error + s.Reconstruction[0]; }

@@ -16,6 +16,9 @@ internal static class ModelChecksum
 {
     public const string MetadataKey = "autoencoders.checksum";
 
+    /// <param name="specJson">The network specification as stored.</param>
+    /// <param name="columnsJson">The column names as stored.</param>
+    /// <param name="parameters">Every weight and buffer, in the network's order.</param>
     /// <param name="loss">The stored loss name; null when the file has none, which is also how format 2 computed it.</param>
     public static string Compute(string specJson, string columnsJson, IEnumerable<Parameter> parameters, string? loss = null)
     {

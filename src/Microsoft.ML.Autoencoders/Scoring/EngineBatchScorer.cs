@@ -21,7 +21,7 @@ internal sealed class EngineBatchScorer : BatchScorer
     private int _rows;
 
     /// <param name="network">The trained network.</param>
-    /// <param name="capacity">The most rows one <see cref="Score"/> call takes.</param>
+    /// <param name="capacity">The most rows one <see cref="BatchScorer.Score(int)"/> call takes.</param>
     /// <param name="needsDecoder">False when only codes are read: the decoder is then never run.</param>
     /// <param name="threads">The most threads one batch may use; results do not depend on it.</param>
     /// <param name="variational">The network read as a VAE, whose rows then also get a negative ELBO; null for other kinds.</param>
@@ -44,7 +44,7 @@ internal sealed class EngineBatchScorer : BatchScorer
 
     public override int InputSize => _network.InputSize;
 
-    /// <summary>Where row <paramref name="row"/> of the next batch is written before <see cref="Score"/>.</summary>
+    /// <summary>Where row <paramref name="row"/> of the next batch is written before <see cref="BatchScorer.Score(int)"/>.</summary>
     public override Span<float> Input(int row) => _network.Input(_cache, Capacity).Slice(row * InputSize, InputSize);
 
     /// <summary>Scores the first <paramref name="rows"/> rows written to <see cref="Input"/>.</summary>
@@ -69,16 +69,16 @@ internal sealed class EngineBatchScorer : BatchScorer
         _variational?.NegativeElboOfForwardPass(_cache, rows, _negativeElbos);
     }
 
-    /// <summary>Row <paramref name="row"/>'s code from the last <see cref="Score"/>.</summary>
+    /// <summary>Row <paramref name="row"/>'s code from the last <see cref="BatchScorer.Score(int)"/>.</summary>
     public override ReadOnlySpan<float> Code(int row) => _network.Code(_cache, _rows).Slice(row * _network.CodeSize, _network.CodeSize);
 
-    /// <summary>Row <paramref name="row"/>'s reconstruction from the last <see cref="Score"/>; needs the decoder.</summary>
+    /// <summary>Row <paramref name="row"/>'s reconstruction from the last <see cref="BatchScorer.Score(int)"/>; needs the decoder.</summary>
     public override ReadOnlySpan<float> Reconstruction(int row) => DecoderOutputs(_network.Reconstruction(_cache, _rows)).Slice(row * InputSize, InputSize);
 
-    /// <summary>Row <paramref name="row"/>'s mean squared reconstruction error from the last <see cref="Score"/>; needs the decoder.</summary>
+    /// <summary>Row <paramref name="row"/>'s mean squared reconstruction error from the last <see cref="BatchScorer.Score(int)"/>; needs the decoder.</summary>
     public override float Error(int row) => DecoderOutputs(_errors)[row];
 
-    /// <summary>Row <paramref name="row"/>'s negative ELBO in nats from the last <see cref="Score"/>; needs a variational network.</summary>
+    /// <summary>Row <paramref name="row"/>'s negative ELBO in nats from the last <see cref="BatchScorer.Score(int)"/>; needs a variational network.</summary>
     public override float NegativeElbo(int row) => _variational != null ? _negativeElbos[row] : base.NegativeElbo(row);
 
     private Span<float> DecoderOutputs(Span<float> values) =>
