@@ -11,7 +11,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   costs per row with our outputs' sizes, before any model runs),
 ///   and our estimator's prediction engine,
 /// with the model's threads from --threads (one setting per process: a second model trained in the same process scored
-/// 20-25 % slower whichever thread count came second). The differences are the parts.
+/// 19-41 % slower whichever thread count came second). The differences are the parts.
 ///   predict [--rows N] [--threads N] [--mnist DIR]
 /// </summary>
 public static class PredictionEngineProfile

@@ -125,14 +125,7 @@ public sealed class Gru : Layer
 
         // The input side over every step row at once: dW_ih (+)= Xᵀ·dGx, db_ih (+)= Σ dGx (rows added in order), dX (+)= dGx·W_ihᵀ.
         ReadOnlySpan<float> inputGateGradientRows = _recurrence.InputGateGradients(batch);
-        Gemm.Multiply(Transpose.Yes, Transpose.No, Features, gateWidth, stepRows, 1f, x, Features, inputGateGradientRows, gateWidth,
-            overwrite ? 0f : 1f, InputWeights.Gradients, gateWidth, context.Threads);
-        RecurrentRowGroups.AccumulateRowSum(inputGateGradientRows, gateWidth, InputBias.Gradients, overwrite);
-        if (!dx.IsEmpty)
-        {
-            Gemm.Multiply(Transpose.No, Transpose.Yes, stepRows, Features, gateWidth, 1f, inputGateGradientRows, gateWidth, InputWeights.Values, gateWidth,
-                context.OverwriteInputGradient ? 0f : 1f, dx, Features, context.Threads);
-        }
+        AffineGradients.Backward(x, inputGateGradientRows, dx, stepRows, InputWeights, InputBias, context);
     }
 
     /// <summary>

@@ -121,13 +121,6 @@ internal static unsafe class RecurrentRowGroups
         else TensorPrimitives.Add(destination, gradient, destination);
     }
 
-    /// <summary>A bias's gradient: the sum of <paramref name="rows"/>' rows of <paramref name="width"/>, in row order, written over or added.</summary>
-    internal static void AccumulateRowSum(ReadOnlySpan<float> rows, int width, Span<float> destination, bool overwrite)
-    {
-        if (overwrite) rows[..width].CopyTo(destination);
-        for (int row = overwrite ? 1 : 0; row < rows.Length / width; row++) TensorPrimitives.Add(destination, rows.Slice(row * width, width), destination);
-    }
-
     /// <summary>
     /// Writes weights [in, gates] transposed into columns [<paramref name="column"/>, + in) of <paramref name="transposed"/>
     /// [gates, ld], so a backward per-step product reads them row by row, in place.

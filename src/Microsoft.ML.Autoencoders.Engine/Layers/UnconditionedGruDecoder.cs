@@ -137,7 +137,9 @@ public sealed class UnconditionedGruDecoder : Layer
         RecurrentRowGroups.Accumulate(weightGradients[..(units * gateWidth)], RecurrentWeights.Gradients, overwrite);
         RecurrentRowGroups.Accumulate(weightGradients.Slice(units * gateWidth, gateWidth), RecurrentBias.Gradients, overwrite);
         // db_ih (+)= Σ dGx over every step row, in order.
-        RecurrentRowGroups.AccumulateRowSum(_recurrence.InputGateGradients(batch), gateWidth, InputBias.Gradients, overwrite);
+        ReadOnlySpan<float> inputGateGradients = _recurrence.InputGateGradients(batch);
+        if (overwrite) InputBias.Gradients.Clear();
+        Dense.AccumulateBiasGradient(InputBias.Gradients, inputGateGradients, inputGateGradients.Length / gateWidth, context.Threads);
 
         // The starting state's pre-activation gradients ds = dh_{−1} ⊙ (1 − h_{−1}²), h_{−1} read from each row's first step.
         RecurrentRowGroups.Reserve(ref _stateGradients, batch * units);
@@ -149,15 +151,7 @@ public sealed class UnconditionedGruDecoder : Layer
         }
 
         // They reach W_s, b_s and the code: dW_s (+)= codeᵀ·ds, db_s (+)= Σ_n ds_n, dcode (+)= ds·W_sᵀ.
-        ReadOnlySpan<float> stateGradientRows = _stateGradients.AsSpan(0, batch * units);
-        Gemm.Multiply(Transpose.Yes, Transpose.No, CodeSize, units, batch, 1f, x, CodeSize, stateGradientRows, units,
-            overwrite ? 0f : 1f, StateWeights.Gradients, units, context.Threads);
-        RecurrentRowGroups.AccumulateRowSum(stateGradientRows, units, StateBias.Gradients, overwrite);
-        if (!dx.IsEmpty)
-        {
-            Gemm.Multiply(Transpose.No, Transpose.Yes, batch, CodeSize, units, 1f, stateGradientRows, units, StateWeights.Values, units,
-                context.OverwriteInputGradient ? 0f : 1f, dx, CodeSize, context.Threads);
-        }
+        AffineGradients.Backward(x, _stateGradients.AsSpan(0, batch * units), dx, batch, StateWeights, StateBias, context);
     }
 
     /// <summary>

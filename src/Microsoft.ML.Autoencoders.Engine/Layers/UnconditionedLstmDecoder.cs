@@ -162,15 +162,7 @@ public sealed class UnconditionedLstmDecoder : Layer
         }
 
         // They reach W_s, b_s and the code: dW_s (+)= codeᵀ·ds, db_s (+)= Σ_n ds_n (rows added in order), dcode (+)= ds·W_sᵀ.
-        ReadOnlySpan<float> stateGradientRows = _stateGradients.AsSpan(0, batch * stateWidth);
-        Gemm.Multiply(Transpose.Yes, Transpose.No, CodeSize, stateWidth, batch, 1f, x, CodeSize, stateGradientRows, stateWidth,
-            overwrite ? 0f : 1f, StateWeights.Gradients, stateWidth, context.Threads);
-        RecurrentRowGroups.AccumulateRowSum(stateGradientRows, stateWidth, StateBias.Gradients, overwrite);
-        if (!dx.IsEmpty)
-        {
-            Gemm.Multiply(Transpose.No, Transpose.Yes, batch, CodeSize, stateWidth, 1f, stateGradientRows, stateWidth, StateWeights.Values, stateWidth,
-                context.OverwriteInputGradient ? 0f : 1f, dx, CodeSize, context.Threads);
-        }
+        AffineGradients.Backward(x, _stateGradients.AsSpan(0, batch * stateWidth), dx, batch, StateWeights, StateBias, context);
     }
 
     /// <summary>
