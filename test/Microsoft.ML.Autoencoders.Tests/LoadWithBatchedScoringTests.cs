@@ -39,6 +39,29 @@ public sealed class LoadWithBatchedScoringTests(ITestOutputHelper output)
         Assert.Equal(expected.Schema.Where(c => !c.IsHidden).Select(c => c.Name), actual.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
     }
 
+    /// <summary>
+    /// An encoder file scored by ApplyOnnxModel is a plain ONNX model to ML.NET; it carries a key that contains one of the
+    /// library's own ("autoencoders.spec.of_whole_network"), and must not be taken for a damaged component of ours.
+    /// </summary>
+    [Fact]
+    public void EncoderFileScoredByApplyOnnxModelComesBackAsMlNetLoadedIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 100);
+        var transformer = TestAutoencoders.Fit(ml, data);
+        using var encoderFile = new TemporaryFile();
+        using (var stream = File.Create(encoderFile.Path)) transformer.SaveEncoderAsOnnx(stream);
+        var pipeline = ml.Transforms.CopyColumns("input", "Features")
+            .Append(ml.Transforms.ApplyOnnxModel(["encoded"], ["input"], encoderFile.Path))
+            .Fit(data);
+        using var file = new TemporaryFile();
+        ml.Model.Save(pipeline, data.Schema, file.Path);
+
+        var batched = new MLContext().Model.LoadWithBatchedScoring(file.Path, out _);
+
+        ColumnValues.AssertClose(ColumnValues.Vectors(pipeline.Transform(data), "encoded"), ColumnValues.Vectors(batched.Transform(data), "encoded"), "encoded");
+    }
+
     [Fact]
     public void AutoencoderSavedAloneComesBackAsItsTransformer()
     {

@@ -132,12 +132,8 @@ internal static class AnomalyHeadOnnx
     private static string Checksum(string stateJson, float threshold, string networkHash)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (string text in new[] { stateJson, networkHash })
-        {
-            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
-            hash.AppendData(BitConverter.GetBytes(bytes.Length)); // lengths keep the texts apart
-            hash.AppendData(bytes);
-        }
+        ModelChecksum.AppendText(hash, stateJson);
+        ModelChecksum.AppendText(hash, networkHash);
         hash.AppendData(BitConverter.GetBytes(BitConverter.SingleToInt32Bits(threshold)));
         return Convert.ToHexString(hash.GetHashAndReset());
     }

@@ -42,6 +42,9 @@ internal static class AutoencoderOnnx
     public const string PartKey = "autoencoders.part";
     public const int FormatVersion = 3;
 
+    /// <summary>The first format whose files always carry <see cref="ModelChecksum"/>'s checksum, over the loss too.</summary>
+    private const int FirstVersionWithRequiredChecksum = 3;
+
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The tensor names of a written graph.</summary>
@@ -192,7 +195,7 @@ internal static class AutoencoderOnnx
         }
     }
 
-    /// <summary>Rebuilds the model and its column names from a file this library wrote (format 1 or 2).</summary>
+    /// <summary>Rebuilds the model and its column names from a file this library wrote (formats 1 to <see cref="FormatVersion"/>).</summary>
     public static (AutoencoderModel Model, AutoencoderColumns Columns) Read(ReadOnlySpan<byte> bytes)
     {
         var reader = OnnxModelReader.Parse(bytes);
@@ -200,11 +203,13 @@ internal static class AutoencoderOnnx
             throw new InvalidDataException($"This file holds only the {part} of a network (written by Save{(part == "encoder" ? "Encoder" : "Decoder")}AsOnnx); the library reads back whole networks, written by SaveAsOnnx.");
         if (!reader.Metadata.TryGetValue(FormatKey, out var format))
             throw new InvalidDataException("This ONNX model was not written by Microsoft.ML.Autoencoders (it has no '" + FormatKey + "' metadata). " + OnnxImportAdvice.For(reader));
-        var spec = format switch
+        // Exactly the digits a version of this library writes, so that a damaged number never reads as a neighbour.
+        int version = Enumerable.Range(1, FormatVersion).FirstOrDefault(v => format == v.ToString(CultureInfo.InvariantCulture));
+        var spec = version switch
         {
-            "3" or "2" => NetworkSpec.FromJson(Required(reader, SpecKey)),
-            "1" => SpecFromArchitecture(Required(reader, ArchitectureKey)),
-            _ => throw new InvalidDataException($"This model uses format version {format}; this library reads versions 1 to {FormatVersion}. Update the library."),
+            0 => throw new InvalidDataException($"This model uses format version {format}; this library reads versions 1 to {FormatVersion}. Update the library."),
+            1 => SpecFromArchitecture(Required(reader, ArchitectureKey)),
+            _ => NetworkSpec.FromJson(Required(reader, SpecKey)),
         };
         var columns = Deserialize<AutoencoderColumns>(Required(reader, ColumnsKey), "column");
         AutoencoderNetwork network;
@@ -225,7 +230,7 @@ internal static class AutoencoderOnnx
             tensor.Values.CopyTo(parameter.Values);
         }
         reader.Metadata.TryGetValue(LossKey, out var lossName);
-        CheckChecksum(reader, format, network, lossName);
+        CheckChecksum(reader, version, network, lossName);
         Engine.Losses.LossKind? lossKind = null;
         if (lossName != null)
         {
@@ -255,20 +260,21 @@ internal static class AutoencoderOnnx
     /// checksum, over the loss too; format 2 may lack it (files written before it existed) and computed it without the
     /// loss; format 1 never had one, so a format-1 file with a checksum had its format number damaged.
     /// </summary>
-    private static void CheckChecksum(OnnxModelReader reader, string format, AutoencoderNetwork network, string? loss)
+    private static void CheckChecksum(OnnxModelReader reader, int version, AutoencoderNetwork network, string? loss)
     {
         const string Damaged = "The model's weights or settings do not match the checksum it was saved with; the file is damaged.";
         bool present = reader.Metadata.TryGetValue(ModelChecksum.MetadataKey, out var stored);
         if (!present)
         {
-            if (format == "3") throw new InvalidDataException($"The model has no '{ModelChecksum.MetadataKey}' metadata, which format 3 always writes; the file is damaged.");
+            if (version >= FirstVersionWithRequiredChecksum)
+                throw new InvalidDataException($"The model has no '{ModelChecksum.MetadataKey}' metadata, which format {version} always writes; the file is damaged.");
             return;
         }
-        if (format == "1") throw new InvalidDataException(Damaged);
+        if (version == 1) throw new InvalidDataException(Damaged);
         string spec = reader.Metadata[SpecKey], columns = reader.Metadata[ColumnsKey];
         var parameters = network.Parameters.Parameters;
         bool matches = stored == ModelChecksum.Compute(spec, columns, parameters, loss)
-            || (format == "2" && stored == ModelChecksum.Compute(spec, columns, parameters));
+            || (version == 2 && stored == ModelChecksum.Compute(spec, columns, parameters));
         if (!matches) throw new InvalidDataException(Damaged);
     }
 

@@ -29,9 +29,11 @@ internal static class BatchedModelLoader
 
     public static ITransformer Load(ModelOperationsCatalog catalog, string modelPath, out DataViewSchema inputSchema)
     {
-        var loaded = LoadAsMlNetDoes(catalog, modelPath, out inputSchema);
-        Dictionary<string, byte[]> graphs;
-        using (var stream = File.OpenRead(modelPath)) graphs = GraphsByEntryFolder(stream);
+        // One open file for both reads; a missing or unreadable file keeps its own exception.
+        using var file = File.OpenRead(modelPath);
+        var loaded = LoadAsMlNetDoes(catalog, file, modelPath, out inputSchema);
+        file.Position = 0;
+        var graphs = GraphsByEntryFolder(file);
         var models = graphs.Values.ToList();
 
         var leaves = new List<(ITransformer Leaf, string Path)>();
@@ -55,15 +57,14 @@ internal static class BatchedModelLoader
     /// <summary>
     /// <c>mlContext.Model.Load</c>, with its errors for a damaged file turned into the one this library documents. ML.NET
     /// throws whatever its readers hit (FormatException, InvalidOperationException around ONNX Runtime's, EndOfStream,
-    /// TargetInvocation, FileLoad for a damaged assembly name: a fuzz test met them all), so the file is opened first and a
-    /// missing or unreadable file keeps its own exception; anything ML.NET throws after that is about the bytes.
+    /// TargetInvocation, FileLoad for a damaged assembly name: a fuzz test met them all); the caller has opened the file,
+    /// so anything ML.NET throws here is about the bytes.
     /// </summary>
-    private static ITransformer LoadAsMlNetDoes(ModelOperationsCatalog catalog, string modelPath, out DataViewSchema inputSchema)
+    private static ITransformer LoadAsMlNetDoes(ModelOperationsCatalog catalog, Stream file, string modelPath, out DataViewSchema inputSchema)
     {
-        using (File.OpenRead(modelPath)) { }
         try
         {
-            return catalog.Load(modelPath, out inputSchema);
+            return catalog.Load(file, out inputSchema);
         }
         catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or OperationCanceledException))
         {
@@ -91,13 +92,25 @@ internal static class BatchedModelLoader
         return null;
     }
 
-    /// <summary>Our metadata key names, whole: another project's graph would hardly hold one of them by chance.</summary>
+    /// <summary>
+    /// Our metadata keys as they lie in a graph's bytes: a metadata entry's key field (tag 0x0A, its length, its UTF-8
+    /// bytes), so only the whole key matches. A bare substring would also match the longer keys of our encoder and
+    /// decoder files ("autoencoders.spec.of_whole_network" holds "autoencoders.spec"), which a user may score with
+    /// ApplyOnnxModel and save, and which are rightly left as ML.NET loaded them. Every key is under 128 bytes, so its
+    /// length is one byte.
+    /// </summary>
     private static readonly byte[][] OurMetadataKeys = [.. new[]
     {
         AutoencoderOnnx.FormatKey, AutoencoderOnnx.SpecKey, AutoencoderOnnx.ColumnsKey, ModelChecksum.MetadataKey,
         AnomalyHeadOnnx.FormatKey, AnomalyHeadOnnx.StateKey, AnomalyHeadOnnx.NetworkHashKey,
         OnnxImportAdapter.FormatKey, OnnxImportAdapter.GraphHashKey,
-    }.Select(System.Text.Encoding.UTF8.GetBytes)];
+    }.Select(KeyField)];
+
+    private static byte[] KeyField(string key)
+    {
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(key);
+        return [0x0A, checked((byte)name.Length), .. name];
+    }
 
     private static bool CarriesOurMetadataKeys(ReadOnlySpan<byte> graph)
     {

@@ -23,21 +23,22 @@ internal static class ModelChecksum
     public static string Compute(string specJson, string columnsJson, IEnumerable<Parameter> parameters, string? loss = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void AddText(string text)
-        {
-            byte[] bytes = Encoding.UTF8.GetBytes(text);
-            hash.AppendData(BitConverter.GetBytes(bytes.Length)); // lengths keep "ab"+"c" apart from "a"+"bc"
-            hash.AppendData(bytes);
-        }
-
-        AddText(specJson);
-        AddText(columnsJson);
+        AppendText(hash, specJson);
+        AppendText(hash, columnsJson);
         foreach (var parameter in parameters)
         {
-            AddText(parameter.Name);
+            AppendText(hash, parameter.Name);
             hash.AppendData(MemoryMarshal.AsBytes(parameter.Values));
         }
-        if (loss != null) AddText(loss);
+        if (loss != null) AppendText(hash, loss);
         return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    /// <summary>Adds a text to a checksum as its UTF-8 length, then its bytes: the lengths keep "ab"+"c" apart from "a"+"bc".</summary>
+    public static void AppendText(IncrementalHash hash, string text)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        hash.AppendData(BitConverter.GetBytes(bytes.Length));
+        hash.AppendData(bytes);
     }
 }
