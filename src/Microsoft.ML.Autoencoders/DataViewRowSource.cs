@@ -46,7 +46,7 @@ internal sealed class DataViewRowSource : ITrainingRowSource
                 {
                     getter(ref row);
                     row.CopyTo(dense);
-                    CheckFinite(dense, inputColumn, counted);
+                    TrainingData.CheckFinite(dense, inputColumn, counted, "training data");
                     min = Math.Min(min, TensorPrimitives.Min(dense));
                     max = Math.Max(max, TensorPrimitives.Max(dense));
                 }
@@ -72,19 +72,6 @@ internal sealed class DataViewRowSource : ITrainingRowSource
     /// <inheritdoc/>
     public ITrainingRowPass OpenPass() => new Pass(this);
 
-    /// <summary>Refuses a NaN or infinity with its column, row and element, as the in-memory read does.</summary>
-    private static void CheckFinite(ReadOnlySpan<float> values, string column, long row)
-    {
-        if (float.IsFinite(TensorPrimitives.Sum(values))) return;
-        for (int j = 0; j < values.Length; j++)
-        {
-            if (!float.IsFinite(values[j]))
-                throw new InvalidOperationException(
-                    $"Column '{column}' row {row}, element {j} is {values[j]}: training data must be finite. " +
-                    "Remove or impute such values first, e.g. mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
-        }
-    }
-
     private sealed class Pass : ITrainingRowPass
     {
         private readonly DataViewRowSource _source;
@@ -109,12 +96,12 @@ internal sealed class DataViewRowSource : ITrainingRowSource
             if (!_cursor.MoveNext()) return false;
             _input(ref _inputRow);
             _inputRow.CopyTo(input); // densifies sparse rows
-            CheckFinite(input, _source._input.Name, _row);
+            TrainingData.CheckFinite(input, _source._input.Name, _row, "training data");
             if (_target != null)
             {
                 _target(ref _targetRow);
                 _targetRow.CopyTo(target);
-                CheckFinite(target, _source._target!.Value.Name, _row);
+                TrainingData.CheckFinite(target, _source._target!.Value.Name, _row, "training data");
             }
             _row++;
             return true;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Autoencoders;
@@ -67,19 +68,29 @@ internal static class TrainingData
                 }
                 Span<float> destination = buffer.AsSpan(rows * width, width);
                 row.CopyTo(destination); // densifies sparse rows
-                for (int j = 0; j < width; j++)
-                {
-                    if (!float.IsFinite(destination[j]))
-                        throw new InvalidOperationException(
-                            $"Column '{columnName}' row {rows}, element {j} is {destination[j]}: {role} must be finite. " +
-                            "Remove or impute such values first, e.g. mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
-                }
+                CheckFinite(destination, columnName, rows, role);
                 rows++;
             }
         }
         if (rows == 0)
             throw new InvalidOperationException($"The {role} has no rows, so column '{columnName}' gives the autoencoder nothing to learn from.");
         return (rows, buffer);
+    }
+
+    /// <summary>
+    /// Refuses a NaN or infinity in one row of <paramref name="column"/> with its row and element: training on it would
+    /// spread NaN through every weight. One sum decides for the usual all-finite row.
+    /// </summary>
+    internal static void CheckFinite(ReadOnlySpan<float> values, string column, long row, string role)
+    {
+        if (float.IsFinite(TensorPrimitives.Sum(values))) return;
+        for (int j = 0; j < values.Length; j++)
+        {
+            if (!float.IsFinite(values[j]))
+                throw new InvalidOperationException(
+                    $"Column '{column}' row {row}, element {j} is {values[j]}: {role} must be finite. " +
+                    "Remove or impute such values first, e.g. mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
+        }
     }
 
     /// <summary>A new array of <paramref name="length"/> floats; an allocation the budget let through but the runtime refused gets the same clear error.</summary>

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Training;
 /// An <see cref="ITrainingRowSource"/> over row-major arrays already in memory: streamed training of data that happens to
 /// fit (tests compare the two trainers on it), or a source to wrap.
 /// </summary>
-public sealed class ArrayRowSource : ITrainingRowSource
+internal sealed class ArrayRowSource : ITrainingRowSource
 {
     private readonly float[] _inputs;
     private readonly float[]? _targets;
