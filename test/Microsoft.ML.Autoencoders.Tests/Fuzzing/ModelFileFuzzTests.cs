@@ -57,8 +57,9 @@ public sealed class ModelFileFuzzTests(ModelFileFuzzTests.SavedModels models, IT
                 // On a worker, so a load that never ends fails the test with its mutation instead of hanging the suite.
                 if (Finishes(() => fuzzCase.LoadAndScore(file.Path), out var scored))
                 {
-                    escaped = !scored.SequenceEqual(intact) && fuzzCase.LibraryChecks;
-                    outcome = scored.SequenceEqual(intact) ? "loaded, same outputs" : "loaded, different outputs";
+                    bool same = scored.SequenceEqual(intact);
+                    escaped = !same && fuzzCase.LibraryChecks;
+                    outcome = same ? "loaded, same outputs" : "loaded, different outputs";
                 }
                 else
                 {
@@ -106,11 +107,18 @@ public sealed class ModelFileFuzzTests(ModelFileFuzzTests.SavedModels models, IT
         return done;
     }
 
-    /// <summary>True when the exception, or one it wraps, was thrown by the library's own code.</summary>
+    /// <summary>
+    /// True when the exception, or one it wraps, passed through the library's own code: any frame of its stack, not only
+    /// the throwing method, which for a KeyNotFoundException and the like is the runtime's throw helper.
+    /// </summary>
     private static bool ThrownByTheLibrary(Exception? e)
     {
+        var library = typeof(AutoencoderTransformer).Assembly;
         for (; e != null; e = e.InnerException)
-            if (e.TargetSite?.DeclaringType?.Assembly == typeof(AutoencoderTransformer).Assembly) return true;
+        {
+            if (new System.Diagnostics.StackTrace(e).GetFrames().Any(frame => frame.GetMethod()?.DeclaringType?.Assembly == library))
+                return true;
+        }
         return false;
     }
 
