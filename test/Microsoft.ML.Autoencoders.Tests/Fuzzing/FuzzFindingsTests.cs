@@ -26,13 +26,6 @@ public sealed class FuzzFindingsTests
         return stream.ToArray();
     }
 
-    private static byte[] Zip(ITransformer model, DataViewSchema schema)
-    {
-        using var file = new TemporaryFile();
-        Ml.Model.Save(model, schema, file.Path);
-        return File.ReadAllBytes(file.Path);
-    }
-
     private static T LoadZip<T>(byte[] zip, Func<string, T> load)
     {
         using var file = new TemporaryFile();
@@ -84,7 +77,7 @@ public sealed class FuzzFindingsTests
     public void DamagedDetectorHeadIsRefused(string damage)
     {
         var detector = Detector.Value;
-        byte[] zip = Zip(detector, AnomalyData.Train(Ml, rows: 10).Schema);
+        byte[] zip = FuzzCases.Saved(Ml, detector, AnomalyData.Train(Ml, rows: 10).Schema);
         byte[] threshold = BitConverter.GetBytes(detector.Threshold);
         byte[] damaged = ModelFileMutator.EditOnnxEntries(zip, onnx =>
         {
@@ -117,7 +110,7 @@ public sealed class FuzzFindingsTests
     [Fact]
     public void BatchedLoaderReportsADamagedZipAsInvalidData()
     {
-        byte[] zip = Zip(Vae.Value, SyntheticData.DataView(Ml, 1).Schema);
+        byte[] zip = FuzzCases.Saved(Ml, Vae.Value, SyntheticData.DataView(Ml, 1).Schema);
         var error = Assert.Throws<InvalidDataException>(() => LoadZip(zip[..(zip.Length / 2)], path => new MLContext().Model.LoadWithBatchedScoring(path, out _)));
         Assert.Contains("damaged", error.Message);
         Assert.NotNull(error.InnerException);
@@ -130,7 +123,7 @@ public sealed class FuzzFindingsTests
     [Fact]
     public void BatchedLoaderRefusesAGraphThatNoLongerReadsAsOurs()
     {
-        byte[] zip = Zip(Vae.Value, SyntheticData.DataView(Ml, 1).Schema);
+        byte[] zip = FuzzCases.Saved(Ml, Vae.Value, SyntheticData.DataView(Ml, 1).Schema);
         byte[] damaged = ModelFileMutator.EditOnnxEntries(zip, onnx => ModelFileMutator.EditMetadata(onnx, (key, value) =>
             key == "autoencoders.format" ? ("autoencoders.formau", value) : (key, value)));
         Assert.NotNull(LoadZip(damaged, path => new MLContext().Model.Load(path, out _))); // ML.NET itself reads it

@@ -224,7 +224,8 @@ internal static class FuzzCases
         return options;
     }
 
-    private static byte[] Saved(MLContext ml, ITransformer model, DataViewSchema schema)
+    /// <summary>The bytes of <paramref name="model"/> saved with mlContext.Model.Save.</summary>
+    internal static byte[] Saved(MLContext ml, ITransformer model, DataViewSchema schema)
     {
         using var file = new TemporaryFile();
         ml.Model.Save(model, schema, file.Path);
