@@ -263,30 +263,35 @@ def run_training(mode, mnist, report):
     run_vae_training(train, test, report)
 
 
+class Vae(torch.nn.Module):
+    """The PyTorch examples' VAE, 784-400-20: ReLU, sigmoid output, z = mu + eps * exp(log_variance / 2)."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
+        self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+    def forward(self, x):
+        F = torch.nn.functional
+        h = F.relu(self.fc1(x))
+        mu, log_variance = self.fc21(h), self.fc22(h)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_variance)
+        return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, log_variance
+
+
+def negative_elbo_sum(model, x):
+    """BCE summed over the pixels plus the closed-form KL, summed over the rows (the example's loss)."""
+    reconstruction, mu, log_variance = model(x)
+    bce = torch.nn.functional.binary_cross_entropy(reconstruction, x, reduction="sum")
+    return bce - 0.5 * torch.sum(1 + log_variance - mu.pow(2) - log_variance.exp())
+
+
 def run_vae_training(train, test, report):
     """The VaeCase network (Shared/VaeCase.cs): the PyTorch examples' VAE, 784-400-20, BCE summed over the pixels plus
     the KL term, Adam lr 1e-3, batch 128, two epochs (the second is timed), PyTorch's default init; then the test negative
     ELBO in nats per image with one latent draw per image."""
     torch.manual_seed(42)
-    nn, F = torch.nn, torch.nn.functional
-
-    class Vae(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
-            self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
-
-        def forward(self, x):
-            h = F.relu(self.fc1(x))
-            mu, log_variance = self.fc21(h), self.fc22(h)
-            z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_variance)
-            return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, log_variance
-
-    def negative_elbo(x):
-        reconstruction, mu, log_variance = model(x)
-        bce = F.binary_cross_entropy(reconstruction, x, reduction="sum")
-        return bce - 0.5 * torch.sum(1 + log_variance - mu.pow(2) - log_variance.exp())
-
     model = Vae()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     rows, batch, epochs = train.shape[0], 128, 2
@@ -299,7 +304,7 @@ def run_vae_training(train, test, report):
         for start in range(0, rows, batch):
             x = train[order[start:start + batch]]
             optimizer.zero_grad()
-            loss = negative_elbo(x)
+            loss = negative_elbo_sum(model, x)
             loss.backward()
             optimizer.step()
             total += loss.item()
@@ -308,7 +313,7 @@ def run_vae_training(train, test, report):
     report.add("vae_epoch_seconds", "s/epoch", seconds[-1], "lower", f"epoch {epochs} of {epochs}, {rows} rows, batch {batch}")
     model.eval()
     with torch.no_grad():
-        total = sum(float(negative_elbo(test[s:s + 500])) for s in range(0, test.shape[0], 500))
+        total = sum(float(negative_elbo_sum(model, test[s:s + 500])) for s in range(0, test.shape[0], 500))
     report.add("vae_test_negative_elbo", "nats/image", total / test.shape[0], "lower",
                f"{test.shape[0]} test rows after {epochs} epochs, one latent draw each")
 

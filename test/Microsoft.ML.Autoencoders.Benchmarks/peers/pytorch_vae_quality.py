@@ -12,28 +12,7 @@ import time
 
 import torch
 
-from pytorch_bench import find_mnist, read_images
-
-
-class Vae(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        nn = torch.nn
-        self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
-        self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
-
-    def forward(self, x):
-        F = torch.nn.functional
-        h = F.relu(self.fc1(x))
-        mu, log_variance = self.fc21(h), self.fc22(h)
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_variance)
-        return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, log_variance
-
-
-def negative_elbo_sum(model, x):
-    reconstruction, mu, log_variance = model(x)
-    bce = torch.nn.functional.binary_cross_entropy(reconstruction, x, reduction="sum")
-    return bce - 0.5 * torch.sum(1 + log_variance - mu.pow(2) - log_variance.exp())
+from pytorch_bench import Vae, find_mnist, negative_elbo_sum, read_images
 
 
 def main():
