@@ -80,28 +80,20 @@ public sealed class AutoencoderTrainer
             targetBatch, loss, lastLayer, evalContext, corruption, corruption == null ? null : new SeededRandom(_options.Seed ^ ReferenceNoiseSeed)));
         int batchesPerEpoch = (training.Length + batchSize - 1) / batchSize;
 
-        var epochs = new List<EpochMetrics>();
-        double bestValidation = double.PositiveInfinity;
-        int bestEpoch = 0, epochsWithoutImprovement = 0;
-        float[]? bestWeights = null;
-        bool stoppedEarly = false;
-        var warnings = new List<string>();
-        int backoffsLeft = _options.LearningRateBackoffs;
-        // The weights each epoch begins with, kept only when a divergence may go back to them.
-        float[]? lastGoodWeights = backoffsLeft > 0 ? new float[_network.Parameters.Count] : null;
+        var book = new EpochBookkeeping(_network, _options, step, guard);
 
         // Where a resumed run picks up: the epoch after the last one done, part way through it when it was cancelled there.
         int firstEpoch = 1, resumeRows = 0, resumeBatches = 0, checkpointedEpoch = -1;
         double resumeLossSum = 0, resumePenaltySum = 0;
         if (resume != null)
         {
-            Restore(resume, training, step, random, lastGoodWeights);
+            Restore(resume, training, step, random, book.LastGoodWeights);
             guard.LearningRate = step.BaseLearningRate;
             firstEpoch = resume.EpochsDone + 1;
             (resumeRows, resumeBatches, resumeLossSum, resumePenaltySum) = (resume.RowsDoneInEpoch, resume.BatchesDoneInEpoch, resume.EpochLossSum, resume.EpochPenaltySum);
-            epochs.AddRange(resume.Epochs);
-            warnings.AddRange(resume.Warnings);
-            (backoffsLeft, bestValidation, bestEpoch, epochsWithoutImprovement, stoppedEarly, bestWeights) =
+            book.Epochs.AddRange(resume.Epochs);
+            book.Warnings.AddRange(resume.Warnings);
+            (book.BackoffsLeft, book.BestValidation, book.BestEpoch, book.EpochsWithoutImprovement, book.StoppedEarly, book.BestWeights) =
                 (resume.BackoffsLeft, resume.BestValidation, resume.BestEpoch, resume.EpochsWithoutImprovement, resume.StoppedEarly, resume.BestWeights);
             checkpointedEpoch = resumeRows == 0 ? resume.EpochsDone : -1;
         }
@@ -124,17 +116,17 @@ public sealed class AutoencoderTrainer
                 EpochPenaltySum = penaltySum,
                 Weights = _network.Parameters.Values,
                 // Part way through an epoch a back-off would go back to the weights the epoch began with: they are state then.
-                EpochStartWeights = rowsDone > 0 ? lastGoodWeights : null,
+                EpochStartWeights = rowsDone > 0 ? book.LastGoodWeights : null,
                 TrainingOrder = training,
                 ReferenceLoss = guard.ReferenceLoss,
-                BackoffsLeft = backoffsLeft,
-                BestValidation = bestValidation,
-                BestEpoch = bestEpoch,
-                EpochsWithoutImprovement = epochsWithoutImprovement,
-                StoppedEarly = stoppedEarly,
-                BestWeights = bestWeights,
-                Epochs = epochs,
-                Warnings = warnings,
+                BackoffsLeft = book.BackoffsLeft,
+                BestValidation = book.BestValidation,
+                BestEpoch = book.BestEpoch,
+                EpochsWithoutImprovement = book.EpochsWithoutImprovement,
+                StoppedEarly = book.StoppedEarly,
+                BestWeights = book.BestWeights,
+                Epochs = book.Epochs,
+                Warnings = book.Warnings,
                 RandomState = randomState.ToArray(),
                 StepState = stepState.ToArray(),
             }.Write(_options.CheckpointPath!);
@@ -151,7 +143,7 @@ public sealed class AutoencoderTrainer
             cancellation.ThrowIfCancellationRequested();
         }
 
-        for (int epoch = firstEpoch; epoch <= _options.Epochs && !stoppedEarly; epoch++)
+        for (int epoch = firstEpoch; epoch <= _options.Epochs && !book.StoppedEarly; epoch++)
         {
             // A run resumed part way through an epoch has its rows shuffled already and its first batches done.
             bool midEpoch = resumeRows > 0;
@@ -165,7 +157,7 @@ public sealed class AutoencoderTrainer
             double lossSum = resumeLossSum, penaltySum = resumePenaltySum;
             int batches = resumeBatches, firstRow = resumeRows;
             (resumeRows, resumeBatches, resumeLossSum, resumePenaltySum) = (0, 0, 0, 0);
-            if (lastGoodWeights != null && !midEpoch) _network.Parameters.Values.CopyTo(lastGoodWeights, 0);
+            if (!midEpoch) book.BeginEpoch();
             try
             {
                 for (int start = firstRow; start < epochRows.Length; start += batchSize)
@@ -183,68 +175,33 @@ public sealed class AutoencoderTrainer
                 }
                 guard.CheckEpoch(epoch, lossSum / epochRows.Length);
             }
-            catch (TrainingDivergedException diverged) when (backoffsLeft > 0)
+            catch (TrainingDivergedException diverged) when (book.CanBackOff)
             {
-                // Back to the weights the epoch began with, a fresh optimizer at a tenth of the rate, and the epoch again.
-                backoffsLeft--;
-                lastGoodWeights!.CopyTo(_network.Parameters.Values, 0);
-                float before = step.BaseLearningRate, after = step.BackOff(BackoffFactor);
-                guard.LearningRate = after;
-                warnings.Add($"Training diverged in epoch {epoch} at learning rate {before:G4} ({diverged.What}); the epoch was run again " +
-                    $"from the weights it began with at {after:G4}.");
+                book.BackOff(epoch, diverged);
                 epoch--;
                 continue;
             }
             double trainingLoss = lossSum / epochRows.Length;
 
-            double validationLoss = double.NaN;
+            double? validationLoss = null;
             if (validation.Length > 0)
             {
                 // The same validation noise every epoch (a generator reseeded from the options), so epochs compare.
                 var validationNoise = corruption == null ? null : new SeededRandom(_options.Seed ^ ValidationNoiseSeed);
                 validationLoss = Evaluate(inputs, targets, validation, width, cache, targetBatch, loss, lastLayer, evalContext, corruption, validationNoise);
-                if (validationLoss < bestValidation)
-                {
-                    bestValidation = validationLoss;
-                    bestEpoch = epoch;
-                    epochsWithoutImprovement = 0;
-                    if (_options.RestoreBestWeights)
-                    {
-                        // The whole store, buffers too: a layer's running statistics belong to the weights they were gathered under.
-                        bestWeights ??= new float[_network.Parameters.Count];
-                        _network.Parameters.Values.CopyTo(bestWeights, 0);
-                    }
-                }
-                else
-                {
-                    epochsWithoutImprovement++;
-                }
             }
-            else
-            {
-                bestEpoch = epoch;
-            }
-
-            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds)
-            {
-                Penalty = penaltySum / batches,
-                LearningRate = step.LearningRate,
-            };
-            // The plateau schedule watches what early stopping watches: the validation loss when there is a split.
-            _options.LearningRateSchedule?.EndEpoch(epoch, validation.Length > 0 ? validationLoss : trainingLoss + penaltySum / batches);
-            epochs.Add(metrics);
-            stoppedEarly = _options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs;
+            var metrics = book.EndEpoch(epoch, trainingLoss, validationLoss, penaltySum, batches, clock);
             // The last epoch's checkpoint too: a Fit started again on a finished run returns its model without training.
-            if (configuration != null && (epoch % _options.CheckpointEveryEpochs == 0 || stoppedEarly || epoch == _options.Epochs))
+            if (configuration != null && (epoch % _options.CheckpointEveryEpochs == 0 || book.StoppedEarly || epoch == _options.Epochs))
                 SaveCheckpoint(epoch, 0, 0, 0, 0);
             onEpoch?.Invoke(metrics);
         }
 
-        if (bestWeights != null && bestEpoch != epochs.Count) bestWeights.CopyTo(_network.Parameters.Values, 0);
+        book.RestoreBest();
         // On the weights the model keeps (after any restore), and on a sample: one inference pass over at most 256 rows.
         if (CheckCodeCollapse(inputs, SpreadSample(training, CollapseSampleRows), width, cache, evalContext) is { } collapse)
-            warnings.Add(collapse);
-        return new TrainingHistory(epochs, bestEpoch, stoppedEarly, warnings);
+            book.Warnings.Add(collapse);
+        return book.History();
     }
 
     /// <summary>Puts a checkpoint's weights, row order, generator and step state into this run's objects.</summary>
@@ -261,9 +218,6 @@ public sealed class AutoencoderTrainer
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.RandomState))) random.ReadState(reader);
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.StepState))) step.ReadState(reader);
     }
-
-    /// <summary>What a back-off multiplies the learning rate by: a tenth, the usual first remedy for a diverging run.</summary>
-    internal const float BackoffFactor = 0.1f;
 
     /// <summary>How many training rows the collapsed-code check encodes at the end of training.</summary>
     internal const int CollapseSampleRows = 256;
