@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using Microsoft.ML.Autoencoders.Engine.Corruption;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
@@ -73,11 +72,13 @@ public sealed class AutoencoderTrainer
         float[] targetBatch = step.TargetBatch;
         var evalContext = LayerContext.Inference(_options.Threads);
         var corruption = _options.Corruption;
+        // Targets are an array here whether given or not (the inputs themselves), so they are gathered like the inputs.
+        var evaluation = new Evaluation(_network, step, _options, hasTargets: true);
 
         // The untrained network's loss: the yardstick for an exploding loss (see DivergenceGuard for the rule and why). A resumed
         // run's network is trained already: the yardstick comes from the checkpoint.
-        var guard = new DivergenceGuard(_options, resume?.ReferenceLoss ?? Evaluate(inputs, targets, SpreadSample(training, DivergenceGuard.ReferenceRows), width, cache,
-            targetBatch, loss, lastLayer, evalContext, corruption, corruption == null ? null : new SeededRandom(_options.Seed ^ ReferenceNoiseSeed)));
+        var guard = new DivergenceGuard(_options, resume?.ReferenceLoss ?? evaluation.Loss(inputs, targets, SpreadSample(training, DivergenceGuard.ReferenceRows),
+            corruption == null ? null : new SeededRandom(_options.Seed ^ ReferenceNoiseSeed)));
         int batchesPerEpoch = (training.Length + batchSize - 1) / batchSize;
 
         var book = new EpochBookkeeping(_network, _options, step, guard);
@@ -188,7 +189,7 @@ public sealed class AutoencoderTrainer
             {
                 // The same validation noise every epoch (a generator reseeded from the options), so epochs compare.
                 var validationNoise = corruption == null ? null : new SeededRandom(_options.Seed ^ ValidationNoiseSeed);
-                validationLoss = Evaluate(inputs, targets, validation, width, cache, targetBatch, loss, lastLayer, evalContext, corruption, validationNoise);
+                validationLoss = evaluation.Loss(inputs, targets, validation, validationNoise);
             }
             var metrics = book.EndEpoch(epoch, trainingLoss, validationLoss, penaltySum, batches, clock);
             // The last epoch's checkpoint too: a Fit started again on a finished run returns its model without training.
@@ -199,7 +200,7 @@ public sealed class AutoencoderTrainer
 
         book.RestoreBest();
         // On the weights the model keeps (after any restore), and on a sample: one inference pass over at most 256 rows.
-        if (CheckCodeCollapse(inputs, SpreadSample(training, CollapseSampleRows), width, cache, evalContext) is { } collapse)
+        if (evaluation.CodeCollapse(inputs, SpreadSample(training, CollapseSampleRows)) is { } collapse)
             book.Warnings.Add(collapse);
         return book.History();
     }
@@ -229,40 +230,6 @@ public sealed class AutoencoderTrainer
         var sample = new int[count];
         for (int i = 0; i < count; i++) sample[i] = rows[(int)((long)i * rows.Length / count)];
         return sample;
-    }
-
-    /// <summary>Encodes <paramref name="rows"/> (clean, in inference mode) and asks <see cref="CodeCollapseDetector"/> about the codes.</summary>
-    private string? CheckCodeCollapse(float[] inputs, int[] rows, int width, ActivationCache cache, in LayerContext context)
-    {
-        int codeSize = _network.CodeSize;
-        var codes = new float[rows.Length * codeSize];
-        var sampleInputs = new float[rows.Length * width];
-        RowGather.Gather(inputs, rows, width, sampleInputs);
-        for (int start = 0; start < rows.Length; start += cache.MaxBatch)
-        {
-            int batch = Math.Min(cache.MaxBatch, rows.Length - start);
-            sampleInputs.AsSpan(start * width, batch * width).CopyTo(cache.Values(0, batch));
-            _network.Encode(cache, batch, context);
-            _network.Code(cache, batch).CopyTo(codes.AsSpan(start * codeSize, batch * codeSize));
-        }
-        return CodeCollapseDetector.Check(codes, codeSize, sampleInputs, width, rows.Length);
-    }
-
-    private double Evaluate(float[] inputs, float[] targets, int[] rows, int width, ActivationCache cache, float[] targetBatch,
-        Loss loss, int lastLayer, in LayerContext context, InputCorruption? corruption, SeededRandom? noise)
-    {
-        double sum = 0;
-        for (int start = 0; start < rows.Length; start += cache.MaxBatch)
-        {
-            int batch = Math.Min(cache.MaxBatch, rows.Length - start);
-            ReadOnlySpan<int> batchRows = rows.AsSpan(start, batch);
-            RowGather.Gather(inputs, batchRows, width, cache.Values(0, batch));
-            RowGather.Gather(targets, batchRows, width, targetBatch);
-            if (corruption != null) corruption.Apply(cache.Values(0, batch), noise!);
-            _network.Layers.Forward(cache, batch, context, 0, lastLayer);
-            sum += loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), Span<float>.Empty) * batch;
-        }
-        return sum / rows.Length;
     }
 
     /// <summary>
