@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using Microsoft.ML.Autoencoders.Engine.Corruption;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
@@ -73,35 +72,29 @@ public sealed class AutoencoderTrainer
         float[] targetBatch = step.TargetBatch;
         var evalContext = LayerContext.Inference(_options.Threads);
         var corruption = _options.Corruption;
+        // Targets are an array here whether given or not (the inputs themselves), so they are gathered like the inputs.
+        var evaluation = new Evaluation(_network, step, _options, hasTargets: true);
 
         // The untrained network's loss: the yardstick for an exploding loss (see DivergenceGuard for the rule and why). A resumed
         // run's network is trained already: the yardstick comes from the checkpoint.
-        var guard = new DivergenceGuard(_options, resume?.ReferenceLoss ?? Evaluate(inputs, targets, SpreadSample(training, DivergenceGuard.ReferenceRows), width, cache,
-            targetBatch, loss, lastLayer, evalContext, corruption, corruption == null ? null : new SeededRandom(_options.Seed ^ ReferenceNoiseSeed)));
+        var guard = new DivergenceGuard(_options, resume?.ReferenceLoss ?? evaluation.Loss(inputs, targets, SpreadSample(training, DivergenceGuard.ReferenceRows),
+            corruption == null ? null : new SeededRandom(_options.Seed ^ ReferenceNoiseSeed)));
         int batchesPerEpoch = (training.Length + batchSize - 1) / batchSize;
 
-        var epochs = new List<EpochMetrics>();
-        double bestValidation = double.PositiveInfinity;
-        int bestEpoch = 0, epochsWithoutImprovement = 0;
-        float[]? bestWeights = null;
-        bool stoppedEarly = false;
-        var warnings = new List<string>();
-        int backoffsLeft = _options.LearningRateBackoffs;
-        // The weights each epoch begins with, kept only when a divergence may go back to them.
-        float[]? lastGoodWeights = backoffsLeft > 0 ? new float[_network.Parameters.Count] : null;
+        var book = new EpochBookkeeping(_network, _options, step, guard);
 
         // Where a resumed run picks up: the epoch after the last one done, part way through it when it was cancelled there.
         int firstEpoch = 1, resumeRows = 0, resumeBatches = 0, checkpointedEpoch = -1;
         double resumeLossSum = 0, resumePenaltySum = 0;
         if (resume != null)
         {
-            Restore(resume, training, step, random, lastGoodWeights);
+            Restore(resume, training, step, random, book.LastGoodWeights);
             guard.LearningRate = step.BaseLearningRate;
             firstEpoch = resume.EpochsDone + 1;
             (resumeRows, resumeBatches, resumeLossSum, resumePenaltySum) = (resume.RowsDoneInEpoch, resume.BatchesDoneInEpoch, resume.EpochLossSum, resume.EpochPenaltySum);
-            epochs.AddRange(resume.Epochs);
-            warnings.AddRange(resume.Warnings);
-            (backoffsLeft, bestValidation, bestEpoch, epochsWithoutImprovement, stoppedEarly, bestWeights) =
+            book.Epochs.AddRange(resume.Epochs);
+            book.Warnings.AddRange(resume.Warnings);
+            (book.BackoffsLeft, book.BestValidation, book.BestEpoch, book.EpochsWithoutImprovement, book.StoppedEarly, book.BestWeights) =
                 (resume.BackoffsLeft, resume.BestValidation, resume.BestEpoch, resume.EpochsWithoutImprovement, resume.StoppedEarly, resume.BestWeights);
             checkpointedEpoch = resumeRows == 0 ? resume.EpochsDone : -1;
         }
@@ -124,17 +117,17 @@ public sealed class AutoencoderTrainer
                 EpochPenaltySum = penaltySum,
                 Weights = _network.Parameters.Values,
                 // Part way through an epoch a back-off would go back to the weights the epoch began with: they are state then.
-                EpochStartWeights = rowsDone > 0 ? lastGoodWeights : null,
+                EpochStartWeights = rowsDone > 0 ? book.LastGoodWeights : null,
                 TrainingOrder = training,
                 ReferenceLoss = guard.ReferenceLoss,
-                BackoffsLeft = backoffsLeft,
-                BestValidation = bestValidation,
-                BestEpoch = bestEpoch,
-                EpochsWithoutImprovement = epochsWithoutImprovement,
-                StoppedEarly = stoppedEarly,
-                BestWeights = bestWeights,
-                Epochs = epochs,
-                Warnings = warnings,
+                BackoffsLeft = book.BackoffsLeft,
+                BestValidation = book.BestValidation,
+                BestEpoch = book.BestEpoch,
+                EpochsWithoutImprovement = book.EpochsWithoutImprovement,
+                StoppedEarly = book.StoppedEarly,
+                BestWeights = book.BestWeights,
+                Epochs = book.Epochs,
+                Warnings = book.Warnings,
                 RandomState = randomState.ToArray(),
                 StepState = stepState.ToArray(),
             }.Write(_options.CheckpointPath!);
@@ -151,7 +144,7 @@ public sealed class AutoencoderTrainer
             cancellation.ThrowIfCancellationRequested();
         }
 
-        for (int epoch = firstEpoch; epoch <= _options.Epochs && !stoppedEarly; epoch++)
+        for (int epoch = firstEpoch; epoch <= _options.Epochs && !book.StoppedEarly; epoch++)
         {
             // A run resumed part way through an epoch has its rows shuffled already and its first batches done.
             bool midEpoch = resumeRows > 0;
@@ -165,7 +158,7 @@ public sealed class AutoencoderTrainer
             double lossSum = resumeLossSum, penaltySum = resumePenaltySum;
             int batches = resumeBatches, firstRow = resumeRows;
             (resumeRows, resumeBatches, resumeLossSum, resumePenaltySum) = (0, 0, 0, 0);
-            if (lastGoodWeights != null && !midEpoch) _network.Parameters.Values.CopyTo(lastGoodWeights, 0);
+            if (!midEpoch) book.BeginEpoch();
             try
             {
                 for (int start = firstRow; start < epochRows.Length; start += batchSize)
@@ -183,68 +176,33 @@ public sealed class AutoencoderTrainer
                 }
                 guard.CheckEpoch(epoch, lossSum / epochRows.Length);
             }
-            catch (TrainingDivergedException diverged) when (backoffsLeft > 0)
+            catch (TrainingDivergedException diverged) when (book.CanBackOff)
             {
-                // Back to the weights the epoch began with, a fresh optimizer at a tenth of the rate, and the epoch again.
-                backoffsLeft--;
-                lastGoodWeights!.CopyTo(_network.Parameters.Values, 0);
-                float before = step.BaseLearningRate, after = step.BackOff(BackoffFactor);
-                guard.LearningRate = after;
-                warnings.Add($"Training diverged in epoch {epoch} at learning rate {before:G4} ({diverged.What}); the epoch was run again " +
-                    $"from the weights it began with at {after:G4}.");
+                book.BackOff(epoch, diverged);
                 epoch--;
                 continue;
             }
             double trainingLoss = lossSum / epochRows.Length;
 
-            double validationLoss = double.NaN;
+            double? validationLoss = null;
             if (validation.Length > 0)
             {
                 // The same validation noise every epoch (a generator reseeded from the options), so epochs compare.
                 var validationNoise = corruption == null ? null : new SeededRandom(_options.Seed ^ ValidationNoiseSeed);
-                validationLoss = Evaluate(inputs, targets, validation, width, cache, targetBatch, loss, lastLayer, evalContext, corruption, validationNoise);
-                if (validationLoss < bestValidation)
-                {
-                    bestValidation = validationLoss;
-                    bestEpoch = epoch;
-                    epochsWithoutImprovement = 0;
-                    if (_options.RestoreBestWeights)
-                    {
-                        // The whole store, buffers too: a layer's running statistics belong to the weights they were gathered under.
-                        bestWeights ??= new float[_network.Parameters.Count];
-                        _network.Parameters.Values.CopyTo(bestWeights, 0);
-                    }
-                }
-                else
-                {
-                    epochsWithoutImprovement++;
-                }
+                validationLoss = evaluation.Loss(inputs, targets, validation, validationNoise);
             }
-            else
-            {
-                bestEpoch = epoch;
-            }
-
-            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds)
-            {
-                Penalty = penaltySum / batches,
-                LearningRate = step.LearningRate,
-            };
-            // The plateau schedule watches what early stopping watches: the validation loss when there is a split.
-            _options.LearningRateSchedule?.EndEpoch(epoch, validation.Length > 0 ? validationLoss : trainingLoss + penaltySum / batches);
-            epochs.Add(metrics);
-            stoppedEarly = _options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs;
+            var metrics = book.EndEpoch(epoch, trainingLoss, validationLoss, penaltySum, batches, clock);
             // The last epoch's checkpoint too: a Fit started again on a finished run returns its model without training.
-            if (configuration != null && (epoch % _options.CheckpointEveryEpochs == 0 || stoppedEarly || epoch == _options.Epochs))
+            if (configuration != null && (epoch % _options.CheckpointEveryEpochs == 0 || book.StoppedEarly || epoch == _options.Epochs))
                 SaveCheckpoint(epoch, 0, 0, 0, 0);
             onEpoch?.Invoke(metrics);
         }
 
-        if (bestWeights != null && bestEpoch != epochs.Count) bestWeights.CopyTo(_network.Parameters.Values, 0);
+        book.RestoreBest();
         // On the weights the model keeps (after any restore), and on a sample: one inference pass over at most 256 rows.
-        if (CheckCodeCollapse(inputs, SpreadSample(training, CollapseSampleRows), width, cache, evalContext) is { } collapse)
-            warnings.Add(collapse);
-        return new TrainingHistory(epochs, bestEpoch, stoppedEarly, warnings);
+        if (evaluation.CodeCollapse(inputs, SpreadSample(training, CollapseSampleRows)) is { } collapse)
+            book.Warnings.Add(collapse);
+        return book.History();
     }
 
     /// <summary>Puts a checkpoint's weights, row order, generator and step state into this run's objects.</summary>
@@ -262,9 +220,6 @@ public sealed class AutoencoderTrainer
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.StepState))) step.ReadState(reader);
     }
 
-    /// <summary>What a back-off multiplies the learning rate by: a tenth, the usual first remedy for a diverging run.</summary>
-    internal const float BackoffFactor = 0.1f;
-
     /// <summary>How many training rows the collapsed-code check encodes at the end of training.</summary>
     internal const int CollapseSampleRows = 256;
 
@@ -275,40 +230,6 @@ public sealed class AutoencoderTrainer
         var sample = new int[count];
         for (int i = 0; i < count; i++) sample[i] = rows[(int)((long)i * rows.Length / count)];
         return sample;
-    }
-
-    /// <summary>Encodes <paramref name="rows"/> (clean, in inference mode) and asks <see cref="CodeCollapseDetector"/> about the codes.</summary>
-    private string? CheckCodeCollapse(float[] inputs, int[] rows, int width, ActivationCache cache, in LayerContext context)
-    {
-        int codeSize = _network.CodeSize;
-        var codes = new float[rows.Length * codeSize];
-        var sampleInputs = new float[rows.Length * width];
-        RowGather.Gather(inputs, rows, width, sampleInputs);
-        for (int start = 0; start < rows.Length; start += cache.MaxBatch)
-        {
-            int batch = Math.Min(cache.MaxBatch, rows.Length - start);
-            sampleInputs.AsSpan(start * width, batch * width).CopyTo(cache.Values(0, batch));
-            _network.Encode(cache, batch, context);
-            _network.Code(cache, batch).CopyTo(codes.AsSpan(start * codeSize, batch * codeSize));
-        }
-        return CodeCollapseDetector.Check(codes, codeSize, sampleInputs, width, rows.Length);
-    }
-
-    private double Evaluate(float[] inputs, float[] targets, int[] rows, int width, ActivationCache cache, float[] targetBatch,
-        Loss loss, int lastLayer, in LayerContext context, InputCorruption? corruption, SeededRandom? noise)
-    {
-        double sum = 0;
-        for (int start = 0; start < rows.Length; start += cache.MaxBatch)
-        {
-            int batch = Math.Min(cache.MaxBatch, rows.Length - start);
-            ReadOnlySpan<int> batchRows = rows.AsSpan(start, batch);
-            RowGather.Gather(inputs, batchRows, width, cache.Values(0, batch));
-            RowGather.Gather(targets, batchRows, width, targetBatch);
-            if (corruption != null) corruption.Apply(cache.Values(0, batch), noise!);
-            _network.Layers.Forward(cache, batch, context, 0, lastLayer);
-            sum += loss.Compute(cache.Values(lastLayer, batch), targetBatch.AsSpan(0, batch * width), Span<float>.Empty) * batch;
-        }
-        return sum / rows.Length;
     }
 
     /// <summary>

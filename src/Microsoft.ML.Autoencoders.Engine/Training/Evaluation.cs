@@ -1,15 +1,16 @@
 using Microsoft.ML.Autoencoders.Engine.Corruption;
 using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
 
 namespace Microsoft.ML.Autoencoders.Engine.Training;
 
 /// <summary>
-/// Inference-mode measurements during streamed training, in the training step's own buffers (between steps they are free):
-/// the loss of rows loaded into the cache's input slot (validation, the untrained yardstick) and the collapsed-code check.
-/// Rows are written straight into <see cref="InputSlot"/> and <see cref="TargetSlot"/> as a pass reads them, so nothing
-/// beyond one batch is held.
+/// Inference-mode measurements during training, in the training step's own buffers (between steps they are free): the loss
+/// of rows loaded into the cache's input slot (validation, the untrained yardstick) and the collapsed-code check. The
+/// streamed trainer writes rows straight into <see cref="InputSlot"/> and <see cref="TargetSlot"/> as a pass reads them, so
+/// nothing beyond one batch is held; the in-memory trainer gathers them by index.
 /// </summary>
 internal sealed class Evaluation
 {
@@ -62,6 +63,29 @@ internal sealed class Evaluation
             sum += LoadedLoss(batch, noise);
         }
         return sum / rows;
+    }
+
+    /// <summary>The mean loss of rows <paramref name="rows"/> of arrays in memory, gathered a batch at a time.</summary>
+    public double Loss(float[] inputs, float[] targets, int[] rows, SeededRandom? noise)
+    {
+        double sum = 0;
+        for (int start = 0; start < rows.Length; start += MaxBatch)
+        {
+            int batch = Math.Min(MaxBatch, rows.Length - start);
+            ReadOnlySpan<int> batchRows = rows.AsSpan(start, batch);
+            RowGather.Gather(inputs, batchRows, _width, _cache.Values(0, batch));
+            if (_hasTargets) RowGather.Gather(targets, batchRows, _width, _targetBatch);
+            sum += LoadedLoss(batch, noise);
+        }
+        return sum / rows.Length;
+    }
+
+    /// <summary>The collapsed-code check on rows <paramref name="rows"/> of <paramref name="inputs"/>, gathered first.</summary>
+    public string? CodeCollapse(float[] inputs, int[] rows)
+    {
+        var sampleInputs = new float[rows.Length * _width];
+        RowGather.Gather(inputs, rows, _width, sampleInputs);
+        return CodeCollapse(sampleInputs, rows.Length);
     }
 
     /// <summary>Encodes the first <paramref name="rows"/> rows of <paramref name="inputs"/> (clean) and asks <see cref="CodeCollapseDetector"/> about the codes.</summary>

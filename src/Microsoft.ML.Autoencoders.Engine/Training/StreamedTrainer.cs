@@ -78,23 +78,15 @@ public sealed class StreamedTrainer
             Math.Min(sampleRows, DivergenceGuard.ReferenceRows), corruption == null ? null : new SeededRandom(_options.Seed ^ AutoencoderTrainer.ReferenceNoiseSeed)));
         int batchesPerEpoch = (int)((trainingRows + batchSize - 1) / batchSize);
 
-        var epochs = new List<EpochMetrics>();
-        double bestValidation = double.PositiveInfinity;
-        int bestEpoch = 0, epochsWithoutImprovement = 0;
-        float[]? bestWeights = null;
-        bool stoppedEarly = false;
-        var warnings = new List<string>();
-        int backoffsLeft = _options.LearningRateBackoffs;
-        float[]? lastGoodWeights = backoffsLeft > 0 ? new float[_network.Parameters.Count] : null;
+        var book = new EpochBookkeeping(_network, _options, step, guard);
 
-        for (int epoch = 1; epoch <= _options.Epochs && !stoppedEarly; epoch++)
+        for (int epoch = 1; epoch <= _options.Epochs && !book.StoppedEarly; epoch++)
         {
             cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             double lossSum = 0, penaltySum = 0;
             int batches = 0;
-            long trained = 0;
-            if (lastGoodWeights != null) _network.Parameters.Values.CopyTo(lastGoodWeights, 0);
+            book.BeginEpoch();
 
             void RunBatch(int batch)
             {
@@ -106,7 +98,6 @@ public sealed class StreamedTrainer
                 guard.CheckBatch(epoch, batches, batchesPerEpoch, batchLoss, _network.Parameters.TrainableValues);
                 lossSum += batchLoss * batch;
                 penaltySum += batchPenalty;
-                trained += batch;
             }
 
             try
@@ -149,61 +140,30 @@ public sealed class StreamedTrainer
                     }
                 }
                 if (filled > 0) RunBatch(filled);
-                guard.CheckEpoch(epoch, lossSum / trained);
+                // Every training row went into a batch: the passes gave the announced rows and the split is fixed by index.
+                guard.CheckEpoch(epoch, lossSum / trainingRows);
             }
-            catch (TrainingDivergedException diverged) when (backoffsLeft > 0)
+            catch (TrainingDivergedException diverged) when (book.CanBackOff)
             {
-                backoffsLeft--;
-                lastGoodWeights!.CopyTo(_network.Parameters.Values, 0);
-                float before = step.BaseLearningRate, after = step.BackOff(AutoencoderTrainer.BackoffFactor);
-                guard.LearningRate = after;
-                warnings.Add($"Training diverged in epoch {epoch} at learning rate {before:G4} ({diverged.What}); the epoch was run again " +
-                    $"from the weights it began with at {after:G4}.");
+                book.BackOff(epoch, diverged);
                 epoch--;
                 continue;
             }
-            double trainingLoss = lossSum / trained;
+            double trainingLoss = lossSum / trainingRows;
 
-            double validationLoss = double.NaN;
+            double? validationLoss = null;
             if (validationRows > 0)
             {
                 var validationNoise = corruption == null ? null : new SeededRandom(_options.Seed ^ AutoencoderTrainer.ValidationNoiseSeed);
                 validationLoss = ValidationLoss(source, split, evaluation, validationNoise, rows);
-                if (validationLoss < bestValidation)
-                {
-                    bestValidation = validationLoss;
-                    bestEpoch = epoch;
-                    epochsWithoutImprovement = 0;
-                    if (_options.RestoreBestWeights)
-                    {
-                        bestWeights ??= new float[_network.Parameters.Count];
-                        _network.Parameters.Values.CopyTo(bestWeights, 0);
-                    }
-                }
-                else
-                {
-                    epochsWithoutImprovement++;
-                }
             }
-            else
-            {
-                bestEpoch = epoch;
-            }
-
-            var metrics = new EpochMetrics(epoch, trainingLoss, validationLoss, clock.Elapsed.TotalSeconds)
-            {
-                Penalty = penaltySum / batches,
-                LearningRate = step.LearningRate,
-            };
-            _options.LearningRateSchedule?.EndEpoch(epoch, validationRows > 0 ? validationLoss : trainingLoss + penaltySum / batches);
-            epochs.Add(metrics);
-            stoppedEarly = _options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience && epoch < _options.Epochs;
+            var metrics = book.EndEpoch(epoch, trainingLoss, validationLoss, penaltySum, batches, clock);
             onEpoch?.Invoke(metrics);
         }
 
-        if (bestWeights != null && bestEpoch != epochs.Count) bestWeights.CopyTo(_network.Parameters.Values, 0);
-        if (evaluation.CodeCollapse(sampleInputs, Math.Min(sampleRows, AutoencoderTrainer.CollapseSampleRows)) is { } collapse) warnings.Add(collapse);
-        return new TrainingHistory(epochs, bestEpoch, stoppedEarly, warnings);
+        book.RestoreBest();
+        if (evaluation.CodeCollapse(sampleInputs, Math.Min(sampleRows, AutoencoderTrainer.CollapseSampleRows)) is { } collapse) book.Warnings.Add(collapse);
+        return book.History();
     }
 
     /// <summary>The first <paramref name="count"/> training rows (and their targets, or the same array without).</summary>
