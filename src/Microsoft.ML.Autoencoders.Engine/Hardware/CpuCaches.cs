@@ -6,7 +6,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Hardware;
 /// <summary>
 /// The data caches of the processor this process runs on, which the GEMM sizes its blocks from
 /// (<see cref="Kernels.GemmBlocking"/>). Read from sysfs on Linux (what the kernel learned from the CPU), else from
-/// CPUID's deterministic cache leaves on x86 (leaf 4 on Intel, 0x8000001D on AMD), else conservative defaults.
+/// CPUID's deterministic cache leaves on x86 (leaf 4 on Intel, 0x8000001D on AMD), else AMD's older size leaves
+/// (0x80000005/0x80000006, which hypervisors that hide the others still pass through), else conservative defaults.
 /// </summary>
 public sealed class CpuCaches
 {
@@ -37,7 +38,7 @@ public sealed class CpuCaches
     /// <summary>The last-level cache, when there is one.</summary>
     public CpuCache? L3 { get; }
 
-    /// <summary>Where the figures came from: "sysfs", "cpuid" or "defaults".</summary>
+    /// <summary>Where the figures came from: "sysfs", "cpuid", "cpuid size leaves" or "defaults".</summary>
     public string Source { get; }
 
     /// <inheritdoc/>
@@ -48,11 +49,11 @@ public sealed class CpuCaches
     {
         try
         {
-            return FromSysfs("/sys/devices/system/cpu/cpu0/cache") ?? FromCpuid() ?? Defaults;
+            return FromSysfs("/sys/devices/system/cpu/cpu0/cache") ?? FromCpuid() ?? FromAmdSizeLeaves() ?? Defaults;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
-            return FromCpuid() ?? Defaults;
+            return FromCpuid() ?? FromAmdSizeLeaves() ?? Defaults;
         }
     }
 
@@ -112,6 +113,49 @@ public sealed class CpuCaches
         }
         return Assemble(caches, "cpuid");
     }
+
+    /// <summary>
+    /// AMD's L1/L2/L3 size leaves, for a virtual machine that shows neither sysfs cache entries nor leaf 0x8000001D (seen
+    /// on an EPYC Zen 5 guest: topology extensions off, 0x8000001D all zeros, while 0x80000005/6 gave 48 KiB 12-way L1d
+    /// and 1 MiB L2).
+    /// </summary>
+    internal static CpuCaches? FromAmdSizeLeaves()
+    {
+        if (!X86Base.IsSupported) return null;
+        (_, int vendorB, _, _) = X86Base.CpuId(0, 0);
+        (int maxExtended, _, _, _) = X86Base.CpuId(unchecked((int)0x80000000), 0);
+        if (vendorB != 0x68747541 || (uint)maxExtended < 0x80000006) return null;
+        (_, _, int l1Register, _) = X86Base.CpuId(unchecked((int)0x80000005), 0);
+        (_, _, int l2Register, int l3Register) = X86Base.CpuId(unchecked((int)0x80000006), 0);
+        return DecodeAmdSizeLeaves(l1Register, l2Register, l3Register);
+    }
+
+    /// <summary>
+    /// Decodes 0x80000005 ECX (L1d: size KiB in bits 31–24, ways 23–16, line 7–0), 0x80000006 ECX (L2: size KiB 31–16,
+    /// encoded ways 15–12, line 7–0) and EDX (L3: size in 512 KiB units 31–18, encoded ways 15–12, line 7–0), as AMD's
+    /// programmer's manual gives them. The leaves do not say how many cores share the L3; it is counted as shared by 8,
+    /// the cores of one core complex since Zen 3, and its size as reported (a guest can be shown the whole socket's L3).
+    /// </summary>
+    internal static CpuCaches? DecodeAmdSizeLeaves(int l1DataEcx, int l2Ecx, int l3Edx)
+    {
+        long l1Size = (long)(((uint)l1DataEcx >> 24) & 0xFF) << 10;
+        int l1Ways = (l1DataEcx >> 16) & 0xFF, l1Line = l1DataEcx & 0xFF;
+        long l2Size = (long)(((uint)l2Ecx >> 16) & 0xFFFF) << 10;
+        int l2Line = l2Ecx & 0xFF;
+        if (l1Size == 0 || l2Size == 0 || l1Line == 0 || l2Line == 0) return null;
+        var l1 = new CpuCache(1, l1Size, l1Ways is 0 or 0xFF ? 8 : l1Ways, l1Line, 1);
+        var l2 = new CpuCache(2, l2Size, DecodeAmdWays((l2Ecx >> 12) & 0xF), l2Line, 1);
+        long l3Size = (long)(((uint)l3Edx >> 18) & 0x3FFF) * (512 << 10);
+        CpuCache? l3 = l3Size == 0 ? null : new CpuCache(3, l3Size, DecodeAmdWays((l3Edx >> 12) & 0xF), Math.Max(1, l3Edx & 0xFF), 8);
+        return new CpuCaches(l1, l2, l3, "cpuid size leaves");
+    }
+
+    /// <summary>The 4-bit associativity code of 0x80000006; 16 where the code defers to leaf 0x8000001D (9) or is full (15).</summary>
+    private static int DecodeAmdWays(int code) => code switch
+    {
+        1 => 1, 2 => 2, 3 => 3, 4 => 4, 5 => 6, 6 => 8, 8 => 16, 0xA => 32, 0xB => 48, 0xC => 64, 0xD => 96, 0xE => 128,
+        _ => 16,
+    };
 
     private static CpuCaches? Assemble(List<CpuCache> caches, string source)
     {

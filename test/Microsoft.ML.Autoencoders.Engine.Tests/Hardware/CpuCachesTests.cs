@@ -36,6 +36,17 @@ public class CpuCachesTests
     }
 
     [Fact]
+    public void AmdSizeLeavesDecodeAsTheManualGivesThem()
+    {
+        // The registers an EPYC Zen 5 guest (family 26 model 2) returned for 0x80000005 ECX and 0x80000006 ECX/EDX.
+        CpuCaches caches = CpuCaches.DecodeAmdSizeLeaves(0x300c0140, 0x04006140, 0x0fe09140)!;
+        Assert.Equal(new CpuCache(1, 48 << 10, 12, 64, 1), caches.L1Data);
+        Assert.Equal(new CpuCache(2, 1 << 20, 8, 64, 1), caches.L2);
+        Assert.Equal(new CpuCache(3, 1016L * (512 << 10), 16, 64, 8), caches.L3);
+        Assert.Null(CpuCaches.DecodeAmdSizeLeaves(0, 0x04006140, 0)); // no L1d size: nothing to build on
+    }
+
+    [Fact]
     public void CpuidAgreesWithSysfsOnL1dAndL2()
     {
         CpuCaches? sysfs = CpuCaches.FromSysfs("/sys/devices/system/cpu/cpu0/cache"), cpuid = CpuCaches.FromCpuid();

@@ -23,7 +23,10 @@ public class CpuIdentityTests
     [InlineData("GenuineIntel", 6, 143, true, 1024)]  // Sapphire Rapids
     [InlineData("GenuineIntel", 6, 140, true, 512)]   // Tiger Lake (client): one 512-bit unit, counted as two 256-bit pipes
     [InlineData("AuthenticAMD", 25, 17, true, 512)]   // Zen 4: two 256-bit pipes, a 512-bit FMA split over both
-    public void OnlyIntelServerModelsGetTwo512BitFmaUnits(string vendor, int family, int model, bool avx512, int expected)
+    [InlineData("AuthenticAMD", 26, 2, true, 1024)]   // Zen 5 EPYC Turin: full 512-bit datapath (measured)
+    [InlineData("AuthenticAMD", 26, 68, true, 1024)]  // Zen 5 Ryzen Granite Ridge (0x44)
+    [InlineData("AuthenticAMD", 26, 36, true, 512)]   // Zen 5 mobile Strix Point (0x24): 256-bit pipes
+    public void OnlyServerAndFullWidthModelsGetTwo512BitFmaUnits(string vendor, int family, int model, bool avx512, int expected)
     {
         if (!System.Runtime.Intrinsics.X86.Fma.IsSupported) return; // Without FMA every entry reads 128 (or 512 off x86).
         Assert.Equal(expected, new CpuIdentity(vendor, family, model, avx512).FmaBitsPerCycle);
