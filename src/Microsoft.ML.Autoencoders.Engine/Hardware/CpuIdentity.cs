@@ -47,6 +47,14 @@ public sealed record CpuIdentity(string Vendor, int Family, int Model, bool HasA
         : Fma.IsSupported || !X86Base.IsSupported ? 512
         : 128;
 
+    /// <summary>
+    /// Bytes per cycle the L2 delivers to the L1 of one core: 64 on Zen 5 (family 26), whose L2–L1 path AMD doubled to
+    /// 64 bytes, and 32 everywhere else — Zen 2 to Zen 4, and the assumption for any processor not in the table, which
+    /// keeps the GEMM's L2-fed rule (<see cref="Kernels.GemmBlocking.L2FedShareOfBandwidth"/>) where it was measured.
+    /// Intel's server cores also move 64 bytes a cycle, but that is unmeasured here, so they keep the default.
+    /// </summary>
+    public int L2BytesPerCycle => Vendor == "AuthenticAMD" && Family == 26 ? 64 : 32;
+
     /// <inheritdoc/>
     public override string ToString() => Vendor.Length == 0 ? "non-x86" : $"{Vendor} family {Family} model {Model}";
 

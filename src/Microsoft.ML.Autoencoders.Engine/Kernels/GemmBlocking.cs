@@ -6,7 +6,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// The cache blocking of the GEMM on this processor: the micro-kernel's tile (mr × nr), the depth block kc, the row block
 /// mc and the column block nc, derived from the caches (<see cref="CpuCaches"/>) and the FMA width (<see cref="CpuIdentity"/>)
 /// by the analytical model of Low, Igual, Smith and Quintana-Ortí, "Analytical modeling is enough for high-performance BLIS"
-/// (ACM TOMS 43(2), 2016), with one measured exception described at <see cref="L2FedBytesPerCycle"/>.
+/// (ACM TOMS 43(2), 2016), with one measured exception described at <see cref="L2FedShareOfBandwidth"/>.
 /// </summary>
 /// <remarks>
 /// Only kc changes results (each element of C sums its depth blocks one after another); mc and nc only reorder which tiles
@@ -18,29 +18,34 @@ public sealed class GemmBlocking
     private const int FloatBytes = sizeof(float);
 
     /// <summary>
-    /// Below this many bytes per cycle streamed into the micro-kernel (its A and B values per depth step over the cycles
-    /// the step's FMAs take), the B micro-panel is left to stream from L2 and kc is long (<see cref="LongDepthBlock"/>)
-    /// instead of the model's L1-sized one. The model keeps the B micro-panel in L1 so the L2 never has to feed the kernel;
-    /// on Zen 4 the 12 × 32 AVX-512 kernel needs 176 bytes per 24 cycles (7.3 B/cycle, a quarter of what its L2 delivers),
-    /// and there the cost that matters is the C tile read and written at the end of every depth block. Measured on Zen 4
-    /// (2048², one thread, <c>gemm</c> verb, 2026-12-03): kc = 88 (the L1 model) 70, 256 → 93, 768 → 91–96 GFLOP/s; 1024²:
-    /// 78, 74 and 90–94. A kernel that needs more (two 512-bit FMA units, or the AVX2 kernel on two 256-bit ones:
-    /// 14.7 B/cycle) gets the model's kc: that is unmeasured here (no such processor), and the published default.
+    /// Where the micro-kernel needs at most this share of the L2's bandwidth (its A and B bytes per depth step over the
+    /// cycles the step's FMAs take, against <see cref="CpuIdentity.L2BytesPerCycle"/>), the B micro-panel is left to stream
+    /// from L2 and kc is long (<see cref="LongDepthBlock"/>) instead of the model's L1-sized one. The model keeps the B
+    /// micro-panel in L1 so the L2 never has to feed the kernel; when the L2 easily can, the cost that matters is the C tile
+    /// read and written at the end of every depth block. Zen 4's 12 × 32 AVX-512 kernel needs 176 bytes per 24 cycles
+    /// (7.3 B/cycle of 32): kc = 88 (the L1 model) 70, 256 → 93, 768 → 91–96 GFLOP/s at 2048² on one thread (2026-12-03,
+    /// <c>gemm</c> verb); 1024²: 78, 74 and 90–94. Zen 5 runs the same kernel on two 512-bit pipes, 176 bytes per 12
+    /// cycles (14.7 B/cycle of 64): at 2048² on two threads kc = 512 beat the model's 256 in 8 of 8 alternating pairs
+    /// (median ratio 1.08), and 768 tied 512 (2026-12-04). The AVX2 kernel on two 256-bit pipes (14.7 of 32) and Intel's
+    /// two 512-bit units (14.7 of an assumed 32) get the model's kc: unmeasured here, and the published default.
     /// </summary>
-    public const double L2FedBytesPerCycle = 8;
+    public const double L2FedShareOfBandwidth = 0.25;
 
-    /// <summary>kc when the kernel is fed from L2 (see <see cref="L2FedBytesPerCycle"/>): the best depth measured on Zen 4.</summary>
+    /// <summary>kc when the kernel is fed from L2 (see <see cref="L2FedShareOfBandwidth"/>): the best depth measured on Zen 4.</summary>
     public const int LongDepthBlock = 768;
 
     /// <summary>Upper bound on nc, so a huge shared L3 (hundreds of MiB on a server) does not size absurd B blocks.</summary>
     private const int MaxColumnBlock = 1 << 14;
 
     private static readonly Lazy<GemmBlocking>[] s_perKernel = GemmMicroKernel.All
-        .Select(kernel => new Lazy<GemmBlocking>(() => Derive(kernel, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle)))
+        .Select(kernel => new Lazy<GemmBlocking>(() =>
+            Derive(kernel, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle, CpuIdentity.Current.L2BytesPerCycle)))
         .ToArray();
 
-    private GemmBlocking(GemmMicroKernel kernel, int depthBlock, int rowBlock, int columnBlock, bool l2Fed, CpuCaches caches, int fmaBitsPerCycle)
+    private GemmBlocking(GemmMicroKernel kernel, int depthBlock, int rowBlock, int columnBlock, bool l2Fed, CpuCaches caches,
+        int fmaBitsPerCycle, int l2BytesPerCycle)
     {
+        L2BytesPerCycle = l2BytesPerCycle;
         Kernel = kernel;
         DepthBlock = depthBlock;
         RowBlock = rowBlock;
@@ -80,13 +85,16 @@ public sealed class GemmBlocking
     /// <summary>FMA bits per cycle assumed for the core (<see cref="CpuIdentity.FmaBitsPerCycle"/>).</summary>
     public int FmaBitsPerCycle { get; }
 
+    /// <summary>L2-to-L1 bytes per cycle assumed for the core (<see cref="CpuIdentity.L2BytesPerCycle"/>).</summary>
+    public int L2BytesPerCycle { get; }
+
     internal GemmMicroKernel Kernel { get; }
 
     /// <summary>The blocking of <paramref name="kernel"/> on this machine (tests run every kernel).</summary>
     internal static GemmBlocking For(GemmMicroKernel kernel) => s_perKernel[Array.IndexOf(GemmMicroKernel.All, kernel)].Value;
 
     /// <summary>
-    /// The model. kc: either the long, L2-fed depth (<see cref="L2FedBytesPerCycle"/>), kept within half of L2 together with
+    /// The model. kc: either the long, L2-fed depth (<see cref="L2FedShareOfBandwidth"/>), kept within half of L2 together with
     /// six A slivers and the B micro-panel; or Low et al.'s L1 bound, where the B micro-panel (kc × nr) stays in L1 while
     /// A slivers (mr × kc) stream through: of the L1's W ways one is left for C, the A sliver gets
     /// C_A = ⌊(W − 1) / (1 + nr/mr)⌋ ways and kc = C_A · sets · line / (mr · 4 bytes); when C_A would be 0, the A sliver and
@@ -94,12 +102,12 @@ public sealed class GemmBlocking
     /// nc: the packed B block (kc × nc) fills half of this core's share of L3. kc is a multiple of 8 (the transposing
     /// packer's 8 × 8 path), mc of mr, nc of nr.
     /// </summary>
-    internal static GemmBlocking Derive(GemmMicroKernel kernel, CpuCaches caches, int fmaBitsPerCycle)
+    internal static GemmBlocking Derive(GemmMicroKernel kernel, CpuCaches caches, int fmaBitsPerCycle, int l2BytesPerCycle = 32)
     {
         int mr = kernel.Rows, nr = kernel.Columns;
         double cyclesPerStep = (double)mr * nr * 32 / fmaBitsPerCycle;
         double bytesPerCycle = (mr + nr) * FloatBytes / cyclesPerStep;
-        bool l2Fed = bytesPerCycle <= L2FedBytesPerCycle;
+        bool l2Fed = bytesPerCycle <= L2FedShareOfBandwidth * l2BytesPerCycle;
 
         long halfL2 = caches.L2.SizeBytes / 2;
         int kc;
@@ -121,13 +129,14 @@ public sealed class GemmBlocking
         int mc = (int)Math.Max(mr, (halfL2 - bMicroPanel) / ((long)kc * FloatBytes) / mr * mr);
         long l3Half = caches.L3 is { } l3 ? l3.ShareBytes / 2 : caches.L2.SizeBytes;
         int nc = (int)Math.Clamp(l3Half / ((long)kc * FloatBytes) / nr * nr, nr, MaxColumnBlock / nr * nr);
-        return new GemmBlocking(kernel, kc, mc, nc, l2Fed, caches, fmaBitsPerCycle);
+        return new GemmBlocking(kernel, kc, mc, nc, l2Fed, caches, fmaBitsPerCycle, l2BytesPerCycle);
     }
 
     /// <summary>A blocking with the given blocks (rounded to the kernel's tile), for tests that force small or odd ones.</summary>
     internal static GemmBlocking Create(GemmMicroKernel kernel, int depthBlock, int rowBlock, int columnBlock) =>
         new(kernel, Math.Max(8, depthBlock / 8 * 8), Math.Max(kernel.Rows, rowBlock / kernel.Rows * kernel.Rows),
-            Math.Max(kernel.Columns, columnBlock / kernel.Columns * kernel.Columns), l2Fed: false, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle);
+            Math.Max(kernel.Columns, columnBlock / kernel.Columns * kernel.Columns), l2Fed: false, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle,
+            CpuIdentity.Current.L2BytesPerCycle);
 
     /// <summary>
     /// The depth block for a product of depth <paramref name="k"/>: the blocks are made even (784 → 2 × 392, not
@@ -144,5 +153,5 @@ public sealed class GemmBlocking
     /// <inheritdoc/>
     public override string ToString() =>
         $"{KernelName} MR×NR={Rows}×{Columns}, kc={DepthBlock} ({(BMicroPanelFromL2 ? "B micro-panel from L2" : "B micro-panel in L1")}), " +
-        $"mc={RowBlock}, nc={ColumnBlock}, from {Caches} and {FmaBitsPerCycle} FMA bits/cycle";
+        $"mc={RowBlock}, nc={ColumnBlock}, from {Caches}, {FmaBitsPerCycle} FMA bits/cycle and L2 {L2BytesPerCycle} B/cycle";
 }

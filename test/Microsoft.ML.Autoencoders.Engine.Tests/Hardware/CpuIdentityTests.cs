@@ -31,4 +31,11 @@ public class CpuIdentityTests
         if (!System.Runtime.Intrinsics.X86.Fma.IsSupported) return; // Without FMA every entry reads 128 (or 512 off x86).
         Assert.Equal(expected, new CpuIdentity(vendor, family, model, avx512).FmaBitsPerCycle);
     }
+
+    [Theory]
+    [InlineData("AuthenticAMD", 26, 2, 64)]   // Zen 5: the L2 feeds the L1 64 bytes a cycle
+    [InlineData("AuthenticAMD", 25, 17, 32)]  // Zen 4
+    [InlineData("GenuineIntel", 6, 207, 32)]  // unmeasured here: the default
+    public void OnlyZen5GetsTheWideL2Path(string vendor, int family, int model, int expected) =>
+        Assert.Equal(expected, new CpuIdentity(vendor, family, model, HasAvx512: true).L2BytesPerCycle);
 }

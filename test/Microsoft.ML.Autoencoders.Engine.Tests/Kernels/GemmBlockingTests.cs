@@ -18,6 +18,25 @@ public class GemmBlockingTests
     private static readonly CpuCaches EmeraldRapids = new(
         new CpuCache(1, 48 << 10, 12, 64, 1), new CpuCache(2, 2 << 20, 16, 64, 1), new CpuCache(3, 320L << 20, 20, 64, 2), "test");
 
+    /// <summary>AMD EPYC Zen 5 (family 26 model 2) as a guest shows it through CPUID's size leaves: 48 KiB 12-way L1d, 1 MiB L2.</summary>
+    private static readonly CpuCaches Zen5 = new(
+        new CpuCache(1, 48 << 10, 12, 64, 1), new CpuCache(2, 1 << 20, 8, 64, 1), new CpuCache(3, 1016L * (512 << 10), 16, 64, 8), "test");
+
+    [Fact]
+    public void Zen5FeedsTheKernelFromItsWiderL2()
+    {
+        GemmMicroKernel? avx512 = GemmMicroKernel.Avx512;
+        if (avx512 is null) return;
+        // Two 512-bit FMAs per cycle: 176 bytes per 12 cycles, 14.7 B/cycle, within a quarter of the 64-byte L2 path.
+        GemmBlocking zen5 = GemmBlocking.Derive(avx512, Zen5, fmaBitsPerCycle: 1024, l2BytesPerCycle: 64);
+        Assert.True(zen5.BMicroPanelFromL2);
+        Assert.Equal(768, zen5.DepthBlock);
+        Assert.Equal(132, zen5.RowBlock);
+        Assert.Equal(10816, zen5.ColumnBlock); // 31.75 MiB (half of a 1/8 share of 508 MiB) / 3 KiB per column
+        // The same caches with a 32-byte L2 path (the default) take the L1 model.
+        Assert.False(GemmBlocking.Derive(avx512, Zen5, fmaBitsPerCycle: 1024).BMicroPanelFromL2);
+    }
+
     [Fact]
     public void Zen4KeepsTheLongL2FedDepthAndEmeraldRapidsGetsTheModelsL1Depth()
     {
@@ -151,6 +170,7 @@ public class GemmBlockingTests
             blockings[$"{kernel.Name} here"] = GemmBlocking.For(kernel);
             blockings[$"{kernel.Name} Zen 4"] = GemmBlocking.Derive(kernel, Zen4, 512);
             blockings[$"{kernel.Name} Emerald Rapids"] = GemmBlocking.Derive(kernel, EmeraldRapids, 1024);
+            blockings[$"{kernel.Name} Zen 5"] = GemmBlocking.Derive(kernel, Zen5, 1024, 64);
             blockings[$"{kernel.Name} defaults"] = GemmBlocking.Derive(kernel, CpuCaches.Defaults, 512);
             blockings[$"{kernel.Name} small blocks"] = GemmBlocking.Create(kernel, 16, 2 * kernel.Rows, 2 * kernel.Columns);
         }
