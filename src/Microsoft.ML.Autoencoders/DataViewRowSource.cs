@@ -107,6 +107,14 @@ internal sealed class DataViewRowSource : ITrainingRowSource
             return true;
         }
 
+        /// <summary>Moves the cursor without calling the getters: ML.NET computes a column's value only when it is fetched.</summary>
+        public bool TrySkip(Span<float> scratchInput, Span<float> scratchTarget)
+        {
+            if (!_cursor.MoveNext()) return false;
+            _row++;
+            return true;
+        }
+
         public void Dispose() => _cursor.Dispose();
     }
 }

@@ -121,6 +121,33 @@ public class StreamedTrainingTests
     }
 
     [Fact]
+    public void HeldOutRowsAreSkippedWhileTrainingAndTrainingRowsWhileValidatingWithTheSameWeights()
+    {
+        var (data, rows) = Data(600);
+        var split = new HashedValidationSplit(seed: 9, fraction: 0.2);
+        long heldOut = split.CountValidation(rows);
+        // Without its own skip a pass reads every row (the interface's default); with it, it reads only the rows it needs.
+        var reading = new CountingSource(data, rows, skips: false);
+        var skipping = new CountingSource(data, rows, skips: true);
+        float[] Train(ITrainingRowSource source)
+        {
+            var network = Network();
+            new StreamedTrainer(network, Options(epochs: 2, validation: 0.2)).Fit(source);
+            return network.Parameters.Values.ToArray();
+        }
+
+        Assert.Equal(MemoryMarshal.AsBytes(Train(reading).AsSpan()).ToArray(), MemoryMarshal.AsBytes(Train(skipping).AsSpan()).ToArray());
+        // Five passes: the sample (which stops once it has its rows), then each epoch's training and validation passes.
+        Assert.Equal(0, reading.Skipped);
+        Assert.Equal(2 * rows, skipping.Read - skipping.SampleRead);      // each epoch reads each row once: trained or validated
+        Assert.Equal(2 * rows, skipping.Skipped - skipping.SampleSkipped); // and moves past it once in the other pass
+        Assert.Equal(2 * 2 * rows, reading.Read - reading.SampleRead);
+        Assert.True(heldOut > 0);
+        // Of the sample pass's rows, the held-out ones were moved past.
+        Assert.Equal(skipping.SampleSkipped, Enumerable.Range(0, (int)(skipping.SampleRead + skipping.SampleSkipped)).Count(r => split.IsValidation(r)));
+    }
+
+    [Fact]
     public void OptionsThatNeedTheWholeSetAreRefusedByName()
     {
         var trim = Assert.Throws<ArgumentException>(() => new StreamedTrainer(Network(), Options() with { TrimmedFraction = 0.1, TrimAcrossTrainingSet = true }));
@@ -167,6 +194,49 @@ public class StreamedTrainingTests
             }
 
             public void Dispose() { }
+        }
+    }
+
+    /// <summary>An array source that counts the rows its passes hand out and move past, the first pass's apart.</summary>
+    private sealed class CountingSource(float[] data, int rows, bool skips) : ITrainingRowSource
+    {
+        private readonly ArrayRowSource _rows = new(data, null, rows, StreamedTrainingTests.Width);
+        private int _passes;
+
+        public int Width => StreamedTrainingTests.Width;
+        public long RowCount => rows;
+        public bool HasTargets => false;
+        public long Read { get; private set; }
+        public long Skipped { get; private set; }
+        public long SampleRead { get; private set; }
+        public long SampleSkipped { get; private set; }
+
+        public ITrainingRowPass OpenPass() => skips ? new SkippingPass(this, _rows.OpenPass(), ++_passes == 1) : new ReadingPass(this, _rows.OpenPass(), ++_passes == 1);
+
+        private class ReadingPass(CountingSource owner, ITrainingRowPass inner, bool first) : ITrainingRowPass
+        {
+            public bool TryRead(Span<float> input, Span<float> target)
+            {
+                if (!inner.TryRead(input, target)) return false;
+                owner.Read++;
+                if (first) owner.SampleRead++;
+                return true;
+            }
+
+            protected bool Skip(Span<float> input, Span<float> target)
+            {
+                if (!inner.TrySkip(input, target)) return false;
+                owner.Skipped++;
+                if (first) owner.SampleSkipped++;
+                return true;
+            }
+
+            public void Dispose() => inner.Dispose();
+        }
+
+        private sealed class SkippingPass(CountingSource owner, ITrainingRowPass inner, bool first) : ReadingPass(owner, inner, first), ITrainingRowPass
+        {
+            public bool TrySkip(Span<float> scratchInput, Span<float> scratchTarget) => Skip(scratchInput, scratchTarget);
         }
     }
 }

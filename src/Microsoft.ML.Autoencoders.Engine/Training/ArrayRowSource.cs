@@ -51,6 +51,13 @@ internal sealed class ArrayRowSource : ITrainingRowSource
             return true;
         }
 
+        public bool TrySkip(Span<float> scratchInput, Span<float> scratchTarget)
+        {
+            if (_next == source.RowCount) return false;
+            _next++;
+            return true;
+        }
+
         public void Dispose() { }
     }
 }

@@ -111,17 +111,25 @@ public sealed class StreamedTrainer
                     while (true)
                     {
                         bool ready;
+                        if (split.IsValidation(row))
+                        {
+                            // A held-out row is not this pass's: moved past, not read.
+                            if (!pass.TrySkip(rowInput, rowTarget)) break;
+                            row++;
+                            continue;
+                        }
                         if (shuffle == null)
                         {
-                            // In source order: straight into the batch; a held-out row is written over by the next.
+                            // In source order: straight into the batch.
                             if (!pass.TryRead(InputSlot(), TargetSlot())) break;
-                            ready = !split.IsValidation(row++);
+                            ready = true;
                         }
                         else
                         {
                             if (!pass.TryRead(rowInput, rowTarget)) break;
-                            ready = !split.IsValidation(row++) && shuffle.Exchange(rowInput, rowTarget, InputSlot(), TargetSlot(), random);
+                            ready = shuffle.Exchange(rowInput, rowTarget, InputSlot(), TargetSlot(), random);
                         }
+                        row++;
                         if (ready && ++filled == batchSize)
                         {
                             RunBatch(filled);
@@ -173,9 +181,13 @@ public sealed class StreamedTrainer
         int kept = 0;
         long row = 0;
         using var pass = source.OpenPass();
-        while (kept < count && pass.TryRead(inputs.AsSpan(kept * width, width), hasTargets ? targets.AsSpan(kept * width, width) : Span<float>.Empty))
+        while (kept < count)
         {
-            if (!split.IsValidation(row++)) kept++;
+            Span<float> input = inputs.AsSpan(kept * width, width), target = hasTargets ? targets.AsSpan(kept * width, width) : Span<float>.Empty;
+            bool heldOut = split.IsValidation(row);
+            if (!(heldOut ? pass.TrySkip(input, target) : pass.TryRead(input, target))) break;
+            row++;
+            if (!heldOut) kept++;
         }
         if (kept < count) throw new InvalidOperationException($"The source announced {source.RowCount} rows but its pass ended after {row}.");
         return (inputs, targets);
@@ -189,9 +201,14 @@ public sealed class StreamedTrainer
         int filled = 0;
         using (var pass = source.OpenPass())
         {
-            while (pass.TryRead(evaluation.InputSlot(filled), evaluation.TargetSlot(filled)))
+            while (true)
             {
-                if (!split.IsValidation(row++)) continue;
+                // Training rows are moved past (the slot serves as the skip's scratch), held-out ones read into the batch.
+                bool heldOut = split.IsValidation(row);
+                Span<float> input = evaluation.InputSlot(filled), target = evaluation.TargetSlot(filled);
+                if (!(heldOut ? pass.TryRead(input, target) : pass.TrySkip(input, target))) break;
+                row++;
+                if (!heldOut) continue;
                 if (++filled == evaluation.MaxBatch)
                 {
                     sum += evaluation.LoadedLoss(filled, noise);
