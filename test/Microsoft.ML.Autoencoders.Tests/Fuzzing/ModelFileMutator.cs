@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
+using Google.Protobuf;
+using Microsoft.ML.Autoencoders.Onnx.Protos;
 
 namespace Microsoft.ML.Autoencoders.Tests.Fuzzing;
 
@@ -109,70 +111,64 @@ internal static partial class ModelFileMutator
     /// </summary>
     private static Mutation? Metadata(byte[] onnx, Random random)
     {
-        List<Field> fields;
+        ModelProto model;
         try
         {
-            fields = Protobuf.Fields(onnx);
+            model = ModelProto.Parser.ParseFrom(onnx);
         }
-        catch (InvalidDataException)
+        catch (InvalidProtocolBufferException)
         {
             return null;
         }
-        var metadata = fields.Select((f, i) => (f, i)).Where(p => p.f.Number == Protobuf.ModelMetadataField).Select(p => p.i).ToList();
+        var metadata = model.MetadataProps;
         if (metadata.Count == 0) return null;
-        int at = metadata[random.Next(metadata.Count)];
-        var entry = Protobuf.Fields(fields[at].Value);
-        string key = Encoding.UTF8.GetString(entry.FirstOrDefault(f => f.Number == 1).Value ?? []);
-        string value = Encoding.UTF8.GetString(entry.FirstOrDefault(f => f.Number == 2).Value ?? []);
+        int at = random.Next(metadata.Count);
+        string key = metadata[at].Key, value = metadata[at].Value;
         string description;
         switch (random.Next(8))
         {
             case 0:
-                fields.RemoveAt(at);
+                metadata.RemoveAt(at);
                 description = $"metadata '{key}' removed";
                 break;
             case 1:
-                fields.Insert(at + 1, fields[at]);
+                metadata.Insert(at + 1, metadata[at].Clone());
                 description = $"metadata '{key}' duplicated";
                 break;
             case 2:
             {
                 string changedKey = key.Length == 0 ? "x" : key[..^1] + (char)(key[^1] ^ 1);
-                fields[at] = Protobuf.StringPair(changedKey, value);
+                metadata[at] = new StringStringEntryProto { Key = changedKey, Value = value };
                 description = $"metadata key '{key}' renamed '{changedKey}'";
                 break;
             }
             default:
             {
                 var (changed, what) = ChangeOneJsonToken(value, random);
-                fields[at] = Protobuf.StringPair(key, changed);
+                metadata[at] = new StringStringEntryProto { Key = key, Value = changed };
                 description = $"metadata '{key}': {what}";
                 break;
             }
         }
-        return new Mutation(Protobuf.Write(fields), description);
+        return new Mutation(model.ToByteArray(), description);
     }
 
     /// <summary>
-    /// An ONNX model with each metadata entry passed through <paramref name="edit"/> (null drops it), re-framed so the
-    /// protobuf still parses: for tests that damage one setting on purpose.
+    /// An ONNX model with each metadata entry passed through <paramref name="edit"/> (null drops it), written again with
+    /// the library's own ModelProto (fields it does not model are kept as unknown fields): for tests that damage one
+    /// setting on purpose.
     /// </summary>
     public static byte[] EditMetadata(byte[] onnx, Func<string, string, (string Key, string Value)?> edit)
     {
-        var fields = new List<Field>();
-        foreach (var field in Protobuf.Fields(onnx))
-        {
-            if (field.Number != Protobuf.ModelMetadataField)
-            {
-                fields.Add(field);
-                continue;
-            }
-            var entry = Protobuf.Fields(field.Value);
-            string key = Encoding.UTF8.GetString(entry.FirstOrDefault(f => f.Number == 1).Value ?? []);
-            string value = Encoding.UTF8.GetString(entry.FirstOrDefault(f => f.Number == 2).Value ?? []);
-            if (edit(key, value) is { } edited) fields.Add(Protobuf.StringPair(edited.Key, edited.Value));
-        }
-        return Protobuf.Write(fields);
+        var model = ModelProto.Parser.ParseFrom(onnx);
+        var edited = model.MetadataProps
+            .Select(entry => edit(entry.Key, entry.Value))
+            .Where(entry => entry is not null)
+            .Select(entry => new StringStringEntryProto { Key = entry!.Value.Key, Value = entry.Value.Value })
+            .ToList();
+        model.MetadataProps.Clear();
+        model.MetadataProps.Add(edited);
+        return model.ToByteArray();
     }
 
     /// <summary>A model zip with the ONNX graph of each OnnxModel entry passed through <paramref name="edit"/> (and its length prefix kept true).</summary>
@@ -263,90 +259,5 @@ internal static partial class ModelFileMutator
             }
         }
         return buffer.ToArray();
-    }
-
-    /// <summary>A top-level protobuf field: its number, wire type and raw value (a varint's bytes, or a length-delimited field's content).</summary>
-    private readonly record struct Field(int Number, int Wire, byte[] Value);
-
-    /// <summary>Just enough protobuf to take an ONNX ModelProto apart at its top level and put it back together.</summary>
-    private static class Protobuf
-    {
-        /// <summary>ModelProto.metadata_props, a repeated StringStringEntryProto (key = 1, value = 2).</summary>
-        public const int ModelMetadataField = 14;
-
-        private const int LengthDelimited = 2;
-
-        public static List<Field> Fields(byte[] message)
-        {
-            var fields = new List<Field>();
-            int at = 0;
-            while (at < message.Length)
-            {
-                ulong tag = Varint(message, ref at);
-                int number = (int)(tag >> 3), wire = (int)(tag & 7);
-                int start = at;
-                switch (wire)
-                {
-                    case 0: Varint(message, ref at); break;
-                    case 1: at += 8; break;
-                    case 5: at += 4; break;
-                    case LengthDelimited:
-                        ulong length = Varint(message, ref at);
-                        if (length > (ulong)(message.Length - at)) throw new InvalidDataException("length past the end");
-                        start = at;
-                        at += (int)length;
-                        break;
-                    default: throw new InvalidDataException($"wire type {wire}");
-                }
-                if (at > message.Length) throw new InvalidDataException("field past the end");
-                fields.Add(new Field(number, wire, message[start..at]));
-            }
-            return fields;
-        }
-
-        public static Field StringPair(string key, string value)
-        {
-            using var buffer = new MemoryStream();
-            Write(buffer, new Field(1, LengthDelimited, Encoding.UTF8.GetBytes(key)));
-            Write(buffer, new Field(2, LengthDelimited, Encoding.UTF8.GetBytes(value)));
-            return new Field(ModelMetadataField, LengthDelimited, buffer.ToArray());
-        }
-
-        public static byte[] Write(IEnumerable<Field> fields)
-        {
-            using var buffer = new MemoryStream();
-            foreach (var field in fields) Write(buffer, field);
-            return buffer.ToArray();
-        }
-
-        private static void Write(Stream stream, Field field)
-        {
-            WriteVarint(stream, (ulong)(field.Number << 3 | field.Wire));
-            if (field.Wire == LengthDelimited) WriteVarint(stream, (ulong)field.Value.Length);
-            stream.Write(field.Value);
-        }
-
-        private static void WriteVarint(Stream stream, ulong value)
-        {
-            while (value >= 0x80)
-            {
-                stream.WriteByte((byte)(value | 0x80));
-                value >>= 7;
-            }
-            stream.WriteByte((byte)value);
-        }
-
-        private static ulong Varint(byte[] bytes, ref int at)
-        {
-            ulong value = 0;
-            for (int shift = 0; shift < 64; shift += 7)
-            {
-                if (at >= bytes.Length) throw new InvalidDataException("varint past the end");
-                byte b = bytes[at++];
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80) return value;
-            }
-            throw new InvalidDataException("varint too long");
-        }
     }
 }
