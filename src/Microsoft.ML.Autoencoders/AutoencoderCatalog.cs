@@ -110,14 +110,9 @@ public static class AutoencoderCatalog
     /// <summary>A denoising autoencoder configured by <paramref name="options"/>, whose <see cref="AutoencoderOptions.Noise"/> must be set.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">Columns, architecture, noise and training settings.</param>
-    public static AutoencoderEstimator DenoisingAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.Noise == AutoencoderNoise.None)
-            throw new ArgumentException("A denoising autoencoder needs a corruption: set Noise to Gaussian, Masking or SaltAndPepper (and NoiseLevel).", nameof(options));
-        return Create(catalog, options);
-    }
+    public static AutoencoderEstimator DenoisingAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options) =>
+        CreateKind(catalog, options, static o => o.Noise != AutoencoderNoise.None,
+            "A denoising autoencoder needs a corruption: set Noise to Gaussian, Masking or SaltAndPepper (and NoiseLevel).");
 
     /// <summary>
     /// A sparse autoencoder: penalizes the code's activity so that each row is described by a few active code
@@ -169,14 +164,9 @@ public static class AutoencoderCatalog
     /// <summary>A sparse autoencoder configured by <paramref name="options"/>, whose SparsityL1 or SparsityWeight must be set.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">Columns, architecture, sparsity and training settings.</param>
-    public static AutoencoderEstimator SparseAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(options);
-        if (!(options.SparsityL1 > 0 || options.SparsityWeight > 0))
-            throw new ArgumentException("A sparse autoencoder needs a sparsity penalty: set SparsityL1 (L1 on the code), or SparsityWeight with SparsityTarget (KL divergence, Sigmoid code).", nameof(options));
-        return Create(catalog, options);
-    }
+    public static AutoencoderEstimator SparseAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options) =>
+        CreateKind(catalog, options, static o => o.SparsityL1 > 0 || o.SparsityWeight > 0,
+            "A sparse autoencoder needs a sparsity penalty: set SparsityL1 (L1 on the code), or SparsityWeight with SparsityTarget (KL divergence, Sigmoid code).");
 
     /// <summary>
     /// A contractive autoencoder: adds λ·‖∂code/∂input‖²_F to the loss so the code changes little when the input
@@ -221,14 +211,9 @@ public static class AutoencoderCatalog
     /// <summary>A contractive autoencoder configured by <paramref name="options"/>, whose ContractiveWeight must be set.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">Columns, architecture, penalty and training settings.</param>
-    public static AutoencoderEstimator ContractiveAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(options);
-        if (!(options.ContractiveWeight > 0))
-            throw new ArgumentException("A contractive autoencoder needs ContractiveWeight (lambda) above 0.", nameof(options));
-        return Create(catalog, options);
-    }
+    public static AutoencoderEstimator ContractiveAutoencoder(this TransformsCatalog catalog, AutoencoderOptions options) =>
+        CreateKind(catalog, options, static o => o.ContractiveWeight > 0,
+            "A contractive autoencoder needs ContractiveWeight (lambda) above 0.");
 
     /// <summary>
     /// A variational autoencoder (Kingma and Welling): the encoder maps each row to a Gaussian over a latent of
@@ -305,6 +290,19 @@ public static class AutoencoderCatalog
         {
             throw new ArgumentException("A Bernoulli likelihood (BinaryCrossEntropy) needs outputs in (0, 1): set OutputActivation to Sigmoid, or use MeanSquaredError for real-valued data.", nameof(options));
         }
+        return Create(catalog, options);
+    }
+
+    /// <summary>
+    /// The estimator for a kind's options overload: null checks, then <paramref name="hasWhatTheKindNeeds"/> or an
+    /// <see cref="ArgumentException"/> on <paramref name="options"/> that says <paramref name="whatIsMissing"/>.
+    /// </summary>
+    private static AutoencoderEstimator CreateKind(
+        TransformsCatalog catalog, AutoencoderOptions options, Func<AutoencoderOptions, bool> hasWhatTheKindNeeds, string whatIsMissing)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!hasWhatTheKindNeeds(options)) throw new ArgumentException(whatIsMissing, nameof(options));
         return Create(catalog, options);
     }
 

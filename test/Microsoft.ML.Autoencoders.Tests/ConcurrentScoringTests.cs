@@ -83,8 +83,8 @@ public sealed class ConcurrentScoringTests
     public void SharedEngineUsedFromSeveralThreadsGetsTheErrorNamingTheFix(string path)
     {
         var engine = Ml.Model.CreatePredictionEngine<SyntheticData.Row, Scored>(Model(path));
+        var refusals = new ConcurrentQueue<InvalidOperationException>();
         var others = new ConcurrentBag<Exception>();
-        int refused = 0;
         var clock = Stopwatch.StartNew();
         // Until the misuse is caught once on every thread, or 5 s: two threads must meet inside a call, which on a busy
         // machine can take a few thousand calls.
@@ -97,10 +97,10 @@ public sealed class ConcurrentScoringTests
                 {
                     engine.Predict(Rows[(t * 17 + i) % Rows.Count]);
                 }
-                catch (InvalidOperationException e) when (e.Message == BatchScorer.ConcurrentUseMessage)
+                catch (InvalidOperationException e)
                 {
                     caught = true;
-                    Interlocked.Increment(ref refused);
+                    refusals.Enqueue(e);
                 }
                 catch (Exception e)
                 {
@@ -111,9 +111,17 @@ public sealed class ConcurrentScoringTests
         });
 
         Assert.Empty(others);
-        Assert.True(refused > 0, $"{path}: {Threads} threads shared one engine for {clock.Elapsed.TotalSeconds:F1} s and no call was refused");
-        Assert.Contains("PredictionEnginePool", BatchScorer.ConcurrentUseMessage);
-        Assert.Contains("one PredictionEngine per thread", BatchScorer.ConcurrentUseMessage);
+        Assert.True(!refusals.IsEmpty, $"{path}: {Threads} threads shared one engine for {clock.Elapsed.TotalSeconds:F1} s and no call was refused");
+        // Each refusal as the library threw it: exactly InvalidOperationException (not a subclass such as
+        // ObjectDisposedException from a torn-down engine) with the message that names the misuse and both fixes.
+        Assert.All(refusals, e =>
+        {
+            Assert.IsType<InvalidOperationException>(e);
+            Assert.Equal(BatchScorer.ConcurrentUseMessage, e.Message);
+            Assert.Contains("used from two threads at once", e.Message);
+            Assert.Contains("PredictionEnginePool", e.Message);
+            Assert.Contains("one PredictionEngine per thread", e.Message);
+        });
     }
 
     // No test shares one engine between threads after plain Model.Load: that chain scores through ML.NET's own

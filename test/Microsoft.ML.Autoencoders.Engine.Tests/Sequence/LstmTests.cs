@@ -8,54 +8,22 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 /// <summary>
 /// The LSTM layer: forward held to <see cref="LstmReference"/> on odd shapes (odd T, F and H, one step, H past a vector
 /// and its tail, batches of one group and of several), backward through time to central finite differences, the
-/// written-over gradients to the added ones, any thread count to the same bits, and Keras' initialization.
+/// written-over gradients to the added ones, any thread count to the same bits, and Keras' initialization; the checks
+/// every recurrent layer shares are <see cref="RecurrentLayerTests{TLayer}"/>'s.
 /// </summary>
-public class LstmTests
+public class LstmTests : RecurrentLayerTests<Lstm>
 {
-    public static TheoryData<int, int, int, bool, int> Shapes => new()
-    {
-        // steps, features, units, return sequences, batch
-        { 5, 3, 7, true, 3 },
-        { 5, 3, 7, false, 2 },
-        { 1, 2, 4, true, 2 },
-        { 4, 1, 9, false, 1 },
-        { 3, 2, 19, true, 2 },   // 19 units: two 8-lane vectors and a tail of 3 (or one 16-lane vector and the tail)
-        { 6, 4, 5, true, 45 },   // 45 rows: three groups of 15
-    };
+    protected override string LayerName => "lstm";
 
-    /// <summary>A built layer with Keras' initialization, then every bias and weight nudged so no value is special.</summary>
-    internal static Lstm Build(int steps, int features, int units, bool returnSequences, SeededRandom random, out ParameterStore store)
-    {
-        var spec = new LstmSpec(units, returnSequences);
-        var input = new TensorShape(steps, features);
-        return RecurrentLayerHarness.Nudged((Lstm)spec.Build(TestContexts.Build("lstm", input, spec.InferOutputShape(input))), random, out store);
-    }
+    protected override LayerSpec Spec(int units) => new LstmSpec(units);
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Forward_MatchesTheEquations(int steps, int features, int units, bool returnSequences, int batch)
-    {
-        var random = new SeededRandom(11);
-        var layer = Build(steps, features, units, returnSequences, random, out var store);
-        float[] x = TestData.Uniform(random, batch * steps * features, -1.5f, 1.5f);
-        new RecurrentLayerHarness(layer, store, batch, x).AssertForwardMatches(n =>
-        {
-            double[] states = LstmReference.HiddenStates(x.AsSpan(n * steps * features, steps * features), steps, features, units,
-                layer.InputWeights.Values, layer.RecurrentWeights.Values, layer.Bias.Values);
-            return returnSequences ? states : states[((steps - 1) * units)..];
-        });
-    }
+    protected override LayerSpec Spec(int units, bool returnSequences) => new LstmSpec(units, returnSequences);
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Gradients_MatchFiniteDifferences(int steps, int features, int units, bool returnSequences, int batch)
+    protected override double[] ReferenceHiddenStates(Lstm layer, ReadOnlySpan<float> row, int steps, int features, int units) =>
+        LstmReference.HiddenStates(row, steps, features, units, layer.InputWeights.Values, layer.RecurrentWeights.Values, layer.Bias.Values);
+
+    protected override void AssertGradientsMatchFiniteDifferences(Lstm layer, ParameterStore store, float[] x, float[] dx, Func<double> objective, int steps)
     {
-        if (batch > 8) batch = 8; // finite differences cost two forward passes per value: the many-group case is covered by the thread test
-        var random = new SeededRandom(13);
-        var layer = Build(steps, features, units, returnSequences, random, out var store);
-        float[] x = TestData.Uniform(random, batch * steps * features, -1.5f, 1.5f);
-        float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
-        var objective = new RecurrentLayerHarness(layer, store, batch, x).BackwardOfWeightedSum(coefficients, out float[] dx, out _);
         const double Tolerance = 2e-4;
         GradientCheck.AssertMatches("dW_ih", layer.InputWeights.Gradients, GradientCheck.Numerical(store.Values, layer.InputWeights.Offset, layer.InputWeights.Length, objective), Tolerance);
         // One step starts from h = 0, so W_hh cannot matter: its gradient must be exactly zero.
@@ -83,32 +51,6 @@ public class LstmTests
         Assert.NotNull(GradientCheck.Mismatch(truncated, numerical, 2e-4));
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void BackwardThatWritesOver_EqualsAddingToZeros(bool returnSequences)
-    {
-        var random = new SeededRandom(19);
-        const int Steps = 5, Features = 3, Units = 6, Batch = 3;
-        var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
-        float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-        new RecurrentLayerHarness(layer, store, Batch, x).AssertWrittenOverEqualsAdded(dy);
-    }
-
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void TwoThreads_GiveTheBitsOfOne(bool returnSequences)
-    {
-        // 100 rows make seven groups of the recurrence; the products over all steps split by the GEMM's own rules.
-        var random = new SeededRandom(23);
-        const int Steps = 7, Features = 3, Units = 24, Batch = 100;
-        Assert.Equal(7, RecurrentRowGroups.GroupCount(Batch));
-        var layer = Build(Steps, Features, Units, returnSequences, random, out var store);
-        float[] x = TestData.Uniform(random, Batch * Steps * Features, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-        new RecurrentLayerHarness(layer, store, Batch, x).AssertTwoThreadsGiveTheBitsOfOne(dy);
-    }
-
     [Fact]
     public void Initialization_IsKeras()
     {
@@ -134,14 +76,5 @@ public class LstmTests
         // Biases: 0 but the forget gate's block (the third), which starts at 1.
         float[] bias = layer.Bias.Values.ToArray();
         Assert.Equal(Enumerable.Repeat(0f, 2 * Units).Concat(Enumerable.Repeat(1f, Units)).Concat(Enumerable.Repeat(0f, Units)), bias);
-    }
-
-    [Fact]
-    public void Spec_GivesTheShapesAndRefusesFlatRows()
-    {
-        Assert.Equal(new TensorShape(9, 4), new LstmSpec(4, ReturnSequences: true).InferOutputShape(new TensorShape(9, 2)));
-        Assert.Equal(new TensorShape(4), new LstmSpec(4).InferOutputShape(new TensorShape(9, 2)));
-        Assert.Contains("[steps, features]", Assert.Throws<ArgumentException>(() => new LstmSpec(4).InferOutputShape(new TensorShape(18))).Message);
-        Assert.Throws<ArgumentException>(() => new LstmSpec(0).InferOutputShape(new TensorShape(9, 2)));
     }
 }

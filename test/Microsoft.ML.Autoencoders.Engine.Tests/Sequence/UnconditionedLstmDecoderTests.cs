@@ -1,7 +1,5 @@
-using Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Specs;
-using Microsoft.ML.Autoencoders.Engine.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 
@@ -9,33 +7,19 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 /// The sequence-to-sequence decoder: forward held to a plain loop over its equations on odd shapes (one step, H past a
 /// vector and its tail, batches of one group and of several), backward through time to central finite differences (and a
 /// backward that forgets the starting state is caught), the written-over gradients to the added ones, and any thread count
-/// to the same bits.
+/// to the same bits; the checks every decoder shares are <see cref="UnconditionedDecoderTests{TLayer}"/>'s.
 /// </summary>
-public class UnconditionedLstmDecoderTests
+public class UnconditionedLstmDecoderTests : UnconditionedDecoderTests<UnconditionedLstmDecoder>
 {
-    public static TheoryData<int, int, int, int> Shapes => new()
-    {
-        // code, steps, units, batch
-        { 3, 5, 7, 3 },
-        { 1, 1, 4, 2 },
-        { 2, 4, 9, 1 },
-        { 4, 3, 19, 2 },   // 19 units: two 8-lane vectors and a tail of 3 (or one 16-lane vector and the tail)
-        { 5, 6, 5, 45 },   // 45 rows: three groups of 15
-    };
+    protected override string LayerName => "decoder";
 
-    /// <summary>A built layer with its initialization, then every bias and weight nudged so no value is special.</summary>
-    private static UnconditionedLstmDecoder Build(int code, int steps, int units, SeededRandom random, out ParameterStore store)
-    {
-        var spec = new UnconditionedLstmDecoderSpec(steps, units);
-        var input = new TensorShape(code);
-        return RecurrentLayerHarness.Nudged((UnconditionedLstmDecoder)spec.Build(TestContexts.Build("decoder", input, spec.InferOutputShape(input))), random, out store);
-    }
+    protected override LayerSpec Spec(int steps, int units) => new UnconditionedLstmDecoderSpec(steps, units);
 
     /// <summary>
     /// The decoder written straight from its equations in double precision: the starting states from the code, then the
     /// LSTM with no input (<see cref="LstmReference"/>, F = 0) from them.
     /// </summary>
-    private static double[] ReferenceHiddenStates(ReadOnlySpan<float> code, int steps, int units, UnconditionedLstmDecoder layer)
+    protected override double[] ReferenceHiddenStates(ReadOnlySpan<float> code, int steps, int units, UnconditionedLstmDecoder layer)
     {
         ReadOnlySpan<float> stateWeights = layer.StateWeights.Values, stateBias = layer.StateBias.Values;
         var h = new double[units];
@@ -50,37 +34,11 @@ public class UnconditionedLstmDecoderTests
         return LstmReference.HiddenStates([], steps, 0, units, [], layer.RecurrentWeights.Values, layer.Bias.Values, h, c);
     }
 
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Forward_MatchesTheEquations(int code, int steps, int units, int batch)
-    {
-        var random = new SeededRandom(11);
-        var layer = Build(code, steps, units, random, out var store);
-        float[] x = TestData.Uniform(random, batch * code, -1.5f, 1.5f);
-        new RecurrentLayerHarness(layer, store, batch, x).AssertForwardMatches(n => ReferenceHiddenStates(x.AsSpan(n * code, code), steps, units, layer));
-    }
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void Gradients_MatchFiniteDifferences(int code, int steps, int units, int batch)
-    {
-        if (batch > 8) batch = 8; // finite differences cost two forward passes per value: the many-group case is covered by the thread test
-        var random = new SeededRandom(13);
-        var layer = Build(code, steps, units, random, out var store);
-        float[] x = TestData.Uniform(random, batch * code, -1.5f, 1.5f);
-        float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
-        var objective = new RecurrentLayerHarness(layer, store, batch, x).BackwardOfWeightedSum(coefficients, out float[] dx, out _);
-        const double Tolerance = 2e-4;
-        foreach (var parameter in layer.Parameters)
-            GradientCheck.AssertMatches(parameter.Name, parameter.Gradients, GradientCheck.Numerical(store.Values, parameter.Offset, parameter.Length, objective), Tolerance);
-        GradientCheck.AssertMatches("dcode", dx, GradientCheck.Numerical(x, 0, x.Length, objective), Tolerance);
-    }
-
     [Fact]
     public void Gradients_WithoutTheStartingCell_AreRejected()
     {
-        // The check above can fail: the code's gradient reaches it through h_{−1} and c_{−1}; a backward that dropped the
-        // cell's half (W_s' last H columns) must be far from the numbers.
+        // The finite-difference check can fail: the code's gradient reaches it through h_{−1} and c_{−1}; a backward that
+        // dropped the cell's half (W_s' last H columns) must be far from the numbers.
         var random = new SeededRandom(17);
         const int Code = 3, Steps = 4, Units = 3, Batch = 2;
         var layer = Build(Code, Steps, Units, random, out var store);
@@ -92,35 +50,5 @@ public class UnconditionedLstmDecoderTests
         for (int k = 0; k < Code; k++) Array.Clear(truncated, k * 2 * Units + Units, Units);
         Assert.Null(GradientCheck.Mismatch(layer.StateWeights.Gradients.ToArray(), numerical, 2e-4));
         Assert.NotNull(GradientCheck.Mismatch(truncated, numerical, 2e-4));
-    }
-
-    [Fact]
-    public void BackwardThatWritesOver_EqualsAddingToZeros()
-    {
-        var random = new SeededRandom(19);
-        const int Code = 3, Steps = 5, Units = 6, Batch = 3;
-        var layer = Build(Code, Steps, Units, random, out var store);
-        float[] x = TestData.Uniform(random, Batch * Code, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-        new RecurrentLayerHarness(layer, store, Batch, x).AssertWrittenOverEqualsAdded(dy);
-    }
-
-    [Fact]
-    public void TwoThreads_GiveTheBitsOfOne()
-    {
-        // 100 rows make seven groups of the recurrence; the products over the batch split by the GEMM's own rules.
-        var random = new SeededRandom(23);
-        const int Code = 5, Steps = 7, Units = 24, Batch = 100;
-        var layer = Build(Code, Steps, Units, random, out var store);
-        float[] x = TestData.Uniform(random, Batch * Code, -1f, 1f), dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-        new RecurrentLayerHarness(layer, store, Batch, x).AssertTwoThreadsGiveTheBitsOfOne(dy);
-    }
-
-    [Fact]
-    public void Spec_GivesTheShapesAndRefusesSequences()
-    {
-        Assert.Equal(new TensorShape(9, 4), new UnconditionedLstmDecoderSpec(9, 4).InferOutputShape(new TensorShape(3)));
-        Assert.Contains("flat code", Assert.Throws<ArgumentException>(() => new UnconditionedLstmDecoderSpec(9, 4).InferOutputShape(new TensorShape(9, 2))).Message);
-        Assert.Throws<ArgumentException>(() => new UnconditionedLstmDecoderSpec(0, 4).InferOutputShape(new TensorShape(3)));
-        Assert.Throws<ArgumentException>(() => new UnconditionedLstmDecoderSpec(9, 0).InferOutputShape(new TensorShape(3)));
     }
 }

@@ -124,4 +124,25 @@ public class KindOptionsTests
         noLevel.NoiseLevel = 0;
         Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(noLevel));
     }
+
+    [Fact]
+    public void OptionsOverloads_RefuseOptionsWithoutTheirKindsSettingAndSayWhichToSet()
+    {
+        var ml = new MLContext(seed: 1);
+        var plain = TestAutoencoders.Options();
+        (Func<TransformsCatalog, AutoencoderOptions, AutoencoderEstimator> Create, string Setting)[] kinds =
+        [
+            (AutoencoderCatalog.DenoisingAutoencoder, "Noise"),
+            (AutoencoderCatalog.SparseAutoencoder, "SparsityL1"),
+            (AutoencoderCatalog.ContractiveAutoencoder, "ContractiveWeight"),
+        ];
+        foreach (var (create, setting) in kinds)
+        {
+            var error = Assert.Throws<ArgumentException>(() => create(ml.Transforms, plain));
+            Assert.Equal("options", error.ParamName);
+            Assert.Contains(setting, error.Message);
+            Assert.Equal("catalog", Assert.Throws<ArgumentNullException>(() => create(null!, plain)).ParamName);
+            Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => create(ml.Transforms, null!)).ParamName);
+        }
+    }
 }
