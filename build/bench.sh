@@ -104,6 +104,22 @@ prepare_torchsharp() {
   note "TorchSharp ran with MALLOC_MMAP_THRESHOLD_=$mmap_threshold${preload:+ and the Debian 12 GLIBCXX_3.4.32 loader shim}"
   torchsharp_command=(env LD_PRELOAD="$preload" MALLOC_MMAP_THRESHOLD_=$mmap_threshold
     "$bin/Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp")
+  # On an EPYC Zen 5 guest (family 26 model 2) the oneDNN inside this libtorch (3.7.1) returns wrong input gradients, NaN
+  # among them, from its JIT convolution backward-data kernels whenever the output channels do not fill a 16- (AVX-512)
+  # or 8-wide (AVX2) channel block: the conv case's sigmoid output turns NaN in the first epoch and BCELoss throws. Forward
+  # and weight gradients stay right (ConvBackwardCheck.cs). Where the check finds that, oneDNN's documented ISA cap
+  # ONEDNN_MAX_CPU_ISA=AVX makes it take its GEMM-based backward data, which is right; it also holds oneDNN's other
+  # kernels (forward convolution, LSTM) to AVX, which the note says. MKL, behind the dense cases and the products, ignores it.
+  local check_status=0
+  "${torchsharp_command[@]}" --check-conv-backward --threads "$threads" || check_status=$?
+  if [ "$check_status" = 4 ]; then
+    if env ONEDNN_MAX_CPU_ISA=AVX "${torchsharp_command[@]}" --check-conv-backward --threads "$threads"; then
+      torchsharp_command=(env ONEDNN_MAX_CPU_ISA=AVX "${torchsharp_command[@]}")
+      note "TorchSharp ran with ONEDNN_MAX_CPU_ISA=AVX: on this CPU its oneDNN's AVX-512 and AVX2 convolution kernels give wrong input gradients (NaN among them) when the output channels do not fill a vector block, the AVX cap selects oneDNN's right GEMM-based path, and also holds its forward convolutions and LSTM to AVX"
+    else
+      note "TorchSharp's convolution input gradients are wrong on this CPU even with ONEDNN_MAX_CPU_ISA=AVX: its conv case may fail"
+    fi
+  fi
   # libtorch carries its own MKL, which says at its first call under MKL_VERBOSE which code path it took on this CPU
   # ("Intel(R) Advanced Vector Extensions 512 (Intel(R) AVX-512) ... enabled processors", or the generic "Intel(R)
   # Architecture processors" it has printed on AMD Zen 4).

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks.Peers.TorchSharp;
 /// cannot load, it exits 3 with the reason on stderr and the summary marks TorchSharp as not measured. A first argument
 /// "lstm" runs only the LSTM autoencoder's case and prints it, like our harness's "lstm" verb. --print-blas runs one small
 /// product and exits: under MKL_VERBOSE=1 the MKL inside libtorch then prints its version and the code path it chose for
-/// this CPU, which build/bench.sh records as peer_blas_torchsharp.
+/// this CPU, which build/bench.sh records as peer_blas_torchsharp. --check-conv-backward exits 4 when libtorch's convolution
+/// input gradients are wrong on this machine (<see cref="ConvBackwardCheck"/>), 0 when they are right.
 /// </summary>
 public static class PeerProgram
 {
@@ -37,6 +38,9 @@ public static class PeerProgram
             Console.WriteLine($"one 64x64 product: {product[0, 0].item<float>()}");
             return 0;
         }
+
+        if (options.Rest.Contains("--check-conv-backward"))
+            return ConvBackwardCheck.Run() ? 0 : 4;
 
         var report = new BenchReport
         {

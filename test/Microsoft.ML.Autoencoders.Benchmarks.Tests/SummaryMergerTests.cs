@@ -70,6 +70,46 @@ public class SummaryMergerTests
         Assert.Contains(summary["warnings"]!.AsArray(), w => ((string?)w)!.StartsWith("epochs differs", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void AFailedCaseIsANoteAndItsFiguresAreMissing()
+    {
+        var ours = Report("ours", ("ae_epoch_seconds", "s/epoch", 1.0, "lower"), ("conv_ae_epoch_seconds", "s/epoch", 4.0, "lower"));
+        var torchsharp = Report("torchsharp", ("ae_epoch_seconds", "s/epoch", 2.0, "lower"));
+        torchsharp.Settings[BenchReport.FailedCasePrefix + "conv_ae"] = "ExternalException: all elements of input should be between 0 and 1";
+
+        var summary = SummaryMerger.Merge([ours, torchsharp], new Dictionary<string, string>(), ["a note from bench.sh"], "x", "m");
+
+        var conv = summary["results"]!.AsArray().Select(n => n!.AsObject()).Single(r => (string?)r["name"] == "conv_ae_epoch_seconds");
+        Assert.Null(conv["torchsharp"]);
+        Assert.Null(conv["ratio_vs_best_peer"]);
+        string[] notes = summary["notes"]!.AsArray().Select(n => (string)n!).ToArray();
+        Assert.Equal("a note from bench.sh", notes[0]);
+        Assert.Equal("TorchSharp-cpu's conv_ae case failed in round 1, its figures show as '–': " +
+            "ExternalException: all elements of input should be between 0 and 1", notes[1]);
+        Assert.False(summary["frameworks"]!["torchsharp"]!["settings"]!.AsObject().ContainsKey("failed_conv_ae"));
+
+        string markdown = BenchmarkMarkdown.Render(summary);
+        string convLine = markdown.Split('\n').Single(l => l.StartsWith("| conv_ae_epoch_seconds |", StringComparison.Ordinal));
+        Assert.EndsWith("| – | – | – |", convLine.TrimEnd());
+        Assert.Contains("- TorchSharp-cpu's conv_ae case failed in round 1", markdown);
+    }
+
+    [Fact]
+    public void ACaseThatFailedInOneRoundTakesTheOtherRoundsFigure()
+    {
+        var ours = new[] { Report("ours", 1, ("conv_ae_epoch_seconds", "s/epoch", 4.0, "lower")), Report("ours", 2, ("conv_ae_epoch_seconds", "s/epoch", 4.0, "lower")) };
+        var failed = Report("pytorch", 1);
+        failed.Settings[BenchReport.FailedCasePrefix + "conv_ae"] = "RuntimeError: boom";
+        var ran = Report("pytorch", 2, ("conv_ae_epoch_seconds", "s/epoch", 8.0, "lower"));
+
+        var summary = SummaryMerger.Merge([.. ours, failed, ran], new Dictionary<string, string>(), [], "x", "m");
+
+        var conv = summary["results"]!.AsArray().Select(n => n!.AsObject()).Single(r => (string?)r["name"] == "conv_ae_epoch_seconds");
+        Assert.Equal(8.0, (double)conv["pytorch"]!);
+        Assert.Equal("PyTorch's conv_ae case failed in round 1, its figures are round 2's: RuntimeError: boom",
+            (string?)summary["notes"]!.AsArray().Single());
+    }
+
     internal static BenchReport Report(string framework, params (string Name, string Unit, double Value, string Better)[] results) =>
         Report(framework, 1, results);
 

@@ -12,6 +12,9 @@ public static class BenchmarkMarkdown
         ["ours"] = "ours", ["torchsharp"] = "TorchSharp-cpu", ["pytorch"] = "PyTorch",
     };
 
+    /// <summary>The name a framework goes by on the page ("TorchSharp-cpu" for "torchsharp").</summary>
+    public static string FrameworkTitle(string framework) => Headers.GetValueOrDefault(framework, framework);
+
     public static string Render(JsonObject summary)
     {
         var sb = new StringBuilder();

@@ -136,7 +136,8 @@ public static class SummaryMerger
             if (byFramework.TryGetValue(fw, out var list))
             {
                 var settings = new JsonObject();
-                foreach (string key in list.SelectMany(r => r.Settings.Keys).Distinct())
+                // Why a case failed is a note (below), not a setting.
+                foreach (string key in list.SelectMany(r => r.Settings.Keys).Where(k => !k.StartsWith(BenchReport.FailedCasePrefix, StringComparison.Ordinal)).Distinct())
                 {
                     // A setting that changed between reports lists each report's value in round order: other_load_*,
                     // written by one part, thus reads as one value per round ("0.01 / 0.40").
@@ -187,10 +188,33 @@ public static class SummaryMerger
             ["ratio_definition"] = RatioDefinition,
             ["round_selection"] = RoundSelection.Definition,
             ["frameworks"] = frameworks,
-            ["notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            ["notes"] = new JsonArray(notes.Concat(FailedCaseNotes(byFramework)).Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
             ["warnings"] = warnings,
             ["results"] = results,
         };
+    }
+
+    /// <summary>
+    /// One note per case a framework reported as failed (<see cref="BenchReport.RunCase"/>), with the rounds it failed in
+    /// and each distinct reason: its figures come from the rounds where it ran, or show as '–' when it ran in none.
+    /// </summary>
+    private static IEnumerable<string> FailedCaseNotes(Dictionary<string, List<BenchReport>> byFramework)
+    {
+        foreach (string fw in Frameworks.Where(byFramework.ContainsKey))
+        {
+            var failures = byFramework[fw]
+                .SelectMany(r => r.Settings.Where(kv => kv.Key.StartsWith(BenchReport.FailedCasePrefix, StringComparison.Ordinal))
+                    .Select(kv => (Case: kv.Key[BenchReport.FailedCasePrefix.Length..], r.Round, Reason: kv.Value)));
+            foreach (var byCase in failures.GroupBy(f => f.Case))
+            {
+                int[] failedRounds = byCase.Select(f => f.Round).Distinct().Order().ToArray();
+                int[] otherRounds = byFramework[fw].Select(r => r.Round).Distinct().Except(failedRounds).Order().ToArray();
+                string figures = otherRounds.Length == 0 ? "its figures show as '–'"
+                    : $"its figures are round {string.Join(", ", otherRounds)}'s";
+                yield return $"{BenchmarkMarkdown.FrameworkTitle(fw)}'s {byCase.Key} case failed in round {string.Join(", ", failedRounds)}, " +
+                    $"{figures}: {string.Join("; ", byCase.Select(f => f.Reason).Distinct())}";
+            }
+        }
     }
 
     /// <summary>

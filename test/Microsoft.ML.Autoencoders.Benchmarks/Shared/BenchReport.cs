@@ -37,6 +37,35 @@ public sealed class BenchReport
         Console.WriteLine($"  {name,-40} {value,12:G5} {unit}{(note is null ? "" : "  (" + note + ")")}");
     }
 
+    /// <summary>
+    /// Prefix of the setting that says why one case of a report failed ("failed_conv_ae"): the merge lists it among the
+    /// page's notes instead of the framework's settings, and the case's missing figures show as '–'.
+    /// </summary>
+    public const string FailedCasePrefix = "failed_";
+
+    /// <summary>
+    /// Runs one case (<paramref name="name"/>, e.g. "conv_ae") so that its failure costs only its own figures: the
+    /// exception's type and first line go to Settings["failed_" + name] and the caller goes on with the next case.
+    /// A peer library can break on one machine only (TorchSharp-cpu's convolution backward on a Zen 5 guest, see
+    /// PEERS-NOTES), and one broken case used to take every later case's figures with it. Figures the case added before
+    /// it failed stay: they were measured.
+    /// </summary>
+    public bool RunCase(string name, Action run)
+    {
+        try
+        {
+            run();
+            return true;
+        }
+        catch (Exception e)
+        {
+            string reason = $"{e.GetType().Name}: {e.Message.Split('\n', 2)[0].Trim()}";
+            Settings[FailedCasePrefix + name] = reason;
+            Console.Error.WriteLine($"  {name} failed, its figures are left out: {reason}");
+            return false;
+        }
+    }
+
     public void Write(string path)
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
