@@ -36,7 +36,7 @@ internal static unsafe partial class DirectConvolution
     private const int LoneFilterRows = 8;
 
     /// <summary>
-    /// The rows [<paramref name="oy"/>, …) of filters [f0, f0 + block) that the 512-bit kernels take, four (or eight for a
+    /// The rows of filters [f0, f0 + block) that the 512-bit kernels take, four (or eight for a
     /// lone 3×3 filter) at a time; returns the first row left for the 256-bit kernels. Rows of at most 8 columns are left
     /// to <see cref="FourFiltersFourNarrowRows"/>: a 16-lane register would compute twice what they keep.
     /// </summary>
