@@ -528,7 +528,7 @@ internal static unsafe partial class DirectConvolution
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
-            if (vector512 && AccumulateWeightGradient512(padded, channels, planeSize, rowStride, gradientRows, gradientStride, gradientPlane, f0, block,
+            if (vector512 && AccumulateWeightGradient512(padded, channels, planeSize, rowStride, gradientRows, gradientStride, gradientPlane, f0, block, filters,
                     kernelHeight, kernelWidth, outputWidth, outputHeight, filterStride, weightGradient))
                 continue;
             float* g0 = gradientRows + (nint)f0 * gradientPlane;

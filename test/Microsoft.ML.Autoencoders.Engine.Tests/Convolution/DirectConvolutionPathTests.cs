@@ -22,7 +22,7 @@ public class DirectConvolutionPathTests
         // channels, height, width, filters, kernel, padding, explicit padding
         var cases = new TheoryData<int, int, int, int, int, Conv2dPadding, int>();
         int[] widths = [1, 3, 7, 13, 14, 15, 16, 17, 28, 31, 33];
-        (int Channels, int Filters)[] counts = [(1, 16), (16, 1), (3, 4), (4, 5), (5, 3), (8, 8), (16, 8), (8, 16), (1, 1)];
+        (int Channels, int Filters)[] counts = [(1, 16), (16, 1), (3, 4), (4, 5), (5, 3), (8, 8), (16, 8), (8, 16), (1, 1), (3, 12)];
         // Heights that leave every remainder of the four- and eight-row passes (9 = 8 + 1, 14 = 3·4 + 2, 11 = 2·4 + 3).
         int[] heights = [9, 14, 11, 5];
         Conv2dPadding[] paddings = [Conv2dPadding.Same, Conv2dPadding.Valid, Conv2dPadding.Explicit];
