@@ -17,7 +17,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// Padded planes are laid out with a row stride wide enough that every vector load of a chunk stays inside the row's
 /// own zeros, so partial chunks need no masks: their extra lanes are computed and dropped.
 /// </remarks>
-internal static unsafe class DirectConvolution
+internal static unsafe partial class DirectConvolution
 {
     /// <summary>Output columns per chunk: two 8-float vectors.</summary>
     public const int ChunkColumns = 16;
@@ -75,18 +75,20 @@ internal static unsafe class DirectConvolution
     /// <summary>
     /// output[f, oy, ox] (+)= bias[f] + Σ_c Σ_ky,kx weights[f, c, ky, kx] · padded[c, oy + ky, ox + kx], for outputs
     /// [<paramref name="filters"/>, outputHeight, outputWidth]; with <paramref name="accumulate"/> the result is added to
-    /// what the output holds. <paramref name="bias"/> may be null.
+    /// what the output holds. <paramref name="bias"/> may be null. With <paramref name="vector512"/> the 512-bit kernels take
+    /// the rows they cover (<see cref="PreferVector512"/>); the outputs have the same bits either way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Correlate(float* padded, int channels, int paddedHeight, int rowStride, float* weights, float* bias, int filters,
-        int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate)
+        int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate, bool vector512)
     {
         int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, filterStride = channels * taps;
         int outputPlane = outputHeight * outputWidth;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
-            int oy = 0;
+            int oy = vector512 ? CorrelateRows512(padded, channels, planeSize, rowStride, weights, bias, f0, block, filterStride, kernelHeight, kernelWidth,
+                output, outputHeight, outputWidth, accumulate) : 0;
             if (block == FilterBlock && outputWidth <= NarrowColumns)
             {
                 // Rows of at most 8 (the 7×7, 4×4 and 8×8 layers of the Keras-blog network) waste half or more of a
@@ -168,6 +170,28 @@ internal static unsafe class DirectConvolution
                     float value = i < 8 ? low.GetElement(i) : high.GetElement(i - 8);
                     t[i] = accumulate ? t[i] + value : value;
                 }
+            }
+        }
+
+        /// <summary>The same for a 16-column chunk held in one 512-bit register (whole rows below spill as with two halves).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(float* target, int filter, int row, Vector512<float> values)
+        {
+            float* t = target + (nint)filter * plane + row * rowWidth;
+            int spare = rowWidth <= ChunkColumns ? room - row * rowWidth : valid;
+            if (valid == ChunkColumns || (!accumulate && spare >= ChunkColumns))
+            {
+                values += Vector512.Create(bias == null ? 0f : bias[filter]);
+                if (accumulate) values += Vector512.Load(t);
+                values.Store(t);
+            }
+            else
+            {
+                // An AVX-512 masked store is one instruction; two AVX masked stores cost many cycles each on AMD cores.
+                values += Vector512.Create(bias == null ? 0f : bias[filter]);
+                var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(valid)).AsSingle();
+                if (accumulate) values += Avx512F.MaskLoad(t, mask, Vector512<float>.Zero);
+                Avx512F.MaskStore(t, mask, values);
             }
         }
 
@@ -485,7 +509,9 @@ internal static unsafe class DirectConvolution
     /// <summary>
     /// dW[f, c, ky, kx] += Σ_oy,ox dy[f, oy, ox] · padded[c, oy + ky, ox + kx]. <paramref name="gradientRows"/> holds dy
     /// with rows of <paramref name="gradientStride"/> floats and planes of <paramref name="gradientPlane"/>; every row is
-    /// followed by zeros up to its width rounded up to 8, so whole-vector loads past the output width add nothing.
+    /// followed by zeros up to its width rounded up to 8 (16 with <paramref name="vector512"/>), so whole-vector loads past
+    /// the output width add nothing. With <paramref name="vector512"/> the 512-bit kernels take the rows wider than 8, with
+    /// other bits (see <see cref="AccumulateWeightGradient512"/>).
     /// </summary>
     /// <remarks>
     /// For 3-wide kernels (the common case) one pass over the rows serves a whole kernel row: 4 filters × 3 taps = 12
@@ -495,13 +521,16 @@ internal static unsafe class DirectConvolution
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateWeightGradient(float* padded, int channels, int paddedHeight, int rowStride, float* gradientRows, int gradientStride,
-        int gradientPlane, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, float* weightGradient)
+        int gradientPlane, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, float* weightGradient, bool vector512)
     {
         int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, vectors = RoundUp(outputWidth, 8) / 8;
         int filterStride = channels * taps;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
+            if (vector512 && AccumulateWeightGradient512(padded, channels, planeSize, rowStride, gradientRows, gradientStride, gradientPlane, f0, block, filters,
+                    kernelHeight, kernelWidth, outputWidth, outputHeight, filterStride, weightGradient))
+                continue;
             float* g0 = gradientRows + (nint)f0 * gradientPlane;
             if (kernelWidth == 3 && block == FilterBlock)
             {
@@ -524,32 +553,42 @@ internal static unsafe class DirectConvolution
                             dWf + (c * kernelHeight + ky) * kernelWidth, taps);
                 }
                 for (; c < channels; c++)
-                for (int ky = 0; ky < kernelHeight; ky++)
-                for (int kx = 0; kx < kernelWidth; kx++)
+                    WeightGradientTaps(padded + (nint)c * planeSize, rowStride, gf, gradientStride, kernelHeight, kernelWidth, outputWidth, outputHeight,
+                        dWf + c * taps);
+            }
+        }
+    }
+
+    /// <summary>dW[ky, kx] += Σ_oy,ox dy[oy, ox] · plane[oy + ky, ox + kx] for one filter and one channel, tap by tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightGradientTaps(float* plane, int rowStride, float* gradient, int gradientStride, int kernelHeight, int kernelWidth,
+        int outputWidth, int outputHeight, float* dW)
+    {
+        int vectors = RoundUp(outputWidth, 8) / 8;
+        for (int ky = 0; ky < kernelHeight; ky++)
+        for (int kx = 0; kx < kernelWidth; kx++)
+        {
+            float* origin = plane + (nint)ky * rowStride + kx;
+            // Two chains, even and odd rows, so the loop waits on the FMA latency half as often.
+            Vector256<float> even = default, odd = default;
+            int oy = 0;
+            for (; oy + 1 < outputHeight; oy += 2)
+            {
+                float* row = origin + (nint)oy * rowStride;
+                float* gy = gradient + (nint)oy * gradientStride;
+                for (int v = 0; v < vectors; v++)
                 {
-                    float* origin = padded + (nint)c * planeSize + (nint)ky * rowStride + kx;
-                    // Two chains, even and odd rows, so the loop waits on the FMA latency half as often.
-                    Vector256<float> even = default, odd = default;
-                    int oy = 0;
-                    for (; oy + 1 < outputHeight; oy += 2)
-                    {
-                        float* row = origin + (nint)oy * rowStride;
-                        float* gy = gf + (nint)oy * gradientStride;
-                        for (int v = 0; v < vectors; v++)
-                        {
-                            even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
-                            odd = Vector256.FusedMultiplyAdd(Vector256.Load(gy + gradientStride + v * 8), Vector256.Load(row + rowStride + v * 8), odd);
-                        }
-                    }
-                    for (; oy < outputHeight; oy++)
-                    {
-                        float* row = origin + (nint)oy * rowStride;
-                        float* gy = gf + (nint)oy * gradientStride;
-                        for (int v = 0; v < vectors; v++) even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
-                    }
-                    dWf[(c * kernelHeight + ky) * kernelWidth + kx] += Vector256.Sum(even + odd);
+                    even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
+                    odd = Vector256.FusedMultiplyAdd(Vector256.Load(gy + gradientStride + v * 8), Vector256.Load(row + rowStride + v * 8), odd);
                 }
             }
+            for (; oy < outputHeight; oy++)
+            {
+                float* row = origin + (nint)oy * rowStride;
+                float* gy = gradient + (nint)oy * gradientStride;
+                for (int v = 0; v < vectors; v++) even = Vector256.FusedMultiplyAdd(Vector256.Load(gy + v * 8), Vector256.Load(row + v * 8), even);
+            }
+            dW[ky * kernelWidth + kx] += Vector256.Sum(even + odd);
         }
     }
 

@@ -70,6 +70,23 @@ public sealed class Conv2d : Layer
     /// <summary>True when the layer convolves directly from padded planes rather than through im2col and a GEMM.</summary>
     public bool IsDirect => _direct != null;
 
+    /// <summary>
+    /// Whether the direct path runs its 512-bit kernels: by default where the CPU table says a core retires two 512-bit
+    /// FMAs a cycle (<see cref="DirectConvolution.PreferVector512"/>). Tests set it to hold both paths to the reference on
+    /// one machine; forward outputs and input gradients have the same bits either way, weight gradients not quite.
+    /// </summary>
+    internal bool UsesVector512
+    {
+        get => _usesVector512;
+        set
+        {
+            if (value && !DirectConvolution.Vector512Supported) throw new PlatformNotSupportedException("The 512-bit kernels need AVX-512.");
+            _usesVector512 = value;
+        }
+    }
+
+    private bool _usesVector512 = DirectConvolution.PreferVector512;
+
     /// <summary>Xavier/He with Keras' fans for convolutions: fan-in C·kh·kw, fan-out F·kh·kw.</summary>
     public override void Initialize(SeededRandom random)
     {
@@ -134,7 +151,7 @@ public sealed class Conv2d : Layer
                 float* output = y + (nint)n * layer.OutputSize;
                 DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
                 DirectConvolution.Correlate(padded, g.Channels, d.PaddedHeight, d.InputRowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
-                    output, g.OutputHeight, g.OutputWidth, accumulate: false);
+                    output, g.OutputHeight, g.OutputWidth, accumulate: false, layer._usesVector512);
                 activation.ApplyInPlace(output, layer.OutputSize);
             }
         }
@@ -293,10 +310,10 @@ public sealed class Conv2d : Layer
                     DirectConvolution.CopyIntoPadded(gradient, filters, ho, wo, paddedGradient, d.PaddedGradientHeight, d.GradientRowStride, top, left);
                     DirectConvolution.AccumulateWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, d.PaddedHeight, d.InputRowStride,
                         paddedGradient + (nint)top * d.GradientRowStride + left, d.GradientRowStride, d.PaddedGradientHeight * d.GradientRowStride,
-                        filters, g.KernelHeight, g.KernelWidth, wo, ho, dW);
+                        filters, g.KernelHeight, g.KernelWidth, wo, ho, dW, layer._usesVector512);
                     if (dx == null) continue;
                     DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
-                        g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite);
+                        g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, layer._usesVector512);
                 }
             }
         }
@@ -319,11 +336,11 @@ public sealed class Conv2d : Layer
             InputRowStride = DirectConvolution.RowStride(g.Width + g.PadLeft + g.PadRight, g.OutputWidth, g.KernelWidth);
             PaddedInputSize = g.Channels * PaddedHeight * InputRowStride;
             // dL/dx is a stride-1 correlation of dy giving H×W: kernel − 1 − padding zeros before dy on each axis. The row
-            // stride also leaves zeros after each row of dy up to its width rounded to 8, which dW's whole-vector loads need
+            // stride also leaves zeros after each row of dy up to its width rounded to 16, which dW's whole-vector loads need
             // (explicit padding can make Wo wider than W, so that is not implied by the correlation's own stride).
             PaddedGradientHeight = g.Height + g.KernelHeight - 1;
             GradientRowStride = Math.Max(DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth),
-                g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, 8));
+                g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, DirectConvolution.ChunkColumns));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
         }
 

@@ -1,0 +1,151 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
+
+namespace Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
+
+/// <summary>
+/// The direct convolution's two kernel sets, 256-bit and (where AVX-512 is present, whatever the CPU table prefers)
+/// 512-bit, each held to a plain double-precision loop on odd widths, channel and filter counts and paddings: forward,
+/// weight, bias and input gradients, the input gradient both written over and added. The two sets must give the same
+/// forward and input-gradient bits; the weight gradient's horizontal sums differ, so there only closeness is asked.
+/// </summary>
+public class DirectConvolutionPathTests
+{
+    /// <summary>The kernel sets this machine can run: always the 256-bit one, the 512-bit one with AVX-512.</summary>
+    private static readonly bool[] Paths = DirectConvolution.Vector512Supported ? [false, true] : [false];
+
+    public static TheoryData<int, int, int, int, int, Conv2dPadding, int> Cases()
+    {
+        // channels, height, width, filters, kernel, padding, explicit padding
+        var cases = new TheoryData<int, int, int, int, int, Conv2dPadding, int>();
+        int[] widths = [1, 3, 7, 13, 14, 15, 16, 17, 28, 31, 33];
+        (int Channels, int Filters)[] counts = [(1, 16), (16, 1), (3, 4), (4, 5), (5, 3), (8, 8), (16, 8), (8, 16), (1, 1), (3, 12)];
+        // Heights that leave every remainder of the four- and eight-row passes (9 = 8 + 1, 14 = 3·4 + 2, 11 = 2·4 + 3).
+        int[] heights = [9, 14, 11, 5];
+        Conv2dPadding[] paddings = [Conv2dPadding.Same, Conv2dPadding.Valid, Conv2dPadding.Explicit];
+        for (int i = 0; i < widths.Length; i++)
+        {
+            int w = widths[i];
+            for (int j = 0; j < 3; j++)
+            {
+                var (c, f) = counts[(i + 3 * j) % counts.Length];
+                int h = heights[(i + j) % heights.Length];
+                int kernel = j == 2 && i % 2 == 1 && w >= 5 ? (i % 4 == 1 ? 5 : 2) : 3;
+                var padding = paddings[(i + j) % paddings.Length];
+                if (padding == Conv2dPadding.Valid && w < kernel) padding = Conv2dPadding.Same;
+                cases.Add(c, h, w, f, kernel, padding, padding == Conv2dPadding.Explicit ? Math.Min(1 + i % 2, kernel - 1) : 0);
+            }
+        }
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BothKernelSets_MatchThePlainLoop_AndEachOther(int c, int h, int w, int filters, int kernel, Conv2dPadding padding, int pad)
+    {
+        var input = new TensorShape(c, h, w);
+        var spec = new Conv2dSpec(filters, kernel, 1, padding, 1, pad, WeightInitialization.XavierUniform);
+        const int Batch = 3;
+        float[]? firstY = null, firstDx = null;
+        foreach (bool wide in Paths)
+        {
+            var random = new SeededRandom(17);
+            var layer = (Conv2d)spec.Build(TestContexts.Build("conv", input, spec.InferOutputShape(input)));
+            Assert.True(layer.IsDirect);
+            layer.UsesVector512 = wide;
+            var store = new ParameterStore(layer.Parameters);
+            layer.Initialize(random);
+            TestData.Uniform(random, layer.Bias.Length, -0.5f, 0.5f).CopyTo(layer.Bias.Values);
+            float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f);
+            float[] dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
+            float[] earlier = TestData.Uniform(random, x.Length, -1f, 1f);
+            var reference = new Reference(layer, x, dy, Batch);
+
+            foreach (int threads in new[] { 1, 2 })
+            {
+                float[] y = new float[Batch * layer.OutputSize];
+                // Scratch and a written-over input gradient full of NaNs: nothing may be read from before.
+                float[] scratch = Enumerable.Repeat(float.NaN, Batch * layer.ScratchSizePerSample).ToArray();
+                float[] dxOver = Enumerable.Repeat(float.NaN, x.Length).ToArray(), dxAdded = (float[])earlier.Clone();
+                var context = new LayerContext(Training: true, Threads: threads);
+                layer.Forward(x, y, scratch, Batch, context);
+                store.ZeroGradients();
+                layer.Backward(x, y, dy, dxOver, scratch, Batch, context with { OverwriteInputGradient = true });
+                float[] dW = layer.Weights.Gradients.ToArray(), db = layer.Bias.Gradients.ToArray();
+                layer.Backward(x, y, dy, dxAdded, scratch, Batch, context);
+                // The same call again gives the same dW bits: the kernel set and thread count fix the order of every sum.
+                store.ZeroGradients();
+                layer.Backward(x, y, dy, new float[x.Length], scratch, Batch, context);
+                Assert.Equal(dW, layer.Weights.Gradients.ToArray());
+
+                string where = $"{(wide ? 512 : 256)}-bit, {threads} thread(s)";
+                AssertClose(reference.Y, reference.YScale, y, $"y, {where}");
+                AssertClose(reference.Dw, reference.DwScale, dW, $"dW, {where}");
+                AssertClose(reference.Db, reference.DbScale, db, $"db, {where}");
+                AssertClose(reference.Dx, reference.DxScale, dxOver, $"dx written over, {where}");
+                for (int i = 0; i < dxAdded.Length; i++)
+                    Assert.True(Math.Abs(earlier[i] + dxOver[i] - dxAdded[i]) <= 1e-5f, $"dx added [{i}], {where}");
+
+                // Forward and input gradient: one fixed FMA chain per output, whatever the kernel set or thread count.
+                firstY ??= y;
+                firstDx ??= dxOver;
+                Assert.Equal(firstY, y);
+                Assert.Equal(firstDx, dxOver);
+            }
+        }
+    }
+
+    private static void AssertClose(double[] expected, double[] scale, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 2e-6 * (1 + scale[i]), $"{what} [{i}]: {actual[i]} vs {expected[i]}");
+    }
+
+    /// <summary>The convolution and its gradients from the definition in doubles, with each sum's Σ|term| for the tolerance.</summary>
+    private sealed class Reference
+    {
+        public double[] Y, YScale, Dw, DwScale, Db, DbScale, Dx, DxScale;
+
+        public Reference(Conv2d layer, float[] x, float[] dy, int batch)
+        {
+            var g = layer.Geometry;
+            int c = g.Channels, h = g.Height, w = g.Width, f = layer.Filters, kh = g.KernelHeight, kw = g.KernelWidth;
+            int ho = g.OutputHeight, wo = g.OutputWidth;
+            float[] weights = layer.Weights.Values.ToArray(), bias = layer.Bias.Values.ToArray();
+            Y = new double[batch * f * ho * wo]; YScale = new double[Y.Length];
+            Dw = new double[weights.Length]; DwScale = new double[Dw.Length];
+            Db = new double[f]; DbScale = new double[f];
+            Dx = new double[x.Length]; DxScale = new double[x.Length];
+            for (int n = 0; n < batch; n++)
+            for (int o = 0; o < f; o++)
+            for (int oy = 0; oy < ho; oy++)
+            for (int ox = 0; ox < wo; ox++)
+            {
+                int yi = ((n * f + o) * ho + oy) * wo + ox;
+                Y[yi] = bias[o];
+                YScale[yi] = Math.Abs(bias[o]);
+                double gradient = dy[yi];
+                Db[o] += gradient;
+                DbScale[o] += Math.Abs(gradient);
+                for (int ch = 0; ch < c; ch++)
+                for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    int iy = oy + ky - g.PadTop, ix = ox + kx - g.PadLeft;
+                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                    int wi = ((o * c + ch) * kh + ky) * kw + kx, xi = ((n * c + ch) * h + iy) * w + ix;
+                    Y[yi] += (double)weights[wi] * x[xi];
+                    YScale[yi] += Math.Abs((double)weights[wi] * x[xi]);
+                    Dw[wi] += gradient * x[xi];
+                    DwScale[wi] += Math.Abs(gradient * x[xi]);
+                    Dx[xi] += gradient * weights[wi];
+                    DxScale[xi] += Math.Abs(gradient * weights[wi]);
+                }
+            }
+        }
+    }
+}
