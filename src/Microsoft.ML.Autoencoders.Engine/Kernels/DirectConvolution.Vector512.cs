@@ -41,7 +41,7 @@ internal static unsafe partial class DirectConvolution
     /// to <see cref="FourFiltersFourNarrowRows"/>: a 16-lane register would compute twice what they keep.
     /// </summary>
     private static int CorrelateRows512(float* padded, int channels, int planeSize, int rowStride, float* weights, float* bias, int f0, int block,
-        int filterStride, int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate)
+        int filterStride, int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate, bool relu)
     {
         int outputPlane = outputHeight * outputWidth, oy = 0;
         if (outputWidth <= NarrowColumns) return oy;
@@ -63,7 +63,7 @@ internal static unsafe partial class DirectConvolution
                 int offset = oy * outputWidth + ox;
                 int valid = Math.Min(ChunkColumns, outputWidth - ox);
                 int room = outputWidth <= ChunkColumns ? outputPlane - offset : valid;
-                var store = new ChunkStore(outputPlane, outputWidth, valid, room, bias == null ? null : bias + f0, accumulate);
+                var store = new ChunkStore(outputPlane, outputWidth, valid, room, bias == null ? null : bias + f0, accumulate, relu);
                 float* target = output + (nint)f0 * outputPlane + offset;
                 float* w = weights + (nint)f0 * filterStride;
                 if (rows == 2) FourFiltersTwoRows512(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);

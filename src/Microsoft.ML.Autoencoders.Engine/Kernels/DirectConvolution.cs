@@ -76,19 +76,23 @@ internal static unsafe partial class DirectConvolution
     /// output[f, oy, ox] (+)= bias[f] + Σ_c Σ_ky,kx weights[f, c, ky, kx] · padded[c, oy + ky, ox + kx], for outputs
     /// [<paramref name="filters"/>, outputHeight, outputWidth]; with <paramref name="accumulate"/> the result is added to
     /// what the output holds. <paramref name="bias"/> may be null. With <paramref name="vector512"/> the 512-bit kernels take
-    /// the rows they cover (<see cref="PreferVector512"/>); the outputs have the same bits either way.
+    /// the rows they cover (<see cref="PreferVector512"/>); the outputs have the same bits either way. With
+    /// <paramref name="relu"/> each output is max(value, 0) as it leaves the registers, the same operation as the ReLU pass
+    /// it saves (an image's whole output read and written again).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Correlate(float* padded, int channels, int paddedHeight, int rowStride, float* weights, float* bias, int filters,
-        int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate, bool vector512)
+        int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate, bool vector512, bool relu = false)
     {
+        // The fused ReLU acts on a finished output (bias added); added into an existing output it would clip the wrong sum.
+        if (relu && accumulate) throw new ArgumentException("A fused ReLU needs the output written, not added to.", nameof(relu));
         int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, filterStride = channels * taps;
         int outputPlane = outputHeight * outputWidth;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
             int oy = vector512 ? CorrelateRows512(padded, channels, planeSize, rowStride, weights, bias, f0, block, filterStride, kernelHeight, kernelWidth,
-                output, outputHeight, outputWidth, accumulate) : 0;
+                output, outputHeight, outputWidth, accumulate, relu) : 0;
             if (block == FilterBlock && outputWidth <= NarrowColumns)
             {
                 // Rows of at most 8 (the 7×7, 4×4 and 8×8 layers of the Keras-blog network) waste half or more of a
@@ -96,7 +100,7 @@ internal static unsafe partial class DirectConvolution
                 for (; oy + 4 <= outputHeight; oy += 4)
                 {
                     int offset = oy * outputWidth;
-                    var store = new ChunkStore(outputPlane, outputWidth, outputWidth, outputPlane - offset, bias == null ? null : bias + f0, accumulate);
+                    var store = new ChunkStore(outputPlane, outputWidth, outputWidth, outputPlane - offset, bias == null ? null : bias + f0, accumulate, relu);
                     FourFiltersFourNarrowRows(padded + (nint)oy * rowStride, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride,
                         kernelHeight, kernelWidth, output + (nint)f0 * outputPlane + offset, store);
                 }
@@ -114,7 +118,7 @@ internal static unsafe partial class DirectConvolution
                     // Spare room for a whole-chunk store only where the rows below are written later: rows of one chunk.
                     int valid = Math.Min(ChunkColumns, outputWidth - ox);
                     int room = outputWidth <= ChunkColumns ? outputPlane - offset : valid;
-                    var store = new ChunkStore(outputPlane, outputWidth, valid, room, bias == null ? null : bias + f0, accumulate);
+                    var store = new ChunkStore(outputPlane, outputWidth, valid, room, bias == null ? null : bias + f0, accumulate, relu);
                     float* target = output + (nint)f0 * outputPlane + offset;
                     float* w = weights + (nint)f0 * filterStride;
                     if (rows == 2) FourFiltersTwoRows(origin, channels, planeSize, rowStride, w, filterStride, kernelHeight, kernelWidth, target, store);
@@ -137,7 +141,7 @@ internal static unsafe partial class DirectConvolution
     /// output are the stores masked, because masked stores cost many cycles on some cores. The stores come straight from
     /// the registers: a round trip through a stack buffer cost as much as the FMAs for a single input channel.
     /// </remarks>
-    private readonly unsafe struct ChunkStore(int plane, int rowWidth, int valid, int room, float* bias, bool accumulate)
+    private readonly unsafe struct ChunkStore(int plane, int rowWidth, int valid, int room, float* bias, bool accumulate, bool relu)
     {
         /// <summary>Stores filter <paramref name="filter"/>'s chunk of output row <paramref name="row"/> (0 or 1 within the chunk).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -148,6 +152,11 @@ internal static unsafe partial class DirectConvolution
             var shift = Vector256.Create(bias == null ? 0f : bias[filter]);
             low += shift;
             high += shift;
+            if (relu)
+            {
+                low = Vector256.Max(low, Vector256<float>.Zero);
+                high = Vector256.Max(high, Vector256<float>.Zero);
+            }
             if (valid == ChunkColumns || (!accumulate && spare >= ChunkColumns))
             {
                 if (accumulate)
@@ -182,6 +191,7 @@ internal static unsafe partial class DirectConvolution
             if (valid == ChunkColumns || (!accumulate && spare >= ChunkColumns))
             {
                 values += Vector512.Create(bias == null ? 0f : bias[filter]);
+                if (relu) values = Vector512.Max(values, Vector512<float>.Zero);
                 if (accumulate) values += Vector512.Load(t);
                 values.Store(t);
             }
@@ -189,6 +199,7 @@ internal static unsafe partial class DirectConvolution
             {
                 // An AVX-512 masked store is one instruction; two AVX masked stores cost many cycles each on AMD cores.
                 values += Vector512.Create(bias == null ? 0f : bias[filter]);
+                if (relu) values = Vector512.Max(values, Vector512<float>.Zero);
                 var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(valid)).AsSingle();
                 if (accumulate) values += Avx512F.MaskLoad(t, mask, Vector512<float>.Zero);
                 Avx512F.MaskStore(t, mask, values);
@@ -202,6 +213,7 @@ internal static unsafe partial class DirectConvolution
             float* t = target + (nint)filter * plane + row * rowWidth;
             int spare = room - row * rowWidth;
             values += Vector256.Create(bias == null ? 0f : bias[filter]);
+            if (relu) values = Vector256.Max(values, Vector256<float>.Zero);
             if (valid == NarrowColumns || (!accumulate && spare >= NarrowColumns))
             {
                 if (accumulate) values += Vector256.Load(t);

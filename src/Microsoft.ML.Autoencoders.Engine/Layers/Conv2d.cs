@@ -132,6 +132,9 @@ public sealed class Conv2d : Layer
         private readonly Activation _kind = layer?.Kind ?? Activation.Linear;
         private readonly float _slope = layer?.FusedSlope ?? 0f;
 
+        /// <summary>A ReLU, which the direct kernels apply themselves as they store (<see cref="DirectConvolution.Correlate"/>).</summary>
+        public bool IsRelu => _active && _kind == Activation.Relu;
+
         public unsafe void ApplyInPlace(float* values, int count)
         {
             if (_active) ElementwiseActivation.Run(values, null, values, count, _kind, _slope);
@@ -151,8 +154,8 @@ public sealed class Conv2d : Layer
                 float* output = y + (nint)n * layer.OutputSize;
                 DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
                 DirectConvolution.Correlate(padded, g.Channels, d.PaddedHeight, d.InputRowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
-                    output, g.OutputHeight, g.OutputWidth, accumulate: false, layer._usesVector512);
-                activation.ApplyInPlace(output, layer.OutputSize);
+                    output, g.OutputHeight, g.OutputWidth, accumulate: false, layer._usesVector512, relu: activation.IsRelu);
+                if (!activation.IsRelu) activation.ApplyInPlace(output, layer.OutputSize);
             }
         }
     }

@@ -120,10 +120,13 @@ public class ConvolutionLayerTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Conv2d_FusedWithItsActivation_GivesTheNumbersOfTheTwoApart(int threads)
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    public void Conv2d_FusedWithItsActivation_GivesTheNumbersOfTheTwoApart(int threads, bool vector512)
     {
+        if (vector512 && !DirectConvolution.Vector512Supported) return; // the 512-bit kernels need AVX-512
         // In a network a convolution applies the ReLU after it to each image's output (forward), and forms its output
         // gradient from the ReLU's output and gradient image by image (backward): the same bits as the layers run apart.
         const int Batch = 5;
@@ -140,6 +143,8 @@ public class ConvolutionLayerTests
         {
             var network = AutoencoderNetwork.Create(spec, seed: 7);
             var layers = network.Layers.Layers;
+            // Both kernel sets: the ReLU is applied by the kernels' stores, the 256-bit ones' and the 512-bit ones'.
+            foreach (var conv in layers.OfType<Conv2d>()) conv.UsesVector512 = vector512;
             // A slot read from outside is written, so the layers on either side of it run apart.
             if (!fused)
                 for (int i = 0; i + 1 < layers.Count; i++)
