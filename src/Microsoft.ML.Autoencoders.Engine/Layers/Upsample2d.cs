@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 
@@ -63,8 +65,13 @@ public sealed class Upsample2d : Layer
             {
                 float* source = x + (nint)row * width;
                 float* first = y + (nint)row * scale * outWidth;
-                if (scale == 2)
+                if (scale == 2 && width >= 8)
                 {
+                    DoubleRow(source, first, width);
+                }
+                else if (scale == 2)
+                {
+                    // Narrow rows (4 wide in a small decoder) measured faster as this plain loop than through the shuffles.
                     for (int ix = 0; ix < width; ix++) first[2 * ix] = first[2 * ix + 1] = source[ix];
                 }
                 else
@@ -98,8 +105,14 @@ public sealed class Upsample2d : Layer
             {
                 float* target = dx + (nint)row * width;
                 float* block = dy + (nint)row * scale * outWidth;
+                if (scale == 2 && width > 8)
+                {
+                    SumTwoByTwo(block, block + outWidth, target, width, overwrite);
+                    continue;
+                }
                 if (scale == 2)
                 {
+                    // Rows of at most eight measured faster as this plain loop (the same sums in the same order).
                     float* below = block + outWidth;
                     for (int ix = 0; ix < width; ix++)
                     {
@@ -116,6 +129,72 @@ public sealed class Upsample2d : Layer
                     target[ix] = sum;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// target[2i] = target[2i + 1] = source[i] for i &lt; <paramref name="width"/>: eight values at a time widened by two
+    /// shuffles into sixteen, then four, then one by one. For rows of at least eight; narrower ones take the plain loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void DoubleRow(float* source, float* target, int width)
+    {
+        int ix = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; ix + 8 <= width; ix += 8)
+            {
+                var values = Vector256.Load(source + ix);
+                Vector256.Shuffle(values, Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3)).Store(target + 2 * ix);
+                Vector256.Shuffle(values, Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7)).Store(target + 2 * ix + 8);
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; ix + 4 <= width; ix += 4)
+            {
+                var values = Vector128.Load(source + ix);
+                Vector128.Shuffle(values, Vector128.Create(0, 0, 1, 1)).Store(target + 2 * ix);
+                Vector128.Shuffle(values, Vector128.Create(2, 2, 3, 3)).Store(target + 2 * ix + 4);
+            }
+        }
+        for (; ix < width; ix++) target[2 * ix] = target[2 * ix + 1] = source[ix];
+    }
+
+    /// <summary>
+    /// target[i] (+)= ((top[2i] + top[2i + 1]) + below[2i]) + below[2i + 1], in that order whatever the width (so a vector
+    /// and the scalar tail round alike): the even and odd columns are split apart by a shuffle, four or eight at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void SumTwoByTwo(float* top, float* below, float* target, int width, bool overwrite)
+    {
+        int ix = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var evenThenOdd = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+            for (; ix + 8 <= width; ix += 8)
+            {
+                var a = Vector256.Shuffle(Vector256.Load(top + 2 * ix), evenThenOdd);
+                var b = Vector256.Shuffle(Vector256.Load(top + 2 * ix + 8), evenThenOdd);
+                var d = Vector256.Shuffle(Vector256.Load(below + 2 * ix), evenThenOdd);
+                var e = Vector256.Shuffle(Vector256.Load(below + 2 * ix + 8), evenThenOdd);
+                var sum = Vector256.Create(a.GetLower(), b.GetLower()) + Vector256.Create(a.GetUpper(), b.GetUpper());
+                sum += Vector256.Create(d.GetLower(), e.GetLower());
+                sum += Vector256.Create(d.GetUpper(), e.GetUpper());
+                (overwrite ? sum : Vector256.Load(target + ix) + sum).Store(target + ix);
+            }
+            for (; ix + 4 <= width; ix += 4)
+            {
+                var a = Vector256.Shuffle(Vector256.Load(top + 2 * ix), evenThenOdd);
+                var d = Vector256.Shuffle(Vector256.Load(below + 2 * ix), evenThenOdd);
+                var sum = a.GetLower() + a.GetUpper() + d.GetLower() + d.GetUpper();
+                (overwrite ? sum : Vector128.Load(target + ix) + sum).Store(target + ix);
+            }
+        }
+        for (; ix < width; ix++)
+        {
+            float sum = top[2 * ix] + top[2 * ix + 1] + below[2 * ix] + below[2 * ix + 1];
+            target[ix] = overwrite ? sum : target[ix] + sum;
         }
     }
 

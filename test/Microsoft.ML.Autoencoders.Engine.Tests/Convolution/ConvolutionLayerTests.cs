@@ -300,6 +300,12 @@ public class ConvolutionLayerTests
     [Theory]
     [InlineData(2, 3, 4, 2)]
     [InlineData(1, 5, 3, 3)]
+    [InlineData(3, 2, 1, 2)]
+    [InlineData(2, 3, 7, 2)]
+    [InlineData(1, 2, 8, 2)]
+    [InlineData(2, 2, 13, 2)]
+    [InlineData(1, 3, 14, 2)]
+    [InlineData(1, 2, 21, 2)]
     public void Upsample2d_RepeatsBlocksAndSumsTheirGradients(int c, int h, int w, int scale)
     {
         var random = new SeededRandom(9);
@@ -317,7 +323,26 @@ public class ConvolutionLayerTests
             Assert.Equal(x[n * input.Size + (ch * h + oy / scale) * w + ox / scale], y[n * output.Size + (ch * h * scale + oy) * w * scale + ox]);
 
         float[] coefficients = TestData.Uniform(random, y.Length, -1f, 1f), dx = new float[x.Length];
+        // Full mantissas (the generator's values sit on a 2^-23 grid, where sums of four are mostly exact in any order).
+        for (int i = 0; i < coefficients.Length; i++) coefficients[i] = MathF.Sin(3f * coefficients[i] + i);
         layer.Backward(x, y, coefficients, dx, ReadOnlySpan<float>.Empty, Batch, Context);
+        // Each block's gradients summed row by row, left to right, in float: the order every width keeps, to the bit.
+        for (int n = 0; n < Batch; n++)
+        for (int ch = 0; ch < c; ch++)
+        for (int iy = 0; iy < h; iy++)
+        for (int ix = 0; ix < w; ix++)
+        {
+            float sum = 0f;
+            bool first = true;
+            for (int sy = 0; sy < scale; sy++)
+            for (int sx = 0; sx < scale; sx++)
+            {
+                float g = coefficients[n * output.Size + (ch * h * scale + iy * scale + sy) * w * scale + ix * scale + sx];
+                sum = first ? g : sum + g;
+                first = false;
+            }
+            Assert.Equal(sum, dx[n * input.Size + (ch * h + iy) * w + ix]);
+        }
         double Objective()
         {
             layer.Forward(x, y, Span<float>.Empty, Batch, Context);
