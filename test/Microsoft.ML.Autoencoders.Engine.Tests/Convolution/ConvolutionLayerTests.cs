@@ -235,6 +235,11 @@ public class ConvolutionLayerTests
     [InlineData(3, 6, 28, 2, 0, false)] // 14 windows a row: one vector of eight and an overlapping one for the last six
     [InlineData(1, 5, 20, 2, 0, true)]  // 10 a row, and a ceil-mode bottom row
     [InlineData(1, 4, 40, 2, 2, false)]
+    [InlineData(3, 14, 14, 2, 0, false)] // 7 a row (the Keras-blog network's second pool): one vector a row, spilling into the next
+    [InlineData(2, 8, 8, 2, 0, false)]   // 4 a row: the vector covers this row and the next
+    [InlineData(2, 9, 10, 2, 0, true)]   // 5 a row, and a ceil-mode bottom row that takes the scalar path
+    [InlineData(2, 6, 13, 2, 0, false)]  // 6 a row from an odd width: the last column belongs to no window
+    [InlineData(1, 4, 11, 2, 0, true)]   // 6 a row that overhangs the right edge: scalar
     public void MaxPool2d_MatchesTheDefinitionAndRoutesGradientsToTheMaximum(int c, int h, int w, int pool, int stride, bool ceil)
     {
         var random = new SeededRandom(7);
