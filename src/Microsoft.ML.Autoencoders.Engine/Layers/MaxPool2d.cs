@@ -81,21 +81,24 @@ public sealed class MaxPool2d : Layer
         // ending at the row's end: the windows it shares with the last whole vector get the same values and indices again.
         // (14 outputs from 28 columns would otherwise run 6 of every 14 windows through the scalar path.)
         bool overlappingTail = vectorOutputs >= 8 && vectorOutputs < wo && 2 * wo <= g.Width;
-        // Rows of 4 to 7 windows, all inside the image (14 columns → 7 in the Keras-blog network's second pool): one vector
-        // of eight windows a row, the eighth straddling into the next row and its value stored where the next row's first
-        // output goes, which that row then writes over. Scalar, this case mispredicted its selects so often that it cost
-        // 16 ns a window, three times the whole 28×28 pool before it. The image's last row stays scalar, so nothing is
-        // read or written past the image (the next image may belong to another thread).
-        bool spillingRows = Vector256.IsHardwareAccelerated && wo >= 4 && wo < 8 && 2 * wo <= g.Width;
+        // Rows of 4 to 7 windows (14 columns → 7 in the Keras-blog network's second pool, 7 → 4 in ceil mode in its third):
+        // one vector of eight windows a row, the ones past the row's end spilling into the next row's outputs, which that
+        // row then writes over. A ceil-mode window overhanging the right edge is then redone alone (it reads its last
+        // column twice). Scalar, these rows mispredicted their selects so often that the 8×14×14 pool cost 16 ns a window,
+        // three times the whole 28×28 pool before it. A row whose vector would read past the image or write past its
+        // outputs (the next image may belong to another thread), or whose window overhangs the bottom, stays scalar.
+        bool spillingRows = Vector256.IsHardwareAccelerated && wo >= 4 && wo < 8 && 2 * wo <= g.Width + 1;
+        int imageSize = g.Channels * plane, outputsPerImage = g.Channels * ho * wo;
         for (int c = 0; c < g.Channels; c++)
         {
             for (int oy = 0; oy < ho; oy++, o += wo)
             {
                 int y0 = 2 * oy, y1 = Math.Min(y0 + 1, g.Height - 1);
                 int row0 = c * plane + y0 * g.Width, row1 = c * plane + y1 * g.Width;
-                if (spillingRows && (c < g.Channels - 1 || oy < ho - 1) && y0 + 1 < g.Height)
+                if (spillingRows && y0 + 1 < g.Height && row1 + 16 <= imageSize && o + 8 <= outputsPerImage)
                 {
                     PoolEight(image, row0, row1, 0, output + o, indices + o);
+                    if (2 * wo > g.Width) PoolOne(image, row0, row1, 2 * (wo - 1), g.Width - 1, output + o + wo - 1, indices + o + wo - 1);
                     continue;
                 }
                 for (int ox = 0; ox < vectorOutputs; ox += 8) PoolEight(image, row0, row1, 2 * ox, output + o + ox, indices + o + ox);
@@ -106,14 +109,8 @@ public sealed class MaxPool2d : Layer
                 }
                 for (int ox = vectorOutputs; ox < wo; ox++)
                 {
-                    int x0 = 2 * ox, x1 = Math.Min(x0 + 1, g.Width - 1);
-                    int best = row0 + x0;
-                    float max = image[best];
-                    Take(image, row0 + x1, ref max, ref best);
-                    Take(image, row1 + x0, ref max, ref best);
-                    Take(image, row1 + x1, ref max, ref best);
-                    output[o + ox] = max;
-                    indices[o + ox] = best;
+                    int x0 = 2 * ox;
+                    PoolOne(image, row0, row1, x0, Math.Min(x0 + 1, g.Width - 1), output + o + ox, indices + o + ox);
                 }
             }
         }
@@ -148,6 +145,19 @@ public sealed class MaxPool2d : Layer
         Select(bottomRight, bottomIndex + Vector256<float>.One, ref max, ref best);
         max.Store(output);
         best.Store(indices);
+    }
+
+    /// <summary>One 2×2 window (columns <paramref name="x0"/> and <paramref name="x1"/>, which may be the same at a ceil-mode edge).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PoolOne(float* image, int row0, int row1, int x0, int x1, float* output, float* index)
+    {
+        int best = row0 + x0;
+        float max = image[best];
+        Take(image, row0 + x1, ref max, ref best);
+        Take(image, row1 + x0, ref max, ref best);
+        Take(image, row1 + x1, ref max, ref best);
+        *output = max;
+        *index = best;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

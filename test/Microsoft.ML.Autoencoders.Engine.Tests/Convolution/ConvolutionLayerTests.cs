@@ -239,7 +239,9 @@ public class ConvolutionLayerTests
     [InlineData(2, 8, 8, 2, 0, false)]   // 4 a row: the vector covers this row and the next
     [InlineData(2, 9, 10, 2, 0, true)]   // 5 a row, and a ceil-mode bottom row that takes the scalar path
     [InlineData(2, 6, 13, 2, 0, false)]  // 6 a row from an odd width: the last column belongs to no window
-    [InlineData(1, 4, 11, 2, 0, true)]   // 6 a row that overhangs the right edge: scalar
+    [InlineData(1, 4, 11, 2, 0, true)]   // 6 a row whose last window overhangs the right edge: redone alone
+    [InlineData(3, 7, 7, 2, 0, true)]    // 4 a row overhanging right and bottom, three channels (the vector stops before the image's end)
+    [InlineData(2, 9, 9, 2, 0, true)]    // 5 a row overhanging right and bottom
     public void MaxPool2d_MatchesTheDefinitionAndRoutesGradientsToTheMaximum(int c, int h, int w, int pool, int stride, bool ceil)
     {
         var random = new SeededRandom(7);
