@@ -91,7 +91,7 @@ internal static unsafe partial class DirectConvolution
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
-            int oy = vector512 ? CorrelateRows512(padded, channels, planeSize, rowStride, weights, bias, f0, block, filterStride, kernelHeight, kernelWidth,
+            int oy = vector512 ? CorrelateRows512(padded, channels, planeSize, rowStride, weights, bias, f0, block, filters, filterStride, kernelHeight, kernelWidth,
                 output, outputHeight, outputWidth, accumulate, relu) : 0;
             if (block == FilterBlock && outputWidth <= NarrowColumns)
             {
