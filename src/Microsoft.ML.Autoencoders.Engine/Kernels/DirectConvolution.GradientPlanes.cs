@@ -68,23 +68,4 @@ internal static unsafe partial class DirectConvolution
             biasGradient[f] += Vector256.Sum(sum);
         }
     }
-
-    /// <summary>The first <paramref name="count"/> floats at <paramref name="source"/> and zeros after them, without reading past them.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LoadTail(float* source, int count, Vector256<float> mask)
-    {
-        if (Avx.IsSupported) return Avx.MaskLoad(source, mask);
-        float* lanes = stackalloc float[8];
-        for (int i = 0; i < 8; i++) lanes[i] = i < count ? source[i] : 0f;
-        return Vector256.Load(lanes);
-    }
-
-    /// <summary>row[0, <paramref name="length"/>) = 0 with inline stores: a library call per short row costs more than the row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ClearRow(float* row, int length)
-    {
-        int j = 0;
-        for (; j + 8 <= length; j += 8) Vector256<float>.Zero.Store(row + j);
-        for (; j < length; j++) row[j] = 0f;
-    }
 }
