@@ -37,14 +37,15 @@ internal static unsafe partial class DirectConvolution
 
     /// <summary>
     /// The rows of filters [f0, f0 + block) that the 512-bit kernels take, four (or eight for a
-    /// lone 3×3 filter) at a time; returns the first row left for the 256-bit kernels. Rows of at most 8 columns are left
-    /// to <see cref="FourFiltersFourNarrowRows"/>: a 16-lane register would compute twice what they keep.
+    /// lone 3×3 filter) at a time; returns the first row left for the 256-bit kernels. Rows of at most 8 columns go two
+    /// to a register (<see cref="NarrowRows512"/>): one row to a 16-lane register would compute twice what it keeps.
     /// </summary>
     private static int CorrelateRows512(float* padded, int channels, int planeSize, int rowStride, float* weights, float* bias, int f0, int block,
-        int filterStride, int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate, bool relu)
+        int filters, int filterStride, int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate, bool relu)
     {
         int outputPlane = outputHeight * outputWidth, oy = 0;
-        if (outputWidth <= NarrowColumns) return oy;
+        if (outputWidth <= NarrowColumns) return NarrowRows512(padded, channels, planeSize, rowStride, weights, bias, f0, block, filters, filterStride,
+            kernelHeight, kernelWidth, output, outputHeight, outputWidth, accumulate, relu);
         bool fourFilters = block == FilterBlock, lone3x3 = !fourFilters && kernelHeight == 3 && kernelWidth == 3;
         if (!fourFilters && !lone3x3) return oy;
         int rows = fourFilters ? WideRows : LoneFilterRows;
@@ -72,6 +73,89 @@ internal static unsafe partial class DirectConvolution
             }
         }
         return oy;
+    }
+
+    /// <summary>
+    /// Rows of at most 8 columns for eight filters at a time, four rows a pass (<see cref="EightFiltersFourNarrowRows512"/>):
+    /// the 7×7, 4×4 and 8×8 layers of the Keras-blog network, whose 256-bit pass does half the work per FMA. The caller
+    /// steps four filters at a time, so for the second four of a pair this only reports the rows already done. Returns
+    /// the first row left to the 256-bit kernels (0 where there are not eight filters).
+    /// </summary>
+    private static int NarrowRows512(float* padded, int channels, int planeSize, int rowStride, float* weights, float* bias, int f0, int block,
+        int filters, int filterStride, int kernelHeight, int kernelWidth, float* output, int outputHeight, int outputWidth, bool accumulate, bool relu)
+    {
+        if (block != FilterBlock) return 0;
+        int pairStart = f0 - f0 % (2 * FilterBlock);
+        if (pairStart + 2 * FilterBlock > filters) return 0;
+        int rows = outputHeight / WideRows * WideRows;
+        if (f0 != pairStart) return rows;
+        int outputPlane = outputHeight * outputWidth;
+        for (int oy = 0; oy < rows; oy += WideRows)
+        {
+            int offset = oy * outputWidth;
+            var store = new ChunkStore(outputPlane, outputWidth, outputWidth, outputPlane - offset, bias == null ? null : bias + f0, accumulate, relu);
+            EightFiltersFourNarrowRows512(padded + (nint)oy * rowStride, channels, planeSize, rowStride, weights + (nint)f0 * filterStride, filterStride,
+                kernelHeight, kernelWidth, output + (nint)f0 * outputPlane + offset, store);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Four output rows of at most 8 columns for eight filters: two rows to a register (rows 0 and 1 in one, 2 and 3 in
+    /// the other), 16 accumulators. Each tap loads the four rows once and broadcasts eight weights for sixteen 512-bit
+    /// FMAs, where <see cref="FourFiltersFourNarrowRows"/> needs two passes of sixteen 256-bit ones. Each lane's FMA chain
+    /// runs over channel, kernel row and column as there, so the outputs have its bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EightFiltersFourNarrowRows512(float* origin, int channels, int planeSize, int rowStride, float* weights, int filterStride,
+        int kernelHeight, int kernelWidth, float* target, in ChunkStore store)
+    {
+        Vector512<float> a01 = default, a23 = default, b01 = default, b23 = default, c01 = default, c23 = default, d01 = default, d23 = default;
+        Vector512<float> e01 = default, e23 = default, g01 = default, g23 = default, h01 = default, h23 = default, i01 = default, i23 = default;
+        float* w = weights;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                float* row = origin + (nint)c * planeSize + (nint)ky * rowStride;
+                for (int kx = 0; kx < kernelWidth; kx++, w++)
+                {
+                    var x01 = Vector512.Create(Vector256.Load(row + kx), Vector256.Load(row + rowStride + kx));
+                    var x23 = Vector512.Create(Vector256.Load(row + 2 * rowStride + kx), Vector256.Load(row + 3 * rowStride + kx));
+                    var weight = Vector512.Create(w[0]);
+                    a01 = Vector512.FusedMultiplyAdd(weight, x01, a01); a23 = Vector512.FusedMultiplyAdd(weight, x23, a23);
+                    weight = Vector512.Create(w[filterStride]);
+                    b01 = Vector512.FusedMultiplyAdd(weight, x01, b01); b23 = Vector512.FusedMultiplyAdd(weight, x23, b23);
+                    weight = Vector512.Create(w[2 * filterStride]);
+                    c01 = Vector512.FusedMultiplyAdd(weight, x01, c01); c23 = Vector512.FusedMultiplyAdd(weight, x23, c23);
+                    weight = Vector512.Create(w[3 * filterStride]);
+                    d01 = Vector512.FusedMultiplyAdd(weight, x01, d01); d23 = Vector512.FusedMultiplyAdd(weight, x23, d23);
+                    weight = Vector512.Create(w[4 * filterStride]);
+                    e01 = Vector512.FusedMultiplyAdd(weight, x01, e01); e23 = Vector512.FusedMultiplyAdd(weight, x23, e23);
+                    weight = Vector512.Create(w[5 * filterStride]);
+                    g01 = Vector512.FusedMultiplyAdd(weight, x01, g01); g23 = Vector512.FusedMultiplyAdd(weight, x23, g23);
+                    weight = Vector512.Create(w[6 * filterStride]);
+                    h01 = Vector512.FusedMultiplyAdd(weight, x01, h01); h23 = Vector512.FusedMultiplyAdd(weight, x23, h23);
+                    weight = Vector512.Create(w[7 * filterStride]);
+                    i01 = Vector512.FusedMultiplyAdd(weight, x01, i01); i23 = Vector512.FusedMultiplyAdd(weight, x23, i23);
+                }
+            }
+        }
+        // Row by row within each filter, so a whole-vector store that spills into the next row is overwritten after it.
+        PutFourNarrowRows(store, target, 0, a01, a23); PutFourNarrowRows(store, target, 1, b01, b23);
+        PutFourNarrowRows(store, target, 2, c01, c23); PutFourNarrowRows(store, target, 3, d01, d23);
+        PutFourNarrowRows(store, target, 4, e01, e23); PutFourNarrowRows(store, target, 5, g01, g23);
+        PutFourNarrowRows(store, target, 6, h01, h23); PutFourNarrowRows(store, target, 7, i01, i23);
+    }
+
+    /// <summary>Stores filter <paramref name="filter"/>'s four narrow rows held two to a register, in row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutFourNarrowRows(in ChunkStore store, float* target, int filter, Vector512<float> rows01, Vector512<float> rows23)
+    {
+        store.PutNarrow(target, filter, 0, rows01.GetLower());
+        store.PutNarrow(target, filter, 1, rows01.GetUpper());
+        store.PutNarrow(target, filter, 2, rows23.GetLower());
+        store.PutNarrow(target, filter, 3, rows23.GetUpper());
     }
 
     /// <summary>

@@ -41,35 +41,57 @@ internal static unsafe partial class DirectConvolution
 
     /// <summary>
     /// Writes <paramref name="channels"/> padded planes: each height×width plane of <paramref name="source"/> at
-    /// (<paramref name="top"/>, <paramref name="left"/>), zeros everywhere else. Only the border rows are cleared as
-    /// blocks; each inner row is zeroed and filled with inline vector stores, since these rows are short (4 to 48 floats)
-    /// and three library calls per row cost more than the copying.
+    /// (<paramref name="top"/>, <paramref name="left"/>), zeros everywhere else. Every row, border rows included, is
+    /// written with inline vector stores, since these rows are short (4 to 48 floats) and a library call per row cost
+    /// more than the copying; a row's ragged end is one masked load where the row has room for a whole vector after it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyIntoPadded(float* source, int channels, int height, int width, float* padded, int paddedHeight, int rowStride, int top, int left)
     {
+        int whole = width / 8 * 8, rest = width - whole;
+        var tailMask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(rest)).AsSingle();
+        bool wholeTail = left + whole + 8 <= rowStride;
         for (int c = 0; c < channels; c++)
         {
             float* plane = padded + (nint)c * paddedHeight * rowStride;
-            new Span<float>(plane, top * rowStride).Clear();
+            for (int y = 0; y < top; y++) ClearRow(plane + (nint)y * rowStride, rowStride);
             for (int y = 0; y < height; y++)
-                CopyRowIntoPadded(source + ((nint)c * height + y) * width, width, plane + (nint)(top + y) * rowStride, rowStride, left);
-            new Span<float>(plane + (nint)(top + height) * rowStride, (paddedHeight - top - height) * rowStride).Clear();
+            {
+                float* row = plane + (nint)(top + y) * rowStride;
+                float* values = source + ((nint)c * height + y) * width;
+                // Zeros first over the whole row, then the values over them.
+                ClearRow(row, rowStride);
+                float* target = row + left;
+                for (int i = 0; i < whole; i += 8) Vector256.Load(values + i).Store(target + i);
+                if (rest == 0) continue;
+                // The masked lanes load as zeros, so the whole vector can be stored where the row has room for it.
+                if (wholeTail) LoadTail(values + whole, rest, tailMask).Store(target + whole);
+                else for (int i = whole; i < width; i++) target[i] = values[i];
+            }
+            for (int y = top + height; y < paddedHeight; y++) ClearRow(plane + (nint)y * rowStride, rowStride);
         }
     }
 
-    /// <summary>row[0, stride) = zeros with <paramref name="source"/>'s <paramref name="width"/> values at <paramref name="left"/>.</summary>
+    /// <summary>The first <paramref name="count"/> (1 to 7) floats at <paramref name="source"/> and zeros after them, without reading past them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRowIntoPadded(float* source, int width, float* row, int stride, int left)
+    private static Vector256<float> LoadTail(float* source, int count, Vector256<float> mask)
     {
-        // Zeros first over the whole row (whole vectors, then the ragged end), then the values over them.
+        // No stackalloc in the fallback: a method with one is never inlined, and this runs once per row.
+        if (Avx.IsSupported) return Avx.MaskLoad(source, mask);
+        return Vector256.Create(source[0], count > 1 ? source[1] : 0f, count > 2 ? source[2] : 0f, count > 3 ? source[3] : 0f,
+            count > 4 ? source[4] : 0f, count > 5 ? source[5] : 0f, count > 6 ? source[6] : 0f, count > 7 ? source[7] : 0f);
+    }
+
+    /// <summary>row[0, <paramref name="length"/>) = 0 with inline stores: a library call per short row costs more than the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ClearRow(float* row, int length)
+    {
         int j = 0;
-        for (; j + 8 <= stride; j += 8) Vector256<float>.Zero.Store(row + j);
-        for (; j < stride; j++) row[j] = 0f;
-        float* target = row + left;
-        int i = 0;
-        for (; i + 8 <= width; i += 8) Vector256.Load(source + i).Store(target + i);
-        for (; i < width; i++) target[i] = source[i];
+        for (; j + 8 <= length; j += 8) Vector256<float>.Zero.Store(row + j);
+        if (j == length) return;
+        // The ragged end as one store over the row's last 8 floats (overlapping zeros already written), not a scalar loop.
+        if (length >= 8) Vector256<float>.Zero.Store(row + length - 8);
+        else for (; j < length; j++) row[j] = 0f;
     }
 
     /// <summary>
@@ -91,7 +113,7 @@ internal static unsafe partial class DirectConvolution
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
-            int oy = vector512 ? CorrelateRows512(padded, channels, planeSize, rowStride, weights, bias, f0, block, filterStride, kernelHeight, kernelWidth,
+            int oy = vector512 ? CorrelateRows512(padded, channels, planeSize, rowStride, weights, bias, f0, block, filters, filterStride, kernelHeight, kernelWidth,
                 output, outputHeight, outputWidth, accumulate, relu) : 0;
             if (block == FilterBlock && outputWidth <= NarrowColumns)
             {

@@ -214,7 +214,7 @@ public sealed class Conv2d : Layer
         int block = Filters * patch + Filters;
         if (_partialGradients.Length < parts * block) _partialGradients = new float[parts * block];
         Array.Clear(_partialGradients, 0, parts * block);
-        if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation != null ? OutputSize : 0);
+        if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation is not null and not ReluLayer ? OutputSize : 0);
         else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
@@ -300,17 +300,20 @@ public sealed class Conv2d : Layer
             {
                 float* paddedGradient = paddedGradientBase + (nint)part * d.PaddedGradientSize;
                 float* outputGradient = outputGradientBase + (nint)part * layer.OutputSize;
+                // A ReLU above is folded into the pass that pads dy (its mask is all its gradient needs); other activations
+                // form the gradient in a buffer first.
+                bool maskByRelu = activation is ReluLayer;
                 for (int n = start; n < end; n++)
                 {
                     float* gradient = dy + (nint)n * layer.OutputSize;
-                    if (activation != null)
+                    if (activation != null && !maskByRelu)
                     {
                         new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
                             .Execute(0, layer.OutputSize);
                         gradient = outputGradient;
                     }
-                    for (int f = 0; f < filters; f++) db[f] += TensorPrimitives.Sum(new ReadOnlySpan<float>(gradient + (nint)f * ho * wo, ho * wo));
-                    DirectConvolution.CopyIntoPadded(gradient, filters, ho, wo, paddedGradient, d.PaddedGradientHeight, d.GradientRowStride, top, left);
+                    DirectConvolution.FormPaddedGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, ho, wo,
+                        paddedGradient, d.PaddedGradientHeight, d.GradientRowStride, top, left, db);
                     DirectConvolution.AccumulateWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, d.PaddedHeight, d.InputRowStride,
                         paddedGradient + (nint)top * d.GradientRowStride + left, d.GradientRowStride, d.PaddedGradientHeight * d.GradientRowStride,
                         filters, g.KernelHeight, g.KernelWidth, wo, ho, dW, layer._usesVector512);
