@@ -136,6 +136,7 @@ internal static unsafe class GemmBlockedProduct
     /// tiles in groups of four rows, half-width ones (≤ 16 columns) twelve rows at a time. Parts that overhang C go
     /// through the scratch tile as before.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AvxEdge(int depth, float* sliver, float* panel, float* edgeTile, float* c, nint ldc,
         int tileRows, int tileColumns, float alpha, float beta)
     {

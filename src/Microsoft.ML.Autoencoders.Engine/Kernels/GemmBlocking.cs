@@ -26,13 +26,22 @@ public sealed class GemmBlocking
     /// (7.3 B/cycle of 32): kc = 88 (the L1 model) 70, 256 → 93, 768 → 91–96 GFLOP/s at 2048² on one thread (2026-12-03,
     /// <c>gemm</c> verb); 1024²: 78, 74 and 90–94. Zen 5 runs the same kernel on two 512-bit pipes, 176 bytes per 12
     /// cycles (14.7 B/cycle of 64): at 2048² on two threads kc = 512 beat the model's 256 in 8 of 8 alternating pairs
-    /// (median ratio 1.08), and 768 tied 512 (2026-12-04). The AVX2 kernel on two 256-bit pipes (14.7 of 32) and Intel's
+    /// (median ratio 1.08), and 768 tied 512 (2026-12-04); 1024 beat 768 (<see cref="LongDepthBlockTwoFullWidthPipes"/>). The AVX2 kernel on two 256-bit pipes (14.7 of 32) and Intel's
     /// two 512-bit units (14.7 of an assumed 32) get the model's kc: unmeasured here, and the published default.
     /// </summary>
     public const double L2FedShareOfBandwidth = 0.25;
 
     /// <summary>kc when the kernel is fed from L2 (see <see cref="L2FedShareOfBandwidth"/>): the best depth measured on Zen 4.</summary>
     public const int LongDepthBlock = 768;
+
+    /// <summary>
+    /// kc when the kernel is fed from L2 on a core with two full-width (512-bit) FMA pipes, such as Zen 5. A depth block then
+    /// takes half the cycles it takes on Zen 4, so what every block costs once (reading and writing each C tile, starting
+    /// the A and B streams) weighs twice as much, and a longer block pays. Measured on Zen 5 (2026-12-04, two threads,
+    /// blocks forced in one process, alternating with the 768 blocking round by round): kc 1024 beat the 768 blocking
+    /// (2048 → 3 × 688, 1024 → 2 × 512) by a median 1.04 at 2048² and 1.06–1.09 at 1024²; one block of 2048 lost (0.97).
+    /// </summary>
+    public const int LongDepthBlockTwoFullWidthPipes = 1024;
 
     /// <summary>Upper bound on nc, so a huge shared L3 (hundreds of MiB on a server) does not size absurd B blocks.</summary>
     private const int MaxColumnBlock = 1 << 14;
@@ -94,7 +103,7 @@ public sealed class GemmBlocking
     internal static GemmBlocking For(GemmMicroKernel kernel) => s_perKernel[Array.IndexOf(GemmMicroKernel.All, kernel)].Value;
 
     /// <summary>
-    /// The model. kc: either the long, L2-fed depth (<see cref="L2FedShareOfBandwidth"/>), kept within half of L2 together with
+    /// The model. kc: either the long, L2-fed depth (<see cref="L2FedShareOfBandwidth"/>, <see cref="LongDepthBlockTwoFullWidthPipes"/>), kept within half of L2 together with
     /// six A slivers and the B micro-panel; or Low et al.'s L1 bound, where the B micro-panel (kc × nr) stays in L1 while
     /// A slivers (mr × kc) stream through: of the L1's W ways one is left for C, the A sliver gets
     /// C_A = ⌊(W − 1) / (1 + nr/mr)⌋ ways and kc = C_A · sets · line / (mr · 4 bytes); when C_A would be 0, the A sliver and
@@ -113,7 +122,8 @@ public sealed class GemmBlocking
         int kc;
         if (l2Fed)
         {
-            kc = (int)Math.Min(LongDepthBlock, halfL2 / ((6L * mr + nr) * FloatBytes));
+            int longDepth = fmaBitsPerCycle >= 2 * 512 ? LongDepthBlockTwoFullWidthPipes : LongDepthBlock;
+            kc = (int)Math.Min(longDepth, halfL2 / ((6L * mr + nr) * FloatBytes));
         }
         else
         {

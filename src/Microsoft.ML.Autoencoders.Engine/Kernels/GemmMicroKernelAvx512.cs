@@ -52,8 +52,11 @@ internal static unsafe class GemmMicroKernelAvx512
     /// twelve rows are addressed from four base pointers (rows 0, 3, 6, 9) plus one and two row strides, which keeps the
     /// loop within the general registers. Both ways every element is the same chain of fused multiply-adds, in the same
     /// order, with the same write-back: the bits do not depend on whether A was packed.
+    /// The JIT does not inline it (more locals than its inliner takes), so it is compiled on its own, and without
+    /// AggressiveOptimization it would start as tier-0 code: a process's first ten 1024² products took ~400 ms instead of
+    /// ~130 (see docs/architecture.md, GEMM).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile(int depth, float* a, nint rowStride, nint stepStride, float* packedB, float* c, nint ldc, float alpha, float beta)
     {
         float* a0 = a, a3 = a + 3 * rowStride, a6 = a + 6 * rowStride, a9 = a + 9 * rowStride;

@@ -40,6 +40,8 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dst[p·width + l] = source[p·ld + l]: a row copy per step, zero-filled past <paramref name="valid"/>.</summary>
+    // Not inlined into PackBlock, so marked like it: tier-0 packing would slow a process's first products.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackCopy(float* source, nint ld, int valid, int depth, int width, float* dst)
     {
         if (valid == width && width == 32 && Vector512.IsHardwareAccelerated)
@@ -80,6 +82,8 @@ internal static unsafe class GemmPacking
     /// dst[p·width + l] = source[l·ld + p]: transposes 8 lanes × 8 steps at a time in registers, so each
     /// source row is read with full-width loads rather than one float per cache line touch.
     /// </summary>
+    // Not inlined into PackBlock, so marked like it: tier-0 packing would slow a process's first products.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(float* source, nint ld, int valid, int depth, int width, float* dst)
     {
         int vectorDepth = Avx.IsSupported ? depth & ~7 : 0;

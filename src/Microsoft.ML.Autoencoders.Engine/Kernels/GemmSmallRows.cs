@@ -98,6 +98,8 @@ internal static unsafe class GemmSmallRows
     /// rows (1..4) × 32 tile from a packed A sliver (depth × 4) and B rows <paramref name="bStride"/> apart.
     /// One row gets its own loop: the padded rows of the 4-row loop would be three quarters of the work.
     /// </summary>
+    // A kernel loop like the micro-kernels': compiled optimized from the first call, never as tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile(int rows, int depth, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> alphaVector = Vector512.Create(alpha);

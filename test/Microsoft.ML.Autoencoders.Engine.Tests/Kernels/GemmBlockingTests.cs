@@ -30,9 +30,11 @@ public class GemmBlockingTests
         // Two 512-bit FMAs per cycle: 176 bytes per 12 cycles, 14.7 B/cycle, within a quarter of the 64-byte L2 path.
         GemmBlocking zen5 = GemmBlocking.Derive(avx512, Zen5, fmaBitsPerCycle: 1024, l2BytesPerCycle: 64);
         Assert.True(zen5.BMicroPanelFromL2);
-        Assert.Equal(768, zen5.DepthBlock);
-        Assert.Equal(132, zen5.RowBlock);
-        Assert.Equal(10816, zen5.ColumnBlock); // 31.75 MiB (half of a 1/8 share of 508 MiB) / 3 KiB per column
+        // Two full-width pipes: the longer L2-fed depth, and the row block that still fits half of L2 beside the B micro-panel.
+        Assert.Equal(GemmBlocking.LongDepthBlockTwoFullWidthPipes, zen5.DepthBlock);
+        Assert.Equal(1024, zen5.DepthBlock);
+        Assert.Equal(96, zen5.RowBlock);      // (512 KiB − 128 KiB B micro-panel) / 4 KiB per row, whole slivers of 12
+        Assert.Equal(8128, zen5.ColumnBlock); // 31.75 MiB (half of a 1/8 share of 508 MiB) / 4 KiB per column
         // The same caches with a 32-byte L2 path (the default) take the L1 model.
         Assert.False(GemmBlocking.Derive(avx512, Zen5, fmaBitsPerCycle: 1024).BMicroPanelFromL2);
     }
