@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 
@@ -35,7 +36,7 @@ public sealed class MaxPool2d : Layer
     /// <summary>The index (within the image) of each output's maximum, stored as a float (exact below 2^24).</summary>
     public override int ScratchSizePerSample => OutputSize;
 
-    /// <summary>Written over image by image: each image's gradient is cleared right before its maxima are routed into it.</summary>
+    /// <summary>Written over image by image: 2×2 stride-2 windows write each input's gradient or 0 directly; other windows clear the image's gradient right before routing its maxima into it.</summary>
     internal override bool CanOverwriteInputGradient => true;
 
     /// <summary>Images are split over the threads; each output keeps the index of its maximum (the first, or a NaN) for backward.</summary>
@@ -217,16 +218,135 @@ public sealed class MaxPool2d : Layer
     {
         public void Execute(int start, int end)
         {
+            var g = layer.Geometry;
+            // Adding into dx stays a scatter: only the winners change, so an input's -0 stays -0 as before.
+            bool writeTiles = overwrite && g.KernelHeight == 2 && g.KernelWidth == 2 && g.Stride == 2
+                && (Vector512.IsHardwareAccelerated || Avx.IsSupported);
             int inputSize = layer.InputSize, outputSize = layer.OutputSize;
             for (int n = start; n < end; n++)
             {
                 float* image = dx + (nint)n * inputSize;
-                if (overwrite) new Span<float>(image, inputSize).Clear();
                 float* gradient = dy + (nint)n * outputSize;
                 float* indices = argmax + (nint)n * outputSize;
+                if (writeTiles)
+                {
+                    RouteTwoByTwo(g, gradient, indices, image);
+                    continue;
+                }
+                if (overwrite) new Span<float>(image, inputSize).Clear();
                 for (int o = 0; o < outputSize; o++) image[(int)indices[o]] += gradient[o];
             }
         }
+    }
+
+    /// <summary>
+    /// Writes one image's dx for 2×2, stride-2 windows, which tile the input: every input belongs to at most one window,
+    /// so its gradient is that window's when its index won, else 0, and dx can be written row by row instead of cleared
+    /// and scattered into (the scatter, a load-add-store per output, cost as much as the clear). The layout follows
+    /// <see cref="PoolTwoByTwo"/>: eight windows at a time, an overlapping last vector for a ragged row of at least eight,
+    /// and rows of 4 to 7 windows as one vector whose spill past the row's end is written over by the rows after it.
+    /// Each value is 0 + gradient, as the clear-and-add it replaces gave (a −0 gradient lands as +0), so the bits agree.
+    /// </summary>
+    private static unsafe void RouteTwoByTwo(in ConvGeometry g, float* gradient, float* indices, float* dx)
+    {
+        int ho = g.OutputHeight, wo = g.OutputWidth, width = g.Width, plane = g.Height * width, o = 0;
+        int imageSize = g.Channels * plane, outputsPerImage = g.Channels * ho * wo;
+        // Windows whose two columns are both in the image; a ceil-mode window past the right edge is the one after them.
+        int inside = Math.Min(wo, width / 2);
+        int vectorWindows = inside / 8 * 8;
+        bool overlappingTail = vectorWindows >= 8 && vectorWindows < inside;
+        bool spillingRows = wo >= 4 && wo < 8;
+        // Valid pooling of an odd width or height leaves a last column or row that no window reads: its gradient is 0.
+        bool columnLeftOver = 2 * wo < width, rowLeftOver = 2 * ho < g.Height;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            for (int oy = 0; oy < ho; oy++, o += wo)
+            {
+                int y0 = 2 * oy, row0 = c * plane + y0 * width;
+                // A ceil-mode window past the bottom edge has one row: forward read it twice, and its index points into it.
+                bool twoRows = y0 + 1 < g.Height;
+                int row1 = twoRows ? row0 + width : row0;
+                if (spillingRows && o + 8 <= outputsPerImage && row1 + 16 <= imageSize)
+                {
+                    // Row 0's spill lands in row 1, written next; row 1's in the next pair of rows, a left-over row cleared
+                    // after the channel, or the next channel: all written later, so whatever the windows past this row's end
+                    // (the next row's) leave there is written over.
+                    RouteEight(gradient + o, indices + o, dx, row0, row1, 0, twoRows);
+                }
+                else
+                {
+                    for (int ox = 0; ox < vectorWindows; ox += 8) RouteEight(gradient + o + ox, indices + o + ox, dx, row0, row1, 2 * ox, twoRows);
+                    int rest = vectorWindows;
+                    if (overlappingTail)
+                    {
+                        RouteEight(gradient + o + inside - 8, indices + o + inside - 8, dx, row0, row1, 2 * (inside - 8), twoRows);
+                        rest = inside;
+                    }
+                    for (int ox = rest; ox < wo; ox++)
+                    {
+                        int x0 = 2 * ox;
+                        RouteOne(gradient[o + ox], (int)indices[o + ox], dx, row0, row1, x0, Math.Min(x0 + 1, width - 1));
+                    }
+                }
+                if (columnLeftOver)
+                {
+                    dx[row0 + width - 1] = 0f;
+                    dx[row1 + width - 1] = 0f;
+                }
+            }
+            if (rowLeftOver) new Span<float>(dx + c * plane + (g.Height - 1) * width, width).Clear();
+        }
+    }
+
+    /// <summary>
+    /// dx for eight windows starting at column <paramref name="x"/>: each of the four candidate positions, with the same
+    /// float index arithmetic as <see cref="PoolEight"/>, gets the gradient where it equals the stored index, else 0;
+    /// the left and right columns are then interleaved back into 16 floats of each row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void RouteEight(float* gradient, float* indices, float* dx, int row0, int row1, int x, bool twoRows)
+    {
+        var twice = Vector256.Create(0f, 2f, 4f, 6f, 8f, 10f, 12f, 14f);
+        var value = Vector256.Load(gradient);
+        var index = Vector256.Load(indices);
+        var topIndex = Vector256.Create((float)(row0 + x)) + twice;
+        StoreInterleaved(Won(index, topIndex, value), Won(index, topIndex + Vector256<float>.One, value), dx + row0 + x);
+        if (!twoRows) return;
+        var bottomIndex = Vector256.Create((float)(row1 + x)) + twice;
+        StoreInterleaved(Won(index, bottomIndex, value), Won(index, bottomIndex + Vector256<float>.One, value), dx + row1 + x);
+    }
+
+    /// <summary>0 + value where the stored index is this position, else 0 (the clear-and-add's bits, −0 included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Won(Vector256<float> index, Vector256<float> position, Vector256<float> value) =>
+        (Vector256.Equals(index, position) & value) + Vector256<float>.Zero;
+
+    /// <summary>target[2i] = left[i], target[2i + 1] = right[i] for i &lt; 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreInterleaved(Vector256<float> left, Vector256<float> right, float* target)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // One cross-lane permute of the pair (Zen 5 runs it on full 512-bit units) and one store.
+            Vector512.Shuffle(Vector512.Create(left, right), Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15)).Store(target);
+            return;
+        }
+        // Within 128-bit lanes, then the lanes put in order.
+        var low = Avx.UnpackLow(left, right);
+        var high = Avx.UnpackHigh(left, right);
+        Avx.Permute2x128(low, high, 0x20).Store(target);
+        Avx.Permute2x128(low, high, 0x31).Store(target + 8);
+    }
+
+    /// <summary>One window's dx (columns <paramref name="x0"/>, <paramref name="x1"/> and the rows may repeat at a ceil-mode edge: a repeated position gets the same value twice).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void RouteOne(float value, int index, float* dx, int row0, int row1, int x0, int x1)
+    {
+        float won = 0f + value;
+        dx[row0 + x0] = index == row0 + x0 ? won : 0f;
+        dx[row0 + x1] = index == row0 + x1 ? won : 0f;
+        dx[row1 + x0] = index == row1 + x0 ? won : 0f;
+        dx[row1 + x1] = index == row1 + x1 ? won : 0f;
     }
 
     /// <summary>Reshape to [N, C, H, W], MaxPool (kernel, strides, ceil_mode), Reshape back to flat rows.</summary>
