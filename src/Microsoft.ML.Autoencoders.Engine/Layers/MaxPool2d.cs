@@ -243,7 +243,7 @@ public sealed class MaxPool2d : Layer
 
     /// <summary>
     /// dx[index] += gradient for each output of one image, after clearing dx when it is written over. A method of its own:
-    /// inlined beside <see cref="RouteTwoByTwo"/>, this loop ran half as fast again (21 against 14 µs for the 7×7 pool).
+    /// inlined beside <see cref="RouteTwoByTwo"/>, this loop took half as long again (21 against 14 µs for the 7×7 pool).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe void Scatter(float* gradient, float* indices, float* dx, int inputSize, int outputSize, bool overwrite)
@@ -369,7 +369,7 @@ public sealed class MaxPool2d : Layer
     /// <summary>
     /// The float with bits <paramref name="won"/> when <paramref name="index"/> is <paramref name="position"/>, else +0, by a
     /// mask rather than a conditional, which the JIT made a branch that the near-random winner mispredicted. Both are
-    /// non-negative, so their difference is 0 exactly when either difference's sign bit is clear.
+    /// non-negative, so they differ exactly when one of the two differences is negative (its sign bit set).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float WonOrZero(int won, int index, int position)
