@@ -65,6 +65,12 @@ public sealed class Upsample2d : Layer
             {
                 float* source = x + (nint)row * width;
                 float* first = y + (nint)row * scale * outWidth;
+                if (scale == 2 && width >= 8 && Vector256.IsHardwareAccelerated)
+                {
+                    // Both output rows stored from the registers, instead of the second copied from the first.
+                    DoubleRowTwice(source, first, first + outWidth, width);
+                    continue;
+                }
                 if (scale == 2 && width >= 8)
                 {
                     DoubleRow(source, first, width);
@@ -133,6 +139,31 @@ public sealed class Upsample2d : Layer
     }
 
     /// <summary>
+    /// Both rows <paramref name="first"/> and <paramref name="second"/>[2i] = [2i + 1] = source[i] for i &lt; <paramref name="width"/>
+    /// (at least eight): eight values at a time widened by two shuffles, each result stored into both rows; a ragged end is
+    /// one more vector ending at the row's end, which writes the values it shares with the one before again (a 14-wide
+    /// row was a vector of eight, one of four and two values alone, then a copy of the whole row).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void DoubleRowTwice(float* source, float* first, float* second, int width)
+    {
+        for (int ix = 0; ix + 8 <= width; ix += 8) DoubleEightTwice(source + ix, first + 2 * ix, second + 2 * ix);
+        if (width % 8 != 0) DoubleEightTwice(source + width - 8, first + 2 * (width - 8), second + 2 * (width - 8));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void DoubleEightTwice(float* source, float* first, float* second)
+    {
+        var values = Vector256.Load(source);
+        var low = Vector256.Shuffle(values, Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
+        var high = Vector256.Shuffle(values, Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7));
+        low.Store(first);
+        high.Store(first + 8);
+        low.Store(second);
+        high.Store(second + 8);
+    }
+
+    /// <summary>
     /// target[2i] = target[2i + 1] = source[i] for i &lt; <paramref name="width"/>: eight values at a time widened by two
     /// shuffles into sixteen, then four, then one by one. For rows of at least eight; narrower ones take the plain loop.
     /// </summary>
@@ -163,7 +194,8 @@ public sealed class Upsample2d : Layer
 
     /// <summary>
     /// target[i] (+)= ((top[2i] + top[2i + 1]) + below[2i]) + below[2i + 1], in that order whatever the width (so a vector
-    /// and the scalar tail round alike): the even and odd columns are split apart by a shuffle, four or eight at a time.
+    /// and the scalar tail round alike): the even and odd columns are split apart by a shuffle, four or eight at a time, or,
+    /// when target is written over, eight at a time with a last vector overlapping the one before.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void SumTwoByTwo(float* top, float* below, float* target, int width, bool overwrite)
@@ -174,14 +206,15 @@ public sealed class Upsample2d : Layer
             var evenThenOdd = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
             for (; ix + 8 <= width; ix += 8)
             {
-                var a = Vector256.Shuffle(Vector256.Load(top + 2 * ix), evenThenOdd);
-                var b = Vector256.Shuffle(Vector256.Load(top + 2 * ix + 8), evenThenOdd);
-                var d = Vector256.Shuffle(Vector256.Load(below + 2 * ix), evenThenOdd);
-                var e = Vector256.Shuffle(Vector256.Load(below + 2 * ix + 8), evenThenOdd);
-                var sum = Vector256.Create(a.GetLower(), b.GetLower()) + Vector256.Create(a.GetUpper(), b.GetUpper());
-                sum += Vector256.Create(d.GetLower(), e.GetLower());
-                sum += Vector256.Create(d.GetUpper(), e.GetUpper());
+                var sum = SumEight(top + 2 * ix, below + 2 * ix);
                 (overwrite ? sum : Vector256.Load(target + ix) + sum).Store(target + ix);
+            }
+            if (overwrite && ix < width && width >= 8)
+            {
+                // Written over, a ragged end is one more vector ending at the row's end: the sums it shares with the one
+                // before come out the same and are stored again (a 14-wide row took a vector of four and two alone).
+                SumEight(top + 2 * (width - 8), below + 2 * (width - 8)).Store(target + width - 8);
+                return;
             }
             for (; ix + 4 <= width; ix += 4)
             {
@@ -196,6 +229,20 @@ public sealed class Upsample2d : Layer
             float sum = top[2 * ix] + top[2 * ix + 1] + below[2 * ix] + below[2 * ix + 1];
             target[ix] = overwrite ? sum : target[ix] + sum;
         }
+    }
+
+    /// <summary>((top[2i] + top[2i + 1]) + below[2i]) + below[2i + 1] for i &lt; 8, the even and odd columns split apart by shuffles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> SumEight(float* top, float* below)
+    {
+        var evenThenOdd = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        var a = Vector256.Shuffle(Vector256.Load(top), evenThenOdd);
+        var b = Vector256.Shuffle(Vector256.Load(top + 8), evenThenOdd);
+        var d = Vector256.Shuffle(Vector256.Load(below), evenThenOdd);
+        var e = Vector256.Shuffle(Vector256.Load(below + 8), evenThenOdd);
+        var sum = Vector256.Create(a.GetLower(), b.GetLower()) + Vector256.Create(a.GetUpper(), b.GetUpper());
+        sum += Vector256.Create(d.GetLower(), e.GetLower());
+        return sum + Vector256.Create(d.GetUpper(), e.GetUpper());
     }
 
     /// <summary>Reshape to [N, C, H, W], Resize (nearest, asymmetric coordinates, floor: exactly index ⌊i / s⌋), Reshape back.</summary>

@@ -313,6 +313,10 @@ public class ConvolutionLayerTests
     [InlineData(2, 2, 13, 2)]
     [InlineData(1, 3, 14, 2)]
     [InlineData(1, 2, 21, 2)]
+    [InlineData(2, 2, 9, 2)]  // a vector and, written over, one more overlapping it by seven
+    [InlineData(1, 3, 16, 2)]
+    [InlineData(2, 2, 17, 2)]
+    [InlineData(1, 2, 28, 2)]
     public void Upsample2d_RepeatsBlocksAndSumsTheirGradients(int c, int h, int w, int scale)
     {
         var random = new SeededRandom(9);
@@ -350,6 +354,10 @@ public class ConvolutionLayerTests
             }
             Assert.Equal(sum, dx[n * input.Size + (ch * h + iy) * w + ix]);
         }
+        // Written over stale values, the same bits (a ragged end of a wide row then takes an overlapping vector).
+        float[] written = Enumerable.Repeat(float.NaN, x.Length).ToArray();
+        layer.Backward(x, y, coefficients, written, ReadOnlySpan<float>.Empty, Batch, Context with { OverwriteInputGradient = true });
+        Assert.Equal(dx, written);
         double Objective()
         {
             layer.Forward(x, y, Span<float>.Empty, Batch, Context);
