@@ -51,6 +51,28 @@ public class DryRunTests
     }
 
     [Fact]
+    public void InferVerbTimesBothInputRoutes()
+    {
+        using var mnist = new SyntheticMnist(trainRows: 10, testRows: 1100);
+        var output = new StringWriter();
+        TextWriter console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, InferenceRun.Run(["--threads", "2", "--samples", "1", "--layers", "--mnist", mnist.Directory]));
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        string text = output.ToString();
+        Assert.Contains("ae_inference_rows_per_second ", text);
+        Assert.Contains("ae_inference_rows_per_second_dense_input ", text);
+        Assert.Contains("layers [6, 8) Dense 256->784", text);
+    }
+
+    [Fact]
     public void EpochHarnessTrainsAndReportsEveryFigure()
     {
         using var mnist = new SyntheticMnist(trainRows: 600, testRows: 1100);

@@ -162,6 +162,35 @@ public class VectorExpTests(ITestOutputHelper output)
     private static float Bits(uint bits) => BitConverter.UInt32BitsToSingle(bits);
 
     /// <summary>VectorExp.Exp over an array, the ragged end through a zero-padded vector.</summary>
+    [Fact]
+    public void The512BitOverloadGivesEveryLaneTheSameBits()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;
+        // The sigmoid epilogue runs the 512-bit overload over most of a row and the Vector<T> one over its tail: a value
+        // must not depend on which one it met.
+        var inputs = new List<float> { 0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, float.MinValue,
+            VectorExp.OverflowBound, MathF.BitIncrement(VectorExp.OverflowBound), VectorExp.UnderflowBound, MathF.BitDecrement(VectorExp.UnderflowBound) };
+        for (double v = -100; v <= 100; v += 1.0 / 1024) inputs.Add((float)v);
+        var random = new Random(7);
+        for (int i = 0; i < 100_000; i++) inputs.Add((float)(random.NextDouble() * 200 - 100));
+        while (inputs.Count % 16 != 0) inputs.Add(1f);
+        float[] x = inputs.ToArray();
+        float[] narrow = Exp(x);
+        var wide = new float[x.Length];
+        for (int i = 0; i < x.Length; i += 16)
+            System.Runtime.Intrinsics.Vector512.CopyTo(VectorExp.Exp(System.Runtime.Intrinsics.Vector512.Create<float>(x.AsSpan(i, 16))), wide.AsSpan(i, 16));
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(narrow[i]) == BitConverter.SingleToInt32Bits(wide[i]), $"x = {x[i]:R}: {narrow[i]:R} against {wide[i]:R}");
+
+        // And the sigmoid as the epilogue computes it, over a length that leaves a ragged tail, against Vector<T> lane by lane.
+        float[] z = x.AsSpan(0, 16 * 1000 + 13).ToArray();
+        var sigmoid = new float[z.Length];
+        ElementwiseActivation.Apply(Activation.Sigmoid, 0f, z, sigmoid);
+        float[] expected = Exp(z.Select(v => -v).ToArray()).Select(e => 1f / (1f + e)).ToArray();
+        for (int i = 0; i < z.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(sigmoid[i]), $"z = {z[i]:R}: {expected[i]:R} against {sigmoid[i]:R}");
+    }
+
     private static float[] Exp(float[] x)
     {
         int width = Vector<float>.Count;

@@ -64,6 +64,32 @@ public static class Gemm
     }
 
     /// <summary>
+    /// A dense layer's forward pass over <paramref name="m"/> rows with its weights packed ahead (<see cref="GemmPackedB"/>),
+    /// on the calling thread alone: C = A·B + bias, then C = f(C) in place when <paramref name="activate"/>. The same path,
+    /// so the same bits, as <see cref="MultiplyAddBias(Transpose, Transpose, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, Span{float}, int, Activation, float, Span{float}, int, GemmMicroKernel?)"/>
+    /// with the activation written over C; <paramref name="m"/> must be past <see cref="GemmSmallRows"/>'s shapes, which pack B their own way.
+    /// </summary>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="a">A, [m, b.Depth] with leading dimension <paramref name="lda"/>.</param>
+    /// <param name="lda">Distance between rows of A.</param>
+    /// <param name="b">The packed B, [b.Depth, b.Columns].</param>
+    /// <param name="bias">b.Columns floats added to every row.</param>
+    /// <param name="c">C, [m, b.Columns] with leading dimension <paramref name="ldc"/>.</param>
+    /// <param name="ldc">Distance between rows of C.</param>
+    /// <param name="activation">f, applied when <paramref name="activate"/>.</param>
+    /// <param name="slope">Leaky ReLU's slope.</param>
+    /// <param name="activate">Write f(C + bias) over C instead of C + bias.</param>
+    internal static unsafe void MultiplyAddBias(int m, float* a, nint lda, GemmPackedB b, float* bias, float* c, nint ldc,
+        Activation activation, float slope, bool activate)
+    {
+        GemmBlocking blocking = b.Blocking ?? throw new InvalidOperationException("B has not been packed.");
+        if (!b.Serves(m)) throw new ArgumentOutOfRangeException(nameof(m), m, "This many rows take the small-rows path, which packs B its own way.");
+        var operands = new GemmOperands(false, false, m, b.Columns, b.Depth, 1f, a, lda, null, 0, 0f, c, ldc);
+        GemmBlockedProduct.Compute(operands, blocking, 0, m, 0, b.Columns, prepackedB: b);
+        new GemmEpilogue(bias, activation, slope, activate ? c : null, ldc).Apply(c, ldc, 0, m, 0, b.Columns);
+    }
+
+    /// <summary>
     /// The same product with a chosen micro-kernel (in this machine's blocking for it), so tests can cover every
     /// instruction set, and an optional <see cref="GemmEpilogue"/> applied to each finished part of C (its buffers pinned by the caller).
     /// </summary>

@@ -26,9 +26,13 @@ internal static unsafe class GemmBlockedProduct
     /// Let full tiles read A where it is stored (<see cref="ReadsAInPlace"/>); tests turn it off to hold the two ways
     /// to the same bits.
     /// </param>
+    /// <param name="prepackedB">
+    /// B already packed whole for <paramref name="blocking"/> (op.B is then not read): its blocks are used where they lie
+    /// instead of packing each one into this thread's workspace.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(in GemmOperands op, GemmBlocking blocking, int rowStart, int rowEnd, int columnStart, int columnEnd,
-        bool allowAInPlace = true)
+        bool allowAInPlace = true, GemmPackedB? prepackedB = null)
     {
         GemmMicroKernel kernel = blocking.Kernel;
         int mr = kernel.Rows, nr = kernel.Columns;
@@ -39,7 +43,7 @@ internal static unsafe class GemmBlockedProduct
         int rowsInBlock = Math.Min(mc, RoundUp(rowEnd - rowStart, mr));
         int columnsInBlock = Math.Min(nc, RoundUp(columnEnd - columnStart, nr));
         float* packedA = workspace.PackedA(rowsInBlock * kcMax);
-        float* packedB = workspace.PackedB(columnsInBlock * kcMax);
+        float* packedB = prepackedB is null ? workspace.PackedB(columnsInBlock * kcMax) : null;
         float* edgeTile = workspace.EdgeTile(mr * nr);
         bool aInPlace = allowAInPlace && ReadsAInPlace(op, kernel, columnEnd - columnStart);
 
@@ -49,7 +53,8 @@ internal static unsafe class GemmBlockedProduct
             for (int pc = 0; pc < op.K; pc += kcMax)
             {
                 int depth = Math.Min(kcMax, op.K - pc);
-                GemmPacking.PackBlock(op.BAt(pc, jc), op.Ldb, lanesContiguous: !op.TransB, columns, depth, nr, packedB);
+                if (prepackedB is null) GemmPacking.PackBlock(op.BAt(pc, jc), op.Ldb, lanesContiguous: !op.TransB, columns, depth, nr, packedB);
+                else packedB = prepackedB.BlockAt(pc, jc, depth);
 
                 // The first depth block applies the caller's beta; later ones add onto what it wrote.
                 float beta = pc == 0 ? op.Beta : 1f;

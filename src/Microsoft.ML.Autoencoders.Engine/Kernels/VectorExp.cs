@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
@@ -93,5 +94,29 @@ internal static class VectorExp
         result = Vector.ConditionalSelect(Vector.LessThan(x, new Vector<float>(UnderflowBound)), Vector<float>.Zero, result);
         return Vector.ConditionalSelect(
             Vector.LessThanOrEqual(x, new Vector<float>(OverflowBound)), result, x + new Vector<float>(float.PositiveInfinity));
+    }
+
+    /// <summary>
+    /// <see cref="Exp(Vector{float})"/> sixteen lanes at a time, for loops that run on 512-bit registers where
+    /// <see cref="Vector{T}"/> is narrower. Every step is the same lane-wise IEEE operation in the same order, so each lane's
+    /// bits are those of the other overload: a caller may mix the two widths over one array.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        Vector512<float> shifted = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(RoundingShifter));
+        Vector512<float> n = shifted - Vector512.Create(RoundingShifter);
+        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2High), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Low), r);
+        Vector512<float> q = Vector512.FusedMultiplyAdd(Vector512.Create(C6), r, Vector512.Create(C5));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C4));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C3));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(C2));
+        Vector512<float> expR = Vector512<float>.One + Vector512.FusedMultiplyAdd(q, r * r, r);
+        Vector512<int> exponentStep = Vector512.ShiftLeft(shifted.AsInt32(), 23);
+        Vector512<float> result = (expR.AsInt32() + exponentStep).AsSingle();
+        result = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(UnderflowBound)), Vector512<float>.Zero, result);
+        return Vector512.ConditionalSelect(
+            Vector512.LessThanOrEqual(x, Vector512.Create(OverflowBound)), result, x + Vector512.Create(float.PositiveInfinity));
     }
 }

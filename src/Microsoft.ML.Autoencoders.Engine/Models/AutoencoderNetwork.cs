@@ -22,7 +22,11 @@ public sealed class AutoencoderNetwork
         layers.KeepSlotWritten(CodeSlot); // Encode and the code column read it after a full forward pass
         Parameters = new ParameterStore(layers.Parameters);
         foreach (string node in spec.NodeNames()) _slots[node] = spec.Slot(node);
+        _rowBandInference = new Lazy<RowBandInference?>(() => RowBandInference.TryCreate(layers));
     }
+
+    // Made on the first Reconstruct: its packed weights and per-thread buffers cost memory only where inference runs.
+    private readonly Lazy<RowBandInference?> _rowBandInference;
 
     /// <summary>What this network is: its layers as data, with their names and shapes (resolved).</summary>
     public NetworkSpec Spec { get; }
@@ -101,10 +105,29 @@ public sealed class AutoencoderNetwork
 
     /// <summary>
     /// Reconstructs <paramref name="rows"/> rows of <paramref name="input"/> ([rows, InputSize]) straight into
-    /// <paramref name="output"/>, without copying either through the cache (for inference; the cache holds the hidden layers).
+    /// <paramref name="output"/>, without copying either through the cache (for inference; the cache's slots are scratch
+    /// for the hidden layers, and a network of dense and activation layers may not touch them at all: see
+    /// <see cref="RowBandInference"/>, which runs each thread's rows through every layer with one rendezvous per batch).
     /// </summary>
-    public void Reconstruct(ActivationCache cache, ReadOnlySpan<float> input, Span<float> output, int rows, in LayerContext context) =>
+    public void Reconstruct(ActivationCache cache, ReadOnlySpan<float> input, Span<float> output, int rows, in LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (UsesRowBandInference && rows > 0 && rows <= cache.MaxBatch
+            && input.Length >= (long)rows * InputSize && output.Length >= (long)rows * Layers.OutputSize
+            && _rowBandInference.Value is { } rowBands && rowBands.TryRun(input, output, rows, context.Threads))
+        {
+            return;
+        }
+
+        // Everything else, including the argument errors, as the layers run one product at a time.
         Layers.Forward(cache, input, output, rows, context);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Reconstruct"/> may run a batch band by band (<see cref="RowBandInference"/>) rather than one
+    /// product at a time; tests turn it off to hold the two to the same bits.
+    /// </summary>
+    internal bool UsesRowBandInference { get; set; } = true;
 
     /// <summary>Runs only the encoder; afterwards <see cref="Code"/> holds the result.</summary>
     public void Encode(ActivationCache cache, int rows, in LayerContext context) => Layers.Forward(cache, rows, context, 0, CodeSlot);

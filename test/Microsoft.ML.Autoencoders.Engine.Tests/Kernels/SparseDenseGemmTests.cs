@@ -199,6 +199,31 @@ public class SparseDenseGemmTests
         }
     }
 
+    [Fact]
+    public void DepthBlocksLeaveEachOutputOneChainOfFusedMultiplyAdds()
+    {
+        // 784 × 256 is the MNIST first layer, cut into several depth blocks; each output must still be the single chain
+        // fma(b, a, ·) over its row's nonzeros in depth order, so the block size can change without changing a bit.
+        const int m = 34, k = 784, n = 256;
+        var random = new Random(31);
+        float[] a = SparseMatrix(random, m, k, 0.2);
+        var b = new float[k * n];
+        for (int i = 0; i < b.Length; i++) b[i] = (float)(random.NextDouble() * 2 - 1);
+        var mask = new NonzeroMask(m, k, m * k);
+        Assert.True(mask.TryBuild(a, m, k));
+        var c = new float[m * n];
+        SparseDenseGemm.MultiplyAddBias(mask, a, b, n, new float[n], c, Activation.Linear, 0f, Span<float>.Empty, threads: 1);
+        for (int r = 0; r < m; r++)
+        for (int j = 0; j < n; j++)
+        {
+            float chain = 0f;
+            for (int p = 0; p < k; p++)
+                if (a[r * k + p] != 0) chain = MathF.FusedMultiplyAdd(b[p * n + j], a[r * k + p], chain);
+            // The bias (zero here) is added after the product, as the dense GEMM's epilogue does: + 0 keeps the bits.
+            Assert.Equal(BitConverter.SingleToInt32Bits(chain + 0f), BitConverter.SingleToInt32Bits(c[r * n + j]));
+        }
+    }
+
     internal static float[] SparseMatrix(Random random, int rows, int columns, double density)
     {
         var x = new float[rows * columns];
