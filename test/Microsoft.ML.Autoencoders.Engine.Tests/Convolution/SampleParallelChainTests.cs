@@ -1,4 +1,5 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
@@ -37,7 +38,7 @@ public class SampleParallelChainTests
     private static NetworkSpec Broken() => NetworkSpec.Create(new TensorShape(2, 9, 9),
         [
             new Conv2dSpec(4, 3), Relu(), new Conv2dSpec(4, 3, Stride: 2), Relu(), // 9 → 5
-            new BatchNorm2dSpec(),
+            new BatchNorm2dSpec(), Relu(),
             new Conv2dSpec(3, 3, Dilation: 2), Relu(), new MaxPool2dSpec(2, CeilMode: true), // 5 → 3
             new FlattenSpec(), new DenseSpec(12), Relu(),
         ],
@@ -57,7 +58,7 @@ public class SampleParallelChainTests
         { "keras", 1, 4 },
         { "keras", 3, 2 },
         { "keras", 37, 5 },
-        { "keras", 64, 0 }, // the size the chain derives from the L2 cache
+        { "keras", 64, 0 }, // the default chunk size
         { "keras", 127, 8 },
         { "broken", 3, 2 },
         { "broken", 29, 4 },
@@ -136,6 +137,104 @@ public class SampleParallelChainTests
         {
             sequence.ChainChunkRows = 0;
         }
+    }
+
+    /// <summary>
+    /// Every parameter and input gradient of a small conv autoencoder, run as chains on two threads in chunks of two
+    /// images, against central differences of the BCE it trains on (smooth activations, so no kink sits within a step).
+    /// </summary>
+    [Fact]
+    public void ChainedGradients_MatchFiniteDifferences()
+    {
+        const int Batch = 5;
+        var spec = NetworkSpec.Create(new TensorShape(1, 6, 6),
+            [new Conv2dSpec(2, 3), new ActivationSpec(Activation.Tanh), new MaxPool2dSpec(2)], // 3×3
+            decoder:
+            [
+                new Conv2dSpec(2, 3), new ActivationSpec(Activation.Tanh), new Upsample2dSpec(2), // 6×6
+                new Conv2dSpec(1, 3), new ActivationSpec(Activation.Sigmoid),
+            ]);
+        var network = AutoencoderNetwork.Create(spec, seed: 53);
+        var random = new SeededRandom(54);
+        foreach (var parameter in network.Parameters.Parameters.Where(p => p.Role == ParameterRole.Bias))
+            TestData.Uniform(random, parameter.Length, -0.3f, 0.3f).CopyTo(parameter.Values);
+        var sequence = network.Layers;
+        sequence.ChainChunkRows = 2;
+        try
+        {
+            var loss = Loss.Create(LossKind.BinaryCrossEntropy, Activation.Sigmoid);
+            int lastLayer = loss.ReadsLogits ? sequence.Layers.Count - 1 : sequence.Layers.Count;
+            var cache = network.CreateCache(Batch, forTraining: true);
+            float[] input = TestData.Uniform(random, Batch * 36, 0f, 1f);
+            float[] target = TestData.Uniform(random, Batch * 36, 0f, 1f);
+            var context = new LayerContext(Training: true, Threads: 2);
+
+            double Objective()
+            {
+                input.CopyTo(network.Input(cache, Batch));
+                sequence.Forward(cache, Batch, context, 0, lastLayer);
+                return loss.Compute(cache.Values(lastLayer, Batch), target, Span<float>.Empty);
+            }
+
+            input.CopyTo(network.Input(cache, Batch));
+            network.Parameters.ZeroGradients();
+            sequence.Forward(cache, Batch, context, 0, lastLayer);
+            Span<float> lossGradient = cache.Gradients(lastLayer, Batch);
+            lossGradient.Clear();
+            loss.Compute(cache.Values(lastLayer, Batch), target, lossGradient);
+            sequence.Backward(cache, Batch, context, lastLayer, needInputGradient: true, overwriteGradients: true);
+            float[] inputGradient = cache.Gradients(0, Batch).ToArray();
+
+            Assert.Equal(network.Parameters.Count, network.Parameters.Parameters.Sum(p => p.Length));
+            foreach (var parameter in network.Parameters.Parameters)
+            {
+                double[] numerical = GradientCheck.Numerical(network.Parameters.Values, parameter.Offset, parameter.Length, Objective);
+                GradientCheck.AssertMatches(parameter.Name, parameter.Gradients, numerical, 1e-5);
+            }
+            double[] numericalInput = GradientCheck.Numerical(input, 0, input.Length, Objective);
+            GradientCheck.AssertMatches("input", inputGradient, numericalInput, 1e-5);
+        }
+        finally
+        {
+            sequence.ChainChunkRows = 0;
+        }
+    }
+
+    /// <summary>
+    /// Where the chains of the broken network fall: a run is cut by every layer that needs the whole batch, needs a
+    /// convolution to be worth a chain, and leaves out an activation whose lower neighbour does not join (that layer may
+    /// take the activation's backward into its own).
+    /// </summary>
+    [Fact]
+    public void Chains_AreTheRunsOfJoiningLayers_AnchoredByAConvolution()
+    {
+        var layers = AutoencoderNetwork.Create(Broken(), seed: 1).Layers.Layers;
+        Assert.Equal(
+            "Conv2d ReluLayer Conv2d ReluLayer BatchNorm2d ReluLayer Conv2d ReluLayer MaxPool2d ReshapeLayer Dense ReluLayer "
+            + "Dense ReluLayer ReshapeLayer Conv2d LeakyReluLayer Upsample2d BatchNorm2d Conv2d SigmoidLayer",
+            string.Join(" ", layers.Select(l => l.GetType().Name)));
+        int count = layers.Count;
+        int Forward(int from, int toLayer = -1) => SampleParallelChain.ForwardChainEnd(layers, from, toLayer < 0 ? count : toLayer);
+        int Backward(int top, int toLayer = 0) => SampleParallelChain.BackwardChainBottom(layers, top, toLayer);
+
+        Assert.Equal(4, Forward(0)); // conv relu conv relu, cut by the batch norm
+        Assert.Equal(-1, Forward(4)); // the batch norm joins no chain
+        Assert.Equal(9, Forward(5)); // relu conv relu pool, cut by the reshape
+        Assert.Equal(-1, Forward(11)); // an activation alone
+        Assert.Equal(18, Forward(15)); // conv leaky up
+        Assert.Equal(count, Forward(19)); // conv sigmoid
+        Assert.Equal(2, Forward(0, toLayer: 2)); // a pass that stops inside a run stops its chain there
+        Assert.Equal(-1, Forward(0, toLayer: 1)); // a chain of one is no chain
+        Assert.Equal(-1, Forward(16)); // leaky up: no convolution to anchor it
+
+        Assert.Equal(19, Backward(count - 1));
+        Assert.Equal(15, Backward(17));
+        // The relu over the batch norm stays out of the chain above it: the batch norm's backward may take it in.
+        Assert.Equal(6, Backward(8));
+        Assert.Equal(-1, Backward(8, toLayer: 8)); // one layer
+        Assert.Equal(-1, Backward(8, toLayer: 7)); // relu pool: no convolution
+        Assert.Equal(6, Backward(8, toLayer: 6)); // a pass that stops inside a run stops its chain there
+        Assert.Equal(0, Backward(3));
     }
 
     private static void AssertClose(float[] expected, float[] actual, string what)
