@@ -140,6 +140,46 @@ public class SampleParallelChainTests
     }
 
     /// <summary>
+    /// Inference straight from the caller's rows into the caller's buffer (<see cref="AutoencoderNetwork.Reconstruct"/>)
+    /// through chains: each chunk reads its own rows of the input and writes its own rows of the output, the same bits as
+    /// the layer-by-layer pass staged through the cache, nothing written past the rows, and the cache's input and output
+    /// slots left alone.
+    /// </summary>
+    [Fact]
+    public void InferenceOnTheCallersBuffers_GivesTheStagedLayerByLayerBits()
+    {
+        const int Rows = 37;
+        var network = AutoencoderNetwork.Create(KerasLike(), seed: 8);
+        var sequence = network.Layers;
+        int width = network.InputSize;
+        float[] input = TestData.Uniform(new SeededRandom(47), Rows * width, 0f, 1f);
+        var context = LayerContext.Inference(threads: 2);
+
+        sequence.ChainsSamples = false;
+        var staged = network.CreateCache(Rows);
+        input.CopyTo(network.Input(staged, Rows));
+        network.Forward(staged, Rows, context);
+        float[] expected = network.Reconstruction(staged, Rows).ToArray();
+
+        sequence.ChainsSamples = true;
+        sequence.ChainChunkRows = 5;
+        try
+        {
+            var cache = network.CreateCache(Rows);
+            float[] actual = Enumerable.Repeat(float.NaN, Rows * width + 5).ToArray();
+            network.Reconstruct(cache, input, actual, Rows, context);
+            Assert.Equal(expected, actual.Take(Rows * width));
+            Assert.All(actual.Skip(Rows * width), v => Assert.True(float.IsNaN(v), "wrote past the rows asked for"));
+            Assert.All(network.Input(cache, Rows).ToArray(), v => Assert.Equal(0f, v));
+            Assert.All(network.Reconstruction(cache, Rows).ToArray(), v => Assert.Equal(0f, v));
+        }
+        finally
+        {
+            sequence.ChainChunkRows = 0;
+        }
+    }
+
+    /// <summary>
     /// Every parameter and input gradient of a small conv autoencoder, run as chains on two threads in chunks of two
     /// images, against central differences of the BCE it trains on (smooth activations, so no kink sits within a step).
     /// </summary>
