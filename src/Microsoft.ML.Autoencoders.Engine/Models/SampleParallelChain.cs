@@ -70,17 +70,24 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
         return false;
     }
 
-    /// <summary>
-    /// Rows per chunk when none is asked for. Measured, not derived from the caches: on the Keras-blog network (Zen 5, two
-    /// threads, batch 128) chunks of 2 and 4 images, which keep a chunk's largest layer step within half of L2, were the
-    /// slowest (a training step 4-12 % above the layer-by-layer loop's), and 16 to 64 within noise of it: the chain's
-    /// gain from the chunk's activations being in L2 did not show, while every chunk pays each layer's start-up (its
-    /// kernels' loops, code and prefetch streams) again. 16 keeps eight chunks of a batch of 128 for the threads to share.
-    /// </summary>
-    public const int DefaultChunkRows = 16;
+    /// <summary>Chunks a batch is cut into when no chunk size is asked for (<see cref="ChunkRows"/>).</summary>
+    public const int DefaultChunks = 4;
 
-    /// <summary>Rows per chunk: <paramref name="requested"/> when positive, else <see cref="DefaultChunkRows"/>.</summary>
-    public static int ChunkRows(int requested) => requested > 0 ? requested : DefaultChunkRows;
+    /// <summary>The fewest rows of a chunk when no chunk size is asked for.</summary>
+    public const int MinChunkRows = 16;
+
+    /// <summary>
+    /// Rows per chunk: <paramref name="requested"/> when positive, else a quarter of the batch (at least
+    /// <see cref="MinChunkRows"/>). Measured, not derived from the caches: on the Keras-blog network (Zen 5, two threads,
+    /// batch 128, forward and backward in one process, configurations interleaved) chunks of 4 images, which keep a
+    /// chunk's largest layer step within half of L2, made the step 8-9 % slower than the layer-by-layer loop, 8 rows 2-3 %,
+    /// 16 within ±1 %, 32 1-2 % faster and 64 4-5 % faster: the L2 reuse of small chunks did not show, while every chunk
+    /// pays each layer's start-up again (its kernels' code, branch history and prefetch streams). A quarter of the batch
+    /// is the largest chunk that still leaves chunks over for up to four threads to share; it depends on the batch only,
+    /// never on the thread count, so the parameter gradients' bits do not either.
+    /// </summary>
+    public static int ChunkRows(int requested, int batch) =>
+        requested > 0 ? requested : Math.Max(MinChunkRows, (batch + DefaultChunks - 1) / DefaultChunks);
 
     /// <summary>
     /// Runs layers [<paramref name="fromLayer"/>, <paramref name="toLayer"/>) forward over rows [0, <paramref name="batch"/>);

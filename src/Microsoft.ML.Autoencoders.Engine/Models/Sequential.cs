@@ -91,7 +91,7 @@ public sealed class Sequential
     /// </summary>
     internal bool ChainsSamples { get; set; } = true;
 
-    /// <summary>Rows per chunk of a chain; 0 (the default) takes <see cref="SampleParallelChain.DefaultChunkRows"/>.</summary>
+    /// <summary>Rows per chunk of a chain; 0 (the default) sizes them from the batch (<see cref="SampleParallelChain.ChunkRows"/>).</summary>
     internal int ChainChunkRows { get; set; }
 
     /// <summary>
@@ -238,14 +238,14 @@ public sealed class Sequential
         fixed (float* pOutput = output)
         {
             // An empty span pins as null, which the chain reads as "use the cache's slot".
-            cache.Chain.Forward(this, cache, batch, from, end, SampleParallelChain.ChunkRows(ChainChunkRows), context,
+            cache.Chain.Forward(this, cache, batch, from, end, SampleParallelChain.ChunkRows(ChainChunkRows, batch), context,
                 input.IsEmpty ? null : pInput, output.IsEmpty ? null : pOutput);
         }
     }
 
     /// <summary>Runs layers [<paramref name="bottom"/>, <paramref name="end"/>) backward as one chain.</summary>
     private void RunBackwardChain(ActivationCache cache, int batch, int bottom, int end, in LayerContext context, bool needInputGradient, bool overwriteGradients) =>
-        cache.Chain.Backward(this, cache, batch, bottom, end, SampleParallelChain.ChunkRows(ChainChunkRows), context,
+        cache.Chain.Backward(this, cache, batch, bottom, end, SampleParallelChain.ChunkRows(ChainChunkRows, batch), context,
             needInputGradient, overwriteGradients);
 
     private static void CheckBatch(ActivationCache cache, int batch)
