@@ -14,7 +14,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 public sealed class Conv2d : Layer
 {
     private readonly Parameter[] _parameters;
-    private float[] _columnGradient = []; // grown once, a block per thread; the backward pass of one training step uses it
+    private float[] _columnGradient = []; // grown once, a block per thread (per worker in a chain); the backward pass of one training step uses it
     private readonly DirectLayout? _direct;
 
     /// <summary>Creates the layer; <paramref name="geometry"/> fixes the input shape, kernel, stride, dilation and padding.</summary>
@@ -183,7 +183,8 @@ public sealed class Conv2d : Layer
         }
     }
 
-    // Per-thread sums of the weight and bias gradients (one block of F·K + F per part), and per-thread column gradients.
+    // Sums of the weight and bias gradients, one block of F·K + F per part of a split batch, or per chunk of a chain
+    // (PrepareChunkGradients), added into the parameters' gradients in order afterwards.
     private float[] _partialGradients = [];
 
     /// <summary>
