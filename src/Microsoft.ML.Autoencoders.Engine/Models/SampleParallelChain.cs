@@ -70,21 +70,24 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
         return false;
     }
 
-    /// <summary>Chunks a batch is cut into when no chunk size is asked for (<see cref="ChunkRows"/>).</summary>
-    public const int DefaultChunks = 4;
+    /// <summary>
+    /// Chunks a batch is cut into when no chunk size is asked for (<see cref="ChunkRows"/>): one per processor of the
+    /// machine, at least two. It follows the machine, not <see cref="LayerContext.Threads"/>, so on a given machine the
+    /// parameter gradients' bits do not depend on how many threads a call asks for.
+    /// </summary>
+    public static int DefaultChunks { get; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>The fewest rows of a chunk when no chunk size is asked for.</summary>
     public const int MinChunkRows = 16;
 
     /// <summary>
-    /// Rows per chunk: <paramref name="requested"/> when positive, else a quarter of the batch (at least
-    /// <see cref="MinChunkRows"/>). Measured, not derived from the caches: on the Keras-blog network (Zen 5, two threads,
-    /// batch 128, forward and backward in one process, configurations interleaved) chunks of 4 images, which keep a
-    /// chunk's largest layer step within half of L2, made the step 8-9 % slower than the layer-by-layer loop, 8 rows 2-3 %,
-    /// 16 within ±1 %, 32 1-2 % faster and 64 4-5 % faster: the L2 reuse of small chunks did not show, while every chunk
-    /// pays each layer's start-up again (its kernels' code, branch history and prefetch streams). A quarter of the batch
-    /// is the largest chunk that still leaves chunks over for up to four threads to share; it depends on the batch only,
-    /// never on the thread count, so the parameter gradients' bits do not either.
+    /// Rows per chunk: <paramref name="requested"/> when positive, else the batch cut into <see cref="DefaultChunks"/>
+    /// (at least <see cref="MinChunkRows"/> rows). Measured, not derived from the caches: on the Keras-blog network (Zen 5,
+    /// two threads, batch 128, forward and backward in one process, configurations interleaved over 10 rounds, two runs)
+    /// chunks of 4 images, which keep a chunk's largest layer step within half of L2, made the step 8-9 % slower than the
+    /// layer-by-layer loop, 8 rows 2-3 %, 16 within ±1 %, 32 1-2 % faster and 64 (one chunk per thread) 4-5 % faster: the
+    /// L2 reuse of small chunks did not show, while every chunk pays each layer's start-up again (its kernels' code, branch
+    /// history and prefetch streams). So the chunks are as large as they can be while every processor still gets one.
     /// </summary>
     public static int ChunkRows(int requested, int batch) =>
         requested > 0 ? requested : Math.Max(MinChunkRows, (batch + DefaultChunks - 1) / DefaultChunks);

@@ -58,7 +58,7 @@ public class SampleParallelChainTests
         { "keras", 1, 4 },
         { "keras", 3, 2 },
         { "keras", 37, 5 },
-        { "keras", 64, 0 }, // the default chunk size (a quarter of the batch)
+        { "keras", 64, 0 }, // the default chunk size (the batch cut into one chunk per processor)
         { "keras", 127, 8 },
         { "broken", 3, 2 },
         { "broken", 29, 4 },
