@@ -101,6 +101,12 @@ public abstract class ActivationLayer : Layer
     /// <inheritdoc/>
     internal override bool CanOverwriteInputGradient => true;
 
+    /// <summary>
+    /// Element by element: every activation joins the chains around convolutions, which keeps a convolution and the
+    /// activation after it (fused forward, folded backward) in the same chain.
+    /// </summary>
+    internal sealed override SampleParallelism SampleParallelism => SampleParallelism.Allowed;
+
     /// <summary>y = f(x), element-wise.</summary>
     public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
 

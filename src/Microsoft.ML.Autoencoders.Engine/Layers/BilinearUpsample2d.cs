@@ -55,6 +55,9 @@ public sealed class BilinearUpsample2d : Layer
     /// <summary>Each image's gradient is cleared by the thread that scatters into it, right before it does.</summary>
     internal override bool CanOverwriteInputGradient => true;
 
+    /// <summary>Image by image (its taps are read-only once made): joins the chains around convolutions.</summary>
+    internal override SampleParallelism SampleParallelism => SampleParallelism.Allowed;
+
     /// <summary>
     /// The two input positions an output position reads and the weight of the second (the first gets 1 − it). At the
     /// borders the source is clamped, so the first and last outputs copy the edge value (the second weight is then 0).

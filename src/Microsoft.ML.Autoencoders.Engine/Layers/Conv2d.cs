@@ -14,7 +14,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 public sealed class Conv2d : Layer
 {
     private readonly Parameter[] _parameters;
-    private float[] _columnGradient = []; // grown once, a block per thread; the backward pass of one training step uses it
+    private float[] _columnGradient = []; // grown once, a block per thread (per worker in a chain); the backward pass of one training step uses it
     private readonly DirectLayout? _direct;
 
     /// <summary>Creates the layer; <paramref name="geometry"/> fixes the input shape, kernel, stride, dilation and padding.</summary>
@@ -183,7 +183,8 @@ public sealed class Conv2d : Layer
         }
     }
 
-    // Per-thread sums of the weight and bias gradients (one block of F·K + F per part), and per-thread column gradients.
+    // Sums of the weight and bias gradients, one block of F·K + F per part of a split batch, or per chunk of a chain
+    // (PrepareChunkGradients), added into the parameters' gradients in order afterwards.
     private float[] _partialGradients = [];
 
     /// <summary>
@@ -210,12 +211,28 @@ public sealed class Conv2d : Layer
         ReadOnlySpan<float> activated, ActivationLayer? activation)
     {
         int patch = Geometry.PatchSize, positions = Geometry.OutputPositions;
-        int parts = ParallelRange.Parts(batch, context.Threads, minPerThread: 1);
-        int block = Filters * patch + Filters;
-        if (_partialGradients.Length < parts * block) _partialGradients = new float[parts * block];
-        Array.Clear(_partialGradients, 0, parts * block);
-        if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation is not null and not ReluLayer ? OutputSize : 0);
-        else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
+        int parts, block, worker;
+        if (context.Chunk is { } chunk)
+        {
+            // One chunk of a chain: PrepareChunkGradients sized and cleared everything before the chain; the chunk adds into
+            // its own gradient block, with the worker's buffers (another thread may be in this method on another chunk).
+            if (chunk.Index >= _preparedChunks || chunk.Worker >= _preparedWorkers)
+                throw new InvalidOperationException("A chunk's backward pass came before PrepareChunkGradients made its blocks.");
+            parts = 1;
+            block = ChunkBlockStride;
+            worker = chunk.Worker;
+        }
+        else
+        {
+            parts = ParallelRange.Parts(batch, context.Threads, minPerThread: 1);
+            block = Filters * patch + Filters;
+            worker = 0;
+            if (_partialGradients.Length < parts * block) _partialGradients = new float[parts * block];
+            Array.Clear(_partialGradients, 0, parts * block);
+            if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation is not null and not ReluLayer ? OutputSize : 0);
+            else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
+        }
+
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
         fixed (float* pScratch = scratch)
@@ -223,32 +240,79 @@ public sealed class Conv2d : Layer
         fixed (float* pColumns = _columnGradient)
         fixed (float* pActivated = activated)
         {
+            // In a chunk, part 0 of the kernel is the chunk: its block and the worker's buffers are where part 0's would be.
+            float* partials = pPartials + (context.Chunk is { } c ? (nint)c.Index * block : 0);
             if (_direct != null)
             {
-                var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, batch, parts, context.OverwriteInputGradient,
-                    activation, pActivated);
-                if (parts == 1) kernel.Execute(0, batch);
-                else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
+                fixed (float* pPadded = _direct.PaddedGradient)
+                fixed (float* pOutputGradient = _direct.OutputGradient)
+                {
+                    var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, partials, block,
+                        pPadded + (nint)worker * _direct.PaddedGradientSize, pOutputGradient + (nint)worker * OutputSize, batch, parts,
+                        context.OverwriteInputGradient, activation, pActivated);
+                    if (parts == 1) kernel.Execute(0, batch);
+                    else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
+                }
             }
             else
             {
-                var kernel = new BackwardImages(this, pdy, dx.IsEmpty ? null : pdx, pScratch, pPartials, pColumns, batch, parts, context.OverwriteInputGradient);
+                var kernel = new BackwardImages(this, pdy, dx.IsEmpty ? null : pdx, pScratch, partials, block, pColumns + (nint)worker * patch * positions,
+                    batch, parts, context.OverwriteInputGradient);
                 if (parts == 1) kernel.Execute(0, batch);
                 else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
             }
         }
 
+        if (context.Chunk == null) AddPartialGradients(parts, block);
+    }
+
+    /// <summary>Adds the first <paramref name="count"/> partial blocks (<paramref name="stride"/> floats apart) to dW and db, in order.</summary>
+    private void AddPartialGradients(int count, int stride)
+    {
+        int weights = Filters * Geometry.PatchSize;
         Span<float> dW = Weights.Gradients, db = Bias.Gradients;
-        for (int p = 0; p < parts; p++)
+        for (int p = 0; p < count; p++)
         {
-            ReadOnlySpan<float> partial = _partialGradients.AsSpan(p * block, block);
-            TensorPrimitives.Add(dW, partial.Slice(0, Filters * patch), dW);
-            TensorPrimitives.Add(db, partial.Slice(Filters * patch, Filters), db);
+            ReadOnlySpan<float> partial = _partialGradients.AsSpan(p * stride, weights + Filters);
+            TensorPrimitives.Add(dW, partial.Slice(0, weights), dW);
+            TensorPrimitives.Add(db, partial.Slice(weights, Filters), db);
         }
     }
 
-    private readonly unsafe struct BackwardImages(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, float* columns, int batch, int parts,
-        bool overwrite) : IRangeKernel
+    /// <summary>Images go through a chain a chunk at a time (<see cref="Models.SampleParallelChain"/>); the heaviest of its layers.</summary>
+    internal override SampleParallelism SampleParallelism => SampleParallelism.Preferred;
+
+    // The chunks and threads the blocks were last made for; a chunk call beyond them is a caller's error, caught before it writes.
+    private int _preparedChunks, _preparedWorkers;
+
+    /// <summary>Floats between two chunks' gradient blocks: whole cache lines, so two threads adding into neighbouring blocks never share one.</summary>
+    private int ChunkBlockStride => DirectConvolution.RoundUp(Filters * Geometry.PatchSize + Filters, 16);
+
+    /// <summary>
+    /// A zeroed dW and db block per chunk, and the per-thread buffers for <paramref name="workers"/> threads; the weights are
+    /// flipped for the input gradient once here, which every chunk then reads.
+    /// </summary>
+    internal override void PrepareChunkGradients(int chunks, int workers)
+    {
+        int size = chunks * ChunkBlockStride, patch = Geometry.PatchSize, positions = Geometry.OutputPositions;
+        if (_partialGradients.Length < size) _partialGradients = new float[size];
+        Array.Clear(_partialGradients, 0, size);
+        // The output-gradient buffers are made whatever the activation above: whether it folds in is decided chunk by chunk.
+        if (_direct != null) _direct.EnsureBackwardBuffers(workers, Weights.Values, OutputSize);
+        else if (_columnGradient.Length < workers * patch * positions) _columnGradient = new float[workers * patch * positions];
+        _preparedChunks = chunks;
+        _preparedWorkers = workers;
+    }
+
+    /// <summary>The chunks' blocks added to dW and db in chunk order: the same sums whichever thread ran which chunk.</summary>
+    internal override void ReduceChunkGradients(int chunks, in LayerContext context)
+    {
+        AddPartialGradients(chunks, ChunkBlockStride);
+        _preparedChunks = _preparedWorkers = 0;
+    }
+
+    private readonly unsafe struct BackwardImages(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block, float* columns, int batch,
+        int parts, bool overwrite) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -256,8 +320,8 @@ public sealed class Conv2d : Layer
             int patch = g.PatchSize, positions = g.OutputPositions, filters = layer.Filters;
             // ParallelRange cut [0, batch) into `parts` ranges starting at ⌊batch·p / parts⌋: recover p from the start.
             int part = (int)(((long)start * parts + batch - 1) / batch);
-            var dW = new Span<float>(partials + (nint)part * (filters * patch + filters), filters * patch);
-            var db = new Span<float>(partials + (nint)part * (filters * patch + filters) + filters * patch, filters);
+            var dW = new Span<float>(partials + (nint)part * block, filters * patch);
+            var db = new Span<float>(partials + (nint)part * block + filters * patch, filters);
             ReadOnlySpan<float> w = layer.Weights.Values;
             for (int n = start; n < end; n++)
             {
@@ -282,8 +346,8 @@ public sealed class Conv2d : Layer
     /// both dW (its rows, with the padded input forward kept) and dx (the correlation of the padded planes with the flipped
     /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums.
     /// </summary>
-    private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int batch, int parts,
-        bool overwrite, ActivationLayer? activation, float* activated) : IRangeKernel
+    private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
+        float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -291,15 +355,13 @@ public sealed class Conv2d : Layer
             var d = layer._direct!;
             int filters = layer.Filters, patch = g.PatchSize, ho = g.OutputHeight, wo = g.OutputWidth;
             int part = (int)(((long)start * parts + batch - 1) / batch);
-            float* dW = partials + (nint)part * (filters * patch + filters);
+            float* dW = partials + (nint)part * block;
             float* db = dW + filters * patch;
             int top = g.KernelHeight - 1 - g.PadTop, left = g.KernelWidth - 1 - g.PadLeft;
-            fixed (float* paddedGradientBase = d.PaddedGradient)
-            fixed (float* outputGradientBase = d.OutputGradient)
             fixed (float* flipped = d.FlippedWeights)
             {
-                float* paddedGradient = paddedGradientBase + (nint)part * d.PaddedGradientSize;
-                float* outputGradient = outputGradientBase + (nint)part * layer.OutputSize;
+                float* paddedGradient = paddedGradients + (nint)part * d.PaddedGradientSize;
+                float* outputGradient = outputGradients + (nint)part * layer.OutputSize;
                 // A ReLU above is folded into the pass that pads dy (its mask is all its gradient needs); other activations
                 // form the gradient in a buffer first.
                 bool maskByRelu = activation is ReluLayer;

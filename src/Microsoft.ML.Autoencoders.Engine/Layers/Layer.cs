@@ -42,6 +42,31 @@ public abstract class Layer
     /// <summary>True when the layer reads <see cref="LayerContext.SparseInput"/> if it is given (a dense layer does).</summary>
     internal virtual bool ReadsSparseInput => false;
 
+    /// <summary>
+    /// Whether <see cref="Models.Sequential"/> may run this layer on chunks of the batch, several threads at once, in a
+    /// chain with its neighbours (<see cref="SampleParallelism"/>). A layer that says so and has parameters must override
+    /// <see cref="PrepareChunkGradients"/> and <see cref="ReduceChunkGradients"/>.
+    /// </summary>
+    internal virtual SampleParallelism SampleParallelism => SampleParallelism.None;
+
+    /// <summary>
+    /// Called once before a chained backward pass over <paramref name="chunks"/> chunks on up to <paramref name="workers"/>
+    /// threads, on the calling thread: the layer sizes and clears a parameter-gradient block per chunk and its per-thread
+    /// buffers, and does any whole-batch preparation (flipping the weights) that the chunk calls then only read.
+    /// </summary>
+    internal virtual void PrepareChunkGradients(int chunks, int workers)
+    {
+        if (Parameters.Count > 0)
+            throw new NotSupportedException($"A {GetType().Name} layer has parameters but keeps no per-chunk gradients, so it cannot join a sample-parallel chain.");
+    }
+
+    /// <summary>
+    /// Called once after a chained backward pass, on the calling thread: adds the blocks of chunks 0 .. <paramref name="chunks"/>
+    /// − 1 to the parameters' gradients in chunk order (written over instead, under
+    /// <see cref="LayerContext.OverwriteParameterGradients"/>, when the layer honours it).
+    /// </summary>
+    internal virtual void ReduceChunkGradients(int chunks, in LayerContext context) { }
+
     /// <summary>Fills the parameters with their initial values.</summary>
     public virtual void Initialize(SeededRandom random) { }
 

@@ -31,6 +31,13 @@ public readonly record struct LayerContext(bool Training, int Threads, SeededRan
     /// </summary>
     internal bool OverwriteParameterGradients { get; init; }
 
+    /// <summary>
+    /// Set when the call runs on one chunk of the batch inside a <see cref="Models.SampleParallelChain"/> (null otherwise):
+    /// x, y, dy, dx and the scratch are then that chunk's rows, <see cref="Threads"/> is 1, other chunks run on other
+    /// threads at the same time, and parameter gradients go to the chunk's block (<see cref="Layer.PrepareChunkGradients"/>).
+    /// </summary>
+    internal SampleChunk? Chunk { get; init; }
+
     /// <summary>A deterministic inference pass.</summary>
     public static LayerContext Inference(int threads = 1) => new(false, threads);
 }

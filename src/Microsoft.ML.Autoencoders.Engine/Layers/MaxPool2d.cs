@@ -39,6 +39,9 @@ public sealed class MaxPool2d : Layer
     /// <summary>Written over image by image: 2×2 stride-2 windows write each input's gradient or 0 directly; other windows clear the image's gradient right before routing its maxima into it.</summary>
     internal override bool CanOverwriteInputGradient => true;
 
+    /// <summary>Image by image, with no state but each image's scratch: joins the chains around convolutions.</summary>
+    internal override SampleParallelism SampleParallelism => SampleParallelism.Allowed;
+
     /// <summary>Images are split over the threads; each output keeps the index of its maximum (the first, or a NaN) for backward.</summary>
     public override unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
     {

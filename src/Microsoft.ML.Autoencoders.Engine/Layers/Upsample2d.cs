@@ -42,6 +42,9 @@ public sealed class Upsample2d : Layer
     /// <inheritdoc/>
     internal override bool CanOverwriteInputGradient => true;
 
+    /// <summary>Image by image, with no state: joins the chains around convolutions.</summary>
+    internal override SampleParallelism SampleParallelism => SampleParallelism.Allowed;
+
     /// <summary>
     /// Images are split over the threads (this layer moves the most bytes of a conv autoencoder: the last upsampling
     /// writes 16×28×28 floats per image). Each input row is widened once into its first output row, which the next

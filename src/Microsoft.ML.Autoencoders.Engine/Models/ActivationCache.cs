@@ -72,6 +72,27 @@ public sealed class ActivationCache
     /// <summary>Layer <paramref name="layer"/>'s scratch for <paramref name="batch"/> rows.</summary>
     public Span<float> Scratch(int layer, int batch) => _scratch.AsSpan(_scratchOffsets[layer], batch * _scratchSizes[layer]);
 
+    /// <summary>Rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="rows"/>) of slot <paramref name="slot"/>'s values.</summary>
+    internal Span<float> Values(int slot, int start, int rows) =>
+        _values.AsSpan(_valuesStart + _slotOffsets[slot] + start * _slotSizes[slot], rows * _slotSizes[slot]);
+
+    /// <summary>Rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="rows"/>) of slot <paramref name="slot"/>'s gradients.</summary>
+    internal Span<float> Gradients(int slot, int start, int rows) =>
+        (_gradients ?? throw new InvalidOperationException("This cache has no gradients (made for inference)."))
+            .AsSpan(_gradientsStart + _slotOffsets[slot] + start * _slotSizes[slot], rows * _slotSizes[slot]);
+
+    /// <summary>Rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="rows"/>) of layer <paramref name="layer"/>'s scratch.</summary>
+    internal Span<float> Scratch(int layer, int start, int rows) =>
+        _scratch.AsSpan(_scratchOffsets[layer] + start * _scratchSizes[layer], rows * _scratchSizes[layer]);
+
+    /// <summary>
+    /// The job that runs this cache's chains of sample-parallel layers (<see cref="Sequential"/>): one per cache, as a
+    /// cache is one thread's, made on the first chain so that no batch allocates.
+    /// </summary>
+    internal SampleParallelChain Chain => _chain ??= new SampleParallelChain();
+
+    private SampleParallelChain? _chain;
+
     /// <summary>
     /// Marks the nonzeros of <paramref name="input"/>'s first <paramref name="batch"/> rows (the input slot's, or the caller's) and returns the mask, or null when they hold too many
     /// nonzeros for the sparse product to pay (or the first layer cannot read them). Valid until the next call.

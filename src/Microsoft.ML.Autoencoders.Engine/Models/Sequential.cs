@@ -83,7 +83,19 @@ public sealed class Sequential
     }
 
     /// <summary>
-    /// The forward loop. <paramref name="input"/>, when not empty, stands in for slot 0 and <paramref name="output"/> for
+    /// True (the default) when runs of layers that work image by image (convolutions with the pooling, upsampling and
+    /// activations around them) are taken a few images at a time through the whole run on one thread, the threads taking
+    /// chunks as they finish (<see cref="SampleParallelChain"/>), instead of each layer splitting the batch over the threads
+    /// and waiting for all of them at its end. Same forward values and input gradients; parameter gradients summed chunk
+    /// by chunk (in chunk order, so they do not depend on the thread count). Tests turn it off to compare.
+    /// </summary>
+    internal bool ChainsSamples { get; set; } = true;
+
+    /// <summary>Rows per chunk of a chain; 0 (the default) sizes them from the batch (<see cref="SampleParallelChain.ChunkRows"/>).</summary>
+    internal int ChainChunkRows { get; set; }
+
+    /// <summary>
+    /// The forward pass. <paramref name="input"/>, when not empty, stands in for slot 0 and <paramref name="output"/> for
     /// the last slot.
     /// </summary>
     private void Run(ActivationCache cache, int batch, in LayerContext context, int fromLayer, int toLayer, ReadOnlySpan<float> input, Span<float> output)
@@ -98,10 +110,29 @@ public sealed class Sequential
             else first = context with { SparseInput = cache.MaskInput(input.IsEmpty ? cache.Values(0, batch) : input, batch, context.Threads) };
         }
 
+        ForwardLayers(cache, 0, batch, fromLayer, toLayer, context, first, input, output, ChainsSamples);
+    }
+
+    /// <summary>
+    /// The forward loop over rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="rows"/>) of layers
+    /// [<paramref name="fromLayer"/>, <paramref name="toLayer"/>): the whole batch, or one chunk of a chain (then
+    /// <paramref name="formChains"/> is false and the context carries the chunk). <paramref name="input"/> and
+    /// <paramref name="output"/>, when not empty, are the same rows of the caller's buffers.
+    /// </summary>
+    internal void ForwardLayers(ActivationCache cache, int start, int rows, int fromLayer, int toLayer, in LayerContext context, in LayerContext first,
+        ReadOnlySpan<float> input, Span<float> output, bool formChains)
+    {
         for (int i = fromLayer; i < toLayer; i++)
         {
+            if (formChains && ForwardChainEnd(i, toLayer) is int end and > 0)
+            {
+                RunForwardChain(cache, rows, i, end, context, input, output);
+                i = end - 1;
+                continue;
+            }
+
             LayerContext layerContext = i == 0 ? first : context;
-            ReadOnlySpan<float> x = i == 0 && !input.IsEmpty ? input : cache.Values(i, batch);
+            ReadOnlySpan<float> x = i == 0 && !input.IsEmpty ? input : cache.Values(i, start, rows);
             // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. The GEMM
             // writes straight into the activation's slot and the epilogue applies bias and activation in place: the
             // pre-activation slot between them is left as it was, since nothing reads it (activations differentiate
@@ -109,19 +140,20 @@ public sealed class Sequential
             // which saves a store of the layer's whole output.
             Span<float> activated;
             if (i + 1 < toLayer && !_readSlots[i + 1]
-                && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, batch, output), activated, cache.Scratch(i, batch), _layers[i + 1], batch, layerContext))
+                && _layers[i].TryForwardActivated(x, activated = Destination(cache, i + 2, start, rows, output), activated, cache.Scratch(i, start, rows),
+                    _layers[i + 1], rows, layerContext))
             {
                 i++;
                 continue;
             }
 
-            _layers[i].Forward(x, Destination(cache, i + 1, batch, output), cache.Scratch(i, batch), batch, layerContext);
+            _layers[i].Forward(x, Destination(cache, i + 1, start, rows, output), cache.Scratch(i, start, rows), rows, layerContext);
         }
     }
 
-    /// <summary>Where slot <paramref name="slot"/> is written: the caller's output for the last slot, when given, else the cache.</summary>
-    private Span<float> Destination(ActivationCache cache, int slot, int batch, Span<float> output) =>
-        slot == _layers.Length && !output.IsEmpty ? output : cache.Values(slot, batch);
+    /// <summary>Where slot <paramref name="slot"/>'s rows are written: the caller's output for the last slot, when given, else the cache.</summary>
+    private Span<float> Destination(ActivationCache cache, int slot, int start, int rows, Span<float> output) =>
+        slot == _layers.Length && !output.IsEmpty ? output : cache.Values(slot, start, rows);
 
     /// <summary>
     /// Runs layers (<paramref name="toLayer"/>, <paramref name="fromLayer"/>] backward, starting from the gradient
@@ -136,16 +168,34 @@ public sealed class Sequential
         if (fromLayer < 0) fromLayer = _layers.Length;
         CheckBatch(cache, batch);
         if (!cache.HasGradients) throw new InvalidOperationException("This cache was created for inference; create it with forTraining: true.");
+        // The first layer reads the same mask its forward pass made (the input slot is unchanged since).
+        BackwardLayers(cache, 0, batch, fromLayer, toLayer, context, cache.InputMask(batch), needInputGradient, overwriteGradients, ChainsSamples);
+    }
+
+    /// <summary>
+    /// The backward loop over rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="rows"/>): the whole
+    /// batch, or one chunk of a chain (then <paramref name="formChains"/> is false, the context carries the chunk and
+    /// <paramref name="inputMask"/> is null: no layer that reads it joins a chain).
+    /// </summary>
+    internal void BackwardLayers(ActivationCache cache, int start, int rows, int fromLayer, int toLayer, in LayerContext context, NonzeroMask? inputMask,
+        bool needInputGradient, bool overwriteGradients, bool formChains)
+    {
         for (int i = fromLayer - 1; i >= toLayer; i--)
         {
-            Span<float> dx = i == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i, batch);
-            // The first layer reads the same mask its forward pass made (the input slot is unchanged since).
-            LayerContext layerContext = i == 0 ? context with { SparseInput = cache.InputMask(batch) } : context;
+            if (formChains && BackwardChainBottom(i, toLayer) is int bottom and >= 0)
+            {
+                RunBackwardChain(cache, rows, bottom, i + 1, context, needInputGradient, overwriteGradients);
+                i = bottom;
+                continue;
+            }
+
+            Span<float> dx = i == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i, start, rows);
+            LayerContext layerContext = i == 0 ? context with { SparseInput = inputMask } : context;
             // A dense layer over an activation can write the activation's input gradient itself, in the same pass as its own
             // (Layer.TryBackwardThroughActivation); only when the slots are written over, not added to.
             if (overwriteGradients && i - 1 >= toLayer && (i - 1 > 0 || needInputGradient)
-                && _layers[i].TryBackwardThroughActivation(cache.Values(i, batch), cache.Gradients(i + 1, batch), cache.Gradients(i - 1, batch),
-                    _layers[i - 1], batch, layerContext with { OverwriteInputGradient = true }))
+                && _layers[i].TryBackwardThroughActivation(cache.Values(i, start, rows), cache.Gradients(i + 1, start, rows), cache.Gradients(i - 1, start, rows),
+                    _layers[i - 1], rows, layerContext with { OverwriteInputGradient = true }))
             {
                 i--;
                 continue;
@@ -156,10 +206,10 @@ public sealed class Sequential
             // through memory (Layer.TryBackwardIntoLayerBelow).
             if (overwriteGradients && i - 1 >= toLayer && !_readSlots[i] && _layers[i - 1].CanOverwriteInputGradient)
             {
-                Span<float> dxBelow = i - 1 == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i - 1, batch);
-                LayerContext below = (i - 1 == 0 ? context with { SparseInput = cache.InputMask(batch) } : context) with { OverwriteInputGradient = true };
-                if (_layers[i].TryBackwardIntoLayerBelow(_layers[i - 1], cache.Values(i - 1, batch), cache.Values(i + 1, batch), cache.Gradients(i + 1, batch),
-                        dxBelow, cache.Scratch(i - 1, batch), batch, below))
+                Span<float> dxBelow = i - 1 == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i - 1, start, rows);
+                LayerContext below = (i - 1 == 0 ? context with { SparseInput = inputMask } : context) with { OverwriteInputGradient = true };
+                if (_layers[i].TryBackwardIntoLayerBelow(_layers[i - 1], cache.Values(i - 1, start, rows), cache.Values(i + 1, start, rows),
+                        cache.Gradients(i + 1, start, rows), dxBelow, cache.Scratch(i - 1, start, rows), rows, below))
                 {
                     i--;
                     continue;
@@ -172,10 +222,31 @@ public sealed class Sequential
                 else dx.Clear();
             }
 
-            _layers[i].Backward(cache.Values(i, batch), cache.Values(i + 1, batch), cache.Gradients(i + 1, batch), dx,
-                cache.Scratch(i, batch), batch, layerContext);
+            _layers[i].Backward(cache.Values(i, start, rows), cache.Values(i + 1, start, rows), cache.Gradients(i + 1, start, rows), dx,
+                cache.Scratch(i, start, rows), rows, layerContext);
         }
     }
+
+    private int ForwardChainEnd(int from, int toLayer) => SampleParallelChain.ForwardChainEnd(_layers, from, toLayer);
+
+    private int BackwardChainBottom(int top, int toLayer) => SampleParallelChain.BackwardChainBottom(_layers, top, toLayer);
+
+    /// <summary>Runs layers [<paramref name="from"/>, <paramref name="end"/>) forward as one chain (the caller's buffers pinned for it).</summary>
+    private unsafe void RunForwardChain(ActivationCache cache, int batch, int from, int end, in LayerContext context, ReadOnlySpan<float> input, Span<float> output)
+    {
+        fixed (float* pInput = input)
+        fixed (float* pOutput = output)
+        {
+            // An empty span pins as null, which the chain reads as "use the cache's slot".
+            cache.Chain.Forward(this, cache, batch, from, end, SampleParallelChain.ChunkRows(ChainChunkRows, batch), context,
+                input.IsEmpty ? null : pInput, output.IsEmpty ? null : pOutput);
+        }
+    }
+
+    /// <summary>Runs layers [<paramref name="bottom"/>, <paramref name="end"/>) backward as one chain.</summary>
+    private void RunBackwardChain(ActivationCache cache, int batch, int bottom, int end, in LayerContext context, bool needInputGradient, bool overwriteGradients) =>
+        cache.Chain.Backward(this, cache, batch, bottom, end, SampleParallelChain.ChunkRows(ChainChunkRows, batch), context,
+            needInputGradient, overwriteGradients);
 
     private static void CheckBatch(ActivationCache cache, int batch)
     {

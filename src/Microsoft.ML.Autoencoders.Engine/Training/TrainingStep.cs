@@ -171,7 +171,6 @@ internal sealed unsafe class TrainingStep
         _corruption?.Apply(input, _random);
 
         var sequence = _network.Layers;
-        int codeSlot = _network.CodeSlot;
         // Unless written over, the gradients are zero after every completed step; clear by hand the first time and after
         // a step that threw half-way.
         if (!_overwritesParameterGradients && !_parameterGradientsAreZero) _network.Parameters.ZeroGradients();
@@ -198,10 +197,12 @@ internal sealed unsafe class TrainingStep
         if (_trimmedFraction > 0) batchLoss = TrimWorstRows(_cache.Values(_lastLayer, batch), target, _cache.Gradients(backwardFrom, batch), batch, batchLoss);
 
         // Down to the deepest node a penalty attaches to (the code, usually), so that slot holds the reconstruction's
-        // gradient; the penalties there add theirs; on to the next node; then the rest of the encoder.
+        // gradient; the penalties there add theirs; on to the next node; then the rest of the encoder. Without penalties,
+        // one pass all the way down: a conv network's layers then run as one chain (Sequential.ChainsSamples), with one
+        // meeting of the threads instead of one for the decoder and another for the encoder.
         penalty = 0;
         bool regularized = _penaltySlots.Length > 0;
-        int firstStop = regularized ? _penaltySlots[0] : codeSlot;
+        int firstStop = regularized ? _penaltySlots[0] : 0;
         sequence.Backward(_cache, batch, _context, backwardFrom, firstStop, overwriteGradients: true);
         // A penalty may add to lower slots too (the contractive tangents do), so then they start from zero.
         if (regularized) for (int slot = 1; slot < firstStop; slot++) _cache.Gradients(slot, batch).Clear();
@@ -213,7 +214,7 @@ internal sealed unsafe class TrainingStep
                 if (_regularizerSlots[r] == slot) penalty += _regularizers[r].Apply(_network, _cache, batch, _context);
             from = slot;
         }
-        sequence.Backward(_cache, batch, _context, from, 0, overwriteGradients: !regularized);
+        if (from > 0) sequence.Backward(_cache, batch, _context, from, 0, overwriteGradients: !regularized);
         if (!_weightPenalty.IsEmpty) penalty += _weightPenalty.Apply(_network);
         if (_gradientClipNorm > 0) ClipGradients(_network.Parameters.TrainableGradients);
         if (_overwritesParameterGradients) _optimizer.Step(_network.Parameters.TrainableValues, _network.Parameters.TrainableGradients);
