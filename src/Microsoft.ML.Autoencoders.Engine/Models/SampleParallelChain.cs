@@ -5,15 +5,16 @@ namespace Microsoft.ML.Autoencoders.Engine.Models;
 
 /// <summary>
 /// Runs a chain of consecutive layers that work image by image (<see cref="SampleParallelism"/>: convolutions with the
-/// pooling, upsampling and activations between them) a chunk of a few images at a time: each thread takes the next chunk
+/// pooling, upsampling and activations between them) a chunk of images at a time: each thread takes the next chunk
 /// and runs it through every layer of the chain, forward or backward, then takes another, and the threads meet once at
 /// the chain's end instead of at every layer's.
 /// </summary>
 /// <remarks>
 /// Split layer by layer, a conv autoencoder's training step met about thirty times a batch, and whichever thread came
 /// second to a meeting point had lost the difference: 10-17 % of a two-thread epoch went to waiting, at random layers
-/// (a host's steal time, uneven splits). Chunks taken in turn keep both threads busy to the end of the chain, and a
-/// chunk's activations are still in L2 when its next layer reads them. Each chunk runs through the same loop as the
+/// (a host's steal time, uneven splits). Chunks taken in turn keep both threads busy to the end of the chain (small
+/// chunks that keep a chunk's activations in L2 from one layer to the next measured slower, see <see cref="ChunkRows"/>).
+/// Each chunk runs through the same loop as the
 /// whole batch does (<see cref="Sequential.ForwardLayers"/>, <see cref="Sequential.BackwardLayers"/>), so the fusions
 /// (a convolution with its activation) are decided as they are without chains. Layers with parameters add each chunk's
 /// parameter gradients into a block of the chunk's own (<see cref="Layer.PrepareChunkGradients"/>) and sum the blocks in
