@@ -15,23 +15,29 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// </summary>
 public static class EpochHarness
 {
+    /// <summary>
+    /// <see cref="AutoencoderCase"/>'s network as our engine builds it (kept out of the Shared folder, which the TorchSharp
+    /// peer compiles too), with the weight range PyTorch's nn.Linear starts from, so the test MSEs compare training, not
+    /// initializations.
+    /// </summary>
+    public static AutoencoderArchitecture CaseArchitecture() => new()
+    {
+        InputSize = AutoencoderCase.InputSize,
+        HiddenSizes = AutoencoderCase.HiddenSizes,
+        CodeSize = AutoencoderCase.CodeSize,
+        HiddenActivation = Activation.Relu,
+        CodeActivation = Activation.Relu,
+        OutputActivation = Activation.Sigmoid,
+        Initialization = WeightInitialization.FanInUniform,
+    };
+
     public static void Run(BenchSettings settings, int threads, string mnistDirectory, BenchReport report)
     {
         var (train, trainRows, pixels) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TrainImages), settings.TrainRows);
         var (test, testRows, _) = Mnist.ReadImages(Path.Combine(mnistDirectory, Mnist.TestImages), settings.TestRows);
         if (pixels != AutoencoderCase.InputSize) throw new InvalidDataException($"Expected 784-pixel images, found {pixels}.");
 
-        var architecture = new AutoencoderArchitecture
-        {
-            InputSize = AutoencoderCase.InputSize,
-            HiddenSizes = AutoencoderCase.HiddenSizes,
-            CodeSize = AutoencoderCase.CodeSize,
-            HiddenActivation = Activation.Relu,
-            CodeActivation = Activation.Relu,
-            OutputActivation = Activation.Sigmoid,
-            // The weight range PyTorch's nn.Linear starts from, so the test MSEs compare training, not initializations.
-            Initialization = WeightInitialization.FanInUniform,
-        };
+        var architecture = CaseArchitecture();
         var options = new TrainingOptions
         {
             Epochs = settings.Epochs,

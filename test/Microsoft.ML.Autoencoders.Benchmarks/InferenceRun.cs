@@ -37,16 +37,7 @@ public static class InferenceRun
         }
 
         var (test, testRows, pixels) = Mnist.ReadImages(Path.Combine(Mnist.FindDirectory(mnist), Mnist.TestImages));
-        var architecture = new AutoencoderArchitecture
-        {
-            InputSize = AutoencoderCase.InputSize,
-            HiddenSizes = AutoencoderCase.HiddenSizes,
-            CodeSize = AutoencoderCase.CodeSize,
-            HiddenActivation = Activation.Relu,
-            CodeActivation = Activation.Relu,
-            OutputActivation = Activation.Sigmoid,
-            Initialization = WeightInitialization.FanInUniform,
-        };
+        var architecture = EpochHarness.CaseArchitecture();
         var timer = new SampleTimer(samples, minSampleSeconds: 0.05, warmupCalls: 2);
         foreach (bool sparse in route switch { "sparse" => new[] { true }, "dense" => [false], _ => [true, false] })
         {
