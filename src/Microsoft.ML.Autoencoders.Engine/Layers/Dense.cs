@@ -66,6 +66,10 @@ public sealed class Dense : Layer
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
         => Affine(x, y, Activation.Linear, 0f, Span<float>.Empty, batch, context);
 
+    /// <summary>Rows through the packed weights, with the activation after it in the epilogue when it has a fused form.</summary>
+    internal override RowBandStep? CreateRowBandStep(Layer? next) =>
+        new DenseRowBandStep(this, next is ActivationLayer { HasFusedForm: true } activation ? activation : null);
+
     /// <inheritdoc/>
     internal override bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Span<float> scratch, Layer next, int batch, in LayerContext context)
     {

@@ -67,6 +67,13 @@ public abstract class Layer
     /// </summary>
     internal virtual void ReduceChunkGradients(int chunks, in LayerContext context) { }
 
+    /// <summary>
+    /// This layer's inference over chunks of rows on one thread (with <paramref name="next"/>, the layer after it or null,
+    /// when the step takes it in), for a network run band by band (<see cref="Models.RowBandInference"/>); null, the
+    /// default, when the layer does not compute each row from that row alone or has no such step.
+    /// </summary>
+    internal virtual RowBandStep? CreateRowBandStep(Layer? next) => null;
+
     /// <summary>Fills the parameters with their initial values.</summary>
     public virtual void Initialize(SeededRandom random) { }
 

@@ -1,24 +1,19 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
-using Microsoft.ML.Autoencoders.Engine.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Engine.Models;
 
 /// <summary>
-/// Inference through a stack of dense and activation layers with one rendezvous of the threads per batch instead of one
-/// per product (and one more for the sparse input's mask): each thread takes a band of the batch's rows and runs it
-/// through every layer in chunks of at most <see cref="ChunkRows"/> rows, so a chunk's activations stay in its core's L2
-/// from one layer to the next. Each thread packs each dense layer's weights once per call (<see cref="GemmPackedB"/>) and
+/// Inference through a stack of layers that each offer a <see cref="RowBandStep"/> (dense layers and activations), with
+/// one rendezvous of the threads per batch instead of one per product (and one more for the sparse input's mask): each
+/// thread takes a band of the batch's rows and runs it through every step in chunks of at most <see cref="ChunkRows"/>
+/// rows, so a chunk's activations stay in its core's L2 from one layer to the next. What a step does per thread is its
+/// layer's business: a dense layer packs its weights once per call for each thread (<see cref="DenseRowBandStep"/>) and
 /// every chunk's product reads them; the per-product path packs them once per product too, but a chunk-by-chunk run
 /// through it would pack them again for every chunk.
 /// </summary>
 /// <remarks>
-/// <para>
-/// The weights are packed on every call, never kept between calls: they are spans anyone may write (an optimizer step, a
-/// load, a user), so a kept copy could only be trusted after comparing it with them, which reads as much as packing does.
-/// </para>
 /// <para>
 /// Results do not depend on the thread count. Dense rows: every product is the GEMM's blocked path (or, for a run of at
 /// most 16 rows, <see cref="GemmSmallRows"/>), which gives a row the same bits whatever rows it is computed with. The
@@ -38,16 +33,15 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     /// </summary>
     internal const int ChunkRows = 192;
 
-    /// <summary>Rows per sparse-or-dense decision of the first layer: the AVX-512 kernel's row tile, six row pairs.</summary>
-    internal const int DecisionRows = 12;
-
     /// <summary>Fewer rows than this run through the per-product path: a band would not pay for packing every layer.</summary>
     private const int MinRowsPerPart = 96;
 
+    private const int DecisionRows = RowBandStep.DecisionRows;
+
     private readonly Sequential _network;
-    private readonly Layer[] _layers;
-    private readonly float[]?[] _biases;
-    private readonly PartBuffers?[] _partBuffers;
+    private readonly RowBandStep[] _steps;
+    private readonly int _inputSize;
+    private readonly float[]?[][] _scratch;
     private readonly int _scratchWidth;
     private int _busy;
 
@@ -58,33 +52,32 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     private int _parts;
     private bool _sparseInput;
 
-    private RowBandInference(Sequential network)
+    private RowBandInference(Sequential network, RowBandStep[] steps)
     {
         _network = network;
-        _layers = network.Layers.ToArray();
-        _biases = new float[]?[_layers.Length];
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            if (_layers[i] is Dense dense) _biases[i] = GC.AllocateUninitializedArray<float>(dense.OutputSize, pinned: true);
-        }
-
-        // Every layer's output but the last goes through a part's scratch rows.
-        for (int i = 0; i + 1 < _layers.Length; i++) _scratchWidth = Math.Max(_scratchWidth, _layers[i].OutputSize);
-        _partBuffers = new PartBuffers?[WorkerPool.Shared.MaxParallelism];
+        _steps = steps;
+        _inputSize = network.InputSize;
+        // Every step's output but the last goes through a part's scratch rows.
+        for (int i = 0; i + 1 < steps.Length; i++) _scratchWidth = Math.Max(_scratchWidth, steps[i].OutputSize);
+        _scratch = new float[]?[WorkerPool.Shared.MaxParallelism][];
     }
 
     /// <summary>
-    /// The pipeline for <paramref name="network"/>, or null when some layer is not one whose rows this class knows to be
-    /// computed independently of each other (only dense layers and activations are).
+    /// The pipeline for <paramref name="network"/>, or null when some layer offers no <see cref="RowBandStep"/> (one that
+    /// does not compute each row from that row alone, or has no such step: <see cref="Layer.CreateRowBandStep"/>).
     /// </summary>
     public static RowBandInference? TryCreate(Sequential network)
     {
-        if (network.Layers.Count == 0) return null;
-        foreach (Layer layer in network.Layers)
+        var layers = network.Layers;
+        var steps = new List<RowBandStep>();
+        for (int i = 0; i < layers.Count;)
         {
-            if (layer is not (Dense or ActivationLayer)) return null;
+            RowBandStep? step = layers[i].CreateRowBandStep(i + 1 < layers.Count ? layers[i + 1] : null);
+            if (step is null) return null;
+            steps.Add(step);
+            i += step.LayerCount;
         }
-        return new RowBandInference(network);
+        return steps.Count == 0 ? null : new RowBandInference(network, steps.ToArray());
     }
 
     /// <summary>
@@ -97,13 +90,8 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
         if (rows < MinRowsPerPart || Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return false;
         try
         {
-            for (int i = 0; i < _layers.Length; i++)
-            {
-                if (_layers[i] is Dense dense) dense.Bias.Values.CopyTo(_biases[i]);
-            }
-
+            foreach (RowBandStep step in _steps) step.BeginCall();
             int parts = Math.Max(1, Math.Min(Math.Min(threads, WorkerPool.Shared.MaxParallelism), rows / MinRowsPerPart));
-            for (int part = 0; part < parts; part++) _partBuffers[part] ??= new PartBuffers(_layers.Length, _scratchWidth);
             fixed (float* pInput = input)
             fixed (float* pOutput = output)
             {
@@ -111,7 +99,7 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
                 _output = pOutput;
                 _rows = rows;
                 _parts = parts;
-                _sparseInput = _network.UsesSparseInput && _layers[0] is Dense;
+                _sparseInput = _network.UsesSparseInput && _network.Layers[0].ReadsSparseInput;
                 try
                 {
                     WorkerPool.Shared.Run(this, parts);
@@ -130,18 +118,18 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     }
 
     /// <summary>
-    /// Part <paramref name="part"/>: packs every dense layer's weights for itself, then runs its band of rows (whole
-    /// 12-row tiles, shared out evenly) through every layer, chunk by chunk.
+    /// Part <paramref name="part"/>: lets every step prepare itself for this thread (a dense layer packs its weights), then
+    /// runs its band of rows (whole decision groups, shared out evenly) through every step, chunk by chunk.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part)
     {
-        PartBuffers buffers = _partBuffers[part]!;
-        GemmBlocking blocking = GemmBlocking.Current;
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            if (_layers[i] is Dense dense) buffers.Weights(i).Pack(dense.Weights.Values, dense.InputSize, dense.OutputSize, dense.OutputSize, blocking);
-        }
+        foreach (RowBandStep step in _steps) step.PreparePart(part, ChunkRows);
+        float[]?[] scratch = _scratch[part] ??=
+        [
+            GC.AllocateUninitializedArray<float>(ChunkRows * Math.Max(1, _scratchWidth), pinned: true),
+            GC.AllocateUninitializedArray<float>(ChunkRows * Math.Max(1, _scratchWidth), pinned: true),
+        ];
 
         int tiles = (_rows + DecisionRows - 1) / DecisionRows;
         int start = (int)((long)tiles * part / _parts) * DecisionRows;
@@ -152,134 +140,21 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
         {
             int from = start + bandTiles * chunk / chunks * DecisionRows;
             int to = Math.Min(end, start + bandTiles * (chunk + 1) / chunks * DecisionRows);
-            if (from < to) RunChunk(from, to - from, buffers);
+            if (from < to) RunChunk(part, from, to - from, scratch);
         }
     }
 
-    /// <summary>Rows [<paramref name="row"/>, +<paramref name="rows"/>) through every layer, between the part's two scratch buffers.</summary>
-    private void RunChunk(int row, int rows, PartBuffers buffers)
+    /// <summary>Rows [<paramref name="row"/>, +<paramref name="rows"/>) through every step, between the part's two scratch buffers.</summary>
+    private void RunChunk(int part, int row, int rows, float[]?[] scratch)
     {
-        int last = _layers.Length - 1;
-        float* x = _input + (nint)row * _layers[0].InputSize;
-        int scratch = 0;
+        float* x = _input + (nint)row * _inputSize;
+        int last = _steps.Length - 1;
         for (int i = 0; i <= last; i++)
         {
-            Layer layer = _layers[i];
-            bool fused = layer is Dense && i < last && _layers[i + 1] is ActivationLayer { HasFusedForm: true };
-            int end = fused ? i + 1 : i;
-            float* y = end == last ? _output + (nint)row * layer.OutputSize : buffers.Scratch(scratch);
-            if (layer is Dense dense)
-            {
-                var activation = fused ? (ActivationLayer)_layers[i + 1] : null;
-                if (i == 0 && _sparseInput) FirstLayer(dense, x, y, rows, activation, buffers);
-                else Affine(i, dense, x, y, rows, activation, buffers);
-            }
-            else
-            {
-                ((ActivationLayer)layer).Apply(new ReadOnlySpan<float>(x, rows * layer.InputSize), new Span<float>(y, rows * layer.OutputSize));
-            }
-
-            i = end;
+            RowBandStep step = _steps[i];
+            float* y = i == last ? _output + (nint)row * step.OutputSize : (float*)Unsafe.AsPointer(ref scratch[i & 1]![0]);
+            step.Run(part, x, y, rows, sparseInput: i == 0 && _sparseInput);
             x = y;
-            scratch ^= 1;
         }
-    }
-
-    /// <summary>
-    /// The first layer over a chunk when the network reads sparse input: runs of decision groups sparse enough go through
-    /// <see cref="SparseDenseGemm"/>, the others through the packed weights.
-    /// </summary>
-    private void FirstLayer(Dense dense, float* x, float* y, int rows, ActivationLayer? activation, PartBuffers buffers)
-    {
-        int k = dense.InputSize;
-        NonzeroMask chunkMask = buffers.ChunkMask(k);
-        chunkMask.TryBuild(new ReadOnlySpan<float>(x, rows * k), rows, k);
-        for (int run = 0; run < rows;)
-        {
-            bool sparse = GroupIsSparse(chunkMask, run, rows);
-            int runEnd = Math.Min(rows, run + DecisionRows);
-            while (runEnd < rows && GroupIsSparse(chunkMask, runEnd, rows) == sparse) runEnd = Math.Min(rows, runEnd + DecisionRows);
-            float* runX = x + (nint)run * k, runY = y + (nint)run * dense.OutputSize;
-            if (!sparse)
-            {
-                Affine(0, dense, runX, runY, runEnd - run, activation, buffers);
-            }
-            else if (run == 0 && runEnd == rows)
-            {
-                Sparse(dense, chunkMask, x, y, rows, activation);
-            }
-            else
-            {
-                NonzeroMask runMask = buffers.RunMask(k);
-                runMask.TryBuild(new ReadOnlySpan<float>(runX, (runEnd - run) * k), runEnd - run, k);
-                Sparse(dense, runMask, runX, runY, runEnd - run, activation);
-            }
-            run = runEnd;
-        }
-    }
-
-    /// <summary>Whether the group of rows from <paramref name="row"/> has at most <see cref="SparseDenseGemm.MaxDensity"/> nonzeros.</summary>
-    private static bool GroupIsSparse(NonzeroMask mask, int row, int rows)
-    {
-        int end = Math.Min(rows, row + DecisionRows), nonzeros = 0;
-        for (int r = row; r < end; r++)
-        {
-            foreach (ulong word in mask.RowBits(r)) nonzeros += BitOperations.PopCount(word);
-        }
-        return nonzeros <= SparseDenseGemm.MaxDensity * (end - row) * mask.Columns;
-    }
-
-    private static void Sparse(Dense dense, NonzeroMask mask, float* x, float* y, int rows, ActivationLayer? activation)
-    {
-        var output = new Span<float>(y, rows * dense.OutputSize);
-        SparseDenseGemm.MultiplyAddBias(mask, new ReadOnlySpan<float>(x, rows * dense.InputSize), dense.Weights.Values, dense.OutputSize,
-            dense.Bias.Values, output, activation?.Kind ?? Activation.Linear, activation?.FusedSlope ?? 0f,
-            activation is null ? Span<float>.Empty : output, threads: 1);
-    }
-
-    /// <summary>One dense layer (and the activation after it, when given) over <paramref name="rows"/> rows, on this thread.</summary>
-    private void Affine(int index, Dense dense, float* x, float* y, int rows, ActivationLayer? activation, PartBuffers buffers)
-    {
-        Activation kind = activation?.Kind ?? Activation.Linear;
-        float slope = activation?.FusedSlope ?? 0f;
-        int k = dense.InputSize, n = dense.OutputSize;
-        GemmPackedB weights = buffers.Weights(index);
-        if (weights.Serves(rows))
-        {
-            fixed (float* bias = _biases[index])
-                Gemm.MultiplyAddBias(rows, x, k, weights, bias, y, n, kind, slope, activation is not null);
-            return;
-        }
-
-        // A run of a few rows takes the small-rows path, which reads the weights as stored.
-        var output = new Span<float>(y, rows * n);
-        Gemm.MultiplyAddBias(Transpose.No, Transpose.No, rows, n, k, new ReadOnlySpan<float>(x, rows * k), k, dense.Weights.Values, n,
-            dense.Bias.Values, output, n, kind, slope, activation is null ? Span<float>.Empty : output, threads: 1);
-    }
-
-    /// <summary>One part's packed weights, scratch rows (two buffers it alternates between) and input masks.</summary>
-    private sealed class PartBuffers(int layers, int scratchWidth)
-    {
-        private readonly GemmPackedB?[] _weights = new GemmPackedB?[layers];
-        private readonly float[][] _scratch =
-        [
-            GC.AllocateUninitializedArray<float>(ChunkRows * Math.Max(1, scratchWidth), pinned: true),
-            GC.AllocateUninitializedArray<float>(ChunkRows * Math.Max(1, scratchWidth), pinned: true),
-        ];
-
-        private NonzeroMask? _chunkMask;
-        private NonzeroMask? _runMask;
-
-        /// <summary>Layer <paramref name="layer"/>'s weights as this part packed them.</summary>
-        public GemmPackedB Weights(int layer) => _weights[layer] ??= new GemmPackedB();
-
-        /// <summary>Scratch buffer 0 or 1, room for a chunk of the widest hidden layer (pinned: allocated on the pinned heap).</summary>
-        public float* Scratch(int which) => (float*)Unsafe.AsPointer(ref _scratch[which][0]);
-
-        /// <summary>A mask that takes any chunk, however dense: groups are judged from it.</summary>
-        public NonzeroMask ChunkMask(int columns) => _chunkMask ??= new NonzeroMask(ChunkRows, columns, ChunkRows * columns);
-
-        /// <summary>A second mask, for a sparse run inside a chunk that is not sparse throughout.</summary>
-        public NonzeroMask RunMask(int columns) => _runMask ??= new NonzeroMask(ChunkRows, columns, ChunkRows * columns);
     }
 }

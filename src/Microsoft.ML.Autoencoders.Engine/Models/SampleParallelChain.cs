@@ -57,7 +57,7 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
     {
         int bottom = top + 1;
         while (bottom > toLayer && Joins(layers[bottom - 1])) bottom--;
-        if (bottom > toLayer && bottom <= top && layers[bottom] is ActivationLayer) bottom++;
+        if (bottom > toLayer && bottom <= top && layers[bottom].AppliedActivation is not null) bottom++;
         return IsWorthChaining(layers, bottom, top + 1) ? bottom : -1;
     }
 
