@@ -333,6 +333,25 @@ internal static unsafe partial class DirectConvolution
         store.Put(target, filter, 4, r4); store.Put(target, filter, 5, r5); store.Put(target, filter, 6, r6); store.Put(target, filter, 7, r7);
     }
 
+    /// <summary>Row registers a weight-gradient pass should cover before its horizontal sums: a 28×28 plane's 28 rows of two.</summary>
+    private const int WeightGradientPassRegisters = 56;
+
+    /// <summary>Most images a weight-gradient pass runs over (<see cref="WeightGradientImagesPerPass"/>).</summary>
+    private const int MaxWeightGradientImages = 4;
+
+    /// <summary>
+    /// How many images a caller of <see cref="AccumulateWeightGradient"/> should hand it at once for planes of
+    /// <paramref name="outputHeight"/>×<paramref name="outputWidth"/>: enough that a 512-bit kernel-row pass covers about
+    /// <see cref="WeightGradientPassRegisters"/> row registers before its horizontal sums, at most four. A 14×14 plane
+    /// takes four (its passes were 14 registers, and the sums a quarter of the time); a 28×28 plane one, since its
+    /// passes are long already and a group of its planes would not stay in L1 across a pass's three kernel rows.
+    /// </summary>
+    public static int WeightGradientImagesPerPass(int outputHeight, int outputWidth)
+    {
+        int registers = outputHeight * (RoundUp(outputWidth, ChunkColumns) / ChunkColumns);
+        return Math.Clamp((WeightGradientPassRegisters + registers - 1) / registers, 1, MaxWeightGradientImages);
+    }
+
     /// <summary>
     /// The 512-bit weight gradient of a 3-wide kernel row for rows wider than 8 (16 columns a register; rows of at most 8
     /// stay with the 256-bit kernels, which would otherwise add a register of zeros). Returns false where it does not

@@ -367,9 +367,9 @@ public sealed class Conv2d : Layer
                 // A ReLU above is folded into the pass that pads dy (its mask is all its gradient needs); other activations
                 // form the gradient in a buffer first.
                 bool maskByRelu = activation is ReluLayer;
-                for (int first = start; first < end; first += DirectLayout.GradientGroup)
+                for (int first = start; first < end; first += d.GradientGroup)
                 {
-                    int count = Math.Min(DirectLayout.GradientGroup, end - first);
+                    int count = Math.Min(d.GradientGroup, end - first);
                     for (int i = 0; i < count; i++)
                     {
                         int n = first + i;
@@ -419,6 +419,7 @@ public sealed class Conv2d : Layer
             GradientRowStride = Math.Max(DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth),
                 g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, DirectConvolution.ChunkColumns));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
+            GradientGroup = DirectConvolution.WeightGradientImagesPerPass(g.OutputHeight, g.OutputWidth);
         }
 
         /// <summary>Rows of the padded input planes (the stride-1 output height plus kernel − 1).</summary>
@@ -440,11 +441,10 @@ public sealed class Conv2d : Layer
         public int PaddedGradientSize { get; }
 
         /// <summary>
-        /// Images whose padded dy planes a thread holds at once, for the weight gradient to sum over in one pass: its
-        /// kernels' horizontal sums were a quarter of a pass where the rows are one register (the 16→8 and 8→16 layers).
-        /// Four keeps a group of the largest layer here (16 planes of 30×34) within 256 KB.
+        /// Images whose padded dy planes a thread holds at once, for the weight gradient to sum over in one pass
+        /// (<see cref="DirectConvolution.WeightGradientImagesPerPass"/>).
         /// </summary>
-        public const int GradientGroup = 4;
+        public int GradientGroup { get; }
 
         /// <summary>Floats of one thread's padded dy planes: <see cref="GradientGroup"/> images.</summary>
         public int PaddedGradientBlockSize => GradientGroup * PaddedGradientSize;
