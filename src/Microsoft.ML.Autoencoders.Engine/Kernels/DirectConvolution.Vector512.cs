@@ -393,6 +393,24 @@ internal static unsafe partial class DirectConvolution
                     images, imageStride, gradientImageStride, weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
             return true;
         }
+        if (kernelHeight == 3 && channels >= 2)
+        {
+            // A 3×3 kernel whole in one pass, two channels at a time (WholeKernelTwoChannels512): not load-bound like the kernel rows.
+            for (int f = 0; f < block; f++)
+            {
+                float* gf = g0 + (nint)f * gradientPlane;
+                float* dWf = weightGradient + (nint)(f0 + f) * filterStride;
+                int c = 0;
+                for (; c + 2 <= channels; c += 2)
+                    WholeKernelTwoChannels512(padded + (nint)c * planeSize, planeSize, rowStride, gf, gradientStride, outputHeight, vectors, images, imageStride,
+                        gradientImageStride, dWf + c * taps);
+                for (; c < channels; c++)
+                for (int n = 0; n < images; n++)
+                    WeightGradientTaps(padded + (nint)n * imageStride + (nint)c * planeSize, rowStride, gf + (nint)n * gradientImageStride, gradientStride,
+                        kernelHeight, kernelWidth, outputWidth, outputHeight, dWf + c * taps);
+            }
+            return true;
+        }
         if (channels < 4) return false;
         for (int f = 0; f < block; f++)
         {

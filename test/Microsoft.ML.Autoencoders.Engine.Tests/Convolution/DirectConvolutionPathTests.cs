@@ -113,6 +113,7 @@ public class DirectConvolutionPathTests
     [InlineData(16, 28, 28, 1, Conv2dPadding.Same)]
     [InlineData(3, 9, 17, 12, Conv2dPadding.Same)]
     [InlineData(6, 11, 13, 3, Conv2dPadding.Valid)]
+    [InlineData(5, 12, 20, 1, Conv2dPadding.Valid)]
     public void GroupsOfImages_GiveThePlainLoopsWeightGradient(int c, int h, int w, int filters, Conv2dPadding padding)
     {
         var input = new TensorShape(c, h, w);
