@@ -364,7 +364,7 @@ internal static unsafe partial class DirectConvolution
     /// apart until <see cref="AddKernelRowSums"/>. The sums of a group of images are one fixed sequence of operations, and
     /// the groups and the threads' parts are summed in a fixed order, so the result depends on how the batch is cut into
     /// parts and groups, never on timing.
-    /// Where the rows are one register (14 rows of the 16→8 and 8→16 layers: 336 FMAs a pass), the twenty-four
+    /// Where the rows are one register (14 rows of the 16→8 and 8→16 layers: a few hundred FMAs a pass), the 18 or 24
     /// horizontal sums ending a pass cost about a quarter of it; over a group of images each pass ends with them once.
     /// </remarks>
     private static bool AccumulateWeightGradient512(float* padded, int channels, int planeSize, int rowStride, float* gradientRows, int gradientStride,
@@ -374,6 +374,15 @@ internal static unsafe partial class DirectConvolution
         if (kernelWidth != 3 || outputWidth <= NarrowColumns) return false;
         int taps = kernelHeight * kernelWidth, vectors = RoundUp(outputWidth, ChunkColumns) / ChunkColumns;
         float* g0 = gradientRows + (nint)f0 * gradientPlane;
+        if (block == FilterBlock && kernelHeight == 3)
+        {
+            // Whole 3×3 kernels, two filters a pass (WholeKernelTwoFilters512); the kernel-row passes below take other heights.
+            for (int c = 0; c < channels; c++)
+            for (int f = 0; f < block; f += 2)
+                WholeKernelTwoFilters512(padded + (nint)c * planeSize, rowStride, g0 + (nint)f * gradientPlane, gradientStride, gradientPlane, outputHeight,
+                    vectors, images, imageStride, gradientImageStride, weightGradient + (nint)(f0 + f) * filterStride + c * taps, filterStride);
+            return true;
+        }
         if (block == FilterBlock)
         {
             // Eight filters a pass where there are eight: the image row's three loads serve 24 FMAs instead of 12. The
