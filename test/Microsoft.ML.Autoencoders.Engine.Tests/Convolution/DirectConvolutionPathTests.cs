@@ -101,9 +101,10 @@ public class DirectConvolutionPathTests
     /// <summary>
     /// The weight gradient sums groups of images in one pass per kernel row (<see cref="Conv2d"/>'s direct backward):
     /// batches that leave every remainder of a group on one thread and on two (parts of 6 and 5 images), on the blog
-    /// network's wide layers and on filter and channel counts that take every kernel (eight filters, four, four channels,
-    /// tap by tap), held to the plain loop. A group that read one image twice, skipped its last images or mixed two
-    /// images' planes would miss it.
+    /// network's wide layers (14×14 planes go four images a group, 28×28 one) and on filter and channel counts that take
+    /// every 3×3 kernel (filter pairs, channel pairs of a lone filter with an odd channel left tap by tap, three filters),
+    /// held to the plain loop. A group that read one image twice, skipped its last images or mixed two images' planes
+    /// would miss it.
     /// </summary>
     [Theory]
     // channels, height, width, filters, padding
