@@ -111,7 +111,24 @@ public sealed class Conv2d : Layer
         return true;
     }
 
-    private unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context, ActivationLayer? activation)
+    /// <summary>
+    /// The direct path with the layer below (an upsampling) writing each image's padded planes from its own input, and the
+    /// activation above fused as in <see cref="TryForwardActivated"/> when it has a fused form: the slot between the two
+    /// layers, which only this layer's forward would read, is never written nor read (the L6 input of the Keras-blog
+    /// network is 16×28×28 floats an image, written by the upsampling and read back to be copied into the planes).
+    /// </summary>
+    internal override int TryForwardFromLayerBelow(Layer below, ReadOnlySpan<float> belowInput, Span<float> z, Span<float> y, Span<float> scratch,
+        Layer? next, int batch, in LayerContext context)
+    {
+        var g = Geometry;
+        if (_direct == null || !below.CanWritePaddedPlanes(g.Channels, g.Height, g.Width)) return 0;
+        ActivationLayer? activation = next is ActivationLayer { HasFusedForm: true } fusable ? fusable : null;
+        Run(belowInput, activation != null ? y : z, scratch, batch, context, activation, inputWriter: below);
+        return activation != null ? 3 : 2;
+    }
+
+    private unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context, ActivationLayer? activation,
+        Layer? inputWriter = null)
     {
         var fused = new FusedActivation(activation);
         fixed (float* px = x)
@@ -120,7 +137,7 @@ public sealed class Conv2d : Layer
         fixed (float* pw = Weights.Values)
         fixed (float* pb = Bias.Values)
         {
-            if (_direct != null) ParallelRange.Run(batch, context.Threads, new ForwardDirect(this, px, py, pScratch, pw, pb, fused), grain: 1, minPerThread: 1);
+            if (_direct != null) ParallelRange.Run(batch, context.Threads, new ForwardDirect(this, px, py, pScratch, pw, pb, fused, inputWriter), grain: 1, minPerThread: 1);
             else ParallelRange.Run(batch, context.Threads, new ForwardImages(this, px, py, pScratch, fused), grain: 1, minPerThread: 1);
         }
     }
@@ -141,18 +158,24 @@ public sealed class Conv2d : Layer
         }
     }
 
-    /// <summary>Each image copied into its zero-padded planes in the scratch (kept for dW), then correlated directly.</summary>
-    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation) : IRangeKernel
+    /// <summary>
+    /// Each image copied into its zero-padded planes in the scratch (kept for dW), or written there by
+    /// <paramref name="inputWriter"/> from its own input <paramref name="x"/>, then correlated directly.
+    /// </summary>
+    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation,
+        Layer? inputWriter) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
             var g = layer.Geometry;
             var d = layer._direct!;
+            var planes = new PaddedPlanes(g.Channels, g.Height, g.Width, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
             for (int n = start; n < end; n++)
             {
                 float* padded = scratch + (nint)n * d.PaddedInputSize;
                 float* output = y + (nint)n * layer.OutputSize;
-                DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
+                if (inputWriter != null) inputWriter.WritePaddedPlanes(x + (nint)n * inputWriter.InputSize, padded, planes);
+                else DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
                 DirectConvolution.Correlate(padded, g.Channels, d.PaddedHeight, d.InputRowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
                     output, g.OutputHeight, g.OutputWidth, accumulate: false, layer._usesVector512, relu: activation.IsRelu);
                 if (!activation.IsRelu) activation.ApplyInPlace(output, layer.OutputSize);

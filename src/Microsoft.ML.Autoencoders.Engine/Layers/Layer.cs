@@ -1,4 +1,5 @@
 using Microsoft.ML.Autoencoders.Engine.Export;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
@@ -91,6 +92,32 @@ public abstract class Layer
     /// </summary>
     internal virtual bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Span<float> scratch, Layer next, int batch, in LayerContext context)
         => false;
+
+    /// <summary>
+    /// Runs <paramref name="below"/> (the layer under this one), this layer, and <paramref name="next"/> (the layer above,
+    /// or null) when this layer fuses it as in <see cref="TryForwardActivated"/>, in one pass: this layer forms its own
+    /// working copy of its input from <paramref name="belowInput"/> through <see cref="WritePaddedPlanes"/>, image by
+    /// image, so the slot between the two layers is never written (the caller makes sure nothing reads it). Returns how
+    /// many layers ran: 0 (nothing written), 2 (below and this, output in <paramref name="z"/>) or 3 (and next, output in
+    /// <paramref name="y"/>). <paramref name="scratch"/> is this layer's own.
+    /// </summary>
+    internal virtual int TryForwardFromLayerBelow(Layer below, ReadOnlySpan<float> belowInput, Span<float> z, Span<float> y, Span<float> scratch,
+        Layer? next, int batch, in LayerContext context) => 0;
+
+    /// <summary>
+    /// Whether <see cref="WritePaddedPlanes"/> can write this layer's output as zero-padded planes of
+    /// <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/> (its output must have that shape).
+    /// </summary>
+    internal virtual bool CanWritePaddedPlanes(int channels, int height, int width) => false;
+
+    /// <summary>
+    /// Writes this layer's output for the one sample <paramref name="x"/> straight into <paramref name="target"/>'s
+    /// zero-padded planes at <paramref name="padded"/>, zeros included: the values
+    /// <see cref="DirectConvolution.CopyIntoPadded"/> would write from the output. Only where
+    /// <see cref="CanWritePaddedPlanes"/> said so.
+    /// </summary>
+    internal virtual unsafe void WritePaddedPlanes(float* x, float* padded, in PaddedPlanes target) =>
+        throw new NotSupportedException($"{GetType().Name} does not write padded planes.");
 
     /// <summary>
     /// Backward through this layer and the layer below it at once, when that one is an activation this layer can fold in:

@@ -141,6 +141,42 @@ public sealed class Upsample2d : Layer
         }
     }
 
+    /// <summary>Any shape that is this layer's output: the planes are its output planes, with zeros around them.</summary>
+    internal override bool CanWritePaddedPlanes(int channels, int height, int width) =>
+        channels == Channels && height == Height * Scale && width == Width * Scale;
+
+    /// <summary>
+    /// One image's output written straight into a convolution's zero-padded planes: each output row cleared, then its
+    /// values written over the zeros, as <see cref="DirectConvolution.CopyIntoPadded"/> writes a plain image; by twos,
+    /// both rows of a pair are stored from the same registers. The values are those <see cref="Forward"/> writes, so the
+    /// convolution sees the same bits.
+    /// </summary>
+    internal override unsafe void WritePaddedPlanes(float* x, float* padded, in PaddedPlanes target)
+    {
+        int width = Width, scale = Scale, outWidth = width * scale, stride = target.RowStride;
+        for (int c = 0; c < Channels; c++)
+        {
+            float* plane = padded + (nint)c * target.PlaneSize;
+            for (int y = 0; y < target.Top; y++) DirectConvolution.ClearRow(plane + (nint)y * stride, stride);
+            for (int iy = 0; iy < Height; iy++)
+            {
+                float* source = x + ((nint)c * Height + iy) * width;
+                float* first = plane + (nint)(target.Top + iy * scale) * stride;
+                for (int s = 0; s < scale; s++) DirectConvolution.ClearRow(first + (nint)s * stride, stride);
+                first += target.Left;
+                if (scale == 2 && width >= 8 && Vector256.IsHardwareAccelerated)
+                {
+                    DoubleRowTwice(source, first, first + stride, width);
+                    continue;
+                }
+                for (int ix = 0, ox = 0; ix < width; ix++)
+                    for (int s = 0; s < scale; s++) first[ox++] = source[ix];
+                for (int s = 1; s < scale; s++) new ReadOnlySpan<float>(first, outWidth).CopyTo(new Span<float>(first + (nint)s * stride, outWidth));
+            }
+            for (int y = target.Top + Height * scale; y < target.PaddedHeight; y++) DirectConvolution.ClearRow(plane + (nint)y * stride, stride);
+        }
+    }
+
     /// <summary>
     /// Both rows <paramref name="first"/> and <paramref name="second"/>[2i] = [2i + 1] = source[i] for i &lt; <paramref name="width"/>
     /// (at least eight): eight values at a time widened by two shuffles, each result stored into both rows; a ragged end is

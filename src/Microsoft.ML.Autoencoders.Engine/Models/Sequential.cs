@@ -133,6 +133,23 @@ public sealed class Sequential
 
             LayerContext layerContext = i == 0 ? first : context;
             ReadOnlySpan<float> x = i == 0 && !input.IsEmpty ? input : cache.Values(i, start, rows);
+            // A layer whose output the layer above copies into a working layout of its own (an upsampling under a direct
+            // convolution, which keeps zero-padded planes) can be run by that layer, writing straight into the layout: the
+            // slot between them is then never written, as nothing reads it (the layer above keeps its copy for backward,
+            // the layer below never reads its output; slots read from outside are kept written).
+            if (i + 1 < toLayer && !_readSlots[i + 1])
+            {
+                bool nextJoins = i + 2 < toLayer && !_readSlots[i + 2];
+                int ran = _layers[i + 1].TryForwardFromLayerBelow(_layers[i], x, Destination(cache, i + 2, start, rows, output),
+                    nextJoins ? Destination(cache, i + 3, start, rows, output) : Span<float>.Empty, cache.Scratch(i + 1, start, rows),
+                    nextJoins ? _layers[i + 2] : null, rows, context);
+                if (ran > 0)
+                {
+                    i += ran - 1;
+                    continue;
+                }
+            }
+
             // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. The GEMM
             // writes straight into the activation's slot and the epilogue applies bias and activation in place: the
             // pre-activation slot between them is left as it was, since nothing reads it (activations differentiate
