@@ -149,8 +149,10 @@ public sealed class Upsample2d : Layer
     /// One image's output written straight into a convolution's zero-padded planes: each output row cleared, then its
     /// values written over the zeros, as <see cref="DirectConvolution.CopyIntoPadded"/> writes a plain image; by twos,
     /// both rows of a pair are stored from the same registers. The values are those <see cref="Forward"/> writes, so the
-    /// convolution sees the same bits.
+    /// convolution sees the same bits. Fully optimized from the first call, as the kernels are: it runs once an image, and
+    /// its first-tier code (a call per vector store) would slow a short run's first epoch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override unsafe void WritePaddedPlanes(float* x, float* padded, in PaddedPlanes target)
     {
         int width = Width, scale = Scale, outWidth = width * scale, stride = target.RowStride;
