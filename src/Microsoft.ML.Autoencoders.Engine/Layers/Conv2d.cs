@@ -15,6 +15,7 @@ public sealed class Conv2d : Layer
 {
     private readonly Parameter[] _parameters;
     private float[] _columnGradient = []; // grown once, a block per thread (per worker in a chain); the backward pass of one training step uses it
+    private float[] _sampleInputGradients = []; // one image's dx per thread, handed to the layer below (LayerContext.InputGradientTaker)
     private readonly DirectLayout? _direct;
 
     /// <summary>Creates the layer; <paramref name="geometry"/> fixes the input shape, kernel, stride, dilation and padding.</summary>
@@ -230,6 +231,10 @@ public sealed class Conv2d : Layer
         return true;
     }
 
+    /// <summary>The direct path hands each image's dx to a layer below that takes its output gradients image by image.</summary>
+    internal override bool CanHandInputGradientsTo(Layer below) =>
+        _direct != null && below.CanTakeSampleGradients(Geometry.Channels, Geometry.Height, Geometry.Width);
+
     private unsafe void RunBackward(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> scratch, int batch, in LayerContext context,
         ReadOnlySpan<float> activated, ActivationLayer? activation)
     {
@@ -254,7 +259,10 @@ public sealed class Conv2d : Layer
             Array.Clear(_partialGradients, 0, parts * block);
             if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation is not null and not ReluLayer ? OutputSize : 0);
             else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
+            if (context.InputGradientTaker != null && _sampleInputGradients.Length < parts * InputSize) _sampleInputGradients = new float[parts * InputSize];
         }
+        if (context.InputGradientTaker != null && _direct == null)
+            throw new InvalidOperationException("Only the direct path hands its input gradients to the layer below (CanHandInputGradientsTo).");
 
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
@@ -262,6 +270,7 @@ public sealed class Conv2d : Layer
         fixed (float* pPartials = _partialGradients)
         fixed (float* pColumns = _columnGradient)
         fixed (float* pActivated = activated)
+        fixed (float* pSampleGradients = _sampleInputGradients)
         {
             // In a chunk, part 0 of the kernel is the chunk: its block and the worker's buffers are where part 0's would be.
             float* partials = pPartials + (context.Chunk is { } c ? (nint)c.Index * block : 0);
@@ -272,7 +281,8 @@ public sealed class Conv2d : Layer
                 {
                     var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, partials, block,
                         pPadded + (nint)worker * _direct.PaddedGradientSize, pOutputGradient + (nint)worker * OutputSize, batch, parts,
-                        context.OverwriteInputGradient, activation, pActivated);
+                        context.OverwriteInputGradient, activation, pActivated,
+                        context.InputGradientTaker, pSampleGradients + (nint)worker * InputSize);
                     if (parts == 1) kernel.Execute(0, batch);
                     else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
                 }
@@ -323,6 +333,8 @@ public sealed class Conv2d : Layer
         // The output-gradient buffers are made whatever the activation above: whether it folds in is decided chunk by chunk.
         if (_direct != null) _direct.EnsureBackwardBuffers(workers, Weights.Values, OutputSize);
         else if (_columnGradient.Length < workers * patch * positions) _columnGradient = new float[workers * patch * positions];
+        // Whether a chunk hands its input gradients down is decided chunk by chunk too.
+        if (_direct != null && _sampleInputGradients.Length < workers * InputSize) _sampleInputGradients = new float[workers * InputSize];
         _preparedChunks = chunks;
         _preparedWorkers = workers;
     }
@@ -367,10 +379,12 @@ public sealed class Conv2d : Layer
     /// <summary>
     /// The direct backward pass of a stride-1 layer, image by image: dy is copied once into zero-padded planes, which serve
     /// both dW (its rows, with the padded input forward kept) and dx (the correlation of the padded planes with the flipped
-    /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums.
+    /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums. With a <paramref name="taker"/>, each image's dx
+    /// goes to a per-thread buffer, from which the layer below writes its own input gradient into <paramref name="dx"/>.
     /// </summary>
     private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
-        float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated) : IRangeKernel
+        float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated,
+        Layer? taker, float* sampleGradients) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
@@ -403,6 +417,15 @@ public sealed class Conv2d : Layer
                         paddedGradient + (nint)top * d.GradientRowStride + left, d.GradientRowStride, d.PaddedGradientHeight * d.GradientRowStride,
                         filters, g.KernelHeight, g.KernelWidth, wo, ho, dW, layer._usesVector512);
                     if (dx == null) continue;
+                    if (taker != null)
+                    {
+                        // The image's dx, still in cache, taken straight on by the layer below (an upsampling sums its blocks).
+                        float* sampleGradient = sampleGradients + (nint)part * layer.InputSize;
+                        DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
+                            g.KernelHeight, g.KernelWidth, sampleGradient, g.Height, g.Width, accumulate: false, layer._usesVector512);
+                        taker.BackwardSample(sampleGradient, dx + (nint)n * taker.InputSize, overwrite);
+                        continue;
+                    }
                     DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
                         g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, layer._usesVector512);
                 }

@@ -120,6 +120,27 @@ public abstract class Layer
         throw new NotSupportedException($"{GetType().Name} does not write padded planes.");
 
     /// <summary>
+    /// Whether this layer's backward can hand each sample's input gradient, while it is in cache, to <paramref name="below"/>
+    /// (<see cref="LayerContext.InputGradientTaker"/>), whose <see cref="BackwardSample"/> then writes its own input
+    /// gradient from it: the gradient slot between the two is never written. A layer that says so must honor the context.
+    /// </summary>
+    internal virtual bool CanHandInputGradientsTo(Layer below) => false;
+
+    /// <summary>
+    /// Whether <see cref="BackwardSample"/> can take the output gradient of a sample laid out as
+    /// <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/> (this layer's output must have that shape).
+    /// </summary>
+    internal virtual bool CanTakeSampleGradients(int channels, int height, int width) => false;
+
+    /// <summary>
+    /// This layer's backward pass for the one sample whose output gradient is <paramref name="dy"/>: its input gradient
+    /// written over <paramref name="dx"/> or added to it, the values <see cref="Backward"/> gives. For layers without
+    /// parameters whose backward needs neither x nor y; called from several threads at once, for different samples.
+    /// </summary>
+    internal virtual unsafe void BackwardSample(float* dy, float* dx, bool overwrite) =>
+        throw new NotSupportedException($"{GetType().Name} does not take gradients sample by sample.");
+
+    /// <summary>
     /// Backward through this layer and the layer below it at once, when that one is an activation this layer can fold in:
     /// with <paramref name="x"/> the activation's output y, writes the activation's input gradient dz = (∂L/∂x) ⊙ f'(y)
     /// straight into <paramref name="dz"/> (overwriting it) along with this layer's parameter gradients, and leaves the

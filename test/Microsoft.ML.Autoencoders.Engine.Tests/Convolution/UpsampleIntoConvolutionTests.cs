@@ -58,6 +58,56 @@ public class UpsampleIntoConvolutionTests
         }
     }
 
+    /// <summary>
+    /// Backward, each convolution above an upsampling hands its images' input gradients to it, and the upsampling's
+    /// input gradient is formed from them in cache (<see cref="Layer.CanHandInputGradientsTo"/>); the gradient slot between
+    /// them is never written. Against the accumulating pass, which runs every layer apart: the same bits, from the output
+    /// (the convolutions under activations) and from under the last activation (a convolution on its own, as the training
+    /// step starts for a loss on logits).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void HandedDownGradients_GiveTheNumbersOfTheLayersApart(int channels, int height, int width, int scale, int threads)
+    {
+        const int Batch = 6;
+        var spec = NetworkSpec.Create(new TensorShape(channels, height, width),
+            [new Upsample2dSpec(scale), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(scale)],
+            [new Upsample2dSpec(2), new Conv2dSpec(2, 3), new ActivationSpec(Activation.Tanh),
+             new Upsample2dSpec(2), new Conv2dSpec(channels, 3), new ActivationSpec(Activation.Sigmoid), new MaxPool2dSpec(4)]);
+        var network = AutoencoderNetwork.Create(spec, seed: 8);
+        var sequence = network.Layers;
+        int count = sequence.Layers.Count;
+        int[] between = [.. Enumerable.Range(1, count - 1).Where(slot => sequence.Layers[slot] is Conv2d && sequence.Layers[slot - 1] is Upsample2d)];
+        Assert.Equal(3, between.Length);
+        var cache = network.CreateCache(Batch, forTraining: true);
+        TestData.Uniform(new SeededRandom(9), Batch * sequence.InputSize, -1f, 1f).CopyTo(network.Input(cache, Batch));
+        var context = new LayerContext(Training: true, Threads: threads);
+        network.Forward(cache, Batch, context);
+        // From the output, and from under the last sigmoid (the slot the last convolution writes).
+        foreach (int from in new[] { count, count - 2 })
+        {
+            float[] dy = TestData.Uniform(new SeededRandom(10 + from), Batch * sequence.Layers[from - 1].OutputSize, -1f, 1f);
+            (float[] Parameters, float[] InputGradient, float[][] Slots) Backward(bool handDown)
+            {
+                if (handDown) for (int slot = 0; slot < from; slot++) cache.Gradients(slot, Batch).Fill(float.NaN);
+                else cache.ZeroGradients();
+                network.Parameters.ZeroGradients();
+                dy.CopyTo(cache.Gradients(from, Batch));
+                sequence.Backward(cache, Batch, context, from, needInputGradient: true, overwriteGradients: handDown);
+                return (network.Parameters.Gradients.ToArray(), cache.Gradients(0, Batch).ToArray(),
+                    [.. Enumerable.Range(0, count + 1).Select(slot => cache.Gradients(slot, Batch).ToArray())]);
+            }
+
+            var apart = Backward(handDown: false);
+            var handed = Backward(handDown: true);
+            Assert.Equal(apart.Parameters, handed.Parameters);
+            Assert.Equal(apart.InputGradient, handed.InputGradient);
+            Assert.Contains(handed.Parameters, g => g != 0f);
+            foreach (int slot in between.Where(slot => slot < from))
+                Assert.All(handed.Slots[slot], v => Assert.True(float.IsNaN(v), $"gradient slot {slot} was written (backward from {from})"));
+        }
+    }
+
     /// <summary>The planes the upsampling writes are those the convolution copies from its output, zeros and all.</summary>
     [Theory]
     [MemberData(nameof(Shapes))]
