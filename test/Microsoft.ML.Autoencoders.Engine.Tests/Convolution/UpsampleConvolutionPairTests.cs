@@ -7,11 +7,13 @@ using Microsoft.ML.Autoencoders.Engine.Tensors;
 namespace Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
 
 /// <summary>
-/// An upsampling under a direct convolution is run by the convolution, which writes each image's upsampled planes
-/// straight into its zero-padded input (<see cref="Layer.TryForwardFromLayerBelow"/>): the slot between the two is never
-/// written. The network must give the numbers it gives with the layers run apart, bit for bit, forward and backward.
+/// An upsampling under a direct convolution and the convolution run as a pair: forward, the convolution has the
+/// upsampling write each image's planes straight into its zero-padded input (<see cref="Layer.TryForwardFromLayerBelow"/>);
+/// backward, it hands each image's input gradient to the upsampling while it is in cache
+/// (<see cref="Layer.CanHandInputGradientsTo"/>). The slot between the two is never written, values or gradients, and the
+/// network must give the numbers it gives with the layers run apart, bit for bit.
 /// </summary>
-public class UpsampleIntoConvolutionTests
+public class UpsampleConvolutionPairTests
 {
     public static TheoryData<int, int, int, int, int> Shapes => new()
     {
