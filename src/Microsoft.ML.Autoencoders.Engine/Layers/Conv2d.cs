@@ -11,11 +11,11 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// the im2col matrix stays in the layer's scratch for the backward pass, which is two more GEMMs per image (dW, and the
 /// input gradient scattered back by col2im).
 /// </summary>
-public sealed class Conv2d : Layer
+public sealed partial class Conv2d : Layer
 {
     private readonly Parameter[] _parameters;
     private float[] _columnGradient = []; // grown once, a block per thread (per worker in a chain); the backward pass of one training step uses it
-    private readonly DirectLayout? _direct;
+    private DirectLayout? _direct; // remade when the kernel set changes: the 512-bit one lays narrow planes flat
 
     /// <summary>Creates the layer; <paramref name="geometry"/> fixes the input shape, kernel, stride, dilation and padding.</summary>
     public Conv2d(ConvGeometry geometry, int filters, WeightInitialization initialization, string name = "conv")
@@ -28,7 +28,7 @@ public sealed class Conv2d : Layer
         Geometry = geometry;
         Filters = filters;
         Initialization = initialization;
-        if (DirectConvolution.Supports(geometry)) _direct = new DirectLayout(geometry, filters);
+        if (DirectConvolution.Supports(geometry)) _direct = new DirectLayout(geometry, filters, _usesVector512);
         Weights = new Parameter(name + ".weight", filters, geometry.Channels, geometry.KernelHeight, geometry.KernelWidth);
         Bias = new Parameter(name + ".bias", filters) { Role = ParameterRole.Bias };
         _parameters = [Weights, Bias];
@@ -73,7 +73,8 @@ public sealed class Conv2d : Layer
     /// <summary>
     /// Whether the direct path runs its 512-bit kernels: by default where the CPU table says a core retires two 512-bit
     /// FMAs a cycle (<see cref="DirectConvolution.PreferVector512"/>). Tests set it to hold both paths to the reference on
-    /// one machine; forward outputs and input gradients have the same bits either way, weight gradients not quite.
+    /// one machine; forward outputs and input gradients have the same bits either way, weight gradients not quite. The
+    /// padded layout follows it (<see cref="ScratchSizePerSample"/> changes), so it is set before the layer's scratch is sized.
     /// </summary>
     internal bool UsesVector512
     {
@@ -82,6 +83,7 @@ public sealed class Conv2d : Layer
         {
             if (value && !DirectConvolution.Vector512Supported) throw new PlatformNotSupportedException("The 512-bit kernels need AVX-512.");
             _usesVector512 = value;
+            if (_direct != null) _direct = new DirectLayout(Geometry, Filters, value);
         }
     }
 
@@ -142,10 +144,11 @@ public sealed class Conv2d : Layer
     }
 
     /// <summary>Each image copied into its zero-padded planes in the scratch (kept for dW), then correlated directly.</summary>
-    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation) : IRangeKernel
+    private readonly unsafe partial struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
+            if (layer._direct!.Flat != null) { ExecuteFlat(start, end); return; }
             var g = layer.Geometry;
             var d = layer._direct!;
             for (int n = start; n < end; n++)
@@ -346,11 +349,12 @@ public sealed class Conv2d : Layer
     /// both dW (its rows, with the padded input forward kept) and dx (the correlation of the padded planes with the flipped
     /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums.
     /// </summary>
-    private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
+    private readonly unsafe partial struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
         float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
+            if (layer._direct!.Flat != null) { ExecuteFlat(start, end); return; }
             var g = layer.Geometry;
             var d = layer._direct!;
             int filters = layer.Filters, patch = g.PatchSize, ho = g.OutputHeight, wo = g.OutputWidth;
@@ -396,7 +400,7 @@ public sealed class Conv2d : Layer
         private readonly ConvGeometry _geometry;
         private readonly int _filters;
 
-        public DirectLayout(ConvGeometry g, int filters)
+        public DirectLayout(ConvGeometry g, int filters, bool vector512)
         {
             _geometry = g;
             _filters = filters;
@@ -410,7 +414,15 @@ public sealed class Conv2d : Layer
             GradientRowStride = Math.Max(DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth),
                 g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, DirectConvolution.ChunkColumns));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
+            if (!vector512 || !DirectConvolution.FlatPlanesApply(g, filters)) return;
+            Flat = new FlatPlaneLayout(g, filters);
+            InputRowStride = GradientRowStride = Flat.RowStride;
+            PaddedInputSize = Flat.InputSize;
+            PaddedGradientSize = Flat.GradientBlockSize;
         }
+
+        /// <summary>The flat layout of narrow planes for the 512-bit kernels, or null for padded rows.</summary>
+        public FlatPlaneLayout? Flat { get; }
 
         /// <summary>Rows of the padded input planes (the stride-1 output height plus kernel − 1).</summary>
         public int PaddedHeight { get; }

@@ -38,6 +38,12 @@ public class ConvolutionLayerTests
         // input gradient (four filters of the flipped kernel over 9×6) in the second.
         { 3, 7, 7, 9, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
         { 4, 9, 6, 5, 3, 1, Conv2dPadding.Valid, 0, 1, 2 },
+        // Planes the 512-bit kernels lay flat (at most 8 wide, same size out, filters and channels in fours), with two
+        // images so dW's per-lane sums carry from one image to the next before they are folded.
+        // (Small ones: a float objective over many outputs leaves the finite differences too little precision.)
+        { 4, 5, 5, 4, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 4, 4, 4, 8, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 4, 3, 6, 4, 2, 1, Conv2dPadding.Same, 0, 1, 2 },
     };
 
     private static Conv2d BuildConv(TensorShape input, Conv2dSpec spec, SeededRandom random, out ParameterStore store)

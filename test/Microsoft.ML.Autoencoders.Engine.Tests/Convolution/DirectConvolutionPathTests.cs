@@ -42,8 +42,28 @@ public class DirectConvolutionPathTests
         return cases;
     }
 
+    /// <summary>
+    /// Planes the 512-bit set lays flat (DirectConvolution.CorrelateFlat: at most 8 wide, same size out as in, filters
+    /// and channels in fours): every width up to 8 with heights whose flat span ends anywhere in a register or pair of
+    /// registers, four- and eight-filter blocks, even, 3×3 and 5×5 kernels (one-sided padding for the even one).
+    /// </summary>
+    public static TheoryData<int, int, int, int, int, Conv2dPadding, int> FlatCases() => new()
+    {
+        { 8, 7, 7, 8, 3, Conv2dPadding.Same, 0 },
+        { 8, 4, 4, 8, 3, Conv2dPadding.Same, 0 },
+        { 8, 8, 8, 8, 3, Conv2dPadding.Same, 0 },
+        { 4, 5, 1, 12, 3, Conv2dPadding.Same, 0 },
+        { 12, 3, 2, 4, 3, Conv2dPadding.Explicit, 1 },
+        { 4, 9, 5, 4, 3, Conv2dPadding.Same, 0 },
+        { 16, 6, 6, 8, 2, Conv2dPadding.Same, 0 },
+        { 4, 2, 3, 16, 3, Conv2dPadding.Same, 0 },
+        { 8, 13, 8, 4, 5, Conv2dPadding.Same, 0 },
+        { 4, 1, 7, 8, 3, Conv2dPadding.Same, 0 },
+    };
+
     [Theory]
     [MemberData(nameof(Cases))]
+    [MemberData(nameof(FlatCases))]
     public void BothKernelSets_MatchThePlainLoop_AndEachOther(int c, int h, int w, int filters, int kernel, Conv2dPadding padding, int pad)
     {
         var input = new TensorShape(c, h, w);

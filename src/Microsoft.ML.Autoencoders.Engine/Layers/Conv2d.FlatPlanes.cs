@@ -1,0 +1,131 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
+
+namespace Microsoft.ML.Autoencoders.Engine.Layers;
+
+/// <summary>
+/// The direct path's flat layout for planes at most 8 wide on the 512-bit kernels (<see cref="DirectConvolution.CorrelateFlat"/>):
+/// the forward and backward passes of one image each, in place of the row-chunk kernels' passes.
+/// </summary>
+public sealed partial class Conv2d
+{
+    /// <summary>
+    /// Where the flat layout keeps things. The input planes (each image's scratch) and dy's padded planes (one block per
+    /// thread) have the padded width as row stride, then a tail for the reads past the last plane. dy's planes are
+    /// spaced to hold every flat position dW reads as zeros, and the thread's block ends with dW's per-lane sums
+    /// (16 floats a weight), which live across the thread's images.
+    /// </summary>
+    private sealed class FlatPlaneLayout
+    {
+        public FlatPlaneLayout(ConvGeometry g, int filters)
+        {
+            RowStride = g.Width + g.KernelWidth - 1;
+            PlaneSize = (g.Height + g.KernelHeight - 1) * RowStride;
+            Vectors = DirectConvolution.FlatVectors(g.Height, g.Width, RowStride);
+            GradientTop = g.KernelHeight - 1 - g.PadTop;
+            GradientLeft = g.KernelWidth - 1 - g.PadLeft;
+            int reach = DirectConvolution.FlatPlaneReach(g.Height, g.Width, RowStride, g.KernelHeight, g.KernelWidth);
+            InputSize = g.Channels * PlaneSize + DirectConvolution.RoundUp(Math.Max(0, reach - PlaneSize), DirectConvolution.FlatLanes);
+            GradientPlaneStride = DirectConvolution.RoundUp(
+                Math.Max(PlaneSize, GradientTop * RowStride + GradientLeft + Vectors * DirectConvolution.FlatLanes), DirectConvolution.FlatLanes);
+            LanesOffset = filters * GradientPlaneStride + DirectConvolution.RoundUp(Math.Max(0, reach - GradientPlaneStride), DirectConvolution.FlatLanes);
+            LaneCount = filters * g.PatchSize * DirectConvolution.FlatLanes;
+        }
+
+        /// <summary>Floats per padded row: the padded width, with no rounding.</summary>
+        public int RowStride { get; }
+
+        /// <summary>Floats of one padded input plane.</summary>
+        public int PlaneSize { get; }
+
+        /// <summary>Registers of 16 flat positions that cover an output plane.</summary>
+        public int Vectors { get; }
+
+        /// <summary>Where dy's values start in its padded planes: kernel − 1 − padding.</summary>
+        public int GradientTop { get; }
+
+        /// <inheritdoc cref="GradientTop"/>
+        public int GradientLeft { get; }
+
+        /// <summary>Floats of one image's input planes and the tail after them.</summary>
+        public int InputSize { get; }
+
+        /// <summary>Floats between dy's padded planes (a multiple of 16).</summary>
+        public int GradientPlaneStride { get; }
+
+        /// <summary>Where dW's lane sums start in a thread's block.</summary>
+        public int LanesOffset { get; }
+
+        /// <summary>Floats of dW's lane sums.</summary>
+        public int LaneCount { get; }
+
+        /// <summary>Floats of one thread's backward block.</summary>
+        public int GradientBlockSize => LanesOffset + LaneCount;
+    }
+
+    private readonly unsafe partial struct ForwardDirect
+    {
+        /// <summary>Each image copied into flat planes (the tail zeroed: dW reads it against dy's zeros), then correlated flat.</summary>
+        private void ExecuteFlat(int start, int end)
+        {
+            var g = layer.Geometry;
+            var d = layer._direct!;
+            var flat = d.Flat!;
+            int planes = g.Channels * flat.PlaneSize;
+            for (int n = start; n < end; n++)
+            {
+                float* padded = scratch + (nint)n * d.PaddedInputSize;
+                float* output = y + (nint)n * layer.OutputSize;
+                DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, flat.RowStride, g.PadTop, g.PadLeft);
+                new Span<float>(padded + planes, flat.InputSize - planes).Clear();
+                DirectConvolution.CorrelateFlat(padded, g.Channels, flat.PlaneSize, flat.RowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
+                    output, g.OutputHeight, g.OutputWidth, accumulate: false, relu: activation.IsRelu);
+                if (!activation.IsRelu) activation.ApplyInPlace(output, layer.OutputSize);
+            }
+        }
+    }
+
+    private readonly unsafe partial struct BackwardDirect
+    {
+        /// <summary>
+        /// Each image's dy formed into flat planes (db on the way), its dW lane sums added to, and dx correlated from the
+        /// planes with the flipped kernel; the lane sums are folded into the part's dW once, after its last image.
+        /// </summary>
+        private void ExecuteFlat(int start, int end)
+        {
+            var g = layer.Geometry;
+            var d = layer._direct!;
+            var flat = d.Flat!;
+            int filters = layer.Filters, patch = g.PatchSize;
+            int part = (int)(((long)start * parts + batch - 1) / batch);
+            float* dW = partials + (nint)part * block;
+            float* db = dW + filters * patch;
+            float* planes = paddedGradients + (nint)part * d.PaddedGradientSize;
+            float* lanes = planes + flat.LanesOffset;
+            float* outputGradient = outputGradients + (nint)part * layer.OutputSize;
+            float* dyOrigin = planes + flat.GradientTop * flat.RowStride + flat.GradientLeft;
+            new Span<float>(lanes, flat.LaneCount).Clear();
+            bool maskByRelu = activation is ReluLayer;
+            fixed (float* flipped = d.FlippedWeights)
+            {
+                for (int n = start; n < end; n++)
+                {
+                    float* gradient = dy + (nint)n * layer.OutputSize;
+                    if (activation != null && !maskByRelu)
+                    {
+                        new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
+                            .Execute(0, layer.OutputSize);
+                        gradient = outputGradient;
+                    }
+                    DirectConvolution.FormFlatGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, g.OutputHeight, g.OutputWidth,
+                        planes, flat.GradientPlaneStride, flat.RowStride, flat.GradientTop, flat.GradientLeft, db);
+                    DirectConvolution.AccumulateFlatWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, flat.PlaneSize, flat.RowStride,
+                        dyOrigin, flat.GradientPlaneStride, filters, g.KernelHeight, g.KernelWidth, flat.Vectors, lanes);
+                    if (dx == null) continue;
+                    DirectConvolution.CorrelateFlat(planes, filters, flat.GradientPlaneStride, flat.RowStride, flipped, null, g.Channels,
+                        g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, relu: false);
+                }
+            }
+            DirectConvolution.FoldFlatWeightGradient(lanes, filters * patch, dW);
+        }
+    }
+}
