@@ -28,17 +28,22 @@ internal static unsafe partial class DirectConvolution
     public const int FlatLanes = 16;
 
     /// <summary>Filters per pass of the flat kernels: eight weight broadcasts serve each input load.</summary>
-    private const int FlatFilterBlock = 8;
+    public const int FlatFilterBlock = 8;
+
+    /// <summary>The most weights a flat layer may have: its kernels read them packed, from a copy on the stack.</summary>
+    public const int FlatMaxWeights = 8192;
 
     /// <summary>
     /// Whether <paramref name="g"/> with <paramref name="filters"/> filters can be laid out flat: a stride-1 layer the
     /// direct kernels run whose output is at most 8 wide and as large as its input (padding totals kernel − 1 on each
     /// axis), so the input planes and dy's padded planes share the row stride and dy's flat positions line up with the
-    /// input's. Filters and channels come in fours: the forward and the input gradient then have the bits of the 256-bit
-    /// kernels' four-filter passes (one chain per output); their lone-filter kernels split a chain in two.
+    /// input's. Filters and channels come in eights (the input gradient's filters are the channels): the kernels then
+    /// have one shape, and each output one FMA chain, the one of the 256-bit kernels' four-filter passes (their
+    /// lone-filter kernels split a chain in two, so other counts could not keep the bits).
     /// </summary>
     public static bool FlatPlanesApply(in ConvGeometry g, int filters) =>
-        Supports(g) && g.OutputWidth <= NarrowColumns && filters % FilterBlock == 0 && g.Channels % FilterBlock == 0
+        Supports(g) && g.OutputWidth <= NarrowColumns && filters % FlatFilterBlock == 0 && g.Channels % FlatFilterBlock == 0
+        && filters * g.PatchSize <= FlatMaxWeights
         && g.PadLeft + g.PadRight == g.KernelWidth - 1 && g.PadTop + g.PadBottom == g.KernelHeight - 1;
 
     /// <summary>Registers that cover the flat positions of a height×width output laid out with <paramref name="rowStride"/>.</summary>
@@ -52,41 +57,53 @@ internal static unsafe partial class DirectConvolution
         RoundUp(FlatVectors(height, width, rowStride), 2) * FlatLanes + (kernelHeight - 1) * rowStride + kernelWidth - 1;
 
     /// <summary>
-    /// output[f, oy, ox] (+)= bias[f] + Σ_c Σ_ky,kx weights[f, c, ky, kx] · planes[c, (oy + ky)·S + ox + kx] for a
-    /// height×width output from <paramref name="channels"/> flat planes <paramref name="planeStride"/> floats apart with
-    /// row stride S = <paramref name="rowStride"/>; with <paramref name="accumulate"/> added to what the output holds,
-    /// with <paramref name="relu"/> clipped at zero as stored (as <see cref="Correlate"/>). <paramref name="bias"/> may be null.
+    /// packed[((b·C + c)·taps + t)·8 + k] = weights[((8b + k)·C + c)·taps + t]: each tap's eight weights of a block of
+    /// filters side by side, so <see cref="CorrelateFlat"/> broadcasts them from one pointer at fixed offsets instead of
+    /// holding eight filter strides in registers.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void CorrelateFlat(float* planes, int channels, int planeStride, int rowStride, float* weights, float* bias, int filters,
-        int kernelHeight, int kernelWidth, float* output, int height, int width, bool accumulate, bool relu)
+    public static void PackFlatWeights(float* weights, int filters, int channels, int taps, float* packed)
     {
-        if (relu && accumulate) throw new ArgumentException("A fused ReLU needs the output written, not added to.", nameof(relu));
-        int filterStride = channels * kernelHeight * kernelWidth, outputPlane = height * width;
-        int flatLength = (height - 1) * rowStride + width;
-        var store = new FlatStore(rowStride, height, width, flatLength, accumulate, relu);
-        for (int f0 = 0; f0 < filters; f0 += FlatFilterBlock)
+        int filterStride = channels * taps;
+        for (int f = 0; f < filters; f++)
         {
-            int block = Math.Min(FlatFilterBlock, filters - f0);
-            for (int p0 = 0; p0 < flatLength; p0 += 2 * FlatLanes)
-                EightFiltersTwoFlatVectors(planes + p0, channels, planeStride, rowStride, weights + (nint)f0 * filterStride, filterStride, block,
-                    kernelHeight, kernelWidth, output + (nint)f0 * outputPlane, outputPlane, bias == null ? null : bias + f0, p0, store);
+            float* target = packed + (nint)(f / FlatFilterBlock) * filterStride * FlatFilterBlock + f % FlatFilterBlock;
+            float* source = weights + (nint)f * filterStride;
+            for (int i = 0; i < filterStride; i++) target[(nint)i * FlatFilterBlock] = source[i];
         }
     }
 
     /// <summary>
-    /// Two registers of flat positions (32 from <paramref name="p0"/>) for up to eight filters: 16 accumulators, each tap
-    /// two loads and eight broadcasts for sixteen FMAs. With fewer than eight filters the missing ones repeat the last
-    /// filter's weights and are not stored, so the loop keeps one shape.
+    /// output[f, oy, ox] (+)= bias[f] + Σ_c Σ_ky,kx weights[f, c, ky, kx] · planes[c, (oy + ky)·S + ox + kx] for a
+    /// height×width output from <paramref name="channels"/> flat planes <paramref name="planeStride"/> floats apart with
+    /// row stride S = <paramref name="rowStride"/>; with <paramref name="accumulate"/> added to what the output holds,
+    /// with <paramref name="relu"/> clipped at zero as stored (as <see cref="Correlate"/>). <paramref name="packedWeights"/>
+    /// come from <see cref="PackFlatWeights"/>; <paramref name="bias"/> may be null; filters are a multiple of 8.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void EightFiltersTwoFlatVectors(float* origin, int channels, int planeStride, int rowStride, float* weights, int filterStride, int block,
-        int kernelHeight, int kernelWidth, float* target, int outputPlane, float* bias, int p0, in FlatStore store)
+    public static void CorrelateFlat(float* planes, int channels, int planeStride, int rowStride, float* packedWeights, float* bias, int filters,
+        int kernelHeight, int kernelWidth, float* output, int height, int width, bool accumulate, bool relu)
     {
-        nint s1 = (nint)Math.Min(1, block - 1) * filterStride, s2 = (nint)Math.Min(2, block - 1) * filterStride;
-        nint s3 = (nint)Math.Min(3, block - 1) * filterStride, s4 = (nint)Math.Min(4, block - 1) * filterStride;
-        nint s5 = (nint)Math.Min(5, block - 1) * filterStride, s6 = (nint)Math.Min(6, block - 1) * filterStride;
-        nint s7 = (nint)Math.Min(7, block - 1) * filterStride;
+        if (relu && accumulate) throw new ArgumentException("A fused ReLU needs the output written, not added to.", nameof(relu));
+        int blockWeights = channels * kernelHeight * kernelWidth * FlatFilterBlock, outputPlane = height * width;
+        int flatLength = (height - 1) * rowStride + width;
+        for (int p0 = 0; p0 < flatLength; p0 += 2 * FlatLanes)
+        {
+            // The output rows each register reaches, found once for all the filters.
+            var store = new FlatStore(rowStride, height, width, outputPlane, p0, flatLength, accumulate, relu);
+            for (int f0 = 0; f0 < filters; f0 += FlatFilterBlock)
+                EightFiltersTwoFlatVectors(planes + p0, channels, planeStride, rowStride, packedWeights + (nint)(f0 / FlatFilterBlock) * blockWeights,
+                    kernelHeight, kernelWidth, output + (nint)f0 * outputPlane, bias == null ? null : bias + f0, store);
+        }
+    }
+
+    /// <summary>
+    /// Two registers of flat positions (32 from <paramref name="origin"/>) for eight filters: 16 accumulators, each tap
+    /// two loads and eight broadcasts for sixteen FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EightFiltersTwoFlatVectors(float* origin, int channels, int planeStride, int rowStride, float* weights,
+        int kernelHeight, int kernelWidth, float* target, float* bias, in FlatStore store)
+    {
         Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
         Vector512<float> e0 = default, e1 = default, g0 = default, g1 = default, h0 = default, h1 = default, i0 = default, i1 = default;
         float* w = weights;
@@ -95,73 +112,88 @@ internal static unsafe partial class DirectConvolution
             for (int ky = 0; ky < kernelHeight; ky++)
             {
                 float* row = origin + (nint)c * planeStride + (nint)ky * rowStride;
-                for (int kx = 0; kx < kernelWidth; kx++, w++)
+                for (int kx = 0; kx < kernelWidth; kx++, w += FlatFilterBlock)
                 {
                     var x0 = Vector512.Load(row + kx);
                     var x1 = Vector512.Load(row + kx + FlatLanes);
                     var weight = Vector512.Create(w[0]);
                     a0 = Vector512.FusedMultiplyAdd(weight, x0, a0); a1 = Vector512.FusedMultiplyAdd(weight, x1, a1);
-                    weight = Vector512.Create(w[s1]);
+                    weight = Vector512.Create(w[1]);
                     b0 = Vector512.FusedMultiplyAdd(weight, x0, b0); b1 = Vector512.FusedMultiplyAdd(weight, x1, b1);
-                    weight = Vector512.Create(w[s2]);
+                    weight = Vector512.Create(w[2]);
                     c0 = Vector512.FusedMultiplyAdd(weight, x0, c0); c1 = Vector512.FusedMultiplyAdd(weight, x1, c1);
-                    weight = Vector512.Create(w[s3]);
+                    weight = Vector512.Create(w[3]);
                     d0 = Vector512.FusedMultiplyAdd(weight, x0, d0); d1 = Vector512.FusedMultiplyAdd(weight, x1, d1);
-                    weight = Vector512.Create(w[s4]);
+                    weight = Vector512.Create(w[4]);
                     e0 = Vector512.FusedMultiplyAdd(weight, x0, e0); e1 = Vector512.FusedMultiplyAdd(weight, x1, e1);
-                    weight = Vector512.Create(w[s5]);
+                    weight = Vector512.Create(w[5]);
                     g0 = Vector512.FusedMultiplyAdd(weight, x0, g0); g1 = Vector512.FusedMultiplyAdd(weight, x1, g1);
-                    weight = Vector512.Create(w[s6]);
+                    weight = Vector512.Create(w[6]);
                     h0 = Vector512.FusedMultiplyAdd(weight, x0, h0); h1 = Vector512.FusedMultiplyAdd(weight, x1, h1);
-                    weight = Vector512.Create(w[s7]);
+                    weight = Vector512.Create(w[7]);
                     i0 = Vector512.FusedMultiplyAdd(weight, x0, i0); i1 = Vector512.FusedMultiplyAdd(weight, x1, i1);
                 }
             }
         }
-        store.Put(target, bias, 0, p0, a0, a1);
-        if (block > 1) store.Put(target + outputPlane, bias, 1, p0, b0, b1);
-        if (block > 2) store.Put(target + 2 * (nint)outputPlane, bias, 2, p0, c0, c1);
-        if (block > 3) store.Put(target + 3 * (nint)outputPlane, bias, 3, p0, d0, d1);
-        if (block > 4) store.Put(target + 4 * (nint)outputPlane, bias, 4, p0, e0, e1);
-        if (block > 5) store.Put(target + 5 * (nint)outputPlane, bias, 5, p0, g0, g1);
-        if (block > 6) store.Put(target + 6 * (nint)outputPlane, bias, 6, p0, h0, h1);
-        if (block > 7) store.Put(target + 7 * (nint)outputPlane, bias, 7, p0, i0, i1);
+        store.Put(target, bias, 0, a0, a1); store.Put(target, bias, 1, b0, b1);
+        store.Put(target, bias, 2, c0, c1); store.Put(target, bias, 3, d0, d1);
+        store.Put(target, bias, 4, e0, e1); store.Put(target, bias, 5, g0, g1);
+        store.Put(target, bias, 6, h0, h1); store.Put(target, bias, 7, i0, i1);
     }
 
     /// <summary>
-    /// Where a flat register's values go: the lanes of each output row it covers are one masked store into that row of
-    /// the dense output (an AVX-512 masked store is one instruction and does not fault on the lanes it leaves), so the
-    /// columns between rows are dropped without a pass of their own.
+    /// Where a pair of flat registers (positions from p0) goes: the lanes of each output row a register covers are one
+    /// masked store into that row of the dense output (an AVX-512 masked store is one instruction and does not fault on
+    /// the lanes it leaves), so the columns between rows are dropped without a pass of their own. The rows each register
+    /// reaches are found once, here, not per filter.
     /// </summary>
-    private readonly struct FlatStore(int rowStride, int height, int width, int flatLength, bool accumulate, bool relu)
+    private readonly struct FlatStore
     {
-        /// <summary>Stores filter <paramref name="filter"/>'s two registers holding flat positions from <paramref name="p0"/> into its output plane.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Put(float* plane, float* bias, int filter, int p0, Vector512<float> first, Vector512<float> second)
+        private readonly int _rowStride, _width, _plane, _p0, _firstRow, _lastRow, _secondFirstRow, _secondLastRow;
+        private readonly bool _second, _accumulate, _relu;
+
+        public FlatStore(int rowStride, int height, int width, int plane, int p0, int flatLength, bool accumulate, bool relu)
         {
+            _rowStride = rowStride;
+            _width = width;
+            _plane = plane;
+            _p0 = p0;
+            _accumulate = accumulate;
+            _relu = relu;
+            _firstRow = p0 / rowStride;
+            _lastRow = Math.Min(height - 1, (p0 + FlatLanes - 1) / rowStride);
+            _second = p0 + FlatLanes < flatLength;
+            _secondFirstRow = (p0 + FlatLanes) / rowStride;
+            _secondLastRow = Math.Min(height - 1, (p0 + 2 * FlatLanes - 1) / rowStride);
+        }
+
+        /// <summary>Stores filter <paramref name="filter"/>'s two registers into its output plane (plane <paramref name="filter"/> from <paramref name="target"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(float* target, float* bias, int filter, Vector512<float> first, Vector512<float> second)
+        {
+            float* plane = target + (nint)filter * _plane;
             var shift = Vector512.Create(bias == null ? 0f : bias[filter]);
             first += shift;
             second += shift;
-            if (relu)
+            if (_relu)
             {
                 first = Vector512.Max(first, Vector512<float>.Zero);
                 second = Vector512.Max(second, Vector512<float>.Zero);
             }
-            PutRows(plane, p0, first);
-            if (p0 + FlatLanes < flatLength) PutRows(plane, p0 + FlatLanes, second);
+            PutRows(plane, _p0, _firstRow, _lastRow, first);
+            if (_second) PutRows(plane, _p0 + FlatLanes, _secondFirstRow, _secondLastRow, second);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void PutRows(float* plane, int p0, Vector512<float> values)
+        private void PutRows(float* plane, int p0, int firstRow, int lastRow, Vector512<float> values)
         {
-            int last = Math.Min(height - 1, (p0 + FlatLanes - 1) / rowStride);
-            for (int oy = p0 / rowStride; oy <= last; oy++)
+            for (int oy = firstRow; oy <= lastRow; oy++)
             {
                 // Lane i holds column p0 + i − oy·S of row oy; the lanes whose column is in [0, width) are that row's.
-                int first = oy * rowStride - p0;
-                var mask = Vector512.LessThan((Vector512<int>.Indices - Vector512.Create(first)).AsUInt32(), Vector512.Create((uint)width)).AsSingle();
-                float* t = plane + (nint)oy * width - first;
-                var v = accumulate ? values + Avx512F.MaskLoad(t, mask, Vector512<float>.Zero) : values;
+                int first = oy * _rowStride - p0;
+                var mask = Vector512.LessThan((Vector512<int>.Indices - Vector512.Create(first)).AsUInt32(), Vector512.Create((uint)_width)).AsSingle();
+                float* t = plane + (nint)oy * _width - first;
+                var v = _accumulate ? values + Avx512F.MaskLoad(t, mask, Vector512<float>.Zero) : values;
                 Avx512F.MaskStore(t, mask, v);
             }
         }
@@ -202,12 +234,21 @@ internal static unsafe partial class DirectConvolution
         }
     }
 
+    /// <summary>Taps a weight-gradient pass takes: on flat planes a tap is just an offset, so any three.</summary>
+    private const int FlatTapGroup = 3;
+
     /// <summary>
-    /// lanes[(f·C + c)·taps + t] += Σ_v dy[f, v·16 + lane] · planes[c, v·16 + lane + ky·S + kx] over
-    /// <paramref name="vectors"/> registers of flat positions, t = ky·kw + kx: the weight gradient's per-lane sums, one
-    /// 16-float vector per weight in <paramref name="lanes"/>, added to across images and folded by
-    /// <see cref="FoldFlatWeightGradient"/>. <paramref name="gradient"/> is dy's first flat position of filter 0 (planes
-    /// <paramref name="gradientPlane"/> apart, zeros between rows and after the last).
+    /// Floats of the per-lane weight-gradient sums of a layer: 16 per weight, and per block of eight filters and
+    /// channel the taps rounded up to whole groups of <see cref="FlatTapGroup"/>.
+    /// </summary>
+    public static int FlatLaneSums(int filters, int channels, int taps) => filters * channels * RoundUp(taps, FlatTapGroup) * FlatLanes;
+
+    /// <summary>
+    /// Adds Σ_v dy[f, v·16 + lane] · planes[c, v·16 + lane + ky·S + kx] over <paramref name="vectors"/> registers of flat
+    /// positions to the weight gradient's per-lane sums in <paramref name="lanes"/> (<see cref="FlatLaneSums"/> floats,
+    /// kept across images and folded by <see cref="FoldFlatWeightGradient"/>). <paramref name="gradient"/> is dy's first
+    /// flat position of filter 0 (planes <paramref name="gradientPlane"/> apart, zeros between rows and after the last).
+    /// The sums of a pass (three taps of eight filters) lie side by side: [f0/8, c, tap group, filter, tap in group, lane].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateFlatWeightGradient(float* planes, int channels, int planeStride, int rowStride, float* gradient, int gradientPlane,
@@ -216,17 +257,14 @@ internal static unsafe partial class DirectConvolution
         int taps = kernelHeight * kernelWidth;
         for (int f0 = 0; f0 < filters; f0 += FlatFilterBlock)
         {
-            int block = Math.Min(FlatFilterBlock, filters - f0);
             for (int c = 0; c < channels; c++)
             {
-                // Three taps a pass (any three: on flat planes a tap is just an offset); a short last group repeats its
-                // last tap, whose sums are then computed twice from the same start and stored twice with the same bits.
-                for (int t = 0; t < taps; t += 3)
+                // A short last group repeats its last tap; those sums are computed twice and never folded.
+                for (int t = 0; t < taps; t += FlatTapGroup, lanes += FlatFilterBlock * FlatTapGroup * FlatLanes)
                 {
                     int t1 = Math.Min(t + 1, taps - 1), t2 = Math.Min(t + 2, taps - 1);
-                    ThreeTapsEightFilters(planes + (nint)c * planeStride, Offset(t), Offset(t1) - Offset(t), Offset(t2) - Offset(t),
-                        gradient + (nint)f0 * gradientPlane, gradientPlane, block, vectors,
-                        lanes + ((nint)(f0 * channels + c) * taps + t) * FlatLanes, t1 - t, t2 - t, (nint)channels * taps * FlatLanes);
+                    ThreeTapsEightFilters(planes + (nint)c * planeStride + Offset(t), Offset(t1) - Offset(t), Offset(t2) - Offset(t),
+                        gradient + (nint)f0 * gradientPlane, gradientPlane, vectors, lanes);
                 }
             }
         }
@@ -235,69 +273,72 @@ internal static unsafe partial class DirectConvolution
     }
 
     /// <summary>
-    /// One pass of <see cref="AccumulateFlatWeightGradient"/>: three taps (offsets <paramref name="offset0"/>, +
-    /// <paramref name="delta1"/>, + <paramref name="delta2"/>) of up to eight filters, 24 accumulators loaded from and
-    /// stored back to their lane sums; each register step is three image loads and eight of dy for 24 FMAs. Missing
-    /// filters repeat the last one (same start, same sums, same stores).
+    /// One pass of <see cref="AccumulateFlatWeightGradient"/>: three taps (at x, x + <paramref name="delta1"/>, x +
+    /// <paramref name="delta2"/>) of eight filters, 24 accumulators loaded from and stored back to 24 side-by-side lane
+    /// sums; each register step is three image loads and eight of dy for 24 FMAs. dy's eight planes are reached from three
+    /// pointers and a stride (k = 0..2, 3..5, 6..7), so the loop keeps its pointers in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ThreeTapsEightFilters(float* plane, int offset0, int delta1, int delta2, float* gradient, int gradientPlane, int block, int vectors,
-        float* lanes, int tapStep1, int tapStep2, nint filterLanes)
+    private static void ThreeTapsEightFilters(float* x, int delta1, int delta2, float* gradient, int gradientPlane, int vectors, float* lanes)
     {
-        nint g1 = (nint)Math.Min(1, block - 1) * gradientPlane, g2 = (nint)Math.Min(2, block - 1) * gradientPlane;
-        nint g3 = (nint)Math.Min(3, block - 1) * gradientPlane, g4 = (nint)Math.Min(4, block - 1) * gradientPlane;
-        nint g5 = (nint)Math.Min(5, block - 1) * gradientPlane, g6 = (nint)Math.Min(6, block - 1) * gradientPlane;
-        nint g7 = (nint)Math.Min(7, block - 1) * gradientPlane;
-        nint l1 = (nint)Math.Min(1, block - 1) * filterLanes, l2 = (nint)Math.Min(2, block - 1) * filterLanes;
-        nint l3 = (nint)Math.Min(3, block - 1) * filterLanes, l4 = (nint)Math.Min(4, block - 1) * filterLanes;
-        nint l5 = (nint)Math.Min(5, block - 1) * filterLanes, l6 = (nint)Math.Min(6, block - 1) * filterLanes;
-        nint l7 = (nint)Math.Min(7, block - 1) * filterLanes;
-        nint u1 = (nint)tapStep1 * FlatLanes, u2 = (nint)tapStep2 * FlatLanes;
-        var a0 = Vector512.Load(lanes); var a1 = Vector512.Load(lanes + u1); var a2 = Vector512.Load(lanes + u2);
-        var b0 = Vector512.Load(lanes + l1); var b1 = Vector512.Load(lanes + l1 + u1); var b2 = Vector512.Load(lanes + l1 + u2);
-        var c0 = Vector512.Load(lanes + l2); var c1 = Vector512.Load(lanes + l2 + u1); var c2 = Vector512.Load(lanes + l2 + u2);
-        var d0 = Vector512.Load(lanes + l3); var d1 = Vector512.Load(lanes + l3 + u1); var d2 = Vector512.Load(lanes + l3 + u2);
-        var e0 = Vector512.Load(lanes + l4); var e1 = Vector512.Load(lanes + l4 + u1); var e2 = Vector512.Load(lanes + l4 + u2);
-        var h0 = Vector512.Load(lanes + l5); var h1 = Vector512.Load(lanes + l5 + u1); var h2 = Vector512.Load(lanes + l5 + u2);
-        var i0 = Vector512.Load(lanes + l6); var i1 = Vector512.Load(lanes + l6 + u1); var i2 = Vector512.Load(lanes + l6 + u2);
-        var j0 = Vector512.Load(lanes + l7); var j1 = Vector512.Load(lanes + l7 + u1); var j2 = Vector512.Load(lanes + l7 + u2);
-        float* x = plane + offset0;
-        for (int v = 0; v < vectors; v++, x += FlatLanes, gradient += FlatLanes)
+        nint stride = gradientPlane, stride2 = 2 * (nint)gradientPlane;
+        float* gA = gradient, gB = gradient + 3 * stride, gC = gradient + 6 * stride;
+        var a0 = Vector512.Load(lanes + 0 * FlatLanes); var a1 = Vector512.Load(lanes + 1 * FlatLanes); var a2 = Vector512.Load(lanes + 2 * FlatLanes);
+        var b0 = Vector512.Load(lanes + 3 * FlatLanes); var b1 = Vector512.Load(lanes + 4 * FlatLanes); var b2 = Vector512.Load(lanes + 5 * FlatLanes);
+        var c0 = Vector512.Load(lanes + 6 * FlatLanes); var c1 = Vector512.Load(lanes + 7 * FlatLanes); var c2 = Vector512.Load(lanes + 8 * FlatLanes);
+        var d0 = Vector512.Load(lanes + 9 * FlatLanes); var d1 = Vector512.Load(lanes + 10 * FlatLanes); var d2 = Vector512.Load(lanes + 11 * FlatLanes);
+        var e0 = Vector512.Load(lanes + 12 * FlatLanes); var e1 = Vector512.Load(lanes + 13 * FlatLanes); var e2 = Vector512.Load(lanes + 14 * FlatLanes);
+        var h0 = Vector512.Load(lanes + 15 * FlatLanes); var h1 = Vector512.Load(lanes + 16 * FlatLanes); var h2 = Vector512.Load(lanes + 17 * FlatLanes);
+        var i0 = Vector512.Load(lanes + 18 * FlatLanes); var i1 = Vector512.Load(lanes + 19 * FlatLanes); var i2 = Vector512.Load(lanes + 20 * FlatLanes);
+        var j0 = Vector512.Load(lanes + 21 * FlatLanes); var j1 = Vector512.Load(lanes + 22 * FlatLanes); var j2 = Vector512.Load(lanes + 23 * FlatLanes);
+        for (int v = 0; v < vectors; v++, x += FlatLanes, gA += FlatLanes, gB += FlatLanes, gC += FlatLanes)
         {
             var x0 = Vector512.Load(x);
             var x1 = Vector512.Load(x + delta1);
             var x2 = Vector512.Load(x + delta2);
-            var g = Vector512.Load(gradient);
+            var g = Vector512.Load(gA);
             a0 = Vector512.FusedMultiplyAdd(g, x0, a0); a1 = Vector512.FusedMultiplyAdd(g, x1, a1); a2 = Vector512.FusedMultiplyAdd(g, x2, a2);
-            g = Vector512.Load(gradient + g1);
+            g = Vector512.Load(gA + stride);
             b0 = Vector512.FusedMultiplyAdd(g, x0, b0); b1 = Vector512.FusedMultiplyAdd(g, x1, b1); b2 = Vector512.FusedMultiplyAdd(g, x2, b2);
-            g = Vector512.Load(gradient + g2);
+            g = Vector512.Load(gA + stride2);
             c0 = Vector512.FusedMultiplyAdd(g, x0, c0); c1 = Vector512.FusedMultiplyAdd(g, x1, c1); c2 = Vector512.FusedMultiplyAdd(g, x2, c2);
-            g = Vector512.Load(gradient + g3);
+            g = Vector512.Load(gB);
             d0 = Vector512.FusedMultiplyAdd(g, x0, d0); d1 = Vector512.FusedMultiplyAdd(g, x1, d1); d2 = Vector512.FusedMultiplyAdd(g, x2, d2);
-            g = Vector512.Load(gradient + g4);
+            g = Vector512.Load(gB + stride);
             e0 = Vector512.FusedMultiplyAdd(g, x0, e0); e1 = Vector512.FusedMultiplyAdd(g, x1, e1); e2 = Vector512.FusedMultiplyAdd(g, x2, e2);
-            g = Vector512.Load(gradient + g5);
+            g = Vector512.Load(gB + stride2);
             h0 = Vector512.FusedMultiplyAdd(g, x0, h0); h1 = Vector512.FusedMultiplyAdd(g, x1, h1); h2 = Vector512.FusedMultiplyAdd(g, x2, h2);
-            g = Vector512.Load(gradient + g6);
+            g = Vector512.Load(gC);
             i0 = Vector512.FusedMultiplyAdd(g, x0, i0); i1 = Vector512.FusedMultiplyAdd(g, x1, i1); i2 = Vector512.FusedMultiplyAdd(g, x2, i2);
-            g = Vector512.Load(gradient + g7);
+            g = Vector512.Load(gC + stride);
             j0 = Vector512.FusedMultiplyAdd(g, x0, j0); j1 = Vector512.FusedMultiplyAdd(g, x1, j1); j2 = Vector512.FusedMultiplyAdd(g, x2, j2);
         }
-        // The repeated filters and taps store last: the same values as the ones they repeat.
-        a0.Store(lanes); a1.Store(lanes + u1); a2.Store(lanes + u2);
-        b0.Store(lanes + l1); b1.Store(lanes + l1 + u1); b2.Store(lanes + l1 + u2);
-        c0.Store(lanes + l2); c1.Store(lanes + l2 + u1); c2.Store(lanes + l2 + u2);
-        d0.Store(lanes + l3); d1.Store(lanes + l3 + u1); d2.Store(lanes + l3 + u2);
-        e0.Store(lanes + l4); e1.Store(lanes + l4 + u1); e2.Store(lanes + l4 + u2);
-        h0.Store(lanes + l5); h1.Store(lanes + l5 + u1); h2.Store(lanes + l5 + u2);
-        i0.Store(lanes + l6); i1.Store(lanes + l6 + u1); i2.Store(lanes + l6 + u2);
-        j0.Store(lanes + l7); j1.Store(lanes + l7 + u1); j2.Store(lanes + l7 + u2);
+        a0.Store(lanes + 0 * FlatLanes); a1.Store(lanes + 1 * FlatLanes); a2.Store(lanes + 2 * FlatLanes);
+        b0.Store(lanes + 3 * FlatLanes); b1.Store(lanes + 4 * FlatLanes); b2.Store(lanes + 5 * FlatLanes);
+        c0.Store(lanes + 6 * FlatLanes); c1.Store(lanes + 7 * FlatLanes); c2.Store(lanes + 8 * FlatLanes);
+        d0.Store(lanes + 9 * FlatLanes); d1.Store(lanes + 10 * FlatLanes); d2.Store(lanes + 11 * FlatLanes);
+        e0.Store(lanes + 12 * FlatLanes); e1.Store(lanes + 13 * FlatLanes); e2.Store(lanes + 14 * FlatLanes);
+        h0.Store(lanes + 15 * FlatLanes); h1.Store(lanes + 16 * FlatLanes); h2.Store(lanes + 17 * FlatLanes);
+        i0.Store(lanes + 18 * FlatLanes); i1.Store(lanes + 19 * FlatLanes); i2.Store(lanes + 20 * FlatLanes);
+        j0.Store(lanes + 21 * FlatLanes); j1.Store(lanes + 22 * FlatLanes); j2.Store(lanes + 23 * FlatLanes);
     }
 
-    /// <summary>dW[i] += the sum of lanes[i]'s 16 lanes for <paramref name="count"/> weights: once per thread's images, in a fixed order.</summary>
-    public static void FoldFlatWeightGradient(float* lanes, int count, float* weightGradient)
+    /// <summary>
+    /// dW[f, c, t] += the sum of its 16 lane sums (laid out as <see cref="AccumulateFlatWeightGradient"/> writes them), for
+    /// the weights [filters, channels, taps]: once per thread's images, in a fixed order.
+    /// </summary>
+    public static void FoldFlatWeightGradient(float* lanes, int filters, int channels, int taps, float* weightGradient)
     {
-        for (int i = 0; i < count; i++) weightGradient[i] += Vector512.Sum(Vector512.Load(lanes + (nint)i * FlatLanes));
+        int groups = RoundUp(taps, FlatTapGroup) / FlatTapGroup;
+        for (int f0 = 0; f0 < filters; f0 += FlatFilterBlock)
+        for (int c = 0; c < channels; c++)
+        for (int group = 0; group < groups; group++, lanes += FlatFilterBlock * FlatTapGroup * FlatLanes)
+        for (int k = 0; k < FlatFilterBlock; k++)
+        for (int j = 0; j < FlatTapGroup; j++)
+        {
+            int t = group * FlatTapGroup + j;
+            if (t < taps)
+                weightGradient[((nint)(f0 + k) * channels + c) * taps + t] += Vector512.Sum(Vector512.Load(lanes + (k * FlatTapGroup + j) * FlatLanes));
+        }
     }
 }

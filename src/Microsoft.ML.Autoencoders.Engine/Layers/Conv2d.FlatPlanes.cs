@@ -28,7 +28,7 @@ public sealed partial class Conv2d
             GradientPlaneStride = DirectConvolution.RoundUp(
                 Math.Max(PlaneSize, GradientTop * RowStride + GradientLeft + Vectors * DirectConvolution.FlatLanes), DirectConvolution.FlatLanes);
             LanesOffset = filters * GradientPlaneStride + DirectConvolution.RoundUp(Math.Max(0, reach - GradientPlaneStride), DirectConvolution.FlatLanes);
-            LaneCount = filters * g.PatchSize * DirectConvolution.FlatLanes;
+            LaneCount = DirectConvolution.FlatLaneSums(filters, g.Channels, g.KernelHeight * g.KernelWidth);
         }
 
         /// <summary>Floats per padded row: the padded width, with no rounding.</summary>
@@ -64,20 +64,25 @@ public sealed partial class Conv2d
 
     private readonly unsafe partial struct ForwardDirect
     {
-        /// <summary>Each image copied into flat planes (the tail zeroed: dW reads it against dy's zeros), then correlated flat.</summary>
+        /// <summary>
+        /// Each image copied into flat planes (the tail zeroed: dW reads it against dy's zeros), then correlated flat with
+        /// the weights packed once per call on the stack (the layer's weights are at most <see cref="DirectConvolution.FlatMaxWeights"/>).
+        /// </summary>
         private void ExecuteFlat(int start, int end)
         {
             var g = layer.Geometry;
             var d = layer._direct!;
             var flat = d.Flat!;
             int planes = g.Channels * flat.PlaneSize;
+            float* packed = stackalloc float[layer.Filters * g.PatchSize];
+            DirectConvolution.PackFlatWeights(weights, layer.Filters, g.Channels, g.KernelHeight * g.KernelWidth, packed);
             for (int n = start; n < end; n++)
             {
                 float* padded = scratch + (nint)n * d.PaddedInputSize;
                 float* output = y + (nint)n * layer.OutputSize;
                 DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, flat.RowStride, g.PadTop, g.PadLeft);
                 new Span<float>(padded + planes, flat.InputSize - planes).Clear();
-                DirectConvolution.CorrelateFlat(padded, g.Channels, flat.PlaneSize, flat.RowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
+                DirectConvolution.CorrelateFlat(padded, g.Channels, flat.PlaneSize, flat.RowStride, packed, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
                     output, g.OutputHeight, g.OutputWidth, accumulate: false, relu: activation.IsRelu);
                 if (!activation.IsRelu) activation.ApplyInPlace(output, layer.OutputSize);
             }
@@ -105,27 +110,26 @@ public sealed partial class Conv2d
             float* dyOrigin = planes + flat.GradientTop * flat.RowStride + flat.GradientLeft;
             new Span<float>(lanes, flat.LaneCount).Clear();
             bool maskByRelu = activation is ReluLayer;
-            fixed (float* flipped = d.FlippedWeights)
+            float* packed = stackalloc float[filters * patch];
+            fixed (float* flipped = d.FlippedWeights) DirectConvolution.PackFlatWeights(flipped, g.Channels, filters, g.KernelHeight * g.KernelWidth, packed);
+            for (int n = start; n < end; n++)
             {
-                for (int n = start; n < end; n++)
+                float* gradient = dy + (nint)n * layer.OutputSize;
+                if (activation != null && !maskByRelu)
                 {
-                    float* gradient = dy + (nint)n * layer.OutputSize;
-                    if (activation != null && !maskByRelu)
-                    {
-                        new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
-                            .Execute(0, layer.OutputSize);
-                        gradient = outputGradient;
-                    }
-                    DirectConvolution.FormFlatGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, g.OutputHeight, g.OutputWidth,
-                        planes, flat.GradientPlaneStride, flat.RowStride, flat.GradientTop, flat.GradientLeft, db);
-                    DirectConvolution.AccumulateFlatWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, flat.PlaneSize, flat.RowStride,
-                        dyOrigin, flat.GradientPlaneStride, filters, g.KernelHeight, g.KernelWidth, flat.Vectors, lanes);
-                    if (dx == null) continue;
-                    DirectConvolution.CorrelateFlat(planes, filters, flat.GradientPlaneStride, flat.RowStride, flipped, null, g.Channels,
-                        g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, relu: false);
+                    new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
+                        .Execute(0, layer.OutputSize);
+                    gradient = outputGradient;
                 }
+                DirectConvolution.FormFlatGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, g.OutputHeight, g.OutputWidth,
+                    planes, flat.GradientPlaneStride, flat.RowStride, flat.GradientTop, flat.GradientLeft, db);
+                DirectConvolution.AccumulateFlatWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, flat.PlaneSize, flat.RowStride,
+                    dyOrigin, flat.GradientPlaneStride, filters, g.KernelHeight, g.KernelWidth, flat.Vectors, lanes);
+                if (dx == null) continue;
+                DirectConvolution.CorrelateFlat(planes, filters, flat.GradientPlaneStride, flat.RowStride, packed, null, g.Channels,
+                    g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, relu: false);
             }
-            DirectConvolution.FoldFlatWeightGradient(lanes, filters * patch, dW);
+            DirectConvolution.FoldFlatWeightGradient(lanes, filters, g.Channels, g.KernelHeight * g.KernelWidth, dW);
         }
     }
 }

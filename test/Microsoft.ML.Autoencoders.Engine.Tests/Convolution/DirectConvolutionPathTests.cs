@@ -44,21 +44,21 @@ public class DirectConvolutionPathTests
 
     /// <summary>
     /// Planes the 512-bit set lays flat (DirectConvolution.CorrelateFlat: at most 8 wide, same size out as in, filters
-    /// and channels in fours): every width up to 8 with heights whose flat span ends anywhere in a register or pair of
-    /// registers, four- and eight-filter blocks, even, 3×3 and 5×5 kernels (one-sided padding for the even one).
+    /// and channels in eights): widths up to 8 with heights whose flat span ends anywhere in a register or a pair of
+    /// registers, one and two blocks of eight filters, even, 3×3 and 5×5 kernels (one-sided padding for the even one).
     /// </summary>
     public static TheoryData<int, int, int, int, int, Conv2dPadding, int> FlatCases() => new()
     {
         { 8, 7, 7, 8, 3, Conv2dPadding.Same, 0 },
         { 8, 4, 4, 8, 3, Conv2dPadding.Same, 0 },
         { 8, 8, 8, 8, 3, Conv2dPadding.Same, 0 },
-        { 4, 5, 1, 12, 3, Conv2dPadding.Same, 0 },
-        { 12, 3, 2, 4, 3, Conv2dPadding.Explicit, 1 },
-        { 4, 9, 5, 4, 3, Conv2dPadding.Same, 0 },
+        { 8, 5, 1, 16, 3, Conv2dPadding.Same, 0 },
+        { 16, 3, 2, 8, 3, Conv2dPadding.Explicit, 1 },
+        { 8, 9, 5, 8, 3, Conv2dPadding.Same, 0 },
         { 16, 6, 6, 8, 2, Conv2dPadding.Same, 0 },
-        { 4, 2, 3, 16, 3, Conv2dPadding.Same, 0 },
-        { 8, 13, 8, 4, 5, Conv2dPadding.Same, 0 },
-        { 4, 1, 7, 8, 3, Conv2dPadding.Same, 0 },
+        { 8, 2, 3, 16, 3, Conv2dPadding.Same, 0 },
+        { 8, 13, 8, 8, 5, Conv2dPadding.Same, 0 },
+        { 8, 1, 7, 8, 3, Conv2dPadding.Same, 0 },
     };
 
     [Theory]
