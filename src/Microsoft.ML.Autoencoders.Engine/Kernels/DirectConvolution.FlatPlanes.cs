@@ -244,15 +244,21 @@ internal static unsafe partial class DirectConvolution
     public static int FlatLaneSums(int filters, int channels, int taps) => filters * channels * RoundUp(taps, FlatTapGroup) * FlatLanes;
 
     /// <summary>
-    /// Adds Σ_v dy[f, v·16 + lane] · planes[c, v·16 + lane + ky·S + kx] over <paramref name="vectors"/> registers of flat
-    /// positions to the weight gradient's per-lane sums in <paramref name="lanes"/> (<see cref="FlatLaneSums"/> floats,
-    /// kept across images and folded by <see cref="FoldFlatWeightGradient"/>). <paramref name="gradient"/> is dy's first
-    /// flat position of filter 0 (planes <paramref name="gradientPlane"/> apart, zeros between rows and after the last).
-    /// The sums of a pass (three taps of eight filters) lie side by side: [f0/8, c, tap group, filter, tap in group, lane].
+    /// Adds Σ_n Σ_v dy[n, f, v·16 + lane] · planes[n, c, v·16 + lane + ky·S + kx] over <paramref name="images"/> images
+    /// and <paramref name="vectors"/> registers of flat positions to the weight gradient's per-lane sums in
+    /// <paramref name="lanes"/> (<see cref="FlatLaneSums"/> floats, kept across images and folded by
+    /// <see cref="FoldFlatWeightGradient"/>). <paramref name="gradient"/> is image 0's first flat position of dy's filter
+    /// 0 (planes <paramref name="gradientPlane"/> apart, images <paramref name="gradientImage"/>, zeros between rows and
+    /// after the last); the images' input planes are <paramref name="imageStride"/> apart. The sums of a pass (three taps
+    /// of eight filters) lie side by side: [f0/8, c, tap group, filter, tap in group, lane].
     /// </summary>
+    /// <remarks>
+    /// Several images a pass because the pass loads and stores its 24 sums: for one 4×4 image (two registers of
+    /// positions) that was two 512-bit memory operations per FMA pair, and the stores, not the FMAs, set the pace.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateFlatWeightGradient(float* planes, int channels, int planeStride, int rowStride, float* gradient, int gradientPlane,
-        int filters, int kernelHeight, int kernelWidth, int vectors, float* lanes)
+    public static void AccumulateFlatWeightGradient(float* planes, int channels, int planeStride, int rowStride, int imageStride, float* gradient,
+        int gradientPlane, int gradientImage, int images, int filters, int kernelHeight, int kernelWidth, int vectors, float* lanes)
     {
         int taps = kernelHeight * kernelWidth;
         for (int f0 = 0; f0 < filters; f0 += FlatFilterBlock)
@@ -263,8 +269,8 @@ internal static unsafe partial class DirectConvolution
                 for (int t = 0; t < taps; t += FlatTapGroup, lanes += FlatFilterBlock * FlatTapGroup * FlatLanes)
                 {
                     int t1 = Math.Min(t + 1, taps - 1), t2 = Math.Min(t + 2, taps - 1);
-                    ThreeTapsEightFilters(planes + (nint)c * planeStride + Offset(t), Offset(t1) - Offset(t), Offset(t2) - Offset(t),
-                        gradient + (nint)f0 * gradientPlane, gradientPlane, vectors, lanes);
+                    ThreeTapsEightFilters(planes + (nint)c * planeStride + Offset(t), Offset(t1) - Offset(t), Offset(t2) - Offset(t), imageStride,
+                        gradient + (nint)f0 * gradientPlane, gradientPlane, gradientImage, images, vectors, lanes);
                 }
             }
         }
@@ -279,10 +285,10 @@ internal static unsafe partial class DirectConvolution
     /// pointers and a stride (k = 0..2, 3..5, 6..7), so the loop keeps its pointers in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ThreeTapsEightFilters(float* x, int delta1, int delta2, float* gradient, int gradientPlane, int vectors, float* lanes)
+    private static void ThreeTapsEightFilters(float* image, int delta1, int delta2, int imageStride, float* gradient, int gradientPlane, int gradientImage,
+        int images, int vectors, float* lanes)
     {
         nint stride = gradientPlane, stride2 = 2 * (nint)gradientPlane;
-        float* gA = gradient, gB = gradient + 3 * stride, gC = gradient + 6 * stride;
         var a0 = Vector512.Load(lanes + 0 * FlatLanes); var a1 = Vector512.Load(lanes + 1 * FlatLanes); var a2 = Vector512.Load(lanes + 2 * FlatLanes);
         var b0 = Vector512.Load(lanes + 3 * FlatLanes); var b1 = Vector512.Load(lanes + 4 * FlatLanes); var b2 = Vector512.Load(lanes + 5 * FlatLanes);
         var c0 = Vector512.Load(lanes + 6 * FlatLanes); var c1 = Vector512.Load(lanes + 7 * FlatLanes); var c2 = Vector512.Load(lanes + 8 * FlatLanes);
@@ -291,27 +297,31 @@ internal static unsafe partial class DirectConvolution
         var h0 = Vector512.Load(lanes + 15 * FlatLanes); var h1 = Vector512.Load(lanes + 16 * FlatLanes); var h2 = Vector512.Load(lanes + 17 * FlatLanes);
         var i0 = Vector512.Load(lanes + 18 * FlatLanes); var i1 = Vector512.Load(lanes + 19 * FlatLanes); var i2 = Vector512.Load(lanes + 20 * FlatLanes);
         var j0 = Vector512.Load(lanes + 21 * FlatLanes); var j1 = Vector512.Load(lanes + 22 * FlatLanes); var j2 = Vector512.Load(lanes + 23 * FlatLanes);
-        for (int v = 0; v < vectors; v++, x += FlatLanes, gA += FlatLanes, gB += FlatLanes, gC += FlatLanes)
+        for (int n = 0; n < images; n++, image += imageStride, gradient += gradientImage)
         {
-            var x0 = Vector512.Load(x);
-            var x1 = Vector512.Load(x + delta1);
-            var x2 = Vector512.Load(x + delta2);
-            var g = Vector512.Load(gA);
-            a0 = Vector512.FusedMultiplyAdd(g, x0, a0); a1 = Vector512.FusedMultiplyAdd(g, x1, a1); a2 = Vector512.FusedMultiplyAdd(g, x2, a2);
-            g = Vector512.Load(gA + stride);
-            b0 = Vector512.FusedMultiplyAdd(g, x0, b0); b1 = Vector512.FusedMultiplyAdd(g, x1, b1); b2 = Vector512.FusedMultiplyAdd(g, x2, b2);
-            g = Vector512.Load(gA + stride2);
-            c0 = Vector512.FusedMultiplyAdd(g, x0, c0); c1 = Vector512.FusedMultiplyAdd(g, x1, c1); c2 = Vector512.FusedMultiplyAdd(g, x2, c2);
-            g = Vector512.Load(gB);
-            d0 = Vector512.FusedMultiplyAdd(g, x0, d0); d1 = Vector512.FusedMultiplyAdd(g, x1, d1); d2 = Vector512.FusedMultiplyAdd(g, x2, d2);
-            g = Vector512.Load(gB + stride);
-            e0 = Vector512.FusedMultiplyAdd(g, x0, e0); e1 = Vector512.FusedMultiplyAdd(g, x1, e1); e2 = Vector512.FusedMultiplyAdd(g, x2, e2);
-            g = Vector512.Load(gB + stride2);
-            h0 = Vector512.FusedMultiplyAdd(g, x0, h0); h1 = Vector512.FusedMultiplyAdd(g, x1, h1); h2 = Vector512.FusedMultiplyAdd(g, x2, h2);
-            g = Vector512.Load(gC);
-            i0 = Vector512.FusedMultiplyAdd(g, x0, i0); i1 = Vector512.FusedMultiplyAdd(g, x1, i1); i2 = Vector512.FusedMultiplyAdd(g, x2, i2);
-            g = Vector512.Load(gC + stride);
-            j0 = Vector512.FusedMultiplyAdd(g, x0, j0); j1 = Vector512.FusedMultiplyAdd(g, x1, j1); j2 = Vector512.FusedMultiplyAdd(g, x2, j2);
+            float* x = image, gA = gradient, gB = gradient + 3 * stride, gC = gradient + 6 * stride;
+            for (int v = 0; v < vectors; v++, x += FlatLanes, gA += FlatLanes, gB += FlatLanes, gC += FlatLanes)
+            {
+                var x0 = Vector512.Load(x);
+                var x1 = Vector512.Load(x + delta1);
+                var x2 = Vector512.Load(x + delta2);
+                var g = Vector512.Load(gA);
+                a0 = Vector512.FusedMultiplyAdd(g, x0, a0); a1 = Vector512.FusedMultiplyAdd(g, x1, a1); a2 = Vector512.FusedMultiplyAdd(g, x2, a2);
+                g = Vector512.Load(gA + stride);
+                b0 = Vector512.FusedMultiplyAdd(g, x0, b0); b1 = Vector512.FusedMultiplyAdd(g, x1, b1); b2 = Vector512.FusedMultiplyAdd(g, x2, b2);
+                g = Vector512.Load(gA + stride2);
+                c0 = Vector512.FusedMultiplyAdd(g, x0, c0); c1 = Vector512.FusedMultiplyAdd(g, x1, c1); c2 = Vector512.FusedMultiplyAdd(g, x2, c2);
+                g = Vector512.Load(gB);
+                d0 = Vector512.FusedMultiplyAdd(g, x0, d0); d1 = Vector512.FusedMultiplyAdd(g, x1, d1); d2 = Vector512.FusedMultiplyAdd(g, x2, d2);
+                g = Vector512.Load(gB + stride);
+                e0 = Vector512.FusedMultiplyAdd(g, x0, e0); e1 = Vector512.FusedMultiplyAdd(g, x1, e1); e2 = Vector512.FusedMultiplyAdd(g, x2, e2);
+                g = Vector512.Load(gB + stride2);
+                h0 = Vector512.FusedMultiplyAdd(g, x0, h0); h1 = Vector512.FusedMultiplyAdd(g, x1, h1); h2 = Vector512.FusedMultiplyAdd(g, x2, h2);
+                g = Vector512.Load(gC);
+                i0 = Vector512.FusedMultiplyAdd(g, x0, i0); i1 = Vector512.FusedMultiplyAdd(g, x1, i1); i2 = Vector512.FusedMultiplyAdd(g, x2, i2);
+                g = Vector512.Load(gC + stride);
+                j0 = Vector512.FusedMultiplyAdd(g, x0, j0); j1 = Vector512.FusedMultiplyAdd(g, x1, j1); j2 = Vector512.FusedMultiplyAdd(g, x2, j2);
+            }
         }
         a0.Store(lanes + 0 * FlatLanes); a1.Store(lanes + 1 * FlatLanes); a2.Store(lanes + 2 * FlatLanes);
         b0.Store(lanes + 3 * FlatLanes); b1.Store(lanes + 4 * FlatLanes); b2.Store(lanes + 5 * FlatLanes);

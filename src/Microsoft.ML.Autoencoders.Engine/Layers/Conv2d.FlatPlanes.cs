@@ -11,8 +11,10 @@ public sealed partial class Conv2d
     /// <summary>
     /// Where the flat layout keeps things. The input planes (each image's scratch) and dy's padded planes (one block per
     /// thread) have the padded width as row stride, then a tail for the reads past the last plane. dy's planes are
-    /// spaced to hold every flat position dW reads as zeros, and the thread's block ends with dW's per-lane sums
-    /// (16 floats a weight), which live across the thread's images.
+    /// spaced to hold every flat position dW reads as zeros; a thread's block holds them for <see cref="ImageBlock"/>
+    /// images (dW takes that many images a pass), then dW's per-lane sums (16 floats a weight), which live across the
+    /// thread's images. dy's first flat position and the sums start on 64-byte lines (<see cref="Place"/>), so dW's
+    /// dy loads and its sums' loads and stores never straddle two lines.
     /// </summary>
     private sealed class FlatPlaneLayout
     {
@@ -27,9 +29,34 @@ public sealed partial class Conv2d
             InputSize = g.Channels * PlaneSize + DirectConvolution.RoundUp(Math.Max(0, reach - PlaneSize), DirectConvolution.FlatLanes);
             GradientPlaneStride = DirectConvolution.RoundUp(
                 Math.Max(PlaneSize, GradientTop * RowStride + GradientLeft + Vectors * DirectConvolution.FlatLanes), DirectConvolution.FlatLanes);
-            LanesOffset = filters * GradientPlaneStride + DirectConvolution.RoundUp(Math.Max(0, reach - GradientPlaneStride), DirectConvolution.FlatLanes);
+            GradientImageStride = filters * GradientPlaneStride;
+            LanesOffset = ImageBlock * GradientImageStride + DirectConvolution.RoundUp(Math.Max(0, reach - GradientPlaneStride), DirectConvolution.FlatLanes);
             LaneCount = DirectConvolution.FlatLaneSums(filters, g.Channels, g.KernelHeight * g.KernelWidth);
         }
+
+        /// <summary>Images whose dy planes a thread holds at once, so each dW pass loads and stores its sums once for all of them.</summary>
+        public const int ImageBlock = 8;
+
+        /// <summary>Floats a block is given beyond its contents, to move them onto 64-byte lines: 16 for dy's planes, 16 for the sums.</summary>
+        private const int AlignmentSlack = 2 * DirectConvolution.FlatLanes;
+
+        /// <summary>Floats between two images' dy planes.</summary>
+        public int GradientImageStride { get; }
+
+        /// <summary>
+        /// dy's planes (returned) and dW's lane sums in the thread block at <paramref name="block"/>: the planes moved by up
+        /// to 15 floats so dy's first flat position is on a 64-byte line, the sums on the next line after the planes' tail.
+        /// </summary>
+        public unsafe float* Place(float* block, out float* lanes)
+        {
+            float* planes = block + AlignmentShift(block + GradientTop * RowStride + GradientLeft);
+            lanes = planes + LanesOffset;
+            lanes += AlignmentShift(lanes);
+            return planes;
+        }
+
+        /// <summary>Floats from <paramref name="address"/> to the next 64-byte line (float arrays are 4-byte aligned).</summary>
+        private static unsafe int AlignmentShift(float* address) => (int)((64 - (nuint)address % 64) % 64 / sizeof(float));
 
         /// <summary>Floats per padded row: the padded width, with no rounding.</summary>
         public int RowStride { get; }
@@ -59,7 +86,7 @@ public sealed partial class Conv2d
         public int LaneCount { get; }
 
         /// <summary>Floats of one thread's backward block.</summary>
-        public int GradientBlockSize => LanesOffset + LaneCount;
+        public int GradientBlockSize => LanesOffset + LaneCount + AlignmentSlack;
     }
 
     private readonly unsafe partial struct ForwardDirect
@@ -92,8 +119,9 @@ public sealed partial class Conv2d
     private readonly unsafe partial struct BackwardDirect
     {
         /// <summary>
-        /// Each image's dy formed into flat planes (db on the way), its dW lane sums added to, and dx correlated from the
-        /// planes with the flipped kernel; the lane sums are folded into the part's dW once, after its last image.
+        /// Images a block at a time: each image's dy formed into flat planes (db on the way), the block's dW lane sums
+        /// added to in one pass over it, and each image's dx correlated from its planes with the flipped kernel; the lane
+        /// sums are folded into the part's dW once, after its last image.
         /// </summary>
         private void ExecuteFlat(int start, int end)
         {
@@ -104,30 +132,36 @@ public sealed partial class Conv2d
             int part = (int)(((long)start * parts + batch - 1) / batch);
             float* dW = partials + (nint)part * block;
             float* db = dW + filters * patch;
-            float* planes = paddedGradients + (nint)part * d.PaddedGradientSize;
-            float* lanes = planes + flat.LanesOffset;
+            float* planes = flat.Place(paddedGradients + (nint)part * d.PaddedGradientSize, out float* lanes);
             float* outputGradient = outputGradients + (nint)part * layer.OutputSize;
-            float* dyOrigin = planes + flat.GradientTop * flat.RowStride + flat.GradientLeft;
+            int origin = flat.GradientTop * flat.RowStride + flat.GradientLeft;
             new Span<float>(lanes, flat.LaneCount).Clear();
             bool maskByRelu = activation is ReluLayer;
             float* packed = stackalloc float[filters * patch];
             fixed (float* flipped = d.FlippedWeights) DirectConvolution.PackFlatWeights(flipped, g.Channels, filters, g.KernelHeight * g.KernelWidth, packed);
-            for (int n = start; n < end; n++)
+            for (int n0 = start; n0 < end; n0 += FlatPlaneLayout.ImageBlock)
             {
-                float* gradient = dy + (nint)n * layer.OutputSize;
-                if (activation != null && !maskByRelu)
+                int images = Math.Min(FlatPlaneLayout.ImageBlock, end - n0);
+                for (int i = 0; i < images; i++)
                 {
-                    new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
-                        .Execute(0, layer.OutputSize);
-                    gradient = outputGradient;
+                    int n = n0 + i;
+                    float* gradient = dy + (nint)n * layer.OutputSize;
+                    if (activation != null && !maskByRelu)
+                    {
+                        new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
+                            .Execute(0, layer.OutputSize);
+                        gradient = outputGradient;
+                    }
+                    DirectConvolution.FormFlatGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, g.OutputHeight,
+                        g.OutputWidth, planes + (nint)i * flat.GradientImageStride, flat.GradientPlaneStride, flat.RowStride, flat.GradientTop, flat.GradientLeft, db);
                 }
-                DirectConvolution.FormFlatGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, g.OutputHeight, g.OutputWidth,
-                    planes, flat.GradientPlaneStride, flat.RowStride, flat.GradientTop, flat.GradientLeft, db);
-                DirectConvolution.AccumulateFlatWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, flat.PlaneSize, flat.RowStride,
-                    dyOrigin, flat.GradientPlaneStride, filters, g.KernelHeight, g.KernelWidth, flat.Vectors, lanes);
+                DirectConvolution.AccumulateFlatWeightGradient(scratch + (nint)n0 * d.PaddedInputSize, g.Channels, flat.PlaneSize, flat.RowStride,
+                    d.PaddedInputSize, planes + origin, flat.GradientPlaneStride, flat.GradientImageStride, images, filters, g.KernelHeight, g.KernelWidth,
+                    flat.Vectors, lanes);
                 if (dx == null) continue;
-                DirectConvolution.CorrelateFlat(planes, filters, flat.GradientPlaneStride, flat.RowStride, packed, null, g.Channels,
-                    g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, relu: false);
+                for (int i = 0; i < images; i++)
+                    DirectConvolution.CorrelateFlat(planes + (nint)i * flat.GradientImageStride, filters, flat.GradientPlaneStride, flat.RowStride, packed, null,
+                        g.Channels, g.KernelHeight, g.KernelWidth, dx + (nint)(n0 + i) * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, relu: false);
             }
             DirectConvolution.FoldFlatWeightGradient(lanes, filters, g.Channels, g.KernelHeight * g.KernelWidth, dW);
         }
