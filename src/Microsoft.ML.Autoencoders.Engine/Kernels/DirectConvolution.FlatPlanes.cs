@@ -200,37 +200,61 @@ internal static unsafe partial class DirectConvolution
     }
 
     /// <summary>
-    /// Writes dy into flat padded planes for the backward pass: each height×width plane of <paramref name="gradient"/> at
-    /// (<paramref name="top"/>, <paramref name="left"/>) of a plane with row stride <paramref name="rowStride"/>, zeros in
-    /// the rest of its <paramref name="planeStride"/> floats (a multiple of 16), each value kept only where
-    /// <paramref name="reluOutput"/> (the ReLU's output above; null for none) is above zero, the ReLU layer's own select;
-    /// adds each written plane's sum to <paramref name="biasGradient"/>[f]. Rows are at most 16 wide: one masked load and store each.
+    /// Writes floats [0, <paramref name="length"/>) of flat padded planes at <paramref name="target"/> (a multiple of 16):
+    /// the <paramref name="planes"/> height×width planes of <paramref name="source"/>, plane p's row r at flat position
+    /// p·<paramref name="planeStride"/> + (r + <paramref name="top"/>)·S + <paramref name="left"/> with S =
+    /// <paramref name="rowStride"/>, zeros everywhere else. With <paramref name="reluOutput"/> (the ReLU's output above,
+    /// same layout as the source) a value is kept only where it is above zero, the ReLU layer's own select; with
+    /// <paramref name="planeSums"/> each plane's written sum is added to planeSums[p] (then the plane stride must be a
+    /// multiple of 16, so no register holds two planes).
     /// </summary>
+    /// <remarks>
+    /// Each 16-float register of the target is put together from masked loads of the (up to three) rows it reaches,
+    /// which land in their lanes with zeros around them, and stored once. Zeroing the planes and then storing rows over
+    /// the zeros made the kernels' loads that follow straight after straddle several pending stores, which the core does
+    /// not forward from: they waited for the stores to reach the cache.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void FormFlatGradient(float* gradient, float* reluOutput, int filters, int height, int width, float* planes, int planeStride,
-        int rowStride, int top, int left, float* biasGradient)
+    public static void WriteFlatPlanes(float* source, float* reluOutput, int planes, int height, int width, float* target, int planeStride, int rowStride,
+        int top, int left, int length, float* planeSums)
     {
-        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(width)).AsSingle();
-        int planeSize = height * width;
-        for (int f = 0; f < filters; f++)
+        int rows = planes * height, firstRowStart = top * rowStride + left;
+        var rowWidth = Vector512.Create((uint)width);
+        var sum = Vector512<float>.Zero;
+        // The first row not yet wholly written: its index, its plane, its row in the plane and its flat position.
+        int row = 0, plane = 0, rowInPlane = 0, start = firstRowStart;
+        for (int q0 = 0; q0 < length; q0 += FlatLanes)
         {
-            float* plane = planes + (nint)f * planeStride;
-            for (int i = 0; i < planeStride; i += FlatLanes) Vector512<float>.Zero.Store(plane + i);
-            float* source = gradient + (nint)f * planeSize;
-            float* above = reluOutput == null ? null : reluOutput + (nint)f * planeSize;
-            var sum = Vector512<float>.Zero;
-            for (int y = 0; y < height; y++)
+            var chunk = Vector512<float>.Zero;
+            int r = row, rp = plane, ri = rowInPlane, rs = start;
+            while (r < rows && rs < q0 + FlatLanes)
             {
-                var v = Avx512F.MaskLoad(source + (nint)y * width, mask, Vector512<float>.Zero);
-                if (above != null)
+                // Lane i of this register is column q0 + i − rs of row r.
+                int lane0 = rs - q0;
+                var mask = Vector512.LessThan((Vector512<int>.Indices - Vector512.Create(lane0)).AsUInt32(), rowWidth).AsSingle();
+                var values = Avx512F.MaskLoad(source + (nint)r * width - lane0, mask, Vector512<float>.Zero);
+                if (reluOutput != null)
                 {
-                    var kept = Vector512.GreaterThan(Avx512F.MaskLoad(above + (nint)y * width, mask, Vector512<float>.Zero), Vector512<float>.Zero);
-                    v = Vector512.ConditionalSelect(kept, v, Vector512<float>.Zero);
+                    var kept = Vector512.GreaterThan(Avx512F.MaskLoad(reluOutput + (nint)r * width - lane0, mask, Vector512<float>.Zero), Vector512<float>.Zero);
+                    values = Vector512.ConditionalSelect(kept, values, Vector512<float>.Zero);
                 }
-                sum += v;
-                Avx512F.MaskStore(plane + (nint)(top + y) * rowStride + left, mask, v);
+                chunk += values;
+                sum += values;
+                if (rs + width > q0 + FlatLanes) break; // the row goes on in the next register
+                // Row r is written: the next one, in this plane or the next.
+                r++;
+                if (++ri == height)
+                {
+                    if (planeSums != null) planeSums[rp] += Vector512.Sum(sum);
+                    sum = Vector512<float>.Zero;
+                    ri = 0;
+                    rp++;
+                    rs = rp * planeStride + firstRowStart;
+                }
+                else rs += rowStride;
+                row = r; plane = rp; rowInPlane = ri; start = rs;
             }
-            biasGradient[f] += Vector512.Sum(sum);
+            chunk.Store(target + q0);
         }
     }
 

@@ -26,7 +26,7 @@ public sealed partial class Conv2d
             GradientTop = g.KernelHeight - 1 - g.PadTop;
             GradientLeft = g.KernelWidth - 1 - g.PadLeft;
             int reach = DirectConvolution.FlatPlaneReach(g.Height, g.Width, RowStride, g.KernelHeight, g.KernelWidth);
-            InputSize = g.Channels * PlaneSize + DirectConvolution.RoundUp(Math.Max(0, reach - PlaneSize), DirectConvolution.FlatLanes);
+            InputSize = DirectConvolution.RoundUp(g.Channels * PlaneSize + Math.Max(0, reach - PlaneSize), DirectConvolution.FlatLanes);
             GradientPlaneStride = DirectConvolution.RoundUp(
                 Math.Max(PlaneSize, GradientTop * RowStride + GradientLeft + Vectors * DirectConvolution.FlatLanes), DirectConvolution.FlatLanes);
             GradientImageStride = filters * GradientPlaneStride;
@@ -73,7 +73,7 @@ public sealed partial class Conv2d
         /// <inheritdoc cref="GradientTop"/>
         public int GradientLeft { get; }
 
-        /// <summary>Floats of one image's input planes and the tail after them.</summary>
+        /// <summary>Floats of one image's input planes and the tail after them (a multiple of 16).</summary>
         public int InputSize { get; }
 
         /// <summary>Floats between dy's padded planes (a multiple of 16).</summary>
@@ -92,7 +92,7 @@ public sealed partial class Conv2d
     private readonly unsafe partial struct ForwardDirect
     {
         /// <summary>
-        /// Each image copied into flat planes (the tail zeroed: dW reads it against dy's zeros), then correlated flat with
+        /// Each image written into flat planes (the tail zeroed: dW reads it against dy's zeros), then correlated flat with
         /// the weights packed once per call on the stack (the layer's weights are at most <see cref="DirectConvolution.FlatMaxWeights"/>).
         /// </summary>
         private void ExecuteFlat(int start, int end)
@@ -100,15 +100,14 @@ public sealed partial class Conv2d
             var g = layer.Geometry;
             var d = layer._direct!;
             var flat = d.Flat!;
-            int planes = g.Channels * flat.PlaneSize;
             float* packed = stackalloc float[layer.Filters * g.PatchSize];
             DirectConvolution.PackFlatWeights(weights, layer.Filters, g.Channels, g.KernelHeight * g.KernelWidth, packed);
             for (int n = start; n < end; n++)
             {
                 float* padded = scratch + (nint)n * d.PaddedInputSize;
                 float* output = y + (nint)n * layer.OutputSize;
-                DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, flat.RowStride, g.PadTop, g.PadLeft);
-                new Span<float>(padded + planes, flat.InputSize - planes).Clear();
+                DirectConvolution.WriteFlatPlanes(x + (nint)n * layer.InputSize, null, g.Channels, g.Height, g.Width, padded, flat.PlaneSize, flat.RowStride,
+                    g.PadTop, g.PadLeft, flat.InputSize, null);
                 DirectConvolution.CorrelateFlat(padded, g.Channels, flat.PlaneSize, flat.RowStride, packed, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
                     output, g.OutputHeight, g.OutputWidth, accumulate: false, relu: activation.IsRelu);
                 if (!activation.IsRelu) activation.ApplyInPlace(output, layer.OutputSize);
@@ -152,8 +151,9 @@ public sealed partial class Conv2d
                             .Execute(0, layer.OutputSize);
                         gradient = outputGradient;
                     }
-                    DirectConvolution.FormFlatGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, g.OutputHeight,
-                        g.OutputWidth, planes + (nint)i * flat.GradientImageStride, flat.GradientPlaneStride, flat.RowStride, flat.GradientTop, flat.GradientLeft, db);
+                    DirectConvolution.WriteFlatPlanes(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, g.OutputHeight, g.OutputWidth,
+                        planes + (nint)i * flat.GradientImageStride, flat.GradientPlaneStride, flat.RowStride, flat.GradientTop, flat.GradientLeft,
+                        flat.GradientImageStride, db);
                 }
                 DirectConvolution.AccumulateFlatWeightGradient(scratch + (nint)n0 * d.PaddedInputSize, g.Channels, flat.PlaneSize, flat.RowStride,
                     d.PaddedInputSize, planes + origin, flat.GradientPlaneStride, flat.GradientImageStride, images, filters, g.KernelHeight, g.KernelWidth,
