@@ -85,15 +85,71 @@ internal static unsafe partial class DirectConvolution
     {
         if (relu && accumulate) throw new ArgumentException("A fused ReLU needs the output written, not added to.", nameof(relu));
         int blockWeights = channels * kernelHeight * kernelWidth * FlatFilterBlock, outputPlane = height * width;
-        int flatLength = (height - 1) * rowStride + width;
-        for (int p0 = 0; p0 < flatLength; p0 += 2 * FlatLanes)
+        int flatLength = (height - 1) * rowStride + width, p0 = 0;
+        if (FlatVectors(height, width, rowStride) is int vectors and >= 3 && vectors % 2 == 1)
+        {
+            // An odd count of registers (8×8: five) starts with three at once rather than ending with a pair half wasted.
+            var store = new FlatStore(rowStride, height, width, outputPlane, p0, 3, flatLength, accumulate, relu);
+            for (int f0 = 0; f0 < filters; f0 += FlatFilterBlock)
+                EightFiltersThreeFlatVectors(planes, channels, planeStride, rowStride, packedWeights + (nint)(f0 / FlatFilterBlock) * blockWeights,
+                    kernelHeight, kernelWidth, output + (nint)f0 * outputPlane, bias == null ? null : bias + f0, store);
+            p0 = 3 * FlatLanes;
+        }
+        for (; p0 < flatLength; p0 += 2 * FlatLanes)
         {
             // The output rows each register reaches, found once for all the filters.
-            var store = new FlatStore(rowStride, height, width, outputPlane, p0, flatLength, accumulate, relu);
+            var store = new FlatStore(rowStride, height, width, outputPlane, p0, 2, flatLength, accumulate, relu);
             for (int f0 = 0; f0 < filters; f0 += FlatFilterBlock)
                 EightFiltersTwoFlatVectors(planes + p0, channels, planeStride, rowStride, packedWeights + (nint)(f0 / FlatFilterBlock) * blockWeights,
                     kernelHeight, kernelWidth, output + (nint)f0 * outputPlane, bias == null ? null : bias + f0, store);
         }
+    }
+
+    /// <summary>
+    /// Three registers of flat positions (48 from <paramref name="origin"/>) for eight filters: 24 accumulators, each tap
+    /// three loads and eight broadcasts for 24 FMAs; the same chains per output as <see cref="EightFiltersTwoFlatVectors"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void EightFiltersThreeFlatVectors(float* origin, int channels, int planeStride, int rowStride, float* weights,
+        int kernelHeight, int kernelWidth, float* target, float* bias, in FlatStore store)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default, c0 = default, c1 = default, c2 = default;
+        Vector512<float> d0 = default, d1 = default, d2 = default, e0 = default, e1 = default, e2 = default, g0 = default, g1 = default, g2 = default;
+        Vector512<float> h0 = default, h1 = default, h2 = default, i0 = default, i1 = default, i2 = default;
+        float* w = weights;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = 0; ky < kernelHeight; ky++)
+            {
+                float* row = origin + (nint)c * planeStride + (nint)ky * rowStride;
+                for (int kx = 0; kx < kernelWidth; kx++, w += FlatFilterBlock)
+                {
+                    var x0 = Vector512.Load(row + kx);
+                    var x1 = Vector512.Load(row + kx + FlatLanes);
+                    var x2 = Vector512.Load(row + kx + 2 * FlatLanes);
+                    var weight = Vector512.Create(w[0]);
+                    a0 = Vector512.FusedMultiplyAdd(weight, x0, a0); a1 = Vector512.FusedMultiplyAdd(weight, x1, a1); a2 = Vector512.FusedMultiplyAdd(weight, x2, a2);
+                    weight = Vector512.Create(w[1]);
+                    b0 = Vector512.FusedMultiplyAdd(weight, x0, b0); b1 = Vector512.FusedMultiplyAdd(weight, x1, b1); b2 = Vector512.FusedMultiplyAdd(weight, x2, b2);
+                    weight = Vector512.Create(w[2]);
+                    c0 = Vector512.FusedMultiplyAdd(weight, x0, c0); c1 = Vector512.FusedMultiplyAdd(weight, x1, c1); c2 = Vector512.FusedMultiplyAdd(weight, x2, c2);
+                    weight = Vector512.Create(w[3]);
+                    d0 = Vector512.FusedMultiplyAdd(weight, x0, d0); d1 = Vector512.FusedMultiplyAdd(weight, x1, d1); d2 = Vector512.FusedMultiplyAdd(weight, x2, d2);
+                    weight = Vector512.Create(w[4]);
+                    e0 = Vector512.FusedMultiplyAdd(weight, x0, e0); e1 = Vector512.FusedMultiplyAdd(weight, x1, e1); e2 = Vector512.FusedMultiplyAdd(weight, x2, e2);
+                    weight = Vector512.Create(w[5]);
+                    g0 = Vector512.FusedMultiplyAdd(weight, x0, g0); g1 = Vector512.FusedMultiplyAdd(weight, x1, g1); g2 = Vector512.FusedMultiplyAdd(weight, x2, g2);
+                    weight = Vector512.Create(w[6]);
+                    h0 = Vector512.FusedMultiplyAdd(weight, x0, h0); h1 = Vector512.FusedMultiplyAdd(weight, x1, h1); h2 = Vector512.FusedMultiplyAdd(weight, x2, h2);
+                    weight = Vector512.Create(w[7]);
+                    i0 = Vector512.FusedMultiplyAdd(weight, x0, i0); i1 = Vector512.FusedMultiplyAdd(weight, x1, i1); i2 = Vector512.FusedMultiplyAdd(weight, x2, i2);
+                }
+            }
+        }
+        store.Put(target, bias, 0, a0, a1, a2); store.Put(target, bias, 1, b0, b1, b2);
+        store.Put(target, bias, 2, c0, c1, c2); store.Put(target, bias, 3, d0, d1, d2);
+        store.Put(target, bias, 4, e0, e1, e2); store.Put(target, bias, 5, g0, g1, g2);
+        store.Put(target, bias, 6, h0, h1, h2); store.Put(target, bias, 7, i0, i1, i2);
     }
 
     /// <summary>
@@ -142,17 +198,17 @@ internal static unsafe partial class DirectConvolution
     }
 
     /// <summary>
-    /// Where a pair of flat registers (positions from p0) goes: the lanes of each output row a register covers are one
-    /// masked store into that row of the dense output (an AVX-512 masked store is one instruction and does not fault on
-    /// the lanes it leaves), so the columns between rows are dropped without a pass of their own. The rows each register
-    /// reaches are found once, here, not per filter.
+    /// Where a group of two or three flat registers (positions from p0) goes: the lanes of each output row a register
+    /// covers are one masked store into that row of the dense output (an AVX-512 masked store is one instruction and does
+    /// not fault on the lanes it leaves), so the columns between rows are dropped without a pass of their own. The rows
+    /// each register reaches are found once, here, not per filter; a register past the flat positions is not stored.
     /// </summary>
     private readonly struct FlatStore
     {
-        private readonly int _rowStride, _width, _plane, _p0, _firstRow, _lastRow, _secondFirstRow, _secondLastRow;
-        private readonly bool _second, _accumulate, _relu;
+        private readonly int _rowStride, _width, _plane, _p0, _first0, _last0, _first1, _last1, _first2, _last2;
+        private readonly bool _accumulate, _relu;
 
-        public FlatStore(int rowStride, int height, int width, int plane, int p0, int flatLength, bool accumulate, bool relu)
+        public FlatStore(int rowStride, int height, int width, int plane, int p0, int registers, int flatLength, bool accumulate, bool relu)
         {
             _rowStride = rowStride;
             _width = width;
@@ -160,11 +216,17 @@ internal static unsafe partial class DirectConvolution
             _p0 = p0;
             _accumulate = accumulate;
             _relu = relu;
-            _firstRow = p0 / rowStride;
-            _lastRow = Math.Min(height - 1, (p0 + FlatLanes - 1) / rowStride);
-            _second = p0 + FlatLanes < flatLength;
-            _secondFirstRow = (p0 + FlatLanes) / rowStride;
-            _secondLastRow = Math.Min(height - 1, (p0 + 2 * FlatLanes - 1) / rowStride);
+            (_first0, _last0) = Rows(0);
+            (_first1, _last1) = Rows(1);
+            (_first2, _last2) = Rows(2);
+
+            // The rows register k reaches, empty (first > last) past the flat positions or the group.
+            (int, int) Rows(int k)
+            {
+                int start = p0 + k * FlatLanes;
+                if (k >= registers || start >= flatLength) return (1, 0);
+                return (start / rowStride, Math.Min(height - 1, (start + FlatLanes - 1) / rowStride));
+            }
         }
 
         /// <summary>Stores filter <paramref name="filter"/>'s two registers into its output plane (plane <paramref name="filter"/> from <paramref name="target"/>).</summary>
@@ -173,15 +235,25 @@ internal static unsafe partial class DirectConvolution
         {
             float* plane = target + (nint)filter * _plane;
             var shift = Vector512.Create(bias == null ? 0f : bias[filter]);
-            first += shift;
-            second += shift;
-            if (_relu)
-            {
-                first = Vector512.Max(first, Vector512<float>.Zero);
-                second = Vector512.Max(second, Vector512<float>.Zero);
-            }
-            PutRows(plane, _p0, _firstRow, _lastRow, first);
-            if (_second) PutRows(plane, _p0 + FlatLanes, _secondFirstRow, _secondLastRow, second);
+            PutRows(plane, _p0, _first0, _last0, Finish(first, shift));
+            PutRows(plane, _p0 + FlatLanes, _first1, _last1, Finish(second, shift));
+        }
+
+        /// <summary>The same for three registers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Put(float* target, float* bias, int filter, Vector512<float> first, Vector512<float> second, Vector512<float> third)
+        {
+            Put(target, bias, filter, first, second);
+            var shift = Vector512.Create(bias == null ? 0f : bias[filter]);
+            PutRows(target + (nint)filter * _plane, _p0 + 2 * FlatLanes, _first2, _last2, Finish(third, shift));
+        }
+
+        /// <summary>The bias added, then the ReLU if fused: the order of the 256-bit kernels' stores.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<float> Finish(Vector512<float> values, Vector512<float> shift)
+        {
+            values += shift;
+            return _relu ? Vector512.Max(values, Vector512<float>.Zero) : values;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
