@@ -11,12 +11,12 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// the im2col matrix stays in the layer's scratch for the backward pass, which is two more GEMMs per image (dW, and the
 /// input gradient scattered back by col2im).
 /// </summary>
-public sealed class Conv2d : Layer
+public sealed partial class Conv2d : Layer
 {
     private readonly Parameter[] _parameters;
     private float[] _columnGradient = []; // grown once, a block per thread (per worker in a chain); the backward pass of one training step uses it
     private float[] _sampleInputGradients = []; // one image's dx per thread, handed to the layer below (LayerContext.InputGradientTaker)
-    private readonly DirectLayout? _direct;
+    private DirectLayout? _direct; // remade when the kernel set changes: the 512-bit one lays narrow planes flat
 
     /// <summary>Creates the layer; <paramref name="geometry"/> fixes the input shape, kernel, stride, dilation and padding.</summary>
     public Conv2d(ConvGeometry geometry, int filters, WeightInitialization initialization, string name = "conv")
@@ -29,7 +29,7 @@ public sealed class Conv2d : Layer
         Geometry = geometry;
         Filters = filters;
         Initialization = initialization;
-        if (DirectConvolution.Supports(geometry)) _direct = new DirectLayout(geometry, filters);
+        if (DirectConvolution.Supports(geometry)) _direct = new DirectLayout(geometry, filters, _usesVector512);
         Weights = new Parameter(name + ".weight", filters, geometry.Channels, geometry.KernelHeight, geometry.KernelWidth);
         Bias = new Parameter(name + ".bias", filters) { Role = ParameterRole.Bias };
         _parameters = [Weights, Bias];
@@ -74,7 +74,8 @@ public sealed class Conv2d : Layer
     /// <summary>
     /// Whether the direct path runs its 512-bit kernels: by default where the CPU table says a core retires two 512-bit
     /// FMAs a cycle (<see cref="DirectConvolution.PreferVector512"/>). Tests set it to hold both paths to the reference on
-    /// one machine; forward outputs and input gradients have the same bits either way, weight gradients not quite.
+    /// one machine; forward outputs and input gradients have the same bits either way, weight gradients not quite. The
+    /// padded layout follows it (<see cref="ScratchSizePerSample"/> changes), so it is set before the layer's scratch is sized.
     /// </summary>
     internal bool UsesVector512
     {
@@ -83,6 +84,7 @@ public sealed class Conv2d : Layer
         {
             if (value && !DirectConvolution.Vector512Supported) throw new PlatformNotSupportedException("The 512-bit kernels need AVX-512.");
             _usesVector512 = value;
+            if (_direct != null) _direct = new DirectLayout(Geometry, Filters, value);
         }
     }
 
@@ -122,7 +124,8 @@ public sealed class Conv2d : Layer
         Layer? next, int batch, in LayerContext context)
     {
         var g = Geometry;
-        if (_direct == null || !below.CanWritePaddedPlanes(g.Channels, g.Height, g.Width)) return 0;
+        // Flat planes (narrow layers on the 512-bit path) are written by their own copy, which reads the plain input.
+        if (_direct == null || _direct.Flat != null || !below.CanWritePaddedPlanes(g.Channels, g.Height, g.Width)) return 0;
         ActivationLayer? activation = next is ActivationLayer { HasFusedForm: true } fusable ? fusable : null;
         Run(belowInput, activation != null ? y : z, scratch, batch, context, activation, inputWriter: below);
         return activation != null ? 3 : 2;
@@ -163,11 +166,12 @@ public sealed class Conv2d : Layer
     /// Each image copied into its zero-padded planes in the scratch (kept for dW), or written there by
     /// <paramref name="inputWriter"/> from its own input <paramref name="x"/>, then correlated directly.
     /// </summary>
-    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation,
+    private readonly unsafe partial struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation,
         Layer? inputWriter) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
+            if (layer._direct!.Flat != null) { ExecuteFlat(start, end); return; }
             var g = layer.Geometry;
             var d = layer._direct!;
             var planes = new PaddedPlanes(g.Channels, g.Height, g.Width, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
@@ -231,9 +235,12 @@ public sealed class Conv2d : Layer
         return true;
     }
 
-    /// <summary>The direct path hands each image's dx to a layer below that takes its output gradients image by image.</summary>
+    /// <summary>
+    /// The direct path hands each image's dx to a layer below that takes its output gradients image by image (not from flat
+    /// planes, whose backward writes dx its own way).
+    /// </summary>
     internal override bool CanHandInputGradientsTo(Layer below) =>
-        _direct != null && below.CanTakeSampleGradients(Geometry.Channels, Geometry.Height, Geometry.Width);
+        _direct != null && _direct.Flat == null && below.CanTakeSampleGradients(Geometry.Channels, Geometry.Height, Geometry.Width);
 
     private unsafe void RunBackward(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> scratch, int batch, in LayerContext context,
         ReadOnlySpan<float> activated, ActivationLayer? activation)
@@ -382,12 +389,13 @@ public sealed class Conv2d : Layer
     /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums. With a <paramref name="taker"/>, each image's dx
     /// goes to a per-thread buffer, from which the layer below writes its own input gradient into <paramref name="dx"/>.
     /// </summary>
-    private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
+    private readonly unsafe partial struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
         float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated,
         Layer? taker, float* sampleGradients) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
+            if (layer._direct!.Flat != null) { ExecuteFlat(start, end); return; }
             var g = layer.Geometry;
             var d = layer._direct!;
             int filters = layer.Filters, patch = g.PatchSize, ho = g.OutputHeight, wo = g.OutputWidth;
@@ -442,7 +450,7 @@ public sealed class Conv2d : Layer
         private readonly ConvGeometry _geometry;
         private readonly int _filters;
 
-        public DirectLayout(ConvGeometry g, int filters)
+        public DirectLayout(ConvGeometry g, int filters, bool vector512)
         {
             _geometry = g;
             _filters = filters;
@@ -456,7 +464,15 @@ public sealed class Conv2d : Layer
             GradientRowStride = Math.Max(DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth),
                 g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, DirectConvolution.ChunkColumns));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
+            if (!vector512 || !DirectConvolution.FlatPlanesApply(g, filters)) return;
+            Flat = new FlatPlaneLayout(g, filters);
+            InputRowStride = GradientRowStride = Flat.RowStride;
+            PaddedInputSize = Flat.InputSize;
+            PaddedGradientSize = Flat.GradientBlockSize;
         }
+
+        /// <summary>The flat layout of narrow planes for the 512-bit kernels, or null for padded rows.</summary>
+        public FlatPlaneLayout? Flat { get; }
 
         /// <summary>Rows of the padded input planes (the stride-1 output height plus kernel − 1).</summary>
         public int PaddedHeight { get; }

@@ -144,6 +144,34 @@ public class UpsampleConvolutionPairTests
         }
     }
 
+    /// <summary>
+    /// The Keras-blog decoder's 4×4 → 8×8 upsampling under an 8→8 convolution: on the 512-bit path that convolution lays
+    /// its narrow planes flat (<see cref="DirectConvolution.FlatPlanesApply"/>), with its own input copy and dx, so the pair
+    /// runs apart there; the network gives the same bits either way, on 1 and 2 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void UpsamplingUnderAFlatPlaneConvolution_RunsApart(int threads)
+    {
+        const int Batch = 9;
+        var spec = NetworkSpec.Create(new TensorShape(8, 4, 4),
+            [new Conv2dSpec(8, 3), new ActivationSpec(Activation.Relu)],
+            [new Upsample2dSpec(2), new Conv2dSpec(8, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2)]);
+        var probe = AutoencoderNetwork.Create(spec, seed: 3);
+        int upsampled = probe.Layers.Layers.Select((layer, i) => (layer, i)).Single(p => p.layer is Upsample2d).i + 1;
+        float[] input = TestData.Uniform(new SeededRandom(11), Batch * probe.Layers.InputSize, -1f, 1f);
+        float[] dy = TestData.Uniform(new SeededRandom(12), Batch * probe.Layers.OutputSize, -1f, 1f);
+
+        var fused = Run(spec, input, dy, Batch, threads, keepUpsampledSlots: null);
+        var apart = Run(spec, input, dy, Batch, threads, keepUpsampledSlots: [upsampled]);
+
+        Assert.Equal(apart.Output, fused.Output);
+        Assert.Equal(apart.Parameters, fused.Parameters);
+        Assert.Equal(apart.InputGradient, fused.InputGradient);
+        Assert.Contains(fused.Parameters, g => g != 0f);
+    }
+
     private static (float[] Output, float[] Parameters, float[] InputGradient, float[][] Slots) Run(NetworkSpec spec, float[] input, float[] dy, int batch,
         int threads, int[]? keepUpsampledSlots)
     {
