@@ -84,7 +84,7 @@ internal static unsafe partial class DirectConvolution
 
     /// <summary>row[0, <paramref name="length"/>) = 0 with inline stores: a library call per short row costs more than the row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ClearRow(float* row, int length)
+    internal static void ClearRow(float* row, int length)
     {
         int j = 0;
         for (; j + 8 <= length; j += 8) Vector256<float>.Zero.Store(row + j);

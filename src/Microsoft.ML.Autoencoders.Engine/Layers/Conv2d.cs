@@ -11,11 +11,12 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// the im2col matrix stays in the layer's scratch for the backward pass, which is two more GEMMs per image (dW, and the
 /// input gradient scattered back by col2im).
 /// </summary>
-public sealed class Conv2d : Layer
+public sealed partial class Conv2d : Layer
 {
     private readonly Parameter[] _parameters;
     private float[] _columnGradient = []; // grown once, a block per thread (per worker in a chain); the backward pass of one training step uses it
-    private readonly DirectLayout? _direct;
+    private float[] _sampleInputGradients = []; // one image's dx per thread, handed to the layer below (LayerContext.InputGradientTaker)
+    private DirectLayout? _direct; // remade when the kernel set changes: the 512-bit one lays narrow planes flat
 
     /// <summary>Creates the layer; <paramref name="geometry"/> fixes the input shape, kernel, stride, dilation and padding.</summary>
     public Conv2d(ConvGeometry geometry, int filters, WeightInitialization initialization, string name = "conv")
@@ -28,7 +29,7 @@ public sealed class Conv2d : Layer
         Geometry = geometry;
         Filters = filters;
         Initialization = initialization;
-        if (DirectConvolution.Supports(geometry)) _direct = new DirectLayout(geometry, filters);
+        if (DirectConvolution.Supports(geometry)) _direct = new DirectLayout(geometry, filters, _usesVector512);
         Weights = new Parameter(name + ".weight", filters, geometry.Channels, geometry.KernelHeight, geometry.KernelWidth);
         Bias = new Parameter(name + ".bias", filters) { Role = ParameterRole.Bias };
         _parameters = [Weights, Bias];
@@ -73,7 +74,8 @@ public sealed class Conv2d : Layer
     /// <summary>
     /// Whether the direct path runs its 512-bit kernels: by default where the CPU table says a core retires two 512-bit
     /// FMAs a cycle (<see cref="DirectConvolution.PreferVector512"/>). Tests set it to hold both paths to the reference on
-    /// one machine; forward outputs and input gradients have the same bits either way, weight gradients not quite.
+    /// one machine; forward outputs and input gradients have the same bits either way, weight gradients not quite. The
+    /// padded layout follows it (<see cref="ScratchSizePerSample"/> changes), so it is set before the layer's scratch is sized.
     /// </summary>
     internal bool UsesVector512
     {
@@ -82,6 +84,7 @@ public sealed class Conv2d : Layer
         {
             if (value && !DirectConvolution.Vector512Supported) throw new PlatformNotSupportedException("The 512-bit kernels need AVX-512.");
             _usesVector512 = value;
+            if (_direct != null) _direct = new DirectLayout(Geometry, Filters, value);
         }
     }
 
@@ -111,7 +114,25 @@ public sealed class Conv2d : Layer
         return true;
     }
 
-    private unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context, ActivationLayer? activation)
+    /// <summary>
+    /// The direct path with the layer below (an upsampling) writing each image's padded planes from its own input, and the
+    /// activation above fused as in <see cref="TryForwardActivated"/> when it has a fused form: the slot between the two
+    /// layers, which only this layer's forward would read, is never written nor read (the L6 input of the Keras-blog
+    /// network is 16×28×28 floats an image, written by the upsampling and read back to be copied into the planes).
+    /// </summary>
+    internal override int TryForwardFromLayerBelow(Layer below, ReadOnlySpan<float> belowInput, Span<float> z, Span<float> y, Span<float> scratch,
+        Layer? next, int batch, in LayerContext context)
+    {
+        var g = Geometry;
+        // Flat planes (narrow layers on the 512-bit path) are written by their own copy, which reads the plain input.
+        if (_direct == null || _direct.Flat != null || !below.CanWritePaddedPlanes(g.Channels, g.Height, g.Width)) return 0;
+        ActivationLayer? activation = next is ActivationLayer { HasFusedForm: true } fusable ? fusable : null;
+        Run(belowInput, activation != null ? y : z, scratch, batch, context, activation, inputWriter: below);
+        return activation != null ? 3 : 2;
+    }
+
+    private unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context, ActivationLayer? activation,
+        Layer? inputWriter = null)
     {
         var fused = new FusedActivation(activation);
         fixed (float* px = x)
@@ -120,7 +141,7 @@ public sealed class Conv2d : Layer
         fixed (float* pw = Weights.Values)
         fixed (float* pb = Bias.Values)
         {
-            if (_direct != null) ParallelRange.Run(batch, context.Threads, new ForwardDirect(this, px, py, pScratch, pw, pb, fused), grain: 1, minPerThread: 1);
+            if (_direct != null) ParallelRange.Run(batch, context.Threads, new ForwardDirect(this, px, py, pScratch, pw, pb, fused, inputWriter), grain: 1, minPerThread: 1);
             else ParallelRange.Run(batch, context.Threads, new ForwardImages(this, px, py, pScratch, fused), grain: 1, minPerThread: 1);
         }
     }
@@ -141,18 +162,25 @@ public sealed class Conv2d : Layer
         }
     }
 
-    /// <summary>Each image copied into its zero-padded planes in the scratch (kept for dW), then correlated directly.</summary>
-    private readonly unsafe struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation) : IRangeKernel
+    /// <summary>
+    /// Each image copied into its zero-padded planes in the scratch (kept for dW), or written there by
+    /// <paramref name="inputWriter"/> from its own input <paramref name="x"/>, then correlated directly.
+    /// </summary>
+    private readonly unsafe partial struct ForwardDirect(Conv2d layer, float* x, float* y, float* scratch, float* weights, float* bias, FusedActivation activation,
+        Layer? inputWriter) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
+            if (layer._direct!.Flat != null) { ExecuteFlat(start, end); return; }
             var g = layer.Geometry;
             var d = layer._direct!;
+            var planes = new PaddedPlanes(g.Channels, g.Height, g.Width, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
             for (int n = start; n < end; n++)
             {
                 float* padded = scratch + (nint)n * d.PaddedInputSize;
                 float* output = y + (nint)n * layer.OutputSize;
-                DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
+                if (inputWriter != null) inputWriter.WritePaddedPlanes(x + (nint)n * inputWriter.InputSize, padded, planes);
+                else DirectConvolution.CopyIntoPadded(x + (nint)n * layer.InputSize, g.Channels, g.Height, g.Width, padded, d.PaddedHeight, d.InputRowStride, g.PadTop, g.PadLeft);
                 DirectConvolution.Correlate(padded, g.Channels, d.PaddedHeight, d.InputRowStride, weights, bias, layer.Filters, g.KernelHeight, g.KernelWidth,
                     output, g.OutputHeight, g.OutputWidth, accumulate: false, layer._usesVector512, relu: activation.IsRelu);
                 if (!activation.IsRelu) activation.ApplyInPlace(output, layer.OutputSize);
@@ -207,6 +235,13 @@ public sealed class Conv2d : Layer
         return true;
     }
 
+    /// <summary>
+    /// The direct path hands each image's dx to a layer below that takes its output gradients image by image (not from flat
+    /// planes, whose backward writes dx its own way).
+    /// </summary>
+    internal override bool CanHandInputGradientsTo(Layer below) =>
+        _direct != null && _direct.Flat == null && below.CanTakeSampleGradients(Geometry.Channels, Geometry.Height, Geometry.Width);
+
     private unsafe void RunBackward(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> scratch, int batch, in LayerContext context,
         ReadOnlySpan<float> activated, ActivationLayer? activation)
     {
@@ -231,7 +266,10 @@ public sealed class Conv2d : Layer
             Array.Clear(_partialGradients, 0, parts * block);
             if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation is not null and not ReluLayer ? OutputSize : 0);
             else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
+            if (context.InputGradientTaker != null && _sampleInputGradients.Length < parts * InputSize) _sampleInputGradients = new float[parts * InputSize];
         }
+        if (context.InputGradientTaker != null && _direct == null)
+            throw new InvalidOperationException("Only the direct path hands its input gradients to the layer below (CanHandInputGradientsTo).");
 
         fixed (float* pdy = dy)
         fixed (float* pdx = dx)
@@ -239,6 +277,7 @@ public sealed class Conv2d : Layer
         fixed (float* pPartials = _partialGradients)
         fixed (float* pColumns = _columnGradient)
         fixed (float* pActivated = activated)
+        fixed (float* pSampleGradients = _sampleInputGradients)
         {
             // In a chunk, part 0 of the kernel is the chunk: its block and the worker's buffers are where part 0's would be.
             float* partials = pPartials + (context.Chunk is { } c ? (nint)c.Index * block : 0);
@@ -249,7 +288,8 @@ public sealed class Conv2d : Layer
                 {
                     var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, partials, block,
                         pPadded + (nint)worker * _direct.PaddedGradientBlockSize, pOutputGradient + (nint)worker * OutputSize, batch, parts,
-                        context.OverwriteInputGradient, activation, pActivated);
+                        context.OverwriteInputGradient, activation, pActivated,
+                        context.InputGradientTaker, pSampleGradients + (nint)worker * InputSize);
                     if (parts == 1) kernel.Execute(0, batch);
                     else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
                 }
@@ -300,6 +340,8 @@ public sealed class Conv2d : Layer
         // The output-gradient buffers are made whatever the activation above: whether it folds in is decided chunk by chunk.
         if (_direct != null) _direct.EnsureBackwardBuffers(workers, Weights.Values, OutputSize);
         else if (_columnGradient.Length < workers * patch * positions) _columnGradient = new float[workers * patch * positions];
+        // Whether a chunk hands its input gradients down is decided chunk by chunk too.
+        if (_direct != null && _sampleInputGradients.Length < workers * InputSize) _sampleInputGradients = new float[workers * InputSize];
         _preparedChunks = chunks;
         _preparedWorkers = workers;
     }
@@ -347,12 +389,16 @@ public sealed class Conv2d : Layer
     /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums. The weight gradient takes
     /// <see cref="DirectLayout.GradientGroup"/> images at a time, so its kernels end their passes with horizontal sums once
     /// per group; the groups start at the part's first image, so the sums depend on the parts, not on the threads' timing.
+    /// With a <paramref name="taker"/>, each image's dx goes to a per-thread buffer, from which the layer below writes its
+    /// own input gradient into <paramref name="dx"/>.
     /// </summary>
-    private readonly unsafe struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
-        float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated) : IRangeKernel
+    private readonly unsafe partial struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
+        float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated,
+        Layer? taker, float* sampleGradients) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
+            if (layer._direct!.Flat != null) { ExecuteFlat(start, end); return; }
             var g = layer.Geometry;
             var d = layer._direct!;
             int filters = layer.Filters, patch = g.PatchSize, ho = g.OutputHeight, wo = g.OutputWidth;
@@ -388,9 +434,21 @@ public sealed class Conv2d : Layer
                         filters, g.KernelHeight, g.KernelWidth, wo, ho, dW, layer._usesVector512, count, d.PaddedInputSize, d.PaddedGradientSize);
                     if (dx == null) continue;
                     for (int i = 0; i < count; i++)
-                        DirectConvolution.Correlate(paddedGradient + (nint)i * d.PaddedGradientSize, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped,
-                            null, g.Channels, g.KernelHeight, g.KernelWidth, dx + (nint)(first + i) * layer.InputSize, g.Height, g.Width, accumulate: !overwrite,
-                            layer._usesVector512);
+                    {
+                        int n = first + i;
+                        float* planes = paddedGradient + (nint)i * d.PaddedGradientSize;
+                        if (taker != null)
+                        {
+                            // The image's dx, still in cache, taken straight on by the layer below (an upsampling sums its blocks).
+                            float* sampleGradient = sampleGradients + (nint)part * layer.InputSize;
+                            DirectConvolution.Correlate(planes, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
+                                g.KernelHeight, g.KernelWidth, sampleGradient, g.Height, g.Width, accumulate: false, layer._usesVector512);
+                            taker.BackwardSample(sampleGradient, dx + (nint)n * taker.InputSize, overwrite);
+                            continue;
+                        }
+                        DirectConvolution.Correlate(planes, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
+                            g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, layer._usesVector512);
+                    }
                 }
             }
         }
@@ -405,7 +463,7 @@ public sealed class Conv2d : Layer
         private readonly ConvGeometry _geometry;
         private readonly int _filters;
 
-        public DirectLayout(ConvGeometry g, int filters)
+        public DirectLayout(ConvGeometry g, int filters, bool vector512)
         {
             _geometry = g;
             _filters = filters;
@@ -420,7 +478,17 @@ public sealed class Conv2d : Layer
                 g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, DirectConvolution.ChunkColumns));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
             GradientGroup = DirectConvolution.WeightGradientImagesPerPass(g.OutputHeight, g.OutputWidth);
+            if (!vector512 || !DirectConvolution.FlatPlanesApply(g, filters)) return;
+            // Flat planes keep one image's dy planes a thread: their dW sums in lanes across the thread's images already.
+            GradientGroup = 1;
+            Flat = new FlatPlaneLayout(g, filters);
+            InputRowStride = GradientRowStride = Flat.RowStride;
+            PaddedInputSize = Flat.InputSize;
+            PaddedGradientSize = Flat.GradientBlockSize;
         }
+
+        /// <summary>The flat layout of narrow planes for the 512-bit kernels, or null for padded rows.</summary>
+        public FlatPlaneLayout? Flat { get; }
 
         /// <summary>Rows of the padded input planes (the stride-1 output height plus kernel − 1).</summary>
         public int PaddedHeight { get; }
@@ -450,7 +518,7 @@ public sealed class Conv2d : Layer
         public int PaddedGradientBlockSize => GradientGroup * PaddedGradientSize;
 
         /// <summary>
-        /// Each thread's padded dy planes. Only their interiors are ever written (<see cref="DirectConvolution.FormPaddedGradient"/>),
+        /// Each thread's padded dy planes. Rows of padded planes have only their interiors written (<see cref="DirectConvolution.FormPaddedGradient"/>),
         /// always at the same places, so the borders keep the zeros of the allocation.
         /// </summary>
         public float[] PaddedGradient { get; private set; } = [];

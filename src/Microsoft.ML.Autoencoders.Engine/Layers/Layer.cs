@@ -1,4 +1,5 @@
 using Microsoft.ML.Autoencoders.Engine.Export;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
@@ -91,6 +92,53 @@ public abstract class Layer
     /// </summary>
     internal virtual bool TryForwardActivated(ReadOnlySpan<float> x, Span<float> z, Span<float> y, Span<float> scratch, Layer next, int batch, in LayerContext context)
         => false;
+
+    /// <summary>
+    /// Runs <paramref name="below"/> (the layer under this one), this layer, and <paramref name="next"/> (the layer above,
+    /// or null) when this layer fuses it as in <see cref="TryForwardActivated"/>, in one pass: this layer forms its own
+    /// working copy of its input from <paramref name="belowInput"/> through <see cref="WritePaddedPlanes"/>, image by
+    /// image, so the slot between the two layers is never written (the caller makes sure nothing reads it). Returns how
+    /// many layers ran: 0 (nothing written), 2 (below and this, output in <paramref name="z"/>) or 3 (and next, output in
+    /// <paramref name="y"/>). <paramref name="scratch"/> is this layer's own.
+    /// </summary>
+    internal virtual int TryForwardFromLayerBelow(Layer below, ReadOnlySpan<float> belowInput, Span<float> z, Span<float> y, Span<float> scratch,
+        Layer? next, int batch, in LayerContext context) => 0;
+
+    /// <summary>
+    /// Whether <see cref="WritePaddedPlanes"/> can write this layer's output as zero-padded planes of
+    /// <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/> (its output must have that shape).
+    /// </summary>
+    internal virtual bool CanWritePaddedPlanes(int channels, int height, int width) => false;
+
+    /// <summary>
+    /// Writes this layer's output for the one sample <paramref name="x"/> straight into <paramref name="target"/>'s
+    /// zero-padded planes at <paramref name="padded"/>, zeros included: the values
+    /// <see cref="DirectConvolution.CopyIntoPadded"/> would write from the output. Only where
+    /// <see cref="CanWritePaddedPlanes"/> said so.
+    /// </summary>
+    internal virtual unsafe void WritePaddedPlanes(float* x, float* padded, in PaddedPlanes target) =>
+        throw new NotSupportedException($"{GetType().Name} does not write padded planes.");
+
+    /// <summary>
+    /// Whether this layer's backward can hand each sample's input gradient, while it is in cache, to <paramref name="below"/>
+    /// (<see cref="LayerContext.InputGradientTaker"/>), whose <see cref="BackwardSample"/> then writes its own input
+    /// gradient from it: the gradient slot between the two is never written. A layer that says so must honor the context.
+    /// </summary>
+    internal virtual bool CanHandInputGradientsTo(Layer below) => false;
+
+    /// <summary>
+    /// Whether <see cref="BackwardSample"/> can take the output gradient of a sample laid out as
+    /// <paramref name="channels"/>×<paramref name="height"/>×<paramref name="width"/> (this layer's output must have that shape).
+    /// </summary>
+    internal virtual bool CanTakeSampleGradients(int channels, int height, int width) => false;
+
+    /// <summary>
+    /// This layer's backward pass for the one sample whose output gradient is <paramref name="dy"/>: its input gradient
+    /// written over <paramref name="dx"/> or added to it, the values <see cref="Backward"/> gives. For layers without
+    /// parameters whose backward needs neither x nor y; called from several threads at once, for different samples.
+    /// </summary>
+    internal virtual unsafe void BackwardSample(float* dy, float* dx, bool overwrite) =>
+        throw new NotSupportedException($"{GetType().Name} does not take gradients sample by sample.");
 
     /// <summary>
     /// Backward through this layer and the layer below it at once, when that one is an activation this layer can fold in:

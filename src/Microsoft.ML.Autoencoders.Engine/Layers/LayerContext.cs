@@ -38,6 +38,13 @@ public readonly record struct LayerContext(bool Training, int Threads, SeededRan
     /// </summary>
     internal SampleChunk? Chunk { get; init; }
 
+    /// <summary>
+    /// Set on a backward call when the layer below the called one takes its input gradient sample by sample
+    /// (<see cref="Layer.CanHandInputGradientsTo"/>): dx is then that lower layer's input gradient, written over, and the
+    /// called layer passes each sample's own input gradient to <see cref="Layer.BackwardSample"/> instead of storing it.
+    /// </summary>
+    internal Layer? InputGradientTaker { get; init; }
+
     /// <summary>A deterministic inference pass.</summary>
     public static LayerContext Inference(int threads = 1) => new(false, threads);
 }

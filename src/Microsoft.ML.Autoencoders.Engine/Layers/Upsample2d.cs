@@ -109,35 +109,86 @@ public sealed class Upsample2d : Layer
     {
         public void Execute(int start, int end)
         {
-            int width = layer.Width, scale = layer.Scale, outWidth = width * scale, rowsPerImage = layer.Channels * layer.Height;
-            for (int row = start * rowsPerImage; row < end * rowsPerImage; row++)
+            for (int n = start; n < end; n++) layer.SumBlocks(dy + (nint)n * layer.OutputSize, dx + (nint)n * layer.InputSize, overwrite);
+        }
+    }
+
+    /// <summary>One image's input gradient: each value the sum of its block's output gradients, written over dx or added to it.</summary>
+    private unsafe void SumBlocks(float* dy, float* dx, bool overwrite)
+    {
+        int width = Width, scale = Scale, outWidth = width * scale, rows = Channels * Height;
+        for (int row = 0; row < rows; row++)
+        {
+            float* target = dx + (nint)row * width;
+            float* block = dy + (nint)row * scale * outWidth;
+            if (scale == 2 && width > 8)
             {
-                float* target = dx + (nint)row * width;
-                float* block = dy + (nint)row * scale * outWidth;
-                if (scale == 2 && width > 8)
-                {
-                    SumTwoByTwo(block, block + outWidth, target, width, overwrite);
-                    continue;
-                }
-                if (scale == 2)
-                {
-                    // Rows of at most eight measured faster as this plain loop (the same sums in the same order).
-                    float* below = block + outWidth;
-                    for (int ix = 0; ix < width; ix++)
-                    {
-                        float sum = block[2 * ix] + block[2 * ix + 1] + below[2 * ix] + below[2 * ix + 1];
-                        target[ix] = overwrite ? sum : target[ix] + sum;
-                    }
-                    continue;
-                }
+                SumTwoByTwo(block, block + outWidth, target, width, overwrite);
+                continue;
+            }
+            if (scale == 2)
+            {
+                // Rows of at most eight measured faster as this plain loop (the same sums in the same order).
+                float* below = block + outWidth;
                 for (int ix = 0; ix < width; ix++)
                 {
-                    float sum = overwrite ? 0f : target[ix];
-                    for (int s = 0; s < scale; s++)
-                        for (int t = 0; t < scale; t++) sum += block[s * outWidth + ix * scale + t];
-                    target[ix] = sum;
+                    float sum = block[2 * ix] + block[2 * ix + 1] + below[2 * ix] + below[2 * ix + 1];
+                    target[ix] = overwrite ? sum : target[ix] + sum;
                 }
+                continue;
             }
+            for (int ix = 0; ix < width; ix++)
+            {
+                float sum = overwrite ? 0f : target[ix];
+                for (int s = 0; s < scale; s++)
+                    for (int t = 0; t < scale; t++) sum += block[s * outWidth + ix * scale + t];
+                target[ix] = sum;
+            }
+        }
+    }
+
+    /// <summary>Any shape that is this layer's output (it writes over its input gradient, as its own backward may).</summary>
+    internal override bool CanTakeSampleGradients(int channels, int height, int width) => CanWritePaddedPlanes(channels, height, width);
+
+    /// <summary>The same sums as <see cref="Backward"/> for one image, fully optimized from the first call like the kernels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override unsafe void BackwardSample(float* dy, float* dx, bool overwrite) => SumBlocks(dy, dx, overwrite);
+
+    /// <summary>Any shape that is this layer's output: the planes are its output planes, with zeros around them.</summary>
+    internal override bool CanWritePaddedPlanes(int channels, int height, int width) =>
+        channels == Channels && height == Height * Scale && width == Width * Scale;
+
+    /// <summary>
+    /// One image's output written straight into a convolution's zero-padded planes: each output row cleared, then its
+    /// values written over the zeros, as <see cref="DirectConvolution.CopyIntoPadded"/> writes a plain image; by twos,
+    /// both rows of a pair are stored from the same registers. The values are those <see cref="Forward"/> writes, so the
+    /// convolution sees the same bits. Fully optimized from the first call, as the kernels are: it runs once an image, and
+    /// its first-tier code (a call per vector store) would slow a short run's first epoch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override unsafe void WritePaddedPlanes(float* x, float* padded, in PaddedPlanes target)
+    {
+        int width = Width, scale = Scale, outWidth = width * scale, stride = target.RowStride;
+        for (int c = 0; c < Channels; c++)
+        {
+            float* plane = padded + (nint)c * target.PlaneSize;
+            for (int y = 0; y < target.Top; y++) DirectConvolution.ClearRow(plane + (nint)y * stride, stride);
+            for (int iy = 0; iy < Height; iy++)
+            {
+                float* source = x + ((nint)c * Height + iy) * width;
+                float* first = plane + (nint)(target.Top + iy * scale) * stride;
+                for (int s = 0; s < scale; s++) DirectConvolution.ClearRow(first + (nint)s * stride, stride);
+                first += target.Left;
+                if (scale == 2 && width >= 8 && Vector256.IsHardwareAccelerated)
+                {
+                    DoubleRowTwice(source, first, first + stride, width);
+                    continue;
+                }
+                for (int ix = 0, ox = 0; ix < width; ix++)
+                    for (int s = 0; s < scale; s++) first[ox++] = source[ix];
+                for (int s = 1; s < scale; s++) new ReadOnlySpan<float>(first, outWidth).CopyTo(new Span<float>(first + (nint)s * stride, outWidth));
+            }
+            for (int y = target.Top + Height * scale; y < target.PaddedHeight; y++) DirectConvolution.ClearRow(plane + (nint)y * stride, stride);
         }
     }
 

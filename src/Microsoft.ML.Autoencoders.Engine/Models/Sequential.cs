@@ -133,6 +133,23 @@ public sealed class Sequential
 
             LayerContext layerContext = i == 0 ? first : context;
             ReadOnlySpan<float> x = i == 0 && !input.IsEmpty ? input : cache.Values(i, start, rows);
+            // A layer whose output the layer above copies into a working layout of its own (an upsampling under a direct
+            // convolution, which keeps zero-padded planes) can be run by that layer, writing straight into the layout: the
+            // slot between them is then never written, as nothing reads it (the layer above keeps its copy for backward,
+            // the layer below never reads its output; slots read from outside are kept written).
+            if (i + 1 < toLayer && !_readSlots[i + 1])
+            {
+                bool nextJoins = i + 2 < toLayer && !_readSlots[i + 2];
+                int ran = _layers[i + 1].TryForwardFromLayerBelow(_layers[i], x, Destination(cache, i + 2, start, rows, output),
+                    nextJoins ? Destination(cache, i + 3, start, rows, output) : Span<float>.Empty, cache.Scratch(i + 1, start, rows),
+                    nextJoins ? _layers[i + 2] : null, rows, context);
+                if (ran > 0)
+                {
+                    i += ran - 1;
+                    continue;
+                }
+            }
+
             // A dense layer and the activation after it run as one GEMM with a fused epilogue, same bits as apart. The GEMM
             // writes straight into the activation's slot and the epilogue applies bias and activation in place: the
             // pre-activation slot between them is left as it was, since nothing reads it (activations differentiate
@@ -206,14 +223,35 @@ public sealed class Sequential
             // through memory (Layer.TryBackwardIntoLayerBelow).
             if (overwriteGradients && i - 1 >= toLayer && !_readSlots[i] && _layers[i - 1].CanOverwriteInputGradient)
             {
-                Span<float> dxBelow = i - 1 == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i - 1, start, rows);
                 LayerContext below = (i - 1 == 0 ? context with { SparseInput = inputMask } : context) with { OverwriteInputGradient = true };
+                // And the layer under that one may take its input gradient image by image (an upsampling under a convolution).
+                if (GradientTakerBelow(i - 1, toLayer, needInputGradient, overwriteGradients) is int taker and >= 0
+                    && _layers[i].TryBackwardIntoLayerBelow(_layers[i - 1], cache.Values(i - 1, start, rows), cache.Values(i + 1, start, rows),
+                        cache.Gradients(i + 1, start, rows), cache.Gradients(taker, start, rows), cache.Scratch(i - 1, start, rows), rows,
+                        below with { InputGradientTaker = _layers[taker] }))
+                {
+                    i -= 2;
+                    continue;
+                }
+
+                Span<float> dxBelow = i - 1 == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i - 1, start, rows);
                 if (_layers[i].TryBackwardIntoLayerBelow(_layers[i - 1], cache.Values(i - 1, start, rows), cache.Values(i + 1, start, rows),
                         cache.Gradients(i + 1, start, rows), dxBelow, cache.Scratch(i - 1, start, rows), rows, below))
                 {
                     i--;
                     continue;
                 }
+            }
+
+            // A layer that hands each image's input gradient to the layer below it, which forms its own from it while it is in
+            // cache (Layer.CanHandInputGradientsTo): the slot between them is never written.
+            if (GradientTakerBelow(i, toLayer, needInputGradient, overwriteGradients) is int takerBelow and >= 0)
+            {
+                _layers[i].Backward(cache.Values(i, start, rows), cache.Values(i + 1, start, rows), cache.Gradients(i + 1, start, rows),
+                    cache.Gradients(takerBelow, start, rows), cache.Scratch(i, start, rows), rows,
+                    layerContext with { OverwriteInputGradient = true, InputGradientTaker = _layers[takerBelow] });
+                i--;
+                continue;
             }
 
             if (overwriteGradients)
@@ -225,6 +263,19 @@ public sealed class Sequential
             _layers[i].Backward(cache.Values(i, start, rows), cache.Values(i + 1, start, rows), cache.Gradients(i + 1, start, rows), dx,
                 cache.Scratch(i, start, rows), rows, layerContext);
         }
+    }
+
+    /// <summary>
+    /// The layer under <paramref name="low"/> when it takes <paramref name="low"/>'s input gradient image by image in this pass,
+    /// else −1: only when gradients are written over (both layers write theirs over), the lower layer is in the pass, and
+    /// its own input gradient is wanted.
+    /// </summary>
+    private int GradientTakerBelow(int low, int toLayer, bool needInputGradient, bool overwriteGradients)
+    {
+        int below = low - 1;
+        if (!overwriteGradients || below < toLayer || (below == 0 && !needInputGradient)) return -1;
+        return _layers[below].CanOverwriteInputGradient && _layers[low].CanOverwriteInputGradient && _layers[low].CanHandInputGradientsTo(_layers[below])
+            ? below : -1;
     }
 
     private int ForwardChainEnd(int from, int toLayer) => SampleParallelChain.ForwardChainEnd(_layers, from, toLayer);

@@ -38,6 +38,11 @@ public class ConvolutionLayerTests
         // input gradient (four filters of the flipped kernel over 9×6) in the second.
         { 3, 7, 7, 9, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
         { 4, 9, 6, 5, 3, 1, Conv2dPadding.Valid, 0, 1, 2 },
+        // Planes the 512-bit kernels lay flat (at most 8 wide, same size out, filters and channels in eights), with two
+        // images so dW's per-lane sums carry from one image to the next before they are folded. (Small planes: a float
+        // objective over many outputs leaves the finite differences too little precision.)
+        { 8, 3, 3, 8, 3, 1, Conv2dPadding.Same, 0, 1, 2 },
+        { 8, 2, 5, 8, 2, 1, Conv2dPadding.Same, 0, 1, 2 },
     };
 
     private static Conv2d BuildConv(TensorShape input, Conv2dSpec spec, SeededRandom random, out ParameterStore store)
@@ -129,12 +134,36 @@ public class ConvolutionLayerTests
         if (vector512 && !DirectConvolution.Vector512Supported) return; // the 512-bit kernels need AVX-512
         // In a network a convolution applies the ReLU after it to each image's output (forward), and forms its output
         // gradient from the ReLU's output and gradient image by image (backward): the same bits as the layers run apart.
-        const int Batch = 5;
         var spec = NetworkSpec.Create(new TensorShape(2, 10, 12),
             [new Conv2dSpec(5, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2, CeilMode: true), new Conv2dSpec(4, 3),
              new ActivationSpec(Activation.LeakyRelu, 0.1f)],
             [new Upsample2dSpec(2), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Relu), new Conv2dSpec(2, 3),
              new ActivationSpec(Activation.Sigmoid)]);
+        FusedEqualsApart(spec, threads, vector512);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    public void Conv2d_FusedWithItsActivation_OnFlatPlanes_GivesTheNumbersOfTheTwoApart(int threads, bool vector512)
+    {
+        if (vector512 && !DirectConvolution.Vector512Supported) return; // the 512-bit kernels need AVX-512
+        // Eight channels on planes of at most 8 columns: the 512-bit kernels lay these flat, apply the ReLU in their
+        // masked stores and mask dy by the ReLU's output as they form its flat planes.
+        var spec = NetworkSpec.Create(new TensorShape(8, 8, 6),
+            [new Conv2dSpec(8, 3), new ActivationSpec(Activation.Relu), new MaxPool2dSpec(2, CeilMode: true), new Conv2dSpec(8, 3),
+             new ActivationSpec(Activation.LeakyRelu, 0.1f)],
+            [new Upsample2dSpec(2), new Conv2dSpec(8, 3), new ActivationSpec(Activation.Relu), new Conv2dSpec(8, 3),
+             new ActivationSpec(Activation.Sigmoid)]);
+        FusedEqualsApart(spec, threads, vector512);
+    }
+
+    /// <summary>The network's output, parameter gradients and input gradient, with each convolution fused with its activation and apart.</summary>
+    private static void FusedEqualsApart(NetworkSpec spec, int threads, bool vector512)
+    {
+        const int Batch = 5;
         var network0 = AutoencoderNetwork.Create(spec, seed: 7);
         float[] input = TestData.Uniform(new SeededRandom(8), Batch * network0.Layers.InputSize, -1f, 1f);
         float[] dy = TestData.Uniform(new SeededRandom(9), Batch * network0.Layers.OutputSize, -1f, 1f);

@@ -42,13 +42,46 @@ public class DirectConvolutionPathTests
         return cases;
     }
 
+    /// <summary>
+    /// Planes the 512-bit set lays flat (DirectConvolution.CorrelateFlat: at most 8 wide, same size out as in, filters
+    /// and channels in eights): widths up to 8 with heights whose flat span ends anywhere in a register or a pair of
+    /// registers, one and two blocks of eight filters, even, 3×3 and 5×5 kernels (one-sided padding for the even one).
+    /// </summary>
+    public static TheoryData<int, int, int, int, int, Conv2dPadding, int> FlatCases() => new()
+    {
+        { 8, 7, 7, 8, 3, Conv2dPadding.Same, 0 },
+        { 8, 4, 4, 8, 3, Conv2dPadding.Same, 0 },
+        { 8, 8, 8, 8, 3, Conv2dPadding.Same, 0 },
+        { 8, 5, 1, 16, 3, Conv2dPadding.Same, 0 },
+        { 16, 3, 2, 8, 3, Conv2dPadding.Explicit, 1 },
+        { 8, 9, 5, 8, 3, Conv2dPadding.Same, 0 },
+        { 16, 6, 6, 8, 2, Conv2dPadding.Same, 0 },
+        { 8, 2, 3, 16, 3, Conv2dPadding.Same, 0 },
+        { 8, 13, 8, 8, 5, Conv2dPadding.Same, 0 },
+        { 8, 1, 7, 8, 3, Conv2dPadding.Same, 0 },
+    };
+
     [Theory]
     [MemberData(nameof(Cases))]
+    [MemberData(nameof(FlatCases))]
     public void BothKernelSets_MatchThePlainLoop_AndEachOther(int c, int h, int w, int filters, int kernel, Conv2dPadding padding, int pad)
+        => MatchThePlainLoop_AndEachOther(c, h, w, filters, kernel, padding, pad, batch: 3);
+
+    /// <summary>
+    /// Batches that give a thread more images than the flat backward pass takes at once (eight): whole blocks of images
+    /// and a part block, on one thread and two.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 7, 7, 8, 3, Conv2dPadding.Same, 0, 19)]
+    [InlineData(8, 4, 4, 16, 3, Conv2dPadding.Same, 0, 17)]
+    [InlineData(16, 5, 8, 8, 2, Conv2dPadding.Same, 0, 24)]
+    public void ManyImages_MatchThePlainLoop_AndEachOther(int c, int h, int w, int filters, int kernel, Conv2dPadding padding, int pad, int batch)
+        => MatchThePlainLoop_AndEachOther(c, h, w, filters, kernel, padding, pad, batch);
+
+    private static void MatchThePlainLoop_AndEachOther(int c, int h, int w, int filters, int kernel, Conv2dPadding padding, int pad, int batch)
     {
         var input = new TensorShape(c, h, w);
         var spec = new Conv2dSpec(filters, kernel, 1, padding, 1, pad, WeightInitialization.XavierUniform);
-        const int Batch = 3;
         float[]? firstY = null, firstDx = null;
         foreach (bool wide in Paths)
         {
@@ -59,26 +92,26 @@ public class DirectConvolutionPathTests
             var store = new ParameterStore(layer.Parameters);
             layer.Initialize(random);
             TestData.Uniform(random, layer.Bias.Length, -0.5f, 0.5f).CopyTo(layer.Bias.Values);
-            float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f);
-            float[] dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
+            float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
+            float[] dy = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
             float[] earlier = TestData.Uniform(random, x.Length, -1f, 1f);
-            var reference = new Reference(layer, x, dy, Batch);
+            var reference = new Reference(layer, x, dy, batch);
 
             foreach (int threads in new[] { 1, 2 })
             {
-                float[] y = new float[Batch * layer.OutputSize];
+                float[] y = new float[batch * layer.OutputSize];
                 // Scratch and a written-over input gradient full of NaNs: nothing may be read from before.
-                float[] scratch = Enumerable.Repeat(float.NaN, Batch * layer.ScratchSizePerSample).ToArray();
+                float[] scratch = Enumerable.Repeat(float.NaN, batch * layer.ScratchSizePerSample).ToArray();
                 float[] dxOver = Enumerable.Repeat(float.NaN, x.Length).ToArray(), dxAdded = (float[])earlier.Clone();
                 var context = new LayerContext(Training: true, Threads: threads);
-                layer.Forward(x, y, scratch, Batch, context);
+                layer.Forward(x, y, scratch, batch, context);
                 store.ZeroGradients();
-                layer.Backward(x, y, dy, dxOver, scratch, Batch, context with { OverwriteInputGradient = true });
+                layer.Backward(x, y, dy, dxOver, scratch, batch, context with { OverwriteInputGradient = true });
                 float[] dW = layer.Weights.Gradients.ToArray(), db = layer.Bias.Gradients.ToArray();
-                layer.Backward(x, y, dy, dxAdded, scratch, Batch, context);
+                layer.Backward(x, y, dy, dxAdded, scratch, batch, context);
                 // The same call again gives the same dW bits: the kernel set and thread count fix the order of every sum.
                 store.ZeroGradients();
-                layer.Backward(x, y, dy, new float[x.Length], scratch, Batch, context);
+                layer.Backward(x, y, dy, new float[x.Length], scratch, batch, context);
                 Assert.Equal(dW, layer.Weights.Gradients.ToArray());
 
                 string where = $"{(wide ? 512 : 256)}-bit, {threads} thread(s)";
