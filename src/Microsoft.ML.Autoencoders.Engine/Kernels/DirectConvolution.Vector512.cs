@@ -333,22 +333,56 @@ internal static unsafe partial class DirectConvolution
         store.Put(target, filter, 4, r4); store.Put(target, filter, 5, r5); store.Put(target, filter, 6, r6); store.Put(target, filter, 7, r7);
     }
 
+    /// <summary>Row registers a weight-gradient pass should cover before its horizontal sums: a 28×28 plane's 28 rows of two.</summary>
+    private const int WeightGradientPassRegisters = 56;
+
+    /// <summary>Most images a weight-gradient pass runs over (<see cref="WeightGradientImagesPerPass"/>).</summary>
+    private const int MaxWeightGradientImages = 4;
+
+    /// <summary>
+    /// How many images a caller of <see cref="AccumulateWeightGradient"/> should hand it at once for planes of
+    /// <paramref name="outputHeight"/>×<paramref name="outputWidth"/>: enough that a 512-bit kernel-row pass covers about
+    /// <see cref="WeightGradientPassRegisters"/> row registers before its horizontal sums, at most four. A 14×14 plane
+    /// takes four (its passes were 14 registers, and the sums a quarter of the time); a 28×28 plane one, since its
+    /// passes are long already and a group of its planes would not stay in L1 across a pass's three kernel rows.
+    /// </summary>
+    public static int WeightGradientImagesPerPass(int outputHeight, int outputWidth)
+    {
+        int registers = outputHeight * (RoundUp(outputWidth, ChunkColumns) / ChunkColumns);
+        return Math.Clamp((WeightGradientPassRegisters + registers - 1) / registers, 1, MaxWeightGradientImages);
+    }
+
     /// <summary>
     /// The 512-bit weight gradient of a 3-wide kernel row for rows wider than 8 (16 columns a register; rows of at most 8
     /// stay with the 256-bit kernels, which would otherwise add a register of zeros). Returns false where it does not
-    /// apply. dy's rows must be followed by zeros up to their width rounded up to 16.
+    /// apply. dy's rows must be followed by zeros up to their width rounded up to 16. Each pass runs over all
+    /// <paramref name="images"/> images (<paramref name="imageStride"/> and <paramref name="gradientImageStride"/> floats
+    /// apart) before its horizontal sums.
     /// </summary>
     /// <remarks>
     /// Not the 256-bit kernels' bits: their lanes each sum columns j and j + 8 of every row in one chain, these keep them
-    /// apart until <see cref="AddKernelRowSums"/>. Each image's dW is still one fixed sequence of operations, and the
-    /// threads' parts are summed in a fixed order, so the result does not depend on timing.
+    /// apart until <see cref="AddKernelRowSums"/>. The sums of a group of images are one fixed sequence of operations, and
+    /// the groups and the threads' parts are summed in a fixed order, so the result depends on how the batch is cut into
+    /// parts and groups, never on timing.
+    /// Where the rows are one register (14 rows of the 16→8 and 8→16 layers: a few hundred FMAs a pass), the 18 or 24
+    /// horizontal sums ending a pass cost about a quarter of it; over a group of images each pass ends with them once.
     /// </remarks>
     private static bool AccumulateWeightGradient512(float* padded, int channels, int planeSize, int rowStride, float* gradientRows, int gradientStride,
-        int gradientPlane, int f0, int block, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, int filterStride, float* weightGradient)
+        int gradientPlane, int f0, int block, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, int filterStride, float* weightGradient,
+        int images, int imageStride, int gradientImageStride)
     {
         if (kernelWidth != 3 || outputWidth <= NarrowColumns) return false;
         int taps = kernelHeight * kernelWidth, vectors = RoundUp(outputWidth, ChunkColumns) / ChunkColumns;
         float* g0 = gradientRows + (nint)f0 * gradientPlane;
+        if (block == FilterBlock && kernelHeight == 3)
+        {
+            // Whole 3×3 kernels, two filters a pass (WholeKernelTwoFilters512); the kernel-row passes below take other heights.
+            for (int c = 0; c < channels; c++)
+            for (int f = 0; f < block; f += 2)
+                WholeKernelTwoFilters512(padded + (nint)c * planeSize, rowStride, g0 + (nint)f * gradientPlane, gradientStride, gradientPlane, outputHeight,
+                    vectors, images, imageStride, gradientImageStride, weightGradient + (nint)(f0 + f) * filterStride + c * taps, filterStride);
+            return true;
+        }
         if (block == FilterBlock)
         {
             // Eight filters a pass where there are eight: the image row's three loads serve 24 FMAs instead of 12. The
@@ -359,13 +393,31 @@ internal static unsafe partial class DirectConvolution
                 for (int c = 0; c < channels; c++)
                 for (int ky = 0; ky < kernelHeight; ky++)
                     KernelRowEightFilters512(padded + (nint)c * planeSize + (nint)ky * rowStride, rowStride, g0, gradientStride, gradientPlane, outputHeight,
-                        vectors, weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
+                        vectors, images, imageStride, gradientImageStride, weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
                 return true;
             }
             for (int c = 0; c < channels; c++)
             for (int ky = 0; ky < kernelHeight; ky++)
                 KernelRowFourFilters512(padded + (nint)c * planeSize + (nint)ky * rowStride, rowStride, g0, gradientStride, gradientPlane, outputHeight, vectors,
-                    weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
+                    images, imageStride, gradientImageStride, weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
+            return true;
+        }
+        if (kernelHeight == 3 && channels >= 2)
+        {
+            // A 3×3 kernel whole in one pass, two channels at a time (WholeKernelTwoChannels512): not load-bound like the kernel rows.
+            for (int f = 0; f < block; f++)
+            {
+                float* gf = g0 + (nint)f * gradientPlane;
+                float* dWf = weightGradient + (nint)(f0 + f) * filterStride;
+                int c = 0;
+                for (; c + 2 <= channels; c += 2)
+                    WholeKernelTwoChannels512(padded + (nint)c * planeSize, planeSize, rowStride, gf, gradientStride, outputHeight, vectors, images, imageStride,
+                        gradientImageStride, dWf + c * taps);
+                for (; c < channels; c++)
+                for (int n = 0; n < images; n++)
+                    WeightGradientTaps(padded + (nint)n * imageStride + (nint)c * planeSize, rowStride, gf + (nint)n * gradientImageStride, gradientStride,
+                        kernelHeight, kernelWidth, outputWidth, outputHeight, dWf + c * taps);
+            }
             return true;
         }
         if (channels < 4) return false;
@@ -377,25 +429,27 @@ internal static unsafe partial class DirectConvolution
             for (; c + 4 <= channels; c += 4)
             for (int ky = 0; ky < kernelHeight; ky++)
                 KernelRowFourChannels512(padded + (nint)c * planeSize + (nint)ky * rowStride, planeSize, rowStride, gf, gradientStride, outputHeight, vectors,
-                    dWf + (c * kernelHeight + ky) * kernelWidth, taps);
+                    images, imageStride, gradientImageStride, dWf + (c * kernelHeight + ky) * kernelWidth, taps);
             for (; c < channels; c++)
-                WeightGradientTaps(padded + (nint)c * planeSize, rowStride, gf, gradientStride, kernelHeight, kernelWidth, outputWidth, outputHeight,
-                    dWf + c * taps);
+            for (int n = 0; n < images; n++)
+                WeightGradientTaps(padded + (nint)n * imageStride + (nint)c * planeSize, rowStride, gf + (nint)n * gradientImageStride, gradientStride,
+                    kernelHeight, kernelWidth, outputWidth, outputHeight, dWf + c * taps);
         }
         return true;
     }
 
-    /// <summary>The 512-bit <see cref="KernelRowFourChannels"/>: 12 accumulators of 16 columns.</summary>
+    /// <summary>The 512-bit <see cref="KernelRowFourChannels"/>: 12 accumulators of 16 columns, over each image in turn.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelRowFourChannels512(float* origin, int planeSize, int rowStride, float* gradient, int gradientStride, int outputHeight, int vectors,
-        float* dW, int channelStride)
+        int images, int imageStride, int gradientImageStride, float* dW, int channelStride)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
         Vector512<float> c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
+        for (int n = 0; n < images; n++)
         for (int oy = 0; oy < outputHeight; oy++)
         {
-            float* row = origin + (nint)oy * rowStride;
-            float* gy = gradient + (nint)oy * gradientStride;
+            float* row = origin + (nint)n * imageStride + (nint)oy * rowStride;
+            float* gy = gradient + (nint)n * gradientImageStride + (nint)oy * gradientStride;
             for (int v = 0; v < vectors; v++)
             {
                 var g = Vector512.Load(gy + v * 16);
@@ -420,19 +474,20 @@ internal static unsafe partial class DirectConvolution
         AddKernelRowSums(dW, channelStride, a0, a1, a2, b0, b1, b2, c0, c1, c2, d0, d1, d2);
     }
 
-    /// <summary>Eight filters' 3-wide kernel row in one pass: 24 accumulators of 16 columns, three image loads per 24 FMAs.</summary>
+    /// <summary>Eight filters' 3-wide kernel row in one pass over each image in turn: 24 accumulators of 16 columns, three image loads per 24 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelRowEightFilters512(float* origin, int rowStride, float* g0, int gradientStride, int gradientPlane, int outputHeight, int vectors,
-        float* dW, int filterStride)
+        int images, int imageStride, int gradientImageStride, float* dW, int filterStride)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
         Vector512<float> c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
         Vector512<float> e0 = default, e1 = default, e2 = default, h0 = default, h1 = default, h2 = default;
         Vector512<float> i0 = default, i1 = default, i2 = default, j0 = default, j1 = default, j2 = default;
+        for (int n = 0; n < images; n++)
         for (int oy = 0; oy < outputHeight; oy++)
         {
-            float* row = origin + (nint)oy * rowStride;
-            float* gy = g0 + (nint)oy * gradientStride;
+            float* row = origin + (nint)n * imageStride + (nint)oy * rowStride;
+            float* gy = g0 + (nint)n * gradientImageStride + (nint)oy * gradientStride;
             for (int v = 0; v < vectors; v++)
             {
                 var x0 = Vector512.Load(row + v * 16);
@@ -461,17 +516,18 @@ internal static unsafe partial class DirectConvolution
         AddKernelRowSums(dW + 4 * (nint)filterStride, filterStride, e0, e1, e2, h0, h1, h2, i0, i1, i2, j0, j1, j2);
     }
 
-    /// <summary>The 512-bit <see cref="KernelRowFourFilters"/>: 12 accumulators of 16 columns.</summary>
+    /// <summary>The 512-bit <see cref="KernelRowFourFilters"/>: 12 accumulators of 16 columns, over each image in turn.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KernelRowFourFilters512(float* origin, int rowStride, float* g0, int gradientStride, int gradientPlane, int outputHeight, int vectors,
-        float* dW, int filterStride)
+        int images, int imageStride, int gradientImageStride, float* dW, int filterStride)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
         Vector512<float> c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
+        for (int n = 0; n < images; n++)
         for (int oy = 0; oy < outputHeight; oy++)
         {
-            float* row = origin + (nint)oy * rowStride;
-            float* gy = g0 + (nint)oy * gradientStride;
+            float* row = origin + (nint)n * imageStride + (nint)oy * rowStride;
+            float* gy = g0 + (nint)n * gradientImageStride + (nint)oy * gradientStride;
             for (int v = 0; v < vectors; v++)
             {
                 var x0 = Vector512.Load(row + v * 16);

@@ -14,7 +14,8 @@ internal static unsafe partial class DirectConvolution
     /// with rows of <paramref name="gradientStride"/> floats and planes of <paramref name="gradientPlane"/>; every row is
     /// followed by zeros up to its width rounded up to 8 (16 with <paramref name="vector512"/>), so whole-vector loads past
     /// the output width add nothing. With <paramref name="vector512"/> the 512-bit kernels take the rows wider than 8, with
-    /// other bits (see <see cref="AccumulateWeightGradient512"/>).
+    /// other bits (see <see cref="AccumulateWeightGradient512"/>). Sums over <paramref name="images"/> images: the
+    /// padded inputs <paramref name="imageStride"/> floats apart, their dy rows <paramref name="gradientImageStride"/>.
     /// </summary>
     /// <remarks>
     /// For 3-wide kernels (the common case) one pass over the rows serves a whole kernel row: 4 filters × 3 taps = 12
@@ -24,41 +25,52 @@ internal static unsafe partial class DirectConvolution
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateWeightGradient(float* padded, int channels, int paddedHeight, int rowStride, float* gradientRows, int gradientStride,
-        int gradientPlane, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, float* weightGradient, bool vector512)
+        int gradientPlane, int filters, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, float* weightGradient, bool vector512,
+        int images, int imageStride, int gradientImageStride)
     {
-        int planeSize = paddedHeight * rowStride, taps = kernelHeight * kernelWidth, vectors = RoundUp(outputWidth, 8) / 8;
-        int filterStride = channels * taps;
+        int planeSize = paddedHeight * rowStride, filterStride = channels * kernelHeight * kernelWidth;
         for (int f0 = 0; f0 < filters; f0 += FilterBlock)
         {
             int block = Math.Min(FilterBlock, filters - f0);
             if (vector512 && AccumulateWeightGradient512(padded, channels, planeSize, rowStride, gradientRows, gradientStride, gradientPlane, f0, block, filters,
-                    kernelHeight, kernelWidth, outputWidth, outputHeight, filterStride, weightGradient))
+                    kernelHeight, kernelWidth, outputWidth, outputHeight, filterStride, weightGradient, images, imageStride, gradientImageStride))
                 continue;
-            float* g0 = gradientRows + (nint)f0 * gradientPlane;
-            if (kernelWidth == 3 && block == FilterBlock)
+            // The 256-bit kernels sum image by image, as they did before groups of images: their passes are two registers or more.
+            for (int n = 0; n < images; n++)
+                AccumulateWeightGradient256(padded + (nint)n * imageStride, channels, planeSize, rowStride, gradientRows + (nint)n * gradientImageStride,
+                    gradientStride, gradientPlane, f0, block, kernelHeight, kernelWidth, outputWidth, outputHeight, filterStride, weightGradient);
+        }
+    }
+
+    /// <summary>One image's dW of filters [f0, f0 + block) with the 256-bit kernels.</summary>
+    private static void AccumulateWeightGradient256(float* padded, int channels, int planeSize, int rowStride, float* gradientRows, int gradientStride,
+        int gradientPlane, int f0, int block, int kernelHeight, int kernelWidth, int outputWidth, int outputHeight, int filterStride, float* weightGradient)
+    {
+        int taps = kernelHeight * kernelWidth, vectors = RoundUp(outputWidth, 8) / 8;
+        float* g0 = gradientRows + (nint)f0 * gradientPlane;
+        if (kernelWidth == 3 && block == FilterBlock)
+        {
+            for (int c = 0; c < channels; c++)
+            for (int ky = 0; ky < kernelHeight; ky++)
+                KernelRowFourFilters(padded + (nint)c * planeSize + (nint)ky * rowStride, rowStride, g0, gradientStride, gradientPlane, outputHeight, vectors,
+                    weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
+            return;
+        }
+        for (int f = 0; f < block; f++)
+        {
+            float* gf = g0 + (nint)f * gradientPlane;
+            float* dWf = weightGradient + (nint)(f0 + f) * filterStride;
+            int c = 0;
+            if (kernelWidth == 3)
             {
-                for (int c = 0; c < channels; c++)
+                for (; c + 4 <= channels; c += 4)
                 for (int ky = 0; ky < kernelHeight; ky++)
-                    KernelRowFourFilters(padded + (nint)c * planeSize + (nint)ky * rowStride, rowStride, g0, gradientStride, gradientPlane, outputHeight, vectors,
-                        weightGradient + (nint)f0 * filterStride + (c * kernelHeight + ky) * kernelWidth, filterStride);
-                continue;
+                    KernelRowFourChannels(padded + (nint)c * planeSize + (nint)ky * rowStride, planeSize, rowStride, gf, gradientStride, outputHeight, vectors,
+                        dWf + (c * kernelHeight + ky) * kernelWidth, taps);
             }
-            for (int f = 0; f < block; f++)
-            {
-                float* gf = g0 + (nint)f * gradientPlane;
-                float* dWf = weightGradient + (nint)(f0 + f) * filterStride;
-                int c = 0;
-                if (kernelWidth == 3)
-                {
-                    for (; c + 4 <= channels; c += 4)
-                    for (int ky = 0; ky < kernelHeight; ky++)
-                        KernelRowFourChannels(padded + (nint)c * planeSize + (nint)ky * rowStride, planeSize, rowStride, gf, gradientStride, outputHeight, vectors,
-                            dWf + (c * kernelHeight + ky) * kernelWidth, taps);
-                }
-                for (; c < channels; c++)
-                    WeightGradientTaps(padded + (nint)c * planeSize, rowStride, gf, gradientStride, kernelHeight, kernelWidth, outputWidth, outputHeight,
-                        dWf + c * taps);
-            }
+            for (; c < channels; c++)
+                WeightGradientTaps(padded + (nint)c * planeSize, rowStride, gf, gradientStride, kernelHeight, kernelWidth, outputWidth, outputHeight,
+                    dWf + c * taps);
         }
     }
 

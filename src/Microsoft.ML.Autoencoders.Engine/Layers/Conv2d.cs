@@ -287,7 +287,7 @@ public sealed partial class Conv2d : Layer
                 fixed (float* pOutputGradient = _direct.OutputGradient)
                 {
                     var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, partials, block,
-                        pPadded + (nint)worker * _direct.PaddedGradientSize, pOutputGradient + (nint)worker * OutputSize, batch, parts,
+                        pPadded + (nint)worker * _direct.PaddedGradientBlockSize, pOutputGradient + (nint)worker * OutputSize, batch, parts,
                         context.OverwriteInputGradient, activation, pActivated,
                         context.InputGradientTaker, pSampleGradients + (nint)worker * InputSize);
                     if (parts == 1) kernel.Execute(0, batch);
@@ -386,8 +386,11 @@ public sealed partial class Conv2d : Layer
     /// <summary>
     /// The direct backward pass of a stride-1 layer, image by image: dy is copied once into zero-padded planes, which serve
     /// both dW (its rows, with the padded input forward kept) and dx (the correlation of the padded planes with the flipped
-    /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums. With a <paramref name="taker"/>, each image's dx
-    /// goes to a per-thread buffer, from which the layer below writes its own input gradient into <paramref name="dx"/>.
+    /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums. The weight gradient takes
+    /// <see cref="DirectLayout.GradientGroup"/> images at a time, so its kernels end their passes with horizontal sums once
+    /// per group; the groups start at the part's first image, so the sums depend on the parts, not on the threads' timing.
+    /// With a <paramref name="taker"/>, each image's dx goes to a per-thread buffer, from which the layer below writes its
+    /// own input gradient into <paramref name="dx"/>.
     /// </summary>
     private readonly unsafe partial struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
         float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated,
@@ -405,37 +408,47 @@ public sealed partial class Conv2d : Layer
             int top = g.KernelHeight - 1 - g.PadTop, left = g.KernelWidth - 1 - g.PadLeft;
             fixed (float* flipped = d.FlippedWeights)
             {
-                float* paddedGradient = paddedGradients + (nint)part * d.PaddedGradientSize;
+                float* paddedGradient = paddedGradients + (nint)part * d.PaddedGradientBlockSize;
                 float* outputGradient = outputGradients + (nint)part * layer.OutputSize;
                 // A ReLU above is folded into the pass that pads dy (its mask is all its gradient needs); other activations
                 // form the gradient in a buffer first.
                 bool maskByRelu = activation is ReluLayer;
-                for (int n = start; n < end; n++)
+                for (int first = start; first < end; first += d.GradientGroup)
                 {
-                    float* gradient = dy + (nint)n * layer.OutputSize;
-                    if (activation != null && !maskByRelu)
+                    int count = Math.Min(d.GradientGroup, end - first);
+                    for (int i = 0; i < count; i++)
                     {
-                        new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
-                            .Execute(0, layer.OutputSize);
-                        gradient = outputGradient;
+                        int n = first + i;
+                        float* gradient = dy + (nint)n * layer.OutputSize;
+                        if (activation != null && !maskByRelu)
+                        {
+                            new ActivationLayer.GradientPass(activation, activated + (nint)n * layer.OutputSize, gradient, outputGradient, overwrite: true)
+                                .Execute(0, layer.OutputSize);
+                            gradient = outputGradient;
+                        }
+                        DirectConvolution.FormPaddedGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, ho, wo,
+                            paddedGradient + (nint)i * d.PaddedGradientSize, d.PaddedGradientHeight, d.GradientRowStride, top, left, db);
                     }
-                    DirectConvolution.FormPaddedGradient(gradient, maskByRelu ? activated + (nint)n * layer.OutputSize : null, filters, ho, wo,
-                        paddedGradient, d.PaddedGradientHeight, d.GradientRowStride, top, left, db);
-                    DirectConvolution.AccumulateWeightGradient(scratch + (nint)n * d.PaddedInputSize, g.Channels, d.PaddedHeight, d.InputRowStride,
+                    DirectConvolution.AccumulateWeightGradient(scratch + (nint)first * d.PaddedInputSize, g.Channels, d.PaddedHeight, d.InputRowStride,
                         paddedGradient + (nint)top * d.GradientRowStride + left, d.GradientRowStride, d.PaddedGradientHeight * d.GradientRowStride,
-                        filters, g.KernelHeight, g.KernelWidth, wo, ho, dW, layer._usesVector512);
+                        filters, g.KernelHeight, g.KernelWidth, wo, ho, dW, layer._usesVector512, count, d.PaddedInputSize, d.PaddedGradientSize);
                     if (dx == null) continue;
-                    if (taker != null)
+                    for (int i = 0; i < count; i++)
                     {
-                        // The image's dx, still in cache, taken straight on by the layer below (an upsampling sums its blocks).
-                        float* sampleGradient = sampleGradients + (nint)part * layer.InputSize;
-                        DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
-                            g.KernelHeight, g.KernelWidth, sampleGradient, g.Height, g.Width, accumulate: false, layer._usesVector512);
-                        taker.BackwardSample(sampleGradient, dx + (nint)n * taker.InputSize, overwrite);
-                        continue;
+                        int n = first + i;
+                        float* planes = paddedGradient + (nint)i * d.PaddedGradientSize;
+                        if (taker != null)
+                        {
+                            // The image's dx, still in cache, taken straight on by the layer below (an upsampling sums its blocks).
+                            float* sampleGradient = sampleGradients + (nint)part * layer.InputSize;
+                            DirectConvolution.Correlate(planes, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
+                                g.KernelHeight, g.KernelWidth, sampleGradient, g.Height, g.Width, accumulate: false, layer._usesVector512);
+                            taker.BackwardSample(sampleGradient, dx + (nint)n * taker.InputSize, overwrite);
+                            continue;
+                        }
+                        DirectConvolution.Correlate(planes, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
+                            g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, layer._usesVector512);
                     }
-                    DirectConvolution.Correlate(paddedGradient, filters, d.PaddedGradientHeight, d.GradientRowStride, flipped, null, g.Channels,
-                        g.KernelHeight, g.KernelWidth, dx + (nint)n * layer.InputSize, g.Height, g.Width, accumulate: !overwrite, layer._usesVector512);
                 }
             }
         }
@@ -464,7 +477,10 @@ public sealed partial class Conv2d : Layer
             GradientRowStride = Math.Max(DirectConvolution.RowStride(g.Width + g.KernelWidth - 1, g.Width, g.KernelWidth),
                 g.KernelWidth - 1 - g.PadLeft + DirectConvolution.RoundUp(g.OutputWidth, DirectConvolution.ChunkColumns));
             PaddedGradientSize = filters * PaddedGradientHeight * GradientRowStride;
+            GradientGroup = DirectConvolution.WeightGradientImagesPerPass(g.OutputHeight, g.OutputWidth);
             if (!vector512 || !DirectConvolution.FlatPlanesApply(g, filters)) return;
+            // Flat planes keep one image's dy planes a thread: their dW sums in lanes across the thread's images already.
+            GradientGroup = 1;
             Flat = new FlatPlaneLayout(g, filters);
             InputRowStride = GradientRowStride = Flat.RowStride;
             PaddedInputSize = Flat.InputSize;
@@ -489,9 +505,22 @@ public sealed partial class Conv2d : Layer
         /// <summary>Floats per row of dy's padded planes.</summary>
         public int GradientRowStride { get; }
 
-        /// <summary>Floats of one thread's padded dy planes.</summary>
+        /// <summary>Floats of one image's padded dy planes.</summary>
         public int PaddedGradientSize { get; }
 
+        /// <summary>
+        /// Images whose padded dy planes a thread holds at once, for the weight gradient to sum over in one pass
+        /// (<see cref="DirectConvolution.WeightGradientImagesPerPass"/>).
+        /// </summary>
+        public int GradientGroup { get; }
+
+        /// <summary>Floats of one thread's padded dy planes: <see cref="GradientGroup"/> images.</summary>
+        public int PaddedGradientBlockSize => GradientGroup * PaddedGradientSize;
+
+        /// <summary>
+        /// Each thread's padded dy planes. Rows of padded planes have only their interiors written (<see cref="DirectConvolution.FormPaddedGradient"/>),
+        /// always at the same places, so the borders keep the zeros of the allocation.
+        /// </summary>
         public float[] PaddedGradient { get; private set; } = [];
         public float[] FlippedWeights { get; private set; } = [];
 
@@ -505,7 +534,7 @@ public sealed partial class Conv2d : Layer
         public void EnsureBackwardBuffers(int parts, ReadOnlySpan<float> weights, int outputGradientSize)
         {
             var g = _geometry;
-            if (PaddedGradient.Length < parts * PaddedGradientSize) PaddedGradient = new float[parts * PaddedGradientSize];
+            if (PaddedGradient.Length < parts * PaddedGradientBlockSize) PaddedGradient = new float[parts * PaddedGradientBlockSize];
             if (OutputGradient.Length < parts * outputGradientSize) OutputGradient = new float[parts * outputGradientSize];
             if (FlippedWeights.Length != weights.Length) FlippedWeights = new float[weights.Length];
             DirectConvolution.FlipForInputGradient(weights, _filters, g.Channels, g.KernelHeight, g.KernelWidth, FlippedWeights);

@@ -131,6 +131,57 @@ public class DirectConvolutionPathTests
         }
     }
 
+    /// <summary>
+    /// The weight gradient sums groups of images in one pass per kernel row (<see cref="Conv2d"/>'s direct backward):
+    /// batches that leave every remainder of a group on one thread and on two (parts of 6 and 5 images), on the blog
+    /// network's wide layers (14×14 planes go four images a group, 28×28 one) and on filter and channel counts that take
+    /// every 3×3 kernel (filter pairs, channel pairs of a lone filter with an odd channel left tap by tap, three filters),
+    /// held to the plain loop. A group that read one image twice, skipped its last images or mixed two images' planes
+    /// would miss it.
+    /// </summary>
+    [Theory]
+    // channels, height, width, filters, padding
+    [InlineData(1, 28, 28, 16, Conv2dPadding.Same)]
+    [InlineData(16, 14, 14, 8, Conv2dPadding.Same)]
+    [InlineData(8, 16, 16, 16, Conv2dPadding.Valid)]
+    [InlineData(16, 28, 28, 1, Conv2dPadding.Same)]
+    [InlineData(3, 9, 17, 12, Conv2dPadding.Same)]
+    [InlineData(6, 11, 13, 3, Conv2dPadding.Valid)]
+    [InlineData(5, 12, 20, 1, Conv2dPadding.Valid)]
+    public void GroupsOfImages_GiveThePlainLoopsWeightGradient(int c, int h, int w, int filters, Conv2dPadding padding)
+    {
+        var input = new TensorShape(c, h, w);
+        var spec = new Conv2dSpec(filters, 3, 1, padding, 1, 0, WeightInitialization.XavierUniform);
+        const int Batch = 11;
+        foreach (bool wide in Paths)
+        {
+            var random = new SeededRandom(29);
+            var layer = (Conv2d)spec.Build(TestContexts.Build("conv", input, spec.InferOutputShape(input)));
+            layer.UsesVector512 = wide;
+            var store = new ParameterStore(layer.Parameters);
+            layer.Initialize(random);
+            float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f);
+            float[] dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
+            var reference = new Reference(layer, x, dy, Batch);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                float[] y = new float[Batch * layer.OutputSize], scratch = new float[Batch * layer.ScratchSizePerSample];
+                var context = new LayerContext(Training: true, Threads: threads) { OverwriteInputGradient = true };
+                layer.Forward(x, y, scratch, Batch, context);
+                store.ZeroGradients();
+                // Twice over the same buffers: the second pass starts from the first's planes, which must not leak into it.
+                layer.Backward(x, y, dy, new float[x.Length], scratch, Batch, context);
+                store.ZeroGradients();
+                float[] dx = new float[x.Length];
+                layer.Backward(x, y, dy, dx, scratch, Batch, context);
+                string where = $"{(wide ? 512 : 256)}-bit, {threads} thread(s)";
+                AssertClose(reference.Dw, reference.DwScale, layer.Weights.Gradients.ToArray(), $"dW, {where}");
+                AssertClose(reference.Db, reference.DbScale, layer.Bias.Gradients.ToArray(), $"db, {where}");
+                AssertClose(reference.Dx, reference.DxScale, dx, $"dx, {where}");
+            }
+        }
+    }
+
     private static void AssertClose(double[] expected, double[] scale, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -6,10 +6,10 @@ using Microsoft.ML.Autoencoders.Engine.Tensors;
 namespace Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
 
 /// <summary>
-/// The direct convolution's backward starts with one pass that writes dy (masked by a ReLU above) into zero-padded
-/// planes and sums it into db (<see cref="DirectConvolution.FormPaddedGradient"/>). The kernel is held to a plain loop
-/// on widths with and without a ragged last vector, and the layer's backward with the ReLU folded in is held to the
-/// ReLU's own backward followed by the convolution's.
+/// The direct convolution's backward starts with one pass that writes dy (masked by a ReLU above) into the interiors
+/// of zero-padded planes and sums it into db (<see cref="DirectConvolution.FormPaddedGradient"/>). The kernel is held
+/// to a plain loop on widths with and without a ragged last vector, and the layer's backward with the ReLU folded in is
+/// held to the ReLU's own backward followed by the convolution's.
 /// </summary>
 public class PaddedGradientPlanesTests
 {
@@ -31,8 +31,12 @@ public class PaddedGradientPlanesTests
         float[] output = TestData.Uniform(random, gradient.Length, -0.5f, 1f).Select(v => Math.Max(v, 0f)).ToArray();
         float[] startingBias = TestData.Uniform(random, filters, -1f, 1f);
 
-        // Stale values everywhere: every padded value must be written, each bias gradient added to.
-        float[] padded = Enumerable.Repeat(float.NaN, filters * paddedHeight * rowStride).ToArray();
+        // Zero borders (the layer's planes keep them from their allocation) around a stale image: every interior value
+        // must be written, nothing outside it, each bias gradient added to.
+        float[] padded = new float[filters * paddedHeight * rowStride];
+        for (int f = 0; f < filters; f++)
+        for (int y = 0; y < height; y++)
+            padded.AsSpan((f * paddedHeight + top + y) * rowStride + left, width).Fill(float.NaN);
         float[] biasGradient = (float[])startingBias.Clone();
         fixed (float* pGradient = gradient)
         fixed (float* pOutput = output)
