@@ -65,32 +65,40 @@ public sealed class Upsample2d : Layer
         {
             int width = layer.Width, scale = layer.Scale, outWidth = width * scale, rowsPerImage = layer.Channels * layer.Height;
             for (int row = start * rowsPerImage; row < end * rowsPerImage; row++)
-            {
-                float* source = x + (nint)row * width;
-                float* first = y + (nint)row * scale * outWidth;
-                if (scale == 2 && width >= 8 && Vector256.IsHardwareAccelerated)
-                {
-                    // Both output rows stored from the registers, instead of the second copied from the first.
-                    DoubleRowTwice(source, first, first + outWidth, width);
-                    continue;
-                }
-                if (scale == 2 && width >= 8)
-                {
-                    DoubleRow(source, first, width);
-                }
-                else if (scale == 2)
-                {
-                    // Narrow rows (4 wide in a small decoder) measured faster as this plain loop than through the shuffles.
-                    for (int ix = 0; ix < width; ix++) first[2 * ix] = first[2 * ix + 1] = source[ix];
-                }
-                else
-                {
-                    for (int ix = 0, ox = 0; ix < width; ix++)
-                        for (int s = 0; s < scale; s++) first[ox++] = source[ix];
-                }
-                for (int s = 1; s < scale; s++) new ReadOnlySpan<float>(first, outWidth).CopyTo(new Span<float>(first + (nint)s * outWidth, outWidth));
-            }
+                layer.WidenRow(x + (nint)row * width, y + (nint)row * scale * outWidth, outWidth);
         }
+    }
+
+    /// <summary>
+    /// One input row widened into the <see cref="Scale"/> output rows it covers, <paramref name="stride"/> floats apart
+    /// starting at <paramref name="first"/>: the forward pass's rows (stride = the output width) or a convolution's
+    /// padded rows (<see cref="WritePaddedPlanes"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void WidenRow(float* source, float* first, int stride)
+    {
+        int width = Width, scale = Scale, outWidth = width * scale;
+        if (scale == 2 && width >= 8 && Vector256.IsHardwareAccelerated)
+        {
+            // Both output rows stored from the registers, instead of the second copied from the first.
+            DoubleRowTwice(source, first, first + stride, width);
+            return;
+        }
+        if (scale == 2 && width >= 8)
+        {
+            DoubleRow(source, first, width);
+        }
+        else if (scale == 2)
+        {
+            // Narrow rows (4 wide in a small decoder) measured faster as this plain loop than through the shuffles.
+            for (int ix = 0; ix < width; ix++) first[2 * ix] = first[2 * ix + 1] = source[ix];
+        }
+        else
+        {
+            for (int ix = 0, ox = 0; ix < width; ix++)
+                for (int s = 0; s < scale; s++) first[ox++] = source[ix];
+        }
+        for (int s = 1; s < scale; s++) new ReadOnlySpan<float>(first, outWidth).CopyTo(new Span<float>(first + (nint)s * stride, outWidth));
     }
 
     /// <summary>Images are split over the threads; each input gradient is the sum of its block's.</summary>
@@ -168,7 +176,7 @@ public sealed class Upsample2d : Layer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override unsafe void WritePaddedPlanes(float* x, float* padded, in PaddedPlanes target)
     {
-        int width = Width, scale = Scale, outWidth = width * scale, stride = target.RowStride;
+        int width = Width, scale = Scale, stride = target.RowStride;
         for (int c = 0; c < Channels; c++)
         {
             float* plane = padded + (nint)c * target.PlaneSize;
@@ -178,15 +186,7 @@ public sealed class Upsample2d : Layer
                 float* source = x + ((nint)c * Height + iy) * width;
                 float* first = plane + (nint)(target.Top + iy * scale) * stride;
                 for (int s = 0; s < scale; s++) DirectConvolution.ClearRow(first + (nint)s * stride, stride);
-                first += target.Left;
-                if (scale == 2 && width >= 8 && Vector256.IsHardwareAccelerated)
-                {
-                    DoubleRowTwice(source, first, first + stride, width);
-                    continue;
-                }
-                for (int ix = 0, ox = 0; ix < width; ix++)
-                    for (int s = 0; s < scale; s++) first[ox++] = source[ix];
-                for (int s = 1; s < scale; s++) new ReadOnlySpan<float>(first, outWidth).CopyTo(new Span<float>(first + (nint)s * stride, outWidth));
+                WidenRow(source, first + target.Left, stride);
             }
             for (int y = target.Top + Height * scale; y < target.PaddedHeight; y++) DirectConvolution.ClearRow(plane + (nint)y * stride, stride);
         }
