@@ -206,7 +206,6 @@ public sealed class Sequential
                 continue;
             }
 
-            Span<float> dx = i == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i, start, rows);
             LayerContext layerContext = i == 0 ? context with { SparseInput = inputMask } : context;
             // A dense layer over an activation can write the activation's input gradient itself, in the same pass as its own
             // (Layer.TryBackwardThroughActivation); only when the slots are written over, not added to.
@@ -220,41 +219,25 @@ public sealed class Sequential
 
             // A layer can hand its backward to the layer below it (an activation to the convolution under it, which forms
             // its own output gradient from the activation's), so the gradient between the two never makes a round trip
-            // through memory (Layer.TryBackwardIntoLayerBelow).
+            // through memory (Layer.TryBackwardIntoLayerBelow); the layer under that one may in turn take the convolution's
+            // input gradient image by image (InputGradientTarget).
             if (overwriteGradients && i - 1 >= toLayer && !_readSlots[i] && _layers[i - 1].CanOverwriteInputGradient)
             {
-                LayerContext below = (i - 1 == 0 ? context with { SparseInput = inputMask } : context) with { OverwriteInputGradient = true };
-                // And the layer under that one may take its input gradient image by image (an upsampling under a convolution).
-                if (GradientTakerBelow(i - 1, toLayer, needInputGradient, overwriteGradients) is int taker and >= 0
-                    && _layers[i].TryBackwardIntoLayerBelow(_layers[i - 1], cache.Values(i - 1, start, rows), cache.Values(i + 1, start, rows),
-                        cache.Gradients(i + 1, start, rows), cache.Gradients(taker, start, rows), cache.Scratch(i - 1, start, rows), rows,
-                        below with { InputGradientTaker = _layers[taker] }))
-                {
-                    i -= 2;
-                    continue;
-                }
-
-                Span<float> dxBelow = i - 1 == 0 && !needInputGradient ? Span<float>.Empty : cache.Gradients(i - 1, start, rows);
+                var (slotBelow, taker) = InputGradientTarget(i - 1, toLayer, needInputGradient, overwriteGradients);
+                LayerContext below = (i - 1 == 0 ? context with { SparseInput = inputMask } : context)
+                    with { OverwriteInputGradient = true, InputGradientTaker = taker };
                 if (_layers[i].TryBackwardIntoLayerBelow(_layers[i - 1], cache.Values(i - 1, start, rows), cache.Values(i + 1, start, rows),
-                        cache.Gradients(i + 1, start, rows), dxBelow, cache.Scratch(i - 1, start, rows), rows, below))
+                        cache.Gradients(i + 1, start, rows), GradientSlot(cache, slotBelow, start, rows), cache.Scratch(i - 1, start, rows), rows, below))
                 {
-                    i--;
+                    i -= taker == null ? 1 : 2;
                     continue;
                 }
             }
 
-            // A layer that hands each image's input gradient to the layer below it, which forms its own from it while it is in
-            // cache (Layer.CanHandInputGradientsTo): the slot between them is never written.
-            if (GradientTakerBelow(i, toLayer, needInputGradient, overwriteGradients) is int takerBelow and >= 0)
-            {
-                _layers[i].Backward(cache.Values(i, start, rows), cache.Values(i + 1, start, rows), cache.Gradients(i + 1, start, rows),
-                    cache.Gradients(takerBelow, start, rows), cache.Scratch(i, start, rows), rows,
-                    layerContext with { OverwriteInputGradient = true, InputGradientTaker = _layers[takerBelow] });
-                i--;
-                continue;
-            }
-
-            if (overwriteGradients)
+            var (slot, takerBelow) = InputGradientTarget(i, toLayer, needInputGradient, overwriteGradients);
+            Span<float> dx = GradientSlot(cache, slot, start, rows);
+            if (takerBelow != null) layerContext = layerContext with { OverwriteInputGradient = true, InputGradientTaker = takerBelow };
+            else if (overwriteGradients)
             {
                 if (_layers[i].CanOverwriteInputGradient) layerContext = layerContext with { OverwriteInputGradient = true };
                 else dx.Clear();
@@ -262,21 +245,28 @@ public sealed class Sequential
 
             _layers[i].Backward(cache.Values(i, start, rows), cache.Values(i + 1, start, rows), cache.Gradients(i + 1, start, rows), dx,
                 cache.Scratch(i, start, rows), rows, layerContext);
+            if (takerBelow != null) i--;
         }
     }
 
     /// <summary>
-    /// The layer under <paramref name="low"/> when it takes <paramref name="low"/>'s input gradient image by image in this pass,
-    /// else −1: only when gradients are written over (both layers write theirs over), the lower layer is in the pass, and
-    /// its own input gradient is wanted.
+    /// Where the input gradient of layer <paramref name="low"/> goes in this pass: the slot below it (−1 when that is the
+    /// input's and it is not wanted), or, when the layer under it takes it image by image (a convolution handing its dx
+    /// to an upsampling: <see cref="Layer.CanHandInputGradientsTo"/>), that layer's own input gradient slot and the layer,
+    /// which the call's context names; the slot between them is then never written. Only when gradients are written over
+    /// (both layers write theirs over), the lower layer is in the pass, and its input gradient is wanted.
     /// </summary>
-    private int GradientTakerBelow(int low, int toLayer, bool needInputGradient, bool overwriteGradients)
+    private (int Slot, Layer? Taker) InputGradientTarget(int low, int toLayer, bool needInputGradient, bool overwriteGradients)
     {
         int below = low - 1;
-        if (!overwriteGradients || below < toLayer || (below == 0 && !needInputGradient)) return -1;
-        return _layers[below].CanOverwriteInputGradient && _layers[low].CanOverwriteInputGradient && _layers[low].CanHandInputGradientsTo(_layers[below])
-            ? below : -1;
+        if (overwriteGradients && below >= toLayer && (below > 0 || needInputGradient)
+            && _layers[below].CanOverwriteInputGradient && _layers[low].CanOverwriteInputGradient && _layers[low].CanHandInputGradientsTo(_layers[below]))
+            return (below, _layers[below]);
+        return (low == 0 && !needInputGradient ? -1 : low, null);
     }
+
+    private static Span<float> GradientSlot(ActivationCache cache, int slot, int start, int rows) =>
+        slot < 0 ? Span<float>.Empty : cache.Gradients(slot, start, rows);
 
     private int ForwardChainEnd(int from, int toLayer) => SampleParallelChain.ForwardChainEnd(_layers, from, toLayer);
 
