@@ -161,11 +161,12 @@ public class VectorExpTests(ITestOutputHelper output)
 
     private static float Bits(uint bits) => BitConverter.UInt32BitsToSingle(bits);
 
-    /// <summary>VectorExp.Exp over an array, the ragged end through a zero-padded vector.</summary>
+    /// <summary>The 512-bit overload against the Vector&lt;T&gt; one lane by lane, where the two differ (Vector&lt;T&gt; narrower).</summary>
     [Fact]
     public void The512BitOverloadGivesEveryLaneTheSameBits()
     {
-        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;
+        // Where Vector<T> is 16 lanes wide it is the same overload, and the comparison would hold by construction.
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || Vector<float>.Count >= 16) return;
         // The sigmoid epilogue runs the 512-bit overload over most of a row and the Vector<T> one over its tail: a value
         // must not depend on which one it met.
         var inputs = new List<float> { 0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, float.MinValue,
@@ -191,6 +192,7 @@ public class VectorExpTests(ITestOutputHelper output)
             Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(sigmoid[i]), $"z = {z[i]:R}: {expected[i]:R} against {sigmoid[i]:R}");
     }
 
+    /// <summary>VectorExp.Exp over an array, the ragged end through a zero-padded vector.</summary>
     private static float[] Exp(float[] x)
     {
         int width = Vector<float>.Count;

@@ -83,12 +83,27 @@ public sealed partial class Conv2d : Layer
         set
         {
             if (value && !DirectConvolution.Vector512Supported) throw new PlatformNotSupportedException("The 512-bit kernels need AVX-512.");
+            if (value == _usesVector512) return;
             _usesVector512 = value;
             if (_direct != null) _direct = new DirectLayout(Geometry, Filters, value);
         }
     }
 
     private bool _usesVector512 = DirectConvolution.PreferVector512;
+
+    /// <summary>True when the direct path lays its planes out flat (narrow planes on the 512-bit kernels: <see cref="DirectConvolution.FlatPlanesApply"/>).</summary>
+    internal bool UsesFlatPlanes => _direct?.Flat != null;
+
+    /// <summary>
+    /// The scratch must hold this layout's planes for every image: a cache sized before <see cref="UsesVector512"/> changed
+    /// the layout would otherwise be written past its slice, or read in the other layout.
+    /// </summary>
+    private void CheckScratch(ReadOnlySpan<float> scratch, int batch)
+    {
+        if (_direct != null && scratch.Length < (long)batch * _direct.PaddedInputSize)
+            throw new InvalidOperationException($"The scratch holds {scratch.Length} floats, not the {(long)batch * _direct.PaddedInputSize} this layout needs: " +
+                "the cache was made before the kernel set changed.");
+    }
 
     /// <summary>Xavier/He with Keras' fans for convolutions: fan-in C·kh·kw, fan-out F·kh·kw.</summary>
     public override void Initialize(SeededRandom random)
@@ -134,6 +149,7 @@ public sealed partial class Conv2d : Layer
     private unsafe void Run(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context, ActivationLayer? activation,
         Layer? inputWriter = null)
     {
+        CheckScratch(scratch, batch);
         var fused = new FusedActivation(activation);
         fixed (float* px = x)
         fixed (float* py = y)
@@ -245,6 +261,7 @@ public sealed partial class Conv2d : Layer
     private unsafe void RunBackward(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> scratch, int batch, in LayerContext context,
         ReadOnlySpan<float> activated, ActivationLayer? activation)
     {
+        CheckScratch(scratch, batch);
         int patch = Geometry.PatchSize, positions = Geometry.OutputPositions;
         int parts, block, worker;
         if (context.Chunk is { } chunk)

@@ -218,22 +218,14 @@ public sealed class Upsample2d : Layer
     }
 
     /// <summary>
-    /// target[2i] = target[2i + 1] = source[i] for i &lt; <paramref name="width"/>: eight values at a time widened by two
-    /// shuffles into sixteen, then four, then one by one. For rows of at least eight; narrower ones take the plain loop.
+    /// target[2i] = target[2i + 1] = source[i] for i &lt; <paramref name="width"/>, four values at a time widened by two
+    /// shuffles into eight, then one by one: rows of at least eight where 256-bit vectors are not accelerated (where they
+    /// are, <see cref="DoubleRowTwice"/> takes the row).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void DoubleRow(float* source, float* target, int width)
     {
         int ix = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; ix + 8 <= width; ix += 8)
-            {
-                var values = Vector256.Load(source + ix);
-                Vector256.Shuffle(values, Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3)).Store(target + 2 * ix);
-                Vector256.Shuffle(values, Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7)).Store(target + 2 * ix + 8);
-            }
-        }
         if (Vector128.IsHardwareAccelerated)
         {
             for (; ix + 4 <= width; ix += 4)

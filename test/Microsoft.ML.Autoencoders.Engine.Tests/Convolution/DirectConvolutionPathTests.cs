@@ -67,6 +67,21 @@ public class DirectConvolutionPathTests
     public void BothKernelSets_MatchThePlainLoop_AndEachOther(int c, int h, int w, int filters, int kernel, Conv2dPadding padding, int pad)
         => MatchThePlainLoop_AndEachOther(c, h, w, filters, kernel, padding, pad, batch: 3);
 
+    /// <summary>The flat cases above do reach the flat layout on the 512-bit kernels (and only there), so they cover it.</summary>
+    [Theory]
+    [MemberData(nameof(FlatCases))]
+    public void FlatCases_AreLaidOutFlat_OnThe512BitKernels(int c, int h, int w, int filters, int kernel, Conv2dPadding padding, int pad)
+    {
+        var input = new TensorShape(c, h, w);
+        var spec = new Conv2dSpec(filters, kernel, 1, padding, 1, pad, WeightInitialization.XavierUniform);
+        foreach (bool wide in Paths)
+        {
+            var layer = (Conv2d)spec.Build(TestContexts.Build("conv", input, spec.InferOutputShape(input)));
+            layer.UsesVector512 = wide;
+            Assert.Equal(wide, layer.UsesFlatPlanes);
+        }
+    }
+
     /// <summary>
     /// Batches that give a thread more images than the flat backward pass takes at once (eight): whole blocks of images
     /// and a part block, on one thread and two.
@@ -169,8 +184,10 @@ public class DirectConvolutionPathTests
                 var context = new LayerContext(Training: true, Threads: threads) { OverwriteInputGradient = true };
                 layer.Forward(x, y, scratch, Batch, context);
                 store.ZeroGradients();
-                // Twice over the same buffers: the second pass starts from the first's planes, which must not leak into it.
-                layer.Backward(x, y, dy, new float[x.Length], scratch, Batch, context);
+                // Twice over the same buffers: the second pass starts from the first's planes (of another dy, so a leak would
+                // show), which must not leak into it.
+                float[] otherDy = TestData.Uniform(random, dy.Length, -1f, 1f);
+                layer.Backward(x, y, otherDy, new float[x.Length], scratch, Batch, context);
                 store.ZeroGradients();
                 float[] dx = new float[x.Length];
                 layer.Backward(x, y, dy, dx, scratch, Batch, context);
