@@ -1,3 +1,7 @@
+using Microsoft.ML.Autoencoders.Engine.Layers;
+using Microsoft.ML.Autoencoders.Engine.Losses;
+using Microsoft.ML.Autoencoders.Engine.Models;
+
 namespace Microsoft.ML.Autoencoders.Engine.Tests;
 
 /// <summary>
@@ -70,6 +74,44 @@ internal static class GradientCheck
             $"{what}: the numerical gradient (max {largest:G3}) is too small for the tolerance {absoluteTolerance:G3} to mean anything.");
         string? mismatch = Mismatch(analytic, numerical, absoluteTolerance);
         Assert.True(mismatch == null, $"{what}: {mismatch}");
+    }
+
+    /// <summary>
+    /// One forward and backward pass of <paramref name="network"/> under <paramref name="loss"/> (to the logits for a loss
+    /// that reads them), then every parameter's and the input's gradient against central differences of the loss. The
+    /// parameters must cover every scalar of the store, so none goes unchecked. With <paramref name="overwriteGradients"/>
+    /// the pass writes its slots over, as the training step runs it; else it adds into cleared ones.
+    /// </summary>
+    public static void AssertNetworkGradients(AutoencoderNetwork network, Loss loss, float[] input, float[] target, int batch, LayerContext context,
+        bool overwriteGradients, double absoluteTolerance = 1e-5)
+    {
+        var sequence = network.Layers;
+        int lastLayer = loss.ReadsLogits ? sequence.Layers.Count - 1 : sequence.Layers.Count;
+        var cache = network.CreateCache(batch, forTraining: true);
+
+        double Objective()
+        {
+            input.CopyTo(network.Input(cache, batch));
+            sequence.Forward(cache, batch, context, 0, lastLayer);
+            return loss.Compute(cache.Values(lastLayer, batch), target, Span<float>.Empty);
+        }
+
+        input.CopyTo(network.Input(cache, batch));
+        if (overwriteGradients) cache.Gradients(lastLayer, batch).Clear();
+        else cache.ZeroGradients();
+        network.Parameters.ZeroGradients();
+        sequence.Forward(cache, batch, context, 0, lastLayer);
+        loss.Compute(cache.Values(lastLayer, batch), target, cache.Gradients(lastLayer, batch));
+        sequence.Backward(cache, batch, context, lastLayer, needInputGradient: true, overwriteGradients: overwriteGradients);
+        float[] inputGradient = cache.Gradients(0, batch).ToArray();
+
+        Assert.Equal(network.Parameters.Count, network.Parameters.Parameters.Sum(p => p.Length));
+        foreach (var parameter in network.Parameters.Parameters)
+        {
+            double[] numerical = Numerical(network.Parameters.Values, parameter.Offset, parameter.Length, Objective);
+            AssertMatches(parameter.Name, parameter.Gradients, numerical, absoluteTolerance);
+        }
+        AssertMatches("input", inputGradient, Numerical(input, 0, input.Length, Objective), absoluteTolerance);
     }
 }
 

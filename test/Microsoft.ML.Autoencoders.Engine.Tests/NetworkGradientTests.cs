@@ -41,40 +41,12 @@ public class NetworkGradientTests
         // Biases start at zero; random ones make sure each layer's bias really enters the forward pass.
         foreach (var (dense, _) in network.DenseLayers()) TestData.Uniform(random, dense.Bias.Length, -0.3f, 0.3f).CopyTo(dense.Bias.Values);
 
-        var loss = Loss.Create(lossKind, output);
-        var sequence = network.Layers;
-        int lastLayer = loss.ReadsLogits ? sequence.Layers.Count - 1 : sequence.Layers.Count;
-        var cache = network.CreateCache(Batch, forTraining: true);
         float[] input = TestData.Uniform(random, Batch * 7, 0f, 1f);
         float[] target = TestData.Uniform(random, Batch * 7, 0f, 1f);
-        var context = new LayerContext(Training: true, Threads: 1);
-
-        double Objective()
-        {
-            input.CopyTo(network.Input(cache, Batch));
-            sequence.Forward(cache, Batch, context, 0, lastLayer);
-            return loss.Compute(cache.Values(lastLayer, Batch), target, Span<float>.Empty);
-        }
-
-        input.CopyTo(network.Input(cache, Batch));
-        cache.ZeroGradients();
-        network.Parameters.ZeroGradients();
-        sequence.Forward(cache, Batch, context, 0, lastLayer);
-        loss.Compute(cache.Values(lastLayer, Batch), target, cache.Gradients(lastLayer, Batch));
-        sequence.Backward(cache, Batch, context, lastLayer, needInputGradient: true);
-        float[] inputGradient = cache.Gradients(0, Batch).ToArray();
-
         // Gradients of a mean over 28 elements are ~1e-2; 1e-5 absolute is well under that and well above
         // the ~1e-7 rounding noise of a float forward pass divided by 2·eps.
-        // The loop below walks parameters; make sure they cover every scalar of the store, so none goes unchecked.
-        Assert.Equal(network.Parameters.Count, network.Parameters.Parameters.Sum(p => p.Length));
-        foreach (var parameter in network.Parameters.Parameters)
-        {
-            double[] numerical = GradientCheck.Numerical(network.Parameters.Values, parameter.Offset, parameter.Length, Objective);
-            GradientCheck.AssertMatches(parameter.Name, parameter.Gradients, numerical, 1e-5);
-        }
-        double[] numericalInput = GradientCheck.Numerical(input, 0, input.Length, Objective);
-        GradientCheck.AssertMatches("input", inputGradient, numericalInput, 1e-5);
+        GradientCheck.AssertNetworkGradients(network, Loss.Create(lossKind, output), input, target, Batch, new LayerContext(Training: true, Threads: 1),
+            overwriteGradients: false);
     }
 
     [Fact]
