@@ -50,6 +50,12 @@ internal static class ParallelRange
         return (Math.Min(start, count), Math.Min(end, count));
     }
 
+    /// <summary>
+    /// Which of <paramref name="parts"/> parts starts at <paramref name="start"/> when <paramref name="count"/> items are cut
+    /// with grain 1 (part p starts at ⌊count·p / parts⌋): a kernel's range tells it which per-part buffers are its own.
+    /// </summary>
+    public static int PartStartingAt(int start, int count, int parts) => (int)(((long)start * parts + count - 1) / count);
+
     /// <summary>The pool's handle on a kernel; one per kernel type and calling thread, so a pass allocates nothing.</summary>
     private sealed class Job<TKernel> : IWorkerPoolJob where TKernel : struct, IRangeKernel
     {

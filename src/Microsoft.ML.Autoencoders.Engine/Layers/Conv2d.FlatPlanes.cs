@@ -128,7 +128,7 @@ public sealed partial class Conv2d
             var d = layer._direct!;
             var flat = d.Flat!;
             int filters = layer.Filters, patch = g.PatchSize;
-            int part = (int)(((long)start * parts + batch - 1) / batch);
+            int part = ParallelRange.PartStartingAt(start, batch, parts);
             float* dW = partials + (nint)part * block;
             float* db = dW + filters * patch;
             float* planes = flat.Place(paddedGradients + (nint)part * d.PaddedGradientSize, out float* lanes);

@@ -377,8 +377,7 @@ public sealed partial class Conv2d : Layer
         {
             var g = layer.Geometry;
             int patch = g.PatchSize, positions = g.OutputPositions, filters = layer.Filters;
-            // ParallelRange cut [0, batch) into `parts` ranges starting at ⌊batch·p / parts⌋: recover p from the start.
-            int part = (int)(((long)start * parts + batch - 1) / batch);
+            int part = ParallelRange.PartStartingAt(start, batch, parts);
             var dW = new Span<float>(partials + (nint)part * block, filters * patch);
             var db = new Span<float>(partials + (nint)part * block + filters * patch, filters);
             ReadOnlySpan<float> w = layer.Weights.Values;
@@ -419,7 +418,7 @@ public sealed partial class Conv2d : Layer
             var g = layer.Geometry;
             var d = layer._direct!;
             int filters = layer.Filters, patch = g.PatchSize, ho = g.OutputHeight, wo = g.OutputWidth;
-            int part = (int)(((long)start * parts + batch - 1) / batch);
+            int part = ParallelRange.PartStartingAt(start, batch, parts);
             float* dW = partials + (nint)part * block;
             float* db = dW + filters * patch;
             int top = g.KernelHeight - 1 - g.PadTop, left = g.KernelWidth - 1 - g.PadLeft;
