@@ -28,7 +28,6 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
     private int _fromLayer, _toLayer, _batch, _chunkRows, _chunks, _nextChunk;
     private bool _backward, _needInputGradient, _overwriteGradients;
     private float* _input, _output;
-    private int _inputSize, _outputSize;
 
     /// <summary>
     /// The end (exclusive) of the chain that starts at layer <paramref name="from"/> in a forward pass that stops at
@@ -105,7 +104,7 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
         _backward = false;
         _input = input;
         _output = output;
-        Run();
+        Run(Workers());
     }
 
     /// <summary>
@@ -124,7 +123,7 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
         var layers = network.Layers;
         for (int i = fromLayer; i < toLayer; i++)
             if (layers[i].Parameters.Count > 0) layers[i].PrepareChunkGradients(_chunks, workers);
-        Run();
+        Run(workers);
         for (int i = fromLayer; i < toLayer; i++)
             if (layers[i].Parameters.Count > 0) layers[i].ReduceChunkGradients(_chunks, context);
     }
@@ -139,17 +138,14 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
         _batch = batch;
         _chunkRows = chunkRows;
         _chunks = (batch + chunkRows - 1) / chunkRows;
-        _inputSize = network.InputSize;
-        _outputSize = network.OutputSize;
     }
 
     /// <summary>Threads to run on: no more than the context allows, the pool has, or there are chunks.</summary>
     private int Workers() =>
         _context.Threads <= 1 || _chunks <= 1 ? 1 : Math.Min(Math.Min(_context.Threads, WorkerPool.Shared.MaxParallelism), _chunks);
 
-    private void Run()
+    private void Run(int workers)
     {
-        int workers = Workers();
         _nextChunk = 0;
         try
         {
@@ -183,8 +179,9 @@ internal sealed unsafe class SampleParallelChain : IWorkerPoolJob
                 continue;
             }
 
-            var input = _input == null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(_input + (nint)start * _inputSize, rows * _inputSize);
-            var output = _output == null ? Span<float>.Empty : new Span<float>(_output + (nint)start * _outputSize, rows * _outputSize);
+            int inputSize = network.InputSize, outputSize = network.OutputSize;
+            var input = _input == null ? ReadOnlySpan<float>.Empty : new ReadOnlySpan<float>(_input + (nint)start * inputSize, rows * inputSize);
+            var output = _output == null ? Span<float>.Empty : new Span<float>(_output + (nint)start * outputSize, rows * outputSize);
             network.ForwardLayers(cache, start, rows, _fromLayer, _toLayer, context, context, input, output, formChains: false);
         }
     }
