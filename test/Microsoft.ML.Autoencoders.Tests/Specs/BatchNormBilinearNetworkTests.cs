@@ -24,15 +24,7 @@ public class BatchNormBilinearNetworkTests
     {
         var random = new Random(7);
         var rows = new List<ImageRow>();
-        for (int i = 0; i < count; i++)
-        {
-            double cx = random.NextDouble() * Side, cy = random.NextDouble() * Side, radius = 1.5 + random.NextDouble() * 2;
-            var pixels = new float[Side * Side];
-            for (int y = 0; y < Side; y++)
-                for (int x = 0; x < Side; x++)
-                    pixels[y * Side + x] = (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (radius * radius));
-            rows.Add(new ImageRow { Pixels = pixels });
-        }
+        for (int i = 0; i < count; i++) rows.Add(new ImageRow { Pixels = SoftDiscs.Draw(random, Side) });
         return rows;
     }
 

@@ -24,15 +24,7 @@ public class StridedConvolutionalNetworkTests
     {
         var random = new Random(7);
         var rows = new List<ImageRow>();
-        for (int i = 0; i < count; i++)
-        {
-            double cx = random.NextDouble() * side, cy = random.NextDouble() * side, radius = 1.5 + random.NextDouble() * 2;
-            var pixels = new float[side * side];
-            for (int y = 0; y < side; y++)
-                for (int x = 0; x < side; x++)
-                    pixels[y * side + x] = (float)Math.Exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (radius * radius));
-            rows.Add(new ImageRow { Pixels = pixels });
-        }
+        for (int i = 0; i < count; i++) rows.Add(new ImageRow { Pixels = SoftDiscs.Draw(random, side) });
         return rows;
     }
 
