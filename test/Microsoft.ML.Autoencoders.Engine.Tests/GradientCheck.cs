@@ -1,6 +1,7 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Tensors;
 
 namespace Microsoft.ML.Autoencoders.Engine.Tests;
 
@@ -74,6 +75,31 @@ internal static class GradientCheck
             $"{what}: the numerical gradient (max {largest:G3}) is too small for the tolerance {absoluteTolerance:G3} to mean anything.");
         string? mismatch = Mismatch(analytic, numerical, absoluteTolerance);
         Assert.True(mismatch == null, $"{what}: {mismatch}");
+    }
+
+    /// <summary>
+    /// One forward and backward pass of a single <paramref name="layer"/> under the objective Σ c·y (so dy = c), then the
+    /// gradient of each trainable parameter in <paramref name="store"/> (the layer's own) and of the input against central
+    /// differences of that objective.
+    /// </summary>
+    public static void AssertLayerGradients(Layer layer, ParameterStore store, float[] x, float[] coefficients, int batch, LayerContext context,
+        double absoluteTolerance = 1e-4)
+    {
+        float[] y = new float[batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[batch * layer.ScratchSizePerSample];
+        double Objective()
+        {
+            layer.Forward(x, y, scratch, batch, context);
+            return TestData.WeightedSum(coefficients, y);
+        }
+
+        store.ZeroGradients();
+        Objective();
+        layer.Backward(x, y, coefficients, dx, scratch, batch, context);
+        var trainable = store.Parameters.Where(p => p.Offset < store.TrainableCount).ToList();
+        Assert.NotEmpty(trainable);
+        foreach (var parameter in trainable)
+            AssertMatches(parameter.Name, parameter.Gradients, Numerical(store.Values, parameter.Offset, parameter.Length, Objective), absoluteTolerance);
+        AssertMatches("dx", dx, Numerical(x, 0, x.Length, Objective), absoluteTolerance);
     }
 
     /// <summary>
