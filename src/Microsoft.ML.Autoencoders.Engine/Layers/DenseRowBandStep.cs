@@ -23,7 +23,6 @@ internal sealed unsafe class DenseRowBandStep : RowBandStep
     private readonly GemmPackedB?[] _packedWeights = new GemmPackedB?[WorkerPool.Shared.MaxParallelism];
     private readonly NonzeroMask?[] _chunkMasks = new NonzeroMask?[WorkerPool.Shared.MaxParallelism];
     private readonly NonzeroMask?[] _runMasks = new NonzeroMask?[WorkerPool.Shared.MaxParallelism];
-    private int _maxRows;
 
     /// <summary>The step for <paramref name="dense"/>, taking <paramref name="activation"/> into its epilogue when given.</summary>
     public DenseRowBandStep(Dense dense, ActivationLayer? activation)
@@ -39,9 +38,8 @@ internal sealed unsafe class DenseRowBandStep : RowBandStep
 
     public override void BeginCall() => _dense.Bias.Values.CopyTo(_bias);
 
-    public override void PreparePart(int part, int maxRows)
+    public override void PreparePart(int part)
     {
-        _maxRows = maxRows;
         (_packedWeights[part] ??= new GemmPackedB()).Pack(_dense.Weights.Values, _dense.InputSize, _dense.OutputSize, _dense.OutputSize, GemmBlocking.Current);
     }
 
@@ -51,11 +49,21 @@ internal sealed unsafe class DenseRowBandStep : RowBandStep
         else Affine(part, x, y, rows);
     }
 
+    /// <summary>
+    /// A part's mask with room for <paramref name="rows"/> rows of <paramref name="k"/>, made only when the input is read
+    /// sparse, and made again only when a chunk is longer than any that part has had.
+    /// </summary>
+    private static NonzeroMask MaskFor(ref NonzeroMask? mask, int rows, int k)
+    {
+        if (mask is null || mask.MaxRows < rows || mask.MaxColumns != k) mask = new NonzeroMask(rows, k, rows * k);
+        return mask;
+    }
+
     /// <summary>Runs of decision groups sparse enough go through <see cref="SparseDenseGemm"/>, the others through the packed weights.</summary>
     private void RunSparseInput(int part, float* x, float* y, int rows)
     {
         int k = _dense.InputSize;
-        NonzeroMask chunkMask = _chunkMasks[part] ??= new NonzeroMask(_maxRows, k, _maxRows * k);
+        NonzeroMask chunkMask = MaskFor(ref _chunkMasks[part], rows, k);
         chunkMask.TryBuild(new ReadOnlySpan<float>(x, rows * k), rows, k);
         for (int run = 0; run < rows;)
         {
@@ -73,7 +81,7 @@ internal sealed unsafe class DenseRowBandStep : RowBandStep
             }
             else
             {
-                NonzeroMask runMask = _runMasks[part] ??= new NonzeroMask(_maxRows, k, _maxRows * k);
+                NonzeroMask runMask = MaskFor(ref _runMasks[part], runEnd - run, k);
                 runMask.TryBuild(new ReadOnlySpan<float>(runX, (runEnd - run) * k), runEnd - run, k);
                 Sparse(runMask, runX, runY, runEnd - run);
             }

@@ -24,8 +24,8 @@ internal abstract unsafe class RowBandStep
     /// <summary>Called on the calling thread before the parts start: reads what every part shares (a copy of the bias).</summary>
     public virtual void BeginCall() { }
 
-    /// <summary>Called on part <paramref name="part"/>'s thread before its chunks, which hold at most <paramref name="maxRows"/> rows.</summary>
-    public virtual void PreparePart(int part, int maxRows) { }
+    /// <summary>Called on part <paramref name="part"/>'s thread before its chunks: what the part reads in all of them (packed weights).</summary>
+    public virtual void PreparePart(int part) { }
 
     /// <summary>
     /// <paramref name="rows"/> rows of <paramref name="x"/> into <paramref name="y"/> on this thread, as part

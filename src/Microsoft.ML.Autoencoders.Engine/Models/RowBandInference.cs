@@ -124,7 +124,7 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part)
     {
-        foreach (RowBandStep step in _steps) step.PreparePart(part, ChunkRows);
+        foreach (RowBandStep step in _steps) step.PreparePart(part);
         float[]?[] scratch = _scratch[part] ??=
         [
             GC.AllocateUninitializedArray<float>(ChunkRows * Math.Max(1, _scratchWidth), pinned: true),
