@@ -43,9 +43,8 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoe
 
     AutoencoderColumns IAutoencoderScoring.Columns => Columns;
 
-    // The engine computes the code on the way to the reconstruction anyway, so needsCode changes nothing here.
     BatchScorer IAutoencoderScoring.CreateBatchScorer(int capacity, bool needsDecoder, bool needsCode) =>
-        new EngineBatchScorer(Model.Network, capacity, needsDecoder, ScoringThreads, Model.IsVariational ? Model.Variational : null);
+        new EngineBatchScorer(Model.Network, capacity, needsDecoder, needsCode, ScoringThreads, Model.IsVariational ? Model.Variational : null);
 
     /// <summary>
     /// The most threads one batch of a cursor may use: the estimator's <see cref="AutoencoderOptions.NumberOfThreads"/>,

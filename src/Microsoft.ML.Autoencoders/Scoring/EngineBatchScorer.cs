@@ -18,14 +18,20 @@ internal sealed class EngineBatchScorer : BatchScorer
     private readonly float[] _errors;
     private readonly VariationalAutoencoder? _variational;
     private readonly float[] _negativeElbos;
+    private readonly float[]? _bandReconstructions;
     private int _rows;
 
     /// <param name="network">The trained network.</param>
     /// <param name="capacity">The most rows one <see cref="BatchScorer.Score(int)"/> call takes.</param>
     /// <param name="needsDecoder">False when only codes are read: the decoder is then never run.</param>
+    /// <param name="needsCode">
+    /// False when codes are not read: a batch then goes through <see cref="AutoencoderNetwork.Reconstruct"/>, which may run
+    /// each thread's rows through every layer band by band (the same bits, with one rendezvous a batch instead of one a
+    /// layer) and keeps no code.
+    /// </param>
     /// <param name="threads">The most threads one batch may use; results do not depend on it.</param>
     /// <param name="variational">The network read as a VAE, whose rows then also get a negative ELBO; null for other kinds.</param>
-    public EngineBatchScorer(AutoencoderNetwork network, int capacity, bool needsDecoder, int threads, VariationalAutoencoder? variational = null)
+    public EngineBatchScorer(AutoencoderNetwork network, int capacity, bool needsDecoder, bool needsCode, int threads, VariationalAutoencoder? variational = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _network = network;
@@ -36,6 +42,8 @@ internal sealed class EngineBatchScorer : BatchScorer
         _errors = needsDecoder ? new float[capacity] : [];
         _variational = needsDecoder ? variational : null;
         _negativeElbos = _variational != null ? new float[capacity] : [];
+        // A VAE's ELBO reads the code slot of the same pass, so it keeps the layer-by-layer pass.
+        _bandReconstructions = needsDecoder && !needsCode && _variational is null ? new float[capacity * InputSize] : null;
     }
 
     public override int Capacity { get; }
@@ -59,8 +67,18 @@ internal sealed class EngineBatchScorer : BatchScorer
             return;
         }
 
-        _network.Forward(_cache, rows, _context);
-        Span<float> inputs = _network.Input(_cache, rows), reconstructions = _network.Reconstruction(_cache, rows);
+        Span<float> inputs = _network.Input(_cache, rows), reconstructions;
+        if (_bandReconstructions != null)
+        {
+            reconstructions = _bandReconstructions.AsSpan(0, rows * InputSize);
+            _network.Reconstruct(_cache, inputs, reconstructions, rows, _context);
+        }
+        else
+        {
+            _network.Forward(_cache, rows, _context);
+            reconstructions = _network.Reconstruction(_cache, rows);
+        }
+
         for (int r = 0; r < rows; r++)
         {
             _errors[r] = ReconstructionError.MeanSquared(inputs.Slice(r * InputSize, InputSize), reconstructions.Slice(r * InputSize, InputSize));
@@ -70,10 +88,13 @@ internal sealed class EngineBatchScorer : BatchScorer
     }
 
     /// <summary>Row <paramref name="row"/>'s code from the last <see cref="BatchScorer.Score(int)"/>.</summary>
-    public override ReadOnlySpan<float> Code(int row) => _network.Code(_cache, _rows).Slice(row * _network.CodeSize, _network.CodeSize);
+    public override ReadOnlySpan<float> Code(int row) => _bandReconstructions is null
+        ? _network.Code(_cache, _rows).Slice(row * _network.CodeSize, _network.CodeSize)
+        : throw new InvalidOperationException("This scorer was built without codes: the batch ran band by band and kept none.");
 
     /// <summary>Row <paramref name="row"/>'s reconstruction from the last <see cref="BatchScorer.Score(int)"/>; needs the decoder.</summary>
-    public override ReadOnlySpan<float> Reconstruction(int row) => DecoderOutputs(_network.Reconstruction(_cache, _rows)).Slice(row * InputSize, InputSize);
+    public override ReadOnlySpan<float> Reconstruction(int row) =>
+        DecoderOutputs(_bandReconstructions ?? _network.Reconstruction(_cache, _rows)).Slice(row * InputSize, InputSize);
 
     /// <summary>Row <paramref name="row"/>'s mean squared reconstruction error from the last <see cref="BatchScorer.Score(int)"/>; needs the decoder.</summary>
     public override float Error(int row) => DecoderOutputs(_errors)[row];
