@@ -121,6 +121,40 @@ def conv_upsample(mode):
     return EncoderDecoder(encoder, decoder)
 
 
+class Residual(nn.Module):
+    """A skip connection, h + f(h): a branching graph the engine's chains of layers cannot hold (the import refuses it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3, self.fc4 = nn.Linear(16, 12), nn.Linear(12, 12), nn.Linear(12, 4), nn.Linear(4, 16)
+
+    def encode(self, x):
+        h = torch.relu(self.fc1(x))
+        h = h + torch.relu(self.fc2(h))
+        return self.fc3(h)
+
+    def forward(self, x):
+        return torch.sigmoid(self.fc4(self.encode(x)))
+
+
+def mlp_image_input():
+    # Images [N, 1, 8, 8] through an MLP: nn.Flatten in, x.view(-1, 1, 8, 8) out (as a module, for nn.Sequential).
+    encoder = nn.Sequential(nn.Flatten(), nn.Linear(64, 24), nn.ReLU(), nn.Linear(24, 6), nn.ReLU())
+    decoder = nn.Sequential(nn.Linear(6, 24), nn.ReLU(), nn.Linear(24, 64), nn.Sigmoid(), View((-1, 1, 8, 8)))
+    return EncoderDecoder(encoder, decoder)
+
+
+class View(nn.Module):
+    """x.view(shape) as a module."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.view(*self.shape)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch, returns (code, reconstruction))
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -134,6 +168,9 @@ CASES = {
     "torch_conv_dense_view_flat_input": (lambda: ConvDenseView(flat_input=True), (256,), 13, True),
     "torch_conv_dense_view_fixed_batch": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 13, False),
     "torch_conv_flatten_unflatten": (conv_flatten, (1, 16, 16), 17, True),
+    # Appended after the others so that the seeded weights of the ones above stay as they were.
+    "torch_mlp_image_input": (mlp_image_input, (1, 8, 8), 17, True),
+    "torch_residual_mlp": (Residual, (16,), 13, True),
 }
 
 
