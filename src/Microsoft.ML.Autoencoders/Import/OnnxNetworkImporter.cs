@@ -14,13 +14,15 @@ namespace Microsoft.ML.Autoencoders;
 /// the same thing, its constant tensors the layer's weights.
 /// </summary>
 /// <remarks>
-/// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha = beta = 1, either transB) and MatMul with a
-/// following Add become dense layers; an Add or Sub of a constant row next to a dense layer is folded into its bias
-/// (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh, LeakyRelu become activations; Conv (group 1),
-/// ConvTranspose (group 1, no output_shape), MaxPool (no padding), BatchNormalization (inference), Resize/Upsample by a
-/// whole factor (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become
-/// reshapes; Identity and Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both
-/// axes only, as the engine's layers have them.</para>
+/// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
+/// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
+/// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
+/// LeakyRelu become activations; Conv (group 1), ConvTranspose (group 1, no output_shape), MaxPool (no padding),
+/// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
+/// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
+/// Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both axes only, as the
+/// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
+/// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
 /// (a graph that exports its code says so); else the first narrowest layer output, carried through the layers after it that
 /// keep its size (its activation, a batch norm).</para>
