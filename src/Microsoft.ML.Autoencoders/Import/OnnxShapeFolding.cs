@@ -48,14 +48,18 @@ internal sealed class OnnxShapeFolding
     /// </summary>
     public void ReadShape(OnnxNode shape, TensorShape row, bool batchAxis)
     {
-        long[] full = batchAxis ? [Batch, .. row.Dimensions.Select(d => (long)d)] : [.. row.Dimensions.Select(d => (long)d)];
+        RecordShape(shape, batchAxis ? [Batch, .. row.Dimensions.Select(d => (long)d)] : [.. row.Dimensions.Select(d => (long)d)]);
+        FoldKnown();
+    }
+
+    private void RecordShape(OnnxNode shape, long[] full)
+    {
         // Opset 15's start and end clamp to the rank, as Python slices do.
         int Clamped(long v) => (int)Math.Clamp(v < 0 ? v + full.Length : v, 0, full.Length);
         int start = Clamped(shape.TryGetAttribute("start", out var s) ? s.GetInt() : 0);
         int end = Clamped(shape.TryGetAttribute("end", out var e) ? e.GetInt() : full.Length);
         long[] values = full[start..Math.Max(start, end)];
         _constants[shape.Outputs[0]] = ([values.Length], null, values);
-        FoldKnown();
     }
 
     /// <summary>Folds, in graph order, every foldable node whose inputs are all known and whose output is not yet.</summary>
@@ -63,8 +67,14 @@ internal sealed class OnnxShapeFolding
     {
         foreach (var node in _nodes)
         {
-            if (node.OpType == "Shape" || !Foldable.Contains(node.OpType) || node.Domain is not ("" or "ai.onnx")) continue;
+            if (!Foldable.Contains(node.OpType) || node.Domain is not ("" or "ai.onnx")) continue;
             if (node.Outputs.Count == 0 || _constants.ContainsKey(node.Outputs[0])) continue;
+            if (node.OpType == "Shape")
+            {
+                // The shape of a constant is a constant; the shape of a chain tensor is read in ReadShape when the chain gets there.
+                if (_constants.TryGetValue(node.Inputs[0], out var constant)) RecordShape(node, [.. constant.Dimensions.Select(d => (long)d)]);
+                continue;
+            }
             var inputs = node.Inputs.Select(n => n.Length == 0 ? default((int[], float[]?, long[]?)?) : _constants.TryGetValue(n, out var c) ? c : null).ToList();
             if (node.Inputs.Where((n, i) => n.Length > 0 && inputs[i] is null).Any()) continue;
             // A float computation on constants is not a shape: leave it for the layer that reads it (Add/Sub of a row).

@@ -51,6 +51,66 @@ public sealed class OnnxImportFoldingTests
         AssertScoresAsOnnxRuntime(g.ToByteArray(), 18);
     }
 
+    [Theory]
+    [InlineData(13)] // Squeeze's axes are an input from opset 13
+    [InlineData(11)] // and an attribute before it
+    public void SqueezeOfAGatheredBatchFolds(int opset)
+    {
+        // Gather with a 1-D index gives [N]; Squeeze takes it to the scalar N, Unsqueeze back to [N], as exporters chain them.
+        var g = new OnnxModelBuilder(opsetVersion: opset).AddInput("x", [-1, 6]).AddOutput("y", [-1, 6]);
+        g.AddInt64Initializer("zero", [1], [0]).AddInt64Initializer("pair", [2], [3, 2]).AddInt64Initializer("flat", [2], [0, 6]);
+        g.AddNode("Shape", ["x"], ["shape"]).AddNode("Gather", ["shape", "zero"], ["batch"], attributes: [OnnxAttribute.FromInt("axis", 0)]);
+        if (opset >= 13) g.AddInt64Initializer("axes", [1], [0]).AddNode("Squeeze", ["batch", "axes"], ["n"]).AddNode("Unsqueeze", ["n", "axes"], ["batch1"]);
+        else g.AddNode("Squeeze", ["batch"], ["n"], attributes: [OnnxAttribute.FromInts("axes", 0)])
+                .AddNode("Unsqueeze", ["n"], ["batch1"], attributes: [OnnxAttribute.FromInts("axes", 0)]);
+        g.AddNode("Concat", ["batch1", "pair"], ["target"], attributes: [OnnxAttribute.FromInt("axis", 0)]);
+        AddDense(g, "x", "h", 6, 6, "Relu");
+        g.AddNode("Reshape", ["h", "target"], ["grid"]).AddNode("Reshape", ["grid", "flat"], ["flat_again"]);
+        AddDense(g, "flat_again", "code", 6, 2, "Relu");
+        AddDense(g, "code", "y", 2, 6, "Sigmoid");
+
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), 6);
+
+        Assert.Equal(["dense", "activation", "reshape", "flatten", "dense", "activation"], model.Spec.Encoder.Select(l => l.Kind));
+    }
+
+    [Fact]
+    public void ShapeOfAConstantIsAConstant()
+    {
+        // y.view(-1, *template.shape[1:]) with a constant template: Shape(template, start=1) never reads the chain.
+        var g = new OnnxModelBuilder(opsetVersion: 15).AddInput("x", [-1, 6]).AddOutput("y", [-1, 6]);
+        g.AddInitializer("template", [1, 2, 3], new float[6]).AddInt64Initializer("any", [1], [-1]).AddInt64Initializer("flat", [2], [-1, 6]);
+        g.AddNode("Shape", ["template"], ["grid_shape"], attributes: [OnnxAttribute.FromInt("start", 1)]);
+        g.AddNode("Concat", ["any", "grid_shape"], ["target"], attributes: [OnnxAttribute.FromInt("axis", 0)]);
+        AddDense(g, "x", "code", 6, 2, "Relu");
+        AddDense(g, "code", "h", 2, 6, "Sigmoid");
+        g.AddNode("Reshape", ["h", "target"], ["grid"]).AddNode("Reshape", ["grid", "flat"], ["y"]);
+
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), 6);
+
+        Assert.Equal([2, 3], model.Spec.Decoder[2].OutputShape!.Dimensions);
+    }
+
+    [Fact]
+    public void ResizeToSizesWorkedOutFromTheShapeFolds()
+    {
+        // F.interpolate(x, size=(4, 4)) with a dynamic batch: sizes = Concat(Slice(Shape(x), 0, 2), [4, 4]).
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, 1, 4, 4]).AddOutput("y", [-1, 1, 4, 4]);
+        g.AddInitializer("k", [2, 1, 2, 2], Values(8, 3)).AddInitializer("kb", [2], [0.1f, -0.1f]);
+        g.AddNode("Conv", ["x", "k", "kb"], ["c"], attributes: [OnnxAttribute.FromInts("strides", 2, 2)]);
+        g.AddNode("Relu", ["c"], ["code"]);
+        g.AddInt64Initializer("starts", [1], [0]).AddInt64Initializer("ends", [1], [2]).AddInt64Initializer("hw", [2], [4, 4]);
+        g.AddNode("Shape", ["code"], ["shape"]).AddNode("Slice", ["shape", "starts", "ends"], ["nc"]);
+        g.AddNode("Concat", ["nc", "hw"], ["sizes"], attributes: [OnnxAttribute.FromInt("axis", 0)]);
+        g.AddNode("Resize", ["code", "", "", "sizes"], ["up"], attributes:
+            [OnnxAttribute.FromString("mode", "nearest"), OnnxAttribute.FromString("coordinate_transformation_mode", "asymmetric"), OnnxAttribute.FromString("nearest_mode", "floor")]);
+        g.AddInitializer("k2", [1, 2, 1, 1], [0.7f, -0.4f]).AddNode("Conv", ["up", "k2"], ["y"]);
+
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), 16);
+
+        Assert.Contains(model.Spec.Decoder, l => l.Kind == "upsample2d");
+    }
+
     [Fact]
     public void ArithmeticOnTheBatchSizeIsRefusedNamingTheNode()
     {
