@@ -245,7 +245,8 @@ internal sealed class OnnxNetworkImporter
                 return AddReshape(node);
             case var shapeOperator when OnnxShapeFolding.IsShapeOperator(shapeOperator):
                 throw new NotSupportedException(
-                    $"{Describe(node)} computes on the rows themselves; the engine has no layer for it and folds {node.OpType} only where it works out a shape.");
+                    $"{Describe(node)} computes on the rows themselves; the engine has no layer for it and folds {node.OpType} only where it " +
+                    "works out a shape. The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime).");
             default:
                 throw new NotSupportedException($"{Describe(node)} has no engine layer.");
         }
@@ -543,5 +544,6 @@ internal sealed class OnnxNetworkImporter
 
     private static string String(OnnxNode node, string name, string fallback) => node.TryGetAttribute(name, out var a) ? a.GetString() : fallback;
 
-    private static string Describe(OnnxNode node) => $"Node '{(node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault())}' ({node.OpType})";
+    /// <summary>How error messages name <paramref name="node"/>: its name (or first output) and operator.</summary>
+    internal static string Describe(OnnxNode node) => $"Node '{(node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault())}' ({node.OpType})";
 }

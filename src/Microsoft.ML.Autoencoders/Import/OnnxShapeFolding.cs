@@ -93,7 +93,7 @@ internal sealed class OnnxShapeFolding
             case "Cast":
                 var to = (TensorProto.Types.DataType)node.GetAttribute("to").GetInt();
                 if (to is not (TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32))
-                    throw new NotSupportedException($"{Describe(node)}: a shape cast to {to} has no use in an engine layer.");
+                    throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: a shape cast to {to} has no use in an engine layer.");
                 return (x.Dims, null, x.Values);
             case "Gather":
                 return Gather(node, x, inputs[1]!.Value);
@@ -113,7 +113,7 @@ internal sealed class OnnxShapeFolding
             }
             case "Concat":
                 if (inputs.Any(i => i!.Value.Dims.Length != 1))
-                    throw new NotSupportedException($"{Describe(node)}: only 1-D shape vectors are concatenated at import.");
+                    throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only 1-D shape vectors are concatenated at import.");
                 long[] joined = [.. inputs.SelectMany(i => i!.Value.Values)];
                 return ([joined.Length], null, joined);
             case "Slice":
@@ -128,20 +128,20 @@ internal sealed class OnnxShapeFolding
     private static (int[], float[]?, long[]?) Gather(OnnxNode node, (int[] Dims, long[] Values) data, (int[] Dims, long[] Values) indices)
     {
         if (data.Dims.Length != 1 || (node.TryGetAttribute("axis", out var a) && a.GetInt() != 0))
-            throw new NotSupportedException($"{Describe(node)}: only a gather from a 1-D shape vector is folded at import.");
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a gather from a 1-D shape vector is folded at import.");
         long[] picked = [.. indices.Values.Select(i => data.Values[(int)Axis(node, i, data.Values.Length)])];
         return (indices.Dims, null, picked);
     }
 
     private (int[], float[]?, long[]?) Slice(OnnxNode node, (int[] Dims, long[] Values) data, List<(int[] Dims, long[] Values)?> inputs)
     {
-        if (data.Dims.Length != 1) throw new NotSupportedException($"{Describe(node)}: only a slice of a 1-D shape vector is folded at import.");
+        if (data.Dims.Length != 1) throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a slice of a 1-D shape vector is folded at import.");
         long[] Part(int index, string attribute, long fallback) =>
             _opset < 10 ? (node.TryGetAttribute(attribute, out var a) ? a.GetInts() : [fallback])
             : inputs.Count > index && inputs[index] is { } v ? v.Values : [fallback];
         long start = Part(1, "starts", 0)[0], end = Part(2, "ends", long.MaxValue)[0], step = _opset < 10 ? 1 : Part(4, "steps", 1)[0];
         if (Part(3, "axes", 0)[0] is not (0 or -1) || step != 1)
-            throw new NotSupportedException($"{Describe(node)}: only a forward, step-1 slice of a shape vector is folded at import.");
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a forward, step-1 slice of a shape vector is folded at import.");
         int n = data.Values.Length;
         int from = (int)Math.Clamp(start < 0 ? start + n : start, 0, n), to = (int)Math.Clamp(end < 0 ? end + n : end, 0, n);
         long[] values = data.Values[from..Math.Max(from, to)];
@@ -150,7 +150,7 @@ internal sealed class OnnxShapeFolding
 
     private static (int[], float[]?, long[]?) ConstantOfShape(OnnxNode node, long[] shape)
     {
-        if (shape.Contains(Batch)) throw new NotSupportedException($"{Describe(node)}: a tensor as large as the batch has no engine layer.");
+        if (shape.Contains(Batch)) throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: a tensor as large as the batch has no engine layer.");
         int[] dims = [.. shape.Select(d => (int)d)];
         int count = dims.Aggregate(1, (a, b) => a * b);
         if (!node.TryGetAttribute("value", out var attribute) || attribute.Proto.T is not { } tensor) return (dims, new float[count], null);
@@ -158,22 +158,25 @@ internal sealed class OnnxShapeFolding
         {
             TensorProto.Types.DataType.Float => (dims, Enumerable.Repeat(OnnxTensorData.ReadFloats(tensor, 1)[0], count).ToArray(), null),
             TensorProto.Types.DataType.Int64 => (dims, null, Enumerable.Repeat(OnnxTensorData.ReadInt64s(tensor, 1)[0], count).ToArray()),
-            var other => throw new NotSupportedException($"{Describe(node)}: a constant of {other} has no use in an engine layer."),
+            var other => throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: a constant of {other} has no use in an engine layer."),
         };
     }
 
     private static (int[], float[]?, long[]?) Arithmetic(OnnxNode node, (int[] Dims, long[] Values) a, (int[] Dims, long[] Values) b)
     {
         if (a.Values.Contains(Batch) || b.Values.Contains(Batch))
-            throw new NotSupportedException($"{Describe(node)} computes with the batch size, which is only known when the graph runs; the engine's layers need every per-row size fixed at import.");
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} computes with the batch size, which is only known when " +
+                "the graph runs; the engine's layers need every per-row size fixed at import.");
         if (a.Values.Length != b.Values.Length && a.Values.Length != 1 && b.Values.Length != 1)
-            throw new NotSupportedException($"{Describe(node)}: shape arithmetic on vectors of {a.Values.Length} and {b.Values.Length} values does not broadcast.");
+            throw new NotSupportedException(
+                $"{OnnxNetworkImporter.Describe(node)}: shape arithmetic on vectors of {a.Values.Length} and {b.Values.Length} values does not broadcast.");
         int n = Math.Max(a.Values.Length, b.Values.Length);
         long[] result = new long[n];
         for (int i = 0; i < n; i++)
         {
             long l = a.Values[a.Values.Length == 1 ? 0 : i], r = b.Values[b.Values.Length == 1 ? 0 : i];
-            result[i] = node.OpType switch { "Add" => l + r, "Sub" => l - r, "Mul" => l * r, _ => r == 0 ? throw new NotSupportedException($"{Describe(node)} divides by zero.") : l / r };
+            if (node.OpType == "Div" && r == 0) throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} divides a shape by zero.");
+            result[i] = node.OpType switch { "Add" => l + r, "Sub" => l - r, "Mul" => l * r, _ => l / r };
         }
         return (a.Values.Length >= b.Values.Length ? a.Dims : b.Dims, null, result);
     }
@@ -183,16 +186,14 @@ internal sealed class OnnxShapeFolding
         node.TryGetAttribute("axes", out var attribute) ? attribute.GetInts()
         : inputs.Count > 1 && inputs[1] is { } axes ? axes.Values
         : node.OpType == "Squeeze" ? []
-        : throw new NotSupportedException($"{Describe(node)} names no axes.");
+        : throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} names no axes.");
 
     /// <summary><paramref name="axis"/> (negative counts from the end) as an index below <paramref name="count"/>.</summary>
     private static long Axis(OnnxNode node, long axis, long count)
     {
         long normalized = axis < 0 ? axis + count : axis;
         if (normalized < 0 || normalized >= count)
-            throw new NotSupportedException($"{Describe(node)}: index {axis} is outside the {count} it indexes.");
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: index {axis} is outside the {count} it indexes.");
         return normalized;
     }
-
-    private static string Describe(OnnxNode node) => $"Node '{(node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault())}' ({node.OpType})";
 }

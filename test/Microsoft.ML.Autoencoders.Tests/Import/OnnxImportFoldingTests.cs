@@ -153,6 +153,7 @@ public sealed class OnnxImportFoldingTests
         var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
 
         Assert.Contains("'pick_columns' (Gather) computes on the rows themselves", e.Message);
+        Assert.Contains("mlContext.Transforms.OnnxAutoencoder", e.Message);
     }
 
     [Fact]
