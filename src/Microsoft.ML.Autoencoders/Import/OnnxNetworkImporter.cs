@@ -14,13 +14,15 @@ namespace Microsoft.ML.Autoencoders;
 /// the same thing, its constant tensors the layer's weights.
 /// </summary>
 /// <remarks>
-/// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha = beta = 1, either transB) and MatMul with a
-/// following Add become dense layers; an Add or Sub of a constant row next to a dense layer is folded into its bias
-/// (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh, LeakyRelu become activations; Conv (group 1),
-/// ConvTranspose (group 1, no output_shape), MaxPool (no padding), BatchNormalization (inference), Resize/Upsample by a
-/// whole factor (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become
-/// reshapes; Identity and Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both
-/// axes only, as the engine's layers have them.</para>
+/// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
+/// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
+/// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
+/// LeakyRelu become activations; Conv (group 1), ConvTranspose (group 1, no output_shape), MaxPool (no padding),
+/// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
+/// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
+/// Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both axes only, as the
+/// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
+/// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
 /// (a graph that exports its code says so); else the first narrowest layer output, carried through the layers after it that
 /// keep its size (its activation, a batch norm).</para>
@@ -43,6 +45,7 @@ internal sealed class OnnxNetworkImporter
     private readonly TensorShape _inputShape;
     private TensorShape _shape;
     private float[]? _pendingOffset; // a constant added to the rows, waiting to be folded into the next dense layer's bias
+    private OnnxShapeFolding _shapes = null!; // made once the constants are read, in Build
 
     /// <summary>One layer found in the graph: its spec, and its parameters by suffix (".weight", ".bias", ...).</summary>
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
@@ -62,7 +65,7 @@ internal sealed class OnnxNetworkImporter
     public static AutoencoderNetwork Import(ReadOnlySpan<byte> onnx, string? codeTensorName)
     {
         var graph = OnnxModelReader.Parse(onnx);
-        var missing = graph.Nodes.Where(n => !Supported.Contains(n.OpType) || (n.Domain is not ("" or "ai.onnx")))
+        var missing = graph.Nodes.Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
             .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
         if (missing.Count > 0)
             throw new NotSupportedException(
@@ -110,9 +113,17 @@ internal sealed class OnnxNetworkImporter
             }
         }
 
+        _shapes = new OnnxShapeFolding(_graph.Nodes, _graph.DefaultOpsetVersion, _constants);
+        _shapes.FoldKnown();
+
         string current = InputName;
-        while (_consumers.TryGetValue(current, out var next))
+        while (_consumers.TryGetValue(current, out var readers))
         {
+            // A Shape node reads only the tensor's shape, known here but for the batch size: it folds to a constant
+            // (x.view(x.size(0), -1)) and is no branch of the chain.
+            foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, _shape, _batchAxis);
+            var next = readers.Where(n => n.OpType != "Shape").ToList();
+            if (next.Count == 0) break;
             if (next.Count != 1)
                 throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches.");
             current = Apply(next[0], current);
@@ -186,14 +197,19 @@ internal sealed class OnnxNetworkImporter
                 return y;
             case "Gemm":
                 RequireFlat(node);
-                if (Float(node, "alpha", 1f) != 1f || Float(node, "beta", 1f) != 1f || Int(node, "transA", 0) != 0)
-                    throw new NotSupportedException($"{Describe(node)}: only alpha = beta = 1 and transA = 0 map to a dense layer.");
+                if (Int(node, "transA", 0) != 0)
+                    throw new NotSupportedException($"{Describe(node)}: transA = 1 transposes the batch of rows, which no dense layer does.");
                 var b = Weights(node, 1);
                 if (b.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: B must be a 2-D constant.");
                 bool transB = Int(node, "transB", 0) != 0;
-                var w = transB ? Transposed(b.Floats!, b.Dimensions[0], b.Dimensions[1]) : b.Floats!;
+                var w = transB ? Transposed(b.Floats!, b.Dimensions[0], b.Dimensions[1]) : [.. b.Floats!];
                 int units = transB ? b.Dimensions[0] : b.Dimensions[1];
-                return AddDense(node, w, units, node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, units) : new float[units]);
+                var c = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, units) : new float[units];
+                // Y = alpha·X·B + beta·C is a dense layer with weights alpha·B and bias beta·C.
+                float alpha = Float(node, "alpha", 1f), beta = Float(node, "beta", 1f);
+                if (alpha != 1f) for (int i = 0; i < w.Length; i++) w[i] *= alpha;
+                if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
+                return AddDense(node, w, units, c);
             case "MatMul":
                 RequireFlat(node);
                 var m = Weights(node, 1);
@@ -227,6 +243,10 @@ internal sealed class OnnxNetworkImporter
                 return AddLayer(node, new FlattenSpec(), []);
             case "Reshape":
                 return AddReshape(node);
+            case var shapeOperator when OnnxShapeFolding.IsShapeOperator(shapeOperator):
+                throw new NotSupportedException(
+                    $"{Describe(node)} computes on the rows themselves; the engine has no layer for it and folds {node.OpType} only where it " +
+                    "works out a shape. The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime).");
             default:
                 throw new NotSupportedException($"{Describe(node)} has no engine layer.");
         }
@@ -326,17 +346,22 @@ internal sealed class OnnxNetworkImporter
 
     private string AddBatchNorm(OnnxNode node)
     {
-        RequireImage(node);
+        // Over rows [C] (PyTorch's BatchNorm1d after a Linear) each feature is a channel of one pixel: the statistics
+        // over N·1·1 values are the statistics over the batch, so a [C, 1, 1] view around the image layer computes it.
+        bool features = _shape.Rank == 1 && _batchAxis;
+        if (!features) RequireImage(node);
         if (Int(node, "training_mode", 0) != 0 || node.Outputs.Count > 1)
             throw new NotSupportedException($"{Describe(node)}: only inference-mode batch normalization imports (training_mode 0, one output).");
         int c = _shape[0];
+        if (features) AddLayer(node, new ReshapeSpec(new TensorShape([c, 1, 1])), []);
         // ONNX's momentum weighs the running statistics (default 0.9); the engine's, as PyTorch's, weighs the batch.
         var spec = new BatchNorm2dSpec(1 - Float(node, "momentum", 0.9f), Float(node, "epsilon", 1e-5f));
-        return AddLayer(node, spec, new()
+        string y = AddLayer(node, spec, new()
         {
             [".weight"] = RowVector(node, 1, c), [".bias"] = RowVector(node, 2, c),
             [".running_mean"] = RowVector(node, 3, c), [".running_var"] = RowVector(node, 4, c),
         });
+        return features ? AddLayer(node, new FlattenSpec(), []) : y;
     }
 
     private string AddUpsample(OnnxNode node)
@@ -347,6 +372,8 @@ internal sealed class OnnxNetworkImporter
         if (node.OpType == "Upsample") scales = node.TryGetAttribute("scales", out var attribute) ? attribute.GetFloats() : Constant(node, 1).Floats;
         else
         {
+            // Opset 10's Resize takes (X, scales); from opset 11 it is (X, roi, scales, sizes).
+            if (node.Inputs.Count == 2) scales = Constant(node, 1).Floats;
             if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0) scales = Constant(node, 2).Floats;
             if ((scales is null || scales.Length == 0) && node.Inputs.Count > 3 && node.Inputs[3].Length > 0)
             {
@@ -373,8 +400,14 @@ internal sealed class OnnxNetworkImporter
     {
         var target = Constant(node, 1).Longs ?? throw new NotSupportedException($"{Describe(node)}: the shape must be an int64 constant.");
         long[] row = _batchAxis ? target[1..] : target;
-        if (_batchAxis && target[0] is not (-1 or 0 or 1))
-            throw new NotSupportedException($"{Describe(node)}: shape [{string.Join(", ", target)}] changes the batch axis.");
+        string shown = string.Join(", ", target.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // The batch entry may be -1 or 0 (any batch), 1 (a fixed batch of one) or the batch size read from a Shape node.
+        if (_batchAxis && target[0] is not (-1 or 0 or 1 or OnnxShapeFolding.Batch))
+            throw new NotSupportedException($"{Describe(node)}: shape [{shown}] changes the batch axis.");
+        if (row.Contains(OnnxShapeFolding.Batch))
+            throw new NotSupportedException($"{Describe(node)}: shape [{shown}] moves the batch size into a row, which the engine's rows of fixed size cannot hold.");
+        if (Int(node, "allowzero", 0) != 0 && row.Contains(0))
+            throw new NotSupportedException($"{Describe(node)}: with allowzero = 1, shape [{shown}] asks for an empty axis.");
         var dims = new int[row.Length];
         int inferred = -1, known = 1;
         for (int i = 0; i < row.Length; i++)
@@ -385,7 +418,7 @@ internal sealed class OnnxNetworkImporter
         }
         if (inferred >= 0) dims[inferred] = known == 0 ? 0 : _shape.Size / known;
         var shape = new TensorShape(dims);
-        if (shape.Size != _shape.Size) throw new NotSupportedException($"{Describe(node)}: shape [{string.Join(", ", target)}] does not hold a row of {_shape}.");
+        if (shape.Size != _shape.Size) throw new NotSupportedException($"{Describe(node)}: shape [{shown}] does not hold a row of {_shape}.");
         return AddLayer(node, shape.Rank == 1 ? new FlattenSpec() : new ReshapeSpec(shape), []);
     }
 
@@ -511,5 +544,6 @@ internal sealed class OnnxNetworkImporter
 
     private static string String(OnnxNode node, string name, string fallback) => node.TryGetAttribute(name, out var a) ? a.GetString() : fallback;
 
-    private static string Describe(OnnxNode node) => $"Node '{(node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault())}' ({node.OpType})";
+    /// <summary>How error messages name <paramref name="node"/>: its name (or first output) and operator.</summary>
+    internal static string Describe(OnnxNode node) => $"Node '{(node.Name.Length > 0 ? node.Name : node.Outputs.FirstOrDefault())}' ({node.OpType})";
 }

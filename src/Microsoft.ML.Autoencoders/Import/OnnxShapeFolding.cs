@@ -1,0 +1,199 @@
+using Microsoft.ML.Autoencoders.Engine.Specs;
+using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Onnx.Protos;
+
+namespace Microsoft.ML.Autoencoders;
+
+/// <summary>
+/// Works out, while the graph is read, the small int64 computations exporters put around a reshape: PyTorch writes
+/// <c>x.view(x.size(0), -1)</c> with a dynamic batch as <c>Shape → Gather → Unsqueeze → Concat → Reshape</c>. The shape of
+/// every tensor on the chain is known when the importer reaches it except for the batch size, so these nodes can be
+/// evaluated to constants in which the batch size stands as <see cref="Batch"/>; the reshape then reads a constant target
+/// whose first entry says "keep the batch".
+/// </summary>
+/// <remarks>
+/// Folds Shape (with start/end), Gather, Unsqueeze and Squeeze (axes as attribute before opset 13, as input from it), Concat,
+/// Slice (attributes before opset 10, inputs from it), Cast to an integer type, Identity, ConstantOfShape, and int64
+/// Add/Sub/Mul/Div, when every input they read is known. Arithmetic on the batch size itself has no constant result and is
+/// refused, naming the node.
+/// </remarks>
+internal sealed class OnnxShapeFolding
+{
+    /// <summary>Stands for the batch size (unknown until the graph runs) in a folded shape.</summary>
+    public const long Batch = long.MinValue;
+
+    private static readonly HashSet<string> Foldable = new(StringComparer.Ordinal)
+    {
+        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Identity", "Add", "Sub", "Mul", "Div",
+    };
+
+    private readonly IReadOnlyList<OnnxNode> _nodes;
+    private readonly long _opset;
+    private readonly Dictionary<string, (int[] Dimensions, float[]? Floats, long[]? Longs)> _constants;
+
+    /// <summary>Folds into <paramref name="constants"/>, which holds the graph's constants and receives what is folded.</summary>
+    public OnnxShapeFolding(IReadOnlyList<OnnxNode> nodes, long opset, Dictionary<string, (int[] Dimensions, float[]? Floats, long[]? Longs)> constants)
+    {
+        _nodes = nodes;
+        _opset = opset;
+        _constants = constants;
+    }
+
+    /// <summary>Whether the importer can accept <paramref name="opType"/> as a shape computation this class folds.</summary>
+    public static bool IsShapeOperator(string opType) => Foldable.Contains(opType);
+
+    /// <summary>
+    /// Records what <paramref name="shape"/> (a Shape node) gives for a chain tensor of rows <paramref name="row"/> (after a
+    /// batch axis when <paramref name="batchAxis"/>), then folds every computation that has become known.
+    /// </summary>
+    public void ReadShape(OnnxNode shape, TensorShape row, bool batchAxis)
+    {
+        RecordShape(shape, batchAxis ? [Batch, .. row.Dimensions.Select(d => (long)d)] : [.. row.Dimensions.Select(d => (long)d)]);
+        FoldKnown();
+    }
+
+    private void RecordShape(OnnxNode shape, long[] full)
+    {
+        // Opset 15's start and end clamp to the rank, as Python slices do.
+        int Clamped(long v) => (int)Math.Clamp(v < 0 ? v + full.Length : v, 0, full.Length);
+        int start = Clamped(shape.TryGetAttribute("start", out var s) ? s.GetInt() : 0);
+        int end = Clamped(shape.TryGetAttribute("end", out var e) ? e.GetInt() : full.Length);
+        long[] values = full[start..Math.Max(start, end)];
+        _constants[shape.Outputs[0]] = ([values.Length], null, values);
+    }
+
+    /// <summary>Folds, in graph order, every foldable node whose inputs are all known and whose output is not yet.</summary>
+    public void FoldKnown()
+    {
+        foreach (var node in _nodes)
+        {
+            if (!Foldable.Contains(node.OpType) || node.Domain is not ("" or "ai.onnx")) continue;
+            if (node.Outputs.Count == 0 || _constants.ContainsKey(node.Outputs[0])) continue;
+            if (node.OpType == "Shape")
+            {
+                // The shape of a constant is a constant; the shape of a chain tensor is read in ReadShape when the chain gets there.
+                if (_constants.TryGetValue(node.Inputs[0], out var constant)) RecordShape(node, [.. constant.Dimensions.Select(d => (long)d)]);
+                continue;
+            }
+            var inputs = node.Inputs.Select(n => n.Length == 0 ? default((int[], float[]?, long[]?)?) : _constants.TryGetValue(n, out var c) ? c : null).ToList();
+            if (node.Inputs.Where((n, i) => n.Length > 0 && inputs[i] is null).Any()) continue;
+            // A float computation on constants is not a shape: leave it for the layer that reads it (Add/Sub of a row).
+            if (node.OpType != "ConstantOfShape" && inputs.Any(c => c is { } k && k.Item3 is null)) continue;
+            _constants[node.Outputs[0]] = Fold(node, inputs.Select(c => c is { } k ? (k.Item1, k.Item3!) : ((int[], long[])?)null).ToList());
+        }
+    }
+
+    private (int[] Dimensions, float[]? Floats, long[]? Longs) Fold(OnnxNode node, List<(int[] Dims, long[] Values)?> inputs)
+    {
+        var x = inputs[0]!.Value;
+        switch (node.OpType)
+        {
+            case "Identity":
+                return (x.Dims, null, x.Values);
+            case "Cast":
+                var to = (TensorProto.Types.DataType)node.GetAttribute("to").GetInt();
+                if (to is not (TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32))
+                    throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: a shape cast to {to} has no use in an engine layer.");
+                return (x.Dims, null, x.Values);
+            case "Gather":
+                return Gather(node, x, inputs[1]!.Value);
+            case "Unsqueeze":
+            {
+                var axes = AxesOf(node, inputs);
+                int rank = x.Dims.Length + axes.Length;
+                var normalized = axes.Select(a => (int)Axis(node, a, rank)).ToHashSet();
+                var dims = new List<int>();
+                for (int i = 0, j = 0; i < rank; i++) dims.Add(normalized.Contains(i) ? 1 : x.Dims[j++]);
+                return ([.. dims], null, x.Values);
+            }
+            case "Squeeze":
+            {
+                var axes = AxesOf(node, inputs).Select(a => (int)Axis(node, a, x.Dims.Length)).ToHashSet();
+                return ([.. x.Dims.Where((d, i) => axes.Count == 0 ? d != 1 : !axes.Contains(i))], null, x.Values);
+            }
+            case "Concat":
+                if (inputs.Any(i => i!.Value.Dims.Length != 1))
+                    throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only 1-D shape vectors are concatenated at import.");
+                long[] joined = [.. inputs.SelectMany(i => i!.Value.Values)];
+                return ([joined.Length], null, joined);
+            case "Slice":
+                return Slice(node, x, inputs);
+            case "ConstantOfShape":
+                return ConstantOfShape(node, x.Values);
+            default: // Add, Sub, Mul, Div
+                return Arithmetic(node, x, inputs[1]!.Value);
+        }
+    }
+
+    private static (int[], float[]?, long[]?) Gather(OnnxNode node, (int[] Dims, long[] Values) data, (int[] Dims, long[] Values) indices)
+    {
+        if (data.Dims.Length != 1 || (node.TryGetAttribute("axis", out var a) && a.GetInt() != 0))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a gather from a 1-D shape vector is folded at import.");
+        long[] picked = [.. indices.Values.Select(i => data.Values[(int)Axis(node, i, data.Values.Length)])];
+        return (indices.Dims, null, picked);
+    }
+
+    private (int[], float[]?, long[]?) Slice(OnnxNode node, (int[] Dims, long[] Values) data, List<(int[] Dims, long[] Values)?> inputs)
+    {
+        if (data.Dims.Length != 1) throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a slice of a 1-D shape vector is folded at import.");
+        long[] Part(int index, string attribute, long fallback) =>
+            _opset < 10 ? (node.TryGetAttribute(attribute, out var a) ? a.GetInts() : [fallback])
+            : inputs.Count > index && inputs[index] is { } v ? v.Values : [fallback];
+        long start = Part(1, "starts", 0)[0], end = Part(2, "ends", long.MaxValue)[0], step = _opset < 10 ? 1 : Part(4, "steps", 1)[0];
+        if (Part(3, "axes", 0)[0] is not (0 or -1) || step != 1)
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a forward, step-1 slice of a shape vector is folded at import.");
+        int n = data.Values.Length;
+        int from = (int)Math.Clamp(start < 0 ? start + n : start, 0, n), to = (int)Math.Clamp(end < 0 ? end + n : end, 0, n);
+        long[] values = data.Values[from..Math.Max(from, to)];
+        return ([values.Length], null, values);
+    }
+
+    private static (int[], float[]?, long[]?) ConstantOfShape(OnnxNode node, long[] shape)
+    {
+        if (shape.Contains(Batch)) throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: a tensor as large as the batch has no engine layer.");
+        int[] dims = [.. shape.Select(d => (int)d)];
+        int count = dims.Aggregate(1, (a, b) => a * b);
+        if (!node.TryGetAttribute("value", out var attribute) || attribute.Proto.T is not { } tensor) return (dims, new float[count], null);
+        return (TensorProto.Types.DataType)tensor.DataType switch
+        {
+            TensorProto.Types.DataType.Float => (dims, Enumerable.Repeat(OnnxTensorData.ReadFloats(tensor, 1)[0], count).ToArray(), null),
+            TensorProto.Types.DataType.Int64 => (dims, null, Enumerable.Repeat(OnnxTensorData.ReadInt64s(tensor, 1)[0], count).ToArray()),
+            var other => throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: a constant of {other} has no use in an engine layer."),
+        };
+    }
+
+    private static (int[], float[]?, long[]?) Arithmetic(OnnxNode node, (int[] Dims, long[] Values) a, (int[] Dims, long[] Values) b)
+    {
+        if (a.Values.Contains(Batch) || b.Values.Contains(Batch))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} computes with the batch size, which is only known when " +
+                "the graph runs; the engine's layers need every per-row size fixed at import.");
+        if (a.Values.Length != b.Values.Length && a.Values.Length != 1 && b.Values.Length != 1)
+            throw new NotSupportedException(
+                $"{OnnxNetworkImporter.Describe(node)}: shape arithmetic on vectors of {a.Values.Length} and {b.Values.Length} values does not broadcast.");
+        int n = Math.Max(a.Values.Length, b.Values.Length);
+        long[] result = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            long l = a.Values[a.Values.Length == 1 ? 0 : i], r = b.Values[b.Values.Length == 1 ? 0 : i];
+            if (node.OpType == "Div" && r == 0) throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} divides a shape by zero.");
+            result[i] = node.OpType switch { "Add" => l + r, "Sub" => l - r, "Mul" => l * r, _ => l / r };
+        }
+        return (a.Values.Length >= b.Values.Length ? a.Dims : b.Dims, null, result);
+    }
+
+    /// <summary>Unsqueeze's and Squeeze's axes: an attribute before opset 13, an input from it.</summary>
+    private long[] AxesOf(OnnxNode node, List<(int[] Dims, long[] Values)?> inputs) =>
+        node.TryGetAttribute("axes", out var attribute) ? attribute.GetInts()
+        : inputs.Count > 1 && inputs[1] is { } axes ? axes.Values
+        : node.OpType == "Squeeze" ? []
+        : throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} names no axes.");
+
+    /// <summary><paramref name="axis"/> (negative counts from the end) as an index below <paramref name="count"/>.</summary>
+    private static long Axis(OnnxNode node, long axis, long count)
+    {
+        long normalized = axis < 0 ? axis + count : axis;
+        if (normalized < 0 || normalized >= count)
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: index {axis} is outside the {count} it indexes.");
+        return normalized;
+    }
+}

@@ -1,0 +1,220 @@
+"""Writes the PyTorch-exported autoencoders the torch import tests read (TorchOnnxImportTests.cs).
+
+How the committed files were made: Debian's python3-torch 1.13 and python3-onnx 1.12, with
+    /usr/bin/python3 test/Microsoft.ML.Autoencoders.Tests/Import/TorchModels/make_torch_models.py test/Microsoft.ML.Autoencoders.Tests/Import/TorchModels
+The tests read the committed files and do not run this script: CI has python3-onnx but not python3-torch, and these
+graphs must be what torch.onnx.export writes, not a hand-made imitation. Run it again only to change the set.
+
+Each model is written the way PyTorch tutorials write autoencoders (nn.Sequential stacks, encoder/decoder modules,
+x.view(x.size(0), -1), nn.Flatten, a reshape back (nn.Unflatten does not export in torch 1.13), nn.Upsample), with seeded random weights (batch norm statistics made
+non-trivial), put in eval mode and exported with torch.onnx.export: most with a dynamic batch axis (dynamic_axes), one
+with the fixed batch of its dummy input, at opset 13 or 17. Beside NAME.onnx, NAME.expected.json holds fixed input rows
+and what PyTorch computes for them in eval mode: "input", "reconstruction", "code" (the encoder's output) and "error"
+(per-row mean squared error), all flattened per row, plus "input_name", "reconstruction_name", "code_size", "opset".
+"""
+import json
+import os
+import sys
+
+import torch
+from torch import nn
+
+ROWS = 12
+torch.manual_seed(20261204)
+
+
+class EncoderDecoder(nn.Module):
+    """The tutorial shape: self.encoder, self.decoder, forward returns the reconstruction."""
+
+    def __init__(self, encoder, decoder, return_code=False):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+        self.return_code = return_code
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def forward(self, x):
+        code = self.encoder(x)
+        reconstruction = self.decoder(code)
+        return (code, reconstruction) if self.return_code else reconstruction
+
+
+class ConvDenseView(nn.Module):
+    """Conv down, x.view(x.size(0), -1), a dense code, x.view(-1, C, H, W), transposed conv up."""
+
+    def __init__(self, flat_input):
+        super().__init__()
+        self.flat_input = flat_input
+        self.conv = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                  nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.fc_code = nn.Linear(8 * 4 * 4, 10)
+        self.fc_back = nn.Linear(10, 8 * 4 * 4)
+        self.deconv = nn.Sequential(nn.ConvTranspose2d(8, 4, 2, stride=2), nn.ReLU(),
+                                    nn.ConvTranspose2d(4, 1, 2, stride=2), nn.Sigmoid())
+
+    def encode(self, x):
+        if self.flat_input:
+            x = x.view(-1, 1, 16, 16)
+        x = self.conv(x)
+        x = x.view(x.size(0), -1)
+        return torch.relu(self.fc_code(x))
+
+    def forward(self, x):
+        x = torch.relu(self.fc_back(self.encode(x)))
+        x = x.view(-1, 8, 4, 4)
+        x = self.deconv(x)
+        return x.view(x.size(0), -1) if self.flat_input else x
+
+
+class Unflatten(nn.Module):
+    """x.reshape(x.size(0), C, H, W): the module tutorials write where nn.Unflatten does not export."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(x.size(0), *self.shape)
+
+
+def rows(t):
+    # Nine significant digits give each float32 back exactly and keep the files small.
+    return [[float(f"{v:.9g}") for v in r] for r in t.tolist()]
+
+
+def conv_flatten():
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Flatten(), nn.Linear(4 * 8 * 8, 12), nn.ReLU())
+    # nn.Unflatten(1, (4, 8, 8)) is what this would use, but torch 1.13 cannot export aten::unflatten at any opset.
+    decoder = nn.Sequential(nn.Linear(12, 4 * 8 * 8), nn.ReLU(), Unflatten((4, 8, 8)),
+                            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+def mlp_sequential():
+    encoder = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 8), nn.ReLU())
+    decoder = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 64), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+def mlp_mixed():
+    encoder = nn.Sequential(nn.Linear(32, 16), nn.BatchNorm1d(16), nn.Tanh(), nn.Dropout(0.2), nn.Linear(16, 6), nn.LeakyReLU(0.1))
+    decoder = nn.Sequential(nn.Linear(6, 16), nn.LeakyReLU(), nn.Dropout(0.2), nn.Linear(16, 32))
+    return EncoderDecoder(encoder, decoder)
+
+
+def conv_transpose():
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    decoder = nn.Sequential(nn.ConvTranspose2d(8, 4, 2, stride=2), nn.ReLU(), nn.ConvTranspose2d(4, 1, 2, stride=2), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+def conv_upsample(mode):
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    up = dict(mode=mode) if mode == "nearest" else dict(mode=mode, align_corners=False)
+    decoder = nn.Sequential(nn.Upsample(scale_factor=2, **up), nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(),
+                            nn.Upsample(scale_factor=2, **up), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+class Residual(nn.Module):
+    """A skip connection, h + f(h): a branching graph the engine's chains of layers cannot hold (the import refuses it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3, self.fc4 = nn.Linear(16, 12), nn.Linear(12, 12), nn.Linear(12, 4), nn.Linear(4, 16)
+
+    def encode(self, x):
+        h = torch.relu(self.fc1(x))
+        h = h + torch.relu(self.fc2(h))
+        return self.fc3(h)
+
+    def forward(self, x):
+        return torch.sigmoid(self.fc4(self.encode(x)))
+
+
+def mlp_image_input():
+    # Images [N, 1, 8, 8] through an MLP: nn.Flatten in, x.view(-1, 1, 8, 8) out (as a module, for nn.Sequential).
+    encoder = nn.Sequential(nn.Flatten(), nn.Linear(64, 24), nn.ReLU(), nn.Linear(24, 6), nn.ReLU())
+    decoder = nn.Sequential(nn.Linear(6, 24), nn.ReLU(), nn.Linear(24, 64), nn.Sigmoid(), View((-1, 1, 8, 8)))
+    return EncoderDecoder(encoder, decoder)
+
+
+class View(nn.Module):
+    """x.view(shape) as a module."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.view(*self.shape)
+
+
+# name: (model factory, per-row input shape, opset, dynamic batch, returns (code, reconstruction))
+CASES = {
+    "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
+    "torch_mlp_mixed": (mlp_mixed, (32,), 17, True),
+    "torch_mlp_code_output": (lambda: EncoderDecoder(*list(mlp_sequential().children())[:2], return_code=True), (64,), 13, True),
+    "torch_mlp_fixed_batch": (mlp_sequential, (64,), 13, False),
+    "torch_conv_transpose": (conv_transpose, (1, 16, 16), 13, True),
+    "torch_conv_upsample_nearest": (lambda: conv_upsample("nearest"), (1, 16, 16), 13, True),
+    "torch_conv_upsample_bilinear": (lambda: conv_upsample("bilinear"), (1, 16, 16), 17, True),
+    "torch_conv_dense_view": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 13, True),
+    "torch_conv_dense_view_flat_input": (lambda: ConvDenseView(flat_input=True), (256,), 13, True),
+    "torch_conv_dense_view_fixed_batch": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 13, False),
+    "torch_conv_flatten_unflatten": (conv_flatten, (1, 16, 16), 17, True),
+    # Appended after the others so that the seeded weights of the ones above stay as they were.
+    "torch_mlp_image_input": (mlp_image_input, (1, 8, 8), 17, True),
+    "torch_residual_mlp": (Residual, (16,), 13, True),
+}
+
+
+def randomize_batch_norm(model):
+    # Fresh batch norms have mean 0 and variance 1, which would hide a mix-up of the statistics.
+    for module in model.modules():
+        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            with torch.no_grad():
+                module.running_mean.uniform_(-0.5, 0.5)
+                module.running_var.uniform_(0.5, 2.0)
+                module.weight.uniform_(0.5, 1.5)
+                module.bias.uniform_(-0.3, 0.3)
+
+
+def write(name, factory, row_shape, opset, dynamic, out_dir):
+    model = factory()
+    randomize_batch_norm(model)
+    model.eval()
+    returns_code = isinstance(model, EncoderDecoder) and model.return_code
+    x = torch.rand((ROWS,) + row_shape)
+    dummy = x[:1] if not dynamic else x[:2]  # a fixed batch is the dummy's: 1, as single-image exports have it
+    outputs = ["code", "reconstruction"] if returns_code else ["reconstruction"]
+    axes = {"input": {0: "batch"}, **{o: {0: "batch"} for o in outputs}} if dynamic else None
+    path = os.path.join(out_dir, name + ".onnx")
+    torch.onnx.export(model, dummy, path, input_names=["input"], output_names=outputs, dynamic_axes=axes, opset_version=opset)
+    with torch.no_grad():
+        out = model(x)
+        reconstruction = out[1] if returns_code else out
+        code = model.encode(x)
+    flat_x, flat_r = x.reshape(ROWS, -1), reconstruction.reshape(ROWS, -1)
+    error = ((flat_x.double() - flat_r.double()) ** 2).mean(dim=1)
+    result = {"input_name": "input", "reconstruction_name": "reconstruction", "opset": opset, "dynamic_batch": dynamic,
+              "code_size": code.reshape(ROWS, -1).shape[1],
+              "input": rows(flat_x), "reconstruction": rows(flat_r), "code": rows(code.reshape(ROWS, -1)), "error": error.tolist()}
+    with open(os.path.join(out_dir, name + ".expected.json"), "w") as f:
+        json.dump(result, f)
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    for name, (factory, row_shape, opset, dynamic) in CASES.items():
+        write(name, factory, row_shape, opset, dynamic, out_dir)
+        print(name, os.path.getsize(os.path.join(out_dir, name + ".onnx")), "bytes")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))

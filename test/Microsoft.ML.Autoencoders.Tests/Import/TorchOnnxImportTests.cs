@@ -1,0 +1,83 @@
+using Xunit.Abstractions;
+
+namespace Microsoft.ML.Autoencoders.Tests.Import;
+
+/// <summary>
+/// Autoencoders written the way PyTorch tutorials write them and exported with <c>torch.onnx.export</c> (dynamic and fixed
+/// batch, opsets 13 and 17; TorchModels/make_torch_models.py) import into the engine, score what PyTorch computed, find
+/// the encoder's output as their code, fine-tune, and export again; ONNX Runtime scores the files as they are too.
+/// </summary>
+public sealed class TorchOnnxImportTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Models => TorchOnnxModels.Importable();
+
+    public static TheoryData<string> Files => TorchOnnxModels.All();
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ImportedNetworkScoresAsPyTorch(string name)
+    {
+        var expected = TorchOnnxModels.ExpectedFor(name);
+
+        var model = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(name));
+
+        output.WriteLine(string.Join(" → ", model.Spec.Layers.Select(l => l.Kind)));
+        ColumnValues.AssertClose([.. expected.Reconstruction.SelectMany(r => r)], model.Reconstruct(expected.FlatInput, expected.Rows), "engine vs PyTorch");
+        Assert.Equal(expected.CodeSize, model.CodeSize);
+        ColumnValues.AssertClose([.. expected.Code.SelectMany(r => r)], model.Encode(expected.FlatInput, expected.Rows), "code vs PyTorch's encoder");
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ImportedNetworkFineTunesAndExportsAgain(string name)
+    {
+        var expected = TorchOnnxModels.ExpectedFor(name);
+        var imported = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(name));
+        float before = imported.ReconstructionErrors(expected.FlatInput, expected.Rows).Average();
+        var ml = new MLContext(seed: 1);
+        var data = ImportData.Of(ml, expected.Input, expected.Width);
+
+        var tuned = ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            InitialModel = imported, ReconstructionErrorColumnName = "Error", Epochs = 10, BatchSize = 4, LearningRate = 1e-3f, NumberOfThreads = 1,
+        }).Fit(data);
+
+        float after = tuned.Model.ReconstructionErrors(expected.FlatInput, expected.Rows).Average();
+        output.WriteLine($"imported MSE {before:G6}, tuned MSE {after:G6}");
+        Assert.True(float.IsFinite(after) && after < before, $"Fine-tuning took the MSE from {before} to {after}.");
+        using var exported = new MemoryStream();
+        tuned.SaveAsOnnx(exported);
+        using var again = OnnxAutoencoderModel.Load(exported.ToArray(), "input", "reconstruction", "encoded");
+        ColumnValues.AssertClose(tuned.Model.Reconstruct(expected.FlatInput, expected.Rows), again.Reconstruct(expected.FlatInput, expected.Rows), "exported vs engine");
+    }
+
+    [Fact]
+    public void SkipConnectionIsRefusedNamingTheBranch()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(TorchOnnxModels.Residual)));
+
+        // h = relu(fc1(x)) feeds both fc2 and the Add of h + relu(fc2(h)).
+        Assert.Contains("Tensor '/Relu_output_0' feeds 2 nodes", e.Message);
+        Assert.Contains("(Gemm)", e.Message);
+        Assert.Contains("(Add)", e.Message);
+        Assert.Contains("chains of layers, not branches", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void OnnxAutoencoderTransformScoresTheFileAsPyTorch(string name)
+    {
+        var expected = TorchOnnxModels.ExpectedFor(name);
+        var ml = new MLContext(seed: 1);
+        var data = ImportData.Of(ml, expected.Input, expected.Width);
+        string? code = name == "torch_mlp_code_output" ? "code" : null;
+
+        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path(name), "input", "reconstruction", code).Fit(data);
+        var scored = transformer.Transform(data);
+
+        Assert.Equal(expected.DynamicBatch, transformer.Model.ScoresInBatches);
+        ColumnValues.AssertClose(expected.Reconstruction, ColumnValues.Vectors(scored, "Reconstruction"), "Reconstruction");
+        ColumnValues.AssertClose(expected.Error, ColumnValues.Scalars(scored, "ReconstructionError"), "ReconstructionError");
+        if (code != null) ColumnValues.AssertClose(expected.Code, ColumnValues.Vectors(scored, "Encoded"), "Encoded");
+    }
+}

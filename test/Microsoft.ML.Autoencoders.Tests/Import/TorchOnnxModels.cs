@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace Microsoft.ML.Autoencoders.Tests.Import;
+
+/// <summary>
+/// The autoencoders exported with <c>torch.onnx.export</c> that the torch import tests read: committed files
+/// (TorchModels/make_torch_models.py says how they were made), each with what PyTorch computed for fixed rows in eval mode.
+/// </summary>
+internal static class TorchOnnxModels
+{
+    /// <summary>A skip connection (h + f(h)): ONNX Runtime scores it, the engine's chains of layers cannot hold it.</summary>
+    public const string Residual = "torch_residual_mlp";
+
+    /// <summary>Every exported model that imports into the engine, by file name without extension.</summary>
+    public static readonly string[] Names =
+    [
+        "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
+        "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
+        "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
+    ];
+
+    /// <summary>The importable names as theory data.</summary>
+    public static TheoryData<string> Importable() => new(Names);
+
+    /// <summary>Every file, the refused one too, as theory data.</summary>
+    public static TheoryData<string> All() => new([.. Names, Residual]);
+
+    /// <summary>The path of model <paramref name="name"/>.</summary>
+    public static string Path(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Import", "TorchModels", name + ".onnx");
+
+    /// <summary>What PyTorch computed for model <paramref name="name"/>.</summary>
+    public static Expected ExpectedFor(string name)
+    {
+        using var stream = File.OpenRead(System.IO.Path.Combine(AppContext.BaseDirectory, "Import", "TorchModels", name + ".expected.json"));
+        var json = JsonSerializer.Deserialize<JsonElement>(stream);
+        static float[][] Rows(JsonElement e) => [.. e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray())];
+        return new Expected(
+            Rows(json.GetProperty("input")), Rows(json.GetProperty("reconstruction")), Rows(json.GetProperty("code")),
+            [.. json.GetProperty("error").EnumerateArray().Select(v => (float)v.GetDouble())],
+            json.GetProperty("code_size").GetInt32(), json.GetProperty("dynamic_batch").GetBoolean());
+    }
+
+    /// <summary>Input rows (flattened) and PyTorch's reconstruction, code (the encoder's output) and per-row MSE for them.</summary>
+    public sealed record Expected(float[][] Input, float[][] Reconstruction, float[][] Code, float[] Error, int CodeSize, bool DynamicBatch)
+    {
+        public int Rows => Input.Length;
+
+        public int Width => Input[0].Length;
+
+        public float[] FlatInput => [.. Input.SelectMany(r => r)];
+    }
+}
