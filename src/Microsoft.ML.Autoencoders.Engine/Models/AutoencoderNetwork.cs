@@ -124,6 +124,26 @@ public sealed class AutoencoderNetwork
     }
 
     /// <summary>
+    /// <see cref="Reconstruct(ActivationCache, ReadOnlySpan{float}, Span{float}, int, in LayerContext)"/> that also writes
+    /// each row's code into <paramref name="codes"/> ([rows, CodeSize]): band by band, each chunk's code is copied out as it
+    /// passes; otherwise it is read from the cache's code slot. The same bits either way.
+    /// </summary>
+    public void Reconstruct(ActivationCache cache, ReadOnlySpan<float> input, Span<float> output, Span<float> codes, int rows, in LayerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (codes.Length < (long)rows * CodeSize) throw new ArgumentException($"The codes must hold {rows}×{CodeSize} values.", nameof(codes));
+        if (UsesRowBandInference && rows > 0 && rows <= cache.MaxBatch
+            && input.Length >= (long)rows * InputSize && output.Length >= (long)rows * Layers.OutputSize
+            && _rowBandInference.Value is { } rowBands && rowBands.TryRun(input, output, rows, context.Threads, codes, CodeSlot))
+        {
+            return;
+        }
+
+        Layers.Forward(cache, input, output, rows, context);
+        Code(cache, rows).CopyTo(codes);
+    }
+
+    /// <summary>
     /// Whether <see cref="Reconstruct"/> may run a batch band by band (<see cref="RowBandInference"/>) rather than one
     /// product at a time; tests turn it off to hold the two to the same bits.
     /// </summary>

@@ -51,6 +51,8 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     private int _rows;
     private int _parts;
     private bool _sparseInput;
+    private float* _tap;
+    private int _tapStep;
 
     private RowBandInference(Sequential network, RowBandStep[] steps)
     {
@@ -85,8 +87,18 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     /// <paramref name="threads"/> threads. False, having done nothing, when the batch is too small to pay for the
     /// packing or another call on this network is in flight (the caller then takes the per-product path).
     /// </summary>
-    public bool TryRun(ReadOnlySpan<float> input, Span<float> output, int rows, int threads)
+    public bool TryRun(ReadOnlySpan<float> input, Span<float> output, int rows, int threads) => TryRun(input, output, rows, threads, default, 0);
+
+    /// <summary>
+    /// <see cref="TryRun(ReadOnlySpan{float}, Span{float}, int, int)"/> that also copies what the first
+    /// <paramref name="tapLayers"/> layers give each row into <paramref name="tap"/> (an autoencoder's code), chunk by chunk
+    /// as the rows pass. With <paramref name="tapLayers"/> 0 there is no tap; false, having done nothing, when those layers
+    /// end inside a step (a dense layer and the activation it fuses) or <paramref name="tap"/> is too short.
+    /// </summary>
+    public bool TryRun(ReadOnlySpan<float> input, Span<float> output, int rows, int threads, Span<float> tap, int tapLayers)
     {
+        int tapStep = tapLayers > 0 ? StepEndingAfter(tapLayers) : -1;
+        if (tapLayers > 0 && (tapStep < 0 || tap.Length < (long)rows * _steps[tapStep].OutputSize)) return false;
         if (rows < MinRowsPerPart || Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return false;
         try
         {
@@ -94,9 +106,12 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
             int parts = Math.Max(1, Math.Min(Math.Min(threads, WorkerPool.Shared.MaxParallelism), rows / MinRowsPerPart));
             fixed (float* pInput = input)
             fixed (float* pOutput = output)
+            fixed (float* pTap = tap)
             {
                 _input = pInput;
                 _output = pOutput;
+                _tap = pTap;
+                _tapStep = tapStep;
                 _rows = rows;
                 _parts = parts;
                 _sparseInput = _network.UsesSparseInput && _network.Layers[0].ReadsSparseInput;
@@ -106,7 +121,7 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
                 }
                 finally
                 {
-                    _input = _output = null;
+                    _input = _output = _tap = null;
                 }
             }
             return true;
@@ -154,7 +169,24 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
             RowBandStep step = _steps[i];
             float* y = i == last ? _output + (nint)row * step.OutputSize : (float*)Unsafe.AsPointer(ref scratch[i & 1]![0]);
             step.Run(part, x, y, rows, sparseInput: i == 0 && _sparseInput);
+            if (i == _tapStep)
+            {
+                long bytes = (long)rows * step.OutputSize * sizeof(float);
+                Buffer.MemoryCopy(y, _tap + (nint)row * step.OutputSize, bytes, bytes);
+            }
             x = y;
         }
+    }
+
+    /// <summary>The step whose output is the output of layer <paramref name="layers"/> − 1, or −1 when that falls inside a step.</summary>
+    private int StepEndingAfter(int layers)
+    {
+        for (int i = 0, end = 0; i < _steps.Length; i++)
+        {
+            end += _steps[i].LayerCount;
+            if (end == layers) return i;
+            if (end > layers) return -1;
+        }
+        return -1;
     }
 }

@@ -19,15 +19,17 @@ internal sealed class EngineBatchScorer : BatchScorer
     private readonly VariationalAutoencoder? _variational;
     private readonly float[] _negativeElbos;
     private readonly float[]? _bandReconstructions;
+    private readonly float[]? _bandCodes;
     private int _rows;
 
     /// <param name="network">The trained network.</param>
     /// <param name="capacity">The most rows one <see cref="BatchScorer.Score(int)"/> call takes.</param>
     /// <param name="needsDecoder">False when only codes are read: the decoder is then never run.</param>
     /// <param name="needsCode">
-    /// False when codes are not read: a batch then goes through <see cref="AutoencoderNetwork.Reconstruct"/>, which may run
-    /// each thread's rows through every layer band by band (the same bits, with one rendezvous a batch instead of one a
-    /// layer) and keeps no code.
+    /// Whether codes are read beside the reconstruction. A batch with the decoder goes through
+    /// <see cref="AutoencoderNetwork.Reconstruct(ActivationCache, ReadOnlySpan{float}, Span{float}, Span{float}, int, in LayerContext)"/>,
+    /// which may run each thread's rows through every layer band by band (the same bits, with one rendezvous a batch
+    /// instead of one a layer), copying the codes out only when they are read.
     /// </param>
     /// <param name="threads">The most threads one batch may use; results do not depend on it.</param>
     /// <param name="variational">The network read as a VAE, whose rows then also get a negative ELBO; null for other kinds.</param>
@@ -42,8 +44,10 @@ internal sealed class EngineBatchScorer : BatchScorer
         _errors = needsDecoder ? new float[capacity] : [];
         _variational = needsDecoder ? variational : null;
         _negativeElbos = _variational != null ? new float[capacity] : [];
-        // A VAE's ELBO reads the code slot of the same pass, so it keeps the layer-by-layer pass.
-        _bandReconstructions = needsDecoder && !needsCode && _variational is null ? new float[capacity * InputSize] : null;
+        // A VAE's ELBO reads the cache's slots of the same pass, so it keeps the layer-by-layer pass.
+        bool bands = needsDecoder && _variational is null;
+        _bandReconstructions = bands ? new float[capacity * InputSize] : null;
+        _bandCodes = bands && needsCode ? new float[capacity * network.CodeSize] : null;
     }
 
     public override int Capacity { get; }
@@ -71,7 +75,8 @@ internal sealed class EngineBatchScorer : BatchScorer
         if (_bandReconstructions != null)
         {
             reconstructions = _bandReconstructions.AsSpan(0, rows * InputSize);
-            _network.Reconstruct(_cache, inputs, reconstructions, rows, _context);
+            if (_bandCodes is null) _network.Reconstruct(_cache, inputs, reconstructions, rows, _context);
+            else _network.Reconstruct(_cache, inputs, reconstructions, _bandCodes.AsSpan(0, rows * _network.CodeSize), rows, _context);
         }
         else
         {
@@ -88,9 +93,13 @@ internal sealed class EngineBatchScorer : BatchScorer
     }
 
     /// <summary>Row <paramref name="row"/>'s code from the last <see cref="BatchScorer.Score(int)"/>.</summary>
-    public override ReadOnlySpan<float> Code(int row) => _bandReconstructions is null
-        ? _network.Code(_cache, _rows).Slice(row * _network.CodeSize, _network.CodeSize)
-        : throw new InvalidOperationException("This scorer was built without codes: the batch ran band by band and kept none.");
+    public override ReadOnlySpan<float> Code(int row)
+    {
+        Span<float> codes = _bandCodes != null ? _bandCodes
+            : _bandReconstructions is null ? _network.Code(_cache, _rows)
+            : throw new InvalidOperationException("This scorer was built without codes: its batches keep none.");
+        return codes.Slice(row * _network.CodeSize, _network.CodeSize);
+    }
 
     /// <summary>Row <paramref name="row"/>'s reconstruction from the last <see cref="BatchScorer.Score(int)"/>; needs the decoder.</summary>
     public override ReadOnlySpan<float> Reconstruction(int row) =>
