@@ -109,6 +109,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
                 $"which {nameof(options.StreamTrainingData)} does not hold: turn one of them off.", nameof(options));
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
+        OptionsReadByNothing.Check(options);
     }
 
     /// <summary>The option a missing input column's message names: the detector's own when the detector trains this estimator.</summary>
