@@ -103,7 +103,9 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToSpec(options, inputSize: 1)
             : null;
         if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
-        if (spec != null) NetworkSizeCheck.Check(spec, training.BatchSize);
+        // The dense builder's network is made on a placeholder width of 1 until Fit reads the column's.
+        bool inputSizeKnown = options.InitialModel != null || options.InputShape != null || options.Sequence != null;
+        if (spec != null) NetworkSizeCheck.Check(spec, training.BatchSize, inputSizeKnown);
         if (options.StreamTrainingData && (options.TrimAcrossTrainingSet || options.CheckpointPath != null))
             throw new ArgumentException($"{(options.TrimAcrossTrainingSet ? nameof(options.TrimAcrossTrainingSet) + " ranks every training row before each epoch" : nameof(options.CheckpointPath) + "'s checkpoint records the whole set's row order")}, " +
                 $"which {nameof(options.StreamTrainingData)} does not hold: turn one of them off.", nameof(options));
