@@ -103,12 +103,15 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             : options.EncoderLayers == null && options.ConvolutionBlocks == null ? ToSpec(options, inputSize: 1)
             : null;
         if (spec != null) foreach (var regularizer in ToTrainingOptions(options, spec: spec).CodeRegularizers) regularizer.Validate(spec);
-        if (spec != null) NetworkSizeCheck.Check(spec, training.BatchSize);
+        // The dense builder's network is made on a placeholder width of 1 until Fit reads the column's.
+        bool inputSizeKnown = options.InitialModel != null || options.InputShape != null || options.Sequence != null;
+        if (spec != null) NetworkSizeCheck.Check(spec, training.BatchSize, inputSizeKnown);
         if (options.StreamTrainingData && (options.TrimAcrossTrainingSet || options.CheckpointPath != null))
             throw new ArgumentException($"{(options.TrimAcrossTrainingSet ? nameof(options.TrimAcrossTrainingSet) + " ranks every training row before each epoch" : nameof(options.CheckpointPath) + "'s checkpoint records the whole set's row order")}, " +
                 $"which {nameof(options.StreamTrainingData)} does not hold: turn one of them off.", nameof(options));
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
+        OptionsReadByNothing.Check(options);
     }
 
     /// <summary>The option a missing input column's message names: the detector's own when the detector trains this estimator.</summary>
@@ -171,6 +174,8 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             if (targets != null) targets = TrainingData.Gather(targets, chosen, inputSize);
         }
 
+        // Checked on every row read, not only the training ones: the detector scores the held-out rows with the same loss's output.
+        BinaryCrossEntropyRange.Check(_options, TrainingData.Range(targets ?? data, rows * inputSize), targets != null ? _options.TargetColumnName! : columns.Input);
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
         var training = ToTrainingOptions(_options, inputRange, spec, trainRows);
@@ -188,8 +193,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var (columns, inputSize, spec) = Prepare(input);
-        var source = DataViewRowSource.Open(input, columns.Input, TargetColumn(input, columns, inputSize), inputSize,
-            wantRange: _options.Noise != AutoencoderNoise.None, out var inputRange);
+        string? targetColumn = TargetColumn(input, columns, inputSize);
+        // Binary cross-entropy's targets must lie in [0, 1]; without a target column they are the inputs, whose range the
+        // opening pass finds (one pass more than MSE needs, against a model that would mean nothing). A target column is
+        // not checked here: it would take a pass of its own.
+        bool checkRange = _options.Loss == AutoencoderLoss.BinaryCrossEntropy && targetColumn == null;
+        var source = DataViewRowSource.Open(input, columns.Input, targetColumn, inputSize,
+            wantRange: _options.Noise != AutoencoderNoise.None || checkRange, out var inputRange);
+        if (checkRange && inputRange is { } range) BinaryCrossEntropyRange.Check(_options, range, columns.Input);
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
         // The default run length adapts to the row count (TrainingLength); past int's range it is long enough anyway.
         var training = ToTrainingOptions(_options, inputRange, spec, (int)Math.Min(source.RowCount, int.MaxValue));

@@ -73,7 +73,10 @@ internal static class TrainingData
             }
         }
         if (rows == 0)
-            throw new InvalidOperationException($"The {role} has no rows, so column '{columnName}' gives the autoencoder nothing to learn from.");
+            throw new InvalidOperationException(role == "training data"
+                ? $"The {role} has no rows, so column '{columnName}' gives the autoencoder nothing to learn from."
+                // Calibration rows are only scored, not learned from: say what they were for.
+                : $"The {role} has no rows, so column '{columnName}' gives the detector no scores to set its threshold from: give it at least one row.");
         return (rows, buffer);
     }
 

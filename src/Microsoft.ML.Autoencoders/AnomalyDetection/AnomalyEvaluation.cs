@@ -37,12 +37,31 @@ public static class AnomalyEvaluation
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
         CheckColumns(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName);
+        // ML.NET's own errors for these name its internal arguments ('K', 'PosSample'), not the caller's.
+        if (falsePositiveCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(falsePositiveCount), falsePositiveCount,
+                "falsePositiveCount is the number of false positives at which the detection rate is read, and must be at least 1 (10 by default).");
+        CheckBothClasses(data, labelColumnName);
         var ranked = new MLContext().Transforms.CustomMapping<ScoreRow, RankedScoreRow>(
             static (row, output) => output.Score = float.IsPositiveInfinity(row.Score) ? float.MaxValue : row.Score,
             contractName: null, ScoreRow.Schema(scoreColumnName)).Fit(data).Transform(data);
         var metrics = catalog.Evaluate(ranked, labelColumnName, RankedScoreColumn, predictedLabelColumnName, falsePositiveCount);
         WarnWhenBelowChance(catalog, data, labelColumnName, metrics.AreaUnderRocCurve);
         return metrics;
+    }
+
+    /// <summary>
+    /// Refuses labels of one class only, which ML.NET's evaluator rejects naming its internal argument: the AUC and the
+    /// detection rate compare anomalous rows with normal ones. Reads the label column alone, so the detector does not run.
+    /// </summary>
+    private static void CheckBothClasses(IDataView data, string labelColumnName)
+    {
+        var (anomalies, normal) = AucBelowChance.CountClasses(data, labelColumnName);
+        if (anomalies > 0 && normal > 0) return;
+        throw new ArgumentException(
+            $"Label column '{labelColumnName}' has {anomalies} anomalous and {normal} normal rows (missing labels not counted), but the AUC and " +
+            "the detection rate compare the two, so they need rows of both. Evaluate on data that holds both kinds, labelled 1 for anomaly and 0 for normal.",
+            nameof(data));
     }
 
     /// <summary>Writes <see cref="AucBelowChance"/>'s warning to <c>mlContext.Log</c> (source "Autoencoders; Evaluate") when it applies.</summary>

@@ -49,6 +49,18 @@ internal static class AnomalyThreshold
     public static bool IsInScoreRange(float threshold, bool normalizedScores) =>
         normalizedScores ? threshold >= 0 && threshold <= 1 : threshold >= 0 && float.IsFinite(threshold);
 
+    /// <summary>
+    /// Refuses a contamination beside an explicit threshold: the threshold would win and the contamination, the user's
+    /// stated expectation of the data, would be dropped without a word (and never checked).
+    /// </summary>
+    public static void CheckNotBothThresholdAndContamination(float? threshold, double? contamination, string parameterName)
+    {
+        if (threshold is float t && contamination is double c)
+            throw new ArgumentException(
+                $"Threshold ({t}) and Contamination ({c}) both set the threshold; set only one of them " +
+                "(Contamination picks the threshold from the training scores, Threshold gives it directly).", parameterName);
+    }
+
     /// <summary>Checks that <paramref name="threshold"/> lies in the range the Score column can take.</summary>
     public static void CheckThreshold(float threshold, bool normalizedScores, string parameterName)
     {

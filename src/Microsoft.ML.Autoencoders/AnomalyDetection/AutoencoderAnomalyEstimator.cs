@@ -69,7 +69,11 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
                     "both set the threshold; set only one of them.", nameof(options));
             AnomalyThreshold.CheckNotNormalized(options.NormalizeScores, nameof(options));
         }
-        else if (options.Threshold is float threshold) AnomalyThreshold.CheckThreshold(threshold, options.NormalizeScores, nameof(options.Threshold));
+        else if (options.Threshold is float threshold)
+        {
+            AnomalyThreshold.CheckNotBothThresholdAndContamination(threshold, options.Contamination, nameof(options));
+            AnomalyThreshold.CheckThreshold(threshold, options.NormalizeScores, nameof(options.Threshold));
+        }
         else AnomalyThreshold.CheckContamination(ContaminationOrDefault, nameof(options.Contamination));
         if (options.CalibrationFraction is double fraction) AnomalyThreshold.CheckCalibrationFraction(fraction, nameof(options.CalibrationFraction));
         if (!Enum.IsDefined(options.ScoreSource))

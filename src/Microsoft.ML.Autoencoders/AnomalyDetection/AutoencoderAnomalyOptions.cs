@@ -50,11 +50,11 @@ public sealed class AutoencoderAnomalyOptions
     /// <summary>
     /// The expected fraction of anomalies in the training data, in (0, 0.5]: the threshold becomes the (1 − contamination)
     /// quantile of the training scores, as in PyOD. Null (the default) means 0.1 unless <see cref="FalseAlarmRate"/> is
-    /// set; ignored when <see cref="Threshold"/> is set.
+    /// set; not with <see cref="Threshold"/> (setting both is an error).
     /// </summary>
     public double? Contamination { get; set; }
 
-    /// <summary>An explicit threshold in Score units (in [0, 1] when <see cref="NormalizeScores"/> is on); null to use <see cref="Contamination"/>.</summary>
+    /// <summary>An explicit threshold in Score units (in [0, 1] when <see cref="NormalizeScores"/> is on), instead of <see cref="Contamination"/> (setting both is an error); null to use the contamination.</summary>
     public float? Threshold { get; set; }
 
     /// <summary>

@@ -50,6 +50,7 @@ public static class SequenceAnomalyCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(channelColumnNames);
         int channels = channelColumnNames.Length;
+        CheckWindowLength(windowLength, channels, kind);
         if (kind == SequenceAutoencoderKind.Convolutional && cell != RecurrentCell.Lstm)
             throw new ArgumentException($"The convolutional kind has no recurrent cell: leave {nameof(cell)} at {RecurrentCell.Lstm} or choose an LSTM kind.", nameof(cell));
         return SequenceAutoencoder(catalog, new SequenceAnomalyOptions
@@ -62,6 +63,20 @@ public static class SequenceAnomalyCatalog
             ChannelErrorsColumnName = channelErrorsColumnName,
             Autoencoder = new AutoencoderOptions { Epochs = epochs, Seed = seed, Progress = progress, CancellationToken = cancellationToken },
         });
+    }
+
+    /// <summary>
+    /// Refuses a window the short form cannot build a network for, naming <paramref name="windowLength"/>: otherwise a
+    /// window of 0 steps fails inside the tensor shape, and one of a single value fails the overcomplete check with the
+    /// inner column's name and a CodeSize the caller never set.
+    /// </summary>
+    private static void CheckWindowLength(int windowLength, int channels, SequenceAutoencoderKind kind)
+    {
+        if (windowLength < 1)
+            throw new ArgumentOutOfRangeException(nameof(windowLength), windowLength, "windowLength is the number of time steps in each window and must be at least 1 (a few periods of the series is typical, e.g. 32).");
+        if (kind != SequenceAutoencoderKind.Convolutional && channels > 0 && windowLength * channels < 2)
+            throw new ArgumentOutOfRangeException(nameof(windowLength), windowLength,
+                $"A window of {windowLength} step of {channels} channel holds {windowLength * channels} value, too few for an LSTM autoencoder's code to be narrower than the window: give a windowLength of at least 2.");
     }
 
     /// <summary>

@@ -58,7 +58,11 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
                 $"Architecture.Channels is {options.Architecture.Channels} but ChannelColumnNames names {_columns.Channels.Length} columns; " +
                 $"make them equal (Architecture = ... with {{ Channels = {_columns.Channels.Length} }}).", nameof(options));
         if (options.TrainingStride <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.TrainingStride, "TrainingStride must be at least 1.");
-        if (options.Threshold is float threshold) AnomalyThreshold.CheckThreshold(threshold, normalizedScores: false, nameof(options.Threshold));
+        if (options.Threshold is float threshold)
+        {
+            AnomalyThreshold.CheckNotBothThresholdAndContamination(threshold, options.Contamination, nameof(options));
+            AnomalyThreshold.CheckThreshold(threshold, normalizedScores: false, nameof(options.Threshold));
+        }
         else AnomalyThreshold.CheckContamination(options.Contamination ?? Defaults.Contamination, nameof(options.Contamination));
         if (options.Autoencoder == null) throw new ArgumentException("Autoencoder must hold the training settings (new AutoencoderOptions() for the defaults).", nameof(options));
         if (options.Autoencoder.Sequence != null || options.Autoencoder.TargetColumnName != null)

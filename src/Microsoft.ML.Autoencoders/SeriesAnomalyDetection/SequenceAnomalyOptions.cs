@@ -45,11 +45,11 @@ public sealed class SequenceAnomalyOptions
 
     /// <summary>
     /// The expected fraction of anomalous points in the training series, in (0, 0.5]: the threshold becomes the
-    /// (1 − contamination) quantile of the training points' scores. Null means 0.01 unless <see cref="Threshold"/> is set.
+    /// (1 − contamination) quantile of the training points' scores. Null means 0.01 unless <see cref="Threshold"/> is set; setting both is an error.
     /// </summary>
     public double? Contamination { get; set; }
 
-    /// <summary>An explicit threshold in Score units (finite, ≥ 0); null to use <see cref="Contamination"/>.</summary>
+    /// <summary>An explicit threshold in Score units (finite, ≥ 0), instead of <see cref="Contamination"/> (setting both is an error); null to use the contamination.</summary>
     public float? Threshold { get; set; }
 
     /// <summary>
