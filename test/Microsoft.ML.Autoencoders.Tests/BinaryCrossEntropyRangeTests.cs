@@ -38,8 +38,23 @@ public class BinaryCrossEntropyRangeTests
         var error = Assert.Throws<InvalidOperationException>(fit);
 
         Assert.Contains("reads each value as a probability, so it needs data in [0, 1], but column 'Features' holds values from -", error.Message);
-        Assert.Contains("mlContext.Transforms.NormalizeMinMax(\"Features\")", error.Message);
+        Assert.Contains("mlContext.Transforms.NormalizeMinMax(\"Features\", fixZero: false)", error.Message);
         Assert.Contains("MeanSquaredError", error.Message);
+    }
+
+    [Fact]
+    public void TheScalingTheMessageNamesMakesTheDataTrain()
+    {
+        // ML.NET's default fixZero: true would scale these (negative) values into [-1, 1], which is refused again.
+        var ml = new MLContext(seed: 1);
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.Loss = AutoencoderLoss.BinaryCrossEntropy;
+        var pipeline = ml.Transforms.NormalizeMinMax("Features", fixZero: false).Append(ml.Transforms.Autoencoder(options));
+
+        var model = pipeline.Fit(Unscaled(ml));
+
+        Assert.Single(model.LastTransformer.Model.TrainingHistory!.Epochs);
+        Assert.Throws<InvalidOperationException>(() => ml.Transforms.NormalizeMinMax("Features").Append(ml.Transforms.Autoencoder(options)).Fit(Unscaled(ml)));
     }
 
     [Fact]
