@@ -171,7 +171,7 @@ internal static class ConvolutionNetworkSweep
 
     /// <summary>One forward and backward pass; with <paramref name="earlierFirst"/>, a bigger batch of other data runs first on the same layers and cache.</summary>
     private static Pass Run(NetworkCase c, int seed, bool wide, int threads, Mode mode, bool earlierFirst, float[] input, float[] dy, float[] earlierInput,
-        float[] earlierDy)
+        float[] earlierDy, bool needInputGradient = true)
     {
         var (sequence, store) = Build(c, seed, wide);
         int layers = sequence.Layers.Count;
@@ -195,7 +195,7 @@ internal static class ConvolutionNetworkSweep
             sequence.Forward(cache, batch, context);
             store.ZeroGradients();
             gradient.CopyTo(cache.Gradients(layers, batch));
-            sequence.Backward(cache, batch, context, needInputGradient: true, overwriteGradients: mode != Mode.Apart);
+            sequence.Backward(cache, batch, context, needInputGradient: needInputGradient, overwriteGradients: mode != Mode.Apart);
         }
 
         if (earlierFirst) Step(c.EarlierBatch, earlierInput, earlierDy);
@@ -262,6 +262,13 @@ internal static class ConvolutionNetworkSweep
                             if (mode == Mode.Fused)
                                 Check(apart.ParameterGradients[p].AsSpan().SequenceEqual(pass.ParameterGradients[p]), $"parameter {p} gradient bits, {how}");
                             else Check(Close(apart.ParameterGradients[p], pass.ParameterGradients[p]), $"parameter {p} gradient, {how}");
+                        }
+                        if (mode == Mode.Fused && !earlier)
+                        {
+                            // Without the input gradient (the training step's usual pass): the layers' gradients alike.
+                            var noInput = Run(c, seed, wide, threads, mode, false, input, dy, earlierInput, earlierDy, needInputGradient: false);
+                            for (int p = 0; p < pass.ParameterGradients.Length; p++)
+                                Check(apart.ParameterGradients[p].AsSpan().SequenceEqual(noInput.ParameterGradients[p]), $"parameter {p} gradient bits without the input gradient, {how}");
                         }
                         if (mode != Mode.Chained) continue;
                         // Chunks summed in chunk order: the same bits on one thread as on two, and after a bigger batch (a

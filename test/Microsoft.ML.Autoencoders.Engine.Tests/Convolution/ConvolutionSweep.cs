@@ -163,6 +163,8 @@ internal static class ConvolutionSweep
         var reference = new ConvolutionReference(g, c.Filters, template.Weights.Values.ToArray(), template.Bias.Values.ToArray(), x, dy, c.Batch);
 
         float[]? firstY = null, firstDx = null;
+        // Each 512-bit run's parameter gradients by thread count, for the layer switched to that kernel set after running on the other.
+        var wideGradients = new Dictionary<int, (float[] Dw, float[] Db)>();
         foreach (bool wide in KernelSets)
         {
             // Three threads too: parts of a batch that split unevenly, more parts than cores.
@@ -251,7 +253,6 @@ internal static class ConvolutionSweep
                 float[] bigY = new float[c.EarlierBatch * outputSize], bigDx = new float[earlierX.Length];
                 layer.Forward(earlierX, bigY, bigScratch, c.EarlierBatch, context);
                 layer.Backward(earlierX, bigY, earlierDy, bigDx, bigScratch, c.EarlierBatch, overwrite);
-                float[] y2 = bigY.AsSpan(0, y.Length).ToArray();
                 bigY.AsSpan().Fill(float.NaN);
                 layer.Forward(x, bigY, bigScratch, c.Batch, context);
                 float[] dx2 = (float[])bigDx.Clone();
@@ -262,8 +263,32 @@ internal static class ConvolutionSweep
                 Check(bigDx.AsSpan(dx.Length).SequenceEqual(dx2.AsSpan(dx.Length)), "dx written past the batch");
                 Check(dW.AsSpan().SequenceEqual(layer.Weights.Gradients), "dW bits after a bigger batch");
                 Check(db.AsSpan().SequenceEqual(layer.Bias.Gradients), "db bits after a bigger batch");
-                _ = y2;
+                if (wide) wideGradients[threads] = (dW, db);
             }
+        }
+
+        // A layer that ran on the 256-bit kernels, switched to the 512-bit ones (its layout remade, buffers of the old one
+        // left over): the bits of a layer that ran on them from the start.
+        foreach (var (threads, expected) in wideGradients)
+        {
+            var layer = new Conv2d(g, c.Filters, WeightInitialization.XavierUniform);
+            var store = new ParameterStore(layer.Parameters);
+            weights.CopyTo(store.Values, 0);
+            layer.UsesVector512 = false;
+            var context = new LayerContext(Training: true, Threads: threads) { OverwriteInputGradient = true };
+            float[] y = new float[c.Batch * outputSize], dx = new float[x.Length], narrowScratch = new float[c.Batch * layer.ScratchSizePerSample];
+            layer.Forward(earlierX.AsSpan(0, x.Length), y, narrowScratch, c.Batch, context);
+            layer.Backward(x, y, earlierDy.AsSpan(0, dy.Length), dx, narrowScratch, c.Batch, context);
+            layer.UsesVector512 = true;
+            float[] scratch = Filled(c.Batch * layer.ScratchSizePerSample, float.NaN);
+            layer.Forward(x, y, scratch, c.Batch, context);
+            store.ZeroGradients();
+            layer.Backward(x, y, dy, dx, scratch, c.Batch, context);
+            string where = $"switched to 512-bit, {threads} thread(s)";
+            if (problems.Count < 6 && !firstY!.AsSpan().SequenceEqual(y)) problems.Add($"y bits, {where}");
+            if (problems.Count < 6 && !firstDx!.AsSpan().SequenceEqual(dx)) problems.Add($"dx bits, {where}");
+            if (problems.Count < 6 && !expected.Dw.AsSpan().SequenceEqual(layer.Weights.Gradients)) problems.Add($"dW bits, {where}");
+            if (problems.Count < 6 && !expected.Db.AsSpan().SequenceEqual(layer.Bias.Gradients)) problems.Add($"db bits, {where}");
         }
         return problems;
     }
