@@ -110,7 +110,7 @@ public class DirectConvolutionPathTests
             float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
             float[] dy = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
             float[] earlier = TestData.Uniform(random, x.Length, -1f, 1f);
-            var reference = new Reference(layer, x, dy, batch);
+            var reference = Reference(layer, x, dy, batch);
 
             foreach (int threads in new[] { 1, 2 })
             {
@@ -177,7 +177,7 @@ public class DirectConvolutionPathTests
             layer.Initialize(random);
             float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f);
             float[] dy = TestData.Uniform(random, Batch * layer.OutputSize, -1f, 1f);
-            var reference = new Reference(layer, x, dy, Batch);
+            var reference = Reference(layer, x, dy, Batch);
             foreach (int threads in new[] { 1, 2 })
             {
                 float[] y = new float[Batch * layer.OutputSize], scratch = new float[Batch * layer.ScratchSizePerSample];
@@ -207,46 +207,6 @@ public class DirectConvolutionPathTests
     }
 
     /// <summary>The convolution and its gradients from the definition in doubles, with each sum's Σ|term| for the tolerance.</summary>
-    private sealed class Reference
-    {
-        public double[] Y, YScale, Dw, DwScale, Db, DbScale, Dx, DxScale;
-
-        public Reference(Conv2d layer, float[] x, float[] dy, int batch)
-        {
-            var g = layer.Geometry;
-            int c = g.Channels, h = g.Height, w = g.Width, f = layer.Filters, kh = g.KernelHeight, kw = g.KernelWidth;
-            int ho = g.OutputHeight, wo = g.OutputWidth;
-            float[] weights = layer.Weights.Values.ToArray(), bias = layer.Bias.Values.ToArray();
-            Y = new double[batch * f * ho * wo]; YScale = new double[Y.Length];
-            Dw = new double[weights.Length]; DwScale = new double[Dw.Length];
-            Db = new double[f]; DbScale = new double[f];
-            Dx = new double[x.Length]; DxScale = new double[x.Length];
-            for (int n = 0; n < batch; n++)
-            for (int o = 0; o < f; o++)
-            for (int oy = 0; oy < ho; oy++)
-            for (int ox = 0; ox < wo; ox++)
-            {
-                int yi = ((n * f + o) * ho + oy) * wo + ox;
-                Y[yi] = bias[o];
-                YScale[yi] = Math.Abs(bias[o]);
-                double gradient = dy[yi];
-                Db[o] += gradient;
-                DbScale[o] += Math.Abs(gradient);
-                for (int ch = 0; ch < c; ch++)
-                for (int ky = 0; ky < kh; ky++)
-                for (int kx = 0; kx < kw; kx++)
-                {
-                    int iy = oy + ky - g.PadTop, ix = ox + kx - g.PadLeft;
-                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                    int wi = ((o * c + ch) * kh + ky) * kw + kx, xi = ((n * c + ch) * h + iy) * w + ix;
-                    Y[yi] += (double)weights[wi] * x[xi];
-                    YScale[yi] += Math.Abs((double)weights[wi] * x[xi]);
-                    Dw[wi] += gradient * x[xi];
-                    DwScale[wi] += Math.Abs(gradient * x[xi]);
-                    Dx[xi] += gradient * weights[wi];
-                    DxScale[xi] += Math.Abs(gradient * weights[wi]);
-                }
-            }
-        }
-    }
+    private static ConvolutionReference Reference(Conv2d layer, float[] x, float[] dy, int batch) =>
+        new(layer.Geometry, layer.Filters, layer.Weights.Values.ToArray(), layer.Bias.Values.ToArray(), x, dy, batch);
 }
