@@ -43,7 +43,10 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     private readonly int _inputSize;
     private readonly float[]?[][] _scratch;
     private readonly int _scratchWidth;
-    private int _busy;
+    // One call at a time: the call's pointers and every step's packed weights are this object's. A second thread waits
+    // rather than taking the per-product path, so which path a batch takes (and, for a network read as sparse, its last
+    // bits) depends on the batch and the network only, never on timing; a band run takes every worker anyway.
+    private readonly object _gate = new();
 
     // The call in flight, read by the parts.
     private float* _input;
@@ -84,8 +87,8 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
 
     /// <summary>
     /// Runs <paramref name="rows"/> rows of <paramref name="input"/> into <paramref name="output"/> on up to
-    /// <paramref name="threads"/> threads. False, having done nothing, when the batch is too small to pay for the
-    /// packing or another call on this network is in flight (the caller then takes the per-product path).
+    /// <paramref name="threads"/> threads, after any call another thread has in flight on this network. False, having done
+    /// nothing, when the batch is too small to pay for the packing (the caller then takes the per-product path).
     /// </summary>
     public bool TryRun(ReadOnlySpan<float> input, Span<float> output, int rows, int threads) => TryRun(input, output, rows, threads, default, 0);
 
@@ -99,8 +102,9 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
     {
         int tapStep = tapLayers > 0 ? StepEndingAfter(tapLayers) : -1;
         if (tapLayers > 0 && (tapStep < 0 || tap.Length < (long)rows * _steps[tapStep].OutputSize)) return false;
-        if (rows < MinRowsPerPart || Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return false;
-        try
+        // A call from inside a call on the same thread (none is known) would find the fields in use: it takes the other path.
+        if (rows < MinRowsPerPart || Monitor.IsEntered(_gate)) return false;
+        lock (_gate)
         {
             foreach (RowBandStep step in _steps) step.BeginCall();
             int parts = Math.Max(1, Math.Min(Math.Min(threads, WorkerPool.Shared.MaxParallelism), rows / MinRowsPerPart));
@@ -125,10 +129,6 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
                 }
             }
             return true;
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
         }
     }
 

@@ -28,8 +28,10 @@ internal sealed class EngineBatchScorer : BatchScorer
     /// <param name="needsCode">
     /// Whether codes are read beside the reconstruction. A batch with the decoder goes through
     /// <see cref="AutoencoderNetwork.Reconstruct(ActivationCache, ReadOnlySpan{float}, Span{float}, Span{float}, int, in LayerContext)"/>,
-    /// which may run each thread's rows through every layer band by band (the same bits, with one rendezvous a batch
-    /// instead of one a layer), copying the codes out only when they are read.
+    /// which may run each thread's rows through every layer band by band (one rendezvous a batch instead of one a layer),
+    /// copying the codes out only when they are read. The same bits as the layer-by-layer pass, except that a network
+    /// read as sparse decides sparse or dense per 12-row group there and per batch here, which can move the last bits of
+    /// a batch that mixes rows on both sides of the bound (docs/architecture.md, inference).
     /// </param>
     /// <param name="threads">The most threads one batch may use; results do not depend on it.</param>
     /// <param name="variational">The network read as a VAE, whose rows then also get a negative ELBO; null for other kinds.</param>
