@@ -164,6 +164,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         if (TargetColumn(input, columns, inputSize) is { } targetColumn)
             (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize, remedy: remedy);
 
+        // Checked on every row read, not only the training ones: the detector scores the held-out rows with the same loss's
+        // output. Only binary cross-entropy reads it, so only it pays for the pass.
+        if (_options.Loss == AutoencoderLoss.BinaryCrossEntropy)
+            BinaryCrossEntropyRange.Check(_options, TrainingData.Range(targets ?? data, rows * inputSize), targets != null ? _options.TargetColumnName! : columns.Input);
         int trainRows = rows;
         float[] trainData = data;
         if (trainingRows != null)
@@ -174,8 +178,6 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             if (targets != null) targets = TrainingData.Gather(targets, chosen, inputSize);
         }
 
-        // Checked on every row read, not only the training ones: the detector scores the held-out rows with the same loss's output.
-        BinaryCrossEntropyRange.Check(_options, TrainingData.Range(targets ?? data, rows * inputSize), targets != null ? _options.TargetColumnName! : columns.Input);
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
         var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
         var training = ToTrainingOptions(_options, inputRange, spec, trainRows);

@@ -23,7 +23,7 @@ internal static class BinaryCrossEntropyRange
         string instead = options.Variational ? "likelihood: AutoencoderLoss.MeanSquaredError (Loss on the options)" : "Loss = AutoencoderLoss.MeanSquaredError";
         throw new InvalidOperationException(
             $"{char.ToUpperInvariant(which[0])}{which[1..]} reads each value as a probability, so it needs data in [0, 1], but column '{column}' holds " +
-            $"values from {range.Min} to {range.Max}. Scale the column into [0, 1] first (mlContext.Transforms.NormalizeMinMax(\"{column}\", fixZero: false); " +
+            $"values from {range.Min.ToString(System.Globalization.CultureInfo.InvariantCulture)} to {range.Max.ToString(System.Globalization.CultureInfo.InvariantCulture)}. Scale the column into [0, 1] first (mlContext.Transforms.NormalizeMinMax(\"{column}\", fixZero: false); " +
             "with fixZero left true, values below zero land in [-1, 0]), " +
             $"or use {instead}.");
     }

@@ -56,8 +56,8 @@ internal static class AnomalyThreshold
     public static void CheckNotBothThresholdAndContamination(float? threshold, double? contamination, string parameterName)
     {
         if (threshold is float t && contamination is double c)
-            throw new ArgumentException(
-                $"Threshold ({t}) and Contamination ({c}) both set the threshold; set only one of them " +
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Threshold ({t}) and Contamination ({c}) both set the threshold; set only one of them ") +
                 "(Contamination picks the threshold from the training scores, Threshold gives it directly).", parameterName);
     }
 
