@@ -378,6 +378,10 @@ internal sealed class OnnxNetworkImporter
             if ((scales is null || scales.Length == 0) && node.Inputs.Count > 3 && node.Inputs[3].Length > 0)
             {
                 var sizes = Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64.");
+                // sizes is [N, C, H, W]: the batch (as read from a Shape node, or the fixed 1) and the channels must stay.
+                if (sizes.Length != 4 || sizes[1] != _shape[0] || sizes[0] is not (OnnxShapeFolding.Batch or 1))
+                    throw new NotSupportedException($"{Describe(node)}: sizes [{string.Join(", ", sizes.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] " +
+                        $"must keep the batch and the {_shape[0]} channels and resize only height and width.");
                 scales = [1, 1, (float)sizes[2] / _shape[1], (float)sizes[3] / _shape[2]];
             }
         }

@@ -78,7 +78,8 @@ internal sealed class OnnxShapeFolding
             var inputs = node.Inputs.Select(n => n.Length == 0 ? default((int[], float[]?, long[]?)?) : _constants.TryGetValue(n, out var c) ? c : null).ToList();
             if (node.Inputs.Where((n, i) => n.Length > 0 && inputs[i] is null).Any()) continue;
             // A float computation on constants is not a shape: leave it for the layer that reads it (Add/Sub of a row).
-            if (node.OpType != "ConstantOfShape" && inputs.Any(c => c is { } k && k.Item3 is null)) continue;
+            // ConstantOfShape's input is an int64 shape by the spec; a float one is left for the importer to name.
+            if (inputs.Any(c => c is { } k && k.Item3 is null)) continue;
             _constants[node.Outputs[0]] = Fold(node, inputs.Select(c => c is { } k ? (k.Item1, k.Item3!) : ((int[], long[])?)null).ToList());
         }
     }
@@ -102,6 +103,8 @@ internal sealed class OnnxShapeFolding
                 var axes = AxesOf(node, inputs);
                 int rank = x.Dims.Length + axes.Length;
                 var normalized = axes.Select(a => (int)Axis(node, a, rank)).ToHashSet();
+                if (normalized.Count != axes.Length)
+                    throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} names an axis twice, which the ONNX spec does not allow.");
                 var dims = new List<int>();
                 for (int i = 0, j = 0; i < rank; i++) dims.Add(normalized.Contains(i) ? 1 : x.Dims[j++]);
                 return ([.. dims], null, x.Values);
@@ -109,6 +112,8 @@ internal sealed class OnnxShapeFolding
             case "Squeeze":
             {
                 var axes = AxesOf(node, inputs).Select(a => (int)Axis(node, a, x.Dims.Length)).ToHashSet();
+                if (axes.Any(a => x.Dims[a] != 1))
+                    throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} squeezes an axis whose size is not 1.");
                 return ([.. x.Dims.Where((d, i) => axes.Count == 0 ? d != 1 : !axes.Contains(i))], null, x.Values);
             }
             case "Concat":
@@ -127,7 +132,7 @@ internal sealed class OnnxShapeFolding
 
     private static (int[], float[]?, long[]?) Gather(OnnxNode node, (int[] Dims, long[] Values) data, (int[] Dims, long[] Values) indices)
     {
-        if (data.Dims.Length != 1 || (node.TryGetAttribute("axis", out var a) && a.GetInt() != 0))
+        if (data.Dims.Length != 1 || (node.TryGetAttribute("axis", out var a) && a.GetInt() is not (0 or -1)))
             throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a gather from a 1-D shape vector is folded at import.");
         long[] picked = [.. indices.Values.Select(i => data.Values[(int)Axis(node, i, data.Values.Length)])];
         return (indices.Dims, null, picked);

@@ -112,6 +112,56 @@ public sealed class OnnxImportFoldingTests
     }
 
     [Fact]
+    public void ResizeToSizesThatChangeTheChannelsIsRefused()
+    {
+        // sizes is [N, C, H, W]; an entry for C other than the channels cannot be an upsampling of the image.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, 1, 4, 4]).AddOutput("y", [-1, 1, 4, 4]);
+        g.AddInitializer("k", [2, 1, 2, 2], Values(8, 3)).AddNode("Conv", ["x", "k"], ["code"], attributes: [OnnxAttribute.FromInts("strides", 2, 2)]);
+        g.AddInt64Initializer("starts", [1], [0]).AddInt64Initializer("ends", [1], [1]).AddInt64Initializer("chw", [3], [1, 4, 4]);
+        g.AddNode("Shape", ["code"], ["shape"]).AddNode("Slice", ["shape", "starts", "ends"], ["n"]);
+        g.AddNode("Concat", ["n", "chw"], ["sizes"], attributes: [OnnxAttribute.FromInt("axis", 0)]);
+        g.AddNode("Resize", ["code", "", "", "sizes"], ["y"], name: "to_one_channel", attributes: [OnnxAttribute.FromString("mode", "nearest")]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("'to_one_channel' (Resize): sizes [N, 1, 4, 4] must keep the batch and the 2 channels", e.Message);
+    }
+
+    [Theory]
+    [InlineData("Unsqueeze", "names an axis twice")]
+    [InlineData("Squeeze", "squeezes an axis whose size is not 1")]
+    public void AShapeVectorReshapedAgainstTheSpecIsRefusedNamingTheNode(string op, string expected)
+    {
+        // Unsqueeze with axes [0, 0], or Squeeze of the 2-long shape vector's only axis: both invalid ONNX, refused by name.
+        var g = new OnnxModelBuilder(opsetVersion: 11).AddInput("x", [-1, 6]).AddOutput("y", [-1, 6]);
+        g.AddInt64Initializer("pair", [2], [3, 2]);
+        g.AddNode(op, ["pair"], ["bad"], name: "bad_axes", attributes: [op == "Unsqueeze" ? OnnxAttribute.FromInts("axes", 0, 0) : OnnxAttribute.FromInts("axes", 0)]);
+        g.AddNode("Reshape", ["x", "bad"], ["grid"]).AddNode("Flatten", ["grid"], ["flat"]);
+        AddDense(g, "flat", "code", 6, 2, "Relu");
+        AddDense(g, "code", "y", 2, 6, "Sigmoid");
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("'bad_axes' (" + op + ") " + expected, e.Message);
+    }
+
+    [Fact]
+    public void GatherOnTheLastAxisOfAShapeVectorFolds()
+    {
+        // axis = -1 is axis 0 of a 1-D shape vector.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, 6]).AddOutput("y", [-1, 6]);
+        g.AddInt64Initializer("zero", [1], [0]).AddInt64Initializer("pair", [2], [3, 2]).AddInt64Initializer("flat", [2], [0, 6]);
+        g.AddNode("Shape", ["x"], ["shape"]).AddNode("Gather", ["shape", "zero"], ["batch"], attributes: [OnnxAttribute.FromInt("axis", -1)]);
+        g.AddNode("Concat", ["batch", "pair"], ["target"], attributes: [OnnxAttribute.FromInt("axis", 0)]);
+        AddDense(g, "x", "h", 6, 6, "Relu");
+        g.AddNode("Reshape", ["h", "target"], ["grid"]).AddNode("Reshape", ["grid", "flat"], ["flat_again"]);
+        AddDense(g, "flat_again", "code", 6, 2, "Relu");
+        AddDense(g, "code", "y", 2, 6, "Sigmoid");
+
+        AssertScoresAsOnnxRuntime(g.ToByteArray(), 6);
+    }
+
+    [Fact]
     public void ArithmeticOnTheBatchSizeIsRefusedNamingTheNode()
     {
         var g = new OnnxModelBuilder().AddInput("x", [-1, 6]).AddOutput("y", [-1, 6]);
