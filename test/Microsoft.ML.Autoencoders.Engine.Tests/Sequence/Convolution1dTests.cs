@@ -130,19 +130,7 @@ public class Convolution1dTests
         var layer = Build(spec, input, random, out var store);
         float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
         float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
-        float[] y = new float[batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[batch * layer.ScratchSizePerSample];
-        double Objective()
-        {
-            layer.Forward(x, y, scratch, batch, Context);
-            return TestData.WeightedSum(coefficients, y);
-        }
-
-        store.ZeroGradients();
-        Objective();
-        layer.Backward(x, y, coefficients, dx, scratch, batch, Context);
-        foreach (var parameter in layer.Parameters)
-            GradientCheck.AssertMatches(parameter.Name, parameter.Gradients, GradientCheck.Numerical(store.Values, parameter.Offset, parameter.Length, Objective), 1e-4);
-        GradientCheck.AssertMatches("dx", dx, GradientCheck.Numerical(x, 0, x.Length, Objective), 1e-4);
+        GradientCheck.AssertLayerGradients(layer, store, x, coefficients, batch, Context);
     }
 
     [Theory]
