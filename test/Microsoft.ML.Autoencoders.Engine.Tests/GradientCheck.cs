@@ -78,28 +78,41 @@ internal static class GradientCheck
     }
 
     /// <summary>
-    /// One forward and backward pass of a single <paramref name="layer"/> under the objective Σ c·y (so dy = c), then the
-    /// gradient of each trainable parameter in <paramref name="store"/> (the layer's own) and of the input against central
-    /// differences of that objective.
+    /// The objective Σ c·y of a single <paramref name="layer"/> (so dy = c), for finite differences: after one forward and
+    /// backward pass from zeroed gradients, <paramref name="store"/>'s gradients and the returned <paramref name="dx"/> are its
+    /// analytic gradient; <paramref name="scratch"/> holds the forward pass's scratch.
     /// </summary>
-    public static void AssertLayerGradients(Layer layer, ParameterStore store, float[] x, float[] coefficients, int batch, LayerContext context,
-        double absoluteTolerance = 1e-4)
+    public static Func<double> WeightedSumBackward(Layer layer, ParameterStore store, float[] x, float[] coefficients, int batch, LayerContext context,
+        out float[] dx, out float[] scratch)
     {
-        float[] y = new float[batch * layer.OutputSize], dx = new float[x.Length], scratch = new float[batch * layer.ScratchSizePerSample];
+        float[] y = new float[batch * layer.OutputSize], inputGradients = new float[x.Length], forwardScratch = new float[batch * layer.ScratchSizePerSample];
         double Objective()
         {
-            layer.Forward(x, y, scratch, batch, context);
+            layer.Forward(x, y, forwardScratch, batch, context);
             return TestData.WeightedSum(coefficients, y);
         }
 
         store.ZeroGradients();
         Objective();
-        layer.Backward(x, y, coefficients, dx, scratch, batch, context);
+        layer.Backward(x, y, coefficients, inputGradients, forwardScratch, batch, context);
+        dx = inputGradients;
+        scratch = forwardScratch;
+        return Objective;
+    }
+
+    /// <summary>
+    /// <see cref="WeightedSumBackward"/>, then the gradient of each trainable parameter in <paramref name="store"/> (the
+    /// layer's own) and of the input against central differences of that objective.
+    /// </summary>
+    public static void AssertLayerGradients(Layer layer, ParameterStore store, float[] x, float[] coefficients, int batch, LayerContext context,
+        double absoluteTolerance = 1e-4)
+    {
+        var objective = WeightedSumBackward(layer, store, x, coefficients, batch, context, out float[] dx, out _);
         var trainable = store.Parameters.Where(p => p.Offset < store.TrainableCount).ToList();
         Assert.NotEmpty(trainable);
         foreach (var parameter in trainable)
-            AssertMatches(parameter.Name, parameter.Gradients, Numerical(store.Values, parameter.Offset, parameter.Length, Objective), absoluteTolerance);
-        AssertMatches("dx", dx, Numerical(x, 0, x.Length, Objective), absoluteTolerance);
+            AssertMatches(parameter.Name, parameter.Gradients, Numerical(store.Values, parameter.Offset, parameter.Length, objective), absoluteTolerance);
+        AssertMatches("dx", dx, Numerical(x, 0, x.Length, objective), absoluteTolerance);
     }
 
     /// <summary>

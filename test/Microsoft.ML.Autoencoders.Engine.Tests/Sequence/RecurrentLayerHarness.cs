@@ -46,22 +46,8 @@ internal sealed class RecurrentLayerHarness(Layer layer, ParameterStore store, i
     /// the layer's parameter gradients and the returned dx are its analytic gradient; <paramref name="scratch"/> holds the
     /// forward pass's scratch.
     /// </summary>
-    public Func<double> BackwardOfWeightedSum(float[] coefficients, out float[] dx, out float[] scratch)
-    {
-        float[] y = new float[Batch * Layer.OutputSize], inputGradients = new float[X.Length], forwardScratch = new float[Batch * Layer.ScratchSizePerSample];
-        double Objective()
-        {
-            Layer.Forward(X, y, forwardScratch, Batch, Context);
-            return TestData.WeightedSum(coefficients, y);
-        }
-
-        Store.ZeroGradients();
-        Objective();
-        Layer.Backward(X, y, coefficients, inputGradients, forwardScratch, Batch, Context);
-        dx = inputGradients;
-        scratch = forwardScratch;
-        return Objective;
-    }
+    public Func<double> BackwardOfWeightedSum(float[] coefficients, out float[] dx, out float[] scratch) =>
+        GradientCheck.WeightedSumBackward(Layer, Store, X, coefficients, Batch, Context, out dx, out scratch);
 
     /// <summary>A backward that writes over the gradients (NaNs before) gives the bits of one that adds to zeros.</summary>
     public void AssertWrittenOverEqualsAdded(float[] dy)
