@@ -499,6 +499,8 @@ internal sealed class OnnxNetworkImporter
 
     private (int[] Dimensions, float[]? Floats, long[]? Longs) Constant(OnnxNode node, int index)
     {
+        if (node.Inputs.Count > index && _shapes.TryGetRefusal(node.Inputs[index], out var refusal))
+            throw new NotSupportedException(refusal.Message, refusal);
         if (node.Inputs.Count <= index || !_constants.TryGetValue(node.Inputs[index], out var constant))
             throw new NotSupportedException($"{Describe(node)}: input {index} must be a constant (an initializer or a Constant node), not computed.");
         return constant;

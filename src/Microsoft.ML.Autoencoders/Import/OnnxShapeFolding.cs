@@ -24,12 +24,13 @@ internal sealed class OnnxShapeFolding
 
     private static readonly HashSet<string> Foldable = new(StringComparer.Ordinal)
     {
-        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Identity", "Add", "Sub", "Mul", "Div",
+        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Identity", "Add", "Sub", "Mul", "Div", "Transpose",
     };
 
     private readonly IReadOnlyList<OnnxNode> _nodes;
     private readonly long _opset;
     private readonly Dictionary<string, (int[] Dimensions, float[]? Floats, long[]? Longs)> _constants;
+    private readonly Dictionary<string, NotSupportedException> _refusals = new(StringComparer.Ordinal);
 
     /// <summary>Folds into <paramref name="constants"/>, which holds the graph's constants and receives what is folded.</summary>
     public OnnxShapeFolding(IReadOnlyList<OnnxNode> nodes, long opset, Dictionary<string, (int[] Dimensions, float[]? Floats, long[]? Longs)> constants)
@@ -62,13 +63,28 @@ internal sealed class OnnxShapeFolding
         _constants[shape.Outputs[0]] = ([values.Length], null, values);
     }
 
-    /// <summary>Folds, in graph order, every foldable node whose inputs are all known and whose output is not yet.</summary>
+    /// <summary>
+    /// Why <paramref name="tensor"/>, which a layer needs as a constant, could not be worked out (a computation with the batch
+    /// size, or a form this class does not fold), naming the node that refused; false when nothing refused it.
+    /// </summary>
+    public bool TryGetRefusal(string tensor, out NotSupportedException refusal) => _refusals.TryGetValue(tensor, out refusal!);
+
+    /// <summary>
+    /// Folds, in graph order, every foldable node whose inputs are all known and whose output is not yet. A node that
+    /// cannot be folded is not refused here but remembered (<see cref="TryGetRefusal"/>), with every node that reads it:
+    /// the graph is refused only if a layer on the chain needs the value.
+    /// </summary>
     public void FoldKnown()
     {
         foreach (var node in _nodes)
         {
             if (!Foldable.Contains(node.OpType) || node.Domain is not ("" or "ai.onnx")) continue;
-            if (node.Outputs.Count == 0 || _constants.ContainsKey(node.Outputs[0])) continue;
+            if (node.Outputs.Count == 0 || _constants.ContainsKey(node.Outputs[0]) || _refusals.ContainsKey(node.Outputs[0])) continue;
+            if (node.Inputs.FirstOrDefault(n => _refusals.ContainsKey(n)) is { } refusedInput)
+            {
+                _refusals[node.Outputs[0]] = _refusals[refusedInput];
+                continue;
+            }
             if (node.OpType == "Shape")
             {
                 // The shape of a constant is a constant; the shape of a chain tensor is read in ReadShape when the chain gets there.
@@ -77,11 +93,46 @@ internal sealed class OnnxShapeFolding
             }
             var inputs = node.Inputs.Select(n => n.Length == 0 ? default((int[], float[]?, long[]?)?) : _constants.TryGetValue(n, out var c) ? c : null).ToList();
             if (node.Inputs.Where((n, i) => n.Length > 0 && inputs[i] is null).Any()) continue;
+            if (node.OpType is "Identity" or "Transpose" && inputs[0] is { Item2: { } floats } weights)
+            {
+                // A weight read through Identity or Transpose, as PyTorch exports a tied weight (decoder = encoderᵀ).
+                _constants[node.Outputs[0]] = node.OpType == "Identity" ? weights : TransposeFloats(node, weights.Item1, floats);
+                continue;
+            }
             // A float computation on constants is not a shape: leave it for the layer that reads it (Add/Sub of a row).
             // ConstantOfShape's input is an int64 shape by the spec; a float one is left for the importer to name.
             if (inputs.Any(c => c is { } k && k.Item3 is null)) continue;
-            _constants[node.Outputs[0]] = Fold(node, inputs.Select(c => c is { } k ? (k.Item1, k.Item3!) : ((int[], long[])?)null).ToList());
+            try
+            {
+                _constants[node.Outputs[0]] = Fold(node, inputs.Select(c => c is { } k ? (k.Item1, k.Item3!) : ((int[], long[])?)null).ToList());
+            }
+            catch (NotSupportedException refusal)
+            {
+                _refusals[node.Outputs[0]] = refusal;
+            }
         }
+    }
+
+    /// <summary>A float constant with its axes permuted by the node's perm (reversed when it has none), per ONNX's Transpose.</summary>
+    private static (int[], float[]?, long[]?) TransposeFloats(OnnxNode node, int[] dims, float[] values)
+    {
+        int rank = dims.Length;
+        int[] perm = node.TryGetAttribute("perm", out var p) ? [.. p.GetInts().Select(a => (int)a)] : [.. Enumerable.Range(0, rank).Reverse()];
+        if (perm.Length != rank || perm.Distinct().Count() != rank || perm.Any(a => a < 0 || a >= rank))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: perm [{string.Join(", ", perm)}] is not a permutation of {rank} axes.");
+        int[] outDims = [.. perm.Select(a => dims[a])];
+        var inStrides = new int[rank];
+        for (int a = rank - 1, stride = 1; a >= 0; stride *= dims[a], a--) inStrides[a] = stride;
+        var result = new float[values.Length];
+        var index = new int[rank]; // the output's multi-index, counted in row-major order
+        for (int i = 0; i < result.Length; i++)
+        {
+            int source = 0;
+            for (int a = 0; a < rank; a++) source += index[a] * inStrides[perm[a]];
+            result[i] = values[source];
+            for (int a = rank - 1; a >= 0 && ++index[a] == outDims[a]; a--) index[a] = 0;
+        }
+        return (outDims, result, null);
     }
 
     private (int[] Dimensions, float[]? Floats, long[]? Longs) Fold(OnnxNode node, List<(int[] Dims, long[] Values)?> inputs)

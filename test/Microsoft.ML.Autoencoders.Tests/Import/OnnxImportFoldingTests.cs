@@ -161,6 +161,37 @@ public sealed class OnnxImportFoldingTests
         AssertScoresAsOnnxRuntime(g.ToByteArray(), 6);
     }
 
+    [Theory]
+    [InlineData("Transpose")] // F.linear(code, self.encoder.weight.t()): the decoder's weights are the encoder's, transposed
+    [InlineData("Identity")]  // a weight shared by name, as exporters write a parameter used twice
+    public void AWeightReadThroughTransposeOrIdentityIsAConstant(string op)
+    {
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, 6]).AddOutput("y", [-1, 6]);
+        g.AddInitializer("w", [6, 3], Values(18, 4)).AddInitializer("b", [3], Values(3, 5)).AddInitializer("c", [6], Values(6, 6));
+        g.AddNode("MatMul", ["x", "w"], ["xw"]).AddNode("Add", ["xw", "b"], ["pre"]).AddNode("Relu", ["pre"], ["code"]);
+        if (op == "Transpose") g.AddNode("Transpose", ["w"], ["w_tied"], attributes: [OnnxAttribute.FromInts("perm", 1, 0)]);
+        else g.AddInitializer("v", [3, 6], Values(18, 7)).AddNode("Identity", ["v"], ["w_tied"]);
+        g.AddNode("MatMul", ["code", "w_tied"], ["cw"]).AddNode("Add", ["cw", "c"], ["out"]).AddNode("Sigmoid", ["out"], ["y"]);
+
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), 6);
+
+        Assert.Equal(3, model.CodeSize);
+    }
+
+    [Fact]
+    public void ArithmeticOnTheBatchSizeThatNoLayerReadsIsNoObstacle()
+    {
+        // A side computation with the batch size (here an unused output of the graph's shape logic) stops nothing.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, 6]).AddOutput("y", [-1, 6]);
+        g.AddInt64Initializer("zero", [1], [0]).AddInt64Initializer("two", [1], [2]);
+        g.AddNode("Shape", ["x"], ["shape"]).AddNode("Gather", ["shape", "zero"], ["batch"], attributes: [OnnxAttribute.FromInt("axis", 0)]);
+        g.AddNode("Mul", ["batch", "two"], ["doubled"]);
+        AddDense(g, "x", "code", 6, 2, "Relu");
+        AddDense(g, "code", "y", 2, 6, "Sigmoid");
+
+        AssertScoresAsOnnxRuntime(g.ToByteArray(), 6);
+    }
+
     [Fact]
     public void ArithmeticOnTheBatchSizeIsRefusedNamingTheNode()
     {
