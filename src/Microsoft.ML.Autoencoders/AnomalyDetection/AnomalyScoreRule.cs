@@ -76,8 +76,6 @@ internal static class AnomalyScoreRule
         if (thresholdInput is null) builder.AddInitializer(ThresholdName, [], [state.Threshold]);
         else builder.AddOverridableInitializer(thresholdInput, [], [state.Threshold]);
         builder.AddInitializer(InfinityName, [], [float.PositiveInfinity]);
-        builder.AddInitializer(ZeroName, [], [0f]);
-        builder.AddInitializer(OneName, [], [1f]);
         builder.AddNode("IsNaN", [error], ["invalid.nan"], "invalid.IsNaN");
         builder.AddNode("IsInf", [error], ["invalid.inf"], "invalid.IsInf");
         builder.AddNode("Or", ["invalid.nan", "invalid.inf"], ["invalid"], "invalid.Or");
@@ -89,7 +87,7 @@ internal static class AnomalyScoreRule
             builder.AddInitializer(ScaleName, [], [state.TrainingScores.NormalizationScale]);
             builder.AddNode("Sub", [error, OffsetName], ["normalize.shifted"], "normalize.Sub");
             builder.AddNode("Div", ["normalize.shifted", ScaleName], ["normalize.scaled"], "normalize.Div");
-            builder.AddNode("Clip", ["normalize.scaled", ZeroName, OneName], ["normalize.clipped"], "normalize.Clip");
+            builder.AddNode("Clip", ["normalize.scaled", Scalar(builder, ZeroName, 0f), Scalar(builder, OneName, 1f)], ["normalize.clipped"], "normalize.Clip");
             finiteScore = "normalize.clipped";
         }
         builder.AddNode("Where", ["invalid", InfinityName, finiteScore], [score], "score.Where");
@@ -106,8 +104,18 @@ internal static class AnomalyScoreRule
         // Over the last axis only: one count per row, for a single row [1] as for a batch [N, 1] (opset 13+ takes axes as an input).
         builder.AddInt64Initializer(LastAxisName, [1], [-1]);
         builder.AddNode("ReduceSum", ["pvalue.at_least_float", LastAxisName], ["pvalue.count"], "pvalue.ReduceSum", OnnxAttribute.FromInt("keepdims", 1));
-        builder.AddNode("Add", ["pvalue.count", OneName], ["pvalue.numerator"], "pvalue.Add");
+        builder.AddNode("Add", ["pvalue.count", Scalar(builder, OneName, 1f)], ["pvalue.numerator"], "pvalue.Add");
         builder.AddNode("Div", ["pvalue.numerator", GapsName], [pValue], "pvalue.Div");
+    }
+
+    /// <summary>
+    /// The scalar constant <paramref name="name"/>, added the first time a node reads it: a constant no node reads would be
+    /// an initializer ONNX Runtime removes with a warning on every load.
+    /// </summary>
+    private static string Scalar(OnnxModelBuilder builder, string name, float value)
+    {
+        if (!builder.Defines(name)) builder.AddInitializer(name, [], [value]);
+        return name;
     }
 
     /// <summary>
@@ -124,7 +132,7 @@ internal static class AnomalyScoreRule
         builder.AddNode("Cast", ["explain.bad_slot"], ["explain.bad_slot_float"], "explain.Cast", OnnxAttribute.FromInt("to", OnnxFloat));
         builder.AddNode("ReduceMax", ["explain.bad_slot_float"], ["explain.bad_row_float"], "explain.ReduceMax",
             OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1)); // per row, in a batch too
-        builder.AddNode("Greater", ["explain.bad_row_float", ZeroName], ["explain.bad_row"], "explain.Greater");
+        builder.AddNode("Greater", ["explain.bad_row_float", Scalar(builder, ZeroName, 0f)], ["explain.bad_row"], "explain.Greater");
         builder.AddNode("Where", ["explain.bad_slot", InfinityName, ZeroName], ["explain.marks"], "explain.Marks");
         builder.AddNode("Where", ["explain.bad_row", "explain.marks", "explain.squared"], [featureErrors], "explain.Where");
     }

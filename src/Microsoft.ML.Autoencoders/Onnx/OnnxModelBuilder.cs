@@ -123,6 +123,9 @@ internal sealed class OnnxModelBuilder
         return this;
     }
 
+    /// <summary>Whether a graph input, an initializer or a node output already has <paramref name="name"/>.</summary>
+    public bool Defines(string name) => _definedValues.Contains(name);
+
     /// <summary>Adds a constant float tensor (e.g. a weight matrix), stored as little-endian <c>raw_data</c>.</summary>
     /// <param name="name">The name nodes use to read it.</param>
     /// <param name="dimensions">Its shape; every entry must be non-negative. Empty for a scalar.</param>

@@ -98,6 +98,28 @@ public sealed class AnomalyOnnxExportTests(ITestOutputHelper output)
 
     private const string AnomalyDetectorOnnxThreshold = "threshold";
 
+    [Theory]
+    [InlineData(false, false, false)] // score and label only: the form that carried two unused constants
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    public void EveryConstantOfTheGraphIsRead(bool normalize, bool pValues, bool featureErrors)
+    {
+        // An initializer no node reads makes ONNX Runtime print "Removing initializer" on every load of the file.
+        var ml = new MLContext(seed: 1);
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions
+        {
+            Autoencoder = AnomalyData.Network(), NormalizeScores = normalize,
+            PValueColumnName = pValues ? "PValue" : null, FeatureErrorsColumnName = featureErrors ? "FeatureErrors" : null,
+        }).Fit(AnomalyData.Train(ml, 300));
+
+        var graph = Microsoft.ML.Autoencoders.Onnx.OnnxModelReader.Parse(Export(detector));
+
+        var read = graph.Nodes.SelectMany(n => n.Inputs).ToHashSet();
+        Assert.Empty(graph.InitializerNames.Where(name => !read.Contains(name)));
+    }
+
     private static AutoencoderAnomalyTransformer Detector(MLContext ml, bool normalize) =>
         ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions
         {
