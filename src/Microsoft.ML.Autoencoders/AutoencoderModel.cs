@@ -120,7 +120,8 @@ public sealed class AutoencoderModel
 
     private float[] Run(ReadOnlySpan<float> inputs, int rows, int threads, bool reconstruct)
     {
-        if (rows < 0 || inputs.Length < (long)rows * InputSize)
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows is the number of rows in inputs and cannot be negative.");
+        if (inputs.Length < (long)rows * InputSize)
             throw new ArgumentException($"Expected {rows} rows of {InputSize} values but got {inputs.Length} values.", nameof(inputs));
         CheckThreads(threads);
         int width = reconstruct ? InputSize : CodeSize;

@@ -40,6 +40,7 @@ public class PublicEntryPointErrorTests
         ["Model.Save: folder missing"] = (() => Ml.Model.Save(Trained.Value, SyntheticData.DataView(Ml, 1).Schema, Path.Combine("no-such-folder", "model.zip")),
             typeof(DirectoryNotFoundException), "no-such-folder"),
         ["LoadWithBatchedScoring: no such file"] = (() => Ml.Model.LoadWithBatchedScoring("no-such-model.zip", out _), typeof(FileNotFoundException), "no-such-model.zip"),
+        ["AutoencoderModel.Encode: negative rows"] = (() => Trained.Value.Model.Encode(new float[SyntheticData.Width], -1), typeof(ArgumentOutOfRangeException), "rows"),
     };
 
     private sealed class OtherRow
