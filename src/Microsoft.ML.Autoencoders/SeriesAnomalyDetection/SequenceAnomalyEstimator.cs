@@ -53,6 +53,9 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
         _options = options;
         _columns = SeriesColumns.FromOptions(options);
         if (options.Architecture == null) throw new ArgumentException("Architecture must hold the network, e.g. SequenceArchitecture.LstmAutoencoder(32, channels).", nameof(options));
+        if (options.Architecture.WindowLength < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Architecture.WindowLength,
+                "Architecture.WindowLength is the number of time steps in each window and must be at least 1 (a few periods of the series is typical, e.g. 32).");
         if (options.Architecture.Channels != _columns.Channels.Length)
             throw new ArgumentException(
                 $"Architecture.Channels is {options.Architecture.Channels} but ChannelColumnNames names {_columns.Channels.Length} columns; " +

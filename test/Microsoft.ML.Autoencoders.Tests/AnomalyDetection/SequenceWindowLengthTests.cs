@@ -18,6 +18,22 @@ public sealed class SequenceWindowLengthTests
     [Theory]
     [InlineData(0, SequenceAutoencoderKind.Lstm)]
     [InlineData(-3, SequenceAutoencoderKind.Convolutional)]
+    public void OptionsWithAWindowWithoutStepsAreRefusedByName(int windowLength, SequenceAutoencoderKind kind)
+    {
+        var options = new SequenceAnomalyOptions
+        {
+            ChannelColumnNames = ["Value"],
+            Architecture = SequenceArchitecture.LstmAutoencoder(8) with { WindowLength = windowLength, Kind = kind },
+        };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => MlContext.AnomalyDetection.Trainers.SequenceAutoencoder(options));
+
+        Assert.Contains("Architecture.WindowLength is the number of time steps in each window and must be at least 1", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, SequenceAutoencoderKind.Lstm)]
+    [InlineData(-3, SequenceAutoencoderKind.Convolutional)]
     public void WindowWithoutStepsIsRefusedByName(int windowLength, SequenceAutoencoderKind kind)
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
