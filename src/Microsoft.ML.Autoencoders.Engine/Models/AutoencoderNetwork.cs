@@ -112,13 +112,7 @@ public sealed class AutoencoderNetwork
     public void Reconstruct(ActivationCache cache, ReadOnlySpan<float> input, Span<float> output, int rows, in LayerContext context)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        if (UsesRowBandInference && rows > 0 && rows <= cache.MaxBatch
-            && input.Length >= (long)rows * InputSize && output.Length >= (long)rows * Layers.OutputSize
-            && _rowBandInference.Value is { } rowBands && rowBands.TryRun(input, output, rows, context.Threads))
-        {
-            return;
-        }
-
+        if (TryBands(cache, input, output, rows, context, tap: default, tapLayers: 0)) return;
         // Everything else, including the argument errors, as the layers run one product at a time.
         Layers.Forward(cache, input, output, rows, context);
     }
@@ -134,16 +128,20 @@ public sealed class AutoencoderNetwork
     {
         ArgumentNullException.ThrowIfNull(cache);
         if (codes.Length < (long)rows * CodeSize) throw new ArgumentException($"The codes must hold {rows}×{CodeSize} values.", nameof(codes));
-        if (UsesRowBandInference && rows > 0 && rows <= cache.MaxBatch
-            && input.Length >= (long)rows * InputSize && output.Length >= (long)rows * Layers.OutputSize
-            && _rowBandInference.Value is { } rowBands && rowBands.TryRun(input, output, rows, context.Threads, codes, CodeSlot))
-        {
-            return;
-        }
-
+        if (TryBands(cache, input, output, rows, context, codes, CodeSlot)) return;
         Layers.Forward(cache, input, output, rows, context);
         Code(cache, rows).CopyTo(codes);
     }
+
+    /// <summary>
+    /// The band path of both <c>Reconstruct</c>s, where it applies: false, having done nothing, when it is switched off, the
+    /// arguments are not what it takes (the layers' path then names what is wrong) or <see cref="RowBandInference"/> declines.
+    /// </summary>
+    private bool TryBands(ActivationCache cache, ReadOnlySpan<float> input, Span<float> output, int rows, in LayerContext context,
+        Span<float> tap, int tapLayers) =>
+        UsesRowBandInference && rows > 0 && rows <= cache.MaxBatch
+        && input.Length >= (long)rows * InputSize && output.Length >= (long)rows * Layers.OutputSize
+        && _rowBandInference.Value is { } rowBands && rowBands.TryRun(input, output, rows, context.Threads, tap, tapLayers);
 
     /// <summary>
     /// Whether <see cref="Reconstruct"/> may run a batch band by band (<see cref="RowBandInference"/>) rather than one

@@ -87,16 +87,11 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
 
     /// <summary>
     /// Runs <paramref name="rows"/> rows of <paramref name="input"/> into <paramref name="output"/> on up to
-    /// <paramref name="threads"/> threads, after any call another thread has in flight on this network. False, having done
-    /// nothing, when the batch is too small to pay for the packing (the caller then takes the per-product path).
-    /// </summary>
-    public bool TryRun(ReadOnlySpan<float> input, Span<float> output, int rows, int threads) => TryRun(input, output, rows, threads, default, 0);
-
-    /// <summary>
-    /// <see cref="TryRun(ReadOnlySpan{float}, Span{float}, int, int)"/> that also copies what the first
-    /// <paramref name="tapLayers"/> layers give each row into <paramref name="tap"/> (an autoencoder's code), chunk by chunk
-    /// as the rows pass. With <paramref name="tapLayers"/> 0 there is no tap; false, having done nothing, when those layers
-    /// end inside a step (a dense layer and the activation it fuses) or <paramref name="tap"/> is too short.
+    /// <paramref name="threads"/> threads, after any call another thread has in flight on this network, and copies what the
+    /// first <paramref name="tapLayers"/> layers give each row into <paramref name="tap"/> (an autoencoder's code), chunk by
+    /// chunk as the rows pass; with <paramref name="tapLayers"/> 0 there is no tap. False, having done nothing, when the
+    /// batch is too small to pay for the packing, or the tapped layers end inside a step (a dense layer and the activation
+    /// it fuses), or <paramref name="tap"/> is too short: the caller then takes the per-product path.
     /// </summary>
     public bool TryRun(ReadOnlySpan<float> input, Span<float> output, int rows, int threads, Span<float> tap, int tapLayers)
     {
