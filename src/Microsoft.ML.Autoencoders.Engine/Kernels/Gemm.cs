@@ -136,10 +136,10 @@ public static class Gemm
             var operands = new GemmOperands(aTransposed, bTransposed, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             // The path depends on the shape only, never on the thread count, so results never depend on it either.
             bool smallRows = GemmSmallRows.Handles(kernel, m);
-            int parts = PartsFor(operands, kernel, smallRows, threads);
+            int parts = PartsFor(operands, kernel, threads);
             if (parts > 1)
             {
-                GemmParallelJob.Run(operands, blocking, parts, smallRows, epilogue);
+                GemmParallelJob.Run(operands, blocking, parts, epilogue);
                 return;
             }
 
@@ -161,13 +161,11 @@ public static class Gemm
     }
 
     /// <summary>How many threads the product is worth: enough work per thread, and at least one tile band each.</summary>
-    private static int PartsFor(in GemmOperands operands, GemmMicroKernel kernel, bool smallRows, int threads)
+    private static int PartsFor(in GemmOperands operands, GemmMicroKernel kernel, int threads)
     {
         if (threads == 1) return 1;
         long work = (long)operands.M * operands.N * operands.K;
-        int bands = smallRows ? (operands.N + GemmMicroKernelAvx512.Columns - 1) / GemmMicroKernelAvx512.Columns
-            : GemmParallelJob.SplitRows(operands) ? (operands.M + kernel.Rows - 1) / kernel.Rows
-            : (operands.N + kernel.Columns - 1) / kernel.Columns;
+        int bands = GemmBands.MaxCount(operands, kernel);
         long byWork = Math.Max(1, work / MinWorkPerThread);
         return (int)Math.Min(Math.Min(threads, WorkerPool.Shared.MaxParallelism), Math.Min(bands, byWork));
     }

@@ -1,15 +1,19 @@
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
 /// <summary>
-/// Two independent products at once, each whole on its own thread: a dense layer's backward pass needs its weight
+/// Two independent products at once, each mostly on its own thread: a dense layer's backward pass needs its weight
 /// gradient and its input gradient, which share no output. Splitting each product over two threads makes both threads
 /// pack the operand they share and meet at a barrier twice; one product per thread does neither (MNIST's output layer:
-/// two 103-MFLOP products, 990–1,005 µs split against 977–983 µs paired in a per-phase harness). Each product runs
-/// single-threaded either way, and a GEMM's bits do not depend on its thread count, so the results are those of calling
-/// them one after the other.
+/// two 103-MFLOP products, 990–1,005 µs split against 977–983 µs paired in a per-phase harness). Each product is cut
+/// into a few <see cref="GemmBands"/>; the first thread owns the first product's, the second the second's, and a thread
+/// that finishes its own takes the other's last bands (<see cref="ChunkSchedule"/>), so a slower core does less. A
+/// GEMM's bits do not depend on how it is cut, so the results are those of calling the two one after the other.
 /// </summary>
 internal static class GemmPair
 {
+    /// <summary>Bands per product: the last ones are what a faster thread takes over from a slower one.</summary>
+    private const int BandsPerProduct = 3;
+
     /// <summary>
     /// True when pairing is the better use of <paramref name="threads"/>: exactly two threads to hand out, and both
     /// products big enough to pay for a worker's wake-up.
@@ -22,13 +26,18 @@ internal static class GemmPair
     public static void Run(in GemmOperands first, in GemmOperands second) => Run(first, second, default(NoFollowUp), 0);
 
     /// <summary>
-    /// The same, and then <paramref name="followUp"/> over elements [0, <paramref name="followUpCount"/>) on the thread
-    /// that computed <paramref name="second"/>, while its output is still in that core's cache: the gradient of an
-    /// activation applied to the input gradient it multiplies.
+    /// The same, and then <paramref name="followUp"/> over the elements of <paramref name="second"/>'s C (which must be
+    /// stored without gaps: ldc = N, <paramref name="followUpCount"/> = M·N), band by band on the thread that computed
+    /// each band, while it is still in that core's cache: the gradient of an activation applied to the input gradient it
+    /// multiplies. An element-wise follow-up gives the same bits on any cut.
     /// </summary>
     public static void Run<TFollowUp>(in GemmOperands first, in GemmOperands second, TFollowUp followUp, int followUpCount)
         where TFollowUp : struct, IRangeKernel
-        => Job<TFollowUp>.Run(first, second, followUp, followUpCount);
+    {
+        if (followUpCount > 0 && (second.Ldc != second.N || followUpCount != (long)second.M * second.N))
+            throw new ArgumentException("A follow-up runs over the whole of the second product's C, stored without gaps.", nameof(followUpCount));
+        Job<TFollowUp>.Run(first, second, followUp, followUpCount > 0);
+    }
 
     private readonly struct NoFollowUp : IRangeKernel
     {
@@ -43,37 +52,52 @@ internal static class GemmPair
         [ThreadStatic]
         private static Job<TFollowUp>? t_current;
 
-        private GemmOperands _first, _second;
+        private readonly ChunkSchedule _schedule = new(2);
+        private GemmBands _first, _second;
         private TFollowUp _followUp;
-        private int _followUpCount;
+        private bool _hasFollowUp;
 
-        public static void Run(in GemmOperands first, in GemmOperands second, TFollowUp followUp, int followUpCount)
+        public static void Run(in GemmOperands first, in GemmOperands second, TFollowUp followUp, bool hasFollowUp)
         {
             Job<TFollowUp> job = t_current ??= new Job<TFollowUp>();
-            job._first = first;
-            job._second = second;
+            GemmBlocking blocking = GemmBlocking.Current;
+            job._first = new GemmBands(first, blocking, BandsPerProduct);
+            job._second = new GemmBands(second, blocking, BandsPerProduct);
             job._followUp = followUp;
-            job._followUpCount = followUpCount;
+            job._hasFollowUp = hasFollowUp;
+            job._schedule.SetParts(2);
+            job._schedule.SetRun(0, 0, job._first.Count);
+            job._schedule.SetRun(1, job._first.Count, job._first.Count + job._second.Count);
             try
             {
                 WorkerPool.Shared.Run(job, 2);
             }
             finally
             {
+                job._first = job._second = default;
                 job._followUp = default;
             }
         }
 
         public void Execute(int part)
         {
-            if (part == 0)
+            while (_schedule.TryTake(part, out int band))
             {
-                Gemm.Multiply(_first);
-                return;
-            }
+                if (band < _first.Count)
+                {
+                    _first.Compute(band);
+                    continue;
+                }
 
-            Gemm.Multiply(_second);
-            if (_followUpCount > 0) _followUp.Execute(0, _followUpCount);
+                var (rowStart, rowEnd, columnStart, columnEnd) = _second.Compute(band - _first.Count);
+                if (!_hasFollowUp) continue;
+                int n = _second.Operands.N;
+                if (columnStart == 0 && columnEnd == n) _followUp.Execute(rowStart * n, rowEnd * n);
+                else
+                {
+                    for (int row = rowStart; row < rowEnd; row++) _followUp.Execute(row * n + columnStart, row * n + columnEnd);
+                }
+            }
         }
     }
 }

@@ -3,83 +3,56 @@ using System.Runtime.CompilerServices;
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
 /// <summary>
-/// Splits one GEMM into rectangles of C for <see cref="WorkerPool"/>: bands of whole tiles along the
-/// larger of M and N, so each thread packs its own share of the larger operand and only the smaller
-/// operand's packing is repeated. One instance per calling thread is reused, so a call allocates nothing.
+/// Shares one GEMM among the threads of the <see cref="WorkerPool"/>: C cut into <see cref="GemmBands"/>, each part
+/// starting on its own run of bands and taking the others' leftovers when done (<see cref="ChunkSchedule"/>), so a part
+/// on a slower core does less. One instance per calling thread is reused, so a call allocates nothing.
 /// </summary>
-internal sealed unsafe class GemmParallelJob : IWorkerPoolJob
+internal sealed class GemmParallelJob : IWorkerPoolJob
 {
+    /// <summary>
+    /// Bands per part. Each band packs its own share of the larger operand and, when A cannot be read in place, the
+    /// smaller one again: more bands balance finer but repeat that packing.
+    /// </summary>
+    private const int BandsPerPart = 3;
+
     [ThreadStatic]
     private static GemmParallelJob? t_current;
 
-    private GemmOperands _operands;
-    private GemmBlocking? _blocking;
-    private int _parts;
-    private bool _splitRows;
-    private bool _smallRows;
+    private readonly ChunkSchedule _schedule = new(WorkerPool.Shared.MaxParallelism);
+    private GemmBands _bands;
     private GemmEpilogue _epilogue;
 
     /// <summary>Runs <paramref name="operands"/> on up to <paramref name="parts"/> threads and waits for it.</summary>
     /// <param name="operands">The product, with its buffers pinned by the caller.</param>
-    /// <param name="blocking">The micro-kernel and block sizes every part uses.</param>
-    /// <param name="parts">How many bands to cut; each runs on its own thread when the pool is free.</param>
-    /// <param name="smallRows">Use <see cref="GemmSmallRows"/> (split by columns) instead of the blocked path.</param>
-    /// <param name="epilogue">Applied by each part to its own rectangle as soon as it is computed, while it is in cache.</param>
-    public static void Run(in GemmOperands operands, GemmBlocking blocking, int parts, bool smallRows, in GemmEpilogue epilogue = default)
+    /// <param name="blocking">The micro-kernel and block sizes every band uses.</param>
+    /// <param name="parts">How many threads share it, when the pool is free.</param>
+    /// <param name="epilogue">Applied to each band's rectangle as soon as it is computed, while it is in cache.</param>
+    public static void Run(in GemmOperands operands, GemmBlocking blocking, int parts, in GemmEpilogue epilogue = default)
     {
         GemmParallelJob job = t_current ??= new GemmParallelJob();
-        job._operands = operands;
-        job._blocking = blocking;
-        job._parts = parts;
-        job._smallRows = smallRows;
+        job._bands = new GemmBands(operands, blocking, parts * BandsPerPart);
         job._epilogue = epilogue;
-        job._splitRows = !smallRows && SplitRows(operands);
+        job._schedule.Split(job._bands.Count, parts);
         try
         {
             WorkerPool.Shared.Run(job, parts);
         }
         finally
         {
-            job._blocking = null;
+            job._bands = default;
             job._epilogue = default;
         }
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Execute(int part)
+    public unsafe void Execute(int part)
     {
-        GemmBlocking blocking = _blocking!;
-        GemmMicroKernel kernel = blocking.Kernel;
-        int rowStart = 0, rowEnd = _operands.M, columnStart = 0, columnEnd = _operands.N;
-        if (_smallRows)
+        while (_schedule.TryTake(part, out int band))
         {
-            (columnStart, columnEnd) = Band(_operands.N, GemmMicroKernelAvx512.Columns, part);
-            if (columnStart < columnEnd) GemmSmallRows.Compute(_operands, blocking, columnStart, columnEnd);
+            var (rowStart, rowEnd, columnStart, columnEnd) = _bands.Compute(band);
+            if (!_epilogue.IsEmpty && rowStart < rowEnd && columnStart < columnEnd)
+                _epilogue.Apply(_bands.Operands.C, _bands.Operands.Ldc, rowStart, rowEnd, columnStart, columnEnd);
         }
-        else if (_splitRows)
-        {
-            (rowStart, rowEnd) = Band(_operands.M, kernel.Rows, part);
-            if (rowStart < rowEnd) GemmBlockedProduct.Compute(_operands, blocking, rowStart, rowEnd, 0, _operands.N);
-        }
-        else
-        {
-            (columnStart, columnEnd) = Band(_operands.N, kernel.Columns, part);
-            if (columnStart < columnEnd) GemmBlockedProduct.Compute(_operands, blocking, 0, _operands.M, columnStart, columnEnd);
-        }
-
-        if (!_epilogue.IsEmpty && rowStart < rowEnd) _epilogue.Apply(_operands.C, _operands.Ldc, rowStart, rowEnd, columnStart, columnEnd);
-    }
-
-    /// <summary>Whether the blocked path splits C into row bands (else column bands): along the larger dimension.</summary>
-    public static bool SplitRows(in GemmOperands operands) => operands.M > operands.N;
-
-    /// <summary>Part <paramref name="part"/>'s share of <paramref name="length"/>, cut on multiples of <paramref name="tile"/>.</summary>
-    private (int Start, int End) Band(int length, int tile, int part)
-    {
-        int tiles = (length + tile - 1) / tile;
-        int start = (int)((long)tiles * part / _parts) * tile;
-        int end = (int)((long)tiles * (part + 1) / _parts) * tile;
-        return (Math.Min(start, length), Math.Min(end, length));
     }
 }

@@ -110,19 +110,27 @@ internal static unsafe class SparseDenseGemm
     }
 
     /// <summary>
-    /// Cuts the pairs into bands of equal work rather than equal count: rows differ in nonzeros (MNIST's border pixels are
-    /// never lit, its centre ones often), and a thread that finishes early only waits. A pair's work is its union's
-    /// nonzeros plus a fixed share for loading and storing its output rows.
+    /// Cuts the pairs into chunks of equal work rather than equal count: rows differ in nonzeros (MNIST's border pixels are
+    /// never lit, its centre ones often). A pair's work is its union's nonzeros plus a fixed share for loading and storing
+    /// its output rows. Each part starts on its own run of chunks and takes the others' leftovers when it is done
+    /// (<see cref="ChunkSchedule"/>), so a slower core does less; a pair's sums do not depend on who computes it.
     /// </summary>
     private sealed class BalancedBands : IWorkerPoolJob
     {
         /// <summary>The cost of a pair's loads, stores and epilogue, in nonzeros' worth of multiply-adds.</summary>
         private const int PairOverhead = 8;
 
+        /// <summary>
+        /// Chunks per part: enough that a part on a core running at two thirds of the other's speed leaves little for the
+        /// other to wait on, few enough that each chunk still reuses every depth block of B across many pairs.
+        /// </summary>
+        private const int ChunksPerPart = 4;
+
         [ThreadStatic]
         private static BalancedBands? t_current;
 
-        private readonly int[] _bounds = new int[WorkerPool.Shared.MaxParallelism + 1];
+        private readonly int[] _bounds = new int[WorkerPool.Shared.MaxParallelism * ChunksPerPart + 1];
+        private readonly ChunkSchedule _schedule = new(WorkerPool.Shared.MaxParallelism);
         private Product _product;
 
         public static void Run(in Product product, int parts)
@@ -132,17 +140,19 @@ internal static unsafe class SparseDenseGemm
             int pairs = product.Pairs;
             long total = 0;
             for (int pair = 0; pair < pairs; pair++) total += product.PairWork(pair) + PairOverhead;
+            int chunks = Math.Min(pairs, parts * ChunksPerPart);
             job._bounds[0] = 0;
             long done = 0;
             int next = 0;
-            for (int part = 1; part < parts; part++)
+            for (int chunk = 1; chunk < chunks; chunk++)
             {
-                long target = total * part / parts;
+                long target = total * chunk / chunks;
                 while (next < pairs && done < target) done += product.PairWork(next++) + PairOverhead;
-                job._bounds[part] = next;
+                job._bounds[chunk] = next;
             }
 
-            job._bounds[parts] = pairs;
+            job._bounds[chunks] = pairs;
+            job._schedule.Split(chunks, parts);
             try
             {
                 WorkerPool.Shared.Run(job, parts);
@@ -155,8 +165,11 @@ internal static unsafe class SparseDenseGemm
 
         public void Execute(int part)
         {
-            int start = _bounds[part], end = _bounds[part + 1];
-            if (start < end) _product.Execute(start, end);
+            while (_schedule.TryTake(part, out int chunk))
+            {
+                int start = _bounds[chunk], end = _bounds[chunk + 1];
+                if (start < end) _product.Execute(start, end);
+            }
         }
     }
 

@@ -55,7 +55,11 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
                 // Each element's update reads only its own four values, so any split gives the same bits.
                 int parts = Parts();
                 if (parts == 1) Update(w, g, m, v, 0, values.Length);
-                else WorkerPool.Shared.Run(this, parts);
+                else
+                {
+                    _schedule.Split(parts * ChunksPerPart, parts);
+                    WorkerPool.Shared.Run(this, parts);
+                }
             }
             finally
             {
@@ -92,14 +96,25 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
         return Threads == 1 || byWork == 1 ? 1 : Math.Min(Math.Min(Threads, byWork), WorkerPool.Shared.MaxParallelism);
     }
 
-    /// <summary>Updates part <paramref name="part"/> of the buffer: a band cut on 64-float (cache-line) boundaries.</summary>
+    /// <summary>
+    /// Chunks per part: each part starts on its own run and takes the others' leftovers when done
+    /// (<see cref="ChunkSchedule"/>), so a slower core does less.
+    /// </summary>
+    private const int ChunksPerPart = 4;
+
+    private readonly ChunkSchedule _schedule = new(WorkerPool.Shared.MaxParallelism);
+
+    /// <summary>Updates the chunks part <paramref name="part"/> takes, each a band cut on 64-float (cache-line) boundaries.</summary>
     unsafe void IWorkerPoolJob.Execute(int part)
     {
-        int count = _m.Length, parts = Parts();
-        int chunks = (count + 63) / 64;
-        int start = Math.Min(count, (int)((long)chunks * part / parts) * 64);
-        int end = Math.Min(count, (int)((long)chunks * (part + 1) / parts) * 64);
-        Update(_w, _g, _mp, _vp, start, end);
+        int count = _m.Length, lines = (count + 63) / 64;
+        int chunks = _schedule.Parts * ChunksPerPart;
+        while (_schedule.TryTake(part, out int chunk))
+        {
+            int start = Math.Min(count, (int)((long)lines * chunk / chunks) * 64);
+            int end = Math.Min(count, (int)((long)lines * (chunk + 1) / chunks) * 64);
+            if (start < end) Update(_w, _g, _mp, _vp, start, end);
+        }
     }
 
     /// <summary>The fused Adam update of elements [start, end); the gradient is zeroed after it is read when asked.</summary>
