@@ -196,13 +196,14 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var (columns, inputSize, spec) = Prepare(input);
         string? targetColumn = TargetColumn(input, columns, inputSize);
-        // Binary cross-entropy's targets must lie in [0, 1]; without a target column they are the inputs, whose range the
-        // opening pass finds (one pass more than MSE needs, against a model that would mean nothing). A target column is
-        // not checked here: it would take a pass of its own.
-        bool checkRange = _options.Loss == AutoencoderLoss.BinaryCrossEntropy && targetColumn == null;
+        // Binary cross-entropy's targets must lie in [0, 1]: the inputs, or the target column when there is one, whose range
+        // the opening pass finds (one pass more than MSE needs, against a model that would mean nothing).
+        bool checkRange = _options.Loss == AutoencoderLoss.BinaryCrossEntropy;
         var source = DataViewRowSource.Open(input, columns.Input, targetColumn, inputSize,
-            wantRange: _options.Noise != AutoencoderNoise.None || checkRange, out var inputRange);
-        if (checkRange && inputRange is { } range) BinaryCrossEntropyRange.Check(_options, range, columns.Input);
+            wantRange: _options.Noise != AutoencoderNoise.None || (checkRange && targetColumn == null), wantTargetRange: checkRange,
+            out var inputRange, out var targetRange);
+        if (checkRange && (targetColumn != null ? targetRange : inputRange) is { } range)
+            BinaryCrossEntropyRange.Check(_options, range, targetColumn ?? columns.Input);
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
         // The default run length adapts to the row count (TrainingLength); past int's range it is long enough anyway.
         var training = ToTrainingOptions(_options, inputRange, spec, (int)Math.Min(source.RowCount, int.MaxValue));

@@ -22,42 +22,73 @@ internal sealed class DataViewRowSource : ITrainingRowSource
 
     /// <summary>
     /// The source over <paramref name="inputColumn"/> (and <paramref name="targetColumn"/>, or null) of <paramref name="data"/>.
-    /// The row count is the view's own when it knows it; otherwise, or when <paramref name="range"/> is wanted (the input's
-    /// [min, max], which noise is clipped to), one pass over the inputs finds it.
+    /// The row count is the view's own when it knows it; otherwise, or when a range is wanted, one opening pass finds it:
+    /// <paramref name="range"/> is the inputs' [min, max] when <paramref name="wantRange"/> (noise is clipped to it),
+    /// <paramref name="targetRange"/> the targets' when <paramref name="wantTargetRange"/> and there is a target column
+    /// (binary cross-entropy needs them in [0, 1]); the one pass reads both columns.
     /// </summary>
-    public static DataViewRowSource Open(IDataView data, string inputColumn, string? targetColumn, int width, bool wantRange, out (float Min, float Max)? range)
+    public static DataViewRowSource Open(IDataView data, string inputColumn, string? targetColumn, int width, bool wantRange, bool wantTargetRange,
+        out (float Min, float Max)? range, out (float Min, float Max)? targetRange)
     {
         var input = data.Schema[inputColumn];
         var target = targetColumn == null ? (DataViewSchema.Column?)null : data.Schema[targetColumn];
+        wantTargetRange &= target != null;
         long? rows = data.GetRowCount();
-        range = null;
-        if (rows == null || wantRange)
+        range = targetRange = null;
+        if (rows == null || wantRange || wantTargetRange)
         {
-            float min = float.PositiveInfinity, max = float.NegativeInfinity;
+            var inputs = new ColumnRange(wantRange ? input : null, inputColumn, width);
+            var targets = new ColumnRange(wantTargetRange ? target : null, targetColumn, width);
             long counted = 0;
             // The count alone needs no column: a view that can skip computing its values then does.
-            using var cursor = data.GetRowCursor(wantRange ? [input] : []);
-            var getter = wantRange ? cursor.GetGetter<VBuffer<float>>(input) : null;
-            VBuffer<float> row = default;
-            var dense = wantRange ? new float[width] : [];
+            var read = new List<DataViewSchema.Column>();
+            if (wantRange) read.Add(input);
+            if (wantTargetRange) read.Add(target!.Value);
+            using var cursor = data.GetRowCursor(read);
+            inputs.Attach(cursor);
+            targets.Attach(cursor);
             while (cursor.MoveNext())
             {
-                if (getter != null)
-                {
-                    getter(ref row);
-                    row.CopyTo(dense);
-                    TrainingData.CheckFinite(dense, inputColumn, counted, "training data");
-                    min = Math.Min(min, TensorPrimitives.Min(dense));
-                    max = Math.Max(max, TensorPrimitives.Max(dense));
-                }
+                inputs.Read(counted);
+                targets.Read(counted);
                 counted++;
             }
             rows = counted;
-            if (wantRange && counted > 0) range = (min, max);
+            if (counted > 0)
+            {
+                range = inputs.Range;
+                targetRange = targets.Range;
+            }
         }
         if (rows == 0)
             throw new InvalidOperationException($"The training data has no rows, so column '{inputColumn}' gives the autoencoder nothing to learn from.");
         return new DataViewRowSource(data, input, target, width, rows.Value);
+    }
+
+    /// <summary>The [min, max] of one column over the opening pass, every value checked finite as it is read; a null column reads nothing.</summary>
+    private sealed class ColumnRange(DataViewSchema.Column? column, string? name, int width)
+    {
+        private readonly float[] _dense = column == null ? [] : new float[width];
+        private ValueGetter<VBuffer<float>>? _getter;
+        private VBuffer<float> _row;
+        private float _min = float.PositiveInfinity, _max = float.NegativeInfinity;
+
+        public (float Min, float Max)? Range => _getter == null ? null : (_min, _max);
+
+        public void Attach(DataViewRowCursor cursor)
+        {
+            if (column is { } c) _getter = cursor.GetGetter<VBuffer<float>>(c);
+        }
+
+        public void Read(long row)
+        {
+            if (_getter == null) return;
+            _getter(ref _row);
+            _row.CopyTo(_dense);
+            TrainingData.CheckFinite(_dense, name!, row, "training data");
+            _min = Math.Min(_min, TensorPrimitives.Min(_dense));
+            _max = Math.Max(_max, TensorPrimitives.Max(_dense));
+        }
     }
 
     /// <inheritdoc/>

@@ -14,6 +14,23 @@ public class BinaryCrossEntropyRangeTests
         public float[] Features { get; set; } = [];
     }
 
+    private sealed class RowWithTarget
+    {
+        [VectorType(SyntheticData.Width)]
+        public float[] Features { get; set; } = [];
+
+        [VectorType(SyntheticData.Width)]
+        public float[] Clean { get; set; } = [];
+    }
+
+    /// <summary>SyntheticData's rows with a target column: one of the two stretched to about [−2, 3].</summary>
+    private static IDataView WithTargets(MLContext ml, bool unscaledTargets) =>
+        ml.Data.LoadFromEnumerable(SyntheticData.Rows(64).Select(r => new RowWithTarget
+        {
+            Features = unscaledTargets ? r.Features : r.Features.Select(v => 5 * v - 2).ToArray(),
+            Clean = unscaledTargets ? r.Features.Select(v => 5 * v - 2).ToArray() : r.Features,
+        }));
+
     /// <summary>SyntheticData's rows (in (0, 1)) stretched to about [−2, 3], as unscaled tabular features are.</summary>
     private static IDataView Unscaled(MLContext ml) =>
         ml.Data.LoadFromEnumerable(SyntheticData.Rows(64).Select(r => new Row { Features = r.Features.Select(v => 5 * v - 2).ToArray() }));
@@ -40,6 +57,26 @@ public class BinaryCrossEntropyRangeTests
         Assert.Contains("reads each value as a probability, so it needs data in [0, 1], but column 'Features' holds values from -", error.Message);
         Assert.Contains("mlContext.Transforms.NormalizeMinMax(\"Features\", fixZero: false)", error.Message);
         Assert.Contains("MeanSquaredError", error.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATargetColumnIsWhatTheRangeIsCheckedOn(bool streamed)
+    {
+        // Streamed, the targets' range comes from the opening pass over the view; it used to go unchecked.
+        var ml = new MLContext(seed: 1);
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.Loss = AutoencoderLoss.BinaryCrossEntropy;
+        options.TargetColumnName = "Clean";
+        options.StreamTrainingData = streamed;
+
+        var error = Assert.Throws<InvalidOperationException>(() => ml.Transforms.Autoencoder(options).Fit(WithTargets(ml, unscaledTargets: true)));
+        Assert.Contains("but column 'Clean' holds values from -", error.Message);
+
+        // Inputs outside [0, 1] are fine when the targets are in it: the loss reads only the targets as probabilities.
+        var model = ml.Transforms.Autoencoder(options).Fit(WithTargets(ml, unscaledTargets: false));
+        Assert.Single(model.Model.TrainingHistory!.Epochs);
     }
 
     [Fact]

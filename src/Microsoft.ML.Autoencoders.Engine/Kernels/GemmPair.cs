@@ -11,8 +11,11 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// </summary>
 internal static class GemmPair
 {
-    /// <summary>Bands per product: the last ones are what a faster thread takes over from a slower one.</summary>
-    private const int BandsPerProduct = 3;
+    /// <summary>
+    /// Bands per product (fewer when the tails' repeated packing would cost too much: <see cref="GemmBands"/>): a head and
+    /// tails, which are what a faster thread takes over from a slower one.
+    /// </summary>
+    private const int BandsPerProduct = GemmBands.MaxPerPart;
 
     /// <summary>
     /// True when pairing is the better use of <paramref name="threads"/>: exactly two threads to hand out, and both
@@ -61,8 +64,8 @@ internal static class GemmPair
         {
             Job<TFollowUp> job = t_current ??= new Job<TFollowUp>();
             GemmBlocking blocking = GemmBlocking.Current;
-            job._first = new GemmBands(first, blocking, BandsPerProduct);
-            job._second = new GemmBands(second, blocking, BandsPerProduct);
+            job._first = new GemmBands(first, blocking, parts: 1, BandsPerProduct);
+            job._second = new GemmBands(second, blocking, parts: 1, BandsPerProduct);
             job._followUp = followUp;
             job._hasFollowUp = hasFollowUp;
             job._schedule.SetParts(2);

@@ -9,12 +9,6 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// </summary>
 internal sealed class GemmParallelJob : IWorkerPoolJob
 {
-    /// <summary>
-    /// Bands per part. Each band packs its own share of the larger operand and, when A cannot be read in place, the
-    /// smaller one again: more bands balance finer but repeat that packing.
-    /// </summary>
-    private const int BandsPerPart = 3;
-
     [ThreadStatic]
     private static GemmParallelJob? t_current;
 
@@ -30,12 +24,12 @@ internal sealed class GemmParallelJob : IWorkerPoolJob
     public static void Run(in GemmOperands operands, GemmBlocking blocking, int parts, in GemmEpilogue epilogue = default)
     {
         GemmParallelJob job = t_current ??= new GemmParallelJob();
-        job._bands = new GemmBands(operands, blocking, parts * BandsPerPart);
+        job._bands = new GemmBands(operands, blocking, parts, GemmBands.MaxPerPart);
         job._epilogue = epilogue;
-        job._schedule.Split(job._bands.Count, parts);
+        job._schedule.Split(job._bands.Count, job._bands.Parts);
         try
         {
-            WorkerPool.Shared.Run(job, parts);
+            WorkerPool.Shared.Run(job, job._bands.Parts);
         }
         finally
         {

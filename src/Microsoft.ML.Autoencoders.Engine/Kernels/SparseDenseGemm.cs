@@ -110,21 +110,22 @@ internal static unsafe class SparseDenseGemm
     }
 
     /// <summary>
-    /// Cuts the pairs into chunks of equal work rather than equal count: rows differ in nonzeros (MNIST's border pixels are
-    /// never lit, its centre ones often). A pair's work is its union's nonzeros plus a fixed share for loading and storing
-    /// its output rows. Each part starts on its own run of chunks and takes the others' leftovers when it is done
-    /// (<see cref="ChunkSchedule"/>), so a slower core does less; a pair's sums do not depend on who computes it.
+    /// Cuts the pairs into one share of equal work per part rather than equal count: rows differ in nonzeros (MNIST's
+    /// border pixels are never lit, its centre ones often). A pair's work is its union's nonzeros plus a fixed share for
+    /// loading and storing its output rows. Each share is a head and two tails of a fifth of its work: a part that is done
+    /// takes the others' tails (<see cref="ChunkSchedule"/>), so a slower core does less; a pair's sums do not depend on
+    /// who computes it. Each chunk reads all of B again, so a share is not cut finer than that.
     /// </summary>
     private sealed class BalancedBands : IWorkerPoolJob
     {
         /// <summary>The cost of a pair's loads, stores and epilogue, in nonzeros' worth of multiply-adds.</summary>
         private const int PairOverhead = 8;
 
-        /// <summary>
-        /// Chunks per part: enough that a part on a core running at two thirds of the other's speed leaves little for the
-        /// other to wait on, few enough that each chunk still reuses every depth block of B across many pairs.
-        /// </summary>
-        private const int ChunksPerPart = 4;
+        /// <summary>Chunks per part: a head and two tails.</summary>
+        private const int ChunksPerPart = 3;
+
+        /// <summary>A tail's share of its part's work: a core at 0.66 of the other's speed moves 20 % of the work.</summary>
+        private const double TailShare = 0.2;
 
         [ThreadStatic]
         private static BalancedBands? t_current;
@@ -140,13 +141,17 @@ internal static unsafe class SparseDenseGemm
             int pairs = product.Pairs;
             long total = 0;
             for (int pair = 0; pair < pairs; pair++) total += product.PairWork(pair) + PairOverhead;
-            int chunks = Math.Min(pairs, parts * ChunksPerPart);
+            // Chunk c ends where the work done reaches its target: part p's share is [p, p + 1) / parts of the total, its
+            // head the first 1 − 2·TailShare of it, each tail TailShare.
+            int chunks = parts * ChunksPerPart;
             job._bounds[0] = 0;
             long done = 0;
             int next = 0;
             for (int chunk = 1; chunk < chunks; chunk++)
             {
-                long target = total * chunk / chunks;
+                int part = chunk / ChunksPerPart, piece = chunk % ChunksPerPart;
+                double fraction = piece == 0 ? 0 : 1 - (ChunksPerPart - piece) * TailShare;
+                long target = (long)(total * (part + fraction) / parts);
                 while (next < pairs && done < target) done += product.PairWork(next++) + PairOverhead;
                 job._bounds[chunk] = next;
             }

@@ -144,7 +144,7 @@ public sealed class AutoencoderNetwork
         && _rowBandInference.Value is { } rowBands && rowBands.TryRun(input, output, rows, context.Threads, tap, tapLayers);
 
     /// <summary>
-    /// Whether <see cref="Reconstruct"/> may run a batch band by band (<see cref="RowBandInference"/>) rather than one
+    /// Whether the <c>Reconstruct</c> overloads may run a batch band by band (<see cref="RowBandInference"/>) rather than one
     /// product at a time; tests turn it off to hold the two to the same bits.
     /// </summary>
     internal bool UsesRowBandInference { get; set; } = true;

@@ -26,14 +26,15 @@ public class GemmBandsTests
         fixed (float* pa = a)
         fixed (float* pb = b)
         {
-            foreach (int count in new[] { 1, 2, 3, 5, 64 })
+            foreach (var (parts, perPart) in new[] { (1, 1), (1, 3), (2, 1), (2, 3), (3, 2), (5, 3), (64, 3) })
             {
                 float[] cut = Enumerable.Repeat(float.NaN, m * n).ToArray();
                 fixed (float* pc = cut)
                 {
                     var operands = new GemmOperands(transA, transB, m, n, k, 1f, pa, lda, pb, ldb, 0f, pc, n);
-                    var bands = new GemmBands(operands, blocking, count);
-                    Assert.True(bands.Count >= 1 && bands.Count <= Math.Min(count, GemmBands.MaxCount(operands, blocking.Kernel)));
+                    var bands = new GemmBands(operands, blocking, parts, perPart);
+                    Assert.True(bands.Count >= 1 && bands.Count <= Math.Min(parts * perPart, GemmBands.MaxCount(operands, blocking.Kernel)));
+                    Assert.Equal(bands.Parts * bands.PerPart, bands.Count);
                     // Back to front, as a thief takes them: each band is written once, and together they cover C.
                     for (int band = bands.Count - 1; band >= 0; band--) bands.Compute(band);
                 }
@@ -41,6 +42,18 @@ public class GemmBandsTests
                 Assert.Equal(whole, cut);
             }
         }
+    }
+
+    [Theory]
+    [InlineData(256, 784, 256, false, 256, 3)]    // a forward product: A read in place, nothing packed twice
+    [InlineData(256, 784, 256, true, 256, 1)]     // a weight gradient: every band would pack Aᵀ again
+    [InlineData(2048, 2048, 2048, false, 2048, 1)] // a 2 KiB leading dimension: A is packed, and it is 4 M values
+    [InlineData(784, 256, 256, true, 784, 1)]     // row bands: every band packs all of B
+    public unsafe void TailsAreCutOnlyWhereThePackingTheyRepeatIsCheap(int m, int n, int k, bool transA, int lda, int perPart)
+    {
+        if (!ReferenceEquals(GemmBlocking.Current.Kernel, GemmMicroKernel.Avx512)) return; // in-place A is the AVX-512 kernel's
+        var operands = new GemmOperands(transA, false, m, n, k, 1f, null, lda, null, n, 0f, null, n);
+        Assert.Equal(perPart, new GemmBands(operands, GemmBlocking.Current, parts: 2, GemmBands.MaxPerPart).PerPart);
     }
 
     private static float[] Values(Random random, int count)
