@@ -149,17 +149,6 @@ public static class Gemm
         }
     }
 
-    /// <summary>
-    /// One already-pinned and checked product with k &gt; 0, on the calling thread alone (see <see cref="GemmPair"/>):
-    /// the same path, so the same bits, as <see cref="Multiply(Transpose, Transpose, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/>.
-    /// </summary>
-    internal static unsafe void Multiply(in GemmOperands operands)
-    {
-        GemmBlocking blocking = GemmBlocking.Current;
-        if (GemmSmallRows.Handles(blocking.Kernel, operands.M)) GemmSmallRows.Compute(operands, blocking, 0, operands.N);
-        else GemmBlockedProduct.Compute(operands, blocking, 0, operands.M, 0, operands.N);
-    }
-
     /// <summary>How many threads the product is worth: enough work per thread, and at least one tile band each.</summary>
     private static int PartsFor(in GemmOperands operands, GemmMicroKernel kernel, int threads)
     {

@@ -41,10 +41,11 @@ internal readonly unsafe struct GemmBands
     private readonly int _tile, _tiles, _parts, _perPart;
 
     /// <summary>
-    /// Cuts <paramref name="operands"/> for <paramref name="parts"/> parts into at most <paramref name="perPart"/> bands each
-    /// (fewer when the tails' packing would cost too much, or the product has too few tiles).
+    /// Cuts <paramref name="operands"/> for <paramref name="parts"/> parts into at most <paramref name="perPart"/> bands each:
+    /// fewer when the tails' packing would cost too much, but at least <paramref name="minPerPart"/> (a tail however dear,
+    /// where one thread owns the whole product and the other may need to help), and fewer when the product has too few tiles.
     /// </summary>
-    public GemmBands(in GemmOperands operands, GemmBlocking blocking, int parts, int perPart)
+    public GemmBands(in GemmOperands operands, GemmBlocking blocking, int parts, int perPart, int minPerPart = 1)
     {
         _operands = operands;
         _blocking = blocking;
@@ -59,7 +60,7 @@ internal readonly unsafe struct GemmBands
             : 1 + (int)Math.Min(MaxPerPart, (long)(MaxRepackShare * work) / (repacked * PackCostInMultiplyAdds * _parts));
         // A tail needs at least one tile of its own.
         int tilesPerPart = _tiles / _parts;
-        _perPart = Math.Clamp(Math.Min(Math.Min(perPart, affordable), tilesPerPart >= 5 ? MaxPerPart : tilesPerPart >= 2 ? 2 : 1), 1, MaxPerPart);
+        _perPart = Math.Clamp(Math.Min(Math.Max(Math.Min(perPart, affordable), minPerPart), tilesPerPart >= 5 ? MaxPerPart : tilesPerPart >= 2 ? 2 : 1), 1, MaxPerPart);
     }
 
     /// <summary>How many bands there are: <see cref="Parts"/> runs of <see cref="PerPart"/>.</summary>
@@ -88,7 +89,7 @@ internal readonly unsafe struct GemmBands
     /// <summary>The elements every band packs again whatever its size: the operand the cut does not split, when packed.</summary>
     private static long RepackedPerBand(in GemmOperands operands, GemmMicroKernel kernel, bool smallRows, bool splitRows)
     {
-        if (smallRows) return 0; // A and a row-major B are read where they lie
+        if (smallRows) return (long)operands.M * operands.K; // B is read where it lies; A is packed, a few rows
         if (splitRows) return (long)operands.K * operands.N;
         return GemmBlockedProduct.ReadsAInPlace(operands, kernel, kernel.Columns) ? 0 : (long)operands.M * operands.K;
     }

@@ -5,9 +5,11 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// gradient and its input gradient, which share no output. Splitting each product over two threads makes both threads
 /// pack the operand they share and meet at a barrier twice; one product per thread does neither (MNIST's output layer:
 /// two 103-MFLOP products, 990–1,005 µs split against 977–983 µs paired in a per-phase harness). Each product is cut
-/// into a few <see cref="GemmBands"/>; the first thread owns the first product's, the second the second's, and a thread
-/// that finishes its own takes the other's last bands (<see cref="ChunkSchedule"/>), so a slower core does less. A
-/// GEMM's bits do not depend on how it is cut, so the results are those of calling the two one after the other.
+/// into <see cref="GemmBands"/>, a head and at least one tail; the first thread owns the first product's, the second the
+/// second's, and a thread that finishes its own takes the other's tails (<see cref="ChunkSchedule"/>), so whichever core
+/// is slower does less. A weight gradient, whose Aᵀ every band packs again, gets one tail (a fifth of it) and pays for one
+/// more packing of Aᵀ; a product read in place gets two. A GEMM's bits do not depend on how it is cut, so the results are
+/// those of calling the two one after the other.
 /// </summary>
 internal static class GemmPair
 {
@@ -64,8 +66,8 @@ internal static class GemmPair
         {
             Job<TFollowUp> job = t_current ??= new Job<TFollowUp>();
             GemmBlocking blocking = GemmBlocking.Current;
-            job._first = new GemmBands(first, blocking, parts: 1, BandsPerProduct);
-            job._second = new GemmBands(second, blocking, parts: 1, BandsPerProduct);
+            job._first = new GemmBands(first, blocking, parts: 1, BandsPerProduct, minPerPart: 2);
+            job._second = new GemmBands(second, blocking, parts: 1, BandsPerProduct, minPerPart: 2);
             job._followUp = followUp;
             job._hasFollowUp = hasFollowUp;
             job._schedule.SetParts(2);

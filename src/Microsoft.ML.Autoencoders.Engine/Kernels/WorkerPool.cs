@@ -24,14 +24,20 @@ internal sealed class WorkerPool
     private readonly object _sleepGate = new();
     private readonly Thread[] _workers;
     private IWorkerPoolJob? _job;
-    private int _parts;
     private int _pending;
-    private long _generation;
+    // The job's number and how many parts it has, in one word: (number << PartBits) | parts. A worker reads the two together,
+    // so one that wakes late, after the caller has finished a job it had no part in and published the next, cannot take
+    // the next job's part count for the old job's and run its part twice (which would let the caller return while another
+    // worker still writes into the caller's buffers).
+    private long _ticket;
+    private const int PartBits = 16;
     private int _sleepers;
     private Exception? _failure;
 
-    private WorkerPool(int workerCount)
+    /// <summary>A pool of <paramref name="workerCount"/> workers (<see cref="Shared"/> is the process's; tests make their own).</summary>
+    internal WorkerPool(int workerCount)
     {
+        if (workerCount + 1 >= 1 << PartBits) throw new ArgumentOutOfRangeException(nameof(workerCount), workerCount, "Too many workers for a ticket's part count.");
         _workers = new Thread[workerCount];
         for (int i = 0; i < workerCount; i++)
         {
@@ -69,10 +75,9 @@ internal sealed class WorkerPool
         try
         {
             _job = job;
-            _parts = parts;
             _failure = null;
             Volatile.Write(ref _pending, parts - 1);
-            Interlocked.Increment(ref _generation);
+            Interlocked.Exchange(ref _ticket, (((_ticket >> PartBits) + 1) << PartBits) | (uint)parts);
             if (Volatile.Read(ref _sleepers) > 0)
             {
                 lock (_sleepGate) Monitor.PulseAll(_sleepGate);
@@ -94,11 +99,11 @@ internal sealed class WorkerPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WorkerLoop(int part)
     {
-        long seen = 0;
+        long seen = 0; // the ticket of the last job this worker saw
         while (true)
         {
             seen = WaitForNextJob(seen);
-            if (part < _parts)
+            if (part < (int)(seen & ((1 << PartBits) - 1)))
             {
                 try
                 {
@@ -121,18 +126,18 @@ internal sealed class WorkerPool
         long start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetTimestamp() - start < s_spinTicks)
         {
-            long current = Volatile.Read(ref _generation);
+            long current = Volatile.Read(ref _ticket);
             if (current != seen) return current;
             Thread.SpinWait(20);
         }
 
         lock (_sleepGate)
         {
-            // Announce the sleep before the final check: Run bumps the generation before reading the count,
-            // so either it sees this sleeper and pulses, or this check sees its generation.
+            // Announce the sleep before the final check: Run publishes the ticket before reading the count,
+            // so either it sees this sleeper and pulses, or this check sees its ticket.
             Interlocked.Increment(ref _sleepers);
             long current;
-            while ((current = Interlocked.Read(ref _generation)) == seen) Monitor.Wait(_sleepGate);
+            while ((current = Interlocked.Read(ref _ticket)) == seen) Monitor.Wait(_sleepGate);
             Interlocked.Decrement(ref _sleepers);
             return current;
         }

@@ -57,7 +57,9 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
                 if (parts == 1) Update(w, g, m, v, 0, values.Length);
                 else
                 {
-                    _schedule.Split(parts * ChunksPerPart, parts);
+                    // Made on the first parallel step: a field initializer would start the pool's threads for every
+                    // Adam, even one that only ever steps on one thread.
+                    (_schedule ??= new ChunkSchedule(WorkerPool.Shared.MaxParallelism)).Split(parts * ChunksPerPart, parts);
                     WorkerPool.Shared.Run(this, parts);
                 }
             }
@@ -102,17 +104,20 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
     /// </summary>
     private const int ChunksPerPart = 4;
 
-    private readonly ChunkSchedule _schedule = new(WorkerPool.Shared.MaxParallelism);
+    private ChunkSchedule? _schedule;
 
-    /// <summary>Updates the chunks part <paramref name="part"/> takes, each a band cut on 64-float (cache-line) boundaries.</summary>
+    /// <summary>
+    /// Updates the chunks part <paramref name="part"/> takes, each cut on 64-float boundaries (four cache lines), so chunks
+    /// never share a line and the vector loop covers the same elements whatever the cut.
+    /// </summary>
     unsafe void IWorkerPoolJob.Execute(int part)
     {
-        int count = _m.Length, lines = (count + 63) / 64;
-        int chunks = _schedule.Parts * ChunksPerPart;
+        int count = _m.Length, blocks = (count + 63) / 64;
+        int chunks = _schedule!.Parts * ChunksPerPart;
         while (_schedule.TryTake(part, out int chunk))
         {
-            int start = Math.Min(count, (int)((long)lines * chunk / chunks) * 64);
-            int end = Math.Min(count, (int)((long)lines * (chunk + 1) / chunks) * 64);
+            int start = Math.Min(count, (int)((long)blocks * chunk / chunks) * 64);
+            int end = Math.Min(count, (int)((long)blocks * (chunk + 1) / chunks) * 64);
             if (start < end) Update(_w, _g, _mp, _vp, start, end);
         }
     }
