@@ -7,11 +7,11 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 public static class RoundSelection
 {
     /// <summary>
-    /// Units that measure speed. Other work on the shared host only ever slows a run, by 20–50 % during a burst,
+    /// Units that measure speed (rates, and times: an epoch's, a whole Fit's). Other work on the shared host only ever slows a run, by 20–50 % during a burst,
     /// so the best round is the nearest to what the framework can do; taking it for every side makes the rounds a
     /// framework lost to a burst drop out instead of deciding the ratio.
     /// </summary>
-    public static readonly string[] SpeedUnits = ["GFLOP/s", "s/epoch", "rows/s"];
+    public static readonly string[] SpeedUnits = ["GFLOP/s", "s/epoch", "rows/s", "windows/s", "s"];
 
     /// <summary>The rule in words, for summary.json and the Markdown page.</summary>
     public static readonly string Definition =
