@@ -62,16 +62,17 @@ internal sealed class ChunkSchedule
     /// </summary>
     public bool TryTake(int part, out int chunk)
     {
-        if (TryTakeFront(part, out chunk)) return true;
+        if (TryTakeEnd(part, fromFront: true, out chunk)) return true;
         for (int step = 1; step < _parts; step++)
         {
-            if (TryTakeBack((part + step) % _parts, out chunk)) return true;
+            if (TryTakeEnd((part + step) % _parts, fromFront: false, out chunk)) return true;
         }
 
         return false;
     }
 
-    private bool TryTakeFront(int part, out int chunk)
+    /// <summary>Takes the first (<paramref name="fromFront"/>) or the last chunk left in <paramref name="part"/>'s run.</summary>
+    private bool TryTakeEnd(int part, bool fromFront, out int chunk)
     {
         ref long run = ref _runs[(part + 1) * Stride];
         while (true)
@@ -79,28 +80,10 @@ internal sealed class ChunkSchedule
             long seen = Volatile.Read(ref run);
             var (front, back) = Unpack(seen);
             if (front >= back) break;
-            if (Interlocked.CompareExchange(ref run, Pack(front + 1, back), seen) == seen)
+            long taken = fromFront ? Pack(front + 1, back) : Pack(front, back - 1);
+            if (Interlocked.CompareExchange(ref run, taken, seen) == seen)
             {
-                chunk = front;
-                return true;
-            }
-        }
-
-        chunk = -1;
-        return false;
-    }
-
-    private bool TryTakeBack(int part, out int chunk)
-    {
-        ref long run = ref _runs[(part + 1) * Stride];
-        while (true)
-        {
-            long seen = Volatile.Read(ref run);
-            var (front, back) = Unpack(seen);
-            if (front >= back) break;
-            if (Interlocked.CompareExchange(ref run, Pack(front, back - 1), seen) == seen)
-            {
-                chunk = back - 1;
+                chunk = fromFront ? front : back - 1;
                 return true;
             }
         }
