@@ -22,6 +22,18 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// </remarks>
 internal sealed class ChunkSchedule
 {
+    /// <summary>
+    /// Most chunks a part's run is cut into where chunks cost something each (a GEMM band repacks, a sparse chunk rereads
+    /// B): a head and two tails.
+    /// </summary>
+    public const int MostChunksPerPart = 3;
+
+    /// <summary>
+    /// A tail's share of its part's work. On two cores, one at 0.66 of the other's speed, the fast one should do 60 % of
+    /// the work, 10 % of the total more than its half, which is 20 % of the slow one's share: one or two tails of a fifth.
+    /// </summary>
+    public const double TailShare = 0.2;
+
     /// <summary>Longs between two parts' runs: 128 bytes, so two cores updating their own runs never share a cache line.</summary>
     private const int Stride = 16;
 

@@ -15,18 +15,16 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// </remarks>
 internal readonly unsafe struct GemmBands
 {
-    /// <summary>Most bands per part: a head and two tails of a fifth of the share each.</summary>
-    public const int MaxPerPart = 3;
-
-    /// <summary>A tail band's share of its part's tiles: a core at 0.66 of the other's speed moves 20 % of the work.</summary>
-    private const double TailShare = 0.2;
+    /// <summary>Most bands per part: a head and two tails of <see cref="ChunkSchedule.TailShare"/> of the share each.</summary>
+    public const int MaxPerPart = ChunkSchedule.MostChunksPerPart;
 
     /// <summary>
     /// The most the repeated packing may cost, as a share of the product's multiply-adds, counting a packed element as
     /// <see cref="PackCostInMultiplyAdds"/>. That weight is read off one bench (Zen 5, 2 threads, `./build.sh bench
-    /// --rounds 2`): with every product cut into three bands per part (2026-12-05 00:46 UTC) the four weight-gradient
-    /// products, whose Aᵀ is packed, ran at 248–361 GFLOP/s against 297–393 in the run before (2026-12-04 23:14 UTC), about
-    /// 2.3 % for each extra packing of a 256 × 256 Aᵀ in a product of 51 M multiply-adds. With this bound those products,
+    /// --rounds 2`): with every product cut into three bands per part (the run of 2026-12-05 00:46 UTC, its page not kept)
+    /// the four weight-gradient products, whose Aᵀ is packed, ran at 248–361 GFLOP/s against 297–393 in the run before
+    /// (2026-12-04 23:14 UTC); the 256 × 784 one fell from 364 to 331, 9 % for four extra packings of its 256 × 256 Aᵀ in
+    /// 51 M multiply-adds, about 2.3 % each. With this bound those products,
     /// and square products with a 2 KiB leading dimension, keep one band per part and the ratios against the static halves
     /// sit at 0.97–1.03 (6 process pairs of `run --part kernels`, step mix 1.003).
     /// </summary>
@@ -49,18 +47,31 @@ internal readonly unsafe struct GemmBands
     {
         _operands = operands;
         _blocking = blocking;
-        _smallRows = GemmSmallRows.Handles(blocking.Kernel, operands.M);
-        _splitRows = !_smallRows && SplitRows(operands);
-        _tile = _smallRows ? GemmMicroKernelAvx512.Columns : _splitRows ? blocking.Kernel.Rows : blocking.Kernel.Columns;
-        _tiles = ((_splitRows ? operands.M : operands.N) + _tile - 1) / _tile;
+        (_smallRows, _splitRows, _tile, _tiles) = Cut(operands, blocking.Kernel);
         _parts = Math.Clamp(parts, 1, Math.Max(1, _tiles));
+
+        // As many bands as asked, fewer where their repeated packing costs too much, at least minPerPart...
         long repacked = RepackedPerBand(operands, blocking.Kernel, _smallRows, _splitRows);
         long work = (long)operands.M * operands.N * operands.K;
         int affordable = repacked == 0 ? MaxPerPart
             : 1 + (int)Math.Min(MaxPerPart, (long)(MaxRepackShare * work) / (repacked * PackCostInMultiplyAdds * _parts));
-        // A tail needs at least one tile of its own.
+        int wanted = Math.Max(Math.Min(perPart, affordable), minPerPart);
+        // ...and never more than the share's tiles allow: a tail needs at least one tile of its own, the head too.
         int tilesPerPart = _tiles / _parts;
-        _perPart = Math.Clamp(Math.Min(Math.Max(Math.Min(perPart, affordable), minPerPart), tilesPerPart >= 5 ? MaxPerPart : tilesPerPart >= 2 ? 2 : 1), 1, MaxPerPart);
+        int fitting = tilesPerPart >= 5 ? MaxPerPart : tilesPerPart >= 2 ? 2 : 1;
+        _perPart = Math.Clamp(Math.Min(wanted, fitting), 1, MaxPerPart);
+    }
+
+    /// <summary>
+    /// How a product of this shape is cut: by the small-rows path's columns, by row tiles (M the larger), or by column tiles;
+    /// the tile, and how many tiles lie along the cut.
+    /// </summary>
+    private static (bool SmallRows, bool SplitRows, int Tile, int Tiles) Cut(in GemmOperands operands, GemmMicroKernel kernel)
+    {
+        bool smallRows = GemmSmallRows.Handles(kernel, operands.M);
+        bool splitRows = !smallRows && SplitRows(operands);
+        int tile = smallRows ? GemmMicroKernelAvx512.Columns : splitRows ? kernel.Rows : kernel.Columns;
+        return (smallRows, splitRows, tile, ((splitRows ? operands.M : operands.N) + tile - 1) / tile);
     }
 
     /// <summary>How many bands there are: <see cref="Parts"/> runs of <see cref="PerPart"/>.</summary>
@@ -79,12 +90,7 @@ internal readonly unsafe struct GemmBands
     public static bool SplitRows(in GemmOperands operands) => operands.M > operands.N;
 
     /// <summary>How many bands a product of this shape can be cut into at most: its tiles along the cut.</summary>
-    public static int MaxCount(in GemmOperands operands, GemmMicroKernel kernel)
-    {
-        bool smallRows = GemmSmallRows.Handles(kernel, operands.M);
-        if (smallRows) return (operands.N + GemmMicroKernelAvx512.Columns - 1) / GemmMicroKernelAvx512.Columns;
-        return SplitRows(operands) ? (operands.M + kernel.Rows - 1) / kernel.Rows : (operands.N + kernel.Columns - 1) / kernel.Columns;
-    }
+    public static int MaxCount(in GemmOperands operands, GemmMicroKernel kernel) => Cut(operands, kernel).Tiles;
 
     /// <summary>The elements every band packs again whatever its size: the operand the cut does not split, when packed.</summary>
     private static long RepackedPerBand(in GemmOperands operands, GemmMicroKernel kernel, bool smallRows, bool splitRows)
@@ -118,13 +124,13 @@ internal readonly unsafe struct GemmBands
         return (0, _operands.M, start, end);
     }
 
-    /// <summary>The tiles of band <paramref name="band"/>: its part's share, cut into a head and tails of <see cref="TailShare"/>.</summary>
+    /// <summary>The tiles of band <paramref name="band"/>: its part's share, cut into a head and tails of <see cref="ChunkSchedule.TailShare"/>.</summary>
     private (int Start, int End) TileRange(int band)
     {
         int part = band / _perPart, piece = band % _perPart;
         int shareStart = (int)((long)_tiles * part / _parts), shareEnd = (int)((long)_tiles * (part + 1) / _parts);
         int share = shareEnd - shareStart, tails = _perPart - 1;
-        int tail = tails == 0 ? 0 : Math.Max(1, (int)Math.Round(share * TailShare));
+        int tail = tails == 0 ? 0 : Math.Max(1, (int)Math.Round(share * ChunkSchedule.TailShare));
         int headEnd = shareEnd - tails * tail;
         if (piece == 0) return (shareStart, headEnd);
         return (headEnd + (piece - 1) * tail, headEnd + piece * tail);

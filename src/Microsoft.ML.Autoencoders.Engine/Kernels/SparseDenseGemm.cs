@@ -121,11 +121,8 @@ internal static unsafe class SparseDenseGemm
         /// <summary>The cost of a pair's loads, stores and epilogue, in nonzeros' worth of multiply-adds.</summary>
         private const int PairOverhead = 8;
 
-        /// <summary>Chunks per part: a head and two tails.</summary>
-        private const int ChunksPerPart = 3;
-
-        /// <summary>A tail's share of its part's work: a core at 0.66 of the other's speed moves 20 % of the work.</summary>
-        private const double TailShare = 0.2;
+        /// <summary>Chunks per part: a head and two tails of <see cref="ChunkSchedule.TailShare"/>.</summary>
+        private const int ChunksPerPart = ChunkSchedule.MostChunksPerPart;
 
         [ThreadStatic]
         private static BalancedBands? t_current;
@@ -150,7 +147,7 @@ internal static unsafe class SparseDenseGemm
             for (int chunk = 1; chunk < chunks; chunk++)
             {
                 int part = chunk / ChunksPerPart, piece = chunk % ChunksPerPart;
-                double fraction = piece == 0 ? 0 : 1 - (ChunksPerPart - piece) * TailShare;
+                double fraction = piece == 0 ? 0 : 1 - (ChunksPerPart - piece) * ChunkSchedule.TailShare;
                 long target = (long)(total * (part + fraction) / parts);
                 while (next < pairs && done < target) done += product.PairWork(next++) + PairOverhead;
                 job._bounds[chunk] = next;
