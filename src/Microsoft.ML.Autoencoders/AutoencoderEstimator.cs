@@ -166,8 +166,13 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
 
         // Checked on every row read, not only the training ones: the detector scores the held-out rows with the same loss's
         // output. Only binary cross-entropy reads it, so only it pays for the pass.
+        (float Min, float Max)? dataRange = null;
         if (_options.Loss == AutoencoderLoss.BinaryCrossEntropy)
-            BinaryCrossEntropyRange.Check(_options, TrainingData.Range(targets ?? data, rows * inputSize), targets != null ? _options.TargetColumnName! : columns.Input);
+        {
+            var range = TrainingData.Range(targets ?? data, rows * inputSize);
+            if (targets == null) dataRange = range;
+            BinaryCrossEntropyRange.Check(_options, range, targets != null ? _options.TargetColumnName! : columns.Input);
+        }
         int trainRows = rows;
         float[] trainData = data;
         if (trainingRows != null)
@@ -179,7 +184,9 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         }
 
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);
-        var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null : TrainingData.Range(trainData, trainRows * inputSize);
+        // The noise's clip range: the inputs trained on, read above already when they are all of the rows.
+        var inputRange = _options.Noise == AutoencoderNoise.None ? ((float, float)?)null
+            : trainingRows == null && dataRange is { } whole ? whole : TrainingData.Range(trainData, trainRows * inputSize);
         var training = ToTrainingOptions(_options, inputRange, spec, trainRows);
         string what = (_options.Variational ? "variational autoencoder" : "autoencoder") + LogPurpose;
         var history = ObservedTraining.Fit(LogEnvironment, what, network, training, _options, trainData, targets, trainRows);

@@ -14,10 +14,6 @@ public class RoundSelectionTests
         Assert.Equal(expected, RoundSelection.Pick(unit, better, [2.0, 1.0, 3.0]));
 
     [Fact]
-    public void SpeedUnitsAreTheRatesAndTimes() =>
-        Assert.Equal(["GFLOP/s", "s/epoch", "rows/s", "windows/s", "s"], RoundSelection.SpeedUnits);
-
-    [Fact]
     public void AnUnknownDirectionIsAnError() =>
         Assert.Throws<InvalidDataException>(() => RoundSelection.Pick("MSE", "sideways", [1.0]));
 }

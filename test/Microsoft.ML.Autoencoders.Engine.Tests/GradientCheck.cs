@@ -157,6 +157,14 @@ internal static class GradientCheck
 /// <summary>Small data generators shared by the tests.</summary>
 internal static class TestData
 {
+    /// <summary><paramref name="count"/> copies of <paramref name="value"/> (NaN for buffers a pass must write before reading).</summary>
+    public static float[] Filled(int count, float value)
+    {
+        var values = new float[count];
+        Array.Fill(values, value);
+        return values;
+    }
+
     /// <summary>Uniform values in [low, high).</summary>
     public static float[] Uniform(SeededRandom random, int count, float low, float high)
     {

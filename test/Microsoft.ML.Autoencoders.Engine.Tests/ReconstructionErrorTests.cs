@@ -19,7 +19,11 @@ public class ReconstructionErrorTests
         var random = new SeededRandom(length);
         float[] input = TestData.Uniform(random, length, -3f, 3f), reconstruction = TestData.Uniform(random, length, -3f, 3f);
         double sum = 0;
-        for (int i = 0; i < length; i++) sum += (double)(input[i] - reconstruction[i]) * (input[i] - reconstruction[i]);
+        for (int i = 0; i < length; i++)
+        {
+            float d = input[i] - reconstruction[i];
+            sum += d * d;
+        }
 
         float error = ReconstructionError.MeanSquared(input, reconstruction);
 

@@ -50,12 +50,12 @@ internal sealed unsafe class DenseRowBandStep : RowBandStep
     }
 
     /// <summary>
-    /// A part's mask with room for <paramref name="rows"/> rows of <paramref name="k"/>, made only when the input is read
-    /// sparse, and made again only when a chunk is longer than any that part has had.
+    /// A part's mask with room for <paramref name="rows"/> rows of <paramref name="k"/> (always the layer's input width),
+    /// made only when the input is read sparse, and made again only when a chunk is longer than any that part has had.
     /// </summary>
     private static NonzeroMask MaskFor(ref NonzeroMask? mask, int rows, int k)
     {
-        if (mask is null || mask.MaxRows < rows || mask.MaxColumns != k) mask = new NonzeroMask(rows, k, rows * k);
+        if (mask is null || mask.MaxRows < rows) mask = new NonzeroMask(rows, k, rows * k);
         return mask;
     }
 
@@ -81,7 +81,8 @@ internal sealed unsafe class DenseRowBandStep : RowBandStep
             }
             else
             {
-                NonzeroMask runMask = MaskFor(ref _runMasks[part], runEnd - run, k);
+                // Sized for the whole chunk, which every run fits in: runs of other lengths then reuse it.
+                NonzeroMask runMask = MaskFor(ref _runMasks[part], rows, k);
                 runMask.TryBuild(new ReadOnlySpan<float>(runX, (runEnd - run) * k), runEnd - run, k);
                 Sparse(runMask, runX, runY, runEnd - run);
             }

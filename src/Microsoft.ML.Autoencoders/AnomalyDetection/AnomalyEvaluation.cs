@@ -41,35 +41,34 @@ public static class AnomalyEvaluation
         if (falsePositiveCount < 1)
             throw new ArgumentOutOfRangeException(nameof(falsePositiveCount), falsePositiveCount,
                 "falsePositiveCount is the number of false positives at which the detection rate is read, and must be at least 1 (10 by default).");
-        CheckBothClasses(data, labelColumnName);
+        var classes = CountBothClasses(data, labelColumnName);
         var ranked = new MLContext().Transforms.CustomMapping<ScoreRow, RankedScoreRow>(
             static (row, output) => output.Score = float.IsPositiveInfinity(row.Score) ? float.MaxValue : row.Score,
             contractName: null, ScoreRow.Schema(scoreColumnName)).Fit(data).Transform(data);
         var metrics = catalog.Evaluate(ranked, labelColumnName, RankedScoreColumn, predictedLabelColumnName, falsePositiveCount);
-        WarnWhenBelowChance(catalog, data, labelColumnName, metrics.AreaUnderRocCurve);
+        WarnWhenBelowChance(catalog, classes, metrics.AreaUnderRocCurve);
         return metrics;
     }
 
     /// <summary>
     /// Refuses labels of one class only, which ML.NET's evaluator rejects naming its internal argument: the AUC and the
-    /// detection rate compare anomalous rows with normal ones. Reads the label column alone, so the detector does not run.
+    /// detection rate compare anomalous rows with normal ones. Reads the label column alone, so the detector does not run; returns the two counts.
     /// </summary>
-    private static void CheckBothClasses(IDataView data, string labelColumnName)
+    private static (long First, long Second) CountBothClasses(IDataView data, string labelColumnName)
     {
         var (anomalies, normal) = AucBelowChance.CountClasses(data, labelColumnName);
-        if (anomalies > 0 && normal > 0) return;
+        if (anomalies > 0 && normal > 0) return (anomalies, normal);
         throw new ArgumentException(
             $"Label column '{labelColumnName}' has {anomalies} anomalous and {normal} normal rows (missing labels not counted), but the AUC and " +
             "the detection rate compare the two, so they need rows of both. Evaluate on data that holds both kinds, labelled 1 for anomaly and 0 for normal.",
             nameof(data));
     }
 
-    /// <summary>Writes <see cref="AucBelowChance"/>'s warning to <c>mlContext.Log</c> (source "Autoencoders; Evaluate") when it applies.</summary>
-    private static void WarnWhenBelowChance(AnomalyDetectionCatalog catalog, IDataView data, string labelColumnName, double auc)
+    /// <summary>Writes <see cref="AucBelowChance"/>'s warning, from the class counts already taken, to <c>mlContext.Log</c> (source "Autoencoders; Evaluate") when it applies.</summary>
+    private static void WarnWhenBelowChance(AnomalyDetectionCatalog catalog, (long First, long Second) classes, double auc)
     {
         if (auc >= 0.5 || CatalogEnvironment.Of(catalog) is not { } environment) return;
-        var (first, second) = AucBelowChance.CountClasses(data, labelColumnName);
-        if (AucBelowChance.Warning(auc, first, second) is not { } warning) return;
+        if (AucBelowChance.Warning(auc, classes.First, classes.Second) is not { } warning) return;
         using var channel = environment.Register(TrainingLog.ComponentName).Start("Evaluate");
         channel.Warning(MessageSensitivity.None, "{0}", warning);
     }

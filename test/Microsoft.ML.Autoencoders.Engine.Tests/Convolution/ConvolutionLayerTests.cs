@@ -96,7 +96,7 @@ public class ConvolutionLayerTests
     public void Conv2d_Gradients_MatchFiniteDifferences(int c, int h, int w, int filters, int kernel, int stride, Conv2dPadding padding, int pad, int dilation, int batch)
     {
         // Both direct kernel sets where this machine has AVX-512 (the 512-bit one only where it is the default otherwise).
-        foreach (bool wide in DirectConvolution.Vector512Supported ? new[] { false, true } : [false])
+        foreach (bool wide in ConvolutionSweep.KernelSets)
             GradientsMatchFiniteDifferences(c, h, w, filters, kernel, stride, padding, pad, dilation, batch, wide);
     }
 

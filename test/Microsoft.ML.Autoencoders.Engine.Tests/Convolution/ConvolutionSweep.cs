@@ -186,10 +186,10 @@ internal static class ConvolutionSweep
                 int scratchSize = layer.ScratchSizePerSample;
 
                 // Fresh layer: forward, backward writing dx over NaNs.
-                float[] scratch = Filled(c.Batch * scratchSize, float.NaN);
-                float[] y = Filled(c.Batch * outputSize, float.NaN);
+                float[] scratch = TestData.Filled(c.Batch * scratchSize, float.NaN);
+                float[] y = TestData.Filled(c.Batch * outputSize, float.NaN);
                 layer.Forward(x, y, scratch, c.Batch, context);
-                float[] dx = Filled(x.Length, float.NaN);
+                float[] dx = TestData.Filled(x.Length, float.NaN);
                 store.ZeroGradients();
                 layer.Backward(x, y, dy, dx, scratch, c.Batch, overwrite);
                 float[] dW = layer.Weights.Gradients.ToArray(), db = layer.Bias.Gradients.ToArray();
@@ -225,7 +225,7 @@ internal static class ConvolutionSweep
                     var act = ActivationLayer.Create(activation, outputSize)!;
                     float[] apart = new float[y.Length];
                     act.Forward(y, apart, Span<float>.Empty, c.Batch, context);
-                    float[] fusedScratch = Filled(scratch.Length, float.NaN), fused = Filled(y.Length, float.NaN);
+                    float[] fusedScratch = TestData.Filled(scratch.Length, float.NaN), fused = TestData.Filled(y.Length, float.NaN);
                     bool ran = layer.TryForwardActivated(x, Span<float>.Empty, fused, fusedScratch, act, c.Batch, context);
                     // Tanh has no fused form: the layer must decline it rather than run something else.
                     Check(ran == act.HasFusedForm, $"fused {activation} forward ran: {ran}");
@@ -236,11 +236,11 @@ internal static class ConvolutionSweep
                     float[] dz = new float[dy.Length];
                     act.Backward(y, apart, activationGradient, dz, Span<float>.Empty, c.Batch, overwrite);
                     store.ZeroGradients();
-                    float[] dxApart = Filled(x.Length, float.NaN);
+                    float[] dxApart = TestData.Filled(x.Length, float.NaN);
                     layer.Backward(x, y, dz, dxApart, scratch, c.Batch, overwrite);
                     float[] dWApart = layer.Weights.Gradients.ToArray(), dbApart = layer.Bias.Gradients.ToArray();
                     store.ZeroGradients();
-                    float[] dxBelow = Filled(x.Length, float.NaN);
+                    float[] dxBelow = TestData.Filled(x.Length, float.NaN);
                     layer.TryBackwardBelowActivation(x, apart, activationGradient, dxBelow, scratch, act, c.Batch, overwrite);
                     Check(dxApart.AsSpan().SequenceEqual(dxBelow), $"dx below {activation} bits");
                     Check(dWApart.AsSpan().SequenceEqual(layer.Weights.Gradients), $"dW below {activation} bits");
@@ -249,7 +249,7 @@ internal static class ConvolutionSweep
 
                 // The same layer after a bigger batch of other data over bigger buffers (their padded borders and tails
                 // dirtied), then the case again on those buffers: the fresh layer's bits.
-                float[] bigScratch = Filled(c.EarlierBatch * scratchSize, float.NaN);
+                float[] bigScratch = TestData.Filled(c.EarlierBatch * scratchSize, float.NaN);
                 float[] bigY = new float[c.EarlierBatch * outputSize], bigDx = new float[earlierX.Length];
                 layer.Forward(earlierX, bigY, bigScratch, c.EarlierBatch, context);
                 layer.Backward(earlierX, bigY, earlierDy, bigDx, bigScratch, c.EarlierBatch, overwrite);
@@ -280,7 +280,7 @@ internal static class ConvolutionSweep
             layer.Forward(earlierX.AsSpan(0, x.Length), y, narrowScratch, c.Batch, context);
             layer.Backward(x, y, earlierDy.AsSpan(0, dy.Length), dx, narrowScratch, c.Batch, context);
             layer.UsesVector512 = true;
-            float[] scratch = Filled(c.Batch * layer.ScratchSizePerSample, float.NaN);
+            float[] scratch = TestData.Filled(c.Batch * layer.ScratchSizePerSample, float.NaN);
             layer.Forward(x, y, scratch, c.Batch, context);
             store.ZeroGradients();
             layer.Backward(x, y, dy, dx, scratch, c.Batch, context);
@@ -293,12 +293,6 @@ internal static class ConvolutionSweep
         return problems;
     }
 
-    private static float[] Filled(int length, float value)
-    {
-        var array = new float[length];
-        Array.Fill(array, value);
-        return array;
-    }
 
     /// <summary>Whether <paramref name="sum"/> is <paramref name="earlier"/> + <paramref name="added"/> up to one rounding of each.</summary>
     private static bool AddedClose(float[] earlier, float[] added, float[] sum)

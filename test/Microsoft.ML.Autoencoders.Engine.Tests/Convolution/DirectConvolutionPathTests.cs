@@ -14,8 +14,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
 /// </summary>
 public class DirectConvolutionPathTests
 {
-    /// <summary>The kernel sets this machine can run: always the 256-bit one, the 512-bit one with AVX-512.</summary>
-    private static readonly bool[] Paths = DirectConvolution.Vector512Supported ? [false, true] : [false];
+    /// <summary>The kernel sets this machine can run (<see cref="ConvolutionSweep.KernelSets"/>).</summary>
+    private static readonly bool[] Paths = ConvolutionSweep.KernelSets;
 
     public static TheoryData<int, int, int, int, int, Conv2dPadding, int> Cases()
     {

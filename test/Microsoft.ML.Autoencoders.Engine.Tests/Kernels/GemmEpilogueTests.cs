@@ -43,7 +43,7 @@ public class GemmEpilogueTests
                 foreach (int threads in new[] { 1, 2 })
                 {
                     // NaN in the outputs: beta = 0 must not read C, and every element must be written.
-                    float[] z = Filled(m * n, float.NaN), y = Filled(m * n, float.NaN);
+                    float[] z = TestData.Filled(m * n, float.NaN), y = TestData.Filled(m * n, float.NaN);
                     Gemm.MultiplyAddBias(Transpose.No, transB, m, n, k, a, k, b, ldb, bias, z, n, activation, LeakySlope, y, threads, kernel);
                     string where = $"{kernel} {m}x{n}x{k} {transB} {activation} threads={threads}";
                     Assert.True(expectedZ.AsSpan().SequenceEqual(z), $"pre-activation differs: {where}");
@@ -142,13 +142,6 @@ public class GemmEpilogueTests
     {
         var values = new float[count];
         for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1) * scale;
-        return values;
-    }
-
-    private static float[] Filled(int count, float value)
-    {
-        var values = new float[count];
-        Array.Fill(values, value);
         return values;
     }
 }

@@ -132,7 +132,7 @@ public class SparseDenseGemmTests
             float[]? firstZ = null;
             foreach (int threads in new[] { 1, 2 })
             {
-                float[] z = Filled(m * n, float.NaN), y = Filled(m * n, float.NaN);
+                float[] z = TestData.Filled(m * n, float.NaN), y = TestData.Filled(m * n, float.NaN);
                 SparseDenseGemm.MultiplyAddBias(mask, x, w, n, bias, z, activation, 0f, y, threads);
                 string where = $"{m}x{k}·{k}x{n} {activation} threads={threads}";
                 AssertClose(expectedZ, z, k, where);
@@ -180,7 +180,7 @@ public class SparseDenseGemmTests
         var mask = new NonzeroMask(3, 20, 10);
         float[] x = new float[3 * 20];
         Assert.True(mask.TryBuild(x, 3, 20));
-        float[] bias = [1f, -2f, 3f, 4f, 5f], z = Filled(15, float.NaN), y = Filled(15, float.NaN);
+        float[] bias = [1f, -2f, 3f, 4f, 5f], z = TestData.Filled(15, float.NaN), y = TestData.Filled(15, float.NaN);
         SparseDenseGemm.MultiplyAddBias(mask, x, Values(new Random(1), 20 * 5), 5, bias, z, Activation.Relu, 0f, y, 2);
         for (int i = 0; i < 15; i++)
         {
@@ -233,6 +233,4 @@ public class SparseDenseGemmTests
 
     private static float[] Values(Random random, int count) =>
         Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-
-    private static float[] Filled(int count, float value) => Enumerable.Repeat(value, count).ToArray();
 }
