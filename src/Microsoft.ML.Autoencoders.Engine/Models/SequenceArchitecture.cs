@@ -101,7 +101,22 @@ public sealed record SequenceArchitecture
     public Activation OutputActivation { get; init; } = Activation.Linear;
 
     /// <summary>The per-row input shape, [<see cref="WindowLength"/>, <see cref="Channels"/>].</summary>
-    public TensorShape InputShape => new(WindowLength, Channels);
+    public TensorShape InputShape
+    {
+        get
+        {
+            // Checked here, not only in ToSpec: callers read the shape (its size) before asking for the network, and a
+            // shape of a non-positive dimension would otherwise fail without naming the setting.
+            CheckWindow();
+            return new(WindowLength, Channels);
+        }
+    }
+
+    private void CheckWindow()
+    {
+        if (WindowLength <= 0) throw new ArgumentException($"WindowLength must be positive (was {WindowLength}).");
+        if (Channels <= 0) throw new ArgumentException($"Channels must be positive (was {Channels}).");
+    }
 
     /// <summary>An LSTM autoencoder (see <see cref="SequenceAutoencoderKind.Lstm"/>) for windows [<paramref name="windowLength"/>, <paramref name="channels"/>].</summary>
     public static SequenceArchitecture LstmAutoencoder(int windowLength, int channels = 1, int hiddenUnits = 64, int codeSize = 16) =>
@@ -121,8 +136,7 @@ public sealed record SequenceArchitecture
     /// <summary>The network as layer specs, resolved; throws <see cref="ArgumentException"/> naming the setting at fault.</summary>
     public NetworkSpec ToSpec()
     {
-        if (WindowLength <= 0) throw new ArgumentException($"WindowLength must be positive (was {WindowLength}).");
-        if (Channels <= 0) throw new ArgumentException($"Channels must be positive (was {Channels}).");
+        CheckWindow();
         return Kind switch
         {
             SequenceAutoencoderKind.Lstm or SequenceAutoencoderKind.LstmSequenceToSequence => LstmSpec(),

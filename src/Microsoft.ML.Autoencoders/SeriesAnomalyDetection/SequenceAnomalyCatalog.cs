@@ -74,9 +74,10 @@ public static class SequenceAnomalyCatalog
     {
         if (windowLength < 1)
             throw new ArgumentOutOfRangeException(nameof(windowLength), windowLength, "windowLength is the number of time steps in each window and must be at least 1 (a few periods of the series is typical, e.g. 32).");
-        if (kind != SequenceAutoencoderKind.Convolutional && channels > 0 && (long)windowLength * channels < 2)
+        // With windowLength ≥ 1, fewer than two values means one step of one channel.
+        if (kind != SequenceAutoencoderKind.Convolutional && windowLength == 1 && channels == 1)
             throw new ArgumentOutOfRangeException(nameof(windowLength), windowLength,
-                $"A window of {windowLength} step of {channels} channel holds {windowLength * channels} value, too few for an LSTM autoencoder's code to be narrower than the window: give a windowLength of at least 2.");
+                "A window of 1 step of 1 channel holds 1 value, too few for an LSTM autoencoder's code to be narrower than the window: give a windowLength of at least 2.");
     }
 
     /// <summary>

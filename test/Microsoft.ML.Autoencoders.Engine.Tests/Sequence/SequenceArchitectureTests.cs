@@ -32,6 +32,16 @@ public class SequenceArchitectureTests(ITestOutputHelper output)
     }));
 
     [Fact]
+    public void AnEmptyWindowIsRefusedByNameAlreadyByItsShape()
+    {
+        // Callers read InputShape (its size) before ToSpec; the shape itself used to fail naming no setting.
+        var error = Assert.Throws<ArgumentException>(() => SequenceArchitecture.LstmAutoencoder(0).InputShape);
+        Assert.Contains("WindowLength must be positive (was 0)", error.Message);
+        Assert.Contains("Channels must be positive (was 0)",
+            Assert.Throws<ArgumentException>(() => SequenceArchitecture.KerasConvolutional(8, channels: 0).ToSpec()).Message);
+    }
+
+    [Fact]
     public void LstmAutoencoder_IsEncoderCodeRepeatDecoderAndADensePerStep()
     {
         var spec = SequenceArchitecture.LstmAutoencoder(64, channels: 1, hiddenUnits: 64, codeSize: 16).ToSpec();
