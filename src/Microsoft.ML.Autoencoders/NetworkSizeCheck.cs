@@ -29,10 +29,10 @@ internal static class NetworkSizeCheck
         long needed = TrainingMemory.EstimateBytes(spec, batchSize);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available <= 0 || needed <= available) return;
-        // The estimate is a fixed part (the weights) plus a part per row of the batch (the activations); when the fixed
-        // part fits, the batch is what does not, and the message says so with the largest batch that would fit.
-        long perRow = TrainingMemory.EstimateBytes(spec, 2) - TrainingMemory.EstimateBytes(spec, 1);
-        long fixedPart = TrainingMemory.EstimateBytes(spec, 1) - perRow;
+        // When the fixed part (the weights) fits, the batch is what does not, and the message says so with the largest
+        // batch that would fit.
+        long perRow = TrainingMemory.BytesPerBatchRow(spec);
+        long fixedPart = TrainingMemory.FixedBytes(spec);
         long fittingRows = perRow > 0 ? (available - fixedPart) / perRow : 0;
         string remedy = fittingRows < 1 ? $"lower {SizeOptions}, or BatchSize"
             : inputSizeKnown ? $"lower BatchSize (batches of up to {fittingRows.ToString("N0", CultureInfo.InvariantCulture)} rows fit), or lower {SizeOptions}"

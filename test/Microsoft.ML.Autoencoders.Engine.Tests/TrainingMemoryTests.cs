@@ -12,6 +12,8 @@ public class TrainingMemoryTests
         long weights = 10 * 6 + 6 * 2 + 2 * 6 + 6 * 10;
         long nodes = spec.InputShape.Size + spec.Layers.Sum(l => (long)l.OutputShape!.Size);
         Assert.Equal(4 * (4 * weights + 2 * nodes * 32), TrainingMemory.EstimateBytes(spec, batchSize: 32));
+        Assert.Equal(4 * 4 * weights, TrainingMemory.FixedBytes(spec));
+        Assert.Equal(4 * 2 * nodes, TrainingMemory.BytesPerBatchRow(spec));
         Assert.Equal(60, TrainingMemory.LargestWeightMatrix(spec));
     }
 

@@ -16,16 +16,28 @@ namespace Microsoft.ML.Autoencoders.Engine.Models;
 public static class TrainingMemory
 {
     /// <summary>The bytes training <paramref name="spec"/> (resolved) in batches of <paramref name="batchSize"/> rows needs at least.</summary>
-    public static long EstimateBytes(NetworkSpec spec, int batchSize)
+    public static long EstimateBytes(NetworkSpec spec, int batchSize) =>
+        FixedBytes(spec) + BytesPerBatchRow(spec) * Math.Max(1, batchSize);
+
+    /// <summary>
+    /// The part of <see cref="EstimateBytes"/> that does not grow with the batch: each dense weight matrix four times
+    /// (values, gradients and Adam's two moments).
+    /// </summary>
+    public static long FixedBytes(NetworkSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        long weights = 0, activations = spec.InputShape.Size;
-        foreach (var layer in spec.Layers)
-        {
-            weights += Weights(layer);
-            activations += layer.OutputShape?.Size ?? 0;
-        }
-        return sizeof(float) * (4 * weights + 2 * activations * Math.Max(1, batchSize));
+        return sizeof(float) * 4 * spec.Layers.Sum(Weights);
+    }
+
+    /// <summary>
+    /// The part of <see cref="EstimateBytes"/> each row of a batch adds: every node's value and gradient, from the input
+    /// to the reconstruction.
+    /// </summary>
+    public static long BytesPerBatchRow(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        long activations = spec.InputShape.Size + spec.Layers.Sum(layer => (long)(layer.OutputShape?.Size ?? 0));
+        return sizeof(float) * 2 * activations;
     }
 
     /// <summary>The elements of the largest single weight matrix: one array, so it must fit .NET's largest array.</summary>
