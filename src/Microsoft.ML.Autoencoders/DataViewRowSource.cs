@@ -61,7 +61,7 @@ internal sealed class DataViewRowSource : ITrainingRowSource
             }
         }
         if (rows == 0)
-            throw new InvalidOperationException($"The training data has no rows, so column '{inputColumn}' gives the autoencoder nothing to learn from.");
+            throw DataRole.Training.NoRows(inputColumn);
         return new DataViewRowSource(data, input, target, width, rows.Value);
     }
 
@@ -85,7 +85,7 @@ internal sealed class DataViewRowSource : ITrainingRowSource
             if (_getter == null) return;
             _getter(ref _row);
             _row.CopyTo(_dense);
-            TrainingData.CheckFinite(_dense, name!, row, "training data");
+            TrainingData.CheckFinite(_dense, name!, row, DataRole.Training);
             _min = Math.Min(_min, TensorPrimitives.Min(_dense));
             _max = Math.Max(_max, TensorPrimitives.Max(_dense));
         }
@@ -127,12 +127,12 @@ internal sealed class DataViewRowSource : ITrainingRowSource
             if (!_cursor.MoveNext()) return false;
             _input(ref _inputRow);
             _inputRow.CopyTo(input); // densifies sparse rows
-            TrainingData.CheckFinite(input, _source._input.Name, _row, "training data");
+            TrainingData.CheckFinite(input, _source._input.Name, _row, DataRole.Training);
             if (_target != null)
             {
                 _target(ref _targetRow);
                 _targetRow.CopyTo(target);
-                TrainingData.CheckFinite(target, _source._target!.Value.Name, _row, "training data");
+                TrainingData.CheckFinite(target, _source._target!.Value.Name, _row, DataRole.Training);
             }
             _row++;
             return true;

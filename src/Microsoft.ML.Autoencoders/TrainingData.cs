@@ -27,12 +27,13 @@ internal static class TrainingData
 
     /// <summary>
     /// Every row of <paramref name="columnName"/> as one dense row-major array; a NaN or infinite value is refused with its
-    /// row and element. <paramref name="role"/> names the data in that message ("training data", "calibration data"). When the
+    /// row and element, and no rows at all are refused as <paramref name="role"/> says (<see cref="DataRole.Training"/> by default). When the
     /// array would not fit the memory left (<see cref="MemoryBudget"/>), <see cref="InsufficientMemoryException"/> says so
     /// before allocating it, with <paramref name="remedy"/>.
     /// </summary>
-    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width, string role = "training data", string remedy = FewerRows)
+    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width, DataRole? role = null, string remedy = FewerRows)
     {
+        role ??= DataRole.Training;
         var column = data.Schema[columnName];
         long? knownRows = data.GetRowCount();
         string What(long rows, bool atLeast) => $"column '{columnName}' ({(atLeast ? "at least " : "")}{rows:N0} rows of {width} floats)";
@@ -72,11 +73,7 @@ internal static class TrainingData
                 rows++;
             }
         }
-        if (rows == 0)
-            throw new InvalidOperationException(role == "training data"
-                ? $"The {role} has no rows, so column '{columnName}' gives the autoencoder nothing to learn from."
-                // Calibration rows are only scored, not learned from: say what they were for.
-                : $"The {role} has no rows, so column '{columnName}' gives the detector no scores to set its threshold from: give it at least one row.");
+        if (rows == 0) throw role.NoRows(columnName);
         return (rows, buffer);
     }
 
@@ -84,14 +81,14 @@ internal static class TrainingData
     /// Refuses a NaN or infinity in one row of <paramref name="column"/> with its row and element: training on it would
     /// spread NaN through every weight. One sum decides for the usual all-finite row.
     /// </summary>
-    internal static void CheckFinite(ReadOnlySpan<float> values, string column, long row, string role)
+    internal static void CheckFinite(ReadOnlySpan<float> values, string column, long row, DataRole role)
     {
         if (float.IsFinite(TensorPrimitives.Sum(values))) return;
         for (int j = 0; j < values.Length; j++)
         {
             if (!float.IsFinite(values[j]))
                 throw new InvalidOperationException(
-                    $"Column '{column}' row {row}, element {j} is {values[j]}: {role} must be finite. " +
+                    $"Column '{column}' row {row}, element {j} is {values[j]}: {role.Name} must be finite. " +
                     "Remove or impute such values first, e.g. mlContext.Transforms.ReplaceMissingValues or mlContext.Data.FilterRowsByMissingValues.");
         }
     }

@@ -147,7 +147,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         if (_options.ImportedModel is { } imported)
         {
-            var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: "training data");
+            var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: DataRole.ScoredTraining);
             var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration!, _columns.Features, imported.InputSize);
             return Calibrated(new ImportedDetectorNetwork(imported), imported.NumberOfThreads, data, rows, calibrationData, calibrationRows, FeatureNames(input));
         }
@@ -212,7 +212,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     private AutoencoderAnomalyTransformer FitImported(OnnxAutoencoderModel imported, IDataView input, double? fraction)
     {
         var network = new ImportedDetectorNetwork(imported);
-        var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: "training data");
+        var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: DataRole.ScoredTraining);
         var names = FeatureNames(input);
         if (fraction is not double holdOut) return Calibrated(network, imported.NumberOfThreads, data, rows, calibrationData: null, calibrationRows: 0, names);
         var (trainRows, calibrationRows) = CalibrationSplit(rows, holdOut, _options.Autoencoder.Seed);
@@ -222,10 +222,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     }
 
     /// <summary>The rows of <paramref name="calibration"/>'s feature column, checked like training rows.</summary>
-    internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize, string role = "calibration data")
+    internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize, DataRole? role = null)
     {
         InputColumn.CheckMatches(calibration.Schema, featureColumn, inputSize, InputColumn.DetectorOption);
-        return TrainingData.ReadDense(calibration, featureColumn, inputSize, role);
+        return TrainingData.ReadDense(calibration, featureColumn, inputSize, role ?? DataRole.Calibration);
     }
 
     /// <summary>
