@@ -260,7 +260,7 @@ internal sealed class OnnxModelBuilder
     /// <param name="stream">A writable stream; it is left open.</param>
     /// <exception cref="InvalidOperationException">
     /// The graph has no output, a node reads a value that no input, initializer or earlier node
-    /// defines, or an output is produced by nothing.
+    /// defines, an output is produced by nothing, or an initializer is read by nothing.
     /// </exception>
     public void WriteTo(Stream stream)
     {
@@ -292,6 +292,18 @@ internal sealed class OnnxModelBuilder
         {
             if (!available.Contains(output.Name))
                 throw new InvalidOperationException($"Graph output '{output.Name}' is produced by no node, input or initializer.");
+        }
+
+        // A constant nothing reads is a writer's mistake that ONNX Runtime reports on every load of the file ("Removing
+        // initializer"); checked here once for every graph writer rather than at each place that adds constants. An
+        // overridable initializer is also a graph input, which a caller may feed whether or not the graph reads it.
+        var read = new HashSet<string>(_graph.Node.SelectMany(node => node.Input), StringComparer.Ordinal);
+        read.UnionWith(_graph.Output.Select(output => output.Name));
+        read.UnionWith(_graph.Input.Select(input => input.Name));
+        foreach (TensorProto constant in _graph.Initializer)
+        {
+            if (!read.Contains(constant.Name))
+                throw new InvalidOperationException($"Initializer '{constant.Name}' is read by no node and is no graph output: add it where a node reads it.");
         }
     }
 

@@ -117,7 +117,7 @@ public sealed class AnomalyOnnxExportTests(ITestOutputHelper output)
         var graph = Microsoft.ML.Autoencoders.Onnx.OnnxModelReader.Parse(Export(detector));
 
         var read = graph.Nodes.SelectMany(n => n.Inputs).ToHashSet();
-        Assert.Empty(graph.InitializerNames.Where(name => !read.Contains(name)));
+        Assert.DoesNotContain(graph.InitializerNames, name => !read.Contains(name));
     }
 
     private static AutoencoderAnomalyTransformer Detector(MLContext ml, bool normalize) =>

@@ -25,7 +25,7 @@ public sealed class OnnxModelRoundTripTests
     public void SpecialFloatValuesSurviveBitForBit()
     {
         float[] values = [0f, -0f, float.Epsilon, float.MaxValue, float.MinValue, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-38f, 3.14159274f];
-        byte[] bytes = NewSingleOutputBuilder().AddInitializer("special", [2, 5], values).ToByteArray();
+        byte[] bytes = NewSingleOutputBuilder().AddInitializer("special", [2, 5], values).AddNode("Identity", ["special"], ["read"]).ToByteArray();
 
         float[] read = OnnxModelReader.Parse(bytes).GetFloatInitializer("special").Values;
 
@@ -38,6 +38,8 @@ public sealed class OnnxModelRoundTripTests
         byte[] bytes = NewSingleOutputBuilder()
             .AddInt64Initializer("shape", [4], [-1, 1, 28, 28])
             .AddInitializer("scale", [], [0.5f])
+            .AddNode("Reshape", ["x", "shape"], ["reshaped"])
+            .AddNode("Mul", ["x", "scale"], ["scaled"])
             .ToByteArray();
         OnnxModelReader reader = OnnxModelReader.Parse(bytes);
 
@@ -53,7 +55,7 @@ public sealed class OnnxModelRoundTripTests
     public void AskingForTheWrongElementTypeOrAMissingNameSaysSo()
     {
         OnnxModelReader reader = OnnxModelReader.Parse(
-            NewSingleOutputBuilder().AddInt64Initializer("shape", [2], [1, 2]).ToByteArray());
+            NewSingleOutputBuilder().AddInt64Initializer("shape", [2], [1, 2]).AddNode("Reshape", ["x", "shape"], ["reshaped"]).ToByteArray());
 
         Assert.False(reader.TryGetFloatInitializer("shape", out _));
         var wrongType = Assert.Throws<InvalidDataException>(() => reader.GetFloatInitializer("shape"));
@@ -167,6 +169,11 @@ public sealed class OnnxModelRoundTripTests
 
         var noOutput = new OnnxModelBuilder().AddInput("x", [2]);
         Assert.Throws<InvalidOperationException>(noOutput.ToByteArray);
+
+        var unreadConstant = NewSingleOutputBuilder().AddInitializer("forgotten", [2], [1f, 2f]);
+        Assert.Contains("'forgotten'", Assert.Throws<InvalidOperationException>(unreadConstant.ToByteArray).Message);
+        var constantAsOutput = NewSingleOutputBuilder().AddInitializer("returned", [2], [1f, 2f]).AddOutput("returned", [2]);
+        Assert.NotEmpty(constantAsOutput.ToByteArray());
     }
 
     [Theory]
