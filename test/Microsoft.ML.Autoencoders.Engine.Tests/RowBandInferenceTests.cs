@@ -28,6 +28,24 @@ public class RowBandInferenceTests
         }
     }
 
+    [Theory]
+    [InlineData(0.19, 1024)]
+    [InlineData(0.9, 333)]
+    public void TheCodesTappedOnTheWayAreTheCodesOfTheProductByProductPath(double density, int rows)
+    {
+        // The code step writes its rows into the caller's codes span and the decoder reads them from there, so a code
+        // overwritten or read back wrong would show in the codes or in the reconstruction.
+        AutoencoderNetwork network = Network(Activation.Sigmoid);
+        float[] input = SparseDenseGemmTests.SparseMatrix(new Random(rows), rows, Width, density);
+        var (expected, expectedCodes) = ReconstructWithCodes(network, input, rows, threads: 1, bands: false);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var (actual, codes) = ReconstructWithCodes(network, input, rows, threads, bands: true);
+            Assert.Equal(expectedCodes, codes);
+            Assert.Equal(expected, actual);
+        }
+    }
+
     [Fact]
     public void RowsOnBothSidesOfTheSparseBoundDoNotDependOnTheThreadCount()
     {
@@ -107,6 +125,22 @@ public class RowBandInferenceTests
         CodeActivation = Activation.LeakyRelu,
         OutputActivation = output,
     }, seed: 21);
+
+    private static (float[] Output, float[] Codes) ReconstructWithCodes(AutoencoderNetwork network, float[] input, int rows, int threads, bool bands)
+    {
+        network.UsesRowBandInference = bands;
+        try
+        {
+            var output = Enumerable.Repeat(float.NaN, rows * network.InputSize).ToArray();
+            var codes = Enumerable.Repeat(float.NaN, rows * network.CodeSize).ToArray();
+            network.Reconstruct(network.CreateCache(rows), input, output, codes, rows, LayerContext.Inference(threads));
+            return (output, codes);
+        }
+        finally
+        {
+            network.UsesRowBandInference = true;
+        }
+    }
 
     private static float[] Reconstruct(AutoencoderNetwork network, float[] input, int rows, int threads, bool bands)
     {

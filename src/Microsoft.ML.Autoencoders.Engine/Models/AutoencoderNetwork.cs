@@ -119,7 +119,7 @@ public sealed class AutoencoderNetwork
 
     /// <summary>
     /// <see cref="Reconstruct(ActivationCache, ReadOnlySpan{float}, Span{float}, int, in LayerContext)"/> that also writes
-    /// each row's code into <paramref name="codes"/> ([rows, CodeSize]): band by band, each chunk's code is copied out as it
+    /// each row's code into <paramref name="codes"/> ([rows, CodeSize]): band by band, the code step writes each chunk there as it
     /// passes; otherwise it is read from the cache's code slot. The same bits either way, as for the reconstruction (for a
     /// network read as sparse, as long as no batch mixes rows on both sides of the sparse bound; see
     /// <see cref="RowBandInference"/>).

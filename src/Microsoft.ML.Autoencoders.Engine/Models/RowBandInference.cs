@@ -87,7 +87,7 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
 
     /// <summary>
     /// Runs <paramref name="rows"/> rows of <paramref name="input"/> into <paramref name="output"/> on up to
-    /// <paramref name="threads"/> threads, after any call another thread has in flight on this network, and copies what the
+    /// <paramref name="threads"/> threads, after any call another thread has in flight on this network, and writes what the
     /// first <paramref name="tapLayers"/> layers give each row into <paramref name="tap"/> (an autoencoder's code), chunk by
     /// chunk as the rows pass; with <paramref name="tapLayers"/> 0 there is no tap. False, having done nothing, when the
     /// batch is too small to pay for the packing, or the tapped layers end inside a step (a dense layer and the activation
@@ -162,9 +162,13 @@ internal sealed unsafe class RowBandInference : IWorkerPoolJob
         for (int i = 0; i <= last; i++)
         {
             RowBandStep step = _steps[i];
-            float* y = i == last ? _output + (nint)row * step.OutputSize : (float*)Unsafe.AsPointer(ref scratch[i & 1]![0]);
+            // The tapped step writes its rows straight into the tap (row-major, the layout scratch would have), and the
+            // next step reads them there; only a tap on the last step, whose rows go to the output, is copied.
+            float* y = i == last ? _output + (nint)row * step.OutputSize
+                : i == _tapStep ? _tap + (nint)row * step.OutputSize
+                : (float*)Unsafe.AsPointer(ref scratch[i & 1]![0]);
             step.Run(part, x, y, rows, sparseInput: i == 0 && _sparseInput);
-            if (i == _tapStep)
+            if (i == _tapStep && i == last)
             {
                 long bytes = (long)rows * step.OutputSize * sizeof(float);
                 Buffer.MemoryCopy(y, _tap + (nint)row * step.OutputSize, bytes, bytes);
