@@ -13,7 +13,7 @@ public class RowBandInferenceTests
     [Theory]
     [InlineData(0.19, Activation.Sigmoid, 1024)] // MNIST's density: the first layer reads the nonzeros
     [InlineData(0.9, Activation.Sigmoid, 1024)]  // too dense for that: every layer is a GEMM
-    [InlineData(0.19, Activation.Tanh, 784)]     // an output activation with no fused form, and a ragged last band
+    [InlineData(0.19, Activation.Tanh, 784)]     // a tanh output, and a ragged last band
     [InlineData(0.9, Activation.Linear, 200)]
     [InlineData(0.19, Activation.Sigmoid, 97)]   // barely enough rows, one part
     public void BandsGiveTheBitsOfTheProductByProductPath(double density, Activation output, int rows)

@@ -1,12 +1,14 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
 /// <summary>
-/// tanh for every lane of a <see cref="Vector{T}"/> of floats, for the LSTM cell, which takes two per hidden value per step
-/// and cannot afford a call per row: <see cref="System.Numerics.Tensors.TensorPrimitives.Tanh(ReadOnlySpan{float}, Span{float})"/>
-/// on the 64 values of one row cost about as much as that row's share of the recurrent GEMM.
+/// tanh for every lane of a <see cref="Vector{T}"/> of floats. Written for the LSTM and GRU cells, which take it per hidden
+/// value per step and cannot afford a call per row (<see cref="System.Numerics.Tensors.TensorPrimitives.Tanh(ReadOnlySpan{float}, Span{float})"/>
+/// on the 64 values of one row cost about as much as that row's share of the recurrent GEMM); the tanh layer and the
+/// fused Dense → tanh epilogue use it too (<see cref="ElementwiseActivation"/>), so every tanh value has one code's bits.
 /// </summary>
 /// <remarks>
 /// Away from zero, tanh|x| = (1 − q) / (1 + q) with q = e^{−2|x|} (<see cref="VectorExp"/>), the sign put back; from
@@ -44,5 +46,30 @@ internal static class VectorTanh
         // NaN fails the compare and takes the far branch, which is NaN.
         Vector<float> selected = Vector.ConditionalSelect(Vector.LessThan(magnitude, new Vector<float>(PolynomialBound)), near, far);
         return Vector.AsVectorSingle(Vector.AsVectorInt32(selected) | (Vector.AsVectorInt32(x) & new Vector<int>(int.MinValue)));
+    }
+
+    /// <summary>
+    /// <see cref="Tanh(Vector{float})"/> sixteen lanes at a time, for loops on 512-bit registers where <see cref="Vector{T}"/>
+    /// is narrower. The same lane-wise IEEE operations in the same order (and <see cref="VectorExp.Exp(Vector512{float})"/>,
+    /// whose lanes are the other overload's), so each lane's bits are the other overload's: a caller may mix the two widths
+    /// over one array.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> x)
+    {
+        Vector512<float> magnitude = Vector512.Abs(x);
+        Vector512<float> q = VectorExp.Exp(magnitude * Vector512.Create(-2f));
+        Vector512<float> far = (Vector512<float>.One - q) / (Vector512<float>.One + q);
+
+        Vector512<float> x2 = x * x;
+        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(C13), x2, Vector512.Create(C11));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(C9));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(C7));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(C5));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(C3));
+        Vector512<float> near = Vector512.FusedMultiplyAdd(p * x2, x, x);
+
+        Vector512<float> selected = Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(PolynomialBound)), near, far);
+        return (selected.AsInt32() | (x.AsInt32() & Vector512.Create(int.MinValue))).AsSingle();
     }
 }

@@ -1,6 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
@@ -10,26 +9,8 @@ public sealed class TanhLayer(int width) : ActivationLayer(width)
     /// <inheritdoc/>
     public override Activation Kind => Activation.Tanh;
 
-    /// <summary>
-    /// y = tanh(x), each value with the same bits whatever span it comes in. TensorPrimitives takes a span shorter than
-    /// one 128-bit vector value by value with MathF.Tanh, whose bits are not its vector approximation's; a chain's chunk of
-    /// an image or two of a few values (<see cref="Models.SampleParallelChain"/>) then disagreed with the whole batch the
-    /// layer-by-layer loop passes. Such a span goes through a vector's worth of stack instead; longer ones, the hot case,
-    /// as before.
-    /// </summary>
-    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
-    {
-        if (x.Length >= Vector128<float>.Count || x.IsEmpty)
-        {
-            TensorPrimitives.Tanh(x, y);
-            return;
-        }
-        Span<float> lanes = stackalloc float[Vector128<float>.Count];
-        lanes.Clear();
-        x.CopyTo(lanes);
-        TensorPrimitives.Tanh(lanes, lanes);
-        lanes.Slice(0, x.Length).CopyTo(y);
-    }
+    /// <inheritdoc/>
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => ElementwiseActivation.Apply(Activation.Tanh, 0f, x, y);
 
     /// <inheritdoc/>
     protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)

@@ -13,7 +13,7 @@ public class GemmEpilogueTests
 {
     private const float LeakySlope = 0.1f;
 
-    private static readonly Activation[] FusedActivations = [Activation.Linear, Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid];
+    private static readonly Activation[] FusedActivations = [Activation.Linear, Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid, Activation.Tanh];
 
     // Small-rows path (m ≤ 16), ragged edge tiles, two depth blocks (k = 800), and products big enough that two threads
     // really split them: by rows (257 × 70), by columns (33 × 513) and the small-rows path by columns (7 × 2100).
@@ -71,6 +71,7 @@ public class GemmEpilogueTests
                     Activation.Relu => Math.Max(x[i], 0f),
                     Activation.LeakyRelu => x[i] > 0 ? x[i] : LeakySlope * x[i],
                     Activation.Sigmoid => (float)(1 / (1 + Math.Exp(-x[i]))),
+                    Activation.Tanh => (float)Math.Tanh(x[i]),
                     _ => x[i],
                 };
                 Assert.True(Math.Abs(whole[i] - expected) <= 2e-7f * Math.Max(1f, Math.Abs(expected)), $"{activation}({x[i]}) = {whole[i]}, expected {expected}");
@@ -117,25 +118,16 @@ public class GemmEpilogueTests
             for (int i = 0; i < layers.Length; i++)
                 layers[i].Forward(apart.Values(i, batch), apart.Values(i + 1, batch), apart.Scratch(i, batch), batch, context);
 
-            // Every slot a later layer or the caller reads; the pre-activations under the fused ReLU, leaky ReLU and sigmoid
-            // (slots 1, 3 and 7) are not written by the fused pass, and nothing reads them.
+            // Every slot a later layer or the caller reads; the pre-activations under the fused ReLU, leaky ReLU, tanh and
+            // sigmoid (slots 1, 3, 5 and 7) are not written by the fused pass, and nothing reads them.
             for (int slot = 1; slot <= layers.Length; slot++)
             {
-                if (slot is 1 or 3 or 7) continue;
+                if (slot is 1 or 3 or 5 or 7) continue;
                 Assert.True(apart.Values(slot, batch).SequenceEqual(fused.Values(slot, batch)), $"slot {slot}, batch {batch}, threads {threads}");
             }
 
             Assert.All(fused.Values(1, batch).ToArray(), v => Assert.Equal(0f, v));
         }
-    }
-
-    [Fact]
-    public void TanhHasNoFusedFormAndIsLeftToItsLayer()
-    {
-        Assert.False(ElementwiseActivation.Handles(Activation.Tanh));
-        var dense = new Dense(3, 4);
-        _ = new ParameterStore(dense.Parameters);
-        Assert.False(dense.TryForwardActivated(new float[3], new float[4], new float[4], Span<float>.Empty, new TanhLayer(4), 1, LayerContext.Inference()));
     }
 
     private static float[] Values(Random random, int count, float scale = 1f)
