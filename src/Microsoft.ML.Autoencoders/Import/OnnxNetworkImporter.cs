@@ -25,7 +25,7 @@ namespace Microsoft.ML.Autoencoders;
 /// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
 /// (a graph that exports its code says so); else the first narrowest layer output, carried through the layers after it that
-/// keep its size (its activation, a batch norm).</para>
+/// keep its values (its activation, a batch norm; not a transposed convolution that happens to keep its size).</para>
 /// <para>Anything else fails before any layer is built, naming every operator the engine has no layer for.</para>
 /// </remarks>
 internal sealed class OnnxNetworkImporter
@@ -172,14 +172,18 @@ internal sealed class OnnxNetworkImporter
         }
         var exported = _graph.Outputs.Select(o => o.Name).Where(n => n != reconstruction && _layerOfTensor.TryGetValue(n, out int a) && a > 0 && a < _layers.Count).ToList();
         if (exported.Count == 1) return _layerOfTensor[exported[0]];
-        // The first narrowest output, carried through the layers after it that keep its size (an activation, a batch norm):
-        // the code is what the encoder's last step gives.
+        // The first narrowest output, carried through the layers after it that only transform it value by value or
+        // rearrange it (an activation, a batch norm, the reshapes around one): the code is what the encoder's last step gives.
+        // A layer with weights that happens to keep the size (a transposed convolution from 4×4×4 to 1×8×8) is the decoder.
         int best = 1;
         for (int after = 2; after < _layers.Count; after++)
             if (_layers[after - 1].Spec.OutputShape!.Size < _layers[best - 1].Spec.OutputShape!.Size) best = after;
-        while (best + 1 < _layers.Count && _layers[best].Spec.OutputShape!.Size == _layers[best - 1].Spec.OutputShape!.Size) best++;
+        while (best + 1 < _layers.Count && FinishesTheCode(_layers[best].Spec) && _layers[best].Spec.OutputShape!.Size == _layers[best - 1].Spec.OutputShape!.Size) best++;
         return best;
     }
+
+    /// <summary>Whether <paramref name="layer"/>, right after the narrowest output, is still the encoder's last step.</summary>
+    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec;
 
     /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
     private string Apply(OnnxNode node, string x)

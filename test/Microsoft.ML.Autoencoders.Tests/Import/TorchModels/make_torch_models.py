@@ -155,7 +155,13 @@ class View(nn.Module):
         return x.view(*self.shape)
 
 
-# name: (model factory, per-row input shape, opset, dynamic batch, returns (code, reconstruction))
+def conv_code_as_wide_as_decoder():
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    decoder = nn.Sequential(nn.ConvTranspose2d(4, 1, 2, stride=2), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+# name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
     "torch_mlp_mixed": (mlp_mixed, (32,), 17, True),
@@ -171,6 +177,11 @@ CASES = {
     # Appended after the others so that the seeded weights of the ones above stay as they were.
     "torch_mlp_image_input": (mlp_image_input, (1, 8, 8), 17, True),
     "torch_residual_mlp": (Residual, (16,), 13, True),
+    # A transposed convolution whose output (1×8×8) is as large as the code before it (4×4×4): the code stays the pooling's.
+    "torch_conv_code_as_wide_as_decoder": (conv_code_as_wide_as_decoder, (1, 8, 8), 17, True),
+    # torch.onnx.export(model, torch.rand(2, ...)) without dynamic_axes: the batch is fixed at the dummy's 2 rows.
+    "torch_mlp_fixed_batch_of_two": (mlp_sequential, (64,), 13, 2),
+    "torch_conv_dense_view_fixed_batch_of_two": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 17, 2),
 }
 
 
@@ -191,7 +202,10 @@ def write(name, factory, row_shape, opset, dynamic, out_dir):
     model.eval()
     returns_code = isinstance(model, EncoderDecoder) and model.return_code
     x = torch.rand((ROWS,) + row_shape)
-    dummy = x[:1] if not dynamic else x[:2]  # a fixed batch is the dummy's: 1, as single-image exports have it
+    # True: a dynamic batch axis; False: the fixed batch of one that single-image exports have; a number: that fixed batch.
+    fixed_rows = 1 if dynamic is False else (2 if dynamic is True else dynamic)
+    dummy = x[:fixed_rows]
+    dynamic = dynamic is True
     outputs = ["code", "reconstruction"] if returns_code else ["reconstruction"]
     axes = {"input": {0: "batch"}, **{o: {0: "batch"} for o in outputs}} if dynamic else None
     path = os.path.join(out_dir, name + ".onnx")
