@@ -42,6 +42,7 @@ internal sealed class OnnxNetworkImporter
     private readonly List<ImportedLayer> _layers = [];
     private readonly Dictionary<string, int> _layerOfTensor = new(StringComparer.Ordinal); // tensor → layers before it
     private readonly bool _batchAxis;
+    private readonly long _fixedBatch; // the input's declared batch size, or 1 when the batch axis is free
     private readonly TensorShape _inputShape;
     private TensorShape _shape;
     private float[]? _pendingOffset; // a constant added to the rows, waiting to be folded into the next dense layer's bias
@@ -50,10 +51,11 @@ internal sealed class OnnxNetworkImporter
     /// <summary>One layer found in the graph: its spec, and its parameters by suffix (".weight", ".bias", ...).</summary>
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
-    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis)
+    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch)
     {
         _graph = graph;
         _batchAxis = batchAxis;
+        _fixedBatch = fixedBatch;
         _inputShape = _shape = new TensorShape(rowShape);
         InputName = input;
         _layerOfTensor[input] = 0;
@@ -79,12 +81,15 @@ internal sealed class OnnxNetworkImporter
         if (input.ElementType != TensorProto.Types.DataType.Float)
             throw new NotSupportedException($"Graph input '{input.Name}' holds {input.ElementType} values; the engine trains on float rows.");
         var dims = input.Dimensions;
-        bool batchAxis = dims.Length >= 2 && (dims[0] < 0 || dims[0] == 1);
+        // [N, ...] leads with the batch; so does a fixed [B, ...] (torch.onnx.export of a dummy batch without dynamic_axes):
+        // the engine's dense and image layers come from Gemm, MatMul and Conv, which read their input's first axis as the
+        // rows, so a rank-2 or higher input with no batch axis could not reach any of them unreshaped anyway.
+        bool batchAxis = dims.Length >= 2 && dims[0] != 0;
         int[] row = batchAxis ? dims[1..] : dims;
         if (row.Length == 0 || row.Any(d => d <= 0))
             throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1);
         return importer.Build(codeTensorName);
     }
 
@@ -382,8 +387,8 @@ internal sealed class OnnxNetworkImporter
             if ((scales is null || scales.Length == 0) && node.Inputs.Count > 3 && node.Inputs[3].Length > 0)
             {
                 var sizes = Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64.");
-                // sizes is [N, C, H, W]: the batch (as read from a Shape node, or the fixed 1) and the channels must stay.
-                if (sizes.Length != 4 || sizes[1] != _shape[0] || sizes[0] is not (OnnxShapeFolding.Batch or 1))
+                // sizes is [N, C, H, W]: the batch (as read from a Shape node, or the fixed size) and the channels must stay.
+                if (sizes.Length != 4 || sizes[1] != _shape[0] || (sizes[0] != OnnxShapeFolding.Batch && sizes[0] != _fixedBatch))
                     throw new NotSupportedException($"{Describe(node)}: sizes [{string.Join(", ", sizes.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] " +
                         $"must keep the batch and the {_shape[0]} channels and resize only height and width.");
                 scales = [1, 1, (float)sizes[2] / _shape[1], (float)sizes[3] / _shape[2]];
@@ -409,8 +414,9 @@ internal sealed class OnnxNetworkImporter
         var target = Constant(node, 1).Longs ?? throw new NotSupportedException($"{Describe(node)}: the shape must be an int64 constant.");
         long[] row = _batchAxis ? target[1..] : target;
         string shown = string.Join(", ", target.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        // The batch entry may be -1 or 0 (any batch), 1 (a fixed batch of one) or the batch size read from a Shape node.
-        if (_batchAxis && target[0] is not (-1 or 0 or 1 or OnnxShapeFolding.Batch))
+        // The batch entry may be -1 or 0 (any batch), the input's fixed batch size (1 for a free batch, as single-row
+        // exports write it) or the batch size read from a Shape node.
+        if (_batchAxis && target[0] != _fixedBatch && target[0] is not (-1 or 0 or OnnxShapeFolding.Batch))
             throw new NotSupportedException($"{Describe(node)}: shape [{shown}] changes the batch axis.");
         if (row.Contains(OnnxShapeFolding.Batch))
             throw new NotSupportedException($"{Describe(node)}: shape [{shown}] moves the batch size into a row, which the engine's rows of fixed size cannot hold.");
