@@ -17,7 +17,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu become activations; Conv (group 1), ConvTranspose (group 1, no output_shape), MaxPool (no padding),
+/// LeakyRelu become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
+/// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
 /// Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both axes only, as the
@@ -28,7 +29,7 @@ namespace Microsoft.ML.Autoencoders;
 /// keep its values (its activation, a batch norm; not a transposed convolution that happens to keep its size).</para>
 /// <para>Anything else fails before any layer is built, naming every operator the engine has no layer for.</para>
 /// </remarks>
-internal sealed class OnnxNetworkImporter
+internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
@@ -306,6 +307,7 @@ internal sealed class OnnxNetworkImporter
 
     private string AddConv(OnnxNode node)
     {
+        if (IsSequence) return AddConv1d(node);
         RequireImage(node);
         if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped convolutions have no engine layer.");
         var w = Weights(node, 1);
@@ -320,6 +322,7 @@ internal sealed class OnnxNetworkImporter
 
     private string AddConvTranspose(OnnxNode node)
     {
+        if (IsSequence) return AddConvTranspose1d(node);
         RequireImage(node);
         if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped transposed convolutions have no engine layer.");
         if (node.TryGetAttribute("output_shape", out _)) throw new NotSupportedException($"{Describe(node)}: output_shape has no engine equivalent; give pads and output_padding.");
@@ -503,6 +506,9 @@ internal sealed class OnnxNetworkImporter
 
     private void RequireImage(OnnxNode node)
     {
+        if (IsSequence)
+            throw new NotSupportedException($"{Describe(node)} reads sequences [N, C, L] (rows of {_shape}); of the engine's image layers only Conv and ConvTranspose " +
+                "have a 1-D form (Conv1d, ConvTranspose1d): pooling, upsampling and batch normalization over sequences do not import.");
         if (_shape.Rank != 3 || !_batchAxis)
             throw new NotSupportedException($"{Describe(node)} reads rows of shape {_shape}{(_batchAxis ? "" : " with no batch axis")}; the engine's image layers read [N, C, H, W].");
     }

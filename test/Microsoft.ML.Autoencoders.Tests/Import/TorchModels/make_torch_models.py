@@ -161,6 +161,16 @@ def conv_code_as_wide_as_decoder():
     return EncoderDecoder(encoder, decoder)
 
 
+def conv1d_sequence():
+    # Series [N, 2, 16]: Conv1d down (one without bias), a dense code, a reshape back, ConvTranspose1d (padding and
+    # output_padding) and Conv1d up.
+    encoder = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1, bias=False), nn.ReLU(), nn.Conv1d(4, 4, 3, stride=2, padding=1), nn.ReLU(),
+                            nn.Flatten(), nn.Linear(4 * 8, 6), nn.Tanh())
+    decoder = nn.Sequential(nn.Linear(6, 4 * 8), nn.ReLU(), Unflatten((4, 8)),
+                            nn.ConvTranspose1d(4, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU(), nn.Conv1d(4, 2, 3, padding=1))
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -182,6 +192,7 @@ CASES = {
     # torch.onnx.export(model, torch.rand(2, ...)) without dynamic_axes: the batch is fixed at the dummy's 2 rows.
     "torch_mlp_fixed_batch_of_two": (mlp_sequential, (64,), 13, 2),
     "torch_conv_dense_view_fixed_batch_of_two": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 17, 2),
+    "torch_conv1d_sequence": (conv1d_sequence, (2, 16), 13, True),
 }
 
 
