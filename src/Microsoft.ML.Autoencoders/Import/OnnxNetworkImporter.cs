@@ -17,7 +17,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
+/// LeakyRelu, Elu (alpha 1), Softplus become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
 /// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
@@ -33,7 +33,7 @@ internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Conv", "ConvTranspose", "MaxPool",
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Conv", "ConvTranspose", "MaxPool",
         "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "Constant",
     };
 
@@ -72,8 +72,9 @@ internal sealed partial class OnnxNetworkImporter
             .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
         if (missing.Count > 0)
             throw new NotSupportedException(
-                $"The graph uses operators the engine has no layer for: {string.Join(", ", missing)}. It can still be scored as it is with " +
-                "mlContext.Transforms.OnnxAutoencoder (ONNX Runtime), but not trained here.");
+                $"The graph uses operators the engine has no layer for: {string.Join(", ", missing)}{OnnxImportHints.ModulesWriting(missing)}. " +
+                $"The engine's layers come from {string.Join(", ", Supported.Where(o => o != "Constant"))} and the shape computations around a " +
+                "Reshape. The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime), but not trained here.");
 
         var inputs = graph.Inputs.Where(i => !graph.InitializerNames.Contains(i.Name)).ToList();
         if (inputs.Count != 1)
@@ -131,7 +132,11 @@ internal sealed partial class OnnxNetworkImporter
             var next = readers.Where(n => n.OpType != "Shape").ToList();
             if (next.Count == 0) break;
             if (next.Count != 1)
-                throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches.");
+            {
+                string? activation = OnnxImportHints.ActivationWrittenAsAFork([.. next.Select(n => n.OpType)]);
+                throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches." +
+                    (activation is null ? "" : $" This fork is how the exporter writes {activation}, which the engine has no activation for."));
+            }
             current = Apply(next[0], current);
         }
         if (_pendingOffset != null)
@@ -236,6 +241,12 @@ internal sealed partial class OnnxNetworkImporter
                 return AddLayer(node, new ActivationSpec(Activation.Tanh), []);
             case "LeakyRelu":
                 return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, Float(node, "alpha", 0.01f)), []);
+            case "Elu":
+                if (Float(node, "alpha", 1f) != 1f)
+                    throw new NotSupportedException($"{Describe(node)}: alpha {Float(node, "alpha", 1f)}; the engine's ELU has alpha 1 (nn.ELU()'s default).");
+                return AddLayer(node, new ActivationSpec(Activation.Elu), []);
+            case "Softplus":
+                return AddLayer(node, new ActivationSpec(Activation.Softplus), []);
             case "Conv":
                 return AddConv(node);
             case "ConvTranspose":

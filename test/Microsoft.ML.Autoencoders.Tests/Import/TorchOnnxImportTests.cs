@@ -63,6 +63,26 @@ public sealed class TorchOnnxImportTests(ITestOutputHelper output)
         Assert.Contains("chains of layers, not branches", e.Message);
     }
 
+    [Theory]
+    [InlineData("torch_mlp_gelu", "no layer for: Erf (Erf: nn.GELU)")]
+    [InlineData("torch_mlp_silu", "This fork is how the exporter writes x·sigmoid(x), nn.SiLU (Swish), which the engine has no activation for")]
+    public void UnsupportedActivationIsNamedAsTheModuleTheUserWrote(string name, string expected)
+    {
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(name)));
+
+        output.WriteLine(e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void RefusalListsTheOperatorsTheEngineImports()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(TorchOnnxModels.Path("torch_mlp_gelu")));
+
+        Assert.Contains("The engine's layers come from Gemm, MatMul, Add, Sub, Relu, Sigmoid, Tanh, LeakyRelu, Elu, Softplus, Conv, ConvTranspose", e.Message);
+        Assert.Contains("mlContext.Transforms.OnnxAutoencoder", e.Message);
+    }
+
     [Fact]
     public void FixedBatchOfTwoIsTheBatchInTheEngine()
     {

@@ -171,6 +171,13 @@ def conv1d_sequence():
     return EncoderDecoder(encoder, decoder)
 
 
+def mlp_with(hidden, code):
+    # A small MLP with the activations under test: hidden after the wide layers, code after the narrowest.
+    encoder = nn.Sequential(nn.Linear(16, 10), hidden(), nn.Linear(10, 4), code())
+    decoder = nn.Sequential(nn.Linear(4, 10), hidden(), nn.Linear(10, 16))
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -193,6 +200,10 @@ CASES = {
     "torch_mlp_fixed_batch_of_two": (mlp_sequential, (64,), 13, 2),
     "torch_conv_dense_view_fixed_batch_of_two": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 17, 2),
     "torch_conv1d_sequence": (conv1d_sequence, (2, 16), 13, True),
+    "torch_mlp_elu_softplus": (lambda: mlp_with(nn.ELU, nn.Softplus), (16,), 17, True),
+    # Refused, each naming the module the user wrote: nn.GELU is an Erf, nn.SiLU a fork of x into Sigmoid and Mul.
+    "torch_mlp_gelu": (lambda: mlp_with(nn.GELU, nn.GELU), (16,), 13, True),
+    "torch_mlp_silu": (lambda: mlp_with(nn.SiLU, nn.SiLU), (16,), 13, True),
 }
 
 
