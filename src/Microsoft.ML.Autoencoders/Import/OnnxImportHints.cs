@@ -15,12 +15,15 @@ internal static class OnnxImportHints
         ["Selu"] = "nn.SELU",
         ["Celu"] = "nn.CELU",
         ["Softsign"] = "nn.Softsign",
+        ["Abs"] = "nn.Softsign, x / (1 + |x|)",
         ["HardSigmoid"] = "nn.Hardsigmoid",
         ["AveragePool"] = "nn.AvgPool2d",
         ["Pad"] = "padding written as its own node (nn.AvgPool2d, F.pad)",
         ["LSTM"] = "nn.LSTM",
         ["GRU"] = "nn.GRU",
         ["RNN"] = "nn.RNN",
+        ["Tile"] = "x.repeat(...), as a sequence decoder repeats its code",
+        ["Expand"] = "x.expand(...) or the initial state of an nn.LSTM or nn.GRU",
     };
 
     /// <summary>" (Erf: nn.GELU; Clip: nn.ReLU6 or nn.Hardtanh)" for the operators in <paramref name="operators"/> with a known source, else "".</summary>
@@ -42,4 +45,15 @@ internal static class OnnxImportHints
         if (consumers.Contains("Div")) return "x·(1 + erf(x/√2))/2, nn.GELU";
         return null;
     }
+
+    /// <summary>
+    /// The advice for one tensor read by two dense layers, the shape of a variational encoder's mean and log-variance heads
+    /// exported with both as outputs; null for other forks.
+    /// </summary>
+    public static string? DenseHeads(IReadOnlyCollection<string> consumers) =>
+        consumers.Count == 2 && consumers.All(o => o is "Gemm" or "MatMul")
+            ? " Two dense layers reading one tensor is how a VAE's mean and log-variance heads look: export a forward() that " +
+              "returns only decoder(mean) in eval mode, whose log-variance head PyTorch then leaves out, and the engine imports it " +
+              "with the mean as the code."
+            : null;
 }

@@ -133,9 +133,10 @@ internal sealed partial class OnnxNetworkImporter
             if (next.Count == 0) break;
             if (next.Count != 1)
             {
-                string? activation = OnnxImportHints.ActivationWrittenAsAFork([.. next.Select(n => n.OpType)]);
+                string[] operators = [.. next.Select(n => n.OpType)];
+                string? activation = OnnxImportHints.ActivationWrittenAsAFork(operators);
                 throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches." +
-                    (activation is null ? "" : $" This fork is how the exporter writes {activation}, which the engine has no activation for."));
+                    (activation is null ? OnnxImportHints.DenseHeads(operators) : $" This fork is how the exporter writes {activation}, which the engine has no activation for."));
             }
             current = Apply(next[0], current);
         }
