@@ -17,8 +17,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, Elu (alpha 1), Softplus become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
-/// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
+/// LeakyRelu, Elu (alpha 1), Softplus become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over
+/// images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
 /// Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both axes only, as the
