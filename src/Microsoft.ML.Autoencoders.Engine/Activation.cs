@@ -16,4 +16,8 @@ public enum Activation
     LeakyRelu,
     /// <summary>f(z) = tanh(z), into (-1, 1).</summary>
     Tanh,
+    /// <summary>f(z) = z for z &gt; 0, e^z − 1 otherwise (the exponential linear unit with α = 1, PyTorch's and Keras' default), into (-1, ∞).</summary>
+    Elu,
+    /// <summary>f(z) = ln(1 + e^z), a smooth ReLU into (0, ∞).</summary>
+    Softplus,
 }

@@ -48,6 +48,8 @@ public abstract class ActivationLayer : Layer
         Activation.Relu => new ReluLayer(width),
         Activation.LeakyRelu => new LeakyReluLayer(width, leakyReluSlope),
         Activation.Tanh => new TanhLayer(width),
+        Activation.Elu => new EluLayer(width),
+        Activation.Softplus => new SoftplusLayer(width),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation."),
     };
 

@@ -44,7 +44,7 @@ public sealed class OnnxAutoencoderEstimator : IEstimator<OnnxAutoencoderTransfo
     public OnnxAutoencoderTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        InputColumn.CheckMatches(input.Schema, _columns.Input, _model.InputSize);
+        _model.Binding.CheckColumnSize(_columns.Input, InputColumn.GetVectorSize(input.Schema, _columns.Input));
         return new OnnxAutoencoderTransformer(_model, _columns);
     }
 

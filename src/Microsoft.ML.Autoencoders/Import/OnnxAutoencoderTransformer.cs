@@ -45,7 +45,7 @@ public sealed class OnnxAutoencoderTransformer : ITransformer, ICanSaveModel, IA
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        InputColumn.CheckMatches(inputSchema, Columns.Input, Model.InputSize);
+        Model.Binding.CheckColumnSize(Columns.Input, InputColumn.GetVectorSize(inputSchema, Columns.Input));
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
         if (Columns.Encoded != null) builder.AddColumn(Columns.Encoded, new VectorDataViewType(NumberDataViewType.Single, Model.CodeSize));

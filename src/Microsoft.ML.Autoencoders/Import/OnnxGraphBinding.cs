@@ -30,6 +30,24 @@ internal sealed record OnnxGraphBinding(
     public long[] InputTensorShape(int rows) =>
         HasBatchAxis ? [rows, .. RowShape.Select(d => (long)d)] : [.. RowShape.Select(d => (long)d)];
 
+    /// <summary>
+    /// Checks that column <paramref name="column"/>, of <paramref name="size"/> values per row, fits the graph's input, with
+    /// a message about the graph rather than about training; a fixed leading axis other than 1 that the column's size
+    /// divides (a dummy batch exported without dynamic_axes) is named as such, with the re-export that fixes it.
+    /// </summary>
+    public void CheckColumnSize(string column, int size)
+    {
+        if (size == InputSize) return;
+        string message = $"Column '{column}' has {size} values per row but graph input '{InputName}' takes {InputSize} per row " +
+            $"(tensor shape [{string.Join(", ", InputTensorShape(1))}]).";
+        if (!HasBatchAxis && RowShape.Length >= 2 && RowShape[0] > 1 && size * RowShape[0] == InputSize)
+            message += $" Its leading {RowShape[0]} looks like the fixed batch of the dummy input torch.onnx.export was given: export the graph " +
+                $"again with a free batch axis (dynamic_axes={{\"{InputName}\": {{0: \"batch\"}}, ...}} for the input and each output) or with a dummy " +
+                "of one row. AutoencoderModel.ImportOnnx reads that leading axis as the batch and can take the file as it is.";
+        else message += " Score data prepared the way the graph's inputs were.";
+        throw new ArgumentOutOfRangeException("inputSchema", message);
+    }
+
     /// <summary>Checks the names and types against <paramref name="session"/> and measures the per-row sizes by running it.</summary>
     /// <param name="session">The graph, loaded.</param>
     /// <param name="inputName">The graph input the rows go to.</param>

@@ -17,7 +17,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu become activations; Conv (group 1), ConvTranspose (group 1, no output_shape), MaxPool (no padding),
+/// LeakyRelu, Elu (alpha 1), Softplus become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over
+/// images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
 /// Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both axes only, as the
@@ -25,14 +26,14 @@ namespace Microsoft.ML.Autoencoders;
 /// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
 /// (a graph that exports its code says so); else the first narrowest layer output, carried through the layers after it that
-/// keep its size (its activation, a batch norm).</para>
+/// keep its values (its activation, a batch norm; not a transposed convolution that happens to keep its size).</para>
 /// <para>Anything else fails before any layer is built, naming every operator the engine has no layer for.</para>
 /// </remarks>
-internal sealed class OnnxNetworkImporter
+internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Conv", "ConvTranspose", "MaxPool",
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Conv", "ConvTranspose", "MaxPool",
         "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "Constant",
     };
 
@@ -42,6 +43,7 @@ internal sealed class OnnxNetworkImporter
     private readonly List<ImportedLayer> _layers = [];
     private readonly Dictionary<string, int> _layerOfTensor = new(StringComparer.Ordinal); // tensor → layers before it
     private readonly bool _batchAxis;
+    private readonly long _fixedBatch; // the input's declared batch size, or 1 when the batch axis is free
     private readonly TensorShape _inputShape;
     private TensorShape _shape;
     private float[]? _pendingOffset; // a constant added to the rows, waiting to be folded into the next dense layer's bias
@@ -50,10 +52,11 @@ internal sealed class OnnxNetworkImporter
     /// <summary>One layer found in the graph: its spec, and its parameters by suffix (".weight", ".bias", ...).</summary>
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
-    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis)
+    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch)
     {
         _graph = graph;
         _batchAxis = batchAxis;
+        _fixedBatch = fixedBatch;
         _inputShape = _shape = new TensorShape(rowShape);
         InputName = input;
         _layerOfTensor[input] = 0;
@@ -69,8 +72,9 @@ internal sealed class OnnxNetworkImporter
             .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
         if (missing.Count > 0)
             throw new NotSupportedException(
-                $"The graph uses operators the engine has no layer for: {string.Join(", ", missing)}. It can still be scored as it is with " +
-                "mlContext.Transforms.OnnxAutoencoder (ONNX Runtime), but not trained here.");
+                $"The graph uses operators the engine has no layer for: {string.Join(", ", missing)}{OnnxImportHints.ModulesWriting(missing)}. " +
+                $"The engine's layers come from {string.Join(", ", Supported.Where(o => o != "Constant"))} and the shape computations around a " +
+                "Reshape. The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime), but not trained here.");
 
         var inputs = graph.Inputs.Where(i => !graph.InitializerNames.Contains(i.Name)).ToList();
         if (inputs.Count != 1)
@@ -79,12 +83,15 @@ internal sealed class OnnxNetworkImporter
         if (input.ElementType != TensorProto.Types.DataType.Float)
             throw new NotSupportedException($"Graph input '{input.Name}' holds {input.ElementType} values; the engine trains on float rows.");
         var dims = input.Dimensions;
-        bool batchAxis = dims.Length >= 2 && (dims[0] < 0 || dims[0] == 1);
+        // [N, ...] leads with the batch; so does a fixed [B, ...] (torch.onnx.export of a dummy batch without dynamic_axes):
+        // the engine's dense and image layers come from Gemm, MatMul and Conv, which read their input's first axis as the
+        // rows, so a rank-2 or higher input with no batch axis could not reach any of them unreshaped anyway.
+        bool batchAxis = dims.Length >= 2 && dims[0] != 0;
         int[] row = batchAxis ? dims[1..] : dims;
         if (row.Length == 0 || row.Any(d => d <= 0))
             throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1);
         return importer.Build(codeTensorName);
     }
 
@@ -125,7 +132,12 @@ internal sealed class OnnxNetworkImporter
             var next = readers.Where(n => n.OpType != "Shape").ToList();
             if (next.Count == 0) break;
             if (next.Count != 1)
-                throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches.");
+            {
+                string[] operators = [.. next.Select(n => n.OpType)];
+                string? activation = OnnxImportHints.ActivationWrittenAsAFork(operators);
+                throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches." +
+                    (activation is null ? OnnxImportHints.DenseHeads(operators) : $" This fork is how the exporter writes {activation}, which the engine has no activation for."));
+            }
             current = Apply(next[0], current);
         }
         if (_pendingOffset != null)
@@ -172,14 +184,18 @@ internal sealed class OnnxNetworkImporter
         }
         var exported = _graph.Outputs.Select(o => o.Name).Where(n => n != reconstruction && _layerOfTensor.TryGetValue(n, out int a) && a > 0 && a < _layers.Count).ToList();
         if (exported.Count == 1) return _layerOfTensor[exported[0]];
-        // The first narrowest output, carried through the layers after it that keep its size (an activation, a batch norm):
-        // the code is what the encoder's last step gives.
+        // The first narrowest output, carried through the layers after it that only transform it value by value or
+        // rearrange it (an activation, a batch norm, the reshapes around one): the code is what the encoder's last step gives.
+        // A layer with weights that happens to keep the size (a transposed convolution from 4×4×4 to 1×8×8) is the decoder.
         int best = 1;
         for (int after = 2; after < _layers.Count; after++)
             if (_layers[after - 1].Spec.OutputShape!.Size < _layers[best - 1].Spec.OutputShape!.Size) best = after;
-        while (best + 1 < _layers.Count && _layers[best].Spec.OutputShape!.Size == _layers[best - 1].Spec.OutputShape!.Size) best++;
+        while (best + 1 < _layers.Count && FinishesTheCode(_layers[best].Spec) && _layers[best].Spec.OutputShape!.Size == _layers[best - 1].Spec.OutputShape!.Size) best++;
         return best;
     }
+
+    /// <summary>Whether <paramref name="layer"/>, right after the narrowest output, is still the encoder's last step.</summary>
+    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec;
 
     /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
     private string Apply(OnnxNode node, string x)
@@ -226,6 +242,12 @@ internal sealed class OnnxNetworkImporter
                 return AddLayer(node, new ActivationSpec(Activation.Tanh), []);
             case "LeakyRelu":
                 return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, Float(node, "alpha", 0.01f)), []);
+            case "Elu":
+                if (Float(node, "alpha", 1f) != 1f)
+                    throw new NotSupportedException($"{Describe(node)}: alpha {Float(node, "alpha", 1f)}; the engine's ELU has alpha 1 (nn.ELU()'s default).");
+                return AddLayer(node, new ActivationSpec(Activation.Elu), []);
+            case "Softplus":
+                return AddLayer(node, new ActivationSpec(Activation.Softplus), []);
             case "Conv":
                 return AddConv(node);
             case "ConvTranspose":
@@ -297,6 +319,7 @@ internal sealed class OnnxNetworkImporter
 
     private string AddConv(OnnxNode node)
     {
+        if (IsSequence) return AddConv1d(node);
         RequireImage(node);
         if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped convolutions have no engine layer.");
         var w = Weights(node, 1);
@@ -311,6 +334,7 @@ internal sealed class OnnxNetworkImporter
 
     private string AddConvTranspose(OnnxNode node)
     {
+        if (IsSequence) return AddConvTranspose1d(node);
         RequireImage(node);
         if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped transposed convolutions have no engine layer.");
         if (node.TryGetAttribute("output_shape", out _)) throw new NotSupportedException($"{Describe(node)}: output_shape has no engine equivalent; give pads and output_padding.");
@@ -378,8 +402,8 @@ internal sealed class OnnxNetworkImporter
             if ((scales is null || scales.Length == 0) && node.Inputs.Count > 3 && node.Inputs[3].Length > 0)
             {
                 var sizes = Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64.");
-                // sizes is [N, C, H, W]: the batch (as read from a Shape node, or the fixed 1) and the channels must stay.
-                if (sizes.Length != 4 || sizes[1] != _shape[0] || sizes[0] is not (OnnxShapeFolding.Batch or 1))
+                // sizes is [N, C, H, W]: the batch (as read from a Shape node, or the fixed size) and the channels must stay.
+                if (sizes.Length != 4 || sizes[1] != _shape[0] || (sizes[0] != OnnxShapeFolding.Batch && sizes[0] != _fixedBatch))
                     throw new NotSupportedException($"{Describe(node)}: sizes [{string.Join(", ", sizes.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] " +
                         $"must keep the batch and the {_shape[0]} channels and resize only height and width.");
                 scales = [1, 1, (float)sizes[2] / _shape[1], (float)sizes[3] / _shape[2]];
@@ -405,8 +429,9 @@ internal sealed class OnnxNetworkImporter
         var target = Constant(node, 1).Longs ?? throw new NotSupportedException($"{Describe(node)}: the shape must be an int64 constant.");
         long[] row = _batchAxis ? target[1..] : target;
         string shown = string.Join(", ", target.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        // The batch entry may be -1 or 0 (any batch), 1 (a fixed batch of one) or the batch size read from a Shape node.
-        if (_batchAxis && target[0] is not (-1 or 0 or 1 or OnnxShapeFolding.Batch))
+        // The batch entry may be -1 or 0 (any batch), the input's fixed batch size (1 for a free batch, as single-row
+        // exports write it) or the batch size read from a Shape node.
+        if (_batchAxis && target[0] != _fixedBatch && target[0] is not (-1 or 0 or OnnxShapeFolding.Batch))
             throw new NotSupportedException($"{Describe(node)}: shape [{shown}] changes the batch axis.");
         if (row.Contains(OnnxShapeFolding.Batch))
             throw new NotSupportedException($"{Describe(node)}: shape [{shown}] moves the batch size into a row, which the engine's rows of fixed size cannot hold.");
@@ -493,6 +518,9 @@ internal sealed class OnnxNetworkImporter
 
     private void RequireImage(OnnxNode node)
     {
+        if (IsSequence)
+            throw new NotSupportedException($"{Describe(node)} reads sequences [N, C, L] (rows of {_shape}); of the engine's image layers only Conv and ConvTranspose " +
+                "have a 1-D form (Conv1d, ConvTranspose1d): pooling, upsampling and batch normalization over sequences do not import.");
         if (_shape.Rank != 3 || !_batchAxis)
             throw new NotSupportedException($"{Describe(node)} reads rows of shape {_shape}{(_batchAxis ? "" : " with no batch axis")}; the engine's image layers read [N, C, H, W].");
     }

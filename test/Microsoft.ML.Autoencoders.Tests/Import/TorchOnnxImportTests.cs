@@ -64,6 +64,58 @@ public sealed class TorchOnnxImportTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("torch_mlp_gelu", "no layer for: Erf (Erf: nn.GELU)")]
+    [InlineData("torch_mlp_silu", "This fork is how the exporter writes x·sigmoid(x), nn.SiLU (Swish), which the engine has no activation for")]
+    public void UnsupportedActivationIsNamedAsTheModuleTheUserWrote(string name, string expected)
+    {
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(name)));
+
+        output.WriteLine(e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void RefusalListsTheOperatorsTheEngineImports()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(TorchOnnxModels.Path("torch_mlp_gelu")));
+
+        Assert.Contains("The engine's layers come from Gemm, MatMul, Add, Sub, Relu, Sigmoid, Tanh, LeakyRelu, Elu, Softplus, Conv, ConvTranspose", e.Message);
+        Assert.Contains("mlContext.Transforms.OnnxAutoencoder", e.Message);
+    }
+
+    [Fact]
+    public void FixedBatchOfTwoIsTheBatchInTheEngine()
+    {
+        // Input [2, 64]: before, the engine read the 2 as part of a row and refused the Gemm ("flatten first").
+        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
+
+        var model = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"));
+
+        Assert.Equal(new[] { 64 }, model.Spec.InputShape.Dimensions.ToArray());
+        // Five rows, not a multiple of the exported two: the engine's network takes any batch.
+        ColumnValues.AssertClose([.. expected.Reconstruction.Take(5).SelectMany(r => r)], model.Reconstruct([.. expected.Input.Take(5).SelectMany(r => r)], 5), "five rows vs PyTorch");
+    }
+
+    [Fact]
+    public void FixedBatchOfTwoIsNamedWhenTheColumnIsOneRowOfIt()
+    {
+        // ONNX Runtime reads [2, 64] as one row of 128 (a graph may have no batch axis); a 64-wide column is then told why.
+        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
+        var ml = new MLContext(seed: 1);
+        var data = ImportData.Of(ml, expected.Input, expected.Width);
+        var estimator = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction");
+
+        var e = Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(data));
+
+        output.WriteLine(e.Message);
+        Assert.Contains("Column 'Features' has 64 values per row but graph input 'input' takes 128 per row (tensor shape [2, 64])", e.Message);
+        Assert.Contains("fixed batch of the dummy input", e.Message);
+        Assert.Contains("dynamic_axes={\"input\": {0: \"batch\"}", e.Message);
+        Assert.Contains("AutoencoderModel.ImportOnnx", e.Message);
+        Assert.DoesNotContain("trained", e.Message);
+    }
+
+    [Theory]
     [MemberData(nameof(Files))]
     public void OnnxAutoencoderTransformScoresTheFileAsPyTorch(string name)
     {

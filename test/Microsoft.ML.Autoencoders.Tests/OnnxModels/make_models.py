@@ -236,12 +236,12 @@ def narrowing(out_dir):
          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])], {"w": weights(6, 3)}, out_dir)
 
 
-def softplus_mlp(out_dir):
-    # Scores under ONNX Runtime, but uses operators the engine has no layer for (Softplus, Erf).
+def softsign_mlp(out_dir):
+    # Scores under ONNX Runtime, but uses operators the engine has no layer for (Softsign, Erf).
     w0, w1 = weights(6, 3), weights(3, 6)
-    nodes = [helper.make_node("MatMul", ["x", "w0"], ["h"]), helper.make_node("Softplus", ["h"], ["s"]),
+    nodes = [helper.make_node("MatMul", ["x", "w0"], ["h"]), helper.make_node("Softsign", ["h"], ["s"]),
              helper.make_node("Erf", ["s"], ["code"]), helper.make_node("MatMul", ["code", "w1"], ["y"])]
-    save("softplus_mlp", nodes,
+    save("softsign_mlp", nodes,
          [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 6])],
          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])], {"w0": w0, "w1": w1}, out_dir)
 
@@ -249,7 +249,7 @@ def softplus_mlp(out_dir):
 def main():
     out_dir = sys.argv[1]
     os.makedirs(out_dir, exist_ok=True)
-    for make in (pca, mlp_gemm, matmul_add, conv, conv_flat, int64_input, narrowing, softplus_mlp):
+    for make in (pca, mlp_gemm, matmul_add, conv, conv_flat, int64_input, narrowing, softsign_mlp):
         make(out_dir)
     print(f"onnx {onnx.__version__}, numpy {np.__version__}: models written to {out_dir}")
 

@@ -155,7 +155,30 @@ class View(nn.Module):
         return x.view(*self.shape)
 
 
-# name: (model factory, per-row input shape, opset, dynamic batch, returns (code, reconstruction))
+def conv_code_as_wide_as_decoder():
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    decoder = nn.Sequential(nn.ConvTranspose2d(4, 1, 2, stride=2), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+def conv1d_sequence():
+    # Series [N, 2, 16]: Conv1d down (one without bias), a dense code, a reshape back, ConvTranspose1d (padding and
+    # output_padding) and Conv1d up.
+    encoder = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1, bias=False), nn.ReLU(), nn.Conv1d(4, 4, 3, stride=2, padding=1), nn.ReLU(),
+                            nn.Flatten(), nn.Linear(4 * 8, 6), nn.Tanh())
+    decoder = nn.Sequential(nn.Linear(6, 4 * 8), nn.ReLU(), Unflatten((4, 8)),
+                            nn.ConvTranspose1d(4, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU(), nn.Conv1d(4, 2, 3, padding=1))
+    return EncoderDecoder(encoder, decoder)
+
+
+def mlp_with(hidden, code):
+    # A small MLP with the activations under test: hidden after the wide layers, code after the narrowest.
+    encoder = nn.Sequential(nn.Linear(16, 10), hidden(), nn.Linear(10, 4), code())
+    decoder = nn.Sequential(nn.Linear(4, 10), hidden(), nn.Linear(10, 16))
+    return EncoderDecoder(encoder, decoder)
+
+
+# name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
     "torch_mlp_mixed": (mlp_mixed, (32,), 17, True),
@@ -171,6 +194,16 @@ CASES = {
     # Appended after the others so that the seeded weights of the ones above stay as they were.
     "torch_mlp_image_input": (mlp_image_input, (1, 8, 8), 17, True),
     "torch_residual_mlp": (Residual, (16,), 13, True),
+    # A transposed convolution whose output (1×8×8) is as large as the code before it (4×4×4): the code stays the pooling's.
+    "torch_conv_code_as_wide_as_decoder": (conv_code_as_wide_as_decoder, (1, 8, 8), 17, True),
+    # torch.onnx.export(model, torch.rand(2, ...)) without dynamic_axes: the batch is fixed at the dummy's 2 rows.
+    "torch_mlp_fixed_batch_of_two": (mlp_sequential, (64,), 13, 2),
+    "torch_conv_dense_view_fixed_batch_of_two": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 17, 2),
+    "torch_conv1d_sequence": (conv1d_sequence, (2, 16), 13, True),
+    "torch_mlp_elu_softplus": (lambda: mlp_with(nn.ELU, nn.Softplus), (16,), 17, True),
+    # Refused, each naming the module the user wrote: nn.GELU is an Erf, nn.SiLU a fork of x into Sigmoid and Mul.
+    "torch_mlp_gelu": (lambda: mlp_with(nn.GELU, nn.GELU), (16,), 13, True),
+    "torch_mlp_silu": (lambda: mlp_with(nn.SiLU, nn.SiLU), (16,), 13, True),
 }
 
 
@@ -191,7 +224,10 @@ def write(name, factory, row_shape, opset, dynamic, out_dir):
     model.eval()
     returns_code = isinstance(model, EncoderDecoder) and model.return_code
     x = torch.rand((ROWS,) + row_shape)
-    dummy = x[:1] if not dynamic else x[:2]  # a fixed batch is the dummy's: 1, as single-image exports have it
+    # True: a dynamic batch axis; False: the fixed batch of one that single-image exports have; a number: that fixed batch.
+    fixed_rows = 1 if dynamic is False else (2 if dynamic is True else dynamic)
+    dummy = x[:fixed_rows]
+    dynamic = dynamic is True
     outputs = ["code", "reconstruction"] if returns_code else ["reconstruction"]
     axes = {"input": {0: "batch"}, **{o: {0: "batch"} for o in outputs}} if dynamic else None
     path = os.path.join(out_dir, name + ".onnx")

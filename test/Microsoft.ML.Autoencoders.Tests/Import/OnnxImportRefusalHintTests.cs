@@ -1,0 +1,51 @@
+using Microsoft.ML.Autoencoders.Onnx;
+
+namespace Microsoft.ML.Autoencoders.Tests.Import;
+
+/// <summary>
+/// Refusals of graphs whose operators do not look like the module the user wrote, built here node by node as PyTorch
+/// exports them: the message names the module and what to do (the torch-exported GELU and SiLU are in
+/// <see cref="TorchOnnxImportTests"/>).
+/// </summary>
+public sealed class OnnxImportRefusalHintTests
+{
+    [Fact]
+    public void VariationalHeadsAsOutputsAreRefusedWithTheExportThatImports()
+    {
+        // forward() returning (mu, logvar, decoder(mu)): h feeds both heads.
+        var g = new OnnxModelBuilder(opsetVersion: 17).AddInput("input", [-1, 8])
+            .AddOutput("mu", [-1, 2]).AddOutput("logvar", [-1, 2]).AddOutput("reconstruction", [-1, 8]);
+        Dense(g, "input", "h", 8, 5);
+        g.AddNode("Relu", ["h"], ["h_relu"]);
+        Dense(g, "h_relu", "mu", 5, 2);
+        Dense(g, "h_relu", "logvar", 5, 2);
+        Dense(g, "mu", "reconstruction", 2, 8);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("Tensor 'h_relu' feeds 2 nodes", e.Message);
+        Assert.Contains("a VAE's mean and log-variance heads", e.Message);
+        Assert.Contains("returns only decoder(mean)", e.Message);
+    }
+
+    [Fact]
+    public void SoftsignIsNamedBehindItsAbs()
+    {
+        // nn.Softsign exports as x / (1 + |x|): Abs, Add, Div.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 4]).AddOutput("y", [-1, 4]);
+        Dense(g, "input", "h", 4, 2);
+        g.AddNode("Abs", ["h"], ["abs"]);
+        Dense(g, "abs", "y", 2, 4);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("no layer for: Abs (Abs: nn.Softsign, x / (1 + |x|))", e.Message);
+    }
+
+    private static void Dense(OnnxModelBuilder g, string x, string y, int inputs, int units)
+    {
+        g.AddInitializer(y + "_w", [units, inputs], [.. Enumerable.Range(0, units * inputs).Select(i => MathF.Sin(i + 1f))]);
+        g.AddInitializer(y + "_b", [units], [.. Enumerable.Range(0, units).Select(i => MathF.Cos(i + 1f))]);
+        g.AddNode("Gemm", [x, y + "_w", y + "_b"], [y], attributes: [OnnxAttribute.FromInt("transB", 1)]);
+    }
+}
