@@ -2,8 +2,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>
 /// y = x for x &gt; 0, e^x − 1 otherwise (ELU with α = 1); dy/dx = 1 for y &gt; 0, y + 1 otherwise, so backward reads only y
-/// like every activation here. Value by value with MathF, so each value has the same bits in any span (see
-/// <see cref="TanhLayer"/>); the engine has it for imported networks (ONNX's Elu), where it is not the hot path.
+/// like every activation here. Value by value with MathF, so each value has the same bits in any span (as
+/// <see cref="Kernels.ElementwiseActivation"/> keeps the vector activations); the engine has it for imported networks (ONNX's Elu), where it is not the hot path.
 /// </summary>
 public sealed class EluLayer(int width) : ActivationLayer(width)
 {

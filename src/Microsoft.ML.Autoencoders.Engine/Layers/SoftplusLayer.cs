@@ -3,7 +3,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <summary>
 /// y = ln(1 + e^x); dy/dx = σ(x) = 1 − e^−y, so backward reads only y like every activation here. Computed as
 /// max(x, 0) + ln(1 + e^−|x|), which neither overflows for large x nor loses the small values of very negative x; value by
-/// value with MathF, so each value has the same bits in any span (see <see cref="TanhLayer"/>). The engine has it for
+/// value with MathF, so each value has the same bits in any span (as <see cref="Kernels.ElementwiseActivation"/> keeps the vector activations). The engine has it for
 /// imported networks (ONNX's Softplus), where it is not the hot path.
 /// </summary>
 public sealed class SoftplusLayer(int width) : ActivationLayer(width)
