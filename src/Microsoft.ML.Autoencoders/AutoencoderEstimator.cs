@@ -90,6 +90,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         AutoencoderColumns.FromOptions(options, reservedNamesAllowed); // validates the names now rather than at Fit
         if (options.NumberOfThreads is <= 0)
             throw new ArgumentException($"NumberOfThreads must be positive, or null for one per processor (was {options.NumberOfThreads}).", nameof(options));
+        OptionRanges.Check(options); // before the engine's objects are made from them, whose errors would not name the option
         var training = ToTrainingOptions(options);
         training.Validate();
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit

@@ -198,6 +198,21 @@ public class InputValidationTests
         ["EncodedColumnName under the reserved prefix"] = (o => o.EncodedColumnName = "__codes", "Output column name '__codes' (EncodedColumnName) starts with '__'"),
         ["ReconstructionErrorColumnName under the reserved prefix"] = (o => o.ReconstructionErrorColumnName = "__autoencoder_error", "'__autoencoder_error' (ReconstructionErrorColumnName) starts with '__'"),
         ["LeakyReluSlope = 1.5"] = (o => o.LeakyReluSlope = 1.5f, "LeakyReluSlope must be in (0, 1) (was 1.5)"),
+        // The engine checks the rest too, in its own words ("The masking fraction", "The L1 activity strength"): the message
+        // must name the option to change.
+        ["Masking NoiseLevel = 1.5"] = (o => { o.Noise = AutoencoderNoise.Masking; o.NoiseLevel = 1.5f; }, "NoiseLevel is the fraction of inputs Masking noise corrupts, so it must be in (0, 1] (was 1.5)"),
+        ["SaltAndPepper NoiseLevel = 2"] = (o => { o.Noise = AutoencoderNoise.SaltAndPepper; o.NoiseLevel = 2; }, "NoiseLevel is the fraction of inputs SaltAndPepper noise corrupts"),
+        ["SparsityL1 = -1"] = (o => o.SparsityL1 = -1, "SparsityL1 must be finite and non-negative (was -1)"),
+        ["SparsityWeight = NaN"] = (o => o.SparsityWeight = float.NaN, "SparsityWeight must be finite and non-negative (was NaN)"),
+        ["SparsityTarget = 2"] = (o => { o.SparsityWeight = 0.1f; o.SparsityTarget = 2; }, "SparsityTarget must be in (0, 1) (was 2)"),
+        ["ContractiveWeight = -1"] = (o => o.ContractiveWeight = -1, "ContractiveWeight must be finite and non-negative (was -1)"),
+        ["ContractiveProbes = 0"] = (o => { o.ContractiveWeight = 0.01f; o.ContractiveProbes = 0; }, "ContractiveProbes must be at least 1 (was 0)"),
+        ["L1WeightPenalty = -1"] = (o => o.L1WeightPenalty = -1, "L1WeightPenalty must be finite and non-negative (was -1)"),
+        ["L2WeightPenalty = +inf"] = (o => o.L2WeightPenalty = float.PositiveInfinity, "L2WeightPenalty must be finite and non-negative (was "),
+        ["StreamingShuffleBufferRows = 0"] = (o => { o.StreamTrainingData = true; o.StreamingShuffleBufferRows = 0; }, "StreamingShuffleBufferRows must be positive (was 0)"),
+        ["HiddenActivation = 99"] = (o => o.HiddenActivation = (AutoencoderActivation)99, "HiddenActivation is 99, which is not a defined AutoencoderActivation value: use one of Linear, Sigmoid"),
+        ["Loss = 99"] = (o => o.Loss = (AutoencoderLoss)99, "Loss is 99, which is not a defined AutoencoderLoss value"),
+        ["WeightInitialization = -1"] = (o => o.WeightInitialization = (AutoencoderWeightInitialization)(-1), "WeightInitialization is -1, which is not a defined AutoencoderWeightInitialization value"),
     };
 
     public static TheoryData<string> InvalidSettingNames => new(InvalidSettings.Keys);
