@@ -60,8 +60,10 @@ internal static class AutoencoderRegularization
     {
         int code = spec.CodeShape.Size, input = spec.InputShape.Size;
         if (code <= input || AllowsOvercomplete(options, spec)) return;
+        // A sequence network reads windows, and the sequence detector's window column has a reserved name the user never gave.
+        string what = options.Sequence != null ? $"each window {spec.InputShape}" : $"column '{options.InputColumnName}'";
         throw new ArgumentException(
-            $"The code ({code} values) is wider than column '{options.InputColumnName}' ({input} values): an overcomplete " +
+            $"The code ({code} values) is wider than {what} ({input} values): an overcomplete " +
             $"autoencoder without a regularizer can learn to copy its input and nothing else. {NarrowerCode(options, spec)}, or turn on a " +
             "regularizer: Noise (denoising), SparsityL1 or SparsityWeight (sparse), ContractiveWeight (contractive), or DropoutRate (a DropoutSpec with EncoderLayers).",
             nameof(options));

@@ -19,6 +19,12 @@ public class KindOptionsTests
             o.CodeSize = AutoencoderEstimator.Defaults.CodeSize;
             o.EncoderLayers = [new Engine.Layers.DenseSpec(20)];
         }, "end the list with a narrower layer"),
+        // Windows of 6 steps × 2 channels, an LSTM code of 20.
+        ["Sequence"] = (o =>
+        {
+            o.CodeSize = AutoencoderEstimator.Defaults.CodeSize;
+            o.Sequence = Engine.Models.SequenceArchitecture.LstmAutoencoder(6, channels: 2, hiddenUnits: 8, codeSize: 20);
+        }, "wider than each window [6, 2] (12 values)"),
     };
 
     public static TheoryData<string> OvercompleteNetworkNames => new(OvercompleteNetworks.Keys);
@@ -43,7 +49,27 @@ public class KindOptionsTests
 
         Assert.Contains("overcomplete", error.Message);
         Assert.Contains(advice, error.Message);
-        if (network != "CodeSize") Assert.DoesNotContain("CodeSize", error.Message);
+        // (The Sequence's advice is the architecture's own CodeSize, which is not the refused option.)
+        if (network is "ConvolutionBlocks" or "EncoderLayers") Assert.DoesNotContain("CodeSize", error.Message);
+    }
+
+    /// <summary>The sequence detector trains on windows under a reserved column name: its overcomplete error speaks of the window.</summary>
+    [Fact]
+    public void SequenceDetectorOvercompleteErrorSpeaksOfTheWindowNotAReservedColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).Select(t => new SyntheticData.Row { Label = (float)Math.Sin(t / 3.0) }));
+        var detector = ml.AnomalyDetection.Trainers.SequenceAutoencoder(new SequenceAnomalyOptions
+        {
+            ChannelColumnNames = ["Label"],
+            Architecture = Engine.Models.SequenceArchitecture.LstmAutoencoder(8, channels: 1, hiddenUnits: 8, codeSize: 20),
+            Autoencoder = new AutoencoderOptions { Epochs = 1, NumberOfThreads = 1 },
+        });
+
+        var error = Assert.Throws<ArgumentException>(() => detector.Fit(series));
+
+        Assert.Contains("wider than each window [8, 1] (8 values)", error.Message);
+        Assert.DoesNotContain("'__", error.Message);
     }
 
     [Fact]
