@@ -269,9 +269,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.UnknownSizeMessage(columns.Input));
         if (inputColumn.Kind != SchemaShape.Column.VectorKind.Vector || inputColumn.ItemType != NumberDataViewType.Single)
         {
-            // A shape keeps only the item type: name the kind too, or a vector of Double would read as "is Double".
-            string actual = inputColumn.Kind == SchemaShape.Column.VectorKind.Scalar ? $"{inputColumn.ItemType}" : $"Vector<{inputColumn.ItemType}>";
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(columns.Input, actual));
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(columns.Input, InputColumn.ShapeTypeName(inputColumn)));
         }
 
         if (_options.TargetColumnName is { } target && !inputSchema.Any(c => c.Name == target))
