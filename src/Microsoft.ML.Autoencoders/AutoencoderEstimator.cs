@@ -85,6 +85,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     internal AutoencoderEstimator(AutoencoderOptions options, bool reservedNamesAllowed)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // A snapshot, checked below and trained from at Fit: with the caller's object itself, a sweep that changes one options
+        // object between estimators would fit every one of them with the last setting, and a value set after this
+        // constructor's checks would reach Fit unchecked.
+        options = Snapshot(options);
         _options = options;
         _reservedNamesAllowed = reservedNamesAllowed;
         AutoencoderColumns.FromOptions(options, reservedNamesAllowed); // validates the names now rather than at Fit
@@ -113,6 +117,21 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
         OptionsReadByNothing.Check(options);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="options"/> that later changes to the caller's object do not reach: <see cref="AutoencoderOptions.Clone"/>,
+    /// with the arrays and lists copied too (their elements are numbers and immutable records); callbacks stay shared.
+    /// </summary>
+    internal static AutoencoderOptions Snapshot(AutoencoderOptions options)
+    {
+        var copy = options.Clone();
+        copy.HiddenLayerSizes = options.HiddenLayerSizes?.ToArray()!;
+        copy.InputShape = options.InputShape?.ToArray();
+        copy.EncoderLayers = options.EncoderLayers?.ToArray();
+        copy.DecoderLayers = options.DecoderLayers?.ToArray();
+        copy.ConvolutionBlocks = options.ConvolutionBlocks?.ToArray();
+        return copy;
     }
 
     /// <summary>The option a missing input column's message names: the detector's own when the detector trains this estimator.</summary>
