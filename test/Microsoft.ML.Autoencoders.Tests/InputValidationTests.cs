@@ -118,6 +118,28 @@ public class InputValidationTests
         }
     }
 
+    private sealed class EncodedRow
+    {
+        public float[] Encoded { get; set; } = [];
+    }
+
+    /// <summary>
+    /// ML.NET hands a prediction engine's array through without checking it against its [VectorType]: the error must name the
+    /// column and that cause, not an anonymous "row".
+    /// </summary>
+    [Fact]
+    public void PredictionEngineInputArrayOfTheWrongLengthNamesTheColumnAndTheVectorType()
+    {
+        var ml = new MLContext(seed: 1);
+        var transformer = Estimator(ml).Fit(SyntheticData.DataView(ml, 20));
+        var engine = ml.Model.CreatePredictionEngine<SyntheticData.Row, EncodedRow>(transformer);
+
+        var error = Assert.Throws<InvalidOperationException>(() => engine.Predict(new SyntheticData.Row { Features = new float[5] }));
+
+        Assert.Contains("A row of column 'Features' has 5 values", error.Message);
+        Assert.Contains($"[VectorType({SyntheticData.Width})]", error.Message);
+    }
+
     public static TheoryData<float> NonFiniteValues => [float.NaN, float.PositiveInfinity, float.NegativeInfinity];
 
     [Theory]
