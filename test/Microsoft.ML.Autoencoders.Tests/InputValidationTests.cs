@@ -168,6 +168,23 @@ public class InputValidationTests
         Assert.Contains("'Features'", error.Message);
     }
 
+    /// <summary>Too few rows to split: the message names the option to change, in or out of memory.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ValidationSplitOfTooFewRowsNamesValidationFraction(bool streamed)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.ValidationFraction = 0.2;
+        options.StreamTrainingData = streamed;
+
+        var error = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 1)));
+
+        Assert.Contains("ValidationFraction 0.2 of 1 rows leaves 0 for validation and 1 for training", error.Message);
+        Assert.Contains("set ValidationFraction to 0", error.Message);
+    }
+
     [Fact]
     public void NoOutputColumnIsRejectedAtConstruction()
     {
