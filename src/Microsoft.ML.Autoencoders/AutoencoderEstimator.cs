@@ -85,11 +85,16 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     internal AutoencoderEstimator(AutoencoderOptions options, bool reservedNamesAllowed)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // A snapshot, checked below and trained from at Fit: with the caller's object itself, a sweep that changes one options
+        // object between estimators would fit every one of them with the last setting, and a value set after this
+        // constructor's checks would reach Fit unchecked.
+        options = Snapshot(options);
         _options = options;
         _reservedNamesAllowed = reservedNamesAllowed;
         AutoencoderColumns.FromOptions(options, reservedNamesAllowed); // validates the names now rather than at Fit
         if (options.NumberOfThreads is <= 0)
             throw new ArgumentException($"NumberOfThreads must be positive, or null for one per processor (was {options.NumberOfThreads}).", nameof(options));
+        OptionRanges.Check(options); // before the engine's objects are made from them, whose errors would not name the option
         var training = ToTrainingOptions(options);
         training.Validate();
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
@@ -112,6 +117,21 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         if (options.TargetColumnName is { } target && string.IsNullOrWhiteSpace(target))
             throw new ArgumentException("TargetColumnName must name a column, or be null to reconstruct the input.", nameof(options));
         OptionsReadByNothing.Check(options);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="options"/> that later changes to the caller's object do not reach: <see cref="AutoencoderOptions.Clone"/>,
+    /// with the arrays and lists copied too (their elements are numbers and immutable records); callbacks stay shared.
+    /// </summary>
+    internal static AutoencoderOptions Snapshot(AutoencoderOptions options)
+    {
+        var copy = options.Clone();
+        copy.HiddenLayerSizes = options.HiddenLayerSizes?.ToArray()!;
+        copy.InputShape = options.InputShape?.ToArray();
+        copy.EncoderLayers = options.EncoderLayers?.ToArray();
+        copy.DecoderLayers = options.DecoderLayers?.ToArray();
+        copy.ConvolutionBlocks = options.ConvolutionBlocks?.ToArray();
+        return copy;
     }
 
     /// <summary>The option a missing input column's message names: the detector's own when the detector trains this estimator.</summary>
@@ -268,9 +288,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
             throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.UnknownSizeMessage(columns.Input));
         if (inputColumn.Kind != SchemaShape.Column.VectorKind.Vector || inputColumn.ItemType != NumberDataViewType.Single)
         {
-            // A shape keeps only the item type: name the kind too, or a vector of Double would read as "is Double".
-            string actual = inputColumn.Kind == SchemaShape.Column.VectorKind.Scalar ? $"{inputColumn.ItemType}" : $"Vector<{inputColumn.ItemType}>";
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(columns.Input, actual));
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(columns.Input, InputColumn.ShapeTypeName(inputColumn)));
         }
 
         if (_options.TargetColumnName is { } target && !inputSchema.Any(c => c.Name == target))

@@ -60,12 +60,28 @@ internal static class AutoencoderRegularization
     {
         int code = spec.CodeShape.Size, input = spec.InputShape.Size;
         if (code <= input || AllowsOvercomplete(options, spec)) return;
+        // A sequence network reads windows, and the sequence detector's window column has a reserved name the user never gave.
+        string what = options.Sequence != null ? $"each window {spec.InputShape}" : $"column '{options.InputColumnName}'";
         throw new ArgumentException(
-            $"The code ({code} values) is wider than column '{options.InputColumnName}' ({input} values): an overcomplete " +
-            "autoencoder without a regularizer can learn to copy its input and nothing else. Make CodeSize smaller than the input, or turn on a " +
+            $"The code ({code} values) is wider than {what} ({input} values): an overcomplete " +
+            $"autoencoder without a regularizer can learn to copy its input and nothing else. {NarrowerCode(options, spec)}, or turn on a " +
             "regularizer: Noise (denoising), SparsityL1 or SparsityWeight (sparse), ContractiveWeight (contractive), or DropoutRate (a DropoutSpec with EncoderLayers).",
             nameof(options));
     }
+
+    /// <summary>
+    /// How to narrow the code with the options that shape it: CodeSize only sizes the dense builder's network, and the
+    /// estimator refuses it beside ConvolutionBlocks, EncoderLayers or Sequence, so advice to lower it would send the user
+    /// into that error instead.
+    /// </summary>
+    private static string NarrowerCode(AutoencoderOptions options, NetworkSpec spec) =>
+        options.InitialModel != null ? "InitialModel brings its own code width: start from a model with a narrower code"
+        : options.Sequence != null ? "Give the sequence architecture a smaller CodeSize (or, for the convolutional kind, fewer filters in its last layer)"
+        : options.ConvolutionBlocks is { Count: > 0 } blocks
+            ? $"The code is the last ConvolutionBlock's output ({spec.CodeShape}, channels × height × width): give that block fewer Filters " +
+              $"(it has {blocks[^1].Filters}), or pool more (Pooling or Stride above 1) or add a block"
+        : options.EncoderLayers != null ? $"The code is the last of EncoderLayers' outputs ({spec.CodeShape}): end the list with a narrower layer"
+        : "Make CodeSize smaller than the input";
 
     /// <summary>The node feeding the network's Gaussian sampling layer: μ ‖ log σ², where the KL term reads.</summary>
     private static string MomentsNode(NetworkSpec spec)

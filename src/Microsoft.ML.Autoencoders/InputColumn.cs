@@ -35,6 +35,16 @@ internal static class InputColumn
                 $"Column '{name}' has {size} values per row but the autoencoder was trained on {expectedSize}: score data prepared the same way as the training data.");
     }
 
+    /// <summary>
+    /// A schema shape column's type as the error messages name it: a shape keeps only the item type, so the kind is added (a
+    /// vector of Double would read as "is Double"), and a key column says so (its item type alone reads as plain UInt32).
+    /// </summary>
+    public static string ShapeTypeName(SchemaShape.Column column)
+    {
+        string item = column.IsKey ? $"Key<{column.ItemType}>" : $"{column.ItemType}";
+        return column.Kind == SchemaShape.Column.VectorKind.Scalar ? item : $"Vector<{item}>";
+    }
+
     public static string MissingMessage(string name, IEnumerable<string> available, string option = AutoencoderOption) =>
         $"Input column '{name}' was not found. Set {option} to one of: {string.Join(", ", available.Distinct().Select(n => $"'{n}'"))}.";
 

@@ -118,6 +118,28 @@ public class InputValidationTests
         }
     }
 
+    private sealed class EncodedRow
+    {
+        public float[] Encoded { get; set; } = [];
+    }
+
+    /// <summary>
+    /// ML.NET hands a prediction engine's array through without checking it against its [VectorType]: the error must name the
+    /// column and that cause, not an anonymous "row".
+    /// </summary>
+    [Fact]
+    public void PredictionEngineInputArrayOfTheWrongLengthNamesTheColumnAndTheVectorType()
+    {
+        var ml = new MLContext(seed: 1);
+        var transformer = Estimator(ml).Fit(SyntheticData.DataView(ml, 20));
+        var engine = ml.Model.CreatePredictionEngine<SyntheticData.Row, EncodedRow>(transformer);
+
+        var error = Assert.Throws<InvalidOperationException>(() => engine.Predict(new SyntheticData.Row { Features = new float[5] }));
+
+        Assert.Contains("A row of column 'Features' has 5 values", error.Message);
+        Assert.Contains($"[VectorType({SyntheticData.Width})]", error.Message);
+    }
+
     public static TheoryData<float> NonFiniteValues => [float.NaN, float.PositiveInfinity, float.NegativeInfinity];
 
     [Theory]
@@ -144,6 +166,23 @@ public class InputValidationTests
 
         Assert.Contains("no rows", error.Message);
         Assert.Contains("'Features'", error.Message);
+    }
+
+    /// <summary>Too few rows to split: the message names the option to change, in or out of memory.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ValidationSplitOfTooFewRowsNamesValidationFraction(bool streamed)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.ValidationFraction = 0.2;
+        options.StreamTrainingData = streamed;
+
+        var error = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(options).Fit(SyntheticData.DataView(ml, 1)));
+
+        Assert.Contains("ValidationFraction 0.2 of 1 rows leaves 0 for validation and 1 for training", error.Message);
+        Assert.Contains("set ValidationFraction to 0", error.Message);
     }
 
     [Fact]
@@ -198,6 +237,21 @@ public class InputValidationTests
         ["EncodedColumnName under the reserved prefix"] = (o => o.EncodedColumnName = "__codes", "Output column name '__codes' (EncodedColumnName) starts with '__'"),
         ["ReconstructionErrorColumnName under the reserved prefix"] = (o => o.ReconstructionErrorColumnName = "__autoencoder_error", "'__autoencoder_error' (ReconstructionErrorColumnName) starts with '__'"),
         ["LeakyReluSlope = 1.5"] = (o => o.LeakyReluSlope = 1.5f, "LeakyReluSlope must be in (0, 1) (was 1.5)"),
+        // The engine checks the rest too, in its own words ("The masking fraction", "The L1 activity strength"): the message
+        // must name the option to change.
+        ["Masking NoiseLevel = 1.5"] = (o => { o.Noise = AutoencoderNoise.Masking; o.NoiseLevel = 1.5f; }, "NoiseLevel is the fraction of inputs Masking noise corrupts, so it must be in (0, 1] (was 1.5)"),
+        ["SaltAndPepper NoiseLevel = 2"] = (o => { o.Noise = AutoencoderNoise.SaltAndPepper; o.NoiseLevel = 2; }, "NoiseLevel is the fraction of inputs SaltAndPepper noise corrupts"),
+        ["SparsityL1 = -1"] = (o => o.SparsityL1 = -1, "SparsityL1 must be finite and non-negative (was -1)"),
+        ["SparsityWeight = NaN"] = (o => o.SparsityWeight = float.NaN, "SparsityWeight must be finite and non-negative (was NaN)"),
+        ["SparsityTarget = 2"] = (o => { o.SparsityWeight = 0.1f; o.SparsityTarget = 2; }, "SparsityTarget must be in (0, 1) (was 2)"),
+        ["ContractiveWeight = -1"] = (o => o.ContractiveWeight = -1, "ContractiveWeight must be finite and non-negative (was -1)"),
+        ["ContractiveProbes = 0"] = (o => { o.ContractiveWeight = 0.01f; o.ContractiveProbes = 0; }, "ContractiveProbes must be at least 1 (was 0)"),
+        ["L1WeightPenalty = -1"] = (o => o.L1WeightPenalty = -1, "L1WeightPenalty must be finite and non-negative (was -1)"),
+        ["L2WeightPenalty = +inf"] = (o => o.L2WeightPenalty = float.PositiveInfinity, "L2WeightPenalty must be finite and non-negative (was "),
+        ["StreamingShuffleBufferRows = 0"] = (o => { o.StreamTrainingData = true; o.StreamingShuffleBufferRows = 0; }, "StreamingShuffleBufferRows must be positive (was 0)"),
+        ["HiddenActivation = 99"] = (o => o.HiddenActivation = (AutoencoderActivation)99, "HiddenActivation is 99, which is not a defined AutoencoderActivation value: use one of Linear, Sigmoid"),
+        ["Loss = 99"] = (o => o.Loss = (AutoencoderLoss)99, "Loss is 99, which is not a defined AutoencoderLoss value"),
+        ["WeightInitialization = -1"] = (o => o.WeightInitialization = (AutoencoderWeightInitialization)(-1), "WeightInitialization is -1, which is not a defined AutoencoderWeightInitialization value"),
     };
 
     public static TheoryData<string> InvalidSettingNames => new(InvalidSettings.Keys);

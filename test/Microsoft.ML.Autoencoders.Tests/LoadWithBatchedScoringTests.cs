@@ -101,6 +101,46 @@ public sealed class LoadWithBatchedScoringTests(ITestOutputHelper output)
         ColumnValues.AssertClose(ColumnValues.Vectors(expected, "FeatureErrors"), ColumnValues.Vectors(actual, "FeatureErrors"), "FeatureErrors");
     }
 
+    private sealed class SeriesPoint
+    {
+        public float Cpu { get; set; }
+        public float Memory { get; set; }
+    }
+
+    /// <summary>
+    /// A sequence detector's network is saved as an autoencoder graph under reserved names; it must come back as the
+    /// detector, not be left as ML.NET loaded it, whose Score refuses to be read (a point's score needs its neighbours).
+    /// </summary>
+    [Fact]
+    public void SequenceDetectorInsideAPipelineComesBackAsItsTransformer()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 200).Select(t => new SeriesPoint
+        {
+            Cpu = (float)Math.Sin(t / 4.0), Memory = (float)Math.Cos(t / 6.0),
+        }));
+        var model = ml.Transforms.CopyColumns("CpuCopy", "Cpu")
+            .Append(ml.AnomalyDetection.Trainers.SequenceAutoencoder(new SequenceAnomalyOptions
+            {
+                ChannelColumnNames = ["Cpu", "Memory"],
+                Architecture = Engine.Models.SequenceArchitecture.LstmAutoencoder(8, channels: 2, hiddenUnits: 8, codeSize: 3),
+                Autoencoder = new AutoencoderOptions { Epochs = 2, NumberOfThreads = 1 },
+            }))
+            .Fit(series);
+        using var file = new TemporaryFile();
+        ml.Model.Save(model, series.Schema, file.Path);
+
+        var batched = new MLContext().Model.LoadWithBatchedScoring(file.Path, out _);
+
+        var detector = Assert.Single(Leaves(batched).OfType<SequenceAnomalyTransformer>());
+        Assert.Equal(model.LastTransformer.Threshold, detector.Threshold);
+        var expected = model.Transform(series);
+        var actual = batched.Transform(series);
+        Assert.Equal(ColumnValues.Scalars(expected, "Score"), ColumnValues.Scalars(actual, "Score"));
+        Assert.Equal(expected.GetColumn<bool>("PredictedLabel"), actual.GetColumn<bool>("PredictedLabel"));
+        Assert.Equal(ColumnValues.Scalars(expected, "CpuCopy"), ColumnValues.Scalars(actual, "CpuCopy"));
+    }
+
     [Fact]
     public void ImportedAutoencoderComesBackBatched()
     {

@@ -20,7 +20,6 @@ public class PublicEntryPointErrorTests
         ["catalog: codeSize 0"] = (() => Ml.Transforms.Autoencoder(codeSize: 0), typeof(ArgumentException), "CodeSize"),
         ["Fit: input column missing"] = (() => Ml.Transforms.Autoencoder(WithInput("Pixels")).Fit(SyntheticData.DataView(Ml, 20)),
             typeof(ArgumentOutOfRangeException), "'Pixels'"),
-        ["Fit: output name reserved (changed after construction)"] = (() => FitWithEncodedRenamed("__codes"), typeof(ArgumentException), "EncodedColumnName"),
         ["Transform: input column missing"] = (() => Trained.Value.Transform(Ml.Data.LoadFromEnumerable(new[] { new { Other = 1f } })),
             typeof(ArgumentOutOfRangeException), "'Features'"),
         ["LoadFromModelFile: no such file"] = (() => AutoencoderTransformer.LoadFromModelFile("no-such-model.zip"), typeof(FileNotFoundException), "no-such-model.zip"),
@@ -83,14 +82,6 @@ public class PublicEntryPointErrorTests
     }
 
     /// <summary>Options are mutable: a name changed after the estimator was made is checked again by Fit.</summary>
-    private static void FitWithEncodedRenamed(string name)
-    {
-        var options = TestAutoencoders.Options(epochs: 1);
-        var estimator = Ml.Transforms.Autoencoder(options);
-        options.EncodedColumnName = name;
-        estimator.Fit(SyntheticData.DataView(Ml, 20));
-    }
-
     private static void FitOnAnotherRunsCheckpoint()
     {
         using var checkpoint = new TemporaryFile(".ckpt");

@@ -82,6 +82,8 @@ public class SchemaPropagationTests
         { "scalar Single", "Column 'Features' is Single" },
         { "vector of Double", "Column 'Features' is Vector<Double>" },
         { "vector of Single of unknown size", "Column 'Features' is a vector of unknown size" },
+        // A shape's item type of a key column is its raw type: without the key, the message would call it a vector of UInt32.
+        { "vector of keys", "Column 'Features' is Vector<Key<UInt32>>" },
     };
 
     [Theory]
@@ -94,6 +96,7 @@ public class SchemaPropagationTests
         {
             "scalar Single" => NumberDataViewType.Single,
             "vector of Double" => new VectorDataViewType(NumberDataViewType.Double, 12),
+            "vector of keys" => new VectorDataViewType(new KeyDataViewType(typeof(uint), 10), 12),
             _ => new VectorDataViewType(NumberDataViewType.Single),
         });
         var shape = SchemaShapes.Of(builder.ToSchema());

@@ -57,7 +57,7 @@ public sealed class AutoencoderTrainer
         random.Shuffle(order);
         int validationRows = (int)Math.Round(rows * _options.ValidationFraction);
         if (_options.ValidationFraction > 0 && (validationRows == 0 || validationRows == rows))
-            throw new ArgumentException($"A validation fraction of {_options.ValidationFraction} of {rows} rows leaves no rows for validation or for training.");
+            throw new ArgumentException($"ValidationFraction {_options.ValidationFraction} of {rows} rows leaves {validationRows} for validation and {rows - validationRows} for training, but each needs at least one: give more rows, or set ValidationFraction to 0 for no validation split.");
         int[] validation = order[..validationRows];
         int[] training = order[validationRows..];
         if (!_options.Shuffle) Array.Sort(training);

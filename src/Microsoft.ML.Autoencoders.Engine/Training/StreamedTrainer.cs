@@ -53,7 +53,7 @@ public sealed class StreamedTrainer
         var split = new HashedValidationSplit(_options.Seed, _options.ValidationFraction);
         long validationRows = split.CountValidation(rows), trainingRows = rows - validationRows;
         if (_options.ValidationFraction > 0 && (validationRows == 0 || trainingRows == 0))
-            throw new ArgumentException($"A validation fraction of {_options.ValidationFraction} of {rows} rows leaves no rows for validation or for training.");
+            throw new ArgumentException($"ValidationFraction {_options.ValidationFraction} of {rows} rows leaves {validationRows} for validation and {trainingRows} for training, but each needs at least one: give more rows, or set ValidationFraction to 0 for no validation split.");
 
         var random = new SeededRandom(_options.Seed);
         int batchSize = (int)Math.Min(_options.BatchSize, trainingRows);

@@ -29,6 +29,10 @@ internal sealed record AnomalyColumns(string Features, string Score, string Pred
         };
         if (columns.ExplanationShares != null && columns.Explanation == null)
             throw new ArgumentException("ExplanationSharesColumnName is set but ExplanationColumnName is not: the shares belong to the named culprits; set both.", nameof(options));
+        // Without the culprit column nothing reads the count: a user who set it expects culprits and would get none, silently.
+        if (columns.Explanation == null && options.ExplanationTopK != AutoencoderAnomalyEstimator.Defaults.ExplanationTopK)
+            throw new ArgumentException($"ExplanationTopK ({options.ExplanationTopK}) is how many culprit columns ExplanationColumnName names, but ExplanationColumnName " +
+                "is not set: set it to get the culprits, or leave ExplanationTopK at its default.", nameof(options));
         if (columns.Explanation != null && options.ExplanationTopK < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.ExplanationTopK, "ExplanationTopK must be at least 1.");
         var outputs = columns.Outputs.ToList();

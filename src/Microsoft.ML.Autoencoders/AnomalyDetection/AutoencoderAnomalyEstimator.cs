@@ -56,6 +56,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     internal AutoencoderAnomalyEstimator(AutoencoderAnomalyOptions options, IHostEnvironment? environment)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Snapshot(); // checked below and trained from at Fit, whatever the caller does to its object afterwards
         if (options.Autoencoder == null)
             throw new ArgumentException("Autoencoder must hold the network's options (new AutoencoderOptions() for the defaults).", nameof(options));
         _options = options;

@@ -114,4 +114,15 @@ public sealed class AutoencoderAnomalyOptions
     /// training.
     /// </summary>
     public AutoencoderOptions Autoencoder { get; set; } = new();
+
+    /// <summary>
+    /// A copy that later changes to these options do not reach, the network's options included (see
+    /// <see cref="AutoencoderEstimator.Snapshot"/>): what the estimator checks and trains from.
+    /// </summary>
+    internal AutoencoderAnomalyOptions Snapshot()
+    {
+        var copy = (AutoencoderAnomalyOptions)MemberwiseClone();
+        copy.Autoencoder = Autoencoder == null ? null! : AutoencoderEstimator.Snapshot(Autoencoder);
+        return copy;
+    }
 }

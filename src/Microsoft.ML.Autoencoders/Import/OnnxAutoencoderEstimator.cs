@@ -56,7 +56,7 @@ public sealed class OnnxAutoencoderEstimator : IEstimator<OnnxAutoencoderTransfo
         if (inputColumn.Name == null)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.MissingMessage(_columns.Input, inputSchema.Select(c => c.Name)));
         if (inputColumn.Kind != SchemaShape.Column.VectorKind.Vector || inputColumn.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(_columns.Input, inputColumn.Kind == SchemaShape.Column.VectorKind.Scalar ? $"{inputColumn.ItemType}" : $"Vector<{inputColumn.ItemType}>"));
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), InputColumn.WrongTypeMessage(_columns.Input, InputColumn.ShapeTypeName(inputColumn)));
         var result = inputSchema.ToDictionary(c => c.Name);
         if (_columns.Encoded != null) result[_columns.Encoded] = SchemaShapeColumns.Vector(_columns.Encoded, NumberDataViewType.Single);
         if (_columns.Reconstruction != null) result[_columns.Reconstruction] = SchemaShapeColumns.Vector(_columns.Reconstruction, NumberDataViewType.Single);

@@ -16,7 +16,7 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// <para>How a component is found: a saved chain's zip entries mirror its tree (child i of a chain saved at P is saved at
 /// P/Transform_00i, an OnnxTransformer's graph in P/OnnxModel). Walking the loaded tree gives each OnnxTransformer's
 /// graph. A graph that marks a component of ours (our autoencoder graph with user columns, a detector's head, an import
-/// adapter) is rebuilt into the typed transformer with the library's own readers; rebuilding that transformer's saved
+/// adapter, a sequence detector's network with its state) is rebuilt into the typed transformer with the library's own readers; rebuilding that transformer's saved
 /// chain tells how many leaves the component spans and where the marking graph sits among them. The chain node with
 /// exactly those leaves is the component, and is replaced, after the leaf types are checked to match. A component that
 /// does not match (a format this library did not write) is left as ML.NET loaded it: slower, never wrong.</para>
@@ -76,6 +76,9 @@ internal static class BatchedModelLoader
     private static (ITransformer Typed, ICanSaveModel SavedForm)? Component(byte[] graph, IReadOnlyList<byte[]> models)
     {
         if (AnomalyModelArchive.TryRead(graph, models) is { } detector) return (detector, AnomalyOnnxChain.Build(detector));
+        // Before the autoencoder test below, which also matches a sequence detector's network (under reserved names) and
+        // would leave it as ML.NET loaded it: a chain whose scores refuse to be read, since they need the neighbouring rows.
+        if (SequenceDetectorArchive.TryRead(graph) is { } sequenceDetector) return (sequenceDetector, SequenceDetectorArchive.Chain(sequenceDetector));
         if (OnnxImportArchive.TryRead(graph, models) is { } imported)
             return IsReserved(imported.Columns) ? null : (imported, OnnxImportChain.Build(imported)); // a detector's network: its head marks it
         if (AutoencoderOnnx.IsOurs(graph))
@@ -126,9 +129,9 @@ internal static class BatchedModelLoader
     private static int MarkerIndex(List<(ITransformer Leaf, string Path)> savedLeaves, ITransformer typed)
     {
         var onnxLeaves = savedLeaves.Select((l, k) => (l.Leaf, k)).Where(p => p.Leaf is OnnxTransformer).Select(p => p.k).ToList();
-        // Our autoencoder's graph is its component's only one; a detector is marked by its head and an import by its
-        // adapter, each the last graph of its component.
-        return typed is AutoencoderTransformer ? onnxLeaves[0] : onnxLeaves[^1];
+        // Our autoencoder's graph is its component's only one, as is a sequence detector's; a detector is marked by its head
+        // and an import by its adapter, each the last graph of its component.
+        return typed is AutoencoderTransformer or SequenceAnomalyTransformer ? onnxLeaves[0] : onnxLeaves[^1];
     }
 
     private static void Flatten(ITransformer node, string path, List<(ITransformer, string)> leaves)

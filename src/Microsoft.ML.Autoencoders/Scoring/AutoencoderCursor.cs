@@ -99,7 +99,7 @@ internal sealed class AutoencoderCursor : DataViewRowCursor
             if (_scorer != null)
             {
                 _featuresGetter!(ref _features);
-                InputRow.CopyDense(_features, _scorer.Input(slot));
+                InputRow.CopyDense(_features, _scorer.Input(slot), _mapper.InputSchema[_mapper.InputColumnIndex].Name);
             }
         }
     }

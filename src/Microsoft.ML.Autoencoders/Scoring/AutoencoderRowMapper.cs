@@ -52,7 +52,7 @@ internal sealed class AutoencoderRowMapper : IRowToRowMapper
         var scorer = CreateBatchScorer(activeOutputs, capacity: 1);
         if (scorer is null) return null;
         var getter = input.GetGetter<VBuffer<float>>(InputSchema[InputColumnIndex]);
-        return new RowScorer(scorer, getter, () => input.Position);
+        return new RowScorer(scorer, getter, () => input.Position, InputSchema[InputColumnIndex].Name);
     }
 
     /// <summary>

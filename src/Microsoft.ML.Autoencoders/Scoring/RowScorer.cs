@@ -13,12 +13,14 @@ internal sealed class RowScorer : ScoredRow
     private readonly BatchScorer _scorer;
     private readonly ValueGetter<VBuffer<float>> _inputGetter;
     private readonly Func<long> _position;
+    private readonly string _inputColumnName;
     private VBuffer<float> _input;
     private long _scoredPosition = -1;
 
-    public RowScorer(BatchScorer scorer, ValueGetter<VBuffer<float>> inputGetter, Func<long> position)
+    public RowScorer(BatchScorer scorer, ValueGetter<VBuffer<float>> inputGetter, Func<long> position, string inputColumnName)
     {
         _scorer = scorer;
+        _inputColumnName = inputColumnName;
         _inputGetter = inputGetter;
         _position = position;
     }
@@ -36,7 +38,7 @@ internal sealed class RowScorer : ScoredRow
         long position = _position();
         if (position == _scoredPosition) return;
         _inputGetter(ref _input);
-        InputRow.CopyDense(_input, _scorer.Input(0));
+        InputRow.CopyDense(_input, _scorer.Input(0), _inputColumnName);
         _scorer.Score(1);
         // The engine's input row moved while we scored: another thread is predicting with the same engine.
         if (_position() != position) throw new InvalidOperationException(BatchScorer.ConcurrentUseMessage);

@@ -50,6 +50,7 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
     {
         _environment = environment;
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Snapshot(); // checked below and trained from at Fit, whatever the caller does to its object afterwards
         _options = options;
         _columns = SeriesColumns.FromOptions(options);
         if (options.Architecture == null) throw new ArgumentException("Architecture must hold the network, e.g. SequenceArchitecture.LstmAutoencoder(32, channels).", nameof(options));

@@ -67,4 +67,16 @@ public sealed class SequenceAnomalyOptions
     /// cuts the windows itself and the network is <see cref="Architecture"/>); setting them is an error.
     /// </summary>
     public AutoencoderOptions Autoencoder { get; set; } = new();
+
+    /// <summary>
+    /// A copy that later changes to these options do not reach, the training options included (see
+    /// <see cref="AutoencoderEstimator.Snapshot"/>): what the estimator checks and trains from.
+    /// </summary>
+    internal SequenceAnomalyOptions Snapshot()
+    {
+        var copy = (SequenceAnomalyOptions)MemberwiseClone();
+        copy.ChannelColumnNames = ChannelColumnNames?.ToArray()!;
+        copy.Autoencoder = Autoencoder == null ? null! : AutoencoderEstimator.Snapshot(Autoencoder);
+        return copy;
+    }
 }

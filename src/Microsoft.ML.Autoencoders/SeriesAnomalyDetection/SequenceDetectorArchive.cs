@@ -64,21 +64,29 @@ internal static class SequenceDetectorArchive
     {
         var detectors = new List<SequenceAnomalyTransformer>();
         foreach (byte[] onnx in SavedModelArchive.OnnxModels(zipStream))
-        {
-            OnnxModelReader reader;
-            try { reader = OnnxModelReader.Parse(onnx); }
-            catch (InvalidDataException) { continue; } // someone else's model
-            if (!reader.Metadata.TryGetValue(StateKey, out var json)) continue;
-            if (!reader.Metadata.TryGetValue(StateChecksumKey, out var checksum) || checksum != Hash(json))
-                throw new InvalidDataException("The sequence detector's saved state does not match its checksum; the file is damaged.");
-            var (model, _) = AutoencoderOnnx.Read(onnx);
-            var stored = JsonSerializer.Deserialize<StoredState>(json) ?? throw new InvalidDataException("The sequence detector's state metadata is empty.");
-            var state = stored.ToState();
-            if (model.InputSize != state.WindowLength * state.Channels)
-                throw new InvalidDataException($"The sequence detector's network reads {model.InputSize} values, not a window of {state.WindowLength}×{state.Channels}; the file is damaged.");
-            detectors.Add(new SequenceAnomalyTransformer(model, state, Environment.ProcessorCount));
-        }
+            if (TryRead(onnx) is { } detector) detectors.Add(detector);
         return detectors;
+    }
+
+    /// <summary>
+    /// The sequence detector one saved ONNX graph carries, or null for any other graph (someone else's model, or one of this
+    /// library's other components). A graph that carries the detector's state but does not read back is damaged and throws
+    /// <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static SequenceAnomalyTransformer? TryRead(byte[] onnx)
+    {
+        OnnxModelReader reader;
+        try { reader = OnnxModelReader.Parse(onnx); }
+        catch (InvalidDataException) { return null; } // someone else's model
+        if (!reader.Metadata.TryGetValue(StateKey, out var json)) return null;
+        if (!reader.Metadata.TryGetValue(StateChecksumKey, out var checksum) || checksum != Hash(json))
+            throw new InvalidDataException("The sequence detector's saved state does not match its checksum; the file is damaged.");
+        var (model, _) = AutoencoderOnnx.Read(onnx);
+        var stored = JsonSerializer.Deserialize<StoredState>(json) ?? throw new InvalidDataException("The sequence detector's state metadata is empty.");
+        var state = stored.ToState();
+        if (model.InputSize != state.WindowLength * state.Channels)
+            throw new InvalidDataException($"The sequence detector's network reads {model.InputSize} values, not a window of {state.WindowLength}×{state.Channels}; the file is damaged.");
+        return new SequenceAnomalyTransformer(model, state, Environment.ProcessorCount);
     }
 
     private static string Hash(string json) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)));

@@ -22,7 +22,8 @@ internal sealed class SequenceScoresNeedTypedLoader : CustomMappingFactory<Seque
 
     public const string Message =
         "This model holds a sequence anomaly detector (Microsoft.ML.Autoencoders), whose scores need the rows around each point; ML.NET's " +
-        "loaded pipelines see one row at a time. Load it with SequenceAnomalyTransformer.LoadFromModelFile(path) and call Transform on the series.";
+        "loaded pipelines see one row at a time. Load it with mlContext.Model.LoadWithBatchedScoring(path, out _) (the whole pipeline) or " +
+        "SequenceAnomalyTransformer.LoadFromModelFile(path) (the detector alone), and call Transform on the series.";
 
     /// <summary>The mapping's input row: the carried network's one-element output (read only so the network stays in the chain).</summary>
     public sealed class Input

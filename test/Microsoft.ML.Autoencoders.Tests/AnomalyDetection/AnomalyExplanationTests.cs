@@ -227,4 +227,14 @@ public sealed class AnomalyExplanationTests
         }));
         Assert.Contains("ExplanationColumnName", e.Message);
     }
+
+    [Fact]
+    public void CulpritCountWithoutTheCulpritColumnIsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => MlContext.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions
+        {
+            ExplanationTopK = 5,
+        }));
+        Assert.Contains("ExplanationTopK (5) is how many culprit columns ExplanationColumnName names, but ExplanationColumnName is not set", e.Message);
+    }
 }

@@ -3,6 +3,75 @@ namespace Microsoft.ML.Autoencoders.Tests.Kinds;
 /// <summary>The catalog methods configure the kind they name, and settings that cannot work fail early with the fix.</summary>
 public class KindOptionsTests
 {
+    /// <summary>Each way of giving the network with a code wider than SyntheticData's 12 values, and what its error must advise.</summary>
+    private static readonly Dictionary<string, (Action<AutoencoderOptions> Shape, string Advice)> OvercompleteNetworks = new()
+    {
+        ["CodeSize"] = (o => o.CodeSize = SyntheticData.Width + 8, "Make CodeSize smaller than the input"),
+        // 1×4×3 images, one unpooled block of 4 filters: a 4×4×3 code of 48 values.
+        ["ConvolutionBlocks"] = (o =>
+        {
+            o.CodeSize = AutoencoderEstimator.Defaults.CodeSize;
+            o.InputShape = [1, 4, 3];
+            o.ConvolutionBlocks = [new Engine.Models.ConvolutionBlock(4, Pooling: 1)];
+        }, "give that block fewer Filters (it has 4)"),
+        ["EncoderLayers"] = (o =>
+        {
+            o.CodeSize = AutoencoderEstimator.Defaults.CodeSize;
+            o.EncoderLayers = [new Engine.Layers.DenseSpec(20)];
+        }, "end the list with a narrower layer"),
+        // Windows of 6 steps × 2 channels, an LSTM code of 20.
+        ["Sequence"] = (o =>
+        {
+            o.CodeSize = AutoencoderEstimator.Defaults.CodeSize;
+            o.Sequence = Engine.Models.SequenceArchitecture.LstmAutoencoder(6, channels: 2, hiddenUnits: 8, codeSize: 20);
+        }, "wider than each window [6, 2] (12 values)"),
+    };
+
+    public static TheoryData<string> OvercompleteNetworkNames => new(OvercompleteNetworks.Keys);
+
+    /// <summary>
+    /// CodeSize is refused beside ConvolutionBlocks and EncoderLayers, so the overcomplete error must not tell those
+    /// users to lower it: it names the setting that shapes their code.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OvercompleteNetworkNames))]
+    public void OvercompleteCodeErrorNamesTheSettingThatShapesTheCode(string network)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.DataView(ml, 20);
+        var options = TestAutoencoders.Options(epochs: 1);
+        options.HiddenLayerSizes = [];
+        options.OutputActivation = AutoencoderActivation.Linear;
+        var (shape, advice) = OvercompleteNetworks[network];
+        shape(options);
+
+        var error = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder(options).Fit(data));
+
+        Assert.Contains("overcomplete", error.Message);
+        Assert.Contains(advice, error.Message);
+        // (The Sequence's advice is the architecture's own CodeSize, which is not the refused option.)
+        if (network is "ConvolutionBlocks" or "EncoderLayers") Assert.DoesNotContain("CodeSize", error.Message);
+    }
+
+    /// <summary>The sequence detector trains on windows under a reserved column name: its overcomplete error speaks of the window.</summary>
+    [Fact]
+    public void SequenceDetectorOvercompleteErrorSpeaksOfTheWindowNotAReservedColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        var series = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).Select(t => new SyntheticData.Row { Label = (float)Math.Sin(t / 3.0) }));
+        var detector = ml.AnomalyDetection.Trainers.SequenceAutoencoder(new SequenceAnomalyOptions
+        {
+            ChannelColumnNames = ["Label"],
+            Architecture = Engine.Models.SequenceArchitecture.LstmAutoencoder(8, channels: 1, hiddenUnits: 8, codeSize: 20),
+            Autoencoder = new AutoencoderOptions { Epochs = 1, NumberOfThreads = 1 },
+        });
+
+        var error = Assert.Throws<ArgumentException>(() => detector.Fit(series));
+
+        Assert.Contains("wider than each window [8, 1] (8 values)", error.Message);
+        Assert.DoesNotContain("'__", error.Message);
+    }
+
     [Fact]
     public void OvercompleteCodeNeedsARegularizer()
     {
