@@ -21,10 +21,12 @@ namespace Microsoft.ML.Autoencoders;
 /// engine's start from zeros.</para>
 /// <para>x.unsqueeze(1).repeat(1, T, 1) is Unsqueeze → (a no-op Expand) → Tile [1, T, 1]; x.unsqueeze(1).expand(-1, T, -1)
 /// is Unsqueeze → Expand [1, T, 1] (its -1s turned into 1s by Equal and Where, which the shape folding works out). nn.Linear
-/// over a sequence is MatMul with [H, F'] then Add(bias, ·), which is a dense layer on every step.</para>
-/// <para>Refused, naming what differs: bidirectional or reverse recurrences, stacked layers (num_layers &gt; 1: the states
-/// of one node read by the next), the code taken from the cell state c_n, an initial state given to the module, clipping,
-/// coupled input and forget gates, peepholes, other gate activations, and the GRU's linear_before_reset = 0.</para>
+/// over a sequence is MatMul with [H, F'] then Add(bias, ·), which is a dense layer on every step. nn.LSTM(num_layers=L)
+/// is L nodes, each reading the squeezed time-major states of the one before, h_n the Concat of their Y_h: L engine layers,
+/// every one but the last giving every state.</para>
+/// <para>Refused, naming what differs: bidirectional or reverse recurrences, the code taken from the cell state c_n, an
+/// initial state given to the module, clipping, coupled input and forget gates, peepholes, other gate activations,
+/// sequence_lens, and the GRU's linear_before_reset = 0.</para>
 /// </remarks>
 internal sealed partial class OnnxNetworkImporter
 {
@@ -34,7 +36,10 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>The rows at this point of the chain as the graph has them: [1, W] after an Unsqueeze no layer has taken yet.</summary>
     private TensorShape ChainShape => _stepAxisPending ? new TensorShape(1, _shape[0]) : _shape;
 
-    /// <summary>Transpose(perm 1, 0, 2) of windows [N, T, F] into an LSTM or GRU node: the engine's recurrent layer.</summary>
+    /// <summary>
+    /// Transpose(perm 1, 0, 2) of windows [N, T, F] into an LSTM or GRU node: the engine's recurrent layer, or one per
+    /// layer of nn.LSTM(num_layers=L), which PyTorch writes as L nodes, each reading the time-major states of the one before.
+    /// </summary>
     private string AddRecurrent(OnnxNode transpose)
     {
         string timeMajor = transpose.Outputs[0];
@@ -50,7 +55,48 @@ internal sealed partial class OnnxNetworkImporter
         foreach (var shape in readers.Where(n => n.OpType == "Shape"))
             _shapes.ReadShape(shape, [_shape[0], OnnxShapeFolding.Batch, _shape[1]]);
 
-        var node = cell[0];
+        var stack = new List<OnnxNode>(); // the layers read so far, whose last states Y_h PyTorch concatenates into h_n
+        for (var node = cell[0]; ; )
+        {
+            stack.Add(node);
+            var (parameters, units) = CellParameters(node);
+            bool lstm = node.OpType == "LSTM";
+            // Which output carries on: every state (Y) or the last one (Y_h); the cell state Y_c is not the engine's to give.
+            string states = node.Outputs[0], last = node.Outputs.Count > 1 ? node.Outputs[1] : "";
+            if (lstm && node.Outputs.Count > 2 && IsRead(node.Outputs[2]))
+                throw new NotSupportedException($"{Describe(node)}: its cell state Y_c (c_n) is read, as when the code is c_n[-1]; the engine's lstm " +
+                    "layer passes on its hidden state only: take the code from h_n[-1] or output[:, -1].");
+            bool everyState = IsRead(states), lastState = last.Length > 0 && IsRead(last);
+            if (everyState)
+            {
+                // Squeeze the direction axis: the time-major states [T, N, H], for the next layer or back to batch-first.
+                var squeeze = SoleReader(states);
+                if (squeeze is not { OpType: "Squeeze" } || Axes(squeeze) is not [1])
+                    throw new NotSupportedException($"{Describe(node)}: its states Y [T, 1, N, H] are read other than as PyTorch's batch-first output (Squeeze of axis 1, then Transpose).");
+                var next = SoleReader(squeeze.Outputs[0]);
+                bool stacked = next is { OpType: "LSTM" or "GRU" } && next.OpType == node.OpType && next.Inputs[0] == squeeze.Outputs[0];
+                if (lastState && !(stacked ? IsGathered(last) : IsGathered(last) && !IsRead(StackedLastStates(last)!.Outputs[0])))
+                    throw new NotSupportedException($"{Describe(node)}: both its states Y and its last state Y_h are read (a branch); the engine's layer gives one of them.");
+                LayerSpec sequence = lstm ? new LstmSpec(units, ReturnSequences: true) : new GruSpec(units, ReturnSequences: true);
+                if (stacked)
+                {
+                    AddLayer(node, sequence, parameters, squeeze.Outputs[0]);
+                    node = next!;
+                    continue;
+                }
+                if (next is not { OpType: "Transpose" } || !next.TryGetAttribute("perm", out var backPerm) || backPerm.GetInts() is not [1, 0, 2])
+                    throw new NotSupportedException($"{Describe(node)}: its states are read time-major; the engine's layers give them batch-first (batch_first=True).");
+                return AddLayer(node, sequence, parameters, next.Outputs[0]);
+            }
+            if (!lastState) throw new NotSupportedException($"{Describe(node)}: none of its outputs is read.");
+            LayerSpec final = lstm ? new LstmSpec(units) : new GruSpec(units);
+            return AddLayer(node, final, parameters, LastLayersState(node, stack).Outputs[0]);
+        }
+    }
+
+    /// <summary>The engine's parameters of one LSTM or GRU node reading steps of the chain's features, and its hidden width.</summary>
+    private (Dictionary<string, float[]> Parameters, int Units) CellParameters(OnnxNode node)
+    {
         bool lstm = node.OpType == "LSTM";
         int gates = lstm ? 4 : 3;
         var w = Weights(node, 1);
@@ -64,59 +110,54 @@ internal sealed partial class OnnxNetworkImporter
         if (Int(node, "hidden_size", units) != units)
             throw new NotSupportedException($"{Describe(node)}: hidden_size {Int(node, "hidden_size", units)} disagrees with the weights' {units}.");
         float[] biases = node.Inputs.Count > 3 && node.Inputs[3].Length > 0 ? RowVector(node, 3, 2 * gates * units) : new float[2 * gates * units];
-
-        // Which output carries on: every state (Y) or the last one (Y_h); the cell state Y_c is not the engine's to give.
-        string states = node.Outputs[0], last = node.Outputs.Count > 1 ? node.Outputs[1] : "";
-        if (lstm && node.Outputs.Count > 2 && IsRead(node.Outputs[2]))
-            throw new NotSupportedException($"{Describe(node)}: its cell state Y_c (c_n) is read, as when the code is c_n[-1]; the engine's lstm " +
-                "layer passes on its hidden state only: take the code from h_n[-1] or output[:, -1].");
+        int width = gates * units;
         var parameters = lstm
             ? new Dictionary<string, float[]>
             {
-                [".weight_ih"] = Transposed(w.Floats!, gates * units, _shape[1]), [".weight_hh"] = Transposed(r.Floats!, gates * units, units),
-                [".bias"] = [.. biases.Take(gates * units).Zip(biases.Skip(gates * units), (input, recurrent) => input + recurrent)],
+                [".weight_ih"] = Transposed(w.Floats!, width, _shape[1]), [".weight_hh"] = Transposed(r.Floats!, width, units),
+                [".bias"] = [.. biases.Take(width).Zip(biases.Skip(width), (input, recurrent) => input + recurrent)],
             }
             : new Dictionary<string, float[]>
             {
-                [".weight_ih"] = Transposed(w.Floats!, gates * units, _shape[1]), [".weight_hh"] = Transposed(r.Floats!, gates * units, units),
-                [".bias_ih"] = biases[..(gates * units)], [".bias_hh"] = biases[(gates * units)..],
+                [".weight_ih"] = Transposed(w.Floats!, width, _shape[1]), [".weight_hh"] = Transposed(r.Floats!, width, units),
+                [".bias_ih"] = biases[..width], [".bias_hh"] = biases[width..],
             };
-        bool everyState = IsRead(states), lastState = last.Length > 0 && IsRead(last);
-        if (everyState && lastState)
+        return (parameters, units);
+    }
+
+    /// <summary>The Concat (axis 0) that alone reads <paramref name="lastState"/>: h_n of a stack of layers, or null.</summary>
+    private OnnxNode? StackedLastStates(string lastState) =>
+        SoleReader(lastState) is { OpType: "Concat" } concat && Int(concat, "axis", 0) == 0 ? concat : null;
+
+    /// <summary>Whether <paramref name="lastState"/> is read only into h_n of a stack of layers (a Concat on the layer axis).</summary>
+    private bool IsGathered(string lastState) => StackedLastStates(lastState) != null;
+
+    /// <summary>
+    /// The node that reads h_n[-1], the last layer's last state: a Gather or Squeeze of Y_h's direction axis for one layer;
+    /// for a stack, a Gather (index −1 or L − 1) of the Concat of every layer's Y_h in order.
+    /// </summary>
+    private OnnxNode LastLayersState(OnnxNode node, List<OnnxNode> stack)
+    {
+        string last = node.Outputs[1];
+        OnnxNode? pick;
+        long[] lastIndex;
+        if (stack.Count == 1)
         {
-            bool stacked = SoleReader(states) is { OpType: "Squeeze" } squeeze && (_consumers.GetValueOrDefault(squeeze.Outputs[0]) ?? []).Any(n => n.OpType is "LSTM" or "GRU");
-            throw new NotSupportedException(stacked
-                ? $"{Describe(node)}: its states feed another {node.OpType} node directly, as nn.{node.OpType}(num_layers=2 or more) exports its layers; " +
-                  $"the engine imports one layer per module: write each layer as its own nn.{node.OpType}(batch_first=True)."
-                : $"{Describe(node)}: both its states Y and its last state Y_h are read (a branch); the engine's layer gives one of them.");
+            pick = SoleReader(last);
+            lastIndex = [0, -1];
+            if (pick is { OpType: "Squeeze" } && Axes(pick) is [0]) return pick;
         }
-        if (everyState)
+        else
         {
-            // Squeeze the direction axis, then back to batch-first: [N, T, H].
-            var squeeze = SoleReader(states);
-            if (squeeze is not { OpType: "Squeeze" } || Axes(squeeze) is not [1])
-                throw new NotSupportedException($"{Describe(node)}: its states Y [T, 1, N, H] are read other than as PyTorch's batch-first output (Squeeze of axis 1, then Transpose).");
-            var back = SoleReader(squeeze.Outputs[0]);
-            if (back is { OpType: "LSTM" or "GRU" })
-                throw new NotSupportedException($"{Describe(back)} reads the time-major states of {Describe(node)}, as nn.{node.OpType}(num_layers=2 or more) " +
-                    $"exports its layers; the engine imports one layer per module: write each layer as its own nn.{node.OpType}(batch_first=True).");
-            if (back is not { OpType: "Transpose" } || !back.TryGetAttribute("perm", out var backPerm) || backPerm.GetInts() is not [1, 0, 2])
-                throw new NotSupportedException($"{Describe(node)}: its states are read time-major; the engine's layers give them batch-first (batch_first=True).");
-            LayerSpec sequence = lstm ? new LstmSpec(units, ReturnSequences: true) : new GruSpec(units, ReturnSequences: true);
-            return AddLayer(node, sequence, parameters, back.Outputs[0]);
+            var concat = StackedLastStates(last);
+            if (concat == null || !concat.Inputs.SequenceEqual(stack.Select(n => n.Outputs[1])))
+                throw new NotSupportedException($"{Describe(node)}: the last states of the {stack.Count} stacked layers are read other than as h_n (a Concat of each layer's Y_h).");
+            pick = SoleReader(concat.Outputs[0]);
+            lastIndex = [stack.Count - 1, -1];
         }
-        if (!lastState) throw new NotSupportedException($"{Describe(node)}: none of its outputs is read.");
-        var pick = SoleReader(last);
-        bool takesTheLayer = pick switch
-        {
-            { OpType: "Gather" } => Int(pick, "axis", 0) == 0 && Constant(pick, 1) is { Dimensions: [], Longs: [0 or -1] },
-            { OpType: "Squeeze" } => Axes(pick) is [0],
-            _ => false,
-        };
-        if (!takesTheLayer)
-            throw new NotSupportedException($"{Describe(node)}: its last state Y_h [1, N, H] is read other than as h_n[-1] (a Gather or Squeeze of the direction axis).");
-        LayerSpec final = lstm ? new LstmSpec(units) : new GruSpec(units);
-        return AddLayer(node, final, parameters, pick!.Outputs[0]);
+        if (pick is { OpType: "Gather" } && Int(pick, "axis", 0) == 0 && Constant(pick, 1) is { Dimensions: [], Longs: [var index] } && lastIndex.Contains(index))
+            return pick;
+        throw new NotSupportedException($"{Describe(node)}: its last state is read other than as h_n[-1], the last layer's (a Gather of index -1 or a Squeeze of the layer axis).");
     }
 
     /// <summary>Refuses what the engine's LSTM and GRU layers do not compute (see the remarks).</summary>

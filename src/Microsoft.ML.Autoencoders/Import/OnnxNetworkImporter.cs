@@ -21,7 +21,9 @@ namespace Microsoft.ML.Autoencoders;
 /// images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
-/// Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both axes only, as the
+/// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
+/// the code over the steps and MatMul over a sequence, become the engine's recurrent, repeat-vector and time-distributed
+/// dense layers (OnnxNetworkImporter.Recurrent.cs). Square kernels with equal strides, dilations and pads on both axes only, as the
 /// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
 /// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction

@@ -22,12 +22,13 @@ internal static class TorchOnnxModels
     /// <summary>
     /// nn.LSTM and nn.GRU autoencoders over windows [N, T, C] (batch_first=True): the last hidden state (h_n[-1], or
     /// output[:, -1] with a fixed batch of one) as or into the code, repeated over the steps (x.repeat, x.expand) into a
-    /// decoder, an nn.Linear per step. Declared before <see cref="Names"/>, which reads it as the class initializes.
+    /// decoder, an nn.Linear per step; one with num_layers=2. Declared before <see cref="Names"/>, which reads it as the
+    /// class initializes.
     /// </summary>
-    public static readonly string[] SequenceAutoencoders = ["torch_lstm_repeat", "torch_lstm_expand_last_output", "torch_gru_repeat"];
+    public static readonly string[] SequenceAutoencoders = ["torch_lstm_repeat", "torch_lstm_expand_last_output", "torch_gru_repeat", "torch_lstm_two_layers"];
 
-    /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, num_layers=2, the code from the cell state.</summary>
-    public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_two_layers", "torch_lstm_cell_state_code"];
+    /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
+    public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];
 
     /// <summary>Every exported model that imports into the engine, by file name without extension.</summary>
     public static readonly string[] Names =

@@ -182,7 +182,8 @@ class SequenceAutoencoder(nn.Module):
     """The LSTM/GRU autoencoder of the time-series tutorials over windows [N, T, C] (batch_first=True): the encoder's last
     hidden state, h_n[-1] (or output[:, -1]), through an optional nn.Linear to the code; the code repeated for every step
     (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1)) into a decoder nn.LSTM/nn.GRU; a per-step nn.Linear back to C.
-    The refused forms change one thing: bidirectional, num_layers=2, or the code taken from the cell state c_n."""
+    num_layers stacks both the encoder and the decoder. The refused forms change one thing: bidirectional, or the code
+    taken from the cell state c_n."""
 
     def __init__(self, cell, steps, channels, hidden, code=None, repeat="repeat", last="hidden", activation=None, **options):
         super().__init__()
@@ -190,7 +191,7 @@ class SequenceAutoencoder(nn.Module):
         self.steps, self.repeat, self.last, self.is_lstm = steps, repeat, last, cell is nn.LSTM
         self.encoder = cell(channels, hidden, batch_first=True, **options)
         self.code = nn.Linear(hidden, code) if code else None
-        self.decoder = cell(width, hidden, batch_first=True)
+        self.decoder = cell(width, hidden, batch_first=True, num_layers=options.get("num_layers", 1))
         self.activation = activation() if activation else None
         self.output = nn.Linear(hidden, channels)
 
@@ -236,13 +237,15 @@ CASES = {
     "torch_mlp_gelu": (lambda: mlp_with(nn.GELU, nn.GELU), (16,), 13, True),
     "torch_mlp_silu": (lambda: mlp_with(nn.SiLU, nn.SiLU), (16,), 13, True),
     # Sequence autoencoders over windows [N, T, C]: the engine's lstm, repeat_vector, lstm (every state) and
-    # time_distributed_dense layers (gru for nn.GRU); the second with the last output as the code, expand and a fixed batch.
+    # time_distributed_dense layers (gru for nn.GRU); the second with the last output as the code, expand and a fixed batch;
+    # the fourth with num_layers=2.
     "torch_lstm_repeat": (lambda: SequenceAutoencoder(nn.LSTM, 10, 2, 12, code=5), (10, 2), 13, True),
     "torch_lstm_expand_last_output": (lambda: SequenceAutoencoder(nn.LSTM, 8, 3, 6, repeat="expand", last="output", activation=nn.Tanh), (8, 3), 17, False),
     "torch_gru_repeat": (lambda: SequenceAutoencoder(nn.GRU, 10, 2, 12, code=5), (10, 2), 17, True),
+    # num_layers=2 in the encoder and the decoder: two engine layers each.
+    "torch_lstm_two_layers": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, num_layers=2), (6, 2), 13, True),
     # Refused: what differs from the engine's recurrent layers is named.
     "torch_lstm_bidirectional": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, bidirectional=True), (6, 2), 13, True),
-    "torch_lstm_two_layers": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, num_layers=2), (6, 2), 13, True),
     "torch_lstm_cell_state_code": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, last="cell"), (6, 2), 13, True),
 }
 
