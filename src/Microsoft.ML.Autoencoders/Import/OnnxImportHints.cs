@@ -19,11 +19,7 @@ internal static class OnnxImportHints
         ["HardSigmoid"] = "nn.Hardsigmoid",
         ["AveragePool"] = "nn.AvgPool2d",
         ["Pad"] = "padding written as its own node (nn.AvgPool2d, F.pad)",
-        ["LSTM"] = "nn.LSTM",
-        ["GRU"] = "nn.GRU",
         ["RNN"] = "nn.RNN",
-        ["Tile"] = "x.repeat(...), as a sequence decoder repeats its code",
-        ["Expand"] = "x.expand(...) or the initial state of an nn.LSTM or nn.GRU",
     };
 
     /// <summary>" (Erf: nn.GELU; Clip: nn.ReLU6 or nn.Hardtanh)" for the operators in <paramref name="operators"/> with a known source, else "".</summary>

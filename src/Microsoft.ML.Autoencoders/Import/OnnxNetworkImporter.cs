@@ -21,7 +21,9 @@ namespace Microsoft.ML.Autoencoders;
 /// images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
-/// Dropout (inference) pass through. Square kernels with equal strides, dilations and pads on both axes only, as the
+/// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
+/// the code over the steps and MatMul over a sequence, become the engine's recurrent, repeat-vector and time-distributed
+/// dense layers (OnnxNetworkImporter.Recurrent.cs). Square kernels with equal strides, dilations and pads on both axes only, as the
 /// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
 /// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
@@ -34,7 +36,7 @@ internal sealed partial class OnnxNetworkImporter
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Conv", "ConvTranspose", "MaxPool",
-        "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "Constant",
+        "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
     private readonly OnnxModelReader _graph;
@@ -128,7 +130,7 @@ internal sealed partial class OnnxNetworkImporter
         {
             // A Shape node reads only the tensor's shape, known here but for the batch size: it folds to a constant
             // (x.view(x.size(0), -1)) and is no branch of the chain.
-            foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, _shape, _batchAxis);
+            foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, ChainShape, _batchAxis);
             var next = readers.Where(n => n.OpType != "Shape").ToList();
             if (next.Count == 0) break;
             if (next.Count != 1)
@@ -140,6 +142,8 @@ internal sealed partial class OnnxNetworkImporter
             }
             current = Apply(next[0], current);
         }
+        if (_stepAxisPending)
+            throw new NotSupportedException($"The graph ends with an Unsqueeze after '{_layers.LastOrDefault()?.Output}' that no repeat over the steps follows.");
         if (_pendingOffset != null)
             throw new NotSupportedException($"The graph ends with an Add or Sub of a constant after '{_layers.LastOrDefault()?.Output}' that no dense layer can take into its bias.");
         if (!_graph.Outputs.Any(o => o.Name == current))
@@ -200,8 +204,13 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
     private string Apply(OnnxNode node, string x)
     {
-        if (node.Inputs.Count == 0 || node.Inputs[0] != x)
+        // b + x is x + b: PyTorch's nn.Linear over a sequence writes its bias first (Add(bias, MatMul(x, W))).
+        bool commuted = node.OpType == "Add" && node.Inputs.Count == 2 && node.Inputs[1] == x && node.Inputs[0] != x;
+        if (node.Inputs.Count == 0 || (node.Inputs[0] != x && !commuted))
             throw new NotSupportedException($"{Describe(node)} reads '{x}' as other than its first input; the engine imports chains of layers.");
+        if (_stepAxisPending && node.OpType is not ("Tile" or "Expand"))
+            throw new NotSupportedException($"{Describe(node)} reads the code with a step axis put in front of it (Unsqueeze); the engine takes that only " +
+                "as the start of a repeat over the steps (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1)).");
         string y = node.Outputs[0];
         switch (node.OpType)
         {
@@ -227,13 +236,14 @@ internal sealed partial class OnnxNetworkImporter
                 if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
                 return AddDense(node, w, units, c);
             case "MatMul":
+                if (IsSequence) return AddTimeDistributedDense(node);
                 RequireFlat(node);
                 var m = Weights(node, 1);
                 if (m.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: the weights must be a 2-D constant.");
                 return AddDense(node, m.Floats!, m.Dimensions[1], new float[m.Dimensions[1]]);
             case "Add":
             case "Sub":
-                return AddOffset(node);
+                return AddOffset(node, commuted ? 0 : 1);
             case "Relu":
                 return AddLayer(node, new ActivationSpec(Activation.Relu), []);
             case "Sigmoid":
@@ -265,6 +275,19 @@ internal sealed partial class OnnxNetworkImporter
                 return AddLayer(node, new FlattenSpec(), []);
             case "Reshape":
                 return AddReshape(node);
+            case "Transpose":
+                return AddRecurrent(node);
+            case "LSTM":
+            case "GRU":
+                throw new NotSupportedException($"{Describe(node)} reads the rows as they come, time-major [T, N, F] (batch_first=False); the engine's " +
+                    "recurrent layers read windows [N, T, F]: export the module with batch_first=True, whose graph transposes the input first.");
+            case "Unsqueeze":
+                return AddStepAxis(node);
+            case "Tile":
+            case "Expand":
+                return AddRepeat(node);
+            case "Gather":
+                return TakeLastStep(node);
             case var shapeOperator when OnnxShapeFolding.IsShapeOperator(shapeOperator):
                 throw new NotSupportedException(
                     $"{Describe(node)} computes on the rows themselves; the engine has no layer for it and folds {node.OpType} only where it " +
@@ -293,17 +316,21 @@ internal sealed partial class OnnxNetworkImporter
         return AddLayer(node, new DenseSpec(units), new() { [".weight"] = weights, [".bias"] = bias });
     }
 
-    /// <summary>An Add or Sub of a constant row: into the bias of the dense layer just before, or of the next one.</summary>
-    private string AddOffset(OnnxNode node)
+    /// <summary>
+    /// An Add or Sub of a constant row (input <paramref name="constantIndex"/>): into the bias of the dense layer just
+    /// before, or of the next one; over a sequence, into the bias of the time-distributed dense layer just before.
+    /// </summary>
+    private string AddOffset(OnnxNode node, int constantIndex)
     {
-        if (node.Inputs.Count != 2 || !_constants.ContainsKey(node.Inputs[1]))
+        if (node.Inputs.Count != 2 || !_constants.ContainsKey(node.Inputs[constantIndex]))
             throw new NotSupportedException($"{Describe(node)} adds two computed tensors (a branch); only a constant row folds into a dense layer's bias.");
+        if (IsSequence && TryAddStepBias(node, constantIndex)) return node.Outputs[0];
         RequireFlat(node);
-        float[] c = RowVector(node, 1, _shape.Size);
+        float[] c = RowVector(node, constantIndex, _shape.Size);
         if (node.OpType == "Sub") c = [.. c.Select(v => -v)];
         string y = node.Outputs[0];
         var last = _layers.Count > 0 ? _layers[^1] : null;
-        if (last is { Spec: DenseSpec } && _pendingOffset is null && _layerOfTensor.GetValueOrDefault(node.Inputs[0]) == _layers.Count)
+        if (last is { Spec: DenseSpec } && _pendingOffset is null && _layerOfTensor.GetValueOrDefault(node.Inputs[1 - constantIndex]) == _layers.Count)
         {
             var bias = last.Parameters[".bias"];
             for (int j = 0; j < bias.Length; j++) bias[j] += c[j];
@@ -451,23 +478,26 @@ internal sealed partial class OnnxNetworkImporter
         return AddLayer(node, shape.Rank == 1 ? new FlattenSpec() : new ReshapeSpec(shape), []);
     }
 
-    private string AddLayer(OnnxNode node, LayerSpec spec, Dictionary<string, float[]> parameters)
+    private string AddLayer(OnnxNode node, LayerSpec spec, Dictionary<string, float[]> parameters) => AddLayer(node, spec, parameters, node.Outputs[0]);
+
+    /// <summary>Adds the layer <paramref name="spec"/> (read from <paramref name="node"/>), whose output is the tensor <paramref name="output"/>.</summary>
+    private string AddLayer(OnnxNode node, LayerSpec spec, Dictionary<string, float[]> parameters, string output)
     {
         if (_pendingOffset != null)
             throw new NotSupportedException($"{Describe(node)} follows an Add or Sub of a constant that is not next to a dense layer; the engine has no layer for it.");
-        TensorShape output;
+        TensorShape outputShape;
         try
         {
-            output = spec.InferOutputShape(_shape);
+            outputShape = spec.InferOutputShape(_shape);
         }
         catch (ArgumentException e)
         {
             throw new NotSupportedException($"{Describe(node)} as {spec.Kind}: {e.Message}", e);
         }
-        _layers.Add(new ImportedLayer(spec with { InputShape = _shape, OutputShape = output }, parameters, node.Outputs[0]));
-        _shape = output;
-        _layerOfTensor[node.Outputs[0]] = _layers.Count;
-        return node.Outputs[0];
+        _layers.Add(new ImportedLayer(spec with { InputShape = _shape, OutputShape = outputShape }, parameters, output));
+        _shape = outputShape;
+        _layerOfTensor[output] = _layers.Count;
+        return output;
     }
 
     private (Conv2dPadding Padding, int Explicit) Padding(OnnxNode node, int kernel, int stride, int dilation)

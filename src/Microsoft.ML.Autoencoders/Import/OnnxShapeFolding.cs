@@ -13,8 +13,9 @@ namespace Microsoft.ML.Autoencoders;
 /// </summary>
 /// <remarks>
 /// Folds Shape (with start/end), Gather, Unsqueeze and Squeeze (axes as attribute before opset 13, as input from it), Concat,
-/// Slice (attributes before opset 10, inputs from it), Cast to an integer type, Identity, ConstantOfShape, and int64
-/// Add/Sub/Mul/Div, when every input they read is known. Arithmetic on the batch size itself has no constant result and is
+/// Slice (attributes before opset 10, inputs from it), Cast to an integer type, Identity, ConstantOfShape, int64
+/// Add/Sub/Mul/Div, and Equal and Where (booleans held as 0 and 1: PyTorch's x.expand(-1, T, -1) turns its -1s into 1s
+/// with them), when every input they read is known. Arithmetic on the batch size itself has no constant result and is
 /// refused, naming the node.
 /// </remarks>
 internal sealed class OnnxShapeFolding
@@ -24,7 +25,7 @@ internal sealed class OnnxShapeFolding
 
     private static readonly HashSet<string> Foldable = new(StringComparer.Ordinal)
     {
-        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Identity", "Add", "Sub", "Mul", "Div", "Transpose",
+        "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Identity", "Add", "Sub", "Mul", "Div", "Transpose", "Equal", "Where",
     };
 
     private readonly IReadOnlyList<OnnxNode> _nodes;
@@ -50,6 +51,16 @@ internal sealed class OnnxShapeFolding
     public void ReadShape(OnnxNode shape, TensorShape row, bool batchAxis)
     {
         RecordShape(shape, batchAxis ? [Batch, .. row.Dimensions.Select(d => (long)d)] : [.. row.Dimensions.Select(d => (long)d)]);
+        FoldKnown();
+    }
+
+    /// <summary>
+    /// Records what <paramref name="shape"/> gives for a tensor of shape <paramref name="full"/> (the batch as
+    /// <see cref="Batch"/>) that is not a row of the chain, e.g. the time-major [T, N, F] an LSTM reads, then folds.
+    /// </summary>
+    public void ReadShape(OnnxNode shape, long[] full)
+    {
+        RecordShape(shape, full);
         FoldKnown();
     }
 
@@ -176,6 +187,10 @@ internal sealed class OnnxShapeFolding
                 return Slice(node, x, inputs);
             case "ConstantOfShape":
                 return ConstantOfShape(node, x.Values);
+            case "Equal":
+                return Elementwise(node, x, inputs[1]!.Value, (l, r) => l == r ? 1 : 0);
+            case "Where":
+                return Where(node, x, inputs[1]!.Value, inputs[2]!.Value);
             default: // Add, Sub, Mul, Div
                 return Arithmetic(node, x, inputs[1]!.Value);
         }
@@ -235,6 +250,38 @@ internal sealed class OnnxShapeFolding
             result[i] = node.OpType switch { "Add" => l + r, "Sub" => l - r, "Mul" => l * r, _ => l / r };
         }
         return (a.Values.Length >= b.Values.Length ? a.Dims : b.Dims, null, result);
+    }
+
+    /// <summary>
+    /// <paramref name="pick"/> of two equal-length vectors (or one against a single value). The batch size compares
+    /// equal only to itself: whether it equals a number is not known until the graph runs.
+    /// </summary>
+    private static (int[], float[]?, long[]?) Elementwise(OnnxNode node, (int[] Dims, long[] Values) a, (int[] Dims, long[] Values) b, Func<long, long, long> pick)
+    {
+        if (a.Values.Length != b.Values.Length && a.Values.Length != 1 && b.Values.Length != 1)
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: vectors of {a.Values.Length} and {b.Values.Length} values do not broadcast.");
+        int n = Math.Max(a.Values.Length, b.Values.Length);
+        long[] result = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            long l = a.Values[a.Values.Length == 1 ? 0 : i], r = b.Values[b.Values.Length == 1 ? 0 : i];
+            if ((l == Batch) != (r == Batch))
+                throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} compares the batch size with a number, which is only known when the graph runs.");
+            result[i] = pick(l, r);
+        }
+        return (a.Values.Length >= b.Values.Length ? a.Dims : b.Dims, null, result);
+    }
+
+    /// <summary>ONNX's Where on shape vectors: the condition's nonzero entries pick from the first, the others from the second.</summary>
+    private static (int[], float[]?, long[]?) Where(OnnxNode node, (int[] Dims, long[] Values) condition, (int[] Dims, long[] Values) x, (int[] Dims, long[] Values) y)
+    {
+        int n = new[] { condition.Values.Length, x.Values.Length, y.Values.Length }.Max();
+        if (new[] { condition.Values.Length, x.Values.Length, y.Values.Length }.Any(length => length != n && length != 1))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: vectors of {condition.Values.Length}, {x.Values.Length} and {y.Values.Length} values do not broadcast.");
+        static long At(long[] values, int i) => values[values.Length == 1 ? 0 : i];
+        long[] result = new long[n];
+        for (int i = 0; i < n; i++) result[i] = At(condition.Values, i) != 0 ? At(x.Values, i) : At(y.Values, i);
+        return ([n], null, result);
     }
 
     /// <summary>Unsqueeze's and Squeeze's axes: an attribute before opset 13, an input from it.</summary>

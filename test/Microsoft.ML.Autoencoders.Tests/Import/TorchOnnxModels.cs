@@ -19,13 +19,24 @@ internal static class TorchOnnxModels
     /// </summary>
     public static readonly string[] FixedBatchOfTwo = ["torch_mlp_fixed_batch_of_two", "torch_conv_dense_view_fixed_batch_of_two"];
 
+    /// <summary>
+    /// nn.LSTM and nn.GRU autoencoders over windows [N, T, C] (batch_first=True): the last hidden state (h_n[-1], or
+    /// output[:, -1] with a fixed batch of one) as or into the code, repeated over the steps (x.repeat, x.expand) into a
+    /// decoder, an nn.Linear per step; one with num_layers=2. Declared before <see cref="Names"/>, which reads it as the
+    /// class initializes.
+    /// </summary>
+    public static readonly string[] SequenceAutoencoders = ["torch_lstm_repeat", "torch_lstm_expand_last_output", "torch_gru_repeat", "torch_lstm_two_layers"];
+
+    /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
+    public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];
+
     /// <summary>Every exported model that imports into the engine, by file name without extension.</summary>
     public static readonly string[] Names =
     [
         "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
         "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
         "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
-        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", .. FixedBatchOfTwo,
+        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
     /// <summary>The importable names as theory data.</summary>
@@ -35,7 +46,7 @@ internal static class TorchOnnxModels
     public static readonly string[] UnsupportedActivations = ["torch_mlp_gelu", "torch_mlp_silu"];
 
     /// <summary>Every file ONNX Runtime scores one row (or batch) at a time, the refused ones too, as theory data.</summary>
-    public static TheoryData<string> All() => new([.. Names.Except(FixedBatchOfTwo), Residual, .. UnsupportedActivations]);
+    public static TheoryData<string> All() => new([.. Names.Except(FixedBatchOfTwo), Residual, .. UnsupportedActivations, .. RefusedSequenceForms]);
 
     /// <summary>The path of model <paramref name="name"/>.</summary>
     public static string Path(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Import", "TorchModels", name + ".onnx");

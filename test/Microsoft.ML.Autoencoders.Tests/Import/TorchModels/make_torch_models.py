@@ -178,6 +178,38 @@ def mlp_with(hidden, code):
     return EncoderDecoder(encoder, decoder)
 
 
+class SequenceAutoencoder(nn.Module):
+    """The LSTM/GRU autoencoder of the time-series tutorials over windows [N, T, C] (batch_first=True): the encoder's last
+    hidden state, h_n[-1] (or output[:, -1]), through an optional nn.Linear to the code; the code repeated for every step
+    (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1)) into a decoder nn.LSTM/nn.GRU; a per-step nn.Linear back to C.
+    num_layers stacks both the encoder and the decoder. The refused forms change one thing: bidirectional, or the code
+    taken from the cell state c_n."""
+
+    def __init__(self, cell, steps, channels, hidden, code=None, repeat="repeat", last="hidden", activation=None, **options):
+        super().__init__()
+        width = code or hidden
+        self.steps, self.repeat, self.last, self.is_lstm = steps, repeat, last, cell is nn.LSTM
+        self.encoder = cell(channels, hidden, batch_first=True, **options)
+        self.code = nn.Linear(hidden, code) if code else None
+        self.decoder = cell(width, hidden, batch_first=True, num_layers=options.get("num_layers", 1))
+        self.activation = activation() if activation else None
+        self.output = nn.Linear(hidden, channels)
+
+    def encode(self, x):
+        states, last = self.encoder(x)
+        hidden, cell = last if self.is_lstm else (last, None)
+        code = {"hidden": lambda: hidden[-1], "output": lambda: states[:, -1, :], "cell": lambda: cell[-1]}[self.last]()
+        return self.code(code) if self.code else code
+
+    def forward(self, x):
+        code = self.encode(x).unsqueeze(1)
+        repeated = code.repeat(1, self.steps, 1) if self.repeat == "repeat" else code.expand(-1, self.steps, -1)
+        states, _ = self.decoder(repeated)
+        if self.activation:
+            states = self.activation(states)
+        return self.output(states)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -204,6 +236,17 @@ CASES = {
     # Refused, each naming the module the user wrote: nn.GELU is an Erf, nn.SiLU a fork of x into Sigmoid and Mul.
     "torch_mlp_gelu": (lambda: mlp_with(nn.GELU, nn.GELU), (16,), 13, True),
     "torch_mlp_silu": (lambda: mlp_with(nn.SiLU, nn.SiLU), (16,), 13, True),
+    # Sequence autoencoders over windows [N, T, C]: the engine's lstm, repeat_vector, lstm (every state) and
+    # time_distributed_dense layers (gru for nn.GRU); the second with the last output as the code, expand and a fixed batch;
+    # the fourth with num_layers=2.
+    "torch_lstm_repeat": (lambda: SequenceAutoencoder(nn.LSTM, 10, 2, 12, code=5), (10, 2), 13, True),
+    "torch_lstm_expand_last_output": (lambda: SequenceAutoencoder(nn.LSTM, 8, 3, 6, repeat="expand", last="output", activation=nn.Tanh), (8, 3), 17, False),
+    "torch_gru_repeat": (lambda: SequenceAutoencoder(nn.GRU, 10, 2, 12, code=5), (10, 2), 17, True),
+    # num_layers=2 in the encoder and the decoder: two engine layers each.
+    "torch_lstm_two_layers": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, num_layers=2), (6, 2), 13, True),
+    # Refused: what differs from the engine's recurrent layers is named.
+    "torch_lstm_bidirectional": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, bidirectional=True), (6, 2), 13, True),
+    "torch_lstm_cell_state_code": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, last="cell"), (6, 2), 13, True),
 }
 
 
