@@ -20,4 +20,8 @@ public enum Activation
     Elu,
     /// <summary>f(z) = ln(1 + e^z), a smooth ReLU into (0, ∞).</summary>
     Softplus,
+    /// <summary>f(z) = z·Φ(z), Φ the standard normal distribution function (the exact, erf form of GELU, PyTorch's nn.GELU() default).</summary>
+    Gelu,
+    /// <summary>f(z) = z·σ(z) = z / (1 + e^-z) (SiLU, also called Swish), into (−0.279, ∞).</summary>
+    Silu,
 }

@@ -27,5 +27,6 @@ public sealed record ActivationSpec(Activation Function, float Slope = Activatio
     }
 
     /// <inheritdoc/>
-    public override Layer Build(LayerBuildContext context) => ActivationLayer.Create(Function, context.InputShape.Size, Slope)!;
+    public override Layer Build(LayerBuildContext context) =>
+        (Layer?)SelfGatedActivationLayer.Create(Function, context.InputShape.Size) ?? ActivationLayer.Create(Function, context.InputShape.Size, Slope)!;
 }

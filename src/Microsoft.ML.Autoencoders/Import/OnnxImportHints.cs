@@ -30,15 +30,18 @@ internal static class OnnxImportHints
     }
 
     /// <summary>
-    /// The activation a fork of one tensor into these operators computes, as PyTorch exports it (x·σ(x) is nn.SiLU,
-    /// x·tanh(softplus(x)) nn.Mish), or null when the fork is a real branch.
+    /// The sentence a refused fork of one tensor into these operators adds, when the fork looks like an activation as
+    /// PyTorch exports it (x·tanh(softplus(x)) is nn.Mish, which the engine has not), or null when it is a real branch.
+    /// nn.SiLU and nn.GELU import when the fork is exactly as PyTorch writes them; one that reached here differs.
     /// </summary>
     public static string? ActivationWrittenAsAFork(IReadOnlyCollection<string> consumers)
     {
         if (consumers.Count != 2 || !consumers.Contains("Mul")) return null;
-        if (consumers.Contains("Sigmoid")) return "x·sigmoid(x), nn.SiLU (Swish)";
-        if (consumers.Contains("Softplus")) return "x·tanh(softplus(x)), nn.Mish";
-        if (consumers.Contains("Div")) return "x·(1 + erf(x/√2))/2, nn.GELU";
+        if (consumers.Contains("Softplus")) return " This fork is how the exporter writes x·tanh(softplus(x)), nn.Mish, which the engine has no activation for.";
+        if (consumers.Contains("Sigmoid"))
+            return " This fork looks like x·sigmoid(x), nn.SiLU, which imports only as PyTorch writes it: Mul(x, Sigmoid(x)) with nothing else reading the sigmoid.";
+        if (consumers.Contains("Div"))
+            return " This fork looks like x·(1 + erf(x/√2))/2, nn.GELU, which imports only as PyTorch writes it: Div, Erf, Add, Mul(x, ·), Mul by 0.5, each read by the next alone.";
         return null;
     }
 

@@ -54,9 +54,11 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>One layer found in the graph: its spec, and its parameters by suffix (".weight", ".bias", ...).</summary>
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
-    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch)
+    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch,
+        Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations)
     {
         _graph = graph;
+        _gatedActivations = gatedActivations;
         _batchAxis = batchAxis;
         _fixedBatch = fixedBatch;
         _inputShape = _shape = new TensorShape(rowShape);
@@ -70,7 +72,10 @@ internal sealed partial class OnnxNetworkImporter
     public static AutoencoderNetwork Import(ReadOnlySpan<byte> onnx, string? codeTensorName)
     {
         var graph = OnnxModelReader.Parse(onnx);
-        var missing = graph.Nodes.Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
+        var gatedActivations = OnnxSelfGatedActivations.Find(graph);
+        var inGatedActivations = gatedActivations.Values.SelectMany(m => m.Nodes).ToHashSet();
+        var missing = graph.Nodes.Where(n => !inGatedActivations.Contains(n))
+            .Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
             .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
         if (missing.Count > 0)
             throw new NotSupportedException(
@@ -93,7 +98,7 @@ internal sealed partial class OnnxNetworkImporter
         if (row.Length == 0 || row.Any(d => d <= 0))
             throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1, gatedActivations);
         return importer.Build(codeTensorName);
     }
 
@@ -133,12 +138,17 @@ internal sealed partial class OnnxNetworkImporter
             foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, ChainShape, _batchAxis);
             var next = readers.Where(n => n.OpType != "Shape").ToList();
             if (next.Count == 0) break;
+            if (_gatedActivations.TryGetValue(current, out var gated))
+            {
+                current = AddSelfGatedActivation(gated);
+                continue;
+            }
             if (next.Count != 1)
             {
                 string[] operators = [.. next.Select(n => n.OpType)];
                 string? activation = OnnxImportHints.ActivationWrittenAsAFork(operators);
                 throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches." +
-                    (activation is null ? OnnxImportHints.DenseHeads(operators) : $" This fork is how the exporter writes {activation}, which the engine has no activation for."));
+                    (activation ?? OnnxImportHints.DenseHeads(operators)));
             }
             current = Apply(next[0], current);
         }

@@ -42,6 +42,45 @@ public sealed class OnnxImportRefusalHintTests
         Assert.Contains("no layer for: Abs (Abs: nn.Softsign, x / (1 + |x|))", e.Message);
     }
 
+    [Theory]
+    [InlineData(1.4142135f, 1f, 0.5f, null)]
+    [InlineData(2f, 1f, 0.5f, "is not the single value 1.4142135")]
+    [InlineData(1.4142135f, 1f, 0.25f, "is not the single value 0.5")]
+    public void GeluPatternImportsOnlyWithItsOwnConstants(float divisor, float offset, float scale, string? refusal)
+    {
+        // x·(1 + erf(x / c1))·c3 with c2 added: nn.GELU() when (c1, c2, c3) = (√2, 1, 0.5), another function otherwise.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 4]).AddOutput("y", [-1, 4]);
+        Dense(g, "input", "h", 4, 2);
+        g.AddInitializer("c1", [], [divisor]).AddInitializer("c2", [], [offset]).AddInitializer("c3", [], [scale]);
+        g.AddNode("Div", ["h", "c1"], ["scaled"]).AddNode("Erf", ["scaled"], ["erf"]).AddNode("Add", ["erf", "c2"], ["gate"])
+            .AddNode("Mul", ["h", "gate"], ["gated"]).AddNode("Mul", ["gated", "c3"], ["code"]);
+        Dense(g, "code", "y", 2, 4);
+
+        if (refusal is null)
+        {
+            var model = AutoencoderModel.ImportOnnx(g.ToByteArray());
+            Assert.Contains(model.Spec.Layers, l => l is Engine.Layers.ActivationSpec { Function: Engine.Activation.Gelu });
+            return;
+        }
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+        Assert.Contains(refusal, e.Message);
+    }
+
+    [Fact]
+    public void ForkWhoseSigmoidIsReadElsewhereIsNoSilu()
+    {
+        // h·σ(h), but σ(h) is also a graph output: the fork is a real branch, not nn.SiLU.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 4]).AddOutput("gate", [-1, 2]).AddOutput("y", [-1, 4]);
+        Dense(g, "input", "h", 4, 2);
+        g.AddNode("Sigmoid", ["h"], ["gate"]).AddNode("Mul", ["h", "gate"], ["code"]);
+        Dense(g, "code", "y", 2, 4);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("Tensor 'h' feeds 2 nodes", e.Message);
+        Assert.Contains("looks like x·sigmoid(x), nn.SiLU, which imports only as PyTorch writes it", e.Message);
+    }
+
     private static void Dense(OnnxModelBuilder g, string x, string y, int inputs, int units)
     {
         g.AddInitializer(y + "_w", [units, inputs], [.. Enumerable.Range(0, units * inputs).Select(i => MathF.Sin(i + 1f))]);

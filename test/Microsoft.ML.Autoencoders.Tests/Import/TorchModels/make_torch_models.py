@@ -210,6 +210,13 @@ class SequenceAutoencoder(nn.Module):
         return self.output(states)
 
 
+def conv_gelu_silu():
+    # The code (2×4×4, after the SiLU) is narrower than the pooling's output, so it is found as the encoder's end.
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.GELU(), nn.MaxPool2d(2), nn.Conv2d(4, 2, 3, padding=1), nn.SiLU())
+    decoder = nn.Sequential(nn.ConvTranspose2d(2, 4, 2, stride=2), nn.GELU(), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -247,6 +254,14 @@ CASES = {
     # Refused: what differs from the engine's recurrent layers is named.
     "torch_lstm_bidirectional": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, bidirectional=True), (6, 2), 13, True),
     "torch_lstm_cell_state_code": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, last="cell"), (6, 2), 13, True),
+    # nn.GELU and nn.SiLU between convolutions (the forks their exports are, over images), at opset 17.
+    "torch_conv_gelu_silu": (conv_gelu_silu, (1, 8, 8), 17, True),
+    # Refused: forks that are not GELU or SiLU. nn.Mish is x·tanh(softplus(x)); GELU's tanh approximation is another function
+    # than the exact GELU the engine has, and must not be read as it.
+    "torch_mlp_mish": (lambda: mlp_with(nn.Mish, nn.Mish), (16,), 13, True),
+    "torch_mlp_gelu_tanh": (lambda: mlp_with(lambda: nn.GELU(approximate="tanh"), nn.Tanh), (16,), 13, True),
+    # Refused: an operator the engine has no layer for (HardSigmoid), named as the module.
+    "torch_mlp_hardsigmoid": (lambda: mlp_with(nn.Hardsigmoid, nn.Tanh), (16,), 13, True),
 }
 
 
