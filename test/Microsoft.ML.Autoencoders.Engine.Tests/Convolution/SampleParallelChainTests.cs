@@ -50,6 +50,11 @@ public class SampleParallelChainTests
             new Conv2dSpec(2, 3), new ActivationSpec(Activation.Sigmoid),
         ]);
 
+    /// <summary>GELU and SiLU (slopes from their input, not their output) inside the chains, after convolutions and pooling.</summary>
+    private static NetworkSpec Gated() => NetworkSpec.Create(new TensorShape(1, 8, 8),
+        [new Conv2dSpec(3, 3), new ActivationSpec(Activation.Gelu), new MaxPool2dSpec(2), new Conv2dSpec(2, 3), new ActivationSpec(Activation.Silu)],
+        decoder: [new Upsample2dSpec(2), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Silu), new Conv2dSpec(1, 3), new ActivationSpec(Activation.Gelu)]);
+
     private static ActivationSpec Relu() => new(Activation.Relu);
 
     public static TheoryData<string, int, int> Cases => new()
@@ -62,13 +67,15 @@ public class SampleParallelChainTests
         { "keras", 127, 8 },
         { "broken", 3, 2 },
         { "broken", 29, 4 },
+        { "gated", 3, 2 },
+        { "gated", 37, 5 },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void ChainedPasses_GiveTheLayerByLayerNumbers(string name, int batch, int chunkRows)
     {
-        var network = AutoencoderNetwork.Create(name == "keras" ? KerasLike() : Broken(), seed: 5);
+        var network = AutoencoderNetwork.Create(name switch { "keras" => KerasLike(), "gated" => Gated(), _ => Broken() }, seed: 5);
         var sequence = network.Layers;
         var random = new SeededRandom(41);
         float[] input = TestData.Uniform(random, batch * sequence.InputSize, 0f, 1f);
