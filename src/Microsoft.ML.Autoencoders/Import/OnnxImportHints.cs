@@ -17,8 +17,6 @@ internal static class OnnxImportHints
         ["Softsign"] = "nn.Softsign",
         ["Abs"] = "nn.Softsign, x / (1 + |x|)",
         ["HardSigmoid"] = "nn.Hardsigmoid",
-        ["AveragePool"] = "nn.AvgPool2d",
-        ["Pad"] = "padding written as its own node (nn.AvgPool2d, F.pad)",
         ["RNN"] = "nn.RNN",
     };
 

@@ -17,8 +17,10 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, Elu (alpha 1), Softplus become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over
-/// images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
+/// LeakyRelu, Elu (alpha 1), Softplus become activations, and so do PyTorch's forks for SiLU and GELU
+/// (OnnxSelfGatedActivations); Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
+/// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding), AveragePool (padding counted, alone or
+/// after a Pad of zeros: OnnxNetworkImporter.AveragePool.cs),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
 /// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
@@ -36,7 +38,7 @@ internal sealed partial class OnnxNetworkImporter
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Conv", "ConvTranspose", "MaxPool",
-        "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
+        "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
     private readonly OnnxModelReader _graph;
@@ -274,6 +276,10 @@ internal sealed partial class OnnxNetworkImporter
                 return AddConvTranspose(node);
             case "MaxPool":
                 return AddMaxPool(node);
+            case "AveragePool":
+                return AddAveragePool(node);
+            case "Pad":
+                return AddPaddedAveragePool(node);
             case "BatchNormalization":
                 return AddBatchNorm(node);
             case "Resize":

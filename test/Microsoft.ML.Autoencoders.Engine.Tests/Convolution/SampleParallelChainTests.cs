@@ -55,6 +55,11 @@ public class SampleParallelChainTests
         [new Conv2dSpec(3, 3), new ActivationSpec(Activation.Gelu), new MaxPool2dSpec(2), new Conv2dSpec(2, 3), new ActivationSpec(Activation.Silu)],
         decoder: [new Upsample2dSpec(2), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Silu), new Conv2dSpec(1, 3), new ActivationSpec(Activation.Gelu)]);
 
+    /// <summary>Average pooling inside the chains: plain, padded and strided, and in ceil mode (9 → 5 → 3 → 2).</summary>
+    private static NetworkSpec Averaged() => NetworkSpec.Create(new TensorShape(1, 9, 9),
+        [new Conv2dSpec(3, 3), Relu(), new AvgPool2dSpec(2, CeilMode: true), new Conv2dSpec(3, 3), Relu(), new AvgPool2dSpec(3, 2, 1), new AvgPool2dSpec(2, 1)],
+        decoder: [new Conv2dSpec(3, 3), Relu(), new ConvTranspose2dSpec(2, 3, 2), new AvgPool2dSpec(3, 1, 1), new ConvTranspose2dSpec(1, 3, 2, Conv2dPadding.Valid), new ActivationSpec(Activation.Sigmoid)]);
+
     private static ActivationSpec Relu() => new(Activation.Relu);
 
     public static TheoryData<string, int, int> Cases => new()
@@ -69,13 +74,15 @@ public class SampleParallelChainTests
         { "broken", 29, 4 },
         { "gated", 3, 2 },
         { "gated", 37, 5 },
+        { "averaged", 3, 2 },
+        { "averaged", 29, 4 },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void ChainedPasses_GiveTheLayerByLayerNumbers(string name, int batch, int chunkRows)
     {
-        var network = AutoencoderNetwork.Create(name switch { "keras" => KerasLike(), "gated" => Gated(), _ => Broken() }, seed: 5);
+        var network = AutoencoderNetwork.Create(name switch { "keras" => KerasLike(), "gated" => Gated(), "averaged" => Averaged(), _ => Broken() }, seed: 5);
         var sequence = network.Layers;
         var random = new SeededRandom(41);
         float[] input = TestData.Uniform(random, batch * sequence.InputSize, 0f, 1f);

@@ -81,6 +81,34 @@ public sealed class OnnxImportRefusalHintTests
         Assert.Contains("looks like x·sigmoid(x), nn.SiLU, which imports only as PyTorch writes it", e.Message);
     }
 
+    [Fact]
+    public void AveragePoolLeavingItsPaddingOutOfTheDivisorIsRefused()
+    {
+        // nn.AvgPool2d(3, padding=1, count_include_pad=False) writes its padding into AveragePool without counting it.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 1, 4, 4]).AddOutput("y", [-1, 1, 4, 4]);
+        g.AddNode("AveragePool", ["input"], ["y"], attributes:
+            [OnnxAttribute.FromInts("kernel_shape", 3, 3), OnnxAttribute.FromInts("pads", 1, 1, 1, 1), OnnxAttribute.FromInts("strides", 1, 1)]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("count_include_pad=False", e.Message);
+    }
+
+    [Theory]
+    [InlineData("reflect", 0f, "pads with other than zeros")]
+    [InlineData("constant", 0.5f, "pads with a value other than 0")]
+    public void PadOtherThanZerosBeforeAveragePoolIsRefused(string mode, float value, string expected)
+    {
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 1, 4, 4]).AddOutput("y", [-1, 1, 4, 4]);
+        g.AddInt64Initializer("pads", [8], [0, 0, 1, 1, 0, 0, 1, 1]).AddInitializer("value", [], [value]);
+        g.AddNode("Pad", ["input", "pads", "value"], ["padded"], attributes: [OnnxAttribute.FromString("mode", mode)]);
+        g.AddNode("AveragePool", ["padded"], ["y"], attributes: [OnnxAttribute.FromInts("kernel_shape", 3, 3), OnnxAttribute.FromInts("strides", 1, 1)]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains(expected, e.Message);
+    }
+
     private static void Dense(OnnxModelBuilder g, string x, string y, int inputs, int units)
     {
         g.AddInitializer(y + "_w", [units, inputs], [.. Enumerable.Range(0, units * inputs).Select(i => MathF.Sin(i + 1f))]);

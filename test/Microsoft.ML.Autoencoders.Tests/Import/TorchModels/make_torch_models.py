@@ -217,6 +217,19 @@ def conv_gelu_silu():
     return EncoderDecoder(encoder, decoder)
 
 
+def conv_avgpool(ceil_mode):
+    # 16×16 → 8 → 4 (window 3, stride 2, padding 1); in ceil mode 7×7 → 4 → 3, back up to 7 by a transposed convolution.
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2, ceil_mode=ceil_mode),
+                            nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=ceil_mode),
+                            nn.Conv2d(4, 2, 3, padding=1))
+    if ceil_mode:
+        decoder = nn.Sequential(nn.ConvTranspose2d(2, 4, 3, stride=2), nn.ReLU(), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    else:
+        decoder = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(),
+                                nn.Upsample(scale_factor=2), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -262,6 +275,9 @@ CASES = {
     "torch_mlp_gelu_tanh": (lambda: mlp_with(lambda: nn.GELU(approximate="tanh"), nn.Tanh), (16,), 13, True),
     # Refused: an operator the engine has no layer for (HardSigmoid), named as the module.
     "torch_mlp_hardsigmoid": (lambda: mlp_with(nn.Hardsigmoid, nn.Tanh), (16,), 13, True),
+    # nn.AvgPool2d down (a Pad of nothing or of the padding, then AveragePool): plain, padded and strided, and in ceil mode.
+    "torch_conv_avgpool": (lambda: conv_avgpool(ceil_mode=False), (1, 16, 16), 13, True),
+    "torch_conv_avgpool_ceil": (lambda: conv_avgpool(ceil_mode=True), (1, 7, 7), 17, True),
 }
 
 
