@@ -24,4 +24,9 @@ public enum Activation
     Gelu,
     /// <summary>f(z) = z·σ(z) = z / (1 + e^-z) (SiLU, also called Swish), into (−0.279, ∞).</summary>
     Silu,
+    /// <summary>
+    /// f(z) = min(max(z, lower), upper): PyTorch's nn.ReLU6 (0, 6) and nn.Hardtanh (−1, 1 by default), ONNX's Clip. Its bounds
+    /// are the layer's own (<see cref="Layers.ClippedLinearSpec"/>), so it has no <see cref="Layers.ActivationSpec"/> form.
+    /// </summary>
+    ClippedLinear,
 }

@@ -22,6 +22,7 @@ public sealed record ActivationSpec(Activation Function, float Slope = Activatio
     {
         if (!Enum.IsDefined(Function)) throw new ArgumentException($"unknown activation {(int)Function}.");
         if (Function == Activation.Linear) throw new ArgumentException("a Linear activation does nothing: leave the layer out.");
+        if (Function == Activation.ClippedLinear) throw new ArgumentException("a clipped-linear activation has bounds of its own: use ClippedLinearSpec(lower, upper).");
         if (Function == Activation.LeakyRelu && !(Slope > 0 && Slope < 1)) throw new ArgumentException($"the leaky ReLU slope must be in (0, 1) (was {Slope}).");
         return input;
     }

@@ -2,15 +2,14 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// What a refused ONNX operator usually is in the model its user wrote: exporters spell some modules as operators that
-/// do not look like them (PyTorch's nn.GELU is an Erf among Mul/Add/Div, nn.ReLU6 a Clip, nn.SiLU a Sigmoid and a Mul on
-/// one tensor), so the refusal names the module as well as the operator.
+/// do not look like them (PyTorch's nn.GELU is an Erf among Mul/Add/Div, nn.Softsign an Abs, nn.SiLU a Sigmoid and a Mul
+/// on one tensor), so the refusal names the module as well as the operator.
 /// </summary>
 internal static class OnnxImportHints
 {
     private static readonly Dictionary<string, string> Modules = new(StringComparer.Ordinal)
     {
         ["Erf"] = "nn.GELU",
-        ["Clip"] = "nn.ReLU6 or nn.Hardtanh",
         ["PRelu"] = "nn.PReLU",
         ["Selu"] = "nn.SELU",
         ["Celu"] = "nn.CELU",

@@ -17,7 +17,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, Elu (alpha 1), Softplus become activations, and so do PyTorch's forks for SiLU and GELU
+/// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh) become activations, and so do PyTorch's forks for SiLU and GELU
 /// (OnnxSelfGatedActivations); Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
 /// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding), AveragePool (padding counted, alone or
 /// after a Pad of zeros: OnnxNetworkImporter.AveragePool.cs),
@@ -37,7 +37,7 @@ internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Conv", "ConvTranspose", "MaxPool",
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Clip", "Conv", "ConvTranspose", "MaxPool",
         "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
@@ -211,7 +211,7 @@ internal sealed partial class OnnxNetworkImporter
     }
 
     /// <summary>Whether <paramref name="layer"/>, right after the narrowest output, is still the encoder's last step.</summary>
-    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec;
+    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or ClippedLinearSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec;
 
     /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
     private string Apply(OnnxNode node, string x)
@@ -270,6 +270,8 @@ internal sealed partial class OnnxNetworkImporter
                 return AddLayer(node, new ActivationSpec(Activation.Elu), []);
             case "Softplus":
                 return AddLayer(node, new ActivationSpec(Activation.Softplus), []);
+            case "Clip":
+                return AddClip(node);
             case "Conv":
                 return AddConv(node);
             case "ConvTranspose":
@@ -311,6 +313,25 @@ internal sealed partial class OnnxNetworkImporter
             default:
                 throw new NotSupportedException($"{Describe(node)} has no engine layer.");
         }
+    }
+
+    /// <summary>
+    /// Clip (nn.ReLU6, nn.Hardtanh, x.clamp) as a clipped-linear activation: its bounds are constant inputs from opset 11
+    /// on, attributes before; a missing one is unbounded.
+    /// </summary>
+    private string AddClip(OnnxNode node)
+    {
+        float Bound(int index, string attribute, float unbounded)
+        {
+            if (node.Inputs.Count > index && node.Inputs[index].Length > 0)
+                return Weights(node, index).Floats is [var value] ? value
+                    : throw new NotSupportedException($"{Describe(node)}: input {index} must be a single value, the bound for every element.");
+            return Float(node, attribute, unbounded);
+        }
+        float lower = Bound(1, "min", float.NegativeInfinity), upper = Bound(2, "max", float.PositiveInfinity);
+        if (!(lower < upper))
+            throw new NotSupportedException($"{Describe(node)}: bounds [{lower}, {upper}] leave no range between them, which no engine activation computes.");
+        return AddLayer(node, new ClippedLinearSpec(lower, upper), []);
     }
 
     private string AddDense(OnnxNode node, float[] weights, int units, float[] bias)

@@ -50,9 +50,13 @@ public class SampleParallelChainTests
             new Conv2dSpec(2, 3), new ActivationSpec(Activation.Sigmoid),
         ]);
 
-    /// <summary>GELU and SiLU (slopes from their input, not their output) inside the chains, after convolutions and pooling.</summary>
+    /// <summary>
+    /// GELU and SiLU (slopes from their input, not their output) inside the chains, after convolutions and pooling; and a
+    /// clipped-linear activation (nn.Hardtanh), whose slope from y a convolution below folds in.
+    /// </summary>
     private static NetworkSpec Gated() => NetworkSpec.Create(new TensorShape(1, 8, 8),
-        [new Conv2dSpec(3, 3), new ActivationSpec(Activation.Gelu), new MaxPool2dSpec(2), new Conv2dSpec(2, 3), new ActivationSpec(Activation.Silu)],
+        [new Conv2dSpec(3, 3), new ActivationSpec(Activation.Gelu), new MaxPool2dSpec(2), new Conv2dSpec(2, 3), new ClippedLinearSpec(-0.2f, 0.3f),
+         new Conv2dSpec(2, 3), new ActivationSpec(Activation.Silu)],
         decoder: [new Upsample2dSpec(2), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Silu), new Conv2dSpec(1, 3), new ActivationSpec(Activation.Gelu)]);
 
     /// <summary>Average pooling inside the chains: plain, padded and strided, and in ceil mode (9 → 5 → 3 → 2).</summary>

@@ -6,9 +6,10 @@ using Google.Protobuf;
 namespace Microsoft.ML.Autoencoders.Tests.Specs;
 
 /// <summary>
-/// GELU and SiLU put in EncoderLayers by a user (not only imported): the network trains, its ONNX export scores alike in
-/// ONNX Runtime and through every reload (the activation is stored by its number), and the exported file imports back
-/// into the engine as the same activations with the same reconstruction.
+/// GELU, SiLU and a clipped-linear activation (nn.Hardtanh's) put in EncoderLayers by a user (not only imported): the
+/// network trains, its ONNX export scores alike in ONNX Runtime and through every reload (the activation is stored by its
+/// number, the clip by its bounds), and the exported file imports back into the engine as the same activations with the
+/// same reconstruction.
 /// </summary>
 public class GeluSiluNetworkTests
 {
@@ -21,7 +22,11 @@ public class GeluSiluNetworkTests
         var transformer = ml.Transforms.Autoencoder(new AutoencoderOptions
         {
             EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
-            EncoderLayers = [new DenseSpec(8), new ActivationSpec(Activation.Gelu), new DenseSpec(3), new ActivationSpec(Activation.Silu)],
+            EncoderLayers =
+            [
+                new DenseSpec(8), new ActivationSpec(Activation.Gelu), new DenseSpec(6), new ClippedLinearSpec(-0.5f, 0.5f),
+                new DenseSpec(3), new ActivationSpec(Activation.Silu),
+            ],
             OutputActivation = AutoencoderActivation.Sigmoid, Epochs = 12, BatchSize = 16, NumberOfThreads = 1,
         }).Fit(data);
 
@@ -41,6 +46,9 @@ public class GeluSiluNetworkTests
             transformer.Model.Spec.Layers.OfType<ActivationSpec>().Select(a => a.Function),
             imported.Spec.Layers.OfType<ActivationSpec>().Select(a => a.Function));
         Assert.Contains(Activation.Gelu, imported.Spec.Layers.OfType<ActivationSpec>().Select(a => a.Function));
+        Assert.Equal(transformer.Model.Spec.Layers.OfType<ClippedLinearSpec>().Select(c => (c.Lower, c.Upper)),
+            imported.Spec.Layers.OfType<ClippedLinearSpec>().Select(c => (c.Lower, c.Upper)));
+        Assert.Equal(2, imported.Spec.Layers.OfType<ClippedLinearSpec>().Count()); // the encoder's and its mirror's
         ColumnValues.AssertClose(transformer.Model.Reconstruct(batch, rows.Count), imported.Reconstruct(batch, rows.Count), "imported back", 0);
     }
 }

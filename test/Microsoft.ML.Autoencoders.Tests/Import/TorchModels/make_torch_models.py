@@ -278,6 +278,8 @@ CASES = {
     # nn.AvgPool2d down (a Pad of nothing or of the padding, then AveragePool): plain, padded and strided, and in ceil mode.
     "torch_conv_avgpool": (lambda: conv_avgpool(ceil_mode=False), (1, 16, 16), 13, True),
     "torch_conv_avgpool_ceil": (lambda: conv_avgpool(ceil_mode=True), (1, 7, 7), 17, True),
+    # nn.ReLU6 and nn.Hardtanh (Clip with its bounds as Constant inputs), the code clipped to [-0.5, 0.75] so both bounds act.
+    "torch_mlp_relu6_hardtanh": (lambda: mlp_with(nn.ReLU6, lambda: nn.Hardtanh(-0.5, 0.75)), (16,), 13, True),
 }
 
 
