@@ -37,7 +37,7 @@ public class TorchParityTests(ITestOutputHelper output)
     /// thread, so their last bits follow the thread count (a chain of layers sums them per chunk instead, fixed by the
     /// machine: <see cref="Models.SampleParallelChain"/>). Their output and input gradient still keep their bits.
     /// </summary>
-    private static readonly HashSet<string> SplitsParameterGradientsByThread = ["conv2d", "conv1d"];
+    private static readonly HashSet<string> SplitsParameterGradientsByThread = [];
 
     /// <summary>Every case of every fixture, by family and index, so a failure names its case.</summary>
     public static TheoryData<string, int> Cases
