@@ -289,6 +289,9 @@ def main():
         conv_transpose2d_case(9, "k3 s2 d2 explicit 1 op 1, 3x4, C5 F3", 5, 3, 4, 3, 2, kernelSize=3, stride=2, dilation=2, padding="Explicit", explicitPadding=1, outputPadding=1),
         conv_transpose2d_case(10, "k5 s3 same, 3x5, C1 F3, batch 4", 1, 3, 5, 3, 4, kernelSize=5, stride=3),
         conv_transpose2d_case(11, "k2 s2 same, 1x7 image, C3 F5", 3, 1, 7, 5, 2, kernelSize=2, stride=2),
+        conv_transpose2d_case(12, "k3 s2 d2 same, 3x4, C3 F5", 3, 3, 4, 5, 2, kernelSize=3, stride=2, dilation=2),
+        conv_transpose2d_case(13, "k4 s3 same (one-sided crop), 3x2, C5 F3", 5, 3, 2, 3, 3, kernelSize=4, stride=3),
+        conv_transpose2d_case(14, "k6 s2 explicit 3 op 1, 2x3, C1 F1, batch 1", 1, 2, 3, 1, 1, kernelSize=6, stride=2, padding="Explicit", explicitPadding=3, outputPadding=1),
     ]
     max_pool2d = [
         max_pool2d_case(0, "2/2, 7x11 floor", 3, 7, 11, 3, poolSize=2),
