@@ -12,7 +12,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Parity;
 /// upsampling, transposed convolutions with output padding, batch norm in training and inference, LSTM and GRU with odd
 /// widths and lengths, and batches of 1 and 17. Each case runs forward and backward on one thread and on two: both must
 /// be within float32 rounding of PyTorch's float64 results — output, input gradient and every parameter gradient — and
-/// give the same bits as each other where the layer promises it (<see cref="SplitsParameterGradientsByThread"/>).
+/// give the same bits as each other, which every one of these layers promises (a convolution's parameter gradients too,
+/// since its backward pass sums them over groups of images fixed by the batch and the machine).
 /// </summary>
 public class TorchParityTests(ITestOutputHelper output)
 {
@@ -31,13 +32,6 @@ public class TorchParityTests(ITestOutputHelper output)
 
     private static readonly string[] Families =
         ["conv2d", "conv_transpose2d", "max_pool2d", "upsample2d", "batch_norm2d", "conv1d", "conv_transpose1d", "lstm", "gru"];
-
-    /// <summary>
-    /// Families whose parameter gradients, when the layer is called on its own, are summed over one part of the batch per
-    /// thread, so their last bits follow the thread count (a chain of layers sums them per chunk instead, fixed by the
-    /// machine: <see cref="Models.SampleParallelChain"/>). Their output and input gradient still keep their bits.
-    /// </summary>
-    private static readonly HashSet<string> SplitsParameterGradientsByThread = [];
 
     /// <summary>Every case of every fixture, by family and index, so a failure names its case.</summary>
     public static TheoryData<string, int> Cases
@@ -87,7 +81,6 @@ public class TorchParityTests(ITestOutputHelper output)
             Assert.Equal(first.Y, run.Y);
             Assert.Equal(first.Dx, run.Dx);
             for (int p = 0; p < run.Values.Length; p++) Assert.Equal(first.Values[p], run.Values[p]);
-            if (SplitsParameterGradientsByThread.Contains(family)) continue;
             for (int p = 0; p < run.Gradients.Length; p++) Assert.Equal(first.Gradients[p], run.Gradients[p]);
         }
     }
