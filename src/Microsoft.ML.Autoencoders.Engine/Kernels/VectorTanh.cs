@@ -8,7 +8,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// tanh for every lane of a <see cref="Vector{T}"/> of floats. Written for the LSTM and GRU cells, which take it per hidden
 /// value per step and cannot afford a call per row (<see cref="System.Numerics.Tensors.TensorPrimitives.Tanh(ReadOnlySpan{float}, Span{float})"/>
 /// on the 64 values of one row cost about as much as that row's share of the recurrent GEMM); the tanh layer and the
-/// fused Dense → tanh epilogue use it too (<see cref="ElementwiseActivation"/>), so every tanh value has one code's bits.
+/// fused Dense → tanh epilogue use it too (<see cref="ElementwiseActivation"/>), so the tanh of every activation layer and cell has one code's bits (the sequence-to-sequence decoders' starting
+/// state, one row at a time, keeps TensorPrimitives').
 /// </summary>
 /// <remarks>
 /// Away from zero, tanh|x| = (1 − q) / (1 + q) with q = e^{−2|x|} (<see cref="VectorExp"/>), the sign put back; from

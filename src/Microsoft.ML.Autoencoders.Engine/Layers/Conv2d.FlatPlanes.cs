@@ -120,16 +120,15 @@ public sealed partial class Conv2d
         /// <summary>
         /// Images a block at a time: each image's dy formed into flat planes (db on the way), the block's dW lane sums
         /// added to in one pass over it, and each image's dx correlated from its planes with the flipped kernel; the lane
-        /// sums are folded into the part's dW once, after its last image.
+        /// sums are folded into the group's dW once, after its last image. The buffers are those of the thread's part.
         /// </summary>
-        private void ExecuteFlat(int start, int end)
+        private void ExecuteFlat(int start, int end, float* groupGradients, int part)
         {
             var g = layer.Geometry;
             var d = layer._direct!;
             var flat = d.Flat!;
             int filters = layer.Filters, patch = g.PatchSize;
-            int part = ParallelRange.PartStartingAt(start, batch, parts);
-            float* dW = partials + (nint)part * block;
+            float* dW = groupGradients;
             float* db = dW + filters * patch;
             float* planes = flat.Place(paddedGradients + (nint)part * d.PaddedGradientSize, out float* lanes);
             float* outputGradient = outputGradients + (nint)part * layer.OutputSize;

@@ -227,13 +227,26 @@ public sealed partial class Conv2d : Layer
         }
     }
 
-    // Sums of the weight and bias gradients, one block of F·K + F per part of a split batch, or per chunk of a chain
+    /// <summary>
+    /// Called on its own (not as a chunk of a chain), the backward pass sums dW and db over this many fixed groups of images
+    /// (fewer for smaller batches), each group into a block of its own, and adds the blocks in order: the split depends on
+    /// the batch size and the machine only, never on the thread count a call asks for, so on a given machine a convolution
+    /// outside any chain (the first layer under a batch norm, a 1-D convolution under a dense layer) gives every thread
+    /// count the same bits, as a chained one does. One group per processor, as the chains' chunks
+    /// (<see cref="Models.SampleParallelChain.DefaultChunks"/>): a run on every processor then pays what it paid when the
+    /// groups were the threads' shares, while a fixed 16 made a one-thread pass over small images (8×8, 8 channels) about
+    /// 15 % slower, each group repacking the kernel and folding its lane sums.
+    /// </summary>
+    private static int WeightGradientGroups => Models.SampleParallelChain.DefaultChunks;
+
+    // Sums of the weight and bias gradients, one block of F·K + F per group of images, or per chunk of a chain
     // (PrepareChunkGradients), added into the parameters' gradients in order afterwards.
     private float[] _partialGradients = [];
 
     /// <summary>
-    /// Images are split over the threads: each thread adds its images' dW and db into a block of its own (summed into the
-    /// parameters' gradients afterwards) and scatters its images' input gradients, which no other thread touches.
+    /// Threads take whole groups of images (<see cref="WeightGradientGroups"/>): each group adds its images' dW and db into
+    /// a block of its own (summed into the parameters' gradients afterwards), with the thread's buffers, and scatters its
+    /// images' input gradients, which no other thread touches.
     /// </summary>
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
@@ -263,24 +276,25 @@ public sealed partial class Conv2d : Layer
     {
         CheckScratch(scratch, batch);
         int patch = Geometry.PatchSize, positions = Geometry.OutputPositions;
-        int parts, block, worker;
+        int groups, parts, block, worker;
         if (context.Chunk is { } chunk)
         {
             // One chunk of a chain: PrepareChunkGradients sized and cleared everything before the chain; the chunk adds into
             // its own gradient block, with the worker's buffers (another thread may be in this method on another chunk).
             if (chunk.Index >= _preparedChunks || chunk.Worker >= _preparedWorkers)
                 throw new InvalidOperationException("A chunk's backward pass came before PrepareChunkGradients made its blocks.");
-            parts = 1;
+            groups = parts = 1;
             block = ChunkBlockStride;
             worker = chunk.Worker;
         }
         else
         {
-            parts = ParallelRange.Parts(batch, context.Threads, minPerThread: 1);
+            groups = Math.Clamp(batch, 1, WeightGradientGroups); // one (empty) group for an empty batch, so the gradients are still written
+            parts = ParallelRange.Parts(groups, context.Threads, minPerThread: 1);
             block = Filters * patch + Filters;
             worker = 0;
-            if (_partialGradients.Length < parts * block) _partialGradients = new float[parts * block];
-            Array.Clear(_partialGradients, 0, parts * block);
+            if (_partialGradients.Length < groups * block) _partialGradients = new float[groups * block];
+            Array.Clear(_partialGradients, 0, groups * block);
             if (_direct != null) _direct.EnsureBackwardBuffers(parts, Weights.Values, activation is not null and not ReluLayer ? OutputSize : 0);
             else if (!dx.IsEmpty && _columnGradient.Length < parts * patch * positions) _columnGradient = new float[parts * patch * positions];
             if (context.InputGradientTaker != null && _sampleInputGradients.Length < parts * InputSize) _sampleInputGradients = new float[parts * InputSize];
@@ -296,7 +310,7 @@ public sealed partial class Conv2d : Layer
         fixed (float* pActivated = activated)
         fixed (float* pSampleGradients = _sampleInputGradients)
         {
-            // In a chunk, part 0 of the kernel is the chunk: its block and the worker's buffers are where part 0's would be.
+            // In a chunk, group 0 and part 0 of the kernel are the chunk: its block and the worker's buffers are where theirs would be.
             float* partials = pPartials + (context.Chunk is { } c ? (nint)c.Index * block : 0);
             if (_direct != null)
             {
@@ -304,23 +318,23 @@ public sealed partial class Conv2d : Layer
                 fixed (float* pOutputGradient = _direct.OutputGradient)
                 {
                     var kernel = new BackwardDirect(this, pdy, dx.IsEmpty ? null : pdx, pScratch, partials, block,
-                        pPadded + (nint)worker * _direct.PaddedGradientBlockSize, pOutputGradient + (nint)worker * OutputSize, batch, parts,
+                        pPadded + (nint)worker * _direct.PaddedGradientBlockSize, pOutputGradient + (nint)worker * OutputSize, batch, groups, parts,
                         context.OverwriteInputGradient, activation, pActivated,
                         context.InputGradientTaker, pSampleGradients + (nint)worker * InputSize);
-                    if (parts == 1) kernel.Execute(0, batch);
-                    else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
+                    if (parts == 1) kernel.Execute(0, groups);
+                    else ParallelRange.Run(groups, context.Threads, kernel, grain: 1, minPerThread: 1);
                 }
             }
             else
             {
                 var kernel = new BackwardImages(this, pdy, dx.IsEmpty ? null : pdx, pScratch, partials, block, pColumns + (nint)worker * patch * positions,
-                    batch, parts, context.OverwriteInputGradient);
-                if (parts == 1) kernel.Execute(0, batch);
-                else ParallelRange.Run(batch, context.Threads, kernel, grain: 1, minPerThread: 1);
+                    batch, groups, parts, context.OverwriteInputGradient);
+                if (parts == 1) kernel.Execute(0, groups);
+                else ParallelRange.Run(groups, context.Threads, kernel, grain: 1, minPerThread: 1);
             }
         }
 
-        if (context.Chunk == null) AddPartialGradients(parts, block);
+        if (context.Chunk == null) AddPartialGradients(groups, block);
     }
 
     /// <summary>Adds the first <paramref name="count"/> partial blocks (<paramref name="stride"/> floats apart) to dW and db, in order.</summary>
@@ -370,16 +384,29 @@ public sealed partial class Conv2d : Layer
         _preparedChunks = _preparedWorkers = 0;
     }
 
+    /// <summary>
+    /// The im2col backward pass over groups [firstGroup, endGroup) of a batch cut into <paramref name="groups"/> (each into its
+    /// own block of <paramref name="partials"/>), with the buffers of the thread's part of <paramref name="parts"/>.
+    /// </summary>
     private readonly unsafe struct BackwardImages(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block, float* columns, int batch,
-        int parts, bool overwrite) : IRangeKernel
+        int groups, int parts, bool overwrite) : IRangeKernel
     {
-        public void Execute(int start, int end)
+        public void Execute(int firstGroup, int endGroup)
+        {
+            int part = ParallelRange.PartStartingAt(firstGroup, groups, parts);
+            for (int group = firstGroup; group < endGroup; group++)
+            {
+                var (start, end) = ParallelRange.Range(batch, group, groups, grain: 1);
+                ExecuteGroup(start, end, partials + (nint)group * block, part);
+            }
+        }
+
+        private void ExecuteGroup(int start, int end, float* groupGradients, int part)
         {
             var g = layer.Geometry;
             int patch = g.PatchSize, positions = g.OutputPositions, filters = layer.Filters;
-            int part = ParallelRange.PartStartingAt(start, batch, parts);
-            var dW = new Span<float>(partials + (nint)part * block, filters * patch);
-            var db = new Span<float>(partials + (nint)part * block + filters * patch, filters);
+            var dW = new Span<float>(groupGradients, filters * patch);
+            var db = new Span<float>(groupGradients + filters * patch, filters);
             ReadOnlySpan<float> w = layer.Weights.Values;
             for (int n = start; n < end; n++)
             {
@@ -404,22 +431,33 @@ public sealed partial class Conv2d : Layer
     /// both dW (its rows, with the padded input forward kept) and dx (the correlation of the padded planes with the flipped
     /// kernel: dy padded by kernel − 1 − padding); db comes from dy's sums. The weight gradient takes
     /// <see cref="DirectLayout.GradientGroup"/> images at a time, so its kernels end their passes with horizontal sums once
-    /// per group; the groups start at the part's first image, so the sums depend on the parts, not on the threads' timing.
+    /// per gradient group; those start at the first image of the kernel's group (<paramref name="groups"/>, each summed into its
+    /// own block of <paramref name="partials"/>), so the sums depend on the batch size only, not on the threads.
     /// With a <paramref name="taker"/>, each image's dx goes to a per-thread buffer, from which the layer below writes its
     /// own input gradient into <paramref name="dx"/>.
     /// </summary>
     private readonly unsafe partial struct BackwardDirect(Conv2d layer, float* dy, float* dx, float* scratch, float* partials, int block,
-        float* paddedGradients, float* outputGradients, int batch, int parts, bool overwrite, ActivationLayer? activation, float* activated,
+        float* paddedGradients, float* outputGradients, int batch, int groups, int parts, bool overwrite, ActivationLayer? activation, float* activated,
         Layer? taker, float* sampleGradients) : IRangeKernel
     {
-        public void Execute(int start, int end)
+        /// <summary>Groups [firstGroup, endGroup) of the batch, each into its own gradient block, with the buffers of the thread's part.</summary>
+        public void Execute(int firstGroup, int endGroup)
         {
-            if (layer._direct!.Flat != null) { ExecuteFlat(start, end); return; }
+            int part = ParallelRange.PartStartingAt(firstGroup, groups, parts);
+            for (int group = firstGroup; group < endGroup; group++)
+            {
+                var (start, end) = ParallelRange.Range(batch, group, groups, grain: 1);
+                if (layer._direct!.Flat != null) ExecuteFlat(start, end, partials + (nint)group * block, part);
+                else ExecuteGroup(start, end, partials + (nint)group * block, part);
+            }
+        }
+
+        private void ExecuteGroup(int start, int end, float* groupGradients, int part)
+        {
             var g = layer.Geometry;
             var d = layer._direct!;
             int filters = layer.Filters, patch = g.PatchSize, ho = g.OutputHeight, wo = g.OutputWidth;
-            int part = ParallelRange.PartStartingAt(start, batch, parts);
-            float* dW = partials + (nint)part * block;
+            float* dW = groupGradients;
             float* db = dW + filters * patch;
             int top = g.KernelHeight - 1 - g.PadTop, left = g.KernelWidth - 1 - g.PadLeft;
             fixed (float* flipped = d.FlippedWeights)

@@ -9,8 +9,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
 /// machine has (256-bit, and 512-bit with its flat planes), one, two and three threads, forward plain and with a fused
 /// activation, backward writing and adding dx, below an activation, without dx, and again on the same layer and buffers
 /// after a bigger batch of other data. Each result is held to the definition in doubles, and where the layer promises the
-/// same bits (y and dx whatever the kernel set or thread count; a pass the same bits as its parts run apart; a call the
-/// same bits as the same call on a fresh layer) to those bits. Returns what went wrong instead of asserting, so a long
+/// same bits (y and dx whatever the kernel set or thread count; dW and db whatever the thread count; a pass the same bits
+/// as its parts run apart; a call the same bits as the same call on a fresh layer) to those bits. Returns what went wrong instead of asserting, so a long
 /// sweep can count every failing seed.
 /// </summary>
 internal static class ConvolutionSweep
@@ -165,6 +165,8 @@ internal static class ConvolutionSweep
         float[]? firstY = null, firstDx = null;
         // Each 512-bit run's parameter gradients by thread count, for the layer switched to that kernel set after running on the other.
         var wideGradients = new Dictionary<int, (float[] Dw, float[] Db)>();
+        // One thread's parameter gradients on each kernel set, which every thread count must give.
+        var gradientsByKernelSet = new Dictionary<bool, (float[] Dw, float[] Db)>();
         foreach (bool wide in KernelSets)
         {
             // Three threads too: parts of a batch that split unevenly, more parts than cores.
@@ -203,6 +205,14 @@ internal static class ConvolutionSweep
                 firstDx ??= dx;
                 Check(firstY.AsSpan().SequenceEqual(y), "y bits differ from the first path's");
                 Check(firstDx.AsSpan().SequenceEqual(dx), "dx bits differ from the first path's");
+
+                // dW and db: the same bits whatever the thread count, on a given kernel set (the two sum in other orders).
+                if (!gradientsByKernelSet.TryGetValue(wide, out var firstGradients)) gradientsByKernelSet[wide] = (dW, db);
+                else
+                {
+                    Check(firstGradients.Dw.AsSpan().SequenceEqual(dW), "dW bits differ from one thread's");
+                    Check(firstGradients.Db.AsSpan().SequenceEqual(db), "db bits differ from one thread's");
+                }
 
                 // Backward adding into dx and into gradients already there.
                 float[] dxAdded = (float[])earlierDx.Clone();
