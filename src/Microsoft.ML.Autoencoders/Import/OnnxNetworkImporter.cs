@@ -17,8 +17,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh) become activations, and so do PyTorch's forks for SiLU and GELU
-/// (OnnxSelfGatedActivations); Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
+/// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
+/// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
 /// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding), AveragePool (padding counted, alone or
 /// after a Pad of zeros: OnnxNetworkImporter.AveragePool.cs),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
@@ -37,7 +37,7 @@ internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Clip", "Conv", "ConvTranspose", "MaxPool",
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
         "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
@@ -272,6 +272,10 @@ internal sealed partial class OnnxNetworkImporter
                 return AddLayer(node, new ActivationSpec(Activation.Softplus), []);
             case "Clip":
                 return AddClip(node);
+            case "Gelu": // opset 20's operator, which newer exporters write for nn.GELU
+                if (String(node, "approximate", "none") != "none")
+                    throw new NotSupportedException($"{Describe(node)}: approximate '{String(node, "approximate", "none")}' is another function than the exact GELU the engine has (nn.GELU()'s default).");
+                return AddLayer(node, new ActivationSpec(Activation.Gelu), []);
             case "Conv":
                 return AddConv(node);
             case "ConvTranspose":

@@ -66,6 +66,37 @@ public sealed class OnnxImportRefusalHintTests
         Assert.Contains(refusal, e.Message);
     }
 
+    [Theory]
+    [InlineData("none", null)]
+    [InlineData("tanh", "approximate 'tanh' is another function than the exact GELU")]
+    public void GeluOperatorImportsAsThePatternDoesWhenExact(string approximate, string? refusal)
+    {
+        // Opset 20's Gelu node (newer exporters' nn.GELU): the same engine activation as the Div/Erf/Add/Mul/Mul pattern.
+        var g = new OnnxModelBuilder(opsetVersion: 20).AddInput("input", [-1, 4]).AddOutput("y", [-1, 4]);
+        Dense(g, "input", "h", 4, 2);
+        g.AddNode("Gelu", ["h"], ["code"], attributes: [OnnxAttribute.FromString("approximate", approximate)]);
+        Dense(g, "code", "y", 2, 4);
+
+        if (refusal is not null)
+        {
+            var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+            Assert.Contains(refusal, e.Message);
+            return;
+        }
+        var fromOperator = AutoencoderModel.ImportOnnx(g.ToByteArray());
+        var p = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 4]).AddOutput("y", [-1, 4]);
+        Dense(p, "input", "h", 4, 2);
+        p.AddInitializer("c1", [], [MathF.Sqrt(2)]).AddInitializer("c2", [], [1f]).AddInitializer("c3", [], [0.5f]);
+        p.AddNode("Div", ["h", "c1"], ["scaled"]).AddNode("Erf", ["scaled"], ["erf"]).AddNode("Add", ["erf", "c2"], ["gate"])
+            .AddNode("Mul", ["h", "gate"], ["gated"]).AddNode("Mul", ["gated", "c3"], ["code"]);
+        Dense(p, "code", "y", 2, 4);
+        var fromPattern = AutoencoderModel.ImportOnnx(p.ToByteArray());
+        float[] rows = [.. Enumerable.Range(0, 12).Select(i => MathF.Sin(i * 0.7f))];
+
+        Assert.Contains(fromOperator.Spec.Layers, l => l is Engine.Layers.ActivationSpec { Function: Engine.Activation.Gelu });
+        Assert.Equal(fromPattern.Reconstruct(rows, 3), fromOperator.Reconstruct(rows, 3));
+    }
+
     [Fact]
     public void ForkWhoseSigmoidIsReadElsewhereIsNoSilu()
     {
