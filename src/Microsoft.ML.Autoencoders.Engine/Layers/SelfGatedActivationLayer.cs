@@ -1,4 +1,3 @@
-using Microsoft.ML.Autoencoders.Engine.Export;
 using Microsoft.ML.Autoencoders.Engine.Kernels;
 
 namespace Microsoft.ML.Autoencoders.Engine.Layers;
