@@ -20,4 +20,13 @@ public enum Activation
     Elu,
     /// <summary>f(z) = ln(1 + e^z), a smooth ReLU into (0, ∞).</summary>
     Softplus,
+    /// <summary>f(z) = z·Φ(z), Φ the standard normal distribution function (the exact, erf form of GELU, PyTorch's nn.GELU() default).</summary>
+    Gelu,
+    /// <summary>f(z) = z·σ(z) = z / (1 + e^-z) (SiLU, also called Swish), into (−0.279, ∞).</summary>
+    Silu,
+    /// <summary>
+    /// f(z) = min(max(z, lower), upper): PyTorch's nn.ReLU6 (0, 6) and nn.Hardtanh (−1, 1 by default), ONNX's Clip. Its bounds
+    /// are the layer's own (<see cref="Layers.ClippedLinearSpec"/>), so it has no <see cref="Layers.ActivationSpec"/> form.
+    /// </summary>
+    ClippedLinear,
 }

@@ -23,6 +23,9 @@ public class NetworkGradientTests
         { Activation.Tanh, Activation.Sigmoid, Activation.Linear, LossKind.MeanSquaredError },
         // ELU and softplus (what imported networks bring) write their slopes from the output y, as the others do.
         { Activation.Elu, Activation.Softplus, Activation.Linear, LossKind.MeanSquaredError },
+        // GELU and SiLU read their slopes from the input x instead.
+        { Activation.Gelu, Activation.Silu, Activation.Linear, LossKind.MeanSquaredError },
+        { Activation.Silu, Activation.Gelu, Activation.Sigmoid, LossKind.MeanSquaredError },
     };
 
     [Theory]

@@ -22,10 +22,12 @@ public sealed record ActivationSpec(Activation Function, float Slope = Activatio
     {
         if (!Enum.IsDefined(Function)) throw new ArgumentException($"unknown activation {(int)Function}.");
         if (Function == Activation.Linear) throw new ArgumentException("a Linear activation does nothing: leave the layer out.");
+        if (Function == Activation.ClippedLinear) throw new ArgumentException("a clipped-linear activation has bounds of its own: use ClippedLinearSpec(lower, upper).");
         if (Function == Activation.LeakyRelu && !(Slope > 0 && Slope < 1)) throw new ArgumentException($"the leaky ReLU slope must be in (0, 1) (was {Slope}).");
         return input;
     }
 
     /// <inheritdoc/>
-    public override Layer Build(LayerBuildContext context) => ActivationLayer.Create(Function, context.InputShape.Size, Slope)!;
+    public override Layer Build(LayerBuildContext context) =>
+        (Layer?)SelfGatedActivationLayer.Create(Function, context.InputShape.Size) ?? ActivationLayer.Create(Function, context.InputShape.Size, Slope)!;
 }

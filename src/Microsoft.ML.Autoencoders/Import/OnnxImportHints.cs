@@ -2,23 +2,20 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// What a refused ONNX operator usually is in the model its user wrote: exporters spell some modules as operators that
-/// do not look like them (PyTorch's nn.GELU is an Erf among Mul/Add/Div, nn.ReLU6 a Clip, nn.SiLU a Sigmoid and a Mul on
-/// one tensor), so the refusal names the module as well as the operator.
+/// do not look like them (PyTorch's nn.GELU is an Erf among Mul/Add/Div, nn.Softsign an Abs, nn.SiLU a Sigmoid and a Mul
+/// on one tensor), so the refusal names the module as well as the operator.
 /// </summary>
 internal static class OnnxImportHints
 {
     private static readonly Dictionary<string, string> Modules = new(StringComparer.Ordinal)
     {
         ["Erf"] = "nn.GELU",
-        ["Clip"] = "nn.ReLU6 or nn.Hardtanh",
         ["PRelu"] = "nn.PReLU",
         ["Selu"] = "nn.SELU",
         ["Celu"] = "nn.CELU",
         ["Softsign"] = "nn.Softsign",
         ["Abs"] = "nn.Softsign, x / (1 + |x|)",
         ["HardSigmoid"] = "nn.Hardsigmoid",
-        ["AveragePool"] = "nn.AvgPool2d",
-        ["Pad"] = "padding written as its own node (nn.AvgPool2d, F.pad)",
         ["RNN"] = "nn.RNN",
     };
 
@@ -30,15 +27,18 @@ internal static class OnnxImportHints
     }
 
     /// <summary>
-    /// The activation a fork of one tensor into these operators computes, as PyTorch exports it (x·σ(x) is nn.SiLU,
-    /// x·tanh(softplus(x)) nn.Mish), or null when the fork is a real branch.
+    /// The sentence a refused fork of one tensor into these operators adds, when the fork looks like an activation as
+    /// PyTorch exports it (x·tanh(softplus(x)) is nn.Mish, which the engine has not), or null when it is a real branch.
+    /// nn.SiLU and nn.GELU import when the fork is exactly as PyTorch writes them; one that reached here differs.
     /// </summary>
     public static string? ActivationWrittenAsAFork(IReadOnlyCollection<string> consumers)
     {
         if (consumers.Count != 2 || !consumers.Contains("Mul")) return null;
-        if (consumers.Contains("Sigmoid")) return "x·sigmoid(x), nn.SiLU (Swish)";
-        if (consumers.Contains("Softplus")) return "x·tanh(softplus(x)), nn.Mish";
-        if (consumers.Contains("Div")) return "x·(1 + erf(x/√2))/2, nn.GELU";
+        if (consumers.Contains("Softplus")) return " This fork is how the exporter writes x·tanh(softplus(x)), nn.Mish, which the engine has no activation for.";
+        if (consumers.Contains("Sigmoid"))
+            return " This fork looks like x·sigmoid(x), nn.SiLU, which imports only as PyTorch writes it: Mul(x, Sigmoid(x)) with nothing else reading the sigmoid.";
+        if (consumers.Contains("Div"))
+            return " This fork looks like x·(1 + erf(x/√2))/2, nn.GELU, which imports only as PyTorch writes it: Div, Erf, Add, Mul(x, ·), Mul by 0.5, each read by the next alone.";
         return null;
     }
 

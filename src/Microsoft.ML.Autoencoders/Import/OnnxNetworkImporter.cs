@@ -17,8 +17,10 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, Elu (alpha 1), Softplus become activations; Conv (group 1), ConvTranspose (group 1, no output_shape) over
-/// images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding),
+/// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
+/// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
+/// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding), AveragePool (padding counted, alone or
+/// after a Pad of zeros: OnnxNetworkImporter.AveragePool.cs),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
 /// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
@@ -35,8 +37,8 @@ internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Conv", "ConvTranspose", "MaxPool",
-        "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
+        "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
     private readonly OnnxModelReader _graph;
@@ -54,9 +56,11 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>One layer found in the graph: its spec, and its parameters by suffix (".weight", ".bias", ...).</summary>
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
-    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch)
+    private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch,
+        Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations)
     {
         _graph = graph;
+        _gatedActivations = gatedActivations;
         _batchAxis = batchAxis;
         _fixedBatch = fixedBatch;
         _inputShape = _shape = new TensorShape(rowShape);
@@ -70,7 +74,10 @@ internal sealed partial class OnnxNetworkImporter
     public static AutoencoderNetwork Import(ReadOnlySpan<byte> onnx, string? codeTensorName)
     {
         var graph = OnnxModelReader.Parse(onnx);
-        var missing = graph.Nodes.Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
+        var gatedActivations = OnnxSelfGatedActivations.Find(graph);
+        var inGatedActivations = gatedActivations.Values.SelectMany(m => m.Nodes).ToHashSet();
+        var missing = graph.Nodes.Where(n => !inGatedActivations.Contains(n))
+            .Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
             .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
         if (missing.Count > 0)
             throw new NotSupportedException(
@@ -93,7 +100,7 @@ internal sealed partial class OnnxNetworkImporter
         if (row.Length == 0 || row.Any(d => d <= 0))
             throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1, gatedActivations);
         return importer.Build(codeTensorName);
     }
 
@@ -133,12 +140,17 @@ internal sealed partial class OnnxNetworkImporter
             foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, ChainShape, _batchAxis);
             var next = readers.Where(n => n.OpType != "Shape").ToList();
             if (next.Count == 0) break;
+            if (_gatedActivations.TryGetValue(current, out var gated))
+            {
+                current = AddSelfGatedActivation(gated);
+                continue;
+            }
             if (next.Count != 1)
             {
                 string[] operators = [.. next.Select(n => n.OpType)];
                 string? activation = OnnxImportHints.ActivationWrittenAsAFork(operators);
                 throw new NotSupportedException($"Tensor '{current}' feeds {next.Count} nodes ({string.Join(", ", next.Select(Describe))}); the engine imports chains of layers, not branches." +
-                    (activation is null ? OnnxImportHints.DenseHeads(operators) : $" This fork is how the exporter writes {activation}, which the engine has no activation for."));
+                    (activation ?? OnnxImportHints.DenseHeads(operators)));
             }
             current = Apply(next[0], current);
         }
@@ -199,7 +211,7 @@ internal sealed partial class OnnxNetworkImporter
     }
 
     /// <summary>Whether <paramref name="layer"/>, right after the narrowest output, is still the encoder's last step.</summary>
-    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec;
+    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or ClippedLinearSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec;
 
     /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
     private string Apply(OnnxNode node, string x)
@@ -258,12 +270,22 @@ internal sealed partial class OnnxNetworkImporter
                 return AddLayer(node, new ActivationSpec(Activation.Elu), []);
             case "Softplus":
                 return AddLayer(node, new ActivationSpec(Activation.Softplus), []);
+            case "Clip":
+                return AddClip(node);
+            case "Gelu": // opset 20's operator, which newer exporters write for nn.GELU
+                if (String(node, "approximate", "none") != "none")
+                    throw new NotSupportedException($"{Describe(node)}: approximate '{String(node, "approximate", "none")}' is another function than the exact GELU the engine has (nn.GELU()'s default).");
+                return AddLayer(node, new ActivationSpec(Activation.Gelu), []);
             case "Conv":
                 return AddConv(node);
             case "ConvTranspose":
                 return AddConvTranspose(node);
             case "MaxPool":
                 return AddMaxPool(node);
+            case "AveragePool":
+                return AddAveragePool(node);
+            case "Pad":
+                return AddPaddedAveragePool(node);
             case "BatchNormalization":
                 return AddBatchNorm(node);
             case "Resize":
@@ -295,6 +317,25 @@ internal sealed partial class OnnxNetworkImporter
             default:
                 throw new NotSupportedException($"{Describe(node)} has no engine layer.");
         }
+    }
+
+    /// <summary>
+    /// Clip (nn.ReLU6, nn.Hardtanh, x.clamp) as a clipped-linear activation: its bounds are constant inputs from opset 11
+    /// on, attributes before; a missing one is unbounded.
+    /// </summary>
+    private string AddClip(OnnxNode node)
+    {
+        float Bound(int index, string attribute, float unbounded)
+        {
+            if (node.Inputs.Count > index && node.Inputs[index].Length > 0)
+                return Weights(node, index).Floats is [var value] ? value
+                    : throw new NotSupportedException($"{Describe(node)}: input {index} must be a single value, the bound for every element.");
+            return Float(node, attribute, unbounded);
+        }
+        float lower = Bound(1, "min", float.NegativeInfinity), upper = Bound(2, "max", float.PositiveInfinity);
+        if (!(lower < upper))
+            throw new NotSupportedException($"{Describe(node)}: bounds [{lower}, {upper}] leave no range between them, which no engine activation computes.");
+        return AddLayer(node, new ClippedLinearSpec(lower, upper), []);
     }
 
     private string AddDense(OnnxNode node, float[] weights, int units, float[] bias)

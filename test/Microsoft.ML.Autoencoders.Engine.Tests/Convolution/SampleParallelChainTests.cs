@@ -50,6 +50,20 @@ public class SampleParallelChainTests
             new Conv2dSpec(2, 3), new ActivationSpec(Activation.Sigmoid),
         ]);
 
+    /// <summary>
+    /// GELU and SiLU (slopes from their input, not their output) inside the chains, after convolutions and pooling; and a
+    /// clipped-linear activation (nn.Hardtanh), whose slope from y a convolution below folds in.
+    /// </summary>
+    private static NetworkSpec Gated() => NetworkSpec.Create(new TensorShape(1, 8, 8),
+        [new Conv2dSpec(3, 3), new ActivationSpec(Activation.Gelu), new MaxPool2dSpec(2), new Conv2dSpec(2, 3), new ClippedLinearSpec(-0.2f, 0.3f),
+         new Conv2dSpec(2, 3), new ActivationSpec(Activation.Silu)],
+        decoder: [new Upsample2dSpec(2), new Conv2dSpec(3, 3), new ActivationSpec(Activation.Silu), new Conv2dSpec(1, 3), new ActivationSpec(Activation.Gelu)]);
+
+    /// <summary>Average pooling inside the chains: plain, padded and strided, and in ceil mode (9 → 5 → 3 → 2).</summary>
+    private static NetworkSpec Averaged() => NetworkSpec.Create(new TensorShape(1, 9, 9),
+        [new Conv2dSpec(3, 3), Relu(), new AvgPool2dSpec(2, CeilMode: true), new Conv2dSpec(3, 3), Relu(), new AvgPool2dSpec(3, 2, 1), new AvgPool2dSpec(2, 1)],
+        decoder: [new Conv2dSpec(3, 3), Relu(), new ConvTranspose2dSpec(2, 3, 2), new AvgPool2dSpec(3, 1, 1), new ConvTranspose2dSpec(1, 3, 2, Conv2dPadding.Valid), new ActivationSpec(Activation.Sigmoid)]);
+
     private static ActivationSpec Relu() => new(Activation.Relu);
 
     public static TheoryData<string, int, int> Cases => new()
@@ -62,13 +76,17 @@ public class SampleParallelChainTests
         { "keras", 127, 8 },
         { "broken", 3, 2 },
         { "broken", 29, 4 },
+        { "gated", 3, 2 },
+        { "gated", 37, 5 },
+        { "averaged", 3, 2 },
+        { "averaged", 29, 4 },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void ChainedPasses_GiveTheLayerByLayerNumbers(string name, int batch, int chunkRows)
     {
-        var network = AutoencoderNetwork.Create(name == "keras" ? KerasLike() : Broken(), seed: 5);
+        var network = AutoencoderNetwork.Create(name switch { "keras" => KerasLike(), "gated" => Gated(), "averaged" => Averaged(), _ => Broken() }, seed: 5);
         var sequence = network.Layers;
         var random = new SeededRandom(41);
         float[] input = TestData.Uniform(random, batch * sequence.InputSize, 0f, 1f);

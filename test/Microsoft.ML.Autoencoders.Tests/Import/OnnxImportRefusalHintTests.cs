@@ -42,6 +42,104 @@ public sealed class OnnxImportRefusalHintTests
         Assert.Contains("no layer for: Abs (Abs: nn.Softsign, x / (1 + |x|))", e.Message);
     }
 
+    [Theory]
+    [InlineData(1.4142135f, 1f, 0.5f, null)]
+    [InlineData(2f, 1f, 0.5f, "is not the single value 1.4142135")]
+    [InlineData(1.4142135f, 1f, 0.25f, "is not the single value 0.5")]
+    public void GeluPatternImportsOnlyWithItsOwnConstants(float divisor, float offset, float scale, string? refusal)
+    {
+        // x·(1 + erf(x / c1))·c3 with c2 added: nn.GELU() when (c1, c2, c3) = (√2, 1, 0.5), another function otherwise.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 4]).AddOutput("y", [-1, 4]);
+        Dense(g, "input", "h", 4, 2);
+        g.AddInitializer("c1", [], [divisor]).AddInitializer("c2", [], [offset]).AddInitializer("c3", [], [scale]);
+        g.AddNode("Div", ["h", "c1"], ["scaled"]).AddNode("Erf", ["scaled"], ["erf"]).AddNode("Add", ["erf", "c2"], ["gate"])
+            .AddNode("Mul", ["h", "gate"], ["gated"]).AddNode("Mul", ["gated", "c3"], ["code"]);
+        Dense(g, "code", "y", 2, 4);
+
+        if (refusal is null)
+        {
+            var model = AutoencoderModel.ImportOnnx(g.ToByteArray());
+            Assert.Contains(model.Spec.Layers, l => l is Engine.Layers.ActivationSpec { Function: Engine.Activation.Gelu });
+            return;
+        }
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+        Assert.Contains(refusal, e.Message);
+    }
+
+    [Theory]
+    [InlineData("none", null)]
+    [InlineData("tanh", "approximate 'tanh' is another function than the exact GELU")]
+    public void GeluOperatorImportsAsThePatternDoesWhenExact(string approximate, string? refusal)
+    {
+        // Opset 20's Gelu node (newer exporters' nn.GELU): the same engine activation as the Div/Erf/Add/Mul/Mul pattern.
+        var g = new OnnxModelBuilder(opsetVersion: 20).AddInput("input", [-1, 4]).AddOutput("y", [-1, 4]);
+        Dense(g, "input", "h", 4, 2);
+        g.AddNode("Gelu", ["h"], ["code"], attributes: [OnnxAttribute.FromString("approximate", approximate)]);
+        Dense(g, "code", "y", 2, 4);
+
+        if (refusal is not null)
+        {
+            var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+            Assert.Contains(refusal, e.Message);
+            return;
+        }
+        var fromOperator = AutoencoderModel.ImportOnnx(g.ToByteArray());
+        var p = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 4]).AddOutput("y", [-1, 4]);
+        Dense(p, "input", "h", 4, 2);
+        p.AddInitializer("c1", [], [MathF.Sqrt(2)]).AddInitializer("c2", [], [1f]).AddInitializer("c3", [], [0.5f]);
+        p.AddNode("Div", ["h", "c1"], ["scaled"]).AddNode("Erf", ["scaled"], ["erf"]).AddNode("Add", ["erf", "c2"], ["gate"])
+            .AddNode("Mul", ["h", "gate"], ["gated"]).AddNode("Mul", ["gated", "c3"], ["code"]);
+        Dense(p, "code", "y", 2, 4);
+        var fromPattern = AutoencoderModel.ImportOnnx(p.ToByteArray());
+        float[] rows = [.. Enumerable.Range(0, 12).Select(i => MathF.Sin(i * 0.7f))];
+
+        Assert.Contains(fromOperator.Spec.Layers, l => l is Engine.Layers.ActivationSpec { Function: Engine.Activation.Gelu });
+        Assert.Equal(fromPattern.Reconstruct(rows, 3), fromOperator.Reconstruct(rows, 3));
+    }
+
+    [Fact]
+    public void ForkWhoseSigmoidIsReadElsewhereIsNoSilu()
+    {
+        // h·σ(h), but σ(h) is also a graph output: the fork is a real branch, not nn.SiLU.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 4]).AddOutput("gate", [-1, 2]).AddOutput("y", [-1, 4]);
+        Dense(g, "input", "h", 4, 2);
+        g.AddNode("Sigmoid", ["h"], ["gate"]).AddNode("Mul", ["h", "gate"], ["code"]);
+        Dense(g, "code", "y", 2, 4);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("Tensor 'h' feeds 2 nodes", e.Message);
+        Assert.Contains("looks like x·sigmoid(x), nn.SiLU, which imports only as PyTorch writes it", e.Message);
+    }
+
+    [Fact]
+    public void AveragePoolLeavingItsPaddingOutOfTheDivisorIsRefused()
+    {
+        // nn.AvgPool2d(3, padding=1, count_include_pad=False) writes its padding into AveragePool without counting it.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 1, 4, 4]).AddOutput("y", [-1, 1, 4, 4]);
+        g.AddNode("AveragePool", ["input"], ["y"], attributes:
+            [OnnxAttribute.FromInts("kernel_shape", 3, 3), OnnxAttribute.FromInts("pads", 1, 1, 1, 1), OnnxAttribute.FromInts("strides", 1, 1)]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("count_include_pad=False", e.Message);
+    }
+
+    [Theory]
+    [InlineData("reflect", 0f, "pads with other than zeros")]
+    [InlineData("constant", 0.5f, "pads with a value other than 0")]
+    public void PadOtherThanZerosBeforeAveragePoolIsRefused(string mode, float value, string expected)
+    {
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 1, 4, 4]).AddOutput("y", [-1, 1, 4, 4]);
+        g.AddInt64Initializer("pads", [8], [0, 0, 1, 1, 0, 0, 1, 1]).AddInitializer("value", [], [value]);
+        g.AddNode("Pad", ["input", "pads", "value"], ["padded"], attributes: [OnnxAttribute.FromString("mode", mode)]);
+        g.AddNode("AveragePool", ["padded"], ["y"], attributes: [OnnxAttribute.FromInts("kernel_shape", 3, 3), OnnxAttribute.FromInts("strides", 1, 1)]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains(expected, e.Message);
+    }
+
     private static void Dense(OnnxModelBuilder g, string x, string y, int inputs, int units)
     {
         g.AddInitializer(y + "_w", [units, inputs], [.. Enumerable.Range(0, units * inputs).Select(i => MathF.Sin(i + 1f))]);

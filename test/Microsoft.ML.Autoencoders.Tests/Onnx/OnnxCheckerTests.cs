@@ -73,6 +73,36 @@ public sealed class OnnxCheckerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void ImportedKindsOfLayerPassFullCheck()
+    {
+        // What PyTorch models bring: Pad + AveragePool (padded, ceil mode), GELU's Div/Erf/Add/Mul/Mul, SiLU's Sigmoid + Mul, Clip.
+        var random = new Random(4);
+        var rows = Enumerable.Range(0, 32).Select(_ => new ImageRow { Pixels = Enumerable.Range(0, 64).Select(_ => (float)random.NextDouble()).ToArray() }).ToList();
+        var ml = new MLContext(seed: 1);
+        var transformer = ml.Transforms.Autoencoder(new AutoencoderOptions
+        {
+            InputColumnName = nameof(ImageRow.Pixels), InputShape = [1, 8, 8],
+            EncoderLayers =
+            [
+                new Conv2dSpec(4, 3), new ActivationSpec(Activation.Gelu), new AvgPool2dSpec(3, 2, 1, CeilMode: true), // 8 → 4
+                new Conv2dSpec(2, 3), new ActivationSpec(Activation.Silu), new AvgPool2dSpec(2), new ClippedLinearSpec(0f, 6f), // 4 → 2
+            ],
+            DecoderLayers = [new Upsample2dSpec(4), new Conv2dSpec(1, 3), new ClippedLinearSpec(-1f, 1f)],
+            Epochs = 1, BatchSize = 8, NumberOfThreads = 1,
+        }).Fit(ml.Data.LoadFromEnumerable(rows));
+        using var onnx = new MemoryStream();
+        transformer.SaveAsOnnx(onnx);
+        string path = Save(onnx.ToArray(), "imported-kinds");
+
+        OnnxPythonChecker? checker = FindCheckerOrExplain();
+        if (checker is null)
+            return;
+        var (passed, text) = checker.Check(path);
+        output.WriteLine($"{checker.Python} (onnx {checker.OnnxVersion}): {text}");
+        Assert.True(passed, $"onnx.checker rejected the model: {text}");
+    }
+
+    [Fact]
     public void ConvolutionalVariationalModelAndItsPartsPassFullCheck()
     {
         // The whole graph with its negative-ELBO nodes, the encoder with the log-variance, and the decoder alone.

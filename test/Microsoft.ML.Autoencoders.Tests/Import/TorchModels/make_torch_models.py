@@ -210,6 +210,26 @@ class SequenceAutoencoder(nn.Module):
         return self.output(states)
 
 
+def conv_gelu_silu():
+    # The code (2×4×4, after the SiLU) is narrower than the pooling's output, so it is found as the encoder's end.
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.GELU(), nn.MaxPool2d(2), nn.Conv2d(4, 2, 3, padding=1), nn.SiLU())
+    decoder = nn.Sequential(nn.ConvTranspose2d(2, 4, 2, stride=2), nn.GELU(), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+def conv_avgpool(ceil_mode):
+    # 16×16 → 8 → 4 (window 3, stride 2, padding 1); in ceil mode 7×7 → 4 → 3, back up to 7 by a transposed convolution.
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2, ceil_mode=ceil_mode),
+                            nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=ceil_mode),
+                            nn.Conv2d(4, 2, 3, padding=1))
+    if ceil_mode:
+        decoder = nn.Sequential(nn.ConvTranspose2d(2, 4, 3, stride=2), nn.ReLU(), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    else:
+        decoder = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(),
+                                nn.Upsample(scale_factor=2), nn.Conv2d(4, 1, 3, padding=1), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -247,6 +267,19 @@ CASES = {
     # Refused: what differs from the engine's recurrent layers is named.
     "torch_lstm_bidirectional": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, bidirectional=True), (6, 2), 13, True),
     "torch_lstm_cell_state_code": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, last="cell"), (6, 2), 13, True),
+    # nn.GELU and nn.SiLU between convolutions (the forks their exports are, over images), at opset 17.
+    "torch_conv_gelu_silu": (conv_gelu_silu, (1, 8, 8), 17, True),
+    # Refused: forks that are not GELU or SiLU. nn.Mish is x·tanh(softplus(x)); GELU's tanh approximation is another function
+    # than the exact GELU the engine has, and must not be read as it.
+    "torch_mlp_mish": (lambda: mlp_with(nn.Mish, nn.Mish), (16,), 13, True),
+    "torch_mlp_gelu_tanh": (lambda: mlp_with(lambda: nn.GELU(approximate="tanh"), nn.Tanh), (16,), 13, True),
+    # Refused: an operator the engine has no layer for (HardSigmoid), named as the module.
+    "torch_mlp_hardsigmoid": (lambda: mlp_with(nn.Hardsigmoid, nn.Tanh), (16,), 13, True),
+    # nn.AvgPool2d down (a Pad of nothing or of the padding, then AveragePool): plain, padded and strided, and in ceil mode.
+    "torch_conv_avgpool": (lambda: conv_avgpool(ceil_mode=False), (1, 16, 16), 13, True),
+    "torch_conv_avgpool_ceil": (lambda: conv_avgpool(ceil_mode=True), (1, 7, 7), 17, True),
+    # nn.ReLU6 and nn.Hardtanh (Clip with its bounds as Constant inputs), the code clipped to [-0.5, 0.75] so both bounds act.
+    "torch_mlp_relu6_hardtanh": (lambda: mlp_with(nn.ReLU6, lambda: nn.Hardtanh(-0.5, 0.75)), (16,), 13, True),
 }
 
 
