@@ -62,6 +62,11 @@ public sealed class OptionErrorTests : IDisposable
         OneUsageLine(Train("--detector", "--contamination", "0.9"), "Contamination is 0.9");
     }
 
+    [Fact]
+    public void A_dense_code_wider_than_the_data_names_the_option_and_the_kinds_that_allow_it() =>
+        // The library's refusal names its own properties (CodeSize, Noise, SparsityL1, DropoutRate) and exits 2 as a data error.
+        OneUsageLine(Train("--code-size", "9"), "--code-size 9 is wider than the 6 features");
+
     [Theory]
     [InlineData("dense", "--noise", "0.2", "--noise and --noise-kind are for --kind denoising")]
     [InlineData("dense", "--noise-kind", "masking", "--noise and --noise-kind are for --kind denoising")]

@@ -60,6 +60,10 @@ internal static class TrainCommand
             RefuseOptionsOfOtherKinds(parse, chosenKind, noiseKind, noise, sparsity, contractive, filters, data);
 
             DataSet set = data.Read(parse);
+            if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > set.Width)
+                throw new UsageException($"--code-size {code} is wider than the {set.Width} features: a dense autoencoder with a code wider than " +
+                    "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
+                    "(--kind denoising, sparse, contractive or variational).");
             var options = new AutoencoderOptions
             {
                 InputColumnName = FeatureView.ColumnName,
