@@ -63,6 +63,14 @@ public sealed class OptionErrorTests : IDisposable
     }
 
     [Fact]
+    public void Features_named_twice_or_also_excluded_are_usage_errors()
+    {
+        // Both trained silently before: a model with one column fed twice, or --exclude quietly ignored.
+        OneUsageLine(ToolRun.Of("train", "-d", Csv, "--features", "a,b,a", "-o", In("m.zip")), "--features names 'a' twice");
+        OneUsageLine(ToolRun.Of("train", "-d", Csv, "--features", "a,b,c", "--exclude", "b", "-o", In("m.zip")), "'b' is in both --features and --exclude");
+    }
+
+    [Fact]
     public void A_dense_code_wider_than_the_data_names_the_option_and_the_kinds_that_allow_it() =>
         // The library's refusal names its own properties (CodeSize, Noise, SparsityL1, DropoutRate) and exits 2 as a data error.
         OneUsageLine(Train("--code-size", "9"), "--code-size 9 is wider than the 6 features");

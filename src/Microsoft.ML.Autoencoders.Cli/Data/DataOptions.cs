@@ -63,13 +63,28 @@ internal sealed class DataOptions
         else
         {
             string[]? features = List(parse.GetValue(Features));
+            string[] exclude = List(parse.GetValue(Exclude)) ?? [];
+            CheckFeatureLists(features, exclude);
             if (features == null && model?.Metadata != null && model.Metadata.ImageShape == null) features = model.Metadata.FeatureNames.ToArray();
-            data = DelimitedFileReader.Read(path, ParseSeparator(parse.GetValue(Separator)), features, label, List(parse.GetValue(Exclude)) ?? []);
+            data = DelimitedFileReader.Read(path, ParseSeparator(parse.GetValue(Separator)), features, label, exclude);
         }
         if (model != null && data.Width != model.InputSize)
             throw new InvalidDataException($"The model takes rows of {model.InputSize} features, but '{path}' gives {data.Width}" +
                 (model.Metadata == null ? "; choose them with --features." : "."));
         return data;
+    }
+
+    /// <summary>
+    /// A column named twice in --features would be fed to the model twice, and one in both --features and --exclude leaves
+    /// the user guessing which won: both are mistakes to name, not to resolve quietly.
+    /// </summary>
+    private static void CheckFeatureLists(string[]? features, string[] exclude)
+    {
+        if (features == null) return;
+        if (features.GroupBy(f => f, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UsageException($"--features names '{twice.Key}' twice.");
+        if (features.FirstOrDefault(exclude.Contains) is { } both)
+            throw new UsageException($"'{both}' is in both --features and --exclude: --features alone picks the columns.");
     }
 
     /// <summary>Comma-separated or repeated values as one list; null when none were given.</summary>
