@@ -71,6 +71,24 @@ public sealed class OptionErrorTests : IDisposable
     }
 
     [Fact]
+    public void An_output_that_is_a_folder_is_refused_before_training()
+    {
+        // Before, train ran to the end and then failed with "Access to the path ... is denied".
+        OneUsageLine(ToolRun.Of("train", "-d", Csv, "--exclude", "id,label", "-o", _folder, "--epochs", "1"), $"--output '{_folder}' is a folder");
+        Train("--epochs", "1").Succeeded();
+        OneUsageLine(ToolRun.Of("export", In("m.zip"), "-o", _folder), "is a folder");
+    }
+
+    [Fact]
+    public void A_model_zip_cut_short_is_named_as_damaged()
+    {
+        Train("--epochs", "1").Succeeded();
+        byte[] whole = File.ReadAllBytes(In("m.zip"));
+        File.WriteAllBytes(In("cut.zip"), whole[..(whole.Length / 2)]);
+        ToolRun.Of("info", In("cut.zip")).Failed(ExitCodes.DataOrModel, "cut.zip' is a damaged or incomplete zip file");
+    }
+
+    [Fact]
     public void A_dense_code_wider_than_the_data_names_the_option_and_the_kinds_that_allow_it() =>
         // The library's refusal names its own properties (CodeSize, Noise, SparsityL1, DropoutRate) and exits 2 as a data error.
         OneUsageLine(Train("--code-size", "9"), "--code-size 9 is wider than the 6 features");

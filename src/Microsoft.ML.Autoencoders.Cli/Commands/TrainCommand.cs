@@ -19,7 +19,7 @@ internal static class TrainCommand
     public static Command Create(ToolConsole console)
     {
         var data = new DataOptions();
-        var output = new Option<string>("--output", "-o") { Description = "The model file to write (an ML.NET model zip).", Required = true };
+        var output = ModelArgument.RefusingFolders(new Option<string>("--output", "-o") { Description = "The model file to write (an ML.NET model zip).", Required = true });
         var kind = new Option<string>("--kind", "-k") { Description = "dense, denoising, sparse, contractive, variational or conv.", DefaultValueFactory = _ => "dense" };
         kind.AcceptOnlyFromAmong(Kinds);
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, outermost first, e.g. 128,64 (default: none)." };
