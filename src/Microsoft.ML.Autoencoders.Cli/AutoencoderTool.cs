@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Microsoft.ML.Autoencoders.Cli.Commands;
 
 namespace Microsoft.ML.Autoencoders.Cli;
@@ -28,6 +29,22 @@ internal static class AutoencoderTool
             PlotCommand.Create(console),
         };
         var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is ParseErrorAction)
+        {
+            // System.CommandLine would print its messages bare and the whole help on stdout; docs/cli.md promises one
+            // "error:" line on stderr, and a script reading stdout must not get the help as data.
+            error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => e.Message).Distinct())} See '{CommandPath(parsed.CommandResult)} --help'.");
+            return ExitCodes.Usage;
+        }
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>"autoencoder plot roc": the words that name the command a parse stopped in, for the help hint.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var at = result; at.Parent is System.CommandLine.Parsing.CommandResult parent; at = parent) names.Insert(0, at.Command.Name);
+        names.Insert(0, "autoencoder");
+        return string.Join(' ', names);
     }
 }

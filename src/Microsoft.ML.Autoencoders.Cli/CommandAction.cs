@@ -35,7 +35,7 @@ internal static class CommandAction
             or ArgumentException or InvalidOperationException or NotSupportedException or TrainingDivergedException)
         {
             // The library reports bad data, shapes and model files with these, each message naming the column or file.
-            return Fail(console, e.Message, ExitCodes.DataOrModel);
+            return Fail(console, MessageOf(e), ExitCodes.DataOrModel);
         }
         catch (Exception e)
         {
@@ -45,7 +45,16 @@ internal static class CommandAction
 
     private static int Fail(ToolConsole console, string message, int exitCode)
     {
-        console.Error.WriteLine($"error: {message}");
+        console.Error.WriteLine($"error: {message.ReplaceLineEndings(" ")}");
         return exitCode;
     }
+
+    /// <summary>
+    /// An exception's message as one line for the user: an <see cref="ArgumentException"/>'s without the
+    /// " (Parameter 'options')" that .NET appends (the parameter is the library's, not something the user typed).
+    /// <see cref="ArgumentOutOfRangeException"/> also appends "Actual value was ..." on a line of its own, which
+    /// <see cref="Fail"/> joins to the rest.
+    /// </summary>
+    public static string MessageOf(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 }

@@ -58,6 +58,14 @@ internal sealed class ToolModel
         entry.Write(json);
     }
 
+    /// <summary>Whether the file begins with a zip's local-file signature, "PK\x03\x04".</summary>
+    private static bool StartsLikeAZip(string path)
+    {
+        Span<byte> start = stackalloc byte[4];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(start, 4, throwOnEndOfStream: false) == 4 && start.SequenceEqual("PK\x03\x04"u8);
+    }
+
     /// <summary>A diverged epoch's loss can be infinite; JSON has no such number, so it is written by name.</summary>
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -71,10 +79,16 @@ internal sealed class ToolModel
             using var stream = entry.Open();
             return JsonSerializer.Deserialize<ToolMetadata>(stream, Json);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException) when (!StartsLikeAZip(path))
         {
             // Not a zip: the library's loader says what the file is instead.
             return null;
+        }
+        catch (InvalidDataException e)
+        {
+            // A zip cut short (a copy or download that stopped) would otherwise reach the user as the zip reader's bare
+            // "End of Central Directory record could not be found.", naming neither the file nor the cause.
+            throw new InvalidDataException($"'{path}' is a damaged or incomplete zip file ({e.Message}): copy or write the model again.");
         }
         catch (JsonException e)
         {

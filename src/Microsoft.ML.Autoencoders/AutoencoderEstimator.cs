@@ -179,10 +179,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var (columns, inputSize, spec) = Prepare(input);
-        (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize, remedy: remedy);
+        (rows, data) = TrainingData.ReadDense(input, columns.Input, inputSize, remedy: remedy, cancellation: _options.CancellationToken);
         float[]? targets = null;
         if (TargetColumn(input, columns, inputSize) is { } targetColumn)
-            (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize, remedy: remedy);
+            (_, targets) = TrainingData.ReadDense(input, targetColumn, inputSize, remedy: remedy, cancellation: _options.CancellationToken);
 
         // Checked on every row read, not only the training ones: the detector scores the held-out rows with the same loss's
         // output. Only binary cross-entropy reads it, so only it pays for the pass.
@@ -228,7 +228,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         bool checkRange = _options.Loss == AutoencoderLoss.BinaryCrossEntropy;
         var source = DataViewRowSource.Open(input, columns.Input, targetColumn, inputSize,
             wantRange: _options.Noise != AutoencoderNoise.None || (checkRange && targetColumn == null), wantTargetRange: checkRange,
-            out var inputRange, out var targetRange);
+            out var inputRange, out var targetRange, _options.CancellationToken);
         if (checkRange && (targetColumn != null ? targetRange : inputRange) is { } range)
             BinaryCrossEntropyRange.Check(_options, range, targetColumn ?? columns.Input);
         var network = _options.InitialModel is { } start ? CopyOf(start.Network) : AutoencoderNetwork.Create(spec, _options.Seed);

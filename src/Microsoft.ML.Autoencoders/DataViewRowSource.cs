@@ -7,17 +7,20 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>
 /// An <see cref="IDataView"/>'s vector column (and target column) as an engine <see cref="ITrainingRowSource"/>: each pass
 /// opens a cursor and copies one row at a time, so streamed training never holds the column
-/// (<see cref="AutoencoderOptions.StreamTrainingData"/>). Every value is checked as it is read.
+/// (<see cref="AutoencoderOptions.StreamTrainingData"/>). Every value is checked as it is read, and the cancellation token
+/// before every row: a pass over a view larger than memory is long, and the counting pass and the validation pass run
+/// where the trainer's own per-batch check does not.
 /// </summary>
 internal sealed class DataViewRowSource : ITrainingRowSource
 {
     private readonly IDataView _data;
     private readonly DataViewSchema.Column _input;
     private readonly DataViewSchema.Column? _target;
+    private readonly CancellationToken _cancellation;
 
-    private DataViewRowSource(IDataView data, DataViewSchema.Column input, DataViewSchema.Column? target, int width, long rows)
+    private DataViewRowSource(IDataView data, DataViewSchema.Column input, DataViewSchema.Column? target, int width, long rows, CancellationToken cancellation)
     {
-        (_data, _input, _target, Width, RowCount) = (data, input, target, width, rows);
+        (_data, _input, _target, Width, RowCount, _cancellation) = (data, input, target, width, rows, cancellation);
     }
 
     /// <summary>
@@ -25,10 +28,11 @@ internal sealed class DataViewRowSource : ITrainingRowSource
     /// The row count is the view's own when it knows it; otherwise, or when a range is wanted, one opening pass finds it:
     /// <paramref name="range"/> is the inputs' [min, max] when <paramref name="wantRange"/> (noise is clipped to it),
     /// <paramref name="targetRange"/> the targets' when <paramref name="wantTargetRange"/> and there is a target column
-    /// (binary cross-entropy needs them in [0, 1]); the one pass reads both columns.
+    /// (binary cross-entropy needs them in [0, 1]); the one pass reads both columns. <paramref name="cancellation"/> stops
+    /// that pass and every later one with <see cref="OperationCanceledException"/>.
     /// </summary>
     public static DataViewRowSource Open(IDataView data, string inputColumn, string? targetColumn, int width, bool wantRange, bool wantTargetRange,
-        out (float Min, float Max)? range, out (float Min, float Max)? targetRange)
+        out (float Min, float Max)? range, out (float Min, float Max)? targetRange, CancellationToken cancellation = default)
     {
         var input = data.Schema[inputColumn];
         var target = targetColumn == null ? (DataViewSchema.Column?)null : data.Schema[targetColumn];
@@ -47,12 +51,13 @@ internal sealed class DataViewRowSource : ITrainingRowSource
             using var cursor = data.GetRowCursor(read);
             inputs.Attach(cursor);
             targets.Attach(cursor);
-            while (cursor.MoveNext())
+            while (!cancellation.IsCancellationRequested && cursor.MoveNext())
             {
                 inputs.Read(counted);
                 targets.Read(counted);
                 counted++;
             }
+            cancellation.ThrowIfCancellationRequested();
             rows = counted;
             if (counted > 0)
             {
@@ -62,7 +67,7 @@ internal sealed class DataViewRowSource : ITrainingRowSource
         }
         if (rows == 0)
             throw DataRole.Training.NoRows(inputColumn);
-        return new DataViewRowSource(data, input, target, width, rows.Value);
+        return new DataViewRowSource(data, input, target, width, rows.Value, cancellation);
     }
 
     /// <summary>The [min, max] of one column over the opening pass, every value checked finite as it is read; a null column reads nothing.</summary>
@@ -124,6 +129,7 @@ internal sealed class DataViewRowSource : ITrainingRowSource
 
         public bool TryRead(Span<float> input, Span<float> target)
         {
+            _source._cancellation.ThrowIfCancellationRequested();
             if (!_cursor.MoveNext()) return false;
             _input(ref _inputRow);
             _inputRow.CopyTo(input); // densifies sparse rows
@@ -141,6 +147,7 @@ internal sealed class DataViewRowSource : ITrainingRowSource
         /// <summary>Moves the cursor without calling the getters: ML.NET computes a column's value only when it is fetched.</summary>
         public bool TrySkip(Span<float> scratchInput, Span<float> scratchTarget)
         {
+            _source._cancellation.ThrowIfCancellationRequested();
             if (!_cursor.MoveNext()) return false;
             _row++;
             return true;

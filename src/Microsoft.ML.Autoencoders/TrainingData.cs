@@ -29,9 +29,11 @@ internal static class TrainingData
     /// Every row of <paramref name="columnName"/> as one dense row-major array; a NaN or infinite value is refused with its
     /// row and element, and no rows at all are refused as <paramref name="role"/> says (<see cref="DataRole.Training"/> by default). When the
     /// array would not fit the memory left (<see cref="MemoryBudget"/>), <see cref="InsufficientMemoryException"/> says so
-    /// before allocating it, with <paramref name="remedy"/>.
+    /// before allocating it, with <paramref name="remedy"/>. <paramref name="cancellation"/> is looked at before every row:
+    /// reading a large view can take as long as epochs of training, and a cancelled Fit must not wait for the read to end.
     /// </summary>
-    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width, DataRole? role = null, string remedy = FewerRows)
+    public static (int Rows, float[] Data) ReadDense(IDataView data, string columnName, int width, DataRole? role = null, string remedy = FewerRows,
+        CancellationToken cancellation = default)
     {
         role ??= DataRole.Training;
         var column = data.Schema[columnName];
@@ -50,7 +52,7 @@ internal static class TrainingData
         {
             var getter = cursor.GetGetter<VBuffer<float>>(column);
             VBuffer<float> row = default;
-            while (cursor.MoveNext())
+            while (!cancellation.IsCancellationRequested && cursor.MoveNext())
             {
                 getter(ref row);
                 if ((long)(rows + 1) * width > buffer.Length)
@@ -73,6 +75,7 @@ internal static class TrainingData
                 rows++;
             }
         }
+        cancellation.ThrowIfCancellationRequested();
         if (rows == 0) throw role.NoRows(columnName);
         return (rows, buffer);
     }

@@ -72,7 +72,7 @@ internal static class PlotCommand
     /// <summary>A plot subcommand that reads a model and data (the first <c>--rows</c> rows), then <paramref name="draw"/>s.</summary>
     private static Command WithData(ToolConsole console, string name, string description, Action<ToolModel, DataSet, string, int> draw)
     {
-        var rows = new Option<int>("--rows") { Description = "How many rows to draw (the first ones).", DefaultValueFactory = _ => name == "reconstructions" ? 10 : 2000 };
+        var rows = new Option<int>("--rows") { Description = "How many rows to draw (the first ones).", DefaultValueFactory = _ => name == "reconstructions" ? 10 : 2000 }.AtLeast(1);
         return ModelDataCommand.Create(console, name, description, "The PNG file to write.", (parse, model, set, output) =>
         {
             if (parse.GetValue(rows) < 1) throw new UsageException($"--rows must be at least 1, not {parse.GetValue(rows)}.");

@@ -18,8 +18,8 @@ internal static class SampleCommand
     {
         var model = ModelArgument.Create();
         var output = ModelArgument.Output("A .png file (image models) or a CSV file ('-' for stdout).");
-        var count = new Option<int>("--count", "-n") { Description = "How many samples.", DefaultValueFactory = _ => 20 };
-        var seed = new Option<int>("--seed") { Description = "Fixes the samples.", DefaultValueFactory = _ => 0 };
+        var count = new Option<int>("--count", "-n") { Description = "How many samples.", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var seed = new Option<int>("--seed") { Description = "Fixes the samples.", DefaultValueFactory = _ => 0 }.WholeNumber();
         var command = new Command("sample", "Generate new rows from a variational autoencoder.") { model, output, count, seed };
         CommandAction.Set(command, console, (parse, _) =>
         {

@@ -15,7 +15,7 @@ internal static class ScoreCommand
 {
     public static Command Create(ToolConsole console)
     {
-        var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." };
+        var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." }.Finite();
         return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV.", "The CSV file to write ('-' for stdout).", (parse, model, set, output) =>
         {
             var (scores, isAnomaly) = Score(model, set, parse.GetValue(threshold));

@@ -19,29 +19,30 @@ internal static class TrainCommand
     public static Command Create(ToolConsole console)
     {
         var data = new DataOptions();
-        var output = new Option<string>("--output", "-o") { Description = "The model file to write (an ML.NET model zip).", Required = true };
+        var output = ModelArgument.RefusingFolders(new Option<string>("--output", "-o") { Description = "The model file to write (an ML.NET model zip).", Required = true });
         var kind = new Option<string>("--kind", "-k") { Description = "dense, denoising, sparse, contractive, variational or conv.", DefaultValueFactory = _ => "dense" };
         kind.AcceptOnlyFromAmong(Kinds);
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, outermost first, e.g. 128,64 (default: none)." };
-        var codeSize = new Option<int>("--code-size", "-c") { Description = "Code (latent) width.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.CodeSize };
+        var codeSize = new Option<int>("--code-size", "-c") { Description = "Code (latent) width.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.CodeSize }.AtLeast(1);
         var filters = new Option<string>("--filters") { Description = "conv: filters per block, outermost first, e.g. 16,8,8.", DefaultValueFactory = _ => "16,8" };
-        var epochs = new Option<int?>("--epochs", "-e") { Description = "Passes over the data (default: chosen from the row count)." };
-        var batch = new Option<int?>("--batch-size", "-b") { Description = "Rows per gradient step (default: chosen from the row count)." };
-        var rate = new Option<float>("--learning-rate", "--lr") { Description = "Adam's step size.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.LearningRate };
+        var epochs = new Option<int?>("--epochs", "-e") { Description = "Passes over the data (default: chosen from the row count)." }.AtLeast(1);
+        var batch = new Option<int?>("--batch-size", "-b") { Description = "Rows per gradient step (default: chosen from the row count)." }.AtLeast(1);
+        var rate = new Option<float>("--learning-rate", "--lr") { Description = "Adam's step size.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.LearningRate }.Positive();
         var noiseKind = new Option<string>("--noise-kind") { Description = "denoising: gaussian, masking or salt-and-pepper.", DefaultValueFactory = _ => "gaussian" };
         noiseKind.AcceptOnlyFromAmong("gaussian", "masking", "salt-and-pepper");
-        var noise = new Option<float>("--noise") { Description = "denoising: the Gaussian sigma or the fraction of inputs corrupted.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.NoiseLevel };
-        var sparsity = new Option<float>("--sparsity") { Description = "sparse: the L1 weight on the code's activity.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.SparsityL1 };
-        var contractive = new Option<float>("--contractive") { Description = "contractive: the weight of the encoder Jacobian's norm.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.ContractiveWeight };
+        var noise = new Option<float>("--noise") { Description = "denoising: the Gaussian sigma or the fraction of inputs corrupted.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.NoiseLevel }.NonNegative();
+        var sparsity = new Option<float>("--sparsity") { Description = "sparse: the L1 weight on the code's activity.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.SparsityL1 }.NonNegative();
+        var contractive = new Option<float>("--contractive") { Description = "contractive: the weight of the encoder Jacobian's norm.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.ContractiveWeight }.NonNegative();
         var outputActivation = new Option<string>("--output-activation") { Description = "linear (any real data) or sigmoid (data in [0, 1]).", DefaultValueFactory = _ => "linear" };
         outputActivation.AcceptOnlyFromAmong("linear", "sigmoid");
-        var validation = new Option<double>("--validation") { Description = "Fraction of rows held out for the validation loss (0: none)." };
-        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss (0: never)." };
-        var seed = new Option<int>("--seed") { Description = "Fixes the weights, shuffles and noise.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.Seed };
-        var threads = new Option<int?>("--threads") { Description = "Most threads to use (default: one per processor)." };
+        var validation = new Option<double>("--validation") { Description = "Fraction of rows held out for the validation loss (0: none)." }
+            .Accepting("a fraction in [0, 1)", value => value is >= 0 and < 1);
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss (0: never)." }.AtLeast(0);
+        var seed = new Option<int>("--seed") { Description = "Fixes the weights, shuffles and noise.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.Seed }.WholeNumber();
+        var threads = new Option<int?>("--threads") { Description = "Most threads to use (default: one per processor)." }.AtLeast(1);
         var detector = new Option<bool>("--detector") { Description = "Train an anomaly detector (a threshold on the reconstruction error) instead of a plain autoencoder." };
-        var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1)." };
-        var falseAlarm = new Option<double?>("--false-alarm-rate") { Description = "detector: threshold for this rate on held-out normal rows, instead of --contamination." };
+        var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1)." }.Finite();
+        var falseAlarm = new Option<double?>("--false-alarm-rate") { Description = "detector: threshold for this rate on held-out normal rows, instead of --contamination." }.Finite();
 
         var command = new Command("train", "Train an autoencoder (or, with --detector, an anomaly detector) and save it.");
         data.AddTo(command, withLabel: false);
@@ -56,8 +57,13 @@ internal static class TrainCommand
                 throw new UsageException("--contamination and --false-alarm-rate set a detector's threshold: add --detector.");
             if (parse.GetValue(contamination) != null && parse.GetValue(falseAlarm) != null)
                 throw new UsageException("Give --contamination or --false-alarm-rate, not both.");
+            RefuseOptionsOfOtherKinds(parse, chosenKind, noiseKind, noise, sparsity, contractive, filters, data);
 
             DataSet set = data.Read(parse);
+            if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > set.Width)
+                throw new UsageException($"--code-size {code} is wider than the {set.Width} features: a dense autoencoder with a code wider than " +
+                    "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
+                    "(--kind denoising, sparse, contractive or variational).");
             var options = new AutoencoderOptions
             {
                 InputColumnName = FeatureView.ColumnName,
@@ -76,7 +82,7 @@ internal static class TrainCommand
             options.EpochCompleted = metrics => progress?.Invoke(metrics);
             if (parse.GetValue(epochs) is int e) options.Epochs = e;
             if (parse.GetValue(batch) is int b) options.BatchSize = b;
-            Configure(options, chosenKind, set, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, parse.GetResult(codeSize) != null);
+            Configure(options, chosenKind, set, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
 
             var mlContext = new MLContext(options.Seed);
             IDataView view = FeatureView.Create(mlContext, set);
@@ -144,6 +150,28 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>
+    /// An option that only one kind reads, given for another kind, is a mistake to name rather than ignore: "--kind sparse
+    /// --contractive 0.1" would otherwise train a sparse model and the user believe the contractive weight was used.
+    /// </summary>
+    private static void RefuseOptionsOfOtherKinds(ParseResult parse, string kind, Option noiseKind, Option noise, Option sparsity,
+        Option contractive, Option filters, DataOptions data)
+    {
+        if (kind != "denoising" && (Given(parse, noise) || Given(parse, noiseKind)))
+            throw new UsageException($"--noise and --noise-kind are for --kind denoising, not --kind {kind}.");
+        if (kind != "sparse" && Given(parse, sparsity))
+            throw new UsageException($"--sparsity is for --kind sparse, not --kind {kind}.");
+        if (kind != "contractive" && Given(parse, contractive))
+            throw new UsageException($"--contractive is for --kind contractive, not --kind {kind}.");
+        if (kind != "conv" && Given(parse, filters))
+            throw new UsageException($"--filters is for --kind conv, not --kind {kind}.");
+        if ((Given(parse, data.ImageSize) || Given(parse, data.Colour)) && !Directory.Exists(parse.GetValue(data.Data)))
+            throw new UsageException("--image-size and --color are for a folder of images; -d names a file.");
+    }
+
+    /// <summary>Whether the user typed <paramref name="option"/> (not just its default).</summary>
+    private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
     private static AutoencoderEstimator Estimator(MLContext mlContext, string kind, AutoencoderOptions options) => kind switch
     {
         "denoising" => mlContext.Transforms.DenoisingAutoencoder(options),
@@ -162,7 +190,7 @@ internal static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            throw new UsageException(CommandAction.MessageOf(e));
         }
     }
 

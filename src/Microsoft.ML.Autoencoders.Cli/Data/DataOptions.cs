@@ -19,8 +19,8 @@ internal sealed class DataOptions
     public Option<string> Label { get; } = new("--label") { Description = "CSV/TSV: the label column (for score, roc and codes plots)." };
     public Option<string> Labels { get; } = new("--labels") { Description = "IDX: the labels file (e.g. train-labels-idx1-ubyte)." };
     public Option<string> Separator { get; } = new("--separator") { Description = "Field separator: ',' or 'tab' (default: tab for .tsv, comma otherwise)." };
-    public Option<bool> Colour { get; } = new("--color") { Description = "Image folder: read RGB (3 channels) instead of grayscale." };
-    public Option<string> ImageSize { get; } = new("--image-size") { Description = "Image folder: resize every image to WIDTHxHEIGHT, e.g. 28x28." };
+    public Option<bool> Colour { get; } = new("--color") { Description = "Image folder: read RGB (3 channels) instead of grayscale (default: as the model was trained)." };
+    public Option<string> ImageSize { get; } = new("--image-size") { Description = "Image folder: resize every image to WIDTHxHEIGHT, e.g. 28x28 (default: the model's image size)." };
 
     public void AddTo(Command command, bool withLabel)
     {
@@ -45,7 +45,12 @@ internal sealed class DataOptions
         DataSet data;
         if (Directory.Exists(path))
         {
-            data = ImageFolderReader.Read(path, parse.GetValue(Colour), ParseSize(parse.GetValue(ImageSize)));
+            // A model trained on images remembers their shape, as it remembers a CSV's columns: the next folder is read at
+            // that size and in colour or gray alike, unless --image-size or --color say otherwise.
+            int[]? shape = model?.Metadata?.ImageShape;
+            bool colour = parse.GetResult(Colour) is { Implicit: false } ? parse.GetValue(Colour) : shape is [3, _, _];
+            var size = ParseSize(parse.GetValue(ImageSize)) ?? (shape is [_, int height, int width] ? (width, height) : null);
+            data = ImageFolderReader.Read(path, colour, size);
         }
         else if (!File.Exists(path))
         {
@@ -58,13 +63,28 @@ internal sealed class DataOptions
         else
         {
             string[]? features = List(parse.GetValue(Features));
+            string[] exclude = List(parse.GetValue(Exclude)) ?? [];
+            CheckFeatureLists(features, exclude);
             if (features == null && model?.Metadata != null && model.Metadata.ImageShape == null) features = model.Metadata.FeatureNames.ToArray();
-            data = DelimitedFileReader.Read(path, ParseSeparator(parse.GetValue(Separator)), features, label, List(parse.GetValue(Exclude)) ?? []);
+            data = DelimitedFileReader.Read(path, ParseSeparator(parse.GetValue(Separator)), features, label, exclude);
         }
         if (model != null && data.Width != model.InputSize)
             throw new InvalidDataException($"The model takes rows of {model.InputSize} features, but '{path}' gives {data.Width}" +
                 (model.Metadata == null ? "; choose them with --features." : "."));
         return data;
+    }
+
+    /// <summary>
+    /// A column named twice in --features would be fed to the model twice, and one in both --features and --exclude leaves
+    /// the user guessing which won: both are mistakes to name, not to resolve quietly.
+    /// </summary>
+    private static void CheckFeatureLists(string[]? features, string[] exclude)
+    {
+        if (features == null) return;
+        if (features.GroupBy(f => f, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UsageException($"--features names '{twice.Key}' twice.");
+        if (features.FirstOrDefault(exclude.Contains) is { } both)
+            throw new UsageException($"'{both}' is in both --features and --exclude: --features alone picks the columns.");
     }
 
     /// <summary>Comma-separated or repeated values as one list; null when none were given.</summary>

@@ -4,8 +4,8 @@ namespace Microsoft.ML.Autoencoders.Cli.Data;
 
 /// <summary>
 /// Reads a CSV or TSV file with a header row. Feature columns are parsed as numbers (invariant culture, so "1.5" everywhere);
-/// other columns are skipped unread, except the label, kept as text. Double quotes around a field are allowed, not
-/// separators inside them: a row with the wrong field count is an error naming its line.
+/// other columns are skipped unread, except the label, kept as text. Fields may be quoted, holding the separator
+/// (<see cref="DelimitedLine"/>); blank lines are skipped; a row with the wrong field count is an error naming its line.
 /// </summary>
 internal static class DelimitedFileReader
 {
@@ -20,13 +20,18 @@ internal static class DelimitedFileReader
         using var reader = new StreamReader(path);
         string? headerLine = reader.ReadLine();
         if (string.IsNullOrWhiteSpace(headerLine)) throw new InvalidDataException($"'{path}' is empty: it needs a header row naming its columns.");
-        string[] header = Split(headerLine, sep);
+        string[] header = DelimitedLine.Split(headerLine, sep)
+            ?? throw new InvalidDataException($"'{path}' line 1: a quoted field is not closed (a field cannot span lines).");
+        for (int i = 0; i < header.Length; i++)
+            if (header[i].Length == 0)
+                throw new InvalidDataException($"'{path}': column {i + 1} of the header has no name" +
+                    (i == header.Length - 1 ? " (a separator at the end of the line?)." : "; every column needs one."));
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < header.Length; i++)
             if (!index.TryAdd(header[i], i)) throw new InvalidDataException($"'{path}' names column '{header[i]}' twice.");
 
         int Find(string name) => index.TryGetValue(name, out int i) ? i
-            : throw new InvalidDataException($"'{path}' has no column '{name}'; its columns are: {string.Join(", ", header)}.");
+            : throw new InvalidDataException($"'{path}' has no column '{name}'; its columns are: {string.Join(", ", header)}.{SeparatorHint(header, sep)}");
         foreach (string name in exclude) Find(name);
         int labelIndex = label == null ? -1 : Find(label);
         string[] featureNames = features?.ToArray()
@@ -40,16 +45,20 @@ internal static class DelimitedFileReader
         for (string? text = reader.ReadLine(); text != null; text = reader.ReadLine())
         {
             line++;
-            if (text.Length == 0) continue;
-            string[] fields = Split(text, sep);
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            string[] fields = DelimitedLine.Split(text, sep)
+                ?? throw new InvalidDataException($"'{path}' line {line}: a quoted field is not closed (a field cannot span lines).");
             if (fields.Length != header.Length)
-                throw new InvalidDataException($"'{path}' line {line}: {fields.Length} fields where the header has {header.Length}.");
+                throw new InvalidDataException($"'{path}' line {line}: {fields.Length} fields where the header has {header.Length}.{SeparatorHint(header, sep)}");
             for (int f = 0; f < featureIndex.Length; f++)
             {
                 string field = fields[featureIndex[f]];
+                if (field.Length == 0)
+                    throw new InvalidDataException($"'{path}' line {line}: column '{featureNames[f]}' is empty (a missing value). " +
+                        "The tool does not fill in missing values: fill them or drop the row, or leave the column out with --exclude.");
                 if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
                     throw new InvalidDataException($"'{path}' line {line}: column '{featureNames[f]}' holds '{field}', not a finite number. " +
-                        "Pick numeric columns with --features, or leave this one out with --exclude.");
+                        "Pick numeric columns with --features, or leave this one out with --exclude." + SeparatorHint(header, sep));
                 values.Add(value);
             }
             labels?.Add(fields[labelIndex]);
@@ -59,6 +68,17 @@ internal static class DelimitedFileReader
         return new DataSet(values.ToArray(), rows, featureNames.Length, featureNames, labels, ImageShape: null);
     }
 
-    private static string[] Split(string line, char separator) =>
-        line.TrimEnd('\r').Split(separator).Select(f => f.Trim().Trim('"')).ToArray();
+    /// <summary>
+    /// When the header did not split (one column) but holds another common separator, the file most likely uses that one:
+    /// say so, since "no column 'id'; its columns are: id;a;b" leaves the user to spot it.
+    /// </summary>
+    private static string SeparatorHint(string[] header, char separator)
+    {
+        if (header.Length != 1) return "";
+        foreach (char other in new[] { ',', ';', '\t', '|' })
+            if (other != separator && header[0].Contains(other))
+                return $" The header did not split on '{(separator == '\t' ? "tab" : separator)}': is the separator '{(other == '\t' ? "tab" : other)}'? " +
+                    $"Pass --separator {(other == '\t' ? "tab" : $"'{other}'")}.";
+        return "";
+    }
 }

@@ -179,7 +179,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         if (!_options.StandardizeFeatures) return (input, null);
         int width = InputColumn.GetVectorSize(input.Schema, _columns.Features, InputColumn.DetectorOption);
-        var (rows, data) = TrainingData.ReadDense(input, _columns.Features, width);
+        var (rows, data) = TrainingData.ReadDense(input, _columns.Features, width, cancellation: _options.Autoencoder.CancellationToken);
         int[] trainRows = holdOut is double fraction ? CalibrationSplit(rows, fraction, _options.Autoencoder.Seed).Train : [.. Enumerable.Range(0, rows)];
         var standardization = FeatureStandardization.Fit(TrainingData.Gather(data, trainRows, width), trainRows.Length, width);
         var vector = new VectorDataViewType(NumberDataViewType.Single, width);

@@ -1,0 +1,34 @@
+namespace Microsoft.ML.Autoencoders.Cli.Tests;
+
+/// <summary>
+/// A model trained on a folder of images with --image-size and --color remembers that shape (as it remembers a CSV's
+/// feature columns), so encode, reconstruct, score and plot read the next folder alike without the options repeated.
+/// </summary>
+public sealed class ImageFolderShapeTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("autoencoder-images-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string In(string name) => Path.Combine(_folder, name);
+
+    [Fact]
+    public void Later_commands_read_images_at_the_size_and_colour_the_model_was_trained_on()
+    {
+        // Two PNGs of different sizes (800×500 and 800×650), drawn by the tool itself.
+        TestData.WritePlaneCsv(In("data.csv"), rows: 60, anomalies: 3);
+        ToolRun.Of("train", "-d", In("data.csv"), "--exclude", "id,label", "-o", In("plane.zip"), "--epochs", "2", "--code-size", "2").Succeeded();
+        string images = In("images");
+        ToolRun.Of("plot", "loss", In("plane.zip"), "-o", Path.Combine(images, "a", "loss.png")).Succeeded();
+        ToolRun.Of("plot", "codes", In("plane.zip"), "-d", In("data.csv"), "-o", Path.Combine(images, "b", "codes.png")).Succeeded();
+
+        ToolRun.Of("train", "-d", images, "--image-size", "8x6", "--color", "-o", In("images.zip"), "--epochs", "1", "--code-size", "4").Succeeded();
+        ToolRun.Of("encode", In("images.zip"), "-d", images, "-o", In("codes.csv")).Succeeded();
+        var (header, rows) = TestData.ReadCsv(In("codes.csv"));
+        // The subfolders (a, b) label the images.
+        Assert.Equal(["label", "code_1", "code_2", "code_3", "code_4"], header);
+        Assert.Equal(2, rows.Length);
+        // Told otherwise, the options still win: gray images do not fit a colour model, and the message says so.
+        ToolRun.Of("encode", In("images.zip"), "-d", images, "--color", "false", "-o", In("gray.csv")).Failed(ExitCodes.DataOrModel, "rows of 144 features");
+    }
+}
