@@ -56,4 +56,19 @@ public class CancellationWhileReadingTests
         Assert.ThrowsAny<OperationCanceledException>(() => ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(view));
         AssertStoppedWhileReading(source);
     }
+
+    [Fact]
+    public void DetectorFitStopsWhileReadingItsCalibrationRows()
+    {
+        // The network trains on a small table; the cancel comes while Fit reads the separate calibration data.
+        var ml = new MLContext(seed: 1);
+        using var cancel = new CancellationTokenSource();
+        var (calibration, source) = CancellingView(ml, cancel);
+        var autoencoder = TestAutoencoders.Options(epochs: 2);
+        autoencoder.CancellationToken = cancel.Token;
+        var options = new AutoencoderAnomalyOptions { FeatureColumnName = "Features", Autoencoder = autoencoder };
+        var train = ml.Data.LoadFromEnumerable(SyntheticData.Rows(200));
+        Assert.ThrowsAny<OperationCanceledException>(() => ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(train, calibration));
+        AssertStoppedWhileReading(source);
+    }
 }

@@ -2,7 +2,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 
 /// <summary>
 /// The standard normal distribution's Φ and φ in double, for GELU (x·Φ(x)): .NET has no erf, and a float one would
-/// round the small values GELU takes far left. Scalar and branch-free of the caller's span, so each value has the same
+/// round the small values GELU takes far left to 0 from about x = −4. Φ through 1 + erf still cancels for x below −5
+/// (see <see cref="Layers.GeluLayer"/>); an erfc would be needed to keep those tiny values' digits. Scalar and branch-free of the caller's span, so each value has the same
 /// bits wherever it is computed.
 /// </summary>
 internal static class StandardNormal

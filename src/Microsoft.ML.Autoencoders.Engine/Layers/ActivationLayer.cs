@@ -115,8 +115,15 @@ public abstract class ActivationLayer : Layer
     /// <summary>y = f(x), element-wise.</summary>
     public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
 
-    /// <summary>dx += dy · f'(z), with f'(z) written in terms of y = f(z).</summary>
-    protected abstract void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
+    /// <summary>
+    /// dx += dy · f'(z), with f'(z) written in terms of y = f(z). By default value by value through
+    /// <see cref="DerivativeAt"/>, which is exact for any activation; the hot ones (ReLU, sigmoid, tanh) override it with a
+    /// vector loop.
+    /// </summary>
+    protected virtual void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < y.Length; i++) dx[i] += dy[i] * DerivativeAt(y[i]);
+    }
 
     /// <summary>dx = dy · f'(z) over dx's stale contents; the common activations override it to skip reading dx.</summary>
     protected virtual void WriteInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)

@@ -37,12 +37,6 @@ public sealed class ClippedLinearLayer : ActivationLayer
     }
 
     /// <inheritdoc/>
-    protected override void AccumulateInputGradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        for (int i = 0; i < y.Length; i++) dx[i] += dy[i] * DerivativeAt(y[i]);
-    }
-
-    /// <inheritdoc/>
     public override float DerivativeAt(float y) => y > Lower && y < Upper ? 1 : 0;
 
     /// <inheritdoc/>

@@ -5,7 +5,10 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>
 /// y = x·Φ(x), the exact (erf) GELU of PyTorch's nn.GELU(); dy/dx = Φ(x) + x·φ(x). Both in double
-/// (<see cref="StandardNormal"/>) and rounded once, so the value is the closest float whatever the input's range.
+/// (<see cref="StandardNormal"/>) and rounded once, so the value is the closest float for x ≥ −5. Further left Φ(x) =
+/// (1 + erf(x/√2)) / 2 loses digits to the cancellation (about 1e-4 of the value at −7, 16 % at −8) and is 0 below
+/// about −8.5, where erf is −1 in double; the true values there are under 1e-11, and PyTorch's float GELU gives 0 for
+/// them too.
 /// </summary>
 public sealed class GeluLayer(int width) : SelfGatedActivationLayer(width)
 {

@@ -148,8 +148,8 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         if (_options.ImportedModel is { } imported)
         {
-            var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: DataRole.ScoredTraining);
-            var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration!, _columns.Features, imported.InputSize);
+            var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: DataRole.ScoredTraining, cancellation: _options.Autoencoder.CancellationToken);
+            var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration!, _columns.Features, imported.InputSize, cancellation: _options.Autoencoder.CancellationToken);
             return Calibrated(new ImportedDetectorNetwork(imported), imported.NumberOfThreads, data, rows, calibrationData, calibrationRows, FeatureNames(input));
         }
         var names = FeatureNames(input);
@@ -157,7 +157,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         var autoencoder = _autoencoder.Fit(view, out int trainRows, out float[] trainData);
         var network = new EngineDetectorNetwork(autoencoder.Model, _options.ScoreSource);
         if (calibration == null) return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, calibrationData: null, calibrationRows: 0, names, standardization);
-        var (heldOutRows, heldOutData) = ReadCalibrationRows(calibration, _columns.Features, autoencoder.Model.InputSize);
+        var (heldOutRows, heldOutData) = ReadCalibrationRows(calibration, _columns.Features, autoencoder.Model.InputSize, cancellation: _options.Autoencoder.CancellationToken);
         if (standardization != null) heldOutData = standardization.Apply(heldOutData, heldOutRows);
         return Calibrated(network, autoencoder.ScoringThreads, trainData, trainRows, heldOutData, heldOutRows, names, standardization);
     }
@@ -213,7 +213,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     private AutoencoderAnomalyTransformer FitImported(OnnxAutoencoderModel imported, IDataView input, double? fraction)
     {
         var network = new ImportedDetectorNetwork(imported);
-        var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: DataRole.ScoredTraining);
+        var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: DataRole.ScoredTraining, cancellation: _options.Autoencoder.CancellationToken);
         var names = FeatureNames(input);
         if (fraction is not double holdOut) return Calibrated(network, imported.NumberOfThreads, data, rows, calibrationData: null, calibrationRows: 0, names);
         var (trainRows, calibrationRows) = CalibrationSplit(rows, holdOut, _options.Autoencoder.Seed);
@@ -223,10 +223,11 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     }
 
     /// <summary>The rows of <paramref name="calibration"/>'s feature column, checked like training rows.</summary>
-    internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize, DataRole? role = null)
+    internal static (int Rows, float[] Data) ReadCalibrationRows(IDataView calibration, string featureColumn, int inputSize, DataRole? role = null,
+        CancellationToken cancellation = default)
     {
         InputColumn.CheckMatches(calibration.Schema, featureColumn, inputSize, InputColumn.DetectorOption);
-        return TrainingData.ReadDense(calibration, featureColumn, inputSize, role ?? DataRole.Calibration);
+        return TrainingData.ReadDense(calibration, featureColumn, inputSize, role ?? DataRole.Calibration, cancellation: cancellation);
     }
 
     /// <summary>
