@@ -25,5 +25,7 @@ internal static class CsvOutput
         return File.Create(path);
     }
 
-    private static string Quote(string field) => field.Contains(',') || field.Contains('"') ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
+    // A field with its own leading or trailing spaces is quoted too: unquoted, a reader (this tool's included) drops them.
+    private static string Quote(string field) =>
+        field.Contains(',') || field.Contains('"') || field.Length != field.AsSpan().Trim().Length ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
 }

@@ -52,6 +52,26 @@ public sealed class CsvDialectTests : IDisposable
     }
 
     [Fact]
+    public void A_tsv_line_of_only_tabs_is_a_row_of_missing_values()
+    {
+        // "\t\t" is all whitespace, yet it is a row whose three fields are all empty: not a blank line to skip.
+        string tsv = Write("tabs.tsv", "a\tb\tc", i => i == 3 ? "\t\t" : Numbers(i, '\t'));
+        ToolRun.Of("train", "-d", tsv, "--separator", "tab", "-o", In("m.zip"), "--epochs", "1")
+            .Failed(ExitCodes.DataOrModel, "line 5: column 'a' is empty (a missing value)");
+    }
+
+    [Fact]
+    public void A_quoted_field_keeps_its_own_trailing_spaces()
+    {
+        // RFC 4180: spaces inside the quotes are the field's; those after the closing quote are not.
+        string csv = Write("spaced.csv", "a,b,c,name", i => $"{Numbers(i)},\"x {i}  \"  ");
+        ToolRun.Of("train", "-d", csv, "--exclude", "name", "-o", In("m.zip"), "--epochs", "1").Succeeded();
+        ToolRun.Of("score", In("m.zip"), "-d", csv, "--label", "name", "-o", In("scores.csv")).Succeeded();
+        // Written back quoted, so that a reader keeps them again.
+        Assert.Contains("\n\"x 0  \",", File.ReadAllText(In("scores.csv")));
+    }
+
+    [Fact]
     public void A_missing_value_is_named_as_missing()
     {
         string csv = Write("missing.csv", "a,b,c", i => i == 3 ? "1.5,,2" : Numbers(i));

@@ -56,6 +56,13 @@ public sealed class OptionErrorTests : IDisposable
         OneUsageLine(Train(option, value), message);
 
     [Fact]
+    public void Plot_rows_below_one_is_refused_by_the_option_itself()
+    {
+        // The option's own bound refuses it when the command line is read, before the model or data are opened.
+        OneUsageLine(ToolRun.Of("plot", "errors", In("absent.zip"), "-d", Csv, "--rows", "0", "-o", In("e.png")), "--rows takes a whole number of at least 1, not '0'");
+    }
+
+    [Fact]
     public void A_library_range_error_is_one_line()
     {
         // The library's ArgumentOutOfRangeException adds "(Parameter ...)" and a second line "Actual value was ...".

@@ -75,7 +75,6 @@ internal static class PlotCommand
         var rows = new Option<int>("--rows") { Description = "How many rows to draw (the first ones).", DefaultValueFactory = _ => name == "reconstructions" ? 10 : 2000 }.AtLeast(1);
         return ModelDataCommand.Create(console, name, description, "The PNG file to write.", (parse, model, set, output) =>
         {
-            if (parse.GetValue(rows) < 1) throw new UsageException($"--rows must be at least 1, not {parse.GetValue(rows)}.");
             draw(model, set, output, parse.GetValue(rows));
             Wrote(console, output);
         }, rows);

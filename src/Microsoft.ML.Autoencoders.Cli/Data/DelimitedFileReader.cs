@@ -45,7 +45,9 @@ internal static class DelimitedFileReader
         for (string? text = reader.ReadLine(); text != null; text = reader.ReadLine())
         {
             line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
+            // A blank line is skipped, but not one holding a separator: "\t\t" in a TSV is all whitespace yet a row of
+            // empty fields, which must be named as missing values rather than silently dropped.
+            if (string.IsNullOrWhiteSpace(text) && !text.Contains(sep)) continue;
             string[] fields = DelimitedLine.Split(text, sep)
                 ?? throw new InvalidDataException($"'{path}' line {line}: a quoted field is not closed (a field cannot span lines).");
             if (fields.Length != header.Length)

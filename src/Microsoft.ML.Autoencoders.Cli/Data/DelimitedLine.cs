@@ -4,9 +4,9 @@ namespace Microsoft.ML.Autoencoders.Cli.Data;
 
 /// <summary>
 /// Splits one line of a CSV/TSV file into its fields as RFC 4180 reads them: a field in double quotes may hold the
-/// separator, and a doubled quote inside it is one quote. Spaces around a field are dropped. Tools that write CSV (this
-/// one included, see <see cref="CsvOutput"/>) quote any field holding a comma, so a plain split on the separator would
-/// cut such a field in two and report a wrong field count instead of reading the file.
+/// separator, and a doubled quote inside it is one quote. Spaces around a field are dropped, but not those inside its
+/// quotes. Tools that write CSV (this one included, see <see cref="CsvOutput"/>) quote any field holding a comma, so a
+/// plain split on the separator would cut such a field in two and report a wrong field count instead of reading the file.
 /// </summary>
 internal static class DelimitedLine
 {
@@ -40,9 +40,12 @@ internal static class DelimitedLine
                     }
                     field.Append(line[i++]);
                 }
-                // Anything between the closing quote and the separator is kept, as a spreadsheet would ("a"b -> ab).
-                while (i < line.Length && line[i] != separator) field.Append(line[i++]);
-                fields.Add(field.ToString().TrimEnd());
+                // Anything between the closing quote and the separator is kept, as a spreadsheet would ("a"b -> ab), but
+                // only its own trailing spaces are dropped: those inside the quotes are the field's (RFC 4180).
+                int afterQuote = i;
+                while (i < line.Length && line[i] != separator) i++;
+                field.Append(line.AsSpan(afterQuote, i - afterQuote).TrimEnd());
+                fields.Add(field.ToString());
             }
             else
             {

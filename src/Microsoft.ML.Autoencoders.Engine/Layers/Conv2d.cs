@@ -235,9 +235,16 @@ public sealed partial class Conv2d : Layer
     /// count the same bits, as a chained one does. One group per processor, as the chains' chunks
     /// (<see cref="Models.SampleParallelChain.DefaultChunks"/>): a run on every processor then pays what it paid when the
     /// groups were the threads' shares, while a fixed 16 made a one-thread pass over small images (8×8, 8 channels) about
-    /// 15 % slower, each group repacking the kernel and folding its lane sums.
+    /// 15 % slower, each group repacking the kernel and folding its lane sums. Settable so a test on a machine of one or two
+    /// processors can ask for more groups than threads, the only split where summing per thread instead of per group shows.
     /// </summary>
-    private static int WeightGradientGroups => Models.SampleParallelChain.DefaultChunks;
+    internal int WeightGradientGroups
+    {
+        get => _weightGradientGroups;
+        set => _weightGradientGroups = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one group.");
+    }
+
+    private int _weightGradientGroups = Models.SampleParallelChain.DefaultChunks;
 
     // Sums of the weight and bias gradients, one block of F·K + F per group of images, or per chunk of a chain
     // (PrepareChunkGradients), added into the parameters' gradients in order afterwards.

@@ -19,7 +19,7 @@ internal static class OnnxImportHints
         ["RNN"] = "nn.RNN",
     };
 
-    /// <summary>" (Erf: nn.GELU; Clip: nn.ReLU6 or nn.Hardtanh)" for the operators in <paramref name="operators"/> with a known source, else "".</summary>
+    /// <summary>" (Erf: nn.GELU; Abs: nn.Softsign, x / (1 + |x|))" for the operators in <paramref name="operators"/> with a known source, else "".</summary>
     public static string ModulesWriting(IEnumerable<string> operators)
     {
         var known = operators.Where(Modules.ContainsKey).Select(o => $"{o}: {Modules[o]}").ToList();

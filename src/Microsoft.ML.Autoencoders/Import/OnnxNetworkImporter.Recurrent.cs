@@ -307,11 +307,10 @@ internal sealed partial class OnnxNetworkImporter
     }
 
     /// <summary>Whether another node or the graph's outputs read <paramref name="tensor"/>.</summary>
-    private bool IsRead(string tensor) => _consumers.ContainsKey(tensor) || _graph.Outputs.Any(o => o.Name == tensor);
+    private bool IsRead(string tensor) => _consumerIndex.IsRead(tensor);
 
     /// <summary>The one node that reads <paramref name="tensor"/>, or null when none or several do (or it is a graph output too).</summary>
-    private OnnxNode? SoleReader(string tensor) =>
-        _consumers.GetValueOrDefault(tensor) is [var only] && !_graph.Outputs.Any(o => o.Name == tensor) ? only : null;
+    private OnnxNode? SoleReader(string tensor) => _consumerIndex.SoleReader(tensor);
 
     /// <summary>Squeeze's or Unsqueeze's axes: an attribute before opset 13, a constant input from it.</summary>
     private long[] Axes(OnnxNode node) =>

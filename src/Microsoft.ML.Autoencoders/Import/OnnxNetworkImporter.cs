@@ -43,7 +43,8 @@ internal sealed partial class OnnxNetworkImporter
 
     private readonly OnnxModelReader _graph;
     private readonly Dictionary<string, (int[] Dimensions, float[]? Floats, long[]? Longs)> _constants = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<OnnxNode>> _consumers = new(StringComparer.Ordinal);
+    private readonly OnnxConsumerIndex _consumerIndex; // shared with the fork search, so both read "the only reader" alike
+    private readonly IReadOnlyDictionary<string, List<OnnxNode>> _consumers; // tensor → the nodes reading it (no constants)
     private readonly List<ImportedLayer> _layers = [];
     private readonly Dictionary<string, int> _layerOfTensor = new(StringComparer.Ordinal); // tensor → layers before it
     private readonly bool _batchAxis;
@@ -57,9 +58,11 @@ internal sealed partial class OnnxNetworkImporter
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
     private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch,
-        Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations)
+        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations)
     {
         _graph = graph;
+        _consumerIndex = consumers;
+        _consumers = consumers.Readers;
         _gatedActivations = gatedActivations;
         _batchAxis = batchAxis;
         _fixedBatch = fixedBatch;
@@ -74,7 +77,8 @@ internal sealed partial class OnnxNetworkImporter
     public static AutoencoderNetwork Import(ReadOnlySpan<byte> onnx, string? codeTensorName)
     {
         var graph = OnnxModelReader.Parse(onnx);
-        var gatedActivations = OnnxSelfGatedActivations.Find(graph);
+        var consumers = new OnnxConsumerIndex(graph);
+        var gatedActivations = OnnxSelfGatedActivations.Find(consumers);
         var inGatedActivations = gatedActivations.Values.SelectMany(m => m.Nodes).ToHashSet();
         var missing = graph.Nodes.Where(n => !inGatedActivations.Contains(n))
             .Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
@@ -100,7 +104,7 @@ internal sealed partial class OnnxNetworkImporter
         if (row.Length == 0 || row.Any(d => d <= 0))
             throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1, gatedActivations);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1, consumers, gatedActivations);
         return importer.Build(codeTensorName);
     }
 
@@ -115,19 +119,7 @@ internal sealed partial class OnnxNetworkImporter
                 catch (InvalidDataException) { } // another element type: only a node that reads it would care, and it names it
             }
         }
-        foreach (var node in _graph.Nodes)
-        {
-            if (node.OpType == "Constant")
-            {
-                ReadConstantNode(node);
-                continue;
-            }
-            foreach (var name in node.Inputs.Where(n => n.Length > 0 && !_constants.ContainsKey(n)))
-            {
-                if (!_consumers.TryGetValue(name, out var list)) _consumers[name] = list = [];
-                list.Add(node);
-            }
-        }
+        foreach (var node in _graph.Nodes.Where(n => n.OpType == "Constant")) ReadConstantNode(node);
 
         _shapes = new OnnxShapeFolding(_graph.Nodes, _graph.DefaultOpsetVersion, _constants);
         _shapes.FoldKnown();

@@ -15,29 +15,21 @@ internal static class OnnxSelfGatedActivations
     /// <summary>One occurrence: the activation, the tensor it reads, the tensor it gives, its nodes, and its constants with the values they must hold.</summary>
     public sealed record Match(Activation Kind, string Input, string Output, IReadOnlyList<OnnxNode> Nodes, IReadOnlyList<(string Tensor, float Value)> Constants);
 
-    /// <summary>Every occurrence in <paramref name="graph"/>, by the tensor it reads.</summary>
-    public static Dictionary<string, Match> Find(OnnxModelReader graph)
+    /// <summary>Every occurrence in the graph whose readers <paramref name="consumers"/> indexes, by the tensor it reads.</summary>
+    public static Dictionary<string, Match> Find(OnnxConsumerIndex consumers)
     {
-        var constants = new HashSet<string>(graph.InitializerNames, StringComparer.Ordinal);
-        foreach (var node in graph.Nodes.Where(n => n.OpType == "Constant")) constants.UnionWith(node.Outputs);
-        var readers = new Dictionary<string, List<OnnxNode>>(StringComparer.Ordinal);
-        foreach (var node in graph.Nodes)
-            foreach (var name in node.Inputs.Where(n => n.Length > 0 && !constants.Contains(n)).Distinct())
-            {
-                if (!readers.TryGetValue(name, out var list)) readers[name] = list = [];
-                list.Add(node);
-            }
-        var outputs = new HashSet<string>(graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
-
         // The one node reading tensor t, when t is read by nothing else and is no graph output (an inner tensor).
         OnnxNode? OnlyReader(string t, string opType) =>
-            !outputs.Contains(t) && readers.TryGetValue(t, out var r) && r.Count == 1 && r[0].OpType == opType && r[0].Domain is "" or "ai.onnx" ? r[0] : null;
-        // The input of a two-input node other than t, when that one is a constant.
+            consumers.SoleReader(t) is { } r && r.OpType == opType && IsDefaultDomain(r) ? r : null;
+        // The input of a two-input node other than t, when that one is a constant. A node reading t twice (Add(erf, erf))
+        // has no other input: no match, so the importer refuses it by name rather than a bare "no matching element".
         string? OtherConstant(OnnxNode node, string t) =>
-            node.Inputs.Count == 2 && node.Inputs.Contains(t) && node.Inputs.First(i => i != t) is var c && constants.Contains(c) ? c : null;
+            node.Inputs.Count == 2 && node.Inputs.Contains(t) && node.Inputs.FirstOrDefault(i => i != t) is { } c && consumers.IsConstant(c) ? c : null;
+        // The fork's first node is an ai.onnx operator too: a custom domain's Sigmoid or Div may compute anything.
+        static bool IsDefaultDomain(OnnxNode node) => node.Domain is "" or "ai.onnx";
 
         var found = new Dictionary<string, Match>(StringComparer.Ordinal);
-        foreach (var (x, nodes) in readers)
+        foreach (var (x, nodes) in consumers.Readers)
         {
             var fork = nodes.Where(n => n.OpType != "Shape").ToList();
             if (fork.Count != 2) continue;
@@ -47,7 +39,7 @@ internal static class OnnxSelfGatedActivations
 
         Match? TrySilu(string x, List<OnnxNode> fork)
         {
-            var sigmoid = fork.FirstOrDefault(n => n.OpType == "Sigmoid" && n.Inputs.Count == 1 && n.Inputs[0] == x);
+            var sigmoid = fork.FirstOrDefault(n => n.OpType == "Sigmoid" && IsDefaultDomain(n) && n.Inputs.Count == 1 && n.Inputs[0] == x);
             if (sigmoid is null || OnlyReader(sigmoid.Outputs[0], "Mul") is not { } mul || !fork.Contains(mul)) return null;
             if (mul.Inputs.Count != 2 || !mul.Inputs.Contains(x) || !mul.Inputs.Contains(sigmoid.Outputs[0])) return null;
             return new Match(Activation.Silu, x, mul.Outputs[0], [sigmoid, mul], []);
@@ -55,7 +47,7 @@ internal static class OnnxSelfGatedActivations
 
         Match? TryGelu(string x, List<OnnxNode> fork)
         {
-            var div = fork.FirstOrDefault(n => n.OpType == "Div" && n.Inputs.Count == 2 && n.Inputs[0] == x && constants.Contains(n.Inputs[1]));
+            var div = fork.FirstOrDefault(n => n.OpType == "Div" && IsDefaultDomain(n) && n.Inputs.Count == 2 && n.Inputs[0] == x && consumers.IsConstant(n.Inputs[1]));
             if (div is null || OnlyReader(div.Outputs[0], "Erf") is not { } erf) return null;
             if (OnlyReader(erf.Outputs[0], "Add") is not { } add || OtherConstant(add, erf.Outputs[0]) is not { } one) return null;
             if (OnlyReader(add.Outputs[0], "Mul") is not { } gated || !fork.Contains(gated) || gated.Inputs.Count != 2 || !gated.Inputs.Contains(x)) return null;

@@ -10,6 +10,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
 /// norm (Conv → BN → ReLU, the usual block), a strided one (im2col) there too, one shaped for the flat planes, and a 1-D
 /// convolution under a dense layer. Its dW and db must have the same bits on one thread as on two, as a chained one's do
 /// (<see cref="SampleParallelChainTests"/>) and as the docs promise; they used to be summed per thread's share of the batch.
+/// The layers are given more weight-gradient groups than threads (<see cref="Conv2d.WeightGradientGroups"/>, one per
+/// processor by default): with as many groups as threads, as on a runner of one or two processors, each thread's share is
+/// one group and a per-thread sum would give the same bits too.
 /// </summary>
 public class LoneConvolutionThreadBitsTests
 {
@@ -38,12 +41,18 @@ public class LoneConvolutionThreadBitsTests
             decoder: [new DenseSpec(26), new ReshapeSpec(new TensorShape(2, 13))]),
     };
 
+    /// <summary>More groups than any thread count the test asks for, and not a multiple of them, so threads' shares differ in size.</summary>
+    private const int Groups = 7;
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ParameterGradients_HaveTheSameBitsOnOneAndTwoThreads(string name, int batch)
+    public void ParameterGradients_HaveTheSameBitsOnOneAndSeveralThreads(string name, int batch)
     {
         var network = AutoencoderNetwork.Create(Network(name), seed: 5);
         var sequence = network.Layers;
+        var convolutions = sequence.Layers.Select(l => l is Conv1d c ? c.Plane : l).OfType<Conv2d>().ToList();
+        Assert.NotEmpty(convolutions);
+        foreach (var convolution in convolutions) convolution.WeightGradientGroups = Groups;
         var random = new SeededRandom(41);
         float[] input = TestData.Uniform(random, batch * sequence.InputSize, 0f, 1f);
         float[] outputGradient = TestData.Uniform(random, batch * sequence.OutputSize, -1f, 1f);
@@ -61,8 +70,11 @@ public class LoneConvolutionThreadBitsTests
         }
 
         var one = ParameterGradients(1);
-        var two = ParameterGradients(2);
-        for (int p = 0; p < one.Length; p++)
-            Assert.True(one[p].AsSpan().SequenceEqual(two[p]), $"{network.Parameters.Parameters[p].Name}: 1 thread against 2");
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var several = ParameterGradients(threads);
+            for (int p = 0; p < one.Length; p++)
+                Assert.True(one[p].AsSpan().SequenceEqual(several[p]), $"{network.Parameters.Parameters[p].Name}: 1 thread against {threads}");
+        }
     }
 }

@@ -253,7 +253,7 @@ CASES = {
     "torch_conv_dense_view_fixed_batch_of_two": (lambda: ConvDenseView(flat_input=False), (1, 16, 16), 17, 2),
     "torch_conv1d_sequence": (conv1d_sequence, (2, 16), 13, True),
     "torch_mlp_elu_softplus": (lambda: mlp_with(nn.ELU, nn.Softplus), (16,), 17, True),
-    # Refused, each naming the module the user wrote: nn.GELU is an Erf, nn.SiLU a fork of x into Sigmoid and Mul.
+    # PyTorch's forks for nn.GELU (Div, Erf, Add, Mul, Mul) and nn.SiLU (Sigmoid and Mul of x): both import as the engine's activations.
     "torch_mlp_gelu": (lambda: mlp_with(nn.GELU, nn.GELU), (16,), 13, True),
     "torch_mlp_silu": (lambda: mlp_with(nn.SiLU, nn.SiLU), (16,), 13, True),
     # Sequence autoencoders over windows [N, T, C]: the engine's lstm, repeat_vector, lstm (every state) and
