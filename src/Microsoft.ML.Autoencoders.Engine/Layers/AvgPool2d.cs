@@ -147,8 +147,11 @@ public sealed class AvgPool2d : Layer
     }
 
     /// <summary>
-    /// As PyTorch exports nn.AvgPool2d: a Pad of zeros (when there is padding) and an AveragePool that counts those zeros as
-    /// values, whose ceil-mode windows then stop at the padded image's edge as this layer's divisor does.
+    /// A Pad of zeros (when there is padding) and an AveragePool that counts those zeros as values, as PyTorch exports
+    /// nn.AvgPool2d, but never with ceil_mode: ONNX's ceil_mode keeps a last window that starts in the bottom/right padding,
+    /// which PyTorch (and <see cref="AvgPool2dSpec.Geometry"/>) drops. Ceil mode's overhang is instead written as
+    /// AveragePool's own bottom/right pads with count_include_pad=0, so the floor rule gives exactly the geometry's windows
+    /// and the divisor counts the Pad's zeros but not the overhang, as PyTorch's does.
     /// </summary>
     public override void ExportOnnx(LayerExportContext context)
     {
@@ -161,11 +164,20 @@ public sealed class AvgPool2d : Layer
             context.AddNode("Pad", [image, pads], [padded], OnnxNodeAttribute.String("mode", "constant"));
             image = padded;
         }
+        // The geometry's bottom/right padding beyond the Pad's is the overhang; it is smaller than the window, as ONNX requires.
+        int overhangBottom = g.PadBottom - Padding, overhangRight = g.PadRight - Padding;
         string pooled = context.Tensor("pooled");
-        context.AddNode("AveragePool", [image], [pooled],
+        var attributes = new List<OnnxNodeAttribute>
+        {
             OnnxNodeAttribute.Ints("kernel_shape", g.KernelHeight, g.KernelWidth),
             OnnxNodeAttribute.Ints("strides", g.Stride, g.Stride),
-            OnnxNodeAttribute.Int("ceil_mode", CeilMode ? 1 : 0));
+        };
+        if (overhangBottom > 0 || overhangRight > 0)
+        {
+            attributes.Add(OnnxNodeAttribute.Ints("pads", 0, 0, overhangBottom, overhangRight));
+            attributes.Add(OnnxNodeAttribute.Int("count_include_pad", 0));
+        }
+        context.AddNode("AveragePool", [image], [pooled], [.. attributes]);
         OnnxShapes.ToRows(context, pooled, OutputSize);
     }
 }

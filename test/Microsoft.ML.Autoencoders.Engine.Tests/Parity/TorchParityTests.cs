@@ -8,7 +8,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Parity;
 /// <summary>
 /// The engine's layers against PyTorch (fixtures from make_parity_fixtures.py) on configurations chosen to be awkward:
 /// strides 2 and 3, kernels 1, 2, 5 and 7, dilation, one-sided "same" padding, explicit padding wider than the kernel,
-/// channel counts 1, 3, 5 and 13, images 7×11, 13×17 and one row high, ceil-mode pooling with partial windows, bilinear
+/// channel counts 1, 3, 5 and 13, images 7×11, 13×17 and one row high, ceil-mode pooling with partial windows, average pooling whose padding counts and whose ceil mode drops a window starting in the padding, ELU, softplus, GELU, SiLU and ReLU6/Hardtanh bounds, bilinear
 /// upsampling, transposed convolutions with output padding, batch norm in training and inference, LSTM and GRU with odd
 /// widths and lengths, and batches of 1 and 17. Each case runs forward and backward on one thread and on two: both must
 /// be within float32 rounding of PyTorch's float64 results — output, input gradient and every parameter gradient — and
@@ -31,7 +31,10 @@ public class TorchParityTests(ITestOutputHelper output)
     private const double AbsoluteFloor = 1e-6;
 
     private static readonly string[] Families =
-        ["conv2d", "conv_transpose2d", "max_pool2d", "upsample2d", "batch_norm2d", "conv1d", "conv_transpose1d", "lstm", "gru"];
+        [
+            "conv2d", "conv_transpose2d", "max_pool2d", "upsample2d", "batch_norm2d", "conv1d", "conv_transpose1d", "lstm", "gru",
+            "avg_pool2d", "elu", "softplus", "gelu", "silu", "clipped_linear",
+        ];
 
     /// <summary>Every case of every fixture, by family and index, so a failure names its case.</summary>
     public static TheoryData<string, int> Cases

@@ -250,6 +250,26 @@ def gru_case(i, name, steps, features, units, batch, return_sequences):
     return run(case, x, case.params, forward)
 
 
+def avg_pool2d_case(i, name, c, h, w, batch, **spec):
+    spec = {"kind": "avg_pool2d", **spec}
+    case = Case(name, spec, (c, h, w), batch, 9000 + i)
+    x = case.uniform((batch, c, h, w))
+    pool = spec.get("poolSize", 2)
+    stride = spec.get("stride", 0) or pool
+
+    def forward(xt):
+        # nn.AvgPool2d's default count_include_pad=True: the padding counts in the divisor, ceil mode's overhang does not.
+        return F.avg_pool2d(xt, pool, stride, padding=spec.get("padding", 0), ceil_mode=spec.get("ceilMode", False), count_include_pad=True)
+
+    return run(case, x, [], forward)
+
+
+def elementwise_case(i, name, spec, forward, size, batch, low, high):
+    """An element-wise layer over flat rows of `size`, its inputs drawn from [low, high) so every branch is reached."""
+    case = Case(name, spec, (size,), batch, 10000 + i)
+    return run(case, case.uniform((batch, size), low, high), [], forward)
+
+
 def main():
     conv2d = [
         conv2d_case(0, "k3 s2 same, odd 7x11, C3 F5", 3, 7, 11, 5, 3, kernelSize=3, stride=2),
@@ -366,9 +386,28 @@ def main():
         gru_case(5, "T9 F2 H3 sequences, batch 33 (three row groups)", 9, 2, 3, 33, True),
         gru_case(6, "T23 F1 H17 last, batch 2", 23, 1, 17, 2, False),
     ]
+    avg_pool2d = [
+        avg_pool2d_case(0, "2/2, 7x11 floor", 3, 7, 11, 2, poolSize=2),
+        avg_pool2d_case(1, "3/1 pad 1 (padding counted), 5x6", 2, 5, 6, 2, poolSize=3, stride=1, padding=1),
+        avg_pool2d_case(2, "3/2 pad 1 ceil, overhang of 1 past the padding, 8x10", 1, 8, 10, 2, poolSize=3, stride=2, padding=1, ceilMode=True),
+        avg_pool2d_case(3, "2/2 pad 1 ceil, a window starting in the padding dropped, 5x3", 3, 5, 3, 2, poolSize=2, stride=2, padding=1, ceilMode=True),
+        avg_pool2d_case(4, "2/3 ceil, a window starting past the image dropped, 6x7", 1, 6, 7, 2, poolSize=2, stride=3, ceilMode=True),
+    ]
+    # Each activation on both sides of its bend; ReLU6 and Hardtanh bounds with values beyond both.
+    elu = [elementwise_case(0, "elu, 13 values in [-4, 4)", {"kind": "activation", "function": "Elu"}, F.elu, 13, 3, -4, 4)]
+    softplus = [elementwise_case(1, "softplus, 13 values in [-6, 6)", {"kind": "activation", "function": "Softplus"}, F.softplus, 13, 3, -6, 6)]
+    gelu = [elementwise_case(2, "gelu (erf), 13 values in [-4, 4)", {"kind": "activation", "function": "Gelu"}, F.gelu, 13, 3, -4, 4)]
+    silu = [elementwise_case(3, "silu, 13 values in [-6, 6)", {"kind": "activation", "function": "Silu"}, F.silu, 13, 3, -6, 6)]
+    clipped_linear = [
+        elementwise_case(4, "relu6 [0, 6], 13 values in [-8, 8)", {"kind": "clipped_linear", "lower": 0.0, "upper": 6.0},
+                         lambda x: F.hardtanh(x, 0.0, 6.0), 13, 3, -8, 8),
+        elementwise_case(5, "hardtanh [-0.5, 0.75], 13 values in [-2, 2)", {"kind": "clipped_linear", "lower": -0.5, "upper": 0.75},
+                         lambda x: F.hardtanh(x, -0.5, 0.75), 13, 3, -2, 2),
+    ]
     families = {
         "conv2d": conv2d, "conv_transpose2d": conv_transpose2d, "max_pool2d": max_pool2d, "upsample2d": upsample2d,
         "batch_norm2d": batch_norm2d, "conv1d": conv1d, "conv_transpose1d": conv_transpose1d, "lstm": lstm, "gru": gru,
+        "avg_pool2d": avg_pool2d, "elu": elu, "softplus": softplus, "gelu": gelu, "silu": silu, "clipped_linear": clipped_linear,
     }
     for family, cases in families.items():
         with open(os.path.join(HERE, f"{family}.expected.json"), "w") as f:

@@ -140,6 +140,38 @@ public sealed class OnnxImportRefusalHintTests
         Assert.Contains(expected, e.Message);
     }
 
+    [Fact]
+    public void CeilModeAveragePoolAfterAPadWhoseLastWindowStartsInThePaddingIsRefused()
+    {
+        // nn.AvgPool2d(2, padding=1, ceil_mode=True) on 3×3: ONNX sizes Pad + AveragePool(ceil_mode=1) as ceil(3 / 2) + 1 = 3, its
+        // last window over padding alone; PyTorch drops that window (2×2), so ONNX Runtime gives a row and column more.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 1, 3, 3]).AddOutput("y", [-1, 1, 3, 3]);
+        g.AddInt64Initializer("pads", [8], [0, 0, 1, 1, 0, 0, 1, 1]);
+        g.AddNode("Pad", ["input", "pads"], ["padded"], attributes: [OnnxAttribute.FromString("mode", "constant")]);
+        g.AddNode("AveragePool", ["padded"], ["y"], attributes:
+            [OnnxAttribute.FromInts("kernel_shape", 2, 2), OnnxAttribute.FromInts("strides", 2, 2), OnnxAttribute.FromInt("ceil_mode", 1)]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("gives 3×3 in ONNX, whose last window starts in the bottom/right padding", e.Message);
+        Assert.Contains("drops that window (2×2)", e.Message);
+    }
+
+    [Fact]
+    public void CeilModeAveragePoolCountingItsOwnPadsWhoseLastWindowStartsInThePaddingIsRefused()
+    {
+        // The same pooling with its padding as AveragePool's own pads, counted (count_include_pad=1), on 5×5: ONNX 4×4, PyTorch 3×3.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, 1, 5, 5]).AddOutput("y", [-1, 1, 5, 5]);
+        g.AddNode("AveragePool", ["input"], ["y"], attributes:
+            [OnnxAttribute.FromInts("kernel_shape", 2, 2), OnnxAttribute.FromInts("strides", 2, 2), OnnxAttribute.FromInts("pads", 1, 1, 1, 1),
+             OnnxAttribute.FromInt("count_include_pad", 1), OnnxAttribute.FromInt("ceil_mode", 1)]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("gives 4×4 in ONNX", e.Message);
+        Assert.Contains("drops that window (3×3)", e.Message);
+    }
+
     private static void Dense(OnnxModelBuilder g, string x, string y, int inputs, int units)
     {
         g.AddInitializer(y + "_w", [units, inputs], [.. Enumerable.Range(0, units * inputs).Select(i => MathF.Sin(i + 1f))]);
