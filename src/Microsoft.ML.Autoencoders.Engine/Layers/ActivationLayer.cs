@@ -7,29 +7,12 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// An element-wise nonlinearity. Every supported activation's derivative can be written in terms of its
 /// output y, so backward needs only y (not the pre-activation), which lets the cache keep one buffer per layer.
 /// </summary>
-public abstract class ActivationLayer : Layer
+public abstract class ActivationLayer : ElementwiseLayer
 {
     /// <summary>Creates the layer for <paramref name="width"/> elements per sample.</summary>
-    protected ActivationLayer(int width)
+    protected ActivationLayer(int width) : base(width)
     {
-        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width));
-        Width = width;
     }
-
-    /// <summary>Elements per sample (input and output alike).</summary>
-    public int Width { get; }
-
-    /// <inheritdoc/>
-    public override int InputSize => Width;
-
-    /// <inheritdoc/>
-    public override int OutputSize => Width;
-
-    /// <summary>Which activation this is.</summary>
-    public abstract Activation Kind { get; }
-
-    /// <inheritdoc/>
-    public override Activation? AppliedActivation => Kind;
 
     /// <summary>Whether a preceding dense layer can apply this activation in its GEMM (<see cref="Kernels.GemmEpilogue"/>).</summary>
     internal bool HasFusedForm => Kernels.ElementwiseActivation.Handles(Kind);
@@ -105,12 +88,6 @@ public abstract class ActivationLayer : Layer
 
     /// <inheritdoc/>
     internal override bool CanOverwriteInputGradient => true;
-
-    /// <summary>
-    /// Element by element: every activation joins the chains around convolutions, which keeps a convolution and the
-    /// activation after it (fused forward, folded backward) in the same chain.
-    /// </summary>
-    internal sealed override SampleParallelism SampleParallelism => SampleParallelism.Allowed;
 
     /// <summary>y = f(x), element-wise.</summary>
     public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);

@@ -14,29 +14,12 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// batch. The contractive penalty's gradient needs the slope's change with x, which the layer interface can only take as a
 /// change with y; these layers leave the penalty unsupported and it names them.
 /// </remarks>
-public abstract class SelfGatedActivationLayer : Layer
+public abstract class SelfGatedActivationLayer : ElementwiseLayer
 {
     /// <summary>Creates the layer for <paramref name="width"/> elements per sample.</summary>
-    protected SelfGatedActivationLayer(int width)
+    protected SelfGatedActivationLayer(int width) : base(width)
     {
-        if (width <= 0) throw new ArgumentOutOfRangeException(nameof(width));
-        Width = width;
     }
-
-    /// <summary>Elements per sample (input and output alike).</summary>
-    public int Width { get; }
-
-    /// <inheritdoc/>
-    public override int InputSize => Width;
-
-    /// <inheritdoc/>
-    public override int OutputSize => Width;
-
-    /// <summary>Which activation this is.</summary>
-    public abstract Activation Kind { get; }
-
-    /// <inheritdoc/>
-    public override Activation? AppliedActivation => Kind;
 
     /// <summary>The layer for <paramref name="kind"/>, or null when <paramref name="kind"/> is an <see cref="ActivationLayer"/>'s.</summary>
     public static SelfGatedActivationLayer? Create(Activation kind, int width) => kind switch
@@ -81,9 +64,6 @@ public abstract class SelfGatedActivationLayer : Layer
 
     /// <inheritdoc/>
     internal override bool CanOverwriteInputGradient => true;
-
-    /// <summary>Element by element, so it joins the sample-parallel chains around convolutions.</summary>
-    internal override SampleParallelism SampleParallelism => SampleParallelism.Allowed;
 
     /// <summary>Each row from that row alone, so it runs in a row band.</summary>
     internal override RowBandStep? CreateRowBandStep(Layer? next) => new SelfGatedActivationRowBandStep(this);
