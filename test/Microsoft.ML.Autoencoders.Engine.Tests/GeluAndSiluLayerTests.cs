@@ -41,18 +41,8 @@ public sealed class GeluAndSiluLayerTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void EachValueHasTheSameBitsInAnySpan(Activation kind)
-    {
-        var layer = SelfGatedActivationLayer.Create(kind, Inputs.Length)!;
-        var whole = new float[Inputs.Length];
-        layer.Apply(Inputs, whole);
-        for (int i = 0; i < Inputs.Length; i++)
-        {
-            var one = new float[1];
-            layer.Apply(Inputs.AsSpan(i, 1), one);
-            Assert.Equal(BitConverter.SingleToInt32Bits(whole[i]), BitConverter.SingleToInt32Bits(one[0]));
-        }
-    }
+    public void EachValueHasTheSameBitsInAnySpan(Activation kind) =>
+        ElementwiseLayerChecks.AssertEachValueHasTheSameBitsInAnySpan(SelfGatedActivationLayer.Create(kind, Inputs.Length)!, Inputs);
 
     [Fact]
     public void SpecBuildsTheLayerThatReadsItsInput()
@@ -67,22 +57,8 @@ public sealed class GeluAndSiluLayerTests
     /// parameter and input gradient against central differences.
     /// </summary>
     [Fact]
-    public void ChainedConvGradients_MatchFiniteDifferences()
-    {
-        const int Batch = 5;
-        var spec = NetworkSpec.Create(new TensorShape(1, 6, 6),
-            [new Conv2dSpec(2, 3), new ActivationSpec(Activation.Gelu), new MaxPool2dSpec(2)],
-            decoder: [new Conv2dSpec(2, 3), new ActivationSpec(Activation.Silu), new Upsample2dSpec(2), new Conv2dSpec(1, 3), new ActivationSpec(Activation.Sigmoid)]);
-        var network = AutoencoderNetwork.Create(spec, seed: 61);
-        var random = new SeededRandom(62);
-        foreach (var parameter in network.Parameters.Parameters.Where(p => p.Role == ParameterRole.Bias))
-            TestData.Uniform(random, parameter.Length, -0.3f, 0.3f).CopyTo(parameter.Values);
-        network.Layers.ChainChunkRows = 2;
-        float[] input = TestData.Uniform(random, Batch * 36, 0f, 1f);
-        float[] target = TestData.Uniform(random, Batch * 36, 0f, 1f);
-        GradientCheck.AssertNetworkGradients(network, Loss.Create(LossKind.BinaryCrossEntropy, Activation.Sigmoid), input, target, Batch,
-            new LayerContext(Training: true, Threads: 2), overwriteGradients: true);
-    }
+    public void ChainedConvGradients_MatchFiniteDifferences() =>
+        Convolution.SampleParallelChainTests.AssertChainedConvGradients(Activation.Gelu, Activation.Silu, seed: 61);
 
     /// <summary>x·Φ(x) with Φ integrated by Simpson's rule, or x·σ(x), in double.</summary>
     private static double Reference(Activation kind, double x) => kind switch

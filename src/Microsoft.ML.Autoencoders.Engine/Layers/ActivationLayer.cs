@@ -89,9 +89,6 @@ public abstract class ActivationLayer : ElementwiseLayer
     /// <inheritdoc/>
     internal override bool CanOverwriteInputGradient => true;
 
-    /// <summary>y = f(x), element-wise.</summary>
-    public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
-
     /// <summary>
     /// dx += dy · f'(z), with f'(z) written in terms of y = f(z). By default value by value through
     /// <see cref="DerivativeAt"/>, which is exact for any activation; the hot ones (ReLU, sigmoid, tanh) override it with a

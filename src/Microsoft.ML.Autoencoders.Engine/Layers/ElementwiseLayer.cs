@@ -30,6 +30,9 @@ public abstract class ElementwiseLayer : Layer
     /// <inheritdoc/>
     public override Activation? AppliedActivation => Kind;
 
+    /// <summary>y = f(x), element-wise; each value's bits do not depend on the span it comes in.</summary>
+    public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
+
     /// <summary>
     /// Element by element: every such layer joins the chains around convolutions, which keeps a convolution and the
     /// activation after it (fused forward, folded backward) in the same chain.

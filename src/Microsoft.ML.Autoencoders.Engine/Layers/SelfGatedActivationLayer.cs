@@ -35,8 +35,8 @@ public abstract class SelfGatedActivationLayer : ElementwiseLayer
     /// <summary>dy/dx = g(x) + x·g'(x) for one value.</summary>
     public abstract float SlopeAt(float x);
 
-    /// <summary>y = f(x), element-wise.</summary>
-    public void Apply(ReadOnlySpan<float> x, Span<float> y)
+    /// <inheritdoc/>
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
         for (int i = 0; i < x.Length; i++) y[i] = ValueAt(x[i]);
     }

@@ -126,7 +126,7 @@ public sealed class Adam : Optimizer, IWorkerPoolJob
     /// <summary>
     /// The vector loop of <see cref="Update"/> sixteen lanes at a time, from <paramref name="start"/> up to the last whole
     /// 512-bit vector before <paramref name="end"/>; returns where it stopped. Each element's square root and division are
-    /// what the update waits on (one thread: 0.42 ns an element with <see cref="Vector{T}"/>'s 256 bits, 0.25–0.33 with 512,
+    /// what the update waits on (one thread, the loops timed alone: 0.42 ns an element with <see cref="Vector{T}"/>'s 256 bits, 0.25–0.33 with 512,
     /// Zen 5, 435,536 parameters), and on a full-width core a 512-bit one takes about as long as a 256-bit one. The same
     /// lane-wise IEEE operations in the same order as the narrower loop, so every element gets the same bits either way.
     /// </summary>

@@ -202,18 +202,25 @@ public class SampleParallelChainTests
     /// images, against central differences of the BCE it trains on (smooth activations, so no kink sits within a step).
     /// </summary>
     [Fact]
-    public void ChainedGradients_MatchFiniteDifferences()
+    public void ChainedGradients_MatchFiniteDifferences() => AssertChainedConvGradients(Activation.Tanh, Activation.Tanh, seed: 53);
+
+    /// <summary>
+    /// A small conv autoencoder with <paramref name="encoderActivation"/> and <paramref name="decoderActivation"/> after
+    /// its convolutions, chained in chunks of two images on two threads: every parameter and input gradient against
+    /// central differences. Shared with the tests of other activations that join chains.
+    /// </summary>
+    internal static void AssertChainedConvGradients(Activation encoderActivation, Activation decoderActivation, int seed)
     {
         const int Batch = 5;
         var spec = NetworkSpec.Create(new TensorShape(1, 6, 6),
-            [new Conv2dSpec(2, 3), new ActivationSpec(Activation.Tanh), new MaxPool2dSpec(2)], // 3×3
+            [new Conv2dSpec(2, 3), new ActivationSpec(encoderActivation), new MaxPool2dSpec(2)], // 3×3
             decoder:
             [
-                new Conv2dSpec(2, 3), new ActivationSpec(Activation.Tanh), new Upsample2dSpec(2), // 6×6
+                new Conv2dSpec(2, 3), new ActivationSpec(decoderActivation), new Upsample2dSpec(2), // 6×6
                 new Conv2dSpec(1, 3), new ActivationSpec(Activation.Sigmoid),
             ]);
-        var network = AutoencoderNetwork.Create(spec, seed: 53);
-        var random = new SeededRandom(54);
+        var network = AutoencoderNetwork.Create(spec, seed: seed);
+        var random = new SeededRandom(seed + 1);
         foreach (var parameter in network.Parameters.Parameters.Where(p => p.Role == ParameterRole.Bias))
             TestData.Uniform(random, parameter.Length, -0.3f, 0.3f).CopyTo(parameter.Values);
         network.Layers.ChainChunkRows = 2;

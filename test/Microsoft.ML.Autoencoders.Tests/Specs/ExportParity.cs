@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -40,5 +41,19 @@ internal static class ExportParity
         ColumnValues.AssertClose(ColumnValues.Vectors(expected, "Reconstruction"), ColumnValues.Vectors(loaded, "Reconstruction"), "Reconstruction after Model.Load");
         ColumnValues.AssertClose(ColumnValues.Scalars(expected, "Error"), ColumnValues.Scalars(loaded, "Error"), "Error after Model.Load");
         return reloaded;
+    }
+
+    /// <summary>
+    /// <paramref name="transformer"/>'s ONNX file read back into the engine by <see cref="AutoencoderModel.ImportOnnx(byte[], string?)"/>,
+    /// without its error column (whose ReduceMean has no engine layer), as a graph from elsewhere would come.
+    /// </summary>
+    public static AutoencoderModel ImportedBack(AutoencoderTransformer transformer)
+    {
+        using var onnx = new MemoryStream();
+        transformer.SaveAsOnnx(onnx);
+        var graph = Microsoft.ML.Autoencoders.Onnx.Protos.ModelProto.Parser.ParseFrom(onnx.ToArray());
+        foreach (var node in graph.Graph.Node.Where(n => n.Name.StartsWith("error.", StringComparison.Ordinal)).ToList()) graph.Graph.Node.Remove(node);
+        graph.Graph.Output.Remove(graph.Graph.Output.Single(o => o.Name == "reconstruction_error"));
+        return AutoencoderModel.ImportOnnx(graph.ToByteArray());
     }
 }
