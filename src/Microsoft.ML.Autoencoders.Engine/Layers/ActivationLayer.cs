@@ -17,9 +17,6 @@ public abstract class ActivationLayer : ElementwiseLayer
     /// <summary>Whether a preceding dense layer can apply this activation in its GEMM (<see cref="Kernels.GemmEpilogue"/>).</summary>
     internal bool HasFusedForm => Kernels.ElementwiseActivation.Handles(Kind);
 
-    /// <summary>An activation's rows are element-wise, so it joins a row band as it is.</summary>
-    internal override RowBandStep? CreateRowBandStep(Layer? next) => new ActivationRowBandStep(this);
-
     /// <summary>The slope the fused form passes to the kernel (leaky ReLU's; unused by the others).</summary>
     internal virtual float FusedSlope => 0f;
 

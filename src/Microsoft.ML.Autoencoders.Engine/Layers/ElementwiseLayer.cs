@@ -30,6 +30,9 @@ public abstract class ElementwiseLayer : Layer
     /// <inheritdoc/>
     public override Activation? AppliedActivation => Kind;
 
+    /// <summary>Each row from that row alone, so it joins a row band as it is.</summary>
+    internal override RowBandStep? CreateRowBandStep(Layer? next) => new ElementwiseRowBandStep(this);
+
     /// <summary>y = f(x), element-wise; each value's bits do not depend on the span it comes in.</summary>
     public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
 

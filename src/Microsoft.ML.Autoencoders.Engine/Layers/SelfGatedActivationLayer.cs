@@ -65,9 +65,6 @@ public abstract class SelfGatedActivationLayer : ElementwiseLayer
     /// <inheritdoc/>
     internal override bool CanOverwriteInputGradient => true;
 
-    /// <summary>Each row from that row alone, so it runs in a row band.</summary>
-    internal override RowBandStep? CreateRowBandStep(Layer? next) => new SelfGatedActivationRowBandStep(this);
-
     /// <summary>t_out = t_in ⊙ f'(x).</summary>
     public override void PushTangent(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
         ReadOnlySpan<float> tangentIn, Span<float> tangentOut, int batch, in LayerContext context)
