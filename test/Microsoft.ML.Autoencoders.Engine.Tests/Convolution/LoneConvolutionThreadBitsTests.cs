@@ -57,17 +57,8 @@ public class LoneConvolutionThreadBitsTests
         float[] input = TestData.Uniform(random, batch * sequence.InputSize, 0f, 1f);
         float[] outputGradient = TestData.Uniform(random, batch * sequence.OutputSize, -1f, 1f);
 
-        float[][] ParameterGradients(int threads)
-        {
-            var cache = sequence.CreateCache(batch, forTraining: true);
-            var context = new LayerContext(Training: true, Threads: threads, new SeededRandom(3));
-            input.CopyTo(cache.Values(0, batch));
-            sequence.Forward(cache, batch, context);
-            outputGradient.CopyTo(cache.Gradients(sequence.Layers.Count, batch));
-            network.Parameters.ZeroGradients();
-            sequence.Backward(cache, batch, context, needInputGradient: true, overwriteGradients: true);
-            return network.Parameters.Parameters.Select(p => p.Gradients.ToArray()).ToArray();
-        }
+        float[][] ParameterGradients(int threads) =>
+            SampleParallelChainTests.Pass.Run(network, input, outputGradient, batch, threads).ParameterGradients;
 
         var one = ParameterGradients(1);
         foreach (int threads in new[] { 2, 3 })

@@ -275,7 +275,8 @@ public class SampleParallelChainTests
     }
 
     /// <summary>One training-mode forward and backward pass from fresh buffers, everything it wrote copied out.</summary>
-    private sealed class Pass
+    /// <summary>One training pass's node values, node gradients and parameter gradients (shared with other convolution tests).</summary>
+    internal sealed class Pass
     {
         public required float[][] Values, Gradients, ParameterGradients;
 
