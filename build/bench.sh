@@ -237,6 +237,14 @@ echo "== ours: training on data larger than the heap limit (stream)"
   || { echo "bench.sh: our stream run failed" >&2; exit 1; }
 merge_args+=(--report "$out/reports/ours-stream.json")
 
+# Ours only, once: the square SGEMMs at the depth block the engine chose and at 256, 512, 768 and 1024, a child process per
+# depth (GemmDepthSweep.cs). kc comes from a table of measured CPUs; on one the table does not know, this says whether
+# the chosen depth is the best of those, and by how much.
+echo "== ours: the GEMM depth block (gemm-depths)"
+"$ours" gemm-depths $mode_flag --threads "$threads" --json "$out/reports/ours-depths.json" \
+  || { echo "bench.sh: our gemm-depths run failed" >&2; exit 1; }
+merge_args+=(--report "$out/reports/ours-depths.json")
+
 # Every round's reports of every framework that ran all of them.
 add_reports() {
   local round

@@ -108,7 +108,9 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  128, the best of 20 calls; 2·F·C·k²·Ho·Wo FLOP per image forward, twice that backward (once for layer 0, which");
         sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` for the share of the FMA peak (ConvLayerTimings.cs).");
         sb.AppendLine("- `stream_*` and `in_memory_*` (ours only, once per run): see \"Training on data larger than memory\" below.");
+        sb.AppendLine("- `sgemm_square_*_kc_*` (ours only, once per run): see \"The GEMM depth block\" below.");
         AppendStreaming(sb, summary);
+        AppendDepthSweep(sb, summary);
         return sb.ToString();
     }
 
@@ -140,6 +142,48 @@ public static class BenchmarkMarkdown
         sb.AppendLine("The streamed Fit reads the file three times (a count, since the view cannot say; the first rows, for the untrained");
         sb.AppendLine("loss; the epoch); the in-memory Fit reads it once into an array, then trains. The in-memory `Fit` under the same limit: " +
             ((string?)settings?["stream_in_memory_under_limit"] ?? "not run") + "");
+    }
+
+    /// <summary>
+    /// The depth-block sweep (GemmDepthSweep.cs), when the run has it: the square SGEMMs at the kc the engine chose and at
+    /// other depths, each with its median ratio to the chosen one over the rounds.
+    /// </summary>
+    public static void AppendDepthSweep(StringBuilder sb, JsonObject summary)
+    {
+        var rows = summary["results"]!.AsArray().Select(r => r!.AsObject())
+            .Select(r => (Row: r, Match: System.Text.RegularExpressions.Regex.Match((string?)r["name"] ?? "", @"^sgemm_square_(\d+)_kc_(\d+)$")))
+            .Where(x => x.Match.Success && x.Row["ours"] is not null)
+            .Select(x => (Size: int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), Kc: int.Parse(x.Match.Groups[2].Value, CultureInfo.InvariantCulture),
+                Gflops: (double)x.Row["ours"]!, Note: (string?)x.Row["note"] ?? ""))
+            .ToList();
+        if (rows.Count == 0) return;
+        int[] sizes = rows.Select(r => r.Size).Distinct().Order().ToArray();
+        int[] depths = rows.Select(r => r.Kc).Distinct().Order().ToArray();
+        sb.AppendLine();
+        sb.AppendLine("## The GEMM depth block");
+        sb.AppendLine();
+        sb.AppendLine("kc is the one blocking choice that changes results, so the engine takes it from the caches and a table of measured");
+        sb.AppendLine("CPUs, never from a timing (docs/architecture.md). This sweep (`gemm-depths`, GemmDepthSweep.cs) times the square");
+        sb.AppendLine("SGEMMs in one child process per depth, the chosen one and others set with `AUTOENCODERS_GEMM_KC`, in rounds whose");
+        sb.AppendLine("order rotates; each cell is the best round and, beside it, the median over rounds of the ratio to the chosen depth");
+        sb.AppendLine("in the same round. " + ((string?)summary["frameworks"]?["ours"]?["settings"]?["gemm_depth_sweep"] ?? ""));
+        sb.AppendLine();
+        sb.AppendLine("| kc | " + string.Join(" | ", sizes.Select(size => $"{size}² GFLOP/s")) + " |");
+        sb.AppendLine("|---:|" + string.Concat(sizes.Select(_ => "---:|")));
+        foreach (int kc in depths)
+        {
+            var cells = sizes.Select(size => rows.FirstOrDefault(r => r.Size == size && r.Kc == kc) is { Note: not null } cell && cell.Gflops > 0
+                ? $"{Format(cell.Gflops)} ({MedianRatio(cell.Note)})" : "–");
+            bool chosen = rows.Any(r => r.Kc == kc && r.Note.StartsWith("the chosen", StringComparison.Ordinal));
+            sb.AppendLine($"| {kc}{(chosen ? " (chosen)" : "")} | {string.Join(" | ", cells)} |");
+        }
+    }
+
+    // The sweep's note ends "(median 1.034)" for a set depth; the chosen depth is 1 by definition.
+    private static string MedianRatio(string note)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(note, @"\(median ([0-9.]+)\)");
+        return match.Success ? match.Groups[1].Value + "×" : "1×";
     }
 
     // What every figure came from besides the machine line: the FMA ceiling measured, the GEMM blocking ours chose, the BLAS

@@ -17,6 +17,8 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 ///   gru [--quick|--dry] [--threads N]  the same case with GRUs in place of the LSTMs (ours only).
 ///   conv [--quick|--dry] [--threads N] [--mnist DIR]  only the conv autoencoder's epoch and per-layer timings, printed.
 ///   gemm [--sizes 1024,2048] [--threads N]  square SGEMMs alone, with the blocking chosen (see <see cref="GemmRun"/>).
+///   gemm-depths [--depths 256,512,768,1024] [--rounds N] [--json FILE]  the same SGEMMs at the chosen depth block and at
+///                                    others, a child process each (see <see cref="GemmDepthSweep"/>).
 ///   infer [--threads N] [--route sparse|dense|both] [--layers]  the dense autoencoder's inference alone (see <see cref="InferenceRun"/>).
 ///   predict [--rows N]               where a prediction engine's time goes per row (see <see cref="PredictionEngineProfile"/>).
 ///   stream [--quick|--dry] [--threads N] [--json FILE] [--mnist DIR]  training on a file larger than a GC heap limit,
@@ -44,6 +46,8 @@ public static class BenchmarkProgram
                 return VaeQualityRun.Run(rest);
             case "gemm":
                 return GemmRun.Run(rest);
+            case "gemm-depths":
+                return GemmDepthSweep.Run(rest);
             case "predict":
                 return PredictionEngineProfile.Run(rest);
             case "infer":
@@ -70,7 +74,7 @@ public static class BenchmarkProgram
                 foreach (var result in convReport.Results) Console.WriteLine($"  {result.Name,-32} {result.Value,10:G4} {result.Unit}");
                 return 0;
             default:
-                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, lstm-seq2seq, gru, conv, gemm, infer, predict or stream.");
+                Console.Error.WriteLine($"Unknown verb '{verb}': use run, bdn, merge, conv-quality, vae-quality, lstm, lstm-seq2seq, gru, conv, gemm, gemm-depths, infer, predict or stream.");
                 return 2;
         }
     }

@@ -11,7 +11,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Kernels;
 /// <remarks>
 /// Only kc changes results (each element of C sums its depth blocks one after another); mc and nc only reorder which tiles
 /// are computed when. kc is derived from cache sizes and a table, never from a timing, so every process on one machine
-/// computes the same bits, and for a given thread count and blocking results are bit-identical.
+/// computes the same bits, and for a given thread count and blocking results are bit-identical. The one exception is
+/// asked for by name: <see cref="DepthBlockVariable"/> sets kc, to measure another depth on a new CPU, or to give
+/// machines with different caches the same bits.
 /// </remarks>
 public sealed class GemmBlocking
 {
@@ -43,17 +45,30 @@ public sealed class GemmBlocking
     /// </summary>
     public const int LongDepthBlockTwoFullWidthPipes = 1024;
 
+    /// <summary>
+    /// The environment variable that sets kc instead of the model (a whole number from 8 to <see cref="MaxDepthBlockSet"/>, rounded down to a
+    /// multiple of 8), read once at the first product. Two uses: measuring another depth on a CPU whose best one is not known (the
+    /// benchmark's <c>gemm --depths</c> runs a process per depth with it), and the same bits on machines whose caches differ,
+    /// since kc is the only blocking choice that changes results. mc and nc are still fitted to the caches around it.
+    /// </summary>
+    public const string DepthBlockVariable = "AUTOENCODERS_GEMM_KC";
+
+    /// <summary>The longest kc <see cref="DepthBlockVariable"/> may set: packing buffers grow with it, and no cache holds more.</summary>
+    public const int MaxDepthBlockSet = 1 << 16;
+
     /// <summary>Upper bound on nc, so a huge shared L3 (hundreds of MiB on a server) does not size absurd B blocks.</summary>
     private const int MaxColumnBlock = 1 << 14;
 
     private static readonly Lazy<GemmBlocking>[] s_perKernel = GemmMicroKernel.All
         .Select(kernel => new Lazy<GemmBlocking>(() =>
-            Derive(kernel, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle, CpuIdentity.Current.L2BytesPerCycle)))
+            Derive(kernel, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle, CpuIdentity.Current.L2BytesPerCycle,
+                DepthBlockFromEnvironment(Environment.GetEnvironmentVariable(DepthBlockVariable)))))
         .ToArray();
 
     private GemmBlocking(GemmMicroKernel kernel, int depthBlock, int rowBlock, int columnBlock, bool l2Fed, CpuCaches caches,
-        int fmaBitsPerCycle, int l2BytesPerCycle)
+        int fmaBitsPerCycle, int l2BytesPerCycle, bool depthBlockSet = false)
     {
+        DepthBlockSet = depthBlockSet;
         L2BytesPerCycle = l2BytesPerCycle;
         Kernel = kernel;
         DepthBlock = depthBlock;
@@ -88,6 +103,9 @@ public sealed class GemmBlocking
     /// <summary>True when kc is the long, L2-fed one; false when it is the model's L1-resident one.</summary>
     public bool BMicroPanelFromL2 { get; }
 
+    /// <summary>True when kc came from <see cref="DepthBlockVariable"/> instead of the model.</summary>
+    public bool DepthBlockSet { get; }
+
     /// <summary>The caches the blocking was derived from.</summary>
     public CpuCaches Caches { get; }
 
@@ -109,9 +127,11 @@ public sealed class GemmBlocking
     /// C_A = ⌊(W − 1) / (1 + nr/mr)⌋ ways and kc = C_A · sets · line / (mr · 4 bytes); when C_A would be 0, the A sliver and
     /// B micro-panel share half of L1. mc: the packed A block (mc × kc) fills half of L2 beside the B micro-panel.
     /// nc: the packed B block (kc × nc) fills half of this core's share of L3. kc is a multiple of 8 (the transposing
-    /// packer's 8 × 8 path), mc of mr, nc of nr.
+    /// packer's 8 × 8 path), mc of mr, nc of nr. A <paramref name="depthBlock"/> (from <see cref="DepthBlockVariable"/>)
+    /// replaces the model's kc; mc and nc are fitted around it as around the model's.
     /// </summary>
-    internal static GemmBlocking Derive(GemmMicroKernel kernel, CpuCaches caches, int fmaBitsPerCycle, int l2BytesPerCycle = 32)
+    internal static GemmBlocking Derive(GemmMicroKernel kernel, CpuCaches caches, int fmaBitsPerCycle, int l2BytesPerCycle = 32,
+        int? depthBlock = null)
     {
         int mr = kernel.Rows, nr = kernel.Columns;
         double cyclesPerStep = (double)mr * nr * 32 / fmaBitsPerCycle;
@@ -119,19 +139,26 @@ public sealed class GemmBlocking
         bool l2Fed = bytesPerCycle <= L2FedShareOfBandwidth * l2BytesPerCycle;
 
         long halfL2 = caches.L2.SizeBytes / 2;
+        CpuCache l1 = caches.L1Data;
+        int aWays = (int)((l1.Ways - 1) / (1 + (double)nr / mr));
+        int l1ResidentDepth = aWays >= 1
+            ? (int)(aWays * l1.Sets * l1.LineBytes / (mr * FloatBytes))
+            : (int)(l1.SizeBytes / 2 / ((mr + nr) * FloatBytes));
         int kc;
-        if (l2Fed)
+        if (depthBlock is int set)
+        {
+            kc = set;
+            // Past the L1-resident depth the B micro-panel streams from L2, whatever the model would have chosen.
+            l2Fed = set > l1ResidentDepth;
+        }
+        else if (l2Fed)
         {
             int longDepth = fmaBitsPerCycle >= 2 * 512 ? LongDepthBlockTwoFullWidthPipes : LongDepthBlock;
             kc = (int)Math.Min(longDepth, halfL2 / ((6L * mr + nr) * FloatBytes));
         }
         else
         {
-            CpuCache l1 = caches.L1Data;
-            int aWays = (int)((l1.Ways - 1) / (1 + (double)nr / mr));
-            kc = aWays >= 1
-                ? (int)(aWays * l1.Sets * l1.LineBytes / (mr * FloatBytes))
-                : (int)(l1.SizeBytes / 2 / ((mr + nr) * FloatBytes));
+            kc = l1ResidentDepth;
         }
         kc = Math.Max(8, kc / 8 * 8);
 
@@ -139,7 +166,20 @@ public sealed class GemmBlocking
         int mc = (int)Math.Max(mr, (halfL2 - bMicroPanel) / ((long)kc * FloatBytes) / mr * mr);
         long l3Half = caches.L3 is { } l3 ? l3.ShareBytes / 2 : caches.L2.SizeBytes;
         int nc = (int)Math.Clamp(l3Half / ((long)kc * FloatBytes) / nr * nr, nr, MaxColumnBlock / nr * nr);
-        return new GemmBlocking(kernel, kc, mc, nc, l2Fed, caches, fmaBitsPerCycle, l2BytesPerCycle);
+        return new GemmBlocking(kernel, kc, mc, nc, l2Fed, caches, fmaBitsPerCycle, l2BytesPerCycle, depthBlock is not null);
+    }
+
+    /// <summary>
+    /// kc as <see cref="DepthBlockVariable"/> gives it: null when unset or empty; a whole number of at least 8; anything
+    /// else throws, naming the variable, rather than silently running the model's kc.
+    /// </summary>
+    internal static int? DepthBlockFromEnvironment(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (int.TryParse(value.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int kc) && kc is >= 8 and <= MaxDepthBlockSet)
+            return kc;
+        throw new InvalidOperationException(
+            $"{DepthBlockVariable}='{value}' is not a GEMM depth block: give a whole number from 8 to {MaxDepthBlockSet} (it is rounded down to a multiple of 8), or unset it to let the caches decide.");
     }
 
     /// <summary>A blocking with the given blocks (rounded to the kernel's tile), for tests that force small or odd ones.</summary>
@@ -162,6 +202,7 @@ public sealed class GemmBlocking
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{KernelName} MR×NR={Rows}×{Columns}, kc={DepthBlock} ({(BMicroPanelFromL2 ? "B micro-panel from L2" : "B micro-panel in L1")}), " +
+        $"{KernelName} MR×NR={Rows}×{Columns}, kc={DepthBlock} ({(DepthBlockSet ? $"set by {DepthBlockVariable}; " : "")}" +
+        $"{(BMicroPanelFromL2 ? "B micro-panel from L2" : "B micro-panel in L1")}), " +
         $"mc={RowBlock}, nc={ColumnBlock}, from {Caches}, {FmaBitsPerCycle} FMA bits/cycle and L2 {L2BytesPerCycle} B/cycle";
 }

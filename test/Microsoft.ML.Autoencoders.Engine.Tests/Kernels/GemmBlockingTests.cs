@@ -61,6 +61,50 @@ public class GemmBlockingTests
     }
 
     [Fact]
+    public void ASetDepthBlockReplacesTheModelsAndTheOtherBlocksFitAroundIt()
+    {
+        GemmMicroKernel kernel = GemmMicroKernel.Avx512 ?? GemmMicroKernel.Portable;
+        GemmBlocking model = GemmBlocking.Derive(kernel, EmeraldRapids, fmaBitsPerCycle: 1024);
+        Assert.False(model.DepthBlockSet);
+
+        GemmBlocking set = GemmBlocking.Derive(kernel, EmeraldRapids, fmaBitsPerCycle: 1024, depthBlock: 773);
+        Assert.True(set.DepthBlockSet);
+        Assert.Equal(768, set.DepthBlock);                    // rounded down to the packer's multiple of 8
+        Assert.True(set.BMicroPanelFromL2);                    // past the L1-resident depth of 256
+        Assert.Contains($"kc=768 (set by {GemmBlocking.DepthBlockVariable}; B micro-panel from L2)", set.ToString());
+        // The packed A block still fills half of L2 beside the B micro-panel, now 768 deep.
+        long halfL2 = EmeraldRapids.L2.SizeBytes / 2;
+        Assert.True((long)set.RowBlock * 768 * 4 + 768L * kernel.Columns * 4 <= halfL2);
+        Assert.True((long)(set.RowBlock + kernel.Rows) * 768 * 4 + 768L * kernel.Columns * 4 > halfL2);
+
+        // A depth below the model's stays in L1.
+        Assert.False(GemmBlocking.Derive(kernel, EmeraldRapids, 1024, depthBlock: 128).BMicroPanelFromL2);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    [InlineData(" 512 ", 512)]
+    [InlineData("8", 8)]
+    [InlineData("65536", 65536)]
+    public void TheDepthBlockVariableReadsAWholeNumber(string? value, int? expected) =>
+        Assert.Equal(expected, GemmBlocking.DepthBlockFromEnvironment(value));
+
+    [Theory]
+    [InlineData("7")]
+    [InlineData("0")]
+    [InlineData("-256")]
+    [InlineData("512k")]
+    [InlineData("1e3")]
+    [InlineData("65537")]
+    public void AnUnreadableDepthBlockVariableIsRefusedByName(string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => GemmBlocking.DepthBlockFromEnvironment(value));
+        Assert.Contains(GemmBlocking.DepthBlockVariable, error.Message);
+        Assert.Contains(value, error.Message);
+    }
+
+    [Fact]
     public void AvxTwoKernelOnTwo256BitPipesUsesTheL1Model()
     {
         GemmMicroKernel? avx2 = GemmMicroKernel.Avx2;
@@ -174,6 +218,7 @@ public class GemmBlockingTests
             blockings[$"{kernel.Name} Emerald Rapids"] = GemmBlocking.Derive(kernel, EmeraldRapids, 1024);
             blockings[$"{kernel.Name} Zen 5"] = GemmBlocking.Derive(kernel, Zen5, 1024, 64);
             blockings[$"{kernel.Name} defaults"] = GemmBlocking.Derive(kernel, CpuCaches.Defaults, 512);
+            blockings[$"{kernel.Name} kc set to 520"] = GemmBlocking.Derive(kernel, EmeraldRapids, 1024, depthBlock: 520);
             blockings[$"{kernel.Name} small blocks"] = GemmBlocking.Create(kernel, 16, 2 * kernel.Rows, 2 * kernel.Columns);
         }
         return blockings;
