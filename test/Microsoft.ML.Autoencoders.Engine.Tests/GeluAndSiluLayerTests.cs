@@ -40,8 +40,9 @@ public sealed class GeluAndSiluLayerTests
     }
 
     /// <summary>
-    /// x·Φ(x) and Φ(x) + x·φ(x) at 50 digits in Python's mpmath (ncdf and npdf), printed to 17 significant digits. Far
-    /// left the true values are tiny; left of −14.36 the value rounds to −0 in float, and left of −14.54 the slope does.
+    /// x·Φ(x) and Φ(x) + x·φ(x) at 50 digits in Python's mpmath (ncdf and npdf), printed to 17 significant digits.
+    /// Far left the true values are tiny; left of −14.36 the value rounds to −0 in float, and left of −14.54 the
+    /// slope does.
     /// </summary>
     public static TheoryData<float, double, double> GeluReferences => new()
     {

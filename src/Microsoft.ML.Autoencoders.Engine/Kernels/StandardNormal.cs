@@ -22,8 +22,8 @@ internal static class StandardNormal
     private const double Saturation = 6.0;
 
     /// <summary>
-    /// Below this x, Φ is taken from the lower tail rather than from 1 + erf: Φ(−3) ≈ 1.3e-3, so the sum has already lost
-    /// about three of double's digits there, and it loses all of them by x ≈ −8.3 (erf = −1 in double).
+    /// Below this x, Φ is taken from the lower tail rather than from 1 + erf: Φ(−3) ≈ 1.3e-3, so the sum has already
+    /// lost about three of double's digits there, and it loses all of them by x ≈ −8.5 (erf = −1 in double).
     /// </summary>
     private const double LowerTailStart = -3.0;
 
@@ -31,8 +31,8 @@ internal static class StandardNormal
     private const double FarTailStart = 4.0;
 
     // W. J. Cody, "Rational Chebyshev approximations for the error function", Math. Comp. 23 (1969) 631–637, with the
-    // coefficients as he tabulated them for IEEE double in SPECFUN (ACM TOMS Algorithm 715, 1993). Highest degree first;
-    // denominators are monic. Middle interval, 0.46875 ≤ z ≤ 4: erfcx(z) = P(z)/Q(z), degree 8 over 8.
+    // coefficients as he tabulated them for IEEE double in SPECFUN (ACM TOMS Algorithm 715, 1993). Highest degree
+    // first; denominators are monic. Middle interval, 0.46875 ≤ z ≤ 4: erfcx(z) = P(z)/Q(z), degree 8 over 8.
     private static readonly double[] MiddleNumerator =
     [
         2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594e0, 6.61191906371416295e1,
@@ -60,9 +60,9 @@ internal static class StandardNormal
     ];
 
     /// <summary>
-    /// Φ(x): (1 + erf(x/√2)) / 2, and below x = −3, where that sum cancels, φ(x)·√(π/2)·erfcx(−x/√2) (= erfc(−x/√2) / 2),
-    /// whose relative error stays a few double ulps until φ underflows (x ≈ −38.6) and Φ is 0. The scaled erfc leaves
-    /// the e^(−x²/2) to φ, whose x·x is exact for a float x.
+    /// Φ(x): (1 + erf(x/√2)) / 2, and below x = −3, where that sum cancels, φ(x)·√(π/2)·erfcx(−x/√2), which is
+    /// erfc(−x/√2) / 2 with a relative error of a few double ulps until φ underflows (x ≈ −38.6) and Φ is 0. The scaled
+    /// erfc leaves the e^(−x²/2) to φ, whose x·x is exact for a float x.
     /// </summary>
     public static double Cdf(double x) => x < LowerTailStart
         ? Density(x) * RootHalfPi * ScaledErfc(-x * OneOverRootTwo)
