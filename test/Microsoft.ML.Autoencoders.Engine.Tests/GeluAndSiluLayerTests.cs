@@ -39,6 +39,43 @@ public sealed class GeluAndSiluLayerTests
         }
     }
 
+    /// <summary>
+    /// x·Φ(x) and Φ(x) + x·φ(x) at 50 digits in Python's mpmath (ncdf and npdf), printed to 17 significant digits.
+    /// Far left the true values are tiny; left of −14.36 the value rounds to −0 in float, and left of −14.54 the
+    /// slope does.
+    /// </summary>
+    public static TheoryData<float, double, double> GeluReferences => new()
+    {
+        { -3f, -4.0496940948902836e-3, -1.1945647204183927e-2 },
+        { -5f, -1.4332578593959696e-6, -7.1469460017922946e-6 },
+        { -5.5f, -1.0444259356238246e-7, -5.7334723987399248e-7 },
+        { -7f, -8.958687807200845e-12, -6.2663230314666318e-11 },
+        { -9f, -1.0157295653584566e-18, -9.1389373739066393e-18 },
+        { -10f, -7.6198530241605261e-23, -7.6184000964648141e-22 },
+        { -12f, -2.1317785344932148e-32, -2.5578956616748956e-31 },
+        { -13f, -7.9523137194148436e-38, -1.0337304440113356e-36 },
+        { -14f, -1.091095154686992e-43, -1.527455646325367e-42 },
+        { -20f, -5.5072482372124674e-88, -1.1014360483133464e-86 },
+        { -30f, -1.4720141781444561e-196, -4.4160316907084944e-195 },
+        { 0.5f, 3.4573123063700655e-1, 8.6749512465616284e-1 },
+        { 1f, 8.4134474606854295e-1, 1.0833154705876863 },
+        { 2.5f, 2.4844758366855597, 1.0376110859081452 },
+        { 4f, 3.9998733150326675, 1.0005036496612264 },
+    };
+
+    /// <summary>
+    /// Value and slope within one float ulp of the true ones over the whole range, denormals and −0 included: left of
+    /// about −5, 1 + erf cancels and would leave only rounding noise, then 0.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(GeluReferences))]
+    public void GeluIsWithinAFloatUlpOfTheTrueValueFarLeft(float x, double value, double slope)
+    {
+        var layer = new GeluLayer(1);
+        AssertWithinOneUlp((float)value, layer.ValueAt(x), $"gelu({x})");
+        AssertWithinOneUlp((float)slope, layer.SlopeAt(x), $"gelu'({x})");
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void EachValueHasTheSameBitsInAnySpan(Activation kind) =>
@@ -84,6 +121,23 @@ public sealed class GeluAndSiluLayerTests
         }
         double integral = sum * h / 3 / Math.Sqrt(2 * Math.PI);
         return x < 0 ? 0.5 - integral : 0.5 + integral;
+    }
+
+    /// <summary>
+    /// Adjacent floats, or the same one; a value that rounds to zero must be the zero of its sign. Distances in bits, on
+    /// a line that runs through ±0 (sign-magnitude turned into an ordered integer).
+    /// </summary>
+    private static void AssertWithinOneUlp(float expected, float actual, string what)
+    {
+        static long Ordered(float f)
+        {
+            int bits = BitConverter.SingleToInt32Bits(f);
+            return bits < 0 ? -(long)(bits & int.MaxValue) : bits;
+        }
+
+        string message = $"{what}: expected {expected:G9}, got {actual:G9}.";
+        Assert.True(Math.Abs(Ordered(expected) - Ordered(actual)) <= 1, message);
+        if (expected == 0) Assert.True(float.IsNegative(expected) == float.IsNegative(actual), message);
     }
 
     private static void AssertClose(double expected, float actual, string what, double tolerance = 2e-7)

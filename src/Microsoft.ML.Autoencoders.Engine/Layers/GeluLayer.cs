@@ -5,10 +5,13 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 
 /// <summary>
 /// y = x·Φ(x), the exact (erf) GELU of PyTorch's nn.GELU(); dy/dx = Φ(x) + x·φ(x). Both in double
-/// (<see cref="StandardNormal"/>) and rounded once, so the value is the closest float for x ≥ −5. Further left Φ(x) =
-/// (1 + erf(x/√2)) / 2 loses digits to the cancellation (about 1e-4 of the value at −7, 16 % at −8) and is 0 below
-/// about −8.5, where erf is −1 in double; the true values there are under 1e-11, and PyTorch's float GELU gives 0 for
-/// them too.
+/// (<see cref="StandardNormal"/>) and rounded once, so each is the closest float over the whole float range (but for
+/// the slope's zero left of −38.6, +0 for −0): left of −3, Φ comes from the lower tail (an erfc) rather than from
+/// 1 + erf, which cancels there, so the tiny negative values far left keep their digits down to float's denormals
+/// (−1.4e-6 at −5, −7.6e-23 at −10) and are −0 left of −14.36, where the true value rounds to it. The slope needs no
+/// other form: there Φ ≈ φ/|x| is under a ninth of |x·φ|, so the sum does not cancel. The exported graph computes
+/// 1 + erf in float, as PyTorch does: ONNX Runtime's values are off by up to 6e-8 from about −3 and are −0 from −6,
+/// where the engine's are the true ones.
 /// </summary>
 public sealed class GeluLayer(int width) : SelfGatedActivationLayer(width)
 {
