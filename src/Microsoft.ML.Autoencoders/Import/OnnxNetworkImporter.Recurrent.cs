@@ -48,9 +48,9 @@ internal sealed partial class OnnxNetworkImporter
         bool isPermutation = transpose.TryGetAttribute("perm", out var perm) && perm.GetInts() is [1, 0, 2];
         if (!IsSequence || !isPermutation || cell.Count != 1 || cell[0].OpType is not ("LSTM" or "GRU") || cell[0].Inputs[0] != timeMajor)
             throw new NotSupportedException(
-                $"{Describe(transpose)} computes on the rows themselves; the engine takes a Transpose only as the time-major view " +
-                "(perm [1, 0, 2] of windows [N, T, F]) that an nn.LSTM or nn.GRU with batch_first=True reads. The graph can still be scored " +
-                "as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime).");
+                $"{Describe(transpose)} computes on the rows themselves; the engine takes perm [1, 0, 2] only as the time-major view " +
+                "of windows [N, T, F] that an nn.LSTM or nn.GRU with batch_first=True reads (other Transposes: only moves of the channels). " +
+                "The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime).");
         // PyTorch sizes the zero initial state from the time-major tensor's shape: [T, N, F], the batch second.
         foreach (var shape in readers.Where(n => n.OpType == "Shape"))
             _shapes.ReadShape(shape, [_shape[0], OnnxShapeFolding.Batch, _shape[1]]);

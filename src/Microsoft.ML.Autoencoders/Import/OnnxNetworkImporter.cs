@@ -22,7 +22,9 @@ namespace Microsoft.ML.Autoencoders;
 /// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding), AveragePool (padding counted, alone or
 /// after a Pad of zeros: OnnxNetworkImporter.AveragePool.cs),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
-/// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; Identity and
+/// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; a Transpose
+/// that moves the channels (channels-last rows as Keras keeps them, [N, H, W, C] or [N, L, C]) becomes a transpose layer
+/// between two reshapes (OnnxNetworkImporter.ChannelsLast.cs); Identity and
 /// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
 /// the code over the steps and MatMul over a sequence, become the engine's recurrent, repeat-vector and time-distributed
 /// dense layers (OnnxNetworkImporter.Recurrent.cs). Square kernels with equal strides, dilations and pads on both axes only, as the
@@ -38,7 +40,7 @@ internal sealed partial class OnnxNetworkImporter
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
-        "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
+        "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Transpose", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
     private readonly OnnxModelReader _graph;
@@ -193,7 +195,8 @@ internal sealed partial class OnnxNetworkImporter
         var exported = _graph.Outputs.Select(o => o.Name).Where(n => n != reconstruction && _layerOfTensor.TryGetValue(n, out int a) && a > 0 && a < _layers.Count).ToList();
         if (exported.Count == 1) return _layerOfTensor[exported[0]];
         // The first narrowest output, carried through the layers after it that only transform it value by value or
-        // rearrange it (an activation, a batch norm, the reshapes around one): the code is what the encoder's last step gives.
+        // rearrange it (an activation, a batch norm, the reshapes around one, a move of the channels): the code is what the
+        // encoder's last step gives.
         // A layer with weights that happens to keep the size (a transposed convolution from 4×4×4 to 1×8×8) is the decoder.
         int best = 1;
         for (int after = 2; after < _layers.Count; after++)
@@ -203,7 +206,7 @@ internal sealed partial class OnnxNetworkImporter
     }
 
     /// <summary>Whether <paramref name="layer"/>, right after the narrowest output, is still the encoder's last step.</summary>
-    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or ClippedLinearSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec;
+    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or ClippedLinearSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec or TransposeSpec;
 
     /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
     private string Apply(OnnxNode node, string x)
@@ -290,7 +293,7 @@ internal sealed partial class OnnxNetworkImporter
             case "Reshape":
                 return AddReshape(node);
             case "Transpose":
-                return AddRecurrent(node);
+                return AddTranspose(node);
             case "LSTM":
             case "GRU":
                 throw new NotSupportedException($"{Describe(node)} reads the rows as they come, time-major [T, N, F] (batch_first=False); the engine's " +

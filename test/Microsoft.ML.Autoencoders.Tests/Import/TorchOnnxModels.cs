@@ -27,6 +27,13 @@ internal static class TorchOnnxModels
     /// </summary>
     public static readonly string[] SequenceAutoencoders = ["torch_lstm_repeat", "torch_lstm_expand_last_output", "torch_gru_repeat", "torch_lstm_two_layers"];
 
+    /// <summary>
+    /// Rows stored channels-last, as Keras keeps them: images [N, H, W, C] through x.permute(0, 3, 1, 2) into the convolutions
+    /// and x.permute(0, 2, 3, 1) back (the second with a Keras-style flatten before its dense code), and a series [N, L, C]
+    /// through x.permute(0, 2, 1) into Conv1d. Declared before <see cref="Names"/>, which reads it as the class initializes.
+    /// </summary>
+    public static readonly string[] ChannelsLast = ["torch_conv_channels_last", "torch_conv_channels_last_dense", "torch_conv1d_channels_last"];
+
     /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
     public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];
 
@@ -36,7 +43,7 @@ internal static class TorchOnnxModels
         "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
         "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
         "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
-        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", .. SequenceAutoencoders, .. FixedBatchOfTwo,
+        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
     /// <summary>The importable names as theory data.</summary>

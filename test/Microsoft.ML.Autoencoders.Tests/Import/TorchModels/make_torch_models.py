@@ -230,6 +230,62 @@ def conv_avgpool(ceil_mode):
     return EncoderDecoder(encoder, decoder)
 
 
+class Permute(nn.Module):
+    """x.permute(dims) as a module, for nn.Sequential."""
+
+    def __init__(self, *dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return x.permute(*self.dims)
+
+
+class ChannelsLast(nn.Module):
+    """Rows stored channels-last, [N, H, W, C] (or [N, L, C] for a series), as Keras models and image loaders keep them:
+    x.permute to channels-first before the convolutions and back after the last layer, so the reconstruction is
+    channels-last like the input. The code is what the encoder gives: channels-first as the convolutions give it, or the
+    dense code after a Keras-style flatten (x.permute(0, 2, 3, 1) before it)."""
+
+    def __init__(self, encoder, decoder, spatial=2):
+        super().__init__()
+        self.encoder, self.decoder = encoder, decoder
+        self.first, self.last = ((0, 3, 1, 2), (0, 2, 3, 1)) if spatial == 2 else ((0, 2, 1), (0, 2, 1))
+
+    def encode(self, x):
+        return self.encoder(x.permute(*self.first))
+
+    def forward(self, x):
+        return self.decoder(self.encode(x)).permute(*self.last)
+
+
+def channels_last_conv():
+    # [N, 16, 16, 3] → Conv/ReLU/MaxPool twice → code [4, 4, 4] → nn.Upsample (nearest) + Conv, ConvTranspose2d → Sigmoid.
+    encoder = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(8, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    decoder = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(),
+                            nn.ConvTranspose2d(8, 3, 2, stride=2), nn.Sigmoid())
+    return ChannelsLast(encoder, decoder)
+
+
+def channels_last_dense():
+    # Keras's Flatten of an NHWC tensor: Conv (stride 2) → x.permute(0, 2, 3, 1) → flatten → Linear to a code of 6; back up
+    # with Linear, a reshape to [N, 4, 4, 4] channels-last, x.permute(0, 3, 1, 2), ConvTranspose2d.
+    encoder = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU(), Permute(0, 2, 3, 1), nn.Flatten(), nn.Linear(64, 6), nn.Tanh())
+    decoder = nn.Sequential(nn.Linear(6, 64), nn.ReLU(), Unflatten((4, 4, 4)), Permute(0, 3, 1, 2),
+                            nn.ConvTranspose2d(4, 3, 2, stride=2), nn.Sigmoid())
+    return ChannelsLast(encoder, decoder)
+
+
+def channels_last_conv1d():
+    # Series [N, 16, 2] (steps, then channels): x.permute(0, 2, 1) → Conv1d down, a dense code, ConvTranspose1d/Conv1d up.
+    encoder = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), nn.Conv1d(4, 4, 3, stride=2, padding=1), nn.ReLU(),
+                            nn.Flatten(), nn.Linear(4 * 8, 6), nn.Tanh())
+    decoder = nn.Sequential(nn.Linear(6, 4 * 8), nn.ReLU(), Unflatten((4, 8)),
+                            nn.ConvTranspose1d(4, 4, 3, stride=2, padding=1, output_padding=1), nn.ReLU(), nn.Conv1d(4, 2, 3, padding=1))
+    return ChannelsLast(encoder, decoder, spatial=1)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -280,6 +336,12 @@ CASES = {
     "torch_conv_avgpool_ceil": (lambda: conv_avgpool(ceil_mode=True), (1, 7, 7), 17, True),
     # nn.ReLU6 and nn.Hardtanh (Clip with its bounds as Constant inputs), the code clipped to [-0.5, 0.75] so both bounds act.
     "torch_mlp_relu6_hardtanh": (lambda: mlp_with(nn.ReLU6, lambda: nn.Hardtanh(-0.5, 0.75)), (16,), 13, True),
+    # Channels-last rows (Keras's layout, x.permute in PyTorch): Transpose(0, 3, 1, 2) in front of the first Conv and
+    # Transpose(0, 2, 3, 1) after the last layer; a Keras-style flatten (Transpose(0, 2, 3, 1) → Reshape) before a dense
+    # code; a series [N, L, C] through Transpose(0, 2, 1) into Conv1d.
+    "torch_conv_channels_last": (channels_last_conv, (16, 16, 3), 13, True),
+    "torch_conv_channels_last_dense": (channels_last_dense, (8, 8, 3), 17, True),
+    "torch_conv1d_channels_last": (channels_last_conv1d, (16, 2), 13, True),
 }
 
 
