@@ -95,6 +95,7 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         if (options.NumberOfThreads is <= 0)
             throw new ArgumentException($"NumberOfThreads must be positive, or null for one per processor (was {options.NumberOfThreads}).", nameof(options));
         OptionRanges.Check(options); // before the engine's objects are made from them, whose errors would not name the option
+        AutoencoderRegularization.CheckContractiveActivations(options);
         var training = ToTrainingOptions(options);
         training.Validate();
         // The network is checked now where it can be without the data: the dense builder's settings always, an explicit
@@ -600,6 +601,10 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         AutoencoderActivation.Relu => Activation.Relu,
         AutoencoderActivation.LeakyRelu => Activation.LeakyRelu,
         AutoencoderActivation.Tanh => Activation.Tanh,
+        AutoencoderActivation.Elu => Activation.Elu,
+        AutoencoderActivation.Softplus => Activation.Softplus,
+        AutoencoderActivation.Gelu => Activation.Gelu,
+        AutoencoderActivation.Silu => Activation.Silu,
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 }

@@ -222,6 +222,9 @@ public sealed class AutoencoderOptions
     /// <summary>
     /// Contractive autoencoder: λ, the weight of the squared Frobenius norm of the encoder's Jacobian. Exact for a
     /// one-layer Sigmoid encoder; for deeper encoders an unbiased random-probe estimate (see <see cref="ContractiveProbes"/>). 0 for none.
+    /// The encoder's activations must not be <see cref="AutoencoderActivation.Gelu"/> or <see cref="AutoencoderActivation.Silu"/>
+    /// (<see cref="HiddenActivation"/> with hidden layers, <see cref="CodeActivation"/>): the penalty cannot differentiate them, and
+    /// the estimator refuses them when it is made.
     /// </summary>
     public float ContractiveWeight { get; set; }
 

@@ -52,6 +52,30 @@ internal static class AutoencoderRegularization
     }
 
     /// <summary>
+    /// Throws when <see cref="AutoencoderOptions.ContractiveWeight"/> is on and an activation option puts a GELU or SiLU in
+    /// the encoder, naming the option and the activation. The engine refuses such a network too
+    /// (<see cref="ContractiveRegularizer.Validate(NetworkSpec)"/>), but in terms of its layers, and only once the network is built.
+    /// </summary>
+    public static void CheckContractiveActivations(AutoencoderOptions options)
+    {
+        if (options.ContractiveWeight == 0) return;
+        // The hidden activation is in the encoder only when there are hidden layers or convolution blocks; the code's always is.
+        bool hiddenInEncoder = options.HiddenLayerSizes is { Length: > 0 } || options.ConvolutionBlocks is { Count: > 0 };
+        var (option, activation) =
+            hiddenInEncoder && IsSelfGated(options.HiddenActivation) ? (nameof(options.HiddenActivation), options.HiddenActivation)
+            : IsSelfGated(options.CodeActivation) ? (nameof(options.CodeActivation), options.CodeActivation)
+            : (null, default);
+        if (option == null) return;
+        throw new ArgumentException(
+            $"{nameof(options.ContractiveWeight)} cannot be used with {option} = {activation}: the contractive penalty's gradient reaches each " +
+            $"encoder activation through its slope as a function of its output, and {activation} is not monotonic, so its slope is not one. " +
+            $"Choose another {option} ({nameof(AutoencoderActivation.Elu)} and {nameof(AutoencoderActivation.Softplus)} are smooth ones the penalty " +
+            $"differentiates), or set {nameof(options.ContractiveWeight)} to 0.", nameof(options));
+    }
+
+    private static bool IsSelfGated(AutoencoderActivation activation) => SelfGatedActivationLayer.IsSelfGated(AutoencoderEstimator.ToEngine(activation));
+
+    /// <summary>
     /// Throws when the code is wider than the input and nothing stops the network from copying its input through:
     /// noise, a sparsity or contractive penalty, or dropout. Weight penalties do not count — a small-weight network
     /// can still pass the input straight through an overcomplete code.

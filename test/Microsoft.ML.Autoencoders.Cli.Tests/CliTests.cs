@@ -62,6 +62,21 @@ public sealed class CliTests : IDisposable
         Assert.True(PngImage.Read(In("errors.png")).TitleInk() > 50);
     }
 
+    [Theory]
+    [InlineData("elu", Engine.Activation.Elu)]
+    [InlineData("softplus", Engine.Activation.Softplus)]
+    [InlineData("gelu", Engine.Activation.Gelu)]
+    [InlineData("silu", Engine.Activation.Silu)]
+    public void Hidden_activation_reaches_both_hidden_layers_of_the_saved_model(string name, Engine.Activation activation)
+    {
+        string model = In($"{name}.zip");
+        ToolRun.Of("train", "-d", Csv, "--exclude", "id,label", "-o", model, "--hidden", "4", "--code-size", "2", "--hidden-activation", name,
+            "--epochs", "5", "--batch-size", "32").Succeeded();
+
+        var layers = AutoencoderTransformer.LoadFromModelFile(model).Model.Spec.Layers;
+        Assert.Equal(new[] { activation, activation }, layers.Select(l => l.AppliedActivation).OfType<Engine.Activation>());
+    }
+
     [Fact]
     public void Train_a_detector_then_score_and_plot_its_roc()
     {

@@ -109,4 +109,23 @@ public sealed class OptionErrorTests : IDisposable
     [InlineData("dense", "--image-size", "8x8", "--image-size and --color are for a folder of images")]
     public void An_option_of_another_kind_is_refused_not_ignored(string kind, string option, string value, string message) =>
         OneUsageLine(Train("--kind", kind, option, value), message);
+
+    [Fact]
+    public void A_hidden_activation_without_hidden_layers_is_refused_not_ignored() =>
+        OneUsageLine(Train("--hidden-activation", "elu"), "--hidden-activation is applied after each --hidden layer, and --kind dense has none here");
+
+    [Theory]
+    [InlineData("gelu")]
+    [InlineData("silu")]
+    public void The_contractive_kind_refuses_gelu_and_silu_in_the_tools_words(string activation) =>
+        OneUsageLine(Train("--kind", "contractive", "--hidden", "4", "--hidden-activation", activation),
+            $"--kind contractive cannot use --hidden-activation {activation}");
+
+    [Fact]
+    public void An_unknown_hidden_activation_is_a_usage_error_listing_the_choices()
+    {
+        var run = Train("--hidden", "4", "--hidden-activation", "swish");
+        run.Failed(ExitCodes.Usage, "'swish'");
+        Assert.Contains("'gelu'", run.Error);
+    }
 }

@@ -10,6 +10,10 @@ public class OnnxExportTests
     [InlineData(AutoencoderActivation.Relu, AutoencoderActivation.Linear, AutoencoderActivation.Sigmoid)]
     [InlineData(AutoencoderActivation.LeakyRelu, AutoencoderActivation.Tanh, AutoencoderActivation.Linear)]
     [InlineData(AutoencoderActivation.Sigmoid, AutoencoderActivation.Relu, AutoencoderActivation.Tanh)]
+    [InlineData(AutoencoderActivation.Elu, AutoencoderActivation.Softplus, AutoencoderActivation.Linear)]
+    [InlineData(AutoencoderActivation.Softplus, AutoencoderActivation.Elu, AutoencoderActivation.Sigmoid)]
+    [InlineData(AutoencoderActivation.Gelu, AutoencoderActivation.Silu, AutoencoderActivation.Linear)]
+    [InlineData(AutoencoderActivation.Silu, AutoencoderActivation.Gelu, AutoencoderActivation.Softplus)]
     public void BatchedOnnxMatchesEngine(AutoencoderActivation hidden, AutoencoderActivation code, AutoencoderActivation output)
     {
         var ml = new MLContext(seed: 1);

@@ -16,6 +16,14 @@ internal static class TrainCommand
 {
     private static readonly string[] Kinds = ["dense", "denoising", "sparse", "contractive", "variational", "conv"];
 
+    /// <summary>--hidden-activation's values, in the order its help and errors list them, with the library's activation each names.</summary>
+    private static readonly (string Name, AutoencoderActivation Activation)[] HiddenActivations =
+    [
+        ("relu", AutoencoderActivation.Relu), ("leaky-relu", AutoencoderActivation.LeakyRelu), ("tanh", AutoencoderActivation.Tanh),
+        ("sigmoid", AutoencoderActivation.Sigmoid), ("elu", AutoencoderActivation.Elu), ("softplus", AutoencoderActivation.Softplus),
+        ("gelu", AutoencoderActivation.Gelu), ("silu", AutoencoderActivation.Silu),
+    ];
+
     public static Command Create(ToolConsole console)
     {
         var data = new DataOptions();
@@ -33,6 +41,12 @@ internal static class TrainCommand
         var noise = new Option<float>("--noise") { Description = "denoising: the Gaussian sigma or the fraction of inputs corrupted.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.NoiseLevel }.NonNegative();
         var sparsity = new Option<float>("--sparsity") { Description = "sparse: the L1 weight on the code's activity.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.SparsityL1 }.NonNegative();
         var contractive = new Option<float>("--contractive") { Description = "contractive: the weight of the encoder Jacobian's norm.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.ContractiveWeight }.NonNegative();
+        var hiddenActivation = new Option<string>("--hidden-activation")
+        {
+            Description = "After every --hidden layer (and every conv block): relu, leaky-relu, tanh, sigmoid, elu, softplus, gelu or silu.",
+            DefaultValueFactory = _ => "relu",
+        };
+        hiddenActivation.AcceptOnlyFromAmong([.. HiddenActivations.Select(a => a.Name)]);
         var outputActivation = new Option<string>("--output-activation") { Description = "linear (any real data) or sigmoid (data in [0, 1]).", DefaultValueFactory = _ => "linear" };
         outputActivation.AcceptOnlyFromAmong("linear", "sigmoid");
         var validation = new Option<double>("--validation") { Description = "Fraction of rows held out for the validation loss (0: none)." }
@@ -46,7 +60,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder (or, with --detector, an anomaly detector) and save it.");
         data.AddTo(command, withLabel: false);
-        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm })
+        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm })
             command.Add(option);
 
         CommandAction.Set(command, console, (parse, cancellation) =>
@@ -58,6 +72,8 @@ internal static class TrainCommand
             if (parse.GetValue(contamination) != null && parse.GetValue(falseAlarm) != null)
                 throw new UsageException("Give --contamination or --false-alarm-rate, not both.");
             RefuseOptionsOfOtherKinds(parse, chosenKind, noiseKind, noise, sparsity, contractive, filters, data);
+            AutoencoderActivation chosenHiddenActivation = HiddenActivations.Single(a => a.Name == parse.GetValue(hiddenActivation)).Activation;
+            RefuseUnusableHiddenActivation(parse, chosenKind, hidden, hiddenActivation, chosenHiddenActivation);
 
             DataSet set = data.Read(parse);
             if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > set.Width)
@@ -70,6 +86,7 @@ internal static class TrainCommand
                 CodeSize = parse.GetValue(codeSize),
                 HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
                 LearningRate = parse.GetValue(rate),
+                HiddenActivation = chosenHiddenActivation,
                 OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
                 ValidationFraction = parse.GetValue(validation),
                 EarlyStoppingPatience = parse.GetValue(patience),
@@ -167,6 +184,24 @@ internal static class TrainCommand
             throw new UsageException($"--filters is for --kind conv, not --kind {kind}.");
         if ((Given(parse, data.ImageSize) || Given(parse, data.Colour)) && !Directory.Exists(parse.GetValue(data.Data)))
             throw new UsageException("--image-size and --color are for a folder of images; -d names a file.");
+    }
+
+    /// <summary>
+    /// --hidden-activation where nothing would apply it (a dense kind without --hidden layers) is a mistake to name rather
+    /// than ignore; with --kind contractive, GELU and SiLU are refused here in the tool's words, where the library would name
+    /// its own options (the penalty cannot differentiate them: neither is monotonic).
+    /// </summary>
+    private static void RefuseUnusableHiddenActivation(ParseResult parse, string kind, Option<string> hidden, Option<string> hiddenActivation, AutoencoderActivation activation)
+    {
+        if (!Given(parse, hiddenActivation)) return;
+        bool hasHiddenLayers = kind == "conv" || !string.IsNullOrWhiteSpace(parse.GetValue(hidden));
+        if (!hasHiddenLayers)
+            throw new UsageException($"--hidden-activation is applied after each --hidden layer, and --kind {kind} has none here: give --hidden too.");
+        if (kind == "contractive" && activation is AutoencoderActivation.Gelu or AutoencoderActivation.Silu)
+        {
+            throw new UsageException($"--kind contractive cannot use --hidden-activation {parse.GetValue(hiddenActivation)}: the contractive penalty cannot " +
+                "differentiate GELU or SiLU (neither is monotonic). Choose elu or softplus for a smooth activation, or another kind.");
+        }
     }
 
     /// <summary>Whether the user typed <paramref name="option"/> (not just its default).</summary>

@@ -21,6 +21,12 @@ public abstract class SelfGatedActivationLayer : ElementwiseLayer
     {
     }
 
+    /// <summary>
+    /// Whether <paramref name="kind"/> is one of these (GELU, SiLU): an activation whose slope needs its input, which the
+    /// contractive penalty cannot differentiate (<see cref="Regularization.ContractiveRegularizer.Validate(Specs.NetworkSpec)"/> refuses it).
+    /// </summary>
+    public static bool IsSelfGated(Activation kind) => kind is Activation.Gelu or Activation.Silu;
+
     /// <summary>The layer for <paramref name="kind"/>, or null when <paramref name="kind"/> is an <see cref="ActivationLayer"/>'s.</summary>
     public static SelfGatedActivationLayer? Create(Activation kind, int width) => kind switch
     {

@@ -1,5 +1,6 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 
 namespace Microsoft.ML.Autoencoders.Engine.Regularization;
 
@@ -60,6 +61,26 @@ public sealed class ContractiveRegularizer : CodeRegularizer
     /// <inheritdoc/>
     public override double Value(AutoencoderNetwork network, ActivationCache cache, int batch, in LayerContext context) =>
         Compute(network, cache, batch, context, accumulateGradients: false);
+
+    /// <summary>
+    /// Also refuses a GELU or SiLU below the node (<see cref="SelfGatedActivationLayer"/>) before training starts, rather
+    /// than at the first step: the penalty's gradient reaches each activation through its slope as a function of its
+    /// output, and those two are not monotonic, so their slope is not one.
+    /// </summary>
+    public override void Validate(NetworkSpec spec)
+    {
+        base.Validate(spec);
+        foreach (var layer in spec.Layers.Take(spec.Slot(Node)))
+        {
+            if (layer.AppliedActivation is { } activation && SelfGatedActivationLayer.IsSelfGated(activation))
+            {
+                throw new ArgumentException(
+                    $"The contractive penalty cannot differentiate layer {layer.Describe()}: {activation} is not monotonic, so its slope is not a function " +
+                    $"of its output, which is how the penalty's gradient reaches an activation. Use another activation below node '{Node}' " +
+                    "(Elu and Softplus are smooth ones it can differentiate), or leave the penalty off.");
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"contractive penalty (lambda {Weight})";

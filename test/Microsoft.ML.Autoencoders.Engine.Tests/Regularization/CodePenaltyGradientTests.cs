@@ -28,6 +28,7 @@ public class CodePenaltyGradientTests
     public static TheoryData<string> Cases => new()
     {
         "l1-linear-code", "kl-sigmoid-code", "contractive-closed-form", "contractive-exact-tangents", "contractive-hutchinson", "contractive-dropout",
+        "contractive-elu-softplus",
     };
 
     [Theory]
@@ -81,6 +82,28 @@ public class CodePenaltyGradientTests
         Assert.Contains("Sigmoid", error.Message);
     }
 
+    [Theory]
+    [InlineData(Activation.Gelu, Activation.Sigmoid, "encoder.0.activation")]
+    [InlineData(Activation.Tanh, Activation.Silu, "encoder.1.activation")]
+    public void ContractiveRejectsGeluAndSiluInTheEncoderBeforeTraining(Activation hidden, Activation code, string layer)
+    {
+        var spec = (DeepTanh with { HiddenActivation = hidden, CodeActivation = code }).ToSpec();
+
+        var error = Assert.Throws<ArgumentException>(() => new ContractiveRegularizer(0.1f).Validate(spec));
+
+        Assert.Contains($"'{layer}'", error.Message);
+        Assert.Contains(hidden == Activation.Tanh ? "Silu" : "Gelu", error.Message);
+    }
+
+    [Fact]
+    public void ContractiveAcceptsAGeluAboveItsNode()
+    {
+        var spec = (DeepTanh with { HiddenActivation = Activation.Gelu }).ToSpec();
+        var onHiddenNodeBelowTheGelu = new ContractiveRegularizer(0.1f) { Node = "encoder.0" };
+
+        onHiddenNodeBelowTheGelu.Validate(spec); // the penalty reads only the layers below its node
+    }
+
     private static (AutoencoderArchitecture, CodeRegularizer) Case(string name) => name switch
     {
         "l1-linear-code" => (DeepTanh with { CodeActivation = Activation.Linear }, new L1ActivityRegularizer(0.3f)),
@@ -89,6 +112,8 @@ public class CodePenaltyGradientTests
         "contractive-exact-tangents" => (DeepTanh, new ContractiveRegularizer(0.5f, probes: 5)),
         "contractive-hutchinson" => (DeepTanh, new ContractiveRegularizer(0.5f, probes: 2)),
         "contractive-dropout" => (DeepSigmoidWithDropout, new ContractiveRegularizer(0.5f, probes: 5)),
+        // Smooth activations whose slope changes with y on the left (ELU's y + 1) or everywhere (softplus' 1 − e^−y).
+        "contractive-elu-softplus" => (DeepTanh with { HiddenActivation = Activation.Elu, CodeActivation = Activation.Softplus }, new ContractiveRegularizer(0.5f, probes: 5)),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 }

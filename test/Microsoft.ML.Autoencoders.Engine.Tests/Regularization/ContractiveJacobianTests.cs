@@ -15,7 +15,7 @@ public class ContractiveJacobianTests
     private const int Rows = 6;
     private const float Lambda = 0.25f;
 
-    public static TheoryData<string> Encoders => new() { "one-layer-sigmoid", "tanh-hidden", "relu-hidden-leaky-code" };
+    public static TheoryData<string> Encoders => new() { "one-layer-sigmoid", "tanh-hidden", "relu-hidden-leaky-code", "elu-hidden-softplus-code" };
 
     [Theory]
     [MemberData(nameof(Encoders))]
@@ -95,6 +95,7 @@ public class ContractiveJacobianTests
         "tanh-hidden" => new() { InputSize = 6, HiddenSizes = [5], CodeSize = 3, HiddenActivation = Activation.Tanh, CodeActivation = Activation.Sigmoid },
         // ReLU kinks: the random inputs keep pre-activations away from zero with overwhelming probability at eps = 1e-3.
         "relu-hidden-leaky-code" => new() { InputSize = 6, HiddenSizes = [5], CodeSize = 3, HiddenActivation = Activation.Relu, CodeActivation = Activation.LeakyRelu },
+        "elu-hidden-softplus-code" => new() { InputSize = 6, HiddenSizes = [5], CodeSize = 3, HiddenActivation = Activation.Elu, CodeActivation = Activation.Softplus },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 }

@@ -77,6 +77,30 @@ public class ConvolutionBlocksTests
         ColumnValues.AssertClose(transformer.Model.Reconstruct(batch, rows.Count), results.Single(r => r.Name == "reconstruction").AsEnumerable<float>().ToArray(), "ONNX Runtime reconstruction");
     }
 
+    /// <summary>
+    /// ELU, which no convolution fuses, and SiLU, whose slope needs its input, after every block: the convolutions' backward
+    /// passes take them as separate layers, and the export scores alike.
+    /// </summary>
+    [Theory]
+    [InlineData(AutoencoderActivation.Elu)]
+    [InlineData(AutoencoderActivation.Silu)]
+    public void SmoothHiddenActivationAfterEveryBlock_TrainsAndExports(AutoencoderActivation hidden)
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Images(64, 0, seed: 7);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = BlockOptions();
+        (options.HiddenActivation, options.Epochs) = (hidden, 6);
+        (options.EncodedColumnName, options.ReconstructionColumnName, options.ReconstructionErrorColumnName) = ("Code", "Reconstruction", "Error");
+
+        var transformer = ml.Transforms.Autoencoder(options).Fit(data);
+
+        Assert.Equal(4, transformer.Model.Spec.Layers.Count(l => l.AppliedActivation == AutoencoderEstimator.ToEngine(hidden)));
+        var epochs = transformer.Model.TrainingHistory!.Epochs;
+        Assert.True(epochs[^1].TrainingLoss < epochs[0].TrainingLoss, $"loss {epochs[0].TrainingLoss} → {epochs[^1].TrainingLoss}");
+        ExportParity.AssertScoresAlike(ml, transformer, data, [.. rows.SelectMany(r => r.Pixels)]);
+    }
+
     [Fact]
     public void AnomalyDetector_OnBlocks_SeparatesStripesFromBlobs()
     {

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Autoencoders.Tests.Specs;
 /// <summary>
 /// GELU, SiLU and a clipped-linear activation (nn.Hardtanh's) put in EncoderLayers by a user (not only imported): the
 /// network trains, its ONNX export scores alike in ONNX Runtime and through every reload (the activation is stored by its
-/// number, the clip by its bounds), and the exported file imports back into the engine as the same activations with the
+/// name, the clip by its bounds), and the exported file imports back into the engine as the same activations with the
 /// same reconstruction.
 /// </summary>
 public class GeluSiluNetworkTests
