@@ -33,10 +33,22 @@ internal static class AutoencoderTool
         {
             // System.CommandLine would print its messages bare and the whole help on stdout; docs/cli.md promises one
             // "error:" line on stderr, and a script reading stdout must not get the help as data.
-            error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => e.Message).Distinct())} See '{CommandPath(parsed.CommandResult)} --help'.");
+            error.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message)).Distinct())} See '{CommandPath(parsed.CommandResult)} --help'.");
             return ExitCodes.Usage;
         }
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>
+    /// A parser message on one line: System.CommandLine lists a choice option's values one per line, tab-indented
+    /// ("Must be one of:\n\t'dense'\n\t'denoising'..."), which would break the one-line promise.
+    /// </summary>
+    private static string OneLine(string message)
+    {
+        string[] lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length <= 1) return message.Trim();
+        // The head ends with a colon ("Must be one of:"); the values after it read as a list.
+        return lines[0] + " " + string.Join(", ", lines.Skip(1)) + ".";
     }
 
     /// <summary>"autoencoder plot roc": the words that name the command a parse stopped in, for the help hint.</summary>

@@ -35,6 +35,15 @@ public sealed class OptionErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_value_outside_a_choice_list_is_one_line_listing_the_choices()
+    {
+        var run = Train("--kind", "bogus");
+        OneUsageLine(run, "'bogus'");
+        Assert.Contains("'dense', 'denoising', 'sparse'", run.Error);
+        OneUsageLine(Train("--hidden-activation", "swish"), "'gelu', 'silu'");
+    }
+
+    [Fact]
     public void Help_still_works_and_is_not_an_error()
     {
         var run = ToolRun.Of("train", "--help");
