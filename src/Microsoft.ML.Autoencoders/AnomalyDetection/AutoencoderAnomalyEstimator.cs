@@ -98,10 +98,10 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             "PValueColumnName, FeatureErrorsColumnName and explanation columns",
             option => option switch
             {
-                nameof(AutoencoderOptions.EncodedColumnName) => "For the code, call detector.Model.Encode(rows) on the fitted detector.",
+                nameof(AutoencoderOptions.EncodedColumnName) => "For the code, call detector.Model.Encode(rows) on the fitted detector (detector.ImportedModel.Encode on an imported graph).",
                 nameof(AutoencoderOptions.ReconstructionErrorColumnName) => "The reconstruction error is the score: name its column with ScoreColumnName.",
                 nameof(AutoencoderOptions.NegativeElboColumnName) => "To score by a variational network's negative ELBO, set ScoreSource = NegativeElbo: Score then holds it.",
-                _ => "For how well each feature reconstructs, set FeatureErrorsColumnName (each feature's squared error); for the reconstruction itself, call detector.Model.Reconstruct(rows).",
+                _ => "For how well each feature reconstructs, set FeatureErrorsColumnName (each feature's squared error); for the reconstruction itself, call detector.Model.Reconstruct(rows) (detector.ImportedModel.Reconstruct on an imported graph).",
             });
         // One autoencoder estimator for the detector's lifetime: its constructor runs the network's own checks now,
         // before any data is read, and Fit and GetOutputSchema use it as it is.
