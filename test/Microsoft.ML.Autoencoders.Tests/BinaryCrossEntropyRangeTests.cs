@@ -42,7 +42,7 @@ public class BinaryCrossEntropyRangeTests
     public void DataOutsideTheUnitIntervalIsRefusedByColumn(string kind)
     {
         var ml = new MLContext(seed: 1);
-        var options = TestAutoencoders.Options(epochs: 1);
+        var options = kind == "detector" ? TestAutoencoders.DetectorNetwork(epochs: 1) : TestAutoencoders.Options(epochs: 1);
         options.Loss = AutoencoderLoss.BinaryCrossEntropy;
         options.StreamTrainingData = kind == "dense streamed";
         Action fit = kind switch

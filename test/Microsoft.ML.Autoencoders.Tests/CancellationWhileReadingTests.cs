@@ -50,7 +50,7 @@ public class CancellationWhileReadingTests
         var ml = new MLContext(seed: 1);
         using var cancel = new CancellationTokenSource();
         var (view, source) = CancellingView(ml, cancel);
-        var autoencoder = TestAutoencoders.Options(epochs: 2);
+        var autoencoder = TestAutoencoders.DetectorNetwork(epochs: 2);
         autoencoder.CancellationToken = cancel.Token;
         var options = new AutoencoderAnomalyOptions { FeatureColumnName = "Features", Autoencoder = autoencoder, StandardizeFeatures = true };
         Assert.ThrowsAny<OperationCanceledException>(() => ml.AnomalyDetection.Trainers.Autoencoder(options).Fit(view));
@@ -64,7 +64,7 @@ public class CancellationWhileReadingTests
         var ml = new MLContext(seed: 1);
         using var cancel = new CancellationTokenSource();
         var (calibration, source) = CancellingView(ml, cancel);
-        var autoencoder = TestAutoencoders.Options(epochs: 2);
+        var autoencoder = TestAutoencoders.DetectorNetwork(epochs: 2);
         autoencoder.CancellationToken = cancel.Token;
         var options = new AutoencoderAnomalyOptions { FeatureColumnName = "Features", Autoencoder = autoencoder };
         var train = ml.Data.LoadFromEnumerable(SyntheticData.Rows(200));

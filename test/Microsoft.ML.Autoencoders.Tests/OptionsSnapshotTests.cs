@@ -33,8 +33,7 @@ public sealed class OptionsSnapshotTests
     public void AnomalyEstimatorKeepsTheOptionsItWasMadeWith()
     {
         var ml = new MLContext(seed: 1);
-        var options = new AutoencoderAnomalyOptions { Contamination = 0.1, Autoencoder = TestAutoencoders.Options(epochs: 1) };
-        options.Autoencoder.ReconstructionColumnName = options.Autoencoder.ReconstructionErrorColumnName = null;
+        var options = new AutoencoderAnomalyOptions { Contamination = 0.1, Autoencoder = TestAutoencoders.DetectorNetwork(epochs: 1) };
         var first = ml.AnomalyDetection.Trainers.Autoencoder(options);
 
         options.Contamination = 0.3;

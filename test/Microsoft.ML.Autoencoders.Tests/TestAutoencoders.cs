@@ -26,6 +26,17 @@ internal static class TestAutoencoders
         NumberOfThreads = 1,
     };
 
+    /// <summary>
+    /// <see cref="Options"/> for a detector's network: without the reconstruction and error columns, which a detector
+    /// refuses because it writes its own.
+    /// </summary>
+    public static AutoencoderOptions DetectorNetwork(int epochs = 8, int seed = 0)
+    {
+        var options = Options(epochs, seed);
+        options.ReconstructionColumnName = options.ReconstructionErrorColumnName = null;
+        return options;
+    }
+
     /// <summary>Fits <see cref="Options"/> (after <paramref name="configure"/>) on <paramref name="data"/>.</summary>
     public static AutoencoderTransformer Fit(MLContext mlContext, IDataView data, Action<AutoencoderOptions>? configure = null)
     {

@@ -93,6 +93,16 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
         if (options.Autoencoder.InputColumnName != AutoencoderEstimator.Defaults.InputColumnName && options.Autoencoder.InputColumnName != options.FeatureColumnName)
             throw new ArgumentException(
                 $"Autoencoder.InputColumnName is '{options.Autoencoder.InputColumnName}' but the detector reads FeatureColumnName ('{options.FeatureColumnName}'); set FeatureColumnName instead.", nameof(options));
+        OptionsReadByNothing.CheckDetectorNetworkColumns(options.Autoencoder,
+            $"the detector writes ScoreColumnName ('{_columns.Score}') and PredictedLabelColumnName ('{_columns.PredictedLabel}'), and the optional " +
+            "PValueColumnName, FeatureErrorsColumnName and explanation columns",
+            option => option switch
+            {
+                nameof(AutoencoderOptions.EncodedColumnName) => "For the code, call detector.Model.Encode(rows) on the fitted detector (detector.ImportedModel.Encode on an imported graph).",
+                nameof(AutoencoderOptions.ReconstructionErrorColumnName) => "The reconstruction error is the score: name its column with ScoreColumnName.",
+                nameof(AutoencoderOptions.NegativeElboColumnName) => "To score by a variational network's negative ELBO, set ScoreSource = NegativeElbo: Score then holds it.",
+                _ => "For how well each feature reconstructs, set FeatureErrorsColumnName (each feature's squared error); for the reconstruction itself, call detector.Model.Reconstruct(rows) (detector.ImportedModel.Reconstruct on an imported graph).",
+            });
         // One autoencoder estimator for the detector's lifetime: its constructor runs the network's own checks now,
         // before any data is read, and Fit and GetOutputSchema use it as it is.
         _autoencoder = new AutoencoderEstimator(NetworkOptions(), reservedNamesAllowed: true)

@@ -109,9 +109,10 @@ public sealed class AutoencoderAnomalyOptions
 
     /// <summary>
     /// The network, its training and its kind. Its column settings are not used: the detector reads
-    /// <see cref="FeatureColumnName"/>, and a paired <see cref="AutoencoderOptions.TargetColumnName"/> is refused (a detector
-    /// scores how well a row reconstructs itself). Its EpochCompleted, Progress and CancellationToken reach the detector's
-    /// training.
+    /// <see cref="FeatureColumnName"/> and writes its own columns, so an output column named here (the code under another
+    /// name than the default, the reconstruction, its error, the denoised row, the negative ELBO) is refused with what to set
+    /// instead, and so is a paired <see cref="AutoencoderOptions.TargetColumnName"/> (a detector scores how well a row
+    /// reconstructs itself). Its EpochCompleted, Progress and CancellationToken reach the detector's training.
     /// </summary>
     public AutoencoderOptions Autoencoder { get; set; } = new();
 

@@ -47,7 +47,10 @@ public sealed class OnnxAutoencoderModel : IDisposable
     /// <param name="graphInputName">The graph input the rows go to.</param>
     /// <param name="reconstructionOutputName">The graph output that reconstructs the input.</param>
     /// <param name="codeOutputName">The graph output holding the code (bottleneck), or null when the graph has none.</param>
-    /// <param name="inputShape">The per-row input shape, only for a graph that leaves it open (e.g. [N, ?]).</param>
+    /// <param name="inputShape">
+    /// The per-row input shape, only for a graph that leaves it open (e.g. [N, ?]); or, for an input [B, ...] with a fixed
+    /// B &gt; 1, the shape after B to read B as the batch (or the whole shape to read the tensor as one row) whatever a run shows.
+    /// </param>
     /// <param name="numberOfThreads">ONNX Runtime's intra-op threads; null for one per processor.</param>
     public static OnnxAutoencoderModel Load(byte[] onnx, string graphInputName, string reconstructionOutputName,
         string? codeOutputName = null, int[]? inputShape = null, int? numberOfThreads = null)
@@ -102,10 +105,18 @@ public sealed class OnnxAutoencoderModel : IDisposable
     public int CodeSize => Binding.CodeSize;
 
     /// <summary>
-    /// True when the graph takes many rows in one run (its input leads with a free batch axis); false for a graph fixed to
-    /// one row ([1, d] or [d]), which is run once per row.
+    /// True when the graph takes many rows in one run (its input leads with a free batch axis); false for a graph whose
+    /// runs take a fixed number of rows (<see cref="FixedBatchSize"/>).
     /// </summary>
     public bool ScoresInBatches => Binding.AcceptsBatches;
+
+    /// <summary>
+    /// The rows every run takes when the graph fixes them: 1 for [1, d] or an input without a batch axis, B for a graph
+    /// exported from a dummy batch of B rows ([B, d], torch.onnx.export without dynamic_axes) that scores its rows apart;
+    /// null when the graph takes any number (<see cref="ScoresInBatches"/>). Rows then run in groups of exactly this size,
+    /// the last group filled up with rows of zeros whose outputs are dropped, so any number of rows scores.
+    /// </summary>
+    public int? FixedBatchSize => ScoresInBatches ? null : Binding.FixedBatchRows;
 
     /// <summary>ONNX Runtime's intra-op threads.</summary>
     public int NumberOfThreads { get; }
@@ -114,8 +125,8 @@ public sealed class OnnxAutoencoderModel : IDisposable
     /// loading machine's processors rather than the saving machine's.</summary>
     internal int? RequestedThreads { get; }
 
-    /// <summary>The rows one run takes: <see cref="MaxBatchRows"/>, or 1 for a graph fixed to one row.</summary>
-    internal int RunRows => ScoresInBatches ? MaxBatchRows : 1;
+    /// <summary>The rows one run takes: <see cref="MaxBatchRows"/>, or the graph's fixed batch.</summary>
+    internal int RunRows => ScoresInBatches ? MaxBatchRows : Binding.FixedBatchRows;
 
     /// <summary>How many times ONNX Runtime has run this graph: tests read it to prove that cursors batch.</summary>
     internal long Runs => Interlocked.Read(ref _runs);
@@ -174,24 +185,38 @@ public sealed class OnnxAutoencoderModel : IDisposable
     }
 
     /// <summary>
-    /// Runs the graph on the first <paramref name="rows"/> rows of <paramref name="input"/> (at most <see cref="RunRows"/>
-    /// unless the graph takes batches) and copies the outputs asked for (non-empty spans) out of ONNX Runtime's buffers.
+    /// Runs the graph on the first <paramref name="rows"/> rows of <paramref name="input"/> (any number; a graph with a fixed
+    /// batch is run on groups of exactly that many) and copies the outputs asked for (non-empty spans) out of ONNX Runtime's buffers.
     /// </summary>
     internal void Run(float[] input, int rows, Span<float> reconstruction, Span<float> code)
     {
         if (rows == 0 || (reconstruction.IsEmpty && code.IsEmpty)) return;
-        if (!ScoresInBatches && rows > 1)
+        int group = Binding.FixedBatchRows;
+        if (ScoresInBatches || rows == group)
         {
-            // A graph fixed to one row: one run per row, through the same path.
-            var one = new float[InputSize];
-            for (int r = 0; r < rows; r++)
-            {
-                input.AsSpan(r * InputSize, InputSize).CopyTo(one);
-                Run(one, 1, reconstruction.IsEmpty ? default : reconstruction.Slice(r * InputSize, InputSize), code.IsEmpty ? default : code.Slice(r * CodeSize, CodeSize));
-            }
+            RunOnce(input, rows, reconstruction, code);
             return;
         }
+        // The graph takes exactly `group` rows a run: the rows go in groups of that size, the last one filled up with rows
+        // of zeros (which Bind ran the graph on), and only the real rows' outputs are kept. The graph scores its rows apart
+        // (Bind checked), so the filling changes nothing.
+        var groupInput = new float[group * InputSize];
+        var groupReconstruction = reconstruction.IsEmpty ? null : new float[group * InputSize];
+        var groupCode = code.IsEmpty ? null : new float[group * CodeSize];
+        for (int start = 0; start < rows; start += group)
+        {
+            int count = Math.Min(group, rows - start);
+            input.AsSpan(start * InputSize, count * InputSize).CopyTo(groupInput);
+            groupInput.AsSpan(count * InputSize).Clear();
+            RunOnce(groupInput, group, groupReconstruction, groupCode);
+            groupReconstruction?.AsSpan(0, count * InputSize).CopyTo(reconstruction.Slice(start * InputSize));
+            groupCode?.AsSpan(0, count * CodeSize).CopyTo(code.Slice(start * CodeSize));
+        }
+    }
 
+    /// <summary>One ONNX Runtime run on <paramref name="rows"/> rows: any number for a graph that batches, else its fixed batch.</summary>
+    private void RunOnce(float[] input, int rows, Span<float> reconstruction, Span<float> code)
+    {
         bool wantCode = !code.IsEmpty, wantReconstruction = !reconstruction.IsEmpty;
         var outputs = new List<string>(2);
         if (wantReconstruction) outputs.Add(ReconstructionOutputName);

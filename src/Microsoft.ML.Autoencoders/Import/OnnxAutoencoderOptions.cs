@@ -21,7 +21,11 @@ public sealed class OnnxAutoencoderOptions
     /// <summary>The graph output holding the code (bottleneck), or null when the graph has none.</summary>
     public string? CodeOutputName { get; set; }
 
-    /// <summary>The per-row input shape, only needed when the graph leaves it open (e.g. an input declared [N, ?]).</summary>
+    /// <summary>
+    /// The per-row input shape, only needed when the graph leaves it open (e.g. an input declared [N, ?]). For an input
+    /// [B, ...] with a fixed B &gt; 1, which the loader reads as a batch when runs show the graph scores its rows apart, the
+    /// shape after B reads B as the batch regardless, and the whole shape reads the tensor as one row.
+    /// </summary>
     public int[]? InputShape { get; set; }
 
     /// <summary>The input column: a known-size vector of Single with the graph's per-row size.</summary>

@@ -20,6 +20,8 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 ///          __onnx_encoded [k] = Identity(code)                          (when the code column is wanted)
 ///          __autoencoder_error_vector [1] = ReduceMean((x − x̂)², axes=[-1], keepdims=1)   (when the error column is wanted)
 /// </code>
+/// For a graph fixed to B &gt; 1 rows a run, ML.NET feeds it the row repeated B times, so the inputs are B times as long
+/// ([B·d], [B·k]) and the adapter slices the first row out of each before the steps above.
 /// Metadata: <see cref="FormatKey"/> "1", <see cref="ImportKey"/> (JSON), <see cref="GraphHashKey"/> (SHA-256, hex, of the
 /// imported graph's bytes).
 /// </remarks>
@@ -42,9 +44,19 @@ internal static class OnnxImportAdapter
     public static byte[] ToBytes(OnnxAutoencoderModel model, AutoencoderColumns columns, string errorVector)
     {
         var builder = new OnnxModelBuilder("autoencoder_import_adapter") { ProducerName = "Microsoft.ML.Autoencoders" };
-        string x = model.GraphInputName, reconstruction = model.ReconstructionOutputName;
-        builder.AddInput(x, [model.InputSize]);
-        builder.AddInput(reconstruction, [model.InputSize]);
+        int runRows = model.Binding.RowsOfOneRun;
+        // The graph's tensor as fed (runRows rows, flat), and the name its first row goes by in the steps below.
+        string FirstRow(string tensor, int size)
+        {
+            builder.AddInput(tensor, [runRows * size]);
+            if (runRows == 1) return tensor;
+            string ends = $"{tensor}.first_row_end";
+            if (!builder.Defines("first_row.start")) builder.AddInt64Initializer("first_row.start", [1], [0]).AddInt64Initializer("first_row.axis", [1], [0]);
+            builder.AddInt64Initializer(ends, [1], [size]);
+            builder.AddNode("Slice", [tensor, "first_row.start", ends, "first_row.axis"], [$"{tensor}.first_row"]);
+            return $"{tensor}.first_row";
+        }
+        string x = FirstRow(model.GraphInputName, model.InputSize), reconstruction = FirstRow(model.ReconstructionOutputName, model.InputSize);
         if (columns.Reconstruction != null)
         {
             builder.AddNode("Identity", [reconstruction], [ReconstructionColumn]);
@@ -52,8 +64,7 @@ internal static class OnnxImportAdapter
         }
         if (columns.Encoded != null)
         {
-            builder.AddInput(model.CodeOutputName!, [model.CodeSize]);
-            builder.AddNode("Identity", [model.CodeOutputName!], [EncodedColumn]);
+            builder.AddNode("Identity", [FirstRow(model.CodeOutputName!, model.CodeSize)], [EncodedColumn]);
             builder.AddOutput(EncodedColumn, [model.CodeSize]);
         }
         if (columns.ReconstructionError != null)
@@ -63,7 +74,7 @@ internal static class OnnxImportAdapter
             builder.AddNode("ReduceMean", ["error.squared"], [errorVector], attributes: [OnnxAttribute.FromInts("axes", -1), OnnxAttribute.FromInt("keepdims", 1)]);
             builder.AddOutput(errorVector, [1]);
         }
-        var stored = new StoredImport(x, reconstruction, model.CodeOutputName, [.. model.InputShape], model.RequestedThreads,
+        var stored = new StoredImport(model.GraphInputName, model.ReconstructionOutputName, model.CodeOutputName, [.. model.InputShape], model.RequestedThreads,
             columns.Input, columns.Encoded, columns.Reconstruction, columns.ReconstructionError);
         builder.SetMetadata(FormatKey, FormatVersion.ToString(CultureInfo.InvariantCulture));
         builder.SetMetadata(ImportKey, JsonSerializer.Serialize(stored));

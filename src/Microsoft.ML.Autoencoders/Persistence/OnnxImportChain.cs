@@ -8,13 +8,16 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// with plain <c>mlContext.Model.Load</c> and nothing of ours but the error's CustomMapping contract:
 /// <code>
 /// [CopyColumns(&lt;graph input&gt; ← input column)]                                  when the names differ
+/// [Concatenate(&lt;graph input&gt; ← the input row B times)]                          for a graph fixed to B &gt; 1 rows a run
 ///   → ApplyOnnxModel(&lt;graph input&gt; → &lt;reconstruction output&gt; [, &lt;code output&gt;])   the imported graph
 ///   → ApplyOnnxModel(&lt;graph input&gt;, &lt;reconstruction&gt; [, &lt;code&gt;] → __onnx_reconstruction, __onnx_encoded, __autoencoder_error_vector)
 ///   → CustomMapping(error vector [1] → scalar) → CopyColumns(user names) → DropColumns(everything in between)
 /// </code>
 /// ML.NET binds columns to graph tensors by name, so the graph's own tensor names are columns for the length of the
 /// chain: an input column of the same name as one of them (other than the graph input, when it is the input column)
-/// is hidden by it and dropped with it.
+/// is hidden by it and dropped with it. A graph fixed to B &gt; 1 rows a run gets the row repeated B times (it scores its
+/// rows apart, which Bind checked), the adapter reads the first row's outputs, and an input column named as the graph
+/// input is copied back over the repeated one at the end.
 /// </summary>
 internal static class OnnxImportChain
 {
@@ -52,7 +55,22 @@ internal static class OnnxImportChain
         string graphInput = binding.InputName;
         IEstimator<ITransformer> Append(IEstimator<ITransformer> step) => pipeline = pipeline is null ? step : pipeline.Append(step);
 
-        if (columns.Input != graphInput)
+        int runRows = binding.RowsOfOneRun;
+        string? keptInput = null;
+        if (runRows > 1)
+        {
+            // ML.NET's OnnxTransformer feeds one row per run; the graph takes exactly runRows, which the row repeated fills.
+            string row = columns.Input;
+            if (columns.Input == graphInput)
+            {
+                keptInput = row = RowColumn;
+                Append(ml.Transforms.CopyColumns(RowColumn, columns.Input));
+                reserved.Add(RowColumn);
+            }
+            else reserved.Add(graphInput);
+            Append(ml.Transforms.Concatenate(graphInput, [.. Enumerable.Repeat(row, runRows)]));
+        }
+        else if (columns.Input != graphInput)
         {
             Append(ml.Transforms.CopyColumns(graphInput, columns.Input));
             reserved.Add(graphInput);
@@ -60,15 +78,15 @@ internal static class OnnxImportChain
         var graphOutputs = new List<string> { binding.ReconstructionName };
         var shapes = new Dictionary<string, int[]>
         {
-            // Batch axis 1: ML.NET's OnnxTransformer feeds one row per run, and a symbolic axis left open makes it guess.
-            [graphInput] = [.. binding.InputTensorShape(1).Select(d => (int)d)],
-            [binding.ReconstructionName] = [.. binding.ReconstructionShapeOfOneRow.Select(d => (int)d)],
+            // One run's rows: ML.NET's OnnxTransformer feeds one row per run, and a symbolic axis left open makes it guess.
+            [graphInput] = [.. binding.InputTensorShape(runRows).Select(d => (int)d)],
+            [binding.ReconstructionName] = [.. binding.ReconstructionShapeOfOneRun.Select(d => (int)d)],
         };
         var adapterInputs = new List<string> { graphInput, binding.ReconstructionName };
         if (columns.Encoded != null)
         {
             graphOutputs.Add(binding.CodeName!);
-            shapes[binding.CodeName!] = [.. binding.CodeShapeOfOneRow!.Select(d => (int)d)];
+            shapes[binding.CodeName!] = [.. binding.CodeShapeOfOneRun!.Select(d => (int)d)];
             adapterInputs.Add(binding.CodeName!);
         }
         Append(ml.Transforms.ApplyOnnxModel(graphOutputs.ToArray(), [graphInput], new MemoryStream(model.OnnxBytes), shapes, gpuDeviceId: null, fallbackToCpu: false));
@@ -81,8 +99,12 @@ internal static class OnnxImportChain
         if (columns.ReconstructionError != null) adapterOutputs.Add(errorVector);
         Append(ml.Transforms.ApplyOnnxModel(adapterOutputs.ToArray(), adapterInputs.ToArray(), new MemoryStream(adapter)));
         reserved.AddRange(adapterOutputs);
+        if (keptInput != null) Append(ml.Transforms.CopyColumns(graphInput, keptInput)); // the user's row again, over the repeated one
         return pipeline!;
     }
+
+    /// <summary>The input row kept aside while the graph input column holds it repeated, for a graph fixed to several rows a run.</summary>
+    private const string RowColumn = SavedModelArchive.ReservedPrefix + "onnx_row";
 
     /// <summary>A schema of one vector column, enough to fit the chain's trivial estimators.</summary>
     public static DataViewSchema InputSchema(string column, int size)

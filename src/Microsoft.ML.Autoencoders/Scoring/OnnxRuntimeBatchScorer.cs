@@ -3,8 +3,8 @@ using Microsoft.ML.Autoencoders.Engine.Losses;
 namespace Microsoft.ML.Autoencoders.Scoring;
 
 /// <summary>
-/// Scores a batch of rows with an imported graph through ONNX Runtime: one run per batch (or per row, for a graph fixed
-/// to one row), the outputs copied into buffers the cursor reads from. The error is computed here, as the engine's scorer
+/// Scores a batch of rows with an imported graph through ONNX Runtime: one run per batch (or per group of its fixed batch,
+/// one row or B, for a graph that fixes it), the outputs copied into buffers the cursor reads from. The error is computed here, as the engine's scorer
 /// computes it, so both kinds of transformer give the same error for the same reconstruction.
 /// </summary>
 internal sealed class OnnxRuntimeBatchScorer : BatchScorer

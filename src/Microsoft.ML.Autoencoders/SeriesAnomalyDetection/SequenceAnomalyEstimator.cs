@@ -71,6 +71,15 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
         if (options.Autoencoder == null) throw new ArgumentException("Autoencoder must hold the training settings (new AutoencoderOptions() for the defaults).", nameof(options));
         if (options.Autoencoder.Sequence != null || options.Autoencoder.TargetColumnName != null)
             throw new ArgumentException("Autoencoder.Sequence and Autoencoder.TargetColumnName are not used by the sequence detector: set Architecture instead, and leave them null.", nameof(options));
+        if (options.Autoencoder.InputColumnName != AutoencoderEstimator.Defaults.InputColumnName)
+            throw new ArgumentException(
+                $"Autoencoder.InputColumnName is '{options.Autoencoder.InputColumnName}', but the sequence detector reads the channel columns in ChannelColumnNames " +
+                "and cuts the windows itself; name the columns there and leave Autoencoder.InputColumnName at its default.", nameof(options));
+        OptionsReadByNothing.CheckDetectorNetworkColumns(options.Autoencoder,
+            $"the detector writes ScoreColumnName ('{_columns.Score}') and PredictedLabelColumnName ('{_columns.PredictedLabel}') for each time step, and the optional ChannelErrorsColumnName",
+            option => option == nameof(AutoencoderOptions.ReconstructionErrorColumnName)
+                ? "The point's reconstruction error is the score: name its column with ScoreColumnName."
+                : "The network's codes and reconstructions are per window, not per time step; ChannelErrorsColumnName gives each channel's error at the point.");
         _network = NetworkOptions();
         // The autoencoder estimator's own checks: the architecture, and no dense setting that would go unused beside it.
         _ = new AutoencoderEstimator(_network, reservedNamesAllowed: true);

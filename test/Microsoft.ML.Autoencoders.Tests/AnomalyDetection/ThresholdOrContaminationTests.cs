@@ -14,7 +14,7 @@ public sealed class ThresholdOrContaminationTests
     {
         Contamination = contamination,
         Threshold = threshold,
-        Autoencoder = TestAutoencoders.Options(epochs: 1),
+        Autoencoder = TestAutoencoders.DetectorNetwork(epochs: 1),
     };
 
     private static SequenceAnomalyOptions SequenceOptions(double? contamination, float? threshold) => new()

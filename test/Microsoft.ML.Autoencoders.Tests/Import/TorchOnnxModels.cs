@@ -13,9 +13,8 @@ internal static class TorchOnnxModels
 
     /// <summary>
     /// Exported from a dummy batch of two rows without dynamic_axes, so the input is [2, ...]. The engine reads the leading 2
-    /// as the batch (Gemm and Conv read their first axis so); the ONNX Runtime route reads a fixed leading size other than 1
-    /// as part of one row, as documented, so these files are not in <see cref="All"/>. Declared before <see cref="Names"/>,
-    /// which reads it as the class initializes.
+    /// as the batch (Gemm and Conv read their first axis so), and so does the ONNX Runtime route, which runs two rows at a
+    /// time. Declared before <see cref="Names"/>, which reads it as the class initializes.
     /// </summary>
     public static readonly string[] FixedBatchOfTwo = ["torch_mlp_fixed_batch_of_two", "torch_conv_dense_view_fixed_batch_of_two"];
 
@@ -57,7 +56,7 @@ internal static class TorchOnnxModels
     public static readonly string[] UnsupportedActivations = ["torch_mlp_mish", "torch_mlp_gelu_tanh", "torch_mlp_hardsigmoid"];
 
     /// <summary>Every file ONNX Runtime scores one row (or batch) at a time, the refused ones too, as theory data.</summary>
-    public static TheoryData<string> All() => new([.. Names.Except(FixedBatchOfTwo), Residual, .. UnsupportedActivations, .. RefusedSequenceForms]);
+    public static TheoryData<string> All() => new([.. Names, Residual, .. UnsupportedActivations, .. RefusedSequenceForms]);
 
     /// <summary>The path of model <paramref name="name"/>.</summary>
     public static string Path(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Import", "TorchModels", name + ".onnx");

@@ -1,0 +1,164 @@
+using Microsoft.ML.Autoencoders.Onnx;
+using Microsoft.ML.Autoencoders.Persistence;
+using Microsoft.ML.Autoencoders.Tests.Onnx;
+using Xunit.Abstractions;
+
+namespace Microsoft.ML.Autoencoders.Tests.Import;
+
+/// <summary>
+/// A graph exported from a dummy batch of two rows without dynamic_axes (input [2, ...]) scores through ONNX Runtime:
+/// rows go in runs of exactly two, the last run padded and its padding's outputs dropped, so any number of rows — one, an
+/// odd count, a prediction engine's single rows — scores as PyTorch did and as the engine's import of the same file does.
+/// A fixed leading axis whose slices the graph does not score apart (a time axis, per-slot weights) is still one row.
+/// </summary>
+public sealed class FixedBatchOnnxRuntimeTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Files => new(TorchOnnxModels.FixedBatchOfTwo);
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void AnyRowCountScoresAsPyTorchAndTheEngine(string name)
+    {
+        var expected = TorchOnnxModels.ExpectedFor(name);
+        var ml = new MLContext(seed: 1);
+        var engine = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(name));
+        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path(name), "input", "reconstruction").Fit(ImportData.Of(ml, expected.Input, expected.Width));
+
+        Assert.False(transformer.Model.ScoresInBatches);
+        Assert.Equal(2, transformer.Model.FixedBatchSize);
+        Assert.Equal(engine.Spec.InputShape.Dimensions.ToArray(), transformer.Model.InputShape);
+        foreach (int rows in new[] { 1, 5, expected.Rows - 1 })
+        {
+            var scored = transformer.Transform(ImportData.Of(ml, expected.Input.Take(rows), expected.Width));
+            float[][] reconstruction = ColumnValues.Vectors(scored, "Reconstruction");
+            ColumnValues.AssertClose([.. expected.Reconstruction.Take(rows)], reconstruction, $"{rows} rows vs PyTorch");
+            ColumnValues.AssertClose([.. expected.Error.Take(rows)], ColumnValues.Scalars(scored, "ReconstructionError"), $"{rows} rows' errors vs PyTorch");
+            ColumnValues.AssertClose(engine.Reconstruct([.. expected.Input.Take(rows).SelectMany(r => r)], rows), [.. reconstruction.SelectMany(r => r)], $"{rows} rows vs the engine");
+            ColumnValues.AssertClose([.. expected.Reconstruction.Take(rows).SelectMany(r => r)],
+                transformer.Model.Reconstruct([.. expected.Input.Take(rows).SelectMany(r => r)], rows), $"{rows} rows through the array API");
+        }
+    }
+
+    [Fact]
+    public void PredictionEngineScoresOneRowAtATime()
+    {
+        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
+        var ml = new MLContext(seed: 1);
+        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction")
+            .Fit(ImportData.Of(ml, expected.Input, expected.Width));
+        long runsBefore = transformer.Model.Runs;
+
+        var engine = ml.Model.CreatePredictionEngine<ImportData.Row, ErrorRow>(transformer, inputSchemaDefinition: ImportData.Schema(expected.Width));
+        for (int r = 0; r < 5; r++)
+            ColumnValues.AssertClose(expected.Error[r], engine.Predict(new ImportData.Row { Features = expected.Input[r] }).ReconstructionError, $"row {r}");
+
+        Assert.Equal(5, transformer.Model.Runs - runsBefore); // one padded run per row
+    }
+
+    [Theory]
+    [InlineData("Features")]
+    [InlineData("input")] // the graph input's own name: the saved chain repeats the row under it, then puts the row back
+    public void SavedTransformerScoresTheSameAfterAPlainAndATypedLoad(string column)
+    {
+        const string name = "torch_conv_dense_view_fixed_batch_of_two";
+        var expected = TorchOnnxModels.ExpectedFor(name);
+        var ml = new MLContext(seed: 1);
+        var data = ImportData.Of(ml, expected.Input.Take(5), expected.Width, column);
+        var transformer = ml.Transforms.OnnxAutoencoder(new OnnxAutoencoderOptions
+        {
+            ModelPath = TorchOnnxModels.Path(name), GraphInputName = "input", ReconstructionOutputName = "reconstruction", InputColumnName = column,
+        }).Fit(data);
+        using var file = new TemporaryFile();
+        ml.Model.Save(transformer, data.Schema, file.Path);
+
+        var loaded = new MLContext().Model.Load(file.Path, out _);
+        var typed = OnnxAutoencoderTransformer.LoadFromModelFile(file.Path);
+
+        Assert.Equal(2, typed.Model.FixedBatchSize);
+        foreach (var scored in new[] { loaded.Transform(data), typed.Transform(data) })
+        {
+            ColumnValues.AssertClose([.. expected.Reconstruction.Take(5)], ColumnValues.Vectors(scored, "Reconstruction"), "Reconstruction");
+            ColumnValues.AssertClose([.. expected.Error.Take(5)], ColumnValues.Scalars(scored, "ReconstructionError"), "ReconstructionError");
+            ColumnValues.AssertClose([.. expected.Input.Take(5)], ColumnValues.Vectors(scored, column), "the input column, as given");
+        }
+    }
+
+    [Fact]
+    public void DetectorOnTheImportScoresEveryRowAndSavesWhole()
+    {
+        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
+        var ml = new MLContext(seed: 1);
+        using var imported = OnnxAutoencoderModel.Load(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction");
+        var train = ImportData.Of(ml, expected.Input.Take(9), expected.Width);
+
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder(imported, contamination: 0.2).Fit(train);
+        using var file = new TemporaryFile();
+        ml.Model.Save(detector, train.Schema, file.Path);
+
+        var test = ImportData.Of(ml, expected.Input.Skip(9), expected.Width);
+        foreach (var scorer in new ITransformer[] { detector, new MLContext().Model.Load(file.Path, out _), AutoencoderAnomalyTransformer.LoadFromModelFile(file.Path) })
+            ColumnValues.AssertClose([.. expected.Error.Skip(9)], ColumnValues.Scalars(scorer.Transform(test), "Score"), $"{scorer.GetType().Name}'s scores");
+    }
+
+    [Fact]
+    public void TheSavedAdapterThatSlicesTheFirstRowPassesTheOnnxChecker()
+    {
+        OnnxPythonChecker? checker = OnnxPythonChecker.Find(out string why);
+        if (checker is null)
+        {
+            Assert.True(Environment.GetEnvironmentVariable(OnnxPythonChecker.RequiredVariable) != "1", "NOT CHECKED: " + why);
+            output.WriteLine("NOT CHECKED: no Python with onnx (" + why + ").");
+            return;
+        }
+        using var model = OnnxAutoencoderModel.Load(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction");
+        using var file = new TemporaryFile(".onnx");
+        File.WriteAllBytes(file.Path, OnnxImportAdapter.ToBytes(model, new AutoencoderColumns("Features", null, "Reconstruction", "Error"), ErrorVectorToScalar.VectorColumn));
+
+        var (passed, text) = checker.Check(file.Path);
+
+        Assert.True(passed, $"onnx.checker rejected the fixed-batch import adapter: {text}");
+    }
+
+    /// <summary>
+    /// Graphs whose input is [3, 4] but whose leading axis is not a batch: rows centred on their column means (the three
+    /// slices mix), and each slice scaled by its own weights.
+    /// </summary>
+    public static TheoryData<string> NotABatch => new("centred on the column means", "per-slice weights");
+
+    [Theory]
+    [MemberData(nameof(NotABatch))]
+    public void AFixedLeadingAxisWhoseSlicesMixIsOneRow(string graph)
+    {
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [3, 4]).AddOutput("y", [3, 4]);
+        if (graph == "per-slice weights")
+            g.AddInitializer("w", [3, 4], [.. Enumerable.Range(1, 12).Select(i => i / 6f)]).AddNode("Mul", ["input", "w"], ["y"]);
+        else
+            g.AddNode("ReduceMean", ["input"], ["mean"], attributes: [OnnxAttribute.FromInts("axes", 0), OnnxAttribute.FromInt("keepdims", 1)]).AddNode("Sub", ["input", "mean"], ["y"]);
+        using var model = OnnxAutoencoderModel.Load(g.ToByteArray(), "input", "y");
+        var ml = new MLContext(seed: 1);
+
+        Assert.Equal(12, model.InputSize);
+        Assert.Equal(1, model.FixedBatchSize);
+        var options = new OnnxAutoencoderOptions { ModelBytes = g.ToByteArray(), GraphInputName = "input", ReconstructionOutputName = "y" };
+        var e = Assert.ThrowsAny<ArgumentException>(() => ml.Transforms.OnnxAutoencoder(options).Fit(ImportData.Of(ml, [new float[4]], 4)));
+        output.WriteLine(e.Message);
+        Assert.Contains("Column 'Features' has 4 values per row but graph input 'input' takes 12 per row (tensor shape [3, 4])", e.Message);
+        Assert.Contains("does not score its 3 slices apart", e.Message);
+        // The message's way out: InputShape without the leading axis reads it as the batch whatever the runs showed.
+        using var asBatch = OnnxAutoencoderModel.Load(g.ToByteArray(), "input", "y", inputShape: [4]);
+        Assert.Equal((4, 3), (asBatch.InputSize, asBatch.FixedBatchSize));
+    }
+
+    [Fact]
+    public void InputShapeOfTheWholeTensorKeepsAFixedBatchAsOneRow()
+    {
+        using var model = OnnxAutoencoderModel.Load(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction", inputShape: [2, 64]);
+
+        Assert.Equal((128, 1), (model.InputSize, model.FixedBatchSize));
+    }
+
+    private sealed class ErrorRow
+    {
+        public float ReconstructionError { get; set; }
+    }
+}
