@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Onnx;
 using Xunit.Abstractions;
 
 namespace Microsoft.ML.Autoencoders.Tests.Import;
@@ -71,6 +72,21 @@ public sealed class OnnxImportErrorTests(ITestOutputHelper output)
         Assert.Contains("not written by Microsoft.ML.Autoencoders", e.Message);
         Assert.Contains("mlContext.Transforms.OnnxAutoencoder(modelPath, graphInputName: \"x\", reconstructionOutputName: \"reconstruction\")", e.Message);
         Assert.Contains("AutoencoderModel.ImportOnnx", e.Message);
+    }
+
+    [Fact]
+    public void ForeignGraphAdviceNamesTheOutputAsWideAsTheInputWhenTheCodeIsListedFirst()
+    {
+        // PyTorch modules that return (code, reconstruction) export the code as the first output; the advice's call must
+        // still name the reconstruction, or copying it fails with "gives 2 values per row ... takes 4".
+        var g = new OnnxModelBuilder().AddInput("x", [-1, 4]).AddOutput("code", [-1, 2]).AddOutput("reconstruction", [-1, 4]);
+        g.AddInitializer("w_in", [4, 2], [1, 0, 0, 1, 1, 0, 0, 1]).AddInitializer("w_out", [2, 4], [1, 0, 1, 0, 0, 1, 0, 1]);
+        g.AddNode("MatMul", ["x", "w_in"], ["code"]).AddNode("MatMul", ["code", "w_out"], ["reconstruction"]);
+        using var stream = new MemoryStream(g.ToByteArray());
+
+        var e = Assert.Throws<InvalidDataException>(() => AutoencoderTransformer.LoadOnnx(stream));
+
+        Assert.Contains("mlContext.Transforms.OnnxAutoencoder(modelPath, graphInputName: \"x\", reconstructionOutputName: \"reconstruction\")", e.Message);
     }
 
     [Fact]
