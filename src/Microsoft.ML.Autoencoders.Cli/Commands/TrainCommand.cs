@@ -70,76 +70,87 @@ internal static class TrainCommand
             if (streamed && (Directory.Exists(dataPath) || (File.Exists(dataPath) && !data.IsDelimitedFile(parse))))
                 throw new UsageException("--stream reads CSV/TSV files; IDX files and image folders are read into memory (leave out --stream).");
 
-            // In memory, the rows are read now; streamed, only the header is (so a wrong column fails before training),
-            // and the rows are read again on each of the library's passes.
-            DataSet? set = streamed ? null : ReadSuggestingStream(data, parse, dataPath);
-            IReadOnlyList<string> featureNames;
-            if (set != null) featureNames = set.FeatureNames;
-            else using (var header = data.OpenDelimited(parse)) featureNames = header.FeatureNames;
-            int width = featureNames.Count;
-            int[]? imageShape = set?.ImageShape;
-
-            if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > width)
-                throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
-                    "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
-                    "(--kind denoising, sparse, contractive or variational).");
-            var options = new AutoencoderOptions
+            // A CSV too large for memory ends in the runtime's bare "Insufficient memory" (or the library's advice to set
+            // StreamTrainingData, an option the user does not see here): name the way out the tool has.
+            try
             {
-                InputColumnName = FeatureView.ColumnName,
-                CodeSize = parse.GetValue(codeSize),
-                HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
-                LearningRate = parse.GetValue(rate),
-                OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
-                ValidationFraction = parse.GetValue(validation),
-                EarlyStoppingPatience = parse.GetValue(patience),
-                Seed = parse.GetValue(seed),
-                NumberOfThreads = parse.GetValue(threads),
-                CancellationToken = cancellation,
-                StreamTrainingData = streamed,
-            };
-            if (parse.GetValue(shuffleBuffer) is int buffer) options.StreamingShuffleBufferRows = buffer;
-            // The estimators copy the options, so the progress callback is wired in now and pointed at the display later.
-            Action<Engine.Training.EpochMetrics>? progress = null;
-            options.EpochCompleted = metrics => progress?.Invoke(metrics);
-            if (parse.GetValue(epochs) is int e) options.Epochs = e;
-            if (parse.GetValue(batch) is int b) options.BatchSize = b;
-            Configure(options, chosenKind, imageShape, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
+                // In memory, the rows are read now; streamed, only the header is (so a wrong column fails before training),
+                // and the rows are read again on each of the library's passes.
+                DataSet? set = streamed ? null : data.Read(parse);
+                IReadOnlyList<string> featureNames;
+                if (set != null) featureNames = set.FeatureNames;
+                else using (var header = data.OpenDelimited(parse)) featureNames = header.FeatureNames;
+                int width = featureNames.Count;
+                int[]? imageShape = set?.ImageShape;
 
-            var mlContext = new MLContext(options.Seed);
-            int chunkRows = parse.GetValue(data.ChunkRows);
-            IDataView view = set != null ? FeatureView.Create(mlContext, set) : FeatureView.Stream(mlContext, width, () => data.OpenDelimited(parse), chunkRows);
-            int? trainingRows = set == null ? null : (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
-            int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;
-            string modelPath = parse.GetRequiredValue(output);
-
-            if (asDetector)
-            {
-                var detectorOptions = new AutoencoderAnomalyOptions
+                if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > width)
+                    throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
+                        "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
+                        "(--kind denoising, sparse, contractive or variational).");
+                var options = new AutoencoderOptions
                 {
-                    FeatureColumnName = FeatureView.ColumnName,
-                    Autoencoder = options,
-                    Contamination = parse.GetValue(contamination),
-                    FalseAlarmRate = parse.GetValue(falseAlarm),
+                    InputColumnName = FeatureView.ColumnName,
+                    CodeSize = parse.GetValue(codeSize),
+                    HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
+                    LearningRate = parse.GetValue(rate),
+                    OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
+                    ValidationFraction = parse.GetValue(validation),
+                    EarlyStoppingPatience = parse.GetValue(patience),
+                    Seed = parse.GetValue(seed),
+                    NumberOfThreads = parse.GetValue(threads),
+                    CancellationToken = cancellation,
+                    StreamTrainingData = streamed,
                 };
-                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
-                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                if (parse.GetValue(shuffleBuffer) is int buffer) options.StreamingShuffleBufferRows = buffer;
+                // The estimators copy the options, so the progress callback is wired in now and pointed at the display later.
+                Action<Engine.Training.EpochMetrics>? progress = null;
+                options.EpochCompleted = metrics => progress?.Invoke(metrics);
+                if (parse.GetValue(epochs) is int e) options.Epochs = e;
+                if (parse.GetValue(batch) is int b) options.BatchSize = b;
+                Configure(options, chosenKind, imageShape, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
+
+                var mlContext = new MLContext(options.Seed);
+                int chunkRows = parse.GetValue(data.ChunkRows);
+                IDataView view = set != null ? FeatureView.Create(mlContext, set) : FeatureView.Stream(mlContext, width, () => data.OpenDelimited(parse), chunkRows);
+                int? trainingRows = set == null ? null : (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
+                int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;
+                string modelPath = parse.GetRequiredValue(output);
+
+                if (asDetector)
                 {
-                    progress = report;
-                    return estimator.Fit(view);
-                });
-                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, featureNames, imageShape, model.Model));
-                console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+                    var detectorOptions = new AutoencoderAnomalyOptions
+                    {
+                        FeatureColumnName = FeatureView.ColumnName,
+                        Autoencoder = options,
+                        Contamination = parse.GetValue(contamination),
+                        FalseAlarmRate = parse.GetValue(falseAlarm),
+                    };
+                    var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
+                    var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                    {
+                        progress = report;
+                        return estimator.Fit(view);
+                    });
+                    ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, featureNames, imageShape, model.Model));
+                    console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+                }
+                else
+                {
+                    var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
+                    var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                    {
+                        progress = report;
+                        return estimator.Fit(view);
+                    });
+                    ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, featureNames, imageShape, model.Model));
+                    console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
+                }
             }
-            else
+            catch (OutOfMemoryException e) when (!streamed && data.IsDelimitedFile(parse))
             {
-                var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
-                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
-                {
-                    progress = report;
-                    return estimator.Fit(view);
-                });
-                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, featureNames, imageShape, model.Model));
-                console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
+                throw new InsufficientMemoryException($"'{dataPath}' does not fit in memory{(e is InsufficientMemoryException ? $" ({e.Message})" : "")}: " +
+                    (asDetector ? "a detector needs its training rows in memory, so train it on a sample of the file (a plain autoencoder trains on all of it with --stream)."
+                        : "train with --stream to read it a pass at a time."), e);
             }
         });
         return command;
@@ -218,22 +229,6 @@ internal static class TrainCommand
 
     private static ToolMetadata Metadata(string kind, bool detector, IReadOnlyList<string> featureNames, int[]? imageShape, AutoencoderModel model) =>
         new(kind, detector, featureNames, imageShape, ToolMetadata.FromHistory(model.TrainingHistory));
-
-    /// <summary>
-    /// Reads the training data into memory. A CSV too large for that ends in the runtime's bare "Insufficient memory";
-    /// the way out is --stream, so the message names it.
-    /// </summary>
-    private static DataSet ReadSuggestingStream(DataOptions data, ParseResult parse, string path)
-    {
-        try
-        {
-            return data.Read(parse);
-        }
-        catch (OutOfMemoryException e) when (data.IsDelimitedFile(parse))
-        {
-            throw new InsufficientMemoryException($"'{path}' does not fit in memory ({e.Message}): train with --stream to read it a pass at a time.", e);
-        }
-    }
 
     /// <summary>"128,64" as widths; null when not given.</summary>
     private static int[]? Widths(string? text, string option)
