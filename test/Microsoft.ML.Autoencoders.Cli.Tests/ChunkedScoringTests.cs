@@ -61,6 +61,16 @@ public sealed class ChunkedScoringTests : IDisposable
     }
 
     [Fact]
+    public void Wide_rows_make_smaller_chunks()
+    {
+        // A few thousand rows of a few features, but never thousands of rows of 100,000 features (1.6 GB of floats).
+        Assert.Equal(4096, Data.RowSource.DefaultChunkRowsFor(16));
+        Assert.Equal(4096, Data.RowSource.DefaultChunkRowsFor(1024));
+        Assert.Equal(41, Data.RowSource.DefaultChunkRowsFor(100_000));
+        Assert.Equal(1, Data.RowSource.DefaultChunkRowsFor(10_000_000));
+    }
+
+    [Fact]
     public void The_flagged_count_covers_every_chunk()
     {
         string csv = WriteDialectCsv();

@@ -31,4 +31,16 @@ internal static class ModelDataCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// The output rows of a command that works a chunk at a time: <paramref name="compute"/> runs once per chunk and gives
+    /// each of its rows' values, written after the row's label when the data has one. Only one chunk's input and results
+    /// are held at a time.
+    /// </summary>
+    public static IEnumerable<IEnumerable<string>> PerChunk(RowSource source, Func<DataSet, Func<int, IEnumerable<string>>> compute) =>
+        source.Chunks().SelectMany(chunk =>
+        {
+            var values = compute(chunk);
+            return Enumerable.Range(0, chunk.Rows).Select(r => chunk.Labels == null ? values(r) : values(r).Prepend(chunk.Labels[r]));
+        });
 }

@@ -14,7 +14,7 @@ internal static class ReconstructCommand
         var command = ModelDataCommand.Create(console, "reconstruct",
             "Write each row's reconstruction (for a denoising model: the denoised row) to CSV.", "The CSV file to write ('-' for stdout).", (_, model, source, output) =>
             {
-                CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, source.FeatureNames), EncodeCommand.PerChunk(source, chunk =>
+                CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, source.FeatureNames), ModelDataCommand.PerChunk(source, chunk =>
                 {
                     float[] rebuilt = model.Network.Reconstruct(chunk.Features, chunk.Rows, Environment.ProcessorCount);
                     return r => CsvOutput.Slice(rebuilt, r, chunk.Width);

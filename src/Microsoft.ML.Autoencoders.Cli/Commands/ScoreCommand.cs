@@ -21,7 +21,7 @@ internal static class ScoreCommand
             float? given = parse.GetValue(threshold);
             bool verdicts = model.Detector != null || given != null;
             long rows = 0, flagged = 0;
-            CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, verdicts ? ["score", "anomaly"] : ["score"]), EncodeCommand.PerChunk(source, chunk =>
+            CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, verdicts ? ["score", "anomaly"] : ["score"]), ModelDataCommand.PerChunk(source, chunk =>
             {
                 var (scores, isAnomaly) = Score(model, chunk, given);
                 rows += chunk.Rows;

@@ -110,7 +110,7 @@ internal static class TrainCommand
                 Configure(options, chosenKind, imageShape, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
 
                 var mlContext = new MLContext(options.Seed);
-                int chunkRows = parse.GetValue(data.ChunkRows);
+                int chunkRows = data.ChunkRowsFor(parse, width);
                 IDataView view = set != null ? FeatureView.Create(mlContext, set) : FeatureView.Stream(mlContext, width, () => data.OpenDelimited(parse), chunkRows);
                 int? trainingRows = set == null ? null : (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
                 int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;

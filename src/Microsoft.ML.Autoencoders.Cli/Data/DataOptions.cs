@@ -26,7 +26,10 @@ internal sealed class DataOptions
     /// Rows per chunk of a CSV/TSV file. Hidden: the default bounds memory well for any width, and the tests set it to a
     /// few rows so that small files cross chunk boundaries.
     /// </summary>
-    public Option<int> ChunkRows { get; } = new Option<int>("--chunk-rows") { Description = "Rows read per chunk of a CSV/TSV file.", Hidden = true, DefaultValueFactory = _ => RowSource.DefaultChunkRows }.AtLeast(1);
+    public Option<int?> ChunkRows { get; } = new Option<int?>("--chunk-rows") { Description = "Rows read per chunk of a CSV/TSV file (default: 4096, fewer for wide rows).", Hidden = true }.AtLeast(1);
+
+    /// <summary>Rows per chunk of a CSV/TSV file with rows of <paramref name="width"/> features.</summary>
+    public int ChunkRowsFor(ParseResult parse, int width) => parse.GetValue(ChunkRows) ?? RowSource.DefaultChunkRowsFor(width);
 
     public void AddTo(Command command, bool withLabel)
     {
@@ -85,7 +88,8 @@ internal sealed class DataOptions
         }
         else
         {
-            rows = RowSource.Of(OpenDelimited(parse, model), parse.GetValue(ChunkRows));
+            var file = OpenDelimited(parse, model);
+            rows = RowSource.Of(file, ChunkRowsFor(parse, file.FeatureNames.Count));
         }
         if (model != null && rows.Width != model.InputSize)
         {

@@ -8,8 +8,17 @@ namespace Microsoft.ML.Autoencoders.Cli.Data;
 /// </summary>
 internal sealed class RowSource : IDisposable
 {
-    /// <summary>Rows per chunk unless the command line says otherwise: 4,096 rows of 1,000 features are 16 MB of floats.</summary>
+    /// <summary>The most rows a chunk holds unless the command line says otherwise.</summary>
     public const int DefaultChunkRows = 4096;
+
+    /// <summary>The most values a chunk holds unless the command line says otherwise: 4M floats, 16 MB.</summary>
+    public const int DefaultChunkValues = 1 << 22;
+
+    /// <summary>
+    /// Rows per chunk for rows of <paramref name="width"/> features: <see cref="DefaultChunkRows"/>, fewer for rows wider
+    /// than 1,024 so that a chunk stays within <see cref="DefaultChunkValues"/> (the model's outputs for it are no larger).
+    /// </summary>
+    public static int DefaultChunkRowsFor(int width) => Math.Clamp(DefaultChunkValues / Math.Max(width, 1), 1, DefaultChunkRows);
 
     private readonly DelimitedFileReader? _file;
     private DataSet? _whole;
@@ -47,8 +56,8 @@ internal sealed class RowSource : IDisposable
     public DataSet ReadAll() => Next(int.MaxValue) ?? throw new InvalidOperationException("The rows were already read.");
 
     /// <summary>
-    /// The first <paramref name="rows"/> rows (fewer when the data has fewer), for the plots that draw only those: a large
-    /// file is not read past them.
+    /// At least the first <paramref name="rows"/> rows (fewer when the data has fewer), for the plots that draw only those:
+    /// a CSV is not read past them; an IDX file or image folder, read whole, gives all its rows.
     /// </summary>
     public DataSet ReadFirst(int rows) => Next(rows) ?? throw new InvalidOperationException("The rows were already read.");
 
