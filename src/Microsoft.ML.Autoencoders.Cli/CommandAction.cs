@@ -32,9 +32,11 @@ internal static class CommandAction
             return Fail(console, "Cancelled.", ExitCodes.Cancelled);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FormatException
-            or ArgumentException or InvalidOperationException or NotSupportedException or TrainingDivergedException)
+            or ArgumentException or InvalidOperationException or NotSupportedException or TrainingDivergedException
+            or InsufficientMemoryException)
         {
-            // The library reports bad data, shapes and model files with these, each message naming the column or file.
+            // The library reports bad data, shapes and model files with these, each message naming the column or file; data too
+            // large for memory comes as InsufficientMemoryException, with the advice.
             return Fail(console, MessageOf(e), ExitCodes.DataOrModel);
         }
         catch (Exception e)

@@ -4,8 +4,8 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Autoencoders.Cli;
 
 /// <summary>
-/// Turns a <see cref="DataSet"/> into the IDataView the library's estimators and transformers take: one known-size vector
-/// column of Single named <see cref="ColumnName"/>.
+/// Turns rows into the IDataView the library's estimators and transformers take: one known-size vector column of Single
+/// named <see cref="ColumnName"/>, over a <see cref="DataSet"/> in memory or streamed from a CSV/TSV file.
 /// </summary>
 internal static class FeatureView
 {
@@ -18,9 +18,33 @@ internal static class FeatureView
 
     public static IDataView Create(MLContext mlContext, DataSet data)
     {
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data.Width);
         var rows = Enumerable.Range(0, data.Rows).Select(r => new Row { Features = data.Row(r) }).ToArray();
-        return mlContext.Data.LoadFromEnumerable(rows, schema);
+        return mlContext.Data.LoadFromEnumerable(rows, Schema(data.Width));
+    }
+
+    /// <summary>
+    /// A view that reads the file <paramref name="open"/> opens afresh for every cursor, a chunk of
+    /// <paramref name="chunkRows"/> rows at a time: the library's streamed training
+    /// (<see cref="AutoencoderOptions.StreamTrainingData"/>) makes a pass per epoch and never holds more than a chunk of
+    /// the file. Every pass reads the same rows in the same order, as streaming requires; a bad row fails the pass with the
+    /// reader's message, its line number and all.
+    /// </summary>
+    public static IDataView Stream(MLContext mlContext, int width, Func<DelimitedFileReader> open, int chunkRows) =>
+        mlContext.Data.LoadFromEnumerable(Rows(open, chunkRows), Schema(width));
+
+    // An iterator: each enumeration (each cursor the library opens) runs it from the start, opening the file again.
+    private static IEnumerable<Row> Rows(Func<DelimitedFileReader> open, int chunkRows)
+    {
+        using var reader = open();
+        while (reader.ReadChunk(chunkRows) is { } chunk)
+            for (int r = 0; r < chunk.Rows; r++)
+                yield return new Row { Features = chunk.Row(r) };
+    }
+
+    private static SchemaDefinition Schema(int width)
+    {
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        return schema;
     }
 }

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Autoencoders.Cli;
 internal static class TrainingProgress
 {
     /// <summary>Runs <paramref name="fit"/>, giving it the per-epoch callback to report through.</summary>
-    public static T Run<T>(ToolConsole console, int? totalEpochs, int trainingRows, Func<Action<EpochMetrics>, T> fit)
+    public static T Run<T>(ToolConsole console, int? totalEpochs, int? trainingRows, Func<Action<EpochMetrics>, T> fit)
     {
         if (!console.IsTerminal)
         {
@@ -46,14 +46,17 @@ internal static class TrainingProgress
         return result;
     }
 
-    /// <summary>One epoch as a line: "epoch 3/20  loss 0.01234  val 0.01500  45,000 rows/s  ETA 0:00:12".</summary>
-    public static string Describe(EpochMetrics epoch, int? totalEpochs, int trainingRows, TimeSpan? eta)
+    /// <summary>
+    /// One epoch as a line: "epoch 3/20  loss 0.01234  val 0.01500  45,000 rows/s  ETA 0:00:12". The rows/s are left out
+    /// when the row count is not known (a streamed file is not counted first just for them).
+    /// </summary>
+    public static string Describe(EpochMetrics epoch, int? totalEpochs, int? trainingRows, TimeSpan? eta)
     {
         var text = new System.Text.StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"epoch {epoch.Epoch}{(totalEpochs != null ? $"/{totalEpochs}" : "")}");
         text.Append(CultureInfo.InvariantCulture, $"  loss {epoch.TotalTrainingLoss:G5}");
         if (double.IsFinite(epoch.ValidationLoss)) text.Append(CultureInfo.InvariantCulture, $"  val {epoch.ValidationLoss:G5}");
-        if (epoch.Seconds > 0) text.Append(CultureInfo.InvariantCulture, $"  {trainingRows / epoch.Seconds:N0} rows/s");
+        if (epoch.Seconds > 0 && trainingRows != null) text.Append(CultureInfo.InvariantCulture, $"  {trainingRows / epoch.Seconds:N0} rows/s");
         if (eta != null) text.Append(CultureInfo.InvariantCulture, $"  ETA {eta.Value:h\\:mm\\:ss}");
         return text.ToString();
     }

@@ -8,12 +8,13 @@ using Command = System.CommandLine.Command;
 
 /// <summary>
 /// The shape most commands share: a model file, data to run it on (checked against the model's features), and an output
-/// file; the command's own work gets all three, already read.
+/// file; the command's own work gets the model read, the data opened (its columns known, its rows to read a chunk at a
+/// time or all at once, as the command needs) and the output's path.
 /// </summary>
 internal static class ModelDataCommand
 {
     public static Command Create(ToolConsole console, string name, string description, string outputDescription,
-        Action<ParseResult, ToolModel, DataSet, string> run, params Option[] options)
+        Action<ParseResult, ToolModel, RowSource, string> run, params Option[] options)
     {
         var model = ModelArgument.Create();
         var data = new DataOptions();
@@ -25,8 +26,21 @@ internal static class ModelDataCommand
         CommandAction.Set(command, console, (parse, _) =>
         {
             var loaded = ToolModel.Load(parse.GetRequiredValue(model));
-            run(parse, loaded, data.Read(parse, loaded), parse.GetRequiredValue(output));
+            using var rows = data.Open(parse, loaded);
+            run(parse, loaded, rows, parse.GetRequiredValue(output));
         });
         return command;
     }
+
+    /// <summary>
+    /// The output rows of a command that works a chunk at a time: <paramref name="compute"/> runs once per chunk and gives
+    /// each of its rows' values, written after the row's label when the data has one. Only one chunk's input and results
+    /// are held at a time.
+    /// </summary>
+    public static IEnumerable<IEnumerable<string>> PerChunk(RowSource source, Func<DataSet, Func<int, IEnumerable<string>>> compute) =>
+        source.Chunks().SelectMany(chunk =>
+        {
+            var values = compute(chunk);
+            return Enumerable.Range(0, chunk.Rows).Select(r => chunk.Labels == null ? values(r) : values(r).Prepend(chunk.Labels[r]));
+        });
 }

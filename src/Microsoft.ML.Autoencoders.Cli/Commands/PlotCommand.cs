@@ -31,7 +31,7 @@ internal static class PlotCommand
         });
         command.Add(loss);
 
-        command.Add(WithData(console, "reconstructions", "Inputs above their reconstructions (image models).", (loaded, set, output, count) =>
+        command.Add(WithData(console, "reconstructions", "Inputs above their reconstructions (image models).", readsAll: false, (loaded, set, output, count) =>
         {
             int[] shape = loaded.ImageShape ?? set.ImageShape
                 ?? throw new UsageException("Reconstructions are drawn as images: train on an IDX file or an image folder (use `reconstruct` for CSV).");
@@ -42,7 +42,7 @@ internal static class PlotCommand
             ImageGridPlot.WriteReconstructions(output, inputs, outputs, shape[1], shape[2], shape[0]);
         }));
 
-        command.Add(WithData(console, "codes", "Codes in 2-D (projected when wider), coloured by --label.", (loaded, set, output, count) =>
+        command.Add(WithData(console, "codes", "Codes in 2-D (projected when wider), coloured by --label.", readsAll: false, (loaded, set, output, count) =>
         {
             int rows = Math.Min(count, set.Rows);
             float[] codes = loaded.Network.Encode(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
@@ -50,7 +50,7 @@ internal static class PlotCommand
             CodeScatterPlot.Write(output, codes, loaded.Network.CodeSize, set.Labels?.Take(rows).ToArray(), $"Codes ({loaded.Network.CodeSize}-wide)");
         }));
 
-        command.Add(WithData(console, "roc", "ROC curve of the anomaly scores against --label (1 = anomaly), AUC in the title.", (loaded, set, output, _) =>
+        command.Add(WithData(console, "roc", "ROC curve of the anomaly scores against --label (1 = anomaly), AUC in the title.", readsAll: true, (loaded, set, output, _) =>
         {
             bool[] labels = set.AnomalyLabels();
             var (scores, _) = ScoreCommand.Score(loaded, set, threshold: null);
@@ -58,7 +58,7 @@ internal static class PlotCommand
             console.Out.WriteLine(FormattableString.Invariant($"AUC {curve.Area:F4}"));
         }));
 
-        command.Add(WithData(console, "errors", "Heatmap of each row's squared error per feature.", (loaded, set, output, count) =>
+        command.Add(WithData(console, "errors", "Heatmap of each row's squared error per feature.", readsAll: false, (loaded, set, output, count) =>
         {
             int rows = Math.Min(count, set.Rows);
             float[] rebuilt = loaded.Network.Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
@@ -69,13 +69,18 @@ internal static class PlotCommand
         return command;
     }
 
-    /// <summary>A plot subcommand that reads a model and data (the first <c>--rows</c> rows), then <paramref name="draw"/>s.</summary>
-    private static Command WithData(ToolConsole console, string name, string description, Action<ToolModel, DataSet, string, int> draw)
+    /// <summary>
+    /// A plot subcommand that reads a model and data, then <paramref name="draw"/>s: every row when it
+    /// <paramref name="readsAll"/> (the ROC curve), otherwise only the first <c>--rows</c>, so that a CSV larger than
+    /// memory is not read past them.
+    /// </summary>
+    private static Command WithData(ToolConsole console, string name, string description, bool readsAll, Action<ToolModel, DataSet, string, int> draw)
     {
         var rows = new Option<int>("--rows") { Description = "How many rows to draw (the first ones).", DefaultValueFactory = _ => name == "reconstructions" ? 10 : 2000 }.AtLeast(1);
-        return ModelDataCommand.Create(console, name, description, "The PNG file to write.", (parse, model, set, output) =>
+        return ModelDataCommand.Create(console, name, description, "The PNG file to write.", (parse, model, source, output) =>
         {
-            draw(model, set, output, parse.GetValue(rows));
+            int count = parse.GetValue(rows);
+            draw(model, readsAll ? source.ReadAll() : source.ReadFirst(count), output, count);
             Wrote(console, output);
         }, rows);
     }

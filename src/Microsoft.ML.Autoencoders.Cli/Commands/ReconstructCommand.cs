@@ -12,11 +12,13 @@ internal static class ReconstructCommand
     public static Command Create(ToolConsole console)
     {
         var command = ModelDataCommand.Create(console, "reconstruct",
-            "Write each row's reconstruction (for a denoising model: the denoised row) to CSV.", "The CSV file to write ('-' for stdout).", (_, model, set, output) =>
+            "Write each row's reconstruction (for a denoising model: the denoised row) to CSV.", "The CSV file to write ('-' for stdout).", (_, model, source, output) =>
             {
-                float[] rebuilt = model.Network.Reconstruct(set.Features, set.Rows, Environment.ProcessorCount);
-                CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(set, set.FeatureNames), set.Rows,
-                    r => EncodeCommand.WithLabel(set, r, CsvOutput.Slice(rebuilt, r, set.Width)));
+                CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, source.FeatureNames), ModelDataCommand.PerChunk(source, chunk =>
+                {
+                    float[] rebuilt = model.Network.Reconstruct(chunk.Features, chunk.Rows, Environment.ProcessorCount);
+                    return r => CsvOutput.Slice(rebuilt, r, chunk.Width);
+                }));
             });
         command.Aliases.Add("denoise");
         return command;

@@ -42,7 +42,7 @@ internal static class SampleCommand
             else
             {
                 var names = loaded.Metadata?.FeatureNames ?? Enumerable.Range(1, width).Select(i => $"f{i}").ToArray();
-                CsvOutput.Write(path, console.Out, names, n, r => CsvOutput.Slice(items, r, width));
+                CsvOutput.Write(path, console.Out, names, Enumerable.Range(0, n).Select(r => CsvOutput.Slice(items, r, width)));
             }
         });
         return command;

@@ -16,13 +16,19 @@ internal static class ScoreCommand
     public static Command Create(ToolConsole console)
     {
         var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." }.Finite();
-        return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV.", "The CSV file to write ('-' for stdout).", (parse, model, set, output) =>
+        return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV.", "The CSV file to write ('-' for stdout).", (parse, model, source, output) =>
         {
-            var (scores, isAnomaly) = Score(model, set, parse.GetValue(threshold));
-            var header = isAnomaly == null ? new[] { "score" } : new[] { "score", "anomaly" };
-            CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(set, header), set.Rows, r =>
-                EncodeCommand.WithLabel(set, r, isAnomaly == null ? [CsvOutput.Number(scores[r])] : [CsvOutput.Number(scores[r]), isAnomaly[r] ? "1" : "0"]));
-            if (isAnomaly != null) console.Error.WriteLine($"{isAnomaly.Count(a => a)} of {set.Rows} rows flagged as anomalies.");
+            float? given = parse.GetValue(threshold);
+            bool verdicts = model.Detector != null || given != null;
+            long rows = 0, flagged = 0;
+            CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, verdicts ? ["score", "anomaly"] : ["score"]), ModelDataCommand.PerChunk(source, chunk =>
+            {
+                var (scores, isAnomaly) = Score(model, chunk, given);
+                rows += chunk.Rows;
+                flagged += isAnomaly?.Count(a => a) ?? 0;
+                return r => isAnomaly == null ? [CsvOutput.Number(scores[r])] : [CsvOutput.Number(scores[r]), isAnomaly[r] ? "1" : "0"];
+            }));
+            if (verdicts) console.Error.WriteLine($"{flagged} of {rows} rows flagged as anomalies.");
         }, threshold);
     }
 

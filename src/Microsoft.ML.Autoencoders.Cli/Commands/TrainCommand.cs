@@ -57,10 +57,12 @@ internal static class TrainCommand
         var detector = new Option<bool>("--detector") { Description = "Train an anomaly detector (a threshold on the reconstruction error) instead of a plain autoencoder." };
         var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1)." }.Finite();
         var falseAlarm = new Option<double?>("--false-alarm-rate") { Description = "detector: threshold for this rate on held-out normal rows, instead of --contamination." }.Finite();
+        var stream = new Option<bool>("--stream") { Description = "CSV/TSV: read the file a pass per epoch instead of into memory, for files larger than memory." };
+        var shuffleBuffer = new Option<int?>("--shuffle-buffer") { Description = "--stream: rows shuffled together (default 8192); larger for data sorted by class or time." }.AtLeast(1);
 
         var command = new Command("train", "Train an autoencoder (or, with --detector, an anomaly detector) and save it.");
         data.AddTo(command, withLabel: false);
-        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm })
+        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm, stream, shuffleBuffer })
             command.Add(option);
 
         CommandAction.Set(command, console, (parse, cancellation) =>
@@ -75,73 +77,104 @@ internal static class TrainCommand
             AutoencoderActivation chosenHiddenActivation = HiddenActivations.Single(a => a.Name == parse.GetValue(hiddenActivation)).Activation;
             RefuseUnusableHiddenActivation(parse, chosenKind, hidden, hiddenActivation, chosenHiddenActivation);
 
-            DataSet set = data.Read(parse);
-            if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > set.Width)
-                throw new UsageException($"--code-size {code} is wider than the {set.Width} features: a dense autoencoder with a code wider than " +
-                    "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
-                    "(--kind denoising, sparse, contractive or variational).");
-            var options = new AutoencoderOptions
-            {
-                InputColumnName = FeatureView.ColumnName,
-                CodeSize = parse.GetValue(codeSize),
-                HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
-                LearningRate = parse.GetValue(rate),
-                HiddenActivation = chosenHiddenActivation,
-                OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
-                ValidationFraction = parse.GetValue(validation),
-                EarlyStoppingPatience = parse.GetValue(patience),
-                Seed = parse.GetValue(seed),
-                NumberOfThreads = parse.GetValue(threads),
-                CancellationToken = cancellation,
-            };
-            // The estimators copy the options, so the progress callback is wired in now and pointed at the display later.
-            Action<Engine.Training.EpochMetrics>? progress = null;
-            options.EpochCompleted = metrics => progress?.Invoke(metrics);
-            if (parse.GetValue(epochs) is int e) options.Epochs = e;
-            if (parse.GetValue(batch) is int b) options.BatchSize = b;
-            Configure(options, chosenKind, set, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
+            bool streamed = parse.GetValue(stream);
+            if (Given(parse, shuffleBuffer) && !streamed) throw new UsageException("--shuffle-buffer is for --stream.");
+            if (streamed && asDetector)
+                throw new UsageException("--stream cannot train a --detector: the detector scores every training row to set its threshold, " +
+                    "so it reads them into memory. Train a plain autoencoder streamed, or the detector without --stream.");
+            string dataPath = parse.GetRequiredValue(data.Data);
+            if (streamed && (Directory.Exists(dataPath) || (File.Exists(dataPath) && !data.IsDelimitedFile(parse))))
+                throw new UsageException("--stream reads CSV/TSV files; IDX files and image folders are read into memory (leave out --stream).");
 
-            var mlContext = new MLContext(options.Seed);
-            IDataView view = FeatureView.Create(mlContext, set);
-            int trainingRows = (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
-            int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;
-            string modelPath = parse.GetRequiredValue(output);
-
-            if (asDetector)
+            // A CSV too large for memory ends in the runtime's bare "Insufficient memory" (or the library's advice to set
+            // StreamTrainingData, an option the user does not see here): name the way out the tool has.
+            try
             {
-                var detectorOptions = new AutoencoderAnomalyOptions
+                // In memory, the rows are read now; streamed, only the header is (so a wrong column fails before training),
+                // and the rows are read again on each of the library's passes.
+                DataSet? set = streamed ? null : data.Read(parse);
+                IReadOnlyList<string> featureNames;
+                if (set != null) featureNames = set.FeatureNames;
+                else using (var header = data.OpenDelimited(parse)) featureNames = header.FeatureNames;
+                int width = featureNames.Count;
+                int[]? imageShape = set?.ImageShape;
+
+                if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > width)
+                    throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
+                        "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
+                        "(--kind denoising, sparse, contractive or variational).");
+                var options = new AutoencoderOptions
                 {
-                    FeatureColumnName = FeatureView.ColumnName,
-                    Autoencoder = options,
-                    Contamination = parse.GetValue(contamination),
-                    FalseAlarmRate = parse.GetValue(falseAlarm),
+                    InputColumnName = FeatureView.ColumnName,
+                    CodeSize = parse.GetValue(codeSize),
+                    HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
+                    LearningRate = parse.GetValue(rate),
+                    HiddenActivation = chosenHiddenActivation,
+                    OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
+                    ValidationFraction = parse.GetValue(validation),
+                    EarlyStoppingPatience = parse.GetValue(patience),
+                    Seed = parse.GetValue(seed),
+                    NumberOfThreads = parse.GetValue(threads),
+                    CancellationToken = cancellation,
+                    StreamTrainingData = streamed,
                 };
-                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
-                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                if (parse.GetValue(shuffleBuffer) is int buffer) options.StreamingShuffleBufferRows = buffer;
+                // The estimators copy the options, so the progress callback is wired in now and pointed at the display later.
+                Action<Engine.Training.EpochMetrics>? progress = null;
+                options.EpochCompleted = metrics => progress?.Invoke(metrics);
+                if (parse.GetValue(epochs) is int e) options.Epochs = e;
+                if (parse.GetValue(batch) is int b) options.BatchSize = b;
+                Configure(options, chosenKind, imageShape, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
+
+                var mlContext = new MLContext(options.Seed);
+                int chunkRows = data.ChunkRowsFor(parse, width);
+                IDataView view = set != null ? FeatureView.Create(mlContext, set) : FeatureView.Stream(mlContext, width, () => data.OpenDelimited(parse), chunkRows);
+                int? trainingRows = set == null ? null : (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
+                int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;
+                string modelPath = parse.GetRequiredValue(output);
+
+                if (asDetector)
                 {
-                    progress = report;
-                    return estimator.Fit(view);
-                });
-                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, set, model.Model));
-                console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+                    var detectorOptions = new AutoencoderAnomalyOptions
+                    {
+                        FeatureColumnName = FeatureView.ColumnName,
+                        Autoencoder = options,
+                        Contamination = parse.GetValue(contamination),
+                        FalseAlarmRate = parse.GetValue(falseAlarm),
+                    };
+                    var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
+                    var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                    {
+                        progress = report;
+                        return estimator.Fit(view);
+                    });
+                    ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, featureNames, imageShape, model.Model));
+                    console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+                }
+                else
+                {
+                    var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
+                    var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                    {
+                        progress = report;
+                        return estimator.Fit(view);
+                    });
+                    ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, featureNames, imageShape, model.Model));
+                    console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
+                }
             }
-            else
+            catch (OutOfMemoryException e) when (!streamed && data.IsDelimitedFile(parse))
             {
-                var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
-                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
-                {
-                    progress = report;
-                    return estimator.Fit(view);
-                });
-                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, set, model.Model));
-                console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
+                throw new InsufficientMemoryException($"'{dataPath}' does not fit in memory{(e is InsufficientMemoryException ? $" ({e.Message})" : "")}: " +
+                    (asDetector ? "a detector needs its training rows in memory, so train it on a sample of the file (a plain autoencoder trains on all of it with --stream)."
+                        : "train with --stream to read it a pass at a time."), e);
             }
         });
         return command;
     }
 
     /// <summary>Sets what each kind needs on top of the shared options (the catalog methods check the rest).</summary>
-    private static void Configure(AutoencoderOptions options, string kind, DataSet set, string noiseKind, float noise, float sparsity, float contractive, string filters, bool codeSizeGiven)
+    private static void Configure(AutoencoderOptions options, string kind, int[]? imageShape, string noiseKind, float noise, float sparsity, float contractive, string filters, bool codeSizeGiven)
     {
         switch (kind)
         {
@@ -156,12 +189,12 @@ internal static class TrainCommand
                 options.ContractiveWeight = contractive;
                 break;
             case "conv":
-                if (set.ImageShape == null)
+                if (imageShape == null)
                     throw new UsageException("--kind conv needs images: train on an IDX file or a folder of images.");
                 if (codeSizeGiven || options.HiddenLayerSizes.Length > 0)
                     throw new UsageException("--kind conv sets its code by --filters; --code-size and --hidden are for dense kinds.");
                 options.CodeSize = AutoencoderEstimator.Defaults.CodeSize;
-                options.InputShape = set.ImageShape;
+                options.InputShape = imageShape;
                 options.ConvolutionBlocks = Widths(filters, "--filters")!.Select(f => new ConvolutionBlock(f)).ToArray();
                 break;
         }
@@ -229,8 +262,8 @@ internal static class TrainCommand
         }
     }
 
-    private static ToolMetadata Metadata(string kind, bool detector, DataSet set, AutoencoderModel model) =>
-        new(kind, detector, set.FeatureNames, set.ImageShape, ToolMetadata.FromHistory(model.TrainingHistory));
+    private static ToolMetadata Metadata(string kind, bool detector, IReadOnlyList<string> featureNames, int[]? imageShape, AutoencoderModel model) =>
+        new(kind, detector, featureNames, imageShape, ToolMetadata.FromHistory(model.TrainingHistory));
 
     /// <summary>"128,64" as widths; null when not given.</summary>
     private static int[]? Widths(string? text, string option)

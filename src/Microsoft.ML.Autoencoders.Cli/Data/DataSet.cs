@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Autoencoders.Cli.Data;
 
 /// <summary>
-/// Rows read from a file, as the library takes them: one flat array of <see cref="Rows"/> × <see cref="Width"/> features,
+/// Rows read from a file (all of them, or one chunk of a CSV: <see cref="RowSource"/>), as the library takes them: one flat array of <see cref="Rows"/> × <see cref="Width"/> features,
 /// their names, an optional label per row, and the image shape [channels, height, width] when the rows are images.
 /// </summary>
 internal sealed record DataSet(float[] Features, int Rows, int Width, IReadOnlyList<string> FeatureNames, IReadOnlyList<string>? Labels, int[]? ImageShape)

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Microsoft.ML.Autoencoders.Cli.Tests;
+
+/// <summary>
+/// The built tool, run as a process under a 32 MiB GC heap limit (DOTNET_GCHeapHardLimit), on a 128 MiB CSV whose rows
+/// alone take 56 MiB as floats: scoring it a chunk at a time and training on it with --stream both finish, while reading
+/// it whole (the scoring path given one chunk as large as the file, or train without --stream) runs out of memory —
+/// which shows the limit is one the whole file does not fit in, and that train then says to use --stream.
+/// </summary>
+public sealed class BoundedMemoryTests : IClassFixture<BoundedMemoryTests.LargeCsv>
+{
+    private const string HeapLimit = "0x2000000"; // 32 MiB
+
+    private readonly LargeCsv _data;
+
+    public BoundedMemoryTests(LargeCsv data) => _data = data;
+
+    [Fact]
+    public void Scoring_a_file_several_times_the_heap_limit_runs_in_chunks()
+    {
+        string scores = Path.Combine(_data.Folder, "scores.csv");
+        var chunked = RunTool("score", _data.Model, "-d", _data.Csv, "-o", scores, "--threshold", "1");
+        Assert.True(chunked.ExitCode == 0, $"exit {chunked.ExitCode}: {chunked.Error}");
+        Assert.Contains($" of {_data.Rows} rows flagged", chunked.Error);
+        Assert.Equal(_data.Rows + 1, File.ReadLines(scores).Count());
+        File.Delete(scores);
+
+        var whole = RunTool("score", _data.Model, "-d", _data.Csv, "-o", scores, "--threshold", "1", "--chunk-rows", int.MaxValue.ToString(CultureInfo.InvariantCulture));
+        Assert.True(whole.ExitCode == ExitCodes.DataOrModel && whole.Error.Contains("OutOfMemoryException"), $"Read whole: exit {whole.ExitCode}: {whole.Error}");
+    }
+
+    [Fact]
+    public void Training_on_a_file_several_times_the_heap_limit_needs_stream()
+    {
+        string model = Path.Combine(_data.Folder, "trained.zip");
+        var streamed = RunTool("train", "-d", _data.Csv, "-o", model, "--stream", "--epochs", "1", "--code-size", "4", "--batch-size", "256");
+        Assert.True(streamed.ExitCode == 0, $"exit {streamed.ExitCode}: {streamed.Error}");
+        Assert.True(File.Exists(model));
+
+        var inMemory = RunTool("train", "-d", _data.Csv, "-o", model + ".2", "--epochs", "1", "--code-size", "4", "--batch-size", "256");
+        Assert.Equal(ExitCodes.DataOrModel, inMemory.ExitCode);
+        Assert.Contains("does not fit in memory", inMemory.Error);
+        Assert.Contains("train with --stream", inMemory.Error);
+    }
+
+    private static (int ExitCode, string Error) RunTool(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "autoencoder.dll");
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_GCHeapHardLimit"] = HeapLimit;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{host}'.");
+        var error = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"autoencoder {string.Join(" ", args)} did not finish within a minute.");
+        }
+        return (process.ExitCode, error.Result);
+    }
+
+    /// <summary>A 128 MiB CSV of 16 feature columns (64 distinct rows over and over), and a model trained on its first rows.</summary>
+    public sealed class LargeCsv : IDisposable
+    {
+        private const int Columns = 16;
+        private const long Bytes = 128L << 20;
+
+        public LargeCsv()
+        {
+            Folder = Directory.CreateTempSubdirectory("autoencoder-large-").FullName;
+            var random = new Random(1);
+            string[] lines = Enumerable.Range(0, 64).Select(_ => string.Join(",",
+                Enumerable.Range(0, Columns).Select(_ => (random.NextDouble() * 2 - 1).ToString("F6", CultureInfo.InvariantCulture)))).ToArray();
+            string header = string.Join(",", Enumerable.Range(1, Columns).Select(c => $"f{c}"));
+            using (var writer = new StreamWriter(Csv, false, new UTF8Encoding(false), 1 << 20))
+            {
+                writer.Write(header + "\n");
+                long written = header.Length + 1;
+                for (; written < Bytes; Rows++)
+                {
+                    string line = lines[Rows % lines.Length];
+                    writer.Write(line);
+                    writer.Write('\n');
+                    written += line.Length + 1;
+                }
+            }
+            string sample = Path.Combine(Folder, "sample.csv");
+            File.WriteAllLines(sample, lines.Prepend(header));
+            ToolRun.Of("train", "-d", sample, "-o", Model, "--code-size", "4", "--epochs", "2").Succeeded();
+        }
+
+        public string Folder { get; }
+
+        public string Csv => Path.Combine(Folder, "large.csv");
+
+        public string Model => Path.Combine(Folder, "model.zip");
+
+        public int Rows { get; }
+
+        public void Dispose() => Directory.Delete(Folder, recursive: true);
+    }
+}
