@@ -14,25 +14,16 @@ namespace Microsoft.ML.Autoencoders;
 /// </summary>
 internal sealed partial class OnnxNetworkImporter
 {
-    /// <summary>A Pad of zeros read by an AveragePool alone: the two are one pooling layer with that padding.</summary>
-    private string AddPaddedAveragePool(OnnxNode pad)
+    /// <summary>A Pad of zeros read by the AveragePool <paramref name="pool"/> alone: the two are one pooling layer with that padding.</summary>
+    private string AddPaddedAveragePool(OnnxNode pad, OnnxNode pool)
     {
         RequireImage(pad);
-        string padded = pad.Outputs[0];
-        if (_graph.Outputs.Any(o => o.Name == padded) || !_consumers.TryGetValue(padded, out var readers) || readers.Count != 1 || readers[0].OpType != "AveragePool")
-            throw new NotSupportedException($"{Describe(pad)} pads the images for another node than one AveragePool (nn.AvgPool2d's export); the engine has no padding layer of its own.");
-        if (String(pad, "mode", "constant") != "constant")
-            throw new NotSupportedException($"{Describe(pad)}: mode '{String(pad, "mode", "constant")}' pads with other than zeros, which no engine layer does.");
-        if ((pad.Inputs.Count > 2 && pad.Inputs[2].Length > 0 && Constant(pad, 2).Floats is not [0f]) || Float(pad, "value", 0f) != 0f)
-            throw new NotSupportedException($"{Describe(pad)}: pads with a value other than 0, which no engine layer does.");
-        if (pad.Inputs.Count > 3 && pad.Inputs[3].Length > 0)
-            throw new NotSupportedException($"{Describe(pad)}: padding chosen axes (opset 18's axes input) is not what nn.AvgPool2d writes.");
-        long[] pads = pad.TryGetAttribute("pads", out var attribute) ? attribute.GetInts() // before opset 11
-            : Constant(pad, 1).Longs ?? throw new NotSupportedException($"{Describe(pad)}: the pads must be int64.");
-        // [N, C, H, W] begins then ends: the batch and channels unpadded, the same amount on every side of the image.
-        if (pads is not [0, 0, var top, var left, 0, 0, var bottom, var right] || top != left || top != bottom || top != right)
-            throw new NotSupportedException($"{Describe(pad)}: pads [{string.Join(", ", pads)}] are not the same on every side of the image only, as nn.AvgPool2d's padding is.");
-        return AddAveragePool(readers[0], (int)top);
+        var zeros = ZeroPads(pad, "an AveragePool");
+        // nn.AvgPool2d's padding is the same on every side of the image.
+        if (zeros.Any(p => p != (zeros[0].Before, zeros[0].Before)))
+            throw new NotSupportedException($"{Describe(pad)}: pads [{string.Join(", ", zeros.Select(p => p.Before).Concat(zeros.Select(p => p.After)))}] (height and width, begins then ends) " +
+                "are not the same on every side of the image, as nn.AvgPool2d's padding is.");
+        return AddAveragePool(pool, (int)zeros[0].Before);
     }
 
     /// <summary>

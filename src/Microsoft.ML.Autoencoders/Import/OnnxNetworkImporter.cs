@@ -18,16 +18,18 @@ namespace Microsoft.ML.Autoencoders;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
 /// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
-/// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1), ConvTranspose (group 1, no output_shape) over images [N, C, H, W] or
-/// sequences [N, C, L] (PyTorch's Conv1d, ConvTranspose1d), MaxPool (no padding), AveragePool (padding counted, alone or
-/// after a Pad of zeros: OnnxNetworkImporter.AveragePool.cs),
+/// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1; after a Pad of zeros too) and ConvTranspose
+/// (group 1; pads, output_shape or auto_pad) over images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d,
+/// ConvTranspose1d) where their windows are those of the engine's "same", "valid" or equal padding
+/// (OnnxNetworkImporter.Padding.cs), MaxPool (no padding), AveragePool (padding counted, alone or after a Pad of zeros:
+/// OnnxNetworkImporter.AveragePool.cs),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; a Transpose
 /// that moves the channels (channels-last rows as Keras keeps them, [N, H, W, C] or [N, L, C]) becomes a transpose layer
 /// between two reshapes (OnnxNetworkImporter.ChannelsLast.cs); Identity and
 /// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
 /// the code over the steps and MatMul over a sequence, become the engine's recurrent, repeat-vector and time-distributed
-/// dense layers (OnnxNetworkImporter.Recurrent.cs). Square kernels with equal strides, dilations and pads on both axes only, as the
+/// dense layers (OnnxNetworkImporter.Recurrent.cs). Square kernels with equal strides and dilations on both axes only, as the
 /// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
 /// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
@@ -280,7 +282,7 @@ internal sealed partial class OnnxNetworkImporter
             case "AveragePool":
                 return AddAveragePool(node);
             case "Pad":
-                return AddPaddedAveragePool(node);
+                return AddPad(node);
             case "BatchNormalization":
                 return AddBatchNorm(node);
             case "Resize":
@@ -380,9 +382,10 @@ internal sealed partial class OnnxNetworkImporter
         return y;
     }
 
-    private string AddConv(OnnxNode node)
+    /// <summary>A Conv over images, after the zeros <paramref name="padded"/> of a Pad in front of it (none: null).</summary>
+    private string AddConv(OnnxNode node, (long Before, long After)[]? padded = null)
     {
-        if (IsSequence) return AddConv1d(node);
+        if (IsSequence) return AddConv1d(node, padded);
         RequireImage(node);
         if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped convolutions have no engine layer.");
         var w = Weights(node, 1);
@@ -390,7 +393,7 @@ internal sealed partial class OnnxNetworkImporter
             throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit an input of {_shape[0]} channels.");
         int filters = w.Dimensions[0], k = SquareKernel(node, w.Dimensions[2], w.Dimensions[3]);
         int stride = Square(node, "strides", 1), dilation = Square(node, "dilations", 1);
-        var (padding, explicitPadding) = Padding(node, k, stride, dilation);
+        var (padding, explicitPadding) = ConvPadding(node, [_shape[1], _shape[2]], k, stride, dilation, padded);
         var spec = new Conv2dSpec(filters, k, stride, padding, dilation, explicitPadding);
         return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, filters) : new float[filters] });
     }
@@ -400,21 +403,13 @@ internal sealed partial class OnnxNetworkImporter
         if (IsSequence) return AddConvTranspose1d(node);
         RequireImage(node);
         if (Int(node, "group", 1) != 1) throw new NotSupportedException($"{Describe(node)}: grouped transposed convolutions have no engine layer.");
-        if (node.TryGetAttribute("output_shape", out _)) throw new NotSupportedException($"{Describe(node)}: output_shape has no engine equivalent; give pads and output_padding.");
         var w = Weights(node, 1);
         if (w.Dimensions.Length != 4 || w.Dimensions[0] != _shape[0])
             throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit an input of {_shape[0]} channels.");
         int filters = w.Dimensions[1], k = SquareKernel(node, w.Dimensions[2], w.Dimensions[3]);
         int stride = Square(node, "strides", 1), dilation = Square(node, "dilations", 1), outputPadding = Square(node, "output_padding", 0);
-        ConvTranspose2dSpec spec;
-        string autoPad = String(node, "auto_pad", "NOTSET");
-        if (autoPad == "SAME_UPPER" && outputPadding == 0) spec = new ConvTranspose2dSpec(filters, k, stride, Conv2dPadding.Same, dilation);
-        else if (autoPad is "NOTSET" or "VALID")
-        {
-            int pad = autoPad == "VALID" ? 0 : SymmetricPads(node);
-            spec = new ConvTranspose2dSpec(filters, k, stride, pad == 0 ? Conv2dPadding.Valid : Conv2dPadding.Explicit, dilation, pad, outputPadding);
-        }
-        else throw new NotSupportedException($"{Describe(node)}: auto_pad {autoPad} has no engine equivalent.");
+        var (padding, explicitPadding, engineOutputPadding) = TransposedConvPadding(node, [_shape[1], _shape[2]], k, stride, dilation, outputPadding);
+        var spec = new ConvTranspose2dSpec(filters, k, stride, padding, dilation, explicitPadding, engineOutputPadding);
         return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, filters) : new float[filters] });
     }
 
@@ -534,22 +529,6 @@ internal sealed partial class OnnxNetworkImporter
         _shape = outputShape;
         _layerOfTensor[output] = _layers.Count;
         return output;
-    }
-
-    private (Conv2dPadding Padding, int Explicit) Padding(OnnxNode node, int kernel, int stride, int dilation)
-    {
-        string autoPad = String(node, "auto_pad", "NOTSET");
-        if (autoPad == "SAME_UPPER") return (Conv2dPadding.Same, 0);
-        if (autoPad == "VALID") return (Conv2dPadding.Valid, 0);
-        if (autoPad != "NOTSET") throw new NotSupportedException($"{Describe(node)}: auto_pad {autoPad} has no engine equivalent.");
-        var pads = node.TryGetAttribute("pads", out var attribute) ? attribute.GetInts() : [0, 0, 0, 0];
-        if (pads.Length != 4) throw new NotSupportedException($"{Describe(node)}: pads must have 4 values for a 2-D convolution.");
-        if (pads.All(p => p == pads[0])) return pads[0] == 0 ? (Conv2dPadding.Valid, 0) : (Conv2dPadding.Explicit, (int)pads[0]);
-        // Unequal pads are still the engine's "same" when they are what same padding puts on each side (the extra at the end).
-        var (top, bottom) = ConvGeometry.SamePadding(_shape[1], kernel, stride, dilation);
-        var (left, right) = ConvGeometry.SamePadding(_shape[2], kernel, stride, dilation);
-        if (pads[0] == top && pads[1] == left && pads[2] == bottom && pads[3] == right) return (Conv2dPadding.Same, 0);
-        throw new NotSupportedException($"{Describe(node)}: pads [{string.Join(", ", pads)}] are neither equal on every side nor 'same' padding.");
     }
 
     private int SymmetricPads(OnnxNode node)

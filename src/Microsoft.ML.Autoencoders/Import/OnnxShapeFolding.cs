@@ -13,9 +13,10 @@ namespace Microsoft.ML.Autoencoders;
 /// </summary>
 /// <remarks>
 /// Folds Shape (with start/end), Gather, Unsqueeze and Squeeze (axes as attribute before opset 13, as input from it), Concat,
-/// Slice (attributes before opset 10, inputs from it), Cast to an integer type, Identity, ConstantOfShape, int64
+/// Slice (attributes before opset 10, inputs from it; any axes and steps), Cast to an integer type, Identity, ConstantOfShape, int64
 /// Add/Sub/Mul/Div, and Equal and Where (booleans held as 0 and 1: PyTorch's x.expand(-1, T, -1) turns its -1s into 1s
-/// with them), when every input they read is known. Arithmetic on the batch size itself has no constant result and is
+/// with them), and Reshape and Transpose of int64 constants (PyTorch's F.pad writes its pads as ConstantOfShape → Concat →
+/// Reshape → Slice backwards → Transpose → Reshape), when every input they read is known. Arithmetic on the batch size itself has no constant result and is
 /// refused, naming the node.
 /// </remarks>
 internal sealed class OnnxShapeFolding
@@ -26,6 +27,7 @@ internal sealed class OnnxShapeFolding
     private static readonly HashSet<string> Foldable = new(StringComparer.Ordinal)
     {
         "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "ConstantOfShape", "Identity", "Add", "Sub", "Mul", "Div", "Transpose", "Equal", "Where",
+        "Reshape",
     };
 
     private readonly IReadOnlyList<OnnxNode> _nodes;
@@ -107,7 +109,8 @@ internal sealed class OnnxShapeFolding
             if (node.OpType is "Identity" or "Transpose" && inputs[0] is { Item2: { } floats } weights)
             {
                 // A weight read through Identity or Transpose, as PyTorch exports a tied weight (decoder = encoderᵀ).
-                _constants[node.Outputs[0]] = node.OpType == "Identity" ? weights : TransposeFloats(node, weights.Item1, floats);
+                if (node.OpType == "Identity") _constants[node.Outputs[0]] = weights;
+                else _constants[node.Outputs[0]] = (PermutedDimensions(node, weights.Item1, out var perm), Permuted(weights.Item1, perm, floats), null);
                 continue;
             }
             // A float computation on constants is not a shape: leave it for the layer that reads it (Add/Sub of a row).
@@ -124,17 +127,25 @@ internal sealed class OnnxShapeFolding
         }
     }
 
-    /// <summary>A float constant with its axes permuted by the node's perm (reversed when it has none), per ONNX's Transpose.</summary>
-    private static (int[], float[]?, long[]?) TransposeFloats(OnnxNode node, int[] dims, float[] values)
+    /// <summary>The node's perm (reversed axes when it has none) and the dimensions it gives <paramref name="dims"/>, per ONNX's Transpose.</summary>
+    private static int[] PermutedDimensions(OnnxNode node, int[] dims, out int[] perm)
     {
         int rank = dims.Length;
-        int[] perm = node.TryGetAttribute("perm", out var p) ? [.. p.GetInts().Select(a => (int)a)] : [.. Enumerable.Range(0, rank).Reverse()];
-        if (perm.Length != rank || perm.Distinct().Count() != rank || perm.Any(a => a < 0 || a >= rank))
-            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: perm [{string.Join(", ", perm)}] is not a permutation of {rank} axes.");
+        int[] order = node.TryGetAttribute("perm", out var p) ? [.. p.GetInts().Select(a => (int)a)] : [.. Enumerable.Range(0, rank).Reverse()];
+        if (order.Length != rank || order.Distinct().Count() != rank || order.Any(a => a < 0 || a >= rank))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: perm [{string.Join(", ", order)}] is not a permutation of {rank} axes.");
+        perm = order;
+        return [.. order.Select(a => dims[a])];
+    }
+
+    /// <summary>A constant of <paramref name="dims"/> with its axes permuted by <paramref name="perm"/>.</summary>
+    private static T[] Permuted<T>(int[] dims, int[] perm, T[] values)
+    {
+        int rank = dims.Length;
         int[] outDims = [.. perm.Select(a => dims[a])];
         var inStrides = new int[rank];
         for (int a = rank - 1, stride = 1; a >= 0; stride *= dims[a], a--) inStrides[a] = stride;
-        var result = new float[values.Length];
+        var result = new T[values.Length];
         var index = new int[rank]; // the output's multi-index, counted in row-major order
         for (int i = 0; i < result.Length; i++)
         {
@@ -143,7 +154,7 @@ internal sealed class OnnxShapeFolding
             result[i] = values[source];
             for (int a = rank - 1; a >= 0 && ++index[a] == outDims[a]; a--) index[a] = 0;
         }
-        return (outDims, result, null);
+        return result;
     }
 
     private (int[] Dimensions, float[]? Floats, long[]? Longs) Fold(OnnxNode node, List<(int[] Dims, long[] Values)?> inputs)
@@ -191,6 +202,10 @@ internal sealed class OnnxShapeFolding
                 return Elementwise(node, x, inputs[1]!.Value, (l, r) => l == r ? 1 : 0);
             case "Where":
                 return Where(node, x, inputs[1]!.Value, inputs[2]!.Value);
+            case "Transpose":
+                return (PermutedDimensions(node, x.Dims, out var perm), null, Permuted(x.Dims, perm, x.Values));
+            case "Reshape":
+                return Reshape(node, x, inputs[1]!.Value.Values);
             default: // Add, Sub, Mul, Div
                 return Arithmetic(node, x, inputs[1]!.Value);
         }
@@ -204,19 +219,64 @@ internal sealed class OnnxShapeFolding
         return (indices.Dims, null, picked);
     }
 
+    /// <summary>ONNX's Slice of an int64 constant of any rank: per sliced axis a start, an end and a step (negative runs backwards).</summary>
     private (int[], float[]?, long[]?) Slice(OnnxNode node, (int[] Dims, long[] Values) data, List<(int[] Dims, long[] Values)?> inputs)
     {
-        if (data.Dims.Length != 1) throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a slice of a 1-D shape vector is folded at import.");
-        long[] Part(int index, string attribute, long fallback) =>
-            _opset < 10 ? (node.TryGetAttribute(attribute, out var a) ? a.GetInts() : [fallback])
-            : inputs.Count > index && inputs[index] is { } v ? v.Values : [fallback];
-        long start = Part(1, "starts", 0)[0], end = Part(2, "ends", long.MaxValue)[0], step = _opset < 10 ? 1 : Part(4, "steps", 1)[0];
-        if (Part(3, "axes", 0)[0] is not (0 or -1) || step != 1)
-            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: only a forward, step-1 slice of a shape vector is folded at import.");
-        int n = data.Values.Length;
-        int from = (int)Math.Clamp(start < 0 ? start + n : start, 0, n), to = (int)Math.Clamp(end < 0 ? end + n : end, 0, n);
-        long[] values = data.Values[from..Math.Max(from, to)];
-        return ([values.Length], null, values);
+        long[]? Part(int index, string attribute) =>
+            _opset < 10 ? (node.TryGetAttribute(attribute, out var a) ? a.GetInts() : null)
+            : inputs.Count > index && inputs[index] is { } v ? v.Values : null;
+        int rank = data.Dims.Length;
+        long[] starts = Part(1, "starts") ?? throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} has no starts.");
+        long[] ends = Part(2, "ends") ?? throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)} has no ends.");
+        long[] axes = Part(3, "axes") ?? [.. Enumerable.Range(0, starts.Length).Select(a => (long)a)];
+        long[] steps = (_opset < 10 ? null : Part(4, "steps")) ?? [.. starts.Select(_ => 1L)];
+        if (ends.Length != starts.Length || axes.Length != starts.Length || steps.Length != starts.Length || steps.Contains(0))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: starts, ends, axes and steps must be as many, the steps not 0.");
+        // Each output axis reads first + i·step of the input's axis, for i below count.
+        var first = new long[rank];
+        var step = Enumerable.Repeat(1L, rank).ToArray();
+        var count = data.Dims.Select(d => (long)d).ToArray();
+        for (int i = 0; i < axes.Length; i++)
+        {
+            int axis = (int)Axis(node, axes[i], rank);
+            long n = data.Dims[axis], s = steps[i];
+            long start = starts[i] < 0 ? starts[i] + n : starts[i], end = ends[i] < 0 ? ends[i] + n : ends[i];
+            (start, end) = s > 0 ? (Math.Clamp(start, 0, n), Math.Clamp(end, 0, n)) : (Math.Clamp(start, 0, n - 1), Math.Clamp(end, -1, n - 1));
+            first[axis] = start;
+            step[axis] = s;
+            count[axis] = Math.Max(0, s > 0 ? (end - start + s - 1) / s : (start - end - s - 1) / -s);
+        }
+        var strides = new long[rank];
+        for (int a = rank - 1, stride = 1; a >= 0; stride *= data.Dims[a], a--) strides[a] = stride;
+        long total = count.Aggregate(1L, (a, b) => a * b);
+        var values = new long[total];
+        var index = new long[rank];
+        for (long i = 0; i < total; i++)
+        {
+            long source = 0;
+            for (int a = 0; a < rank; a++) source += (first[a] + index[a] * step[a]) * strides[a];
+            values[i] = data.Values[source];
+            for (int a = rank - 1; a >= 0 && ++index[a] == count[a]; a--) index[a] = 0;
+        }
+        return ([.. count.Select(c => (int)c)], null, values);
+    }
+
+    /// <summary>An int64 constant given another shape: 0 keeps the axis, one -1 takes what is left.</summary>
+    private static (int[], float[]?, long[]?) Reshape(OnnxNode node, (int[] Dims, long[] Values) data, long[] shape)
+    {
+        bool allowZero = node.TryGetAttribute("allowzero", out var z) && z.GetInt() != 0;
+        var dims = new int[shape.Length];
+        int inferred = -1, known = 1;
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] == -1) { inferred = i; continue; }
+            dims[i] = shape[i] == 0 && !allowZero ? data.Dims.ElementAtOrDefault(i) : (int)shape[i];
+            known *= dims[i];
+        }
+        if (inferred >= 0) dims[inferred] = known == 0 ? 0 : data.Values.Length / known;
+        if (dims.Aggregate(1L, (a, b) => a * b) != data.Values.Length || dims.Any(d => d < 0))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: shape [{string.Join(", ", shape)}] does not hold the {data.Values.Length} values it reshapes.");
+        return (dims, null, data.Values);
     }
 
     private static (int[], float[]?, long[]?) ConstantOfShape(OnnxNode node, long[] shape)

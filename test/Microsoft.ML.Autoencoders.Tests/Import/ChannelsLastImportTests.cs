@@ -156,19 +156,25 @@ public sealed class ChannelsLastImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void PadInFrontOfAConvolutionIsRefusedByName()
+    public void ZeroPaddingInFrontOfAConvolutionFoldsIntoIt()
     {
-        // Keras's ZeroPadding2D (tf2onnx: a Pad node) before a "valid" Conv: the engine has no padding layer of its own.
-        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, Side, Side, Channels]).AddOutput("output", [-1, Channels, Side, Side]);
+        // Keras's ZeroPadding2D (tf2onnx: a Pad node, after the move to channels-first) before a "valid" Conv: the Pad's
+        // zeros become the convolution's padding (PaddedConvolutionImportTests has the other forms).
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("input", [-1, Side, Side, Channels]).AddOutput("output", [-1, Side, Side, Channels]);
         g.AddNode("Transpose", ["input"], ["nchw"], attributes: [OnnxAttribute.FromInts("perm", 0, 3, 1, 2)]);
         g.AddInt64Initializer("pads", [8], [0, 0, 1, 1, 0, 0, 1, 1]);
         g.AddNode("Pad", ["nchw", "pads"], ["padded"], name: "zero_padding");
         g.AddInitializer("w", [Channels, Channels, 3, 3], Values(Channels * Channels * 9, 1));
-        g.AddNode("Conv", ["padded", "w"], ["output"]);
+        g.AddNode("Conv", ["padded", "w"], ["conv"]);
+        g.AddNode("Transpose", ["conv"], ["output"], attributes: [OnnxAttribute.FromInts("perm", 0, 2, 3, 1)]);
+        byte[] onnx = g.ToByteArray();
 
-        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+        var model = AutoencoderModel.ImportOnnx(onnx);
+        using var runtime = OnnxAutoencoderModel.Load(onnx, "input", "output");
 
-        Assert.Contains("Node 'zero_padding' (Pad) pads the images for another node than one AveragePool", e.Message);
+        Assert.Equal(["reshape", "transpose", "reshape", "conv2d", "reshape", "transpose", "reshape"], model.Spec.Layers.Select(l => l.Kind));
+        float[] rows = Values(Rows * Side * Side * Channels, 7);
+        ColumnValues.AssertClose(runtime.Reconstruct(rows, Rows), model.Reconstruct(rows, Rows), "engine vs ONNX Runtime");
     }
 
     /// <summary>

@@ -126,7 +126,7 @@ public sealed class OnnxImportRefusalHintTests
     }
 
     [Theory]
-    [InlineData("reflect", 0f, "pads with other than zeros")]
+    [InlineData("reflect", 0f, "pads with the rows' own values")]
     [InlineData("constant", 0.5f, "pads with a value other than 0")]
     public void PadOtherThanZerosBeforeAveragePoolIsRefused(string mode, float value, string expected)
     {

@@ -33,6 +33,13 @@ internal static class TorchOnnxModels
     /// </summary>
     public static readonly string[] ChannelsLast = ["torch_conv_channels_last", "torch_conv_channels_last_dense", "torch_conv1d_channels_last"];
 
+    /// <summary>
+    /// A Pad of zeros in front of a Conv, folded into the convolution's padding: nn.ZeroPad2d (1 on every side, and
+    /// (0, 1, 0, 1) before a stride-2 kernel of 3, TensorFlow's "same") and F.pad over images, F.pad over a series. Declared
+    /// before <see cref="Names"/>, which reads it as the class initializes.
+    /// </summary>
+    public static readonly string[] ZeroPadded = ["torch_conv_zero_pad", "torch_conv1d_zero_pad"];
+
     /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
     public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];
 
@@ -42,7 +49,7 @@ internal static class TorchOnnxModels
         "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
         "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
         "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
-        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
+        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", .. ZeroPadded, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
     /// <summary>The importable names as theory data.</summary>

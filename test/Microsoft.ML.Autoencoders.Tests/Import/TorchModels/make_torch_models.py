@@ -17,6 +17,7 @@ import os
 import sys
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 ROWS = 12
@@ -286,6 +287,44 @@ def channels_last_conv1d():
     return ChannelsLast(encoder, decoder, spatial=1)
 
 
+class ZeroPad1d(nn.Module):
+    """F.pad(x, (left, right)) over a series [N, C, L], as a module for nn.Sequential (nn.ConstantPad1d(..., 0) writes the same)."""
+
+    def __init__(self, left, right):
+        super().__init__()
+        self.pads = (left, right)
+
+    def forward(self, x):
+        return F.pad(x, self.pads)
+
+
+def conv_zero_pad():
+    # nn.ZeroPad2d in front of "valid" convolutions: 1 on every side (16 → 16), then (0, 1, 0, 1) before a stride-2 kernel
+    # of 3, which is TensorFlow's "same" (16 → 8, the extra zero at the end); F.pad before the last Conv of the decoder.
+    encoder = nn.Sequential(nn.ZeroPad2d(1), nn.Conv2d(1, 4, 3), nn.ReLU(), nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(4, 4, 3, stride=2), nn.ReLU())
+    decoder = nn.Sequential(nn.ConvTranspose2d(4, 4, 2, stride=2), nn.ReLU(), ZeroPad2dByFunction((1, 1, 1, 1)), nn.Conv2d(4, 1, 3), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+class ZeroPad2dByFunction(nn.Module):
+    """F.pad(x, (left, right, top, bottom)) as a module."""
+
+    def __init__(self, pads):
+        super().__init__()
+        self.pads = pads
+
+    def forward(self, x):
+        return F.pad(x, self.pads, mode="constant", value=0.0)
+
+
+def conv1d_zero_pad():
+    # Series [N, 2, 16]: F.pad(x, (1, 1)) → Conv1d(kernel 3), then F.pad(x, (0, 1)) → Conv1d(kernel 3, stride 2) ("same", 16 → 8);
+    # ConvTranspose1d back up.
+    encoder = nn.Sequential(ZeroPad1d(1, 1), nn.Conv1d(2, 4, 3), nn.ReLU(), ZeroPad1d(0, 1), nn.Conv1d(4, 4, 3, stride=2), nn.ReLU())
+    decoder = nn.Sequential(nn.ConvTranspose1d(4, 2, 2, stride=2))
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -342,6 +381,10 @@ CASES = {
     "torch_conv_channels_last": (channels_last_conv, (16, 16, 3), 13, True),
     "torch_conv_channels_last_dense": (channels_last_dense, (8, 8, 3), 17, True),
     "torch_conv1d_channels_last": (channels_last_conv1d, (16, 2), 13, True),
+    # A Pad of zeros in front of a Conv (nn.ZeroPad2d, F.pad): folded into the convolution's padding, equal on every side or
+    # TensorFlow's "same" at stride 2; over a series [N, C, L] too.
+    "torch_conv_zero_pad": (conv_zero_pad, (1, 16, 16), 13, True),
+    "torch_conv1d_zero_pad": (conv1d_zero_pad, (2, 16), 17, True),
 }
 
 
