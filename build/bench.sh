@@ -241,7 +241,8 @@ merge_args+=(--report "$out/reports/ours-stream.json")
 # depth (GemmDepthSweep.cs). kc comes from a table of measured CPUs; on one the table does not know, this says whether
 # the chosen depth is the best of those, and by how much.
 echo "== ours: the GEMM depth block (gemm-depths)"
-"$ours" gemm-depths $mode_flag --threads "$threads" --json "$out/reports/ours-depths.json" \
+# Without AUTOENCODERS_GEMM_KC, which someone may keep set for equal bits across machines: "chosen" is the table's kc.
+env -u AUTOENCODERS_GEMM_KC "$ours" gemm-depths $mode_flag --threads "$threads" --json "$out/reports/ours-depths.json" \
   || { echo "bench.sh: our gemm-depths run failed" >&2; exit 1; }
 merge_args+=(--report "$out/reports/ours-depths.json")
 

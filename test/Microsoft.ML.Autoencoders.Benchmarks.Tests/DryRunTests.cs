@@ -51,6 +51,23 @@ public class DryRunTests
     }
 
     [Fact]
+    public void TheDepthBlockVariableReachesTheBlockingOfAFreshProcess()
+    {
+        // The blocking is fixed at a process's first product, so only a child shows the variable taking effect.
+        string dll = typeof(GemmRun).Assembly.Location;
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { dll, "gemm", "--sizes", "40", "--threads", "1", "--samples", "1" }) start.ArgumentList.Add(argument);
+        start.Environment[Engine.Kernels.GemmBlocking.DepthBlockVariable] = "331";
+        using var child = System.Diagnostics.Process.Start(start)!;
+        var error = child.StandardError.ReadToEndAsync();
+        string output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        Assert.True(child.ExitCode == 0, error.Result);
+        Assert.Contains($"kc=328 (set by {Engine.Kernels.GemmBlocking.DepthBlockVariable}", output);
+        Assert.Contains("sgemm_square_40 1t", output);
+    }
+
+    [Fact]
     public void InferVerbTimesBothInputRoutes()
     {
         using var mnist = new SyntheticMnist(trainRows: 10, testRows: 1100);

@@ -173,17 +173,10 @@ public static class BenchmarkMarkdown
         foreach (int kc in depths)
         {
             var cells = sizes.Select(size => rows.FirstOrDefault(r => r.Size == size && r.Kc == kc) is { Note: not null } cell && cell.Gflops > 0
-                ? $"{Format(cell.Gflops)} ({MedianRatio(cell.Note)})" : "–");
-            bool chosen = rows.Any(r => r.Kc == kc && r.Note.StartsWith("the chosen", StringComparison.Ordinal));
+                ? $"{Format(cell.Gflops)} ({GemmDepthSweep.MedianRatio(cell.Note)}×)" : "–");
+            bool chosen = rows.Any(r => r.Kc == kc && GemmDepthSweep.IsChosen(r.Note));
             sb.AppendLine($"| {kc}{(chosen ? " (chosen)" : "")} | {string.Join(" | ", cells)} |");
         }
-    }
-
-    // The sweep's note ends "(median 1.034)" for a set depth; the chosen depth is 1 by definition.
-    private static string MedianRatio(string note)
-    {
-        var match = System.Text.RegularExpressions.Regex.Match(note, @"\(median ([0-9.]+)\)");
-        return match.Success ? match.Groups[1].Value + "×" : "1×";
     }
 
     // What every figure came from besides the machine line: the FMA ceiling measured, the GEMM blocking ours chose, the BLAS

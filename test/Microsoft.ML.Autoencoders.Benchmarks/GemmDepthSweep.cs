@@ -63,6 +63,26 @@ public static partial class GemmDepthSweep
                 for (int s = 0; s < sizes.Length; s++) gflops[entry][s][round] = figures[s];
             }
 
+        var report = Summarize(chosen, entries, sizes, gflops, options);
+        Console.WriteLine($"  {report.Settings["gemm_depth_sweep"]}");
+        if (options.JsonPath is not null) report.Write(options.JsonPath);
+        return 0;
+    }
+
+    /// <summary>How much faster than the chosen depth another must be, as a median ratio, to be named the fastest: single
+    /// products on this shared host move by a few percent from run to run.</summary>
+    public const double NoiseMargin = 0.02;
+
+    private const string ChosenNote = "the chosen kc=";
+
+    /// <summary>
+    /// The report: one row per size and depth (its best round), with the round-by-round ratios to the chosen depth in the
+    /// note, and a setting naming the fastest depth per size. <paramref name="gflops"/> is [entry][size][round]; entry 0 is
+    /// the chosen depth (null in <paramref name="entries"/>).
+    /// </summary>
+    public static BenchReport Summarize(int chosen, int?[] entries, int[] sizes, double[][][] gflops, BenchOptions options)
+    {
+        int rounds = gflops[0][0].Length;
         var report = new BenchReport
         {
             Framework = "ours",
@@ -83,17 +103,27 @@ public static partial class GemmDepthSweep
             {
                 int kc = entries[entry] ?? chosen;
                 string note = entries[entry] is null
-                    ? $"the chosen kc={chosen}, {rounding}"
+                    ? $"{ChosenNote}{chosen}, {rounding}"
                     : $"{GemmBlocking.DepthBlockVariable}={kc}, {rounding}; against the chosen kc={chosen}, round by round: " +
                       $"{string.Join(" ", ratios[entry].Select(x => x.ToString("F3", CultureInfo.InvariantCulture)))} (median {medians[entry].ToString("F3", CultureInfo.InvariantCulture)})";
                 report.Add($"sgemm_square_{sizes[s]}_kc_{kc}", "GFLOP/s", gflops[entry][s].Max(), "higher", note);
             }
-            best.Add($"{sizes[s]}²: kc={entries[fastest] ?? chosen}");
+            best.Add(medians[fastest] > 1 + NoiseMargin
+                ? $"{sizes[s]}²: kc={entries[fastest]} (median {medians[fastest].ToString("F3", CultureInfo.InvariantCulture)} of the chosen)"
+                : $"{sizes[s]}²: the chosen kc={chosen} (no other faster by more than {NoiseMargin:P0})");
         }
         report.Settings["gemm_depth_sweep"] = $"kc chosen here {chosen}; fastest by median ratio: {string.Join(", ", best)}";
-        Console.WriteLine($"  {report.Settings["gemm_depth_sweep"]}");
-        if (options.JsonPath is not null) report.Write(options.JsonPath);
-        return 0;
+        return report;
+    }
+
+    /// <summary>Whether a row's note (as <see cref="Summarize"/> writes it) is the chosen depth's.</summary>
+    public static bool IsChosen(string note) => note.StartsWith(ChosenNote, StringComparison.Ordinal);
+
+    /// <summary>The median ratio to the chosen depth in a row's note, "1" for the chosen depth itself.</summary>
+    public static string MedianRatio(string note)
+    {
+        var match = Regex.Match(note, @"\(median ([0-9.]+)\)");
+        return match.Success ? match.Groups[1].Value : "1";
     }
 
     /// <summary>One <c>gemm</c> run in a child process, with the depth block set (or left to the engine when null).</summary>

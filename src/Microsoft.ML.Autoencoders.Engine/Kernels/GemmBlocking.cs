@@ -59,10 +59,13 @@ public sealed class GemmBlocking
     /// <summary>Upper bound on nc, so a huge shared L3 (hundreds of MiB on a server) does not size absurd B blocks.</summary>
     private const int MaxColumnBlock = 1 << 14;
 
+    // Read once for the process, not once per kernel: a variable changed after the first product must not give two kernels
+    // two depths, and so two sets of bits.
+    private static readonly Lazy<int?> s_depthBlockSet = new(() => DepthBlockFromEnvironment(Environment.GetEnvironmentVariable(DepthBlockVariable)));
+
     private static readonly Lazy<GemmBlocking>[] s_perKernel = GemmMicroKernel.All
         .Select(kernel => new Lazy<GemmBlocking>(() =>
-            Derive(kernel, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle, CpuIdentity.Current.L2BytesPerCycle,
-                DepthBlockFromEnvironment(Environment.GetEnvironmentVariable(DepthBlockVariable)))))
+            Derive(kernel, CpuCaches.Current, CpuIdentity.Current.FmaBitsPerCycle, CpuIdentity.Current.L2BytesPerCycle, s_depthBlockSet.Value)))
         .ToArray();
 
     private GemmBlocking(GemmMicroKernel kernel, int depthBlock, int rowBlock, int columnBlock, bool l2Fed, CpuCaches caches,

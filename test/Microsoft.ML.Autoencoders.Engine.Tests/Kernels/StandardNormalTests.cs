@@ -34,7 +34,7 @@ public class StandardNormalTests
         { -30, 4.9067139271481871e-198 },
     };
 
-    /// <summary>Φ keeps its relative precision where 1 + erf loses digits, and is 0 from about −8.5.</summary>
+    /// <summary>Φ keeps its relative precision where 1 + erf loses digits (1 + erf in double is 0 from about −8.5).</summary>
     [Theory]
     [MemberData(nameof(LowerTailValues))]
     public void CdfKeepsItsDigitsInTheLowerTail(double x, double expected) =>
