@@ -131,15 +131,22 @@ public sealed class OnnxAutoencoderModel : IDisposable
     private int RowsPerRun => ScoresInBatches ? MaxBatchRows : Binding.FixedBatchRows;
 
     /// <summary>
-    /// This model for an input column of <paramref name="size"/> values per row, or an error naming the sizes the graph
-    /// takes. For a fixed batch [B, d] read as the batch without InputShape, a column of B·d values reads the whole tensor
-    /// as one row, as before the batch reading: the same session, bound anew (disposing either model frees it, as with
-    /// two transformers fitted by one estimator).
+    /// This model for an input column of <paramref name="size"/> values per row. For a fixed batch [B, d] read as the batch
+    /// without InputShape, a column of B·d values reads the whole tensor as one row, as before the batch reading: the same
+    /// session, bound anew (disposing either model frees it, as with two transformers fitted by one estimator).
     /// </summary>
+    internal OnnxAutoencoderModel ReadingForWidth(int size)
+    {
+        var binding = Binding.ReadingForWidth(size);
+        return ReferenceEquals(binding, Binding) ? this : new OnnxAutoencoderModel(_onnx, _session, binding, NumberOfThreads, RequestedThreads);
+    }
+
+    /// <summary><see cref="ReadingForWidth"/> for column <paramref name="column"/>, or an error naming the sizes the graph takes.</summary>
     internal OnnxAutoencoderModel ForColumnOf(string column, int size)
     {
-        var binding = Binding.ForColumnOf(column, size);
-        return ReferenceEquals(binding, Binding) ? this : new OnnxAutoencoderModel(_onnx, _session, binding, NumberOfThreads, RequestedThreads);
+        var model = ReadingForWidth(size);
+        model.Binding.CheckColumnSize(column, size);
+        return model;
     }
 
     /// <summary>How many times ONNX Runtime has run this graph: tests read it to prove that cursors batch.</summary>

@@ -14,7 +14,7 @@ namespace Microsoft.ML.Autoencoders;
 /// graph has; then the graph is run on zeros (one run, and one of two rows when it may batch), because declared output
 /// shapes are often symbolic or missing, and only a run tells the real per-row sizes. A fixed leading size B &gt; 1 reads
 /// two ways, the whole tensor as one row (what this library always did) or B as the batch; where a column is known its
-/// width decides (<see cref="ForColumnOf"/>). Without one, B is the batch only when runs show that the graph scores its B
+/// width decides (<see cref="ReadingForWidth"/>). Without one, B is the batch only when runs show that the graph scores its B
 /// slices apart (<see cref="ProbeSlices"/>): a time axis or per-slot weights look the same from the shape, and reading
 /// them as rows would score silently wrong.
 /// </remarks>
@@ -74,17 +74,12 @@ internal sealed record OnnxGraphBinding(
         HasBatchAxis ? [rows, .. RowShape.Select(d => (long)d)] : [.. RowShape.Select(d => (long)d)];
 
     /// <summary>
-    /// The binding for column <paramref name="column"/> of <paramref name="size"/> values per row: this one when the size
-    /// fits; for a fixed leading B &gt; 1 read as the batch, without InputShape, the whole tensor as one row when the
-    /// column holds all of it (what the library did before it read B as a batch); otherwise an error about the graph.
+    /// The binding for an input column of <paramref name="size"/> values per row: for a fixed leading B &gt; 1 read as the
+    /// batch without InputShape, the whole tensor as one row when the column holds all of it (how the library read such an
+    /// input before it read B as a batch); this one otherwise, to be checked with <see cref="CheckColumnSize"/>.
     /// </summary>
-    public OnnxGraphBinding ForColumnOf(string column, int size)
-    {
-        if (size == InputSize) return this;
-        if (!ShapeGiven && FixedBatchRows > 1 && size == WholeTensorSize) return WholeTensorAsOneRow();
-        CheckColumnSize(column, size);
-        return this;
-    }
+    public OnnxGraphBinding ReadingForWidth(int size) =>
+        size != InputSize && !ShapeGiven && FixedBatchRows > 1 && size == WholeTensorSize ? WholeTensorAsOneRow() : this;
 
     /// <summary>
     /// The same graph with its fixed batch [B, ...] read as one row of the whole tensor: the run of B rows is the run of

@@ -101,6 +101,41 @@ public sealed class FixedBatchOnnxRuntimeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DetectorOnAColumnOfTheWholeTensorScoresEachAsOneRow()
+    {
+        // The model was loaded without a column, so the probe read the 2 as the batch; the detector's 128-wide column reads
+        // the whole tensor as one row, as at the previous release: each row's score is the mean of its two slices' errors.
+        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
+        var ml = new MLContext(seed: 1);
+        using var imported = OnnxAutoencoderModel.Load(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction");
+        var data = ImportData.Of(ml, [.. expected.Input.Take(12).Chunk(2).Select(pair => pair.SelectMany(r => r).ToArray())], 2 * expected.Width);
+
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder(imported, contamination: 0.2).Fit(data);
+        using var file = new TemporaryFile();
+        ml.Model.Save(detector, data.Schema, file.Path);
+
+        Assert.Equal(2, imported.FixedBatchSize);
+        Assert.Equal((128, 1), (detector.ImportedModel!.InputSize, detector.ImportedModel.FixedBatchSize));
+        float[] errors = [.. expected.Error.Take(12).Chunk(2).Select(pair => (pair[0] + pair[1]) / 2)];
+        foreach (var scorer in new ITransformer[] { detector, new MLContext().Model.Load(file.Path, out _), AutoencoderAnomalyTransformer.LoadFromModelFile(file.Path) })
+            ColumnValues.AssertClose(errors, ColumnValues.Scalars(scorer.Transform(data), "Score"), $"{scorer.GetType().Name}'s scores");
+    }
+
+    [Fact]
+    public void AScorerFittedOnSliceRowsIsToldToFitOnAColumnOfTheWholeTensor()
+    {
+        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
+        var ml = new MLContext(seed: 1);
+        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction")
+            .Fit(ImportData.Of(ml, expected.Input, expected.Width));
+
+        var e = Assert.ThrowsAny<ArgumentException>(() => transformer.Transform(ImportData.Of(ml, [new float[128]], 128)));
+
+        output.WriteLine(e.Message);
+        Assert.Contains("The scorer was fitted on a column of 64 values, which reads the leading 2 as the batch; a column of 128 values reads the whole tensor as one row: fit on that column", e.Message);
+    }
+
+    [Fact]
     public void TheSavedAdapterThatSlicesTheFirstRowPassesTheOnnxChecker()
     {
         OnnxPythonChecker? checker = OnnxPythonChecker.Find(out string why);
