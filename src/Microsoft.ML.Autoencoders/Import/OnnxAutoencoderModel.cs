@@ -114,11 +114,12 @@ public sealed class OnnxAutoencoderModel : IDisposable
 
     /// <summary>
     /// The rows every run takes when the graph fixes them: 1 for [1, d] or an input without a batch axis, B for a graph
-    /// exported from a dummy batch of B rows ([B, d], torch.onnx.export without dynamic_axes) that scores its rows apart;
-    /// null when the graph takes any number (<see cref="ScoresInBatches"/>). Rows then run in groups of exactly this size,
+    /// exported from a dummy batch of B rows ([B, d], torch.onnx.export without dynamic_axes) read as the batch (it scores
+    /// its rows apart, or InputShape = [d] said so), 1 again for such a graph read as one row of the whole tensor (a column
+    /// of B·d values at Fit, or InputShape = [B, d]); null when the graph takes any number (<see cref="ScoresInBatches"/>). Rows then run in groups of exactly this size,
     /// the last group filled up with rows of zeros whose outputs are dropped, so any number of rows scores.
     /// </summary>
-    public int? FixedBatchSize => ScoresInBatches ? null : Binding.FixedBatchRows;
+    public int? FixedBatchSize => ScoresInBatches ? null : Binding.FixedBatchSize;
 
     /// <summary>ONNX Runtime's intra-op threads.</summary>
     public int NumberOfThreads { get; }
@@ -128,7 +129,7 @@ public sealed class OnnxAutoencoderModel : IDisposable
     internal int? RequestedThreads { get; }
 
     /// <summary>The rows <see cref="RunAll"/> hands <see cref="Run"/> at a time: <see cref="MaxBatchRows"/>, or the graph's fixed batch.</summary>
-    private int RowsPerRun => ScoresInBatches ? MaxBatchRows : Binding.FixedBatchRows;
+    private int RowsPerRun => ScoresInBatches ? MaxBatchRows : Binding.FixedBatchSize;
 
     /// <summary>
     /// This model for an input column of <paramref name="size"/> values per row. For a fixed batch [B, d] read as the batch
@@ -212,7 +213,7 @@ public sealed class OnnxAutoencoderModel : IDisposable
     internal void Run(float[] input, int rows, Span<float> reconstruction, Span<float> code)
     {
         if (rows == 0 || (reconstruction.IsEmpty && code.IsEmpty)) return;
-        int group = Binding.FixedBatchRows;
+        int group = Binding.FixedBatchSize;
         if (ScoresInBatches || rows == group)
         {
             RunOnce(input, rows, reconstruction, code);

@@ -26,12 +26,12 @@ internal sealed record OnnxGraphBinding(
     /// The rows of the smallest run: B for a fixed batch [B, ...] read as the batch, which every run takes; 1 otherwise
     /// ([1, ...], an input without a batch axis, the whole tensor read as one row, or a graph that takes any number).
     /// </summary>
-    public int FixedBatchRows { get; init; } = 1;
+    public int FixedBatchSize { get; init; } = 1;
 
-    /// <summary>The reconstruction's tensor shape for a run of <see cref="FixedBatchRows"/> rows, as a run gave it.</summary>
+    /// <summary>The reconstruction's tensor shape for a run of <see cref="FixedBatchSize"/> rows, as a run gave it.</summary>
     public long[] ReconstructionShapeOfOneRun { get; init; } = [];
 
-    /// <summary>The code's tensor shape for a run of <see cref="FixedBatchRows"/> rows, as a run gave it; null without a code output.</summary>
+    /// <summary>The code's tensor shape for a run of <see cref="FixedBatchSize"/> rows, as a run gave it; null without a code output.</summary>
     public long[]? CodeShapeOfOneRun { get; init; }
 
     /// <summary>The input's shape as the graph declares it (-1 for an open dimension).</summary>
@@ -60,11 +60,13 @@ internal sealed record OnnxGraphBinding(
         CouldNotRun,
     }
 
-    /// <summary>A fixed leading B &gt; 1 of an input of rank 2 or more: the axis that reads as the batch or as part of one row.</summary>
-    private int FixedLeading => DeclaredShape.Length >= 2 && DeclaredShape[0] > 1 ? DeclaredShape[0] : 0;
-
-    /// <summary>Values of the whole input tensor, for a fixed shape.</summary>
-    private int WholeTensorSize => DeclaredShape.Aggregate(1, (a, b) => a * Math.Max(b, 1));
+    /// <summary>
+    /// For an input [B, ...] with a fixed B &gt; 1, which reads either way, the whole tensor's shape (B first), however it
+    /// is read here; null for any other input.
+    /// </summary>
+    private int[]? FixedBatchTensorShape =>
+        HasBatchAxis ? (FixedBatchSize > 1 ? [FixedBatchSize, .. RowShape] : null)
+        : RowShape.Length >= 2 && DeclaredShape.Length == RowShape.Length && DeclaredShape[0] > 1 ? RowShape : null;
 
     /// <summary>Values per input row (and per reconstruction row).</summary>
     public int InputSize => RowShape.Aggregate(1, (a, b) => a * b);
@@ -79,14 +81,14 @@ internal sealed record OnnxGraphBinding(
     /// input before it read B as a batch); this one otherwise, to be checked with <see cref="CheckColumnSize"/>.
     /// </summary>
     public OnnxGraphBinding ReadingForWidth(int size) =>
-        size != InputSize && !ShapeGiven && FixedBatchRows > 1 && size == WholeTensorSize ? WholeTensorAsOneRow() : this;
+        size != InputSize && !ShapeGiven && FixedBatchSize > 1 && size == FixedBatchSize * InputSize ? WholeTensorAsOneRow() : this;
 
     /// <summary>
     /// The same graph with its fixed batch [B, ...] read as one row of the whole tensor: the run of B rows is the run of
     /// that one row, so the shapes it gave carry over.
     /// </summary>
     private OnnxGraphBinding WholeTensorAsOneRow() =>
-        this with { RowShape = DeclaredShape, HasBatchAxis = false, FixedBatchRows = 1, CodeSize = CodeSize * FixedBatchRows };
+        this with { RowShape = [FixedBatchSize, .. RowShape], HasBatchAxis = false, FixedBatchSize = 1, CodeSize = CodeSize * FixedBatchSize };
 
     /// <summary>
     /// Checks that column <paramref name="column"/>, of <paramref name="size"/> values per row, fits the graph's input, with
@@ -97,14 +99,11 @@ internal sealed record OnnxGraphBinding(
     {
         if (size == InputSize) return;
         string message = $"Column '{column}' has {size} values per row but graph input '{InputName}' takes {InputSize} per row " +
-            $"(tensor shape [{string.Join(", ", InputTensorShape(FixedBatchRows))}]{(FixedBatchRows > 1 ? $", run {FixedBatchRows} rows at a time" : "")}).";
-        int batch = FixedLeading;
-        if (batch == 0)
-        {
+            $"(tensor shape [{string.Join(", ", InputTensorShape(FixedBatchSize))}]{(FixedBatchSize > 1 ? $", run {FixedBatchSize} rows at a time" : "")}).";
+        if (FixedBatchTensorShape is not { } tensor)
             throw new ArgumentOutOfRangeException("inputSchema", message + " Score data prepared the way the graph's inputs were.");
-        }
-        int whole = WholeTensorSize, slice = whole / batch;
-        string wholeShape = $"[{string.Join(", ", DeclaredShape)}]", sliceShape = $"[{string.Join(", ", DeclaredShape[1..])}]";
+        int batch = tensor[0], whole = tensor.Aggregate(1, (a, b) => a * b), slice = whole / batch;
+        string wholeShape = $"[{string.Join(", ", tensor)}]", sliceShape = $"[{string.Join(", ", tensor[1..])}]";
         if (size != whole && size != slice)
         {
             message += $" Input {wholeShape} reads two ways: the whole tensor as one row of {whole} values, or its leading {batch} as the batch, rows of " +
@@ -180,13 +179,13 @@ internal sealed record OnnxGraphBinding(
             // if the graph scores its slices apart, else part of one row (the whole tensor).
             var asBatch = new OnnxGraphBinding(inputName, reconstructionName, codeName, dimensions[1..], HasBatchAxis: true, AcceptsBatches: false, CodeSize: 0)
             {
-                FixedBatchRows = dimensions[0],
+                FixedBatchSize = dimensions[0],
             };
             verdict = asBatch.ProbeSlices(session);
             if (verdict == SliceProbe.ScoredApart) (shape, batchAxis) = (asBatch.RowShape, true);
         }
         int runRows = batchAxis && dimensions[0] > 1 ? dimensions[0] : 1;
-        var probe = new OnnxGraphBinding(inputName, reconstructionName, codeName, shape, batchAxis, AcceptsBatches: false, CodeSize: 0) { FixedBatchRows = runRows };
+        var probe = new OnnxGraphBinding(inputName, reconstructionName, codeName, shape, batchAxis, AcceptsBatches: false, CodeSize: 0) { FixedBatchSize = runRows };
         var (reconstructionShape, codeShape) = probe.RunOnZeros(session, runRows);
         int reconstructionSize = PerRow(reconstructionShape, batchAxis, runRows);
         if (reconstructionSize != probe.InputSize)
@@ -203,7 +202,7 @@ internal sealed record OnnxGraphBinding(
     }
 
     /// <summary>
-    /// What the graph does with the <see cref="FixedBatchRows"/> slices of its input, from four runs: distinct rows twice
+    /// What the graph does with the <see cref="FixedBatchSize"/> slices of its input, from four runs: distinct rows twice
     /// (a graph that samples cannot be compared with itself), the same rows in reverse order, and copies of the last row.
     /// The last slot holds the same values in the first and last runs, so its outputs changing there means the slices mix
     /// (a time axis, a mean over the axis, even one that only looks back); otherwise every slice's outputs must move with
@@ -211,7 +210,7 @@ internal sealed record OnnxGraphBinding(
     /// </summary>
     private SliceProbe ProbeSlices(InferenceSession session)
     {
-        int rows = FixedBatchRows, size = InputSize;
+        int rows = FixedBatchSize, size = InputSize;
         var random = new Random(17);
         var distinct = new float[rows * size];
         for (int i = 0; i < distinct.Length; i++) distinct[i] = (float)random.NextDouble();
@@ -265,9 +264,9 @@ internal sealed record OnnxGraphBinding(
         }
     }
 
-    /// <summary>The reconstruction's (and the code's) values for one run on <paramref name="input"/> ([FixedBatchRows, row shape]).</summary>
+    /// <summary>The reconstruction's (and the code's) values for one run on <paramref name="input"/> ([FixedBatchSize, row shape]).</summary>
     private float[][] Outputs(InferenceSession session, float[] input) =>
-        Run(session, input, FixedBatchRows, results => results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray());
+        Run(session, input, FixedBatchSize, results => results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray());
 
     /// <summary>
     /// One run on <paramref name="rows"/> rows of <paramref name="input"/>, asking for the reconstruction and the code, if

@@ -55,7 +55,7 @@ internal static class OnnxImportChain
         string graphInput = binding.InputName;
         IEstimator<ITransformer> Append(IEstimator<ITransformer> step) => pipeline = pipeline is null ? step : pipeline.Append(step);
 
-        int runRows = binding.FixedBatchRows;
+        int runRows = binding.FixedBatchSize;
         string? keptInput = null;
         if (runRows > 1)
         {
