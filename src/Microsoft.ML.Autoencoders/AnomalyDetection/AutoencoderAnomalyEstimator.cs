@@ -120,7 +120,7 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         ArgumentNullException.ThrowIfNull(input);
         double? fraction = _options.CalibrationFraction ?? (_options.FalseAlarmRate.HasValue ? Defaults.CalibrationFraction : null);
-        if (_options.ImportedModel is { } imported) return FitImported(imported, input, fraction);
+        if (_options.ImportedModel is { } imported) return FitImported(ReadingFor(imported, input), input, fraction);
         if (fraction is not double holdOut) return FitCore(input, calibration: null);
 
         var names = FeatureNames(input);
@@ -156,8 +156,9 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
 
     private AutoencoderAnomalyTransformer FitCore(IDataView input, IDataView? calibration)
     {
-        if (_options.ImportedModel is { } imported)
+        if (_options.ImportedModel is { } given)
         {
+            var imported = ReadingFor(given, input);
             var (rows, data) = ReadCalibrationRows(input, _columns.Features, imported.InputSize, role: DataRole.ScoredTraining, cancellation: _options.Autoencoder.CancellationToken);
             var (calibrationRows, calibrationData) = ReadCalibrationRows(calibration!, _columns.Features, imported.InputSize, cancellation: _options.Autoencoder.CancellationToken);
             return Calibrated(new ImportedDetectorNetwork(imported), imported.NumberOfThreads, data, rows, calibrationData, calibrationRows, FeatureNames(input));
@@ -215,6 +216,13 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
     {
         public float[] Features { get; set; } = [];
     }
+
+    /// <summary>
+    /// The imported graph as the feature column reads it: for a fixed batch [B, d] taken as the batch, a column of B·d
+    /// values makes the whole tensor one row (see <see cref="OnnxAutoencoderModel.ReadingForWidth"/>).
+    /// </summary>
+    private OnnxAutoencoderModel ReadingFor(OnnxAutoencoderModel imported, IDataView input) =>
+        input.Schema.GetColumnOrNull(_columns.Features) is { Type: VectorDataViewType { Size: > 0 } vector } ? imported.ReadingForWidth(vector.Size) : imported;
 
     /// <summary>
     /// A detector on an imported graph: nothing is trained. Every row is scored; with a hold-out fraction the same seeded

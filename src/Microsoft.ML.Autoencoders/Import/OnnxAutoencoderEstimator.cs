@@ -40,12 +40,16 @@ public sealed class OnnxAutoencoderEstimator : IEstimator<OnnxAutoencoderTransfo
         _model = OnnxAutoencoderModel.Load(bytes, options.GraphInputName, options.ReconstructionOutputName, options.CodeOutputName, options.InputShape, options.NumberOfThreads);
     }
 
-    /// <summary>Checks <paramref name="input"/>'s column against the graph and returns the transformer; trains nothing.</summary>
+    /// <summary>
+    /// Checks <paramref name="input"/>'s column against the graph and returns the transformer; trains nothing. For an input
+    /// with a fixed leading B &gt; 1 and no InputShape, the column's width picks the reading: the whole tensor's values make
+    /// one row per run, a slice's values make B the batch.
+    /// </summary>
     public OnnxAutoencoderTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _model.Binding.CheckColumnSize(_columns.Input, InputColumn.GetVectorSize(input.Schema, _columns.Input));
-        return new OnnxAutoencoderTransformer(_model, _columns);
+        // The column's width decides how a fixed batch [B, d] reads: d values a row (B the batch) or B·d (the whole tensor).
+        return new OnnxAutoencoderTransformer(_model.ForColumnOf(_columns.Input, InputColumn.GetVectorSize(input.Schema, _columns.Input)), _columns);
     }
 
     /// <summary>Describes the added columns: the code and reconstruction vectors and the Single error.</summary>

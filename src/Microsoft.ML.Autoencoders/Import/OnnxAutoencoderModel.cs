@@ -49,7 +49,9 @@ public sealed class OnnxAutoencoderModel : IDisposable
     /// <param name="codeOutputName">The graph output holding the code (bottleneck), or null when the graph has none.</param>
     /// <param name="inputShape">
     /// The per-row input shape, only for a graph that leaves it open (e.g. [N, ?]); or, for an input [B, ...] with a fixed
-    /// B &gt; 1, the shape after B to read B as the batch (or the whole shape to read the tensor as one row) whatever a run shows.
+    /// B &gt; 1, the shape after B to read B as the batch (or the whole shape to read the tensor as one row) whatever a run
+    /// shows. Without it, such an input is the batch when runs at load show the graph scores its B slices apart; an
+    /// estimator's Fit then lets the column's width decide.
     /// </param>
     /// <param name="numberOfThreads">ONNX Runtime's intra-op threads; null for one per processor.</param>
     public static OnnxAutoencoderModel Load(byte[] onnx, string graphInputName, string reconstructionOutputName,
@@ -112,11 +114,12 @@ public sealed class OnnxAutoencoderModel : IDisposable
 
     /// <summary>
     /// The rows every run takes when the graph fixes them: 1 for [1, d] or an input without a batch axis, B for a graph
-    /// exported from a dummy batch of B rows ([B, d], torch.onnx.export without dynamic_axes) that scores its rows apart;
-    /// null when the graph takes any number (<see cref="ScoresInBatches"/>). Rows then run in groups of exactly this size,
+    /// exported from a dummy batch of B rows ([B, d], torch.onnx.export without dynamic_axes) read as the batch (it scores
+    /// its rows apart, or InputShape = [d] said so), 1 again for such a graph read as one row of the whole tensor (a column
+    /// of B·d values at Fit, or InputShape = [B, d]); null when the graph takes any number (<see cref="ScoresInBatches"/>). Rows then run in groups of exactly this size,
     /// the last group filled up with rows of zeros whose outputs are dropped, so any number of rows scores.
     /// </summary>
-    public int? FixedBatchSize => ScoresInBatches ? null : Binding.FixedBatchRows;
+    public int? FixedBatchSize => ScoresInBatches ? null : Binding.FixedBatchSize;
 
     /// <summary>ONNX Runtime's intra-op threads.</summary>
     public int NumberOfThreads { get; }
@@ -125,8 +128,27 @@ public sealed class OnnxAutoencoderModel : IDisposable
     /// loading machine's processors rather than the saving machine's.</summary>
     internal int? RequestedThreads { get; }
 
-    /// <summary>The rows one run takes: <see cref="MaxBatchRows"/>, or the graph's fixed batch.</summary>
-    internal int RunRows => ScoresInBatches ? MaxBatchRows : Binding.FixedBatchRows;
+    /// <summary>The rows <see cref="RunAll"/> hands <see cref="Run"/> at a time: <see cref="MaxBatchRows"/>, or the graph's fixed batch.</summary>
+    private int RowsPerRun => ScoresInBatches ? MaxBatchRows : Binding.FixedBatchSize;
+
+    /// <summary>
+    /// This model for an input column of <paramref name="size"/> values per row. For a fixed batch [B, d] read as the batch
+    /// without InputShape, a column of B·d values reads the whole tensor as one row, as before the batch reading: the same
+    /// session, bound anew (disposing either model frees it, as with two transformers fitted by one estimator).
+    /// </summary>
+    internal OnnxAutoencoderModel ReadingForWidth(int size)
+    {
+        var binding = Binding.ReadingForWidth(size);
+        return ReferenceEquals(binding, Binding) ? this : new OnnxAutoencoderModel(_onnx, _session, binding, NumberOfThreads, RequestedThreads);
+    }
+
+    /// <summary><see cref="ReadingForWidth"/> for column <paramref name="column"/>, or an error naming the sizes the graph takes.</summary>
+    internal OnnxAutoencoderModel ForColumnOf(string column, int size)
+    {
+        var model = ReadingForWidth(size);
+        model.Binding.CheckColumnSize(column, size);
+        return model;
+    }
 
     /// <summary>How many times ONNX Runtime has run this graph: tests read it to prove that cursors batch.</summary>
     internal long Runs => Interlocked.Read(ref _runs);
@@ -173,10 +195,10 @@ public sealed class OnnxAutoencoderModel : IDisposable
 
     private void RunAll(ReadOnlySpan<float> inputs, int rows, float[]? reconstruction, float[]? code)
     {
-        var batch = new float[Math.Min(Math.Max(rows, 1), RunRows) * InputSize];
-        for (int start = 0; start < rows; start += RunRows)
+        var batch = new float[Math.Min(Math.Max(rows, 1), RowsPerRun) * InputSize];
+        for (int start = 0; start < rows; start += RowsPerRun)
         {
-            int count = Math.Min(RunRows, rows - start);
+            int count = Math.Min(RowsPerRun, rows - start);
             inputs.Slice(start * InputSize, count * InputSize).CopyTo(batch);
             Run(batch, count,
                 reconstruction is null ? default : reconstruction.AsSpan(start * InputSize, count * InputSize),
@@ -191,7 +213,7 @@ public sealed class OnnxAutoencoderModel : IDisposable
     internal void Run(float[] input, int rows, Span<float> reconstruction, Span<float> code)
     {
         if (rows == 0 || (reconstruction.IsEmpty && code.IsEmpty)) return;
-        int group = Binding.FixedBatchRows;
+        int group = Binding.FixedBatchSize;
         if (ScoresInBatches || rows == group)
         {
             RunOnce(input, rows, reconstruction, code);
@@ -199,7 +221,7 @@ public sealed class OnnxAutoencoderModel : IDisposable
         }
         // The graph takes exactly `group` rows a run: the rows go in groups of that size, the last one filled up with rows
         // of zeros (which Bind ran the graph on), and only the real rows' outputs are kept. The graph scores its rows apart
-        // (Bind checked), so the filling changes nothing.
+        // (the probe checked, or InputShape said so), so the filling changes nothing.
         var groupInput = new float[group * InputSize];
         var groupReconstruction = reconstruction.IsEmpty ? null : new float[group * InputSize];
         var groupCode = code.IsEmpty ? null : new float[group * CodeSize];

@@ -44,7 +44,7 @@ internal static class OnnxImportAdapter
     public static byte[] ToBytes(OnnxAutoencoderModel model, AutoencoderColumns columns, string errorVector)
     {
         var builder = new OnnxModelBuilder("autoencoder_import_adapter") { ProducerName = "Microsoft.ML.Autoencoders" };
-        int runRows = model.Binding.RowsOfOneRun;
+        int runRows = model.Binding.FixedBatchSize;
         // The graph's tensor as fed (runRows rows, flat), and the name its first row goes by in the steps below.
         string FirstRow(string tensor, int size)
         {

@@ -16,8 +16,8 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// ML.NET binds columns to graph tensors by name, so the graph's own tensor names are columns for the length of the
 /// chain: an input column of the same name as one of them (other than the graph input, when it is the input column)
 /// is hidden by it and dropped with it. A graph fixed to B &gt; 1 rows a run gets the row repeated B times (it scores its
-/// rows apart, which Bind checked), the adapter reads the first row's outputs, and an input column named as the graph
-/// input is copied back over the repeated one at the end.
+/// rows apart, as the probe checked or InputShape said), the adapter reads the first row's outputs, and an input column
+/// named as the graph input is copied back over the repeated one at the end.
 /// </summary>
 internal static class OnnxImportChain
 {
@@ -55,7 +55,7 @@ internal static class OnnxImportChain
         string graphInput = binding.InputName;
         IEstimator<ITransformer> Append(IEstimator<ITransformer> step) => pipeline = pipeline is null ? step : pipeline.Append(step);
 
-        int runRows = binding.RowsOfOneRun;
+        int runRows = binding.FixedBatchSize;
         string? keptInput = null;
         if (runRows > 1)
         {

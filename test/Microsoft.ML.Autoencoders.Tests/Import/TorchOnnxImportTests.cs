@@ -98,18 +98,43 @@ public sealed class TorchOnnxImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AColumnOfTwoRowsOfAFixedBatchIsToldTheGraphsRowSize()
+    public void AColumnOfTheWholeFixedBatchScoresItAsOneRowAsBefore()
     {
-        // ONNX Runtime once read [2, 64] as one row of 128; now the 2 is the batch there too, and a 128-wide column is told so.
+        // ONNX Runtime once read [2, 64] as one row of 128, and a 128-wide column scored; it still does, with the 2 the batch
+        // only for a 64-wide column. The graph scores its two slices apart, so one row of two slices gives each slice's reconstruction.
         var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
         var ml = new MLContext(seed: 1);
-        var data = ImportData.Of(ml, [.. expected.Input.Chunk(2).Select(pair => pair.SelectMany(r => r).ToArray())], 2 * expected.Width);
+        var pairs = expected.Input.Take(8).Chunk(2).Select(pair => pair.SelectMany(r => r).ToArray()).ToArray();
+        var data = ImportData.Of(ml, pairs, 2 * expected.Width);
+
+        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction").Fit(data);
+        using var file = new TemporaryFile();
+        ml.Model.Save(transformer, data.Schema, file.Path);
+
+        Assert.Equal((128, 1), (transformer.Model.InputSize, transformer.Model.FixedBatchSize));
+        Assert.Equal(new[] { 2, 64 }, transformer.Model.InputShape);
+        float[][] reconstruction = [.. expected.Reconstruction.Take(8).Chunk(2).Select(pair => pair.SelectMany(r => r).ToArray())];
+        float[] errors = [.. expected.Error.Take(8).Chunk(2).Select(pair => (pair[0] + pair[1]) / 2)];
+        foreach (var scorer in new ITransformer[] { transformer, new MLContext().Model.Load(file.Path, out _), OnnxAutoencoderTransformer.LoadFromModelFile(file.Path) })
+        {
+            var scored = scorer.Transform(data);
+            ColumnValues.AssertClose(reconstruction, ColumnValues.Vectors(scored, "Reconstruction"), $"{scorer.GetType().Name}'s reconstruction");
+            ColumnValues.AssertClose(errors, ColumnValues.Scalars(scored, "ReconstructionError"), $"{scorer.GetType().Name}'s errors");
+        }
+    }
+
+    [Fact]
+    public void AColumnThatIsNeitherReadingOfAFixedBatchIsToldBothAndInputShape()
+    {
+        var ml = new MLContext(seed: 1);
         var estimator = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction");
 
-        var e = Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(data));
+        var e = Assert.ThrowsAny<ArgumentException>(() => estimator.Fit(ImportData.Of(ml, [new float[100]], 100)));
 
         output.WriteLine(e.Message);
-        Assert.Contains("Column 'Features' has 128 values per row but graph input 'input' takes 64 per row (tensor shape [2, 64], run 2 rows at a time)", e.Message);
+        Assert.Contains("Column 'Features' has 100 values per row but graph input 'input' takes 64 per row (tensor shape [2, 64], run 2 rows at a time)", e.Message);
+        Assert.Contains("the whole tensor as one row of 128 values, or its leading 2 as the batch, rows of 64 values", e.Message);
+        Assert.Contains("InputShape = [2, 64] reads the whole tensor as one row, InputShape = [64] reads 2 as the batch", e.Message);
         Assert.DoesNotContain("trained", e.Message);
     }
 
