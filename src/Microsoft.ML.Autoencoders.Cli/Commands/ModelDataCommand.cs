@@ -25,9 +25,12 @@ internal static class ModelDataCommand
         foreach (var option in options) command.Add(option);
         CommandAction.Set(command, console, (parse, _) =>
         {
+            string outputPath = parse.GetRequiredValue(output);
+            if (CsvOutput.IsSameFile(outputPath, parse.GetRequiredValue(data.Data)))
+                throw new UsageException($"-o '{outputPath}' is the data file -d reads: write the output to another file.");
             var loaded = ToolModel.Load(parse.GetRequiredValue(model));
             using var rows = data.Open(parse, loaded);
-            run(parse, loaded, rows, parse.GetRequiredValue(output));
+            run(parse, loaded, rows, outputPath);
         });
         return command;
     }
