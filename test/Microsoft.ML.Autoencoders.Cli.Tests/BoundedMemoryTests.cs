@@ -46,14 +46,29 @@ public sealed class BoundedMemoryTests : IClassFixture<BoundedMemoryTests.LargeC
         Assert.Contains("train with --stream", inMemory.Error);
     }
 
-    private static (int ExitCode, string Error) RunTool(params string[] args)
+    [Fact]
+    public void A_network_too_large_for_memory_is_not_blamed_on_the_file()
+    {
+        // Seven rows fit anywhere; under 128 MiB, two hidden layers of 1,700 pass the library's up-front estimate of the
+        // network's size (a lower bound) but run out while it trains: that is no reason to read the file with --stream.
+        string sample = Path.Combine(_data.Folder, "seven.csv");
+        File.WriteAllLines(sample, File.ReadLines(_data.Csv).Take(8));
+        var run = RunToolUnder("0x8000000", "train", "-d", sample, "-o", Path.Combine(_data.Folder, "huge.zip"), "--hidden", "1700,1700", "--epochs", "1");
+        Assert.True(run.ExitCode == ExitCodes.DataOrModel && run.Error.Contains("OutOfMemoryException"), $"exit {run.ExitCode}: {run.Error}");
+        Assert.DoesNotContain("does not fit in memory", run.Error);
+        Assert.DoesNotContain("--stream", run.Error);
+    }
+
+    private static (int ExitCode, string Error) RunTool(params string[] args) => RunToolUnder(HeapLimit, args);
+
+    private static (int ExitCode, string Error) RunToolUnder(string heapLimit, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "autoencoder.dll");
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         foreach (string arg in args) start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_GCHeapHardLimit"] = HeapLimit;
+        start.Environment["DOTNET_GCHeapHardLimit"] = heapLimit;
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{host}'.");
         var error = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
