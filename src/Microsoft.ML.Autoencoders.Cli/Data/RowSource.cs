@@ -46,11 +46,11 @@ internal sealed class RowSource : IDisposable
 
     public static RowSource Of(DataSet whole) => new(null, whole, whole.FeatureNames, whole.Labels != null, int.MaxValue);
 
-    /// <summary>The rows chunk by chunk, in file order; each is read when the previous one is done with.</summary>
-    public IEnumerable<DataSet> Chunks()
-    {
-        while (Next(ChunkRows) is { } chunk) yield return chunk;
-    }
+    /// <summary>
+    /// The next chunk of rows, in file order; null once they are all read. A method rather than an iterator: an iterator
+    /// would still hold the chunk it last yielded while it reads the next, doubling what is held.
+    /// </summary>
+    public DataSet? NextChunk() => Next(ChunkRows);
 
     /// <summary>Every row (or what is left of them) in memory, for the commands that need all at once (ROC, the codes' PCA).</summary>
     public DataSet ReadAll() => Next(int.MaxValue) ?? throw new InvalidOperationException("The rows were already read.");
