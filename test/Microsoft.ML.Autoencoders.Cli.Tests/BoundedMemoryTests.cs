@@ -61,6 +61,23 @@ public sealed class BoundedMemoryTests : IClassFixture<BoundedMemoryTests.LargeC
     }
 
     [Fact]
+    public void Ctrl_C_stops_scoring_between_chunks_and_leaves_no_output()
+    {
+        if (OperatingSystem.IsWindows()) return; // SIGINT is how a shell's Ctrl+C reaches the tool; Windows has no kill -INT.
+        string scores = Path.Combine(_data.Folder, "cancelled.csv");
+        using var process = Process.Start(ToolStart(HeapLimit, "score", _data.Model, "-d", _data.Csv, "-o", scores, "--threshold", "1"))!;
+        var error = process.StandardError.ReadToEndAsync();
+        // The temporary file appears once the first chunk is scored: the run is under way, seconds from its end.
+        var started = Stopwatch.StartNew();
+        while (Directory.GetFiles(_data.Folder, "cancelled.csv*").Length == 0 && !process.HasExited && started.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(20);
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "The tool did not stop.");
+        Assert.True(process.ExitCode == ExitCodes.Cancelled, $"exit {process.ExitCode}: {error.Result}");
+        Assert.Contains("Cancelled.", error.Result);
+        Assert.Empty(Directory.GetFiles(_data.Folder, "cancelled.csv*"));
+    }
+
+    [Fact]
     public void A_network_too_large_for_memory_is_not_blamed_on_the_file()
     {
         // Seven rows fit anywhere; under 128 MiB, two hidden layers of 1,770 pass the library's up-front estimate of the
@@ -76,7 +93,7 @@ public sealed class BoundedMemoryTests : IClassFixture<BoundedMemoryTests.LargeC
 
     private static (int ExitCode, string Error) RunTool(params string[] args) => RunToolUnder(HeapLimit, args);
 
-    private static (int ExitCode, string Error) RunToolUnder(string heapLimit, params string[] args)
+    private static ProcessStartInfo ToolStart(string heapLimit, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "autoencoder.dll");
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath ? hostPath : "dotnet";
@@ -84,7 +101,12 @@ public sealed class BoundedMemoryTests : IClassFixture<BoundedMemoryTests.LargeC
         start.ArgumentList.Add(dll);
         foreach (string arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_GCHeapHardLimit"] = heapLimit;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{host}'.");
+        return start;
+    }
+
+    private static (int ExitCode, string Error) RunToolUnder(string heapLimit, params string[] args)
+    {
+        using var process = Process.Start(ToolStart(heapLimit, args)) ?? throw new InvalidOperationException("Could not start the tool.");
         var error = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromMinutes(1)))

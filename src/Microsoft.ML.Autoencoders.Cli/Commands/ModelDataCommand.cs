@@ -23,13 +23,14 @@ internal static class ModelDataCommand
         data.AddTo(command, withLabel: true);
         command.Add(output);
         foreach (var option in options) command.Add(option);
-        CommandAction.Set(command, console, (parse, _) =>
+        CommandAction.Set(command, console, (parse, cancellation) =>
         {
             string outputPath = parse.GetRequiredValue(output);
             if (CsvOutput.IsSameFile(outputPath, parse.GetRequiredValue(data.Data)))
                 throw new UsageException($"-o '{outputPath}' is the data file -d reads: write the output to another file.");
             var loaded = ToolModel.Load(parse.GetRequiredValue(model));
             using var rows = data.Open(parse, loaded);
+            rows.Cancellation = cancellation;
             run(parse, loaded, rows, outputPath);
         });
         return command;

@@ -50,7 +50,14 @@ internal sealed class RowSource : IDisposable
     /// The next chunk of rows, in file order; null once they are all read. A method rather than an iterator: an iterator
     /// would still hold the chunk it last yielded while it reads the next, doubling what is held.
     /// </summary>
-    public DataSet? NextChunk() => Next(ChunkRows);
+    public DataSet? NextChunk()
+    {
+        Cancellation.ThrowIfCancellationRequested();
+        return Next(ChunkRows);
+    }
+
+    /// <summary>Stops the reading between chunks (Ctrl+C): a large file takes minutes, and a chunk is seconds at most.</summary>
+    public CancellationToken Cancellation { get; set; }
 
     /// <summary>Every row (or what is left of them) in memory, for the commands that need all at once (ROC, the codes' PCA).</summary>
     public DataSet ReadAll() => Next(int.MaxValue) ?? throw new InvalidOperationException("The rows were already read.");
