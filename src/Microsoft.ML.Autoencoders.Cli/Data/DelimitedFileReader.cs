@@ -92,8 +92,8 @@ internal sealed class DelimitedFileReader : IDisposable
 
     /// <summary>
     /// The next rows, at most <paramref name="maxRows"/> of them; null once the file is read. A file with a header and no
-    /// rows is an error at the first call. The values go straight into the chunk's array, trimmed when the file ends part
-    /// way through it: a growing list copied out at the end would hold them two and three times over. The first chunk's
+    /// rows is an error at the first call. The values go straight into the chunk's array (a growing list copied out at the
+    /// end would hold them two and three times over), which a short last chunk does not fill. The first chunk's
     /// array starts small (a short file of wide rows is not given a whole chunk's worth) and doubles as rows come; the
     /// next chunks start at the size the first reached, so a file read a chunk at a time allocates each chunk once.
     /// </summary>
@@ -120,7 +120,9 @@ internal sealed class DelimitedFileReader : IDisposable
         }
         _anyRows = true;
         _chunkCapacityRows = Math.Max(_chunkCapacityRows, Math.Min(values.Length / width, RowSource.DefaultChunkRowsFor(width)));
-        if (values.Length != rows * width) Array.Resize(ref values, rows * width);
+        // A short last chunk keeps its array: a trimmed copy would be made while the full array is still held. Only a read
+        // of every row, kept for the whole command (training, ROC), is trimmed to size.
+        if (maxRows == int.MaxValue && values.Length != rows * width) Array.Resize(ref values, rows * width);
         return new DataSet(values, rows, width, _featureNames, labels, ImageShape: null);
     }
 
