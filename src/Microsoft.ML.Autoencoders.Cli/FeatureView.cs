@@ -36,9 +36,13 @@ internal static class FeatureView
     private static IEnumerable<Row> Rows(Func<DelimitedFileReader> open, int chunkRows)
     {
         using var reader = open();
-        while (reader.ReadChunk(chunkRows) is { } chunk)
+        for (DataSet? chunk = reader.ReadChunk(chunkRows); chunk != null; chunk = reader.ReadChunk(chunkRows))
+        {
             for (int r = 0; r < chunk.Rows; r++)
                 yield return new Row { Features = chunk.Row(r) };
+            // The iterator keeps its locals: cleared, the chunk can go while the next is read.
+            chunk = null;
+        }
     }
 
     private static SchemaDefinition Schema(int width)

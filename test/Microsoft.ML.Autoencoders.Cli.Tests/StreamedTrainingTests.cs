@@ -61,6 +61,14 @@ public sealed class StreamedTrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_file_is_named_as_typed_streamed_or_not()
+    {
+        string missing = Path.GetRelativePath(Environment.CurrentDirectory, In("nope.csv"));
+        ToolRun.Of("train", "-d", missing, "-o", In("s.zip"), "--stream").Failed(ExitCodes.DataOrModel, $"error: The data file '{missing}' does not exist.");
+        ToolRun.Of("train", "-d", missing, "-o", In("s.zip")).Failed(ExitCodes.DataOrModel, $"error: The data file '{missing}' does not exist.");
+    }
+
+    [Fact]
     public void What_streaming_cannot_do_is_a_usage_error()
     {
         ToolRun.Of("train", "-d", Csv, "--exclude", "id,label", "-o", In("d.zip"), "--stream", "--detector").Failed(ExitCodes.Usage, "--stream cannot train a --detector");

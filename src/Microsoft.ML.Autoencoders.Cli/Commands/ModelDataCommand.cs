@@ -23,11 +23,15 @@ internal static class ModelDataCommand
         data.AddTo(command, withLabel: true);
         command.Add(output);
         foreach (var option in options) command.Add(option);
-        CommandAction.Set(command, console, (parse, _) =>
+        CommandAction.Set(command, console, (parse, cancellation) =>
         {
+            string outputPath = parse.GetRequiredValue(output);
+            if (CsvOutput.IsSameFile(outputPath, parse.GetRequiredValue(data.Data)))
+                throw new UsageException($"-o '{outputPath}' is the data file -d reads: write the output to another file.");
             var loaded = ToolModel.Load(parse.GetRequiredValue(model));
             using var rows = data.Open(parse, loaded);
-            run(parse, loaded, rows, parse.GetRequiredValue(output));
+            rows.Cancellation = cancellation;
+            run(parse, loaded, rows, outputPath);
         });
         return command;
     }
@@ -35,12 +39,19 @@ internal static class ModelDataCommand
     /// <summary>
     /// The output rows of a command that works a chunk at a time: <paramref name="compute"/> runs once per chunk and gives
     /// each of its rows' values, written after the row's label when the data has one. Only one chunk's input and results
-    /// are held at a time.
+    /// are held at a time: each row is yielded as text of its own, and the chunk and its results are let go before the
+    /// next chunk is read.
     /// </summary>
-    public static IEnumerable<IEnumerable<string>> PerChunk(RowSource source, Func<DataSet, Func<int, IEnumerable<string>>> compute) =>
-        source.Chunks().SelectMany(chunk =>
+    public static IEnumerable<IEnumerable<string>> PerChunk(RowSource source, Func<DataSet, Func<int, IEnumerable<string>>> compute)
+    {
+        for (DataSet? chunk = source.NextChunk(); chunk != null; chunk = source.NextChunk())
         {
-            var values = compute(chunk);
-            return Enumerable.Range(0, chunk.Rows).Select(r => chunk.Labels == null ? values(r) : values(r).Prepend(chunk.Labels[r]));
-        });
+            Func<int, IEnumerable<string>>? values = compute(chunk);
+            for (int r = 0; r < chunk.Rows; r++)
+                yield return (chunk.Labels == null ? values(r) : values(r).Prepend(chunk.Labels[r])).ToArray();
+            // The iterator keeps its locals between rows: cleared, the chunk and its results can go while the next is read.
+            values = null;
+            chunk = null;
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Autoencoders.Cli.Data;
 using Microsoft.ML.Autoencoders.Cli.Models;
 using Microsoft.ML.Autoencoders.Engine.Models;
@@ -86,91 +87,109 @@ internal static class TrainCommand
             if (streamed && (Directory.Exists(dataPath) || (File.Exists(dataPath) && !data.IsDelimitedFile(parse))))
                 throw new UsageException("--stream reads CSV/TSV files; IDX files and image folders are read into memory (leave out --stream).");
 
-            // A CSV too large for memory ends in the runtime's bare "Insufficient memory" (or the library's advice to set
-            // StreamTrainingData, an option the user does not see here): name the way out the tool has.
-            try
+            // A CSV too large for memory ends in the runtime's bare OutOfMemoryException while the tool reads it, or in the
+            // library's InsufficientMemoryException when Fit copies the rows (advising StreamTrainingData or TakeRows, API the
+            // user does not see here): both are told the way out the tool has. An OutOfMemoryException anywhere else (building
+            // the network, training, saving) is not the file's size, and goes through as it is.
+            T ReadingTheFile<T>(Func<T> read, bool inLibrary)
             {
-                // In memory, the rows are read now; streamed, only the header is (so a wrong column fails before training),
-                // and the rows are read again on each of the library's passes.
-                DataSet? set = streamed ? null : data.Read(parse);
-                IReadOnlyList<string> featureNames;
-                if (set != null) featureNames = set.FeatureNames;
-                else using (var header = data.OpenDelimited(parse)) featureNames = header.FeatureNames;
-                int width = featureNames.Count;
-                int[]? imageShape = set?.ImageShape;
-
-                if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > width)
-                    throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
-                        "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
-                        "(--kind denoising, sparse, contractive or variational).");
-                var options = new AutoencoderOptions
+                try
                 {
-                    InputColumnName = FeatureView.ColumnName,
-                    CodeSize = parse.GetValue(codeSize),
-                    HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
-                    LearningRate = parse.GetValue(rate),
-                    HiddenActivation = chosenHiddenActivation,
-                    OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
-                    ValidationFraction = parse.GetValue(validation),
-                    EarlyStoppingPatience = parse.GetValue(patience),
-                    Seed = parse.GetValue(seed),
-                    NumberOfThreads = parse.GetValue(threads),
-                    CancellationToken = cancellation,
-                    StreamTrainingData = streamed,
-                };
-                if (parse.GetValue(shuffleBuffer) is int buffer) options.StreamingShuffleBufferRows = buffer;
-                // The estimators copy the options, so the progress callback is wired in now and pointed at the display later.
-                Action<Engine.Training.EpochMetrics>? progress = null;
-                options.EpochCompleted = metrics => progress?.Invoke(metrics);
-                if (parse.GetValue(epochs) is int e) options.Epochs = e;
-                if (parse.GetValue(batch) is int b) options.BatchSize = b;
-                Configure(options, chosenKind, imageShape, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
-
-                var mlContext = new MLContext(options.Seed);
-                int chunkRows = data.ChunkRowsFor(parse, width);
-                IDataView view = set != null ? FeatureView.Create(mlContext, set) : FeatureView.Stream(mlContext, width, () => data.OpenDelimited(parse), chunkRows);
-                int? trainingRows = set == null ? null : (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
-                int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;
-                string modelPath = parse.GetRequiredValue(output);
-
-                if (asDetector)
-                {
-                    var detectorOptions = new AutoencoderAnomalyOptions
-                    {
-                        FeatureColumnName = FeatureView.ColumnName,
-                        Autoencoder = options,
-                        Contamination = parse.GetValue(contamination),
-                        FalseAlarmRate = parse.GetValue(falseAlarm),
-                    };
-                    var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
-                    var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
-                    {
-                        progress = report;
-                        return estimator.Fit(view);
-                    });
-                    ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, featureNames, imageShape, model.Model));
-                    console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+                    return read();
                 }
-                else
+                catch (OutOfMemoryException e) when (!streamed && data.IsDelimitedFile(parse) && (!inLibrary || e is InsufficientMemoryException))
                 {
-                    var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
-                    var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
-                    {
-                        progress = report;
-                        return estimator.Fit(view);
-                    });
-                    ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, featureNames, imageShape, model.Model));
-                    console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
+                    throw DoesNotFit(dataPath, asDetector, e);
                 }
             }
-            catch (OutOfMemoryException e) when (!streamed && data.IsDelimitedFile(parse))
+
+            // In memory, the rows are read now; streamed, only the header is (so a wrong column fails before training),
+            // and the rows are read again on each of the library's passes.
+            DataSet? set = streamed ? null : ReadingTheFile(() => data.Read(parse), inLibrary: false);
+            IReadOnlyList<string> featureNames;
+            if (set != null) featureNames = set.FeatureNames;
+            else using (var header = data.OpenDelimited(parse)) featureNames = header.FeatureNames;
+            int width = featureNames.Count;
+            int[]? imageShape = set?.ImageShape;
+
+            if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > width)
+                throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
+                    "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
+                    "(--kind denoising, sparse, contractive or variational).");
+            var options = new AutoencoderOptions
             {
-                throw new InsufficientMemoryException($"'{dataPath}' does not fit in memory{(e is InsufficientMemoryException ? $" ({e.Message})" : "")}: " +
-                    (asDetector ? "a detector needs its training rows in memory, so train it on a sample of the file (a plain autoencoder trains on all of it with --stream)."
-                        : "train with --stream to read it a pass at a time."), e);
+                InputColumnName = FeatureView.ColumnName,
+                CodeSize = parse.GetValue(codeSize),
+                HiddenLayerSizes = Widths(parse.GetValue(hidden), "--hidden") ?? [],
+                LearningRate = parse.GetValue(rate),
+                HiddenActivation = chosenHiddenActivation,
+                OutputActivation = parse.GetValue(outputActivation) == "sigmoid" ? AutoencoderActivation.Sigmoid : AutoencoderActivation.Linear,
+                ValidationFraction = parse.GetValue(validation),
+                EarlyStoppingPatience = parse.GetValue(patience),
+                Seed = parse.GetValue(seed),
+                NumberOfThreads = parse.GetValue(threads),
+                CancellationToken = cancellation,
+                StreamTrainingData = streamed,
+            };
+            if (parse.GetValue(shuffleBuffer) is int buffer) options.StreamingShuffleBufferRows = buffer;
+            // The estimators copy the options, so the progress callback is wired in now and pointed at the display later.
+            Action<Engine.Training.EpochMetrics>? progress = null;
+            options.EpochCompleted = metrics => progress?.Invoke(metrics);
+            if (parse.GetValue(epochs) is int e) options.Epochs = e;
+            if (parse.GetValue(batch) is int b) options.BatchSize = b;
+            Configure(options, chosenKind, imageShape, parse.GetValue(noiseKind)!, parse.GetValue(noise), parse.GetValue(sparsity), parse.GetValue(contractive), parse.GetValue(filters)!, Given(parse, codeSize));
+
+            var mlContext = new MLContext(options.Seed);
+            int chunkRows = data.ChunkRowsFor(parse, width);
+            IDataView view = set != null ? ReadingTheFile(() => FeatureView.Create(mlContext, set), inLibrary: false) : FeatureView.Stream(mlContext, width, () => data.OpenDelimited(parse), chunkRows);
+            int? trainingRows = set == null ? null : (int)Math.Round(set.Rows * (1 - options.ValidationFraction));
+            int? totalEpochs = parse.GetValue(epochs) != null && options.EarlyStoppingPatience == 0 ? options.Epochs : null;
+            string modelPath = parse.GetRequiredValue(output);
+
+            if (asDetector)
+            {
+                var detectorOptions = new AutoencoderAnomalyOptions
+                {
+                    FeatureColumnName = FeatureView.ColumnName,
+                    Autoencoder = options,
+                    Contamination = parse.GetValue(contamination),
+                    FalseAlarmRate = parse.GetValue(falseAlarm),
+                };
+                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
+                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                {
+                    progress = report;
+                    return ReadingTheFile(() => estimator.Fit(view), inLibrary: true);
+                });
+                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, featureNames, imageShape, model.Model));
+                console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+            }
+            else
+            {
+                var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
+                var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
+                {
+                    progress = report;
+                    return ReadingTheFile(() => estimator.Fit(view), inLibrary: true);
+                });
+                ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, featureNames, imageShape, model.Model));
+                console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The error for a CSV that does not fit in memory, with the way out the tool has. Of the library's message only its
+    /// figures are kept (what the copy needs and what was left): its advice names API the command line does not show.
+    /// </summary>
+    internal static InsufficientMemoryException DoesNotFit(string dataPath, bool asDetector, OutOfMemoryException e)
+    {
+        var figures = Regex.Match(e is InsufficientMemoryException ? e.Message : "",
+            @"needs [\d,.]+ MiB, more than the [\d,.]+ MiB this process can still allocate|ran out of memory allocating [\d,.]+ MiB more");
+        return new($"'{dataPath}' does not fit in memory{(figures.Success ? $" ({figures.Value})" : "")}: " +
+            (asDetector ? "a detector needs its training rows in memory, so train it on a sample of the file (a plain autoencoder trains on all of it with --stream)."
+                : "train with --stream to read it a pass at a time."), e);
     }
 
     /// <summary>Sets what each kind needs on top of the shared options (the catalog methods check the rest).</summary>

@@ -80,7 +80,7 @@ internal sealed class DataOptions
         }
         else if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"The data file '{path}' does not exist.", path);
+            throw Missing(path);
         }
         else if (IsIdx(path))
         {
@@ -108,8 +108,13 @@ internal sealed class DataOptions
         string[] exclude = List(parse.GetValue(Exclude)) ?? [];
         CheckFeatureLists(features, exclude);
         if (features == null && model?.Metadata != null && model.Metadata.ImageShape == null) features = model.Metadata.FeatureNames.ToArray();
-        return DelimitedFileReader.Open(parse.GetRequiredValue(Data), ParseSeparator(parse.GetValue(Separator)), features, label, exclude);
+        string path = parse.GetRequiredValue(Data);
+        if (!File.Exists(path)) throw Missing(path);
+        return DelimitedFileReader.Open(path, ParseSeparator(parse.GetValue(Separator)), features, label, exclude);
     }
+
+    // Named as the user typed it, whichever way the file is opened (the runtime's message gives the full path).
+    private static FileNotFoundException Missing(string path) => new($"The data file '{path}' does not exist.", path);
 
     private static bool IsIdx(string path) => Path.GetFileName(path).Contains("idx", StringComparison.OrdinalIgnoreCase);
 

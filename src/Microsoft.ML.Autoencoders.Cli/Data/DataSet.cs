@@ -3,6 +3,8 @@ namespace Microsoft.ML.Autoencoders.Cli.Data;
 /// <summary>
 /// Rows read from a file (all of them, or one chunk of a CSV: <see cref="RowSource"/>), as the library takes them: one flat array of <see cref="Rows"/> × <see cref="Width"/> features,
 /// their names, an optional label per row, and the image shape [channels, height, width] when the rows are images.
+/// <see cref="Features"/> can be longer than <see cref="Rows"/> × <see cref="Width"/>: a file's short last chunk is not
+/// copied to trim its array (the library's calls take the row count and read only those rows).
 /// </summary>
 internal sealed record DataSet(float[] Features, int Rows, int Width, IReadOnlyList<string> FeatureNames, IReadOnlyList<string>? Labels, int[]? ImageShape)
 {

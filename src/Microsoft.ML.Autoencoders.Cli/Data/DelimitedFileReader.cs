@@ -18,7 +18,11 @@ internal sealed class DelimitedFileReader : IDisposable
     private readonly int[] _featureIndex;
     private readonly int _labelIndex;
     private readonly string[] _featureNames;
+    /// <summary>Rows the first chunk's array is allocated for, before it grows.</summary>
+    private const int InitialChunkRows = 256;
+
     private int _line = 1;
+    private int _chunkCapacityRows;
     private bool _anyRows;
 
     private DelimitedFileReader(string path, char separator, StreamReader reader, string[] header, string[] featureNames, int[] featureIndex, int labelIndex)
@@ -88,11 +92,15 @@ internal sealed class DelimitedFileReader : IDisposable
 
     /// <summary>
     /// The next rows, at most <paramref name="maxRows"/> of them; null once the file is read. A file with a header and no
-    /// rows is an error at the first call.
+    /// rows is an error at the first call. The values go straight into the chunk's array (a growing list copied out at the
+    /// end would hold them two and three times over), which a short last chunk does not fill. The first chunk's
+    /// array starts small (a short file of wide rows is not given a whole chunk's worth) and doubles as rows come; the
+    /// next chunks start at the size the first reached, so a file read a chunk at a time allocates each chunk once.
     /// </summary>
     public DataSet? ReadChunk(int maxRows)
     {
-        var values = new List<float>();
+        int width = _featureNames.Length;
+        float[] values = new float[(long)Math.Min(maxRows, Math.Max(_chunkCapacityRows, InitialChunkRows)) * width];
         var labels = Labelled ? new List<string>() : null;
         int rows = 0;
         for (string? text = rows < maxRows ? _reader.ReadLine() : null; text != null; text = rows < maxRows ? _reader.ReadLine() : null)
@@ -101,7 +109,8 @@ internal sealed class DelimitedFileReader : IDisposable
             // A blank line is skipped, but not one holding a separator: "\t\t" in a TSV is all whitespace yet a row of
             // empty fields, which must be named as missing values rather than silently dropped.
             if (string.IsNullOrWhiteSpace(text) && !text.Contains(_separator)) continue;
-            ReadRow(text, values, labels);
+            if ((long)(rows + 1) * width > values.Length) Array.Resize(ref values, (int)Math.Min(Math.Min(Math.Max(2L * values.Length, (long)(rows + 1) * width), (long)maxRows * width), Array.MaxLength));
+            ReadRow(text, values.AsSpan(rows * width, width), labels);
             rows++;
         }
         if (rows == 0)
@@ -110,10 +119,14 @@ internal sealed class DelimitedFileReader : IDisposable
             return null;
         }
         _anyRows = true;
-        return new DataSet(values.ToArray(), rows, _featureNames.Length, _featureNames, labels, ImageShape: null);
+        _chunkCapacityRows = Math.Max(_chunkCapacityRows, Math.Min(values.Length / width, RowSource.DefaultChunkRowsFor(width)));
+        // A short last chunk keeps its array: a trimmed copy would be made while the full array is still held. Only a read
+        // of every row, kept for the whole command (training, ROC), is trimmed to size.
+        if (maxRows == int.MaxValue && values.Length != rows * width) Array.Resize(ref values, rows * width);
+        return new DataSet(values, rows, width, _featureNames, labels, ImageShape: null);
     }
 
-    private void ReadRow(string text, List<float> values, List<string>? labels)
+    private void ReadRow(string text, Span<float> values, List<string>? labels)
     {
         string[] fields = DelimitedLine.Split(text, _separator)
             ?? throw new InvalidDataException($"'{_path}' line {_line}: a quoted field is not closed (a field cannot span lines).");
@@ -128,7 +141,7 @@ internal sealed class DelimitedFileReader : IDisposable
             if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
                 throw new InvalidDataException($"'{_path}' line {_line}: column '{_featureNames[f]}' holds '{field}', not a finite number. " +
                     "Pick numeric columns with --features, or leave this one out with --exclude." + SeparatorHint(_header, _separator));
-            values.Add(value);
+            values[f] = value;
         }
         labels?.Add(fields[_labelIndex]);
     }

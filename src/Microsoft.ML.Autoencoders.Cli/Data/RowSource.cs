@@ -46,11 +46,18 @@ internal sealed class RowSource : IDisposable
 
     public static RowSource Of(DataSet whole) => new(null, whole, whole.FeatureNames, whole.Labels != null, int.MaxValue);
 
-    /// <summary>The rows chunk by chunk, in file order; each is read when the previous one is done with.</summary>
-    public IEnumerable<DataSet> Chunks()
+    /// <summary>
+    /// The next chunk of rows, in file order; null once they are all read. A method rather than an iterator: an iterator
+    /// would still hold the chunk it last yielded while it reads the next, doubling what is held.
+    /// </summary>
+    public DataSet? NextChunk()
     {
-        while (Next(ChunkRows) is { } chunk) yield return chunk;
+        Cancellation.ThrowIfCancellationRequested();
+        return Next(ChunkRows);
     }
+
+    /// <summary>Stops the reading between chunks (Ctrl+C): a large file takes minutes, and a chunk is seconds at most.</summary>
+    public CancellationToken Cancellation { get; set; }
 
     /// <summary>Every row (or what is left of them) in memory, for the commands that need all at once (ROC, the codes' PCA).</summary>
     public DataSet ReadAll() => Next(int.MaxValue) ?? throw new InvalidOperationException("The rows were already read.");
