@@ -56,11 +56,8 @@ public sealed class ChannelsLastImportTests(ITestOutputHelper output)
     [Fact]
     public void FineTunedImportExportsAndReadsBackAsTheEngineScores()
     {
-        var expected = TorchOnnxModels.ExpectedFor("torch_conv_channels_last");
-        var imported = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path("torch_conv_channels_last"));
-        float before = imported.ReconstructionErrors(expected.FlatInput, expected.Rows).Average();
         var ml = new MLContext(seed: 1);
-        var data = ImportData.Of(ml, expected.Input, expected.Width);
+        var (expected, imported, before, data) = TorchOnnxModels.Import("torch_conv_channels_last", ml);
 
         var tuned = ml.Transforms.Autoencoder(new AutoencoderOptions
         {

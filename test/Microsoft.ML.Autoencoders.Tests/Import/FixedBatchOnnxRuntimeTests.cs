@@ -42,10 +42,8 @@ public sealed class FixedBatchOnnxRuntimeTests(ITestOutputHelper output)
     [Fact]
     public void PredictionEngineScoresOneRowAtATime()
     {
-        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
         var ml = new MLContext(seed: 1);
-        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction")
-            .Fit(ImportData.Of(ml, expected.Input, expected.Width));
+        var (expected, transformer) = FittedOnSliceRows(ml);
         long runsBefore = transformer.Model.Runs;
 
         var engine = ml.Model.CreatePredictionEngine<ImportData.Row, ErrorRow>(transformer, inputSchemaDefinition: ImportData.Schema(expected.Width));
@@ -124,10 +122,8 @@ public sealed class FixedBatchOnnxRuntimeTests(ITestOutputHelper output)
     [Fact]
     public void AScorerFittedOnSliceRowsIsToldToFitOnAColumnOfTheWholeTensor()
     {
-        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
         var ml = new MLContext(seed: 1);
-        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction")
-            .Fit(ImportData.Of(ml, expected.Input, expected.Width));
+        var (expected, transformer) = FittedOnSliceRows(ml);
 
         var e = Assert.ThrowsAny<ArgumentException>(() => transformer.Transform(ImportData.Of(ml, [new float[128]], 128)));
 
@@ -265,5 +261,14 @@ public sealed class FixedBatchOnnxRuntimeTests(ITestOutputHelper output)
     private sealed class ErrorRow
     {
         public float ReconstructionError { get; set; }
+    }
+
+    /// <summary>The fixed-batch-of-two graph fitted on a column of one slice per row (64 values), which makes 2 its batch.</summary>
+    private static (TorchOnnxModels.Expected Expected, OnnxAutoencoderTransformer Transformer) FittedOnSliceRows(MLContext ml)
+    {
+        var expected = TorchOnnxModels.ExpectedFor("torch_mlp_fixed_batch_of_two");
+        var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path("torch_mlp_fixed_batch_of_two"), "input", "reconstruction")
+            .Fit(ImportData.Of(ml, expected.Input, expected.Width));
+        return (expected, transformer);
     }
 }

@@ -31,11 +31,8 @@ public sealed class TorchOnnxImportTests(ITestOutputHelper output)
     [MemberData(nameof(Models))]
     public void ImportedNetworkFineTunesAndExportsAgain(string name)
     {
-        var expected = TorchOnnxModels.ExpectedFor(name);
-        var imported = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(name));
-        float before = imported.ReconstructionErrors(expected.FlatInput, expected.Rows).Average();
         var ml = new MLContext(seed: 1);
-        var data = ImportData.Of(ml, expected.Input, expected.Width);
+        var (expected, imported, before, data) = TorchOnnxModels.Import(name, ml);
 
         var tuned = ml.Transforms.Autoencoder(new AutoencoderOptions
         {

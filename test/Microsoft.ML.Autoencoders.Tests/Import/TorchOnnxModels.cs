@@ -80,6 +80,21 @@ internal static class TorchOnnxModels
             json.GetProperty("code_size").GetInt32(), json.GetProperty("dynamic_batch").GetBoolean());
     }
 
+    /// <summary>
+    /// Where a fine-tune of model <paramref name="name"/> starts: what PyTorch computed, the model imported into the engine,
+    /// the imported weights' mean MSE on those rows, and the rows as a data view of <paramref name="ml"/>.
+    /// </summary>
+    public static ImportedFixture Import(string name, MLContext ml)
+    {
+        var expected = ExpectedFor(name);
+        var imported = AutoencoderModel.ImportOnnx(Path(name));
+        return new ImportedFixture(expected, imported, imported.ReconstructionErrors(expected.FlatInput, expected.Rows).Average(),
+            ImportData.Of(ml, expected.Input, expected.Width));
+    }
+
+    /// <summary>See <see cref="Import"/>.</summary>
+    public sealed record ImportedFixture(Expected Expected, AutoencoderModel Model, float ImportedMse, IDataView Data);
+
     /// <summary>Input rows (flattened) and PyTorch's reconstruction, code (the encoder's output) and per-row MSE for them.</summary>
     public sealed record Expected(float[][] Input, float[][] Reconstruction, float[][] Code, float[] Error, int CodeSize, bool DynamicBatch)
     {

@@ -54,11 +54,8 @@ public sealed class TorchSequenceImportTests(ITestOutputHelper output)
     [Fact]
     public void FineTunedImportedLstmSavesAndLoadsWithItsOutputs()
     {
-        var expected = TorchOnnxModels.ExpectedFor("torch_lstm_repeat");
-        var imported = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path("torch_lstm_repeat"));
-        float before = imported.ReconstructionErrors(expected.FlatInput, expected.Rows).Average();
         var ml = new MLContext(seed: 1);
-        var data = ImportData.Of(ml, expected.Input, expected.Width);
+        var (expected, imported, before, data) = TorchOnnxModels.Import("torch_lstm_repeat", ml);
 
         var tuned = ml.Transforms.Autoencoder(new AutoencoderOptions
         {
