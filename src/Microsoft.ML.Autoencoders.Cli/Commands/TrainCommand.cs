@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Autoencoders.Cli.Data;
 using Microsoft.ML.Autoencoders.Cli.Models;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders.Cli.Commands;
 
@@ -116,6 +118,10 @@ internal static class TrainCommand
                 throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
                     "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
                     "(--kind denoising, sparse, contractive or variational).");
+            // The library's refusal would blame the default code of 32 and its own option names; here the way out is more columns.
+            if (chosenKind == "dense" && width == 1 && !Given(parse, codeSize))
+                throw new UsageException($"'{dataPath}' gives one feature column ('{featureNames[0]}'): a dense autoencoder learns a code " +
+                    "narrower than its features, and one value has nothing to compress. Pick more feature columns (--features, --exclude).");
             var options = new AutoencoderOptions
             {
                 InputColumnName = FeatureView.ColumnName,
@@ -159,10 +165,11 @@ internal static class TrainCommand
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
                 {
                     progress = report;
-                    return ReadingTheFile(() => estimator.Fit(view), inLibrary: true);
+                    return Diverging(() => ReadingTheFile(() => estimator.Fit(view), inLibrary: true));
                 });
                 ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, featureNames, imageShape, model.Model));
                 console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+                if (TooFewToCalibrate(model) is { } warning) console.Error.WriteLine(warning);
             }
             else
             {
@@ -170,13 +177,46 @@ internal static class TrainCommand
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
                 {
                     progress = report;
-                    return ReadingTheFile(() => estimator.Fit(view), inLibrary: true);
+                    return Diverging(() => ReadingTheFile(() => estimator.Fit(view), inLibrary: true));
                 });
                 ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, featureNames, imageShape, model.Model));
                 console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Divergence told with the tool's options: the library's advice names its LearningRate property and standardizing,
+    /// which the tool does not do for the user (it feeds the columns as they are, so a column in the thousands is a usual cause).
+    /// </summary>
+    private static T Diverging<T>(Func<T> fit)
+    {
+        try
+        {
+            return fit();
+        }
+        catch (TrainingDivergedException e)
+        {
+            throw new InvalidDataException(
+                $"Training diverged at epoch {e.Epoch} ({e.What}) at learning rate {e.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}. " +
+                $"Try a smaller --learning-rate (e.g. {(e.LearningRate / 10).ToString("G3", CultureInfo.InvariantCulture)}). The tool feeds the " +
+                "columns to the network as they are, so columns of large magnitude (hundreds or more) also make training diverge: " +
+                "scale them first, e.g. to zero mean and unit variance.", e);
+        }
+    }
+
+    /// <summary>
+    /// A warning when a false-alarm budget got the +∞ threshold: too few held-out rows to promise it, so the detector
+    /// would flag nothing but unscorable rows, which "threshold Infinity" alone does not explain.
+    /// </summary>
+    internal static string? TooFewToCalibrate(AutoencoderAnomalyTransformer detector)
+    {
+        if (!float.IsPositiveInfinity(detector.Threshold) || detector.FalseAlarmRate is not double rate || detector.ReferenceScores is not { } held) return null;
+        int needed = (int)Math.Ceiling(1 / rate - 1 - 1e-9);
+        return $"warning: {held.Count} held-out rows are too few for --false-alarm-rate {rate.ToString(CultureInfo.InvariantCulture)}: a finite " +
+            $"threshold needs at least {needed}, so this detector flags no row. Train on more rows, or " +
+            "give a larger --false-alarm-rate or --contamination instead.";
     }
 
     /// <summary>
