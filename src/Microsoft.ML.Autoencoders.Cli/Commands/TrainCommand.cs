@@ -161,7 +161,7 @@ internal static class TrainCommand
                     Contamination = parse.GetValue(contamination),
                     FalseAlarmRate = parse.GetValue(falseAlarm),
                 };
-                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
+                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions), options);
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
                 {
                     progress = report;
@@ -173,7 +173,7 @@ internal static class TrainCommand
             }
             else
             {
-                var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
+                var estimator = Usage(() => Estimator(mlContext, chosenKind, options), options);
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
                 {
                     progress = report;
@@ -309,7 +309,7 @@ internal static class TrainCommand
     };
 
     /// <summary>The library checks options when the estimator is made; what it refuses there is a usage error.</summary>
-    private static T Usage<T>(Func<T> make)
+    private static T Usage<T>(Func<T> make, AutoencoderOptions options)
     {
         try
         {
@@ -317,7 +317,17 @@ internal static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(CommandAction.MessageOf(e));
+            string message = CommandAction.MessageOf(e);
+            // Images too small for the blocks' pooling, or a conv decoder that cannot give the image's size back: the library
+            // advises pooling, kernel sizes or explicit layers, none of which the tool has options for, or nothing. Sides that
+            // halve evenly once per block always fit.
+            int cut = message.IndexOf(": choose pooling or kernel sizes", StringComparison.Ordinal);
+            bool mirror = message.StartsWith("The decoder mirroring these blocks", StringComparison.Ordinal) && cut > 0;
+            bool tooSmall = message.Contains("(max_pool2d,", StringComparison.Ordinal) && message.Contains("it takes an image of at least", StringComparison.Ordinal);
+            if (options.ConvolutionBlocks is { Count: > 0 } blocks && (mirror || tooSmall))
+                message = (mirror ? message[..cut] : message.TrimEnd('.')) + ": resize the images with --image-size (sides that halve evenly once " +
+                    $"per --filters block always fit, here multiples of {1 << Math.Min(blocks.Count, 30)}), or give fewer --filters.";
+            throw new UsageException(message);
         }
     }
 
