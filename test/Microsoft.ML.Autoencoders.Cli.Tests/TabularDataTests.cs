@@ -67,6 +67,38 @@ public sealed class TabularDataTests : IDisposable
         Assert.Equal("", loose.Error);
     }
 
+    /// <summary>
+    /// Columns on different scales, as wine's (proline in the thousands beside hues near 1): the raw squared error is the
+    /// large column's. --standardize puts the library's StandardizeFeatures under the detector, so a column's unit no
+    /// longer decides what it sees: the same table with one column in thousandths scores the same.
+    /// </summary>
+    [Fact]
+    public void Standardize_makes_the_detector_blind_to_the_unit_a_column_is_written_in()
+    {
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 120).Select(_ => { double b = Gaussian(random); return (A: Gaussian(random), B: b, C: b + 0.1 * Gaussian(random)); }).ToList();
+        string Line(double a, double b, double c) => string.Join(",", new[] { 0, a, b, c }.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        File.WriteAllLines(In("units.csv"), ["label,a,b,c", .. rows.Select(r => Line(r.A, r.B, r.C))]);
+        File.WriteAllLines(In("thousandths.csv"), ["label,a,b,c", .. rows.Select(r => Line(r.A * 1000, r.B, r.C))]);
+
+        float[] Scores(string data, params string[] more)
+        {
+            ToolRun.Of(["train", "-d", In(data), "--exclude", "label", "-o", In("m.zip"), "--detector", "--code-size", "2", "--epochs", "20", .. more]).Succeeded();
+            ToolRun.Of("score", In("m.zip"), "-d", In(data), "--exclude", "label", "-o", In("scores.csv")).Succeeded();
+            return TestData.ReadCsv(In("scores.csv")).Rows.Select(r => float.Parse(r[0], CultureInfo.InvariantCulture)).ToArray();
+        }
+
+        float[] inUnits = Scores("units.csv", "--standardize"), inThousandths = Scores("thousandths.csv", "--standardize");
+        for (int i = 0; i < inUnits.Length; i++)
+            Assert.True(Math.Abs(inUnits[i] - inThousandths[i]) <= 1e-3 * (1 + inUnits[i]), $"row {i}: {inUnits[i]} against {inThousandths[i]}");
+        Assert.Contains("of the standardized features", ToolRun.Of("info", In("m.zip")).Succeeded().Out);
+        // Raw, the column in thousandths is the whole score.
+        Assert.True(Scores("thousandths.csv").Average() > 100 * Scores("units.csv").Average());
+        ToolRun.Of("train", "-d", In("units.csv"), "--exclude", "label", "-o", In("plain.zip"), "--standardize").Failed(ExitCodes.Usage, "--standardize is for --detector");
+    }
+
+    private static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
     private sealed class Row
     {
         public float Label { get; set; }

@@ -60,12 +60,13 @@ internal static class TrainCommand
         var detector = new Option<bool>("--detector") { Description = "Train an anomaly detector (a threshold on the reconstruction error) instead of a plain autoencoder." };
         var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1)." }.Finite();
         var falseAlarm = new Option<double?>("--false-alarm-rate") { Description = "detector: threshold for this rate on held-out normal rows, instead of --contamination." }.Finite();
+        var standardize = new Option<bool>("--standardize") { Description = "detector: standardize each feature (training rows' mean and deviation) before the network, for columns on different scales." };
         var stream = new Option<bool>("--stream") { Description = "CSV/TSV: read the file a pass per epoch instead of into memory, for files larger than memory." };
         var shuffleBuffer = new Option<int?>("--shuffle-buffer") { Description = "--stream: rows shuffled together (default 8192); larger for data sorted by class or time." }.AtLeast(1);
 
         var command = new Command("train", "Train an autoencoder (or, with --detector, an anomaly detector) and save it.");
         data.AddTo(command, withLabel: false);
-        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm, stream, shuffleBuffer })
+        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm, standardize, stream, shuffleBuffer })
             command.Add(option);
 
         CommandAction.Set(command, console, (parse, cancellation) =>
@@ -74,6 +75,9 @@ internal static class TrainCommand
             bool asDetector = parse.GetValue(detector);
             if (!asDetector && (parse.GetValue(contamination) != null || parse.GetValue(falseAlarm) != null))
                 throw new UsageException("--contamination and --false-alarm-rate set a detector's threshold: add --detector.");
+            if (!asDetector && parse.GetValue(standardize))
+                throw new UsageException("--standardize is for --detector: a plain autoencoder's codes and reconstructions are in the file's units, " +
+                    "so scale the columns in the file instead.");
             if (parse.GetValue(contamination) != null && parse.GetValue(falseAlarm) != null)
                 throw new UsageException("Give --contamination or --false-alarm-rate, not both.");
             RefuseOptionsOfOtherKinds(parse, chosenKind, noiseKind, noise, sparsity, contractive, filters, data);
@@ -160,6 +164,7 @@ internal static class TrainCommand
                     Autoencoder = options,
                     Contamination = parse.GetValue(contamination),
                     FalseAlarmRate = parse.GetValue(falseAlarm),
+                    StandardizeFeatures = parse.GetValue(standardize),
                 };
                 var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions), options);
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
@@ -202,7 +207,7 @@ internal static class TrainCommand
                 $"Training diverged at epoch {e.Epoch} ({e.What}) at learning rate {e.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}. " +
                 $"Try a smaller --learning-rate (e.g. {(e.LearningRate / 10).ToString("G3", CultureInfo.InvariantCulture)}). The tool feeds the " +
                 "columns to the network as they are, so columns of large magnitude (hundreds or more) also make training diverge: " +
-                "scale them first, e.g. to zero mean and unit variance.", e);
+                "scale them first, e.g. to zero mean and unit variance (a --detector does it with --standardize).", e);
         }
     }
 
