@@ -49,6 +49,23 @@ public sealed class TabularDataTests : IDisposable
         Assert.DoesNotContain("LearningRate", run.Error);
     }
 
+    /// <summary>A file of a row or two cannot spare rows for validation or calibration: said with the options that asked for them.</summary>
+    [Theory]
+    [InlineData("--validation", "0.5", "--validation 0.5 of 1 rows leaves 0 for validation and 1 for training", "leave out --validation")]
+    [InlineData("--stream --validation", "0.5", "--validation 0.5 of 1 rows leaves 0 for validation and 1 for training", "leave out --validation")]
+    [InlineData("--detector --false-alarm-rate", "0.1", "of 1 rows that leaves 0 held out and 1 to train on", "--contamination instead")]
+    public void Too_few_rows_to_hold_some_out_are_told_with_the_option_that_holds_them_out(string options, string value, string what, string advice)
+    {
+        File.WriteAllText(In("one.csv"), "a,b\n1,2\n");
+
+        var run = ToolRun.Of(["train", "-d", In("one.csv"), "-o", In("m.zip"), "--epochs", "1", .. options.Split(' '), value]);
+
+        run.Failed(ExitCodes.DataOrModel, what);
+        Assert.Contains(advice, run.Error);
+        Assert.DoesNotContain("Fraction", run.Error);
+        Assert.DoesNotContain("Fit(", run.Error);
+    }
+
     [Fact]
     public void A_false_alarm_rate_too_strict_for_the_held_out_rows_warns_that_nothing_will_be_flagged()
     {

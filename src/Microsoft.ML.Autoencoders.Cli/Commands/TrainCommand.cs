@@ -192,14 +192,26 @@ internal static class TrainCommand
     }
 
     /// <summary>
-    /// Divergence told with the tool's options: the library's advice names its LearningRate property and standardizing,
-    /// which the tool does not do for the user (it feeds the columns as they are, so a column in the thousands is a usual cause).
+    /// The library's refusals during Fit that name its own properties, told with the tool's options: divergence (its advice
+    /// names LearningRate and standardizing, which the tool does for a detector only, so a column in the thousands is a usual
+    /// cause), and too few rows to hold some out for --validation or for --false-alarm-rate's calibration.
     /// </summary>
     private static T Diverging<T>(Func<T> fit)
     {
         try
         {
             return fit();
+        }
+        catch (ArgumentException e) when (Regex.Match(e.Message, @"^ValidationFraction (\S+) of (\d+) rows leaves (\d+) for validation and (\d+) for training") is { Success: true } split)
+        {
+            throw new InvalidDataException($"--validation {split.Groups[1].Value} of {split.Groups[2].Value} rows leaves {split.Groups[3].Value} for " +
+                $"validation and {split.Groups[4].Value} for training, but each needs at least one: give more rows, or leave out --validation.", e);
+        }
+        catch (InvalidOperationException e) when (Regex.Match(e.Message, @"^Holding out (.+?) of (\d+) training rows for calibration leaves (\d+) calibration and (\d+) training rows") is { Success: true } held)
+        {
+            throw new InvalidDataException($"--false-alarm-rate sets the threshold on {held.Groups[1].Value} of the rows held out from training, and of " +
+                $"{held.Groups[2].Value} rows that leaves {held.Groups[3].Value} held out and {held.Groups[4].Value} to train on, but each needs at least " +
+                "one: give more rows, or set the threshold with --contamination instead.", e);
         }
         catch (TrainingDivergedException e)
         {
