@@ -33,7 +33,7 @@ namespace Microsoft.ML.Autoencoders;
 /// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
 /// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
-/// (a graph that exports its code says so); else the first narrowest layer output, carried through the layers after it that
+/// (a graph that exports its code says so); a variational model's latent mean (OnnxNetworkImporter.Variational.cs); else the first narrowest layer output, carried through the layers after it that
 /// keep its values (its activation, a batch norm; not a transposed convolution that happens to keep its size).</para>
 /// <para>Anything else fails before any layer is built, naming every operator the engine has no layer for.</para>
 /// </remarks>
@@ -141,6 +141,11 @@ internal sealed partial class OnnxNetworkImporter
                 current = AddSelfGatedActivation(gated);
                 continue;
             }
+            if (TryAddGaussianHeads(current, next) is { } mean)
+            {
+                current = mean;
+                continue;
+            }
             if (next.Count != 1)
             {
                 string[] operators = [.. next.Select(n => n.OpType)];
@@ -186,6 +191,14 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>How many layers make the encoder (see the remarks on the code).</summary>
     private int CodeBoundary(string? codeTensorName, string reconstruction)
     {
+        // A variational model's code is its latent, the mean at inference: the engine's VAE ends its encoder there.
+        int sampling = _layers.FindIndex(l => l.Spec is GaussianSamplingSpec);
+        if (sampling >= 0)
+        {
+            if (codeTensorName != null && codeTensorName != _layers[sampling].Output)
+                throw new ArgumentException($"'{codeTensorName}' cannot be the code of this variational autoencoder: its code is the latent mean '{_layers[sampling].Output}'.");
+            return sampling + 1;
+        }
         if (codeTensorName != null)
         {
             if (!_layerOfTensor.TryGetValue(codeTensorName, out int after) || after == 0 || after == _layers.Count)
@@ -230,19 +243,7 @@ internal sealed partial class OnnxNetworkImporter
                 _layerOfTensor[y] = _layers.Count;
                 return y;
             case "Gemm":
-                RequireFlat(node);
-                if (Int(node, "transA", 0) != 0)
-                    throw new NotSupportedException($"{Describe(node)}: transA = 1 transposes the batch of rows, which no dense layer does.");
-                var b = Weights(node, 1);
-                if (b.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: B must be a 2-D constant.");
-                bool transB = Int(node, "transB", 0) != 0;
-                var w = transB ? Transposed(b.Floats!, b.Dimensions[0], b.Dimensions[1]) : [.. b.Floats!];
-                int units = transB ? b.Dimensions[0] : b.Dimensions[1];
-                var c = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, units) : new float[units];
-                // Y = alpha·X·B + beta·C is a dense layer with weights alpha·B and bias beta·C.
-                float alpha = Float(node, "alpha", 1f), beta = Float(node, "beta", 1f);
-                if (alpha != 1f) for (int i = 0; i < w.Length; i++) w[i] *= alpha;
-                if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
+                var (w, units, c) = GemmAsDense(node);
                 return AddDense(node, w, units, c);
             case "MatMul":
                 if (IsSequence) return AddTimeDistributedDense(node);
@@ -316,6 +317,25 @@ internal sealed partial class OnnxNetworkImporter
         }
     }
 
+    /// <summary>A Gemm reading the chain's flat rows as a dense layer: its weights [inputs × units] and bias.</summary>
+    private (float[] Weights, int Units, float[] Bias) GemmAsDense(OnnxNode node)
+    {
+        RequireFlat(node);
+        if (Int(node, "transA", 0) != 0)
+            throw new NotSupportedException($"{Describe(node)}: transA = 1 transposes the batch of rows, which no dense layer does.");
+        var b = Weights(node, 1);
+        if (b.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: B must be a 2-D constant.");
+        bool transB = Int(node, "transB", 0) != 0;
+        var w = transB ? Transposed(b.Floats!, b.Dimensions[0], b.Dimensions[1]) : [.. b.Floats!];
+        int units = transB ? b.Dimensions[0] : b.Dimensions[1];
+        var c = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, units) : new float[units];
+        // Y = alpha·X·B + beta·C is a dense layer with weights alpha·B and bias beta·C.
+        float alpha = Float(node, "alpha", 1f), beta = Float(node, "beta", 1f);
+        if (alpha != 1f) for (int i = 0; i < w.Length; i++) w[i] *= alpha;
+        if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
+        return (w, units, c);
+    }
+
     /// <summary>
     /// Clip (nn.ReLU6, nn.Hardtanh, x.clamp) as a clipped-linear activation: its bounds are constant inputs from opset 11
     /// on, attributes before; a missing one is unbounded.
@@ -335,7 +355,7 @@ internal sealed partial class OnnxNetworkImporter
         return AddLayer(node, new ClippedLinearSpec(lower, upper), []);
     }
 
-    private string AddDense(OnnxNode node, float[] weights, int units, float[] bias)
+    private string AddDense(OnnxNode node, float[] weights, int units, float[] bias, string? output = null)
     {
         int inputs = _shape.Size;
         if (weights.Length != inputs * units)
@@ -351,7 +371,7 @@ internal sealed partial class OnnxNetworkImporter
             }
             _pendingOffset = null;
         }
-        return AddLayer(node, new DenseSpec(units), new() { [".weight"] = weights, [".bias"] = bias });
+        return AddLayer(node, new DenseSpec(units), new() { [".weight"] = weights, [".bias"] = bias }, output ?? node.Outputs[0]);
     }
 
     /// <summary>

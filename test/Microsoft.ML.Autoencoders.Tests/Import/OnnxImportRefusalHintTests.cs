@@ -10,15 +10,18 @@ namespace Microsoft.ML.Autoencoders.Tests.Import;
 public sealed class OnnxImportRefusalHintTests
 {
     [Fact]
-    public void VariationalHeadsAsOutputsAreRefusedWithTheExportThatImports()
+    public void VariationalHeadsWhoseSpreadIsComputedFurtherAreRefusedWithTheExportThatImports()
     {
-        // forward() returning (mu, logvar, decoder(mu)): h feeds both heads.
+        // forward() returning (mu, softplus(fc_std(h)), decoder(mu)): h feeds both heads, and the spread head is read by a
+        // Softplus, so it is no log-variance the engine's gaussian_sampling layer could take as it is. (Returned as it is,
+        // the log-variance head imports: TorchVariationalImportTests.)
         var g = new OnnxModelBuilder(opsetVersion: 17).AddInput("input", [-1, 8])
-            .AddOutput("mu", [-1, 2]).AddOutput("logvar", [-1, 2]).AddOutput("reconstruction", [-1, 8]);
+            .AddOutput("mu", [-1, 2]).AddOutput("std", [-1, 2]).AddOutput("reconstruction", [-1, 8]);
         Dense(g, "input", "h", 8, 5);
         g.AddNode("Relu", ["h"], ["h_relu"]);
         Dense(g, "h_relu", "mu", 5, 2);
-        Dense(g, "h_relu", "logvar", 5, 2);
+        Dense(g, "h_relu", "spread", 5, 2);
+        g.AddNode("Softplus", ["spread"], ["std"]);
         Dense(g, "mu", "reconstruction", 2, 8);
 
         var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
@@ -26,6 +29,7 @@ public sealed class OnnxImportRefusalHintTests
         Assert.Contains("Tensor 'h_relu' feeds 2 nodes", e.Message);
         Assert.Contains("a VAE's mean and log-variance heads", e.Message);
         Assert.Contains("returns only decoder(mean)", e.Message);
+        Assert.Contains("the log-variance head's own output", e.Message);
     }
 
     [Fact]

@@ -142,7 +142,7 @@ public sealed class TorchOnnxImportTests(ITestOutputHelper output)
         var expected = TorchOnnxModels.ExpectedFor(name);
         var ml = new MLContext(seed: 1);
         var data = ImportData.Of(ml, expected.Input, expected.Width);
-        string? code = name == "torch_mlp_code_output" ? "code" : null;
+        string? code = name == "torch_mlp_code_output" ? "code" : name == TorchOnnxModels.VariationalMeanAndLogVariance ? "mu" : null;
 
         var transformer = ml.Transforms.OnnxAutoencoder(TorchOnnxModels.Path(name), "input", "reconstruction", code).Fit(data);
         var scored = transformer.Transform(data);

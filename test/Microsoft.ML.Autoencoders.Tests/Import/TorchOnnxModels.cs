@@ -52,6 +52,13 @@ internal static class TorchOnnxModels
         "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", .. ZeroPadded, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
+    /// <summary>
+    /// A VAE as PyTorch's examples write it, forward returning (reconstruction, mu, logvar) and z = mu in eval mode: it imports
+    /// as the engine's variational autoencoder (one dense layer of mean and log-variance, then gaussian_sampling), which
+    /// fine-tunes with the KL term (<see cref="AutoencoderOptions.Variational"/>) rather than as the plain ones do.
+    /// </summary>
+    public const string VariationalMeanAndLogVariance = "torch_vae_mean_logvar_outputs";
+
     /// <summary>The importable names as theory data.</summary>
     public static TheoryData<string> Importable() => new(Names);
 
@@ -63,7 +70,7 @@ internal static class TorchOnnxModels
     public static readonly string[] UnsupportedActivations = ["torch_mlp_mish", "torch_mlp_gelu_tanh", "torch_mlp_hardsigmoid"];
 
     /// <summary>Every file ONNX Runtime scores one row (or batch) at a time, the refused ones too, as theory data.</summary>
-    public static TheoryData<string> All() => new([.. Names, Residual, .. UnsupportedActivations, .. RefusedSequenceForms]);
+    public static TheoryData<string> All() => new([.. Names, VariationalMeanAndLogVariance, Residual, .. UnsupportedActivations, .. RefusedSequenceForms]);
 
     /// <summary>The path of model <paramref name="name"/>.</summary>
     public static string Path(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Import", "TorchModels", name + ".onnx");

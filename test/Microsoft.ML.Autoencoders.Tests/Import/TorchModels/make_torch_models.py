@@ -325,6 +325,27 @@ def conv1d_zero_pad():
     return EncoderDecoder(encoder, decoder)
 
 
+class VariationalMlp(nn.Module):
+    """The VAE of PyTorch's examples: mean and log-variance heads on one hidden layer, z = mu in eval mode (the sample only
+    while training), forward returning (reconstruction, mu, logvar) as the ELBO loss reads them."""
+
+    output_names = ["reconstruction", "mu", "logvar"]
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc_mu, self.fc_logvar = nn.Linear(16, 10), nn.Linear(10, 3), nn.Linear(10, 3)
+        self.fc3, self.fc4 = nn.Linear(3, 10), nn.Linear(10, 16)
+
+    def encode(self, x):
+        return self.fc_mu(torch.relu(self.fc1(x)))
+
+    def forward(self, x):
+        h = torch.relu(self.fc1(x))
+        mu, logvar = self.fc_mu(h), self.fc_logvar(h)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+        return torch.sigmoid(self.fc4(torch.relu(self.fc3(z)))), mu, logvar
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -385,6 +406,9 @@ CASES = {
     # TensorFlow's "same" at stride 2; over a series [N, C, L] too.
     "torch_conv_zero_pad": (conv_zero_pad, (1, 16, 16), 13, True),
     "torch_conv1d_zero_pad": (conv1d_zero_pad, (2, 16), 17, True),
+    # A VAE returning (reconstruction, mu, logvar): its two heads become one dense layer of mean and log-variance and the
+    # engine's gaussian_sampling layer, which gives the mean at inference as PyTorch's eval mode does.
+    "torch_vae_mean_logvar_outputs": (VariationalMlp, (16,), 17, True),
 }
 
 
@@ -404,18 +428,19 @@ def write(name, factory, row_shape, opset, dynamic, out_dir):
     randomize_batch_norm(model)
     model.eval()
     returns_code = isinstance(model, EncoderDecoder) and model.return_code
+    named_outputs = getattr(model, "output_names", None)  # a model whose forward returns (reconstruction, ...) of its own
     x = torch.rand((ROWS,) + row_shape)
     # True: a dynamic batch axis; False: the fixed batch of one that single-image exports have; a number: that fixed batch.
     fixed_rows = 1 if dynamic is False else (2 if dynamic is True else dynamic)
     dummy = x[:fixed_rows]
     dynamic = dynamic is True
-    outputs = ["code", "reconstruction"] if returns_code else ["reconstruction"]
+    outputs = named_outputs or (["code", "reconstruction"] if returns_code else ["reconstruction"])
     axes = {"input": {0: "batch"}, **{o: {0: "batch"} for o in outputs}} if dynamic else None
     path = os.path.join(out_dir, name + ".onnx")
     torch.onnx.export(model, dummy, path, input_names=["input"], output_names=outputs, dynamic_axes=axes, opset_version=opset)
     with torch.no_grad():
         out = model(x)
-        reconstruction = out[1] if returns_code else out
+        reconstruction = out[0] if named_outputs else out[1] if returns_code else out
         code = model.encode(x)
     flat_x, flat_r = x.reshape(ROWS, -1), reconstruction.reshape(ROWS, -1)
     error = ((flat_x.double() - flat_r.double()) ** 2).mean(dim=1)
