@@ -73,7 +73,8 @@ internal sealed partial class OnnxNetworkImporter
                 var squeeze = SoleReader(states);
                 if (squeeze is not { OpType: "Squeeze" } || Axes(squeeze) is not [1])
                     throw new NotSupportedException($"{Describe(node)}: its states Y [T, 1, N, H] are read other than as PyTorch's batch-first output (Squeeze of axis 1, then Transpose).");
-                var next = SoleReader(squeeze.Outputs[0]);
+                // With a fixed batch PyTorch sizes the next layer's zero state from Shape nodes of these states [T, N, H].
+                var next = SoleReaderBesidesShapes(squeeze.Outputs[0], [_shape[0], OnnxShapeFolding.Batch, units]);
                 bool stacked = next is { OpType: "LSTM" or "GRU" } && next.OpType == node.OpType && next.Inputs[0] == squeeze.Outputs[0];
                 if (lastState && !(stacked ? IsGathered(last) : IsGathered(last) && !IsRead(StackedLastStates(last)!.Outputs[0])))
                     throw new NotSupportedException($"{Describe(node)}: both its states Y and its last state Y_h are read (a branch); the engine's layer gives one of them.");
@@ -311,6 +312,19 @@ internal sealed partial class OnnxNetworkImporter
 
     /// <summary>The one node that reads <paramref name="tensor"/>, or null when none or several do (or it is a graph output too).</summary>
     private OnnxNode? SoleReader(string tensor) => _consumerIndex.SoleReader(tensor);
+
+    /// <summary>
+    /// The one node other than Shape nodes that reads <paramref name="tensor"/> (null when none or several do, or it is a
+    /// graph output); the Shape nodes read <paramref name="fullShape"/>, the tensor's shape with the batch as a placeholder.
+    /// </summary>
+    private OnnxNode? SoleReaderBesidesShapes(string tensor, long[] fullShape)
+    {
+        var readers = _consumers.GetValueOrDefault(tensor) ?? [];
+        var others = readers.Where(n => n.OpType != "Shape").ToList();
+        if (others.Count != 1 || _consumerIndex.IsGraphOutput(tensor)) return null;
+        foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, fullShape);
+        return others[0];
+    }
 
     /// <summary>Squeeze's or Unsqueeze's axes: an attribute before opset 13, a constant input from it.</summary>
     private long[] Axes(OnnxNode node) =>

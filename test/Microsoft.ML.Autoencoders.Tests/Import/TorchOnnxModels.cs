@@ -21,10 +21,10 @@ internal static class TorchOnnxModels
     /// <summary>
     /// nn.LSTM and nn.GRU autoencoders over windows [N, T, C] (batch_first=True): the last hidden state (h_n[-1], or
     /// output[:, -1] with a fixed batch of one) as or into the code, repeated over the steps (x.repeat, x.expand) into a
-    /// decoder, an nn.Linear per step; one with num_layers=2. Declared before <see cref="Names"/>, which reads it as the
+    /// decoder, an nn.Linear per step; two with num_layers=2, one of them with a fixed batch. Declared before <see cref="Names"/>, which reads it as the
     /// class initializes.
     /// </summary>
-    public static readonly string[] SequenceAutoencoders = ["torch_lstm_repeat", "torch_lstm_expand_last_output", "torch_gru_repeat", "torch_lstm_two_layers"];
+    public static readonly string[] SequenceAutoencoders = ["torch_lstm_repeat", "torch_lstm_expand_last_output", "torch_gru_repeat", "torch_lstm_two_layers", "torch_lstm_two_layers_fixed_batch"];
 
     /// <summary>
     /// Rows stored channels-last, as Keras keeps them: images [N, H, W, C] through x.permute(0, 3, 1, 2) into the convolutions

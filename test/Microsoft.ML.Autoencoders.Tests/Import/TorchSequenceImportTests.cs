@@ -17,6 +17,8 @@ public sealed class TorchSequenceImportTests(ITestOutputHelper output)
     [InlineData("torch_lstm_expand_last_output", new[] { "lstm" }, new[] { "repeat_vector", "lstm", "activation", "time_distributed_dense" })]
     [InlineData("torch_gru_repeat", new[] { "gru", "dense" }, new[] { "repeat_vector", "gru", "time_distributed_dense" })]
     [InlineData("torch_lstm_two_layers", new[] { "lstm", "lstm", "dense" }, new[] { "repeat_vector", "lstm", "lstm", "time_distributed_dense" })]
+    // With a fixed batch PyTorch sizes the second layer's zero state from a Shape of the first layer's states, a second reader.
+    [InlineData("torch_lstm_two_layers_fixed_batch", new[] { "lstm", "lstm", "dense" }, new[] { "repeat_vector", "lstm", "lstm", "time_distributed_dense" })]
     public void SequenceAutoencoderImportsAsTheEnginesRecurrentLayers(string name, string[] encoder, string[] decoder)
     {
         var expected = TorchOnnxModels.ExpectedFor(name);

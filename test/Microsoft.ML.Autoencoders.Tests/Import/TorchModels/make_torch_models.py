@@ -409,6 +409,8 @@ CASES = {
     # A VAE returning (reconstruction, mu, logvar): its two heads become one dense layer of mean and log-variance and the
     # engine's gaussian_sampling layer, which gives the mean at inference as PyTorch's eval mode does.
     "torch_vae_mean_logvar_outputs": (VariationalMlp, (16,), 17, True),
+    # num_layers=2 with a fixed batch: PyTorch sizes each layer's zero state from a Shape of the states before it.
+    "torch_lstm_two_layers_fixed_batch": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, num_layers=2), (6, 2), 13, False),
 }
 
 
