@@ -10,7 +10,6 @@ internal static class OnnxImportHints
     private static readonly Dictionary<string, string> Modules = new(StringComparer.Ordinal)
     {
         ["Erf"] = "nn.GELU",
-        ["PRelu"] = "nn.PReLU",
         ["Selu"] = "nn.SELU",
         ["Celu"] = "nn.CELU",
         ["Softsign"] = "nn.Softsign",

@@ -17,7 +17,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
+/// LeakyRelu, PRelu (one slope), Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
 /// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1; after a Pad of zeros too) and ConvTranspose
 /// (group 1; pads, output_shape or auto_pad) over images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d,
 /// ConvTranspose1d) where their windows are those of the engine's "same", "valid" or equal padding
@@ -41,7 +41,7 @@ internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "PRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
         "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Transpose", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
@@ -262,6 +262,8 @@ internal sealed partial class OnnxNetworkImporter
                 return AddLayer(node, new ActivationSpec(Activation.Tanh), []);
             case "LeakyRelu":
                 return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, Float(node, "alpha", 0.01f)), []);
+            case "PRelu":
+                return AddPRelu(node);
             case "Elu":
                 if (Float(node, "alpha", 1f) != 1f)
                     throw new NotSupportedException($"{Describe(node)}: alpha {Float(node, "alpha", 1f)}; the engine's ELU has alpha 1 (nn.ELU()'s default).");
@@ -315,6 +317,23 @@ internal sealed partial class OnnxNetworkImporter
             default:
                 throw new NotSupportedException($"{Describe(node)} has no engine layer.");
         }
+    }
+
+    /// <summary>
+    /// PRelu with one slope for every value (nn.PReLU(), whose slope PyTorch learned) as the engine's leaky ReLU with that
+    /// slope, or ReLU for a slope of 0. The engine's slope is a setting, not a weight: fine-tuning keeps it as imported.
+    /// </summary>
+    private string AddPRelu(OnnxNode node)
+    {
+        float[] slopes = Weights(node, 1).Floats!;
+        if (slopes.Length == 0 || slopes.Any(v => v != slopes[0]))
+            throw new NotSupportedException($"{Describe(node)}: {slopes.Length} slopes, one per {(_shape.Rank == 1 ? "feature" : "channel")} " +
+                $"(nn.PReLU({slopes.Length})); the engine's leaky ReLU has one slope for every value (nn.PReLU()).");
+        float slope = slopes[0];
+        if (slope == 0) return AddLayer(node, new ActivationSpec(Activation.Relu), []);
+        if (!(slope > 0 && slope < 1))
+            throw new NotSupportedException($"{Describe(node)}: slope {slope}; the engine's leaky ReLU takes a slope between 0 and 1.");
+        return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, slope), []);
     }
 
     /// <summary>A Gemm reading the chain's flat rows as a dense layer: its weights [inputs × units] and bias.</summary>

@@ -49,7 +49,7 @@ internal static class TorchOnnxModels
         "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
         "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
         "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
-        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", .. ZeroPadded, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
+        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", "torch_mlp_prelu", .. ZeroPadded, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
     /// <summary>
@@ -65,9 +65,9 @@ internal static class TorchOnnxModels
     /// <summary>
     /// Activations the engine has no layer for, exported as forks that are not nn.GELU's or nn.SiLU's: nn.Mish
     /// (x·tanh(softplus(x))) and nn.GELU(approximate="tanh"), another function than the exact GELU; and nn.Hardsigmoid, an
-    /// operator (HardSigmoid) of its own.
+    /// operator (HardSigmoid) of its own; nn.PReLU(10), a slope per feature where the engine's leaky ReLU has one.
     /// </summary>
-    public static readonly string[] UnsupportedActivations = ["torch_mlp_mish", "torch_mlp_gelu_tanh", "torch_mlp_hardsigmoid"];
+    public static readonly string[] UnsupportedActivations = ["torch_mlp_mish", "torch_mlp_gelu_tanh", "torch_mlp_hardsigmoid", "torch_mlp_prelu_per_feature"];
 
     /// <summary>Every file ONNX Runtime scores one row (or batch) at a time, the refused ones too, as theory data.</summary>
     public static TheoryData<string> All() => new([.. Names, VariationalMeanAndLogVariance, Residual, .. UnsupportedActivations, .. RefusedSequenceForms]);

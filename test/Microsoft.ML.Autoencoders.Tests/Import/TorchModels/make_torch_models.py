@@ -411,6 +411,9 @@ CASES = {
     "torch_vae_mean_logvar_outputs": (VariationalMlp, (16,), 17, True),
     # num_layers=2 with a fixed batch: PyTorch sizes each layer's zero state from a Shape of the states before it.
     "torch_lstm_two_layers_fixed_batch": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, num_layers=2), (6, 2), 13, False),
+    # nn.PReLU() (one slope, learned; the engine's leaky ReLU with that slope) and nn.PReLU(10), a slope per feature (refused).
+    "torch_mlp_prelu": (lambda: mlp_with(nn.PReLU, lambda: nn.PReLU(init=0.1)), (16,), 13, True),
+    "torch_mlp_prelu_per_feature": (lambda: mlp_with(lambda: nn.PReLU(10), nn.Tanh), (16,), 17, True),
 }
 
 
@@ -425,9 +428,18 @@ def randomize_batch_norm(model):
                 module.bias.uniform_(-0.3, 0.3)
 
 
+def randomize_prelu(model):
+    # Fresh PReLUs share one slope (0.25, or init); trained ones differ, which is what tells one slope from one per feature.
+    for module in model.modules():
+        if isinstance(module, nn.PReLU):
+            with torch.no_grad():
+                module.weight.uniform_(0.05, 0.4)
+
+
 def write(name, factory, row_shape, opset, dynamic, out_dir):
     model = factory()
     randomize_batch_norm(model)
+    randomize_prelu(model)
     model.eval()
     returns_code = isinstance(model, EncoderDecoder) and model.return_code
     named_outputs = getattr(model, "output_names", None)  # a model whose forward returns (reconstruction, ...) of its own
