@@ -27,7 +27,7 @@ namespace Microsoft.ML.Autoencoders;
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; a Transpose
 /// that moves the channels (channels-last rows as Keras keeps them, [N, H, W, C] or [N, L, C]) becomes a transpose layer
 /// between two reshapes (OnnxNetworkImporter.ChannelsLast.cs); Identity and
-/// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
+/// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first or time-major (OnnxNetworkImporter.TimeMajor.cs) module, with Tile or Expand repeating
 /// the code over the steps and MatMul over a sequence, become the engine's recurrent, repeat-vector and time-distributed
 /// dense layers (OnnxNetworkImporter.Recurrent.cs). Square kernels with equal strides and dilations on both axes only, as the
 /// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
@@ -62,8 +62,9 @@ internal sealed partial class OnnxNetworkImporter
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
     private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch,
-        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations)
+        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations, bool timeMajor)
     {
+        _timeMajor = timeMajor;
         _graph = graph;
         _consumerIndex = consumers;
         _consumers = consumers.Readers;
@@ -103,12 +104,17 @@ internal sealed partial class OnnxNetworkImporter
         // [N, ...] leads with the batch; so does a fixed [B, ...] (torch.onnx.export of a dummy batch without dynamic_axes):
         // the engine's dense and image layers come from Gemm, MatMul and Conv, which read their input's first axis as the
         // rows, so a rank-2 or higher input with no batch axis could not reach any of them unreshaped anyway.
+        // Windows [T, N, F] read by an LSTM or GRU as they come (batch_first=False) have their batch second.
+        bool timeMajor = ReadsTimeMajorWindows(consumers, input.Name, dims);
         bool batchAxis = dims.Length >= 2 && dims[0] != 0;
-        int[] row = batchAxis ? dims[1..] : dims;
+        int[] row = timeMajor ? [dims[0], dims[2]] : batchAxis ? dims[1..] : dims;
+        long batch = timeMajor ? dims[1] : dims[0];
         if (row.Length == 0 || row.Any(d => d <= 0))
-            throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
+            throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers." +
+                (dims is [> 0, <= 0, > 0] ? $" Its open axis is the second, as when windows [T, N, F] go into an nn.LSTM or nn.GRU with batch_first=False; " +
+                    "the engine imports such a graph when the recurrent layer reads the input as it comes." : ""));
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1, consumers, gatedActivations);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, timeMajor);
         return importer.Build(codeTensorName);
     }
 
@@ -133,7 +139,7 @@ internal sealed partial class OnnxNetworkImporter
         {
             // A Shape node reads only the tensor's shape, known here but for the batch size: it folds to a constant
             // (x.view(x.size(0), -1)) and is no branch of the chain.
-            foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, ChainShape, _batchAxis);
+            foreach (var shape in readers.Where(n => n.OpType == "Shape")) ReadChainShape(shape);
             var next = readers.Where(n => n.OpType != "Shape").ToList();
             if (next.Count == 0) break;
             if (_gatedActivations.TryGetValue(current, out var gated))
@@ -233,6 +239,7 @@ internal sealed partial class OnnxNetworkImporter
         if (_stepAxisPending && node.OpType is not ("Tile" or "Expand"))
             throw new NotSupportedException($"{Describe(node)} reads the code with a step axis put in front of it (Unsqueeze); the engine takes that only " +
                 "as the start of a repeat over the steps (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1)).");
+        RequireBatchFirstOrRecurrent(node);
         string y = node.Outputs[0];
         switch (node.OpType)
         {
@@ -301,6 +308,7 @@ internal sealed partial class OnnxNetworkImporter
                 return AddTranspose(node);
             case "LSTM":
             case "GRU":
+                if (_timeMajor && IsSequence && node.Inputs[0] == x) return AddRecurrentStack(node);
                 throw new NotSupportedException($"{Describe(node)} reads the rows as they come, time-major [T, N, F] (batch_first=False); the engine's " +
                     "recurrent layers read windows [N, T, F]: export the module with batch_first=True, whose graph transposes the input first.");
             case "Unsqueeze":

@@ -186,25 +186,30 @@ class SequenceAutoencoder(nn.Module):
     num_layers stacks both the encoder and the decoder. The refused forms change one thing: bidirectional, or the code
     taken from the cell state c_n."""
 
-    def __init__(self, cell, steps, channels, hidden, code=None, repeat="repeat", last="hidden", activation=None, **options):
+    def __init__(self, cell, steps, channels, hidden, code=None, repeat="repeat", last="hidden", activation=None, time_major=False, **options):
         super().__init__()
         width = code or hidden
-        self.steps, self.repeat, self.last, self.is_lstm = steps, repeat, last, cell is nn.LSTM
-        self.encoder = cell(channels, hidden, batch_first=True, **options)
+        self.steps, self.repeat, self.last, self.is_lstm, self.time_major = steps, repeat, last, cell is nn.LSTM, time_major
+        self.encoder = cell(channels, hidden, batch_first=not time_major, **options)
         self.code = nn.Linear(hidden, code) if code else None
-        self.decoder = cell(width, hidden, batch_first=True, num_layers=options.get("num_layers", 1))
+        self.decoder = cell(width, hidden, batch_first=not time_major, num_layers=options.get("num_layers", 1))
         self.activation = activation() if activation else None
         self.output = nn.Linear(hidden, channels)
 
     def encode(self, x):
         states, last = self.encoder(x)
         hidden, cell = last if self.is_lstm else (last, None)
-        code = {"hidden": lambda: hidden[-1], "output": lambda: states[:, -1, :], "cell": lambda: cell[-1]}[self.last]()
+        last_output = (lambda: states[-1]) if self.time_major else (lambda: states[:, -1, :])
+        code = {"hidden": lambda: hidden[-1], "output": last_output, "cell": lambda: cell[-1]}[self.last]()
         return self.code(code) if self.code else code
 
     def forward(self, x):
-        code = self.encode(x).unsqueeze(1)
-        repeated = code.repeat(1, self.steps, 1) if self.repeat == "repeat" else code.expand(-1, self.steps, -1)
+        if self.time_major:  # nn.LSTM's default layout, windows [T, N, C]: the code repeated along the first axis
+            code = self.encode(x).unsqueeze(0)
+            repeated = code.repeat(self.steps, 1, 1) if self.repeat == "repeat" else code.expand(self.steps, -1, -1)
+        else:
+            code = self.encode(x).unsqueeze(1)
+            repeated = code.repeat(1, self.steps, 1) if self.repeat == "repeat" else code.expand(-1, self.steps, -1)
         states, _ = self.decoder(repeated)
         if self.activation:
             states = self.activation(states)
@@ -414,6 +419,10 @@ CASES = {
     # nn.PReLU() (one slope, learned; the engine's leaky ReLU with that slope) and nn.PReLU(10), a slope per feature (refused).
     "torch_mlp_prelu": (lambda: mlp_with(nn.PReLU, lambda: nn.PReLU(init=0.1)), (16,), 13, True),
     "torch_mlp_prelu_per_feature": (lambda: mlp_with(lambda: nn.PReLU(10), nn.Tanh), (16,), 17, True),
+    # batch_first=False, PyTorch's default: windows [T, N, C], the batch second (the expected rows stay [N, T, C], batch-first);
+    # an LSTM with a dynamic batch and a dense code, a GRU with a fixed batch of one, the last output as the code and expand.
+    "torch_lstm_time_major": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 5, code=3, time_major=True), (6, 2), 13, True),
+    "torch_gru_time_major_fixed_batch": (lambda: SequenceAutoencoder(nn.GRU, 6, 2, 4, repeat="expand", last="output", time_major=True), (6, 2), 17, False),
 }
 
 
@@ -443,19 +452,23 @@ def write(name, factory, row_shape, opset, dynamic, out_dir):
     model.eval()
     returns_code = isinstance(model, EncoderDecoder) and model.return_code
     named_outputs = getattr(model, "output_names", None)  # a model whose forward returns (reconstruction, ...) of its own
+    time_major = getattr(model, "time_major", False)  # reads [T, N, C]: fed and read back transposed, the rows kept [N, T, C]
+    batch = 1 if time_major else 0
     x = torch.rand((ROWS,) + row_shape)
+    model_input = x.transpose(0, 1) if time_major else x
     # True: a dynamic batch axis; False: the fixed batch of one that single-image exports have; a number: that fixed batch.
     fixed_rows = 1 if dynamic is False else (2 if dynamic is True else dynamic)
-    dummy = x[:fixed_rows]
+    dummy = model_input.narrow(batch, 0, fixed_rows)
     dynamic = dynamic is True
     outputs = named_outputs or (["code", "reconstruction"] if returns_code else ["reconstruction"])
-    axes = {"input": {0: "batch"}, **{o: {0: "batch"} for o in outputs}} if dynamic else None
+    axes = {"input": {batch: "batch"}, **{o: {(batch if o == "reconstruction" else 0): "batch"} for o in outputs}} if dynamic else None
     path = os.path.join(out_dir, name + ".onnx")
     torch.onnx.export(model, dummy, path, input_names=["input"], output_names=outputs, dynamic_axes=axes, opset_version=opset)
     with torch.no_grad():
-        out = model(x)
+        out = model(model_input)
         reconstruction = out[0] if named_outputs else out[1] if returns_code else out
-        code = model.encode(x)
+        reconstruction = reconstruction.transpose(0, 1) if time_major else reconstruction
+        code = model.encode(model_input)
     flat_x, flat_r = x.reshape(ROWS, -1), reconstruction.reshape(ROWS, -1)
     error = ((flat_x.double() - flat_r.double()) ** 2).mean(dim=1)
     result = {"input_name": "input", "reconstruction_name": "reconstruction", "opset": opset, "dynamic_batch": dynamic,
