@@ -16,6 +16,12 @@ internal static class OnnxImportHints
         ["Abs"] = "nn.Softsign, x / (1 + |x|)",
         ["HardSigmoid"] = "nn.Hardsigmoid",
         ["RNN"] = "nn.RNN",
+        ["LayerNormalization"] = "nn.LayerNorm, which the engine has no layer for",
+        // Before opset 17 the exporter writes nn.LayerNorm as (x − mean) / √(mean((x − mean)²) + ε)·γ + β.
+        ["ReduceMean"] = "x.mean(), or nn.LayerNorm before opset 17 with Pow and Sqrt",
+        // A VAE whose reparameterization samples in eval mode too: its graph draws noise on every run.
+        ["RandomNormalLike"] = "torch.randn_like, as in a VAE that samples z in eval mode too: return mu when not self.training",
+        ["RandomNormal"] = "torch.randn",
     };
 
     /// <summary>" (Erf: nn.GELU; Abs: nn.Softsign, x / (1 + |x|))" for the operators in <paramref name="operators"/> with a known source, else "".</summary>

@@ -33,6 +33,21 @@ public sealed class OnnxImportRefusalHintTests
     }
 
     [Fact]
+    public void VariationalSamplingInEvalModeIsNamedAsTheReparameterization()
+    {
+        // z = mu + randn_like(mu)·exp(logvar / 2) in eval mode too: the graph draws noise on every run.
+        var g = new OnnxModelBuilder(opsetVersion: 17).AddInput("input", [-1, 8]).AddOutput("reconstruction", [-1, 8]);
+        Dense(g, "input", "mu", 8, 2);
+        g.AddNode("RandomNormalLike", ["mu"], ["eps"]);
+        g.AddNode("Add", ["mu", "eps"], ["z"]);
+        Dense(g, "z", "reconstruction", 2, 8);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("RandomNormalLike: torch.randn_like, as in a VAE that samples z in eval mode too: return mu when not self.training", e.Message);
+    }
+
+    [Fact]
     public void SoftsignIsNamedBehindItsAbs()
     {
         // nn.Softsign exports as x / (1 + |x|): Abs, Add, Div.

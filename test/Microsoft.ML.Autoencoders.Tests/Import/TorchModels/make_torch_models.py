@@ -423,6 +423,10 @@ CASES = {
     # an LSTM with a dynamic batch and a dense code, a GRU with a fixed batch of one, the last output as the code and expand.
     "torch_lstm_time_major": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 5, code=3, time_major=True), (6, 2), 13, True),
     "torch_gru_time_major_fixed_batch": (lambda: SequenceAutoencoder(nn.GRU, 6, 2, 4, repeat="expand", last="output", time_major=True), (6, 2), 17, False),
+    # Refused: nn.LayerNorm, which the engine has no layer for: LayerNormalization at opset 17, ReduceMean, Sub, Pow, Sqrt, Div
+    # before it. ONNX Runtime scores both.
+    "torch_mlp_layernorm": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 17, True),
+    "torch_mlp_layernorm_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 13, True),
 }
 
 
