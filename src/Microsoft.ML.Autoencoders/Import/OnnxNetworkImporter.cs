@@ -115,8 +115,20 @@ internal sealed partial class OnnxNetworkImporter
                     "the engine imports such a graph when the recurrent layer reads the input as it comes." : ""));
 
         var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, timeMajor);
-        return importer.Build(codeTensorName);
+        try
+        {
+            return importer.Build(codeTensorName);
+        }
+        catch (NotSupportedException e) when (!e.Message.Contains("mlContext.Transforms.OnnxAutoencoder", StringComparison.Ordinal))
+        {
+            // Past the input checks, what the engine refuses is a graph ONNX Runtime runs as it is (a branch, a layer the engine
+            // lacks): every such refusal says where else it scores, not only those that name an operator.
+            throw new NotSupportedException($"{e.Message} {ScoredAsItIs} (ONNX Runtime), but not trained here.", e);
+        }
     }
+
+    /// <summary>Where a graph the engine refuses still scores.</summary>
+    private const string ScoredAsItIs = "The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder";
 
     private AutoencoderNetwork Build(string? codeTensorName)
     {
