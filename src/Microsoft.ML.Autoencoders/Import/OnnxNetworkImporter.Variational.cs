@@ -7,8 +7,9 @@ internal sealed partial class OnnxNetworkImporter
 {
     /// <summary>
     /// A VAE's mean and log-variance heads as PyTorch exports a forward() returning (reconstruction, mu, logvar) in eval
-    /// mode, z = mu: two Gemms reading the tensor <paramref name="x"/>, one (the mean) carrying on into the decoder, the other
-    /// (the log-variance) read by nothing but the graph's outputs. One dense layer of 2L units, the mean's then the
+    /// mode, z = mu: two Gemms reading the tensor <paramref name="x"/>, both graph outputs, one (the mean) carrying on into the
+    /// decoder as well, the other (the log-variance) read by nothing else. Both being outputs is what tells the pair from a
+    /// second head of another kind (a classifier beside the decoder's first layer, say). One dense layer of 2L units, the mean's then the
     /// log-variance's, followed by the engine's gaussian_sampling layer computes the same: both heads, and the mean at
     /// inference. Returns the mean's tensor, where the chain goes on, or null for any other fork.
     /// </summary>
@@ -18,7 +19,7 @@ internal sealed partial class OnnxNetworkImporter
         var ends = readers.Where(n => !_consumers.ContainsKey(n.Outputs[0]) && _consumerIndex.IsGraphOutput(n.Outputs[0])).ToList();
         if (ends.Count != 1) return null;
         OnnxNode logVarianceHead = ends[0], meanHead = readers.Single(n => n != logVarianceHead);
-        if (!_consumers.ContainsKey(meanHead.Outputs[0])) return null;
+        if (!_consumers.ContainsKey(meanHead.Outputs[0]) || !_consumerIndex.IsGraphOutput(meanHead.Outputs[0])) return null;
         var (meanWeights, latent, meanBias) = GemmAsDense(meanHead);
         var (logVarianceWeights, logVarianceUnits, logVarianceBias) = GemmAsDense(logVarianceHead);
         if (logVarianceUnits != latent)

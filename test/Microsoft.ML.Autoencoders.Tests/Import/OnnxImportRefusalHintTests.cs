@@ -33,6 +33,25 @@ public sealed class OnnxImportRefusalHintTests
     }
 
     [Fact]
+    public void AClassifierHeadBesideTheDecoderIsABranchNotAVariationalLatent()
+    {
+        // forward() returning (decoder(h), classifier(h)): two Gemms of equal width read h, one carries on, the other is an
+        // output; unlike a VAE's mean the decoder's first layer is no output, so this is not read as mean and log-variance.
+        var g = new OnnxModelBuilder(opsetVersion: 17).AddInput("input", [-1, 8])
+            .AddOutput("reconstruction", [-1, 8]).AddOutput("logits", [-1, 2]);
+        Dense(g, "input", "h", 8, 5);
+        g.AddNode("Relu", ["h"], ["h_relu"]);
+        Dense(g, "h_relu", "d", 5, 2);
+        Dense(g, "h_relu", "logits", 5, 2);
+        g.AddNode("Relu", ["d"], ["d_relu"]);
+        Dense(g, "d_relu", "reconstruction", 2, 8);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("Tensor 'h_relu' feeds 2 nodes", e.Message);
+    }
+
+    [Fact]
     public void VariationalSamplingInEvalModeIsNamedAsTheReparameterization()
     {
         // z = mu + randn_like(mu)·exp(logvar / 2) in eval mode too: the graph draws noise on every run.
