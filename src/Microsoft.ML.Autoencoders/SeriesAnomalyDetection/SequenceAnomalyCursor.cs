@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
-/// A cursor over <see cref="SequenceAnomalyDataView"/>. The input's own columns come from an input cursor that moves
+/// A cursor over <see cref="SequenceAnomalyDataView"/> for centered scoring (<see cref="SequenceScoring.Centered"/>). The input's own columns come from an input cursor that moves
 /// with this one; the scores come from a second input cursor over the channel columns that reads up to
 /// <see cref="BlockPoints"/> + WindowLength − 1 rows ahead, keeps the standardized values still needed in a buffer, and
 /// scores <see cref="BlockPoints"/> points at a time (<see cref="WindowErrors"/>). The two cursors see the same rows in

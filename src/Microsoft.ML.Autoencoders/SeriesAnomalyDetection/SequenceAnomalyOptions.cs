@@ -62,6 +62,15 @@ public sealed class SequenceAnomalyOptions
     public bool ContinuesTrainingSeries { get; set; } = true;
 
     /// <summary>
+    /// How a point is scored: <see cref="SequenceScoring.Centered"/> (the default: from every window that covers it, so
+    /// a score waits for the WindowLength − 1 rows after the point) or <see cref="SequenceScoring.Causal"/> (from the window
+    /// that ends at it, its newest step's error: known when the point arrives, for alarms on a live stream through
+    /// <see cref="SequenceAnomalyTransformer.CreateMonitor"/>). The threshold comes from the training points' scores of the
+    /// same kind, and the choice is saved with the model.
+    /// </summary>
+    public SequenceScoring Scoring { get; set; } = SequenceScoring.Centered;
+
+    /// <summary>
     /// Training settings: Epochs, BatchSize, LearningRate, Optimizer, Seed, NumberOfThreads, TrimmedFraction, Noise,
     /// weight penalties, EpochCompleted, Progress, CancellationToken. Its column and network settings are not used (the detector
     /// cuts the windows itself and the network is <see cref="Architecture"/>); setting them is an error.

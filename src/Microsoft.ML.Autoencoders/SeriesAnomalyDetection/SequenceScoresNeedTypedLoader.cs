@@ -21,7 +21,7 @@ internal sealed class SequenceScoresNeedTypedLoader : CustomMappingFactory<Seque
     public const string PredictedLabelColumn = SeriesColumns.ReservedPrefix + "predicted_label";
 
     public const string Message =
-        "This model holds a sequence anomaly detector (Microsoft.ML.Autoencoders), whose scores need the rows around each point; ML.NET's " +
+        "This model holds a sequence anomaly detector (Microsoft.ML.Autoencoders), whose scores need the rows before (and, centered, after) each point; ML.NET's " +
         "loaded pipelines see one row at a time. Load it with mlContext.Model.LoadWithBatchedScoring(path, out _) (the whole pipeline) or " +
         "SequenceAnomalyTransformer.LoadFromModelFile(path) (the detector alone), and call Transform on the series.";
 

@@ -34,6 +34,7 @@ public sealed class SequenceDetectorFormat1Tests
 
         Assert.Equal(expected.Threshold, typed.Threshold);
         Assert.True(typed.ContinuesTrainingSeries);
+        Assert.Equal(SequenceScoring.Centered, typed.Scoring); // format 1 knew only the centered score
         foreach (var (how, scored) in new[] { ("LoadFromModelFile", typed.Transform(continuation)), ("LoadWithBatchedScoring", batched.Transform(continuation)) })
         {
             ColumnValues.AssertClose(expected.Outputs.Score, ColumnValues.Scalars(scored, "Score"), $"Score via {how}");
