@@ -292,5 +292,30 @@ public sealed class SequenceCausalScoringTests
         Assert.Contains("LoadFromModelFile", Record.Exception(() => loaded.GetColumn<float>("Score").ToArray())!.ToString());
     }
 
+    /// <summary>
+    /// A centered detector is saved exactly as before causal scoring (state format 1, no Scoring), so older libraries still
+    /// read it; a causal one as format 2, which they refuse instead of scoring it with the centered rule.
+    /// </summary>
+    [Theory]
+    [InlineData(SequenceScoring.Centered, 1)]
+    [InlineData(SequenceScoring.Causal, 2)]
+    public void SavedState_IsFormatOneForCentered_AndTwoForCausal(SequenceScoring scoring, int version)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Options(scoring);
+        options.Autoencoder.Epochs = 1;
+        var train = ml.Data.LoadFromEnumerable(TrainRows);
+        var detector = ml.AnomalyDetection.Trainers.SequenceAutoencoder(options).Fit(train);
+        using var file = new TemporaryFile();
+        ml.Model.Save(detector, train.Schema, file.Path);
+
+        using var zip = File.OpenRead(file.Path);
+        var graph = Assert.Single(Microsoft.ML.Autoencoders.Persistence.SavedModelArchive.OnnxModels(zip));
+        using var state = System.Text.Json.JsonDocument.Parse(Microsoft.ML.Autoencoders.Onnx.OnnxModelReader.Parse(graph).Metadata[SequenceDetectorArchive.StateKey]);
+
+        Assert.Equal(version, state.RootElement.GetProperty("Version").GetInt32());
+        Assert.Equal(scoring == SequenceScoring.Causal, state.RootElement.TryGetProperty("Scoring", out _));
+    }
+
     private static int ArgMax(IReadOnlyList<float> values) => Enumerable.Range(0, values.Count).MaxBy(i => values[i]);
 }
