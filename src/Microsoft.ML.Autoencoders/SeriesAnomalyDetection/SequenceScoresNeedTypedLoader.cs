@@ -7,7 +7,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>
 /// What a sequence detector's Score and PredictedLabel are after a plain <c>mlContext.Model.Load</c>: a mapping that
 /// refuses to produce them, with the loader to use instead. ML.NET runs a loaded chain one row at a time and a point's
-/// score needs the rows after it, so no chain of built-ins can give the detector's scores; a wrong number would be worse
+/// score needs the rows before it (and, centered, after it), so no chain of built-ins can give the detector's scores; a wrong number would be worse
 /// than this message. Saved by contract name; internal, since ML.NET creates it by reflection.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
