@@ -10,14 +10,16 @@ namespace Microsoft.ML.Autoencoders;
 /// channel with the training series' statistics, cuts sliding windows, trains a sequence autoencoder (LSTM or 1-D
 /// convolutional) on them, and returns a <see cref="SequenceAnomalyTransformer"/> that gives every row a Score (that
 /// point's reconstruction error: the mean over the windows that cover it, or with <see cref="SequenceScoring.Causal"/>
-/// the newest step's error in the window that ends at it), a PredictedLabel and, optionally, each channel's error. Create it with <c>mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(...)</c>.
+/// the newest step's error in the window that ends at it), a PredictedLabel and, optionally, each channel's error.
+/// Create it with <c>mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(...)</c>.
 /// </summary>
 /// <remarks>
 /// Fit: values [N, C] → standardized with each channel's training mean and standard deviation → windows of T steps every
 /// <see cref="SequenceAnomalyOptions.TrainingStride"/> steps → the network trained on them → every training point scored
 /// as Transform will score (centered: with all its windows, <see cref="WindowErrors"/>; causal: every point that ends a
 /// window, from that window, <see cref="NewestStepErrors"/>) → the threshold from the contamination (the
-/// (1 − contamination) quantile of those scores) or the explicit value. The training series must be finite and at least T points long.
+/// (1 − contamination) quantile of those scores) or the explicit value. The training series must be finite and at least
+/// T points long.
 /// </remarks>
 public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransformer>
 {

@@ -102,7 +102,8 @@ internal static class SequenceDetectorArchive
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] SequenceScoring Scoring)
     {
         public static StoredState From(SequenceDetectorState state) => new(
-            state.Scoring == SequenceScoring.Causal ? CausalFormatVersion : CenteredFormatVersion, state.Columns.Channels, state.Columns.Score, state.Columns.PredictedLabel, state.Columns.ChannelErrors,
+            state.Scoring == SequenceScoring.Causal ? CausalFormatVersion : CenteredFormatVersion,
+            state.Columns.Channels, state.Columns.Score, state.Columns.PredictedLabel, state.Columns.ChannelErrors,
             state.WindowLength, state.Standardization.Means, state.Standardization.Scales, state.Threshold, state.Contamination,
             state.TrainingScores.Count, state.TrainingScores.Quantiles.ToArray(), state.TrainingTail, state.ContinuesTrainingSeries, state.Scoring);
 
