@@ -48,7 +48,12 @@ internal sealed class CausalSequenceCursor : DataViewRowCursor
 
     public override bool MoveNext()
     {
-        if (!_input.MoveNext()) return false;
+        if (!_input.MoveNext())
+        {
+            // Past the end there is no row: the getters throw, as ML.NET's own cursors' do, rather than repeat the last one.
+            _onRow = false;
+            return false;
+        }
         _onRow = true;
         _scored = false;
         if (_monitor != null)

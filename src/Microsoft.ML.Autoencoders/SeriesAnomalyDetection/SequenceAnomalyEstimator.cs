@@ -18,7 +18,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <see cref="SequenceAnomalyOptions.TrainingStride"/> steps → the network trained on them → every training point scored
 /// as Transform will score (centered: with all its windows, <see cref="WindowErrors"/>; causal: every point that ends a
 /// window, from that window, <see cref="NewestStepErrors"/>) → the threshold from the contamination (the
-/// (1 − contamination) quantile of those scores) or the explicit value. The training series must be finite and at least
+/// (1 − contamination) quantile of those scores, N of them centered, N − T + 1 causal; with fewer than ⌈1/contamination⌉
+/// a warning, <see cref="ThresholdScoreCount"/>) or the explicit value. The training series must be finite and at least
 /// T points long.
 /// </remarks>
 public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransformer>
@@ -131,6 +132,12 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
         var distribution = AnomalyScoreDistribution.FromScores(scores);
         double? contamination = _options.Threshold == null ? _options.Contamination ?? Defaults.Contamination : null;
         float threshold = _options.Threshold ?? AnomalyThreshold.FromContamination(distribution, contamination!.Value, normalizedScores: false);
+        if (_environment != null && contamination is double c
+            && ThresholdScoreCount.Warning(scores.Length, c, _options.Scoring, points, windowLength) is { } warning)
+        {
+            using var channel = _environment.Register(TrainingLog.ComponentName).Start(TrainingLog.ChannelName);
+            channel.Warning(MessageSensitivity.None, "{0}", warning);
+        }
         float[] tail = series.AsSpan((points - (windowLength - 1)) * channels).ToArray();
         var state = new SequenceDetectorState(_columns, windowLength, standardization, threshold, contamination, distribution, tail, _options.ContinuesTrainingSeries, _options.Scoring);
         return new SequenceAnomalyTransformer(model, state, threads);

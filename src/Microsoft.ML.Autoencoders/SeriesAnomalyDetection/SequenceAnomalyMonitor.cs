@@ -7,14 +7,16 @@ namespace Microsoft.ML.Autoencoders;
 /// Watches a live series one point at a time with a causal sequence detector (<see cref="SequenceScoring.Causal"/>):
 /// <see cref="Observe"/> takes the point's channel values and returns at once its score, from the window that ends at it,
 /// and whether it is an alarm; <see cref="ChannelErrors"/> then says which channel departs. Made by
-/// <see cref="SequenceAnomalyTransformer.CreateMonitor"/>; its scores are the ones <c>Transform</c> gives the same series.
+/// <see cref="SequenceAnomalyTransformer.CreateMonitor()"/>; its scores are the ones <c>Transform</c> gives the same series.
 /// </summary>
 /// <remarks>
-/// <para>The monitor keeps the last WindowLength − 1 standardized points in a ring buffer. When the detector
-/// <see cref="SequenceAnomalyTransformer.ContinuesTrainingSeries"/> (the default) the ring starts with the training series'
-/// last WindowLength − 1 points, so the first point given is scored at once, as the one after the training series; else
-/// the first WindowLength − 1 points have no window yet and score NaN (<see cref="SequenceAnomalyReading.IsScored"/> false,
-/// no alarm).</para>
+/// <para>The monitor keeps the last WindowLength − 1 standardized points in a ring buffer. It starts with the points
+/// before the stream: <see cref="SequenceAnomalyTransformer.CreateMonitor(ReadOnlySpan{float})"/>'s recent points when
+/// given (what a live feed that starts after training should use); else, when the detector
+/// <see cref="SequenceAnomalyTransformer.ContinuesTrainingSeries"/> (the default), the training series' last
+/// WindowLength − 1 points, so the first point given is scored at once, as the one after the training series — right
+/// only when the stream does continue it; else none. Until WindowLength − 1 points precede a point it has no window and
+/// scores NaN (<see cref="SequenceAnomalyReading.IsScored"/> false, no alarm).</para>
 /// <para>Gaps are treated as <c>Transform</c> treats them: a point holding NaN or ±∞ scores +∞ and is an alarm, with +∞
 /// in <see cref="ChannelErrors"/> at its bad channels and 0 at the others; the WindowLength − 1 points after it, whose
 /// window holds it, score NaN (no alarm): fill gaps before the monitor if the detector must not be blind after one.</para>
@@ -37,10 +39,10 @@ public sealed class SequenceAnomalyMonitor
     private int _next;              // the ring slot the next point goes to
     private long _pointsInRing;      // points stored so far, the training history included
     private long _lastNonFinite = long.MinValue; // ring point number of the newest point holding NaN or ±∞
-    private readonly long _historyPoints;
+    private long _historyPoints;     // points stored before the first observed one
     private bool _newestIsFinite;
 
-    internal SequenceAnomalyMonitor(SequenceAnomalyTransformer detector)
+    private SequenceAnomalyMonitor(SequenceAnomalyTransformer detector)
     {
         var state = detector.State;
         _model = detector.Model;
@@ -53,12 +55,32 @@ public sealed class SequenceAnomalyMonitor
         _reconstruction = new float[_windowLength * _channels];
         _channelErrors = new float[_channels];
         _cache = _model.Network.CreateCache(maxBatch: 1);
-        if (state.ContinuesTrainingSeries)
+    }
+
+    /// <summary>A monitor that starts from the training series' end when the detector continues it, else from nothing.</summary>
+    internal static SequenceAnomalyMonitor FromDetectorHistory(SequenceAnomalyTransformer detector)
+    {
+        var monitor = new SequenceAnomalyMonitor(detector);
+        if (detector.State.ContinuesTrainingSeries)
         {
-            var tail = state.TrainingTail;
-            for (int p = 0; p < tail.Length / _channels; p++) Store(tail.AsSpan(p * _channels, _channels), finite: true);
-            _historyPoints = _pointsInRing;
+            var tail = detector.State.TrainingTail;
+            for (int p = 0; p < tail.Length / monitor._channels; p++) monitor.Store(tail.AsSpan(p * monitor._channels, monitor._channels), finite: true);
         }
+        monitor._historyPoints = monitor._pointsInRing;
+        return monitor;
+    }
+
+    /// <summary>
+    /// A monitor that starts from the last WindowLength − 1 of <paramref name="recentPoints"/> (raw, [points, channels]),
+    /// stored as observed points are, gaps included, but not counted or scored.
+    /// </summary>
+    internal static SequenceAnomalyMonitor FromRecentPoints(SequenceAnomalyTransformer detector, ReadOnlySpan<float> recentPoints)
+    {
+        var monitor = new SequenceAnomalyMonitor(detector);
+        int channels = monitor._channels, given = recentPoints.Length / channels;
+        for (int p = Math.Max(0, given - (monitor._windowLength - 1)); p < given; p++) monitor.Append(recentPoints.Slice(p * channels, channels));
+        monitor._historyPoints = monitor._pointsInRing;
+        return monitor;
     }
 
     /// <summary>The steps of each window.</summary>

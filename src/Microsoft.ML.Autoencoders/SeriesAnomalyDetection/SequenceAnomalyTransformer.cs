@@ -18,7 +18,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Causal: the view's cursor reads no row ahead; each row is scored when it is read, from the window of it and the
 /// WindowLength − 1 rows before it (the first of which come from the training series' end when
 /// <see cref="ContinuesTrainingSeries"/>; else the view's first WindowLength − 1 rows score NaN and are not flagged).
-/// <see cref="CreateMonitor"/> gives the same scores one point at a time, for a live stream.</para>
+/// <see cref="CreateMonitor()"/> gives the same scores one point at a time, for a live stream.</para>
 /// <para>A prediction engine sees one row and keeps nothing between rows, so neither scoring has a row-to-row mapper
 /// (<see cref="GetRowToRowMapper"/> says so and names the monitor). Saving works with <c>mlContext.Model.Save</c>;
 /// <see cref="LoadFromModelFile"/> brings the detector back. A plain <c>mlContext.Model.Load</c> of the file loads and
@@ -128,16 +128,44 @@ public sealed class SequenceAnomalyTransformer : ITransformer, ICanSaveModel
     /// <summary>
     /// A monitor that scores a live series one point at a time as it arrives, with this detector's network,
     /// standardization and threshold (see <see cref="SequenceAnomalyMonitor"/>); it starts from the training series' end
-    /// when <see cref="ContinuesTrainingSeries"/>. The detector must score causally (<see cref="SequenceScoring.Causal"/>):
-    /// a centered score needs the rows after the point, and its threshold is for centered scores.
+    /// when <see cref="ContinuesTrainingSeries"/>, so its first point is scored as the one right after the training
+    /// series. A stream that starts later (a live feed, a restart) should give its own latest points to
+    /// <see cref="CreateMonitor(ReadOnlySpan{float})"/> instead. The detector must score causally
+    /// (<see cref="SequenceScoring.Causal"/>): a centered score needs the rows after the point, and its threshold is for
+    /// centered scores.
     /// </summary>
     public SequenceAnomalyMonitor CreateMonitor()
+    {
+        CheckCausal();
+        return SequenceAnomalyMonitor.FromDetectorHistory(this);
+    }
+
+    /// <summary>
+    /// A monitor whose first windows reach back into <paramref name="recentPoints"/>, the stream's latest points before
+    /// the first one it will observe, rather than into the training series: raw values (standardized like every point),
+    /// point after point, each in <see cref="ChannelColumnNames"/> order. Its last WindowLength − 1 points are kept (more
+    /// are ignored); with fewer, the first points observed whose window would reach further back score NaN, as without
+    /// history, and an empty span starts from nothing whatever <see cref="ContinuesTrainingSeries"/> says. A recent point
+    /// holding NaN or ±∞ is a gap as if observed: the points observed while it is still in their window score NaN.
+    /// </summary>
+    public SequenceAnomalyMonitor CreateMonitor(ReadOnlySpan<float> recentPoints)
+    {
+        CheckCausal();
+        int channels = State.Channels;
+        if (recentPoints.Length % channels != 0)
+            throw new ArgumentException(
+                $"recentPoints holds {recentPoints.Length} values, not a whole number of points of {channels} channel values " +
+                "(ChannelColumnNames order, point after point).",
+                nameof(recentPoints));
+        return SequenceAnomalyMonitor.FromRecentPoints(this, recentPoints);
+    }
+
+    private void CheckCausal()
     {
         if (Scoring != SequenceScoring.Causal)
             throw new InvalidOperationException(
                 "This detector scores each point from the windows around it (SequenceScoring.Centered), which reach WindowLength − 1 rows ahead, and its " +
                 "threshold is for those scores. Train it with SequenceAnomalyOptions.Scoring = SequenceScoring.Causal to watch a stream point by point.");
-        return new SequenceAnomalyMonitor(this);
     }
 
     /// <summary>Not supported: see the remarks of <see cref="SequenceAnomalyTransformer"/>.</summary>
