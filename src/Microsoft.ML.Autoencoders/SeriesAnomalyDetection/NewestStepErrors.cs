@@ -7,9 +7,9 @@ namespace Microsoft.ML.Autoencoders;
 /// <remarks>
 /// Why the newest step rather than the whole window's mean error: both alarm within a step or two of an anomaly's start,
 /// but a window's mean keeps an anomaly in the scores of the T − 1 points after it and dilutes a new one by 1/T. At the
-/// same contamination it flagged 118 normal points of a noisy sine against the newest step's 54
-/// (<c>CausalScoreChoiceTests</c>), and on the sample's El Niño series it ranked the anomalies worse (ROC-AUC 0.65 against
-/// 0.74), flagging three normal months for each anomalous one (docs/sequence-autoencoders.md, "Causal scoring").
+/// same contamination it flagged 118 normal points of a noisy sine against the newest step's 54, alarming no earlier
+/// (<c>CausalScoreChoiceTests.NewestStep_FlagsFewerNormalPointsThanTheWindowMean_AndAlarmsAsEarly</c>;
+/// docs/sequence-autoencoders.md, "Causal scoring and the live monitor").
 /// </remarks>
 internal static class NewestStepErrors
 {

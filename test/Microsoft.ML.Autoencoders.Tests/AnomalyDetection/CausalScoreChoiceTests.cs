@@ -8,7 +8,7 @@ namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
 /// Why the causal score is the newest step's error and not the mean error of the window that ends at the point: on a
 /// noisy sine with a spike, a dip, a level shift, a faster cycle and a flat-line, both alarm within a step or two of each
 /// anomaly's start, but the window's mean keeps every anomaly in the scores of the T − 1 points after it, so at the same
-/// training contamination it flags far more normal points (docs/sequence-autoencoders.md, "Causal scoring").
+/// training contamination it flags far more normal points (docs/sequence-autoencoders.md, "Causal scoring and the live monitor").
 /// </summary>
 public sealed class CausalScoreChoiceTests(ITestOutputHelper output)
 {
