@@ -239,6 +239,9 @@ public sealed class SequenceCausalScoringTests
         var scored = detector.Transform(ml.Data.LoadFromEnumerable(rows));
         AssertScores(expected, ColumnValues.Scalars(scored, "Score"), "Transform");
         bool[] flags = scored.GetColumn<bool>("PredictedLabel").ToArray();
+        Assert.Equal(expected.Select(s => s > detector.Threshold), flags);
+        var channelErrors = ColumnValues.Vectors(scored, "ChannelErrors");
+        for (int i = 0; i < rows.Count; i++) AssertScores(expectedChannelErrors[i], channelErrors[i], $"Transform's channel errors at {i}");
 
         var monitor = detector.CreateMonitor();
         for (int i = 0; i < rows.Count; i++)
