@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
-/// A cursor over <see cref="SequenceAnomalyDataView"/>. The input's own columns come from an input cursor that moves
+/// A cursor over <see cref="SequenceAnomalyDataView"/> for centered scoring (<see cref="SequenceScoring.Centered"/>). The input's own columns come from an input cursor that moves
 /// with this one; the scores come from a second input cursor over the channel columns that reads up to
 /// <see cref="BlockPoints"/> + WindowLength − 1 rows ahead, keeps the standardized values still needed in a buffer, and
 /// scores <see cref="BlockPoints"/> points at a time (<see cref="WindowErrors"/>). The two cursors see the same rows in
@@ -29,6 +29,7 @@ internal sealed class SequenceAnomalyCursor : DataViewRowCursor
     private bool _seriesEnded;
     private readonly long _historyPoints;
     private long _row = -1;
+    private bool _pastEnd;
     private long _blockFrom, _blockTo; // the points whose results are in _scores and _channelErrors
     private readonly float[] _scores = new float[BlockPoints];
     private readonly float[] _channelErrors;
@@ -60,7 +61,12 @@ internal sealed class SequenceAnomalyCursor : DataViewRowCursor
 
     public override bool MoveNext()
     {
-        if (!_input.MoveNext()) return false;
+        if (!_input.MoveNext())
+        {
+            // Past the end there is no row: the getters throw, as ML.NET's own cursors' do, rather than repeat the last one.
+            _pastEnd = true;
+            return false;
+        }
         _row++;
         return true;
     }
@@ -96,7 +102,7 @@ internal sealed class SequenceAnomalyCursor : DataViewRowCursor
     /// <summary>The current row's place in the scored block, scoring the next block first when the row has left the last one.</summary>
     private int Slot()
     {
-        if (_row < 0) throw new InvalidOperationException("The cursor is not on a row; call MoveNext first.");
+        if (_row < 0 || _pastEnd) throw new InvalidOperationException("The cursor is not on a row; call MoveNext first.");
         long point = _historyPoints + _row;
         if (point >= _blockTo) ScoreBlock(point);
         return (int)(point - _blockFrom);

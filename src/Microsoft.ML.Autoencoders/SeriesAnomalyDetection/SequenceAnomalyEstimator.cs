@@ -9,14 +9,18 @@ namespace Microsoft.ML.Autoencoders;
 /// The streaming anomaly detector for time series: reads one or more time-ordered Single columns, standardizes each
 /// channel with the training series' statistics, cuts sliding windows, trains a sequence autoencoder (LSTM or 1-D
 /// convolutional) on them, and returns a <see cref="SequenceAnomalyTransformer"/> that gives every row a Score (that
-/// point's reconstruction error, the mean over the windows that cover it), a PredictedLabel and, optionally, each
-/// channel's error. Create it with <c>mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(...)</c>.
+/// point's reconstruction error: the mean over the windows that cover it, or with <see cref="SequenceScoring.Causal"/>
+/// the newest step's error in the window that ends at it), a PredictedLabel and, optionally, each channel's error.
+/// Create it with <c>mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(...)</c>.
 /// </summary>
 /// <remarks>
 /// Fit: values [N, C] → standardized with each channel's training mean and standard deviation → windows of T steps every
 /// <see cref="SequenceAnomalyOptions.TrainingStride"/> steps → the network trained on them → every training point scored
-/// with all its windows (<see cref="WindowErrors"/>) → the threshold from the contamination (the (1 − contamination)
-/// quantile of those scores) or the explicit value. The training series must be finite and at least T points long.
+/// as Transform will score (centered: with all its windows, <see cref="WindowErrors"/>; causal: every point that ends a
+/// window, from that window, <see cref="NewestStepErrors"/>) → the threshold from the contamination (the
+/// (1 − contamination) quantile of those scores, N of them centered, N − T + 1 causal; with fewer than ⌈1/contamination⌉
+/// a warning, <see cref="ThresholdScoreCount"/>) or the explicit value. The training series must be finite and at least
+/// T points long.
 /// </remarks>
 public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransformer>
 {
@@ -61,6 +65,8 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
             throw new ArgumentException(
                 $"Architecture.Channels is {options.Architecture.Channels} but ChannelColumnNames names {_columns.Channels.Length} columns; " +
                 $"make them equal (Architecture = ... with {{ Channels = {_columns.Channels.Length} }}).", nameof(options));
+        if (!Enum.IsDefined(options.Scoring))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Scoring, "Scoring must be SequenceScoring.Centered or SequenceScoring.Causal.");
         if (options.TrainingStride <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.TrainingStride, "TrainingStride must be at least 1.");
         if (options.Threshold is float threshold)
         {
@@ -119,12 +125,21 @@ public sealed class SequenceAnomalyEstimator : IEstimator<SequenceAnomalyTransfo
         var model = new AutoencoderModel(network, history);
 
         int threads = _network.NumberOfThreads ?? Environment.ProcessorCount;
-        float[] scores = ScorePoints(model, windowLength, channels, series, threads);
+        // The threshold must mean the same for either scoring: a quantile of the training points' scores of the kind Transform gives.
+        float[] scores = _options.Scoring == SequenceScoring.Causal
+            ? NewestStepErrors.ScoreSeries(model, windowLength, channels, series, threads)
+            : ScorePoints(model, windowLength, channels, series, threads);
         var distribution = AnomalyScoreDistribution.FromScores(scores);
         double? contamination = _options.Threshold == null ? _options.Contamination ?? Defaults.Contamination : null;
         float threshold = _options.Threshold ?? AnomalyThreshold.FromContamination(distribution, contamination!.Value, normalizedScores: false);
+        if (_environment != null && contamination is double c
+            && ThresholdScoreCount.Warning(scores.Length, c, _options.Scoring, points, windowLength) is { } warning)
+        {
+            using var channel = _environment.Register(TrainingLog.ComponentName).Start(TrainingLog.ChannelName);
+            channel.Warning(MessageSensitivity.None, "{0}", warning);
+        }
         float[] tail = series.AsSpan((points - (windowLength - 1)) * channels).ToArray();
-        var state = new SequenceDetectorState(_columns, windowLength, standardization, threshold, contamination, distribution, tail, _options.ContinuesTrainingSeries);
+        var state = new SequenceDetectorState(_columns, windowLength, standardization, threshold, contamination, distribution, tail, _options.ContinuesTrainingSeries, _options.Scoring);
         return new SequenceAnomalyTransformer(model, state, threads);
     }
 

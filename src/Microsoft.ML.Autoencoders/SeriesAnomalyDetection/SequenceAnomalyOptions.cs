@@ -45,7 +45,10 @@ public sealed class SequenceAnomalyOptions
 
     /// <summary>
     /// The expected fraction of anomalous points in the training series, in (0, 0.5]: the threshold becomes the
-    /// (1 − contamination) quantile of the training points' scores. Null means 0.01 unless <see cref="Threshold"/> is set; setting both is an error.
+    /// (1 − contamination) quantile of the training points' scores (causal: of the N − T + 1 training points that end a
+    /// window). Null means 0.01 unless <see cref="Threshold"/> is set; setting both is an error. With fewer than
+    /// ⌈1/contamination⌉ such scores the quantile lies at or near the largest of them, so Fit writes a warning to
+    /// <c>mlContext.Log</c> saying so.
     /// </summary>
     public double? Contamination { get; set; }
 
@@ -60,6 +63,15 @@ public sealed class SequenceAnomalyOptions
     /// or a series that does not follow it; <see cref="SequenceAnomalyTransformer.WithHistory"/> switches a trained detector.
     /// </summary>
     public bool ContinuesTrainingSeries { get; set; } = true;
+
+    /// <summary>
+    /// How a point is scored: <see cref="SequenceScoring.Centered"/> (the default: from every window that covers it, so
+    /// a score waits for the WindowLength − 1 rows after the point) or <see cref="SequenceScoring.Causal"/> (from the window
+    /// that ends at it, its newest step's error: known when the point arrives, for alarms on a live stream through
+    /// <see cref="SequenceAnomalyTransformer.CreateMonitor()"/>). The threshold comes from the training points' scores of the
+    /// same kind, and the choice is saved with the model.
+    /// </summary>
+    public SequenceScoring Scoring { get; set; } = SequenceScoring.Centered;
 
     /// <summary>
     /// Training settings: Epochs, BatchSize, LearningRate, Optimizer, Seed, NumberOfThreads, TrimmedFraction, Noise,

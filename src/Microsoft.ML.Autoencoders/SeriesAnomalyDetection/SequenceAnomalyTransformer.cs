@@ -4,18 +4,23 @@ namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
 /// A trained sequence anomaly detector. Adds, for every row (time step) of a series, <c>Score</c> (Single: the point's
-/// reconstruction error, the mean over the windows that cover it of its squared standardized error, averaged over the
-/// channels; +∞ for a point holding NaN or ±∞), <c>PredictedLabel</c> (Boolean: Score &gt; Threshold) and optionally each
-/// channel's error (a vector whose mean is Score).
+/// reconstruction error, its squared standardized error averaged over the channels — with <see cref="SequenceScoring.Centered"/>
+/// scoring the mean over the windows that cover it, with <see cref="SequenceScoring.Causal"/> the newest step's error in
+/// the window that ends at it; +∞ for a point holding NaN or ±∞), <c>PredictedLabel</c> (Boolean: Score &gt; Threshold)
+/// and optionally each channel's error (a vector whose mean is Score).
 /// </summary>
 /// <remarks>
-/// <para>Rows must come in time order, one per step. A point's windows reach up to WindowLength − 1 rows ahead, so the
-/// view's cursor reads that far ahead of its caller (a second cursor over the same input, in the same order) and scores
-/// 256 points at a time with batched windows. The last WindowLength − 1 rows of a view are scored with the windows that
-/// fit (the last row with one); its first rows, when <see cref="ContinuesTrainingSeries"/>, with the windows that reach
-/// back into the end of the training series, else with the windows that fit.</para>
-/// <para>Rows cannot be scored one at a time, so there is no row-to-row mapper and no prediction engine
-/// (<see cref="GetRowToRowMapper"/> says so). Saving works with <c>mlContext.Model.Save</c>;
+/// <para>Rows must come in time order, one per step. Centered: a point's windows reach up to WindowLength − 1 rows
+/// ahead, so the view's cursor reads that far ahead of its caller (a second cursor over the same input, in the same
+/// order) and scores 256 points at a time with batched windows. The last WindowLength − 1 rows of a view are scored with
+/// the windows that fit (the last row with one); its first rows, when <see cref="ContinuesTrainingSeries"/>, with the
+/// windows that reach back into the end of the training series, else with the windows that fit.</para>
+/// <para>Causal: the view's cursor reads no row ahead; each row is scored when it is read, from the window of it and the
+/// WindowLength − 1 rows before it (the first of which come from the training series' end when
+/// <see cref="ContinuesTrainingSeries"/>; else the view's first WindowLength − 1 rows score NaN and are not flagged).
+/// <see cref="CreateMonitor()"/> gives the same scores one point at a time, for a live stream.</para>
+/// <para>A prediction engine sees one row and keeps nothing between rows, so neither scoring has a row-to-row mapper
+/// (<see cref="GetRowToRowMapper"/> says so and names the monitor). Saving works with <c>mlContext.Model.Save</c>;
 /// <see cref="LoadFromModelFile"/> brings the detector back. A plain <c>mlContext.Model.Load</c> of the file loads and
 /// keeps the schema, but its Score and PredictedLabel refuse to be read, with a message that names this loader: ML.NET's
 /// row-by-row transformers cannot see the neighbouring rows a score needs.</para>
@@ -58,6 +63,9 @@ public sealed class SequenceAnomalyTransformer : ITransformer, ICanSaveModel
     /// <summary>The training points' scores, as a quantile table (the contamination threshold is read from it).</summary>
     public AnomalyScoreDistribution TrainingScores => State.TrainingScores;
 
+    /// <summary>How points are scored (see <see cref="SequenceAnomalyOptions.Scoring"/>); the threshold and <see cref="TrainingScores"/> are of this kind.</summary>
+    public SequenceScoring Scoring => State.Scoring;
+
     /// <summary>True when a view is scored as the continuation of the training series (see <see cref="SequenceAnomalyOptions.ContinuesTrainingSeries"/>).</summary>
     public bool ContinuesTrainingSeries => State.ContinuesTrainingSeries;
 
@@ -70,7 +78,7 @@ public sealed class SequenceAnomalyTransformer : ITransformer, ICanSaveModel
     /// <summary>The per-channel error column, or null when not produced.</summary>
     public string? ChannelErrorsColumnName => State.Columns.ChannelErrors;
 
-    /// <summary>False: a point's score needs the rows around it, which a row-to-row mapper never sees.</summary>
+    /// <summary>False: a point's score needs the rows before it (and, centered, after it), which a row-to-row mapper never sees.</summary>
     public bool IsRowToRowMapper => false;
 
     /// <summary>A detector identical to this one but with <paramref name="threshold"/> (finite, ≥ 0, in Score units).</summary>
@@ -117,11 +125,58 @@ public sealed class SequenceAnomalyTransformer : ITransformer, ICanSaveModel
         return new SequenceAnomalyDataView(input, this, GetOutputSchema(input.Schema));
     }
 
+    /// <summary>
+    /// A monitor that scores a live series one point at a time as it arrives, with this detector's network,
+    /// standardization and threshold (see <see cref="SequenceAnomalyMonitor"/>); it starts from the training series' end
+    /// when <see cref="ContinuesTrainingSeries"/>, so its first point is scored as the one right after the training
+    /// series. A stream that starts later (a live feed, a restart) should give its own latest points to
+    /// <see cref="CreateMonitor(ReadOnlySpan{float})"/> instead. The detector must score causally
+    /// (<see cref="SequenceScoring.Causal"/>): a centered score needs the rows after the point, and its threshold is for
+    /// centered scores.
+    /// </summary>
+    public SequenceAnomalyMonitor CreateMonitor()
+    {
+        CheckCausal();
+        return SequenceAnomalyMonitor.FromDetectorHistory(this);
+    }
+
+    /// <summary>
+    /// A monitor whose first windows reach back into <paramref name="recentPoints"/>, the stream's latest points before
+    /// the first one it will observe, rather than into the training series: raw values (standardized like every point),
+    /// point after point, each in <see cref="ChannelColumnNames"/> order. Its last WindowLength − 1 points are kept (more
+    /// are ignored); with fewer, the first points observed whose window would reach further back score NaN, as without
+    /// history, and an empty span starts from nothing whatever <see cref="ContinuesTrainingSeries"/> says. A recent point
+    /// holding NaN or ±∞ is a gap as if observed: the points observed while it is still in their window score NaN.
+    /// </summary>
+    public SequenceAnomalyMonitor CreateMonitor(ReadOnlySpan<float> recentPoints)
+    {
+        CheckCausal();
+        int channels = State.Channels;
+        if (recentPoints.Length % channels != 0)
+            throw new ArgumentException(
+                $"recentPoints holds {recentPoints.Length} values, not a whole number of points of {channels} channel values " +
+                "(ChannelColumnNames order, point after point).",
+                nameof(recentPoints));
+        return SequenceAnomalyMonitor.FromRecentPoints(this, recentPoints);
+    }
+
+    private void CheckCausal()
+    {
+        if (Scoring != SequenceScoring.Causal)
+            throw new InvalidOperationException(
+                "This detector scores each point from the windows around it (SequenceScoring.Centered), which reach WindowLength − 1 rows ahead, and its " +
+                "threshold is for those scores. Train it with SequenceAnomalyOptions.Scoring = SequenceScoring.Causal to watch a stream point by point.");
+    }
+
     /// <summary>Not supported: see the remarks of <see cref="SequenceAnomalyTransformer"/>.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        throw new NotSupportedException(
-            "A sequence anomaly detector scores each point from the windows around it, which reach WindowLength − 1 rows ahead, so it cannot score " +
-            "one row at a time and has no prediction engine. Score a series with detector.Transform(data) (rows in time order).");
+        throw new NotSupportedException(Scoring == SequenceScoring.Causal
+            ? "A causal sequence detector scores each point from the window of it and the WindowLength − 1 rows before it; a prediction engine sees one row " +
+              "and keeps nothing between rows, so it has none. Watch a stream point by point with detector.CreateMonitor() (monitor.Observe(values) per " +
+              "point), or score a series with detector.Transform(data) (rows in time order)."
+            : "A sequence anomaly detector with centered scoring scores each point from the windows around it, which reach WindowLength − 1 rows ahead, so " +
+              "it cannot score one row at a time and has no prediction engine. Score a series with detector.Transform(data) (rows in time order), or train " +
+              "it with SequenceAnomalyOptions.Scoring = SequenceScoring.Causal and watch a stream point by point with detector.CreateMonitor().");
 
     /// <summary>
     /// Rebuilds the typed detector — network, standardization, threshold, training tail — from a model zip written by

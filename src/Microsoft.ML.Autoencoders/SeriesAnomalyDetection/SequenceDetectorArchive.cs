@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.ML.Autoencoders.Onnx;
 using Microsoft.ML.Autoencoders.Persistence;
 using Microsoft.ML.Data;
@@ -25,13 +26,15 @@ namespace Microsoft.ML.Autoencoders;
 /// </code>
 /// So a plain <c>Model.Load</c> succeeds and keeps the schema (the optional channel-error column is not in it), and reading
 /// a score says to use <see cref="SequenceAnomalyTransformer.LoadFromModelFile"/>, which reads the graph back through
-/// <see cref="SavedModelArchive"/>. State format version 1 (written now, in <see cref="StoredState.Version"/>).
+/// <see cref="SavedModelArchive"/>. State format (<see cref="StoredState.Version"/>): 1 for a centered detector, exactly
+/// as before causal scoring existed, so older libraries still read it; 2 for a causal one, which adds <c>Scoring</c> and
+/// which older libraries refuse ("update the library") rather than score with the centered rule against a causal threshold.
 /// </remarks>
 internal static class SequenceDetectorArchive
 {
     public const string StateKey = "autoencoders.sequence_detector.state";
     public const string StateChecksumKey = "autoencoders.sequence_detector.state_sha256";
-    private const int FormatVersion = 1;
+    private const int CenteredFormatVersion = 1, CausalFormatVersion = 2;
     private const string WindowColumn = SeriesColumns.ReservedPrefix + "window";
 
     public static ICanSaveModel Chain(SequenceAnomalyTransformer detector)
@@ -95,24 +98,29 @@ internal static class SequenceDetectorArchive
     private sealed record StoredState(
         int Version, string[] ChannelColumnNames, string ScoreColumnName, string PredictedLabelColumnName, string? ChannelErrorsColumnName,
         int WindowLength, float[] Means, float[] Scales, float Threshold, double? Contamination, long TrainingPointCount,
-        float[] TrainingScoreQuantiles, float[] TrainingTail, bool ContinuesTrainingSeries)
+        float[] TrainingScoreQuantiles, float[] TrainingTail, bool ContinuesTrainingSeries,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] SequenceScoring Scoring)
     {
         public static StoredState From(SequenceDetectorState state) => new(
-            FormatVersion, state.Columns.Channels, state.Columns.Score, state.Columns.PredictedLabel, state.Columns.ChannelErrors,
+            state.Scoring == SequenceScoring.Causal ? CausalFormatVersion : CenteredFormatVersion,
+            state.Columns.Channels, state.Columns.Score, state.Columns.PredictedLabel, state.Columns.ChannelErrors,
             state.WindowLength, state.Standardization.Means, state.Standardization.Scales, state.Threshold, state.Contamination,
-            state.TrainingScores.Count, state.TrainingScores.Quantiles.ToArray(), state.TrainingTail, state.ContinuesTrainingSeries);
+            state.TrainingScores.Count, state.TrainingScores.Quantiles.ToArray(), state.TrainingTail, state.ContinuesTrainingSeries, state.Scoring);
 
         public SequenceDetectorState ToState()
         {
-            if (Version != FormatVersion)
-                throw new InvalidDataException($"This sequence detector uses state format {Version}; this library reads version {FormatVersion}. Update the library.");
+            if (Version is not (CenteredFormatVersion or CausalFormatVersion))
+                throw new InvalidDataException($"This sequence detector uses state format {Version}; this library reads versions {CenteredFormatVersion} and {CausalFormatVersion}. Update the library.");
+            // Format 1 has no Scoring (it reads as Centered, all there was); format 2 is written for causal detectors only.
+            if (!Enum.IsDefined(Scoring) || (Version == CausalFormatVersion) != (Scoring == SequenceScoring.Causal))
+                throw new InvalidDataException($"The sequence detector's saved state says format {Version} with {Scoring} scoring; the file is damaged.");
             int channels = ChannelColumnNames.Length;
             if (channels == 0 || Means.Length != channels || Scales.Length != channels || TrainingTail.Length != (WindowLength - 1) * channels
                 || Scales.Any(s => !(s > 0 && float.IsFinite(s))) || !AnomalyThreshold.IsInScoreRange(Threshold, normalizedScores: false))
                 throw new InvalidDataException("The sequence detector's saved state is inconsistent (channels, standardization, history or threshold); the file is damaged.");
             return new SequenceDetectorState(new SeriesColumns(ChannelColumnNames, ScoreColumnName, PredictedLabelColumnName, ChannelErrorsColumnName),
                 WindowLength, new SeriesStandardization(Means, Scales), Threshold, Contamination,
-                new AnomalyScoreDistribution(TrainingPointCount, TrainingScoreQuantiles), TrainingTail, ContinuesTrainingSeries);
+                new AnomalyScoreDistribution(TrainingPointCount, TrainingScoreQuantiles), TrainingTail, ContinuesTrainingSeries, Scoring);
         }
     }
 }

@@ -3,7 +3,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <summary>
 /// Everything a sequence detector adds to its network: columns, the window length, the training standardization, the
 /// threshold and how it was chosen, the training points' score table, and the standardized last WindowLength − 1 points
-/// of the training series (the history a continuation is scored with). Saved as JSON in the model file
+/// of the training series (the history a continuation is scored with), and how points are scored (the threshold and the
+/// score table are of that kind). Saved as JSON in the model file
 /// (<see cref="SequenceDetectorArchive"/>).
 /// </summary>
 internal sealed record SequenceDetectorState(
@@ -14,7 +15,8 @@ internal sealed record SequenceDetectorState(
     double? Contamination,
     AnomalyScoreDistribution TrainingScores,
     float[] TrainingTail,
-    bool ContinuesTrainingSeries)
+    bool ContinuesTrainingSeries,
+    SequenceScoring Scoring)
 {
     public int Channels => Columns.Channels.Length;
 
