@@ -15,12 +15,16 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <see cref="Conv2dPadding.Explicit"/>. <see cref="Conv2dPadding.Same"/> follows Keras' Conv2DTranspose: the output is
 /// size·stride, with the padding a "same" <see cref="Conv2dSpec"/> would use on that output (the extra row or column at
 /// the bottom and right), so the two are each other's transpose; it takes no output padding. The output padding must be
-/// smaller than the stride (Keras' rule; PyTorch also accepts anything below the dilation).
+/// smaller than the stride (Keras' rule; PyTorch also accepts anything below the dilation). <c>ExplicitPads</c>, with
+/// <see cref="Conv2dPadding.Explicit"/>, takes different numbers of rows and columns off each side of the output (in place
+/// of <paramref name="ExplicitPadding"/> on all four): the mirror of a convolution with unequal pads. Null otherwise; model
+/// files written before it existed lack it and load as before.
 /// </remarks>
 [LayerKind("conv_transpose2d")]
 public sealed record ConvTranspose2dSpec(
     int Filters, int KernelSize, int Stride = 1, Conv2dPadding Padding = Conv2dPadding.Same, int Dilation = 1,
-    int ExplicitPadding = 0, int OutputPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation) : LayerSpec
+    int ExplicitPadding = 0, int OutputPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation,
+    Conv2dPads? ExplicitPads = null) : LayerSpec
 {
     /// <summary>
     /// The geometry of the convolution this layer transposes, for rows of <paramref name="input"/> ([C, H, W]): its input
@@ -34,11 +38,13 @@ public sealed record ConvTranspose2dSpec(
             throw new ArgumentException($"the output padding must be at least 0 and smaller than the stride {Stride} (was {OutputPadding}).");
         if (Padding == Conv2dPadding.Same && OutputPadding != 0)
             throw new ArgumentException($"'same' padding makes the output the input times the stride, so it takes no output padding (was {OutputPadding}); use Valid or Explicit padding with it.");
-        if ((Padding == Conv2dPadding.Explicit && ExplicitPadding < 0) || !Enum.IsDefined(Padding))
-            throw new ArgumentException($"padding {Padding} with {ExplicitPadding} is not valid.");
+        if ((Padding == Conv2dPadding.Explicit && ExplicitPadding < 0) || Padding is not (Conv2dPadding.Same or Conv2dPadding.Valid or Conv2dPadding.Explicit))
+            throw new ArgumentException($"padding {Padding} with {ExplicitPadding} is not valid for a transposed convolution (Same, Valid or Explicit).");
+        if (ExplicitPads is { } given && (Padding != Conv2dPadding.Explicit || ExplicitPadding != 0 || given.Top < 0 || given.Left < 0 || given.Bottom < 0 || given.Right < 0))
+            throw new ArgumentException($"explicit pads {given} need Explicit padding, an ExplicitPadding of 0 and no negative side (were {Padding}, {ExplicitPadding}).");
         if (input.Rank != 3) throw Refuse("an image [channels, height, width]", input);
-        var (height, top, bottom) = OutputAxis(input[1]);
-        var (width, left, right) = OutputAxis(input[2]);
+        var (height, top, bottom) = ExplicitPads is { } rows ? CroppedAxis(input[1], rows.Top, rows.Bottom) : OutputAxis(input[1]);
+        var (width, left, right) = ExplicitPads is { } columns ? CroppedAxis(input[2], columns.Left, columns.Right) : OutputAxis(input[2]);
         if (height <= 0 || width <= 0)
             throw new ArgumentException($"padding {ExplicitPadding} on every side leaves no output of a {KernelSize}×{KernelSize} kernel (dilation {Dilation}, stride {Stride}) over {input}.");
         var geometry = new ConvGeometry(Filters, height, width, KernelSize, KernelSize, Stride, Dilation, top, left, bottom, right);
@@ -47,6 +53,10 @@ public sealed record ConvTranspose2dSpec(
             throw new InvalidOperationException($"The transposed geometry {geometry} does not map back to {input}.");
         return geometry;
     }
+
+    // One axis's output with the given numbers taken off its start and end.
+    private (int Size, int Before, int After) CroppedAxis(int inputSize, int before, int after) =>
+        ((inputSize - 1) * Stride + Dilation * (KernelSize - 1) + 1 + OutputPadding - before - after, before, after);
 
     // One axis's output size and the padding taken off its start and end.
     private (int Size, int Before, int After) OutputAxis(int inputSize) =>
@@ -90,7 +100,7 @@ public sealed record ConvTranspose2dSpec(
     /// </summary>
     public override LayerSpec Mirror(MirrorContext context)
     {
-        var convolution = new Conv2dSpec(context.OutputShape[0], KernelSize, Stride, Padding, Dilation, ExplicitPadding, Initialization);
+        var convolution = new Conv2dSpec(context.OutputShape[0], KernelSize, Stride, Padding, Dilation, ExplicitPadding, Initialization, ExplicitPads);
         var back = convolution.InferOutputShape(context.InputShape);
         if (back != context.OutputShape)
             throw new NotSupportedException($"The convolution undoing {context.EncoderLayer.Describe()} would map {context.InputShape} to {back}, not back to {context.OutputShape}: give the decoder explicitly.");
@@ -130,6 +140,24 @@ public sealed record ConvTranspose2dSpec(
         int padding = excess > 0 ? (excess + 1) / 2 : 0;
         int outputPadding = 2 * padding - excess;
         if (outputPadding < g.Stride) candidates.Add(WithPadding(same, padding, outputPadding));
+
+        // A convolution with unequal pads: its own pads where both axes' remainders agree, else the least crop of each axis
+        // (one output padding serves both, so an axis whose full output is short crops that much more).
+        if (convolution.ExplicitPads is { } pads)
+        {
+            if (remainderHeight == remainderWidth)
+                candidates.Add(same with { Padding = Conv2dPadding.Explicit, ExplicitPads = pads, OutputPadding = remainderHeight });
+            int excessHeight = (convolutionOutput[1] - 1) * g.Stride + reach - convolutionInput[1];
+            int excessWidth = (convolutionOutput[2] - 1) * g.Stride + reach - convolutionInput[2];
+            int shared = Math.Max(0, Math.Max(-excessHeight, -excessWidth));
+            int cropHeight = excessHeight + shared, cropWidth = excessWidth + shared;
+            candidates.Add(same with
+            {
+                Padding = Conv2dPadding.Explicit,
+                ExplicitPads = new Conv2dPads(cropHeight / 2, cropWidth / 2, cropHeight - cropHeight / 2, cropWidth - cropWidth / 2),
+                OutputPadding = shared,
+            });
+        }
 
         foreach (var candidate in candidates)
         {

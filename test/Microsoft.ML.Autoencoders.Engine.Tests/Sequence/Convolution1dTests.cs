@@ -7,7 +7,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 
 /// <summary>
 /// Conv1d, ConvTranspose1d and the transpose between [steps, channels] and [channels, steps]: each forward held to a plain
-/// loop written from the definition on odd lengths (stride 2 and 3, dilation 2, every padding, output padding), each
+/// loop written from the definition on odd lengths (stride 2 and 3, dilation 2, every padding, causal too, output padding), each
 /// backward to finite differences, and the transposed convolution that undoes a convolution giving its length back.
 /// </summary>
 public class Convolution1dTests
@@ -23,6 +23,9 @@ public class Convolution1dTests
         { 2, 10, 4, 4, 3, Conv2dPadding.Valid, 0, 2, 2 },
         { 2, 8, 3, 3, 2, Conv2dPadding.Explicit, 1, 1, 3 },
         { 1, 40, 5, 5, 1, Conv2dPadding.Valid, 0, 1, 1 },   // a row longer than one 16-column chunk of the direct kernel
+        { 2, 11, 3, 3, 1, Conv2dPadding.Causal, 0, 1, 2 },   // causal: 2 zeros before, none after; the direct kernels
+        { 1, 13, 4, 5, 2, Conv2dPadding.Causal, 0, 2, 2 },   // causal, strided and dilated: 8 zeros before, im2col
+        { 8, 6, 8, 3, 1, Conv2dPadding.Causal, 0, 1, 2 },    // flat planes where the 512-bit kernels run
     };
 
     private static Layer Build(LayerSpec spec, TensorShape input, SeededRandom random, out ParameterStore store)
@@ -140,7 +143,7 @@ public class Convolution1dTests
         _ = batch;
         var spec = NetworkSpec.Create(new TensorShape(c, length), [new Conv1dSpec(filters, kernel, stride, padding, dilation, pad)]);
         Assert.Equal(new TensorShape(c, length), spec.Decoder[^1].OutputShape);
-        if (stride == 1 && padding == Conv2dPadding.Same) Assert.IsType<Conv1dSpec>(spec.Decoder[0]);
+        if (stride == 1 && padding is Conv2dPadding.Same or Conv2dPadding.Causal) Assert.IsType<Conv1dSpec>(spec.Decoder[0]);
         else Assert.IsType<ConvTranspose1dSpec>(spec.Decoder[0]);
     }
 
