@@ -48,4 +48,16 @@ public class ConvolutionPaddingJsonTests
         Assert.Equal(new TensorShape(2, 9), spec.Decoder[^1].OutputShape);
         Assert.DoesNotContain("explicitPads", spec.ToJson());
     }
+
+    [Fact]
+    public void AFieldThisReleaseDoesNotKnowIsRefusedByName()
+    {
+        // What a release before per-side pads does with a file that uses them: refuse it, naming the field, not misread it.
+        const string later = """
+            {"version":1,"inputShape":[2,9],"encoder":[{"kind":"conv1d","filters":3,"kernelSize":3,"padding":"Explicit","paddingOfTheFuture":{"left":2}}]}
+            """;
+        var e = Assert.Throws<InvalidDataException>(() => NetworkSpec.FromJson(later));
+        Assert.Contains("not valid", e.Message);
+        Assert.Contains("paddingOfTheFuture", e.Message);
+    }
 }
