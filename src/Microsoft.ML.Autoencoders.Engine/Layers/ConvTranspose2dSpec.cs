@@ -46,7 +46,7 @@ public sealed record ConvTranspose2dSpec(
         var (height, top, bottom) = ExplicitPads is { } rows ? CroppedAxis(input[1], rows.Top, rows.Bottom) : OutputAxis(input[1]);
         var (width, left, right) = ExplicitPads is { } columns ? CroppedAxis(input[2], columns.Left, columns.Right) : OutputAxis(input[2]);
         if (height <= 0 || width <= 0)
-            throw new ArgumentException($"padding {ExplicitPadding} on every side leaves no output of a {KernelSize}×{KernelSize} kernel (dilation {Dilation}, stride {Stride}) over {input}.");
+            throw new ArgumentException($"padding {ExplicitPads?.ToString() ?? $"{ExplicitPadding} on every side"} leaves no output of a {KernelSize}×{KernelSize} kernel (dilation {Dilation}, stride {Stride}) over {input}.");
         var geometry = new ConvGeometry(Filters, height, width, KernelSize, KernelSize, Stride, Dilation, top, left, bottom, right);
         // The output padding is below the stride, so the convolution's floor division lands back on the input exactly.
         if (geometry.OutputHeight != input[1] || geometry.OutputWidth != input[2])
