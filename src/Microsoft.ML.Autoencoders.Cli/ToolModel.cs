@@ -32,6 +32,18 @@ internal sealed class ToolModel
 
     public int InputSize => Network.InputSize;
 
+    /// <summary>
+    /// The network, for a command that feeds it the rows as the file gives them (<paramref name="command"/> names that
+    /// command). A detector trained with <c>StandardizeFeatures</c> (the library's option; a model another program saved) has a
+    /// network on standardized rows: fed the raw ones it gives codes, reconstructions and errors that look fine and mean
+    /// nothing, so it is refused instead. Only the detector's own transform standardizes, which is what <c>score</c> uses.
+    /// </summary>
+    public AutoencoderModel NetworkOnRawRows(string command) => Detector is { StandardizesFeatures: true }
+        ? throw new InvalidDataException($"The detector in this file standardizes its features before its network, which the tool " +
+            $"cannot do for `{command}`: its network reads standardized rows, so raw ones would give wrong results. `score` and " +
+            "`plot roc` score through the detector and work on it.")
+        : Network;
+
     /// <summary>The image shape [channels, height, width] the model was trained on, if any.</summary>
     public int[]? ImageShape => Metadata?.ImageShape;
 

@@ -103,6 +103,9 @@ public sealed class AutoencoderEstimator : IEstimator<AutoencoderTransformer>
         CheckLayerOptions(options);
         if (options.InitialModel != null && (options.EncoderLayers != null || options.DecoderLayers != null || options.ConvolutionBlocks != null || options.InputShape != null || options.Sequence != null))
             throw new ArgumentException("InitialModel brings its own layers and input shape; leave EncoderLayers, DecoderLayers, ConvolutionBlocks, Sequence and InputShape unset.", nameof(options));
+        // Without its KL term a VAE's sampling trains against nothing that holds its log-variance, which then runs off.
+        if (options.InitialModel is { IsVariational: true } && !options.Variational)
+            throw new ArgumentException("InitialModel is a variational autoencoder: set Variational = true so that it trains with its KL term.", nameof(options));
         NetworkSpec? spec = options.InitialModel is { } initial ? initial.Spec
             : options.InputShape is { } shape ? ToSpec(options, new TensorShape(shape).Size)
             : options.Sequence is { } sequence ? ToSpec(options, sequence.InputShape.Size)

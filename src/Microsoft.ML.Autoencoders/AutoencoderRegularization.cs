@@ -86,6 +86,15 @@ internal static class AutoencoderRegularization
         if (code <= input || AllowsOvercomplete(options, spec)) return;
         // A sequence network reads windows, and the sequence detector's window column has a reserved name the user never gave.
         string what = options.Sequence != null ? $"each window {spec.InputShape}" : $"column '{options.InputColumnName}'";
+        // One feature is a column the default code cannot be capped for (its width − 1 is 0): "the code (32 values) is wider"
+        // would blame a CodeSize the user never set, and "make CodeSize smaller" has no answer.
+        if (input == 1 && options.CodeSize == AutoencoderEstimator.Defaults.CodeSize && UsesSizeOptions(options))
+            throw new ArgumentException(
+                $"Column '{options.InputColumnName}' holds one value per row: an autoencoder learns a code narrower than its input, and one " +
+                "value has nothing to compress. Gather the features into one vector column first (mlContext.Transforms.Concatenate), " +
+                "or turn on a regularizer that lets the code be wider: Noise (denoising), SparsityL1 or SparsityWeight (sparse), " +
+                "ContractiveWeight (contractive), or Variational.",
+                nameof(options));
         throw new ArgumentException(
             $"The code ({code} values) is wider than {what} ({input} values): an overcomplete " +
             $"autoencoder without a regularizer can learn to copy its input and nothing else. {NarrowerCode(options, spec)}, or turn on a " +
@@ -106,6 +115,10 @@ internal static class AutoencoderRegularization
               $"(it has {blocks[^1].Filters}), or pool more (Pooling or Stride above 1) or add a block"
         : options.EncoderLayers != null ? $"The code is the last of EncoderLayers' outputs ({spec.CodeShape}): end the list with a narrower layer"
         : "Make CodeSize smaller than the input";
+
+    /// <summary>Whether the network comes from the size options (CodeSize, HiddenLayerSizes) rather than layers or a model of its own.</summary>
+    private static bool UsesSizeOptions(AutoencoderOptions options) =>
+        options.InitialModel == null && options.Sequence == null && options.ConvolutionBlocks is not { Count: > 0 } && options.EncoderLayers == null;
 
     /// <summary>The node feeding the network's Gaussian sampling layer: μ ‖ log σ², where the KL term reads.</summary>
     private static string MomentsNode(NetworkSpec spec)

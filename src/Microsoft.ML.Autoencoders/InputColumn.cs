@@ -53,6 +53,10 @@ internal static class InputColumn
         "property, a SchemaDefinition with a sized VectorDataViewType, or mlContext.Transforms.Concatenate over fixed-size columns.";
 
     public static string WrongTypeMessage(string name, string actual) =>
-        $"Column '{name}' is {actual} but the autoencoder needs a known-size vector of Single. Convert it first, e.g. " +
-        "mlContext.Transforms.Conversion.ConvertType(..., DataKind.Single), or mlContext.Transforms.Concatenate to gather scalar columns into one vector.";
+        // A scalar Single already has the right item type: converting it to Single, the other advice, would change nothing.
+        actual == nameof(Single)
+            ? $"Column '{name}' is Single, one value per row, but the autoencoder needs a known-size vector of Single. Gather it with the " +
+              $"other feature columns into one vector under its name first, e.g. mlContext.Transforms.Concatenate(\"{name}\", \"{name}\", \"Other\", ...)."
+            : $"Column '{name}' is {actual} but the autoencoder needs a known-size vector of Single. Convert it first, e.g. " +
+              "mlContext.Transforms.Conversion.ConvertType(..., DataKind.Single), or mlContext.Transforms.Concatenate to gather scalar columns into one vector.";
 }

@@ -83,6 +83,18 @@ public sealed class CsvDialectTests : IDisposable
     }
 
     [Fact]
+    public void A_number_past_the_range_of_float_is_not_called_non_finite()
+    {
+        string csv = Write("huge.csv", "a,b,c", i => i == 3 ? "1.5,1e40,2" : Numbers(i));
+        var run = ToolRun.Of("train", "-d", csv, "-o", In("m.zip"), "--epochs", "1");
+        run.Failed(ExitCodes.DataOrModel, "line 5: column 'b' holds '1e40', beyond the range of the 32-bit floats");
+        Assert.DoesNotContain("not a finite number", run.Error);
+        // Infinity itself still is.
+        Write("inf.csv", "a,b,c", i => i == 3 ? "1.5,inf,2" : Numbers(i));
+        ToolRun.Of("train", "-d", In("inf.csv"), "-o", In("m.zip"), "--epochs", "1").Failed(ExitCodes.DataOrModel, "holds 'inf', not a finite number");
+    }
+
+    [Fact]
     public void A_header_column_without_a_name_is_named()
     {
         string csv = Write("trailing.csv", "a,b,c,", i => Numbers(i) + ",");

@@ -31,4 +31,25 @@ public sealed class ImageFolderShapeTests : IDisposable
         // Told otherwise, the options still win: gray images do not fit a colour model, and the message says so.
         ToolRun.Of("encode", In("images.zip"), "-d", images, "--color", "false", "-o", In("gray.csv")).Failed(ExitCodes.DataOrModel, "rows of 144 features");
     }
+
+    /// <summary>
+    /// Images whose sides the conv blocks cannot halve and give back are refused with the tool's options: the library's
+    /// advice (pooling, kernel sizes, explicit layers) names settings the command line does not have, or gives none.
+    /// </summary>
+    [Theory]
+    [InlineData("6x6", "ends on 8×8 images, not the input's 6×6")]
+    [InlineData("2x2", "it takes an image of at least 2×2")]
+    public void Conv_on_images_the_blocks_cannot_halve_is_told_to_resize_them(string size, string what)
+    {
+        TestData.WritePlaneCsv(In("data.csv"), rows: 20, anomalies: 0);
+        ToolRun.Of("train", "-d", In("data.csv"), "--exclude", "id,label", "-o", In("plane.zip"), "--epochs", "1", "--code-size", "2").Succeeded();
+        string images = In("images");
+        ToolRun.Of("plot", "loss", In("plane.zip"), "-o", Path.Combine(images, "loss.png")).Succeeded();
+
+        var run = ToolRun.Of("train", "-d", images, "--image-size", size, "--kind", "conv", "-o", In("conv.zip"), "--epochs", "1");
+
+        run.Failed(ExitCodes.Usage, what);
+        Assert.Contains("resize the images with --image-size (sides that halve evenly once per --filters block always fit, here multiples of 4), or give fewer --filters.", run.Error);
+        Assert.DoesNotContain("give the layers explicitly", run.Error);
+    }
 }

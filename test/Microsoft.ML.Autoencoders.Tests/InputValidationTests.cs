@@ -58,7 +58,9 @@ public class InputValidationTests
 
         Assert.Contains("Column 'Features' is Single", error.Message);
         Assert.Contains("known-size vector of Single", error.Message);
-        Assert.Contains("Concatenate", error.Message);
+        Assert.Contains("Concatenate(\"Features\", \"Features\", \"Other\", ...)", error.Message);
+        // Converting a Single to Single changes nothing, so that advice would send the user round in a circle.
+        Assert.DoesNotContain("ConvertType", error.Message);
     }
 
     [Fact]

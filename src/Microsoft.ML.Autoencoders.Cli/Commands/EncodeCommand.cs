@@ -15,7 +15,7 @@ internal static class EncodeCommand
             var header = Enumerable.Range(1, width).Select(i => $"code_{i}");
             CsvOutput.Write(output, console.Out, WithLabel(source, header), ModelDataCommand.PerChunk(source, chunk =>
             {
-                float[] codes = model.Network.Encode(chunk.Features, chunk.Rows, Environment.ProcessorCount);
+                float[] codes = model.NetworkOnRawRows("encode").Encode(chunk.Features, chunk.Rows, Environment.ProcessorCount);
                 return r => CsvOutput.Slice(codes, r, width);
             }));
         });

@@ -43,7 +43,10 @@ internal static class InfoCommand
                 lines.Add(("threshold", d.Threshold.ToString("G6", CultureInfo.InvariantCulture)));
                 if (d.Contamination != null) lines.Add(("contamination", d.Contamination.Value.ToString(CultureInfo.InvariantCulture)));
                 if (d.FalseAlarmRate != null) lines.Add(("false-alarm rate", d.FalseAlarmRate.Value.ToString(CultureInfo.InvariantCulture)));
-                lines.Add(("scores", d.NormalizeScores ? "normalized to [0, 1]" : "raw reconstruction error"));
+                // What the score measures, so a --threshold for `score` can be given in its units.
+                string measure = (d.ScoreSource == AnomalyScoreSource.NegativeElbo ? "negative ELBO" : "reconstruction error") +
+                    (d.StandardizesFeatures ? " of the standardized features" : "");
+                lines.Add(("scores", d.NormalizeScores ? $"{measure}, normalized to [0, 1]" : $"raw {measure}"));
             }
             if (loaded.Metadata is { } metadata)
             {

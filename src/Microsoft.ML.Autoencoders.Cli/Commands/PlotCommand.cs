@@ -36,7 +36,7 @@ internal static class PlotCommand
             int[] shape = loaded.ImageShape ?? set.ImageShape
                 ?? throw new UsageException("Reconstructions are drawn as images: train on an IDX file or an image folder (use `reconstruct` for CSV).");
             int rows = Math.Min(count, set.Rows);
-            float[] rebuilt = loaded.Network.Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
+            float[] rebuilt = loaded.NetworkOnRawRows("plot reconstructions").Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
             var inputs = Enumerable.Range(0, rows).Select(set.Row).ToArray();
             var outputs = Enumerable.Range(0, rows).Select(r => rebuilt.AsSpan(r * set.Width, set.Width).ToArray()).ToArray();
             ImageGridPlot.WriteReconstructions(output, inputs, outputs, shape[1], shape[2], shape[0]);
@@ -45,7 +45,7 @@ internal static class PlotCommand
         command.Add(WithData(console, "codes", "Codes in 2-D (projected when wider), coloured by --label.", readsAll: false, (loaded, set, output, count) =>
         {
             int rows = Math.Min(count, set.Rows);
-            float[] codes = loaded.Network.Encode(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
+            float[] codes = loaded.NetworkOnRawRows("plot codes").Encode(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
             if (loaded.Network.CodeSize < 2) throw new InvalidDataException("The codes are 1-wide: there is no plane to draw them in.");
             CodeScatterPlot.Write(output, codes, loaded.Network.CodeSize, set.Labels?.Take(rows).ToArray(), $"Codes ({loaded.Network.CodeSize}-wide)");
         }));
@@ -61,7 +61,7 @@ internal static class PlotCommand
         command.Add(WithData(console, "errors", "Heatmap of each row's squared error per feature.", readsAll: false, (loaded, set, output, count) =>
         {
             int rows = Math.Min(count, set.Rows);
-            float[] rebuilt = loaded.Network.Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
+            float[] rebuilt = loaded.NetworkOnRawRows("plot errors").Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
             var errors = new float[rows * set.Width];
             for (int i = 0; i < errors.Length; i++) errors[i] = (set.Features[i] - rebuilt[i]) * (set.Features[i] - rebuilt[i]);
             FeatureErrorHeatmapPlot.Write(output, errors, set.Width, set.FeatureNames);

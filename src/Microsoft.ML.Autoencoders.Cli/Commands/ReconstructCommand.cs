@@ -16,7 +16,7 @@ internal static class ReconstructCommand
             {
                 CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, source.FeatureNames), ModelDataCommand.PerChunk(source, chunk =>
                 {
-                    float[] rebuilt = model.Network.Reconstruct(chunk.Features, chunk.Rows, Environment.ProcessorCount);
+                    float[] rebuilt = model.NetworkOnRawRows("reconstruct").Reconstruct(chunk.Features, chunk.Rows, Environment.ProcessorCount);
                     return r => CsvOutput.Slice(rebuilt, r, chunk.Width);
                 }));
             });

@@ -35,13 +35,16 @@ internal static class ScoreCommand
     /// <summary>Each row's score and, when there is a threshold, whether it is an anomaly.</summary>
     public static (float[] Scores, bool[]? IsAnomaly) Score(ToolModel model, DataSet set, float? threshold)
     {
-        if (model.Detector != null && threshold == null)
+        if (model.Detector != null)
         {
-            // Through the detector's own transform: its score (raw or normalized, as trained) and its threshold.
+            // Through the detector's own transform: its score (raw or normalized, standardized or not, reconstruction error or
+            // negative ELBO, as trained) and its threshold, or the one given, in the same units. The network alone would score
+            // the raw rows by their reconstruction error, which is another number for all but the plainest detector.
+            var detector = threshold is float given ? model.Detector.ChangeThreshold(given) : model.Detector;
             var mlContext = new MLContext();
-            var scored = model.Detector.Transform(FeatureView.Create(mlContext, set));
-            float[] scores = scored.GetColumn<float>(model.Detector.ScoreColumnName).ToArray();
-            bool[] flags = scored.GetColumn<bool>(model.Detector.PredictedLabelColumnName).ToArray();
+            var scored = detector.Transform(FeatureView.Create(mlContext, set));
+            float[] scores = scored.GetColumn<float>(detector.ScoreColumnName).ToArray();
+            bool[] flags = scored.GetColumn<bool>(detector.PredictedLabelColumnName).ToArray();
             return (scores, flags);
         }
         float[] errors = model.Network.ReconstructionErrors(set.Features, set.Rows, Environment.ProcessorCount);

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Autoencoders.Cli.Data;
 using Microsoft.ML.Autoencoders.Cli.Models;
 using Microsoft.ML.Autoencoders.Engine.Models;
+using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders.Cli.Commands;
 
@@ -58,12 +60,13 @@ internal static class TrainCommand
         var detector = new Option<bool>("--detector") { Description = "Train an anomaly detector (a threshold on the reconstruction error) instead of a plain autoencoder." };
         var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1)." }.Finite();
         var falseAlarm = new Option<double?>("--false-alarm-rate") { Description = "detector: threshold for this rate on held-out normal rows, instead of --contamination." }.Finite();
+        var standardize = new Option<bool>("--standardize") { Description = "detector: standardize each feature (training rows' mean and deviation) before the network, for columns on different scales." };
         var stream = new Option<bool>("--stream") { Description = "CSV/TSV: read the file a pass per epoch instead of into memory, for files larger than memory." };
         var shuffleBuffer = new Option<int?>("--shuffle-buffer") { Description = "--stream: rows shuffled together (default 8192); larger for data sorted by class or time." }.AtLeast(1);
 
         var command = new Command("train", "Train an autoencoder (or, with --detector, an anomaly detector) and save it.");
         data.AddTo(command, withLabel: false);
-        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm, stream, shuffleBuffer })
+        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm, standardize, stream, shuffleBuffer })
             command.Add(option);
 
         CommandAction.Set(command, console, (parse, cancellation) =>
@@ -72,6 +75,9 @@ internal static class TrainCommand
             bool asDetector = parse.GetValue(detector);
             if (!asDetector && (parse.GetValue(contamination) != null || parse.GetValue(falseAlarm) != null))
                 throw new UsageException("--contamination and --false-alarm-rate set a detector's threshold: add --detector.");
+            if (!asDetector && parse.GetValue(standardize))
+                throw new UsageException("--standardize is for --detector: a plain autoencoder's codes and reconstructions are in the file's units, " +
+                    "so scale the columns in the file instead.");
             if (parse.GetValue(contamination) != null && parse.GetValue(falseAlarm) != null)
                 throw new UsageException("Give --contamination or --false-alarm-rate, not both.");
             RefuseOptionsOfOtherKinds(parse, chosenKind, noiseKind, noise, sparsity, contractive, filters, data);
@@ -116,6 +122,10 @@ internal static class TrainCommand
                 throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
                     "its input can learn to copy it and nothing else. Give a smaller --code-size, or a kind that regularizes the code " +
                     "(--kind denoising, sparse, contractive or variational).");
+            // The library's refusal would blame the default code of 32 and its own option names; here the way out is more columns.
+            if (chosenKind == "dense" && width == 1 && !Given(parse, codeSize))
+                throw new UsageException($"'{dataPath}' gives one feature column ('{featureNames[0]}'): a dense autoencoder learns a code " +
+                    "narrower than its features, and one value has nothing to compress. Pick more feature columns (--features, --exclude).");
             var options = new AutoencoderOptions
             {
                 InputColumnName = FeatureView.ColumnName,
@@ -154,29 +164,76 @@ internal static class TrainCommand
                     Autoencoder = options,
                     Contamination = parse.GetValue(contamination),
                     FalseAlarmRate = parse.GetValue(falseAlarm),
+                    StandardizeFeatures = parse.GetValue(standardize),
                 };
-                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions));
+                var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions), options);
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
                 {
                     progress = report;
-                    return ReadingTheFile(() => estimator.Fit(view), inLibrary: true);
+                    return Diverging(() => ReadingTheFile(() => estimator.Fit(view), inLibrary: true));
                 });
                 ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, true, featureNames, imageShape, model.Model));
                 console.Out.WriteLine($"Saved the {chosenKind} anomaly detector ({string.Join("-", model.Model.LayerWidths)}, threshold {model.Threshold:G5}) to {modelPath}");
+                if (TooFewToCalibrate(model) is { } warning) console.Error.WriteLine(warning);
             }
             else
             {
-                var estimator = Usage(() => Estimator(mlContext, chosenKind, options));
+                var estimator = Usage(() => Estimator(mlContext, chosenKind, options), options);
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
                 {
                     progress = report;
-                    return ReadingTheFile(() => estimator.Fit(view), inLibrary: true);
+                    return Diverging(() => ReadingTheFile(() => estimator.Fit(view), inLibrary: true));
                 });
                 ToolModel.Save(mlContext, model, view.Schema, modelPath, Metadata(chosenKind, false, featureNames, imageShape, model.Model));
                 console.Out.WriteLine($"Saved the {chosenKind} autoencoder ({string.Join("-", model.Model.LayerWidths)}) to {modelPath}");
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The library's refusals during Fit that name its own properties, told with the tool's options: divergence (its advice
+    /// names LearningRate and standardizing, which the tool does for a detector only, so a column in the thousands is a usual
+    /// cause), and too few rows to hold some out for --validation or for --false-alarm-rate's calibration.
+    /// </summary>
+    private static T Diverging<T>(Func<T> fit)
+    {
+        try
+        {
+            return fit();
+        }
+        catch (ArgumentException e) when (Regex.Match(e.Message, @"^ValidationFraction (\S+) of (\d+) rows leaves (\d+) for validation and (\d+) for training") is { Success: true } split)
+        {
+            throw new InvalidDataException($"--validation {split.Groups[1].Value} of {split.Groups[2].Value} rows leaves {split.Groups[3].Value} for " +
+                $"validation and {split.Groups[4].Value} for training, but each needs at least one: give more rows, or leave out --validation.", e);
+        }
+        catch (InvalidOperationException e) when (Regex.Match(e.Message, @"^Holding out (.+?) of (\d+) training rows for calibration leaves (\d+) calibration and (\d+) training rows") is { Success: true } held)
+        {
+            throw new InvalidDataException($"--false-alarm-rate sets the threshold on {held.Groups[1].Value} of the rows held out from training, and of " +
+                $"{held.Groups[2].Value} rows that leaves {held.Groups[3].Value} held out and {held.Groups[4].Value} to train on, but each needs at least " +
+                "one: give more rows, or set the threshold with --contamination instead.", e);
+        }
+        catch (TrainingDivergedException e)
+        {
+            throw new InvalidDataException(
+                $"Training diverged at epoch {e.Epoch} ({e.What}) at learning rate {e.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}. " +
+                $"Try a smaller --learning-rate (e.g. {(e.LearningRate / 10).ToString("G3", CultureInfo.InvariantCulture)}). The tool feeds the " +
+                "columns to the network as they are, so columns of large magnitude (hundreds or more) also make training diverge: " +
+                "scale them first, e.g. to zero mean and unit variance (a --detector does it with --standardize).", e);
+        }
+    }
+
+    /// <summary>
+    /// A warning when a false-alarm budget got the +∞ threshold: too few held-out rows to promise it, so the detector
+    /// would flag nothing but unscorable rows, which "threshold Infinity" alone does not explain.
+    /// </summary>
+    internal static string? TooFewToCalibrate(AutoencoderAnomalyTransformer detector)
+    {
+        if (!float.IsPositiveInfinity(detector.Threshold) || detector.FalseAlarmRate is not double rate || detector.ReferenceScores is not { } held) return null;
+        int needed = (int)Math.Ceiling(1 / rate - 1 - 1e-9);
+        return $"warning: {held.Count} held-out rows are too few for --false-alarm-rate {rate.ToString(CultureInfo.InvariantCulture)}: a finite " +
+            $"threshold needs at least {needed}, so this detector flags no row. Train on more rows, or " +
+            "give a larger --false-alarm-rate or --contamination instead.";
     }
 
     /// <summary>
@@ -269,7 +326,7 @@ internal static class TrainCommand
     };
 
     /// <summary>The library checks options when the estimator is made; what it refuses there is a usage error.</summary>
-    private static T Usage<T>(Func<T> make)
+    private static T Usage<T>(Func<T> make, AutoencoderOptions options)
     {
         try
         {
@@ -277,7 +334,17 @@ internal static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(CommandAction.MessageOf(e));
+            string message = CommandAction.MessageOf(e);
+            // Images too small for the blocks' pooling, or a conv decoder that cannot give the image's size back: the library
+            // advises pooling, kernel sizes or explicit layers, none of which the tool has options for, or nothing. Sides that
+            // halve evenly once per block always fit.
+            int cut = message.IndexOf(": choose pooling or kernel sizes", StringComparison.Ordinal);
+            bool mirror = message.StartsWith("The decoder mirroring these blocks", StringComparison.Ordinal) && cut > 0;
+            bool tooSmall = message.Contains("(max_pool2d,", StringComparison.Ordinal) && message.Contains("it takes an image of at least", StringComparison.Ordinal);
+            if (options.ConvolutionBlocks is { Count: > 0 } blocks && (mirror || tooSmall))
+                message = (mirror ? message[..cut] : message.TrimEnd('.')) + ": resize the images with --image-size (sides that halve evenly once " +
+                    $"per --filters block always fit, here multiples of {1 << Math.Min(blocks.Count, 30)}), or give fewer --filters.";
+            throw new UsageException(message);
         }
     }
 

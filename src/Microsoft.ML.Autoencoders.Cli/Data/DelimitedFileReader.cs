@@ -139,8 +139,15 @@ internal sealed class DelimitedFileReader : IDisposable
                 throw new InvalidDataException($"'{_path}' line {_line}: column '{_featureNames[f]}' is empty (a missing value). " +
                     "The tool does not fill in missing values: fill them or drop the row, or leave the column out with --exclude.");
             if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+            {
+                // A finite number past float's range (1e40) reads as infinity: "not a finite number" would be untrue, and
+                // --exclude is not what such a column needs.
+                if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double wide) && double.IsFinite(wide))
+                    throw new InvalidDataException($"'{_path}' line {_line}: column '{_featureNames[f]}' holds '{field}', beyond the range of the " +
+                        "32-bit floats the models compute in (about ±3.4e38): rescale the column, e.g. to other units or its logarithm.");
                 throw new InvalidDataException($"'{_path}' line {_line}: column '{_featureNames[f]}' holds '{field}', not a finite number. " +
                     "Pick numeric columns with --features, or leave this one out with --exclude." + SeparatorHint(_header, _separator));
+            }
             values[f] = value;
         }
         labels?.Add(fields[_labelIndex]);

@@ -34,10 +34,15 @@ internal static class AucBelowChance
     /// two-valued key's two values. Missing labels are not counted. Which class is the anomaly does not matter here: the
     /// chance spread of the AUC is the same either way.
     /// </summary>
+    /// <remarks>
+    /// A Single label other than 0 and 1 is refused: ML.NET counts every positive label as an anomaly, so a class label used
+    /// as it is (wine's 0/1/2, a digit 0–9) or another convention (scikit-learn's −1 for an outlier) evaluates without an
+    /// error and gives an AUC of classes the user never meant.
+    /// </remarks>
     public static (long First, long Second) CountClasses(IDataView data, string labelColumn)
     {
         var column = data.Schema[labelColumn];
-        long anomalies = 0, normal = 0;
+        long anomalies = 0, normal = 0, row = 0;
         using var cursor = data.GetRowCursor([column]);
         if (column.Type is KeyDataViewType)
         {
@@ -57,8 +62,16 @@ internal static class AucBelowChance
             while (cursor.MoveNext())
             {
                 getter(ref label);
+                if (label is not (0 or 1) && !float.IsNaN(label))
+                    throw new ArgumentException(
+                        $"Label column '{labelColumn}' holds {label.ToString(System.Globalization.CultureInfo.InvariantCulture)} at row {row}, but it must be 1 " +
+                        "for an anomaly and 0 for a normal row: the evaluator would count every label above 0 as an anomaly, so a class label " +
+                        "used as it is gives an AUC that means nothing. Map the classes you call anomalous to 1 and the rest to 0 first, e.g. " +
+                        $"mlContext.Transforms.Expression(\"{labelColumn}\", \"x => x == 2 ? 1f : 0f\", \"{labelColumn}\") to call class 2 the anomaly.",
+                        nameof(data));
                 if (label > 0) anomalies++;
                 else if (label <= 0) normal++;
+                row++;
             }
         }
         return (anomalies, normal);

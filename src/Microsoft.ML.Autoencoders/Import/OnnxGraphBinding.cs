@@ -325,7 +325,11 @@ internal sealed record OnnxGraphBinding(
         }
         if (declared.Length == 0 || declared.Any(d => d <= 0))
             throw new ArgumentException(
-                $"Input '{name}' has shape [{Dims(dimensions)}]: its per-row size is not fixed. Give the per-row shape with InputShape (e.g. [784] or [1, 28, 28]).");
+                $"Input '{name}' has shape [{Dims(dimensions)}]: its per-row size is not fixed. Give the per-row shape with InputShape (e.g. [784] or [1, 28, 28])." +
+                // ONNX Runtime here batches along the first axis only; a batch second is one window per run.
+                (dimensions is [> 0, < 0, > 0] ? $" Its open axis is the second, as for windows [T, N, F] read by an nn.LSTM or nn.GRU with batch_first=False: " +
+                    $"InputShape = [{dimensions[0]}, 1, {dimensions[2]}] scores one window per run, or AutoencoderModel.ImportOnnx reads it into the engine, " +
+                    "which scores windows in batches." : ""));
         return (declared, batchAxis);
     }
 

@@ -10,13 +10,18 @@ internal static class OnnxImportHints
     private static readonly Dictionary<string, string> Modules = new(StringComparer.Ordinal)
     {
         ["Erf"] = "nn.GELU",
-        ["PRelu"] = "nn.PReLU",
         ["Selu"] = "nn.SELU",
         ["Celu"] = "nn.CELU",
         ["Softsign"] = "nn.Softsign",
         ["Abs"] = "nn.Softsign, x / (1 + |x|)",
         ["HardSigmoid"] = "nn.Hardsigmoid",
         ["RNN"] = "nn.RNN",
+        ["LayerNormalization"] = "nn.LayerNorm, which the engine has no layer for",
+        // Before opset 17 the exporter writes nn.LayerNorm as (x − mean) / √(mean((x − mean)²) + ε)·γ + β.
+        ["ReduceMean"] = "x.mean(), or nn.LayerNorm before opset 17 with Pow and Sqrt",
+        // A VAE whose reparameterization samples in eval mode too: its graph draws noise on every run.
+        ["RandomNormalLike"] = "torch.randn_like, as in a VAE that samples z in eval mode too: return mu when not self.training",
+        ["RandomNormal"] = "torch.randn",
     };
 
     /// <summary>" (Erf: nn.GELU; Abs: nn.Softsign, x / (1 + |x|))" for the operators in <paramref name="operators"/> with a known source, else "".</summary>
@@ -43,13 +48,14 @@ internal static class OnnxImportHints
     }
 
     /// <summary>
-    /// The advice for one tensor read by two dense layers, the shape of a variational encoder's mean and log-variance heads
-    /// exported with both as outputs; null for other forks.
+    /// The advice for one tensor read by two dense layers, the shape of a variational encoder's mean and log-variance heads,
+    /// when they are not the pair the importer takes as a Gaussian latent (OnnxNetworkImporter.Variational.cs); null for other forks.
     /// </summary>
     public static string? DenseHeads(IReadOnlyCollection<string> consumers) =>
         consumers.Count == 2 && consumers.All(o => o is "Gemm" or "MatMul")
-            ? " Two dense layers reading one tensor is how a VAE's mean and log-variance heads look: export a forward() that " +
-              "returns only decoder(mean) in eval mode, whose log-variance head PyTorch then leaves out, and the engine imports it " +
-              "with the mean as the code."
+            ? " Two dense layers reading one tensor is how a VAE's mean and log-variance heads look. The engine imports a VAE whose " +
+              "forward() in eval mode returns (decoder(mean), mean, log-variance) with the log-variance head's own output read by " +
+              "nothing else (as its variational autoencoder, the mean as the code), or one that returns only decoder(mean), whose " +
+              "log-variance head PyTorch then leaves out (as a plain autoencoder)."
             : null;
 }

@@ -54,9 +54,17 @@ internal sealed partial class OnnxNetworkImporter
         // PyTorch sizes the zero initial state from the time-major tensor's shape: [T, N, F], the batch second.
         foreach (var shape in readers.Where(n => n.OpType == "Shape"))
             _shapes.ReadShape(shape, [_shape[0], OnnxShapeFolding.Batch, _shape[1]]);
+        return AddRecurrentStack(cell[0]);
+    }
 
+    /// <summary>
+    /// The LSTM or GRU node <paramref name="first"/> reading time-major steps [T, N, F], and the layers stacked on it
+    /// (nn.LSTM(num_layers=L) is L nodes): the engine's recurrent layers.
+    /// </summary>
+    private string AddRecurrentStack(OnnxNode first)
+    {
         var stack = new List<OnnxNode>(); // the layers read so far, whose last states Y_h PyTorch concatenates into h_n
-        for (var node = cell[0]; ; )
+        for (var node = first; ; )
         {
             stack.Add(node);
             var (parameters, units) = CellParameters(node);
@@ -73,7 +81,8 @@ internal sealed partial class OnnxNetworkImporter
                 var squeeze = SoleReader(states);
                 if (squeeze is not { OpType: "Squeeze" } || Axes(squeeze) is not [1])
                     throw new NotSupportedException($"{Describe(node)}: its states Y [T, 1, N, H] are read other than as PyTorch's batch-first output (Squeeze of axis 1, then Transpose).");
-                var next = SoleReader(squeeze.Outputs[0]);
+                // With a fixed batch PyTorch sizes the next layer's zero state from Shape nodes of these states [T, N, H].
+                var next = SoleReaderBesidesShapes(squeeze.Outputs[0], [_shape[0], OnnxShapeFolding.Batch, units]);
                 bool stacked = next is { OpType: "LSTM" or "GRU" } && next.OpType == node.OpType && next.Inputs[0] == squeeze.Outputs[0];
                 if (lastState && !(stacked ? IsGathered(last) : IsGathered(last) && !IsRead(StackedLastStates(last)!.Outputs[0])))
                     throw new NotSupportedException($"{Describe(node)}: both its states Y and its last state Y_h are read (a branch); the engine's layer gives one of them.");
@@ -84,6 +93,8 @@ internal sealed partial class OnnxNetworkImporter
                     node = next!;
                     continue;
                 }
+                // Time-major rows stay time-major ([T, N, H] is each window's [T, H] as the engine holds it, batch-first).
+                if (_timeMajor) return AddLayer(node, sequence, parameters, squeeze.Outputs[0]);
                 if (next is not { OpType: "Transpose" } || !next.TryGetAttribute("perm", out var backPerm) || backPerm.GetInts() is not [1, 0, 2])
                     throw new NotSupportedException($"{Describe(node)}: its states are read time-major; the engine's layers give them batch-first (batch_first=True).");
                 return AddLayer(node, sequence, parameters, next.Outputs[0]);
@@ -211,7 +222,8 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>x.unsqueeze(1) of a flat code: [W] read as [1, W] until a Tile or Expand repeats it over the steps.</summary>
     private string AddStepAxis(OnnxNode node)
     {
-        if (_shape.Rank != 1 || !_batchAxis || Axes(node) is not ([1] or [-2]))
+        // Time-major, the steps go first: x.unsqueeze(0) of the code [N, W] is [1, N, W].
+        if (_shape.Rank != 1 || !_batchAxis || (_timeMajor ? Axes(node) is not ([0] or [-3]) : Axes(node) is not ([1] or [-2])))
             throw new NotSupportedException($"{Describe(node)} adds an axis to rows of {_shape}; the engine takes an Unsqueeze only as the step axis " +
                 "(x.unsqueeze(1) of a flat code) that a repeat over the steps follows.");
         _stepAxisPending = true;
@@ -226,13 +238,14 @@ internal sealed partial class OnnxNetworkImporter
     private string AddRepeat(OnnxNode node)
     {
         var target = Constant(node, 1).Longs ?? throw new NotSupportedException($"{Describe(node)}: its shape or repeats must be int64.");
-        long[] rows = [OnnxShapeFolding.Batch, .. ChainShape.Dimensions.Select(d => (long)d)];
+        long[] rows = ChainFullShape;
+        int batch = Array.IndexOf(rows, OnnxShapeFolding.Batch), steps = _timeMajor ? 0 : 1;
         long[] result;
         if (node.OpType == "Tile")
         {
-            if (target.Length != rows.Length || target[0] != 1)
-                throw new NotSupportedException($"{Describe(node)}: repeats [{string.Join(", ", target)}] must keep the batch and name every axis of [N, {ChainShape}].");
-            result = [OnnxShapeFolding.Batch, .. rows.Skip(1).Zip(target.Skip(1), (d, k) => d * k)];
+            if (target.Length != rows.Length || target[batch] != 1)
+                throw new NotSupportedException($"{Describe(node)}: repeats [{string.Join(", ", target)}] must keep the batch and name every axis of [{Shown(rows)}].");
+            result = [.. rows.Zip(target, (d, k) => d == OnnxShapeFolding.Batch ? d : d * k)];
         }
         else result = Broadcast(node, rows, target);
         if (result.SequenceEqual(rows))
@@ -240,11 +253,12 @@ internal sealed partial class OnnxNetworkImporter
             _layerOfTensor[node.Outputs[0]] = _layers.Count;
             return node.Outputs[0];
         }
-        if (!_stepAxisPending || result.Length != 3 || result[2] != rows[2])
-            throw new NotSupportedException($"{Describe(node)} makes rows of [{string.Join(", ", result.Skip(1))}] from rows of {ChainShape}; the engine's only repeat " +
-                "is a flat code over the steps (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1)).");
+        if (!_stepAxisPending || result.Length != 3 || result[2] != rows[2] || result[batch] != OnnxShapeFolding.Batch)
+            throw new NotSupportedException($"{Describe(node)} makes [{Shown(result)}] from [{Shown(rows)}]; the engine's only repeat " +
+                (_timeMajor ? "of time-major steps is a flat code over the steps (x.unsqueeze(0).repeat(T, 1, 1) or .expand(T, -1, -1))."
+                    : "is a flat code over the steps (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1))."));
         _stepAxisPending = false;
-        return AddLayer(node, new RepeatVectorSpec((int)result[1]), []);
+        return AddLayer(node, new RepeatVectorSpec((int)result[steps]), []);
     }
 
     /// <summary>ONNX's (numpy's) broadcast of the rows [N, ...] against Expand's shape.</summary>
@@ -266,7 +280,8 @@ internal sealed partial class OnnxNetworkImporter
     {
         string x = node.Inputs[0];
         var index = Constant(node, 1);
-        bool lastStep = IsSequence && Int(node, "axis", 0) == 1 && index is { Dimensions: [], Longs: [var i] } && (i == -1 || i == _shape[0] - 1);
+        // output[:, -1] batch-first; output[-1] time-major, where the steps come first.
+        bool lastStep = IsSequence && Int(node, "axis", 0) == (_timeMajor ? 0 : 1) && index is { Dimensions: [], Longs: [var i] } && (i == -1 || i == _shape[0] - 1);
         if (!lastStep || _layers.Count == 0 || _layers[^1].Output != x || _layers[^1].Spec is not (LstmSpec { ReturnSequences: true } or GruSpec { ReturnSequences: true }))
             throw new NotSupportedException($"{Describe(node)} computes on the rows themselves; the engine takes a Gather only as output[:, -1], the last " +
                 "state of an nn.LSTM or nn.GRU. The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime).");
@@ -311,6 +326,19 @@ internal sealed partial class OnnxNetworkImporter
 
     /// <summary>The one node that reads <paramref name="tensor"/>, or null when none or several do (or it is a graph output too).</summary>
     private OnnxNode? SoleReader(string tensor) => _consumerIndex.SoleReader(tensor);
+
+    /// <summary>
+    /// The one node other than Shape nodes that reads <paramref name="tensor"/> (null when none or several do, or it is a
+    /// graph output); the Shape nodes read <paramref name="fullShape"/>, the tensor's shape with the batch as a placeholder.
+    /// </summary>
+    private OnnxNode? SoleReaderBesidesShapes(string tensor, long[] fullShape)
+    {
+        var readers = _consumers.GetValueOrDefault(tensor) ?? [];
+        var others = readers.Where(n => n.OpType != "Shape").ToList();
+        if (others.Count != 1 || _consumerIndex.IsGraphOutput(tensor)) return null;
+        foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, fullShape);
+        return others[0];
+    }
 
     /// <summary>Squeeze's or Unsqueeze's axes: an attribute before opset 13, a constant input from it.</summary>
     private long[] Axes(OnnxNode node) =>

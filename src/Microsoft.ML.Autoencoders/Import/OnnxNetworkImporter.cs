@@ -17,7 +17,7 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
+/// LeakyRelu, PRelu (one slope), Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
 /// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1; after a Pad of zeros too) and ConvTranspose
 /// (group 1; pads, output_shape or auto_pad) over images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d,
 /// ConvTranspose1d) where their windows are those of the engine's "same", "valid" or equal padding
@@ -27,13 +27,13 @@ namespace Microsoft.ML.Autoencoders;
 /// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; a Transpose
 /// that moves the channels (channels-last rows as Keras keeps them, [N, H, W, C] or [N, L, C]) becomes a transpose layer
 /// between two reshapes (OnnxNetworkImporter.ChannelsLast.cs); Identity and
-/// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first module, with Tile or Expand repeating
+/// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first or time-major (OnnxNetworkImporter.TimeMajor.cs) module, with Tile or Expand repeating
 /// the code over the steps and MatMul over a sequence, become the engine's recurrent, repeat-vector and time-distributed
 /// dense layers (OnnxNetworkImporter.Recurrent.cs). Square kernels with equal strides and dilations on both axes only, as the
 /// engine's layers have them. Shape computations around a reshape (PyTorch's x.view(x.size(0), -1) with a dynamic batch)
 /// are worked out as the chain is read (<see cref="OnnxShapeFolding"/>): a Shape node is no branch.</para>
 /// <para>The code is the tensor the caller names; else a graph output met along the chain before the reconstruction
-/// (a graph that exports its code says so); else the first narrowest layer output, carried through the layers after it that
+/// (a graph that exports its code says so); a variational model's latent mean (OnnxNetworkImporter.Variational.cs); else the first narrowest layer output, carried through the layers after it that
 /// keep its values (its activation, a batch norm; not a transposed convolution that happens to keep its size).</para>
 /// <para>Anything else fails before any layer is built, naming every operator the engine has no layer for.</para>
 /// </remarks>
@@ -41,7 +41,7 @@ internal sealed partial class OnnxNetworkImporter
 {
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
+        "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "PRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
         "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Transpose", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
@@ -62,8 +62,9 @@ internal sealed partial class OnnxNetworkImporter
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
     private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch,
-        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations)
+        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations, bool timeMajor)
     {
+        _timeMajor = timeMajor;
         _graph = graph;
         _consumerIndex = consumers;
         _consumers = consumers.Readers;
@@ -103,14 +104,31 @@ internal sealed partial class OnnxNetworkImporter
         // [N, ...] leads with the batch; so does a fixed [B, ...] (torch.onnx.export of a dummy batch without dynamic_axes):
         // the engine's dense and image layers come from Gemm, MatMul and Conv, which read their input's first axis as the
         // rows, so a rank-2 or higher input with no batch axis could not reach any of them unreshaped anyway.
+        // Windows [T, N, F] read by an LSTM or GRU as they come (batch_first=False) have their batch second.
+        bool timeMajor = ReadsTimeMajorWindows(consumers, input.Name, dims);
         bool batchAxis = dims.Length >= 2 && dims[0] != 0;
-        int[] row = batchAxis ? dims[1..] : dims;
+        int[] row = timeMajor ? [dims[0], dims[2]] : batchAxis ? dims[1..] : dims;
+        long batch = timeMajor ? dims[1] : dims[0];
         if (row.Length == 0 || row.Any(d => d <= 0))
-            throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers.");
+            throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers." +
+                (dims is [> 0, <= 0, > 0] ? $" Its open axis is the second, as when windows [T, N, F] go into an nn.LSTM or nn.GRU with batch_first=False; " +
+                    "the engine imports such a graph when the recurrent layer reads the input as it comes." : ""));
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && dims[0] > 0 ? dims[0] : 1, consumers, gatedActivations);
-        return importer.Build(codeTensorName);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, timeMajor);
+        try
+        {
+            return importer.Build(codeTensorName);
+        }
+        catch (NotSupportedException e) when (!e.Message.Contains("mlContext.Transforms.OnnxAutoencoder", StringComparison.Ordinal))
+        {
+            // Past the input checks, what the engine refuses is a graph ONNX Runtime runs as it is (a branch, a layer the engine
+            // lacks): every such refusal says where else it scores, not only those that name an operator.
+            throw new NotSupportedException($"{e.Message} {ScoredAsItIs} (ONNX Runtime), but not trained here.", e);
+        }
     }
+
+    /// <summary>Where a graph the engine refuses still scores.</summary>
+    private const string ScoredAsItIs = "The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder";
 
     private AutoencoderNetwork Build(string? codeTensorName)
     {
@@ -133,12 +151,17 @@ internal sealed partial class OnnxNetworkImporter
         {
             // A Shape node reads only the tensor's shape, known here but for the batch size: it folds to a constant
             // (x.view(x.size(0), -1)) and is no branch of the chain.
-            foreach (var shape in readers.Where(n => n.OpType == "Shape")) _shapes.ReadShape(shape, ChainShape, _batchAxis);
+            foreach (var shape in readers.Where(n => n.OpType == "Shape")) ReadChainShape(shape);
             var next = readers.Where(n => n.OpType != "Shape").ToList();
             if (next.Count == 0) break;
             if (_gatedActivations.TryGetValue(current, out var gated))
             {
                 current = AddSelfGatedActivation(gated);
+                continue;
+            }
+            if (TryAddGaussianHeads(current, next) is { } mean)
+            {
+                current = mean;
                 continue;
             }
             if (next.Count != 1)
@@ -186,6 +209,14 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>How many layers make the encoder (see the remarks on the code).</summary>
     private int CodeBoundary(string? codeTensorName, string reconstruction)
     {
+        // A variational model's code is its latent, the mean at inference: the engine's VAE ends its encoder there.
+        int sampling = _layers.FindIndex(l => l.Spec is GaussianSamplingSpec);
+        if (sampling >= 0)
+        {
+            if (codeTensorName != null && codeTensorName != _layers[sampling].Output)
+                throw new ArgumentException($"'{codeTensorName}' cannot be the code of this variational autoencoder: its code is the latent mean '{_layers[sampling].Output}'.");
+            return sampling + 1;
+        }
         if (codeTensorName != null)
         {
             if (!_layerOfTensor.TryGetValue(codeTensorName, out int after) || after == 0 || after == _layers.Count)
@@ -220,6 +251,7 @@ internal sealed partial class OnnxNetworkImporter
         if (_stepAxisPending && node.OpType is not ("Tile" or "Expand"))
             throw new NotSupportedException($"{Describe(node)} reads the code with a step axis put in front of it (Unsqueeze); the engine takes that only " +
                 "as the start of a repeat over the steps (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1)).");
+        RequireBatchFirstOrRecurrent(node);
         string y = node.Outputs[0];
         switch (node.OpType)
         {
@@ -230,19 +262,7 @@ internal sealed partial class OnnxNetworkImporter
                 _layerOfTensor[y] = _layers.Count;
                 return y;
             case "Gemm":
-                RequireFlat(node);
-                if (Int(node, "transA", 0) != 0)
-                    throw new NotSupportedException($"{Describe(node)}: transA = 1 transposes the batch of rows, which no dense layer does.");
-                var b = Weights(node, 1);
-                if (b.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: B must be a 2-D constant.");
-                bool transB = Int(node, "transB", 0) != 0;
-                var w = transB ? Transposed(b.Floats!, b.Dimensions[0], b.Dimensions[1]) : [.. b.Floats!];
-                int units = transB ? b.Dimensions[0] : b.Dimensions[1];
-                var c = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, units) : new float[units];
-                // Y = alpha·X·B + beta·C is a dense layer with weights alpha·B and bias beta·C.
-                float alpha = Float(node, "alpha", 1f), beta = Float(node, "beta", 1f);
-                if (alpha != 1f) for (int i = 0; i < w.Length; i++) w[i] *= alpha;
-                if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
+                var (w, units, c) = GemmAsDense(node);
                 return AddDense(node, w, units, c);
             case "MatMul":
                 if (IsSequence) return AddTimeDistributedDense(node);
@@ -261,6 +281,8 @@ internal sealed partial class OnnxNetworkImporter
                 return AddLayer(node, new ActivationSpec(Activation.Tanh), []);
             case "LeakyRelu":
                 return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, Float(node, "alpha", 0.01f)), []);
+            case "PRelu":
+                return AddPRelu(node);
             case "Elu":
                 if (Float(node, "alpha", 1f) != 1f)
                     throw new NotSupportedException($"{Describe(node)}: alpha {Float(node, "alpha", 1f)}; the engine's ELU has alpha 1 (nn.ELU()'s default).");
@@ -298,6 +320,7 @@ internal sealed partial class OnnxNetworkImporter
                 return AddTranspose(node);
             case "LSTM":
             case "GRU":
+                if (_timeMajor && IsSequence && node.Inputs[0] == x) return AddRecurrentStack(node);
                 throw new NotSupportedException($"{Describe(node)} reads the rows as they come, time-major [T, N, F] (batch_first=False); the engine's " +
                     "recurrent layers read windows [N, T, F]: export the module with batch_first=True, whose graph transposes the input first.");
             case "Unsqueeze":
@@ -314,6 +337,42 @@ internal sealed partial class OnnxNetworkImporter
             default:
                 throw new NotSupportedException($"{Describe(node)} has no engine layer.");
         }
+    }
+
+    /// <summary>
+    /// PRelu with one slope for every value (nn.PReLU(), whose slope PyTorch learned) as the engine's leaky ReLU with that
+    /// slope, or ReLU for a slope of 0. The engine's slope is a setting, not a weight: fine-tuning keeps it as imported.
+    /// </summary>
+    private string AddPRelu(OnnxNode node)
+    {
+        float[] slopes = Weights(node, 1).Floats!;
+        if (slopes.Length == 0 || slopes.Any(v => v != slopes[0]))
+            throw new NotSupportedException($"{Describe(node)}: {slopes.Length} slopes, one per {(_shape.Rank == 1 ? "feature" : "channel")} " +
+                $"(nn.PReLU({slopes.Length})); the engine's leaky ReLU has one slope for every value (nn.PReLU()).");
+        float slope = slopes[0];
+        if (slope == 0) return AddLayer(node, new ActivationSpec(Activation.Relu), []);
+        if (!(slope > 0 && slope < 1))
+            throw new NotSupportedException($"{Describe(node)}: slope {slope}; the engine's leaky ReLU takes a slope between 0 and 1.");
+        return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, slope), []);
+    }
+
+    /// <summary>A Gemm reading the chain's flat rows as a dense layer: its weights [inputs × units] and bias.</summary>
+    private (float[] Weights, int Units, float[] Bias) GemmAsDense(OnnxNode node)
+    {
+        RequireFlat(node);
+        if (Int(node, "transA", 0) != 0)
+            throw new NotSupportedException($"{Describe(node)}: transA = 1 transposes the batch of rows, which no dense layer does.");
+        var b = Weights(node, 1);
+        if (b.Dimensions.Length != 2) throw new NotSupportedException($"{Describe(node)}: B must be a 2-D constant.");
+        bool transB = Int(node, "transB", 0) != 0;
+        var w = transB ? Transposed(b.Floats!, b.Dimensions[0], b.Dimensions[1]) : [.. b.Floats!];
+        int units = transB ? b.Dimensions[0] : b.Dimensions[1];
+        var c = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, units) : new float[units];
+        // Y = alpha·X·B + beta·C is a dense layer with weights alpha·B and bias beta·C.
+        float alpha = Float(node, "alpha", 1f), beta = Float(node, "beta", 1f);
+        if (alpha != 1f) for (int i = 0; i < w.Length; i++) w[i] *= alpha;
+        if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
+        return (w, units, c);
     }
 
     /// <summary>
@@ -335,7 +394,7 @@ internal sealed partial class OnnxNetworkImporter
         return AddLayer(node, new ClippedLinearSpec(lower, upper), []);
     }
 
-    private string AddDense(OnnxNode node, float[] weights, int units, float[] bias)
+    private string AddDense(OnnxNode node, float[] weights, int units, float[] bias, string? output = null)
     {
         int inputs = _shape.Size;
         if (weights.Length != inputs * units)
@@ -351,7 +410,7 @@ internal sealed partial class OnnxNetworkImporter
             }
             _pendingOffset = null;
         }
-        return AddLayer(node, new DenseSpec(units), new() { [".weight"] = weights, [".bias"] = bias });
+        return AddLayer(node, new DenseSpec(units), new() { [".weight"] = weights, [".bias"] = bias }, output ?? node.Outputs[0]);
     }
 
     /// <summary>

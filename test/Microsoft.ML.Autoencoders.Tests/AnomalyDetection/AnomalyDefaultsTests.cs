@@ -32,6 +32,35 @@ public sealed class AnomalyDefaultsTests
         Assert.All(scores, s => Assert.True(float.IsFinite(s)));
     }
 
+    private sealed class OneFeature
+    {
+        [VectorType(1)]
+        public float[] Features { get; set; } = new float[1];
+    }
+
+    /// <summary>
+    /// One feature is the width the default code cannot be capped for (its width − 1 is 0): the refusal must not blame a
+    /// code of 32 the user never asked for, and must say what to do.
+    /// </summary>
+    [Fact]
+    public void NoArguments_OnOneFeature_SaysThereIsNothingToCompressNotThatTheDefaultCodeIsTooWide()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 30).Select(i => new OneFeature { Features = [i] }).ToList());
+
+        var fromDetector = Assert.Throws<ArgumentException>(() => ml.AnomalyDetection.Trainers.Autoencoder().Fit(data));
+        var fromTransform = Assert.Throws<ArgumentException>(() => ml.Transforms.Autoencoder().Fit(data));
+
+        foreach (var error in new[] { fromDetector, fromTransform })
+        {
+            Assert.Contains("Column 'Features' holds one value per row", error.Message);
+            Assert.Contains("Concatenate", error.Message);
+            Assert.DoesNotContain("32 values", error.Message);
+        }
+        // A code of 1 given on purpose is not overcomplete, and trains.
+        Assert.Equal(1, ml.Transforms.Autoencoder(new AutoencoderOptions { CodeSize = 1, Epochs = 1 }).Fit(data).Model.CodeSize);
+    }
+
     private sealed class Point
     {
         public float Value { get; set; }

@@ -2,7 +2,8 @@ namespace Microsoft.ML.Autoencoders.Tests.AnomalyDetection;
 
 /// <summary>
 /// EvaluateAutoencoder refuses what ML.NET's evaluator would refuse naming its own internal arguments ('K', 'PosSample'):
-/// a false-positive count below 1 and labels of one class only, each with the caller's argument or column and the fix.
+/// a false-positive count below 1 and labels of one class only, each with the caller's argument or column and the fix; and
+/// labels other than 0 and 1, which ML.NET's evaluator takes silently.
 /// </summary>
 public sealed class EvaluateArgumentTests
 {
@@ -36,6 +37,24 @@ public sealed class EvaluateArgumentTests
 
         Assert.Contains($"Label column 'Label' {counts}", error.Message);
         Assert.Contains("need rows of both", error.Message);
+    }
+
+    /// <summary>
+    /// A class label used as it is (wine's 0/1/2) or scikit-learn's −1 for an outlier: ML.NET counts every label above 0 as
+    /// an anomaly and evaluates without a word, giving an AUC of classes nobody meant.
+    /// </summary>
+    [Theory]
+    [InlineData("x => x * 2", "holds 2 at row 30")]
+    [InlineData("x => x == 1 ? -1f : 1f", "holds -1 at row 30")]
+    public void LabelsOtherThanZeroAndOneAreRefusedWithTheMapping(string relabel, string found)
+    {
+        var original = Scored(30, 10);
+        var scored = MlContext.Transforms.Expression("Label", relabel, "Label").Fit(original).Transform(original);
+
+        var error = Assert.Throws<ArgumentException>(() => MlContext.AnomalyDetection.EvaluateAutoencoder(scored));
+
+        Assert.Contains($"Label column 'Label' {found}", error.Message);
+        Assert.Contains("mlContext.Transforms.Expression(\"Label\", \"x => x == 2 ? 1f : 0f\", \"Label\")", error.Message);
     }
 
     [Fact]

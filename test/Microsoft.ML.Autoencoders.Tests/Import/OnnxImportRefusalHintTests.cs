@@ -10,15 +10,18 @@ namespace Microsoft.ML.Autoencoders.Tests.Import;
 public sealed class OnnxImportRefusalHintTests
 {
     [Fact]
-    public void VariationalHeadsAsOutputsAreRefusedWithTheExportThatImports()
+    public void VariationalHeadsWhoseSpreadIsComputedFurtherAreRefusedWithTheExportThatImports()
     {
-        // forward() returning (mu, logvar, decoder(mu)): h feeds both heads.
+        // forward() returning (mu, softplus(fc_std(h)), decoder(mu)): h feeds both heads, and the spread head is read by a
+        // Softplus, so it is no log-variance the engine's gaussian_sampling layer could take as it is. (Returned as it is,
+        // the log-variance head imports: TorchVariationalImportTests.)
         var g = new OnnxModelBuilder(opsetVersion: 17).AddInput("input", [-1, 8])
-            .AddOutput("mu", [-1, 2]).AddOutput("logvar", [-1, 2]).AddOutput("reconstruction", [-1, 8]);
+            .AddOutput("mu", [-1, 2]).AddOutput("std", [-1, 2]).AddOutput("reconstruction", [-1, 8]);
         Dense(g, "input", "h", 8, 5);
         g.AddNode("Relu", ["h"], ["h_relu"]);
         Dense(g, "h_relu", "mu", 5, 2);
-        Dense(g, "h_relu", "logvar", 5, 2);
+        Dense(g, "h_relu", "spread", 5, 2);
+        g.AddNode("Softplus", ["spread"], ["std"]);
         Dense(g, "mu", "reconstruction", 2, 8);
 
         var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
@@ -26,6 +29,41 @@ public sealed class OnnxImportRefusalHintTests
         Assert.Contains("Tensor 'h_relu' feeds 2 nodes", e.Message);
         Assert.Contains("a VAE's mean and log-variance heads", e.Message);
         Assert.Contains("returns only decoder(mean)", e.Message);
+        Assert.Contains("the log-variance head's own output", e.Message);
+    }
+
+    [Fact]
+    public void AClassifierHeadBesideTheDecoderIsABranchNotAVariationalLatent()
+    {
+        // forward() returning (decoder(h), classifier(h)): two Gemms of equal width read h, one carries on, the other is an
+        // output; unlike a VAE's mean the decoder's first layer is no output, so this is not read as mean and log-variance.
+        var g = new OnnxModelBuilder(opsetVersion: 17).AddInput("input", [-1, 8])
+            .AddOutput("reconstruction", [-1, 8]).AddOutput("logits", [-1, 2]);
+        Dense(g, "input", "h", 8, 5);
+        g.AddNode("Relu", ["h"], ["h_relu"]);
+        Dense(g, "h_relu", "d", 5, 2);
+        Dense(g, "h_relu", "logits", 5, 2);
+        g.AddNode("Relu", ["d"], ["d_relu"]);
+        Dense(g, "d_relu", "reconstruction", 2, 8);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("Tensor 'h_relu' feeds 2 nodes", e.Message);
+    }
+
+    [Fact]
+    public void VariationalSamplingInEvalModeIsNamedAsTheReparameterization()
+    {
+        // z = mu + randn_like(mu)·exp(logvar / 2) in eval mode too: the graph draws noise on every run.
+        var g = new OnnxModelBuilder(opsetVersion: 17).AddInput("input", [-1, 8]).AddOutput("reconstruction", [-1, 8]);
+        Dense(g, "input", "mu", 8, 2);
+        g.AddNode("RandomNormalLike", ["mu"], ["eps"]);
+        g.AddNode("Add", ["mu", "eps"], ["z"]);
+        Dense(g, "z", "reconstruction", 2, 8);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("RandomNormalLike: torch.randn_like, as in a VAE that samples z in eval mode too: return mu when not self.training", e.Message);
     }
 
     [Fact]

@@ -17,6 +17,11 @@ public sealed class TorchSequenceImportTests(ITestOutputHelper output)
     [InlineData("torch_lstm_expand_last_output", new[] { "lstm" }, new[] { "repeat_vector", "lstm", "activation", "time_distributed_dense" })]
     [InlineData("torch_gru_repeat", new[] { "gru", "dense" }, new[] { "repeat_vector", "gru", "time_distributed_dense" })]
     [InlineData("torch_lstm_two_layers", new[] { "lstm", "lstm", "dense" }, new[] { "repeat_vector", "lstm", "lstm", "time_distributed_dense" })]
+    // With a fixed batch PyTorch sizes the second layer's zero state from a Shape of the first layer's states, a second reader.
+    [InlineData("torch_lstm_two_layers_fixed_batch", new[] { "lstm", "lstm", "dense" }, new[] { "repeat_vector", "lstm", "lstm", "time_distributed_dense" })]
+    // batch_first=False: the input [T, N, C] goes into the LSTM or GRU as it is, the code is repeated along the first axis.
+    [InlineData("torch_lstm_time_major", new[] { "lstm", "dense" }, new[] { "repeat_vector", "lstm", "time_distributed_dense" })]
+    [InlineData("torch_gru_time_major_fixed_batch", new[] { "gru" }, new[] { "repeat_vector", "gru", "time_distributed_dense" })]
     public void SequenceAutoencoderImportsAsTheEnginesRecurrentLayers(string name, string[] encoder, string[] decoder)
     {
         var expected = TorchOnnxModels.ExpectedFor(name);
@@ -77,6 +82,57 @@ public sealed class TorchSequenceImportTests(ITestOutputHelper output)
         Assert.Equal(reconstruction, typed.Model.Reconstruct(expected.FlatInput, expected.Rows));
         var rows = Enumerable.Range(0, expected.Rows).Select(r => reconstruction.AsSpan(r * expected.Width, expected.Width).ToArray()).ToList();
         ColumnValues.AssertClose(rows, ColumnValues.Vectors(loaded.Transform(data), "Reconstruction"), "Model.Load vs the tuned model");
+    }
+
+    [Fact]
+    public void TimeMajorFileScoresThroughOnnxRuntimeOneWindowPerRunWithItsInputShape()
+    {
+        // [6, batch, 2]: ONNX Runtime's route batches along the first axis only, so without InputShape it says what to give.
+        var expected = TorchOnnxModels.ExpectedFor("torch_lstm_time_major");
+        var ml = new MLContext(seed: 1);
+        var data = ImportData.Of(ml, expected.Input, expected.Width);
+
+        var e = Assert.ThrowsAny<ArgumentException>(() => OnnxAutoencoderModel.Load(TorchOnnxModels.Path("torch_lstm_time_major"), "input", "reconstruction"));
+        var transformer = ml.Transforms.OnnxAutoencoder(new OnnxAutoencoderOptions
+        {
+            ModelPath = TorchOnnxModels.Path("torch_lstm_time_major"), GraphInputName = "input", ReconstructionOutputName = "reconstruction",
+            InputColumnName = "Features", InputShape = [6, 1, 2],
+        }).Fit(data);
+
+        output.WriteLine(e.Message);
+        Assert.Contains("Its open axis is the second, as for windows [T, N, F] read by an nn.LSTM or nn.GRU with batch_first=False: InputShape = [6, 1, 2] scores one window per run", e.Message);
+        Assert.False(transformer.Model.ScoresInBatches);
+        ColumnValues.AssertClose(expected.Reconstruction, ColumnValues.Vectors(transformer.Transform(data), "Reconstruction"), "ONNX Runtime vs PyTorch");
+    }
+
+    [Fact]
+    public void TimeMajorStepsReadByAnotherLayerAreRefusedNamingTheLayout()
+    {
+        // batch_first=False states [T, N, H] flattened: per window that would mix the batch into a row.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [4, -1, 3]).AddOutput("y", [4, -1]);
+        g.AddInitializer("W", [1, 8, 3], Values(24, 1)).AddInitializer("R", [1, 8, 2], Values(16, 2)).AddInt64Initializer("axis", [1], [1L]);
+        g.AddNode("LSTM", ["x", "W", "R"], ["Y"], name: "cell", attributes: [OnnxAttribute.FromInt("hidden_size", 2)]);
+        g.AddNode("Squeeze", ["Y", "axis"], ["states"]);
+        g.AddNode("Flatten", ["states"], ["y"], name: "after");
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        output.WriteLine(e.Message);
+        Assert.Contains("Node 'after' (Flatten) reads time-major windows [T, N, F] (an nn.LSTM or nn.GRU with batch_first=False)", e.Message);
+        Assert.Contains("Export the modules with batch_first=True", e.Message);
+    }
+
+    [Fact]
+    public void OpenSecondAxisNotReadByARecurrentLayerIsToldWhatItLooksLike()
+    {
+        // [T, N, F] whose first node is no LSTM or GRU: the engine cannot tell its rows, and says what such a shape usually is.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [4, -1, 3]).AddOutput("y", [4, -1, 3]);
+        g.AddNode("Relu", ["x"], ["y"]);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        Assert.Contains("has shape [4, -1, 3]: the per-row shape must be fixed", e.Message);
+        Assert.Contains("Its open axis is the second, as when windows [T, N, F] go into an nn.LSTM or nn.GRU with batch_first=False", e.Message);
     }
 
     [Fact]

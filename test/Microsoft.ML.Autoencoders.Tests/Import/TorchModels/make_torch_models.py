@@ -3,11 +3,16 @@
 How the committed files were made: Debian's python3-torch 1.13 and python3-onnx 1.12, with
     /usr/bin/python3 test/Microsoft.ML.Autoencoders.Tests/Import/TorchModels/make_torch_models.py test/Microsoft.ML.Autoencoders.Tests/Import/TorchModels
 The tests read the committed files and do not run this script: CI has python3-onnx but not python3-torch, and these
-graphs must be what torch.onnx.export writes, not a hand-made imitation. Run it again only to change the set.
+graphs must be what torch.onnx.export writes, not a hand-made imitation. Run it again only to change the set: append new
+cases at the end (the weights come from one seeded stream, in order), write to another folder and commit only the new
+files. On 2026-12-05 a run gave every committed .onnx back byte for byte, but a few convolution models' expected values
+differed from the committed ones by up to 6e-8 (PyTorch's convolution is not bitwise repeatable here), far inside the
+tests' 1e-5.
 
 Each model is written the way PyTorch tutorials write autoencoders (nn.Sequential stacks, encoder/decoder modules,
-x.view(x.size(0), -1), nn.Flatten, a reshape back (nn.Unflatten does not export in torch 1.13), nn.Upsample), with seeded random weights (batch norm statistics made
-non-trivial), put in eval mode and exported with torch.onnx.export: most with a dynamic batch axis (dynamic_axes), one
+x.view(x.size(0), -1), nn.Flatten, a reshape back (nn.Unflatten does not export in torch 1.13), nn.Upsample; a VAE returning
+(reconstruction, mu, logvar); LSTM/GRU autoencoders batch-first and time-major), with seeded random weights (batch norm
+statistics and PReLU slopes made non-trivial), put in eval mode and exported with torch.onnx.export: most with a dynamic batch axis (dynamic_axes), one
 with the fixed batch of its dummy input, at opset 13 or 17. Beside NAME.onnx, NAME.expected.json holds fixed input rows
 and what PyTorch computes for them in eval mode: "input", "reconstruction", "code" (the encoder's output) and "error"
 (per-row mean squared error), all flattened per row, plus "input_name", "reconstruction_name", "code_size", "opset".
@@ -186,25 +191,30 @@ class SequenceAutoencoder(nn.Module):
     num_layers stacks both the encoder and the decoder. The refused forms change one thing: bidirectional, or the code
     taken from the cell state c_n."""
 
-    def __init__(self, cell, steps, channels, hidden, code=None, repeat="repeat", last="hidden", activation=None, **options):
+    def __init__(self, cell, steps, channels, hidden, code=None, repeat="repeat", last="hidden", activation=None, time_major=False, **options):
         super().__init__()
         width = code or hidden
-        self.steps, self.repeat, self.last, self.is_lstm = steps, repeat, last, cell is nn.LSTM
-        self.encoder = cell(channels, hidden, batch_first=True, **options)
+        self.steps, self.repeat, self.last, self.is_lstm, self.time_major = steps, repeat, last, cell is nn.LSTM, time_major
+        self.encoder = cell(channels, hidden, batch_first=not time_major, **options)
         self.code = nn.Linear(hidden, code) if code else None
-        self.decoder = cell(width, hidden, batch_first=True, num_layers=options.get("num_layers", 1))
+        self.decoder = cell(width, hidden, batch_first=not time_major, num_layers=options.get("num_layers", 1))
         self.activation = activation() if activation else None
         self.output = nn.Linear(hidden, channels)
 
     def encode(self, x):
         states, last = self.encoder(x)
         hidden, cell = last if self.is_lstm else (last, None)
-        code = {"hidden": lambda: hidden[-1], "output": lambda: states[:, -1, :], "cell": lambda: cell[-1]}[self.last]()
+        last_output = (lambda: states[-1]) if self.time_major else (lambda: states[:, -1, :])
+        code = {"hidden": lambda: hidden[-1], "output": last_output, "cell": lambda: cell[-1]}[self.last]()
         return self.code(code) if self.code else code
 
     def forward(self, x):
-        code = self.encode(x).unsqueeze(1)
-        repeated = code.repeat(1, self.steps, 1) if self.repeat == "repeat" else code.expand(-1, self.steps, -1)
+        if self.time_major:  # nn.LSTM's default layout, windows [T, N, C]: the code repeated along the first axis
+            code = self.encode(x).unsqueeze(0)
+            repeated = code.repeat(self.steps, 1, 1) if self.repeat == "repeat" else code.expand(self.steps, -1, -1)
+        else:
+            code = self.encode(x).unsqueeze(1)
+            repeated = code.repeat(1, self.steps, 1) if self.repeat == "repeat" else code.expand(-1, self.steps, -1)
         states, _ = self.decoder(repeated)
         if self.activation:
             states = self.activation(states)
@@ -325,6 +335,27 @@ def conv1d_zero_pad():
     return EncoderDecoder(encoder, decoder)
 
 
+class VariationalMlp(nn.Module):
+    """The VAE of PyTorch's examples: mean and log-variance heads on one hidden layer, z = mu in eval mode (the sample only
+    while training), forward returning (reconstruction, mu, logvar) as the ELBO loss reads them."""
+
+    output_names = ["reconstruction", "mu", "logvar"]
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc_mu, self.fc_logvar = nn.Linear(16, 10), nn.Linear(10, 3), nn.Linear(10, 3)
+        self.fc3, self.fc4 = nn.Linear(3, 10), nn.Linear(10, 16)
+
+    def encode(self, x):
+        return self.fc_mu(torch.relu(self.fc1(x)))
+
+    def forward(self, x):
+        h = torch.relu(self.fc1(x))
+        mu, logvar = self.fc_mu(h), self.fc_logvar(h)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+        return torch.sigmoid(self.fc4(torch.relu(self.fc3(z)))), mu, logvar
+
+
 def conv1d_causal():
     # A TCN-style causal series autoencoder, [N, 2, 16]: F.pad(x, (dilation·(k − 1), 0)) before every Conv1d (PyTorch's causal
     # idiom; Keras' padding="causal"), dilation 2 in the second, stride 2 in the third (16 → 8); a ConvTranspose1d whose kernel
@@ -404,6 +435,22 @@ CASES = {
     # TensorFlow's "same" at stride 2; over a series [N, C, L] too.
     "torch_conv_zero_pad": (conv_zero_pad, (1, 16, 16), 13, True),
     "torch_conv1d_zero_pad": (conv1d_zero_pad, (2, 16), 17, True),
+    # A VAE returning (reconstruction, mu, logvar): its two heads become one dense layer of mean and log-variance and the
+    # engine's gaussian_sampling layer, which gives the mean at inference as PyTorch's eval mode does.
+    "torch_vae_mean_logvar_outputs": (VariationalMlp, (16,), 17, True),
+    # num_layers=2 with a fixed batch: PyTorch sizes each layer's zero state from a Shape of the states before it.
+    "torch_lstm_two_layers_fixed_batch": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, num_layers=2), (6, 2), 13, False),
+    # nn.PReLU() (one slope, learned; the engine's leaky ReLU with that slope) and nn.PReLU(10), a slope per feature (refused).
+    "torch_mlp_prelu": (lambda: mlp_with(nn.PReLU, lambda: nn.PReLU(init=0.1)), (16,), 13, True),
+    "torch_mlp_prelu_per_feature": (lambda: mlp_with(lambda: nn.PReLU(10), nn.Tanh), (16,), 17, True),
+    # batch_first=False, PyTorch's default: windows [T, N, C], the batch second (the expected rows stay [N, T, C], batch-first);
+    # an LSTM with a dynamic batch and a dense code, a GRU with a fixed batch of one, the last output as the code and expand.
+    "torch_lstm_time_major": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 5, code=3, time_major=True), (6, 2), 13, True),
+    "torch_gru_time_major_fixed_batch": (lambda: SequenceAutoencoder(nn.GRU, 6, 2, 4, repeat="expand", last="output", time_major=True), (6, 2), 17, False),
+    # Refused: nn.LayerNorm, which the engine has no layer for: LayerNormalization at opset 17, ReduceMean, Sub, Pow, Sqrt, Div
+    # before it. ONNX Runtime scores both.
+    "torch_mlp_layernorm": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 17, True),
+    "torch_mlp_layernorm_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 13, True),
     # Paddings the engine's equal and "same" modes do not have: causal padding of a series, different sides of an image.
     "torch_conv1d_causal": (conv1d_causal, (2, 16), 17, True),
     "torch_conv_unequal_pad": (conv_unequal_pad, (1, 16, 16), 13, True),
@@ -421,24 +468,38 @@ def randomize_batch_norm(model):
                 module.bias.uniform_(-0.3, 0.3)
 
 
+def randomize_prelu(model):
+    # Fresh PReLUs share one slope (0.25, or init); trained ones differ, which is what tells one slope from one per feature.
+    for module in model.modules():
+        if isinstance(module, nn.PReLU):
+            with torch.no_grad():
+                module.weight.uniform_(0.05, 0.4)
+
+
 def write(name, factory, row_shape, opset, dynamic, out_dir):
     model = factory()
     randomize_batch_norm(model)
+    randomize_prelu(model)
     model.eval()
     returns_code = isinstance(model, EncoderDecoder) and model.return_code
+    named_outputs = getattr(model, "output_names", None)  # a model whose forward returns (reconstruction, ...) of its own
+    time_major = getattr(model, "time_major", False)  # reads [T, N, C]: fed and read back transposed, the rows kept [N, T, C]
+    batch = 1 if time_major else 0
     x = torch.rand((ROWS,) + row_shape)
+    model_input = x.transpose(0, 1) if time_major else x
     # True: a dynamic batch axis; False: the fixed batch of one that single-image exports have; a number: that fixed batch.
     fixed_rows = 1 if dynamic is False else (2 if dynamic is True else dynamic)
-    dummy = x[:fixed_rows]
+    dummy = model_input.narrow(batch, 0, fixed_rows)
     dynamic = dynamic is True
-    outputs = ["code", "reconstruction"] if returns_code else ["reconstruction"]
-    axes = {"input": {0: "batch"}, **{o: {0: "batch"} for o in outputs}} if dynamic else None
+    outputs = named_outputs or (["code", "reconstruction"] if returns_code else ["reconstruction"])
+    axes = {"input": {batch: "batch"}, **{o: {(batch if o == "reconstruction" else 0): "batch"} for o in outputs}} if dynamic else None
     path = os.path.join(out_dir, name + ".onnx")
     torch.onnx.export(model, dummy, path, input_names=["input"], output_names=outputs, dynamic_axes=axes, opset_version=opset)
     with torch.no_grad():
-        out = model(x)
-        reconstruction = out[1] if returns_code else out
-        code = model.encode(x)
+        out = model(model_input)
+        reconstruction = out[0] if named_outputs else out[1] if returns_code else out
+        reconstruction = reconstruction.transpose(0, 1) if time_major else reconstruction
+        code = model.encode(model_input)
     flat_x, flat_r = x.reshape(ROWS, -1), reconstruction.reshape(ROWS, -1)
     error = ((flat_x.double() - flat_r.double()) ** 2).mean(dim=1)
     result = {"input_name": "input", "reconstruction_name": "reconstruction", "opset": opset, "dynamic_batch": dynamic,
