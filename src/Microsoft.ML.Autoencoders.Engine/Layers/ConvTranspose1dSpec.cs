@@ -66,10 +66,11 @@ public sealed record ConvTranspose1dSpec(
     /// A transposed convolution with <paramref name="convolution"/>'s kernel, stride and dilation that maps the convolution's
     /// output <paramref name="convolutionOutput"/> back to exactly its input <paramref name="convolutionInput"/>: Keras' "same"
     /// when the convolution was "same" and the lengths allow it (288 → 144 → 288), else the least padding, with an output
-    /// padding below the stride, that gives the length back (7 → 4 → 7). A causal convolution is undone by one that takes
-    /// nothing off its output's start (<see cref="ExplicitPads"/> (0, r), with an output padding where r would be
-    /// negative): output t then reads code positions up to ⌊t / stride⌋, each of which read inputs up to t, so the two
-    /// together stay causal. Null when none does.
+    /// padding below the stride, that gives the length back (7 → 4 → 7); a convolution with per-side pads by a transposed
+    /// one with those pads (the convolution's transpose, at any stride and whatever their total). A causal convolution is
+    /// undone by one that takes nothing off its output's start (<see cref="ExplicitPads"/> (0, r), with an output padding
+    /// where r would be negative): output t then reads code positions up to ⌊t / stride⌋, each of which read inputs up to
+    /// t, so the two together stay causal. Null when none does.
     /// </summary>
     public static ConvTranspose1dSpec? Undoing(Conv1dSpec convolution, TensorShape convolutionInput, TensorShape convolutionOutput)
     {
@@ -92,6 +93,15 @@ public sealed record ConvTranspose1dSpec(
                 OutputPadding = Math.Max(-crop, 0),
             };
             return Fits(causal) ? causal : null;
+        }
+        // A convolution with per-side pads: its own, with its floor division's remainder as output padding, which always
+        // gives the length back and is its exact transpose (the same taps); equal sides as the ExplicitPadding they are.
+        if (convolution.ExplicitPads is { } pads)
+        {
+            int remainder = (convolutionInput[1] + pads.Left + pads.Right - reach) % convolution.Stride;
+            candidates.Add(pads.Left == pads.Right
+                ? same with { Padding = pads.Left == 0 ? Conv2dPadding.Valid : Conv2dPadding.Explicit, ExplicitPadding = pads.Left, OutputPadding = remainder }
+                : same with { Padding = Conv2dPadding.Explicit, ExplicitPads = pads, OutputPadding = remainder });
         }
         // (out − 1)·stride + reach − 2·padding + outputPadding = length, with 0 ≤ outputPadding < stride: the least padding.
         int excess = (convolutionOutput[1] - 1) * convolution.Stride + reach - convolutionInput[1];

@@ -115,10 +115,12 @@ public sealed record ConvTranspose2dSpec(
     /// <remarks>
     /// Tried in order, the first that gives the shape back wins. The first two are the convolution's exact transpose
     /// (the same kernel taps, so with the same weights it would be the convolution's input gradient): "same" for a "same"
-    /// convolution whose input is its output times the stride (28 → 14 → 28), then the convolution's own padding, when
-    /// it is the same on all four sides, with its floor division's remainder as output padding (7 → 4 → 7 with a 3×3
-    /// kernel, any valid or explicitly padded convolution). Last, the least padding that gives the size back: the right
-    /// shape, with the taps shifted from the convolution's by up to a pixel, which is harmless since the weights are not tied.
+    /// convolution whose input is its output times the stride (28 → 14 → 28), then the convolution's own padding, with its
+    /// floor division's remainder as output padding, when both axes' remainders agree: its per-side pads
+    /// (<see cref="Conv2dSpec.ExplicitPads"/>) where they differ, else its one padding (7 → 4 → 7 with a 3×3 kernel, any
+    /// valid or explicitly padded convolution). Then the least padding that gives the size back, and last, for per-side
+    /// pads, the least crop of each axis: the right shape, with the taps shifted from the convolution's by up to a pixel,
+    /// which is harmless since the weights are not tied.
     /// </remarks>
     public static ConvTranspose2dSpec? Undoing(Conv2dSpec convolution, TensorShape convolutionInput, TensorShape convolutionOutput)
     {
@@ -132,7 +134,12 @@ public sealed record ConvTranspose2dSpec(
 
         int remainderHeight = (g.Height + g.PadTop + g.PadBottom - reach) % g.Stride;
         int remainderWidth = (g.Width + g.PadLeft + g.PadRight - reach) % g.Stride;
-        if (g.PadTop == g.PadBottom && g.PadLeft == g.PadRight && g.PadTop == g.PadLeft && remainderHeight == remainderWidth)
+        bool equalSides = g.PadTop == g.PadBottom && g.PadLeft == g.PadRight && g.PadTop == g.PadLeft;
+        // A convolution with unequal per-side pads: its own first, where both axes' remainders agree (the one output
+        // padding serves both), as the convolution's exact transpose; equal ones are the equal padding just below.
+        if (convolution.ExplicitPads is { } pads && !equalSides && remainderHeight == remainderWidth)
+            candidates.Add(same with { Padding = Conv2dPadding.Explicit, ExplicitPads = pads, OutputPadding = remainderHeight });
+        if (equalSides && remainderHeight == remainderWidth)
             candidates.Add(WithPadding(same, g.PadTop, remainderHeight));
 
         // (out − 1)·stride + reach − 2·padding + outputPadding = size, with 0 ≤ outputPadding < stride: the least padding.
@@ -141,12 +148,10 @@ public sealed record ConvTranspose2dSpec(
         int outputPadding = 2 * padding - excess;
         if (outputPadding < g.Stride) candidates.Add(WithPadding(same, padding, outputPadding));
 
-        // A convolution with unequal pads: its own pads where both axes' remainders agree, else the least crop of each axis
-        // (one output padding serves both, so an axis whose full output is short crops that much more).
-        if (convolution.ExplicitPads is { } pads)
+        // Else, for a convolution with per-side pads, the least crop of each axis (one output padding serves both, so an
+        // axis whose full output is short crops that much more).
+        if (convolution.ExplicitPads is not null)
         {
-            if (remainderHeight == remainderWidth)
-                candidates.Add(same with { Padding = Conv2dPadding.Explicit, ExplicitPads = pads, OutputPadding = remainderHeight });
             int excessHeight = (convolutionOutput[1] - 1) * g.Stride + reach - convolutionInput[1];
             int excessWidth = (convolutionOutput[2] - 1) * g.Stride + reach - convolutionInput[2];
             int shared = Math.Max(0, Math.Max(-excessHeight, -excessWidth));

@@ -161,13 +161,22 @@ public class ConvolutionLayerTests
         Assert.Throws<ArgumentException>(() => new ConvTranspose2dSpec(2, 3, Padding: Conv2dPadding.Causal).InferOutputShape(image));
     }
 
-    [Fact]
-    public void Conv2d_UnequalPads_MirrorIntoATransposedConvolutionBackToTheInput()
+    [Theory]
+    // Both axes' remainders agree: the convolution's own pads, its exact transpose, though an equal padding of 1 with an
+    // output padding of 1 would give 8×8 back too.
+    [InlineData(8, 8, 1, 1, 0, 0, true)]
+    [InlineData(8, 8, 2, 0, 0, 2, true)]
+    // 7×9: the height's remainder is 1, the width's 0, and one output padding serves both: the least crop of each axis.
+    [InlineData(7, 9, 1, 0, 0, 2, false)]
+    public void Conv2d_UnequalPads_MirrorIntoATransposedConvolutionBackToTheInput(int h, int w, int top, int left, int bottom, int right, bool ownPads)
     {
-        var spec = NetworkSpec.Create(new TensorShape(2, 7, 9),
-            [new Conv2dSpec(4, 3, 2, Conv2dPadding.Explicit, ExplicitPads: new Conv2dPads(1, 0, 0, 2))]);
-        Assert.IsType<ConvTranspose2dSpec>(spec.Decoder[0]);
-        Assert.Equal(new TensorShape(2, 7, 9), spec.Decoder[^1].OutputShape);
+        var pads = new Conv2dPads(top, left, bottom, right);
+        var spec = NetworkSpec.Create(new TensorShape(2, h, w), [new Conv2dSpec(4, 3, 2, Conv2dPadding.Explicit, ExplicitPads: pads)]);
+        var undo = Assert.IsType<ConvTranspose2dSpec>(spec.Decoder[0]);
+        Assert.Equal(new TensorShape(2, h, w), spec.Decoder[^1].OutputShape);
+        Assert.Equal(Conv2dPadding.Explicit, undo.Padding);
+        if (ownPads) Assert.Equal((pads, (h + top + bottom - 3) % 2), (undo.ExplicitPads!.Value, undo.OutputPadding));
+        else Assert.NotNull(undo.ExplicitPads);
     }
 
     private static void GradientsMatchFiniteDifferences(int c, int h, int w, int filters, int kernel, int stride, Conv2dPadding padding, int pad, int dilation,

@@ -3,6 +3,7 @@ using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 using Microsoft.ML.Autoencoders.Engine.Tensors;
 using Microsoft.ML.Autoencoders.Engine.Tests.Convolution;
+using Microsoft.ML.Autoencoders.Engine.Training;
 
 namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 
@@ -172,6 +173,45 @@ public class CausalConvolution1dTests
         var back = Assert.IsType<Conv1dSpec>(network.Decoder[0]);
         Assert.Equal(new Conv1dPads(left, right), back.ExplicitPads);
         Assert.Equal(input, network.Decoder[^1].OutputShape);
+    }
+
+    public static TheoryData<int, int, int, int> MirroredPadCases => new()
+    {
+        // kernel, stride, left, right: stride 1 with an odd total, which no equal padding with an output padding below
+        // the stride gives back (10 → 9 → 10 needs a crop of 1)
+        { 3, 1, 1, 0 },
+        { 3, 1, 0, 1 },
+        { 3, 1, 2, 1 },
+        { 2, 1, 1, 0 },
+        // strided, where an equal padding would fit too but shift the taps: the convolution's own pads are its transpose
+        { 3, 2, 1, 0 },
+        { 4, 3, 0, 2 },
+        // equal sides: the one ExplicitPadding they are, not equal ExplicitPads
+        { 3, 2, 1, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MirroredPadCases))]
+    public void PerSidePads_MirrorIntoTheirOwnTransposeBackToTheInput_AndTrain(int kernel, int stride, int left, int right)
+    {
+        var input = new TensorShape(2, 10);
+        var spec = NetworkSpec.Create(input, [new Conv1dSpec(3, kernel, stride, Conv2dPadding.Explicit, ExplicitPads: new Conv1dPads(left, right))]);
+        var undo = Assert.IsType<ConvTranspose1dSpec>(spec.Decoder[0]);
+        int remainder = (input[1] + left + right - kernel) % stride;
+        var expected = left == right
+            ? (Conv2dPadding.Explicit, (Conv1dPads?)null, left, remainder)
+            : (Conv2dPadding.Explicit, new Conv1dPads(left, right), 0, remainder);
+        Assert.Equal(expected, (undo.Padding, undo.ExplicitPads, undo.ExplicitPadding, undo.OutputPadding));
+        Assert.Equal(input, spec.Decoder[^1].OutputShape);
+
+        // One step of training: a finite loss, and the weights move.
+        const int rows = 4;
+        var network = AutoencoderNetwork.Create(spec, seed: 6);
+        float[] before = [.. network.Parameters.Values];
+        var history = new AutoencoderTrainer(network, new TrainingOptions { Epochs = 1, BatchSize = rows, Seed = 1, Threads = 1 })
+            .Fit(TestData.Uniform(new SeededRandom(7), rows * input.Size, -1f, 1f), null, rows);
+        Assert.True(double.IsFinite(history.Epochs[0].TrainingLoss), $"loss {history.Epochs[0].TrainingLoss}");
+        Assert.NotEqual(before, network.Parameters.Values);
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public class PaddedConvolutionNetworkTests
             InputColumnName = "Pixels", EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
             InputShape = [1, Side, Side],
             // Two rows above and none below, then a strided kernel padded on the left and bottom only; mirrored into
-            // transposed convolutions with per-side pads.
+            // transposed convolutions with those pads (asserted below): each convolution's own transpose.
             EncoderLayers =
             [
                 new Conv2dSpec(4, 3, Padding: Conv2dPadding.Explicit, ExplicitPads: new Conv2dPads(2, 0, 0, 2)), relu,
@@ -115,6 +115,10 @@ public class PaddedConvolutionNetworkTests
         }).Fit(data);
 
         Assert.Equal(["conv_transpose2d", "activation", "conv_transpose2d", "activation"], transformer.Model.Spec.Decoder.Select(l => l.Kind));
+        // The mirror undoes the last convolution first; both floor divisions are exact, so no output padding.
+        Assert.Equal(
+            new (Conv2dPads?, int)[] { (new Conv2dPads(0, 1, 1, 0), 0), (new Conv2dPads(2, 0, 0, 2), 0) },
+            transformer.Model.Spec.Decoder.OfType<ConvTranspose2dSpec>().Select(t => (t.ExplicitPads, t.OutputPadding)));
         var epochs = transformer.Model.TrainingHistory!.Epochs;
         Assert.True(epochs[^1].TrainingLoss < epochs[0].TrainingLoss, $"loss {epochs[0].TrainingLoss} → {epochs[^1].TrainingLoss}");
         float[] batch = [.. rows.SelectMany(r => r.Pixels)];
@@ -123,6 +127,9 @@ public class PaddedConvolutionNetworkTests
         Assert.Equal(
             transformer.Model.Spec.Layers.OfType<Conv2dSpec>().Select(c => c.ExplicitPads),
             imported.Spec.Layers.OfType<Conv2dSpec>().Select(c => c.ExplicitPads));
+        Assert.Equal(
+            transformer.Model.Spec.Layers.OfType<ConvTranspose2dSpec>().Select(t => (t.ExplicitPads, t.OutputPadding)),
+            imported.Spec.Layers.OfType<ConvTranspose2dSpec>().Select(t => (t.ExplicitPads, t.OutputPadding)));
         ColumnValues.AssertClose(transformer.Model.Reconstruct(batch, rows.Count), imported.Reconstruct(batch, rows.Count), "imported back");
     }
 }
