@@ -28,8 +28,10 @@ public sealed record ConvTranspose1dSpec(
             throw new ArgumentException($"the output padding must be at least 0 and smaller than the stride {Stride} (was {OutputPadding}).");
         if (Padding == Conv2dPadding.Same && OutputPadding != 0)
             throw new ArgumentException($"'same' padding makes the output the input times the stride, so it takes no output padding (was {OutputPadding}); use Valid or Explicit padding with it.");
+        if (Padding == Conv2dPadding.Causal)
+            throw new ArgumentException("causal padding is for sequences (Conv1dSpec), not for a transposed convolution: a causal Conv1d's mirror takes values off its output's end only, with Explicit padding and ExplicitPads (0, r).");
         if ((Padding == Conv2dPadding.Explicit && ExplicitPadding < 0) || Padding is not (Conv2dPadding.Same or Conv2dPadding.Valid or Conv2dPadding.Explicit))
-            throw new ArgumentException($"padding {Padding} with {ExplicitPadding} is not valid for a transposed convolution (Same, Valid or Explicit; a causal convolution's mirror crops the end with ExplicitPads (0, r)).");
+            throw new ArgumentException($"padding {Padding} with {ExplicitPadding} is not valid for a transposed convolution (Same, Valid or Explicit).");
         if (ExplicitPads is { } given && (Padding != Conv2dPadding.Explicit || ExplicitPadding != 0 || given.Left < 0 || given.Right < 0))
             throw new ArgumentException($"explicit pads {given} need Explicit padding, an ExplicitPadding of 0 and no negative side (were {Padding}, {ExplicitPadding}).");
         if (input.Rank != 2) throw Refuse("a sequence [channels, length] (channels first)", input);

@@ -38,6 +38,8 @@ public sealed record ConvTranspose2dSpec(
             throw new ArgumentException($"the output padding must be at least 0 and smaller than the stride {Stride} (was {OutputPadding}).");
         if (Padding == Conv2dPadding.Same && OutputPadding != 0)
             throw new ArgumentException($"'same' padding makes the output the input times the stride, so it takes no output padding (was {OutputPadding}); use Valid or Explicit padding with it.");
+        if (Padding == Conv2dPadding.Causal)
+            throw new ArgumentException("causal padding is for sequences (Conv1dSpec), not for a transposed convolution over images: to take rows and columns off one side of the output only, use Explicit padding with ExplicitPads.");
         if ((Padding == Conv2dPadding.Explicit && ExplicitPadding < 0) || Padding is not (Conv2dPadding.Same or Conv2dPadding.Valid or Conv2dPadding.Explicit))
             throw new ArgumentException($"padding {Padding} with {ExplicitPadding} is not valid for a transposed convolution (Same, Valid or Explicit).");
         if (ExplicitPads is { } given && (Padding != Conv2dPadding.Explicit || ExplicitPadding != 0 || given.Top < 0 || given.Left < 0 || given.Bottom < 0 || given.Right < 0))

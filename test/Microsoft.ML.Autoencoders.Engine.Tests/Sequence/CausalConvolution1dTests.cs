@@ -218,7 +218,9 @@ public class CausalConvolution1dTests
     public void CausalAndPads_AreRefusedWhereTheyMeanNothing()
     {
         var sequence = new TensorShape(2, 9);
-        Assert.Throws<ArgumentException>(() => new ConvTranspose1dSpec(2, 3, Padding: Conv2dPadding.Causal).InferOutputShape(sequence));
+        // The docs quote this message's start for Conv2dSpec and both transposed convolutions.
+        var causal = Assert.Throws<ArgumentException>(() => new ConvTranspose1dSpec(2, 3, Padding: Conv2dPadding.Causal).InferOutputShape(sequence));
+        Assert.StartsWith("causal padding is for sequences (Conv1dSpec)", causal.Message);
         Assert.Throws<ArgumentException>(() => new Conv1dSpec(2, 3, Padding: Conv2dPadding.Causal, ExplicitPads: new Conv1dPads(2, 0)).InferOutputShape(sequence));
         Assert.Throws<ArgumentException>(() => new Conv1dSpec(2, 3, Padding: Conv2dPadding.Explicit, ExplicitPadding: 1, ExplicitPads: new Conv1dPads(2, 0)).InferOutputShape(sequence));
         Assert.Throws<ArgumentException>(() => new ConvTranspose1dSpec(2, 3, Padding: Conv2dPadding.Same, ExplicitPads: new Conv1dPads(0, 1)).InferOutputShape(sequence));
