@@ -109,11 +109,19 @@ public class CausalConvolution1dTests
         { 3, 9, 2, 5, 1, 0, 3, 1 },    // the end only
         { 2, 12, 4, 3, 2, 1, 3, 1 },   // strided: im2col
         { 1, 14, 3, 3, 1, 5, 1, 2 },   // dilated, more zeros than the kernel is long
+        { 8, 6, 8, 3, 1, 0, 2, 1 },    // flat planes where the 512-bit kernels run (a total of kernel − 1)
     };
 
     [Theory]
     [MemberData(nameof(ExplicitPadCases))]
     public void ExplicitPads_MatchTheDefinitionAndFiniteDifferences(int c, int length, int filters, int kernel, int stride, int left, int right, int dilation)
+    {
+        // Both direct kernel sets where this machine has AVX-512, as the 2-D unequal pads are held.
+        foreach (bool wide in ConvolutionSweep.KernelSets)
+            ExplicitPadsMatchTheDefinitionAndFiniteDifferences(c, length, filters, kernel, stride, left, right, dilation, wide);
+    }
+
+    private static void ExplicitPadsMatchTheDefinitionAndFiniteDifferences(int c, int length, int filters, int kernel, int stride, int left, int right, int dilation, bool vector512)
     {
         const int batch = 2;
         var input = new TensorShape(c, length);
@@ -123,6 +131,9 @@ public class CausalConvolution1dTests
         Assert.Equal(new TensorShape(filters, outputLength), spec.InferOutputShape(input));
         var random = new SeededRandom(3);
         var layer = (Conv1d)spec.Build(TestContexts.Build("conv", input, spec.InferOutputShape(input)));
+        if (vector512 && !layer.Plane.IsDirect) return; // the kernel sets are the direct path's; im2col is the same either way
+        layer.Plane.UsesVector512 = vector512; // before anything sizes the scratch, whose layout follows it
+        if (vector512 && c == 8) Assert.True(layer.Plane.UsesFlatPlanes, "the case of 8 channels is there for the flat planes");
         var store = new ParameterStore(layer.Parameters);
         layer.Initialize(random);
         TestData.Uniform(random, layer.Plane.Bias.Length, -0.5f, 0.5f).CopyTo(layer.Plane.Bias.Values);
