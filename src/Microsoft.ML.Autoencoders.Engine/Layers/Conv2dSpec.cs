@@ -10,30 +10,50 @@ public enum Conv2dPadding
     Same,
     /// <summary>No padding: only windows that lie wholly inside the input.</summary>
     Valid,
-    /// <summary><see cref="Conv2dSpec.ExplicitPadding"/> zeros on every side.</summary>
+    /// <summary>
+    /// <see cref="Conv2dSpec.ExplicitPadding"/> zeros on every side, or, given <see cref="Conv2dSpec.ExplicitPads"/>
+    /// (<see cref="Conv1dSpec.ExplicitPads"/>), those zeros on each side.
+    /// </summary>
     Explicit,
+    /// <summary>
+    /// Keras' Conv1D "causal": dilation·(kernel − 1) zeros before the sequence and none after, so output t reads inputs up
+    /// to t·stride and no later; ⌈length / stride⌉ outputs. For <see cref="Conv1dSpec"/> only: an image has no time axis,
+    /// so <see cref="Conv2dSpec"/> and the transposed convolutions refuse it.
+    /// </summary>
+    Causal,
 }
 
 /// <summary>
 /// A 2-D convolution (<see cref="Conv2d"/>) of <paramref name="Filters"/> output channels over rows [C, H, W]: a square
 /// kernel of <paramref name="KernelSize"/>, <paramref name="Stride"/>, <paramref name="Dilation"/> and padding.
 /// </summary>
+/// <remarks>
+/// <c>ExplicitPads</c>: with <see cref="Conv2dPadding.Explicit"/>, the zeros on each side when they differ (in place of
+/// <c>ExplicitPadding</c> on all four); null otherwise. Model files written before it existed lack it and
+/// load as before.
+/// </remarks>
 [LayerKind("conv2d")]
 public sealed record Conv2dSpec(
     int Filters, int KernelSize, int Stride = 1, Conv2dPadding Padding = Conv2dPadding.Same, int Dilation = 1,
-    int ExplicitPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation) : LayerSpec
+    int ExplicitPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation,
+    Conv2dPads? ExplicitPads = null) : LayerSpec
 {
     /// <summary>The geometry over rows of <paramref name="input"/> ([C, H, W]).</summary>
     public ConvGeometry Geometry(TensorShape input)
     {
         if (Filters <= 0 || KernelSize <= 0 || Stride <= 0 || Dilation <= 0)
             throw new ArgumentException($"filters, kernel size, stride and dilation must be positive (were {Filters}, {KernelSize}, {Stride}, {Dilation}).");
+        if (Padding == Conv2dPadding.Causal)
+            throw new ArgumentException("causal padding is for sequences (Conv1dSpec): an image has no time axis to keep the future off. For zeros on the top and left only, use Explicit padding with ExplicitPads.");
+        if (ExplicitPads is { } given && (Padding != Conv2dPadding.Explicit || ExplicitPadding != 0 || given.Top < 0 || given.Left < 0 || given.Bottom < 0 || given.Right < 0))
+            throw new ArgumentException($"explicit pads {given} need Explicit padding, an ExplicitPadding of 0 and no negative side (were {Padding}, {ExplicitPadding}).");
         if (input.Rank != 3) throw Refuse("an image [channels, height, width]", input);
         int c = input[0], h = input[1], w = input[2];
         (int top, int bottom, int left, int right) = Padding switch
         {
             Conv2dPadding.Same => Combine(ConvGeometry.SamePadding(h, KernelSize, Stride, Dilation), ConvGeometry.SamePadding(w, KernelSize, Stride, Dilation)),
             Conv2dPadding.Valid => (0, 0, 0, 0),
+            Conv2dPadding.Explicit when ExplicitPads is { } pads => (pads.Top, pads.Bottom, pads.Left, pads.Right),
             Conv2dPadding.Explicit when ExplicitPadding >= 0 => (ExplicitPadding, ExplicitPadding, ExplicitPadding, ExplicitPadding),
             _ => throw new ArgumentException($"padding {Padding} with {ExplicitPadding} is not valid."),
         };
@@ -59,7 +79,7 @@ public sealed record Conv2dSpec(
 
     /// <summary>
     /// A stride-1 "same" convolution back to the input's channels; any other convolution (strided, valid, explicitly
-    /// padded) becomes a transposed convolution back to exactly the input's shape (<see cref="ConvTranspose2dSpec.Undoing"/>).
+    /// padded, equally or not) becomes a transposed convolution back to exactly the input's shape (<see cref="ConvTranspose2dSpec.Undoing"/>).
     /// </summary>
     public override LayerSpec Mirror(MirrorContext context)
     {

@@ -23,8 +23,8 @@ internal sealed partial class OnnxNetworkImporter
             throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit a sequence of {_shape[0]} channels.");
         int filters = w.Dimensions[0], k = Kernel1d(node, w.Dimensions[2]);
         int stride = Single(node, "strides", 1), dilation = Single(node, "dilations", 1);
-        var (padding, explicitPadding) = ConvPadding(node, [_shape[1]], k, stride, dilation, padded);
-        var spec = new Conv1dSpec(filters, k, stride, padding, dilation, explicitPadding);
+        var (padding, explicitPadding, sides) = ConvPadding(node, [_shape[1]], k, stride, dilation, padded);
+        var spec = new Conv1dSpec(filters, k, stride, padding, dilation, explicitPadding, ExplicitPads: SequencePads(sides));
         return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = Bias(node, filters) });
     }
 
@@ -36,8 +36,8 @@ internal sealed partial class OnnxNetworkImporter
             throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit a sequence of {_shape[0]} channels.");
         int filters = w.Dimensions[1], k = Kernel1d(node, w.Dimensions[2]);
         int stride = Single(node, "strides", 1), dilation = Single(node, "dilations", 1), outputPadding = Single(node, "output_padding", 0);
-        var (padding, explicitPadding, engineOutputPadding) = TransposedConvPadding(node, [_shape[1]], k, stride, dilation, outputPadding);
-        var spec = new ConvTranspose1dSpec(filters, k, stride, padding, dilation, explicitPadding, engineOutputPadding);
+        var (padding, explicitPadding, engineOutputPadding, sides) = TransposedConvPadding(node, [_shape[1]], k, stride, dilation, outputPadding);
+        var spec = new ConvTranspose1dSpec(filters, k, stride, padding, dilation, explicitPadding, engineOutputPadding, ExplicitPads: SequencePads(sides));
         return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = Bias(node, filters) });
     }
 

@@ -5,12 +5,14 @@ using Microsoft.ML.Autoencoders.Onnx;
 namespace Microsoft.ML.Autoencoders;
 
 /// <summary>
-/// How the paddings ONNX writes for convolutions map to the engine's three modes (<see cref="Conv2dPadding"/>): a
-/// convolution's output is fixed by where its first window starts on each axis and how many windows there are, so any
-/// ONNX padding that gives the same start and count as the engine's "same", "valid" or equal padding computes the same
-/// thing (extra zeros at the end that no window reaches change nothing). This is what lets a Pad of zeros in front of a
-/// Conv (Keras' ZeroPadding2D, nn.ZeroPad2d, F.pad) fold into the convolution, and a ConvTranspose given by output_shape,
-/// auto_pad or unequal pads become the engine's transposed convolution; what matches none of the modes is refused.
+/// How the paddings ONNX writes for convolutions map to the engine's (<see cref="Conv2dPadding"/>): a convolution's output
+/// is fixed by where its first window starts on each axis and how many windows there are, so any ONNX padding that gives
+/// the same start and count as the engine's "same", "valid", equal or causal padding computes the same thing (extra zeros
+/// at the end that no window reaches change nothing), and any other becomes the engine's per-side explicit pads
+/// (<see cref="Conv1dPads"/>, <see cref="Conv2dPads"/>) with as few zeros at the end as give the same windows. This is
+/// what lets a Pad of zeros in front of a Conv (Keras' ZeroPadding2D, nn.ZeroPad2d, F.pad, PyTorch's causal
+/// <c>F.pad(x, (k − 1, 0))</c>) fold into the convolution, and a ConvTranspose given by output_shape, auto_pad or unequal
+/// pads become the engine's transposed convolution.
 /// </summary>
 internal sealed partial class OnnxNetworkImporter
 {
@@ -74,9 +76,9 @@ internal sealed partial class OnnxNetworkImporter
     /// <summary>
     /// The engine's padding for a Conv (<paramref name="node"/>) over <paramref name="sizes"/> (height and width, or the
     /// length), after the zeros <paramref name="padded"/> of a Pad in front of it (none: null): the mode whose windows start
-    /// and end where the graph's do.
+    /// and end where the graph's do, else per-side pads (<c>Sides</c>, each axis's zeros before and after).
     /// </summary>
-    private (Conv2dPadding Padding, int Explicit) ConvPadding(OnnxNode node, int[] sizes, int kernel, int stride, int dilation, (long Before, long After)[]? padded)
+    private (Conv2dPadding Padding, int Explicit, (int Before, int After)[]? Sides) ConvPadding(OnnxNode node, int[] sizes, int kernel, int stride, int dilation, (long Before, long After)[]? padded)
     {
         int rank = sizes.Length;
         padded ??= new (long, long)[rank];
@@ -107,14 +109,23 @@ internal sealed partial class OnnxNetworkImporter
         bool equal = Enumerable.Range(0, rank).All(i => sizes[i] + 2 * windows[0].Start >= reach && windows[i] == Equal(i, windows[0].Start));
         bool same = Enumerable.Range(0, rank).All(i => windows[i] == Same(i));
         // Where both fit (a stride-1 kernel of 3 padded by 1), the graph's own form: "same" when it says auto_pad SAME_*.
-        if (same && (autoPad is "SAME_UPPER" or "SAME_LOWER" || !equal)) return (Conv2dPadding.Same, 0);
-        if (equal) return windows[0].Start == 0 ? (Conv2dPadding.Valid, 0) : (Conv2dPadding.Explicit, (int)windows[0].Start);
-        string what = autoPad == "NOTSET" ? $"pads [{string.Join(", ", pads)}]" : $"auto_pad {autoPad}";
-        string afterPad = padded.Any(p => p != default) ? $" after the Pad's [{string.Join(", ", padded.Select(p => p.Before).Concat(padded.Select(p => p.After)))}]" : "";
-        throw new NotSupportedException($"{Describe(node)}: {what}{afterPad} over {string.Join("×", sizes)} start the windows at " +
-            $"[{string.Join(", ", windows.Select(w => -w.Start))}] and give [{string.Join(", ", windows.Select(w => w.Count))}]; the engine's convolutions pad " +
-            "equally on every side or as 'same' does (the odd zero at the end), and neither gives these windows.");
+        if (same && (autoPad is "SAME_UPPER" or "SAME_LOWER" || !equal)) return (Conv2dPadding.Same, 0, null);
+        if (equal) return windows[0].Start == 0 ? (Conv2dPadding.Valid, 0, null) : (Conv2dPadding.Explicit, (int)windows[0].Start, null);
+        // Keras' Conv1D "causal" and PyTorch's F.pad(x, (dilation·(k − 1), 0)): every zero before the sequence.
+        if (rank == 1 && windows[0] == (reach - 1, (sizes[0] - 1) / stride + 1)) return (Conv2dPadding.Causal, 0, null);
+        // Anything else: the start as given, and the fewest zeros at the end that still give the graph's windows.
+        var sides = new (int Before, int After)[rank];
+        for (int i = 0; i < rank; i++)
+            sides[i] = ((int)windows[i].Start, (int)Math.Max(0, (windows[i].Count - 1) * stride + reach - sizes[i] - windows[i].Start));
+        return (Conv2dPadding.Explicit, 0, sides);
     }
+
+    /// <summary>The engine's per-side pads of a sequence, from <see cref="ConvPadding"/>'s sides.</summary>
+    private static Conv1dPads? SequencePads((int Before, int After)[]? sides) => sides is null ? null : new Conv1dPads(sides[0].Before, sides[0].After);
+
+    /// <summary>The engine's per-side pads of an image (ONNX's order: top, left, bottom, right), from <see cref="ConvPadding"/>'s sides.</summary>
+    private static Conv2dPads? ImagePads((int Before, int After)[]? sides) =>
+        sides is null ? null : new Conv2dPads(sides[0].Before, sides[1].Before, sides[0].After, sides[1].After);
 
     /// <summary>
     /// The engine's padding for a ConvTranspose (<paramref name="node"/>) over <paramref name="sizes"/>: ONNX fixes each
@@ -129,7 +140,7 @@ internal sealed partial class OnnxNetworkImporter
     /// padding="same") written with output_shape so drops its first position, which the engine's equal padding of 1 with an
     /// output padding of 1 also does.
     /// </remarks>
-    private (Conv2dPadding Padding, int Explicit, int OutputPadding) TransposedConvPadding(OnnxNode node, int[] sizes, int kernel, int stride, int dilation, int outputPadding)
+    private (Conv2dPadding Padding, int Explicit, int OutputPadding, (int Before, int After)[]? Sides) TransposedConvPadding(OnnxNode node, int[] sizes, int kernel, int stride, int dilation, int outputPadding)
     {
         int rank = sizes.Length;
         string autoPad = String(node, "auto_pad", "NOTSET");
@@ -167,12 +178,24 @@ internal sealed partial class OnnxNetworkImporter
         long p = windows[0].Dropped, extra = windows[0].Kept - ((sizes[0] - 1L) * stride + reach - 2 * p);
         bool equal = extra >= 0 && extra < stride && Enumerable.Range(0, rank).All(i => windows[i] == (p, (sizes[i] - 1L) * stride + reach - 2 * p + extra));
         bool same = Enumerable.Range(0, rank).All(i => windows[i] == (ConvGeometry.SamePadding(sizes[i] * stride, kernel, stride, dilation).Before, (long)sizes[i] * stride));
-        if (same && (autoPad is "SAME_UPPER" or "SAME_LOWER" || outputShape != null || !equal)) return (Conv2dPadding.Same, 0, 0);
-        if (equal) return (p == 0 ? Conv2dPadding.Valid : Conv2dPadding.Explicit, (int)p, (int)extra);
-        string what = outputShape != null ? $"output_shape [{string.Join(", ", outputShape)}]" : autoPad != "NOTSET" ? $"auto_pad {autoPad}" : $"pads [{string.Join(", ", pads)}]";
-        throw new NotSupportedException($"{Describe(node)}: {what}{(outputPadding > 0 ? $" with output_padding {outputPadding}" : "")} over {string.Join("×", sizes)} " +
-            $"drops [{string.Join(", ", windows.Select(w => w.Dropped))}] of the full output at the start and keeps [{string.Join(", ", windows.Select(w => w.Kept))}]; " +
-            "the engine's transposed convolutions pad equally on every side (with an output padding below the stride) or as 'same' does, and neither gives this output.");
+        if (same && (autoPad is "SAME_UPPER" or "SAME_LOWER" || outputShape != null || !equal)) return (Conv2dPadding.Same, 0, 0, null);
+        if (equal) return (p == 0 ? Conv2dPadding.Valid : Conv2dPadding.Explicit, (int)p, (int)extra, null);
+
+        // Per side: drop the same first positions, keep as many. An axis whose full output (without output padding) is
+        // shorter than what it keeps takes an output padding, which the engine shares between the axes, so the others
+        // drop that much more at their end.
+        var dropAtEnd = new long[rank];
+        for (int i = 0; i < rank; i++) dropAtEnd[i] = (sizes[i] - 1L) * stride + reach - windows[i].Dropped - windows[i].Kept;
+        long shared = Math.Max(0, -dropAtEnd.Min());
+        if (shared >= stride)
+        {
+            string what = outputShape != null ? $"output_shape [{string.Join(", ", outputShape)}]" : autoPad != "NOTSET" ? $"auto_pad {autoPad}" : $"pads [{string.Join(", ", pads)}]";
+            throw new NotSupportedException($"{Describe(node)}: {what}{(outputPadding > 0 ? $" with output_padding {outputPadding}" : "")} over {string.Join("×", sizes)} " +
+                $"keeps [{string.Join(", ", windows.Select(w => w.Kept))}] positions, {shared} more than the full output has; the engine's output padding stays below the stride {stride}.");
+        }
+        var sides = new (int Before, int After)[rank];
+        for (int i = 0; i < rank; i++) sides[i] = ((int)windows[i].Dropped, (int)(dropAtEnd[i] + shared));
+        return (Conv2dPadding.Explicit, 0, (int)shared, sides);
     }
 
     /// <summary>ONNX's SAME_UPPER (or SAME_LOWER) pads of a convolution over <paramref name="size"/> values.</summary>

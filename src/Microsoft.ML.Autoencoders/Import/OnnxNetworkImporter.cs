@@ -452,8 +452,8 @@ internal sealed partial class OnnxNetworkImporter
             throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit an input of {_shape[0]} channels.");
         int filters = w.Dimensions[0], k = SquareKernel(node, w.Dimensions[2], w.Dimensions[3]);
         int stride = Square(node, "strides", 1), dilation = Square(node, "dilations", 1);
-        var (padding, explicitPadding) = ConvPadding(node, [_shape[1], _shape[2]], k, stride, dilation, padded);
-        var spec = new Conv2dSpec(filters, k, stride, padding, dilation, explicitPadding);
+        var (padding, explicitPadding, sides) = ConvPadding(node, [_shape[1], _shape[2]], k, stride, dilation, padded);
+        var spec = new Conv2dSpec(filters, k, stride, padding, dilation, explicitPadding, ExplicitPads: ImagePads(sides));
         return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, filters) : new float[filters] });
     }
 
@@ -467,8 +467,8 @@ internal sealed partial class OnnxNetworkImporter
             throw new NotSupportedException($"{Describe(node)}: weights [{string.Join(", ", w.Dimensions)}] do not fit an input of {_shape[0]} channels.");
         int filters = w.Dimensions[1], k = SquareKernel(node, w.Dimensions[2], w.Dimensions[3]);
         int stride = Square(node, "strides", 1), dilation = Square(node, "dilations", 1), outputPadding = Square(node, "output_padding", 0);
-        var (padding, explicitPadding, engineOutputPadding) = TransposedConvPadding(node, [_shape[1], _shape[2]], k, stride, dilation, outputPadding);
-        var spec = new ConvTranspose2dSpec(filters, k, stride, padding, dilation, explicitPadding, engineOutputPadding);
+        var (padding, explicitPadding, engineOutputPadding, sides) = TransposedConvPadding(node, [_shape[1], _shape[2]], k, stride, dilation, outputPadding);
+        var spec = new ConvTranspose2dSpec(filters, k, stride, padding, dilation, explicitPadding, engineOutputPadding, ExplicitPads: ImagePads(sides));
         return AddLayer(node, spec, new() { [".weight"] = w.Floats!, [".bias"] = node.Inputs.Count > 2 && node.Inputs[2].Length > 0 ? RowVector(node, 2, filters) : new float[filters] });
     }
 

@@ -16,8 +16,9 @@ namespace Microsoft.ML.Autoencoders;
 /// Slice (attributes before opset 10, inputs from it; any axes and steps), Cast to an integer type, Identity, ConstantOfShape, int64
 /// Add/Sub/Mul/Div, and Equal and Where (booleans held as 0 and 1: PyTorch's x.expand(-1, T, -1) turns its -1s into 1s
 /// with them), and Reshape and Transpose of int64 constants (PyTorch's F.pad writes its pads as ConstantOfShape → Concat →
-/// Reshape → Slice backwards → Transpose → Reshape), when every input they read is known. Arithmetic on the batch size itself has no constant result and is
-/// refused, naming the node.
+/// Reshape → Slice backwards → Transpose → Reshape), when every input they read is known; and a float weight read through
+/// Identity, Transpose or Reshape (a tied weight; this library's own 1-D convolution kernels). Arithmetic on the batch size
+/// itself has no constant result and is refused, naming the node.
 /// </remarks>
 internal sealed class OnnxShapeFolding
 {
@@ -111,6 +112,19 @@ internal sealed class OnnxShapeFolding
                 // A weight read through Identity or Transpose, as PyTorch exports a tied weight (decoder = encoderᵀ).
                 if (node.OpType == "Identity") _constants[node.Outputs[0]] = weights;
                 else _constants[node.Outputs[0]] = (PermutedDimensions(node, weights.Item1, out var perm), Permuted(weights.Item1, perm, floats), null);
+                continue;
+            }
+            if (node.OpType == "Reshape" && inputs[0] is { Item2: { } kernel } && inputs[1] is { Item3: { } target })
+            {
+                // A weight reshaped, as this library exports a 1-D convolution's kernel ([F, C, 1, k] stored, [F, C, k] read).
+                try
+                {
+                    _constants[node.Outputs[0]] = (ReshapedDimensions(node, inputs[0]!.Value.Item1, kernel.Length, target), kernel, null);
+                }
+                catch (NotSupportedException refusal)
+                {
+                    _refusals[node.Outputs[0]] = refusal;
+                }
                 continue;
             }
             // A float computation on constants is not a shape: leave it for the layer that reads it (Add/Sub of a row).
@@ -262,21 +276,25 @@ internal sealed class OnnxShapeFolding
     }
 
     /// <summary>An int64 constant given another shape: 0 keeps the axis, one -1 takes what is left.</summary>
-    private static (int[], float[]?, long[]?) Reshape(OnnxNode node, (int[] Dims, long[] Values) data, long[] shape)
+    private static (int[], float[]?, long[]?) Reshape(OnnxNode node, (int[] Dims, long[] Values) data, long[] shape) =>
+        (ReshapedDimensions(node, data.Dims, data.Values.Length, shape), null, data.Values);
+
+    /// <summary>The dimensions ONNX's Reshape gives <paramref name="count"/> values of <paramref name="dims"/> for target <paramref name="shape"/>.</summary>
+    private static int[] ReshapedDimensions(OnnxNode node, int[] dims, int count, long[] shape)
     {
         bool allowZero = node.TryGetAttribute("allowzero", out var z) && z.GetInt() != 0;
-        var dims = new int[shape.Length];
+        var result = new int[shape.Length];
         int inferred = -1, known = 1;
         for (int i = 0; i < shape.Length; i++)
         {
             if (shape[i] == -1) { inferred = i; continue; }
-            dims[i] = shape[i] == 0 && !allowZero ? data.Dims.ElementAtOrDefault(i) : (int)shape[i];
-            known *= dims[i];
+            result[i] = shape[i] == 0 && !allowZero ? dims.ElementAtOrDefault(i) : (int)shape[i];
+            known *= result[i];
         }
-        if (inferred >= 0) dims[inferred] = known == 0 ? 0 : data.Values.Length / known;
-        if (dims.Aggregate(1L, (a, b) => a * b) != data.Values.Length || dims.Any(d => d < 0))
-            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: shape [{string.Join(", ", shape)}] does not hold the {data.Values.Length} values it reshapes.");
-        return (dims, null, data.Values);
+        if (inferred >= 0) result[inferred] = known == 0 ? 0 : count / known;
+        if (result.Aggregate(1L, (a, b) => a * b) != count || result.Any(d => d < 0))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: shape [{string.Join(", ", shape)}] does not hold the {count} values it reshapes.");
+        return result;
     }
 
     private static (int[], float[]?, long[]?) ConstantOfShape(OnnxNode node, long[] shape)

@@ -100,12 +100,94 @@ public class ConvolutionLayerTests
             GradientsMatchFiniteDifferences(c, h, w, filters, kernel, stride, padding, pad, dilation, batch, wide);
     }
 
+    public static TheoryData<int, int, int, int, int, int, int, int, int, int> UnequalPadCases => new()
+    {
+        // channels, height, width, filters, kernel, stride, top, left, bottom, right
+        { 2, 6, 7, 5, 3, 1, 2, 0, 0, 1 },   // direct kernels: more rows above than below, a column on the right only
+        { 3, 5, 9, 4, 3, 1, 0, 2, 1, 0 },   // direct kernels: the mirror image
+        { 2, 7, 9, 3, 3, 2, 1, 0, 0, 2 },   // im2col: strided
+        { 8, 4, 6, 8, 3, 1, 2, 0, 0, 2 },   // flat planes where the 512-bit kernels run (totals of kernel − 1 on each axis)
+        { 1, 5, 5, 2, 3, 1, 3, 0, 0, 3 },   // padding as wide as the kernel: im2col, since the direct kernels take less
+    };
+
+    [Theory]
+    [MemberData(nameof(UnequalPadCases))]
+    public void Conv2d_UnequalPads_MatchTheDefinitionAndFiniteDifferences(int c, int h, int w, int filters, int kernel, int stride, int top, int left, int bottom, int right)
+    {
+        const int batch = 2;
+        var spec = new Conv2dSpec(filters, kernel, stride, Conv2dPadding.Explicit, Initialization: WeightInitialization.XavierUniform,
+            ExplicitPads: new Conv2dPads(top, left, bottom, right));
+        var input = new TensorShape(c, h, w);
+        int ho = (h + top + bottom - kernel) / stride + 1, wo = (w + left + right - kernel) / stride + 1;
+        Assert.Equal(new TensorShape(filters, ho, wo), spec.InferOutputShape(input));
+
+        var random = new SeededRandom(3);
+        var layer = BuildConv(input, spec, random, out _);
+        float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
+        float[] y = new float[batch * layer.OutputSize];
+        layer.Forward(x, y, Enumerable.Repeat(float.NaN, batch * layer.ScratchSizePerSample).ToArray(), batch, Context);
+        ReadOnlySpan<float> weights = layer.Weights.Values;
+        for (int n = 0; n < batch; n++)
+        for (int f = 0; f < filters; f++)
+        for (int oy = 0; oy < ho; oy++)
+        for (int ox = 0; ox < wo; ox++)
+        {
+            double sum = layer.Bias.Values[f];
+            for (int ch = 0; ch < c; ch++)
+            for (int ky = 0; ky < kernel; ky++)
+            for (int kx = 0; kx < kernel; kx++)
+            {
+                int iy = oy * stride + ky - top, ix = ox * stride + kx - left;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                sum += weights[((f * c + ch) * kernel + ky) * kernel + kx] * x[n * input.Size + (ch * h + iy) * w + ix];
+            }
+            float actual = y[n * layer.OutputSize + (f * ho + oy) * wo + ox];
+            Assert.True(Math.Abs(actual - sum) <= 1e-5 * (1 + Math.Abs(sum)), $"n {n} f {f} ({oy}, {ox}): {actual} vs {sum}");
+        }
+
+        foreach (bool wide in ConvolutionSweep.KernelSets)
+            GradientsMatchFiniteDifferences(input, spec, batch, wide);
+    }
+
+    [Fact]
+    public void Conv2d_RefusesCausalPaddingAndPadsWithoutExplicitPadding()
+    {
+        var image = new TensorShape(1, 5, 5);
+        var causal = Assert.Throws<ArgumentException>(() => new Conv2dSpec(2, 3, Padding: Conv2dPadding.Causal).InferOutputShape(image));
+        Assert.StartsWith("causal padding is for sequences (Conv1dSpec)", causal.Message);
+        Assert.Throws<ArgumentException>(() => new Conv2dSpec(2, 3, ExplicitPads: new Conv2dPads(1, 0, 0, 1)).InferOutputShape(image));
+        Assert.Throws<ArgumentException>(() => new Conv2dSpec(2, 3, Padding: Conv2dPadding.Explicit, ExplicitPadding: 1, ExplicitPads: new Conv2dPads(1, 0, 0, 1)).InferOutputShape(image));
+        Assert.Throws<ArgumentException>(() => new Conv2dSpec(2, 3, Padding: Conv2dPadding.Explicit, ExplicitPads: new Conv2dPads(1, -1, 0, 1)).InferOutputShape(image));
+        var transposed = Assert.Throws<ArgumentException>(() => new ConvTranspose2dSpec(2, 3, Padding: Conv2dPadding.Causal).InferOutputShape(image));
+        Assert.StartsWith("causal padding is for sequences (Conv1dSpec)", transposed.Message);
+    }
+
+    [Theory]
+    // Both axes' remainders agree: the convolution's own pads, its exact transpose, though an equal padding of 1 with an
+    // output padding of 1 would give 8×8 back too.
+    [InlineData(8, 8, 1, 1, 0, 0, true)]
+    [InlineData(8, 8, 2, 0, 0, 2, true)]
+    // 7×9: the height's remainder is 1, the width's 0, and one output padding serves both: the least crop of each axis.
+    [InlineData(7, 9, 1, 0, 0, 2, false)]
+    public void Conv2d_UnequalPads_MirrorIntoATransposedConvolutionBackToTheInput(int h, int w, int top, int left, int bottom, int right, bool ownPads)
+    {
+        var pads = new Conv2dPads(top, left, bottom, right);
+        var spec = NetworkSpec.Create(new TensorShape(2, h, w), [new Conv2dSpec(4, 3, 2, Conv2dPadding.Explicit, ExplicitPads: pads)]);
+        var undo = Assert.IsType<ConvTranspose2dSpec>(spec.Decoder[0]);
+        Assert.Equal(new TensorShape(2, h, w), spec.Decoder[^1].OutputShape);
+        Assert.Equal(Conv2dPadding.Explicit, undo.Padding);
+        if (ownPads) Assert.Equal((pads, (h + top + bottom - 3) % 2), (undo.ExplicitPads!.Value, undo.OutputPadding));
+        else Assert.NotNull(undo.ExplicitPads);
+    }
+
     private static void GradientsMatchFiniteDifferences(int c, int h, int w, int filters, int kernel, int stride, Conv2dPadding padding, int pad, int dilation,
-        int batch, bool vector512)
+        int batch, bool vector512) =>
+        GradientsMatchFiniteDifferences(new TensorShape(c, h, w), new Conv2dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform), batch, vector512);
+
+    private static void GradientsMatchFiniteDifferences(TensorShape input, Conv2dSpec spec, int batch, bool vector512)
     {
         var random = new SeededRandom(5);
-        var input = new TensorShape(c, h, w);
-        var layer = BuildConv(input, new Conv2dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform), random, out var store);
+        var layer = BuildConv(input, spec, random, out var store);
         layer.UsesVector512 = vector512;
         float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
         float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);

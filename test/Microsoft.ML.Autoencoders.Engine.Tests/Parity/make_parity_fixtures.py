@@ -69,6 +69,11 @@ def pads(spec, sizes):
         return [keras_same(n, k, s, d) for n in sizes]
     if mode == "Valid":
         return [(0, 0) for _ in sizes]
+    if mode == "Causal":  # Keras' Conv1D "causal": all the padding before the sequence
+        return [(d * (k - 1), 0) for _ in sizes]
+    if "explicitPads" in spec:  # per side: {"left", "right"} or {"top", "left", "bottom", "right"}
+        given = spec["explicitPads"]
+        return [(given["left"], given["right"])] if len(sizes) == 1 else [(given["top"], given["bottom"]), (given["left"], given["right"])]
     p = spec["explicitPadding"]
     return [(p, p) for _ in sizes]
 
@@ -108,13 +113,16 @@ def transposed_crop(full, target, before):
     return F.pad(full, tuple(pad))
 
 
-def transposed_axis(size, spec):
+def transposed_axis(size, spec, sides=("left", "right")):
     k, s, d = spec["kernelSize"], spec.get("stride", 1), spec.get("dilation", 1)
     mode = spec.get("padding", "Same")
     reach = (size - 1) * s + d * (k - 1) + 1
     if mode == "Same":
         out = size * s
         return out, keras_same(out, k, s, d)[0]
+    if "explicitPads" in spec:  # taken off the output's start and end
+        before, after = (spec["explicitPads"][side] for side in sides)
+        return reach + spec.get("outputPadding", 0) - before - after, before
     p = 0 if mode == "Valid" else spec["explicitPadding"]
     return reach + spec.get("outputPadding", 0) - 2 * p, p
 
@@ -125,7 +133,7 @@ def conv_transpose2d_case(i, name, c, h, w, filters, batch, **spec):
     x = case.uniform((batch, c, h, w))
     k = spec["kernelSize"]
     case.params = [case.uniform((c, filters, k, k), -0.5, 0.5), case.uniform((filters,), -0.5, 0.5)]
-    (ho, top), (wo, left) = transposed_axis(h, spec), transposed_axis(w, spec)
+    (ho, top), (wo, left) = transposed_axis(h, spec, ("top", "bottom")), transposed_axis(w, spec)
 
     def forward(xt, wt, bt):
         full = F.conv_transpose2d(xt, wt, None, stride=spec.get("stride", 1), dilation=spec.get("dilation", 1))
@@ -295,6 +303,12 @@ def main():
         conv2d_case(20, "k2 s3 same, 13x17, C3 F3", 3, 13, 17, 3, 2, kernelSize=2, stride=3),
         conv2d_case(21, "k3 s1 same, 4x8 (flat planes), C16 F8, batch 2", 16, 4, 8, 8, 2, kernelSize=3),
         conv2d_case(22, "k4 s1 valid, 5x7, C8 F16, batch 2", 8, 5, 7, 16, 2, kernelSize=4, padding="Valid"),
+        conv2d_case(23, "k3 s1 pads (top 2, left 0, bottom 0, right 1), 6x7, C3 F5", 3, 6, 7, 5, 2, kernelSize=3, padding="Explicit",
+                    explicitPads={"top": 2, "left": 0, "bottom": 0, "right": 1}),
+        conv2d_case(24, "k3 s2 pads (1, 0, 0, 2), 7x9, C2 F3", 2, 7, 9, 3, 2, kernelSize=3, stride=2, padding="Explicit",
+                    explicitPads={"top": 1, "left": 0, "bottom": 0, "right": 2}),
+        conv2d_case(25, "k3 s1 pads (2, 0, 0, 2), 4x6 (flat planes), C8 F8", 8, 4, 6, 8, 2, kernelSize=3, padding="Explicit",
+                    explicitPads={"top": 2, "left": 0, "bottom": 0, "right": 2}),
     ]
     conv_transpose2d = [
         conv_transpose2d_case(0, "k3 s2 same, 4x6, C5 F3", 5, 4, 6, 3, 3, kernelSize=3, stride=2),
@@ -312,6 +326,8 @@ def main():
         conv_transpose2d_case(12, "k3 s2 d2 same, 3x4, C3 F5", 3, 3, 4, 5, 2, kernelSize=3, stride=2, dilation=2),
         conv_transpose2d_case(13, "k4 s3 same (one-sided crop), 3x2, C5 F3", 5, 3, 2, 3, 3, kernelSize=4, stride=3),
         conv_transpose2d_case(14, "k6 s2 explicit 3 op 1, 2x3, C1 F1, batch 1", 1, 2, 3, 1, 1, kernelSize=6, stride=2, padding="Explicit", explicitPadding=3, outputPadding=1),
+        conv_transpose2d_case(15, "k3 s2 pads (1, 0, 0, 2) op 1, 3x5, C2 F3", 2, 3, 5, 3, 2, kernelSize=3, stride=2, padding="Explicit",
+                              explicitPads={"top": 1, "left": 0, "bottom": 0, "right": 2}, outputPadding=1),
     ]
     max_pool2d = [
         max_pool2d_case(0, "2/2, 7x11 floor", 3, 7, 11, 3, poolSize=2),
@@ -360,6 +376,13 @@ def main():
         conv1d_case(4, "k1 s1 same, L 9, C3 F3", 3, 9, 3, 5, kernelSize=1),
         conv1d_case(5, "k4 s2 d3 explicit 3, L 19, C3 F5", 3, 19, 5, 2, kernelSize=4, stride=2, dilation=3, padding="Explicit", explicitPadding=3),
         conv1d_case(6, "k9 s1 same, kernel longer than L 5, C2 F3", 2, 5, 3, 3, kernelSize=9),
+        conv1d_case(7, "k3 s1 causal, L 13, C3 F5", 3, 13, 5, 3, kernelSize=3, padding="Causal"),
+        conv1d_case(8, "k4 s2 d2 causal, L 17, C2 F3", 2, 17, 3, 2, kernelSize=4, stride=2, dilation=2, padding="Causal"),
+        conv1d_case(9, "k3 s1 causal, L 6, C8 F8, batch 3", 8, 6, 8, 3, kernelSize=3, padding="Causal"),
+        conv1d_case(10, "k3 s2 explicit pads (2, 0), L 12, C3 F4", 3, 12, 4, 2, kernelSize=3, stride=2, padding="Explicit",
+                    explicitPads={"left": 2, "right": 0}),
+        conv1d_case(11, "k5 s1 explicit pads (0, 3), L 9, C2 F3", 2, 9, 3, 2, kernelSize=5, padding="Explicit",
+                    explicitPads={"left": 0, "right": 3}),
     ]
     conv_transpose1d = [
         conv_transpose1d_case(0, "k3 s2 same, L 12, C5 F3", 5, 12, 3, 3, kernelSize=3, stride=2),
@@ -367,6 +390,10 @@ def main():
         conv_transpose1d_case(2, "k2 s1 d3 valid, L 9, C1 F13", 1, 9, 13, 3, kernelSize=2, dilation=3, padding="Valid"),
         conv_transpose1d_case(3, "k1 s3 same (bias-only gaps), L 5, C3 F2", 3, 5, 2, 2, kernelSize=1, stride=3),
         conv_transpose1d_case(4, "k4 s2 d2 explicit 2 op 1, L 6, C5 F3", 5, 6, 3, 2, kernelSize=4, stride=2, dilation=2, padding="Explicit", explicitPadding=2, outputPadding=1),
+        conv_transpose1d_case(5, "k3 s2 pads (0, 1), L 6, C3 F2 (a causal convolution's mirror)", 3, 6, 2, 2, kernelSize=3, stride=2,
+                              padding="Explicit", explicitPads={"left": 0, "right": 1}),
+        conv_transpose1d_case(6, "k2 s3 pads (0, 0) op 2, L 5, C2 F3", 2, 5, 3, 2, kernelSize=2, stride=3,
+                              padding="Explicit", explicitPads={"left": 0, "right": 0}, outputPadding=2),
     ]
     lstm = [
         lstm_case(0, "T7 F3 H5 last", 7, 3, 5, 3, False),

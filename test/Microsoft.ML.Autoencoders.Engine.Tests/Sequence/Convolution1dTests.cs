@@ -7,7 +7,7 @@ namespace Microsoft.ML.Autoencoders.Engine.Tests.Sequence;
 
 /// <summary>
 /// Conv1d, ConvTranspose1d and the transpose between [steps, channels] and [channels, steps]: each forward held to a plain
-/// loop written from the definition on odd lengths (stride 2 and 3, dilation 2, every padding, output padding), each
+/// loop written from the definition on odd lengths (stride 2 and 3, dilation 2, every padding, causal too, output padding), each
 /// backward to finite differences, and the transposed convolution that undoes a convolution giving its length back.
 /// </summary>
 public class Convolution1dTests
@@ -23,11 +23,16 @@ public class Convolution1dTests
         { 2, 10, 4, 4, 3, Conv2dPadding.Valid, 0, 2, 2 },
         { 2, 8, 3, 3, 2, Conv2dPadding.Explicit, 1, 1, 3 },
         { 1, 40, 5, 5, 1, Conv2dPadding.Valid, 0, 1, 1 },   // a row longer than one 16-column chunk of the direct kernel
+        { 2, 11, 3, 3, 1, Conv2dPadding.Causal, 0, 1, 2 },   // causal: 2 zeros before, none after; the direct kernels
+        { 1, 13, 4, 5, 2, Conv2dPadding.Causal, 0, 2, 2 },   // causal, strided and dilated: 8 zeros before, im2col
+        { 8, 6, 8, 3, 1, Conv2dPadding.Causal, 0, 1, 2 },    // flat planes where the 512-bit kernels run
     };
 
-    private static Layer Build(LayerSpec spec, TensorShape input, SeededRandom random, out ParameterStore store)
+    private static Layer Build(LayerSpec spec, TensorShape input, SeededRandom random, out ParameterStore store, bool? vector512 = null)
     {
         var layer = spec.Build(TestContexts.Build("conv", input, spec.InferOutputShape(input)));
+        // The kernel set is chosen before anything sizes the scratch, whose layout follows it.
+        if (vector512 is { } wide) ((Conv1d)layer).Plane.UsesVector512 = wide;
         store = new ParameterStore(layer.Parameters);
         layer.Initialize(random);
         var bias = layer.Parameters.Single(p => p.Role == ParameterRole.Bias);
@@ -39,10 +44,21 @@ public class Convolution1dTests
     [MemberData(nameof(ConvCases))]
     public void Conv1d_Forward_MatchesTheDefinition(int c, int length, int filters, int kernel, int stride, Conv2dPadding padding, int pad, int dilation, int batch)
     {
+        // Both direct kernel sets where this machine has AVX-512 (the 512-bit one lays narrow planes out flat).
+        foreach (bool wide in ConvolutionSweep.KernelSets)
+            ForwardMatchesTheDefinition(new Conv1dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform), new TensorShape(c, length), batch, wide);
+    }
+
+    /// <summary>One kernel set's forward pass against a plain loop over the definition (im2col runs once).</summary>
+    private static void ForwardMatchesTheDefinition(Conv1dSpec spec, TensorShape input, int batch, bool vector512)
+    {
         var random = new SeededRandom(3);
-        var input = new TensorShape(c, length);
-        var spec = new Conv1dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform);
-        var layer = (Conv1d)Build(spec, input, random, out _);
+        var layer = (Conv1d)Build(spec, input, random, out _, vector512);
+        if (vector512 && !layer.Plane.IsDirect) return; // the kernel sets are the direct path's; im2col is the same either way
+        // The cases of 8 channels are there for the flat planes: hold them to it.
+        if (vector512 && input[0] == 8) Assert.True(layer.Plane.UsesFlatPlanes, $"{spec} over {input} was meant to run on flat planes");
+        int c = input[0], length = input[1], filters = spec.Filters, kernel = spec.KernelSize, stride = spec.Stride, dilation = spec.Dilation;
+        var padding = spec.Padding;
         var (_, _, padLeft, _, outputLength) = spec.Axis(input);
         Assert.Equal(new TensorShape(filters, outputLength), spec.InferOutputShape(input));
         if (padding == Conv2dPadding.Same) Assert.Equal((length + stride - 1) / stride, outputLength);
@@ -71,7 +87,8 @@ public class Convolution1dTests
     public void Conv1d_Gradients_MatchFiniteDifferences(int c, int length, int filters, int kernel, int stride, Conv2dPadding padding, int pad, int dilation, int batch)
     {
         var spec = new Conv1dSpec(filters, kernel, stride, padding, dilation, pad, WeightInitialization.XavierUniform);
-        AssertGradients(spec, new TensorShape(c, length), batch, seed: 5);
+        foreach (bool wide in ConvolutionSweep.KernelSets)
+            AssertGradients(spec, new TensorShape(c, length), batch, seed: 5, wide);
     }
 
     public static TheoryData<int, int, int, int, int, Conv2dPadding, int, int, int> TransposedCases => new()
@@ -124,10 +141,12 @@ public class Convolution1dTests
         AssertGradients(spec, new TensorShape(c, length), batch, seed: 9);
     }
 
-    private static void AssertGradients(LayerSpec spec, TensorShape input, int batch, long seed)
+    /// <summary>The layer's gradients against finite differences; a Conv1d's on the given kernel set (im2col runs once).</summary>
+    private static void AssertGradients(LayerSpec spec, TensorShape input, int batch, long seed, bool? vector512 = null)
     {
         var random = new SeededRandom(seed);
-        var layer = Build(spec, input, random, out var store);
+        var layer = Build(spec, input, random, out var store, vector512);
+        if (vector512 == true && layer is Conv1d { Plane.IsDirect: false }) return;
         float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f);
         float[] coefficients = TestData.Uniform(random, batch * layer.OutputSize, -1f, 1f);
         GradientCheck.AssertLayerGradients(layer, store, x, coefficients, batch, Context);
@@ -140,7 +159,7 @@ public class Convolution1dTests
         _ = batch;
         var spec = NetworkSpec.Create(new TensorShape(c, length), [new Conv1dSpec(filters, kernel, stride, padding, dilation, pad)]);
         Assert.Equal(new TensorShape(c, length), spec.Decoder[^1].OutputShape);
-        if (stride == 1 && padding == Conv2dPadding.Same) Assert.IsType<Conv1dSpec>(spec.Decoder[0]);
+        if (stride == 1 && padding is Conv2dPadding.Same or Conv2dPadding.Causal) Assert.IsType<Conv1dSpec>(spec.Decoder[0]);
         else Assert.IsType<ConvTranspose1dSpec>(spec.Decoder[0]);
     }
 

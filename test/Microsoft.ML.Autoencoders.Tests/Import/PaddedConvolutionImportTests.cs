@@ -9,7 +9,9 @@ namespace Microsoft.ML.Autoencoders.Tests.Import;
 /// same bytes: a Pad of zeros in front of a Conv (Keras' ZeroPadding2D through tf2onnx; PyTorch's nn.ZeroPad2d and F.pad are
 /// exported files in <see cref="TorchOnnxImportTests"/>) folds into the convolution's padding; a ConvTranspose given by
 /// output_shape (tf2onnx's Conv2DTranspose), auto_pad or unequal pads imports as the engine's transposed convolution where
-/// one of its paddings drops and keeps the same positions. What no engine padding gives is refused by name.
+/// one of its paddings drops and keeps the same positions, per side where no equal padding does. Unequal pads and the
+/// causal Pad before a sequence's Conv import as the engine's per-side and causal paddings. What no engine padding gives (a
+/// mode other than zeros, a crop, an output longer than the full one by the stride) is refused by name.
 /// </summary>
 public sealed class PaddedConvolutionImportTests(ITestOutputHelper output)
 {
@@ -65,7 +67,8 @@ public sealed class PaddedConvolutionImportTests(ITestOutputHelper output)
         var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), Side * Side * Channels);
 
         var conv = Assert.IsType<Engine.Layers.Conv2dSpec>(model.Spec.Layers.First());
-        Assert.Equal((Engine.Layers.Conv2dPadding.Explicit, 1), (conv.Padding, conv.ExplicitPadding));
+        // Pads equal on every side are the one ExplicitPadding, never equal ExplicitPads (onnx.md says so).
+        Assert.Equal((Engine.Layers.Conv2dPadding.Explicit, 1, (Engine.Layers.Conv2dPads?)null), (conv.Padding, conv.ExplicitPadding, conv.ExplicitPads));
     }
 
     [Theory]
@@ -175,8 +178,6 @@ public sealed class PaddedConvolutionImportTests(ITestOutputHelper output)
     [InlineData("constant", 1f, new long[] { 0, 0, 1, 1, 0, 0, 1, 1 }, "pads with a value other than 0")]
     [InlineData("constant", null, new long[] { 0, 1, 1, 1, 0, 1, 1, 1 }, "pad the batch or channel axis")]
     [InlineData("constant", null, new long[] { 0, 0, -1, -1, 0, 0, 0, 0 }, "which crops the rows")]
-    // Two zeros before the rows and none before the columns: no engine padding starts the windows so.
-    [InlineData("constant", null, new long[] { 0, 0, 2, 0, 0, 0, 0, 0 }, "Node 'conv' (Conv): pads [0, 0, 0, 0] after the Pad's [2, 0, 0, 0] over 8×8 start the windows at [-2, 0]")]
     public void PaddingNoEngineLayerHasIsRefusedByName(string mode, float? value, long[] pads, string expected)
     {
         var g = ImageGraph(opset: 13);
@@ -197,21 +198,94 @@ public sealed class PaddedConvolutionImportTests(ITestOutputHelper output)
         Assert.Contains(expected, e.Message);
     }
 
-    [Fact]
-    public void CausalPaddingOfASequenceIsRefusedByName()
+    [Theory]
+    // Two zeros before the rows and none before the columns (a Pad, then the Conv's own pads): per-side pads (2, 0, 0, 0).
+    [InlineData(new long[] { 0, 0, 2, 0, 0, 0, 0, 0 }, null, 1, 2, 0, 0, 0, 8, 6)]
+    [InlineData(null, new long[] { 2, 0, 0, 0 }, 1, 2, 0, 0, 0, 8, 6)]
+    // A Pad and the Conv's own pads added, each unequal: (1 + 1, 0, 0, 0 + 2).
+    [InlineData(new long[] { 0, 0, 1, 0, 0, 0, 0, 0 }, new long[] { 1, 0, 0, 2 }, 1, 2, 0, 0, 2, 8, 8)]
+    // Strided: a zero at the end that no window reaches is left out (the columns' pads (1, 1) read as (1, 0)).
+    [InlineData(null, new long[] { 0, 1, 3, 1 }, 2, 0, 1, 3, 0, 5, 4)]
+    public void UnequalPaddingImportsAsPerSidePads(long[]? padNode, long[]? convPads, int stride, int top, int left, int bottom, int right, int codeHeight, int codeWidth)
     {
-        // F.pad(x, (2, 0)) before a kernel of 3: the engine's 1-D convolution pads both ends alike or as "same".
+        var g = ImageGraph(opset: 13);
+        string input = "x";
+        if (padNode != null)
+        {
+            g.AddInt64Initializer("pads", [8], padNode);
+            g.AddNode("Pad", ["x", "pads"], ["padded"], name: "zero_padding");
+            input = "padded";
+        }
+        g.AddInitializer("w1", [Filters, Channels, 3, 3], Values(Filters * Channels * 9, 1)).AddInitializer("b1", [Filters], Values(Filters, 2));
+        var attributes = new List<OnnxAttribute> { OnnxAttribute.FromInts("strides", stride, stride) };
+        if (convPads != null) attributes.Add(OnnxAttribute.FromInts("pads", convPads));
+        g.AddNode("Conv", [input, "w1", "b1"], ["c1"], name: "conv", attributes: attributes);
+        g.AddNode("Relu", ["c1"], ["code"]);
+        AddDenseBack(g, Filters * codeHeight * codeWidth, [-1, Channels, Side, Side]);
+
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), Side * Side * Channels);
+
+        var conv = Assert.IsType<Engine.Layers.Conv2dSpec>(model.Spec.Layers.First());
+        Assert.Equal(Engine.Layers.Conv2dPadding.Explicit, conv.Padding);
+        Assert.Equal(new Engine.Layers.Conv2dPads(top, left, bottom, right), conv.ExplicitPads);
+        Assert.Equal([Filters, codeHeight, codeWidth], conv.OutputShape!.Dimensions);
+    }
+
+    [Theory]
+    [InlineData(3, 1, 1, 9)]   // F.pad(x, (2, 0)) before a kernel of 3: PyTorch's causal idiom
+    [InlineData(3, 2, 1, 5)]   // strided: ⌈9 / 2⌉ outputs
+    [InlineData(2, 1, 3, 9)]   // dilated: dilation·(k − 1) = 3 zeros
+    public void CausalPadOfASequenceImportsAsCausalPadding(int kernel, int stride, int dilation, int codeLength)
+    {
+        int zeros = dilation * (kernel - 1);
         var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, Channels, 9]).AddOutput("y", [-1, Channels, 9]);
-        g.AddInt64Initializer("pads", [6], [0, 0, 2, 0, 0, 0]);
+        g.AddInt64Initializer("pads", [6], [0, 0, zeros, 0, 0, 0]);
         g.AddNode("Pad", ["x", "pads"], ["padded"]);
-        g.AddInitializer("w1", [Filters, Channels, 3], Values(Filters * Channels * 3, 1));
-        g.AddNode("Conv", ["padded", "w1"], ["code"], name: "causal");
-        AddDenseBack(g, Filters * 9, [-1, Channels, 9]);
+        g.AddInitializer("w1", [Filters, Channels, kernel], Values(Filters * Channels * kernel, 1)).AddInitializer("b1", [Filters], Values(Filters, 2));
+        g.AddNode("Conv", ["padded", "w1", "b1"], ["code"], name: "causal",
+            attributes: [OnnxAttribute.FromInts("strides", stride), OnnxAttribute.FromInts("dilations", dilation)]);
+        AddDenseBack(g, Filters * codeLength, [-1, Channels, 9]);
 
-        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), Channels * 9);
 
-        Assert.Contains("Node 'causal' (Conv): pads [0, 0] after the Pad's [2, 0] over 9 start the windows at [-2]", e.Message);
-        Assert.Contains("neither gives these windows", e.Message);
+        var conv = Assert.IsType<Engine.Layers.Conv1dSpec>(model.Spec.Layers.First());
+        Assert.Equal(Engine.Layers.Conv2dPadding.Causal, conv.Padding);
+        Assert.Equal([Filters, codeLength], conv.OutputShape!.Dimensions);
+    }
+
+    [Fact]
+    public void PyTorchCausalAndUnequalPadsImportAsTheEnginesPaddings()
+    {
+        // The files are held to PyTorch's outputs with the other PyTorch files (TorchOnnxImportTests); here, what they become.
+        var causal = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path("torch_conv1d_causal"));
+        var convolutions = causal.Spec.Layers.OfType<Engine.Layers.Conv1dSpec>().ToArray();
+        Assert.Equal(4, convolutions.Length);
+        Assert.All(convolutions, c => Assert.Equal(Engine.Layers.Conv2dPadding.Causal, c.Padding));
+        Assert.Equal([1, 2, 1, 1], convolutions.Select(c => c.Dilation));
+        Assert.Equal([1, 1, 2, 1], convolutions.Select(c => c.Stride));
+
+        var unequal = AutoencoderModel.ImportOnnx(TorchOnnxModels.Path("torch_conv_unequal_pad"));
+        Assert.Equal(
+            // nn.ZeroPad2d((0, 2, 1, 0)); (1, 0, 0, 1) before the stride-2 kernel, whose bottom zero no window reads; (1, 1, 3, 1).
+            [new Engine.Layers.Conv2dPads(1, 0, 0, 2), new Engine.Layers.Conv2dPads(0, 1, 0, 0), new Engine.Layers.Conv2dPads(3, 1, 1, 1)],
+            unequal.Spec.Layers.OfType<Engine.Layers.Conv2dSpec>().Select(c => c.ExplicitPads!.Value).ToArray());
+    }
+
+    [Fact]
+    public void UnequalPadsOfASequenceImportAsPerSidePads()
+    {
+        // F.pad(x, (1, 3)) before a kernel of 3: neither equal, "same" nor causal.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, Channels, 9]).AddOutput("y", [-1, Channels, 9]);
+        g.AddInt64Initializer("pads", [6], [0, 0, 1, 0, 0, 3]);
+        g.AddNode("Pad", ["x", "pads"], ["padded"]);
+        g.AddInitializer("w1", [Filters, Channels, 3], Values(Filters * Channels * 3, 1)).AddInitializer("b1", [Filters], Values(Filters, 2));
+        g.AddNode("Conv", ["padded", "w1", "b1"], ["code"]);
+        AddDenseBack(g, Filters * 11, [-1, Channels, 9]);
+
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), Channels * 9);
+
+        var conv = Assert.IsType<Engine.Layers.Conv1dSpec>(model.Spec.Layers.First());
+        Assert.Equal(new Engine.Layers.Conv1dPads(1, 3), conv.ExplicitPads);
     }
 
     [Fact]
@@ -231,19 +305,39 @@ public sealed class PaddedConvolutionImportTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(new long[] { 0, 0, 2, 2 }, "pads [0, 0, 2, 2] over 4×4 drops [0, 0] of the full output at the start and keeps [7, 7]")]
-    [InlineData(new long[] { 1, 0, 1, 0 }, "pads [1, 0, 1, 0] over 4×4 drops [1, 0]")]
-    public void TransposedPaddingNoEngineLayerHasIsRefusedByName(long[] pads, string expected)
+    [InlineData(3, new long[] { 1, 0, 0, 1 }, 0, 1, 0, 0, 1, 0)]  // the rows' crop at the start, the columns' at the end
+    [InlineData(4, new long[] { 2, 0, 0, 2 }, 0, 2, 0, 0, 2, 0)]
+    // Kernel 2 gives 8 in full: the rows, which drop their first, need the output padding; the columns drop it at their end.
+    [InlineData(2, new long[] { 1, 0, 0, 1 }, 1, 1, 0, 0, 1, 1)]
+    public void UnequalTransposedPaddingImportsAsPerSidePads(int kernel, long[] pads, int outputPadding, int top, int left, int bottom, int right, int engineOutputPadding)
     {
-        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, Channels, Side, Side]).AddOutput("y", [-1, Channels, 7, 8]);
+        var g = ImageGraph(opset: 13);
+        AddConv(g, "x", 3, 2, ownPads: 0, autoPad: "SAME_UPPER", output: "code");
+        g.AddInitializer("wt", [Filters, Channels, kernel, kernel], Values(Filters * Channels * kernel * kernel, 5)).AddInitializer("bt", [Channels], Values(Channels, 6));
+        var attributes = new List<OnnxAttribute> { OnnxAttribute.FromInts("strides", 2, 2), OnnxAttribute.FromInts("pads", pads) };
+        if (outputPadding > 0) attributes.Add(OnnxAttribute.FromInts("output_padding", outputPadding, outputPadding));
+        g.AddNode("ConvTranspose", ["code", "wt", "bt"], ["y"], name: "deconv", attributes: attributes);
+
+        var model = AssertScoresAsOnnxRuntime(g.ToByteArray(), Side * Side * Channels);
+
+        var deconv = Assert.IsType<Engine.Layers.ConvTranspose2dSpec>(model.Spec.Layers.Last());
+        Assert.Equal(new Engine.Layers.Conv2dPads(top, left, bottom, right), deconv.ExplicitPads);
+        Assert.Equal(engineOutputPadding, deconv.OutputPadding);
+    }
+
+    [Fact]
+    public void TransposedOutputLongerThanTheFullOneByTheStrideIsRefusedByName()
+    {
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [-1, Channels, Side, Side]).AddOutput("y", [-1, Channels, 11, 11]);
         AddConv(g, "x", 3, 2, ownPads: 0, autoPad: "SAME_UPPER", output: "code");
         g.AddInitializer("wt", [Filters, Channels, 3, 3], Values(Filters * Channels * 9, 5));
-        g.AddNode("ConvTranspose", ["code", "wt"], ["y"], name: "deconv", attributes: [OnnxAttribute.FromInts("strides", 2, 2), OnnxAttribute.FromInts("pads", pads)]);
+        g.AddNode("ConvTranspose", ["code", "wt"], ["y"], name: "deconv",
+            attributes: [OnnxAttribute.FromInts("strides", 2, 2), OnnxAttribute.FromInts("output_shape", 11, 11)]);
 
         var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
 
         output.WriteLine(e.Message);
-        Assert.Contains($"Node 'deconv' (ConvTranspose): {expected}", e.Message);
+        Assert.Contains("Node 'deconv' (ConvTranspose): output_shape [11, 11] over 4×4 keeps [11, 11] positions, 2 more than the full output has", e.Message);
     }
 
     /// <summary>Imports <paramref name="onnx"/> and holds the engine's reconstruction to ONNX Runtime's within 1e-5.</summary>

@@ -43,10 +43,12 @@ internal static class TorchOnnxModels
 
     /// <summary>
     /// A Pad of zeros in front of a Conv, folded into the convolution's padding: nn.ZeroPad2d (1 on every side, and
-    /// (0, 1, 0, 1) before a stride-2 kernel of 3, TensorFlow's "same") and F.pad over images, F.pad over a series. Declared
-    /// before <see cref="Names"/>, which reads it as the class initializes.
+    /// (0, 1, 0, 1) before a stride-2 kernel of 3, TensorFlow's "same") and F.pad over images, F.pad over a series; PyTorch's
+    /// causal F.pad(x, (dilation·(k − 1), 0)) before every Conv1d of a TCN-style autoencoder (the engine's causal padding),
+    /// and nn.ZeroPad2d with four different sides (its per-side pads). Declared before <see cref="Names"/>, which reads it as
+    /// the class initializes.
     /// </summary>
-    public static readonly string[] ZeroPadded = ["torch_conv_zero_pad", "torch_conv1d_zero_pad"];
+    public static readonly string[] ZeroPadded = ["torch_conv_zero_pad", "torch_conv1d_zero_pad", "torch_conv1d_causal", "torch_conv_unequal_pad"];
 
     /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
     public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];

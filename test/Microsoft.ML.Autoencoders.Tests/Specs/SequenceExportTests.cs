@@ -25,6 +25,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
     {
         "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd", "architecture-lstm", "architecture-keras-conv",
         "lstm-decoder", "architecture-lstm-seq2seq", "gru-sequences", "architecture-gru", "gru-decoder", "architecture-gru-seq2seq",
+        "conv1d-causal", "conv1d-causal-strided", "conv1d-explicit-pads",
     };
 
     /// <summary>The networks by name: each exercises one form of every layer it holds.</summary>
@@ -60,6 +61,16 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
         "gru-decoder" => NetworkSpec.Create(new TensorShape(9, 2), [new FlattenSpec(), new DenseSpec(4)],
             [new UnconditionedGruDecoderSpec(9, 6), new TimeDistributedDenseSpec(2), new ActivationSpec(Activation.Tanh)]),
         "architecture-gru-seq2seq" => (SequenceArchitecture.LstmSequenceToSequence(16, channels: 2, hiddenUnits: 8, codeSize: 3) with { Cell = RecurrentCell.Gru }).ToSpec(),
+        // Causal convolutions (pads [d·(k − 1), 0]) mirrored into causal ones, then strided ones mirrored into transposed
+        // convolutions that crop only their end (pads [0, r], with an output padding where the full output is short).
+        "conv1d-causal" => NetworkSpec.Create(new TensorShape(13, 2),
+            [new TransposeSpec(), new Conv1dSpec(4, 3, Padding: Conv2dPadding.Causal), Relu, new Conv1dSpec(3, 2, Padding: Conv2dPadding.Causal, Dilation: 3), Relu]),
+        "conv1d-causal-strided" => NetworkSpec.Create(new TensorShape(13, 2),
+            [new TransposeSpec(), new Conv1dSpec(4, 3, 2, Conv2dPadding.Causal), Relu, new Conv1dSpec(3, 4, 3, Conv2dPadding.Causal, Dilation: 2), Relu]),
+        // Per-side pads: PyTorch's causal F.pad(x, (2, 0)) written as pads, and zeros at the end only, strided.
+        "conv1d-explicit-pads" => NetworkSpec.Create(new TensorShape(2, 11),
+            [new Conv1dSpec(3, 3, Padding: Conv2dPadding.Explicit, ExplicitPads: new Conv1dPads(2, 0)), Relu,
+             new Conv1dSpec(2, 3, 2, Conv2dPadding.Explicit, ExplicitPads: new Conv1dPads(0, 2))]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

@@ -356,6 +356,25 @@ class VariationalMlp(nn.Module):
         return torch.sigmoid(self.fc4(torch.relu(self.fc3(z)))), mu, logvar
 
 
+def conv1d_causal():
+    # A TCN-style causal series autoencoder, [N, 2, 16]: F.pad(x, (dilation·(k − 1), 0)) before every Conv1d (PyTorch's causal
+    # idiom; Keras' padding="causal"), dilation 2 in the second, stride 2 in the third (16 → 8); a ConvTranspose1d whose kernel
+    # is its stride (8 → 16, each output reading one code step, so still causal) and a last causal Conv1d to the channels.
+    encoder = nn.Sequential(ZeroPad1d(2, 0), nn.Conv1d(2, 4, 3), nn.ReLU(), ZeroPad1d(4, 0), nn.Conv1d(4, 4, 3, dilation=2), nn.ReLU(),
+                            ZeroPad1d(2, 0), nn.Conv1d(4, 4, 3, stride=2), nn.ReLU())
+    decoder = nn.Sequential(nn.ConvTranspose1d(4, 4, 2, stride=2), nn.ReLU(), ZeroPad1d(2, 0), nn.Conv1d(4, 2, 3))
+    return EncoderDecoder(encoder, decoder)
+
+
+def conv_unequal_pad():
+    # nn.ZeroPad2d with different sides, [N, 1, 16, 16]: (left 0, right 2, top 1, bottom 0) before a 3×3 kernel (16×16 →
+    # 15×16), (1, 0, 0, 1) before a stride-2 one (→ 7×8); upsampled (→ 14×16) and padded (1, 1, 3, 1) before the last
+    # kernel back to 16×16.
+    encoder = nn.Sequential(nn.ZeroPad2d((0, 2, 1, 0)), nn.Conv2d(1, 4, 3), nn.ReLU(), nn.ZeroPad2d((1, 0, 0, 1)), nn.Conv2d(4, 4, 3, stride=2), nn.ReLU())
+    decoder = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.ZeroPad2d((1, 1, 3, 1)), nn.Conv2d(4, 1, 3), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -432,6 +451,9 @@ CASES = {
     # before it. ONNX Runtime scores both.
     "torch_mlp_layernorm": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 17, True),
     "torch_mlp_layernorm_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 13, True),
+    # Paddings the engine's equal and "same" modes do not have: causal padding of a series, different sides of an image.
+    "torch_conv1d_causal": (conv1d_causal, (2, 16), 17, True),
+    "torch_conv_unequal_pad": (conv_unequal_pad, (1, 16, 16), 13, True),
 }
 
 
