@@ -21,10 +21,10 @@ namespace Microsoft.ML.Autoencoders;
 /// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1; after a Pad of zeros too) and ConvTranspose
 /// (group 1; pads, output_shape or auto_pad) over images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d,
 /// ConvTranspose1d) where their windows are those of the engine's "same", "valid" or equal padding
-/// (OnnxNetworkImporter.Padding.cs), MaxPool (no padding), AveragePool (padding counted, alone or after a Pad of zeros:
+/// (OnnxNetworkImporter.Padding.cs), MaxPool (no padding; over sequences padded too: OnnxNetworkImporter.SequencePooling.cs), AveragePool (padding counted, alone or after a Pad of zeros:
 /// OnnxNetworkImporter.AveragePool.cs),
 /// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
-/// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; a Transpose
+/// (nearest, or linear with half-pixel centres; over sequences nearest) become the image layers; Reshape and Flatten become reshapes; a Transpose
 /// that moves the channels (channels-last rows as Keras keeps them, [N, H, W, C] or [N, L, C]) becomes a transpose layer
 /// between two reshapes (OnnxNetworkImporter.ChannelsLast.cs); Identity and
 /// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first or time-major (OnnxNetworkImporter.TimeMajor.cs) module, with Tile or Expand repeating
@@ -474,6 +474,7 @@ internal sealed partial class OnnxNetworkImporter
 
     private string AddMaxPool(OnnxNode node)
     {
+        if (IsSequence) return AddMaxPool1d(node);
         RequireImage(node);
         if (node.Outputs.Count > 1 && _consumers.ContainsKey(node.Outputs[1]))
             throw new NotSupportedException($"{Describe(node)}: its indices output is read, which the engine's pooling does not give.");
@@ -507,6 +508,7 @@ internal sealed partial class OnnxNetworkImporter
 
     private string AddUpsample(OnnxNode node)
     {
+        if (IsSequence) return AddUpsample1d(node);
         RequireImage(node);
         string mode = String(node, "mode", "nearest");
         float[]? scales = null;
@@ -529,17 +531,28 @@ internal sealed partial class OnnxNetworkImporter
         if (scales is not { Length: 4 } || scales[0] != 1 || scales[1] != 1 || scales[2] != scales[3] || scales[2] < 1 || scales[2] != MathF.Round(scales[2]))
             throw new NotSupportedException($"{Describe(node)}: only the same whole factor on height and width ([1, 1, s, s]) maps to the engine's upsampling.");
         int factor = (int)scales[2];
-        string transform = String(node, "coordinate_transformation_mode", node.OpType == "Upsample" ? "asymmetric" : "half_pixel");
-        string nearestMode = String(node, "nearest_mode", node.OpType == "Upsample" ? "floor" : "round_prefer_floor");
-        bool halfPixel = transform is "half_pixel" or "pytorch_half_pixel";
-        // For a whole factor s, nearest picks input ⌊x/s⌋ (each value repeated over its block) with half-pixel centres and
-        // rounding, or with asymmetric centres and floor; other pairs pick other pixels.
-        if (mode == "nearest" && ((halfPixel && nearestMode is "round_prefer_floor" or "round_prefer_ceil") || (transform == "asymmetric" && nearestMode == "floor")))
+        if (RepeatsEachValue(node, mode))
             return AddLayer(node, new Upsample2dSpec(factor), []);
-        if (mode == "linear" && halfPixel && node.OpType == "Resize")
+        if (mode == "linear" && HalfPixel(node) && node.OpType == "Resize")
             return AddLayer(node, new Upsample2dSpec(factor, UpsampleMode.Bilinear), []);
-        throw new NotSupportedException($"{Describe(node)}: mode '{mode}' with coordinate_transformation_mode '{transform}' (nearest_mode '{nearestMode}') has no engine upsampling.");
+        throw NoEngineUpsampling(node, mode);
     }
+
+    private static string Transform(OnnxNode node) => String(node, "coordinate_transformation_mode", node.OpType == "Upsample" ? "asymmetric" : "half_pixel");
+
+    private static string NearestMode(OnnxNode node) => String(node, "nearest_mode", node.OpType == "Upsample" ? "floor" : "round_prefer_floor");
+
+    private static bool HalfPixel(OnnxNode node) => Transform(node) is "half_pixel" or "pytorch_half_pixel";
+
+    /// <summary>
+    /// Whether a Resize or Upsample in <paramref name="mode"/> by a whole factor s repeats each value over its block: nearest
+    /// picks input ⌊x/s⌋ with half-pixel centres and rounding, or with asymmetric centres and floor; other pairs pick other pixels.
+    /// </summary>
+    private static bool RepeatsEachValue(OnnxNode node, string mode) =>
+        mode == "nearest" && ((HalfPixel(node) && NearestMode(node) is "round_prefer_floor" or "round_prefer_ceil") || (Transform(node) == "asymmetric" && NearestMode(node) == "floor"));
+
+    private static NotSupportedException NoEngineUpsampling(OnnxNode node, string mode) =>
+        new($"{Describe(node)}: mode '{mode}' with coordinate_transformation_mode '{Transform(node)}' (nearest_mode '{NearestMode(node)}') has no engine upsampling.");
 
     private string AddReshape(OnnxNode node)
     {
@@ -623,8 +636,8 @@ internal sealed partial class OnnxNetworkImporter
     private void RequireImage(OnnxNode node)
     {
         if (IsSequence)
-            throw new NotSupportedException($"{Describe(node)} reads sequences [N, C, L] (rows of {_shape}); of the engine's image layers only Conv and ConvTranspose " +
-                "have a 1-D form (Conv1d, ConvTranspose1d): pooling, upsampling and batch normalization over sequences do not import.");
+            throw new NotSupportedException($"{Describe(node)} reads sequences [N, C, L] (rows of {_shape}); of the engine's image layers only Conv, ConvTranspose, " +
+                "MaxPool and nearest Resize/Upsample have a 1-D form (conv1d, conv_transpose1d, max_pool1d, upsample1d): average pooling, other upsampling and batch normalization over sequences do not import.");
         if (_shape.Rank != 3 || !_batchAxis)
             throw new NotSupportedException($"{Describe(node)} reads rows of shape {_shape}{(_batchAxis ? "" : " with no batch axis")}; the engine's image layers read [N, C, H, W].");
     }

@@ -48,6 +48,13 @@ internal static class TorchOnnxModels
     /// </summary>
     public static readonly string[] ZeroPadded = ["torch_conv_zero_pad", "torch_conv1d_zero_pad"];
 
+    /// <summary>
+    /// Keras' Conv1D + MaxPooling1D + UpSampling1D series autoencoder as PyTorch writes it over [N, 2, 16]: nn.MaxPool1d(2) and
+    /// nn.Upsample(scale_factor=2) with a dynamic batch at opset 13, nn.MaxPool1d(3, stride=2, padding=1) with a fixed batch at
+    /// opset 17 (the engine's max_pool1d and upsample1d). Declared before <see cref="Names"/>, which reads it as the class initializes.
+    /// </summary>
+    public static readonly string[] SequencePooling = ["torch_conv1d_maxpool_upsample", "torch_conv1d_maxpool_padded"];
+
     /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
     public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];
 
@@ -57,7 +64,7 @@ internal static class TorchOnnxModels
         "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
         "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
         "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
-        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", "torch_mlp_prelu", .. ZeroPadded, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
+        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", "torch_mlp_prelu", .. ZeroPadded, .. SequencePooling, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
     /// <summary>

@@ -25,6 +25,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
     {
         "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd", "architecture-lstm", "architecture-keras-conv",
         "lstm-decoder", "architecture-lstm-seq2seq", "gru-sequences", "architecture-gru", "gru-decoder", "architecture-gru-seq2seq",
+        "conv1d-pool-upsample", "pool-padded-upsample",
     };
 
     /// <summary>The networks by name: each exercises one form of every layer it holds.</summary>
@@ -60,6 +61,13 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
         "gru-decoder" => NetworkSpec.Create(new TensorShape(9, 2), [new FlattenSpec(), new DenseSpec(4)],
             [new UnconditionedGruDecoderSpec(9, 6), new TimeDistributedDenseSpec(2), new ActivationSpec(Activation.Tanh)]),
         "architecture-gru-seq2seq" => (SequenceArchitecture.LstmSequenceToSequence(16, channels: 2, hiddenUnits: 8, codeSize: 3) with { Cell = RecurrentCell.Gru }).ToSpec(),
+        // Keras' Conv1D + MaxPooling1D time-series autoencoder on windows [steps, channels], mirrored into UpSampling1D.
+        "conv1d-pool-upsample" => NetworkSpec.Create(new TensorShape(12, 2),
+            [new TransposeSpec(), new Conv1dSpec(4, 3), Relu, new MaxPool1dSpec(2), new Conv1dSpec(3, 3), Relu, new MaxPool1dSpec(3)]),
+        // nn.MaxPool1d(3, stride=2, padding=1) (overlapping windows, padded ends) and an upsampling by 3 given explicitly.
+        "pool-padded-upsample" => NetworkSpec.Create(new TensorShape(2, 9),
+            [new Conv1dSpec(3, 3), new ActivationSpec(Activation.Tanh), new MaxPool1dSpec(3, 2, 1)],
+            [new Upsample1dSpec(3), new Conv1dSpec(2, 7, 1, Conv2dPadding.Valid)]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

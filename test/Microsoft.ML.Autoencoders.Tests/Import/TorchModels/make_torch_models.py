@@ -356,6 +356,17 @@ class VariationalMlp(nn.Module):
         return torch.sigmoid(self.fc4(torch.relu(self.fc3(z)))), mu, logvar
 
 
+def conv1d_maxpool_upsample(padded):
+    # Keras' Conv1D + MaxPooling1D + UpSampling1D time-series autoencoder as PyTorch writes it, over series [N, 2, 16]:
+    # nn.MaxPool1d(2) twice down to [4, 4], nn.Upsample(scale_factor=2) (nearest) twice back up. The padded form pools with
+    # nn.MaxPool1d(3, stride=2, padding=1), the same lengths by another window.
+    pool = (lambda: nn.MaxPool1d(3, stride=2, padding=1)) if padded else (lambda: nn.MaxPool1d(2))
+    encoder = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), pool(), nn.Conv1d(4, 4, 3, padding=1), nn.ReLU(), pool())
+    decoder = nn.Sequential(nn.Conv1d(4, 4, 3, padding=1), nn.ReLU(), nn.Upsample(scale_factor=2), nn.Conv1d(4, 4, 3, padding=1),
+                            nn.ReLU(), nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv1d(4, 2, 3, padding=1))
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -432,6 +443,10 @@ CASES = {
     # before it. ONNX Runtime scores both.
     "torch_mlp_layernorm": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 17, True),
     "torch_mlp_layernorm_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 13, True),
+    # nn.MaxPool1d and nn.Upsample over series [N, C, L] (the engine's max_pool1d and upsample1d): with a dynamic batch at
+    # opset 13, and the padded pooling with a fixed batch at opset 17.
+    "torch_conv1d_maxpool_upsample": (lambda: conv1d_maxpool_upsample(padded=False), (2, 16), 13, True),
+    "torch_conv1d_maxpool_padded": (lambda: conv1d_maxpool_upsample(padded=True), (2, 16), 17, False),
 }
 
 
