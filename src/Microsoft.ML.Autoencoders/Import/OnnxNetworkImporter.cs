@@ -23,7 +23,8 @@ namespace Microsoft.ML.Autoencoders;
 /// ConvTranspose1d) where their windows are those of the engine's "same", "valid" or equal padding
 /// (OnnxNetworkImporter.Padding.cs), MaxPool (no padding; over sequences padded too: OnnxNetworkImporter.SequencePooling.cs), AveragePool (padding counted, alone or after a Pad of zeros:
 /// OnnxNetworkImporter.AveragePool.cs),
-/// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
+/// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), LayerNormalization over the last axis and
+/// the nodes PyTorch writes for nn.LayerNorm before opset 17 (OnnxNetworkImporter.LayerNorm.cs), Resize/Upsample by a whole factor
 /// (nearest, or linear with half-pixel centres; over sequences nearest) become the image layers; Reshape and Flatten become reshapes; a Transpose
 /// that moves the channels (channels-last rows as Keras keeps them, [N, H, W, C] or [N, L, C]) becomes a transpose layer
 /// between two reshapes (OnnxNetworkImporter.ChannelsLast.cs); Identity and
@@ -42,7 +43,7 @@ internal sealed partial class OnnxNetworkImporter
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "PRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
-        "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Transpose", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
+        "AveragePool", "Pad", "BatchNormalization", "LayerNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Transpose", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
     private readonly OnnxModelReader _graph;
@@ -62,8 +63,10 @@ internal sealed partial class OnnxNetworkImporter
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
     private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch,
-        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations, bool timeMajor)
+        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations,
+        Dictionary<string, OnnxLayerNormalizations.Match> layerNorms, bool timeMajor)
     {
+        _layerNorms = layerNorms;
         _timeMajor = timeMajor;
         _graph = graph;
         _consumerIndex = consumers;
@@ -84,7 +87,8 @@ internal sealed partial class OnnxNetworkImporter
         var graph = OnnxModelReader.Parse(onnx);
         var consumers = new OnnxConsumerIndex(graph);
         var gatedActivations = OnnxSelfGatedActivations.Find(consumers);
-        var inGatedActivations = gatedActivations.Values.SelectMany(m => m.Nodes).ToHashSet();
+        var layerNorms = OnnxLayerNormalizations.Find(graph, consumers);
+        var inGatedActivations = gatedActivations.Values.SelectMany(m => m.Nodes).Concat(layerNorms.Values.SelectMany(m => m.Nodes)).ToHashSet();
         var missing = graph.Nodes.Where(n => !inGatedActivations.Contains(n))
             .Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
             .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
@@ -114,7 +118,7 @@ internal sealed partial class OnnxNetworkImporter
                 (dims is [> 0, <= 0, > 0] ? $" Its open axis is the second, as when windows [T, N, F] go into an nn.LSTM or nn.GRU with batch_first=False; " +
                     "the engine imports such a graph when the recurrent layer reads the input as it comes." : ""));
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, timeMajor);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, layerNorms, timeMajor);
         try
         {
             return importer.Build(codeTensorName);
@@ -157,6 +161,11 @@ internal sealed partial class OnnxNetworkImporter
             if (_gatedActivations.TryGetValue(current, out var gated))
             {
                 current = AddSelfGatedActivation(gated);
+                continue;
+            }
+            if (_layerNorms.TryGetValue(current, out var layerNorm))
+            {
+                current = AddDecomposedLayerNorm(layerNorm);
                 continue;
             }
             if (TryAddGaussianHeads(current, next) is { } mean)
@@ -307,6 +316,8 @@ internal sealed partial class OnnxNetworkImporter
                 return AddPad(node);
             case "BatchNormalization":
                 return AddBatchNorm(node);
+            case "LayerNormalization":
+                return AddLayerNormalization(node);
             case "Resize":
             case "Upsample":
                 return AddUpsample(node);

@@ -367,6 +367,24 @@ def conv1d_maxpool_upsample(padded):
     return EncoderDecoder(encoder, decoder)
 
 
+def with_trained_layer_norms(model):
+    # Fresh LayerNorms have γ = 1 and β = 0, which would hide a mix-up of the two or of their order.
+    for module in model.modules():
+        if isinstance(module, nn.LayerNorm) and module.elementwise_affine:
+            with torch.no_grad():
+                module.weight.uniform_(0.5, 1.5)
+                module.bias.uniform_(-0.3, 0.3)
+    return model
+
+
+def steps_layer_norm():
+    # nn.Linear and nn.LayerNorm per step over windows [N, 6, 3] (the last axis): MatMul + Add and LayerNormalization over
+    # [N, T, F]; the decoder's norm with eps 1e-3, not the default.
+    encoder = nn.Sequential(nn.Linear(3, 8), nn.LayerNorm(8), nn.Tanh(), nn.Linear(8, 2))
+    decoder = nn.Sequential(nn.Linear(2, 8), nn.LayerNorm(8, eps=1e-3), nn.Tanh(), nn.Linear(8, 3))
+    return with_trained_layer_norms(EncoderDecoder(encoder, decoder))
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -447,6 +465,14 @@ CASES = {
     # opset 13, and the padded pooling with a fixed batch at opset 17.
     "torch_conv1d_maxpool_upsample": (lambda: conv1d_maxpool_upsample(padded=False), (2, 16), 13, True),
     "torch_conv1d_maxpool_padded": (lambda: conv1d_maxpool_upsample(padded=True), (2, 16), 17, False),
+    # nn.LayerNorm with trained γ and β (the engine's layer_norm): LayerNormalization at opset 17, the ReduceMean, Sub, Pow,
+    # ReduceMean, Add, Sqrt, Div, Mul, Add decomposition at opset 13; elementwise_affine=False at opset 13 (no Mul and Add;
+    # torch 1.13 cannot export it at opset 17: its LayerNormalization gets an empty scale, which its own checker rejects);
+    # over [N, T, F] per step.
+    "torch_mlp_layernorm_affine": (lambda: with_trained_layer_norms(mlp_with(lambda: nn.LayerNorm(10), nn.Tanh)), (16,), 17, True),
+    "torch_mlp_layernorm_affine_opset13": (lambda: with_trained_layer_norms(mlp_with(lambda: nn.LayerNorm(10), nn.Tanh)), (16,), 13, True),
+    "torch_mlp_layernorm_no_affine_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10, elementwise_affine=False), nn.Tanh), (16,), 13, False),
+    "torch_steps_layernorm": (steps_layer_norm, (6, 3), 17, True),
 }
 
 
