@@ -16,9 +16,9 @@ internal static class OnnxImportHints
         ["Abs"] = "nn.Softsign, x / (1 + |x|)",
         ["HardSigmoid"] = "nn.Hardsigmoid",
         ["RNN"] = "nn.RNN",
-        ["LayerNormalization"] = "nn.LayerNorm, which the engine has no layer for",
-        // Before opset 17 the exporter writes nn.LayerNorm as (x − mean) / √(mean((x − mean)²) + ε)·γ + β.
-        ["ReduceMean"] = "x.mean(), or nn.LayerNorm before opset 17 with Pow and Sqrt",
+        // Before opset 17 the exporter writes nn.LayerNorm as (x − mean) / √(mean((x − mean)²) + ε)·γ + β, which imports as
+        // the engine's layer_norm when it is exactly that: a ReduceMean left over is another computation.
+        ["ReduceMean"] = "x.mean(), or a normalization other than nn.LayerNorm's exact pattern",
         // A VAE whose reparameterization samples in eval mode too: its graph draws noise on every run.
         ["RandomNormalLike"] = "torch.randn_like, as in a VAE that samples z in eval mode too: return mu when not self.training",
         ["RandomNormal"] = "torch.randn",

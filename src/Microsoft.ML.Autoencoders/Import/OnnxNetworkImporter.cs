@@ -21,10 +21,11 @@ namespace Microsoft.ML.Autoencoders;
 /// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1; after a Pad of zeros too) and ConvTranspose
 /// (group 1; pads, output_shape or auto_pad) over images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d,
 /// ConvTranspose1d) where their windows are those of the engine's "same", "valid" or equal padding
-/// (OnnxNetworkImporter.Padding.cs), MaxPool (no padding), AveragePool (padding counted, alone or after a Pad of zeros:
+/// (OnnxNetworkImporter.Padding.cs), MaxPool (no padding; over sequences padded too: OnnxNetworkImporter.SequencePooling.cs), AveragePool (padding counted, alone or after a Pad of zeros:
 /// OnnxNetworkImporter.AveragePool.cs),
-/// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), Resize/Upsample by a whole factor
-/// (nearest, or linear with half-pixel centres) become the image layers; Reshape and Flatten become reshapes; a Transpose
+/// BatchNormalization (inference; over [N, C] as a batch norm of [C, 1, 1] images), LayerNormalization over the last axis and
+/// the nodes PyTorch writes for nn.LayerNorm before opset 17 (OnnxNetworkImporter.LayerNorm.cs), Resize/Upsample by a whole factor
+/// (nearest, or linear with half-pixel centres; over sequences nearest) become the image layers; Reshape and Flatten become reshapes; a Transpose
 /// that moves the channels (channels-last rows as Keras keeps them, [N, H, W, C] or [N, L, C]) becomes a transpose layer
 /// between two reshapes (OnnxNetworkImporter.ChannelsLast.cs); Identity and
 /// Dropout (inference) pass through; LSTM and GRU as PyTorch writes a batch-first or time-major (OnnxNetworkImporter.TimeMajor.cs) module, with Tile or Expand repeating
@@ -42,7 +43,7 @@ internal sealed partial class OnnxNetworkImporter
     private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
     {
         "Gemm", "MatMul", "Add", "Sub", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "PRelu", "Elu", "Softplus", "Clip", "Gelu", "Conv", "ConvTranspose", "MaxPool",
-        "AveragePool", "Pad", "BatchNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Transpose", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
+        "AveragePool", "Pad", "BatchNormalization", "LayerNormalization", "Resize", "Upsample", "Reshape", "Flatten", "Transpose", "Identity", "Dropout", "LSTM", "GRU", "Tile", "Expand", "Constant",
     };
 
     private readonly OnnxModelReader _graph;
@@ -62,8 +63,10 @@ internal sealed partial class OnnxNetworkImporter
     private sealed record ImportedLayer(LayerSpec Spec, Dictionary<string, float[]> Parameters, string Output);
 
     private OnnxNetworkImporter(OnnxModelReader graph, string input, int[] rowShape, bool batchAxis, long fixedBatch,
-        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations, bool timeMajor)
+        OnnxConsumerIndex consumers, Dictionary<string, OnnxSelfGatedActivations.Match> gatedActivations,
+        Dictionary<string, OnnxLayerNormalizations.Match> layerNorms, bool timeMajor)
     {
+        _layerNorms = layerNorms;
         _timeMajor = timeMajor;
         _graph = graph;
         _consumerIndex = consumers;
@@ -84,7 +87,8 @@ internal sealed partial class OnnxNetworkImporter
         var graph = OnnxModelReader.Parse(onnx);
         var consumers = new OnnxConsumerIndex(graph);
         var gatedActivations = OnnxSelfGatedActivations.Find(consumers);
-        var inGatedActivations = gatedActivations.Values.SelectMany(m => m.Nodes).ToHashSet();
+        var layerNorms = OnnxLayerNormalizations.Find(graph, consumers);
+        var inGatedActivations = gatedActivations.Values.SelectMany(m => m.Nodes).Concat(layerNorms.Values.SelectMany(m => m.Nodes)).ToHashSet();
         var missing = graph.Nodes.Where(n => !inGatedActivations.Contains(n))
             .Where(n => !(Supported.Contains(n.OpType) || OnnxShapeFolding.IsShapeOperator(n.OpType)) || (n.Domain is not ("" or "ai.onnx")))
             .Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}").Distinct().ToList();
@@ -114,7 +118,7 @@ internal sealed partial class OnnxNetworkImporter
                 (dims is [> 0, <= 0, > 0] ? $" Its open axis is the second, as when windows [T, N, F] go into an nn.LSTM or nn.GRU with batch_first=False; " +
                     "the engine imports such a graph when the recurrent layer reads the input as it comes." : ""));
 
-        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, timeMajor);
+        var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, layerNorms, timeMajor);
         try
         {
             return importer.Build(codeTensorName);
@@ -157,6 +161,11 @@ internal sealed partial class OnnxNetworkImporter
             if (_gatedActivations.TryGetValue(current, out var gated))
             {
                 current = AddSelfGatedActivation(gated);
+                continue;
+            }
+            if (_layerNorms.TryGetValue(current, out var layerNorm))
+            {
+                current = AddDecomposedLayerNorm(layerNorm);
                 continue;
             }
             if (TryAddGaussianHeads(current, next) is { } mean)
@@ -307,6 +316,8 @@ internal sealed partial class OnnxNetworkImporter
                 return AddPad(node);
             case "BatchNormalization":
                 return AddBatchNorm(node);
+            case "LayerNormalization":
+                return AddLayerNormalization(node);
             case "Resize":
             case "Upsample":
                 return AddUpsample(node);
@@ -474,6 +485,7 @@ internal sealed partial class OnnxNetworkImporter
 
     private string AddMaxPool(OnnxNode node)
     {
+        if (IsSequence) return AddMaxPool1d(node);
         RequireImage(node);
         if (node.Outputs.Count > 1 && _consumers.ContainsKey(node.Outputs[1]))
             throw new NotSupportedException($"{Describe(node)}: its indices output is read, which the engine's pooling does not give.");
@@ -507,6 +519,7 @@ internal sealed partial class OnnxNetworkImporter
 
     private string AddUpsample(OnnxNode node)
     {
+        if (IsSequence) return AddUpsample1d(node);
         RequireImage(node);
         string mode = String(node, "mode", "nearest");
         float[]? scales = null;
@@ -529,17 +542,28 @@ internal sealed partial class OnnxNetworkImporter
         if (scales is not { Length: 4 } || scales[0] != 1 || scales[1] != 1 || scales[2] != scales[3] || scales[2] < 1 || scales[2] != MathF.Round(scales[2]))
             throw new NotSupportedException($"{Describe(node)}: only the same whole factor on height and width ([1, 1, s, s]) maps to the engine's upsampling.");
         int factor = (int)scales[2];
-        string transform = String(node, "coordinate_transformation_mode", node.OpType == "Upsample" ? "asymmetric" : "half_pixel");
-        string nearestMode = String(node, "nearest_mode", node.OpType == "Upsample" ? "floor" : "round_prefer_floor");
-        bool halfPixel = transform is "half_pixel" or "pytorch_half_pixel";
-        // For a whole factor s, nearest picks input ⌊x/s⌋ (each value repeated over its block) with half-pixel centres and
-        // rounding, or with asymmetric centres and floor; other pairs pick other pixels.
-        if (mode == "nearest" && ((halfPixel && nearestMode is "round_prefer_floor" or "round_prefer_ceil") || (transform == "asymmetric" && nearestMode == "floor")))
+        if (RepeatsEachValue(node, mode))
             return AddLayer(node, new Upsample2dSpec(factor), []);
-        if (mode == "linear" && halfPixel && node.OpType == "Resize")
+        if (mode == "linear" && HalfPixel(node) && node.OpType == "Resize")
             return AddLayer(node, new Upsample2dSpec(factor, UpsampleMode.Bilinear), []);
-        throw new NotSupportedException($"{Describe(node)}: mode '{mode}' with coordinate_transformation_mode '{transform}' (nearest_mode '{nearestMode}') has no engine upsampling.");
+        throw NoEngineUpsampling(node, mode);
     }
+
+    private static string Transform(OnnxNode node) => String(node, "coordinate_transformation_mode", node.OpType == "Upsample" ? "asymmetric" : "half_pixel");
+
+    private static string NearestMode(OnnxNode node) => String(node, "nearest_mode", node.OpType == "Upsample" ? "floor" : "round_prefer_floor");
+
+    private static bool HalfPixel(OnnxNode node) => Transform(node) is "half_pixel" or "pytorch_half_pixel";
+
+    /// <summary>
+    /// Whether a Resize or Upsample in <paramref name="mode"/> by a whole factor s repeats each value over its block: nearest
+    /// picks input ⌊x/s⌋ with half-pixel centres and rounding, or with asymmetric centres and floor; other pairs pick other pixels.
+    /// </summary>
+    private static bool RepeatsEachValue(OnnxNode node, string mode) =>
+        mode == "nearest" && ((HalfPixel(node) && NearestMode(node) is "round_prefer_floor" or "round_prefer_ceil") || (Transform(node) == "asymmetric" && NearestMode(node) == "floor"));
+
+    private static NotSupportedException NoEngineUpsampling(OnnxNode node, string mode) =>
+        new($"{Describe(node)}: mode '{mode}' with coordinate_transformation_mode '{Transform(node)}' (nearest_mode '{NearestMode(node)}') has no engine upsampling.");
 
     private string AddReshape(OnnxNode node)
     {
@@ -623,8 +647,8 @@ internal sealed partial class OnnxNetworkImporter
     private void RequireImage(OnnxNode node)
     {
         if (IsSequence)
-            throw new NotSupportedException($"{Describe(node)} reads sequences [N, C, L] (rows of {_shape}); of the engine's image layers only Conv and ConvTranspose " +
-                "have a 1-D form (Conv1d, ConvTranspose1d): pooling, upsampling and batch normalization over sequences do not import.");
+            throw new NotSupportedException($"{Describe(node)} reads sequences [N, C, L] (rows of {_shape}); of the engine's image layers only Conv, ConvTranspose, " +
+                "MaxPool and nearest Resize/Upsample have a 1-D form (conv1d, conv_transpose1d, max_pool1d, upsample1d): average pooling, other upsampling and batch normalization over sequences do not import.");
         if (_shape.Rank != 3 || !_batchAxis)
             throw new NotSupportedException($"{Describe(node)} reads rows of shape {_shape}{(_batchAxis ? "" : " with no batch axis")}; the engine's image layers read [N, C, H, W].");
     }

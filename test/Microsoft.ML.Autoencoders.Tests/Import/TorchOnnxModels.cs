@@ -50,6 +50,26 @@ internal static class TorchOnnxModels
     /// </summary>
     public static readonly string[] ZeroPadded = ["torch_conv_zero_pad", "torch_conv1d_zero_pad", "torch_conv1d_causal", "torch_conv_unequal_pad"];
 
+    /// <summary>
+    /// Keras' Conv1D + MaxPooling1D + UpSampling1D series autoencoder as PyTorch writes it over [N, 2, 16]: nn.MaxPool1d(2) and
+    /// nn.Upsample(scale_factor=2) with a dynamic batch at opset 13, nn.MaxPool1d(3, stride=2, padding=1) with a fixed batch at
+    /// opset 17 (the engine's max_pool1d and upsample1d). Declared before <see cref="Names"/>, which reads it as the class initializes.
+    /// </summary>
+    public static readonly string[] SequencePooling = ["torch_conv1d_maxpool_upsample", "torch_conv1d_maxpool_padded"];
+
+    /// <summary>
+    /// nn.LayerNorm (the engine's layer_norm) at opset 17 (LayerNormalization) and 13 (ReduceMean, Sub, Pow, ReduceMean, Add,
+    /// Sqrt, Div, Mul, Add): fresh (γ = 1 and β = 0, which PyTorch shares between the two norms through an Identity), with
+    /// trained γ and β, without them (elementwise_affine=False, opset 13 only: torch 1.13 cannot export it at 17), and per
+    /// step of windows [N, 6, 3] with the decoder's eps 1e-3. Declared before <see cref="Names"/>, which reads it as the class
+    /// initializes.
+    /// </summary>
+    public static readonly string[] LayerNorm =
+    [
+        "torch_mlp_layernorm", "torch_mlp_layernorm_opset13", "torch_mlp_layernorm_affine", "torch_mlp_layernorm_affine_opset13",
+        "torch_mlp_layernorm_no_affine_opset13", "torch_steps_layernorm",
+    ];
+
     /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
     public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];
 
@@ -59,7 +79,7 @@ internal static class TorchOnnxModels
         "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
         "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
         "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
-        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", "torch_mlp_prelu", .. ZeroPadded, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
+        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", "torch_mlp_prelu", .. ZeroPadded, .. SequencePooling, .. LayerNorm, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
     /// <summary>
@@ -79,8 +99,6 @@ internal static class TorchOnnxModels
     /// </summary>
     public static readonly string[] UnsupportedActivations = ["torch_mlp_mish", "torch_mlp_gelu_tanh", "torch_mlp_hardsigmoid", "torch_mlp_prelu_per_feature"];
 
-    /// <summary>nn.LayerNorm, which the engine has no layer for, at opset 17 (LayerNormalization) and 13 (ReduceMean, Pow, Sqrt, ...).</summary>
-    public static readonly string[] LayerNorm = ["torch_mlp_layernorm", "torch_mlp_layernorm_opset13"];
 
     /// <summary>
     /// Files whose input leaves its second axis open ([T, N, C]): ONNX Runtime's route batches along the first axis only,
@@ -89,7 +107,7 @@ internal static class TorchOnnxModels
     public static readonly string[] OpenSecondAxis = ["torch_lstm_time_major"];
 
     /// <summary>Every file ONNX Runtime scores one row (or batch) at a time, the refused ones too, as theory data.</summary>
-    public static TheoryData<string> All() => new([.. Names.Except(OpenSecondAxis), VariationalMeanAndLogVariance, Residual, .. UnsupportedActivations, .. LayerNorm, .. RefusedSequenceForms]);
+    public static TheoryData<string> All() => new([.. Names.Except(OpenSecondAxis), VariationalMeanAndLogVariance, Residual, .. UnsupportedActivations, .. RefusedSequenceForms]);
 
     /// <summary>The path of model <paramref name="name"/>.</summary>
     public static string Path(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Import", "TorchModels", name + ".onnx");

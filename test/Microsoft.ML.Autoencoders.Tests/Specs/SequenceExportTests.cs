@@ -26,6 +26,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
         "lstm-repeat-vector", "lstm-sequences", "conv1d-windows", "conv1d-odd", "architecture-lstm", "architecture-keras-conv",
         "lstm-decoder", "architecture-lstm-seq2seq", "gru-sequences", "architecture-gru", "gru-decoder", "architecture-gru-seq2seq",
         "conv1d-causal", "conv1d-causal-strided", "conv1d-explicit-pads",
+        "conv1d-pool-upsample", "pool-padded-upsample",
     };
 
     /// <summary>The networks by name: each exercises one form of every layer it holds.</summary>
@@ -71,6 +72,13 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
         "conv1d-explicit-pads" => NetworkSpec.Create(new TensorShape(2, 11),
             [new Conv1dSpec(3, 3, Padding: Conv2dPadding.Explicit, ExplicitPads: new Conv1dPads(2, 0)), Relu,
              new Conv1dSpec(2, 3, 2, Conv2dPadding.Explicit, ExplicitPads: new Conv1dPads(0, 2))]),
+        // Keras' Conv1D + MaxPooling1D time-series autoencoder on windows [steps, channels], mirrored into UpSampling1D.
+        "conv1d-pool-upsample" => NetworkSpec.Create(new TensorShape(12, 2),
+            [new TransposeSpec(), new Conv1dSpec(4, 3), Relu, new MaxPool1dSpec(2), new Conv1dSpec(3, 3), Relu, new MaxPool1dSpec(3)]),
+        // nn.MaxPool1d(3, stride=2, padding=1) (overlapping windows, padded ends) and an upsampling by 3 given explicitly.
+        "pool-padded-upsample" => NetworkSpec.Create(new TensorShape(2, 9),
+            [new Conv1dSpec(3, 3), new ActivationSpec(Activation.Tanh), new MaxPool1dSpec(3, 2, 1)],
+            [new Upsample1dSpec(3), new Conv1dSpec(2, 7, 1, Conv2dPadding.Valid)]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

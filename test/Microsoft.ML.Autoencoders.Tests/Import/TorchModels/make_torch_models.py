@@ -375,6 +375,35 @@ def conv_unequal_pad():
     return EncoderDecoder(encoder, decoder)
 
 
+def conv1d_maxpool_upsample(padded):
+    # Keras' Conv1D + MaxPooling1D + UpSampling1D time-series autoencoder as PyTorch writes it, over series [N, 2, 16]:
+    # nn.MaxPool1d(2) twice down to [4, 4], nn.Upsample(scale_factor=2) (nearest) twice back up. The padded form pools with
+    # nn.MaxPool1d(3, stride=2, padding=1), the same lengths by another window.
+    pool = (lambda: nn.MaxPool1d(3, stride=2, padding=1)) if padded else (lambda: nn.MaxPool1d(2))
+    encoder = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.ReLU(), pool(), nn.Conv1d(4, 4, 3, padding=1), nn.ReLU(), pool())
+    decoder = nn.Sequential(nn.Conv1d(4, 4, 3, padding=1), nn.ReLU(), nn.Upsample(scale_factor=2), nn.Conv1d(4, 4, 3, padding=1),
+                            nn.ReLU(), nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv1d(4, 2, 3, padding=1))
+    return EncoderDecoder(encoder, decoder)
+
+
+def with_trained_layer_norms(model):
+    # Fresh LayerNorms have γ = 1 and β = 0, which would hide a mix-up of the two or of their order.
+    for module in model.modules():
+        if isinstance(module, nn.LayerNorm) and module.elementwise_affine:
+            with torch.no_grad():
+                module.weight.uniform_(0.5, 1.5)
+                module.bias.uniform_(-0.3, 0.3)
+    return model
+
+
+def steps_layer_norm():
+    # nn.Linear and nn.LayerNorm per step over windows [N, 6, 3] (the last axis): MatMul + Add and LayerNormalization over
+    # [N, T, F]; the decoder's norm with eps 1e-3, not the default.
+    encoder = nn.Sequential(nn.Linear(3, 8), nn.LayerNorm(8), nn.Tanh(), nn.Linear(8, 2))
+    decoder = nn.Sequential(nn.Linear(2, 8), nn.LayerNorm(8, eps=1e-3), nn.Tanh(), nn.Linear(8, 3))
+    return with_trained_layer_norms(EncoderDecoder(encoder, decoder))
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -447,13 +476,25 @@ CASES = {
     # an LSTM with a dynamic batch and a dense code, a GRU with a fixed batch of one, the last output as the code and expand.
     "torch_lstm_time_major": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 5, code=3, time_major=True), (6, 2), 13, True),
     "torch_gru_time_major_fixed_batch": (lambda: SequenceAutoencoder(nn.GRU, 6, 2, 4, repeat="expand", last="output", time_major=True), (6, 2), 17, False),
-    # Refused: nn.LayerNorm, which the engine has no layer for: LayerNormalization at opset 17, ReduceMean, Sub, Pow, Sqrt, Div
-    # before it. ONNX Runtime scores both.
+    # nn.LayerNorm, fresh (γ = 1, β = 0): LayerNormalization at opset 17, its ReduceMean, Sub, Pow, Sqrt, Div decomposition at
+    # opset 13; both the engine's layer_norm (the trained-γ/β cases further down tell γ from β).
     "torch_mlp_layernorm": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 17, True),
     "torch_mlp_layernorm_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10), nn.Tanh), (16,), 13, True),
     # Paddings the engine's equal and "same" modes do not have: causal padding of a series, different sides of an image.
     "torch_conv1d_causal": (conv1d_causal, (2, 16), 17, True),
     "torch_conv_unequal_pad": (conv_unequal_pad, (1, 16, 16), 13, True),
+    # nn.MaxPool1d and nn.Upsample over series [N, C, L] (the engine's max_pool1d and upsample1d): with a dynamic batch at
+    # opset 13, and the padded pooling with a fixed batch at opset 17.
+    "torch_conv1d_maxpool_upsample": (lambda: conv1d_maxpool_upsample(padded=False), (2, 16), 13, True),
+    "torch_conv1d_maxpool_padded": (lambda: conv1d_maxpool_upsample(padded=True), (2, 16), 17, False),
+    # nn.LayerNorm with trained γ and β (the engine's layer_norm): LayerNormalization at opset 17, the ReduceMean, Sub, Pow,
+    # ReduceMean, Add, Sqrt, Div, Mul, Add decomposition at opset 13; elementwise_affine=False at opset 13 (no Mul and Add;
+    # torch 1.13 cannot export it at opset 17: its LayerNormalization gets an empty scale, which its own checker rejects);
+    # over [N, T, F] per step.
+    "torch_mlp_layernorm_affine": (lambda: with_trained_layer_norms(mlp_with(lambda: nn.LayerNorm(10), nn.Tanh)), (16,), 17, True),
+    "torch_mlp_layernorm_affine_opset13": (lambda: with_trained_layer_norms(mlp_with(lambda: nn.LayerNorm(10), nn.Tanh)), (16,), 13, True),
+    "torch_mlp_layernorm_no_affine_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10, elementwise_affine=False), nn.Tanh), (16,), 13, False),
+    "torch_steps_layernorm": (steps_layer_norm, (6, 3), 17, True),
 }
 
 
