@@ -48,6 +48,6 @@ internal static class NumericOption
     /// <summary>A number of zero or more.</summary>
     public static Option<T> NonNegative<T>(this Option<T> option) => option.Accepting("a number of 0 or more", value => value >= 0);
 
-    /// <summary>Any finite number (a threshold).</summary>
+    /// <summary>Any finite number.</summary>
     public static Option<T> Finite<T>(this Option<T> option) => option.Accepting("a number", _ => true);
 }

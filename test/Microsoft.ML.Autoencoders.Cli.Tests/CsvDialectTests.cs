@@ -89,9 +89,18 @@ public sealed class CsvDialectTests : IDisposable
         var run = ToolRun.Of("train", "-d", csv, "-o", In("m.zip"), "--epochs", "1");
         run.Failed(ExitCodes.DataOrModel, "line 5: column 'b' holds '1e40', beyond the range of the 32-bit floats");
         Assert.DoesNotContain("not a finite number", run.Error);
-        // Infinity itself still is.
-        Write("inf.csv", "a,b,c", i => i == 3 ? "1.5,inf,2" : Numbers(i));
-        ToolRun.Of("train", "-d", In("inf.csv"), "-o", In("m.zip"), "--epochs", "1").Failed(ExitCodes.DataOrModel, "holds 'inf', not a finite number");
+        // Past double's range too (both read as ±∞ whatever the width): still a number written with digits.
+        foreach (string huge in new[] { "1e400", "-1e400" })
+        {
+            Write("huger.csv", "a,b,c", i => i == 3 ? $"1.5,{huge},2" : Numbers(i));
+            ToolRun.Of("train", "-d", In("huger.csv"), "-o", In("m.zip"), "--epochs", "1").Failed(ExitCodes.DataOrModel, $"holds '{huge}', beyond the range of the 32-bit floats");
+        }
+        // Infinity itself still is, however it is spelled.
+        foreach (string token in new[] { "inf", "Infinity", "-Infinity", "NaN" })
+        {
+            Write("inf.csv", "a,b,c", i => i == 3 ? $"1.5,{token},2" : Numbers(i));
+            ToolRun.Of("train", "-d", In("inf.csv"), "-o", In("m.zip"), "--epochs", "1").Failed(ExitCodes.DataOrModel, $"holds '{token}', not a finite number");
+        }
     }
 
     [Fact]

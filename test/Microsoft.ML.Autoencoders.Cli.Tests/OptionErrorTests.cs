@@ -65,6 +65,18 @@ public sealed class OptionErrorTests : IDisposable
         OneUsageLine(Train(option, value), message);
 
     [Fact]
+    public void A_negative_score_threshold_is_a_usage_error_for_a_detector_and_a_plain_autoencoder()
+    {
+        // Scores are never below 0: a plain autoencoder would flag every row, a detector's library refuse in its own words.
+        Train("--epochs", "1").Succeeded();
+        ToolRun.Of("train", "-d", Csv, "--exclude", "id,label", "-o", In("d.zip"), "--epochs", "1", "--detector").Succeeded();
+
+        foreach (string model in new[] { In("m.zip"), In("d.zip") })
+            OneUsageLine(ToolRun.Of("score", model, "-d", Csv, "--exclude", "id,label", "-o", In("s.csv"), "--threshold", "-0.5"),
+                "--threshold takes a number of 0 or more, not '-0.5'");
+    }
+
+    [Fact]
     public void Plot_rows_below_one_is_refused_by_the_option_itself()
     {
         // The option's own bound refuses it when the command line is read, before the model or data are opened.

@@ -114,6 +114,34 @@ public sealed class TabularDataTests : IDisposable
         ToolRun.Of("train", "-d", In("units.csv"), "--exclude", "label", "-o", In("plain.zip"), "--standardize").Failed(ExitCodes.Usage, "--standardize is for --detector");
     }
 
+    /// <summary>
+    /// --detector --kind variational trains the library's variational detector, scored by its negative ELBO, which can
+    /// sample; with --standardize its samples would be in standardized units under the features' names, so `sample`
+    /// refuses it as encode and reconstruct do.
+    /// </summary>
+    [Fact]
+    public void A_variational_detector_is_variational_scores_by_its_elbo_and_samples_only_in_the_features_units()
+    {
+        var random = new Random(7);
+        File.WriteAllLines(In("t.csv"), ["label,a,b,c,d", .. Enumerable.Range(0, 80).Select(_ =>
+        {
+            double b = Gaussian(random);
+            return string.Join(",", new[] { 0, Gaussian(random), b, b + 0.1 * Gaussian(random), 0.5 * Gaussian(random) }.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        })]);
+        string[] train = ["train", "-d", In("t.csv"), "--exclude", "label", "--detector", "--kind", "variational", "--code-size", "2", "--epochs", "5"];
+
+        ToolRun.Of([.. train, "-o", In("vd.zip")]).Succeeded();
+        string info = ToolRun.Of("info", In("vd.zip")).Succeeded().Out;
+        Assert.Matches(@"variational:\s+yes", info);
+        Assert.Contains("raw negative ELBO", info);
+        ToolRun.Of("sample", In("vd.zip"), "-n", "4", "-o", In("samples.csv")).Succeeded();
+        Assert.Equal(["a", "b", "c", "d"], TestData.ReadCsv(In("samples.csv")).Header);
+
+        ToolRun.Of([.. train, "--standardize", "-o", In("standardized.zip")]).Succeeded();
+        ToolRun.Of("sample", In("standardized.zip"), "-o", In("no.csv")).Failed(ExitCodes.DataOrModel, "its samples come out standardized");
+        Assert.False(File.Exists(In("no.csv")));
+    }
+
     private static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private sealed class Row

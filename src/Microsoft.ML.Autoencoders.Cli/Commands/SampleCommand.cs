@@ -28,6 +28,13 @@ internal static class SampleCommand
             var loaded = ToolModel.Load(parse.GetRequiredValue(model));
             if (!loaded.Network.IsVariational)
                 throw new InvalidDataException($"'{parse.GetRequiredValue(model)}' holds a {loaded.Metadata?.Kind ?? "non-variational"} autoencoder: only a variational one (train --kind variational) can sample.");
+            // The tool cannot read a detector's saved means and deviations back, so it cannot return such samples to the
+            // features' units, and standardized values under the features' names would pass for raw ones.
+            if (loaded.Detector is { StandardizesFeatures: true })
+                throw new InvalidDataException($"The detector in '{parse.GetRequiredValue(model)}' standardizes its features before its network, so " +
+                    "its samples come out standardized (each feature in its training deviations from its training mean), not in the " +
+                    "features' units, and the tool cannot undo that for `sample`. Sample from a detector trained without --standardize, " +
+                    "or from a --kind variational autoencoder (no --detector) trained on data scaled as you want the samples.");
             var (items, _) = loaded.Network.Variational.Sample(n, parse.GetValue(seed));
             int width = loaded.InputSize;
             string path = parse.GetRequiredValue(output);

@@ -15,7 +15,9 @@ internal static class ScoreCommand
 {
     public static Command Create(ToolConsole console)
     {
-        var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." }.Finite();
+        var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." }
+            // Every score is at least 0 (an error, a negative ELBO, a normalized score): a negative threshold would flag every row.
+            .NonNegative();
         return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV.", "The CSV file to write ('-' for stdout).", (parse, model, source, output) =>
         {
             float? given = parse.GetValue(threshold);

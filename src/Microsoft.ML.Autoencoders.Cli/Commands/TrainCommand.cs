@@ -165,6 +165,8 @@ internal static class TrainCommand
                     Contamination = parse.GetValue(contamination),
                     FalseAlarmRate = parse.GetValue(falseAlarm),
                     StandardizeFeatures = parse.GetValue(standardize),
+                    // A variational detector scores as the library's does: by the negative ELBO its training minimized.
+                    ScoreSource = options.Variational ? AnomalyScoreSource.NegativeElbo : AnomalyScoreSource.ReconstructionError,
                 };
                 var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.Autoencoder(detectorOptions), options);
                 var model = TrainingProgress.Run(console, totalEpochs, trainingRows, report =>
@@ -263,6 +265,10 @@ internal static class TrainCommand
                 break;
             case "contractive":
                 options.ContractiveWeight = contractive;
+                break;
+            case "variational":
+                // Set here, not only by the catalog method: the detector takes these options as they are.
+                options.Variational = true;
                 break;
             case "conv":
                 if (imageShape == null)

@@ -140,9 +140,10 @@ internal sealed class DelimitedFileReader : IDisposable
                     "The tool does not fill in missing values: fill them or drop the row, or leave the column out with --exclude.");
             if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
             {
-                // A finite number past float's range (1e40) reads as infinity: "not a finite number" would be untrue, and
-                // --exclude is not what such a column needs.
-                if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double wide) && double.IsFinite(wide))
+                // A number written with digits past float's range (1e40, or 1e400, past double's too) reads as infinity:
+                // "not a finite number" would be untrue, and --exclude is not what such a column needs. Only the literal
+                // tokens (Infinity, NaN, ∞) have no digit.
+                if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && field.Any(char.IsAsciiDigit))
                     throw new InvalidDataException($"'{_path}' line {_line}: column '{_featureNames[f]}' holds '{field}', beyond the range of the " +
                         "32-bit floats the models compute in (about ±3.4e38): rescale the column, e.g. to other units or its logarithm.");
                 throw new InvalidDataException($"'{_path}' line {_line}: column '{_featureNames[f]}' holds '{field}', not a finite number. " +

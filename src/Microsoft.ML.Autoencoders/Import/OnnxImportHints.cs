@@ -48,6 +48,17 @@ internal static class OnnxImportHints
     }
 
     /// <summary>
+    /// Whether a graph output's name says it is a log-variance, log σ² ("logvar", "log_var", "logvariance", "log_variance",
+    /// any case, anywhere in the name): what tells a VAE's unread second head from another head of the same shape.
+    /// </summary>
+    public static bool NamesLogVariance(string outputName) =>
+        outputName.Contains("logvar", StringComparison.OrdinalIgnoreCase) || outputName.Contains("log_var", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether a graph output's name says it is a spread other than the log-variance: σ or log σ ("std", "sigma", "scale", any case).</summary>
+    public static bool NamesStandardDeviation(string outputName) =>
+        new[] { "std", "sigma", "scale" }.Any(word => outputName.Contains(word, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// The advice for one tensor read by two dense layers, the shape of a variational encoder's mean and log-variance heads,
     /// when they are not the pair the importer takes as a Gaussian latent (OnnxNetworkImporter.Variational.cs); null for other forks.
     /// </summary>
@@ -55,7 +66,8 @@ internal static class OnnxImportHints
         consumers.Count == 2 && consumers.All(o => o is "Gemm" or "MatMul")
             ? " Two dense layers reading one tensor is how a VAE's mean and log-variance heads look. The engine imports a VAE whose " +
               "forward() in eval mode returns (decoder(mean), mean, log-variance) with the log-variance head's own output read by " +
-              "nothing else (as its variational autoencoder, the mean as the code), or one that returns only decoder(mean), whose " +
-              "log-variance head PyTorch then leaves out (as a plain autoencoder)."
+              "nothing else and named as one (its output name containing 'logvar' or 'log_var', as torch.onnx.export's output_names " +
+              "sets it), as its variational autoencoder, the mean as the code; or one that returns only decoder(mean), whose " +
+              "log-variance head PyTorch then leaves out, as a plain autoencoder. Any other second head is a branch."
             : null;
 }

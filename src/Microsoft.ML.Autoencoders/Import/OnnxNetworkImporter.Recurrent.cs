@@ -225,7 +225,7 @@ internal sealed partial class OnnxNetworkImporter
         // Time-major, the steps go first: x.unsqueeze(0) of the code [N, W] is [1, N, W].
         if (_shape.Rank != 1 || !_batchAxis || (_timeMajor ? Axes(node) is not ([0] or [-3]) : Axes(node) is not ([1] or [-2])))
             throw new NotSupportedException($"{Describe(node)} adds an axis to rows of {_shape}; the engine takes an Unsqueeze only as the step axis " +
-                "(x.unsqueeze(1) of a flat code) that a repeat over the steps follows.");
+                (_timeMajor ? "(time-major, x.unsqueeze(0) of a flat code [N, W])" : "(x.unsqueeze(1) of a flat code)") + " that a repeat over the steps follows.");
         _stepAxisPending = true;
         _layerOfTensor[node.Outputs[0]] = _layers.Count;
         return node.Outputs[0];

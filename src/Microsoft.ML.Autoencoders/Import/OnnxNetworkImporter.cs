@@ -116,20 +116,31 @@ internal sealed partial class OnnxNetworkImporter
         if (row.Length == 0 || row.Any(d => d <= 0))
             throw new NotSupportedException($"Graph input '{input.Name}' has shape [{string.Join(", ", dims)}]: the per-row shape must be fixed to build layers." +
                 (dims is [> 0, <= 0, > 0] ? $" Its open axis is the second, as when windows [T, N, F] go into an nn.LSTM or nn.GRU with batch_first=False; " +
-                    "the engine imports such a graph when the recurrent layer reads the input as it comes." : ""));
+                    "the engine imports such a graph when the recurrent layer reads the input as it comes." + TimeMajorRuntimeShape(dims) : ""));
 
         var importer = new OnnxNetworkImporter(graph, input.Name, row, batchAxis, fixedBatch: batchAxis && batch > 0 ? batch : 1, consumers, gatedActivations, layerNorms, timeMajor);
         try
         {
             return importer.Build(codeTensorName);
         }
-        catch (NotSupportedException e) when (!e.Message.Contains("mlContext.Transforms.OnnxAutoencoder", StringComparison.Ordinal))
+        catch (NotSupportedException e)
         {
             // Past the input checks, what the engine refuses is a graph ONNX Runtime runs as it is (a branch, a layer the engine
-            // lacks): every such refusal says where else it scores, not only those that name an operator.
-            throw new NotSupportedException($"{e.Message} {ScoredAsItIs} (ONNX Runtime), but not trained here.", e);
+            // lacks): every such refusal says where else it scores, not only those that name an operator, and for windows
+            // [T, N, F] with an open batch, the shape that route needs.
+            string elsewhere = e.Message.Contains("mlContext.Transforms.OnnxAutoencoder", StringComparison.Ordinal) ? "" : $" {ScoredAsItIs} (ONNX Runtime), but not trained here.";
+            string runtimeShape = timeMajor && batch <= 0 ? TimeMajorRuntimeShape(dims) : "";
+            if (elsewhere.Length == 0 && runtimeShape.Length == 0) throw;
+            throw new NotSupportedException(e.Message + elsewhere + runtimeShape, e);
         }
     }
+
+    /// <summary>
+    /// What ONNX Runtime's route needs for windows [T, N, F] with an open batch: it reads a row's shape from the options and
+    /// puts the batch first, so such a graph scores one window per run, given as [T, 1, F].
+    /// </summary>
+    private static string TimeMajorRuntimeShape(int[] dims) =>
+        $" Scored with ONNX Runtime, this time-major input needs InputShape = [{dims[0]}, 1, {dims[2]}] ([T, 1, F]: one window per run).";
 
     /// <summary>Where a graph the engine refuses still scores.</summary>
     private const string ScoredAsItIs = "The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder";
@@ -259,7 +270,8 @@ internal sealed partial class OnnxNetworkImporter
             throw new NotSupportedException($"{Describe(node)} reads '{x}' as other than its first input; the engine imports chains of layers.");
         if (_stepAxisPending && node.OpType is not ("Tile" or "Expand"))
             throw new NotSupportedException($"{Describe(node)} reads the code with a step axis put in front of it (Unsqueeze); the engine takes that only " +
-                "as the start of a repeat over the steps (x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1)).");
+                "as the start of a repeat over the steps (" + (_timeMajor ? "time-major, x.unsqueeze(0).repeat(T, 1, 1) or .expand(T, -1, -1))."
+                    : "x.unsqueeze(1).repeat(1, T, 1) or .expand(-1, T, -1))."));
         RequireBatchFirstOrRecurrent(node);
         string y = node.Outputs[0];
         switch (node.OpType)

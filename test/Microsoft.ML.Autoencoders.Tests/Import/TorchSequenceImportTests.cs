@@ -120,6 +120,29 @@ public sealed class TorchSequenceImportTests(ITestOutputHelper output)
         output.WriteLine(e.Message);
         Assert.Contains("Node 'after' (Flatten) reads time-major windows [T, N, F] (an nn.LSTM or nn.GRU with batch_first=False)", e.Message);
         Assert.Contains("Export the modules with batch_first=True", e.Message);
+        Assert.Contains("this time-major input needs InputShape = [4, 1, 3] ([T, 1, F]: one window per run)", e.Message);
+    }
+
+    [Theory]
+    [InlineData(1L, "Relu", "(time-major, x.unsqueeze(0) of a flat code [N, W]) that a repeat over the steps follows")]
+    [InlineData(0L, "Relu", "(time-major, x.unsqueeze(0).repeat(T, 1, 1) or .expand(T, -1, -1))")]
+    public void TimeMajorStepAxisRefusalsNameTheTimeMajorForm(long axis, string next, string message)
+    {
+        // An nn.LSTM(batch_first=False) encoder's last state h_n[-1] [N, 2], unsqueezed on the wrong axis, or on the right
+        // one and then read by something other than a repeat over the steps.
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [4, -1, 3]).AddOutput("y", [-1, -1, 2]);
+        g.AddInitializer("W", [1, 8, 3], Values(24, 1)).AddInitializer("R", [1, 8, 2], Values(16, 2))
+            .AddInt64Initializer("first", [1], [0L]).AddInt64Initializer("step", [1], [axis]);
+        g.AddNode("LSTM", ["x", "W", "R"], ["", "Y_h"], name: "cell", attributes: [OnnxAttribute.FromInt("hidden_size", 2)]);
+        g.AddNode("Squeeze", ["Y_h", "first"], ["code"]);
+        g.AddNode("Unsqueeze", ["code", "step"], ["stepped"], name: "unsqueeze");
+        g.AddNode(next, ["stepped"], ["y"], name: "after");
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(g.ToByteArray()));
+
+        output.WriteLine(e.Message);
+        Assert.Contains(message, e.Message);
+        Assert.DoesNotContain("x.unsqueeze(1)", e.Message);
     }
 
     [Fact]
@@ -133,6 +156,7 @@ public sealed class TorchSequenceImportTests(ITestOutputHelper output)
 
         Assert.Contains("has shape [4, -1, 3]: the per-row shape must be fixed", e.Message);
         Assert.Contains("Its open axis is the second, as when windows [T, N, F] go into an nn.LSTM or nn.GRU with batch_first=False", e.Message);
+        Assert.Contains("this time-major input needs InputShape = [4, 1, 3]", e.Message);
     }
 
     [Fact]
