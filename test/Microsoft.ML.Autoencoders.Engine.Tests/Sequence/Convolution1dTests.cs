@@ -65,21 +65,7 @@ public class Convolution1dTests
         float[] x = TestData.Uniform(random, batch * input.Size, -1f, 1f), y = new float[batch * layer.OutputSize];
         layer.Forward(x, y, Enumerable.Repeat(float.NaN, batch * layer.ScratchSizePerSample).ToArray(), batch, Context);
 
-        ReadOnlySpan<float> w = layer.Plane.Weights.Values, b = layer.Plane.Bias.Values; // W [F, C, 1, k]
-        for (int n = 0; n < batch; n++)
-        for (int f = 0; f < filters; f++)
-        for (int o = 0; o < outputLength; o++)
-        {
-            double sum = b[f];
-            for (int ch = 0; ch < c; ch++)
-            for (int k = 0; k < kernel; k++)
-            {
-                int i = o * stride + k * dilation - padLeft;
-                if (i >= 0 && i < length) sum += w[(f * c + ch) * kernel + k] * x[n * input.Size + ch * length + i];
-            }
-            float actual = y[n * layer.OutputSize + f * outputLength + o];
-            Assert.True(Math.Abs(actual - sum) <= 1e-5 * (1 + Math.Abs(sum)), $"n {n} f {f} o {o}: {actual} vs {sum}");
-        }
+        Conv1dDefinition.AssertForward(layer, input, kernel, stride, dilation, padLeft, x, y, batch);
     }
 
     [Theory]
