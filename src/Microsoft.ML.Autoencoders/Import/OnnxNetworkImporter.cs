@@ -681,14 +681,33 @@ internal sealed partial class OnnxNetworkImporter
         return constant;
     }
 
-    /// <summary>A constant of <paramref name="length"/> values (any shape that holds one row's worth, or one value for all).</summary>
+    /// <summary>
+    /// A constant of <paramref name="length"/> values along the last axis ([length], or leading 1s then length), or one value
+    /// for all; any other shape is refused, even one holding as many values (see <see cref="RowShapeMismatch"/>).
+    /// </summary>
     private float[] RowVector(OnnxNode node, int index, int length)
     {
-        var values = Weights(node, index).Floats!;
-        if (values.Length == length) return [.. values];
-        if (values.Length == 1) return Enumerable.Repeat(values[0], length).ToArray();
-        throw new NotSupportedException($"{Describe(node)}: input '{node.Inputs[index]}' has {values.Length} values where {length} (one per unit or channel) were expected.");
+        var constant = Weights(node, index);
+        var values = constant.Floats!;
+        if (!IsRowShaped(constant.Dimensions, length))
+            throw new NotSupportedException($"{Describe(node)}: input '{node.Inputs[index]}' {RowShapeMismatch(constant.Dimensions, values.Length, length)} (one per unit or channel).");
+        return values.Length == length ? [.. values] : Enumerable.Repeat(values[0], length).ToArray();
     }
+
+    /// <summary>
+    /// Whether a constant of shape <paramref name="dims"/> broadcasts as one value per position of the last axis of
+    /// <paramref name="length"/>: [length] or leading 1s then length ([1, length], [1, 1, length]), or a single value.
+    /// A count alone does not tell: over windows [N, T, F] with T = F, a per-step [T, 1] holds F values but broadcasts
+    /// along the steps.
+    /// </summary>
+    private static bool IsRowShaped(int[] dims, int length) =>
+        dims.All(d => d == 1) || (dims.Length > 0 && dims[^1] == length && dims[..^1].All(d => d == 1));
+
+    /// <summary>Says how a constant that is not <see cref="IsRowShaped"/> differs from one value per position of the last axis.</summary>
+    private static string RowShapeMismatch(int[] dims, int count, int length) =>
+        count == length
+            ? $"has shape [{string.Join(", ", dims)}]: {count} values, but ONNX broadcasts them along another axis than the last; [{length}], [1, {length}] (leading 1s then {length}) or a single value were expected"
+            : $"has {count} values (shape [{string.Join(", ", dims)}]) where {length} were expected: [{length}], [1, {length}] (leading 1s then {length}) or a single value";
 
     private void ReadConstantNode(OnnxNode node)
     {
