@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Losses;
 using Microsoft.ML.Autoencoders.Engine.Models;
@@ -86,7 +87,9 @@ public class LayerNormTests
         var random = new SeededRandom(7);
         var input = new TensorShape(4, 64);
         var layer = Build(new LayerNormSpec(), input, random, out var store);
-        const int Batch = 64;
+        const int Batch = 256;
+        // Enough groups that two threads really split them (with too few, both runs would be one thread's).
+        Assert.True(ParallelRange.Parts(Batch * layer.Groups, 2, layer.MinGroupsPerThread) > 1, "the batch is too small to be split over two threads");
         float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f), dy = TestData.Uniform(random, x.Length, -1f, 1f);
         (float[] Y, float[] Dx, float[] Parameters) Run(int threads)
         {
@@ -102,6 +105,80 @@ public class LayerNormTests
         Assert.Equal(one.Y, two.Y);
         Assert.Equal(one.Dx, two.Dx);
         Assert.Equal(one.Parameters, two.Parameters);
+    }
+
+    /// <summary>
+    /// Groups far from 0 with a small spread (10⁴ + values within ±0.01, a few float steps there): μ rounded to a float is
+    /// off by a sizeable part of the spread, so backward must rebuild x̂ from the mean forward used. Held to the gradient
+    /// computed in double here; dx sums to 0 over each group, as a gradient through a mean subtraction does.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LargeOffsetSmallSpread_GradientsMatchDouble(bool affine)
+    {
+        const int Width = 16, Batch = 6;
+        var random = new SeededRandom(17);
+        var layer = Build(new LayerNormSpec(ElementwiseAffine: affine), new TensorShape(Width), random, out var store);
+        float[] x = [.. TestData.Uniform(random, Batch * Width, -0.01f, 0.01f).Select(v => 1e4f + v)];
+        float[] dy = TestData.Uniform(random, x.Length, -1f, 1f), y = new float[x.Length], dx = new float[x.Length];
+        float[] scratch = new float[Batch * layer.ScratchSizePerSample];
+        store.ZeroGradients();
+        layer.Forward(x, y, scratch, Batch, Context);
+        layer.Backward(x, y, dy, dx, scratch, Batch, Context);
+
+        double[] scaleGradient = new double[Width], shiftGradient = new double[Width];
+        for (int row = 0; row < Batch; row++)
+        {
+            var values = x.AsSpan(row * Width, Width).ToArray().Select(v => (double)v).ToArray();
+            double mean = values.Average();
+            double r = 1 / Math.Sqrt(values.Select(v => (v - mean) * (v - mean)).Average() + layer.Epsilon);
+            double[] normalized = [.. values.Select(v => (v - mean) * r)];
+            double[] g = [.. Enumerable.Range(0, Width).Select(i => dy[row * Width + i] * (affine ? (double)layer.Scale!.Values[i] : 1))];
+            double meanGradient = g.Average(), meanProjection = g.Zip(normalized, (a, b) => a * b).Average();
+            double sum = 0, magnitude = 0;
+            for (int i = 0; i < Width; i++)
+            {
+                double expected = r * (g[i] - meanGradient - normalized[i] * meanProjection);
+                float actual = dx[row * Width + i];
+                Assert.True(Math.Abs(actual - expected) <= 1e-4 * Math.Abs(r), $"row {row}, dx[{i}]: {actual} vs {expected}");
+                sum += actual;
+                magnitude += Math.Abs(actual);
+                scaleGradient[i] += dy[row * Width + i] * normalized[i];
+                shiftGradient[i] += dy[row * Width + i];
+            }
+            Assert.True(Math.Abs(sum) <= 1e-5 * magnitude, $"row {row}: Σdx = {sum} over Σ|dx| = {magnitude}");
+        }
+        if (!affine) return;
+        for (int i = 0; i < Width; i++)
+        {
+            Assert.True(Math.Abs(layer.Scale!.Gradients[i] - scaleGradient[i]) <= 1e-4 * (1 + Math.Abs(scaleGradient[i])), $"dγ[{i}]: {layer.Scale.Gradients[i]} vs {scaleGradient[i]}");
+            Assert.Equal((float)shiftGradient[i], layer.Shift!.Gradients[i]);
+        }
+    }
+
+    /// <summary>
+    /// dβ over many groups is Σ dy summed in double in group order, rounded once: the float nearest that sum, bit for bit
+    /// (a float running sum drifts from it by many steps over 4096 terms).
+    /// </summary>
+    [Fact]
+    public void ShiftGradient_IsTheDoubleSumRoundedOnce()
+    {
+        const int Width = 70, Batch = 4096; // wider than one block of features summed together
+        var random = new SeededRandom(19);
+        var layer = Build(new LayerNormSpec(), new TensorShape(Width), random, out var store);
+        float[] x = TestData.Uniform(random, Batch * Width, -1f, 1f), dy = TestData.Uniform(random, x.Length, -1f, 1f);
+        float[] y = new float[x.Length], scratch = new float[Batch * layer.ScratchSizePerSample];
+        store.ZeroGradients();
+        layer.Forward(x, y, scratch, Batch, Context);
+        layer.Backward(x, y, dy, [], scratch, Batch, Context);
+
+        for (int i = 0; i < Width; i++)
+        {
+            double sum = 0;
+            for (int row = 0; row < Batch; row++) sum += dy[row * Width + i];
+            Assert.Equal((float)sum, layer.Shift!.Gradients[i]);
+        }
     }
 
     [Theory]

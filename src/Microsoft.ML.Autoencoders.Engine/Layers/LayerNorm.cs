@@ -13,9 +13,11 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// <remarks>
 /// Backward, with g = γ ⊙ dy over one group: dx = r·(g − mean(g) − x̂·mean(g ⊙ x̂)), the gradient through x̂ less its
 /// components along 1 (the mean) and x̂ (the variance); dγ = Σ dy ⊙ x̂ and dβ = Σ dy over every group. Each group's μ and r
-/// are kept in the scratch between the passes. Groups are split over the threads for the forward pass and for dx; the
-/// parameter gradients are summed on one thread in group order, so the bits do not depend on the thread count. Sums run
-/// in double.
+/// are kept in the scratch between the passes, μ as a float and its remainder, so backward rebuilds x̂ from the double
+/// mean forward used: with μ rounded to a float, a group far from 0 with a small spread (values 10⁴ ± 0.01) would get an
+/// x̂ off by the rounding over the spread, and gradients off by percents. Groups are split over the threads for the
+/// forward pass and for dx; the parameter gradients are summed on one thread in group order, so the bits do not depend on
+/// the thread count. Sums run in double, the parameter gradients' too, each added to its float once per backward pass.
 /// </remarks>
 public sealed class LayerNorm : Layer
 {
@@ -69,8 +71,17 @@ public sealed class LayerNorm : Layer
     /// <inheritdoc/>
     public override int OutputSize => InputSize;
 
-    /// <summary>Each group's μ and r = 1/√(σ² + ε).</summary>
-    public override int ScratchSizePerSample => 2 * Groups;
+    /// <summary>Floats kept per group: μ rounded to a float, the remainder μ − that float, and r = 1/√(σ² + ε).</summary>
+    private const int StatisticsPerGroup = 3;
+
+    /// <summary>Parameter gradients summed in double for this many features at a time (on the stack).</summary>
+    private const int FeatureBlock = 64;
+
+    /// <summary>Each group's μ (as a float and its remainder) and r = 1/√(σ² + ε).</summary>
+    public override int ScratchSizePerSample => StatisticsPerGroup * Groups;
+
+    /// <summary>Groups a thread takes at least, so that each handles some 16 K values: fewer are not worth a handoff.</summary>
+    internal int MinGroupsPerThread => Math.Max(1, 16 * 1024 / Width);
 
     /// <summary>Each group's input gradient is written whole by the one thread that computes it.</summary>
     internal override bool CanOverwriteInputGradient => true;
@@ -92,7 +103,7 @@ public sealed class LayerNorm : Layer
         fixed (float* pShift = Shift is null ? default : Shift.Values)
         {
             ParallelRange.Run(batch * Groups, context.Threads, new ForwardGroups(this, px, py, pStatistics, pScale, pShift),
-                grain: 1, minPerThread: Math.Max(1, 16 * 1024 / Width));
+                grain: 1, minPerThread: MinGroupsPerThread);
         }
     }
 
@@ -114,8 +125,10 @@ public sealed class LayerNorm : Layer
                     squares += centred * centred;
                 }
                 double r = 1 / Math.Sqrt(squares / width + layer.Epsilon);
-                statistics[2 * group] = (float)mean;
-                statistics[2 * group + 1] = (float)r;
+                float rounded = (float)mean;
+                statistics[StatisticsPerGroup * group] = rounded;
+                statistics[StatisticsPerGroup * group + 1] = (float)(mean - rounded);
+                statistics[StatisticsPerGroup * group + 2] = (float)r;
                 for (int i = 0; i < width; i++)
                 {
                     double normalized = (input[i] - mean) * r;
@@ -138,23 +151,40 @@ public sealed class LayerNorm : Layer
             if (!dx.IsEmpty)
             {
                 ParallelRange.Run(batch * Groups, context.Threads, new InputGradients(this, px, pdy, pdx, pStatistics, pScale, context.OverwriteInputGradient),
-                    grain: 1, minPerThread: Math.Max(1, 16 * 1024 / Width));
+                    grain: 1, minPerThread: MinGroupsPerThread);
             }
         }
         if (Scale is null || Shift is null) return;
         Span<float> scaleGradient = Scale.Gradients, shiftGradient = Shift.Gradients;
-        for (int group = 0; group < batch * Groups; group++)
+        // A block of features at a time, every group in order for each, so the data is read once per block.
+        Span<double> scaleSums = stackalloc double[FeatureBlock], shiftSums = stackalloc double[FeatureBlock];
+        for (int first = 0; first < Width; first += FeatureBlock)
         {
-            float mean = scratch[2 * group], r = scratch[2 * group + 1];
-            var input = x.Slice(group * Width, Width);
-            var gradient = dy.Slice(group * Width, Width);
-            for (int i = 0; i < Width; i++)
+            int count = Math.Min(FeatureBlock, Width - first);
+            scaleSums.Clear();
+            shiftSums.Clear();
+            for (int group = 0; group < batch * Groups; group++)
             {
-                scaleGradient[i] += gradient[i] * ((input[i] - mean) * r);
-                shiftGradient[i] += gradient[i];
+                var (mean, r) = Statistics(scratch, group);
+                var input = x.Slice(group * Width + first, count);
+                var gradient = dy.Slice(group * Width + first, count);
+                for (int k = 0; k < count; k++)
+                {
+                    scaleSums[k] += gradient[k] * ((input[k] - mean) * r);
+                    shiftSums[k] += gradient[k];
+                }
+            }
+            for (int k = 0; k < count; k++)
+            {
+                scaleGradient[first + k] += (float)scaleSums[k];
+                shiftGradient[first + k] += (float)shiftSums[k];
             }
         }
     }
+
+    /// <summary>A group's μ (the float and its remainder added back in double) and r, as forward kept them.</summary>
+    private static (double Mean, double R) Statistics(ReadOnlySpan<float> statistics, int group) =>
+        ((double)statistics[StatisticsPerGroup * group] + statistics[StatisticsPerGroup * group + 1], statistics[StatisticsPerGroup * group + 2]);
 
     private readonly unsafe struct InputGradients(LayerNorm layer, float* x, float* dy, float* dx, float* statistics, float* scale, bool overwrite) : IRangeKernel
     {
@@ -166,7 +196,8 @@ public sealed class LayerNorm : Layer
                 float* input = x + (nint)group * width;
                 float* gradient = dy + (nint)group * width;
                 float* target = dx + (nint)group * width;
-                double mean = statistics[2 * group], r = statistics[2 * group + 1];
+                float* kept = statistics + (nint)group * StatisticsPerGroup;
+                double mean = (double)kept[0] + kept[1], r = kept[2];
                 double gradientSum = 0, projection = 0;
                 for (int i = 0; i < width; i++)
                 {

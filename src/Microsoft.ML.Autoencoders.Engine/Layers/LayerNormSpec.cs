@@ -14,6 +14,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("layer_norm")]
 public sealed record LayerNormSpec(float Epsilon = LayerNorm.DefaultEpsilon, bool ElementwiseAffine = true) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

@@ -16,6 +16,7 @@ public sealed class MaxPool1d : Layer
         if (channels <= 0 || length <= 0 || poolSize <= 0 || stride <= 0) throw new ArgumentOutOfRangeException(nameof(poolSize), "Every size, the window and the stride must be positive.");
         if (padding < 0 || padding > poolSize / 2) throw new ArgumentOutOfRangeException(nameof(padding), "The padding must be between 0 and half the window.");
         if (length + 2 * padding < poolSize) throw new ArgumentException("The window does not fit the input.", nameof(poolSize));
+        FloatPositions.RequireExact((long)channels * length, "max_pool1d", nameof(length));
         Channels = channels;
         Length = length;
         PoolSize = poolSize;
@@ -48,7 +49,7 @@ public sealed class MaxPool1d : Layer
     /// <inheritdoc/>
     public override int OutputSize => Channels * OutputLength;
 
-    /// <summary>The index (within the row) of each output's maximum, stored as a float (exact below 2^24).</summary>
+    /// <summary>The index (within the row) of each output's maximum, stored as a float (exact below 2^24, which the constructor requires).</summary>
     public override int ScratchSizePerSample => OutputSize;
 
     /// <inheritdoc/>

@@ -11,6 +11,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("max_pool1d")]
 public sealed record MaxPool1dSpec(int PoolSize = 2, int Stride = 0, int Padding = 0) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>The stride in effect: the window size when <see cref="Stride"/> is 0.</summary>
     public int EffectiveStride => Stride == 0 ? PoolSize : Stride;
 

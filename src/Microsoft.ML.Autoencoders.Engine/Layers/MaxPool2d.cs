@@ -17,6 +17,7 @@ public sealed class MaxPool2d : Layer
     public MaxPool2d(ConvGeometry geometry, bool ceilMode)
     {
         if (geometry.OutputHeight <= 0 || geometry.OutputWidth <= 0) throw new ArgumentException("The window does not fit the input.", nameof(geometry));
+        FloatPositions.RequireExact((long)geometry.Channels * geometry.Height * geometry.Width, "max_pool2d", nameof(geometry));
         Geometry = geometry;
         CeilMode = ceilMode;
     }
@@ -33,7 +34,7 @@ public sealed class MaxPool2d : Layer
     /// <inheritdoc/>
     public override int OutputSize => Geometry.Channels * Geometry.OutputPositions;
 
-    /// <summary>The index (within the image) of each output's maximum, stored as a float (exact below 2^24).</summary>
+    /// <summary>The index (within the image) of each output's maximum, stored as a float (exact below 2^24, which the constructor requires).</summary>
     public override int ScratchSizePerSample => OutputSize;
 
     /// <summary>Written over image by image: 2×2 stride-2 windows write each input's gradient or 0 directly; other windows clear the image's gradient right before routing its maxima into it.</summary>

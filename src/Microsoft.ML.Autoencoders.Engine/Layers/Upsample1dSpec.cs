@@ -9,6 +9,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("upsample1d")]
 public sealed record Upsample1dSpec(int Scale = 2) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

@@ -63,15 +63,22 @@ public sealed class ContractiveRegularizer : CodeRegularizer
         Compute(network, cache, batch, context, accumulateGradients: false);
 
     /// <summary>
-    /// Also refuses a GELU or SiLU below the node (<see cref="SelfGatedActivationLayer"/>) before training starts, rather
-    /// than at the first step: the penalty's gradient reaches each activation through its slope as a function of its
-    /// output, and those two are not monotonic, so their slope is not one.
+    /// Also refuses, before training starts rather than at the first step, a layer below the node the penalty cannot push
+    /// its tangent through (<see cref="LayerSpec.LacksTangents"/>: layer_norm, max_pool1d, upsample1d), and a GELU or SiLU
+    /// (<see cref="SelfGatedActivationLayer"/>): the penalty's gradient reaches each activation through its slope as a
+    /// function of its output, and those two are not monotonic, so their slope is not one.
     /// </summary>
     public override void Validate(NetworkSpec spec)
     {
         base.Validate(spec);
         foreach (var layer in spec.Layers.Take(spec.Slot(Node)))
         {
+            if (layer.LacksTangents)
+            {
+                throw new ArgumentException(
+                    $"The contractive penalty cannot differentiate layer {layer.Describe()}: it has no forward mode for the penalty's Jacobian. " +
+                    $"Leave it out of the encoder below node '{Node}', or leave the penalty off.");
+            }
             if (layer.AppliedActivation is { } activation && SelfGatedActivationLayer.IsSelfGated(activation))
             {
                 throw new ArgumentException(

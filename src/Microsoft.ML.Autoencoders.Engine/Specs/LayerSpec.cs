@@ -35,6 +35,13 @@ public abstract record LayerSpec
     [JsonIgnore]
     public virtual bool IsElementwise => false;
 
+    /// <summary>
+    /// True for kinds whose layer cannot carry the contractive penalty's tangent (<see cref="Layer.PushTangent"/>), so that
+    /// <see cref="Regularization.ContractiveRegularizer.Validate"/> refuses them below its node before training starts
+    /// rather than at the first step. False unless a kind says so (a custom kind's layer may push tangents).
+    /// </summary>
+    internal virtual bool LacksTangents => false;
+
     /// <summary>The activation this layer applies, if it is one: a weight layer before it picks its initialization from it.</summary>
     [JsonIgnore]
     public virtual Activation? AppliedActivation => null;

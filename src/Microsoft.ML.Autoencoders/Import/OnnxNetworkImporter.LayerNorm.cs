@@ -49,11 +49,11 @@ internal sealed partial class OnnxNetworkImporter
         float[] Vector(string? tensor, float fallback)
         {
             if (tensor is null) return Enumerable.Repeat(fallback, width).ToArray();
-            var values = _constants.TryGetValue(tensor, out var c) && c.Floats is { } floats ? floats
+            var (dims, values, _) = _constants.TryGetValue(tensor, out var c) && c.Floats is not null ? c
                 : throw new NotSupportedException($"{Describe(first)}: nn.LayerNorm's '{tensor}' is not a float constant.");
-            if (values.Length == width) return [.. values];
-            if (values.Length == 1) return Enumerable.Repeat(values[0], width).ToArray();
-            throw new NotSupportedException($"{Describe(first)}: nn.LayerNorm's '{tensor}' has {values.Length} values where {width} were expected.");
+            if (!IsRowShaped(dims, width))
+                throw new NotSupportedException($"{Describe(first)}: nn.LayerNorm's '{tensor}' {RowShapeMismatch(dims, values!.Length, width)} (one per feature).");
+            return values!.Length == width ? [.. values] : Enumerable.Repeat(values[0], width).ToArray();
         }
         bool affine = match.Scale is not null || match.Shift is not null;
         var spec = new LayerNormSpec(epsilon, affine);

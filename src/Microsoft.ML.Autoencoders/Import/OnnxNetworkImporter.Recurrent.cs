@@ -312,8 +312,10 @@ internal sealed partial class OnnxNetworkImporter
     {
         if (_layers.Count == 0 || _layers[^1] is not { Spec: TimeDistributedDenseSpec spec } layer || layer.Output != node.Inputs[1 - constantIndex] || _pendingOffset != null)
             return false;
-        var values = Weights(node, constantIndex).Floats!;
-        if (values.Length != spec.Units && values.Length != 1) return false;
+        var (dims, values, _) = Weights(node, constantIndex);
+        if (values!.Length != spec.Units && values.Length != 1) return false;
+        if (!IsRowShaped(dims, spec.Units))
+            throw new NotSupportedException($"{Describe(node)}: the constant '{node.Inputs[constantIndex]}' added per step {RowShapeMismatch(dims, values.Length, spec.Units)} (one per feature).");
         var bias = layer.Parameters[".bias"];
         float sign = node.OpType == "Sub" ? -1f : 1f;
         for (int j = 0; j < bias.Length; j++) bias[j] += sign * values[values.Length == 1 ? 0 : j];

@@ -42,7 +42,8 @@ internal sealed partial class OnnxNetworkImporter
             if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0) scales = Constant(node, 2).Floats;
             if ((scales is null || scales.Length == 0) && node.Inputs.Count > 3 && node.Inputs[3].Length > 0)
             {
-                var sizes = Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64.");
+                var sizes = OnEveryAxis(node, Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64."),
+                    [OnnxShapeFolding.Batch, _shape[0], _shape[1]]);
                 // sizes is [N, C, L]: the batch (as read from a Shape node, or the fixed size) and the channels must stay.
                 if (sizes.Length != 3 || sizes[1] != _shape[0] || (sizes[0] != OnnxShapeFolding.Batch && sizes[0] != _fixedBatch))
                     throw new NotSupportedException($"{Describe(node)}: sizes [{string.Join(", ", sizes.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(CultureInfo.InvariantCulture)))}] " +
@@ -50,6 +51,7 @@ internal sealed partial class OnnxNetworkImporter
                 scales = [1, 1, (float)sizes[2] / _shape[1]];
             }
         }
+        if (scales is not null) scales = OnEveryAxis(node, scales, [1f, 1f, 1f]);
         if (scales is not { Length: 3 } || scales[0] != 1 || scales[1] != 1 || scales[2] < 1 || scales[2] != MathF.Round(scales[2]))
             throw new NotSupportedException($"{Describe(node)}: only a whole factor on the length ([1, 1, s]) maps to the engine's upsampling of sequences.");
         if (!RepeatsEachValue(node, mode))

@@ -543,7 +543,8 @@ internal sealed partial class OnnxNetworkImporter
             if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0) scales = Constant(node, 2).Floats;
             if ((scales is null || scales.Length == 0) && node.Inputs.Count > 3 && node.Inputs[3].Length > 0)
             {
-                var sizes = Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64.");
+                var sizes = OnEveryAxis(node, Constant(node, 3).Longs ?? throw new NotSupportedException($"{Describe(node)}: sizes must be int64."),
+                    [OnnxShapeFolding.Batch, _shape[0], _shape[1], _shape[2]]);
                 // sizes is [N, C, H, W]: the batch (as read from a Shape node, or the fixed size) and the channels must stay.
                 if (sizes.Length != 4 || sizes[1] != _shape[0] || (sizes[0] != OnnxShapeFolding.Batch && sizes[0] != _fixedBatch))
                     throw new NotSupportedException($"{Describe(node)}: sizes [{string.Join(", ", sizes.Select(d => d == OnnxShapeFolding.Batch ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] " +
@@ -551,6 +552,7 @@ internal sealed partial class OnnxNetworkImporter
                 scales = [1, 1, (float)sizes[2] / _shape[1], (float)sizes[3] / _shape[2]];
             }
         }
+        if (scales is not null) scales = OnEveryAxis(node, scales, [1f, 1f, 1f, 1f]);
         if (scales is not { Length: 4 } || scales[0] != 1 || scales[1] != 1 || scales[2] != scales[3] || scales[2] < 1 || scales[2] != MathF.Round(scales[2]))
             throw new NotSupportedException($"{Describe(node)}: only the same whole factor on height and width ([1, 1, s, s]) maps to the engine's upsampling.");
         int factor = (int)scales[2];
@@ -559,6 +561,31 @@ internal sealed partial class OnnxNetworkImporter
         if (mode == "linear" && HalfPixel(node) && node.OpType == "Resize")
             return AddLayer(node, new Upsample2dSpec(factor, UpsampleMode.Bilinear), []);
         throw NoEngineUpsampling(node, mode);
+    }
+
+    /// <summary>
+    /// A Resize's scales or sizes over every axis of its input: as given, or, under opset 18's axes, placed on the axes named
+    /// (in the order named, negative counting from the end) with <paramref name="unchanged"/>'s values on the others, so
+    /// that the checks after read them axis by axis whatever the order the file names them in.
+    /// </summary>
+    private static T[] OnEveryAxis<T>(OnnxNode node, T[] values, T[] unchanged)
+    {
+        if (!node.TryGetAttribute("axes", out var attribute)) return values;
+        long[] axes = attribute.GetInts();
+        int rank = unchanged.Length;
+        if (axes.Length != values.Length)
+            throw new NotSupportedException($"{Describe(node)}: axes [{string.Join(", ", axes)}] name {axes.Length} axes for {values.Length} scales or sizes.");
+        var result = (T[])unchanged.Clone();
+        var named = new bool[rank];
+        for (int i = 0; i < axes.Length; i++)
+        {
+            long axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (axis < 0 || axis >= rank || named[axis])
+                throw new NotSupportedException($"{Describe(node)}: axes [{string.Join(", ", axes)}] are not distinct axes of its rank-{rank} input.");
+            named[axis] = true;
+            result[axis] = values[i];
+        }
+        return result;
     }
 
     private static string Transform(OnnxNode node) => String(node, "coordinate_transformation_mode", node.OpType == "Upsample" ? "asymmetric" : "half_pixel");
@@ -681,14 +708,33 @@ internal sealed partial class OnnxNetworkImporter
         return constant;
     }
 
-    /// <summary>A constant of <paramref name="length"/> values (any shape that holds one row's worth, or one value for all).</summary>
+    /// <summary>
+    /// A constant of <paramref name="length"/> values along the last axis ([length], or leading 1s then length), or one value
+    /// for all; any other shape is refused, even one holding as many values (see <see cref="RowShapeMismatch"/>).
+    /// </summary>
     private float[] RowVector(OnnxNode node, int index, int length)
     {
-        var values = Weights(node, index).Floats!;
-        if (values.Length == length) return [.. values];
-        if (values.Length == 1) return Enumerable.Repeat(values[0], length).ToArray();
-        throw new NotSupportedException($"{Describe(node)}: input '{node.Inputs[index]}' has {values.Length} values where {length} (one per unit or channel) were expected.");
+        var constant = Weights(node, index);
+        var values = constant.Floats!;
+        if (!IsRowShaped(constant.Dimensions, length))
+            throw new NotSupportedException($"{Describe(node)}: input '{node.Inputs[index]}' {RowShapeMismatch(constant.Dimensions, values.Length, length)} (one per unit or channel).");
+        return values.Length == length ? [.. values] : Enumerable.Repeat(values[0], length).ToArray();
     }
+
+    /// <summary>
+    /// Whether a constant of shape <paramref name="dims"/> broadcasts as one value per position of the last axis of
+    /// <paramref name="length"/>: [length] or leading 1s then length ([1, length], [1, 1, length]), or a single value.
+    /// A count alone does not tell: over windows [N, T, F] with T = F, a per-step [T, 1] holds F values but broadcasts
+    /// along the steps.
+    /// </summary>
+    private static bool IsRowShaped(int[] dims, int length) =>
+        dims.All(d => d == 1) || (dims.Length > 0 && dims[^1] == length && dims[..^1].All(d => d == 1));
+
+    /// <summary>Says how a constant that is not <see cref="IsRowShaped"/> differs from one value per position of the last axis.</summary>
+    private static string RowShapeMismatch(int[] dims, int count, int length) =>
+        count == length
+            ? $"has shape [{string.Join(", ", dims)}]: {count} values, but ONNX broadcasts them along another axis than the last; [{length}], [1, {length}] (leading 1s then {length}) or a single value were expected"
+            : $"has {count} values (shape [{string.Join(", ", dims)}]) where {length} were expected: [{length}], [1, {length}] (leading 1s then {length}) or a single value";
 
     private void ReadConstantNode(OnnxNode node)
     {

@@ -92,4 +92,15 @@ public class MaxPool2dBackwardTests
                     + $"(0x{BitConverter.SingleToInt32Bits(expected[i]):X8})");
         }
     }
+
+    /// <summary>Images of 2^24 values or more are refused: their maxima's positions, kept as floats, would not be exact.</summary>
+    [Fact]
+    public void ImagesOfTwoToThe24ValuesOrMore_AreRefused()
+    {
+        var spec = new MaxPool2dSpec(2);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MaxPool2d(spec.Geometry(new TensorShape(4, 2048, 2048)), ceilMode: false));
+
+        Assert.Contains("exact only below 2^24", e.Message);
+        _ = new MaxPool2d(spec.Geometry(new TensorShape(3, 2048, 2048)), ceilMode: false); // 3·2^22 fits
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Regularization;
+using Microsoft.ML.Autoencoders.Engine.Specs;
 
 namespace Microsoft.ML.Autoencoders.Engine.Tests.Regularization;
 
@@ -93,6 +94,30 @@ public class CodePenaltyGradientTests
 
         Assert.Contains($"'{layer}'", error.Message);
         Assert.Contains(hidden == Activation.Tanh ? "Silu" : "Gelu", error.Message);
+    }
+
+    /// <summary>
+    /// Layers with no forward mode for the penalty's Jacobian are refused by Validate, when the estimator or trainer is
+    /// made, naming the layer (they used to pass it and fail at the first penalty evaluation).
+    /// </summary>
+    [Theory]
+    [InlineData("layer_norm")]
+    [InlineData("max_pool1d")]
+    [InlineData("upsample1d")]
+    public void ContractiveRejectsLayersItCannotDifferentiateBeforeTraining(string kind)
+    {
+        var spec = kind switch
+        {
+            "layer_norm" => NetworkSpec.Create(new TensorShape(12), [new DenseSpec(8), new LayerNormSpec(), new ActivationSpec(Activation.Tanh), new DenseSpec(3)]),
+            "max_pool1d" => NetworkSpec.Create(new TensorShape(2, 8), [new MaxPool1dSpec(2)]),
+            _ => NetworkSpec.Create(new TensorShape(2, 4), [new Upsample1dSpec(3)]),
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => new ContractiveRegularizer(0.1f).Validate(spec));
+
+        Assert.Contains(kind, error.Message);
+        Assert.Contains("no forward mode for the penalty's Jacobian", error.Message);
+        if (kind == "layer_norm") new ContractiveRegularizer(0.1f) { Node = "encoder.0" }.Validate(spec); // on the dense below the norm: accepted
     }
 
     [Fact]

@@ -193,4 +193,17 @@ public class SequencePoolingTests
         GradientCheck.AssertNetworkGradients(network, Loss.Create(LossKind.MeanSquaredError, Activation.Linear), input, target, Batch,
             new LayerContext(Training: true, Threads: 2), overwriteGradients: true, absoluteTolerance: 1e-4);
     }
+
+    /// <summary>Rows of 2^24 values or more are refused: their maxima's positions, kept as floats, would not be exact.</summary>
+    [Theory]
+    [InlineData(1, 1 << 24)]
+    [InlineData(2, 1 << 23)]
+    [InlineData(4096, 1 << 20)] // 2^32 values: their product overflows an int
+    public void MaxPool1d_RowsOfTwoToThe24ValuesOrMore_AreRefused(int channels, int length)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MaxPool1d(channels, length, 2, 2, 0));
+
+        Assert.Contains("exact only below 2^24", e.Message);
+        _ = new MaxPool1d(1, (1 << 24) - 1, 2, 2, 0); // the largest row that fits
+    }
 }

@@ -84,6 +84,79 @@ public sealed class OnnxLayerNormImportTests
         Assert.Contains(expected, e.Message);
     }
 
+    /// <summary>
+    /// Over windows [N, 4, 4], where the steps are as many as the features, γ or β of shape [4, 1] holds 4 values but is
+    /// one per step as ONNX broadcasts it: refused saying so, in both forms PyTorch writes; [1, 4] is per feature and scores
+    /// as ONNX Runtime does.
+    /// </summary>
+    [Theory]
+    [InlineData(17, new[] { 4, 1 }, new[] { 4 }, "'gamma' has shape [4, 1]")]
+    [InlineData(17, new[] { 1, 4 }, new[] { 4, 1 }, "'beta' has shape [4, 1]")]
+    [InlineData(13, new[] { 4, 1 }, new[] { 4 }, "'gamma' has shape [4, 1]")]
+    [InlineData(13, new[] { 1, 4 }, new[] { 1, 4, 1 }, "'beta' has shape [1, 4, 1]")]
+    [InlineData(13, new[] { 2, 2 }, new[] { 4 }, "'gamma' has shape [2, 2]")]
+    public void PerStepScaleOrShiftOverSquareWindowsIsRefused(int opset, int[] gammaShape, int[] betaShape, string expected)
+    {
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(SquareWindowsGraph(opset, gammaShape, betaShape)));
+
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("another axis than the last", e.Message);
+        Assert.Contains("OnnxAutoencoder", e.Message);
+    }
+
+    [Theory]
+    [InlineData(17, new[] { 1, 4 }, new[] { 1, 1, 4 })]
+    [InlineData(13, new[] { 1, 4 }, new[] { 1, 1, 4 })]
+    [InlineData(13, new[] { 1 }, new[] { 1, 1 })]
+    public void PerFeatureScaleAndShiftWithLeadingOnesScoreAsOnnxRuntime(int opset, int[] gammaShape, int[] betaShape)
+    {
+        byte[] onnx = SquareWindowsGraph(opset, gammaShape, betaShape);
+
+        var model = AutoencoderModel.ImportOnnx(onnx);
+        using var runtime = OnnxAutoencoderModel.Load(onnx, "x", "y");
+
+        Assert.Equal("layer_norm", model.Spec.Encoder[1].Kind);
+        float[] rows = Values(5 * 16, 7);
+        ColumnValues.AssertClose(runtime.Reconstruct(rows, 5), model.Reconstruct(rows, 5), "engine vs ONNX Runtime", tolerance: 1e-5);
+    }
+
+    /// <summary>
+    /// x [N, 4, 4] → MatMul to 4 per step → nn.LayerNorm(4) with γ and β of the given shapes (opset 17's LayerNormalization
+    /// or opset 13's nodes) → MatMul to 2 → MatMul to 4 → y.
+    /// </summary>
+    private static byte[] SquareWindowsGraph(int opset, int[] gammaShape, int[] betaShape)
+    {
+        var g = new OnnxModelBuilder(opsetVersion: opset).AddInput("x", [-1, 4, 4]).AddOutput("y", [-1, 4, 4]);
+        g.AddInitializer("w1", [4, 4], Values(16, 1));
+        g.AddNode("MatMul", ["x", "w1"], ["h"]);
+        int Count(int[] shape) => shape.Aggregate(1, (a, b) => a * b);
+        g.AddInitializer("gamma", gammaShape, [.. Values(Count(gammaShape), 2).Select(v => 1 + 0.5f * v)]);
+        g.AddInitializer("beta", betaShape, Values(Count(betaShape), 5));
+        if (opset >= 17)
+        {
+            g.AddNode("LayerNormalization", ["h", "gamma", "beta"], ["normalized"], name: "norm", attributes: [OnnxAttribute.FromInt("axis", -1)]);
+        }
+        else
+        {
+            g.AddNode("ReduceMean", ["h"], ["mean"], name: "mean", attributes: [OnnxAttribute.FromInts("axes", -1)]);
+            g.AddNode("Sub", ["h", "mean"], ["centred"]);
+            g.AddInitializer("exponent", [], [2f]);
+            g.AddNode("Pow", ["centred", "exponent"], ["squares"]);
+            g.AddNode("ReduceMean", ["squares"], ["variance"], name: "variance", attributes: [OnnxAttribute.FromInts("axes", -1)]);
+            g.AddInitializer("eps", [], [1e-5f]);
+            g.AddNode("Add", ["variance", "eps"], ["guarded"]);
+            g.AddNode("Sqrt", ["guarded"], ["deviation"]);
+            g.AddNode("Div", ["centred", "deviation"], ["unit"]);
+            g.AddNode("Mul", ["unit", "gamma"], ["scaled"]);
+            g.AddNode("Add", ["scaled", "beta"], ["normalized"]);
+        }
+        g.AddInitializer("w2", [4, 2], Values(8, 3));
+        g.AddNode("MatMul", ["normalized", "w2"], ["code"]);
+        g.AddInitializer("w3", [2, 4], Values(8, 4));
+        g.AddNode("MatMul", ["code", "w3"], ["y"]);
+        return g.ToByteArray();
+    }
+
     /// <summary>x [N, 6, 4] → MatMul to 8 per step → LayerNormalization(axis, ε 0.01, no B) → MatMul to 2 → MatMul to 4 → y.</summary>
     private static byte[] StepsGraph(long axis)
     {
