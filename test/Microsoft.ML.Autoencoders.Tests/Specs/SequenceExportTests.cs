@@ -2,10 +2,6 @@ using Microsoft.ML.Autoencoders.Engine;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Models;
 using Microsoft.ML.Autoencoders.Engine.Specs;
-using Microsoft.ML.Autoencoders.Persistence;
-using Microsoft.ML.Autoencoders.Tests.Onnx;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit.Abstractions;
 
 namespace Microsoft.ML.Autoencoders.Tests.Specs;
@@ -84,14 +80,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
 
     private static readonly ActivationSpec Relu = new(Activation.Relu);
 
-    private static AutoencoderModel Model(string name)
-    {
-        var network = AutoencoderNetwork.Create(Spec(name), seed: 3);
-        var random = new Random(4);
-        var values = network.Parameters.Values;
-        for (int i = 0; i < values.Length; i++) values[i] += (float)(random.NextDouble() - 0.5) * 0.4f;
-        return new AutoencoderModel(network, null);
-    }
+    private static AutoencoderModel Model(string name) => StandaloneExport.Nudged(Spec(name));
 
     private static readonly AutoencoderColumns Columns = new("Window", "Code", "Reconstruction", "Error");
 
@@ -106,65 +95,18 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
     public void OnnxRuntime_ScoresLikeTheEngine_BatchedAndRowByRow(string name)
     {
         var model = Model(name);
-        const int Count = 5;
-        float[] batch = Rows(model, Count);
-        float[] reconstruction = model.Reconstruct(batch, Count), code = model.Encode(batch, Count);
-
-        using (var session = new InferenceSession(AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched: true)))
-        {
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(batch, [Count, model.InputSize]))]);
-            ColumnValues.AssertClose(reconstruction, results.Single(r => r.Name == "reconstruction").AsEnumerable<float>().ToArray(), "batched reconstruction");
-            ColumnValues.AssertClose(code, results.Single(r => r.Name == "encoded").AsEnumerable<float>().ToArray(), "batched code");
-        }
-
-        using (var session = new InferenceSession(AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched: false)))
-        {
-            for (int row = 0; row < Count; row++)
-            {
-                float[] input = batch.AsSpan(row * model.InputSize, model.InputSize).ToArray();
-                using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(input, [model.InputSize]))]);
-                var rowReconstruction = results.Single(r => r.Name == "reconstruction").AsTensor<float>();
-                Assert.Equal([model.InputSize], rowReconstruction.Dimensions.ToArray());
-                ColumnValues.AssertClose(reconstruction.AsSpan(row * model.InputSize, model.InputSize).ToArray(), rowReconstruction.ToArray(), $"row {row} reconstruction");
-                ColumnValues.AssertClose(code.AsSpan(row * model.CodeSize, model.CodeSize).ToArray(),
-                    results.Single(r => r.Name == "encoded").AsEnumerable<float>().ToArray(), $"row {row} code");
-            }
-        }
+        StandaloneExport.AssertOnnxRuntimeScoresLike(model, Columns, Rows(model, 5), 5);
     }
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void OnnxChecker_AcceptsTheGraph(string name)
-    {
-        OnnxPythonChecker? checker = OnnxPythonChecker.Find(out string whyMissing);
-        if (checker is null)
-        {
-            Assert.True(Environment.GetEnvironmentVariable(OnnxPythonChecker.RequiredVariable) != "1", "No Python with onnx: " + whyMissing);
-            output.WriteLine("NOT CHECKED: no Python with the onnx package (" + whyMissing + ").");
-            return;
-        }
-
-        var model = Model(name);
-        foreach (bool batched in new[] { true, false })
-        {
-            string path = Path.Combine(_directory, $"{name}-{(batched ? "batched" : "row")}.onnx");
-            File.WriteAllBytes(path, AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched));
-            var (passed, text) = checker.Check(path);
-            output.WriteLine($"{path}: {text}");
-            Assert.True(passed, $"onnx.checker rejected {path}: {text}");
-        }
-    }
+    public void OnnxChecker_AcceptsTheGraph(string name) => StandaloneExport.AssertCheckerAccepts(Model(name), Columns, _directory, name, output);
 
     [Theory]
     [MemberData(nameof(Networks))]
     public void ModelFile_ReadsBackTheSpecAndWeights(string name)
     {
         var model = Model(name);
-        var (read, columns) = AutoencoderOnnx.Read(AutoencoderOnnx.ToBytes(model, Columns, AutoencoderOnnx.GraphNames.Standalone, batched: true));
-        Assert.Equal(Columns, columns);
-        Assert.Equal(model.Spec, read.Spec);
-        Assert.Equal(model.Network.Parameters.Values, read.Network.Parameters.Values);
-        float[] batch = Rows(model, 3);
-        Assert.Equal(model.Reconstruct(batch, 3), read.Reconstruct(batch, 3));
+        StandaloneExport.AssertModelFileReadsBack(model, Columns, Rows(model, 3), 3);
     }
 }
