@@ -10,30 +10,7 @@ namespace Microsoft.ML.Autoencoders.Tests.Specs;
 /// </summary>
 public class SequenceNetworkTests
 {
-    private const int Steps = 16, Channels = 2;
-
-    private sealed class WindowRow
-    {
-        [VectorType(Steps * Channels)]
-        public float[] Window { get; set; } = [];
-    }
-
-    /// <summary>Sine windows of random phase, the second channel a quarter period behind the first.</summary>
-    private static List<WindowRow> Windows(int count)
-    {
-        var random = new Random(3);
-        var rows = new List<WindowRow>();
-        for (int i = 0; i < count; i++)
-        {
-            double phase = random.NextDouble() * 2 * Math.PI;
-            var values = new float[Steps * Channels];
-            for (int t = 0; t < Steps; t++)
-                for (int c = 0; c < Channels; c++)
-                    values[t * Channels + c] = (float)(Math.Sin(2 * Math.PI * t / 8 + phase + c * Math.PI / 2) + 0.05 * (random.NextDouble() - 0.5));
-            rows.Add(new WindowRow { Window = values });
-        }
-        return rows;
-    }
+    private const int Steps = SineWindows.Steps, Channels = SineWindows.Channels;
 
     [Theory]
     [InlineData(SequenceAutoencoderKind.Lstm)]
@@ -45,11 +22,11 @@ public class SequenceNetworkTests
             : SequenceArchitecture.KerasConvolutional(Steps, Channels) with { Filters = [6, 4], KernelSize = 5 };
         var spec = architecture.ToSpec();
         var ml = new MLContext(seed: 1);
-        var rows = Windows(256);
+        var rows = SineWindows.Make(256);
         var data = ml.Data.LoadFromEnumerable(rows);
         var transformer = ml.Transforms.Autoencoder(new AutoencoderOptions
         {
-            InputColumnName = nameof(WindowRow.Window), EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
+            InputColumnName = nameof(SineWindows.Row.Window), EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
             InputShape = [Steps, Channels], EncoderLayers = spec.Encoder, DecoderLayers = spec.Decoder,
             Epochs = 20, BatchSize = 16, LearningRate = 5e-3f, NumberOfThreads = 1,
         }).Fit(data);

@@ -10,30 +10,7 @@ namespace Microsoft.ML.Autoencoders.Tests.Specs;
 /// </summary>
 public class SequenceOptionTests
 {
-    private const int Steps = 16, Channels = 2;
-
-    private sealed class WindowRow
-    {
-        [VectorType(Steps * Channels)]
-        public float[] Window { get; set; } = [];
-    }
-
-    /// <summary>Sine windows of random phase, the second channel a quarter period behind the first, with a little noise.</summary>
-    private static List<WindowRow> Windows(int count, int seed)
-    {
-        var random = new Random(seed);
-        var rows = new List<WindowRow>();
-        for (int i = 0; i < count; i++)
-        {
-            double phase = random.NextDouble() * 2 * Math.PI;
-            var values = new float[Steps * Channels];
-            for (int t = 0; t < Steps; t++)
-                for (int c = 0; c < Channels; c++)
-                    values[t * Channels + c] = (float)(Math.Sin(2 * Math.PI * t / 8 + phase + c * Math.PI / 2) + 0.05 * (random.NextDouble() - 0.5));
-            rows.Add(new WindowRow { Window = values });
-        }
-        return rows;
-    }
+    private const int Steps = SineWindows.Steps, Channels = SineWindows.Channels;
 
     private static SequenceArchitecture Architecture(SequenceAutoencoderKind kind) => kind switch
     {
@@ -44,7 +21,7 @@ public class SequenceOptionTests
 
     private static AutoencoderOptions Options(SequenceArchitecture sequence) => new()
     {
-        InputColumnName = nameof(WindowRow.Window), EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
+        InputColumnName = nameof(SineWindows.Row.Window), EncodedColumnName = "Code", ReconstructionColumnName = "Reconstruction", ReconstructionErrorColumnName = "Error",
         Sequence = sequence, Epochs = 20, BatchSize = 16, LearningRate = 5e-3f, NumberOfThreads = 1,
     };
 
@@ -57,7 +34,7 @@ public class SequenceOptionTests
     public void SequenceOption_TrainsScoresAndRoundTrips(SequenceAutoencoderKind kind, RecurrentCell cell = RecurrentCell.Lstm)
     {
         var ml = new MLContext(seed: 1);
-        var rows = Windows(256, seed: 3);
+        var rows = SineWindows.Make(256, seed: 3);
         var data = ml.Data.LoadFromEnumerable(rows);
         var architecture = Architecture(kind) with { Cell = cell };
         var transformer = ml.Transforms.Autoencoder(Options(architecture)).Fit(data);
@@ -71,7 +48,7 @@ public class SequenceOptionTests
         var scored = transformer.Transform(data);
         float[] errors = ColumnValues.Scalars(scored, "Error");
         var noise = new Random(9);
-        var odd = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 32).Select(_ => new WindowRow
+        var odd = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 32).Select(_ => new SineWindows.Row
         {
             Window = Enumerable.Range(0, Steps * Channels).Select(_ => (float)(noise.NextDouble() * 2 - 1)).ToArray(),
         }));
@@ -93,7 +70,7 @@ public class SequenceOptionTests
     {
         var ml = new MLContext(seed: 1);
         var options = Options(SequenceArchitecture.LstmAutoencoder(Steps, channels: 3));
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options).Fit(ml.Data.LoadFromEnumerable(Windows(8, 1))));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.Autoencoder(options).Fit(ml.Data.LoadFromEnumerable(SineWindows.Make(8, 1))));
         Assert.Contains("48 values", error.Message);
         Assert.Contains("32 per row", error.Message);
     }
