@@ -12,6 +12,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("avg_pool2d")]
 public sealed record AvgPool2dSpec(int PoolSize = 2, int Stride = 0, int Padding = 0, bool CeilMode = false) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>
     /// The geometry over rows of <paramref name="input"/>: <see cref="Padding"/> on every side, and ceil mode's overhang
     /// added at the bottom and right.

@@ -15,6 +15,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("batch_norm2d")]
 public sealed record BatchNorm2dSpec(float Momentum = BatchNorm2d.DefaultMomentum, float Epsilon = BatchNorm2d.DefaultEpsilon) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

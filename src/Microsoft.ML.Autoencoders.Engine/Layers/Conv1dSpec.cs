@@ -22,6 +22,9 @@ public sealed record Conv1dSpec(
     int ExplicitPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation,
     Conv1dPads? ExplicitPads = null) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>The channels, length and padding for rows of <paramref name="input"/> ([C, L]), and the output length.</summary>
     public (int Channels, int Length, int PadLeft, int PadRight, int OutputLength) Axis(TensorShape input)
     {

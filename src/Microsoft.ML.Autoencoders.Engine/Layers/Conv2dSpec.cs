@@ -38,6 +38,9 @@ public sealed record Conv2dSpec(
     int ExplicitPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation,
     Conv2dPads? ExplicitPads = null) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>The geometry over rows of <paramref name="input"/> ([C, H, W]).</summary>
     public ConvGeometry Geometry(TensorShape input)
     {

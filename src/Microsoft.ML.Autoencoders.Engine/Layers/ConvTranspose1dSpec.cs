@@ -19,6 +19,9 @@ public sealed record ConvTranspose1dSpec(
     int ExplicitPadding = 0, int OutputPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation,
     Conv1dPads? ExplicitPads = null) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>The output length and the padding taken off its start and end, for rows of <paramref name="input"/> ([C, L]).</summary>
     public (int OutputLength, int PadLeft, int PadRight) Axis(TensorShape input)
     {

@@ -26,6 +26,9 @@ public sealed record ConvTranspose2dSpec(
     int ExplicitPadding = 0, int OutputPadding = 0, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation,
     Conv2dPads? ExplicitPads = null) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>
     /// The geometry of the convolution this layer transposes, for rows of <paramref name="input"/> ([C, H, W]): its input
     /// image is this layer's output [F, Ho, Wo], its output positions are [H, W].

@@ -14,6 +14,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 public sealed record GaussianSamplingSpec(float LogVarianceMin = GaussianSamplingSpec.DefaultLogVarianceMin,
     float LogVarianceMax = GaussianSamplingSpec.DefaultLogVarianceMax) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>σ below e^-15 is no noise at all for float data; lower values only make log σ² drift.</summary>
     public const float DefaultLogVarianceMin = -30f;
 

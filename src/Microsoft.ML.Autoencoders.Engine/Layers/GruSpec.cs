@@ -11,6 +11,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("gru")]
 public sealed record GruSpec(int Units, bool ReturnSequences = false) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

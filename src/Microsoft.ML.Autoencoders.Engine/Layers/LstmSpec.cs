@@ -10,6 +10,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("lstm")]
 public sealed record LstmSpec(int Units, bool ReturnSequences = false) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

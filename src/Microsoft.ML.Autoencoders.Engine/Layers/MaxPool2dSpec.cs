@@ -10,6 +10,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("max_pool2d")]
 public sealed record MaxPool2dSpec(int PoolSize = 2, int Stride = 0, bool CeilMode = false) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <summary>The geometry over rows of <paramref name="input"/>; ceil mode's overhang is bottom/right padding.</summary>
     public ConvGeometry Geometry(TensorShape input)
     {

@@ -9,6 +9,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("repeat_vector")]
 public sealed record RepeatVectorSpec(int Steps) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

@@ -12,6 +12,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("tied_dense")]
 public sealed record TiedDenseSpec(string TiedTo, int Units) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

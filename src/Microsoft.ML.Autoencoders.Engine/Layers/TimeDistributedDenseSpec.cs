@@ -11,6 +11,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("time_distributed_dense")]
 public sealed record TimeDistributedDenseSpec(int Units, WeightInitialization Initialization = WeightInitialization.XavierOrHeByActivation) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

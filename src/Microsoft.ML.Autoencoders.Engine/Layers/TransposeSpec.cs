@@ -9,6 +9,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("transpose")]
 public sealed record TransposeSpec : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

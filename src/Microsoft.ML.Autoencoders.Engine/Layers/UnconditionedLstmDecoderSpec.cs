@@ -11,6 +11,9 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 [LayerKind("unconditioned_lstm_decoder")]
 public sealed record UnconditionedLstmDecoderSpec(int Steps, int Units) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {

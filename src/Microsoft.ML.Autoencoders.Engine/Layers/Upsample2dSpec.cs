@@ -26,6 +26,9 @@ public sealed record Upsample2dSpec(
     int Scale = 2,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] UpsampleMode Mode = UpsampleMode.Nearest) : LayerSpec
 {
+    /// <summary>Its layer has no forward mode for the contractive penalty.</summary>
+    internal override bool LacksTangents => true;
+
     /// <inheritdoc/>
     public override TensorShape InferOutputShape(TensorShape input)
     {
