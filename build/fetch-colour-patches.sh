@@ -27,26 +27,8 @@ if [[ -f "$target/train.npy" && -f "$target/test.npy" ]]; then
   exit 0
 fi
 
-# Debian's own interpreter: python3-skimage installs into its dist-packages, which a python3 earlier on PATH
-# (pyenv, a virtual environment) does not see.
-python=/usr/bin/python3
-[[ -x "$python" ]] || python="$(command -v python3 || true)"
-
-has_skimage() { [[ -n "$python" ]] && "$python" -c 'import numpy, scipy, skimage.io' >/dev/null 2>&1; }
-
-if ! has_skimage; then
-  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "Installing python3-skimage (the sample photos and the reader of them) with apt-get ..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-skimage >/dev/null ||
-      { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-skimage >/dev/null; }
-    python=/usr/bin/python3
-  fi
-  if ! has_skimage; then
-    echo "error: the colour patches are cut from photos of the Debian package python3-skimage, which is missing." >&2
-    echo "       Install it (as root: apt-get install python3-skimage) and run $0 again." >&2
-    exit 1
-  fi
-fi
+source "$repo/build/debian-python.sh"
+require_debian_python python3-skimage "numpy, scipy, skimage.io" "the colour patches are cut from photos of"
 
 "$python" "$repo/build/cut-colour-patches.py" "$target"
 echo "Colour patches are in $(cd "$target" && pwd)"

@@ -25,26 +25,8 @@ if [[ -f "$target/elnino.csv" && -f "$target/macro.csv" ]]; then
   exit 0
 fi
 
-# Debian's own interpreter: python3-statsmodels installs into its dist-packages, which a python3 earlier on PATH
-# (pyenv, a virtual environment) does not see.
-python=/usr/bin/python3
-[[ -x "$python" ]] || python="$(command -v python3 || true)"
-
-has_statsmodels() { [[ -n "$python" ]] && "$python" -c 'import numpy, pandas, statsmodels.datasets' >/dev/null 2>&1; }
-
-if ! has_statsmodels; then
-  if [[ "$(id -u)" -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "Installing python3-statsmodels (the data sets and their reader) with apt-get ..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-statsmodels >/dev/null ||
-      { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-statsmodels >/dev/null; }
-    python=/usr/bin/python3
-  fi
-  if ! has_statsmodels; then
-    echo "error: the series come from data sets of the Debian package python3-statsmodels, which is missing." >&2
-    echo "       Install it (as root: apt-get install python3-statsmodels) and run $0 again." >&2
-    exit 1
-  fi
-fi
+source "$repo/build/debian-python.sh"
+require_debian_python python3-statsmodels "numpy, pandas, statsmodels.datasets" "the series come from data sets of"
 
 "$python" "$repo/build/export-series.py" "$target"
 echo "Series are in $(cd "$target" && pwd)"
