@@ -74,7 +74,8 @@ public sealed class CpuCaches
             long size = ParseSize(Read("size"));
             int ways = int.TryParse(Read("ways_of_associativity"), CultureInfo.InvariantCulture, out int w) && w > 0 ? w : 8;
             int line = int.TryParse(Read("coherency_line_size"), CultureInfo.InvariantCulture, out int l) && l > 0 ? l : 64;
-            if (size > 0) caches.Add(new CpuCache(level, size, ways, line, CountCpus(Read("shared_cpu_list"))));
+            // A size under one line is no cache the blocking can use (and CpuCache refuses it): skip the entry.
+            if (size >= line) caches.Add(new CpuCache(level, size, ways, line, CountCpus(Read("shared_cpu_list"))));
         }
         return Assemble(caches, "sysfs");
     }
