@@ -4,6 +4,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Autoencoders.Benchmarks.Tests;
 
@@ -20,11 +21,40 @@ public class DryRunTests
 
         // Named as well as taken from GemmCases.All, so dropping the product training never computes fails here too.
         var expected = GemmCases.All.Select(c => c.Name)
-            .Concat(["sgemm_ae_L1_784x256_dX_NT", "sgemm_ae_step_mix", "fma_peak_v256_1t", "fma_peak_v256_2t"]).Distinct();
+            .Concat(["sgemm_ae_L1_784x256_dX_NT", "sgemm_ae_step_mix"])
+            .Concat(KernelSuite.FmaWidths().SelectMany(bits => new[] { $"fma_peak_v{bits}_1t", $"fma_peak_v{bits}_2t" })).Distinct();
         foreach (string name in expected)
         {
             var result = Assert.Single(report.Results, r => r.Name == name);
             Assert.True(double.IsFinite(result.Value) && result.Value > 0, $"{name} = {result.Value}");
+        }
+    }
+
+    [Fact]
+    public void FmaPeakIsMeasuredAtEveryWidthTheRuntimeAccelerates()
+    {
+        // The 256-bit ceiling wherever AVX2 is there, the 512-bit one only where Vector512 is accelerated: asking for a
+        // width the runtime leaves off throws, which used to fail the whole kernel part on such CPUs.
+        Assert.Equal(Vector256.IsHardwareAccelerated, KernelSuite.FmaWidths().Contains(256));
+        Assert.Equal(Vector512.IsHardwareAccelerated, KernelSuite.FmaWidths().Contains(512));
+    }
+
+    [Theory]
+    [InlineData("0,64\n", ", 2 threads per core")]
+    [InlineData("2-3\n", ", 2 threads per core")]
+    [InlineData("0\n", "")]
+    public void ThePageSaysWhenTwoThreadsShareACore(string siblings, string expected)
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, siblings);
+            Assert.Equal(expected, MachineInfo.ThreadsPerCore(file));
+            Assert.Equal("", MachineInfo.ThreadsPerCore(file + ".missing"));
+        }
+        finally
+        {
+            File.Delete(file);
         }
     }
 

@@ -20,7 +20,23 @@ public static class MachineInfo
         string identity = vendor is null ? "" : $" ({vendor}, family {family} model {model})";
         // The engine's own reading (sysfs, else CPUID), so the page names the caches the GEMM blocking was derived from.
         string caches = $", {Engine.Hardware.CpuCaches.Current}";
-        return $"{cpu}{identity}{caches}, {Environment.ProcessorCount} cores{vectors}{memory}, {RuntimeInformation.OSDescription}";
+        return $"{cpu}{identity}{caches}, {Environment.ProcessorCount} cores{ThreadsPerCore()}{vectors}{memory}, {RuntimeInformation.OSDescription}";
+    }
+
+    /// <summary>
+    /// ", 2 threads per core" when processor 0 has an SMT sibling online (sysfs), else nothing: two threads sharing one
+    /// core's FMA units, L1 and L2 halve what each gets, which the GEMM blocking does not model, so the page must say so.
+    /// </summary>
+    public static string ThreadsPerCore(string siblingsFile = "/sys/devices/system/cpu/cpu0/topology/thread_siblings_list")
+    {
+        if (!File.Exists(siblingsFile)) return "";
+        int count = 0;
+        foreach (string part in File.ReadAllText(siblingsFile).Trim().Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] range = part.Split('-');
+            count += range.Length == 2 && int.TryParse(range[0], out int first) && int.TryParse(range[1], out int last) ? last - first + 1 : 1;
+        }
+        return count > 1 ? $", {count} threads per core" : "";
     }
 
     /// <summary>

@@ -8,6 +8,18 @@ namespace Microsoft.ML.Autoencoders.Engine.Hardware;
 /// <param name="SharedBy">Logical processors sharing it (1 for a private L1 without SMT siblings).</param>
 public sealed record CpuCache(int Level, long SizeBytes, int Ways, int LineBytes, int SharedBy)
 {
+    // Checked here because the blocking divides by them: a description made by hand (tests, another processor's caches)
+    // with a zero fails where it is made, not as a division by zero at the first product.
+    /// <summary>Capacity of the whole cache in bytes, at least one line.</summary>
+    public long SizeBytes { get; init; } = SizeBytes >= LineBytes && LineBytes > 0 ? SizeBytes
+        : throw new ArgumentOutOfRangeException(nameof(SizeBytes), SizeBytes, "A cache holds at least one line of at least one byte.");
+
+    /// <summary>Associativity, at least 1.</summary>
+    public int Ways { get; init; } = Ways >= 1 ? Ways : throw new ArgumentOutOfRangeException(nameof(Ways), Ways, "A cache has at least one way.");
+
+    /// <summary>Line size in bytes, at least 1.</summary>
+    public int LineBytes { get; init; } = LineBytes >= 1 ? LineBytes : throw new ArgumentOutOfRangeException(nameof(LineBytes), LineBytes, "A cache line has at least one byte.");
+
     /// <summary>Sets of the cache: size / (ways · line).</summary>
     public long Sets => Math.Max(1, SizeBytes / ((long)Ways * LineBytes));
 

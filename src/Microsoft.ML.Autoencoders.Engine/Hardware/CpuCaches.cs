@@ -7,7 +7,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Hardware;
 /// The data caches of the processor this process runs on, which the GEMM sizes its blocks from
 /// (<see cref="Kernels.GemmBlocking"/>). Read from sysfs on Linux (what the kernel learned from the CPU), else from
 /// CPUID's deterministic cache leaves on x86 (leaf 4 on Intel, 0x8000001D on AMD), else AMD's older size leaves
-/// (0x80000005/0x80000006, which hypervisors that hide the others still pass through), else conservative defaults.
+/// (0x80000005/0x80000006, which hypervisors that hide the others still pass through), else a table of Intel's server
+/// cores (<see cref="ForKnownModel"/>), else conservative defaults.
 /// </summary>
 public sealed class CpuCaches
 {
@@ -38,7 +39,7 @@ public sealed class CpuCaches
     /// <summary>The last-level cache, when there is one.</summary>
     public CpuCache? L3 { get; }
 
-    /// <summary>Where the figures came from: "sysfs", "cpuid", "cpuid size leaves" or "defaults".</summary>
+    /// <summary>Where the figures came from: "sysfs", "cpuid", "cpuid size leaves", "table: family 6 model N" or "defaults".</summary>
     public string Source { get; }
 
     /// <inheritdoc/>
@@ -49,11 +50,11 @@ public sealed class CpuCaches
     {
         try
         {
-            return FromSysfs("/sys/devices/system/cpu/cpu0/cache") ?? FromCpuid() ?? FromAmdSizeLeaves() ?? Defaults;
+            return FromSysfs("/sys/devices/system/cpu/cpu0/cache") ?? FromCpuid() ?? FromAmdSizeLeaves() ?? ForKnownModel(CpuIdentity.Current) ?? Defaults;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
-            return FromCpuid() ?? FromAmdSizeLeaves() ?? Defaults;
+            return FromCpuid() ?? FromAmdSizeLeaves() ?? ForKnownModel(CpuIdentity.Current) ?? Defaults;
         }
     }
 
@@ -73,7 +74,8 @@ public sealed class CpuCaches
             long size = ParseSize(Read("size"));
             int ways = int.TryParse(Read("ways_of_associativity"), CultureInfo.InvariantCulture, out int w) && w > 0 ? w : 8;
             int line = int.TryParse(Read("coherency_line_size"), CultureInfo.InvariantCulture, out int l) && l > 0 ? l : 64;
-            if (size > 0) caches.Add(new CpuCache(level, size, ways, line, CountCpus(Read("shared_cpu_list"))));
+            // A size under one line is no cache the blocking can use (and CpuCache refuses it): skip the entry.
+            if (size >= line) caches.Add(new CpuCache(level, size, ways, line, CountCpus(Read("shared_cpu_list"))));
         }
         return Assemble(caches, "sysfs");
     }
@@ -102,16 +104,55 @@ public sealed class CpuCaches
         for (int sub = 0; sub < 16; sub++)
         {
             (int eax, int ebx, int ecx, _) = X86Base.CpuId(leaf, sub);
-            int type = eax & 0x1F; // 0 none (the end), 1 data, 2 instruction, 3 unified
-            if (type == 0) break;
-            if (type == 2) continue;
-            int level = (eax >> 5) & 0x7;
-            int sharedBy = ((eax >> 14) & 0xFFF) + 1;
-            int ways = ((ebx >> 22) & 0x3FF) + 1, partitions = ((ebx >> 12) & 0x3FF) + 1, line = (ebx & 0xFFF) + 1;
-            long sets = (long)(uint)ecx + 1;
-            caches.Add(new CpuCache(level, ways * partitions * line * sets, ways, line, sharedBy));
+            if ((eax & 0x1F) == 0) break; // cache type 0: no more caches
+            if (DecodeDeterministicCacheLeaf(eax, ebx, ecx) is { } cache) caches.Add(cache);
         }
         return Assemble(caches, "cpuid");
+    }
+
+    /// <summary>
+    /// One sub-leaf of CPUID leaf 4 (Intel) or 0x8000001D (AMD), which share the layout: EAX type 4–0 (1 data,
+    /// 2 instruction, 3 unified), level 7–5, logical processors sharing it minus one 25–14; EBX ways minus one 31–22,
+    /// partitions minus one 21–12, line bytes minus one 11–0; ECX sets minus one. Null for an instruction cache or none.
+    /// The sharing count is the most the cache can serve (on Intel often the package's whole count), not how many
+    /// processors this system has online: only the L3's is used, for its share, where a large count merely shrinks nc.
+    /// </summary>
+    internal static CpuCache? DecodeDeterministicCacheLeaf(int eax, int ebx, int ecx)
+    {
+        int type = eax & 0x1F;
+        if (type is not (1 or 3)) return null;
+        int level = (eax >> 5) & 0x7;
+        int sharedBy = ((eax >> 14) & 0xFFF) + 1;
+        int ways = ((ebx >> 22) & 0x3FF) + 1, partitions = ((ebx >> 12) & 0x3FF) + 1, line = (ebx & 0xFFF) + 1;
+        long sets = (long)(uint)ecx + 1;
+        return new CpuCache(level, ways * partitions * line * sets, ways, line, sharedBy);
+    }
+
+    /// <summary>
+    /// Published caches of Intel's server cores, for a guest that shows neither sysfs cache entries nor leaf 4 (as the
+    /// Zen 5 guest hid 0x8000001D), so their GEMM blocks are not sized for <see cref="Defaults"/> (which give a 12 × 32
+    /// kernel kc = 80 on a 2 MiB L2). L1d and L2 per core as Intel documents them; the L3 as one core's slice. Null for
+    /// any other processor. Family 6 models: 85 Skylake-SP/Cascade Lake/Cooper Lake (32 KiB 8-way, 1 MiB 16-way, 1.375 MiB
+    /// L3 a core), 106/108 Ice Lake-SP (48 KiB 12-way, 1.25 MiB 20-way, 1.5 MiB), 143 Sapphire Rapids (48 KiB 12-way,
+    /// 2 MiB 16-way, 1.875 MiB), 207 Emerald Rapids (the same core; 5 MiB of L3 a core), 173/174 Granite Rapids (48 KiB
+    /// 12-way, 2 MiB 16-way, about 4 MiB).
+    /// </summary>
+    internal static CpuCaches? ForKnownModel(CpuIdentity cpu)
+    {
+        if (cpu.Vendor != "GenuineIntel" || cpu.Family != 6) return null;
+        const long KiB = 1 << 10, MiB = 1 << 20;
+        (long l1, int l1Ways, long l2, int l2Ways, long l3Slice)? known = cpu.Model switch
+        {
+            85 => (32 * KiB, 8, 1 * MiB, 16, 1408 * KiB),
+            106 or 108 => (48 * KiB, 12, 1280 * KiB, 20, 1536 * KiB),
+            143 => (48 * KiB, 12, 2 * MiB, 16, 1920 * KiB),
+            207 => (48 * KiB, 12, 2 * MiB, 16, 5 * MiB),
+            173 or 174 => (48 * KiB, 12, 2 * MiB, 16, 4 * MiB),
+            _ => null,
+        };
+        if (known is not { } c) return null;
+        return new CpuCaches(new CpuCache(1, c.l1, c.l1Ways, 64, 1), new CpuCache(2, c.l2, c.l2Ways, 64, 1),
+            new CpuCache(3, c.l3Slice, 16, 64, 1), $"table: family 6 model {cpu.Model}");
     }
 
     /// <summary>

@@ -17,7 +17,10 @@ public sealed record CpuIdentity(string Vendor, int Family, int Model, bool HasA
     /// <summary>
     /// Intel family 6 server models with AVX-512 whose cores have two 512-bit FMA units: Skylake-SP / Cascade Lake /
     /// Cooper Lake (85; the Gold 6000 and Platinum parts — Silver, Bronze and Gold 5000 have one, which CPUID cannot tell
-    /// apart), Ice Lake-SP (106, 108), Sapphire Rapids (143), Emerald Rapids (207), Granite Rapids (173, 174).
+    /// apart), Ice Lake-SP (106, 108), Sapphire Rapids (143), Emerald Rapids (207), Granite Rapids (173, 174). On model 85
+    /// .NET leaves Vector512 off by default (the 512-bit frequency licence), so <see cref="HasAvx512"/> is false there and
+    /// it gets 512 unless <c>DOTNET_PreferredVectorBitWidth=512</c> turns the wide vectors on: the one-unit parts' figure,
+    /// which gives the 12 × 32 kernel (still run, on AVX-512F) the long L2-fed kc measured on Zen 4's equal FMA rate.
     /// </summary>
     private static readonly int[] s_intelTwoAvx512FmaModels = [85, 106, 108, 143, 207, 173, 174];
 

@@ -143,7 +143,8 @@ public sealed class GemmBlocking
 
         long halfL2 = caches.L2.SizeBytes / 2;
         CpuCache l1 = caches.L1Data;
-        int aWays = (int)((l1.Ways - 1) / (1 + (double)nr / mr));
+        // ⌊(W − 1) / (1 + nr/mr)⌋ in whole numbers: (W − 1)·mr / (mr + nr), so 11·12/44 = 3 exactly, not a float's floor of it.
+        int aWays = (l1.Ways - 1) * mr / (mr + nr);
         int l1ResidentDepth = aWays >= 1
             ? (int)(aWays * l1.Sets * l1.LineBytes / (mr * FloatBytes))
             : (int)(l1.SizeBytes / 2 / ((mr + nr) * FloatBytes));
@@ -161,7 +162,9 @@ public sealed class GemmBlocking
         }
         else
         {
-            kc = l1ResidentDepth;
+            // No L1 holds more than the longest depth ever measured to pay; a report of megabytes of L1 (a hypervisor's
+            // invention) must not give blocks thousands deep.
+            kc = Math.Min(l1ResidentDepth, LongDepthBlockTwoFullWidthPipes);
         }
         kc = Math.Max(8, kc / 8 * 8);
 

@@ -47,6 +47,42 @@ public class CpuCachesTests
     }
 
     [Fact]
+    public void DeterministicCacheLeafDecodesAsTheManualGivesIt()
+    {
+        // Leaf 4 as an Emerald Rapids core (family 6 model 207) reports it: EAX type, level, self-initializing, sharing − 1
+        // and cores − 1; EBX ways − 1, partitions − 1, line − 1; ECX sets − 1.
+        static int Eax(int type, int level, int sharing) => type | level << 5 | 1 << 8 | (sharing - 1) << 14 | 63 << 26;
+        static int Ebx(int ways) => (ways - 1) << 22 | 0 << 12 | 63;
+        Assert.Equal(new CpuCache(1, 48 << 10, 12, 64, 2), CpuCaches.DecodeDeterministicCacheLeaf(Eax(1, 1, 2), Ebx(12), 63));
+        Assert.Equal(new CpuCache(2, 2 << 20, 16, 64, 2), CpuCaches.DecodeDeterministicCacheLeaf(Eax(3, 2, 2), Ebx(16), 2047));
+        Assert.Equal(new CpuCache(3, 320L << 20, 20, 64, 128), CpuCaches.DecodeDeterministicCacheLeaf(Eax(3, 3, 128), Ebx(20), 262143));
+        Assert.Null(CpuCaches.DecodeDeterministicCacheLeaf(Eax(2, 1, 2), Ebx(8), 63)); // the instruction cache
+        Assert.Null(CpuCaches.DecodeDeterministicCacheLeaf(0, 0, 0));                  // no cache
+    }
+
+    [Fact]
+    public void IntelServerCoresHaveTheirPublishedCachesWhereNothingCanBeRead()
+    {
+        CpuCaches emerald = CpuCaches.ForKnownModel(new CpuIdentity("GenuineIntel", 6, 207, HasAvx512: true))!;
+        Assert.Equal(new CpuCache(1, 48 << 10, 12, 64, 1), emerald.L1Data);
+        Assert.Equal(new CpuCache(2, 2 << 20, 16, 64, 1), emerald.L2);
+        Assert.Equal("table: family 6 model 207", emerald.Source);
+        Assert.Equal(32 << 10, CpuCaches.ForKnownModel(new CpuIdentity("GenuineIntel", 6, 85, true))!.L1Data.SizeBytes);
+        Assert.Equal(1280 << 10, CpuCaches.ForKnownModel(new CpuIdentity("GenuineIntel", 6, 106, true))!.L2.SizeBytes);
+        Assert.Null(CpuCaches.ForKnownModel(new CpuIdentity("GenuineIntel", 6, 151, false))); // a client part: not in the table
+        Assert.Null(CpuCaches.ForKnownModel(new CpuIdentity("AuthenticAMD", 26, 2, true)));
+        Assert.Null(CpuCaches.ForKnownModel(new CpuIdentity("", 0, 0, false)));
+    }
+
+    [Theory]
+    [InlineData(0L, 8, 64)]
+    [InlineData(32L << 10, 0, 64)]
+    [InlineData(32L << 10, 8, 0)]
+    [InlineData(32L, 8, 64)]
+    public void ACacheWithoutLinesWaysOrRoomIsRefusedWhereItIsMade(long size, int ways, int line) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CpuCache(1, size, ways, line, 1));
+
+    [Fact]
     public void CpuidAgreesWithSysfsOnL1dAndL2()
     {
         CpuCaches? sysfs = CpuCaches.FromSysfs("/sys/devices/system/cpu/cpu0/cache"), cpuid = CpuCaches.FromCpuid();

@@ -61,6 +61,31 @@ public class GemmBlockingTests
     }
 
     [Fact]
+    public void AnImplausiblyLargeL1GivesNoDeeperBlockThanEverMeasured()
+    {
+        GemmMicroKernel kernel = GemmMicroKernel.Avx512 ?? GemmMicroKernel.Avx2 ?? GemmMicroKernel.Portable;
+        // A hypervisor's 4 MiB 16-way "L1d": the model alone would ask for a depth in the tens of thousands.
+        var invented = new CpuCaches(new CpuCache(1, 4 << 20, 16, 64, 1), new CpuCache(2, 16 << 20, 16, 64, 1), null, "test");
+        GemmBlocking blocking = GemmBlocking.Derive(kernel, invented, fmaBitsPerCycle: 1024);
+        Assert.False(blocking.BMicroPanelFromL2);
+        Assert.Equal(GemmBlocking.LongDepthBlockTwoFullWidthPipes, blocking.DepthBlock);
+    }
+
+    [Fact]
+    public void EmeraldRapidsFromThePublishedTableBlocksAsFromItsSysfs()
+    {
+        GemmMicroKernel? avx512 = GemmMicroKernel.Avx512;
+        if (avx512 is null) return;
+        // A guest that hides sysfs and leaf 4 gets the same kc and mc as one that shows them, not the defaults' kc = 80.
+        CpuCaches table = CpuCaches.ForKnownModel(new CpuIdentity("GenuineIntel", 6, 207, HasAvx512: true))!;
+        GemmBlocking fromTable = GemmBlocking.Derive(avx512, table, fmaBitsPerCycle: 1024);
+        GemmBlocking fromSysfs = GemmBlocking.Derive(avx512, EmeraldRapids, fmaBitsPerCycle: 1024);
+        Assert.Equal(fromSysfs.DepthBlock, fromTable.DepthBlock);
+        Assert.Equal(fromSysfs.RowBlock, fromTable.RowBlock);
+        Assert.Equal(80, GemmBlocking.Derive(avx512, CpuCaches.Defaults, fmaBitsPerCycle: 1024).DepthBlock);
+    }
+
+    [Fact]
     public void ASetDepthBlockReplacesTheModelsAndTheOtherBlocksFitAroundIt()
     {
         GemmMicroKernel kernel = GemmMicroKernel.Avx512 ?? GemmMicroKernel.Portable;
