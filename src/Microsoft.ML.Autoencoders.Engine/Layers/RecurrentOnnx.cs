@@ -90,23 +90,35 @@ internal static class RecurrentOnnx
 
     /// <summary>
     /// The recurrent node itself (<paramref name="operatorType"/> LSTM or GRU) and its output as the layer's flat rows:
-    /// either every state Y [T, 1, N, H] transposed to [N, T, 1, H], or the last state Y_h [1, N, H].
+    /// either every state Y [T, 1, N, H] squeezed to [T, N, H] and transposed to [N, T, H], or the last state Y_h [1, N, H]
+    /// squeezed to [N, H]. Those are the forms PyTorch writes for a batch-first nn.LSTM's output and h_n[-1], so the
+    /// engine's own import reads the export back as this layer.
     /// </summary>
     public static void Recurrence(LayerExportContext context, string operatorType, IReadOnlyList<string> inputs, bool returnSequences, int outputSize,
         params IReadOnlyList<OnnxNodeAttribute> attributes)
     {
         if (returnSequences)
         {
-            string states = context.Tensor("Y"), batchMajor = context.Tensor("batch_major");
+            string states = context.Tensor("Y"), timeMajor = context.Tensor("time_major_states"), batchMajor = context.Tensor("batch_major");
             context.AddNode(operatorType, inputs, [states], attributes);
-            context.AddNode("Transpose", [states], [batchMajor], OnnxNodeAttribute.Ints("perm", 2, 0, 1, 3));
+            context.AddNode("Squeeze", [states, DirectionAxisOf(context, "directions", 1)], [timeMajor]);
+            context.AddNode("Transpose", [timeMajor], [batchMajor], OnnxNodeAttribute.Ints("perm", 1, 0, 2));
             OnnxShapes.ToRows(context, batchMajor, outputSize);
         }
         else
         {
-            string last = context.Tensor("Y_h");
+            string last = context.Tensor("Y_h"), rows = context.Tensor("last_state");
             context.AddNode(operatorType, inputs, ["", last], attributes);
-            OnnxShapes.ToRows(context, last, outputSize);
+            context.AddNode("Squeeze", [last, DirectionAxisOf(context, "layers", 0)], [rows]);
+            OnnxShapes.ToRows(context, rows, outputSize);
         }
+    }
+
+    /// <summary>An int64 initializer [<paramref name="axis"/>] named for what it squeezes, as opset 13's Squeeze reads its axes.</summary>
+    private static string DirectionAxisOf(LayerExportContext context, string name, long axis)
+    {
+        string tensor = context.Tensor(name + "_axis");
+        context.Graph.AddInt64Initializer(tensor, [1], [axis]);
+        return tensor;
     }
 }

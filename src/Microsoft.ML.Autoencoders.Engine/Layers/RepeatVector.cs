@@ -62,14 +62,20 @@ public sealed class RepeatVector : Layer
     }
 
     /// <summary>
-    /// One Tile node: a batch [N, W] tiled by [1, T] is [N, T·W], a single row [W] tiled by [T] is [T·W] — exactly the rows
-    /// [T, W] flattened, so no reshape is needed.
+    /// Unsqueeze, Tile and a reshape to flat rows: a batch [N, W] becomes [N, 1, W], [N, T, W], then [N, T·W]; a single row [W]
+    /// becomes [1, W], [T, W], then [T·W].
     /// </summary>
     public override void ExportOnnx(LayerExportContext context)
     {
-        string repeats = context.Tensor("repeats");
-        if (context.Batched) context.Graph.AddInt64Initializer(repeats, [2], [1, Steps]);
-        else context.Graph.AddInt64Initializer(repeats, [1], [Steps]);
-        context.AddNode("Tile", [context.Input, repeats], [context.Output]);
+        // The code given a step axis and tiled over it, [N, K] → [N, 1, K] → [N, T, K], then flat rows again: PyTorch's
+        // x.unsqueeze(1).repeat(1, T, 1), which the engine's import reads back as this layer (a flat Tile to [N, T·K]
+        // computes the same but is no form an importer of rows can tell from other tilings).
+        string stepAxis = context.Tensor("step_axis"), withStep = context.Tensor("with_step"), repeats = context.Tensor("repeats"), steps = context.Tensor("steps");
+        context.Graph.AddInt64Initializer(stepAxis, [1], [context.Batched ? 1 : 0]);
+        if (context.Batched) context.Graph.AddInt64Initializer(repeats, [3], [1, Steps, 1]);
+        else context.Graph.AddInt64Initializer(repeats, [2], [Steps, 1]);
+        context.AddNode("Unsqueeze", [context.Input, stepAxis], [withStep]);
+        context.AddNode("Tile", [withStep, repeats], [steps]);
+        OnnxShapes.ToRows(context, steps, OutputSize);
     }
 }

@@ -60,12 +60,16 @@ public sealed class TimeDistributedDense : Layer
     internal override bool TryBackwardThroughActivation(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dz, Layer below, int batch, in LayerContext context) =>
         Step.TryBackwardThroughActivation(x, dy, dz, below, batch * Steps, context);
 
-    /// <summary>The rows reshaped to one step per row [N·T, F], the step layer's MatMul and Add, and back to flat rows.</summary>
+    /// <summary>
+    /// The rows as steps [N, T, F], the step layer's MatMul (which ONNX broadcasts over the steps) and Add, and back to flat
+    /// rows: nn.Linear over a sequence as PyTorch writes it, so the engine's own import reads it back as this layer. (One
+    /// step per row, [N·T, F], computes the same but moves steps into the batch axis, which no importer of rows can follow.)
+    /// </summary>
     public override void ExportOnnx(LayerExportContext context)
     {
-        string stepRows = OnnxShapes.Reshaped(context, context.Input, "step_rows", -1, Step.InputSize), stepOutput = context.Tensor("step_output");
-        Step.ExportOnnx(new LayerExportContext(context.Graph, context.Name + ".step", stepRows, stepOutput,
-            TensorShape.Flat(Step.InputSize), TensorShape.Flat(Step.OutputSize)));
+        string steps = OnnxShapes.Reshaped(context, context.Input, "steps", -1, Steps, Step.InputSize), stepOutput = context.Tensor("step_output");
+        Step.ExportOnnx(new LayerExportContext(context.Graph, context.Name + ".step", steps, stepOutput,
+            new TensorShape([Steps, Step.InputSize]), new TensorShape([Steps, Step.OutputSize])));
         OnnxShapes.ToRows(context, stepOutput, OutputSize);
     }
 }

@@ -17,7 +17,8 @@ namespace Microsoft.ML.Autoencoders;
 /// Add/Sub/Mul/Div, and Equal and Where (booleans held as 0 and 1: PyTorch's x.expand(-1, T, -1) turns its -1s into 1s
 /// with them), and Reshape and Transpose of int64 constants (PyTorch's F.pad writes its pads as ConstantOfShape → Concat →
 /// Reshape → Slice backwards → Transpose → Reshape), when every input they read is known; and a float weight read through
-/// Identity, Transpose or Reshape (a tied weight; this library's own 1-D convolution kernels). Arithmetic on the batch size
+/// Identity, Transpose, Reshape, Unsqueeze, Squeeze or Concat (a tied weight; this library's own 1-D convolution kernels and
+/// recurrent W, R and B). Arithmetic on the batch size
 /// itself has no constant result and is refused, naming the node.
 /// </remarks>
 internal sealed class OnnxShapeFolding
@@ -114,6 +115,34 @@ internal sealed class OnnxShapeFolding
                 else _constants[node.Outputs[0]] = (PermutedDimensions(node, weights.Item1, out var perm), Permuted(weights.Item1, perm, floats), null);
                 continue;
             }
+            if (node.OpType is "Unsqueeze" or "Squeeze" && inputs[0] is { Item2: { } values } && inputs.Skip(1).All(c => c is null || c.Value.Item3 is not null))
+            {
+                // A weight given its direction axis, as this library exports an LSTM's or GRU's W, R and B: the axes are
+                // worked out as for a shape vector's, and the values stay as they are.
+                try
+                {
+                    var axesOnly = inputs.Select((c, i) => c is { } k ? (i == 0 ? (k.Item1, Array.Empty<long>()) : (k.Item1, k.Item3!)) : ((int[], long[])?)null).ToList();
+                    _constants[node.Outputs[0]] = (Fold(node, axesOnly).Dimensions, values, null);
+                }
+                catch (NotSupportedException refusal)
+                {
+                    _refusals[node.Outputs[0]] = refusal;
+                }
+                continue;
+            }
+            if (node.OpType == "Concat" && inputs.All(c => c is { Item2: not null }))
+            {
+                // Weights joined, as this library exports a recurrent layer's two biases into ONNX's B.
+                try
+                {
+                    _constants[node.Outputs[0]] = ConcatFloats(node, [.. inputs.Select(c => (c!.Value.Item1, c.Value.Item2!))]);
+                }
+                catch (NotSupportedException refusal)
+                {
+                    _refusals[node.Outputs[0]] = refusal;
+                }
+                continue;
+            }
             if (node.OpType == "Reshape" && inputs[0] is { Item2: { } kernel } && inputs[1] is { Item3: { } target })
             {
                 // A weight reshaped, as this library exports a 1-D convolution's kernel ([F, C, 1, k] stored, [F, C, k] read).
@@ -139,6 +168,30 @@ internal sealed class OnnxShapeFolding
                 _refusals[node.Outputs[0]] = refusal;
             }
         }
+    }
+
+    /// <summary>ONNX's Concat of float constants along the node's axis: every input the same rank and sizes but on that axis.</summary>
+    private static (int[], float[]?, long[]?) ConcatFloats(OnnxNode node, List<(int[] Dims, float[] Values)> parts)
+    {
+        int rank = parts[0].Dims.Length;
+        if (rank == 0 || !node.TryGetAttribute("axis", out var a))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: a Concat needs an axis and inputs of rank 1 or more.");
+        int axis = (int)Axis(node, a.GetInt(), rank);
+        if (parts.Any(p => p.Dims.Length != rank || p.Dims.Where((d, i) => i != axis && d != parts[0].Dims[i]).Any()))
+            throw new NotSupportedException($"{OnnxNetworkImporter.Describe(node)}: the inputs differ in rank or in a size off the axis {axis}.");
+        int outer = parts[0].Dims.Take(axis).Aggregate(1, (x, y) => x * y), inner = parts[0].Dims.Skip(axis + 1).Aggregate(1, (x, y) => x * y);
+        var dims = (int[])parts[0].Dims.Clone();
+        dims[axis] = parts.Sum(p => p.Dims[axis]);
+        var joined = new float[parts.Sum(p => p.Values.Length)];
+        int at = 0;
+        for (int o = 0; o < outer; o++)
+            foreach (var (partDims, values) in parts)
+            {
+                int chunk = partDims[axis] * inner;
+                Array.Copy(values, o * chunk, joined, at, chunk);
+                at += chunk;
+            }
+        return (dims, joined, null);
     }
 
     /// <summary>The node's perm (reversed axes when it has none) and the dimensions it gives <paramref name="dims"/>, per ONNX's Transpose.</summary>
