@@ -239,6 +239,28 @@ public sealed class PipelineOnnxExportTests(ITestOutputHelper output)
         Assert.Contains("has no ONNX form", error.Message);
     }
 
+    /// <summary>
+    /// A stacked pipeline (an autoencoder's code feeding a detector) passed whole as the preprocessing: ML.NET's converter
+    /// does not fail on the autoencoder, it skips it and makes its code column an input of the graph, so the file read
+    /// 'Code' instead of the raw columns it promises. The library's own steps are refused before the converter runs.
+    /// </summary>
+    [Fact]
+    public void AutoencoderInThePreprocessingIsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView raw = ml.Data.LoadFromEnumerable(Rows(100, 0, seed: 1));
+        var options = new AutoencoderOptions { EncodedColumnName = "Code", CodeSize = 2, HiddenLayerSizes = [], Epochs = 1, NumberOfThreads = 1 };
+        var prep = ml.Transforms.Concatenate("Features", "A", "B", "V").Append(ml.Transforms.Autoencoder(options)).Fit(raw);
+        var detectorOptions = new AutoencoderOptions { CodeSize = 1, HiddenLayerSizes = [], Epochs = 1, NumberOfThreads = 1 };
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { FeatureColumnName = "Code", Autoencoder = detectorOptions })
+            .Fit(prep.Transform(raw));
+
+        var error = Assert.Throws<NotSupportedException>(() => detector.SaveAsOnnx(new MemoryStream(), prep, raw));
+
+        output.WriteLine(error.Message);
+        Assert.Contains("Step 2 of the preprocessing is the library's own AutoencoderTransformer", error.Message);
+    }
+
     public sealed class FeatureRow
     {
         [VectorType(2)]
