@@ -8,7 +8,7 @@ namespace Microsoft.ML.Autoencoders;
 /// PredictedLabel, the p-value and the feature errors (<see cref="AnomalyScoreRule"/>), and the reserved columns are dropped:
 /// <code>
 /// AutoencoderTransformer(features → __anomaly_error [, __anomaly_reconstruction])
-///   [→ CopyColumns(features → __anomaly_guard_features) → CustomMapping(guard: error → __anomaly_checked_error)]  Throw only
+///   [→ CopyColumns(features → __anomaly_guard_features) → StatefulCustomMapping(guard: error → __anomaly_checked_error)]  Throw only
 ///   → CustomMapping(error → Score, PredictedLabel) [→ CustomMapping(error → PValue)]
 ///   [→ CustomMapping(features, reconstruction, error → FeatureErrors)]
 ///   → DropColumns(reserved)
@@ -67,13 +67,13 @@ internal static class AnomalyEnginePipeline
         {
             Add(mlContext.Transforms.CopyColumns(AnomalyInvalidRowGuard.FeaturesColumn, columns.Features).Fit(shape));
             string featureColumn = columns.Features;
-            Add(mlContext.Transforms.CustomMapping<GuardInput, CheckedErrorRow>(
-                (row, output) =>
+            Add(mlContext.Transforms.StatefulCustomMapping<GuardInput, CheckedErrorRow, AnomalyInvalidRowGuard.RowCounter>(
+                (row, output, counter) =>
                 {
-                    AnomalyInvalidRows.Check(row.Features, row.RowsChecked++, featureColumn);
+                    AnomalyInvalidRows.Check(row.Features, counter.Rows++, featureColumn);
                     output.Error = row.Error;
                 },
-                contractName: null).Fit(shape));
+                static counter => counter.Rows = 0, contractName: null).Fit(shape));
             reserved.AddRange([AnomalyInvalidRowGuard.FeaturesColumn, CheckedErrorColumn]);
             error = CheckedErrorColumn;
         }
@@ -176,15 +176,7 @@ internal static class AnomalyEnginePipeline
         }
     }
 
-    /// <summary>
-    /// The guard's input: the row's features and the autoencoder's error, and the rows this cursor has checked.
-    /// </summary>
-    /// <remarks>
-    /// Not a StatefulCustomMapping, whose cursor asks for the guard's inputs even when no output of it is read: a cursor
-    /// over passed-through columns alone then fails inside ML.NET (6.0). A plain CustomMapping builds nothing for such a
-    /// cursor, and it makes one input object per cursor (and per prediction engine) that it refills row after row, so a
-    /// property that is no column lives exactly as long as the cursor: the per-cursor state the row index needs.
-    /// </remarks>
+    /// <summary>The guard's input: the row's features and the autoencoder's error.</summary>
     internal sealed class GuardInput
     {
         [ColumnName(AnomalyInvalidRowGuard.FeaturesColumn)]
@@ -192,9 +184,6 @@ internal static class AnomalyEnginePipeline
 
         [ColumnName(AutoencoderAnomalyEstimator.ErrorColumn)]
         public float Error { get; set; }
-
-        [NoColumn]
-        public long RowsChecked { get; set; }
     }
 
     /// <summary>The error once the guard has passed the row.</summary>

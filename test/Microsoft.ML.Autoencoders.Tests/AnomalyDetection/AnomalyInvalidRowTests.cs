@@ -175,29 +175,6 @@ public sealed class AnomalyInvalidRowTests
         AssertNames(second, row: 6, column: "Features", slot: 0, float.PositiveInfinity);
     }
 
-    /// <summary>
-    /// A cursor that reads only what the detector passes through (here the label, as a downstream step or
-    /// CreateEnumerable of the input class does) reads no output, so it runs no check and must not fail. The guard was an
-    /// ML.NET StatefulCustomMapping, whose cursor asks for its inputs even when none of its outputs is read: such a
-    /// cursor threw ML.NET's bare "Operation is not valid due to the current state of the object", on clean rows too.
-    /// </summary>
-    [Fact]
-    public void ThrowPolicyLetsACursorReadOnlyThePassedThroughColumns()
-    {
-        var rows = RowsWithBadCells();
-        var data = MlContext.Data.LoadFromEnumerable(rows);
-        using var file = new TemporaryFile();
-        MlContext.Model.Save(Throwing.Value, data.Schema, file.Path);
-        foreach (var model in new ITransformer[] { Throwing.Value, new MLContext().Model.LoadWithBatchedScoring(file.Path, out _) })
-        {
-            var scored = model.Transform(data);
-            Assert.Equal(rows.Select(r => r.Label), scored.GetColumn<float>("Label"));
-            Assert.Equal(rows.Select(r => r.Features[0]), scored.GetColumn<float[]>("Features").Select(f => f[0]));
-            // Reading an output still runs the check.
-            AssertNames(ThrowsInvalidRow(() => ReadAll(scored, "Score")), row: 3, column: "Features", slot: 5, float.NaN);
-        }
-    }
-
     [Fact]
     public void ThrowPolicySurvivesSavingAndWorksInPredictionEngines()
     {
