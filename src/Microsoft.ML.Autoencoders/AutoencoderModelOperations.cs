@@ -29,4 +29,19 @@ public static class AutoencoderModelOperations
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         return BatchedModelLoader.Load(catalog, modelPath, out inputSchema);
     }
+
+    /// <summary>
+    /// <see cref="LoadWithBatchedScoring(ModelOperationsCatalog, string, out DataViewSchema)"/> from a stream, as
+    /// <c>mlContext.Model.Load(stream, out schema)</c> reads one (an embedded resource, a download). The stream is read
+    /// twice, so one that cannot seek is copied to memory first; it is not closed.
+    /// </summary>
+    /// <param name="catalog">The model operations catalog (<c>mlContext.Model</c>).</param>
+    /// <param name="stream">The model zip.</param>
+    /// <param name="inputSchema">The schema the model was saved with, as <c>Model.Load</c> gives it.</param>
+    public static ITransformer LoadWithBatchedScoring(this ModelOperationsCatalog catalog, Stream stream, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(stream);
+        return BatchedModelLoader.Load(catalog, stream, out inputSchema);
+    }
 }

@@ -173,7 +173,11 @@ public sealed class AutoencoderOptions
     /// </summary>
     public bool TrimAcrossTrainingSet { get; set; }
 
-    /// <summary>Fixes the initial weights, the shuffles and the validation split: the same seed and thread count give the same model.</summary>
+    /// <summary>
+    /// Fixes the initial weights, the shuffles and the validation split: the same seed and thread count give the same model.
+    /// Unlike ML.NET's own trainers, this does not follow the <c>MLContext</c>'s seed (ML.NET keeps it internal): every
+    /// context, <c>new MLContext()</c> too, trains the same model until this is changed.
+    /// </summary>
     public int Seed { get; set; } = AutoencoderEstimator.Defaults.Seed;
 
     /// <summary>The most threads training and scoring may use; null means one per processor.</summary>

@@ -161,6 +161,43 @@ public sealed class ConcurrentScoringTests
             for (int i = 0; i < Rows.Count; i++) Assert.True(expected[i].SequenceEqual(results[t][i]), $"{path}: thread {t}, row {i} differs from single-threaded scoring");
     }
 
+    public sealed class ScoredElbo
+    {
+        public float NegativeElbo { get; set; }
+    }
+
+    /// <summary>
+    /// A variational autoencoder's negative ELBO, from a shared transformer's Transform and from an engine per thread:
+    /// every cursor and engine reads the one VariationalAutoencoder of the model, whose likelihood once kept a shared
+    /// partial-sum buffer, so concurrent scoring returned other rows' values (up to half a nat off on these rows).
+    /// </summary>
+    [Fact]
+    public void VariationalNegativeElboScoresOnSeveralThreadsAsOnOne()
+    {
+        var vae = Ml.Transforms.VariationalAutoencoder(new AutoencoderOptions
+        {
+            EncodedColumnName = "Encoded", NegativeElboColumnName = "NegativeElbo", HiddenLayerSizes = [8], CodeSize = 2,
+            OutputActivation = AutoencoderActivation.Sigmoid, Epochs = 2, BatchSize = 32, NumberOfThreads = 1,
+        }).Fit(SyntheticData.DataView(Ml, 120));
+        var rows = SyntheticData.Rows(1000, seed: 4);
+        var data = Ml.Data.LoadFromEnumerable(rows);
+        float[] Scan() => [.. Ml.Data.CreateEnumerable<ScoredElbo>(vae.Transform(data), reuseRowObject: false).Select(r => r.NegativeElbo)];
+        var expected = Scan();
+        var transformed = new float[Threads][];
+        var predicted = new float[Threads][];
+        OnThreads(t =>
+        {
+            for (int pass = 0; pass < 10; pass++) transformed[t] = Scan();
+            var engine = Ml.Model.CreatePredictionEngine<SyntheticData.Row, ScoredElbo>(vae);
+            for (int pass = 0; pass < 10; pass++) predicted[t] = [.. rows.Select(row => engine.Predict(row).NegativeElbo)];
+        });
+        for (int t = 0; t < Threads; t++)
+        {
+            Assert.True(expected.SequenceEqual(transformed[t]), $"thread {t}: Transform differs from single-threaded scoring");
+            Assert.True(expected.SequenceEqual(predicted[t]), $"thread {t}: its own prediction engine differs from single-threaded scoring");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(AllPaths))]
     public void SharedTransformerTransformsAsOneThreadDoes(string path)

@@ -101,6 +101,41 @@ public sealed class LoadWithBatchedScoringTests(ITestOutputHelper output)
         ColumnValues.AssertClose(ColumnValues.Vectors(expected, "FeatureErrors"), ColumnValues.Vectors(actual, "FeatureErrors"), "FeatureErrors");
     }
 
+    /// <summary>
+    /// From a stream, as <c>Model.Load(stream, out schema)</c> reads one: a file stream, and one that cannot seek (copied
+    /// first), give the same batched pipeline as the path.
+    /// </summary>
+    [Fact]
+    public void PipelineComesBackBatchedFromAStream()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = AnomalyData.Train(ml, 300);
+        var model = ml.Transforms.CopyColumns("Raw", "Features")
+            .Append(ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { Autoencoder = AnomalyData.Network() }))
+            .Fit(train);
+        using var file = new TemporaryFile();
+        ml.Model.Save(model, train.Schema, file.Path);
+        byte[] zip = File.ReadAllBytes(file.Path);
+        var test = AnomalyData.Test(ml);
+        var expected = ColumnValues.Scalars(new MLContext().Model.LoadWithBatchedScoring(file.Path, out _).Transform(test), "Score");
+
+        using var fileStream = File.OpenRead(file.Path);
+        using var forwardOnly = new ForwardOnlyStream(zip);
+        foreach (Stream stream in new Stream[] { fileStream, forwardOnly })
+        {
+            var loaded = new MLContext().Model.LoadWithBatchedScoring(stream, out var schema);
+            Assert.Equal(train.Schema.Select(c => c.Name), schema.Select(c => c.Name));
+            Assert.Single(Leaves(loaded).OfType<AutoencoderAnomalyTransformer>());
+            Assert.Equal(expected, ColumnValues.Scalars(loaded.Transform(test), "Score"));
+        }
+    }
+
+    /// <summary>A stream that reads forward only, as a network response does.</summary>
+    private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
     private sealed class SeriesPoint
     {
         public float Cpu { get; set; }

@@ -239,6 +239,50 @@ public sealed class PipelineOnnxExportTests(ITestOutputHelper output)
         Assert.Contains("has no ONNX form", error.Message);
     }
 
+    /// <summary>
+    /// A stacked pipeline (an autoencoder's code feeding a detector) passed whole as the preprocessing: ML.NET's converter
+    /// does not fail on the autoencoder, it skips it and makes its code column an input of the graph, so the file read
+    /// 'Code' instead of the raw columns it promises. The library's own steps are refused before the converter runs.
+    /// </summary>
+    [Fact]
+    public void AutoencoderInThePreprocessingIsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView raw = ml.Data.LoadFromEnumerable(Rows(100, 0, seed: 1));
+        var options = new AutoencoderOptions { EncodedColumnName = "Code", CodeSize = 2, HiddenLayerSizes = [], Epochs = 1, NumberOfThreads = 1 };
+        var prep = ml.Transforms.Concatenate("Features", "A", "B", "V").Append(ml.Transforms.Autoencoder(options)).Fit(raw);
+        var detectorOptions = new AutoencoderOptions { CodeSize = 1, HiddenLayerSizes = [], Epochs = 1, NumberOfThreads = 1 };
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { FeatureColumnName = "Code", Autoencoder = detectorOptions })
+            .Fit(prep.Transform(raw));
+
+        var error = Assert.Throws<NotSupportedException>(() => detector.SaveAsOnnx(new MemoryStream(), prep, raw));
+
+        output.WriteLine(error.Message);
+        Assert.Contains("Step 2 of the preprocessing is the library's own AutoencoderTransformer", error.Message);
+    }
+
+    /// <summary>
+    /// What onnx.md warns of: ML.NET's own converter on a whole pipeline cannot see the library's transformers. It writes
+    /// an autoencoder's code as an input of the file, copied to an output, and fails on a detector.
+    /// </summary>
+    [Fact]
+    public void MlNetsConverterOnAWholePipelineHoldsNoNetwork()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView raw = ml.Data.LoadFromEnumerable(Rows(100, 0, seed: 1));
+        var network = new AutoencoderOptions { EncodedColumnName = "Code", CodeSize = 2, HiddenLayerSizes = [], Epochs = 1, NumberOfThreads = 1 };
+        var autoencoder = ml.Transforms.Concatenate("Features", "A", "B", "V").Append(ml.Transforms.Autoencoder(network)).Fit(raw);
+        using var file = new MemoryStream();
+        ml.Model.ConvertToOnnx(autoencoder, raw, file);
+        using var session = new InferenceSession(file.ToArray());
+        Assert.Contains("Code", session.InputMetadata.Keys);
+
+        network.EncodedColumnName = "Encoded";
+        var detector = ml.Transforms.Concatenate("Features", "A", "B", "V")
+            .Append(ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { Autoencoder = network })).Fit(raw);
+        Assert.Throws<InvalidOperationException>(() => ml.Model.ConvertToOnnx(detector, raw, new MemoryStream()));
+    }
+
     public sealed class FeatureRow
     {
         [VectorType(2)]

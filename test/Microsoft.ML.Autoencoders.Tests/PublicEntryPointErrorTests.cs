@@ -39,6 +39,8 @@ public class PublicEntryPointErrorTests
         ["Model.Save: folder missing"] = (() => Ml.Model.Save(Trained.Value, SyntheticData.DataView(Ml, 1).Schema, Path.Combine("no-such-folder", "model.zip")),
             typeof(DirectoryNotFoundException), "no-such-folder"),
         ["LoadWithBatchedScoring: no such file"] = (() => Ml.Model.LoadWithBatchedScoring("no-such-model.zip", out _), typeof(FileNotFoundException), "no-such-model.zip"),
+        ["LoadWithBatchedScoring: null stream"] = (() => Ml.Model.LoadWithBatchedScoring((Stream)null!, out _), typeof(ArgumentNullException), "stream"),
+        ["LoadWithBatchedScoring: stream that is no zip"] = (() => Ml.Model.LoadWithBatchedScoring(new MemoryStream([1, 2, 3]), out _), typeof(InvalidDataException), "model stream"),
         ["AutoencoderModel.Encode: negative rows"] = (() => Trained.Value.Model.Encode(new float[SyntheticData.Width], -1), typeof(ArgumentOutOfRangeException), "rows"),
     };
 

@@ -15,10 +15,11 @@ namespace Microsoft.ML.Autoencoders.Engine.Variational;
 /// cross-entropy: the Bernoulli likelihood exactly; squared error: a Gaussian one up to its constant and scale, as PyOD's
 /// VAE counts it), plus KL(q(z|x) ‖ N(0, I)). With <c>samples</c> = 0 the reconstruction is decoded from the mean μ,
 /// which is deterministic; with S ≥ 1 it is the average over S draws z = μ + σε, the estimate the literature reports.
+/// Scoring may run on several threads at once (a transformer's cursors and prediction engines share one instance): each
+/// call works in buffers of its own.
 /// </remarks>
 public sealed class VariationalAutoencoder
 {
-    private readonly Loss _likelihood;
     private readonly int _lossSlot; // the slot the loss reads: the output, or the logits before a sigmoid
 
     /// <summary>Reads <paramref name="network"/> as a VAE whose reconstruction term is <paramref name="likelihood"/>.</summary>
@@ -33,11 +34,16 @@ public sealed class VariationalAutoencoder
         MomentsSlot = network.CodeSlot - 1;
         network.Layers.KeepSlotWritten(MomentsSlot);
         Likelihood = likelihood;
-        _likelihood = Loss.Create(likelihood, network.OutputActivation);
-        _lossSlot = _likelihood.ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
+        _lossSlot = NewLikelihood().ReadsLogits ? network.Layers.Layers.Count - 1 : network.Layers.Layers.Count;
         // Scoring reads the logits after a whole forward pass (NegativeElboOfForwardPass): keep them written.
         if (_lossSlot < network.Layers.Layers.Count) network.Layers.KeepSlotWritten(_lossSlot);
     }
+
+    /// <summary>
+    /// The reconstruction term's loss, new for each call: a loss reuses a partial-sum buffer between calls, so one instance
+    /// shared by two scoring threads would add up the other thread's rows.
+    /// </summary>
+    private Loss NewLikelihood() => Loss.Create(Likelihood, Network.OutputActivation);
 
     /// <summary>True when <paramref name="network"/>'s code comes out of a <see cref="GaussianSampling"/> layer.</summary>
     public static bool IsVariational(AutoencoderNetwork network) =>
@@ -77,6 +83,7 @@ public sealed class VariationalAutoencoder
         var cache = Network.CreateCache(maxBatch);
         var context = LayerContext.Inference(threads);
         var kl = new float[maxBatch];
+        var likelihood = NewLikelihood();
         for (int start = 0; start < rows; start += maxBatch)
         {
             int batch = Math.Min(maxBatch, rows - start);
@@ -100,7 +107,7 @@ public sealed class VariationalAutoencoder
                 Network.Layers.Forward(cache, batch, context, Network.CodeSlot, _lossSlot);
                 ReadOnlySpan<float> prediction = cache.Values(_lossSlot, batch);
                 for (int r = 0; r < batch; r++)
-                    reconstruction[r] += width * _likelihood.Compute(prediction.Slice(r * width, width), batchInputs.Slice(r * width, width), Span<float>.Empty);
+                    reconstruction[r] += width * likelihood.Compute(prediction.Slice(r * width, width), batchInputs.Slice(r * width, width), Span<float>.Empty);
             }
             for (int r = 0; r < batch; r++)
             {
@@ -121,8 +128,9 @@ public sealed class VariationalAutoencoder
         int width = InputSize;
         GaussianKlDivergence.RowDivergences(cache.Values(MomentsSlot, rows), rows, Sampling, negativeElbo);
         ReadOnlySpan<float> prediction = cache.Values(_lossSlot, rows), inputs = cache.Values(0, rows);
+        var likelihood = NewLikelihood();
         for (int r = 0; r < rows; r++)
-            negativeElbo[r] += (float)(width * _likelihood.Compute(prediction.Slice(r * width, width), inputs.Slice(r * width, width), Span<float>.Empty));
+            negativeElbo[r] += (float)(width * likelihood.Compute(prediction.Slice(r * width, width), inputs.Slice(r * width, width), Span<float>.Empty));
     }
 
     /// <summary>The mean negative ELBO over <paramref name="rows"/> rows, in nats per row (see <see cref="NegativeElbo"/>).</summary>

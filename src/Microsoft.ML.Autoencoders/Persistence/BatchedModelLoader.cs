@@ -31,9 +31,26 @@ internal static class BatchedModelLoader
     {
         // One open file for both reads; a missing or unreadable file keeps its own exception.
         using var file = File.OpenRead(modelPath);
-        var loaded = LoadAsMlNetDoes(catalog, file, modelPath, out inputSchema);
-        file.Position = 0;
-        var graphs = GraphsByEntryFolder(file);
+        return Load(catalog, file, $"'{modelPath}'", out inputSchema);
+    }
+
+    /// <summary>The same from a stream holding the zip, as ML.NET reads one; a stream that cannot seek is copied first.</summary>
+    public static ITransformer Load(ModelOperationsCatalog catalog, Stream stream, out DataViewSchema inputSchema)
+    {
+        if (stream.CanSeek) return Load(catalog, stream, "the model stream", out inputSchema);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        copy.Position = 0;
+        return Load(catalog, copy, "the model stream", out inputSchema);
+    }
+
+    /// <summary>Reads <paramref name="zip"/> twice: as ML.NET does, then for the graphs.</summary>
+    private static ITransformer Load(ModelOperationsCatalog catalog, Stream zip, string source, out DataViewSchema inputSchema)
+    {
+        long zipStart = zip.Position;
+        var loaded = LoadAsMlNetDoes(catalog, zip, source, out inputSchema);
+        zip.Position = zipStart;
+        var graphs = GraphsByEntryFolder(zip);
         var models = graphs.Values.ToList();
 
         var leaves = new List<(ITransformer Leaf, string Path)>();
@@ -60,7 +77,7 @@ internal static class BatchedModelLoader
     /// TargetInvocation, FileLoad for a damaged assembly name: a fuzz test met them all); the caller has opened the file,
     /// so anything ML.NET throws here is about the bytes.
     /// </summary>
-    private static ITransformer LoadAsMlNetDoes(ModelOperationsCatalog catalog, Stream file, string modelPath, out DataViewSchema inputSchema)
+    private static ITransformer LoadAsMlNetDoes(ModelOperationsCatalog catalog, Stream file, string source, out DataViewSchema inputSchema)
     {
         try
         {
@@ -68,7 +85,7 @@ internal static class BatchedModelLoader
         }
         catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or OperationCanceledException))
         {
-            throw new InvalidDataException($"mlContext.Model.Load could not read '{modelPath}' ({e.GetType().Name}: {e.Message}); the file is damaged or is not a model zip.", e);
+            throw new InvalidDataException($"mlContext.Model.Load could not read {source} ({e.GetType().Name}: {e.Message}); the file is damaged or is not a model zip.", e);
         }
     }
 

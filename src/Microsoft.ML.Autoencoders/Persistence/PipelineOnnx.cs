@@ -65,6 +65,13 @@ internal static class PipelineOnnx
     /// <summary>ML.NET's ONNX form of the preprocessing, keeping only <paramref name="column"/> as an output.</summary>
     private static byte[] Convert(ITransformer preprocessing, IDataView inputData, string column)
     {
+        // Refused before the converter runs: it does not fail on an autoencoder of ours, it skips it and makes the
+        // columns it writes (the code) inputs of the graph, so the file would not read the raw columns.
+        var steps = new List<ITransformer>();
+        Flatten(preprocessing, steps);
+        int own = steps.FindIndex(IsOwn);
+        if (own >= 0) throw new NotSupportedException(OwnStep(own, steps[own]));
+
         var ml = new MLContext();
         using var bytes = new MemoryStream();
         try
@@ -105,14 +112,18 @@ internal static class PipelineOnnx
             catch (Exception)
             {
                 string name = StepName(step);
-                if (step.GetType().Assembly == typeof(PipelineOnnx).Assembly)
-                    return $"Step {i + 1} of the preprocessing is the library's own {name}: pass only the transforms ahead of the autoencoder.";
                 string written = string.Join(", ", columns.Select(c => $"'{c}'"));
                 return $"Step {i + 1} of the preprocessing, {name} (writing {written}), has no ONNX form in ML.NET's converter." + advice;
             }
         }
         return "ML.NET's converter cannot write the preprocessing to ONNX." + advice;
     }
+
+    /// <summary>True for a transformer of this library, which ML.NET's converter cannot write.</summary>
+    private static bool IsOwn(ITransformer step) => step.GetType().Assembly == typeof(PipelineOnnx).Assembly;
+
+    private static string OwnStep(int index, ITransformer step) =>
+        $"Step {index + 1} of the preprocessing is the library's own {StepName(step)}: pass only the transforms ahead of the autoencoder.";
 
     private static void Flatten(ITransformer transformer, List<ITransformer> steps)
     {

@@ -175,6 +175,40 @@ public class VariationalAutoencoderTests
         Assert.Equal(vae.Decode(means, 2)[10..], strip[30..]);
     }
 
+    /// <summary>
+    /// One <see cref="VariationalAutoencoder"/> serves every cursor and prediction engine of a transformer, so its scoring
+    /// runs on several threads at once. Each call must score as it does alone: the likelihood's loss object keeps a
+    /// reused partial-sum buffer, and when one instance was shared, two threads summed into it and got each other's rows.
+    /// </summary>
+    [Theory]
+    [InlineData(LossKind.BinaryCrossEntropy, Activation.Sigmoid)]
+    [InlineData(LossKind.MeanSquaredError, Activation.Linear)]
+    public void ScoresFromSeveralThreadsAtOnceAsFromOne(LossKind likelihood, Activation output)
+    {
+        const int Rows = 400, Width = 12, Threads = 4;
+        var spec = new VariationalArchitecture { InputShape = TensorShape.Flat(Width), HiddenSizes = [8], LatentSize = 2, OutputActivation = output }.ToSpec();
+        var vae = new VariationalAutoencoder(AutoencoderNetwork.Create(spec, 7), likelihood);
+        float[] x = TestData.Uniform(new SeededRandom(11), Rows * Width, 0f, 1f);
+        var expected = new float[Rows];
+        vae.NegativeElbo(x, Rows, expected, [], []);
+
+        var mismatches = new int[Threads];
+        using var start = new Barrier(Threads);
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            var mine = new float[Rows];
+            start.SignalAndWait();
+            for (int pass = 0; pass < 20; pass++)
+            {
+                vae.NegativeElbo(x, Rows, mine, [], []);
+                mismatches[t] += mine.Where((value, r) => value != expected[r]).Count();
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.All(mismatches, count => Assert.Equal(0, count));
+    }
+
     private static double Norm(ReadOnlySpan<float> v)
     {
         double sum = 0;

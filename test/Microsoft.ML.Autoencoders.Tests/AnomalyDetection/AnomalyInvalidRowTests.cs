@@ -175,6 +175,23 @@ public sealed class AnomalyInvalidRowTests
         AssertNames(second, row: 6, column: "Features", slot: 0, float.PositiveInfinity);
     }
 
+    /// <summary>
+    /// The row index is the row's position also deep into a view long enough for ML.NET to split its reading over
+    /// parallel cursors: a guard that counts per cursor must not be split (a plain CustomMapping guard was, and named row
+    /// 1500 of 3000 as row 732).
+    /// </summary>
+    [Fact]
+    public void ThrowPolicyNamesTheRowsPositionInALongView()
+    {
+        var rows = AnomalyData.Rows(3000, 0, seed: 12);
+        rows[1500].Features[4] = float.NaN;
+        var data = MlContext.Data.LoadFromEnumerable(rows);
+        using var file = new TemporaryFile();
+        MlContext.Model.Save(Throwing.Value, data.Schema, file.Path);
+        foreach (var model in new ITransformer[] { Throwing.Value, new MLContext().Model.Load(file.Path, out _), new MLContext().Model.LoadWithBatchedScoring(file.Path, out _) })
+            Assert.Equal(1500, ThrowsInvalidRow(() => ReadAll(model.Transform(data), "Score")).RowIndex);
+    }
+
     [Fact]
     public void ThrowPolicySurvivesSavingAndWorksInPredictionEngines()
     {
