@@ -201,26 +201,25 @@ public sealed class PRelu : Layer
 
     /// <summary>
     /// ONNX's PRelu, its slope shaped so the broadcast puts it where the engine does: [F] over rows, [C, 1, 1] over images
-    /// and [C, 1] over sequences viewed as [N, C, ...], [F] over windows viewed as [N, T, F], [1] for one slope.
+    /// and [C, 1] over sequences viewed as [N, C, ...], [F] over windows viewed as [N, T, F], [1] for one slope. The
+    /// initializer keeps the parameter's own shape [Count] (the model file reads it back so), reshaped in the graph where
+    /// the broadcast needs trailing 1s, as the 1-D convolutions' kernels are.
     /// </summary>
     public override void ExportOnnx(LayerExportContext context)
     {
         var shape = context.InputShape;
-        // Along the first axis (channels, or a row's features) unless the slopes repeat per step along the last.
-        bool alongFirstAxis = Repeats == 1 && Count == shape[0];
-        int[] slopeShape = Count == 1 ? [1]
-            : alongFirstAxis ? [Count, .. Enumerable.Repeat(1, shape.Rank - 1)]
-            : [Count];
-        context.Graph.AddInitializer(Slope.Name, slopeShape, Slope.Values);
-        bool flat = Count == 1 || shape.Rank == 1;
-        if (flat)
+        context.Graph.AddInitializer(Slope);
+        if (Count == 1 || shape.Rank == 1)
         {
             context.AddNode("PRelu", [context.Input, Slope.Name], [context.Output]);
             return;
         }
+        // Along the first axis (channels, or a step's values per step) unless the slopes repeat per step along the last.
+        bool alongFirstAxis = Repeats == 1 && Count == shape[0];
+        string slope = alongFirstAxis ? OnnxShapes.Reshaped(context, Slope.Name, "slope", [Count, .. Enumerable.Repeat(1L, shape.Rank - 1)]) : Slope.Name;
         string input = OnnxShapes.Reshaped(context, context.Input, "shaped", [-1, .. shape.Dimensions.Select(d => (long)d)]);
         string activated = context.Tensor("activated");
-        context.AddNode("PRelu", [input, Slope.Name], [activated]);
+        context.AddNode("PRelu", [input, slope], [activated]);
         OnnxShapes.ToRows(context, activated, OutputSize);
     }
 }
