@@ -179,6 +179,29 @@ public class PReluTests
             new LayerContext(Training: true, Threads: 1), overwriteGradients: true, absoluteTolerance: 1e-4);
     }
 
+    /// <summary>A network with prelus scores band by band (<see cref="RowBandInference"/>), with the bits of the layer-by-layer path.</summary>
+    [Fact]
+    public void RowBands_GiveTheBitsOfTheLayerByLayerPath()
+    {
+        var spec = NetworkSpec.Create(new TensorShape(40), [new DenseSpec(24), new PReluSpec(), new DenseSpec(6), new PReluSpec(PReluSlopes.Shared)]);
+        var network = AutoencoderNetwork.Create(spec, seed: 21);
+        TestData.Uniform(new SeededRandom(22), 24, -0.5f, 1.5f).CopyTo(network.Layers.Layers.OfType<PRelu>().First().Slope.Values);
+        Assert.NotNull(RowBandInference.TryCreate(network.Layers));
+        const int Rows = 700;
+        float[] input = TestData.Uniform(new SeededRandom(23), Rows * 40, -1f, 1f);
+        float[] Reconstruct(bool bands, int threads)
+        {
+            network.UsesRowBandInference = bands;
+            var output = TestData.Filled(Rows * 40, float.NaN);
+            network.Reconstruct(network.CreateCache(Rows), input, output, Rows, LayerContext.Inference(threads));
+            network.UsesRowBandInference = true;
+            return output;
+        }
+        float[] expected = Reconstruct(bands: false, threads: 1);
+        Assert.Equal(expected, Reconstruct(bands: true, threads: 1));
+        Assert.Equal(expected, Reconstruct(bands: true, threads: 2));
+    }
+
     [Fact]
     public void Spec_RoundTripsThroughJson_AndRefusesWhatItCannotShare()
     {

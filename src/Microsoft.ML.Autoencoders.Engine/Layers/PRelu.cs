@@ -94,6 +94,18 @@ public sealed class PRelu : Layer
         }
     }
 
+    /// <summary>Each row from that row alone, so it joins a row band (the same loop as <see cref="Forward"/>, on one thread).</summary>
+    internal override RowBandStep? CreateRowBandStep(Layer? next) => new PReluRowBandStep(this);
+
+    /// <summary>y = x or a·x over <paramref name="rows"/> rows on this thread: the forward pass's values, bit for bit.</summary>
+    internal unsafe void ApplyRows(float* x, float* y, int rows)
+    {
+        fixed (float* pSlope = Slope.Values)
+        {
+            new Rows(this, x, y, pSlope, gradient: null, overwrite: true).Execute(0, rows);
+        }
+    }
+
     /// <summary>dx over the rows on the threads, then the slopes' gradients on this one, in row order.</summary>
     public override unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
