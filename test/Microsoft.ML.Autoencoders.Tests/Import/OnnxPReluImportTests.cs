@@ -106,6 +106,42 @@ public sealed class OnnxPReluImportTests
         Assert.Contains("one per channel along the row's first axis ([2, 1, 1]: nn.PReLU(2))", e.Message);
     }
 
+    /// <summary>
+    /// Over time-major windows [T, N, F] (an LSTM with batch_first=False), the broadcast is read with the batch second: [F]
+    /// is per feature of each step and [T, 1, 1] per step, as over batch-first windows, while [T, 1] lines up with [N, F]
+    /// and would give each window of the batch its own slope, which is refused. Each import scores as ONNX Runtime does.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 2 }, PReluSlopes.PerStepFeature)]
+    [InlineData(new[] { 4, 1, 1 }, PReluSlopes.PerChannel)]
+    [InlineData(new[] { 4, 1 }, null)]
+    public void SlopeOverTimeMajorWindowsIsReadWithTheBatchSecond(int[] slopeShape, PReluSlopes? expected)
+    {
+        // x [4, N, 3] → LSTM (hidden 2) → Squeeze the direction → PRelu → MatMul to 3 per step → y [4, N, 3].
+        var g = new OnnxModelBuilder(opsetVersion: 13).AddInput("x", [4, -1, 3]).AddOutput("y", [4, -1, 3]);
+        g.AddInitializer("W", [1, 8, 3], Values(24, 1)).AddInitializer("R", [1, 8, 2], Values(16, 2)).AddInt64Initializer("axis", [1], [1L]);
+        g.AddNode("LSTM", ["x", "W", "R"], ["Y"], name: "cell", attributes: [OnnxAttribute.FromInt("hidden_size", 2)]);
+        g.AddNode("Squeeze", ["Y", "axis"], ["states"]);
+        g.AddInitializer("slope", slopeShape, Values(slopeShape.Aggregate(1, (a, b) => a * b), 3));
+        g.AddNode("PRelu", ["states", "slope"], ["activated"], name: "prelu");
+        g.AddInitializer("w", [2, 3], Values(6, 4));
+        g.AddNode("MatMul", ["activated", "w"], ["y"]);
+        byte[] onnx = g.ToByteArray();
+
+        if (expected is null)
+        {
+            var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(onnx));
+            Assert.Contains("slope 'slope' [4, 1] does not broadcast over its input [4, N, 2] along one of the row's axes", e.Message);
+            return;
+        }
+        var model = AutoencoderModel.ImportOnnx(onnx);
+        using var runtime = OnnxAutoencoderModel.Load(onnx, "x", "y", inputShape: [4, 1, 3]);
+
+        Assert.Equal(expected, model.Spec.Layers.OfType<PReluSpec>().Single().Slopes);
+        float[] rows = Values(3 * 12, 7);
+        ColumnValues.AssertClose(runtime.Reconstruct(rows, 3), model.Reconstruct(rows, 3), "engine vs ONNX Runtime", tolerance: 1e-6);
+    }
+
     /// <summary>The engine's own export (the slope reshaped to [C, 1, 1] in the graph) imports back into the same network.</summary>
     [Fact]
     public void TheEnginesExportImportsBack()
