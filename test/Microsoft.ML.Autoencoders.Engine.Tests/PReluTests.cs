@@ -214,6 +214,14 @@ public class PReluTests
         Assert.Contains("initial slope", Assert.Throws<ArgumentException>(() => new PReluSpec(InitialSlope: float.NaN).InferOutputShape(new TensorShape(4))).Message);
     }
 
+    /// <summary>The slopes' role is appended to the public enum: the roles released before it keep their numbers.</summary>
+    [Fact]
+    public void SlopeRole_IsAppended_SoEarlierRolesKeepTheirNumbers()
+    {
+        Assert.Equal([0, 1, 2, 3], new[] { ParameterRole.Weight, ParameterRole.Bias, ParameterRole.Scale, ParameterRole.Buffer }.Select(r => (int)r));
+        Assert.Equal((int)ParameterRole.Slope, Enum.GetValues<ParameterRole>().Length - 1);
+    }
+
     /// <summary>
     /// Training moves the slopes (Adam steps them like any weight), an L1/L2 weight penalty leaves them alone (as Keras'
     /// PReLU, whose alpha has a regularizer of its own, none by default), and the optimizer's weight decay reaches them (as

@@ -15,18 +15,19 @@ public enum ParameterRole
     /// </summary>
     Scale,
     /// <summary>
-    /// An activation's learned slope (a PReLU's negative-side slope). Like <see cref="Scale"/> it mixes no inputs, and an
-    /// L1/L2 weight penalty pulling it toward 0 would turn the PReLU into a ReLU rather than simplify the model, so weight
-    /// penalties leave it alone: Keras gives PReLU an alpha_regularizer of its own, none by default, and PyTorch has no
-    /// penalty on it but the optimizer's weight decay. That decay still reaches it here, as PyTorch's weight_decay reaches
-    /// every parameter it is given (PyTorch's docs advise against decaying PReLU slopes, which is the caller's choice).
-    /// </summary>
-    Slope,
-    /// <summary>
     /// State a layer keeps and updates itself rather than learns (batch norm's running mean and variance; PyTorch calls
     /// these buffers). It is saved and loaded with the model like any parameter, but it is not trainable: the store lays it
     /// out after every trainable parameter (<see cref="ParameterStore.TrainableCount"/>), so the optimizer never steps it,
     /// no gradient reaches it, and no penalty reads it.
     /// </summary>
     Buffer,
+    /// <summary>
+    /// An activation's learned slope (a PReLU's negative-side slope). Like <see cref="Scale"/> it mixes no inputs, and an
+    /// L1/L2 weight penalty pulling it toward 0 would turn the PReLU into a ReLU rather than simplify the model, so weight
+    /// penalties leave it alone: Keras gives PReLU an alpha_regularizer of its own, none by default, and PyTorch has no
+    /// penalty on it but the optimizer's weight decay. That decay still reaches it here, as PyTorch's weight_decay reaches
+    /// every parameter it is given (PyTorch's docs advise against decaying PReLU slopes, which is the caller's choice).
+    /// Added last, so the roles before it keep the numbers they were released with.
+    /// </summary>
+    Slope,
 }
