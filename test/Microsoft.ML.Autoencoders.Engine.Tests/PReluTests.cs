@@ -117,8 +117,8 @@ public class PReluTests
     }
 
     /// <summary>
-    /// A slope's gradient over many values is Σ x·dy (x ≤ 0) summed in double in row order, rounded once: the float nearest
-    /// that sum, bit for bit (a float running sum over 4096 rows of 64 values drifts from it by many steps).
+    /// A slope's gradient over many values is Σ x·dy (x not above 0) summed in double in row order, rounded once: the float
+    /// nearest that sum, bit for bit (a float running sum over 4096 rows of 64 values drifts from it by many steps).
     /// </summary>
     [Theory]
     [InlineData(PReluSlopes.PerChannel)]
@@ -136,8 +136,25 @@ public class PReluTests
 
         var sums = new double[layer.Count];
         for (int i = 0; i < x.Length; i++)
-            if (x[i] <= 0) sums[ExpectedSlope(shape, slopes, i % input.Size)] += (double)x[i] * dy[i];
+            if (!(x[i] > 0)) sums[ExpectedSlope(shape, slopes, i % input.Size)] += (double)x[i] * dy[i];
         Assert.Equal(sums.Select(s => (float)s), layer.Slope.Gradients.ToArray());
+    }
+
+    /// <summary>
+    /// A NaN input reaches the slope's gradient, as in PyTorch (where(x &gt; 0, 0, x·dy)) and as forward and dx treat it:
+    /// everything not above 0 takes the slope. −0 and 0 take it too, adding 0.
+    /// </summary>
+    [Fact]
+    public void SlopeGradient_TakesNaNInputs()
+    {
+        var layer = new PRelu(count: 1, runLength: 4, repeats: 1);
+        var store = new ParameterStore(layer.Parameters);
+        layer.Initialize(new SeededRandom(1));
+        float[] x = [float.NaN, -0f, 0f, -2f], dy = [1f, 1f, 1f, 1f], dx = new float[4];
+        store.ZeroGradients();
+        layer.Backward(x, [], dy, dx, [], 1, Context);
+        Assert.True(float.IsNaN(layer.Slope.Gradients[0]), $"da was {layer.Slope.Gradients[0]}");
+        Assert.Equal([0.25f, 0.25f, 0.25f, 0.25f], dx);
     }
 
     [Fact]

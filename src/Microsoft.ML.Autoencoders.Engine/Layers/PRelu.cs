@@ -12,9 +12,10 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// </summary>
 /// <remarks>
 /// Backward, as PyTorch's: dx = dy where x &gt; 0, a_c·dy elsewhere (x = 0 included), and da_c = Σ x·dy over the values of
-/// channel c with x ≤ 0, in every row of the batch. dx is split over the threads by rows; the slopes' gradients are summed
-/// in double on one thread in row order, each added to its float once per backward pass, so the bits do not depend on the
-/// thread count. The contractive penalty's tangent passes through it as through a leaky ReLU whose slope is learned.
+/// channel c not above 0, in every row of the batch (a NaN input makes it NaN, as it does y and dx). dx is split over the
+/// threads by rows; the slopes' gradients are summed in double on one thread in row order, each added to its float once
+/// per backward pass, so the bits do not depend on the thread count. The contractive penalty's tangent passes through it
+/// as through a leaky ReLU whose slope is learned.
 /// </remarks>
 public sealed class PRelu : Layer
 {
@@ -57,7 +58,7 @@ public sealed class PRelu : Layer
     /// <summary>What <see cref="Initialize"/> sets every slope to.</summary>
     public float InitialSlope { get; }
 
-    /// <summary>a, [Count], the slopes for x ≤ 0.</summary>
+    /// <summary>a, [Count], the slopes for x not above 0.</summary>
     public Parameter Slope { get; }
 
     /// <inheritdoc/>
@@ -126,9 +127,9 @@ public sealed class PRelu : Layer
     }
 
     /// <summary>
-    /// <paramref name="slopeGradients"/>[c] += Σ v·g over the values of slope c with x ≤ 0 in every row (v is x for backward,
-    /// the tangent for the contractive penalty), summed in double a block of slopes at a time, every row in order for each
-    /// block, and added once.
+    /// <paramref name="slopeGradients"/>[c] += Σ v·g over the values of slope c with x not above 0 (NaN too) in every row
+    /// (v is x for backward, the tangent for the contractive penalty), summed in double a block of slopes at a time, every
+    /// row in order for each block, and added once.
     /// </summary>
     private void AccumulateSlopeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> v, ReadOnlySpan<float> g, int batch, Span<float> slopeGradients)
     {
@@ -150,7 +151,7 @@ public sealed class PRelu : Layer
                     {
                         double sum = 0;
                         for (int j = k * RunLength, end = j + RunLength; j < end; j++)
-                            if (input[j] <= 0) sum += (double)factor[j] * gradient[j];
+                            if (!(input[j] > 0)) sum += (double)factor[j] * gradient[j];
                         sums[k] += sum;
                     }
                 }
@@ -195,7 +196,7 @@ public sealed class PRelu : Layer
 
     /// <summary>
     /// Reverse mode through <see cref="PushTangent"/>: ∂P/∂t_in = g where x &gt; 0, a·g elsewhere, and ∂P/∂a_c = Σ t_in·g over
-    /// the values of slope c with x ≤ 0. The Jacobian is constant on each side of 0, so nothing reaches the output.
+    /// the values of slope c with x not above 0. The Jacobian is constant on each side of 0, so nothing reaches the output.
     /// </summary>
     public override void PullTangentGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
         ReadOnlySpan<float> tangentIn, ReadOnlySpan<float> tangentOutGradient, Span<float> tangentInGradient, Span<float> outputGradient,
