@@ -91,6 +91,73 @@ public class PReluTests
         Assert.Equal(slopeGradients, layer.Slope.Gradients.ToArray());
     }
 
+    /// <summary>
+    /// Runs of lengths that go through every loop, 16 lanes, 8 and the scalar tail (45 = 2·16 + 8 + 5, rows of 61 slopes,
+    /// windows of 29 features, 30 values sharing one slope), with the values a select must keep apart: −0 and 0 (a·−0 is
+    /// −0 or +0 by a's sign), NaN (the slope side), ±∞, subnormals. Forward, dx written over and added to, and both
+    /// tangent passes give the scalar formula's bits.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 3, 45 }, PReluSlopes.PerChannel)]
+    [InlineData(new[] { 61 }, PReluSlopes.PerChannel)]
+    [InlineData(new[] { 3, 29 }, PReluSlopes.PerStepFeature)]
+    [InlineData(new[] { 2, 3, 5 }, PReluSlopes.Shared)]
+    public void EveryPass_GivesTheScalarFormulasBits(int[] shape, PReluSlopes slopes)
+    {
+        const int Batch = 3;
+        var random = new SeededRandom(29);
+        var input = new TensorShape(shape);
+        var layer = Build(new PReluSpec(slopes), input, random, out var store);
+        if (layer.Count > 1) layer.Slope.Values[1] = -0.75f; // a negative slope turns −0 into +0
+        float[] special = [-0f, 0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e-40f, -1e-40f, float.Epsilon, -3f];
+        float[] x = TestData.Uniform(random, Batch * input.Size, -2f, 2f), v = TestData.Uniform(random, x.Length, -2f, 2f);
+        for (int i = 0; i < x.Length; i += 2) x[i] = special[i / 2 % special.Length];
+        for (int i = 1; i < v.Length; i += 3) v[i] = special[i / 3 % special.Length];
+        float Expected(int i, float value) { float a = layer.Slope.Values[ExpectedSlope(shape, slopes, i % input.Size)]; return x[i] > 0 ? value : a * value; }
+        static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
+
+        float[] y = TestData.Filled(x.Length, 7f);
+        layer.Forward(x, y, [], Batch, Context);
+        Assert.Equal(Bits(x.Select((value, i) => Expected(i, value)).ToArray()), Bits(y));
+
+        float[] before = TestData.Uniform(random, x.Length, -1f, 1f), added = (float[])before.Clone(), written = TestData.Filled(x.Length, 7f);
+        store.ZeroGradients();
+        layer.Backward(x, y, v, added, [], Batch, Context);
+        layer.Backward(x, y, v, written, [], Batch, Context with { OverwriteInputGradient = true });
+        Assert.Equal(Bits(v.Select((value, i) => before[i] + Expected(i, value)).ToArray()), Bits(added));
+        Assert.Equal(Bits(v.Select((value, i) => Expected(i, value)).ToArray()), Bits(written));
+
+        float[] tangentOut = TestData.Filled(x.Length, 7f), tangentInGradient = TestData.Filled(x.Length, 7f);
+        layer.PushTangent(x, y, [], v, tangentOut, Batch, Context);
+        layer.PullTangentGradient(x, y, [], v, v, tangentInGradient, [], Batch, Context);
+        Assert.Equal(Bits(written), Bits(tangentOut));
+        Assert.Equal(Bits(written), Bits(tangentInGradient));
+    }
+
+    /// <summary>
+    /// The slopes' gradients are written over when the training step says nothing else adds to them, so a network with a
+    /// prelu keeps the step's shortcut of neither clearing nor reading back any layer's parameter gradients.
+    /// </summary>
+    [Fact]
+    public void SlopeGradients_AreWrittenOver_SoTheStepSkipsClearing()
+    {
+        var random = new SeededRandom(31);
+        var input = new TensorShape(4, 6, 6);
+        var layer = Build(new PReluSpec(), input, random, out var store);
+        const int Batch = 5;
+        float[] x = TestData.Uniform(random, Batch * input.Size, -1f, 1f), dy = TestData.Uniform(random, x.Length, -1f, 1f), dx = new float[x.Length];
+        store.ZeroGradients();
+        layer.Backward(x, [], dy, dx, [], Batch, Context);
+        float[] added = layer.Slope.Gradients.ToArray();
+        layer.Slope.Gradients.Fill(float.NaN); // stale: another step's
+        layer.Backward(x, [], dy, dx, [], Batch, Context with { OverwriteParameterGradients = true });
+        Assert.Equal(added, layer.Slope.Gradients.ToArray());
+
+        var network = AutoencoderNetwork.Create(NetworkSpec.Create(new TensorShape(6), [new DenseSpec(4), new PReluSpec(), new DenseSpec(2)]), seed: 3);
+        var options = new TrainingOptions { BatchSize = 4, Loss = LossKind.MeanSquaredError, Threads = 1 };
+        Assert.True(new TrainingStep(network, options, 4, new SeededRandom(5)).OverwritesParameterGradients);
+    }
+
     [Fact]
     public void ThreadCount_DoesNotChangeTheBits()
     {
@@ -117,8 +184,9 @@ public class PReluTests
     }
 
     /// <summary>
-    /// A slope's gradient over many values is Σ x·dy (x not above 0) summed in double in row order, rounded once: the float
-    /// nearest that sum, bit for bit (a float running sum over 4096 rows of 64 values drifts from it by many steps).
+    /// A slope's gradient over many values is Σ x·dy (x not above 0) summed in double, in blocks of rows and the blocks in
+    /// order, rounded once: the float nearest the sum in row order (the blocks' order moves the double far less than a
+    /// float's step), which a float running sum over 4096 rows of 64 values misses by many steps.
     /// </summary>
     [Theory]
     [InlineData(PReluSlopes.PerChannel)]

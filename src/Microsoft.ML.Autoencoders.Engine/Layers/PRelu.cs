@@ -12,18 +12,17 @@ namespace Microsoft.ML.Autoencoders.Engine.Layers;
 /// </summary>
 /// <remarks>
 /// Backward, as PyTorch's: dx = dy where x &gt; 0, a_c·dy elsewhere (x = 0 included), and da_c = Σ x·dy over the values of
-/// channel c not above 0, in every row of the batch (a NaN input makes it NaN, as it does y and dx). dx is split over the
-/// threads by rows; the slopes' gradients are summed in double on one thread in row order, each added to its float once
-/// per backward pass, so the bits do not depend on the thread count. The contractive penalty's tangent passes through it
-/// as through a leaky ReLU whose slope is learned.
+/// channel c not above 0, in every row of the batch (a NaN input makes it NaN, as it does y and dx). Each run of values
+/// sharing a slope goes through <see cref="PReluRuns"/>, vectorized without a branch per value and with the scalar
+/// formula's bits. dx and the slopes' sums are one pass over fixed blocks of rows, on the threads; each block sums in
+/// double, the blocks' sums are added in block order, and each slope's float is written or added to once per backward
+/// pass, so the bits do not depend on the thread count. The contractive penalty's tangent passes through it as through a
+/// leaky ReLU whose slope is learned.
 /// </remarks>
 public sealed class PRelu : Layer
 {
     /// <summary>PyTorch's starting slope for nn.PReLU.</summary>
     public const float DefaultInitialSlope = 0.25f;
-
-    /// <summary>Slopes' gradients summed in double for this many slopes at a time (on the stack).</summary>
-    private const int SlopeBlock = 64;
 
     private readonly Parameter[] _parameters;
 
@@ -76,11 +75,11 @@ public sealed class PRelu : Layer
     /// <summary>Each row's input gradient is written whole by the one thread that computes it.</summary>
     internal override bool CanOverwriteInputGradient => true;
 
+    /// <summary>Each slope's gradient is written once per backward pass, from its double sum.</summary>
+    internal override bool CanOverwriteParameterGradients => true;
+
     /// <summary>Every slope at <see cref="InitialSlope"/> (PyTorch's start); draws nothing from <paramref name="random"/>.</summary>
     public override void Initialize(SeededRandom random) => Slope.Values.Fill(InitialSlope);
-
-    /// <summary>The slope of the value at <paramref name="index"/> of a row.</summary>
-    private int SlopeOf(int index) => index / RunLength % Count;
 
     /// <inheritdoc/>
     public override unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> scratch, int batch, in LayerContext context)
@@ -91,7 +90,7 @@ public sealed class PRelu : Layer
         fixed (float* py = y)
         fixed (float* pSlope = Slope.Values)
         {
-            ParallelRange.Run(batch, context.Threads, new Rows(this, px, py, pSlope, gradient: null, overwrite: true), grain: 1, minPerThread: MinRowsPerThread);
+            ParallelRange.Run(batch, context.Threads, new Rows(this, px, px, py, pSlope, overwrite: true), grain: 1, minPerThread: MinRowsPerThread);
         }
     }
 
@@ -103,113 +102,157 @@ public sealed class PRelu : Layer
     {
         fixed (float* pSlope = Slope.Values)
         {
-            new Rows(this, x, y, pSlope, gradient: null, overwrite: true).Execute(0, rows);
+            new Rows(this, x, x, y, pSlope, overwrite: true).Execute(0, rows);
         }
     }
 
-    /// <summary>dx over the rows on the threads, then the slopes' gradients on this one, in row order.</summary>
+    /// <summary>dx and the slopes' gradients in one pass over fixed blocks of rows on the threads, then the blocks' sums in order.</summary>
     public override unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx,
         ReadOnlySpan<float> scratch, int batch, in LayerContext context)
     {
         int n = batch * InputSize;
-        if (x.Length < n || dy.Length < n) throw new ArgumentException($"Each buffer must hold {batch}×{InputSize} values.");
-        if (!dx.IsEmpty)
+        if (x.Length < n || dy.Length < n || (!dx.IsEmpty && dx.Length < n)) throw new ArgumentException($"Each buffer must hold {batch}×{InputSize} values.");
+        fixed (float* px = x)
+        fixed (float* pdy = dy)
+        fixed (float* pdx = dx)
         {
-            fixed (float* px = x)
-            fixed (float* pdy = dy)
-            fixed (float* pdx = dx)
-            fixed (float* pSlope = Slope.Values)
-            {
-                ParallelRange.Run(batch, context.Threads, new Rows(this, px, pdx, pSlope, pdy, context.OverwriteInputGradient), grain: 1, minPerThread: MinRowsPerThread);
-            }
+            SlopeGradients(px, px, pdy, dx.IsEmpty ? null : pdx, context.OverwriteInputGradient, batch, context.Threads, context.OverwriteParameterGradients);
         }
-        AccumulateSlopeGradients(x, x, dy, batch, Slope.Gradients);
     }
 
     /// <summary>
-    /// <paramref name="slopeGradients"/>[c] += Σ v·g over the values of slope c with x not above 0 (NaN too) in every row
-    /// (v is x for backward, the tangent for the contractive penalty), summed in double a block of slopes at a time, every
-    /// row in order for each block, and added once.
+    /// The slopes' gradients, v·g summed over the values not above 0 (v is x for backward, the tangent for the contractive
+    /// penalty), and, unless <paramref name="inputGradient"/> is null, g or a·g written over or added to it, in one pass:
+    /// each block of <see cref="RowsPerSlopeBlock"/> rows sums in double on one thread, then the blocks' sums are added in
+    /// block order on this one and each slope's float is written (or added to) once. The blocks are cut by the batch and
+    /// the row alone, never by the threads, so the bits do not depend on the thread count.
     /// </summary>
-    private void AccumulateSlopeGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> v, ReadOnlySpan<float> g, int batch, Span<float> slopeGradients)
+    private unsafe void SlopeGradients(float* x, float* factor, float* gradient, float* inputGradient, bool overwriteInput, int batch, int threads,
+        bool overwriteSlopes)
     {
-        Span<double> sums = stackalloc double[SlopeBlock];
-        int width = InputSize;
-        for (int first = 0; first < Count; first += SlopeBlock)
+        int rowsPerBlock = RowsPerSlopeBlock(batch), blocks = (batch + rowsPerBlock - 1) / rowsPerBlock;
+        if (_blockSums.Length < blocks * Count) _blockSums = new double[blocks * Count];
+        fixed (float* pSlope = Slope.Values)
+        fixed (double* sums = _blockSums)
         {
-            int count = Math.Min(SlopeBlock, Count - first);
-            sums.Clear();
-            for (int row = 0; row < batch; row++)
-            {
-                for (int repeat = 0; repeat < Repeats; repeat++)
-                {
-                    int start = row * width + (repeat * Count + first) * RunLength;
-                    var input = x.Slice(start, count * RunLength);
-                    var factor = v.Slice(start, count * RunLength);
-                    var gradient = g.Slice(start, count * RunLength);
-                    for (int k = 0; k < count; k++)
-                    {
-                        double sum = 0;
-                        for (int j = k * RunLength, end = j + RunLength; j < end; j++)
-                            if (!(input[j] > 0)) sum += (double)factor[j] * gradient[j];
-                        sums[k] += sum;
-                    }
-                }
-            }
-            for (int k = 0; k < count; k++) slopeGradients[first + k] += (float)sums[k];
+            ParallelRange.Run(blocks, threads, new SlopeBlocks(this, x, factor, gradient, inputGradient, pSlope, overwriteInput, sums, rowsPerBlock, batch),
+                grain: 1, minPerThread: Math.Max(1, MinRowsPerThread / rowsPerBlock));
+        }
+        Span<float> slopeGradients = Slope.Gradients;
+        for (int c = 0; c < Count; c++)
+        {
+            double sum = 0;
+            for (int block = 0; block < blocks; block++) sum += _blockSums[block * Count + c];
+            slopeGradients[c] = overwriteSlopes ? (float)sum : slopeGradients[c] + (float)sum;
         }
     }
 
     /// <summary>
-    /// Over a range of rows: y = x or a·x (forward, <c>gradient</c> null), or the input gradient g or a·g written over or
-    /// added to <c>target</c> (backward).
+    /// Rows summed together for the slopes' gradients: some 16 K values, or more where that would make over 32 blocks of
+    /// per-slope sums (each block keeps <see cref="Count"/> doubles).
     /// </summary>
-    private readonly unsafe struct Rows(PRelu layer, float* x, float* target, float* slopes, float* gradient, bool overwrite) : IRangeKernel
+    private int RowsPerSlopeBlock(int batch) => Math.Max(Math.Max(1, 16 * 1024 / InputSize), (batch + 31) / 32);
+
+    /// <summary>The blocks' per-slope sums, [blocks, Count], kept between passes so that a step allocates nothing.</summary>
+    private double[] _blockSums = [];
+
+    /// <summary>
+    /// target = v or a·v (written over, or added to), row by row: forward (v = x), dx (v = dy) and the tangents. Within a
+    /// row a slope covers a run of <see cref="RunLength"/> values, or, for runs of one, the slopes span the row's
+    /// <see cref="Count"/> consecutive values, <see cref="Repeats"/> times: either way whole vectors go through one call.
+    /// </summary>
+    private unsafe void ApplyRow(float* x, float* v, float* target, float* slopes, bool overwrite)
+    {
+        if (RunLength == 1)
+        {
+            for (int at = 0; at < InputSize; at += Count) PReluRuns.Apply(x + at, v + at, target + at, Count, slopes, overwrite);
+            return;
+        }
+        for (int at = 0, c = 0; at < InputSize; at += RunLength, c = c + 1 == Count ? 0 : c + 1)
+            PReluRuns.Apply(x + at, v + at, target + at, RunLength, slopes[c], overwrite);
+    }
+
+    /// <summary><paramref name="sums"/>[c] += Σ v·g over the values of slope c in one row with x not above 0 (NaN too).</summary>
+    private unsafe void AddSlopeProducts(float* x, float* v, float* g, double* sums)
+    {
+        if (RunLength == 1)
+        {
+            for (int at = 0; at < InputSize; at += Count) PReluRuns.AddNegativeSideProducts(x + at, v + at, g + at, sums, Count);
+            return;
+        }
+        for (int at = 0, c = 0; at < InputSize; at += RunLength, c = c + 1 == Count ? 0 : c + 1)
+            sums[c] += PReluRuns.NegativeSideSum(x + at, v + at, g + at, RunLength);
+    }
+
+    /// <summary>Over a range of rows: <see cref="ApplyRow"/> on each.</summary>
+    private readonly unsafe struct Rows(PRelu layer, float* x, float* v, float* target, float* slopes, bool overwrite) : IRangeKernel
     {
         public void Execute(int start, int end)
         {
-            int width = layer.InputSize, run = layer.RunLength;
-            for (int row = start; row < end; row++)
+            int width = layer.InputSize;
+            for (long at = (long)start * width, stop = (long)end * width; at < stop; at += width)
+                layer.ApplyRow(x + at, v + at, target + at, slopes, overwrite);
+        }
+    }
+
+    /// <summary>
+    /// Over a range of blocks of rows: each block's per-slope sums from nothing, in row order, and, with an input gradient,
+    /// each row's g or a·g (the row still in cache for the sums).
+    /// </summary>
+    private readonly unsafe struct SlopeBlocks(PRelu layer, float* x, float* factor, float* gradient, float* inputGradient, float* slopes,
+        bool overwriteInput, double* blockSums, int rowsPerBlock, int batch) : IRangeKernel
+    {
+        public void Execute(int start, int end)
+        {
+            int width = layer.InputSize;
+            for (int block = start; block < end; block++)
             {
-                for (int at = row * width, stop = at + width, c = 0; at < stop; at += run, c = c + 1 == layer.Count ? 0 : c + 1)
+                double* sums = blockSums + (long)block * layer.Count;
+                new Span<double>(sums, layer.Count).Clear();
+                for (int row = block * rowsPerBlock, last = Math.Min(batch, row + rowsPerBlock); row < last; row++)
                 {
-                    float a = slopes[c];
-                    for (int i = at; i < at + run; i++)
-                    {
-                        float value = gradient == null ? x[i] : gradient[i];
-                        float result = x[i] > 0 ? value : a * value;
-                        target[i] = overwrite ? result : target[i] + result;
-                    }
+                    long at = (long)row * width;
+                    if (inputGradient != null) layer.ApplyRow(x + at, gradient + at, inputGradient + at, slopes, overwriteInput);
+                    layer.AddSlopeProducts(x + at, factor + at, gradient + at, sums);
                 }
             }
         }
     }
 
     /// <summary>t_out = t_in where x &gt; 0, a·t_in elsewhere: the Jacobian is the backward pass's diagonal.</summary>
-    public override void PushTangent(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+    public override unsafe void PushTangent(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
         ReadOnlySpan<float> tangentIn, Span<float> tangentOut, int batch, in LayerContext context)
     {
-        ReadOnlySpan<float> slopes = Slope.Values;
-        for (int i = 0; i < batch * InputSize; i++)
-            tangentOut[i] = x[i] > 0 ? tangentIn[i] : slopes[SlopeOf(i % InputSize)] * tangentIn[i];
+        int n = batch * InputSize;
+        if (x.Length < n || tangentIn.Length < n || tangentOut.Length < n) throw new ArgumentException($"Each buffer must hold {batch}×{InputSize} values.");
+        fixed (float* px = x)
+        fixed (float* pt = tangentIn)
+        fixed (float* pOut = tangentOut)
+        fixed (float* pSlope = Slope.Values)
+        {
+            ParallelRange.Run(batch, context.Threads, new Rows(this, px, pt, pOut, pSlope, overwrite: true), grain: 1, minPerThread: MinRowsPerThread);
+        }
     }
 
     /// <summary>
     /// Reverse mode through <see cref="PushTangent"/>: ∂P/∂t_in = g where x &gt; 0, a·g elsewhere, and ∂P/∂a_c = Σ t_in·g over
-    /// the values of slope c with x not above 0. The Jacobian is constant on each side of 0, so nothing reaches the output.
+    /// the values of slope c with x not above 0, added to the slopes' gradients (the penalty's share joins the loss's). The
+    /// Jacobian is constant on each side of 0, so nothing reaches the output.
     /// </summary>
-    public override void PullTangentGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
+    public override unsafe void PullTangentGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scratch,
         ReadOnlySpan<float> tangentIn, ReadOnlySpan<float> tangentOutGradient, Span<float> tangentInGradient, Span<float> outputGradient,
         int batch, in LayerContext context)
     {
-        ReadOnlySpan<float> slopes = Slope.Values;
         int n = batch * InputSize;
-        if (!tangentInGradient.IsEmpty)
+        if (x.Length < n || tangentIn.Length < n || tangentOutGradient.Length < n || (!tangentInGradient.IsEmpty && tangentInGradient.Length < n))
+            throw new ArgumentException($"Each buffer must hold {batch}×{InputSize} values.");
+        fixed (float* px = x)
+        fixed (float* pt = tangentIn)
+        fixed (float* pg = tangentOutGradient)
+        fixed (float* pIn = tangentInGradient)
         {
-            for (int i = 0; i < n; i++)
-                tangentInGradient[i] = x[i] > 0 ? tangentOutGradient[i] : slopes[SlopeOf(i % InputSize)] * tangentOutGradient[i];
+            SlopeGradients(px, pt, pg, tangentInGradient.IsEmpty ? null : pIn, overwriteInput: true, batch, context.Threads, overwriteSlopes: false);
         }
-        AccumulateSlopeGradients(x, tangentIn, tangentOutGradient, batch, Slope.Gradients);
     }
 
     /// <summary>
