@@ -209,6 +209,24 @@ public class PReluTests
     }
 
     /// <summary>
+    /// An epoch's short last batch allocates nothing: rows of over 8 K values are summed one block per row, so 30 rows need
+    /// more blocks of slope sums (30) than 100 rows did (25), and the buffer sized by the first batch must already hold them.
+    /// </summary>
+    [Fact]
+    public void ASmallerLastBatchAllocatesNoBlockSums()
+    {
+        var random = new SeededRandom(23);
+        var input = new TensorShape(16, 32, 32);
+        var layer = Build(new PReluSpec(), input, random, out var store);
+        float[] x = TestData.Uniform(random, 100 * input.Size, -1f, 1f), dy = TestData.Uniform(random, x.Length, -1f, 1f), dx = new float[x.Length];
+        for (int i = 0; i < 3; i++) layer.Backward(x, [], dy, dx, [], 100, Context);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        layer.Backward(x, [], dy, dx, [], 30, Context);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
     /// A NaN input reaches the slope's gradient, as in PyTorch (where(x &gt; 0, 0, x·dy)) and as forward and dx treat it:
     /// everything not above 0 takes the slope. −0 and 0 take it too, adding 0.
     /// </summary>

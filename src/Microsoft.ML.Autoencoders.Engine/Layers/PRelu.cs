@@ -131,20 +131,25 @@ public sealed class PRelu : Layer
         bool overwriteSlopes)
     {
         int rowsPerBlock = RowsPerSlopeBlock(batch), blocks = (batch + rowsPerBlock - 1) / rowsPerBlock;
-        if (_blockSums.Length < blocks * Count) _blockSums = new double[blocks * Count];
+        // Sized for the most blocks this batch or any smaller one can have (never over 32, never over the rows), so a short
+        // last batch of an epoch, whose rows may be cut into more blocks, allocates nothing.
+        if (_blockSums.Length < blocks * Count) _blockSums = new double[Math.Max(blocks, Math.Min(32, batch)) * Count];
         fixed (float* pSlope = Slope.Values)
         fixed (double* sums = _blockSums)
         {
             ParallelRange.Run(blocks, threads, new SlopeBlocks(this, x, factor, gradient, inputGradient, pSlope, overwriteInput, sums, rowsPerBlock, batch),
                 grain: 1, minPerThread: Math.Max(1, MinRowsPerThread / rowsPerBlock));
         }
-        Span<float> slopeGradients = Slope.Gradients;
-        for (int c = 0; c < Count; c++)
+        // Every later block added into the first, in block order: per slope the same additions as a loop over the blocks,
+        // read in sequence however many slopes there are.
+        Span<double> total = _blockSums.AsSpan(0, Count);
+        for (int block = 1; block < blocks; block++)
         {
-            double sum = 0;
-            for (int block = 0; block < blocks; block++) sum += _blockSums[block * Count + c];
-            slopeGradients[c] = overwriteSlopes ? (float)sum : slopeGradients[c] + (float)sum;
+            ReadOnlySpan<double> part = _blockSums.AsSpan(block * Count, Count);
+            for (int c = 0; c < total.Length; c++) total[c] += part[c];
         }
+        Span<float> slopeGradients = Slope.Gradients;
+        for (int c = 0; c < Count; c++) slopeGradients[c] = overwriteSlopes ? (float)total[c] : slopeGradients[c] + (float)total[c];
     }
 
     /// <summary>
