@@ -29,8 +29,9 @@ public abstract record LayerSpec
     public string Kind => LayerKinds.TryKindOf(GetType()) ?? $"unregistered {GetType().Name}";
 
     /// <summary>
-    /// True for layers applied value by value that keep the shape and hold no parameters (activations, dropout). A
-    /// mirrored decoder carries them over rather than inverting them, and they take their names from the layer before.
+    /// True for layers applied value by value that keep the shape (activations, dropout, and prelu, whose only parameters
+    /// are its slopes). A mirrored decoder carries them over rather than inverting them (a carried prelu learns slopes of its
+    /// own), and they take their names from the layer before.
     /// </summary>
     [JsonIgnore]
     public virtual bool IsElementwise => false;

@@ -21,4 +21,13 @@ public enum ParameterRole
     /// no gradient reaches it, and no penalty reads it.
     /// </summary>
     Buffer,
+    /// <summary>
+    /// An activation's learned slope (a PReLU's negative-side slope). Like <see cref="Scale"/> it mixes no inputs, and an
+    /// L1/L2 weight penalty pulling it toward 0 would turn the PReLU into a ReLU rather than simplify the model, so weight
+    /// penalties leave it alone: Keras gives PReLU an alpha_regularizer of its own, none by default, and PyTorch has no
+    /// penalty on it but the optimizer's weight decay. That decay still reaches it here, as PyTorch's weight_decay reaches
+    /// every parameter it is given (PyTorch's docs advise against decaying PReLU slopes, which is the caller's choice).
+    /// Added last, so the roles before it keep the numbers they were released with.
+    /// </summary>
+    Slope,
 }

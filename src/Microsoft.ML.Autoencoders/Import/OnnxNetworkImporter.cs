@@ -17,8 +17,8 @@ namespace Microsoft.ML.Autoencoders;
 /// <para>Operators (ai.onnx, semantics per the ONNX operator docs): Gemm (alpha and beta scale the weights and bias;
 /// either transB, not transA) and MatMul with a following Add become dense layers; an Add or Sub of a constant row next to
 /// a dense layer is folded into its bias (x − mean before a MatMul, as a PCA graph has it); Relu, Sigmoid, Tanh,
-/// LeakyRelu, PRelu (one slope), Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
-/// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); Conv (group 1; after a Pad of zeros too) and ConvTranspose
+/// LeakyRelu, Elu (alpha 1), Softplus, Clip (nn.ReLU6, nn.Hardtanh), Gelu (opset 20, exact) become activations, and so do
+/// PyTorch's forks for SiLU and GELU (OnnxSelfGatedActivations); PRelu becomes a prelu with its slopes, shared, per channel or per feature of each step (OnnxNetworkImporter.PRelu.cs); Conv (group 1; after a Pad of zeros too) and ConvTranspose
 /// (group 1; pads, output_shape or auto_pad) over images [N, C, H, W] or sequences [N, C, L] (PyTorch's Conv1d,
 /// ConvTranspose1d) where their windows are those of the engine's "same", "valid" or equal padding
 /// (OnnxNetworkImporter.Padding.cs), MaxPool (no padding; over sequences padded too: OnnxNetworkImporter.SequencePooling.cs), AveragePool (padding counted, alone or after a Pad of zeros:
@@ -259,7 +259,7 @@ internal sealed partial class OnnxNetworkImporter
     }
 
     /// <summary>Whether <paramref name="layer"/>, right after the narrowest output, is still the encoder's last step.</summary>
-    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or ClippedLinearSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec or TransposeSpec;
+    private static bool FinishesTheCode(LayerSpec layer) => layer is ActivationSpec or ClippedLinearSpec or PReluSpec or BatchNorm2dSpec or DropoutSpec or ReshapeSpec or FlattenSpec or TransposeSpec;
 
     /// <summary>Adds the layer <paramref name="node"/> computes from <paramref name="x"/> and returns the tensor it gives.</summary>
     private string Apply(OnnxNode node, string x)
@@ -360,23 +360,6 @@ internal sealed partial class OnnxNetworkImporter
             default:
                 throw new NotSupportedException($"{Describe(node)} has no engine layer.");
         }
-    }
-
-    /// <summary>
-    /// PRelu with one slope for every value (nn.PReLU(), whose slope PyTorch learned) as the engine's leaky ReLU with that
-    /// slope, or ReLU for a slope of 0. The engine's slope is a setting, not a weight: fine-tuning keeps it as imported.
-    /// </summary>
-    private string AddPRelu(OnnxNode node)
-    {
-        float[] slopes = Weights(node, 1).Floats!;
-        if (slopes.Length == 0 || slopes.Any(v => v != slopes[0]))
-            throw new NotSupportedException($"{Describe(node)}: {slopes.Length} slopes, one per {(_shape.Rank == 1 ? "feature" : "channel")} " +
-                $"(nn.PReLU({slopes.Length})); the engine's leaky ReLU has one slope for every value (nn.PReLU()).");
-        float slope = slopes[0];
-        if (slope == 0) return AddLayer(node, new ActivationSpec(Activation.Relu), []);
-        if (!(slope > 0 && slope < 1))
-            throw new NotSupportedException($"{Describe(node)}: slope {slope}; the engine's leaky ReLU takes a slope between 0 and 1.");
-        return AddLayer(node, new ActivationSpec(Activation.LeakyRelu, slope), []);
     }
 
     /// <summary>A Gemm reading the chain's flat rows as a dense layer: its weights [inputs × units] and bias.</summary>

@@ -29,16 +29,15 @@ public class CodePenaltyGradientTests
     public static TheoryData<string> Cases => new()
     {
         "l1-linear-code", "kl-sigmoid-code", "contractive-closed-form", "contractive-exact-tangents", "contractive-hutchinson", "contractive-dropout",
-        "contractive-elu-softplus",
+        "contractive-elu-softplus", "contractive-prelu",
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void PenaltyGradientMatchesFiniteDifferences(string name)
     {
-        var (architecture, regularizer) = Case(name);
-        var network = RegularizationFixtures.RandomNetwork(architecture, seed: 11);
-        float[] inputs = TestData.Uniform(new SeededRandom(12), Rows * architecture.InputSize, 0f, 1f);
+        var (network, regularizer) = Case(name);
+        float[] inputs = TestData.Uniform(new SeededRandom(12), Rows * network.InputSize, 0f, 1f);
         var cache = network.CreateCache(Rows, forTraining: true);
         const long contextSeed = 99; // the same dropout masks and probes for every evaluation
 
@@ -129,16 +128,28 @@ public class CodePenaltyGradientTests
         onHiddenNodeBelowTheGelu.Validate(spec); // the penalty reads only the layers below its node
     }
 
-    private static (AutoencoderArchitecture, CodeRegularizer) Case(string name) => name switch
+    private static (AutoencoderNetwork, CodeRegularizer) Case(string name) => name switch
     {
-        "l1-linear-code" => (DeepTanh with { CodeActivation = Activation.Linear }, new L1ActivityRegularizer(0.3f)),
-        "kl-sigmoid-code" => (DeepTanh, new KlSparsityRegularizer(0.1f, 0.7f)),
-        "contractive-closed-form" => (OneLayerSigmoid, new ContractiveRegularizer(0.5f)),
-        "contractive-exact-tangents" => (DeepTanh, new ContractiveRegularizer(0.5f, probes: 5)),
-        "contractive-hutchinson" => (DeepTanh, new ContractiveRegularizer(0.5f, probes: 2)),
-        "contractive-dropout" => (DeepSigmoidWithDropout, new ContractiveRegularizer(0.5f, probes: 5)),
+        "l1-linear-code" => (Random(DeepTanh with { CodeActivation = Activation.Linear }), new L1ActivityRegularizer(0.3f)),
+        "kl-sigmoid-code" => (Random(DeepTanh), new KlSparsityRegularizer(0.1f, 0.7f)),
+        "contractive-closed-form" => (Random(OneLayerSigmoid), new ContractiveRegularizer(0.5f)),
+        "contractive-exact-tangents" => (Random(DeepTanh), new ContractiveRegularizer(0.5f, probes: 5)),
+        "contractive-hutchinson" => (Random(DeepTanh), new ContractiveRegularizer(0.5f, probes: 2)),
+        "contractive-dropout" => (Random(DeepSigmoidWithDropout), new ContractiveRegularizer(0.5f, probes: 5)),
         // Smooth activations whose slope changes with y on the left (ELU's y + 1) or everywhere (softplus' 1 − e^−y).
-        "contractive-elu-softplus" => (DeepTanh with { HiddenActivation = Activation.Elu, CodeActivation = Activation.Softplus }, new ContractiveRegularizer(0.5f, probes: 5)),
+        "contractive-elu-softplus" => (Random(DeepTanh with { HiddenActivation = Activation.Elu, CodeActivation = Activation.Softplus }), new ContractiveRegularizer(0.5f, probes: 5)),
+        // Learned slopes, per feature and shared: the penalty's gradient reaches them through the tangents.
+        "contractive-prelu" => (RandomPRelu(), new ContractiveRegularizer(0.5f, probes: 5)),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
+
+    private static AutoencoderNetwork Random(AutoencoderArchitecture architecture) => RegularizationFixtures.RandomNetwork(architecture, seed: 11);
+
+    private static AutoencoderNetwork RandomPRelu()
+    {
+        var spec = NetworkSpec.Create(new TensorShape(5), [new DenseSpec(4), new PReluSpec(), new DenseSpec(3), new PReluSpec(PReluSlopes.Shared)]);
+        var network = AutoencoderNetwork.Create(spec, seed: 11);
+        TestData.Uniform(new SeededRandom(12), network.Parameters.Count, -0.8f, 0.8f).CopyTo(network.Parameters.Values, 0);
+        return network;
+    }
 }

@@ -37,6 +37,7 @@ public class TangentSupportTests
         yield return (new LstmSpec(3), window);
         yield return (new MaxPool1dSpec(2), sequence);
         yield return (new MaxPool2dSpec(), image);
+        yield return (new PReluSpec(), image);
         yield return (new RepeatVectorSpec(5), row);
         yield return (new ReshapeSpec(new TensorShape(2, 2)), row);
         yield return (new TiedDenseSpec("encoder.0", 4), new TensorShape(3));

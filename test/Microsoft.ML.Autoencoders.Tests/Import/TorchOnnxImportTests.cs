@@ -66,7 +66,6 @@ public sealed class TorchOnnxImportTests(ITestOutputHelper output)
     [InlineData("torch_mlp_mish", "This fork is how the exporter writes x·tanh(softplus(x)), nn.Mish, which the engine has no activation for")]
     [InlineData("torch_mlp_gelu_tanh", "the engine imports chains of layers, not branches")]
     [InlineData("torch_mlp_hardsigmoid", "no layer for: HardSigmoid (HardSigmoid: nn.Hardsigmoid)")]
-    [InlineData("torch_mlp_prelu_per_feature", "10 slopes, one per feature (nn.PReLU(10)); the engine's leaky ReLU has one slope for every value (nn.PReLU())")]
     public void UnsupportedActivationIsNamedAsTheModuleTheUserWrote(string name, string expected)
     {
         var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(TorchOnnxModels.Path(name)));

@@ -70,6 +70,14 @@ internal static class TorchOnnxModels
         "torch_mlp_layernorm_no_affine_opset13", "torch_steps_layernorm",
     ];
 
+    /// <summary>
+    /// nn.PReLU(F) with a slope per feature (the hidden layers; the code too, at opset 13) and nn.PReLU(C) with a slope per
+    /// channel after Conv2d (nn.PReLU() up) and after Conv1d: the engine's prelu with the file's slopes. Declared before
+    /// <see cref="Names"/>, which reads it as the class initializes.
+    /// </summary>
+    public static readonly string[] PRelu =
+        ["torch_mlp_prelu_per_feature", "torch_mlp_prelu_per_feature_code", "torch_conv_prelu_per_channel", "torch_conv1d_prelu_per_channel"];
+
     /// <summary>Recurrent forms the engine's layers do not compute: bidirectional, the code from the cell state.</summary>
     public static readonly string[] RefusedSequenceForms = ["torch_lstm_bidirectional", "torch_lstm_cell_state_code"];
 
@@ -79,7 +87,7 @@ internal static class TorchOnnxModels
         "torch_mlp_sequential", "torch_mlp_mixed", "torch_mlp_code_output", "torch_mlp_fixed_batch", "torch_mlp_image_input",
         "torch_conv_transpose", "torch_conv_upsample_nearest", "torch_conv_upsample_bilinear",
         "torch_conv_dense_view", "torch_conv_dense_view_flat_input", "torch_conv_dense_view_fixed_batch", "torch_conv_flatten_unflatten",
-        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", "torch_mlp_prelu", .. ZeroPadded, .. SequencePooling, .. LayerNorm, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
+        "torch_conv_code_as_wide_as_decoder", "torch_conv1d_sequence", "torch_mlp_elu_softplus", "torch_mlp_gelu", "torch_mlp_silu", "torch_conv_gelu_silu", "torch_conv_avgpool", "torch_conv_avgpool_ceil", "torch_mlp_relu6_hardtanh", "torch_mlp_prelu", .. PRelu, .. ZeroPadded, .. SequencePooling, .. LayerNorm, .. ChannelsLast, .. SequenceAutoencoders, .. FixedBatchOfTwo,
     ];
 
     /// <summary>
@@ -95,9 +103,9 @@ internal static class TorchOnnxModels
     /// <summary>
     /// Activations the engine has no layer for, exported as forks that are not nn.GELU's or nn.SiLU's: nn.Mish
     /// (x·tanh(softplus(x))) and nn.GELU(approximate="tanh"), another function than the exact GELU; and nn.Hardsigmoid, an
-    /// operator (HardSigmoid) of its own; nn.PReLU(10), a slope per feature where the engine's leaky ReLU has one.
+    /// operator (HardSigmoid) of its own.
     /// </summary>
-    public static readonly string[] UnsupportedActivations = ["torch_mlp_mish", "torch_mlp_gelu_tanh", "torch_mlp_hardsigmoid", "torch_mlp_prelu_per_feature"];
+    public static readonly string[] UnsupportedActivations = ["torch_mlp_mish", "torch_mlp_gelu_tanh", "torch_mlp_hardsigmoid"];
 
 
     /// <summary>

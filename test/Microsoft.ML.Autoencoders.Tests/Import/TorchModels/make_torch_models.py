@@ -404,6 +404,24 @@ def steps_layer_norm():
     return with_trained_layer_norms(EncoderDecoder(encoder, decoder))
 
 
+def conv_prelu():
+    # nn.PReLU(C) after each Conv2d down (a slope per channel: PRelu with a slope [C, 1, 1]), nn.PReLU() between the
+    # transposed convolutions up (one slope, [1, 1, 1]), over images [N, 1, 16, 16].
+    encoder = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.PReLU(4), nn.MaxPool2d(2),
+                            nn.Conv2d(4, 8, 3, padding=1), nn.PReLU(8), nn.MaxPool2d(2))
+    decoder = nn.Sequential(nn.ConvTranspose2d(8, 4, 2, stride=2), nn.PReLU(), nn.ConvTranspose2d(4, 1, 2, stride=2), nn.Sigmoid())
+    return EncoderDecoder(encoder, decoder)
+
+
+def conv1d_prelu():
+    # nn.PReLU(C) after Conv1d over series [N, 2, 16] (a slope per channel: PRelu with a slope [C, 1]), pooled to the code.
+    encoder = nn.Sequential(nn.Conv1d(2, 4, 3, padding=1), nn.PReLU(4), nn.MaxPool1d(2), nn.Conv1d(4, 4, 3, padding=1), nn.PReLU(4),
+                            nn.MaxPool1d(2))
+    decoder = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv1d(4, 4, 3, padding=1), nn.PReLU(4), nn.Upsample(scale_factor=2),
+                            nn.Conv1d(4, 2, 3, padding=1))
+    return EncoderDecoder(encoder, decoder)
+
+
 # name: (model factory, per-row input shape, opset, dynamic batch (True), a fixed batch of one (False) or of that many rows)
 CASES = {
     "torch_mlp_sequential": (mlp_sequential, (64,), 13, True),
@@ -469,7 +487,8 @@ CASES = {
     "torch_vae_mean_logvar_outputs": (VariationalMlp, (16,), 17, True),
     # num_layers=2 with a fixed batch: PyTorch sizes each layer's zero state from a Shape of the states before it.
     "torch_lstm_two_layers_fixed_batch": (lambda: SequenceAutoencoder(nn.LSTM, 6, 2, 4, code=3, num_layers=2), (6, 2), 13, False),
-    # nn.PReLU() (one slope, learned; the engine's leaky ReLU with that slope) and nn.PReLU(10), a slope per feature (refused).
+    # nn.PReLU() (one slope, learned) and nn.PReLU(10), a slope per feature: both the engine's prelu (the second was refused
+    # before the engine had it).
     "torch_mlp_prelu": (lambda: mlp_with(nn.PReLU, lambda: nn.PReLU(init=0.1)), (16,), 13, True),
     "torch_mlp_prelu_per_feature": (lambda: mlp_with(lambda: nn.PReLU(10), nn.Tanh), (16,), 17, True),
     # batch_first=False, PyTorch's default: windows [T, N, C], the batch second (the expected rows stay [N, T, C], batch-first);
@@ -495,6 +514,11 @@ CASES = {
     "torch_mlp_layernorm_affine_opset13": (lambda: with_trained_layer_norms(mlp_with(lambda: nn.LayerNorm(10), nn.Tanh)), (16,), 13, True),
     "torch_mlp_layernorm_no_affine_opset13": (lambda: mlp_with(lambda: nn.LayerNorm(10, elementwise_affine=False), nn.Tanh), (16,), 13, False),
     "torch_steps_layernorm": (steps_layer_norm, (6, 3), 17, True),
+    # nn.PReLU(F) with a slope per feature in the encoder and the code (the engine's prelu per channel of rows) at opset 13;
+    # nn.PReLU(C) per channel after Conv2d (nn.PReLU() up) and after Conv1d. Slopes drawn apart by randomize_prelu.
+    "torch_mlp_prelu_per_feature_code": (lambda: mlp_with(lambda: nn.PReLU(10), lambda: nn.PReLU(4)), (16,), 13, True),
+    "torch_conv_prelu_per_channel": (conv_prelu, (1, 16, 16), 13, True),
+    "torch_conv1d_prelu_per_channel": (conv1d_prelu, (2, 16), 17, True),
 }
 
 
