@@ -115,7 +115,7 @@ public sealed record ConvolutionalArchitecture
         if (height != InputShape[1] || width != InputShape[2])
         {
             throw new ArgumentException(
-                $"The decoder mirroring these blocks ends on {height}×{width} images, not the input's {InputShape[1]}×{InputShape[2]}: " +
+                $"The decoder mirroring these blocks ends on {height}×{width} images (height × width), not the input's {InputShape[1]}×{InputShape[2]}: " +
                 "choose pooling or kernel sizes that divide the image, or give the layers explicitly.");
         }
         decoder.Add(new Conv2dSpec(InputShape[0], Blocks[0].KernelSize, Initialization: Initialization));
