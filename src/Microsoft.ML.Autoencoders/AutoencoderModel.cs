@@ -76,7 +76,8 @@ public sealed class AutoencoderModel
     /// activation, convolution, pooling, upsampling, batch-norm and reshape layers, with the graph's weights. Fine-tune it by
     /// passing it as <see cref="AutoencoderOptions.InitialModel"/>, and export it again like any trained model. A graph
     /// with other operators throws <see cref="NotSupportedException"/> naming them (it can still be scored as it is with
-    /// <c>mlContext.Transforms.OnnxAutoencoder</c>).
+    /// <c>mlContext.Transforms.OnnxAutoencoder</c>). A file this library wrote with SaveAsOnnx is read back with
+    /// <see cref="AutoencoderTransformer.LoadOnnx"/> instead (its error output has no layer here; the refusal says so).
     /// </summary>
     /// <param name="modelPath">The .onnx file.</param>
     /// <param name="codeTensorName">The graph tensor that is the code; null to take the graph's code output if it has one

@@ -37,7 +37,9 @@ public sealed class ImageFolderShapeTests : IDisposable
     /// advice (pooling, kernel sizes, explicit layers) names settings the command line does not have, or gives none.
     /// </summary>
     [Theory]
-    [InlineData("6x6", "ends on 8×8 images, not the input's 6×6")]
+    [InlineData("6x6", "ends on 8×8 images (height × width), not the input's 6×6")]
+    // --image-size is WIDTHxHEIGHT; the sizes in the message must say which side is which, or 12x6 reads as "6×12" flipped.
+    [InlineData("12x6", "ends on 8×12 images (height × width), not the input's 6×12")]
     [InlineData("2x2", "it takes an image of at least 2×2")]
     public void Conv_on_images_the_blocks_cannot_halve_is_told_to_resize_them(string size, string what)
     {

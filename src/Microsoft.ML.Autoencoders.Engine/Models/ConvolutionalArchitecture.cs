@@ -1,3 +1,4 @@
+using Microsoft.ML.Autoencoders.Engine.Kernels;
 using Microsoft.ML.Autoencoders.Engine.Layers;
 using Microsoft.ML.Autoencoders.Engine.Specs;
 
@@ -86,7 +87,7 @@ public sealed record ConvolutionalArchitecture
             TensorShape target = resolvedEncoder[blockStarts[i]].InputShape!;
             if (block.Stride > 1)
             {
-                decoder.Add(TransposedConvolutionTo(block, height, width, target[1], target[2], i));
+                decoder.Add(TransposedConvolutionTo(block, height, width, target[1], target[2]));
                 height = target[1];
                 width = target[2];
             }
@@ -114,7 +115,7 @@ public sealed record ConvolutionalArchitecture
         if (height != InputShape[1] || width != InputShape[2])
         {
             throw new ArgumentException(
-                $"The decoder mirroring these blocks ends on {height}×{width} images, not the input's {InputShape[1]}×{InputShape[2]}: " +
+                $"The decoder mirroring these blocks ends on {height}×{width} images (height × width), not the input's {InputShape[1]}×{InputShape[2]}: " +
                 "choose pooling or kernel sizes that divide the image, or give the layers explicitly.");
         }
         decoder.Add(new Conv2dSpec(InputShape[0], Blocks[0].KernelSize, Initialization: Initialization));
@@ -126,9 +127,10 @@ public sealed record ConvolutionalArchitecture
 
     /// <summary>
     /// A transposed convolution of the block's filters from height×width back to exactly the block's input size: Keras'
-    /// "same" (size × stride) when that fits, else the explicit padding and output padding that do.
+    /// "same" (size × stride) when that fits, else the explicit padding and output padding that do, else (an odd side
+    /// beside an even one, 33×30 → 17×15, whose axes need different paddings) per-side pads.
     /// </summary>
-    private LayerSpec TransposedConvolutionTo(ConvolutionBlock block, int height, int width, int targetHeight, int targetWidth, int index)
+    private LayerSpec TransposedConvolutionTo(ConvolutionBlock block, int height, int width, int targetHeight, int targetWidth)
     {
         if (height * block.Stride == targetHeight && width * block.Stride == targetWidth)
             return new ConvTranspose2dSpec(block.Filters, block.KernelSize, block.Stride, Conv2dPadding.Same, Initialization: Initialization);
@@ -143,8 +145,16 @@ public sealed record ConvolutionalArchitecture
                     ExplicitPadding: padding, OutputPadding: outputPadding, Initialization: Initialization);
             }
         }
-        throw new ArgumentException(
-            $"Convolution block {index} ({block}) shrinks {targetHeight}×{targetWidth} to {height}×{width}, and no transposed convolution " +
-            "of its kernel and stride gives that size back; give the layers explicitly.");
+        // The encoder's "same" convolution's own pads on each side, which make this its transpose; an axis whose full
+        // output is still short (a kernel smaller than the stride) takes output padding, and as one output padding serves
+        // both axes, the other axis crops that much more at its end.
+        var (top, bottom) = ConvGeometry.SamePadding(targetHeight, block.KernelSize, block.Stride, 1);
+        var (left, right) = ConvGeometry.SamePadding(targetWidth, block.KernelSize, block.Stride, 1);
+        int ShortBy(int input, int before, int after, int target) => target - ((input - 1) * block.Stride + block.KernelSize - before - after);
+        int rowsShort = ShortBy(height, top, bottom, targetHeight), columnsShort = ShortBy(width, left, right, targetWidth);
+        int shared = Math.Max(rowsShort, columnsShort);
+        return new ConvTranspose2dSpec(block.Filters, block.KernelSize, block.Stride, Conv2dPadding.Explicit, OutputPadding: shared,
+            Initialization: Initialization,
+            ExplicitPads: new Conv2dPads(top, left, bottom + shared - rowsShort, right + shared - columnsShort));
     }
 }

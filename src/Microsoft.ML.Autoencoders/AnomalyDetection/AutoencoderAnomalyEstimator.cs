@@ -81,6 +81,11 @@ public sealed class AutoencoderAnomalyEstimator : IEstimator<AutoencoderAnomalyT
             throw new ArgumentOutOfRangeException(nameof(options), options.ScoreSource, "ScoreSource must be ReconstructionError or NegativeElbo.");
         if (options.StandardizeFeatures && options.ImportedModel != null)
             throw new ArgumentException("StandardizeFeatures puts a standardization in front of a network trained here; an imported ONNX model expects its own inputs. Standardize in the pipeline that feeds it.", nameof(options));
+        if (options.StandardizeFeatures && options.Autoencoder.Loss == AutoencoderLoss.BinaryCrossEntropy)
+            throw new ArgumentException(
+                "StandardizeFeatures gives each feature mean 0, so about half its values fall below 0, which BinaryCrossEntropy " +
+                "(a Bernoulli likelihood, for values in [0, 1]) cannot read: for features already in [0, 1] leave StandardizeFeatures off, " +
+                "else use Loss = AutoencoderLoss.MeanSquaredError.", nameof(options));
         if (options.ScoreSource == AnomalyScoreSource.NegativeElbo && options.ImportedModel != null)
             throw new ArgumentException("ScoreSource NegativeElbo needs a variational network trained here; an imported ONNX model is scored by its reconstruction error.", nameof(options));
         if (options.ScoreSource == AnomalyScoreSource.NegativeElbo && options.Autoencoder is { Variational: false })

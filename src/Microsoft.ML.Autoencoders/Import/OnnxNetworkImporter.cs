@@ -81,6 +81,16 @@ internal sealed partial class OnnxNetworkImporter
 
     private string InputName { get; }
 
+    /// <summary>
+    /// For a whole network written by this library's SaveAsOnnx, whose error output (a ReduceMean) has no layer here: how
+    /// that file is read back, trainable, instead. Empty for any other graph.
+    /// </summary>
+    private static string OwnFileAdvice(OnnxModelReader graph) =>
+        graph.Metadata.ContainsKey(Persistence.AutoencoderOnnx.FormatKey) && !graph.Metadata.ContainsKey(Persistence.AutoencoderOnnx.PartKey)
+            ? " This file was written by this library's SaveAsOnnx: read it with AutoencoderTransformer.LoadOnnx, whose Model is the " +
+              "same network, weights and all, and trains further as AutoencoderOptions.InitialModel."
+            : "";
+
     /// <summary>The engine network (spec and weights) of the ONNX graph <paramref name="onnx"/>.</summary>
     public static AutoencoderNetwork Import(ReadOnlySpan<byte> onnx, string? codeTensorName)
     {
@@ -96,7 +106,8 @@ internal sealed partial class OnnxNetworkImporter
             throw new NotSupportedException(
                 $"The graph uses operators the engine has no layer for: {string.Join(", ", missing)}{OnnxImportHints.ModulesWriting(missing)}. " +
                 $"The engine's layers come from {string.Join(", ", Supported.Where(o => o != "Constant"))} and the shape computations around a " +
-                "Reshape. The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime), but not trained here.");
+                "Reshape. The graph can still be scored as it is with mlContext.Transforms.OnnxAutoencoder (ONNX Runtime), but not trained here." +
+                OwnFileAdvice(graph));
 
         var inputs = graph.Inputs.Where(i => !graph.InitializerNames.Contains(i.Name)).ToList();
         if (inputs.Count != 1)

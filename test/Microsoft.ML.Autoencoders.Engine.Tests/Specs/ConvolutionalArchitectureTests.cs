@@ -50,6 +50,24 @@ public class ConvolutionalArchitectureTests
     }
 
     [Fact]
+    public void StridedBlock_OnAnOddByEvenImage_IsUndoneToItsSize()
+    {
+        // 33 → 17 needs padding 1 and no output padding back, 30 → 15 padding 1 and output padding 1: no one padding
+        // serves both axes, so the decoder takes the convolution's own "same" pads, one side at a time.
+        var spec = new ConvolutionalArchitecture
+        {
+            InputShape = new TensorShape(3, 33, 30), Blocks = [new(8, 3, Stride: 2, Pooling: 1)],
+        }.ToSpec();
+
+        Assert.Equal("[8, 17, 15]", spec.CodeShape.ToString());
+        var transposed = Assert.Single(spec.Decoder.OfType<ConvTranspose2dSpec>());
+        Assert.Equal("[8, 33, 30]", transposed.OutputShape!.ToString());
+        Assert.Equal(new Conv2dPads(Top: 1, Left: 0, Bottom: 1, Right: 1), transposed.ExplicitPads);
+        Assert.Equal(0, transposed.OutputPadding);
+        Assert.Equal(spec.InputShape, spec.Decoder[^1].OutputShape);
+    }
+
+    [Fact]
     public void BlocksThatCannotMirror_AreRefusedWithTheSizes()
     {
         var both = Assert.Throws<ArgumentException>(() =>

@@ -108,6 +108,27 @@ public sealed class AnomalyStandardizationTests(ITestOutputHelper output)
         Assert.Contains("StandardizeFeatures", e.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BinaryCrossEntropyRefusesStandardization(bool variational)
+    {
+        // Standardized features have mean 0, so about half fall below 0, which a Bernoulli likelihood cannot read. Fit's
+        // range check used to catch it only after standardizing, blaming the feature column (in [0, 1] all along) and
+        // advising NormalizeMinMax, which standardizing would undo.
+        var e = Assert.Throws<ArgumentException>(() => MlContext.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions
+        {
+            StandardizeFeatures = true,
+            ScoreSource = variational ? AnomalyScoreSource.NegativeElbo : AnomalyScoreSource.ReconstructionError,
+            Autoencoder = new AutoencoderOptions
+            {
+                Variational = variational, Loss = AutoencoderLoss.BinaryCrossEntropy, OutputActivation = AutoencoderActivation.Sigmoid, CodeSize = 2,
+            },
+        }));
+        Assert.Contains("StandardizeFeatures", e.Message);
+        Assert.Contains("MeanSquaredError", e.Message);
+    }
+
     private static OnnxAutoencoderModel OnnxAutoencoderModelForTests()
     {
         var trained = MlContext.Transforms.Autoencoder(new AutoencoderOptions { InputColumnName = "Features", CodeSize = 2, Epochs = 1 }).Fit(AnomalyData.Train(MlContext, 50));
