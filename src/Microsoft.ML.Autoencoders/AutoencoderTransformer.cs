@@ -150,18 +150,20 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoe
     /// <summary>
     /// Rebuilds the typed transformer from a model zip written by <c>mlContext.Model.Save</c> (where, after
     /// <c>mlContext.Model.Load</c>, it is only a chain of ML.NET transformers). The zip must hold exactly one
-    /// autoencoder; use <see cref="LoadAllFromModelFile"/> for pipelines with several.
+    /// autoencoder; use <see cref="LoadAllFromModelFile(string)"/> for pipelines with several.
     /// </summary>
     public static AutoencoderTransformer LoadFromModelFile(string modelPath)
     {
-        var all = LoadAllFromModelFile(modelPath);
-        return all.Count switch
-        {
-            1 => all[0],
-            0 => throw new InvalidDataException(NoAutoencoderMessage(modelPath)),
-            _ => throw new InvalidDataException($"'{modelPath}' holds {all.Count} autoencoders; use LoadAllFromModelFile to get them all."),
-        };
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        return SavedModelFile.Read(modelPath, zip => TheOneIn(zip, $"'{modelPath}'"));
     }
+
+    /// <summary>
+    /// <see cref="LoadFromModelFile(string)"/> from a stream holding the zip, as <c>mlContext.Model.Load(stream, out schema)</c>
+    /// reads one (an embedded resource, a download); read from its current position, and not closed.
+    /// </summary>
+    public static AutoencoderTransformer LoadFromModelFile(Stream modelStream) =>
+        SavedModelFile.Read(modelStream, zip => TheOneIn(zip, SavedModelFile.StreamName));
 
     /// <summary>Every autoencoder in a model zip written by <c>mlContext.Model.Save</c>, in pipeline order.</summary>
     public static IReadOnlyList<AutoencoderTransformer> LoadAllFromModelFile(string modelPath)
@@ -170,13 +172,28 @@ public sealed class AutoencoderTransformer : ITransformer, ICanSaveModel, IAutoe
         return SavedModelFile.Read(modelPath, SavedModelArchive.ReadAll);
     }
 
-    /// <summary>Why a zip holds no autoencoder of ours, pointing to the loader of what it does hold.</summary>
-    private static string NoAutoencoderMessage(string modelPath)
+    /// <summary><see cref="LoadAllFromModelFile(string)"/> from a stream holding the zip (see <see cref="LoadFromModelFile(Stream)"/>).</summary>
+    public static IReadOnlyList<AutoencoderTransformer> LoadAllFromModelFile(Stream modelStream) =>
+        SavedModelFile.Read(modelStream, SavedModelArchive.ReadAll);
+
+    private static AutoencoderTransformer TheOneIn(Stream zip, string name)
     {
-        using var stream = File.OpenRead(modelPath);
-        if (OnnxImportArchive.ReadAll(stream).Count > 0)
-            return $"'{modelPath}' holds an imported ONNX autoencoder, not one this library trained: load it with OnnxAutoencoderTransformer.LoadFromModelFile.";
-        return $"'{modelPath}' holds no autoencoder saved by Microsoft.ML.Autoencoders.";
+        var all = SavedModelArchive.ReadAll(zip);
+        return all.Count switch
+        {
+            1 => all[0],
+            0 => throw new InvalidDataException(NoAutoencoderMessage(zip, name)),
+            _ => throw new InvalidDataException($"{name} holds {all.Count} autoencoders; use LoadAllFromModelFile to get them all."),
+        };
+    }
+
+    /// <summary>Why a zip holds no autoencoder of ours, pointing to the loader of what it does hold.</summary>
+    private static string NoAutoencoderMessage(Stream zip, string name)
+    {
+        zip.Position = 0;
+        if (OnnxImportArchive.ReadAll(zip).Count > 0)
+            return $"{name} holds an imported ONNX autoencoder, not one this library trained: load it with OnnxAutoencoderTransformer.LoadFromModelFile.";
+        return $"{name} holds no autoencoder saved by Microsoft.ML.Autoencoders.";
     }
 
     void ICanSaveModel.Save(ModelSaveContext context) => OnnxTransformerChain.Build(this).Save(context);

@@ -279,14 +279,22 @@ public sealed class AutoencoderAnomalyTransformer : ISingleFeaturePredictionTran
     public static AutoencoderAnomalyTransformer LoadFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        var all = Persistence.SavedModelFile.Read(modelPath, AnomalyModelArchive.ReadAll);
-        return all.Count switch
-        {
-            1 => all[0],
-            0 => throw new InvalidDataException($"'{modelPath}' holds no autoencoder anomaly detector saved by Microsoft.ML.Autoencoders."),
-            _ => throw new InvalidDataException($"'{modelPath}' holds {all.Count} anomaly detectors; this loader expects one."),
-        };
+        return TheOne(Persistence.SavedModelFile.Read(modelPath, AnomalyModelArchive.ReadAll), $"'{modelPath}'");
     }
+
+    /// <summary>
+    /// <see cref="LoadFromModelFile(string)"/> from a stream holding the zip, as <c>mlContext.Model.Load(stream, out schema)</c>
+    /// reads one; read from its current position, and not closed.
+    /// </summary>
+    public static AutoencoderAnomalyTransformer LoadFromModelFile(Stream modelStream) =>
+        TheOne(Persistence.SavedModelFile.Read(modelStream, AnomalyModelArchive.ReadAll), Persistence.SavedModelFile.StreamName);
+
+    private static AutoencoderAnomalyTransformer TheOne(List<AutoencoderAnomalyTransformer> all, string name) => all.Count switch
+    {
+        1 => all[0],
+        0 => throw new InvalidDataException($"{name} holds no autoencoder anomaly detector saved by Microsoft.ML.Autoencoders."),
+        _ => throw new InvalidDataException($"{name} holds {all.Count} anomaly detectors; this loader expects one."),
+    };
 
     void ICanSaveModel.Save(ModelSaveContext context) => AnomalyOnnxChain.Build(this).Save(context);
 }

@@ -78,16 +78,24 @@ public sealed class OnnxAutoencoderTransformer : ITransformer, ICanSaveModel, IA
     public static OnnxAutoencoderTransformer LoadFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        var all = SavedModelFile.Read(modelPath, zip => OnnxImportArchive.ReadAll(zip));
-        return all.Count switch
-        {
-            1 => all[0],
-            0 => throw new InvalidDataException(
-                $"'{modelPath}' holds no imported ONNX autoencoder. For a model this library trained, use AutoencoderTransformer.LoadFromModelFile; " +
-                "for an anomaly detector, AutoencoderAnomalyTransformer.LoadFromModelFile."),
-            _ => throw new InvalidDataException($"'{modelPath}' holds {all.Count} imported autoencoders; this loader expects one."),
-        };
+        return TheOne(SavedModelFile.Read(modelPath, zip => OnnxImportArchive.ReadAll(zip)), $"'{modelPath}'");
     }
+
+    /// <summary>
+    /// <see cref="LoadFromModelFile(string)"/> from a stream holding the zip, as <c>mlContext.Model.Load(stream, out schema)</c>
+    /// reads one; read from its current position, and not closed.
+    /// </summary>
+    public static OnnxAutoencoderTransformer LoadFromModelFile(Stream modelStream) =>
+        TheOne(SavedModelFile.Read(modelStream, zip => OnnxImportArchive.ReadAll(zip)), SavedModelFile.StreamName);
+
+    private static OnnxAutoencoderTransformer TheOne(IReadOnlyList<OnnxAutoencoderTransformer> all, string name) => all.Count switch
+    {
+        1 => all[0],
+        0 => throw new InvalidDataException(
+            $"{name} holds no imported ONNX autoencoder. For a model this library trained, use AutoencoderTransformer.LoadFromModelFile; " +
+            "for an anomaly detector, AutoencoderAnomalyTransformer.LoadFromModelFile."),
+        _ => throw new InvalidDataException($"{name} holds {all.Count} imported autoencoders; this loader expects one."),
+    };
 
     void ICanSaveModel.Save(ModelSaveContext context) => OnnxImportChain.Build(this).Save(context);
 }

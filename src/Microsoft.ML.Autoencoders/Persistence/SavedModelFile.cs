@@ -10,16 +10,38 @@ namespace Microsoft.ML.Autoencoders.Persistence;
 /// </summary>
 internal static class SavedModelFile
 {
+    /// <summary>How the messages name a zip given as a stream.</summary>
+    public const string StreamName = "The model stream";
+
     public static T Read<T>(string modelPath, Func<Stream, T> read)
     {
         using var stream = File.OpenRead(modelPath);
+        return Read(stream, $"'{modelPath}'", read);
+    }
+
+    /// <summary>
+    /// The same from a stream holding the zip, as <c>mlContext.Model.Load(stream, …)</c> takes one (an embedded resource, a
+    /// download), read from its current position; one that cannot seek is copied to memory first. It is not closed.
+    /// </summary>
+    public static T Read<T>(Stream modelStream, Func<Stream, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(modelStream);
+        if (modelStream.CanSeek && modelStream.Position == 0) return Read(modelStream, StreamName, read);
+        using var copy = new MemoryStream();
+        modelStream.CopyTo(copy);
+        copy.Position = 0;
+        return Read(copy, StreamName, read);
+    }
+
+    private static T Read<T>(Stream stream, string name, Func<Stream, T> read)
+    {
         try
         {
             return read(stream);
         }
         catch (InvalidDataException e) when (e.InnerException is null && !IsZip(stream))
         {
-            throw new InvalidDataException(NotAZipMessage(modelPath, stream), e);
+            throw new InvalidDataException(NotAZipMessage(name, stream), e);
         }
     }
 
@@ -30,7 +52,7 @@ internal static class SavedModelFile
         return stream.ReadAtLeast(signature, 4, throwOnEndOfStream: false) == 4 && signature.SequenceEqual("PK\u0003\u0004"u8);
     }
 
-    private static string NotAZipMessage(string modelPath, Stream stream)
+    private static string NotAZipMessage(string name, Stream stream)
     {
         stream.Position = 0;
         using var buffer = new MemoryStream();
@@ -42,10 +64,10 @@ internal static class SavedModelFile
         }
         catch (InvalidDataException)
         {
-            return $"'{modelPath}' is not an ML.NET model zip (written by mlContext.Model.Save) nor an ONNX model.";
+            return $"{name} is not an ML.NET model zip (written by mlContext.Model.Save) nor an ONNX model.";
         }
         if (onnx.Metadata.ContainsKey(AutoencoderOnnx.FormatKey))
-            return $"'{modelPath}' is an ONNX file written by this library's SaveAsOnnx, not an ML.NET model zip: read it with AutoencoderTransformer.LoadOnnx.";
-        return $"'{modelPath}' is an ONNX model, not an ML.NET model zip. " + OnnxImportAdvice.For(onnx);
+            return $"{name} is an ONNX file written by this library's SaveAsOnnx, not an ML.NET model zip: read it with AutoencoderTransformer.LoadOnnx.";
+        return $"{name} is an ONNX model, not an ML.NET model zip. " + OnnxImportAdvice.For(onnx);
     }
 }

@@ -185,15 +185,22 @@ public sealed class SequenceAnomalyTransformer : ITransformer, ICanSaveModel
     public static SequenceAnomalyTransformer LoadFromModelFile(string modelPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        using var stream = File.OpenRead(modelPath);
-        var all = SequenceDetectorArchive.ReadAll(stream);
-        return all.Count switch
-        {
-            1 => all[0],
-            0 => throw new InvalidDataException($"'{modelPath}' holds no sequence anomaly detector saved by Microsoft.ML.Autoencoders."),
-            _ => throw new InvalidDataException($"'{modelPath}' holds {all.Count} sequence anomaly detectors; this loader expects one."),
-        };
+        return TheOne(Persistence.SavedModelFile.Read(modelPath, SequenceDetectorArchive.ReadAll), $"'{modelPath}'");
     }
+
+    /// <summary>
+    /// <see cref="LoadFromModelFile(string)"/> from a stream holding the zip, as <c>mlContext.Model.Load(stream, out schema)</c>
+    /// reads one; read from its current position, and not closed.
+    /// </summary>
+    public static SequenceAnomalyTransformer LoadFromModelFile(Stream modelStream) =>
+        TheOne(Persistence.SavedModelFile.Read(modelStream, SequenceDetectorArchive.ReadAll), Persistence.SavedModelFile.StreamName);
+
+    private static SequenceAnomalyTransformer TheOne(List<SequenceAnomalyTransformer> all, string name) => all.Count switch
+    {
+        1 => all[0],
+        0 => throw new InvalidDataException($"{name} holds no sequence anomaly detector saved by Microsoft.ML.Autoencoders."),
+        _ => throw new InvalidDataException($"{name} holds {all.Count} sequence anomaly detectors; this loader expects one."),
+    };
 
     void ICanSaveModel.Save(ModelSaveContext context) => SequenceDetectorArchive.Chain(this).Save(context);
 }
