@@ -106,7 +106,7 @@ public static class BenchmarkMarkdown
         sb.AppendLine("  windows after both (Shared/LstmAutoencoderCase.cs; each framework's default initialization, Keras' for ours).");
         sb.AppendLine("- `conv_layerN_forward_gflops` / `_backward_gflops` (ours): each convolution of that trained network on its own, batch");
         sb.AppendLine("  128, the best of 20 calls; 2·F·C·k²·Ho·Wo FLOP per image forward, twice that backward (once for layer 0, which");
-        sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` for the share of the FMA peak (ConvLayerTimings.cs).");
+        sb.AppendLine("  has no input gradient). Divide by `fma_peak_v512_2t` (`_v256_2t` where Vector512 is not accelerated) for the share of the FMA peak (ConvLayerTimings.cs).");
         sb.AppendLine("- `stream_*` and `in_memory_*` (ours only, once per run): see \"Training on data larger than memory\" below.");
         sb.AppendLine("- `sgemm_square_*_kc_*` (ours only, once per run): see \"The GEMM depth block\" below.");
         AppendStreaming(sb, summary);

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Autoencoders.Benchmarks;
 /// Each convolution of the trained conv network, forward and backward on its own at the training batch size, as
 /// GFLOP/s (2·F·C·kh·kw·Ho·Wo per image forward; twice that backward, once for the first layer, which needs no input
 /// gradient; timed here adding into dx, where the training step lets the layer write it over). The FMA peak to divide
-/// them by is the kernel suite's <c>fma_peak_v512_{threads}t</c>.
+/// them by is the kernel suite's <c>fma_peak_v512_{threads}t</c> (<c>_v256_</c> where Vector512 is not accelerated, and not measured).
 /// </summary>
 public static class ConvLayerTimings
 {

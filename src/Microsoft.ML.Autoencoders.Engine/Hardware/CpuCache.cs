@@ -9,16 +9,17 @@ namespace Microsoft.ML.Autoencoders.Engine.Hardware;
 public sealed record CpuCache(int Level, long SizeBytes, int Ways, int LineBytes, int SharedBy)
 {
     // Checked here because the blocking divides by them: a description made by hand (tests, another processor's caches)
-    // with a zero fails where it is made, not as a division by zero at the first product.
+    // with a zero fails where it is made, not as a division by zero at the first product. Get-only, so that no `with`
+    // can set them past the check.
     /// <summary>Capacity of the whole cache in bytes, at least one line.</summary>
-    public long SizeBytes { get; init; } = SizeBytes >= LineBytes && LineBytes > 0 ? SizeBytes
+    public long SizeBytes { get; } = SizeBytes >= LineBytes && LineBytes > 0 ? SizeBytes
         : throw new ArgumentOutOfRangeException(nameof(SizeBytes), SizeBytes, "A cache holds at least one line of at least one byte.");
 
     /// <summary>Associativity, at least 1.</summary>
-    public int Ways { get; init; } = Ways >= 1 ? Ways : throw new ArgumentOutOfRangeException(nameof(Ways), Ways, "A cache has at least one way.");
+    public int Ways { get; } = Ways >= 1 ? Ways : throw new ArgumentOutOfRangeException(nameof(Ways), Ways, "A cache has at least one way.");
 
     /// <summary>Line size in bytes, at least 1.</summary>
-    public int LineBytes { get; init; } = LineBytes >= 1 ? LineBytes : throw new ArgumentOutOfRangeException(nameof(LineBytes), LineBytes, "A cache line has at least one byte.");
+    public int LineBytes { get; } = LineBytes >= 1 ? LineBytes : throw new ArgumentOutOfRangeException(nameof(LineBytes), LineBytes, "A cache line has at least one byte.");
 
     /// <summary>Sets of the cache: size / (ways · line).</summary>
     public long Sets => Math.Max(1, SizeBytes / ((long)Ways * LineBytes));

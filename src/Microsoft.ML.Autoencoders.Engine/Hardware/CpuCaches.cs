@@ -125,17 +125,20 @@ public sealed class CpuCaches
         int sharedBy = ((eax >> 14) & 0xFFF) + 1;
         int ways = ((ebx >> 22) & 0x3FF) + 1, partitions = ((ebx >> 12) & 0x3FF) + 1, line = (ebx & 0xFFF) + 1;
         long sets = (long)(uint)ecx + 1;
-        return new CpuCache(level, ways * partitions * line * sets, ways, line, sharedBy);
+        // In long, so that a hypervisor's garbage in EBX (all ones) cannot overflow into a size CpuCache refuses: such an
+        // entry is skipped, and the next source (or the defaults) is used, rather than stopping the engine at its first product.
+        long size = (long)ways * partitions * line * sets;
+        return size >= line ? new CpuCache(level, size, ways, line, sharedBy) : null;
     }
 
     /// <summary>
     /// Published caches of Intel's server cores, for a guest that shows neither sysfs cache entries nor leaf 4 (as the
     /// Zen 5 guest hid 0x8000001D), so their GEMM blocks are not sized for <see cref="Defaults"/> (which give a 12 × 32
-    /// kernel kc = 80 on a 2 MiB L2). L1d and L2 per core as Intel documents them; the L3 as one core's slice. Null for
+    /// kernel kc = 80 on a core with a 2 MiB L2). L1d and L2 per core as Intel documents them; the L3 as one core's slice. Null for
     /// any other processor. Family 6 models: 85 Skylake-SP/Cascade Lake/Cooper Lake (32 KiB 8-way, 1 MiB 16-way, 1.375 MiB
     /// L3 a core), 106/108 Ice Lake-SP (48 KiB 12-way, 1.25 MiB 20-way, 1.5 MiB), 143 Sapphire Rapids (48 KiB 12-way,
-    /// 2 MiB 16-way, 1.875 MiB), 207 Emerald Rapids (the same core; 5 MiB of L3 a core), 173/174 Granite Rapids (48 KiB
-    /// 12-way, 2 MiB 16-way, about 4 MiB).
+    /// 2 MiB 16-way, 1.875 MiB), 207 Emerald Rapids (the same core; up to 5 MiB of L3 a core, on the 64-core parts), 173/174 Granite Rapids (48 KiB
+    /// 12-way, 2 MiB 16-way, about 4 MiB). The L3 slice only sizes nc, which changes no result.
     /// </summary>
     internal static CpuCaches? ForKnownModel(CpuIdentity cpu)
     {

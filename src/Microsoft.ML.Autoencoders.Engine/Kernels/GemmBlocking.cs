@@ -130,7 +130,7 @@ public sealed class GemmBlocking
     /// C_A = ⌊(W − 1) / (1 + nr/mr)⌋ ways and kc = C_A · sets · line / (mr · 4 bytes); when C_A would be 0, the A sliver and
     /// B micro-panel share half of L1. mc: the packed A block (mc × kc) fills half of L2 beside the B micro-panel.
     /// nc: the packed B block (kc × nc) fills half of this core's share of L3. kc is a multiple of 8 (the transposing
-    /// packer's 8 × 8 path), mc of mr, nc of nr. A <paramref name="depthBlock"/> (from <see cref="DepthBlockVariable"/>)
+    /// packer's 8 × 8 path) and the L1 bound at most 1024 (no longer depth was ever measured to pay), mc of mr, nc of nr. A <paramref name="depthBlock"/> (from <see cref="DepthBlockVariable"/>)
     /// replaces the model's kc; mc and nc are fitted around it as around the model's.
     /// </summary>
     internal static GemmBlocking Derive(GemmMicroKernel kernel, CpuCaches caches, int fmaBitsPerCycle, int l2BytesPerCycle = 32,

@@ -54,7 +54,7 @@ internal static unsafe class GemmMicroKernelAvx512
     /// order, with the same write-back: the bits do not depend on whether A was packed.
     /// The JIT does not inline it (more locals than its inliner takes), so it is compiled on its own, and without
     /// AggressiveOptimization it would start as tier-0 code: a process's first ten 1024² products took ~400 ms instead of
-    /// ~130 (see docs/architecture.md, GEMM).
+    /// ~130 (see docs/performance-journal.md, "Zen 5, second round").
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile(int depth, float* a, nint rowStride, nint stepStride, float* packedB, float* c, nint ldc, float alpha, float beta)

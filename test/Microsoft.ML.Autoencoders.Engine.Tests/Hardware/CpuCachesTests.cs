@@ -58,6 +58,10 @@ public class CpuCachesTests
         Assert.Equal(new CpuCache(3, 320L << 20, 20, 64, 128), CpuCaches.DecodeDeterministicCacheLeaf(Eax(3, 3, 128), Ebx(20), 262143));
         Assert.Null(CpuCaches.DecodeDeterministicCacheLeaf(Eax(2, 1, 2), Ebx(8), 63)); // the instruction cache
         Assert.Null(CpuCaches.DecodeDeterministicCacheLeaf(0, 0, 0));                  // no cache
+        // A hypervisor's garbage (EBX all ones): 1024 ways × 1024 partitions × 4096-byte lines overflows an int; the entry is
+        // a plausible huge cache or skipped, never a refused one that would stop the engine at its first product.
+        Assert.True(CpuCaches.DecodeDeterministicCacheLeaf(1 | 1 << 5, unchecked((int)0xFFFFFFFF), 0) is null or { SizeBytes: > 0 });
+        Assert.True(CpuCaches.DecodeDeterministicCacheLeaf(1 | 1 << 5, unchecked((int)0xFFFFF7FF), 0) is null or { SizeBytes: > 0 });
     }
 
     [Fact]
