@@ -87,7 +87,7 @@ public sealed record ConvolutionalArchitecture
             TensorShape target = resolvedEncoder[blockStarts[i]].InputShape!;
             if (block.Stride > 1)
             {
-                decoder.Add(TransposedConvolutionTo(block, height, width, target[1], target[2]));
+                decoder.Add(TransposedConvolutionTo(block, height, width, target[1], target[2], i));
                 height = target[1];
                 width = target[2];
             }
@@ -128,9 +128,10 @@ public sealed record ConvolutionalArchitecture
     /// <summary>
     /// A transposed convolution of the block's filters from height×width back to exactly the block's input size: Keras'
     /// "same" (size × stride) when that fits, else the explicit padding and output padding that do, else (an odd side
-    /// beside an even one, 33×30 → 17×15, whose axes need different paddings) per-side pads.
+    /// beside an even one, 33×30 → 17×15, whose axes need different paddings) per-side pads, where the decoder is at the size
+    /// the encoder's strided convolution gave; anything else (a ceil-mode pooling after it left the decoder bigger) is refused.
     /// </summary>
-    private LayerSpec TransposedConvolutionTo(ConvolutionBlock block, int height, int width, int targetHeight, int targetWidth)
+    private LayerSpec TransposedConvolutionTo(ConvolutionBlock block, int height, int width, int targetHeight, int targetWidth, int index)
     {
         if (height * block.Stride == targetHeight && width * block.Stride == targetWidth)
             return new ConvTranspose2dSpec(block.Filters, block.KernelSize, block.Stride, Conv2dPadding.Same, Initialization: Initialization);
@@ -144,6 +145,12 @@ public sealed record ConvolutionalArchitecture
                 return new ConvTranspose2dSpec(block.Filters, block.KernelSize, block.Stride, Conv2dPadding.Explicit,
                     ExplicitPadding: padding, OutputPadding: outputPadding, Initialization: Initialization);
             }
+        }
+        if (height != (targetHeight + block.Stride - 1) / block.Stride || width != (targetWidth + block.Stride - 1) / block.Stride)
+        {
+            throw new ArgumentException(
+                $"Convolution block {index} ({block}) shrinks {targetHeight}×{targetWidth} to {height}×{width} (height × width), and no transposed " +
+                "convolution of its kernel and stride gives that size back; give the layers explicitly.");
         }
         // The encoder's "same" convolution's own pads on each side, which make this its transpose; an axis whose full
         // output is still short (a kernel smaller than the stride) takes output padding, and as one output padding serves

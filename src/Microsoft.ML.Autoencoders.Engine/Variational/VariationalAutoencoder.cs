@@ -16,7 +16,8 @@ namespace Microsoft.ML.Autoencoders.Engine.Variational;
 /// VAE counts it), plus KL(q(z|x) ‖ N(0, I)). With <c>samples</c> = 0 the reconstruction is decoded from the mean μ,
 /// which is deterministic; with S ≥ 1 it is the average over S draws z = μ + σε, the estimate the literature reports.
 /// Scoring may run on several threads at once (a transformer's cursors and prediction engines share one instance): each
-/// call works in buffers of its own.
+/// call works in buffers of its own. A <see cref="SeededRandom"/> a caller passes (samples ≥ 1) is the caller's, and is
+/// not safe to share between threads.
 /// </remarks>
 public sealed class VariationalAutoencoder
 {
@@ -44,6 +45,9 @@ public sealed class VariationalAutoencoder
     /// shared by two scoring threads would add up the other thread's rows.
     /// </summary>
     private Loss NewLikelihood() => Loss.Create(Likelihood, Network.OutputActivation);
+
+    /// <summary>The reconstruction term's loss for one scorer (see <see cref="NegativeElboOfForwardPass(ActivationCache, int, Span{float}, Loss)"/>); not to be shared between threads.</summary>
+    public Loss CreateLikelihood() => NewLikelihood();
 
     /// <summary>True when <paramref name="network"/>'s code comes out of a <see cref="GaussianSampling"/> layer.</summary>
     public static bool IsVariational(AutoencoderNetwork network) =>
@@ -123,12 +127,19 @@ public sealed class VariationalAutoencoder
     /// The negative ELBO of the <paramref name="rows"/> rows <paramref name="cache"/> has just run through the whole network
     /// at inference (inputs in its input slot, so z = μ): the deterministic score, without a second pass.
     /// </summary>
-    public void NegativeElboOfForwardPass(ActivationCache cache, int rows, Span<float> negativeElbo)
+    public void NegativeElboOfForwardPass(ActivationCache cache, int rows, Span<float> negativeElbo) =>
+        NegativeElboOfForwardPass(cache, rows, negativeElbo, NewLikelihood());
+
+    /// <summary>
+    /// <see cref="NegativeElboOfForwardPass(ActivationCache, int, Span{float})"/> with a reconstruction term the caller made
+    /// once with <see cref="CreateLikelihood"/> and uses on one thread at a time: a scorer called row by row (a prediction
+    /// engine) then allocates nothing per row.
+    /// </summary>
+    public void NegativeElboOfForwardPass(ActivationCache cache, int rows, Span<float> negativeElbo, Loss likelihood)
     {
         int width = InputSize;
         GaussianKlDivergence.RowDivergences(cache.Values(MomentsSlot, rows), rows, Sampling, negativeElbo);
         ReadOnlySpan<float> prediction = cache.Values(_lossSlot, rows), inputs = cache.Values(0, rows);
-        var likelihood = NewLikelihood();
         for (int r = 0; r < rows; r++)
             negativeElbo[r] += (float)(width * likelihood.Compute(prediction.Slice(r * width, width), inputs.Slice(r * width, width), Span<float>.Empty));
     }

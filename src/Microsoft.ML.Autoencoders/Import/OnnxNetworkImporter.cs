@@ -86,10 +86,13 @@ internal sealed partial class OnnxNetworkImporter
     /// that file is read back, trainable, instead. Empty for any other graph.
     /// </summary>
     private static string OwnFileAdvice(OnnxModelReader graph) =>
-        graph.Metadata.ContainsKey(Persistence.AutoencoderOnnx.FormatKey) && !graph.Metadata.ContainsKey(Persistence.AutoencoderOnnx.PartKey)
-            ? " This file was written by this library's SaveAsOnnx: read it with AutoencoderTransformer.LoadOnnx, whose Model is the " +
-              "same network, weights and all, and trains further as AutoencoderOptions.InitialModel."
-            : "";
+        !graph.Metadata.ContainsKey(Persistence.AutoencoderOnnx.FormatKey) || graph.Metadata.ContainsKey(Persistence.AutoencoderOnnx.PartKey) ? ""
+        : graph.Metadata.TryGetValue(AnomalyDetectorOnnx.KindKey, out var kind) && kind == "anomaly_detector"
+            ? " This file is an anomaly detector written by this library's SaveAsOnnx: AutoencoderTransformer.LoadOnnx reads its " +
+              "network back (trainable as AutoencoderOptions.InitialModel), but not the detector's standardization or threshold; " +
+              "the detector itself comes back from its model zip with AutoencoderAnomalyTransformer.LoadFromModelFile."
+            : " This file was written by this library's SaveAsOnnx: read it with AutoencoderTransformer.LoadOnnx, whose Model is the " +
+              "same network, weights and all, and trains further as AutoencoderOptions.InitialModel.";
 
     /// <summary>The engine network (spec and weights) of the ONNX graph <paramref name="onnx"/>.</summary>
     public static AutoencoderNetwork Import(ReadOnlySpan<byte> onnx, string? codeTensorName)

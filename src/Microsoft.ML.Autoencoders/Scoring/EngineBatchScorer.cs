@@ -17,6 +17,7 @@ internal sealed class EngineBatchScorer : BatchScorer
     private readonly LayerContext _context;
     private readonly float[] _errors;
     private readonly VariationalAutoencoder? _variational;
+    private readonly Loss? _likelihood; // this scorer's own reconstruction term: one per cursor or engine, none per row
     private readonly float[] _negativeElbos;
     private readonly float[]? _bandReconstructions;
     private readonly float[]? _bandCodes;
@@ -46,6 +47,7 @@ internal sealed class EngineBatchScorer : BatchScorer
         _errors = needsDecoder ? new float[capacity] : [];
         _variational = needsDecoder ? variational : null;
         _negativeElbos = _variational != null ? new float[capacity] : [];
+        _likelihood = _variational?.CreateLikelihood();
         // A VAE's ELBO reads the cache's slots of the same pass, so it keeps the layer-by-layer pass.
         bool bands = needsDecoder && _variational is null;
         _bandReconstructions = bands ? new float[capacity * InputSize] : null;
@@ -91,7 +93,7 @@ internal sealed class EngineBatchScorer : BatchScorer
             _errors[r] = ReconstructionError.MeanSquared(inputs.Slice(r * InputSize, InputSize), reconstructions.Slice(r * InputSize, InputSize));
         }
         // From the same forward pass: inference decodes the latent mean, which is the deterministic ELBO's point.
-        _variational?.NegativeElboOfForwardPass(_cache, rows, _negativeElbos);
+        _variational?.NegativeElboOfForwardPass(_cache, rows, _negativeElbos, _likelihood!);
     }
 
     /// <summary>Row <paramref name="row"/>'s code from the last <see cref="BatchScorer.Score(int)"/>.</summary>

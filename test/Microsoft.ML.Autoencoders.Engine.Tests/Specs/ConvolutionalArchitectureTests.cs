@@ -81,6 +81,14 @@ public class ConvolutionalArchitectureTests
 
         var flat = Assert.Throws<ArgumentException>(() => new ConvolutionalArchitecture { InputShape = new TensorShape(784), Blocks = [new(4)] }.ToSpec());
         Assert.Contains("[784]", flat.Message);
+
+        // A ceil-mode pool after a strided block leaves the decoder bigger than the stride gave (9×14 → 5×7 → 3×4 → 6×8):
+        // refused naming the block, not as a negative output padding of a layer the user never wrote.
+        var pooledAfterStride = Assert.Throws<ArgumentException>(() => new ConvolutionalArchitecture
+        {
+            InputShape = new TensorShape(2, 9, 14), Blocks = [new(3, 5, Stride: 2, Pooling: 1), new(2, 5, 1, 2)],
+        }.ToSpec());
+        Assert.Contains("Convolution block 0", pooledAfterStride.Message);
     }
 
     [Fact]

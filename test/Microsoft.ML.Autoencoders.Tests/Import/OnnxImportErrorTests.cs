@@ -134,4 +134,23 @@ public sealed class OnnxImportErrorTests(ITestOutputHelper output)
         var model = AutoencoderTransformer.LoadOnnx(onnx).Model;
         Assert.Equal(transformer.Model.Spec, model.Spec);
     }
+
+    [Fact]
+    public void ImportOnnxOnOurOwnDetectorFileSaysWhatLoadOnnxLeavesOut()
+    {
+        // LoadOnnx reads the detector file's network, but not its standardization or threshold: the hint must say so and
+        // name the loader of the detector itself.
+        var ml = new MLContext(seed: 1);
+        var options = new AutoencoderOptions { HiddenLayerSizes = [4], CodeSize = 2, Epochs = 1, NumberOfThreads = 1 };
+        var detector = ml.AnomalyDetection.Trainers.Autoencoder(new AutoencoderAnomalyOptions { Autoencoder = options, StandardizeFeatures = true })
+            .Fit(SyntheticData.DataView(ml, 64));
+        using var onnx = new MemoryStream();
+        detector.SaveAsOnnx(onnx);
+
+        var e = Assert.Throws<NotSupportedException>(() => AutoencoderModel.ImportOnnx(onnx.ToArray()));
+
+        Assert.Contains("anomaly detector", e.Message);
+        Assert.Contains("not the detector's standardization or threshold", e.Message);
+        Assert.Contains("AutoencoderAnomalyTransformer.LoadFromModelFile", e.Message);
+    }
 }
