@@ -44,11 +44,7 @@ public sealed class PReluExportTests(ITestOutputHelper output) : IDisposable
 
     private static readonly AutoencoderColumns Columns = new("Features", "Code", "Reconstruction", "Error");
 
-    private static float[] Rows(AutoencoderModel model, int rows)
-    {
-        var random = new Random(5);
-        return Enumerable.Range(0, rows * model.InputSize).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-    }
+    private static float[] Rows(AutoencoderModel model, int rows) => StandaloneExport.RandomRows(model, rows, spread: 2);
 
     [Theory]
     [MemberData(nameof(Networks))]

@@ -85,11 +85,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output) : IDisposable
 
     private static readonly AutoencoderColumns Columns = new("Window", "Code", "Reconstruction", "Error");
 
-    private static float[] Rows(AutoencoderModel model, int rows)
-    {
-        var random = new Random(5);
-        return Enumerable.Range(0, rows * model.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-    }
+    private static float[] Rows(AutoencoderModel model, int rows) => StandaloneExport.RandomRows(model, rows, spread: 1);
 
     [Theory]
     [MemberData(nameof(Networks))]

@@ -15,6 +15,13 @@ namespace Microsoft.ML.Autoencoders.Tests.Specs;
 /// </summary>
 internal static class StandaloneExport
 {
+    /// <summary><paramref name="rows"/> rows of <paramref name="model"/>'s input, uniform in [−spread, spread), always the same.</summary>
+    public static float[] RandomRows(AutoencoderModel model, int rows, double spread)
+    {
+        var random = new Random(5);
+        return Enumerable.Range(0, rows * model.InputSize).Select(_ => (float)(random.NextDouble() * (2 * spread) - spread)).ToArray();
+    }
+
     /// <summary>A model of <paramref name="spec"/> whose drawn weights are nudged, so that every bias, γ and β matters.</summary>
     public static AutoencoderModel Nudged(NetworkSpec spec)
     {
