@@ -108,6 +108,8 @@ internal sealed class DataOptions
         string[] exclude = List(parse.GetValue(Exclude)) ?? [];
         CheckFeatureLists(features, exclude);
         if (features == null && model?.Metadata != null && model.Metadata.ImageShape == null) features = model.Metadata.FeatureNames.ToArray();
+        // A sequence detector another program saved names its channel columns itself.
+        if (features == null && model?.Sequence != null) features = model.Sequence.ChannelColumnNames.ToArray();
         string path = parse.GetRequiredValue(Data);
         if (!File.Exists(path)) throw Missing(path);
         return DelimitedFileReader.Open(path, ParseSeparator(parse.GetValue(Separator)), features, label, exclude);
