@@ -149,6 +149,10 @@ public sealed class SequenceDetectorTests : IDisposable
         Assert.Equal(expected.GetColumn<bool>("PredictedLabel").ToArray(), flags);
         foreach (int gap in new[] { 100, 120, 140 }) Assert.True(float.IsPositiveInfinity(scores[gap]) && flags[gap], $"row {gap}: {scores[gap]}");
 
+        // A causal detector leaves the T − 1 = 7 rows after each gap unscored, which a ROC curve cannot rank.
+        ToolRun.Of("train", "-d", Csv, "--features", "a,b", "--detector", "--kind", "sequence", "--window", "8", "--scoring", "causal", "--epochs", "1", "-o", In("causal.zip")).Succeeded();
+        ToolRun.Of("plot", "roc", In("causal.zip"), "-d", In("gaps.csv"), "--label", "label", "-o", In("roc.png")).Failed(ExitCodes.DataOrModel, "21 rows have no score");
+
         // The library refuses a training series with gaps; the tool's reader says where, as for every other kind.
         ToolRun.Of("train", "-d", In("gaps.csv"), "--features", "a,b", "--detector", "--kind", "sequence", "--window", "8", "-o", In("m.zip"))
             .Failed(ExitCodes.DataOrModel, "line 102: column 'a' is empty");
@@ -200,6 +204,8 @@ public sealed class SequenceDetectorTests : IDisposable
         ToolRun.Of([.. sequence, "--window", "8", "--network", "transformer"]).Failed(ExitCodes.Usage, "Must be one of: 'lstm', 'lstm-seq2seq', 'gru', 'gru-seq2seq', 'conv'.");
         ToolRun.Of([.. sequence, "--window", "8", "--network", "conv", "--code-size", "4"]).Failed(ExitCodes.Usage, "--code-size and --hidden are for the recurrent networks");
         ToolRun.Of([.. sequence, "--window", "8", "--hidden", "16,8"]).Failed(ExitCodes.Usage, "one --hidden width");
+        ToolRun.Of([.. sequence, "--window", "2", "--code-size", "5"]).Failed(ExitCodes.Usage, "--code-size 5 is wider than a window of 2 steps × 2 channels (4 values)");
+        ToolRun.Of("train", "-d", Csv, "--features", "a", "-o", In("m.zip"), "--detector", "--kind", "sequence", "--window", "1").Failed(ExitCodes.Usage, "--window 1 of one channel holds one value");
         ToolRun.Of([.. sequence, "--window", "8", "--false-alarm-rate", "0.05"]).Failed(ExitCodes.Usage, "set by --contamination");
         ToolRun.Of([.. sequence, "--window", "8", "--standardize"]).Failed(ExitCodes.Usage, "always standardizes each channel");
         ToolRun.Of([.. sequence, "--window", "8", "--stream"]).Failed(ExitCodes.Usage, "--stream cannot train --kind sequence");

@@ -236,6 +236,15 @@ internal static class TrainCommand
         if (choices.Window > set.Rows)
             throw new UsageException($"--window {choices.Window} is longer than the series: '{dataPath}' has {set.Rows} rows (time steps). " +
                 $"Give a --window of at most {set.Rows}, a few periods of the series being typical, or a longer series.");
+        // The library refuses a code wider than the window in its own option names (CodeSize, regularizers the tool does not offer).
+        int values = choices.Window * set.Width;
+        if (choices.Network != "conv" && choices.CodeSize is int code && code > values)
+            throw new UsageException($"--code-size {code} is wider than a window of {choices.Window} step{(choices.Window == 1 ? "" : "s")} × {set.Width} " +
+                $"channel{(set.Width == 1 ? "" : "s")} ({values} values): such a network can learn to copy its windows and nothing else. " +
+                $"Give a --code-size of at most {values}, or a longer --window.");
+        if (choices.Network != "conv" && values == 1)
+            throw new UsageException("--window 1 of one channel holds one value, too few for a recurrent network's code to be narrower than its window: " +
+                "give a --window of at least 2.");
         var architecture = SequenceDetector.Architecture(choices.Network, choices.Window, set.Width, choices.HiddenUnits, choices.CodeSize);
         Action<Engine.Training.EpochMetrics>? progress = null;
         training.EpochCompleted = metrics => progress?.Invoke(metrics);
