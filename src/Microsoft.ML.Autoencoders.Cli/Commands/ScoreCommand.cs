@@ -62,7 +62,7 @@ internal static class ScoreCommand
                 : [set.Labels[r], CsvOutput.Number(scores[r]), flags[r] ? "1" : "0"])));
         int unscored = scores.Count(float.IsNaN);
         console.Error.WriteLine($"{flags.Count(f => f)} of {set.Rows} rows flagged as anomalies" +
-            (unscored > 0 ? $", {unscored} not scored (NaN: no window of their own yet)" : "") +
+            (unscored > 0 ? $", {unscored} not scored (NaN: a causal score's window starts before the file or holds a gap)" : "") +
             (ownSeries ? "; scored as a series of its own." : "; scored as the continuation of the training series (--new-series if it is not)."));
     }
 
