@@ -6,17 +6,22 @@ namespace Microsoft.ML.Autoencoders.Cli;
 
 /// <summary>
 /// A model file as the tool reads it: an ML.NET model zip (written by <c>mlContext.Model.Save</c>, so any ML.NET program
-/// loads it too) holding either an autoencoder or an anomaly detector, plus the tool's <see cref="ToolMetadata"/> when the
-/// tool trained it.
+/// loads it too) holding an autoencoder, an anomaly detector or a sequence anomaly detector, plus the tool's
+/// <see cref="ToolMetadata"/> when the tool trained it.
 /// </summary>
 internal sealed class ToolModel
 {
-    private ToolModel(AutoencoderTransformer? autoencoder, AutoencoderAnomalyTransformer? detector, ToolMetadata? metadata)
+    private ToolModel(AutoencoderTransformer? autoencoder, AutoencoderAnomalyTransformer? detector, ToolMetadata? metadata, string path = "")
     {
         Autoencoder = autoencoder;
         Detector = detector;
         Metadata = metadata;
+        _path = path;
     }
+
+    private ToolModel(SequenceAnomalyTransformer sequence, ToolMetadata? metadata, string path) : this(null, null, metadata, path) => Sequence = sequence;
+
+    private readonly string _path;
 
     /// <summary>The autoencoder, when the file holds one (not a detector).</summary>
     public AutoencoderTransformer? Autoencoder { get; }
@@ -24,13 +29,27 @@ internal sealed class ToolModel
     /// <summary>The anomaly detector, when the file holds one.</summary>
     public AutoencoderAnomalyTransformer? Detector { get; }
 
+    /// <summary>
+    /// The sequence anomaly detector, when the file holds one: it scores rows as the time steps of a series, by windows, so
+    /// only <c>score</c>, <c>info</c>, <c>plot loss</c> and <c>plot roc</c> work on it (<see cref="Network"/> says so to the others).
+    /// </summary>
+    public SequenceAnomalyTransformer? Sequence { get; }
+
     /// <summary>What the tool stored; null for a model saved by another program.</summary>
     public ToolMetadata? Metadata { get; }
 
-    /// <summary>The trained network, whichever the file holds.</summary>
-    public AutoencoderModel Network => Autoencoder?.Model ?? Detector!.Model;
+    /// <summary>
+    /// The trained network of an autoencoder or a detector. A sequence detector's network reads windows of the standardized
+    /// series, not rows: a command that would feed it rows (encode, reconstruct, export, sample, the plots of codes,
+    /// reconstructions and errors) is refused, naming the commands that work.
+    /// </summary>
+    public AutoencoderModel Network => Sequence != null
+        ? throw new InvalidDataException($"'{_path}' holds a sequence anomaly detector, which scores the rows of a series by windows of " +
+            $"{Sequence.WindowLength} time steps, so it has no per-row code, reconstruction or ONNX file: use `score`, `info`, `plot loss` or `plot roc` on it.")
+        : Autoencoder?.Model ?? Detector!.Model;
 
-    public int InputSize => Network.InputSize;
+    /// <summary>The features a row gives the model: a sequence detector's channels, else the network's input.</summary>
+    public int InputSize => Sequence?.ChannelColumnNames.Count ?? Network.InputSize;
 
     /// <summary>
     /// The network, for a command that feeds it the rows as the file gives them (<paramref name="command"/> names that
@@ -51,11 +70,26 @@ internal sealed class ToolModel
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
         ToolMetadata? metadata = ReadMetadata(path);
+        if (metadata?.Kind == Commands.SequenceDetector.Kind) return new ToolModel(SequenceAnomalyTransformer.LoadFromModelFile(path), metadata, path);
         if (metadata?.Detector == true) return new ToolModel(null, AutoencoderAnomalyTransformer.LoadFromModelFile(path), metadata);
         var autoencoders = AutoencoderTransformer.LoadAllFromModelFile(path);
         if (autoencoders.Count == 1) return new ToolModel(autoencoders[0], null, metadata);
         if (autoencoders.Count > 1) throw new InvalidDataException($"'{path}' holds {autoencoders.Count} autoencoders; the tool reads files with one.");
+        if (metadata == null && SequenceDetectorIn(path) is { } sequence) return new ToolModel(sequence, metadata, path);
         return new ToolModel(null, AutoencoderAnomalyTransformer.LoadFromModelFile(path), metadata);
+    }
+
+    /// <summary>The sequence detector in a zip another program saved, or null when it holds none (it is then the other detector, or nothing the tool reads).</summary>
+    private static SequenceAnomalyTransformer? SequenceDetectorIn(string path)
+    {
+        try
+        {
+            return SequenceAnomalyTransformer.LoadFromModelFile(path);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Saves <paramref name="transformer"/> as ML.NET does, then adds the tool's entry to the zip.</summary>

@@ -16,6 +16,8 @@ internal static class ExportCommand
         CommandAction.Set(command, console, (parse, _) =>
         {
             var loaded = ToolModel.Load(parse.GetRequiredValue(model));
+            // Before the file is created: a sequence detector has no ONNX form, and its refusal must not leave an empty file.
+            var network = loaded.Network;
             string path = parse.GetRequiredValue(output);
             using (var stream = File.Create(path))
             {

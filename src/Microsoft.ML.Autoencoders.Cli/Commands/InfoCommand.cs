@@ -17,6 +17,11 @@ internal static class InfoCommand
         {
             string path = parse.GetRequiredValue(model);
             var loaded = ToolModel.Load(path);
+            if (loaded.Sequence != null)
+            {
+                Print(console, [("file", path), .. SequenceLines(loaded.Sequence), .. MetadataLines(loaded)]);
+                return;
+            }
             var network = loaded.Network;
             var lines = new List<(string, string)>
             {
@@ -48,22 +53,57 @@ internal static class InfoCommand
                     (d.StandardizesFeatures ? " of the standardized features" : "");
                 lines.Add(("scores", d.NormalizeScores ? $"{measure}, normalized to [0, 1]" : $"raw {measure}"));
             }
-            if (loaded.Metadata is { } metadata)
-            {
-                var names = metadata.FeatureNames;
-                lines.Add(("features", names.Count <= 12 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(6))}, ... ({names.Count} in all)"));
-                if (metadata.ImageShape != null) lines.Add(("image shape", string.Join("×", metadata.ImageShape)));
-                if (metadata.History.Count > 0)
-                {
-                    var last = metadata.History[^1];
-                    lines.Add(("epochs", metadata.History.Count.ToString(CultureInfo.InvariantCulture)));
-                    lines.Add(("final loss", (last.TrainingLoss + last.Penalty).ToString("G5", CultureInfo.InvariantCulture)));
-                    if (last.ValidationLoss is double v) lines.Add(("final validation loss", v.ToString("G5", CultureInfo.InvariantCulture)));
-                }
-            }
-            int pad = lines.Max(l => l.Item1.Length) + 2;
-            foreach (var (key, value) in lines) console.Out.WriteLine($"{(key + ":").PadRight(pad)}{value}");
+            lines.AddRange(MetadataLines(loaded));
+            Print(console, lines);
         });
         return command;
+    }
+
+    private static void Print(ToolConsole console, IReadOnlyList<(string, string)> lines)
+    {
+        int pad = lines.Max(l => l.Item1.Length) + 2;
+        foreach (var (key, value) in lines) console.Out.WriteLine($"{(key + ":").PadRight(pad)}{value}");
+    }
+
+    /// <summary>A sequence detector: its network and window, the channels it reads, how it scores and where its threshold lies.</summary>
+    private static IEnumerable<(string, string)> SequenceLines(SequenceAnomalyTransformer detector)
+    {
+        bool causal = detector.Scoring == SequenceScoring.Causal;
+        yield return ("holds", "sequence anomaly detector");
+        yield return ("kind", SequenceDetector.Kind);
+        yield return ("network", SequenceDetector.NetworkName(detector));
+        yield return ("window", $"{detector.WindowLength.ToString(CultureInfo.InvariantCulture)} time steps");
+        yield return ("channels", string.Join(", ", detector.ChannelColumnNames));
+        yield return ("scoring", causal
+            ? "causal (a row's score from the window ending at it: its newest step's squared standardized error)"
+            : "centered (a row's score: its squared standardized error, averaged over every window covering it)");
+        yield return ("threshold", detector.Threshold.ToString("G6", CultureInfo.InvariantCulture));
+        if (detector.Contamination != null) yield return ("contamination", detector.Contamination.Value.ToString(CultureInfo.InvariantCulture));
+        yield return ("continues training", detector.ContinuesTrainingSeries
+            ? "yes (`score` takes a file as what follows the training series; --new-series for one of its own)"
+            : "no (`score` takes each file as a series of its own)");
+        yield return ("layers", string.Join("-", detector.Model.LayerWidths));
+        yield return ("output columns", string.Join(", ", new[] { detector.ScoreColumnName, detector.PredictedLabelColumnName, detector.ChannelErrorsColumnName }.OfType<string>()));
+    }
+
+    /// <summary>What the tool stored when it trained the model: the features, image shape and training summary (nothing for another program's file).</summary>
+    private static List<(string, string)> MetadataLines(ToolModel loaded)
+    {
+        var lines = new List<(string, string)>();
+        if (loaded.Metadata is { } metadata)
+        {
+            var names = metadata.FeatureNames;
+            // A sequence detector lists them as its channels.
+            if (loaded.Sequence == null) lines.Add(("features", names.Count <= 12 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(6))}, ... ({names.Count} in all)"));
+            if (metadata.ImageShape != null) lines.Add(("image shape", string.Join("×", metadata.ImageShape)));
+            if (metadata.History.Count > 0)
+            {
+                var last = metadata.History[^1];
+                lines.Add(("epochs", metadata.History.Count.ToString(CultureInfo.InvariantCulture)));
+                lines.Add(("final loss", (last.TrainingLoss + last.Penalty).ToString("G5", CultureInfo.InvariantCulture)));
+                if (last.ValidationLoss is double v) lines.Add(("final validation loss", v.ToString("G5", CultureInfo.InvariantCulture)));
+            }
+        }
+        return lines;
     }
 }

@@ -33,10 +33,11 @@ internal static class PlotCommand
 
         command.Add(WithData(console, "reconstructions", "Inputs above their reconstructions (image models).", readsAll: false, (loaded, set, output, count) =>
         {
+            var network = loaded.NetworkOnRawRows("plot reconstructions");
             int[] shape = loaded.ImageShape ?? set.ImageShape
                 ?? throw new UsageException("Reconstructions are drawn as images: train on an IDX file or an image folder (use `reconstruct` for CSV).");
             int rows = Math.Min(count, set.Rows);
-            float[] rebuilt = loaded.NetworkOnRawRows("plot reconstructions").Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
+            float[] rebuilt = network.Reconstruct(set.Features.AsSpan(0, rows * set.Width), rows, Environment.ProcessorCount);
             var inputs = Enumerable.Range(0, rows).Select(set.Row).ToArray();
             var outputs = Enumerable.Range(0, rows).Select(r => rebuilt.AsSpan(r * set.Width, set.Width).ToArray()).ToArray();
             ImageGridPlot.WriteReconstructions(output, inputs, outputs, shape[1], shape[2], shape[0]);
@@ -54,6 +55,10 @@ internal static class PlotCommand
         {
             bool[] labels = set.AnomalyLabels();
             var (scores, _) = ScoreCommand.Score(loaded, set, threshold: null);
+            // Only a causal sequence detector leaves rows unscored: those whose one window holds a gap.
+            if (scores.Count(float.IsNaN) is > 0 and int unscored)
+                throw new InvalidDataException($"{unscored} rows have no score (NaN: a causal sequence detector does not score a row whose window holds " +
+                    "a gap), and a ROC curve ranks every row: fill the gaps, or see the scores with `score`.");
             var curve = RocCurvePlot.Write(output, scores, labels);
             console.Out.WriteLine(FormattableString.Invariant($"AUC {curve.Area:F4}"));
         }));

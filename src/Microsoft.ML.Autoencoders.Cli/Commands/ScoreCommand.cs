@@ -9,7 +9,9 @@ using Command = System.CommandLine.Command;
 
 /// <summary>
 /// <c>autoencoder score</c>: anomaly scores to CSV. A detector gives its score and its verdict (its threshold's); a plain
-/// autoencoder gives the reconstruction error, and a verdict only when <c>--threshold</c> says where anomalies start.
+/// autoencoder gives the reconstruction error, and a verdict only when <c>--threshold</c> says where anomalies start. A
+/// sequence detector scores the rows as the time steps of a series, in file order, each row's score and verdict as the
+/// library's <c>Transform</c> gives them.
 /// </summary>
 internal static class ScoreCommand
 {
@@ -18,9 +20,21 @@ internal static class ScoreCommand
         var threshold = new Option<float?>("--threshold") { Description = "Flag rows whose score is above this (default: a detector's own threshold)." }
             // Every score is at least 0 (an error, a negative ELBO, a normalized score): a negative threshold would flag every row.
             .NonNegative();
-        return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV.", "The CSV file to write ('-' for stdout).", (parse, model, source, output) =>
+        var newSeries = new Option<bool>("--new-series")
+        {
+            Description = "sequence detector: the file is a series of its own (e.g. the training file), not the continuation of the training series.",
+        };
+        return ModelDataCommand.Create(console, "score", "Write anomaly scores (and anomaly labels) to CSV; for a sequence detector, rows in file order are the time steps.",
+            "The CSV file to write ('-' for stdout).", (parse, model, source, output) =>
         {
             float? given = parse.GetValue(threshold);
+            bool ownSeries = parse.GetValue(newSeries);
+            if (model.Sequence != null)
+            {
+                ScoreSeries(console, model.Sequence, source, output, given, ownSeries);
+                return;
+            }
+            if (ownSeries) throw new UsageException("--new-series is for a sequence detector (train --kind sequence), whose scores depend on the rows before each one.");
             bool verdicts = model.Detector != null || given != null;
             long rows = 0, flagged = 0;
             CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, verdicts ? ["score", "anomaly"] : ["score"]), ModelDataCommand.PerChunk(source, chunk =>
@@ -31,12 +45,40 @@ internal static class ScoreCommand
                 return r => isAnomaly == null ? [CsvOutput.Number(scores[r])] : [CsvOutput.Number(scores[r]), isAnomaly[r] ? "1" : "0"];
             }));
             if (verdicts) console.Error.WriteLine($"{flagged} of {rows} rows flagged as anomalies.");
-        }, threshold);
+        }, threshold, newSeries);
+    }
+
+    /// <summary>
+    /// A sequence detector's scores: the whole file is read (a row's score needs the rows around it), then scored as one
+    /// series through the detector's own Transform, so the CSV holds exactly what the library gives, +∞ or NaN included.
+    /// </summary>
+    private static void ScoreSeries(ToolConsole console, SequenceAnomalyTransformer detector, Data.RowSource source, string output, float? threshold, bool ownSeries)
+    {
+        var set = source.ReadAll();
+        var (scores, flags) = ScoreSeries(detector, set, threshold, ownSeries);
+        CsvOutput.Write(output, console.Out, EncodeCommand.WithLabel(source, ["score", "anomaly"]),
+            Enumerable.Range(0, set.Rows).Select(r => (IEnumerable<string>)(set.Labels == null
+                ? [CsvOutput.Number(scores[r]), flags[r] ? "1" : "0"]
+                : [set.Labels[r], CsvOutput.Number(scores[r]), flags[r] ? "1" : "0"])));
+        int unscored = scores.Count(float.IsNaN);
+        console.Error.WriteLine($"{flags.Count(f => f)} of {set.Rows} rows flagged as anomalies" +
+            (unscored > 0 ? $", {unscored} not scored (NaN: a causal score's window starts before the file or holds a gap)" : "") +
+            (ownSeries ? "; scored as a series of its own." : "; scored as the continuation of the training series (--new-series if it is not)."));
+    }
+
+    /// <summary>Each row's score and verdict from <paramref name="detector"/>'s Transform, the rows in order as one series.</summary>
+    public static (float[] Scores, bool[] IsAnomaly) ScoreSeries(SequenceAnomalyTransformer detector, DataSet set, float? threshold, bool ownSeries)
+    {
+        if (threshold is float given) detector = detector.ChangeThreshold(given);
+        if (ownSeries) detector = detector.WithHistory(false);
+        var scored = detector.Transform(new SeriesView(set, detector.ChannelColumnNames));
+        return (scored.GetColumn<float>(detector.ScoreColumnName).ToArray(), scored.GetColumn<bool>(detector.PredictedLabelColumnName).ToArray());
     }
 
     /// <summary>Each row's score and, when there is a threshold, whether it is an anomaly.</summary>
     public static (float[] Scores, bool[]? IsAnomaly) Score(ToolModel model, DataSet set, float? threshold)
     {
+        if (model.Sequence != null) return ScoreSeries(model.Sequence, set, threshold, ownSeries: false);
         if (model.Detector != null)
         {
             // Through the detector's own transform: its score (raw or normalized, standardized or not, reconstruction error or

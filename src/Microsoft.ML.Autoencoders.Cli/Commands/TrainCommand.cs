@@ -17,7 +17,7 @@ using Command = System.CommandLine.Command;
 /// </summary>
 internal static class TrainCommand
 {
-    private static readonly string[] Kinds = ["dense", "denoising", "sparse", "contractive", "variational", "conv"];
+    private static readonly string[] Kinds = ["dense", "denoising", "sparse", "contractive", "variational", "conv", SequenceDetector.Kind];
 
     /// <summary>--hidden-activation's values, in the order its help and errors list them, with the library's activation each names.</summary>
     private static readonly (string Name, AutoencoderActivation Activation)[] HiddenActivations =
@@ -31,9 +31,9 @@ internal static class TrainCommand
     {
         var data = new DataOptions();
         var output = ModelArgument.RefusingFolders(new Option<string>("--output", "-o") { Description = "The model file to write (an ML.NET model zip).", Required = true });
-        var kind = new Option<string>("--kind", "-k") { Description = "dense, denoising, sparse, contractive, variational or conv.", DefaultValueFactory = _ => "dense" };
+        var kind = new Option<string>("--kind", "-k") { Description = "dense, denoising, sparse, contractive, variational, conv, or sequence (with --detector: a time series, rows in file order).", DefaultValueFactory = _ => "dense" };
         kind.AcceptOnlyFromAmong(Kinds);
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, outermost first, e.g. 128,64 (default: none)." };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, outermost first, e.g. 128,64 (default: none); sequence: the recurrent layers' units, one number (default 64)." };
         var codeSize = new Option<int>("--code-size", "-c") { Description = "Code (latent) width.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.CodeSize }.AtLeast(1);
         var filters = new Option<string>("--filters") { Description = "conv: filters per block, outermost first, e.g. 16,8,8.", DefaultValueFactory = _ => "16,8" };
         var epochs = new Option<int?>("--epochs", "-e") { Description = "Passes over the data (default: chosen from the row count)." }.AtLeast(1);
@@ -58,7 +58,12 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Fixes the weights, shuffles and noise.", DefaultValueFactory = _ => AutoencoderEstimator.Defaults.Seed }.WholeNumber();
         var threads = new Option<int?>("--threads") { Description = "Most threads to use (default: one per processor)." }.AtLeast(1);
         var detector = new Option<bool>("--detector") { Description = "Train an anomaly detector (a threshold on the reconstruction error) instead of a plain autoencoder." };
-        var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1)." }.Finite();
+        var contamination = new Option<double?>("--contamination") { Description = "detector: the expected fraction of anomalies in the training rows (default 0.1; 0.01 for --kind sequence)." }.Finite();
+        var window = new Option<int?>("--window") { Description = "sequence: time steps per window (required); the rows of the file, in file order, are the time steps." }.AtLeast(1);
+        var network = new Option<string>("--network") { Description = "sequence: lstm, lstm-seq2seq, gru, gru-seq2seq or conv.", DefaultValueFactory = _ => "lstm" };
+        network.AcceptOnlyFromAmong([.. SequenceDetector.Networks.Select(n => n.Name)]);
+        var scoring = new Option<string>("--scoring") { Description = "sequence: centered (a row's score from every window covering it) or causal (from the window ending at it).", DefaultValueFactory = _ => "centered" };
+        scoring.AcceptOnlyFromAmong("centered", "causal");
         var falseAlarm = new Option<double?>("--false-alarm-rate") { Description = "detector: threshold for this rate on held-out normal rows, instead of --contamination." }.Finite();
         var standardize = new Option<bool>("--standardize") { Description = "detector: standardize each feature (training rows' mean and deviation) before the network, for columns on different scales." };
         var stream = new Option<bool>("--stream") { Description = "CSV/TSV: read the file a pass per epoch instead of into memory, for files larger than memory." };
@@ -66,7 +71,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder (or, with --detector, an anomaly detector) and save it.");
         data.AddTo(command, withLabel: false);
-        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm, standardize, stream, shuffleBuffer })
+        foreach (Option option in new Option[] { output, kind, hidden, codeSize, filters, epochs, batch, rate, noiseKind, noise, sparsity, contractive, hiddenActivation, outputActivation, validation, patience, seed, threads, detector, contamination, falseAlarm, standardize, stream, shuffleBuffer, window, network, scoring })
             command.Add(option);
 
         CommandAction.Set(command, console, (parse, cancellation) =>
@@ -81,6 +86,10 @@ internal static class TrainCommand
             if (parse.GetValue(contamination) != null && parse.GetValue(falseAlarm) != null)
                 throw new UsageException("Give --contamination or --false-alarm-rate, not both.");
             RefuseOptionsOfOtherKinds(parse, chosenKind, noiseKind, noise, sparsity, contractive, filters, data);
+            if (chosenKind == SequenceDetector.Kind)
+                RefuseWhatASequenceDetectorCannotTake(parse, asDetector, window, network, codeSize, hidden, hiddenActivation, outputActivation, falseAlarm, standardize, stream, data);
+            else if (Given(parse, window) || Given(parse, network) || Given(parse, scoring))
+                throw new UsageException($"--window, --network and --scoring are for --kind sequence, not --kind {chosenKind}.");
             AutoencoderActivation chosenHiddenActivation = HiddenActivations.Single(a => a.Name == parse.GetValue(hiddenActivation)).Activation;
             RefuseUnusableHiddenActivation(parse, chosenKind, hidden, hiddenActivation, chosenHiddenActivation);
 
@@ -117,6 +126,26 @@ internal static class TrainCommand
             else using (var header = data.OpenDelimited(parse)) featureNames = header.FeatureNames;
             int width = featureNames.Count;
             int[]? imageShape = set?.ImageShape;
+            if (chosenKind == SequenceDetector.Kind)
+            {
+                // Training settings only: the detector's network is its architecture, and it refuses the dense network's options beside it.
+                var training = new AutoencoderOptions
+                {
+                    LearningRate = parse.GetValue(rate),
+                    ValidationFraction = parse.GetValue(validation),
+                    EarlyStoppingPatience = parse.GetValue(patience),
+                    Seed = parse.GetValue(seed),
+                    NumberOfThreads = parse.GetValue(threads),
+                    CancellationToken = cancellation,
+                };
+                if (parse.GetValue(epochs) is int sequenceEpochs) training.Epochs = sequenceEpochs;
+                if (parse.GetValue(batch) is int sequenceBatch) training.BatchSize = sequenceBatch;
+                var choices = new SequenceChoices(parse.GetValue(window)!.Value, parse.GetValue(network)!, parse.GetValue(scoring)!, parse.GetValue(contamination),
+                    Given(parse, hidden) ? Widths(parse.GetValue(hidden), "--hidden")![0] : null, Given(parse, codeSize) ? parse.GetValue(codeSize) : null);
+                TrainSequenceDetector(console, set!, dataPath, parse.GetRequiredValue(output), choices, training,
+                    knownEpochs: parse.GetValue(epochs) != null && training.EarlyStoppingPatience == 0);
+                return;
+            }
 
             if (chosenKind == "dense" && parse.GetValue(codeSize) is int code && Given(parse, codeSize) && code > width)
                 throw new UsageException($"--code-size {code} is wider than the {width} features: a dense autoencoder with a code wider than " +
@@ -191,6 +220,85 @@ internal static class TrainCommand
             }
         });
         return command;
+    }
+
+    /// <summary>What --kind sequence reads from the command line beside the training settings.</summary>
+    private sealed record SequenceChoices(int Window, string Network, string Scoring, double? Contamination, int? HiddenUnits, int? CodeSize);
+
+    /// <summary>
+    /// Trains the library's sequence anomaly detector on the file's feature columns as channels, the rows in file order as
+    /// the time steps, and saves it with the tool's metadata (the channels as its features).
+    /// </summary>
+    private static void TrainSequenceDetector(ToolConsole console, DataSet set, string dataPath, string modelPath, SequenceChoices choices,
+        AutoencoderOptions training, bool knownEpochs)
+    {
+        // The library would refuse it at Fit naming its own option, after reading the file; here it names --window and the rows.
+        if (choices.Window > set.Rows)
+            throw new UsageException($"--window {choices.Window} is longer than the series: '{dataPath}' has {set.Rows} rows (time steps). " +
+                $"Give a --window of at most {set.Rows}, a few periods of the series being typical, or a longer series.");
+        // The library refuses a code wider than the window in its own option names (CodeSize, regularizers the tool does not offer).
+        int values = choices.Window * set.Width;
+        if (choices.Network != "conv" && choices.CodeSize is int code && code > values)
+            throw new UsageException($"--code-size {code} is wider than a window of {choices.Window} step{(choices.Window == 1 ? "" : "s")} × {set.Width} " +
+                $"channel{(set.Width == 1 ? "" : "s")} ({values} values): such a network can learn to copy its windows and nothing else. " +
+                $"Give a --code-size of at most {values}, or a longer --window.");
+        if (choices.Network != "conv" && values == 1)
+            throw new UsageException("--window 1 of one channel holds one value, too few for a recurrent network's code to be narrower than its window: " +
+                "give a --window of at least 2.");
+        var architecture = SequenceDetector.Architecture(choices.Network, choices.Window, set.Width, choices.HiddenUnits, choices.CodeSize);
+        Action<Engine.Training.EpochMetrics>? progress = null;
+        training.EpochCompleted = metrics => progress?.Invoke(metrics);
+        var options = new SequenceAnomalyOptions
+        {
+            ChannelColumnNames = [.. set.FeatureNames],
+            Architecture = architecture,
+            Contamination = choices.Contamination,
+            Scoring = SequenceDetector.Scoring(choices.Scoring),
+            Autoencoder = training,
+        };
+        var mlContext = new MLContext(training.Seed);
+        var estimator = Usage(() => mlContext.AnomalyDetection.Trainers.SequenceAutoencoder(options), training);
+        IDataView view = new SeriesView(set, set.FeatureNames);
+        int windows = set.Rows - choices.Window + 1;
+        var detector = TrainingProgress.Run(console, knownEpochs ? training.Epochs : null, (int)Math.Round(windows * (1 - training.ValidationFraction)), report =>
+        {
+            progress = report;
+            return Diverging(() => estimator.Fit(view));
+        });
+        ToolModel.Save(mlContext, detector, view.Schema, modelPath, Metadata(SequenceDetector.Kind, true, set.FeatureNames, null, detector.Model));
+        console.Out.WriteLine(FormattableString.Invariant(
+            $"Saved the sequence anomaly detector ({choices.Network}, window {detector.WindowLength}, {set.Width} channel{(set.Width == 1 ? "" : "s")}, ") +
+            FormattableString.Invariant($"{choices.Scoring} scoring, threshold {detector.Threshold:G5}) to {modelPath}"));
+        if (SequenceDetector.TooFewScores(detector, set.Rows) is { } warning) console.Error.WriteLine(warning);
+    }
+
+    /// <summary>
+    /// --kind sequence trains the library's sequence detector, whose network is its architecture: the dense kinds' network
+    /// options, the other detector's threshold and standardizing, and streaming, would be ignored, so they are named instead.
+    /// </summary>
+    private static void RefuseWhatASequenceDetectorCannotTake(ParseResult parse, bool asDetector, Option<int?> window, Option<string> network,
+        Option<int> codeSize, Option<string> hidden, Option hiddenActivation, Option outputActivation, Option falseAlarm, Option standardize, Option stream, DataOptions data)
+    {
+        if (!asDetector)
+            throw new UsageException("--kind sequence trains the sequence anomaly detector: add --detector.");
+        if (parse.GetValue(window) == null)
+            throw new UsageException("--kind sequence needs --window, the time steps per window (a few periods of the series, e.g. --window 32).");
+        if (Given(parse, falseAlarm))
+            throw new UsageException("--false-alarm-rate is not for --kind sequence: its threshold is set by --contamination.");
+        if (Given(parse, standardize))
+            throw new UsageException("--standardize is not for --kind sequence: the sequence detector always standardizes each channel with the training series' mean and deviation.");
+        if (Given(parse, stream))
+            throw new UsageException("--stream cannot train --kind sequence: the detector reads the whole series into memory to cut its windows.");
+        if (Given(parse, hiddenActivation) || Given(parse, outputActivation))
+            throw new UsageException("--hidden-activation and --output-activation are not for --kind sequence: its --network sets them.");
+        bool convolutional = parse.GetValue(network) == "conv";
+        if (convolutional && (Given(parse, codeSize) || Given(parse, hidden)))
+            throw new UsageException("--network conv is the Keras example's convolutional network: --code-size and --hidden are for the recurrent networks (lstm, gru and their seq2seq forms).");
+        if (Given(parse, hidden) && parse.GetValue(hidden)!.Contains(','))
+            throw new UsageException("--kind sequence takes one --hidden width, the units of its recurrent layers, not a list.");
+        string path = parse.GetRequiredValue(data.Data);
+        if (File.Exists(path) && !data.IsDelimitedFile(parse) || Directory.Exists(path))
+            throw new UsageException("--kind sequence reads a time series from a CSV/TSV file, one row per time step; IDX files and image folders are not series.");
     }
 
     /// <summary>

@@ -108,9 +108,14 @@ internal sealed class DataOptions
         string[] exclude = List(parse.GetValue(Exclude)) ?? [];
         CheckFeatureLists(features, exclude);
         if (features == null && model?.Metadata != null && model.Metadata.ImageShape == null) features = model.Metadata.FeatureNames.ToArray();
+        // A sequence detector another program saved names its channel columns itself.
+        if (features == null && model?.Sequence != null) features = model.Sequence.ChannelColumnNames.ToArray();
         string path = parse.GetRequiredValue(Data);
         if (!File.Exists(path)) throw Missing(path);
-        return DelimitedFileReader.Open(path, ParseSeparator(parse.GetValue(Separator)), features, label, exclude);
+        // A sequence detector scores a series with gaps as the library documents it: the gap's row +∞ and flagged.
+        var reader = DelimitedFileReader.Open(path, ParseSeparator(parse.GetValue(Separator)), features, label, exclude);
+        reader.ReadsGaps = model?.Sequence != null;
+        return reader;
     }
 
     // Named as the user typed it, whichever way the file is opened (the runtime's message gives the full path).

@@ -42,6 +42,14 @@ internal sealed class DelimitedFileReader : IDisposable
     /// <summary>Whether each row carries a label (a label column was named).</summary>
     public bool Labelled => _labelIndex >= 0;
 
+    /// <summary>
+    /// Whether a missing value (an empty field) or a non-finite one (NaN, Infinity, -Infinity) is read as a gap rather than
+    /// refused: empty as NaN, the others as they are. Only a sequence detector's scoring takes gaps, which the library
+    /// scores itself (the point +∞ and flagged); every other model refuses them, and so does training. A number written
+    /// with digits past float's range is still an error: it is a unit to rescale, not a gap.
+    /// </summary>
+    public bool ReadsGaps { get; set; }
+
     /// <summary>The whole file in memory.</summary>
     public static DataSet Read(string path, char? separator, IReadOnlyList<string>? features, string? label, IReadOnlyList<string> exclude)
     {
@@ -135,6 +143,11 @@ internal sealed class DelimitedFileReader : IDisposable
         for (int f = 0; f < _featureIndex.Length; f++)
         {
             string field = fields[_featureIndex[f]];
+            if (ReadsGaps && Gap(field) is float gap)
+            {
+                values[f] = gap;
+                continue;
+            }
             if (field.Length == 0)
                 throw new InvalidDataException($"'{_path}' line {_line}: column '{_featureNames[f]}' is empty (a missing value). " +
                     "The tool does not fill in missing values: fill them or drop the row, or leave the column out with --exclude.");
@@ -152,6 +165,14 @@ internal sealed class DelimitedFileReader : IDisposable
             values[f] = value;
         }
         labels?.Add(fields[_labelIndex]);
+    }
+
+    /// <summary>NaN for an empty field, the value of a NaN or ±Infinity token (no digit in it); null for anything else.</summary>
+    private static float? Gap(string field)
+    {
+        if (field.Length == 0) return float.NaN;
+        return !field.Any(char.IsAsciiDigit) && float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && !float.IsFinite(value)
+            ? value : null;
     }
 
     public void Dispose() => _reader.Dispose();
