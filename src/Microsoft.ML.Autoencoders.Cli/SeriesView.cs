@@ -68,7 +68,12 @@ internal sealed class SeriesView : IDataView
                 throw new InvalidOperationException($"Column '{column.Name}' holds Single values, not {typeof(TValue).Name}.");
             int feature = column.Index;
             var rows = view._rows;
-            ValueGetter<float> getter = (ref float value) => value = rows.Features[checked((int)_position) * rows.Width + feature];
+            ValueGetter<float> getter = (ref float value) =>
+            {
+                // Off a row (before the first MoveNext, after the last) as ML.NET's own cursors say it.
+                if (_position < 0 || _position >= rows.Rows) throw new InvalidOperationException("The cursor is not on a row.");
+                value = rows.Features[(int)_position * rows.Width + feature];
+            };
             return (ValueGetter<TValue>)(Delegate)getter;
         }
     }

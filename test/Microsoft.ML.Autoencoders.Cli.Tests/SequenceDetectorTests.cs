@@ -95,6 +95,9 @@ public sealed class SequenceDetectorTests : IDisposable
         Assert.Equal(own.GetColumn<bool>("PredictedLabel").ToArray(), ownFlags);
         Assert.NotEqual(scores[0], ownScores[0]);
 
+        // --features maps columns to the channels by position: the channels named in another order would be scored swapped.
+        ToolRun.Of("score", model, "-d", Csv, "--features", "b,a", "-o", In("swapped.csv")).Failed(ExitCodes.Usage, "--features a,b");
+
         // The ROC of the scores against the label: the two spikes stand out.
         var roc = ToolRun.Of("plot", "roc", model, "-d", Csv, "--label", "label", "-o", In("roc.png")).Succeeded();
         Assert.True(double.Parse(roc.Out.Split('\n')[0]["AUC ".Length..], CultureInfo.InvariantCulture) > 0.95, roc.Out);

@@ -57,8 +57,8 @@ internal static class PlotCommand
             var (scores, _) = ScoreCommand.Score(loaded, set, threshold: null);
             // Only a causal sequence detector leaves rows unscored: those whose one window holds a gap.
             if (scores.Count(float.IsNaN) is > 0 and int unscored)
-                throw new InvalidDataException($"{unscored} rows have no score (NaN: a causal sequence detector does not score a row whose window holds " +
-                    "a gap), and a ROC curve ranks every row: fill the gaps, or see the scores with `score`.");
+                throw new InvalidDataException($"{unscored} rows have no score (NaN: a causal sequence detector does not score a row whose window " +
+                    "starts before the file or holds a gap), and a ROC curve ranks every row: fill the gaps, or see the scores with `score`.");
             var curve = RocCurvePlot.Write(output, scores, labels);
             console.Out.WriteLine(FormattableString.Invariant($"AUC {curve.Area:F4}"));
         }));

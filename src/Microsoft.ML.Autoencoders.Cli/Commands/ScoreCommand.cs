@@ -63,7 +63,8 @@ internal static class ScoreCommand
         int unscored = scores.Count(float.IsNaN);
         console.Error.WriteLine($"{flags.Count(f => f)} of {set.Rows} rows flagged as anomalies" +
             (unscored > 0 ? $", {unscored} not scored (NaN: a causal score's window starts before the file or holds a gap)" : "") +
-            (ownSeries ? "; scored as a series of its own." : "; scored as the continuation of the training series (--new-series if it is not)."));
+            (ownSeries || !detector.ContinuesTrainingSeries ? "; scored as a series of its own."
+                : "; scored as the continuation of the training series (--new-series if it is not)."));
     }
 
     /// <summary>Each row's score and verdict from <paramref name="detector"/>'s Transform, the rows in order as one series.</summary>
@@ -72,7 +73,22 @@ internal static class ScoreCommand
         if (threshold is float given) detector = detector.ChangeThreshold(given);
         if (ownSeries) detector = detector.WithHistory(false);
         var scored = detector.Transform(new SeriesView(set, detector.ChannelColumnNames));
-        return (scored.GetColumn<float>(detector.ScoreColumnName).ToArray(), scored.GetColumn<bool>(detector.PredictedLabelColumnName).ToArray());
+        // One cursor for both columns: each cursor runs the network over the whole series.
+        var scores = new float[set.Rows];
+        var flags = new bool[set.Rows];
+        var scoreColumn = scored.Schema[detector.ScoreColumnName];
+        var flagColumn = scored.Schema[detector.PredictedLabelColumnName];
+        using (var cursor = scored.GetRowCursor([scoreColumn, flagColumn]))
+        {
+            var score = cursor.GetGetter<float>(scoreColumn);
+            var flag = cursor.GetGetter<bool>(flagColumn);
+            for (int r = 0; cursor.MoveNext(); r++)
+            {
+                score(ref scores[r]);
+                flag(ref flags[r]);
+            }
+        }
+        return (scores, flags);
     }
 
     /// <summary>Each row's score and, when there is a threshold, whether it is an anomaly.</summary>

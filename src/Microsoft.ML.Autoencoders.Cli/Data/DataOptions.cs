@@ -107,6 +107,14 @@ internal sealed class DataOptions
         string[]? features = List(parse.GetValue(Features));
         string[] exclude = List(parse.GetValue(Exclude)) ?? [];
         CheckFeatureLists(features, exclude);
+        // A sequence detector knows its channels by name, and --features maps columns to them by position: the channels
+        // named in another order would be scored swapped, silently, so that is refused.
+        if (features != null && model?.Sequence is { } sequence && !features.SequenceEqual(sequence.ChannelColumnNames)
+            && features.Order(StringComparer.Ordinal).SequenceEqual(sequence.ChannelColumnNames.Order(StringComparer.Ordinal)))
+        {
+            throw new UsageException($"--features names the detector's channels in another order; they map by position, so give them as " +
+                $"trained, --features {string.Join(',', sequence.ChannelColumnNames)}, or leave --features out to match the columns by name.");
+        }
         if (features == null && model?.Metadata != null && model.Metadata.ImageShape == null) features = model.Metadata.FeatureNames.ToArray();
         // A sequence detector another program saved names its channel columns itself.
         if (features == null && model?.Sequence != null) features = model.Sequence.ChannelColumnNames.ToArray();

@@ -74,8 +74,10 @@ internal static class WindowErrors
 
     /// <summary>
     /// The per-channel errors of point <paramref name="row"/> (the sums divided by its count) into
-    /// <paramref name="channelErrors"/>, and its score, their mean. A point no valid window covers — one holding a NaN or
-    /// ±∞ itself — scores +∞, with +∞ at its non-finite channels and 0 at the others, which names the culprits.
+    /// <paramref name="channelErrors"/>, and its score, their mean. A point no valid window covers scores +∞, with +∞ at its
+    /// non-finite channels and 0 at the others: one holding a NaN or ±∞ itself, whose culprits that names, and also a finite
+    /// point every window of which holds a gap somewhere else (between two gaps fewer than T points apart), whose errors
+    /// are then all 0.
     /// </summary>
     public static float PointError(float[] sums, int[] counts, int row, ReadOnlySpan<float> values, Span<float> channelErrors)
     {
