@@ -167,22 +167,13 @@ public sealed class ConcurrentScoringTests
     }
 
     /// <summary>
-    /// A variational autoencoder's negative ELBO, from a shared transformer's Transform and from an engine per thread:
-    /// every cursor and engine reads the one VariationalAutoencoder of the model, whose likelihood once kept a shared
-    /// partial-sum buffer, so concurrent scoring returned other rows' values (up to half a nat off on these rows).
-    /// </summary>
-    /// <summary>
     /// A prediction engine over a VAE scores its negative ELBO row after row without allocating: the scorer keeps one
     /// reconstruction term of its own instead of making one per call (64 bytes a row before).
     /// </summary>
     [Fact]
     public void VariationalPredictionEngineAllocatesNothingPerRow()
     {
-        var vae = Ml.Transforms.VariationalAutoencoder(new AutoencoderOptions
-        {
-            EncodedColumnName = "Encoded", NegativeElboColumnName = "NegativeElbo", HiddenLayerSizes = [8], CodeSize = 2,
-            OutputActivation = AutoencoderActivation.Sigmoid, Epochs = 1, BatchSize = 32, NumberOfThreads = 1,
-        }).Fit(SyntheticData.DataView(Ml, 60));
+        var vae = SmallVae(epochs: 1, rows: 60);
         var rows = SyntheticData.Rows(200, seed: 5);
         var engine = Ml.Model.CreatePredictionEngine<SyntheticData.Row, ScoredElbo>(vae);
         var scored = new ScoredElbo();
@@ -193,14 +184,22 @@ public sealed class ConcurrentScoringTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    /// <summary>A small VAE with its code and negative ELBO columns, trained on <paramref name="rows"/> synthetic rows.</summary>
+    private static AutoencoderTransformer SmallVae(int epochs, int rows) => Ml.Transforms.VariationalAutoencoder(new AutoencoderOptions
+    {
+        EncodedColumnName = "Encoded", NegativeElboColumnName = "NegativeElbo", HiddenLayerSizes = [8], CodeSize = 2,
+        OutputActivation = AutoencoderActivation.Sigmoid, Epochs = epochs, BatchSize = 32, NumberOfThreads = 1,
+    }).Fit(SyntheticData.DataView(Ml, rows));
+
+    /// <summary>
+    /// A variational autoencoder's negative ELBO, from a shared transformer's Transform and from an engine per thread:
+    /// every cursor and engine reads the one VariationalAutoencoder of the model, whose likelihood once kept a shared
+    /// partial-sum buffer, so concurrent scoring returned other rows' values (up to half a nat off on these rows).
+    /// </summary>
     [Fact]
     public void VariationalNegativeElboScoresOnSeveralThreadsAsOnOne()
     {
-        var vae = Ml.Transforms.VariationalAutoencoder(new AutoencoderOptions
-        {
-            EncodedColumnName = "Encoded", NegativeElboColumnName = "NegativeElbo", HiddenLayerSizes = [8], CodeSize = 2,
-            OutputActivation = AutoencoderActivation.Sigmoid, Epochs = 2, BatchSize = 32, NumberOfThreads = 1,
-        }).Fit(SyntheticData.DataView(Ml, 120));
+        var vae = SmallVae(epochs: 2, rows: 120);
         var rows = SyntheticData.Rows(1000, seed: 4);
         var data = Ml.Data.LoadFromEnumerable(rows);
         float[] Scan() => [.. Ml.Data.CreateEnumerable<ScoredElbo>(vae.Transform(data), reuseRowObject: false).Select(r => r.NegativeElbo)];
