@@ -101,6 +101,9 @@ public sealed class SequenceDetectorTests : IDisposable
         // The ROC of the scores against the label: the two spikes stand out.
         var roc = ToolRun.Of("plot", "roc", model, "-d", Csv, "--label", "label", "-o", In("roc.png")).Succeeded();
         Assert.True(double.Parse(roc.Out.Split('\n')[0]["AUC ".Length..], CultureInfo.InvariantCulture) > 0.95, roc.Out);
+        // The training file is a series of its own: plot roc takes --new-series as score does.
+        var ownRoc = ToolRun.Of("plot", "roc", model, "-d", Csv, "--label", "label", "--new-series", "-o", In("own-roc.png")).Succeeded();
+        Assert.True(double.Parse(ownRoc.Out.Split('\n')[0]["AUC ".Length..], CultureInfo.InvariantCulture) > 0.95, ownRoc.Out);
     }
 
     [Fact]

@@ -51,17 +51,26 @@ internal static class PlotCommand
             CodeScatterPlot.Write(output, codes, loaded.Network.CodeSize, set.Labels?.Take(rows).ToArray(), $"Codes ({loaded.Network.CodeSize}-wide)");
         }));
 
-        command.Add(WithData(console, "roc", "ROC curve of the anomaly scores against --label (1 = anomaly), AUC in the title.", readsAll: true, (loaded, set, output, _) =>
+        var newSeries = new Option<bool>("--new-series")
+        {
+            Description = "sequence detector: the file is a series of its own (e.g. the training file), not the continuation of the training series.",
+        };
+        command.Add(WithData(console, "roc", "ROC curve of the anomaly scores against --label (1 = anomaly), AUC in the title.", readsAll: true, (loaded, set, output, _, parse) =>
         {
             bool[] labels = set.AnomalyLabels();
-            var (scores, _) = ScoreCommand.Score(loaded, set, threshold: null);
+            bool ownSeries = parse.GetValue(newSeries);
+            if (ownSeries && loaded.Sequence == null)
+                throw new UsageException("--new-series is for a sequence detector (train --kind sequence), whose scores depend on the rows before each one.");
+            var (scores, _) = loaded.Sequence != null
+                ? ScoreCommand.ScoreSeries(loaded.Sequence, set, threshold: null, ownSeries)
+                : ScoreCommand.Score(loaded, set, threshold: null);
             // Only a causal sequence detector leaves rows unscored: those whose one window holds a gap.
             if (scores.Count(float.IsNaN) is > 0 and int unscored)
                 throw new InvalidDataException($"{unscored} rows have no score (NaN: a causal sequence detector does not score a row whose window " +
                     "starts before the file or holds a gap), and a ROC curve ranks every row: fill the gaps, or see the scores with `score`.");
             var curve = RocCurvePlot.Write(output, scores, labels);
             console.Out.WriteLine(FormattableString.Invariant($"AUC {curve.Area:F4}"));
-        }));
+        }, newSeries));
 
         command.Add(WithData(console, "errors", "Heatmap of each row's squared error per feature.", readsAll: false, (loaded, set, output, count) =>
         {
@@ -79,15 +88,20 @@ internal static class PlotCommand
     /// <paramref name="readsAll"/> (the ROC curve), otherwise only the first <c>--rows</c>, so that a CSV larger than
     /// memory is not read past them.
     /// </summary>
-    private static Command WithData(ToolConsole console, string name, string description, bool readsAll, Action<ToolModel, DataSet, string, int> draw)
+    private static Command WithData(ToolConsole console, string name, string description, bool readsAll, Action<ToolModel, DataSet, string, int> draw) =>
+        WithData(console, name, description, readsAll, (model, set, output, count, _) => draw(model, set, output, count));
+
+    /// <summary>A plot over the -d file whose drawing also reads the parsed command line (for options of its own).</summary>
+    private static Command WithData(ToolConsole console, string name, string description, bool readsAll, Action<ToolModel, DataSet, string, int, ParseResult> draw,
+        params Option[] options)
     {
         var rows = new Option<int>("--rows") { Description = "How many rows to draw (the first ones).", DefaultValueFactory = _ => name == "reconstructions" ? 10 : 2000 }.AtLeast(1);
         return ModelDataCommand.Create(console, name, description, "The PNG file to write.", (parse, model, source, output) =>
         {
             int count = parse.GetValue(rows);
-            draw(model, readsAll ? source.ReadAll() : source.ReadFirst(count), output, count);
+            draw(model, readsAll ? source.ReadAll() : source.ReadFirst(count), output, count, parse);
             Wrote(console, output);
-        }, rows);
+        }, [rows, .. options]);
     }
 
     private static void Wrote(ToolConsole console, string path) => console.Out.WriteLine($"Wrote {path}.");
