@@ -41,13 +41,16 @@ internal static class SequenceDetector
         return architecture with { CodeSize = code };
     }
 
-    /// <summary>The --network name of a saved detector's network, read from its layers (a file saved by another program has no metadata).</summary>
+    /// <summary>
+    /// The --network name of a saved detector's network, read from the layer kinds its model file names (a file saved by
+    /// another program has no metadata of the tool's): the names the spec itself writes, not the layers' types.
+    /// </summary>
     public static string NetworkName(SequenceAnomalyTransformer detector)
     {
-        var layers = detector.Model.Spec.Layers.ToArray();
-        if (layers.Any(l => l is Conv1dSpec)) return "conv";
-        string cell = layers.Any(l => l is GruSpec or UnconditionedGruDecoderSpec) ? "gru" : "lstm";
-        return layers.Any(l => l is UnconditionedLstmDecoderSpec or UnconditionedGruDecoderSpec) ? cell + "-seq2seq" : cell;
+        var kinds = detector.Model.Spec.Layers.Select(l => l.Kind).ToHashSet(StringComparer.Ordinal);
+        if (kinds.Contains("conv1d")) return "conv";
+        string cell = kinds.Contains("gru") || kinds.Contains("unconditioned_gru_decoder") ? "gru" : "lstm";
+        return kinds.Any(k => k.StartsWith("unconditioned_", StringComparison.Ordinal)) ? cell + "-seq2seq" : cell;
     }
 
     public static SequenceScoring Scoring(string name) => name == "causal" ? SequenceScoring.Causal : SequenceScoring.Centered;
