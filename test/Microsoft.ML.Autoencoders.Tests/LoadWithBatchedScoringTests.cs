@@ -102,8 +102,8 @@ public sealed class LoadWithBatchedScoringTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// From a stream, as <c>Model.Load(stream, out schema)</c> reads one: a file stream, and one that cannot seek (copied
-    /// first), give the same batched pipeline as the path.
+    /// From a stream, as <c>Model.Load(stream, out schema)</c> reads one: a file stream, one that cannot seek and one whose
+    /// zip starts past other bytes (both copied first) give the same batched pipeline as the path.
     /// </summary>
     [Fact]
     public void PipelineComesBackBatchedFromAStream()
@@ -121,7 +121,9 @@ public sealed class LoadWithBatchedScoringTests(ITestOutputHelper output)
 
         using var fileStream = File.OpenRead(file.Path);
         using var forwardOnly = new ForwardOnlyStream(zip);
-        foreach (Stream stream in new Stream[] { fileStream, forwardOnly })
+        // The zip after other bytes, the stream positioned where it starts: its offsets count from there, so it is copied.
+        using var prefixed = new MemoryStream([.. new byte[5], .. zip]) { Position = 5 };
+        foreach (Stream stream in new Stream[] { fileStream, forwardOnly, prefixed })
         {
             var loaded = new MLContext().Model.LoadWithBatchedScoring(stream, out var schema);
             Assert.Equal(train.Schema.Select(c => c.Name), schema.Select(c => c.Name));

@@ -37,11 +37,10 @@ internal static class BatchedModelLoader
     /// <summary>The same from a stream holding the zip, as ML.NET reads one; a stream that cannot seek is copied first.</summary>
     public static ITransformer Load(ModelOperationsCatalog catalog, Stream stream, out DataViewSchema inputSchema)
     {
-        if (stream.CanSeek) return Load(catalog, stream, "the model stream", out inputSchema);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        copy.Position = 0;
-        return Load(catalog, copy, "the model stream", out inputSchema);
+        DataViewSchema? schema = null;
+        var loaded = SavedModelFile.FromZipStart(stream, zip => Load(catalog, zip, "the model stream", out schema));
+        inputSchema = schema!;
+        return loaded;
     }
 
     /// <summary>Reads <paramref name="zip"/> twice: as ML.NET does, then for the graphs.</summary>

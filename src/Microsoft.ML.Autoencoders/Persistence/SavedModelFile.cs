@@ -23,14 +23,21 @@ internal static class SavedModelFile
     /// The same from a stream holding the zip, as <c>mlContext.Model.Load(stream, …)</c> takes one (an embedded resource, a
     /// download), read from its current position; one that cannot seek is copied to memory first. It is not closed.
     /// </summary>
-    public static T Read<T>(Stream modelStream, Func<Stream, T> read)
+    public static T Read<T>(Stream modelStream, Func<Stream, T> read) => FromZipStart(modelStream, zip => Read(zip, StreamName, read));
+
+    /// <summary>
+    /// <paramref name="read"/> on a stream whose zip starts at position 0, as the zip readers need it (the central
+    /// directory's offsets count from the archive's start): <paramref name="modelStream"/> itself when it can seek and is
+    /// there, else a copy in memory of what is left of it (a stream that cannot seek, or a zip past other bytes).
+    /// </summary>
+    public static T FromZipStart<T>(Stream modelStream, Func<Stream, T> read)
     {
         ArgumentNullException.ThrowIfNull(modelStream);
-        if (modelStream.CanSeek && modelStream.Position == 0) return Read(modelStream, StreamName, read);
+        if (modelStream.CanSeek && modelStream.Position == 0) return read(modelStream);
         using var copy = new MemoryStream();
         modelStream.CopyTo(copy);
         copy.Position = 0;
-        return Read(copy, StreamName, read);
+        return read(copy);
     }
 
     private static T Read<T>(Stream stream, string name, Func<Stream, T> read)
